@@ -1,0 +1,1 @@
+"""Pose pipeline: frame sources, the pose backend, smoothing and skeleton recordings."""
