@@ -1,0 +1,94 @@
+"""Pose backends behind one small interface. MediaPipe BlazePose is the one we ship.
+
+The adapter converts MediaPipe's protobuf landmarks once into numpy arrays in pixels (image) and
+metres (world); nothing downstream sees a MediaPipe type.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from game.errors import ModelError
+from game.pose.types import NUM_LANDMARKS, FloatArray
+
+
+class PoseBackend(Protocol):
+    name: str
+
+    def detect(self, image_bgr: np.ndarray, timestamp_ms: float) -> tuple[FloatArray | None, FloatArray | None]:
+        """Return (landmarks_px (33,4), world_m (33,3)) or (None, None) when nobody is found."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def mediapipe_model_paths() -> dict[str, Path]:
+    """Where the bundled BlazePose models live inside the mediapipe wheel."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or spec.origin is None:
+        raise ModelError("mediapipe is not installed: run 'make install'")
+    root = Path(spec.origin).parent / "modules"
+    return {
+        "detector": root / "pose_detection" / "pose_detection.tflite",
+        "landmark_full": root / "pose_landmark" / "pose_landmark_full.tflite",
+    }
+
+
+class MediaPipeBackend:
+    """BlazePose full (``model_complexity=1``) through MediaPipe's bundled solution graph.
+
+    Works offline: both models ship inside the mediapipe 0.10.21 wheel. MediaPipe's own landmark
+    smoothing is off because the pipeline applies a tuned One Euro filter with timestamps.
+    """
+
+    name = "mediapipe-blazepose-full"
+
+    def __init__(self, *, static_image_mode: bool = False, min_detection_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5) -> None:
+        for role, path in mediapipe_model_paths().items():
+            if not path.is_file():
+                raise ModelError(
+                    f"BlazePose {role} model missing at {path}: reinstall with "
+                    "'pip install --force-reinstall mediapipe==0.10.21' (newer releases do not "
+                    "bundle it)"
+                )
+        # MediaPipe's C++ logging (glog/absl) would print start-up chatter on every run.
+        os.environ.setdefault("GLOG_minloglevel", "2")
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        try:
+            from mediapipe.python.solutions import pose as mp_pose
+        except Exception as exc:  # pragma: no cover - broken install
+            raise ModelError(f"cannot load mediapipe ({exc}): run 'make install'") from exc
+        self._pose: Any = mp_pose.Pose(
+            static_image_mode=static_image_mode,
+            model_complexity=1,
+            smooth_landmarks=False,
+            enable_segmentation=False,
+            min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+        )
+
+    def detect(self, image_bgr: np.ndarray, timestamp_ms: float) -> tuple[FloatArray | None, FloatArray | None]:
+        h, w = image_bgr.shape[:2]
+        # BlazePose expects RGB; a reversed view costs one copy inside MediaPipe either way.
+        rgb = np.ascontiguousarray(image_bgr[..., ::-1])
+        result = self._pose.process(rgb)
+        if result.pose_landmarks is None:
+            return None, None
+        px = np.empty((NUM_LANDMARKS, 4), dtype=np.float64)
+        for i, lm in enumerate(result.pose_landmarks.landmark):
+            px[i] = (lm.x * w, lm.y * h, lm.z * w, lm.visibility)
+        world: FloatArray | None = None
+        if result.pose_world_landmarks is not None:
+            world = np.array([(lm.x, lm.y, lm.z) for lm in result.pose_world_landmarks.landmark],
+                             dtype=np.float64)
+        return px, world
+
+    def close(self) -> None:
+        self._pose.close()

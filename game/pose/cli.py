@@ -1,0 +1,173 @@
+"""``ringside record``, ``ringside analyze`` and ``ringside pose``: the headless pose tools."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from game.errors import RingsideError, SourceError, UsageError
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, separators=(", ", ": ")) + "\n")
+    sys.stdout.flush()
+
+
+@click.command()
+@click.argument("source")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="The .rsk skeleton recording to write.")
+@click.option("--seconds", type=float, default=None,
+              help="Stop after this many seconds of source time (needed for a camera unless you press Ctrl-C).")
+def record(source: str, output: str, seconds: float | None) -> None:
+    """Record the skeletons (never pixels) of SOURCE into a .rsk file.
+
+    SOURCE is a video, an image folder, an image or camera[:N].
+    """
+    from tqdm import tqdm
+
+    from game.pose.pipeline import PipelineOptions, PosePipeline, is_recording, percentile
+    from game.pose.recording import SUFFIX, RecordingWriter
+    from game.pose.sources import VideoSource, open_source
+
+    out = Path(output)
+    if out.suffix.lower() != SUFFIX:
+        raise UsageError(f"the output must end in {SUFFIX} (got {out.name})")
+    if is_recording(source):
+        raise UsageError(f"{source} is already a skeleton recording")
+    src = open_source(source)
+    total = src.frame_count if isinstance(src, VideoSource) and src.frame_count > 0 else None
+    pipe = PosePipeline(PipelineOptions())
+    tmp = out.with_name(out.name + ".part")
+    writer: RecordingWriter | None = None
+    frames = with_pose = 0
+    interrupted = False
+    try:
+        with tqdm(total=total, unit="frame", desc="recording", disable=None, file=sys.stderr) as bar:
+            try:
+                for frame in src:
+                    if seconds is not None and frame.timestamp_ms > seconds * 1000.0:
+                        break
+                    pf = pipe.process(frame)
+                    if writer is None:
+                        writer = RecordingWriter(tmp, image_size=pf.image_size, fps=src.fps,
+                                                 source=Path(source).name)
+                    writer.write(pf)
+                    frames += 1
+                    with_pose += pf.has_person
+                    bar.update(1)
+            except KeyboardInterrupt:
+                interrupted = True
+    finally:
+        src.close()
+        pipe.close()
+        if writer is not None:
+            writer.close()
+    if writer is None:
+        raise SourceError(f"no frames could be read from {source}")
+    tmp.replace(out)
+    p95 = percentile(pipe.timings_ms, 95) or 0.0
+    click.echo(f"wrote {out}: {frames} frames, {with_pose} with a person, "
+               f"pose p95 {p95:.1f} ms{' (stopped by Ctrl-C)' if interrupted else ''}")
+
+
+@click.command()
+@click.argument("source")
+@click.option("--exercise", type=click.Choice(["squat", "pushup", "lunge", "boxing"]), required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line (events, then a summary).")
+@click.option("--salvage", is_flag=True, help="Use the complete frames of a truncated recording.")
+def analyze(source: str, exercise: str, as_json: bool, salvage: bool) -> None:
+    """Analyse SOURCE (video, image folder, or .rsk recording) without a window.
+
+    Prints the detectors' events as they happen and a final summary line.
+    """
+    from game.analysis import make_detector
+    from game.pose.pipeline import PipelineOptions, PosePipeline, is_recording, percentile, pose_stream
+
+    detector = make_detector(exercise)
+    pipe = None if is_recording(source) else PosePipeline(PipelineOptions())
+    frames = with_pose = 0
+    present: bool | None = None
+    last_t = 0.0
+    wall0 = time.perf_counter()
+
+    def show(event: dict[str, Any]) -> None:
+        if as_json:
+            _emit(event)
+        else:
+            rest = ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("type", "t"))
+            click.echo(f"{event.get('t', 0):8.2f}s  {event.get('type'):<12} {rest}")
+
+    try:
+        for pf in pose_stream(source, pipeline=pipe, salvage=salvage):
+            frames += 1
+            last_t = pf.t_s
+            if pf.has_person != present:
+                # Frames without a person are reported, not dropped silently.
+                show({"type": "person_found" if pf.has_person else "no_person", "t": round(pf.t_s, 3)})
+                present = pf.has_person
+            with_pose += pf.has_person
+            for ev in detector.update(pf):
+                show(ev.to_json())
+        for ev in detector.finish():
+            show(ev.to_json())
+    finally:
+        if pipe is not None:
+            pipe.close()
+    if frames == 0:
+        raise SourceError(f"no frames in {source}")
+    wall_s = time.perf_counter() - wall0
+    timings = pipe.timings_ms if pipe is not None else []
+    summary: dict[str, Any] = {
+        "type": "summary",
+        "source": str(source),
+        "exercise": exercise,
+        "frames": frames,
+        "frames_with_pose": with_pose,
+        "duration_s": round(last_t, 3),
+        "reps": None,
+        "punches": None,
+        "pose_ms_p50": None if not timings else round(percentile(timings, 50) or 0.0, 2),
+        "pose_ms_p95": None if not timings else round(percentile(timings, 95) or 0.0, 2),
+        "realtime_factor": round(last_t / wall_s, 2) if wall_s > 0 else None,
+    }
+    summary.update(detector.summary())
+    show(summary)
+
+
+@click.command()
+@click.argument("image", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help='Print {"landmarks": [[x, y, z, visibility] x 33]} (null when nobody is found).')
+def pose(image: str, as_json: bool) -> None:
+    """The 33 landmarks of one still IMAGE, in pixels."""
+    from game.pose.pipeline import PipelineOptions, PosePipeline
+    from game.pose.sources import ImageSource
+    from game.pose.types import LM
+
+    src = ImageSource(image)
+    pipe = PosePipeline(PipelineOptions(static_image=True, smoothing=False))
+    try:
+        pf = pipe.process(next(iter(src)))
+    finally:
+        pipe.close()
+    lms = None if pf.landmarks_px is None else [[round(float(v), 2) for v in row[:3]] + [round(float(row[3]), 4)]
+                                                 for row in pf.landmarks_px]
+    if as_json:
+        world = None if pf.world_m is None else [[round(float(v), 4) for v in row] for row in pf.world_m]
+        _emit({"image": str(image), "image_size": list(pf.image_size), "landmarks": lms,
+               "world_landmarks": world})
+        return
+    if lms is None:
+        click.echo(f"{image}: nobody found")
+        return
+    for lm in LM:
+        x, y, z, v = lms[lm]
+        click.echo(f"{lm.name.lower():<18} x={x:8.1f} y={y:8.1f} z={z:8.1f} visibility={v:.2f}")
+
+
+__all__ = ["record", "analyze", "pose", "RingsideError"]
