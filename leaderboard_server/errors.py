@@ -1,0 +1,101 @@
+"""The leaderboard server's errors, and their mapping to protocol outcomes in one place.
+
+Every error carries a stable ``code`` (sent in ``error`` replies, documented in docs/PROTOCOL.md)
+and a message written for the person at the other end. ``close_code`` is set for errors after
+which the connection is closed (RFC 6455 close codes). Start-up problems (a bad database URL, an
+unreadable certificate) are :class:`ServerSetupError` and become one line and an exit status in
+``leaderboard_server.__main__``.
+"""
+
+from __future__ import annotations
+
+from game.errors import RingsideError
+
+
+class ServerError(RingsideError):
+    """Base class for everything the server reports to a client or an operator."""
+
+    code: str = "server_error"
+    close_code: int | None = None
+    exit_code = 7
+
+
+class ServerSetupError(ServerError):
+    """The server cannot start: bad option, unreachable database, unreadable certificate."""
+
+    code = "setup"
+
+
+class ProtocolError(ServerError):
+    """The message is not valid JSON, not an object, or does not match its schema."""
+
+    code = "bad_request"
+
+
+class UnsupportedVersionError(ProtocolError):
+    """The client speaks a protocol version this server does not."""
+
+    code = "unsupported_version"
+
+
+class NotAuthenticatedError(ServerError):
+    """The message needs a player; send ``hello`` with a token (or ``register``) first."""
+
+    code = "unauthenticated"
+
+
+class ForbiddenError(ServerError):
+    """The sender is known but has no right to do this (not a trainer, not the owner, ...)."""
+
+    code = "forbidden"
+
+
+class NotFoundError(ServerError):
+    """The group, challenge or player named in the message does not exist."""
+
+    code = "not_found"
+
+
+class ConflictError(ServerError):
+    """The request clashes with the current state (challenge already started, ...)."""
+
+    code = "conflict"
+
+
+class ImplausibleError(ServerError):
+    """A score that its own telemetry cannot explain, or telemetry beyond human limits.
+
+    Final: the submission is recorded as rejected and resending it returns the same answer.
+    """
+
+    code = "implausible"
+
+
+class RateLimitedError(ServerError):
+    """Too many messages; ``retry_after_ms`` says when to try again."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after_ms: int) -> None:
+        super().__init__(message)
+        self.retry_after_ms = retry_after_ms
+
+
+class AbuseError(ServerError):
+    """The client keeps breaking the rules (flooding, repeated garbage): the connection closes."""
+
+    code = "policy_violation"
+    close_code = 1008
+
+
+class StorageUnavailableError(ServerError):
+    """The database failed for a moment; the message was not applied and can be resent."""
+
+    code = "unavailable"
+
+
+#: Error codes after which resending the same message cannot succeed (the game's outbox drops
+#: the submission and keeps the reason instead of retrying forever).
+FINAL_CODES = frozenset(
+    {"bad_request", "unsupported_version", "forbidden", "not_found", "conflict", "implausible"}
+)

@@ -1,0 +1,455 @@
+"""Storage behind a small repository API. The caller owns the session and the transaction.
+
+SQLAlchemy rows stop here: every method returns frozen dataclasses or plain values.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from leaderboard_server.models import (
+    BestScore,
+    Challenge,
+    ChallengeParticipant,
+    CoachOverride,
+    Group,
+    GroupMember,
+    Player,
+    Submission,
+)
+
+
+@dataclass(frozen=True)
+class PlayerRec:
+    id: int
+    public_id: str
+    name: str
+    role: str
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.role == "trainer"
+
+
+@dataclass(frozen=True)
+class GroupRec:
+    id: int
+    public_id: str
+    name: str
+    invite_code: str
+    owner_id: int
+
+
+@dataclass(frozen=True)
+class ChallengeRec:
+    id: int
+    code: str
+    title: str
+    exercise: str
+    trainer_id: int
+    trainer_name: str
+    group_id: int | None
+    duration_s: int
+    state: str
+    created_at_ms: int
+    started_at_ms: int | None
+    ends_at_ms: int | None
+    stopped_at_ms: int | None
+    version: int
+
+
+@dataclass(frozen=True)
+class StandingRec:
+    player_public_id: str
+    name: str
+    live_score: float
+    final_score: float | None
+    updated_at_ms: int
+
+
+@dataclass(frozen=True)
+class SubmissionRec:
+    id: int
+    player_id: int
+    client_id: str
+    mode: str
+    exercise: str
+    score: float
+    played_at_ms: int
+    duration_ms: int
+    received_at_ms: int
+    challenge_code: str | None
+    is_accepted: bool
+    reason: str | None
+    telemetry: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BoardEntryRec:
+    player_public_id: str
+    name: str
+    score: float
+    achieved_at_ms: int
+
+
+@dataclass(frozen=True)
+class OverrideRec:
+    id: int
+    player_public_id: str
+    coach_public_id: str
+    coach_name: str
+    plan: dict[str, Any]
+    note: str
+    created_at_ms: int
+
+
+def _player(row: Any) -> PlayerRec:
+    return PlayerRec(id=row.id, public_id=row.public_id, name=row.name, role=row.role)
+
+
+def _group(row: Any) -> GroupRec:
+    return GroupRec(id=row.id, public_id=row.public_id, name=row.name, invite_code=row.invite_code,
+                    owner_id=row.owner_id)
+
+
+class Repository:
+    """All reads and writes the core needs, on one SQLAlchemy session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._dialect = session.get_bind().dialect.name
+
+    # -- players -------------------------------------------------------------------------------
+    def player_by_token_hash(self, token_hash: str) -> PlayerRec | None:
+        row = self.session.execute(select(Player).where(Player.token_hash == token_hash)).scalar_one_or_none()
+        return None if row is None else _player(row)
+
+    def player_by_public_id(self, public_id: str) -> PlayerRec | None:
+        row = self.session.execute(select(Player).where(Player.public_id == public_id)).scalar_one_or_none()
+        return None if row is None else _player(row)
+
+    def player_by_id(self, player_id: int) -> PlayerRec | None:
+        row = self.session.get(Player, player_id)
+        return None if row is None else _player(row)
+
+    def add_player(self, *, public_id: str, name: str, role: str, token_hash: str, now_ms: int) -> PlayerRec:
+        row = Player(public_id=public_id, name=name, role=role, token_hash=token_hash, created_at_ms=now_ms)
+        self.session.add(row)
+        self.session.flush()
+        return _player(row)
+
+    # -- groups --------------------------------------------------------------------------------
+    def group_by_public_id(self, public_id: str) -> GroupRec | None:
+        row = self.session.execute(select(Group).where(Group.public_id == public_id)).scalar_one_or_none()
+        return None if row is None else _group(row)
+
+    def group_by_id(self, group_id: int) -> GroupRec | None:
+        row = self.session.get(Group, group_id)
+        return None if row is None else _group(row)
+
+    def group_by_invite(self, invite_code: str) -> GroupRec | None:
+        row = self.session.execute(select(Group).where(Group.invite_code == invite_code)).scalar_one_or_none()
+        return None if row is None else _group(row)
+
+    def add_group(self, *, public_id: str, name: str, invite_code: str, owner_id: int, now_ms: int) -> GroupRec:
+        row = Group(public_id=public_id, name=name, invite_code=invite_code, owner_id=owner_id,
+                    created_at_ms=now_ms)
+        self.session.add(row)
+        self.session.flush()
+        return _group(row)
+
+    def is_member(self, group_id: int, player_id: int) -> bool:
+        return self.session.get(GroupMember, (group_id, player_id)) is not None
+
+    def add_member(self, group_id: int, player_id: int, now_ms: int) -> bool:
+        """Add a member; False when already a member."""
+        if self.is_member(group_id, player_id):
+            return False
+        self.session.add(GroupMember(group_id=group_id, player_id=player_id, joined_at_ms=now_ms))
+        self.session.flush()
+        return True
+
+    def remove_member(self, group_id: int, player_id: int) -> bool:
+        result = self.session.execute(
+            delete(GroupMember).where(GroupMember.group_id == group_id, GroupMember.player_id == player_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def groups_of(self, player_id: int) -> list[tuple[GroupRec, int]]:
+        """The player's groups with their member counts."""
+        counts = (
+            select(GroupMember.group_id, func.count().label("n")).group_by(GroupMember.group_id).subquery()
+        )
+        rows = self.session.execute(
+            select(Group, counts.c.n)
+            .join(GroupMember, GroupMember.group_id == Group.id)
+            .join(counts, counts.c.group_id == Group.id)
+            .where(GroupMember.player_id == player_id)
+            .order_by(Group.id)
+        ).all()
+        return [(_group(g), int(n)) for g, n in rows]
+
+    def members(self, group_id: int) -> list[PlayerRec]:
+        rows = self.session.execute(
+            select(Player).join(GroupMember, GroupMember.player_id == Player.id)
+            .where(GroupMember.group_id == group_id).order_by(Player.name, Player.id)
+        ).scalars()
+        return [_player(r) for r in rows]
+
+    def shares_group(self, a_id: int, b_id: int) -> bool:
+        m1 = GroupMember.__table__.alias("m1")
+        m2 = GroupMember.__table__.alias("m2")
+        row = self.session.execute(
+            select(m1.c.group_id).join(m2, m1.c.group_id == m2.c.group_id)
+            .where(m1.c.player_id == a_id, m2.c.player_id == b_id).limit(1)
+        ).first()
+        return row is not None
+
+    def coached_players(self, coach_id: int) -> list[tuple[PlayerRec, int | None]]:
+        """Players sharing a group with ``coach_id`` and when each last played (ms or None)."""
+        m1 = GroupMember.__table__.alias("m1")
+        m2 = GroupMember.__table__.alias("m2")
+        last = (
+            select(Submission.player_id, func.max(Submission.played_at_ms).label("last"))
+            .group_by(Submission.player_id).subquery()
+        )
+        rows = self.session.execute(
+            select(Player, last.c.last)
+            .join(m2, m2.c.player_id == Player.id)
+            .join(m1, and_(m1.c.group_id == m2.c.group_id, m1.c.player_id == coach_id))
+            .outerjoin(last, last.c.player_id == Player.id)
+            .where(Player.id != coach_id)
+            .distinct()
+            .order_by(Player.name, Player.id)
+        ).all()
+        return [(_player(p), None if t is None else int(t)) for p, t in rows]
+
+    # -- submissions and boards ---------------------------------------------------------------
+    def submission_by_client_id(self, player_id: int, client_id: str) -> SubmissionRec | None:
+        row = self.session.execute(
+            select(Submission, Challenge.code)
+            .outerjoin(Challenge, Challenge.id == Submission.challenge_id)
+            .where(Submission.player_id == player_id, Submission.client_id == client_id)
+        ).first()
+        return None if row is None else self._submission(row[0], row[1])
+
+    def _submission(self, row: Submission, code: str | None) -> SubmissionRec:
+        return SubmissionRec(
+            id=row.id, player_id=row.player_id, client_id=row.client_id, mode=row.mode,
+            exercise=row.exercise, score=row.score, played_at_ms=row.played_at_ms,
+            duration_ms=row.duration_ms, received_at_ms=row.received_at_ms, challenge_code=code,
+            is_accepted=row.is_accepted, reason=row.reason, telemetry=json.loads(row.telemetry),
+        )
+
+    def add_submission(
+        self, *, player_id: int, client_id: str, mode: str, exercise: str, score: float, played_at_ms: int,
+        duration_ms: int, received_at_ms: int, challenge_id: int | None, is_accepted: bool,
+        reason: str | None, telemetry: dict[str, Any],
+    ) -> int:
+        row = Submission(
+            player_id=player_id, client_id=client_id, mode=mode, exercise=exercise, score=score,
+            played_at_ms=played_at_ms, duration_ms=duration_ms, received_at_ms=received_at_ms,
+            challenge_id=challenge_id, is_accepted=is_accepted, reason=reason,
+            telemetry=json.dumps(telemetry, separators=(",", ":")),
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def submissions_of(
+        self, player_id: int, *, mode: str | None, limit: int, before_ms: int | None
+    ) -> list[SubmissionRec]:
+        query = (
+            select(Submission, Challenge.code)
+            .outerjoin(Challenge, Challenge.id == Submission.challenge_id)
+            .where(Submission.player_id == player_id)
+        )
+        if mode is not None:
+            query = query.where(Submission.mode == mode)
+        if before_ms is not None:
+            query = query.where(Submission.played_at_ms < before_ms)
+        rows = self.session.execute(query.order_by(Submission.played_at_ms.desc(), Submission.id.desc())
+                                    .limit(limit)).all()
+        return [self._submission(r[0], r[1]) for r in rows]
+
+    def raise_best(
+        self, *, mode: str, period: str, period_key: str, player_id: int, score: float,
+        submission_id: int, achieved_at_ms: int,
+    ) -> bool:
+        """Insert or raise a best score atomically (safe across processes). True if it changed."""
+        if self._dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        stmt = insert(BestScore).values(
+            mode=mode, period=period, period_key=period_key, player_id=player_id, score=score,
+            submission_id=submission_id, achieved_at_ms=achieved_at_ms,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["mode", "period", "period_key", "player_id"],
+            set_={"score": stmt.excluded.score, "submission_id": stmt.excluded.submission_id,
+                  "achieved_at_ms": stmt.excluded.achieved_at_ms},
+            where=BestScore.score < stmt.excluded.score,
+        )
+        return bool(self.session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+    def _board_query(self, mode: str, period: str, period_key: str, group_id: int | None) -> Any:
+        query = select(BestScore, Player.public_id, Player.name).join(Player, Player.id == BestScore.player_id).where(
+            BestScore.mode == mode, BestScore.period == period, BestScore.period_key == period_key
+        )
+        if group_id is not None:
+            query = query.join(
+                GroupMember, and_(GroupMember.player_id == BestScore.player_id, GroupMember.group_id == group_id)
+            )
+        return query
+
+    def board(
+        self, *, mode: str, period: str, period_key: str, limit: int, group_id: int | None
+    ) -> list[BoardEntryRec]:
+        rows = self.session.execute(
+            self._board_query(mode, period, period_key, group_id)
+            .order_by(BestScore.score.desc(), BestScore.achieved_at_ms, BestScore.player_id).limit(limit)
+        ).all()
+        return [BoardEntryRec(pid, name, b.score, b.achieved_at_ms) for b, pid, name in rows]
+
+    def best_of(self, *, mode: str, period: str, period_key: str, player_id: int) -> tuple[float, int] | None:
+        row = self.session.get(BestScore, (mode, period, period_key, player_id))
+        return None if row is None else (row.score, row.achieved_at_ms)
+
+    def rank_of(
+        self, *, mode: str, period: str, period_key: str, score: float, group_id: int | None = None
+    ) -> int:
+        """Competition rank (1 + number of strictly better players) of ``score`` on a board."""
+        query = select(func.count()).select_from(BestScore).where(
+            BestScore.mode == mode, BestScore.period == period, BestScore.period_key == period_key,
+            BestScore.score > score,
+        )
+        if group_id is not None:
+            query = query.join(
+                GroupMember, and_(GroupMember.player_id == BestScore.player_id, GroupMember.group_id == group_id)
+            )
+        return int(self.session.execute(query).scalar_one()) + 1
+
+    # -- challenges ----------------------------------------------------------------------------
+    def _challenge_query(self) -> Any:
+        return select(Challenge, Player.name).join(Player, Player.id == Challenge.trainer_id)
+
+    @staticmethod
+    def _challenge(row: Challenge, trainer_name: str) -> ChallengeRec:
+        return ChallengeRec(
+            id=row.id, code=row.code, title=row.title, exercise=row.exercise, trainer_id=row.trainer_id,
+            trainer_name=trainer_name, group_id=row.group_id, duration_s=row.duration_s, state=row.state,
+            created_at_ms=row.created_at_ms, started_at_ms=row.started_at_ms, ends_at_ms=row.ends_at_ms,
+            stopped_at_ms=row.stopped_at_ms, version=row.version,
+        )
+
+    def challenge_by_code(self, code: str) -> ChallengeRec | None:
+        row = self.session.execute(self._challenge_query().where(Challenge.code == code)).first()
+        return None if row is None else self._challenge(row[0], row[1])
+
+    def challenges_running(self, now_ms: int) -> list[ChallengeRec]:
+        rows = self.session.execute(
+            self._challenge_query().where(Challenge.state == "running", Challenge.ends_at_ms > now_ms)
+        ).all()
+        return [self._challenge(r[0], r[1]) for r in rows]
+
+    def challenges_of_trainer(self, trainer_id: int, limit: int = 20) -> list[ChallengeRec]:
+        rows = self.session.execute(
+            self._challenge_query().where(Challenge.trainer_id == trainer_id)
+            .order_by(Challenge.id.desc()).limit(limit)
+        ).all()
+        return [self._challenge(r[0], r[1]) for r in rows]
+
+    def add_challenge(
+        self, *, code: str, title: str, exercise: str, trainer_id: int, group_id: int | None,
+        duration_s: int, now_ms: int,
+    ) -> int:
+        row = Challenge(code=code, title=title, exercise=exercise, trainer_id=trainer_id, group_id=group_id,
+                        duration_s=duration_s, state="lobby", created_at_ms=now_ms, version=1)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def set_challenge_state(
+        self, challenge_id: int, *, state: str, started_at_ms: int | None = None,
+        ends_at_ms: int | None = None, stopped_at_ms: int | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"state": state, "version": Challenge.version + 1}
+        if started_at_ms is not None:
+            values["started_at_ms"] = started_at_ms
+        if ends_at_ms is not None:
+            values["ends_at_ms"] = ends_at_ms
+        if stopped_at_ms is not None:
+            values["stopped_at_ms"] = stopped_at_ms
+        self.session.execute(update(Challenge).where(Challenge.id == challenge_id).values(**values))
+
+    def bump_challenge(self, challenge_id: int) -> None:
+        self.session.execute(
+            update(Challenge).where(Challenge.id == challenge_id).values(version=Challenge.version + 1)
+        )
+
+    def participant(self, challenge_id: int, player_id: int) -> ChallengeParticipant | None:
+        return self.session.get(ChallengeParticipant, (challenge_id, player_id))
+
+    def join_challenge(self, challenge_id: int, player_id: int, now_ms: int) -> bool:
+        if self.participant(challenge_id, player_id) is not None:
+            return False
+        self.session.add(ChallengeParticipant(challenge_id=challenge_id, player_id=player_id, joined_at_ms=now_ms,
+                                              live_score=0.0, final_score=None, updated_at_ms=now_ms))
+        self.session.flush()
+        return True
+
+    def raise_live_score(self, challenge_id: int, player_id: int, score: float, now_ms: int) -> bool:
+        result = self.session.execute(
+            update(ChallengeParticipant)
+            .where(ChallengeParticipant.challenge_id == challenge_id, ChallengeParticipant.player_id == player_id,
+                   ChallengeParticipant.live_score < score)
+            .values(live_score=score, updated_at_ms=now_ms)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def raise_final_score(self, challenge_id: int, player_id: int, score: float, now_ms: int) -> bool:
+        result = self.session.execute(
+            update(ChallengeParticipant)
+            .where(ChallengeParticipant.challenge_id == challenge_id, ChallengeParticipant.player_id == player_id,
+                   or_(ChallengeParticipant.final_score.is_(None), ChallengeParticipant.final_score < score))
+            .values(final_score=score, updated_at_ms=now_ms)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def standings(self, challenge_id: int) -> list[StandingRec]:
+        rows = self.session.execute(
+            select(ChallengeParticipant, Player.public_id, Player.name)
+            .join(Player, Player.id == ChallengeParticipant.player_id)
+            .where(ChallengeParticipant.challenge_id == challenge_id)
+        ).all()
+        return [StandingRec(pid, name, p.live_score, p.final_score, p.updated_at_ms) for p, pid, name in rows]
+
+    # -- coach overrides -----------------------------------------------------------------------
+    def add_override(self, *, player_id: int, coach_id: int, plan: dict[str, Any], note: str, now_ms: int) -> int:
+        row = CoachOverride(player_id=player_id, coach_id=coach_id, plan=json.dumps(plan, sort_keys=True),
+                            note=note, created_at_ms=now_ms)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def latest_override(self, player_id: int) -> OverrideRec | None:
+        coach = Player.__table__.alias("coach")
+        target = Player.__table__.alias("target")
+        row = self.session.execute(
+            select(CoachOverride, coach.c.public_id, coach.c.name, target.c.public_id)
+            .join(coach, coach.c.id == CoachOverride.coach_id)
+            .join(target, target.c.id == CoachOverride.player_id)
+            .where(CoachOverride.player_id == player_id)
+            .order_by(CoachOverride.id.desc()).limit(1)
+        ).first()
+        if row is None:
+            return None
+        o, coach_pid, coach_name, target_pid = row
+        return OverrideRec(id=o.id, player_public_id=target_pid, coach_public_id=coach_pid, coach_name=coach_name,
+                           plan=json.loads(o.plan), note=o.note, created_at_ms=o.created_at_ms)
