@@ -1,0 +1,734 @@
+"""Importers: one small adapter per file format, all producing the same typed records.
+
+``read_file(path, options)`` sniffs the format and yields :class:`~game.hrv.records.RRRecording`,
+:class:`~game.hrv.records.DeviceValue` and :class:`~game.hrv.records.ImportProblem` items as it
+streams the file, so a 300 MB Apple Health export is read in bounded memory and a file that breaks
+half-way still yields every good record before the break. Problems name the file and the line (the
+byte offset for binary FIT files).
+
+Supported: Garmin FIT ``hrv`` messages (fitdecode), Polar ``.hrm`` and Polar RR text exports,
+Elite HRV and plain one-RR-per-line text, Apple Health ``export.xml`` and the ``export.zip`` Apple
+produces, Apple Health CSV conversions, WHOOP ``physiological_cycles.csv``, Health Connect RMSSD
+CSV (``time,zoneOffset,heartRateVariabilityMillis``) and Fitbit's "Daily Heart Rate Variability
+Summary" CSV (``timestamp,rmssd,nremhr,entropy``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import IO
+
+from game.errors import ImportFileError
+from game.hrv.records import (
+    Context,
+    DeviceValue,
+    ImportProblem,
+    Origin,
+    RawItem,
+    RRRecording,
+    local_day,
+)
+
+Progress = Callable[[int], None]
+
+FORMATS: dict[str, str] = {
+    "fit": "Garmin FIT (hrv messages)",
+    "polar_hrm": "Polar HRM",
+    "polar_txt": "Polar RR export (elapsed s, RR s)",
+    "rr_text": "Elite HRV / plain text, one RR per line",
+    "apple_xml": "Apple Health export.xml",
+    "apple_zip": "Apple Health export.zip",
+    "apple_csv": "Apple Health CSV conversion",
+    "whoop_csv": "WHOOP physiological_cycles.csv",
+    "health_connect_csv": "Health Connect HRV (RMSSD) CSV",
+    "fitbit_csv": "Fitbit Daily Heart Rate Variability Summary CSV",
+}
+
+#: At most this many per-line problems are reported per file; the rest are counted.
+MAX_LINE_PROBLEMS = 20
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read files that leave something unsaid.
+
+    ``local_tz``: the zone for dates that carry none (the machine's zone, passed in by the CLI).
+    ``start``: the start of a recording whose file has no date (plain RR text); without it the
+    file's modification time is used and the measurement says so. ``context``: overrides the
+    importer's guess of the measurement context (``rest``, ``night``, ``spot``, ``exercise``).
+    """
+
+    local_tz: tzinfo = timezone.utc
+    start: datetime | None = None
+    context: Context | None = None
+
+
+@dataclass
+class _ProblemSink:
+    """Caps per-line problems so a broken million-line file does not flood the terminal."""
+
+    path: str
+    count: int = 0
+    items: list[ImportProblem] = field(default_factory=list)
+
+    def add(self, line: int | None, message: str, unit: str = "line") -> ImportProblem | None:
+        self.count += 1
+        if self.count <= MAX_LINE_PROBLEMS:
+            return ImportProblem(Origin(self.path, line, unit), message)
+        return None
+
+    def summary(self) -> ImportProblem | None:
+        if self.count > MAX_LINE_PROBLEMS:
+            return ImportProblem(Origin(self.path), f"{self.count - MAX_LINE_PROBLEMS} more bad lines not shown")
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Detection
+# --------------------------------------------------------------------------------------------
+
+
+def detect_format(path: Path) -> str:
+    """Guess the format from the name and the first bytes; raises ImportFileError if unknown."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+    except FileNotFoundError:
+        raise ImportFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ImportFileError(f"{path}: is a folder; pass the export file itself") from None
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    suffix = path.suffix.lower()
+    if len(head) >= 12 and head[8:12] == b".FIT":
+        return "fit"
+    if suffix == ".fit":
+        raise ImportFileError(f"{path}: byte 0: not a FIT file (no '.FIT' signature in the header)")
+    if head[:4] == b"PK\x03\x04" or suffix == ".zip":
+        return "apple_zip"
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if "<HealthData" in text or (suffix == ".xml" and "HealthKit" in text):
+        return "apple_xml"
+    if suffix == ".xml":
+        raise ImportFileError(f"{path}: line 1: an XML file that is not an Apple Health export.xml")
+    if text.lstrip().startswith("[Params]") or suffix == ".hrm":
+        return "polar_hrm"
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    if "," in first_line and re.search(r"[A-Za-z]", first_line):
+        return _detect_csv(path, first_line)
+    if suffix == ".csv":
+        return _detect_csv(path, first_line)
+    return _detect_text(text)
+
+
+def _detect_csv(path: Path, header_line: str) -> str:
+    cols = {c.strip().strip('"').lower() for c in next(csv.reader([header_line]), [])}
+    if {"cycle start time", "heart rate variability (ms)"} <= cols:
+        return "whoop_csv"
+    if {"type", "value", "startdate"} <= cols:
+        return "apple_csv"
+    if "heartratevariabilitymillis" in cols:
+        return "health_connect_csv"
+    if {"timestamp", "rmssd", "nremhr"} <= cols:
+        return "fitbit_csv"
+    if {"timestamp", "rmssd", "coverage"} <= cols:
+        raise ImportFileError(
+            f"{path}: line 1: this is Fitbit's per-5-minute 'Heart Rate Variability Details' file; "
+            "import the 'Daily Heart Rate Variability Summary' file from the same export instead"
+        )
+    shown = ", ".join(sorted(cols))[:200]
+    raise ImportFileError(
+        f"{path}: line 1: unknown CSV layout (columns: {shown}). Supported CSVs: WHOOP "
+        "physiological_cycles.csv, Apple Health CSV, Health Connect HRV, Fitbit daily HRV summary"
+    )
+
+
+def _detect_text(text: str) -> str:
+    for line in text.splitlines():
+        parts = line.replace(",", " ").replace(";", " ").split()
+        if not parts or not _is_number(parts[0]):
+            continue
+        return "polar_txt" if len(parts) == 2 and all(_is_number(p) for p in parts) else "rr_text"
+    return "rr_text"
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+
+
+def read_file(path: Path, options: ImportOptions = ImportOptions(), progress: Progress | None = None) -> Iterator[RawItem]:
+    """Stream records and problems from one file. Raises ImportFileError if it cannot be opened."""
+    fmt = detect_format(path)
+    tick: Progress = progress or (lambda _n: None)
+    readers: dict[str, Callable[[Path, ImportOptions, Progress], Iterator[RawItem]]] = {
+        "fit": read_fit,
+        "polar_hrm": read_polar_hrm,
+        "polar_txt": read_rr_text,
+        "rr_text": read_rr_text,
+        "apple_xml": read_apple_xml,
+        "apple_zip": read_apple_zip,
+        "apple_csv": read_apple_csv,
+        "whoop_csv": read_whoop_csv,
+        "health_connect_csv": read_health_connect_csv,
+        "fitbit_csv": read_fitbit_csv,
+    }
+    for item in readers[fmt](path, options, tick):
+        if options.context is not None and not isinstance(item, ImportProblem):
+            item = _with_context(item, options.context)
+        yield item
+
+
+def _with_context(item: RRRecording | DeviceValue, context: Context) -> RRRecording | DeviceValue:
+    from dataclasses import replace
+
+    return replace(item, context=context)
+
+
+# --------------------------------------------------------------------------------------------
+# Plain RR text, Elite HRV, Polar RR text
+# --------------------------------------------------------------------------------------------
+
+_FILENAME_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T_](\d{2})[-:.](\d{2})[-:.](\d{2})")
+
+
+def _start_for_dateless(path: Path, options: ImportOptions) -> tuple[datetime, bool, str | None]:
+    """Start time for a file with no date inside: --start, a date in the name, or the mtime."""
+    if options.start is not None:
+        start = options.start if options.start.tzinfo else options.start.replace(tzinfo=options.local_tz)
+        return start, False, None
+    m = _FILENAME_DATETIME.search(path.name)
+    if m:
+        y, mo, d, h, mi, s = (int(x) for x in m.groups())
+        try:
+            return datetime(y, mo, d, h, mi, s, tzinfo=options.local_tz), False, "start time read from the file name"
+        except ValueError:
+            pass
+    mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).astimezone(options.local_tz)
+    return mtime, True, None
+
+
+def _offset_min(dt: datetime) -> int:
+    off = dt.utcoffset()
+    return 0 if off is None else int(off.total_seconds() // 60)
+
+
+def read_rr_text(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
+    """One RR per line (ms or s), or Polar's two columns (elapsed s, RR s)."""
+    sink = _ProblemSink(str(path))
+    values: list[float] = []
+    first_line: int | None = None
+    columns: int | None = None
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            progress(len(raw))
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.replace(",", " ").replace(";", " ").split()
+            try:
+                nums = [float(p) for p in parts]
+            except ValueError:
+                if not values and lineno <= 3:
+                    continue  # a header line ("RR", "Time RR")
+                p = sink.add(lineno, f"{line[:40]!r} is not a number; line skipped")
+                if p:
+                    yield p
+                continue
+            if columns is None:
+                columns, first_line = len(nums), lineno
+            if len(nums) != columns:
+                p = sink.add(lineno, f"expected {columns} column(s), found {len(nums)}; line skipped")
+                if p:
+                    yield p
+                continue
+            values.append(nums[-1])
+    summary = sink.summary()
+    if summary:
+        yield summary
+    if not values:
+        yield ImportProblem(Origin(str(path)), "no RR intervals found in this file", is_fatal=True)
+        return
+    source = "polar_txt" if columns == 2 else "rr_text"
+    note = None
+    positive = [v for v in values if v > 0]
+    median = statistics.median(positive) if positive else 0.0
+    if 0 < median < 10:
+        values = [v * 1000.0 for v in values]
+        if columns == 1:
+            note = f"RR values look like seconds (median {median:.3f}); converted to milliseconds"
+            yield ImportProblem(Origin(str(path), first_line), note)
+    elif median > 5000:
+        yield ImportProblem(
+            Origin(str(path), first_line),
+            f"RR values have a median of {median:.0f}, which is neither milliseconds nor seconds; file skipped",
+            is_fatal=True,
+        )
+        return
+    start, estimated, start_note = _start_for_dateless(path, options)
+    yield RRRecording(
+        source=source,
+        device="Polar" if source == "polar_txt" else "RR text",
+        start_utc=start.astimezone(timezone.utc),
+        utc_offset_min=_offset_min(start),
+        rr_ms=tuple(values),
+        context="unknown",
+        origin=Origin(str(path), first_line),
+        is_start_estimated=estimated,
+        note=note or start_note,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Polar HRM
+# --------------------------------------------------------------------------------------------
+
+
+def read_polar_hrm(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
+    """Polar ``.hrm``: [Params] gives the date and start; [HRData] holds RR (ms) when Interval=238."""
+    sink = _ProblemSink(str(path))
+    params: dict[str, str] = {}
+    section = ""
+    rr: list[float] = []
+    data_line: int | None = None
+    with path.open("r", encoding="latin-1", newline="") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            progress(len(raw))
+            line = raw.strip()
+            if line.startswith("[") and line.endswith("]"):
+                section = line[1:-1]
+                continue
+            if not line:
+                continue
+            if section == "Params" and "=" in line:
+                key, _, value = line.partition("=")
+                params[key.strip()] = value.strip()
+            elif section == "HRData":
+                if data_line is None:
+                    data_line = lineno
+                first = line.split()[0]
+                try:
+                    rr.append(float(first))
+                except ValueError:
+                    p = sink.add(lineno, f"{line[:40]!r} is not an RR value; line skipped")
+                    if p:
+                        yield p
+    summary = sink.summary()
+    if summary:
+        yield summary
+    interval = params.get("Interval", "")
+    if interval and interval != "238":
+        yield ImportProblem(
+            Origin(str(path)),
+            f"this HRM file holds heart-rate samples every {interval} s, not RR intervals "
+            "(Interval=238); no HRV can be computed from it",
+            is_fatal=True,
+        )
+        return
+    if not rr:
+        yield ImportProblem(Origin(str(path)), "no [HRData] RR intervals found", is_fatal=True)
+        return
+    try:
+        day = datetime.strptime(params["Date"], "%Y%m%d").date()
+        start_time = _parse_clock(params.get("StartTime", "00:00:00"))
+        start = datetime.combine(day, start_time, tzinfo=options.local_tz)
+        estimated, note = False, None
+    except (KeyError, ValueError):
+        start, estimated, note = _start_for_dateless(path, options)
+        yield ImportProblem(Origin(str(path)), "no valid Date/StartTime in [Params]; start time estimated")
+    yield RRRecording(
+        source="polar_hrm",
+        device=f"Polar (monitor {params.get('Monitor', '?')})",
+        start_utc=start.astimezone(timezone.utc),
+        utc_offset_min=_offset_min(start),
+        rr_ms=tuple(rr),
+        context="unknown",
+        origin=Origin(str(path), data_line),
+        is_start_estimated=estimated,
+        note=note,
+    )
+
+
+def _parse_clock(text: str) -> time:
+    hms, _, frac = text.partition(".")
+    h, m, s = (int(x) for x in hms.split(":"))
+    return time(h, m, s, int(float("0." + (frac or "0")) * 1e6))
+
+
+# --------------------------------------------------------------------------------------------
+# Garmin FIT
+# --------------------------------------------------------------------------------------------
+
+
+def read_fit(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
+    """Garmin FIT: beat-to-beat intervals from ``hrv`` messages (seconds, up to 5 per message)."""
+    import fitdecode
+
+    rr: list[float] = []
+    start: datetime | None = None
+    offset: int | None = None
+    device = "Garmin"
+    file_type = None
+    problem: ImportProblem | None = None
+    size = path.stat().st_size
+    try:
+        with fitdecode.FitReader(str(path), check_crc=fitdecode.CrcCheck.RAISE) as reader:
+            for frame in reader:
+                if not isinstance(frame, fitdecode.FitDataMessage):
+                    continue
+                name = frame.name
+                if name == "hrv":
+                    values = frame.get_value("time", fallback=None) or ()
+                    if not isinstance(values, (tuple, list)):
+                        values = (values,)
+                    rr.extend(float(v) * 1000.0 for v in values if v is not None)
+                elif name == "file_id":
+                    file_type = frame.get_value("type", fallback=None)
+                    maker = frame.get_value("manufacturer", fallback=None)
+                    product = frame.get_value("garmin_product", fallback=None) or frame.get_value("product", fallback=None)
+                    device = " ".join(str(x) for x in (maker, product) if x) or device
+                    created = frame.get_value("time_created", fallback=None)
+                    if isinstance(created, datetime) and start is None:
+                        start = created
+                elif name in ("record", "session") and start is None:
+                    ts = frame.get_value("start_time" if name == "session" else "timestamp", fallback=None)
+                    if isinstance(ts, datetime):
+                        start = ts
+                elif name == "activity":
+                    ts = frame.get_value("timestamp", fallback=None)
+                    local = frame.get_value("local_timestamp", fallback=None)
+                    if isinstance(ts, datetime) and local is not None:
+                        local_dt = _fit_local(local)
+                        if local_dt is not None:
+                            delta = local_dt - ts.replace(tzinfo=None)
+                            offset = int(round(delta.total_seconds() / 900.0)) * 15
+    except fitdecode.FitCRCError:
+        problem = ImportProblem(Origin(str(path), size, "byte"), "checksum mismatch: the file may be damaged; kept what was read")
+    except (fitdecode.FitEOFError, fitdecode.FitHeaderError, fitdecode.FitParseError) as exc:
+        where = _byte_offset(str(exc))
+        problem = ImportProblem(
+            Origin(str(path), where, "byte"),
+            f"the FIT file is truncated or damaged ({exc}); kept the {len(rr)} beats read before it",
+        )
+    progress(size)
+    if problem:
+        yield problem
+    if not rr:
+        yield ImportProblem(Origin(str(path)), "no beat-to-beat (hrv) messages in this FIT file; enable "
+                            "'Log HRV' on the watch", is_fatal=True)
+        return
+    if start is None:
+        start_local, _, _ = _start_for_dateless(path, options)
+        start = start_local.astimezone(timezone.utc)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=timezone.utc)
+    if offset is None:
+        offset = _offset_min(start.astimezone(options.local_tz))
+    context: Context = "exercise" if str(file_type) == "activity" else "unknown"
+    yield RRRecording(
+        source="fit",
+        device=device,
+        start_utc=start.astimezone(timezone.utc),
+        utc_offset_min=offset,
+        rr_ms=tuple(rr),
+        context=context,
+        origin=Origin(str(path)),
+    )
+
+
+def _fit_local(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, int):
+        # FIT local_timestamp: seconds since 1989-12-31 00:00 in local time.
+        return datetime(1989, 12, 31) + timedelta(seconds=value)
+    return None
+
+
+def _byte_offset(message: str) -> int | None:
+    m = re.search(r"@\s*(\d+)", message)
+    return int(m.group(1)) if m else None
+
+
+# --------------------------------------------------------------------------------------------
+# Apple Health export.xml / export.zip
+# --------------------------------------------------------------------------------------------
+
+_APPLE_SDNN = "HKQuantityTypeIdentifierHeartRateVariabilitySDNN"
+_APPLE_RHR = "HKQuantityTypeIdentifierRestingHeartRate"
+
+
+def read_apple_xml(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
+    with path.open("rb") as fh:
+        yield from _stream_apple(fh, str(path), options, progress)
+
+
+def read_apple_zip(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
+    """Apple's export.zip: stream ``apple_health_export/export.xml`` without unpacking it."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [i for i in zf.infolist() if i.filename.endswith("export.xml")]
+            if not members:
+                raise ImportFileError(f"{path}: this zip has no export.xml (is it an Apple Health export?)")
+            member = min(members, key=lambda i: i.filename.count("/"))
+            with zf.open(member) as fh:
+                yield from _stream_apple(fh, f"{path}!{member.filename}", options, progress)
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError(f"{path}: not a readable zip ({exc}); the download may be incomplete") from None
+
+
+def _stream_apple(fh: IO[bytes], name: str, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
+    """Feed the XML line by line to a pull parser: memory stays flat and we know each line."""
+    import xml.etree.ElementTree as ET
+
+    parser = ET.XMLPullParser(events=("start", "end"))
+    sink = _ProblemSink(name)
+    depth = 0
+    root = None
+    lineno = 0
+    kept = 0
+    record_line = 0
+    try:
+        for raw in fh:
+            lineno += 1
+            progress(len(raw))
+            parser.feed(raw)
+            for event, elem in parser.read_events():
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        root = elem
+                    elif depth == 2:
+                        record_line = lineno
+                    continue
+                depth -= 1
+                if depth != 1:
+                    continue
+                if elem.tag == "Record":
+                    item = _apple_record(elem, Origin(name, record_line), options, sink)
+                    if item is not None:
+                        kept += not isinstance(item, ImportProblem)
+                        yield item
+                elem.clear()
+                if root is not None:
+                    root.clear()
+        parser.close()
+    except ET.ParseError as exc:
+        line, col = getattr(exc, "position", (lineno, 0))
+        cut = "ends in the middle of a record" if "no element found" in str(exc) or "unclosed" in str(exc) else "is malformed"
+        yield ImportProblem(
+            Origin(name, line),
+            f"the export {cut} (column {col}: {exc.msg if hasattr(exc, 'msg') else exc}); "
+            f"kept the {kept} HRV/resting-HR records read before it",
+            is_fatal=True,
+        )
+    summary = sink.summary()
+    if summary:
+        yield summary
+
+
+def _apple_record(elem: object, origin: Origin, options: ImportOptions, sink: _ProblemSink) -> RawItem | None:
+    import xml.etree.ElementTree as ET
+
+    assert isinstance(elem, ET.Element)
+    rtype = elem.get("type", "")
+    if rtype not in (_APPLE_SDNN, _APPLE_RHR):
+        return None
+    try:
+        start = _parse_apple_date(elem.get("startDate", ""))
+        value = float(elem.get("value", ""))
+    except ValueError:
+        return sink.add(origin.line, f"{rtype.removeprefix('HKQuantityTypeIdentifier')} record has a bad "
+                        f"date or value ({elem.get('startDate')!r}, {elem.get('value')!r}); skipped")
+    device = _apple_device(elem.get("sourceName", ""), elem.get("device", ""))
+    offset = _offset_min(start)
+    if rtype == _APPLE_RHR:
+        return DeviceValue("apple_health", device, start.astimezone(timezone.utc), offset, start.date(),
+                           "rest", origin, resting_hr_bpm=value)
+    unit = elem.get("unit", "ms")
+    if unit != "ms":
+        return sink.add(origin.line, f"HRV record in unit {unit!r}, expected 'ms'; skipped")
+    bpms = []
+    for child in elem.iter("InstantaneousBeatsPerMinute"):
+        try:
+            bpms.append(float(child.get("bpm", "")))
+        except ValueError:
+            continue
+    mean_hr = sum(bpms) / len(bpms) if bpms else None
+    return DeviceValue("apple_health", device, start.astimezone(timezone.utc), offset, start.date(),
+                       "spot", origin, sdnn_ms=value, beats=len(bpms), mean_hr_bpm=mean_hr)
+
+
+def _apple_device(source_name: str, device: str) -> str:
+    m = re.search(r"name:([^,>]+)", device)
+    return (m.group(1).strip() if m else source_name) or "Apple Health"
+
+
+def _parse_apple_date(text: str) -> datetime:
+    """Apple writes '2023-11-20 08:00:00 +0100': local time with its offset."""
+    return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S %z")
+
+
+# --------------------------------------------------------------------------------------------
+# CSV layouts
+# --------------------------------------------------------------------------------------------
+
+
+def _csv_rows(path: Path, progress: Progress) -> Iterator[tuple[int, dict[str, str]]]:
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.DictReader(_counting(fh, progress))
+        for row in reader:
+            yield reader.line_num, {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+
+
+def _counting(lines: Iterable[str], progress: Progress) -> Iterator[str]:
+    for line in lines:
+        progress(len(line))
+        yield line
+
+
+def read_apple_csv(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
+    sink = _ProblemSink(str(path))
+    for lineno, row in _csv_rows(path, progress):
+        kind = row.get("type", "").removeprefix("HKQuantityTypeIdentifier")
+        if kind not in ("HeartRateVariabilitySDNN", "RestingHeartRate"):
+            continue
+        try:
+            start = _parse_apple_date(row.get("startDate", ""))
+            value = float(row.get("value", ""))
+        except ValueError:
+            p = sink.add(lineno, f"bad date or value ({row.get('startDate')!r}, {row.get('value')!r}); row skipped")
+            if p:
+                yield p
+            continue
+        device = _apple_device(row.get("sourceName", ""), row.get("device", ""))
+        origin = Origin(str(path), lineno)
+        if kind == "RestingHeartRate":
+            yield DeviceValue("apple_health_csv", device, start.astimezone(timezone.utc), _offset_min(start),
+                              start.date(), "rest", origin, resting_hr_bpm=value)
+        elif row.get("unit", "ms") not in ("ms", ""):
+            p = sink.add(lineno, f"HRV in unit {row.get('unit')!r}, expected 'ms'; row skipped")
+            if p:
+                yield p
+        else:
+            yield DeviceValue("apple_health_csv", device, start.astimezone(timezone.utc), _offset_min(start),
+                              start.date(), "spot", origin, sdnn_ms=value)
+    summary = sink.summary()
+    if summary:
+        yield summary
+
+
+_UTC_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?$")
+
+
+def _parse_offset(text: str) -> timezone | None:
+    text = text.strip()
+    if text in ("UTC", "GMT", "Z"):
+        return timezone.utc
+    m = _UTC_OFFSET.match(text)
+    if not m:
+        return None
+    sign = -1 if m.group(1) == "-" else 1
+    minutes = int(m.group(2)) * 60 + int(m.group(3) or 0)
+    return timezone(sign * timedelta(minutes=minutes))
+
+
+def read_whoop_csv(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
+    """WHOOP cycles: nightly RMSSD and resting HR, counted for the day you woke up."""
+    sink = _ProblemSink(str(path))
+    for lineno, row in _csv_rows(path, progress):
+        hrv_text = row.get("Heart rate variability (ms)", "")
+        rhr_text = row.get("Resting heart rate (bpm)", "")
+        if not hrv_text and not rhr_text:
+            continue  # a cycle without a scored sleep: nothing to import
+        try:
+            tz = _parse_offset(row.get("Cycle timezone", "")) or options.local_tz
+            wake_text = row.get("Wake onset") or row.get("Cycle end time") or row.get("Cycle start time", "")
+            onset_text = row.get("Sleep onset") or row.get("Cycle start time", "")
+            wake = datetime.strptime(wake_text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
+            onset = datetime.strptime(onset_text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
+            rmssd = float(hrv_text) if hrv_text else None
+            rhr = float(rhr_text) if rhr_text else None
+        except ValueError as exc:
+            p = sink.add(lineno, f"cannot read this cycle ({exc}); row skipped")
+            if p:
+                yield p
+            continue
+        yield DeviceValue("whoop", "WHOOP", onset.astimezone(timezone.utc), _offset_min(onset), wake.date(),
+                          "night", Origin(str(path), lineno), rmssd_ms=rmssd, resting_hr_bpm=rhr)
+    summary = sink.summary()
+    if summary:
+        yield summary
+
+
+def read_health_connect_csv(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
+    """Health Connect ``HeartRateVariabilityRmssdRecord`` rows: time (instant), zoneOffset, millis."""
+    sink = _ProblemSink(str(path))
+    for lineno, row in _csv_rows(path, progress):
+        try:
+            instant = _parse_iso(row.get("time", ""), options.local_tz)
+            zone_text = row.get("zoneOffset", "")
+            zone = _parse_offset(zone_text) if zone_text else None
+            if zone_text and zone is None:
+                raise ValueError(f"zoneOffset {zone_text!r} is not an offset like +02:00")
+            local = instant.astimezone(zone or options.local_tz)
+            rmssd = float(row.get("heartRateVariabilityMillis", ""))
+        except ValueError as exc:
+            p = sink.add(lineno, f"cannot read this row ({exc}); row skipped")
+            if p:
+                yield p
+            continue
+        yield DeviceValue("health_connect", row.get("dataOrigin") or "Health Connect", instant.astimezone(timezone.utc),
+                          _offset_min(local), local.date(), "unknown", Origin(str(path), lineno), rmssd_ms=rmssd)
+    summary = sink.summary()
+    if summary:
+        yield summary
+
+
+def read_fitbit_csv(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
+    """Fitbit daily HRV summary: one nightly RMSSD per row, ``timestamp`` in local time."""
+    sink = _ProblemSink(str(path))
+    for lineno, row in _csv_rows(path, progress):
+        try:
+            stamp = _parse_iso(row.get("timestamp", ""), options.local_tz)
+            rmssd = float(row.get("rmssd", ""))
+        except ValueError as exc:
+            p = sink.add(lineno, f"cannot read this row ({exc}); row skipped")
+            if p:
+                yield p
+            continue
+        yield DeviceValue("fitbit", "Fitbit", stamp.astimezone(timezone.utc), _offset_min(stamp), stamp.date(),
+                          "night", Origin(str(path), lineno), rmssd_ms=rmssd)
+    summary = sink.summary()
+    if summary:
+        yield summary
+
+
+def _parse_iso(text: str, default_tz: tzinfo) -> datetime:
+    """ISO 8601 with or without an offset ('Z' accepted); naive times take ``default_tz``."""
+    text = text.strip()
+    if not text:
+        raise ValueError("empty date")
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    return dt if dt.tzinfo else dt.replace(tzinfo=default_tz)
+
+
+__all__ = ["FORMATS", "ImportOptions", "detect_format", "read_file", "local_day", "date"]

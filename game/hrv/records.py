@@ -1,0 +1,193 @@
+"""Typed records shared by the HRV importers, the quality step and readiness.
+
+Importers turn vendor files into :class:`RRRecording` (beat-to-beat intervals) or
+:class:`DeviceValue` (a device's own nightly/daily summary). The quality step turns both into a
+:class:`Measurement`, the one shape that is stored and that readiness reads.
+
+Metrics are never mixed: RMSSD and SDNN are different statistics and only ever share a baseline
+with themselves (see :func:`Measurement.series_key`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Literal
+
+Context = Literal["rest", "night", "spot", "exercise", "unknown"]
+CONTEXTS: tuple[str, ...] = ("rest", "night", "spot", "exercise", "unknown")
+#: Contexts that may feed readiness. Exercise HRV is not a recovery marker (vagal withdrawal).
+READINESS_CONTEXTS: frozenset[str] = frozenset({"rest", "night", "spot", "unknown"})
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record came from: the file and the line (or byte offset for binary files)."""
+
+    path: str
+    line: int | None = None
+    unit: str = "line"
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.unit} {self.line}"
+
+
+@dataclass(frozen=True)
+class RRRecording:
+    """A beat-to-beat series as read from a file, before any correction.
+
+    ``rr_ms`` holds the intervals in milliseconds exactly as recorded (artefacts included: the
+    quality step decides). ``start_utc`` is timezone-aware UTC; ``utc_offset_min`` is the
+    player's local offset at that time, so the calendar day is the one they lived.
+    ``is_start_estimated`` is true when the file carried no date (plain RR text): the start then
+    comes from the file's modification time or the ``--start`` option.
+    """
+
+    source: str
+    device: str
+    start_utc: datetime
+    utc_offset_min: int
+    rr_ms: tuple[float, ...]
+    context: Context
+    origin: Origin
+    is_start_estimated: bool = False
+    device_sdnn_ms: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class DeviceValue:
+    """A summary value computed by the device (WHOOP nightly RMSSD, Apple SDNN, resting HR...).
+
+    ``day`` is the calendar day the value describes (a night counts for the morning you wake).
+    """
+
+    source: str
+    device: str
+    start_utc: datetime
+    utc_offset_min: int
+    day: date
+    context: Context
+    origin: Origin
+    rmssd_ms: float | None = None
+    sdnn_ms: float | None = None
+    resting_hr_bpm: float | None = None
+    beats: int = 0
+    mean_hr_bpm: float | None = None
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """A problem found while reading a file. ``is_fatal`` means reading stopped there."""
+
+    origin: Origin
+    message: str
+    is_fatal: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.message}"
+
+
+RawItem = RRRecording | DeviceValue | ImportProblem
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One stored HRV measurement (a recording or a device value) with its quality verdict.
+
+    ``quality`` is the fraction of beats kept unaltered by artefact correction (1.0 = clean);
+    None for device values, whose beats we never see. ``is_usable`` is false when the recording
+    is too short or too noisy to trust; ``reject_reason`` then says why.
+    """
+
+    uid: str
+    source: str
+    device: str
+    start_utc: datetime
+    utc_offset_min: int
+    day: date
+    context: Context
+    origin: str
+    rmssd_ms: float | None = None
+    sdnn_ms: float | None = None
+    resting_hr_bpm: float | None = None
+    mean_hr_bpm: float | None = None
+    duration_s: float | None = None
+    beats_total: int = 0
+    beats_used: int = 0
+    artefacts_corrected: int = 0
+    quality: float | None = None
+    is_usable: bool = True
+    reject_reason: str | None = None
+    notes: tuple[str, ...] = ()
+    rr_ms: tuple[float, ...] = field(default=(), repr=False)
+
+    @property
+    def kind(self) -> str:
+        """``"rr"`` for beat-to-beat recordings, ``"device"`` for device summary values."""
+        return "rr" if self.rr_ms else "device"
+
+    def series_key(self, metric: str) -> str:
+        """The baseline this measurement belongs to for ``metric`` ("rmssd" or "sdnn").
+
+        A baseline never mixes metrics, nor device families (a WHOOP night-long RMSSD and a
+        one-minute chest-strap RMSSD are on different scales).
+        """
+        return f"{metric}:{family_of(self.source)}"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "device": self.device,
+            "start": self.start_local().isoformat(),
+            "day": self.day.isoformat(),
+            "context": self.context,
+            "kind": self.kind,
+            "rmssd_ms": _round(self.rmssd_ms),
+            "sdnn_ms": _round(self.sdnn_ms),
+            "resting_hr_bpm": _round(self.resting_hr_bpm),
+            "mean_hr_bpm": _round(self.mean_hr_bpm),
+            "duration_s": _round(self.duration_s),
+            "beats_total": self.beats_total,
+            "beats_used": self.beats_used,
+            "artefacts_corrected": self.artefacts_corrected,
+            "quality": _round(self.quality, 3),
+            "is_usable": self.is_usable,
+            "reject_reason": self.reject_reason,
+            "notes": list(self.notes),
+            "origin": self.origin,
+        }
+
+    def start_local(self) -> datetime:
+        return self.start_utc.astimezone(timezone(timedelta(minutes=self.utc_offset_min)))
+
+
+#: Sources that measure the same thing the same way share a family (and so a baseline).
+_FAMILIES = {
+    "whoop": "whoop",
+    "apple_health": "apple",
+    "apple_health_csv": "apple",
+    "health_connect": "health_connect",
+    "fitbit": "fitbit",
+}
+
+
+def family_of(source: str) -> str:
+    """Device family of a source: beat-to-beat sources (FIT, Polar, text) are all "rr"."""
+    return _FAMILIES.get(source, "rr")
+
+
+def local_day(start_utc: datetime, utc_offset_min: int) -> date:
+    """The calendar day at the player's location for an instant."""
+    return start_utc.astimezone(timezone(timedelta(minutes=utc_offset_min))).date()
+
+
+def make_uid(*parts: object) -> str:
+    """A stable identity for deduplication: same file content -> same uid."""
+    digest = hashlib.sha1("|".join(str(p) for p in parts).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(float(value), digits)
