@@ -1,0 +1,281 @@
+"""The pose worker: camera/video/recording -> PoseFrames on a thread, off the render loop.
+
+The render loop polls :meth:`PoseFeed.poll` once per fixed step and gets the new
+:class:`FeedItem` objects (a PoseFrame, a display-ready RGB image or None, and wall-clock marks for
+the latency overlay). The worker runs the pose model at the source's rate; the game keeps drawing
+at 60 fps whatever the model costs.
+
+Pacing:
+- ``"wall"``: frames are released on the wall clock at their own timestamps (a video or a
+  recording plays in real time; frames the model cannot keep up with are skipped, as a camera
+  would drop them). A camera is always live.
+- ``"lockstep"``: frames are released when the *game* clock reaches their timestamp, and the
+  game waits for the worker if needed. Scripted runs use it, so a run is the same on a fast or a
+  slow machine.
+
+A camera that stops delivering (unplugged) sets :attr:`status` to ``LOST`` with a message; the
+worker retries once a second and goes back to ``LIVE`` by itself when it returns.
+Privacy mode: the worker never hands out pixels (``image_rgb`` is always None).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from game.errors import RingsideError, SourceError
+from game.pose.types import PoseFrame
+
+
+class FeedStatus(Enum):
+    STARTING = "starting"
+    LIVE = "live"
+    LOST = "lost"  # camera stopped delivering; retrying
+    ENDED = "ended"  # a file source reached its end
+    FAILED = "failed"  # could not be opened at all (message says why)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    pose: PoseFrame
+    image_rgb: np.ndarray | None  # HxWx3 uint8, already downscaled for display; None in privacy
+    capture_s: float  # perf_counter when the frame was in hand
+    ready_s: float  # perf_counter when its skeleton was ready
+
+    @property
+    def pose_latency_ms(self) -> float:
+        return (self.ready_s - self.capture_s) * 1000.0
+
+
+# A source opener returns an iterator of (PoseFrame, BGR image or None, capture perf_counter).
+Opener = Callable[[], Iterator[tuple[PoseFrame, np.ndarray | None, float]]]
+
+
+def is_camera_spec(spec: str) -> bool:
+    from game.pose.sources import parse_camera_spec
+
+    return parse_camera_spec(str(spec)) is not None
+
+
+def pose_opener(spec: str, *, drop_late: bool,
+                pipeline_factory: Callable[[], Any] | None = None) -> Opener:
+    """An opener for any source spec: camera[:N], a video, an image folder or a .rsk recording.
+
+    ``drop_late``: skip video frames the model is too slow for, before running it, so a video
+    plays in real time the way a camera would (the newest frame wins).
+    """
+
+    def open_rsk() -> Iterator[tuple[PoseFrame, np.ndarray | None, float]]:
+        from game.pose.recording import Recording
+
+        for frame in Recording(spec, salvage=True):
+            yield frame, None, time.perf_counter()
+
+    def open_frames() -> Iterator[tuple[PoseFrame, np.ndarray | None, float]]:
+        from game.pose.pipeline import PosePipeline
+        from game.pose.sources import open_source
+
+        source = open_source(spec, realtime=False)
+        pipe = pipeline_factory() if pipeline_factory else PosePipeline()
+        start: float | None = None
+        try:
+            for frame in source:
+                captured = time.perf_counter()
+                if start is None:
+                    start = captured - frame.timestamp_ms / 1000.0
+                if drop_late and captured - (start + frame.timestamp_ms / 1000.0) > 0.05:
+                    continue
+                yield pipe.process(frame), frame.image_bgr, captured
+        finally:
+            source.close()
+            if pipeline_factory is None:
+                pipe.close()
+
+    if str(spec).lower().endswith(".rsk"):
+        return open_rsk
+    return open_frames
+
+
+def synthetic_opener(frames: Callable[[], Iterator[PoseFrame]]) -> Opener:
+    """An opener over generated PoseFrames (demo mode): no image, nothing to process."""
+
+    def open_() -> Iterator[tuple[PoseFrame, np.ndarray | None, float]]:
+        for frame in frames():
+            yield frame, None, time.perf_counter()
+
+    return open_
+
+
+def display_image(image_bgr: np.ndarray, max_height: int = 540) -> np.ndarray:
+    """BGR camera image -> RGB, downscaled so the render thread only has to blit it."""
+    import cv2
+
+    h, w = image_bgr.shape[:2]
+    if h > max_height:
+        scale = max_height / h
+        image_bgr = cv2.resize(image_bgr, (int(w * scale), max_height), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+
+
+class PoseFeed:
+    """Runs an opener on a worker thread and hands out new items to the game loop."""
+
+    def __init__(self, opener: Opener, *, label: str, pacing: str = "wall",
+                 is_camera: bool = False, privacy: bool = False, retry_s: float = 1.0,
+                 max_queue: int = 4) -> None:
+        self.label = label
+        self.pacing = pacing
+        self.is_camera = is_camera
+        self.privacy = privacy
+        self._opener = opener
+        self._retry_s = retry_s
+        self._lock = threading.Condition()
+        self._queue: deque[FeedItem] = deque(maxlen=None if pacing == "lockstep" else max_queue)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.status = FeedStatus.STARTING
+        self.message = ""
+        self.latest: FeedItem | None = None
+        self.frames_done = 0
+        self.frames_skipped = 0
+        self.losses = 0
+        self._start_wall: float | None = None
+        self._first_ts_ms: float | None = None
+
+    # -- life ---------------------------------------------------------------------------
+    def start(self) -> PoseFeed:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=f"pose-{self.label}",
+                                            daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 2.0) -> None:
+        self._stop.set()
+        with self._lock:
+            self._lock.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -- game side ----------------------------------------------------------------------
+    def poll(self, game_ms: float | None = None, *, wait_s: float = 30.0) -> list[FeedItem]:
+        """New items since the last poll.
+
+        In lockstep pacing pass the game clock (ms since the feed started); the call returns every
+        item up to that time, waiting for the worker (at most ``wait_s``) when it lags behind.
+        """
+        with self._lock:
+            if self.pacing != "lockstep":
+                items = list(self._queue)
+                self._queue.clear()
+            else:
+                assert game_ms is not None, "lockstep pacing needs the game clock"
+                deadline = time.perf_counter() + wait_s
+                items = []
+                while True:
+                    while self._queue and self._rel_ms(self._queue[0]) <= game_ms:
+                        items.append(self._queue.popleft())
+                    if self._queue or self.status in (FeedStatus.ENDED, FeedStatus.FAILED,
+                                                      FeedStatus.LOST) or self._stop.is_set():
+                        break
+                    remaining = deadline - time.perf_counter()
+                    if remaining <= 0:
+                        break
+                    self._lock.notify_all()
+                    self._lock.wait(min(remaining, 0.05))
+                self._lock.notify_all()
+        if items:
+            self.latest = items[-1]
+        return items
+
+    def _rel_ms(self, item: FeedItem) -> float:
+        first = self._first_ts_ms if self._first_ts_ms is not None else item.pose.timestamp_ms
+        return item.pose.timestamp_ms - first
+
+    # -- worker -------------------------------------------------------------------------
+    def _set(self, status: FeedStatus, message: str = "") -> None:
+        with self._lock:
+            self.status = status
+            self.message = message
+            self._lock.notify_all()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                stream = self._opener()
+                got_any = False
+                for pose, image, captured in stream:
+                    if self._stop.is_set():
+                        return
+                    if not got_any:
+                        got_any = True
+                        self._set(FeedStatus.LIVE)
+                    self._deliver(pose, image, captured)
+                if not got_any and not self.is_camera:
+                    self._set(FeedStatus.FAILED, f"{self.label} has no frames")
+                    return
+                if not self.is_camera:
+                    self._set(FeedStatus.ENDED, f"{self.label} finished")
+                    return
+                raise SourceError("the camera stopped sending frames")
+            except RingsideError as err:
+                if not self.is_camera:
+                    self._set(FeedStatus.FAILED, str(err))
+                    return
+                if self.frames_done == 0:
+                    # Never worked yet: say why; keep trying so a camera plugged in now is found.
+                    self._set(FeedStatus.FAILED, str(err))
+                else:
+                    if self.status == FeedStatus.LIVE:
+                        self.losses += 1
+                    self._set(FeedStatus.LOST, "Camera lost. Plug it back in or check the cable: "
+                              "the game resumes by itself.")
+                self._stop.wait(self._retry_s)
+            except Exception as exc:  # a bug or a library failure: report it, never kill the game
+                self._set(FeedStatus.FAILED, f"{self.label}: {type(exc).__name__}: {exc}")
+                return
+
+    def _deliver(self, pose: PoseFrame, image: np.ndarray | None, captured: float) -> None:
+        if self._first_ts_ms is None:
+            self._first_ts_ms = pose.timestamp_ms
+            self._start_wall = time.perf_counter()
+        if self.pacing == "wall" and not self.is_camera:
+            assert self._start_wall is not None
+            due = self._start_wall + (pose.timestamp_ms - self._first_ts_ms) / 1000.0
+            now = time.perf_counter()
+            if now < due:
+                self._stop.wait(due - now)
+            elif now - due > 0.1 and image is None:
+                # A recording that fell behind (the machine stalled): skip to catch up.
+                self.frames_skipped += 1
+                return
+        rgb = None if (self.privacy or image is None) else display_image(image)
+        if self.pacing != "wall":
+            captured = time.perf_counter() if image is None else captured
+        item = FeedItem(pose=pose, image_rgb=rgb, capture_s=captured, ready_s=time.perf_counter())
+        with self._lock:
+            if self.pacing == "lockstep":
+                # Bounded read-ahead: the worker waits while the game digests.
+                while len(self._queue) >= 240 and not self._stop.is_set():
+                    self._lock.wait(0.05)
+            self._queue.append(item)
+            self.frames_done += 1
+            self._lock.notify_all()
+
+
+def describe_source(spec: str) -> str:
+    if is_camera_spec(spec):
+        return f"camera {spec.split(':')[-1] if ':' in spec else '0'}"
+    return Path(spec).name

@@ -1,0 +1,467 @@
+"""Generated skeletons: exercise demos as loop-based micro-clips, and synthetic players.
+
+A move is data: a camera view and a list of phases, each with a name, a duration, a coaching cue
+and the key pose reached at its end. A key pose is a handful of numbers (hip position, trunk lean,
+where the feet stand and the hands go); knees and elbows are solved by two-link inverse
+kinematics, so every generated skeleton has fixed bone lengths. Adding a move means adding a
+definition to :data:`MOVES`, not code.
+
+Everything here is pure: time is an argument, randomness comes from a passed ``numpy`` Generator.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from game.pose.types import LM, NUM_LANDMARKS, PoseFrame
+
+# Segment lengths (metres) of a 1.75 m adult, after Winter, "Biomechanics and Motor Control of
+# Human Movement" (segment length as a fraction of height: thigh .245, shank .246, upper arm .186,
+# forearm .146, shoulder width .259, hip width .191).
+THIGH_M = 0.43
+SHIN_M = 0.43
+UPPER_ARM_M = 0.33
+FOREARM_M = 0.27
+TORSO_M = 0.52
+SHOULDER_HALF_M = 0.19
+HIP_HALF_M = 0.11
+ANKLE_H_M = 0.08
+
+Vec = np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPose:
+    """A pose as a few numbers, in a floor frame: f forward, u up, l to the subject's left (m).
+
+    ``hands_world``: hand targets are floor-frame points (push-ups) instead of offsets from the
+    shoulders. ``pitch_deg`` tips the whole body forward about the ankles (push-ups).
+    """
+
+    hip_f: float = 0.0
+    hip_u: float = 0.95
+    trunk_deg: float = 2.0
+    side_deg: float = 0.0
+    twist_deg: float = 0.0
+    foot_l: tuple[float, float] = (0.0, 0.14)
+    foot_r: tuple[float, float] = (0.0, -0.14)
+    hand_l: tuple[float, float, float] = (0.05, -0.58, 0.03)
+    hand_r: tuple[float, float, float] = (0.05, -0.58, -0.03)
+    hands_world: bool = False
+    pitch_deg: float = 0.0
+
+
+_FLOAT_FIELDS = ("hip_f", "hip_u", "trunk_deg", "side_deg", "twist_deg", "pitch_deg")
+_TUPLE_FIELDS = ("foot_l", "foot_r", "hand_l", "hand_r")
+
+
+def blend(a: KeyPose, b: KeyPose, s: float) -> KeyPose:
+    """Linear blend of two key poses (s=0 -> a, s=1 -> b)."""
+    out = {k: getattr(a, k) + (getattr(b, k) - getattr(a, k)) * s for k in _FLOAT_FIELDS}
+    for k in _TUPLE_FIELDS:
+        va, vb = getattr(a, k), getattr(b, k)
+        out[k] = tuple(x + (y - x) * s for x, y in zip(va, vb))
+    return KeyPose(**out, hands_world=b.hands_world if s >= 0.5 else a.hands_world)
+
+
+def _smooth(s: float) -> float:
+    s = min(1.0, max(0.0, s))
+    return s * s * (3.0 - 2.0 * s)
+
+
+def _unit(v: Vec) -> Vec:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 1e-9 else v
+
+
+def _two_link(root: Vec, target: Vec, l1: float, l2: float, pole: Vec) -> tuple[Vec, Vec]:
+    """Middle joint and end point of a two-link chain reaching for ``target``.
+
+    The chain bends towards ``pole``; an unreachable target is approached along the line to it.
+    """
+    d_vec = target - root
+    d = float(np.linalg.norm(d_vec))
+    direction = _unit(d_vec) if d > 1e-9 else np.array([0.0, -1.0, 0.0])
+    d = min(max(d, abs(l1 - l2) + 1e-4), l1 + l2 - 1e-4)
+    cos_a = (l1 * l1 + d * d - l2 * l2) / (2 * l1 * d)
+    sin_a = math.sqrt(max(0.0, 1.0 - cos_a * cos_a))
+    perp = pole - float(np.dot(pole, direction)) * direction
+    perp = _unit(perp) if float(np.linalg.norm(perp)) > 1e-6 else np.array([1.0, 0.0, 0.0])
+    joint = root + direction * l1 * cos_a + perp * l1 * sin_a
+    end = joint + _unit(root + direction * d - joint) * l2
+    return joint, end
+
+
+def _rot_pitch(p: Vec, pivot: Vec, deg: float) -> Vec:
+    """Tip point p forward (towards +f) about the lateral axis through ``pivot``."""
+    a = math.radians(deg)
+    f, u = p[0] - pivot[0], p[1] - pivot[1]
+    return np.array([pivot[0] + f * math.cos(a) + u * math.sin(a),
+                     pivot[1] - f * math.sin(a) + u * math.cos(a), p[2]])
+
+
+def skeleton_floor(pose: KeyPose) -> np.ndarray:
+    """The 33 landmarks of ``pose`` in the floor frame (f, u, l), metres."""
+    out = np.zeros((NUM_LANDMARKS, 3))
+    fwd = np.array([1.0, 0.0, 0.0])
+    up = np.array([0.0, 1.0, 0.0])
+    lat = np.array([0.0, 0.0, 1.0])
+    hip = np.array([pose.hip_f, pose.hip_u, 0.0])
+    tw = math.radians(pose.twist_deg)
+    hip_lat = np.array([-math.sin(tw / 2), 0.0, math.cos(tw / 2)])
+    sh_lat = np.array([-math.sin(tw), 0.0, math.cos(tw)])
+    lean, side = math.radians(pose.trunk_deg), math.radians(pose.side_deg)
+    trunk = _unit(np.array([math.sin(lean), math.cos(lean) * math.cos(side), math.sin(side)]))
+    shoulder_mid = hip + trunk * TORSO_M
+    face_fwd = _unit(np.array([math.cos(tw / 2), 0.0, math.sin(tw / 2)]))
+    neck = shoulder_mid + trunk * 0.07
+    head = neck + trunk * 0.15 + face_fwd * 0.02
+
+    out[LM.LEFT_HIP] = hip + hip_lat * HIP_HALF_M
+    out[LM.RIGHT_HIP] = hip - hip_lat * HIP_HALF_M
+    out[LM.LEFT_SHOULDER] = shoulder_mid + sh_lat * SHOULDER_HALF_M
+    out[LM.RIGHT_SHOULDER] = shoulder_mid - sh_lat * SHOULDER_HALF_M
+    out[LM.NOSE] = head + face_fwd * 0.10
+    for eye, inner, outer, sign in ((LM.LEFT_EYE, LM.LEFT_EYE_INNER, LM.LEFT_EYE_OUTER, 1.0),
+                                    (LM.RIGHT_EYE, LM.RIGHT_EYE_INNER, LM.RIGHT_EYE_OUTER, -1.0)):
+        base = head + face_fwd * 0.085 + up * 0.035
+        out[eye] = base + sh_lat * 0.032 * sign
+        out[inner] = base + sh_lat * 0.018 * sign
+        out[outer] = base + sh_lat * 0.046 * sign
+    out[LM.LEFT_EAR] = head + sh_lat * 0.075
+    out[LM.RIGHT_EAR] = head - sh_lat * 0.075
+    out[LM.MOUTH_LEFT] = head + face_fwd * 0.09 - up * 0.04 + sh_lat * 0.022
+    out[LM.MOUTH_RIGHT] = head + face_fwd * 0.09 - up * 0.04 - sh_lat * 0.022
+
+    # Legs: knees bend forward (and a little outward, as in a good squat).
+    for side_sign, hip_lm, knee_lm, ankle_lm, heel_lm, toe_lm, foot in (
+            (1.0, LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX,
+             pose.foot_l),
+            (-1.0, LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL,
+             LM.RIGHT_FOOT_INDEX, pose.foot_r)):
+        ankle_target = np.array([foot[0], ANKLE_H_M, foot[1]])
+        knee, ankle = _two_link(out[hip_lm], ankle_target, THIGH_M, SHIN_M,
+                                fwd + lat * 0.15 * side_sign)
+        out[knee_lm], out[ankle_lm] = knee, ankle
+        out[heel_lm] = ankle - fwd * 0.06 - up * 0.06
+        out[toe_lm] = ankle + fwd * 0.17 - up * 0.07
+
+    if pose.pitch_deg:
+        pivot = (out[LM.LEFT_FOOT_INDEX] + out[LM.RIGHT_FOOT_INDEX]) / 2
+        for i in range(NUM_LANDMARKS):
+            out[i] = _rot_pitch(out[i], pivot, pose.pitch_deg)
+
+    # Arms: elbows point down and out.
+    for side_sign, sh_lm, el_lm, wr_lm, pinky, index, thumb, hand in (
+            (1.0, LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_PINKY,
+             LM.LEFT_INDEX, LM.LEFT_THUMB, pose.hand_l),
+            (-1.0, LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_PINKY,
+             LM.RIGHT_INDEX, LM.RIGHT_THUMB, pose.hand_r)):
+        offset = np.array(hand, dtype=float)
+        target = offset if pose.hands_world else out[sh_lm] + offset
+        pole = -up - fwd * 0.3 + lat * 0.35 * side_sign
+        elbow, wrist = _two_link(out[sh_lm], target, UPPER_ARM_M, FOREARM_M, pole)
+        out[el_lm], out[wr_lm] = elbow, wrist
+        along = _unit(wrist - elbow)
+        out[index] = wrist + along * 0.08 + lat * 0.01 * side_sign
+        out[pinky] = wrist + along * 0.07 - lat * 0.02 * side_sign
+        out[thumb] = wrist + along * 0.04 + lat * 0.03 * side_sign
+    return out
+
+
+# -- moves as data -------------------------------------------------------------------------
+
+STAND = KeyPose()
+GUARD = KeyPose(trunk_deg=6.0, foot_l=(0.16, 0.16), foot_r=(-0.14, -0.16),
+                hand_l=(0.24, 0.2, -0.12), hand_r=(0.18, 0.18, 0.12))
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    name: str
+    duration_s: float
+    pose: KeyPose  # reached at the end of the phase
+    cue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    key: str
+    title: str
+    view: str  # "side" or "front"
+    start: KeyPose
+    phases: tuple[Phase, ...]
+    px_per_m: float = 200.0  # framing of the demo camera
+    centre_x_frac: float = 0.5
+
+    def camera(self, image_size: tuple[int, int] = (640, 480)) -> Camera:
+        scale = image_size[1] / 480.0
+        return Camera(view=self.view, image_size=image_size, px_per_m=self.px_per_m * scale,
+                      centre_x_frac=self.centre_x_frac)
+
+    @property
+    def duration_s(self) -> float:
+        return sum(p.duration_s for p in self.phases)
+
+
+def _squat_bottom(depth: float) -> KeyPose:
+    """Squat bottom; depth 1.0 = thighs a little below parallel."""
+    return KeyPose(hip_f=-0.30 * depth, hip_u=0.95 - 0.48 * depth, trunk_deg=8 + 34 * depth,
+                   hand_l=(0.60 * min(1.0, depth + 0.2), -0.05, 0.0),
+                   hand_r=(0.60 * min(1.0, depth + 0.2), -0.05, 0.0))
+
+
+PUSHUP_TOP = KeyPose(hip_u=0.95, trunk_deg=0.0, foot_l=(0.0, 0.1), foot_r=(0.0, -0.1),
+                     hand_l=(1.33, 0.0, 0.2), hand_r=(1.33, 0.0, -0.2), hands_world=True,
+                     pitch_deg=68.0)
+PUSHUP_BOTTOM = replace(PUSHUP_TOP, pitch_deg=81.0)
+LUNGE_DOWN = KeyPose(hip_f=0.05, hip_u=0.55, trunk_deg=3.0, foot_l=(0.55, 0.12),
+                     foot_r=(-0.52, -0.12), hand_l=(0.0, -0.55, 0.06), hand_r=(0.0, -0.55, -0.06))
+
+MOVES: dict[str, Move] = {
+    "squat": Move("squat", "Squat", "side", STAND, (
+        Phase("Stand tall", 0.7, STAND, "Feet shoulder-width, chest up"),
+        Phase("Sit back and down", 1.3, _squat_bottom(1.0), "Hips back, knees over toes"),
+        Phase("Bottom", 0.4, _squat_bottom(1.0), "Thighs at or below parallel"),
+        Phase("Drive up", 0.9, STAND, "Push the floor away, squeeze at the top"),
+    )),
+    "pushup": Move("pushup", "Push-up", "side", PUSHUP_TOP, (
+        Phase("Plank", 0.6, PUSHUP_TOP, "Body in one straight line"),
+        Phase("Lower", 1.2, PUSHUP_BOTTOM, "Elbows at 45 degrees, chest to the floor"),
+        Phase("Bottom", 0.3, PUSHUP_BOTTOM, "Chest a fist above the floor"),
+        Phase("Press", 0.8, PUSHUP_TOP, "Press up, keep the hips in line"),
+    ), px_per_m=165.0, centre_x_frac=0.2),
+    "lunge": Move("lunge", "Lunge", "side", STAND, (
+        Phase("Stand tall", 0.6, STAND, "Hands on hips or by your sides"),
+        Phase("Step and drop", 1.2, LUNGE_DOWN, "Long step, back knee towards the floor"),
+        Phase("Bottom", 0.3, LUNGE_DOWN, "Both knees at 90 degrees"),
+        Phase("Push back", 0.9, STAND, "Drive through the front heel"),
+    )),
+    "jab": Move("jab", "Jab", "front", GUARD, (
+        Phase("Guard", 0.6, GUARD, "Hands up by the chin, elbows in"),
+        Phase("Extend", 0.18, replace(GUARD, hand_l=(0.56, 0.02, -0.16), twist_deg=-12),
+              "Snap the lead hand straight out"),
+        Phase("Return", 0.3, GUARD, "Bring it straight back to the chin"),
+    )),
+    "cross": Move("cross", "Cross", "front", GUARD, (
+        Phase("Guard", 0.6, GUARD, "Weight centred, chin down"),
+        Phase("Rotate and extend", 0.22,
+              replace(GUARD, hand_r=(0.55, 0.02, 0.20), twist_deg=28, trunk_deg=10),
+              "Turn the rear hip and shoulder through"),
+        Phase("Return", 0.32, GUARD, "Back to guard, left hand stays up"),
+    )),
+    "slip": Move("slip", "Slip", "front", GUARD, (
+        Phase("Guard", 0.6, GUARD, "Eyes on the target"),
+        Phase("Slip", 0.3, replace(GUARD, side_deg=-16, hip_u=0.9), "Bend at the knees and waist"),
+        Phase("Recover", 0.35, GUARD, "Come back to centre, hands up"),
+    )),
+}
+DEMO_FOR_EXERCISE = {"squat": "squat", "pushup": "pushup", "lunge": "lunge", "boxing": "jab"}
+
+
+def pose_at(move: Move, t_s: float) -> tuple[KeyPose, int]:
+    """The key pose ``t_s`` seconds into one pass of ``move`` and the index of its phase."""
+    t = max(0.0, t_s)
+    prev = move.start
+    for i, phase in enumerate(move.phases):
+        if t <= phase.duration_s or i == len(move.phases) - 1:
+            s = _smooth(t / phase.duration_s if phase.duration_s > 0 else 1.0)
+            return blend(prev, phase.pose, s), i
+        t -= phase.duration_s
+        prev = phase.pose
+    return move.phases[-1].pose, len(move.phases) - 1
+
+
+# -- projection to a camera ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Camera:
+    """A simple pinhole-free camera: orthographic, ``px_per_m`` pixels per metre."""
+
+    view: str = "side"  # "side": subject faces image right; "front": subject faces the camera
+    image_size: tuple[int, int] = (640, 480)
+    px_per_m: float = 200.0
+    floor_y_frac: float = 0.93
+    centre_x_frac: float = 0.5
+
+
+def to_camera(points: np.ndarray, view: str) -> np.ndarray:
+    """Floor-frame points (f, u, l) -> camera axes (x right, y down, z away from camera), metres."""
+    f, u, lat = points[:, 0], points[:, 1], points[:, 2]
+    if view == "front":
+        return np.stack([lat, -u, -f], axis=1)
+    return np.stack([f, -u, -lat], axis=1)
+
+
+def project(points: np.ndarray, camera: Camera, *, visibility: float = 0.98) -> np.ndarray:
+    """Floor-frame skeleton -> (33, 4) BlazePose-style pixel landmarks (x, y, z, visibility)."""
+    cam = to_camera(points, camera.view)
+    w, h = camera.image_size
+    out = np.zeros((NUM_LANDMARKS, 4))
+    out[:, 0] = w * camera.centre_x_frac + cam[:, 0] * camera.px_per_m
+    out[:, 1] = h * camera.floor_y_frac + cam[:, 1] * camera.px_per_m
+    hip_z = (cam[LM.LEFT_HIP, 2] + cam[LM.RIGHT_HIP, 2]) / 2
+    out[:, 2] = (cam[:, 2] - hip_z) * camera.px_per_m
+    out[:, 3] = visibility
+    return out
+
+
+def world_from_floor(points: np.ndarray, view: str) -> np.ndarray:
+    cam = to_camera(points, view)
+    hip = (cam[LM.LEFT_HIP] + cam[LM.RIGHT_HIP]) / 2
+    return cam - hip
+
+
+def pose_frame(pose: KeyPose, camera: Camera, t_ms: float, index: int = 0,
+               rng: np.random.Generator | None = None, noise_px: float = 0.0) -> PoseFrame:
+    """A PoseFrame of ``pose`` as ``camera`` would see it; optional Gaussian pixel noise."""
+    pts = skeleton_floor(pose)
+    px = project(pts, camera)
+    if rng is not None and noise_px > 0:
+        px[:, :2] += rng.normal(0.0, noise_px, size=(NUM_LANDMARKS, 2))
+    return PoseFrame(timestamp_ms=t_ms, image_size=camera.image_size, landmarks_px=px,
+                     world_m=world_from_floor(pts, camera.view), index=index)
+
+
+# -- the micro-clip player -----------------------------------------------------------------
+
+SPEEDS = (1.0, 0.5, 0.25)
+
+
+@dataclass
+class ClipPlayer:
+    """Plays a move as a loop; the player can hold one phase in a loop, slow down or replay.
+
+    Pure: ``step(dt_s)`` advances it. ``loop_phase`` (an index) repeats that phase alone.
+    """
+
+    move: Move
+    t_s: float = 0.0
+    speed: float = 1.0
+    loop_phase: int | None = None
+    paused: bool = False
+
+    def step(self, dt_s: float) -> None:
+        if self.paused:
+            return
+        self.t_s += dt_s * self.speed
+        if self.loop_phase is not None:
+            start, end = self.phase_bounds(self.loop_phase)
+            if self.t_s >= end or self.t_s < start:
+                self.t_s = start + ((self.t_s - start) % max(1e-6, end - start))
+        else:
+            self.t_s %= self.move.duration_s
+
+    def phase_bounds(self, index: int) -> tuple[float, float]:
+        start = sum(p.duration_s for p in self.move.phases[:index])
+        return start, start + self.move.phases[index].duration_s
+
+    @property
+    def phase_index(self) -> int:
+        return pose_at(self.move, self.t_s)[1]
+
+    @property
+    def phase(self) -> Phase:
+        return self.move.phases[self.phase_index]
+
+    def pose(self) -> KeyPose:
+        return pose_at(self.move, self.t_s)[0]
+
+    def cycle_speed(self) -> None:
+        i = SPEEDS.index(self.speed) if self.speed in SPEEDS else 0
+        self.speed = SPEEDS[(i + 1) % len(SPEEDS)]
+
+    def toggle_loop_phase(self) -> None:
+        """Hold the current phase in a loop, or release it."""
+        if self.loop_phase is None:
+            self.loop_phase = self.phase_index
+        else:
+            self.loop_phase = None
+
+    def next_phase(self) -> None:
+        i = (self.phase_index + 1) % len(self.move.phases)
+        self.t_s = self.phase_bounds(i)[0] + 1e-6
+        if self.loop_phase is not None:
+            self.loop_phase = i
+
+    def replay(self) -> None:
+        self.t_s = 0.0 if self.loop_phase is None else self.phase_bounds(self.loop_phase)[0]
+        self.paused = False
+
+
+# -- synthetic players (demo mode, tests, benchmarks) ------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SyntheticSession:
+    """A generated player doing reps or punches, frame by frame at ``fps``.
+
+    ``depths`` gives the depth of each rep (1.0 full, ~0.45 a shallow rep that must not count);
+    for boxing moves the list is the sequence of punches ("jab", "cross", "slip").
+    """
+
+    exercise: str = "squat"
+    depths: tuple[float, ...] = (1.0, 1.0, 0.45, 1.0, 1.0, 1.0)
+    punches: tuple[str, ...] = ("jab", "jab", "cross", "slip", "jab", "cross")
+    fps: float = 30.0
+    rest_s: float = 0.8
+    lead_in_s: float = 1.5
+    noise_px: float = 0.8
+    seed: int = 7
+    camera: Camera = field(default_factory=Camera)
+
+    def frames(self) -> Iterator[PoseFrame]:
+        """The whole session, ending after the last rep or punch and a short rest."""
+        rng = np.random.default_rng(self.seed)
+        schedule: list[tuple[Move, KeyPose | None, float]] = []
+        if self.exercise in ("squat", "pushup", "lunge"):
+            base = MOVES[self.exercise]
+            start = base.start
+            for d in self.depths:
+                if self.exercise == "squat":
+                    phases = tuple(replace(p, pose=_squat_bottom(d)) if "ottom" in p.name or
+                                   "down" in p.name else p for p in base.phases)
+                elif self.exercise == "pushup":
+                    low = replace(PUSHUP_TOP, pitch_deg=68 + 13 * d)
+                    phases = tuple(replace(p, pose=low) if p.name in ("Lower", "Bottom") else p
+                                   for p in base.phases)
+                else:
+                    low = blend(STAND, LUNGE_DOWN, d)
+                    phases = tuple(replace(p, pose=low) if p.name in ("Step and drop", "Bottom")
+                                   else p for p in base.phases)
+                schedule.append((replace(base, phases=phases), start, d))
+            view = base.view
+        else:
+            for name in self.punches:
+                schedule.append((MOVES[name], None, 1.0))
+            view = "front"
+        camera = replace(self.camera, view=view)
+        if self.exercise in MOVES:
+            move = MOVES[self.exercise]
+            camera = replace(camera, px_per_m=move.px_per_m * camera.image_size[1] / 480.0,
+                             centre_x_frac=move.centre_x_frac)
+        dt_ms = 1000.0 / self.fps
+        t_ms = 0.0
+        index = 0
+        first = schedule[0][0].start if schedule else STAND
+
+        def emit(pose: KeyPose) -> PoseFrame:
+            nonlocal t_ms, index
+            frame = pose_frame(pose, camera, t_ms, index, rng, self.noise_px)
+            t_ms += dt_ms
+            index += 1
+            return frame
+
+        for _ in range(int(self.lead_in_s * self.fps)):
+            yield emit(first)
+        for move, _, _ in schedule:
+            n = max(1, int(move.duration_s * self.fps * float(rng.uniform(0.9, 1.1))))
+            for k in range(n):
+                yield emit(pose_at(move, move.duration_s * k / n)[0])
+            for _ in range(int(self.rest_s * self.fps)):
+                yield emit(move.start)
+        for _ in range(int(self.fps)):
+            yield emit(first)
