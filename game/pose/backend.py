@@ -6,7 +6,9 @@ metres (world); nothing downstream sees a MediaPipe type.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,6 +42,24 @@ def mediapipe_model_paths() -> dict[str, Path]:
     }
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """MediaPipe's C++ side logs start-up chatter straight to fd 2 (glog/absl ignore Python
+    settings); hide it while the graph starts so the CLI's stderr holds only our messages."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class MediaPipeBackend:
     """BlazePose full (``model_complexity=1``) through MediaPipe's bundled solution graph.
 
@@ -58,13 +78,11 @@ class MediaPipeBackend:
                     "'pip install --force-reinstall mediapipe==0.10.21' (newer releases do not "
                     "bundle it)"
                 )
-        # MediaPipe's C++ logging (glog/absl) would print start-up chatter on every run.
-        os.environ.setdefault("GLOG_minloglevel", "2")
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         try:
             from mediapipe.python.solutions import pose as mp_pose
         except Exception as exc:  # pragma: no cover - broken install
             raise ModelError(f"cannot load mediapipe ({exc}): run 'make install'") from exc
+        self._started = False
         self._pose: Any = mp_pose.Pose(
             static_image_mode=static_image_mode,
             model_complexity=1,
@@ -78,7 +96,12 @@ class MediaPipeBackend:
         h, w = image_bgr.shape[:2]
         # BlazePose expects RGB; a reversed view costs one copy inside MediaPipe either way.
         rgb = np.ascontiguousarray(image_bgr[..., ::-1])
-        result = self._pose.process(rgb)
+        if self._started:
+            result = self._pose.process(rgb)
+        else:
+            with _native_stderr_silenced():
+                result = self._pose.process(rgb)
+            self._started = True
         if result.pose_landmarks is None:
             return None, None
         px = np.empty((NUM_LANDMARKS, 4), dtype=np.float64)

@@ -24,7 +24,7 @@ from game.pose.types import Frame, PoseFrame
 
 
 # Bump when a change to the pipeline changes its output, so cached recordings are rebuilt.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)

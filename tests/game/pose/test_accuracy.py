@@ -1,0 +1,53 @@
+"""BlazePose through our pipeline against the reference landmarks in ../shared/data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from game.pose.pipeline import PipelineOptions, PosePipeline
+from game.pose.sources import ImageSource, VideoSource
+
+
+def test_still_image_within_reference_tolerance(shared_data: Path) -> None:
+    expected = json.loads((shared_data / "image/pose_warrior.expected.json").read_text())
+    pipe = PosePipeline(PipelineOptions(static_image=True, smoothing=False))
+    try:
+        pf = pipe.process(next(iter(ImageSource(shared_data / "image/pose_warrior.jpg"))))
+    finally:
+        pipe.close()
+    assert pf.landmarks_px is not None and pf.world_m is not None
+    err_px = np.linalg.norm(pf.landmarks_px[:, :2] - np.array(expected["pixel_xy"]), axis=1)
+    assert err_px.max() <= expected["pixel_tolerance_px"]["mediapipe_pose_test"], err_px.round(1)
+    err_w = np.abs(pf.world_m - np.array(expected["world_xyz_m"]))
+    assert err_w.max() <= expected["world_tolerance_m"]["mediapipe_pose_test"]
+
+
+def test_video_mean_error_under_5px(shared_data: Path) -> None:
+    ref = np.array(json.loads((shared_data / "landmarks/squat_front_band.expected_px.json").read_text()))
+    pipe = PosePipeline(PipelineOptions())
+    errors = []
+    try:
+        for i, frame in enumerate(VideoSource(shared_data / "video/squat_front_band.mp4")):
+            pf = pipe.process(frame)
+            assert pf.landmarks_px is not None, f"no person in frame {i}"
+            errors.append(np.linalg.norm(pf.landmarks_px[:, :2] - ref[i][:, :2], axis=1))
+    finally:
+        pipe.close()
+    assert len(errors) == len(ref)
+    assert float(np.mean(errors)) < 5.0
+
+
+def test_nobody_in_a_blank_image(tmp_path: Path) -> None:
+    import cv2
+
+    blank = tmp_path / "wall.png"
+    cv2.imwrite(str(blank), np.full((480, 640, 3), 180, np.uint8))
+    pipe = PosePipeline(PipelineOptions(static_image=True))
+    try:
+        pf = pipe.process(next(iter(ImageSource(blank))))
+    finally:
+        pipe.close()
+    assert not pf.has_person and pf.landmarks_px is None

@@ -1,0 +1,123 @@
+"""Frame sources; the webcam grabber is driven by a fake device (no camera on CI)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from game.errors import CameraUnavailableError, SourceError
+from game.pose.sources import ImageFolderSource, LatestFrameGrabber, WebcamSource, open_source, parse_camera_spec
+
+
+class FakeCamera:
+    """Produces frames at ``fps`` like a device: read() blocks until the next frame is due, and
+    the frame carries its capture time in pixel (0, 0)."""
+
+    def __init__(self, fps: float = 30.0, fail_after: int | None = None) -> None:
+        self.period = 1.0 / fps
+        self.next_t = time.monotonic()
+        self.count = 0
+        self.fail_after = fail_after
+        self.released = threading.Event()
+
+    def isOpened(self) -> bool:
+        return True
+
+    def read(self) -> tuple[bool, Any]:
+        if self.fail_after is not None and self.count >= self.fail_after:
+            time.sleep(0.005)
+            return False, None
+        delay = self.next_t - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        self.next_t += self.period
+        self.count += 1
+        img = np.zeros((4, 4, 3), np.uint8)
+        img[0, 0, 0] = self.count % 256
+        return True, img
+
+    def get(self, prop: int) -> float:
+        return 1.0 / self.period
+
+    def release(self) -> None:
+        self.released.set()
+
+
+def test_grabber_hands_over_newest_frame_to_a_slow_consumer() -> None:
+    cam = FakeCamera(fps=60.0)
+    grabber = LatestFrameGrabber(cam)
+    try:
+        seq = 0
+        ages = []
+        for _ in range(8):
+            time.sleep(0.05)  # a consumer slower than the camera (3 frame periods)
+            got = grabber.get(seq)
+            assert got is not None
+            new_seq, _img, grabbed_at = got
+            assert new_seq > seq
+            ages.append(time.monotonic() - grabbed_at)
+            seq = new_seq
+        # Newest frame: never older than about one frame period (plus scheduling slack).
+        assert np.median(ages) < 2 * cam.period
+        assert grabber.dropped > 0
+    finally:
+        grabber.close()
+    assert cam.released.is_set()
+
+
+def test_camera_missing_gives_a_clear_error() -> None:
+    class Closed:
+        def isOpened(self) -> bool:
+            return False
+
+        def release(self) -> None:
+            pass
+
+    with pytest.raises(CameraUnavailableError, match="no camera at index 3"):
+        WebcamSource(3, capture_factory=lambda i: Closed())
+
+
+def test_camera_that_stops_reports_an_error() -> None:
+    cam = FakeCamera(fps=100.0, fail_after=3)
+    src = WebcamSource(0, capture_factory=lambda i: cam)
+    try:
+        deadline = time.monotonic() + 3
+        while src.error is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert src.error is not None and "stopped" in src.error
+    finally:
+        src.close()
+
+
+def test_camera_specs() -> None:
+    assert parse_camera_spec("camera") == 0
+    assert parse_camera_spec("camera:2") == 2
+    assert parse_camera_spec("1") == 1
+    assert parse_camera_spec("clip.mp4") is None
+
+
+def test_missing_and_unreadable_sources(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="source not found"):
+        open_source(tmp_path / "nope.mp4")
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"definitely not a video")
+    with pytest.raises(SourceError, match="bad.mp4"):
+        list(open_source(bad))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SourceError, match="no images"):
+        ImageFolderSource(tmp_path / "empty")
+
+
+def test_image_folder_in_name_order(tmp_path: Path) -> None:
+    import cv2
+
+    for i in (2, 0, 1):
+        cv2.imwrite(str(tmp_path / f"f{i}.png"), np.full((8, 8, 3), i * 50, np.uint8))
+    frames = list(ImageFolderSource(tmp_path, fps=10))
+    assert [int(f.image_bgr[0, 0, 0]) for f in frames] == [0, 50, 100]
+    assert [f.timestamp_ms for f in frames] == [0.0, 100.0, 200.0]
