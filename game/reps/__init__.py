@@ -1,22 +1,44 @@
-"""Rep challenges (placeholder until the rep engine lands): counts are unknown, so null."""
+"""Rep challenges: squats, push-ups and lunges counted and scored like a coach would.
+
+``make_rep_detector("squat" | "pushup" | "lunge")`` returns a :class:`RepDetector` (the
+``game.analysis.Detector`` protocol plus ``view()`` for the HUD). See docs/REPS.md.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from game.pose.types import PoseFrame
-
-
-class _NoRepDetector:
-    def update(self, frame: PoseFrame) -> list[Any]:
-        return []
-
-    def finish(self) -> list[Any]:
-        return []
-
-    def summary(self) -> dict[str, Any]:
-        return {"reps": None}
+from game.reps.calibration import Calibration, CalibrationError, calibrate
+from game.reps.definitions import DEFINITIONS, LUNGE, PUSHUP, SQUAT, ExerciseDefinition
+from game.reps.engine import EngineOptions, RepDetector
+from game.reps.events import CalibrationEvent, Cue, InputEvent, RepEvent, RepView, StatusEvent
 
 
-def make_rep_detector(exercise: str) -> Any:
-    return _NoRepDetector()
+def make_rep_detector(
+    exercise: str, *, calibration: Calibration | None = None, options: EngineOptions | None = None
+) -> RepDetector:
+    """The rep detector for ``exercise``. Raises ValueError for an exercise without a definition."""
+    try:
+        definition = DEFINITIONS[exercise]
+    except KeyError:
+        raise ValueError(f"no rep definition for {exercise!r}; choose one of {', '.join(sorted(DEFINITIONS))}") from None
+    return RepDetector(definition, calibration=calibration, options=options)
+
+
+__all__ = [
+    "DEFINITIONS",
+    "LUNGE",
+    "PUSHUP",
+    "SQUAT",
+    "Calibration",
+    "CalibrationError",
+    "CalibrationEvent",
+    "Cue",
+    "EngineOptions",
+    "ExerciseDefinition",
+    "InputEvent",
+    "RepDetector",
+    "RepEvent",
+    "RepView",
+    "StatusEvent",
+    "calibrate",
+    "make_rep_detector",
+]

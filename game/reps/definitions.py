@@ -1,0 +1,253 @@
+"""Exercises as data: which joints to read, what "full range" means, and what to say.
+
+One :class:`ExerciseDefinition` per exercise; the engine (:mod:`game.reps.engine`) runs them all
+with the same state machine. Adding an exercise means adding a definition here, not a class.
+
+Angles are interior joint angles in degrees (180 = straight). "Flexion" is measured from the
+person's own calibrated top position (their standing knee angle, their plank elbow angle), so a
+person whose tracked knee never reads more than 165 degrees when standing is judged on the same
+range as one who reads 178. How each threshold was chosen is in docs/REPS.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from game.pose.types import LM
+
+Triplet = tuple[int, int, int]
+Pair = tuple[int, int]
+Combine = Literal["mean", "min", "max"]
+
+
+@dataclass(frozen=True, slots=True)
+class JointAngle:
+    """An interior angle at ``b`` between segments b->a and b->c, for the left and right side."""
+
+    name: str
+    left: Triplet
+    right: Triplet
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentIncline:
+    """Inclination of a segment (from->to) below the horizontal, in degrees (90 = hanging straight
+    down, 0 = level). ``combine`` picks which side speaks for the body: for squats the more upright
+    thigh (``max``) so that lifting one knee is not a squat; for lunges the front thigh (``min``)."""
+
+    name: str
+    left: Pair
+    right: Pair
+    combine: Combine
+    depth_deg: float  # at or below this inclination the depth goal is met
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Hysteresis on the progress value p (0 = top, 1 = counting depth).
+
+    A descent starts when p rises above ``enter``; the bottom is reached at p >= 1; the way up starts
+    when p falls ``turn`` below its peak; the rep is finished (locked out) when p falls to
+    ``lockout``; rising ``rebound`` above the lowest p of the way up without locking out ends the
+    attempt as "no lockout". The gap between ``enter`` and ``lockout`` is the hysteresis band that
+    keeps tracker jitter at the top from starting or finishing reps.
+    """
+
+    enter: float = 0.30
+    lockout: float = 0.20
+    turn: float = 0.15
+    rebound: float = 0.20
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseDefinition:
+    name: str
+    display_name: str
+    primary: JointAngle
+    # Flexion from the calibrated top that counts as full range (progress p = 1).
+    required_flexion_deg: float
+    # The least a calibration rep may relax ``required_flexion_deg`` to (mobility-limited users).
+    min_required_flexion_deg: float
+    # Top posture: the primary angle must be at least this straight to be "ready".
+    ready_min_angle_deg: float
+    # "upright": torso within ``torso_ready_deg`` of vertical; "horizontal": at least that far off it.
+    posture: Literal["upright", "horizontal"]
+    torso_ready_deg: float
+    # Optional second depth signal; p = max or min of the two progress values (``secondary_combine``).
+    secondary: SegmentIncline | None
+    secondary_combine: Literal["max", "min"]
+    # Points whose vertical distance is the "height" moved (m/s for velocity): mid(moving) above mid(anchor).
+    moving: Pair
+    anchor: Pair
+    # Feet (or hands) that must stay planted: shift of their midpoint, as a fraction of the calibrated
+    # height in pixels, that ends an attempt as "moved". None = stepping is part of the exercise.
+    planted: tuple[int, ...]
+    max_planted_shift: float | None
+    # Both feet leaving the floor by this fraction of the calibrated height (pixels) = a jump.
+    flight_rise: float | None
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    min_rep_s: float = 0.5
+    max_rep_s: float = 30.0
+    ready_hold_s: float = 0.4
+    # Landmarks that must be visible (on at least one side) for a frame to be judged.
+    required: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+    required_names: str = ""
+    # Which scored parts apply (see game.reps.scoring).
+    parts: tuple[str, ...] = ()
+    cues: dict[str, str] = field(default_factory=dict)
+
+
+_COMMON_CUES = {
+    "lost_tracking": "Step back into view so I can see you",
+    "moved": "Keep your feet planted",
+    "jump": "No jumping: squat down and stand up",
+    "too_fast": "Slow down: control the rep",
+    "too_slow": "Too long at the bottom: stand up to finish the rep",
+    "frozen": "The camera image froze: check the camera",
+    "two_people": "Make sure only you are in view",
+    "ready": "Ready: go!",
+    "getting_ready": "Stand tall and still to start",
+    "incomplete": "Finish the rep: come all the way up",
+    "missing_joints": "Step back so your whole body is in view",
+}
+
+SQUAT = ExerciseDefinition(
+    name="squat",
+    display_name="Squat",
+    primary=JointAngle("knee", (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE), (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE)),
+    # Half-squat range or deeper: 70 degrees of knee flexion (Schoenfeld 2010 puts half squats at
+    # 70-100 degrees of flexion, quarter/partial squats around 40). See docs/REPS.md.
+    required_flexion_deg=70.0,
+    min_required_flexion_deg=55.0,
+    ready_min_angle_deg=150.0,
+    posture="upright",
+    torso_ready_deg=35.0,
+    # Thigh within 30 degrees of level also meets depth (NSCA: "thighs parallel to the floor" is
+    # the reference depth; 30 degrees above it is the lenient end of a half squat).
+    secondary=SegmentIncline("thigh", (LM.LEFT_HIP, LM.LEFT_KNEE), (LM.RIGHT_HIP, LM.RIGHT_KNEE), "max", 30.0),
+    secondary_combine="max",
+    moving=(LM.LEFT_HIP, LM.RIGHT_HIP),
+    anchor=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
+    planted=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_HEEL, LM.RIGHT_HEEL),
+    max_planted_shift=0.25,
+    flight_rise=0.10,
+    min_rep_s=0.5,
+    required=(
+        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_SHOULDER),
+        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_SHOULDER),
+    ),
+    required_names="shoulders, hips, knees and ankles",
+    parts=("depth", "torso", "knees", "heels", "symmetry", "control"),
+    cues={
+        **_COMMON_CUES,
+        "not_deep_enough": "Lower: hips down to knee height to count",
+        "no_lockout": "Stand tall at the top to finish each rep",
+        "knees_in": "Push your knees out over your toes",
+        "torso": "Chest up: keep your back straighter",
+        "torso_shin": "Sit back: keep your torso in line with your shins",
+        "heels": "Keep your heels down",
+        "asymmetry": "Even it out: sink evenly on both legs",
+        "tempo": "Slow down on the way down",
+        "fatigue": "Speed dropped {vl:.0f}%: last rep or take a rest",
+        "good_depth": "Great depth!",
+        "good_rep": "Strong rep!",
+        "good_control": "Nice and controlled",
+        "good_knees": "Knees tracking well",
+        "improved_depth": "Better: that one was deep enough",
+        "improved_lockout": "Good: full stand at the top",
+        "getting_ready": "Stand tall with your feet planted to start",
+    },
+)
+
+LUNGE = ExerciseDefinition(
+    name="lunge",
+    display_name="Lunge",
+    primary=JointAngle("knee", (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE), (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE)),
+    # Mean flexion of both knees; a full lunge brings both knees near 90 degrees.
+    required_flexion_deg=65.0,
+    min_required_flexion_deg=50.0,
+    ready_min_angle_deg=150.0,
+    posture="upright",
+    torso_ready_deg=35.0,
+    # The front thigh must come near level too (both conditions: a lunge is both knees AND the
+    # front thigh; a high knee lift alone is not a lunge).
+    secondary=SegmentIncline("thigh", (LM.LEFT_HIP, LM.LEFT_KNEE), (LM.RIGHT_HIP, LM.RIGHT_KNEE), "min", 35.0),
+    secondary_combine="min",
+    moving=(LM.LEFT_HIP, LM.RIGHT_HIP),
+    anchor=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
+    planted=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
+    max_planted_shift=None,  # forward and reverse lunges step
+    flight_rise=0.10,
+    min_rep_s=0.6,
+    required=(
+        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_SHOULDER),
+        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_SHOULDER),
+    ),
+    required_names="shoulders, hips, knees and ankles",
+    parts=("depth", "torso", "knees", "control"),
+    cues={
+        **_COMMON_CUES,
+        "not_deep_enough": "Lower: back knee toward the floor to count",
+        "no_lockout": "Come all the way up between lunges",
+        "jump": "No jumping: step and lower",
+        "knees_in": "Keep your front knee over your toes",
+        "torso": "Stay upright through the lunge",
+        "tempo": "Slow down on the way down",
+        "fatigue": "Speed dropped {vl:.0f}%: last rep or take a rest",
+        "good_depth": "Great depth!",
+        "good_rep": "Strong lunge!",
+        "good_control": "Nice and controlled",
+        "good_knees": "Front knee tracking well",
+        "improved_depth": "Better: that one was deep enough",
+        "improved_lockout": "Good: all the way up",
+    },
+)
+
+PUSHUP = ExerciseDefinition(
+    name="pushup",
+    display_name="Push-up",
+    primary=JointAngle("elbow", (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST), (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST)),
+    # Elbows to about 90-100 degrees from a locked-out plank (ACSM/NSCA push-up test: "chest to a
+    # fist's height above the floor", which is about 90 degrees at the elbow).
+    required_flexion_deg=70.0,
+    min_required_flexion_deg=55.0,
+    ready_min_angle_deg=145.0,
+    posture="horizontal",
+    torso_ready_deg=50.0,
+    secondary=None,
+    secondary_combine="max",
+    moving=(LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER),
+    anchor=(LM.LEFT_WRIST, LM.RIGHT_WRIST),
+    planted=(LM.LEFT_WRIST, LM.RIGHT_WRIST),
+    max_planted_shift=0.5,
+    flight_rise=None,  # clap push-ups leave the floor with the hands, not the feet
+    min_rep_s=0.4,
+    required=(
+        (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_HIP),
+        (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_HIP),
+    ),
+    required_names="shoulders, elbows, wrists and hips",
+    parts=("depth", "body_line", "symmetry", "control"),
+    cues={
+        **_COMMON_CUES,
+        "not_deep_enough": "Lower: chest toward the floor to count",
+        "no_lockout": "Straighten your arms at the top",
+        "jump": "Keep your hands planted",
+        "moved": "Keep your hands planted",
+        "body_line": "Keep your body in one straight line",
+        "asymmetry": "Even it out: lower both sides together",
+        "tempo": "Slow down on the way down",
+        "fatigue": "Speed dropped {vl:.0f}%: last rep or take a rest",
+        "good_depth": "Great depth!",
+        "good_rep": "Strong push-up!",
+        "good_control": "Nice and controlled",
+        "good_line": "Solid plank line",
+        "improved_depth": "Better: that one was deep enough",
+        "improved_lockout": "Good: arms straight at the top",
+        "getting_ready": "Get into a plank with straight arms to start",
+        "too_slow": "Too long at the bottom: push up to finish the rep",
+    },
+)
+
+DEFINITIONS: dict[str, ExerciseDefinition] = {d.name: d for d in (SQUAT, PUSHUP, LUNGE)}

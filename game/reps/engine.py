@@ -1,0 +1,602 @@
+"""The rep engine: one state machine (``game.reps.machine.TABLE``) for every exercise definition.
+
+Pure: feed :class:`~game.pose.types.PoseFrame` objects in time order to :meth:`RepDetector.update`
+and get events back; read :meth:`RepDetector.view` for the HUD. No clock, no randomness, no I/O:
+the same frames give the same events, bit for bit.
+
+Per frame, in order:
+1. the input monitor: timestamps going backwards, nobody in view, a frozen stream (landmarks
+   bit-identical for a while: a live tracker always jitters), missing joints, the skeleton jumping
+   across the image (a second person taking over the tracker). Bad frames are never judged;
+   problems become :class:`InputEvent` s with a cue, and an attempt in progress is abandoned.
+2. features (angles from world landmarks, floor contact from pixels) and the progress value p,
+   0 at the person's own top position, 1 at counting depth, smoothed with a One Euro filter.
+3. the transition table for the current phase.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from game.pose.types import PoseFrame
+from game.reps.calibration import Calibration, calibrate, classify_view, from_ready_window, is_top_posture, refit
+from game.reps.definitions import ExerciseDefinition
+from game.reps.events import CalibrationEvent, Cue, InputEvent, RepEvent, RepView, StatusEvent
+from game.reps.features import Features, Missing, extract
+from game.reps.filters import OneEuro
+from game.reps.machine import IN_ATTEMPT, TABLE, Phase
+from game.reps.scoring import Coach, Sample, measure, score_parts, total_score
+
+Event = RepEvent | StatusEvent | InputEvent | CalibrationEvent
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """Input-monitor limits (seconds unless named otherwise)."""
+
+    lost_after_s: float = 0.5  # nobody in view this long = person lost (shorter = dropped frames)
+    missing_after_s: float = 0.5
+    frozen_after_s: float = 1.5  # bit-identical landmarks this long (and >= frozen_min_frames)
+    frozen_min_frames: int = 8
+    max_gap_s: float = 0.75  # a longer gap between judged frames abandons the attempt
+    jump_window_s: float = 0.25  # skeleton jumps are judged between frames closer than this
+    jump_frac: float = 0.6  # hip midpoint moving this fraction of the person's height in one step
+    jump_scale: float = 1.6  # or the person's size changing by this factor in one step
+    report_min_peak: float = 0.5  # attempts shallower than half the required range are fidgeting
+    low_p: float = 0.1  # the attempt's start time is the last frame at or below this p
+    top_tau_s: float = 2.0  # how fast the top reference follows the person between reps
+    smoothing_min_cutoff_hz: float = 1.0
+    smoothing_beta: float = 1.0
+
+
+class RepDetector:
+    """Counts and scores reps of one exercise. See docs/REPS.md for events and the view model."""
+
+    def __init__(
+        self, definition: ExerciseDefinition, *, calibration: Calibration | None = None, options: EngineOptions | None = None
+    ) -> None:
+        self.defn = definition
+        self.opts = options or EngineOptions()
+        self.cal: Calibration | None = calibration
+        self._explicit = calibration is not None
+        self.phase = Phase.GETTING_READY
+        self._filter = OneEuro(self.opts.smoothing_min_cutoff_hz, self.opts.smoothing_beta)
+        self._coach = Coach(definition)
+        self._t: float | None = None
+        self._p = 0.0
+        self._p_raw = 0.0
+        self._top_deg = calibration.top_angle_deg if calibration else 0.0
+        self._top_sec = calibration.top_secondary_deg if calibration else None
+        # attempt
+        self._samples: list[Sample] = []
+        self._start_s = 0.0
+        self._peak = 0.0
+        self._peak_s = 0.0
+        self._turn_s: float | None = None
+        self._trough = 0.0
+        self._trough_s = 0.0
+        self._depth_ok = False
+        self._flags: set[str] = set()
+        self._t_low: float | None = None
+        # input monitor
+        self._seen_person = False
+        self._last_person_s: float | None = None
+        self._lost = False
+        self._last_lm: np.ndarray | None = None
+        self._same_since: float | None = None
+        self._same_count = 0
+        self._frozen = False
+        self._missing_since: float | None = None
+        self._missing = False
+        self._bad_ts = False
+        self._last_f: Features | None = None
+        self._t_prev_person: float | None = None
+        self._prev_judged_s: float | None = None
+        self._ready: deque[Features] = deque()
+        self._announced_ready_wait = False
+        # results
+        self._reps: list[RepEvent] = []
+        self._count = 0
+        self._reasons: Counter[str] = Counter()
+        self._problems: Counter[str] = Counter()
+        self._best_v: float | None = None
+        self._last_vl: float | None = None
+        self._paused = False
+        self._cue: Cue | None = None
+        self._last_rep: RepEvent | None = None
+
+    # ------------------------------------------------------------------ public API
+
+    def calibrate(self, frames: Iterable[PoseFrame]) -> Calibration:
+        """Explicit calibration (standing still, then optionally one slow rep); see
+        :func:`game.reps.calibration.calibrate`. Raises CalibrationError with a user message."""
+        self.cal = calibrate(self.defn, frames)
+        self._explicit = True
+        self._top_deg = self.cal.top_angle_deg
+        self._top_sec = self.cal.top_secondary_deg
+        return self.cal
+
+    def update(self, frame: PoseFrame) -> list[Event]:
+        """Feed one frame (with or without a person); return the events it completes."""
+        ev: list[Event] = []
+        t = frame.timestamp_ms / 1000.0
+        if not math.isfinite(t) or (self._t is not None and t <= self._t):
+            if not self._bad_ts:
+                self._bad_ts = True
+                self._problems["bad_timestamps"] += 1
+                ev.append(InputEvent(t if math.isfinite(t) else (self._t or 0.0), "bad_timestamps", None, "frame time did not advance; frame ignored"))
+            return ev
+        self._bad_ts = False
+        self._t = t
+
+        if frame.landmarks_px is None:
+            self._on_no_person(t, ev)
+            return ev
+        if self._lost:
+            self._lost = False
+            ev.append(InputEvent(t, "person_reentered", self.defn.cues["getting_ready"]))
+            self._to_getting_ready(t, ev, None)
+        self._last_person_s = t
+        if not self._seen_person:
+            self._seen_person = True
+            ev.append(StatusEvent(t, "getting_ready", self.defn.cues["getting_ready"]))
+
+        if self._check_frozen(frame, t, ev):
+            return ev
+
+        f = extract(self.defn, frame)
+        if isinstance(f, Missing):
+            self._on_missing(t, f, ev)
+            return ev
+        if self._missing:
+            self._missing = False
+            self._missing_since = None
+            ev.append(InputEvent(t, "joints_back", self.defn.cues["getting_ready"]))
+            self._to_getting_ready(t, ev, None)
+        self._missing_since = None
+
+        last = self._last_f
+        self._last_f = f
+        if last is not None and self._skeleton_jumped(last, f):
+            self._problems["two_people_suspected"] += 1
+            ev.append(InputEvent(t, "two_people_suspected", self.defn.cues["two_people"], "the tracked skeleton jumped"))
+            self._abort(t, "lost_tracking", ev)
+            self._to_getting_ready(t, ev, self.defn.cues["two_people"])
+            return ev
+        if last is not None and self.phase in IN_ATTEMPT and t - last.t_s > self.opts.max_gap_s:
+            self._abort(t, "lost_tracking", ev)
+            self._to_getting_ready(t, ev, None)
+
+        if self.phase is Phase.INTERRUPTED:
+            self._to_getting_ready(t, ev, None)
+
+        self._update_progress(f)
+        self._step(f, ev)
+        return ev
+
+    def finish(self) -> list[Event]:
+        """End of stream: an attempt in progress is reported as not counted ("incomplete")."""
+        ev: list[Event] = []
+        if self.phase in IN_ATTEMPT and self._t is not None:
+            self._emit_attempt(self._t, "incomplete", ev)
+            self.phase = Phase.TOP
+        return ev
+
+    def summary(self) -> dict[str, Any]:
+        counted = [r for r in self._reps if r.counted]
+        scores = [r.score for r in counted if r.score is not None]
+        out: dict[str, Any] = {
+            "exercise": self.defn.name,
+            "reps": self._count,
+            "attempts": len(self._reps),
+            "not_counted": dict(sorted(self._reasons.items())),
+            "mean_score": round(sum(scores) / len(scores)) if scores else None,
+            "best_velocity_mps": None if self._best_v is None else round(self._best_v, 3),
+            "velocity_loss_pct": self._last_vl,
+            "fatigue": _fatigue_label(self._last_vl),
+            "form_stability": _stability(counted),
+            "view": self.cal.view if self.cal else "unknown",
+            "calibration": self.cal.source if self.cal else None,
+            "input_problems": dict(sorted(self._problems.items())),
+        }
+        return out
+
+    def view(self) -> RepView:
+        """The live view model for the current frame (cheap; call every frame)."""
+        last = self._last_rep
+        need = 1.0
+        rom = max(0.0, min(1.0, self._p / need)) if self.cal is not None and self.phase is not Phase.INTERRUPTED else 0.0
+        return RepView(
+            exercise=self.defn.name,
+            t_s=self._t or 0.0,
+            count=self._count,
+            attempts=len(self._reps),
+            phase=self.phase.value,
+            is_paused=self._paused,
+            cue=self._cue.text if self._cue else None,
+            cue_kind=self._cue.kind if self._cue else None,
+            rom=rom,
+            is_depth_reached=self._depth_ok and self.phase in IN_ATTEMPT,
+            is_calibrated=self.cal is not None,
+            view=self.cal.view if self.cal else "unknown",
+            last_score=last.score if last else None,
+            last_counted=last.counted if last else None,
+            last_cues=tuple(c.text for c in last.cues) if last else (),
+            velocity_loss_pct=self._last_vl,
+        )
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    @property
+    def reps(self) -> tuple[RepEvent, ...]:
+        return tuple(self._reps)
+
+    # ------------------------------------------------------------------ input monitor
+
+    def _on_no_person(self, t: float, ev: list[Event]) -> None:
+        self._last_lm = None
+        self._same_since = None
+        if self._lost or self._last_person_s is None:
+            return
+        if t - self._last_person_s >= self.opts.lost_after_s:
+            self._lost = True
+            self._problems["person_lost"] += 1
+            cue = self.defn.cues["lost_tracking"]
+            ev.append(InputEvent(t, "person_lost", cue))
+            self._interrupt(t, cue, ev)
+
+    def _check_frozen(self, frame: PoseFrame, t: float, ev: list[Event]) -> bool:
+        lm = frame.landmarks_px
+        assert lm is not None
+        same = self._last_lm is not None and self._last_lm.shape == lm.shape and np.array_equal(self._last_lm, lm)
+        self._last_lm = lm
+        if same:
+            if self._same_since is None:
+                self._same_since = self._t_prev_person if self._t_prev_person is not None else t
+            self._same_count += 1
+            if (
+                not self._frozen
+                and self._same_since is not None
+                and t - self._same_since >= self.opts.frozen_after_s
+                and self._same_count >= self.opts.frozen_min_frames
+            ):
+                self._frozen = True
+                self._problems["frozen_stream"] += 1
+                cue = self.defn.cues["frozen"]
+                ev.append(InputEvent(t, "frozen_stream", cue, "landmarks have not changed at all"))
+                self._interrupt(t, cue, ev)
+            self._t_prev_person = t
+            # A repeated frame carries no new information: never judge it twice.
+            return True
+        self._same_since = None
+        self._same_count = 0
+        self._t_prev_person = t
+        if self._frozen:
+            self._frozen = False
+            ev.append(InputEvent(t, "stream_resumed", self.defn.cues["getting_ready"]))
+            self._to_getting_ready(t, ev, None)
+        return False
+
+    def _on_missing(self, t: float, f: Missing, ev: list[Event]) -> None:
+        if self._missing_since is None:
+            self._missing_since = t
+        if not self._missing and t - self._missing_since >= self.opts.missing_after_s:
+            self._missing = True
+            kind = "invalid_landmarks" if f.reason == "invalid" else "missing_joints"
+            self._problems[kind] += 1
+            cue = self.defn.cues["missing_joints"]
+            ev.append(InputEvent(t, kind, cue, f"need {self.defn.required_names}"))
+            self._interrupt(t, cue, ev)
+
+    def _skeleton_jumped(self, a: Features, b: Features) -> bool:
+        dt = b.t_s - a.t_s
+        if dt <= 0 or dt > self.opts.jump_window_s:
+            return False
+        scale = self.cal.height_px if self.cal else max(a.height_px, 1.0)
+        d = math.hypot(b.moving_xy_px[0] - a.moving_xy_px[0], b.moving_xy_px[1] - a.moving_xy_px[1])
+        ratio = max(a.height_px, 1.0) / max(b.height_px, 1.0)
+        return d > self.opts.jump_frac * scale or ratio > self.opts.jump_scale or ratio < 1.0 / self.opts.jump_scale
+
+    def _interrupt(self, t: float, cue: str, ev: list[Event]) -> None:
+        self._abort(t, "lost_tracking", ev)
+        self.phase = Phase.INTERRUPTED
+        self._ready.clear()
+        self._filter.reset()
+        self._last_f = None
+        self._set_paused(t, Cue("input", cue, "corrective"), ev)
+
+    def _to_getting_ready(self, t: float, ev: list[Event], cue: str | None) -> None:
+        self.phase = Phase.GETTING_READY
+        self._ready.clear()
+        text = cue or self.defn.cues["getting_ready"]
+        ev.append(StatusEvent(t, "getting_ready", text))
+        self._cue = Cue("getting_ready", text, "corrective")
+
+    def _set_paused(self, t: float, cue: Cue, ev: list[Event]) -> None:
+        self._cue = cue
+        if not self._paused:
+            self._paused = True
+            ev.append(StatusEvent(t, "paused", cue.text))
+
+    # ------------------------------------------------------------------ progress
+
+    def _progress(self, f: Features) -> float:
+        cal = self.cal
+        if cal is None:
+            return 0.0
+        p = (self._top_deg - f.primary_deg) / cal.required_flexion_deg
+        sec = self.defn.secondary
+        if sec is not None and f.secondary_deg is not None and self._top_sec is not None:
+            span = self._top_sec - sec.depth_deg
+            if span > 10.0:
+                p2 = (self._top_sec - f.secondary_deg) / span
+                p = max(p, p2) if self.defn.secondary_combine == "max" else min(p, p2)
+        return max(-0.5, min(1.5, p))
+
+    def _update_progress(self, f: Features) -> None:
+        self._p_raw = self._progress(f)
+        self._p = self._filter.filter(self._p_raw, f.t_s)
+
+    # ------------------------------------------------------------------ guards
+
+    def _guard(self, name: str, f: Features) -> bool:
+        th = self.defn.thresholds
+        p = self._p
+        if name == "always":
+            return True
+        if name == "ready_held":
+            return self._ready_held(f)
+        if name == "entered":
+            return p > th.enter
+        if name == "deep":
+            return p >= 1.0
+        if name == "turned":
+            return p < self._peak - th.turn
+        if name == "locked_out":
+            return p <= th.lockout
+        if name == "locked_out_after_jump":
+            return p <= th.lockout and "jump" in self._flags
+        if name == "rebounded":
+            return self._trough > th.lockout and p > self._trough + th.rebound
+        if name == "moved":
+            return self._is_moved(f)
+        if name == "airborne":
+            return self._is_airborne(f)
+        if name == "overtime":
+            return f.t_s - self._start_s > self.defn.max_rep_s
+        raise KeyError(name)
+
+    def _is_moved(self, f: Features) -> bool:
+        lim = self.defn.max_planted_shift
+        if lim is None or self.cal is None:
+            return False
+        dx = f.planted_xy_px[0] - self.cal.planted_xy_px[0]
+        dy = f.planted_xy_px[1] - self.cal.planted_xy_px[1]
+        return math.hypot(dx, dy) > lim * self.cal.height_px
+
+    def _is_airborne(self, f: Features) -> bool:
+        lim = self.defn.flight_rise
+        if lim is None or self.cal is None:
+            return False
+        rise = min(self.cal.feet_low_y_px[0] - f.feet_low_y_px[0], self.cal.feet_low_y_px[1] - f.feet_low_y_px[1])
+        return rise > lim * self.cal.height_px
+
+    def _ready_held(self, f: Features) -> bool:
+        w = self._ready
+        if not is_top_posture(self.defn, f):
+            w.clear()
+            return False
+        if w:
+            first = w[0]
+            shift = math.hypot(f.planted_xy_px[0] - first.planted_xy_px[0], f.planted_xy_px[1] - first.planted_xy_px[1])
+            if shift > 0.08 * max(first.height_px, 1.0) or f.t_s - w[-1].t_s > self.opts.max_gap_s:
+                w.clear()
+        w.append(f)
+        while len(w) > 2 and w[-1].t_s - w[1].t_s >= self.defn.ready_hold_s:
+            w.popleft()
+        return len(w) >= 2 and w[-1].t_s - w[0].t_s >= self.defn.ready_hold_s
+
+    # ------------------------------------------------------------------ the machine
+
+    def _step(self, f: Features, ev: list[Event]) -> None:
+        if self.phase in IN_ATTEMPT:
+            self._samples.append(Sample(self._p, f))
+            if self._p > self._peak:
+                self._peak, self._peak_s = self._p, f.t_s
+            if self.phase is Phase.ASCENT and self._p < self._trough:
+                self._trough, self._trough_s = self._p, f.t_s
+            if self._is_airborne(f):
+                self._flags.add("jump")
+        for tr in TABLE[self.phase]:
+            if self._guard(tr.guard, f):
+                prev = self.phase
+                self.phase = tr.target
+                if tr.action is not None:
+                    getattr(self, "_act_" + tr.action)(f, ev, prev)
+                break
+        self._prev_judged_s = f.t_s
+
+    def _act_calibrate(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        window = list(self._ready)
+        if self.cal is None:
+            self.cal = from_ready_window(self.defn, window)
+        else:
+            self.cal = refit(self.defn, self.cal, window)
+        self._top_deg = self.cal.top_angle_deg
+        self._top_sec = self.cal.top_secondary_deg
+        self._ready.clear()
+        self._filter.reset()
+        self._update_progress(f)
+        self._t_low = f.t_s
+        ev.append(
+            CalibrationEvent(
+                f.t_s, self.cal.source, self.cal.view, self.cal.top_angle_deg, self.cal.required_flexion_deg, self.cal.height_m
+            )
+        )
+        ev.append(StatusEvent(f.t_s, "ready", self.defn.cues["ready"]))
+        if not self._paused:
+            self._cue = Cue("ready", self.defn.cues["ready"], "positive")
+
+    def _act_track_top(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        if self._p <= self.opts.low_p:
+            self._t_low = f.t_s
+        dt = f.t_s - self._prev_judged_s if self._prev_judged_s is not None else 0.0
+        if self._p <= self.defn.thresholds.lockout and is_top_posture(self.defn, f) and dt > 0:
+            # Follow slow drift of the standing angle (fatigue, a changed stance) between reps.
+            a = 1.0 - math.exp(-min(dt, 0.5) / self.opts.top_tau_s)
+            self._top_deg += a * (f.primary_deg - self._top_deg)
+            if f.secondary_deg is not None and self._top_sec is not None:
+                self._top_sec += a * (f.secondary_deg - self._top_sec)
+
+    def _act_unsettle(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        cue = self.defn.cues["jump"] if self._is_airborne(f) else self.defn.cues["moved"]
+        self._to_getting_ready(f.t_s, ev, cue)
+
+    def _begin(self, start_s: float) -> None:
+        self._samples = []
+        self._start_s = start_s
+        self._peak = self._p
+        self._peak_s = self._t or start_s
+        self._turn_s = None
+        self._trough = self._p
+        self._trough_s = self._t or start_s
+        self._depth_ok = False
+        self._flags = set()
+
+    def _act_begin(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._begin(self._t_low if self._t_low is not None else f.t_s)
+        self._samples.append(Sample(self._p, f))
+
+    def _act_reach_depth(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._depth_ok = True
+
+    def _act_turn(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._turn_s = f.t_s
+        self._trough, self._trough_s = self._p, f.t_s
+
+    def _act_finish(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._emit_attempt(f.t_s, None, ev)
+        self._t_low = f.t_s
+        if self.phase is Phase.GETTING_READY:
+            self._to_getting_ready(f.t_s, ev, self.defn.cues["jump"])
+
+    def _act_finish_without_lockout(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._emit_attempt(self._trough_s, "no_lockout", ev)
+        self._begin(self._trough_s)
+        self._samples.append(Sample(self._p, f))
+
+    def _act_abort_moved(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._flags.add("moved")
+        self._emit_attempt(f.t_s, "moved", ev)
+        self._to_getting_ready(f.t_s, ev, self.defn.cues["moved"])
+
+    def _act_abort_overtime(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._emit_attempt(f.t_s, "too_slow", ev)
+        self._to_getting_ready(f.t_s, ev, self.defn.cues["too_slow"])
+
+    def _abort(self, t: float, reason: str, ev: list[Event]) -> None:
+        if self.phase in IN_ATTEMPT:
+            self._emit_attempt(t, reason, ev)
+            self.phase = Phase.GETTING_READY
+
+    # ------------------------------------------------------------------ judging an attempt
+
+    def _emit_attempt(self, end_s: float, forced: str | None, ev: list[Event]) -> None:
+        """Judge the attempt that ends at ``end_s``; ``forced`` is why it ended early, if it did."""
+        cal = self.cal
+        samples = self._samples
+        self._samples = []
+        if cal is None or not samples:
+            return
+        reason: str | None
+        if "jump" in self._flags:
+            reason = "jump"
+        elif "moved" in self._flags or forced == "moved":
+            reason = "moved"
+        elif forced in ("lost_tracking", "too_slow"):
+            reason = forced
+        elif not self._depth_ok:
+            reason = "not_deep_enough"
+        elif forced is not None:
+            reason = forced  # "no_lockout", "incomplete"
+        elif end_s - self._start_s < self.defn.min_rep_s:
+            reason = "too_fast"
+        else:
+            reason = None
+        counted = reason is None
+        if not counted and self._peak < self.opts.report_min_peak:
+            return  # a fidget, not an attempt
+        bottom_s = self._peak_s
+        metrics = measure(
+            self.defn, cal, samples, start_s=self._start_s, bottom_s=bottom_s, end_s=end_s, turn_s=self._turn_s
+        )
+        parts = score_parts(self.defn, metrics, self._peak, counted)
+        score = total_score(parts) if counted else None
+        vl: float | None = None
+        v = metrics.get("mean_velocity_mps")
+        if counted and isinstance(v, float) and v > 0:
+            self._best_v = v if self._best_v is None else max(self._best_v, v)
+            vl = round(100.0 * (self._best_v - v) / self._best_v, 1)
+            self._last_vl = vl
+        metrics["velocity_loss_pct"] = vl
+        if counted:
+            self._count += 1
+        else:
+            self._reasons[reason or "?"] += 1
+        cues = self._coach.cues_for(end_s, counted, reason, parts, vl)
+        rep = RepEvent(
+            t_s=end_s,
+            exercise=self.defn.name,
+            counted=counted,
+            reason=reason,
+            count=self._count,
+            metrics=metrics,
+            score=score,
+            score_parts=parts,
+            cues=cues,
+            start_s=self._start_s,
+            bottom_s=bottom_s,
+        )
+        self._reps.append(rep)
+        self._last_rep = rep
+        ev.append(rep)
+        if counted:
+            if self._paused:
+                self._paused = False
+                ev.append(StatusEvent(end_s, "counting", cues[0].text if cues else None))
+            self._cue = cues[0] if cues else None
+        else:
+            self._set_paused(end_s, cues[0] if cues else Cue(reason or "?", reason or "", "corrective"), ev)
+
+
+def _fatigue_label(vl: float | None) -> str | None:
+    if vl is None:
+        return None
+    return "stop" if vl >= 30.0 else "warn" if vl >= 20.0 else "ok"
+
+
+def _stability(counted: list[RepEvent]) -> int | None:
+    """Form stability across the set, 0-100: 100 minus the mean spread (SD) of the score parts."""
+    if len(counted) < 3:
+        return None
+    keys = sorted({k for r in counted for k in r.score_parts})
+    sds = []
+    for k in keys:
+        vals = [r.score_parts[k] for r in counted if k in r.score_parts]
+        if len(vals) >= 3:
+            sds.append(statistics.pstdev(vals))
+    if not sds:
+        return None
+    return max(0, min(100, round(100 - sum(sds) / len(sds))))
+
+
+__all__ = ["EngineOptions", "RepDetector", "classify_view"]
