@@ -1,0 +1,499 @@
+"""The only module that touches sockets: websockets (asyncio API) around the pure core.
+
+Pieces:
+- :class:`DbWorker`: one thread owns the database. Messages queue up; the worker handles them in
+  small groups inside one transaction and commits once (group commit), then resolves each
+  message's future. A reply is sent only after its commit: an acknowledged submission is on disk.
+- :class:`Hub`: who watches which challenge; coalesced standings pushes (one database read and
+  one JSON encoding per change, then ``broadcast``); a ticker that pushes the final standings when
+  a challenge's time runs out.
+- :class:`PgListener`: with PostgreSQL, every committed change is also announced with NOTIFY (in
+  the same transaction), and every process LISTENs, so watchers on any process see it. After the
+  listener reconnects, all watched challenges are re-read, since notifications can be missed.
+- :class:`LeaderboardServer`: the connection handler, HTTP routes for the web view, origin checks,
+  rate limits, size limits, TLS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import json
+import logging
+import queue
+import secrets
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+from websockets.asyncio.server import ServerConnection, broadcast, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from leaderboard_server import core, protocol, web
+from leaderboard_server.errors import (
+    AbuseError,
+    ProtocolError,
+    RateLimitedError,
+    ServerSetupError,
+    StorageUnavailableError,
+)
+from leaderboard_server.limits import RateLimit, TokenBucket, take
+from leaderboard_server.repository import Repository
+
+log = logging.getLogger("ringside.server")
+NOTIFY_CHANNEL = "ringside_standings"
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class SystemEntropy:
+    def token_bytes(self, n: int) -> bytes:
+        return secrets.token_bytes(n)
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    db_url: str = "sqlite://"
+    certfile: Path | None = None
+    keyfile: Path | None = None
+    #: Browser origins allowed besides the server's own pages ("*" allows any).
+    allowed_origins: tuple[str, ...] = ()
+    #: Largest accepted message. Telemetry of a long set with skeleton summaries is ~50 KiB.
+    max_message_bytes: int = 256 * 1024
+    max_connections: int = 20_000
+    rate: RateLimit = field(default_factory=RateLimit)
+    #: Bad messages (invalid JSON, schema errors) tolerated per connection before closing it.
+    max_bad_messages: int = 50
+    core: core.CoreConfig = field(default_factory=core.CoreConfig)
+    #: Messages committed together at most (group commit).
+    batch_max: int = 256
+    server_id: str = field(default_factory=lambda: secrets.token_hex(4))
+
+
+# -- database worker ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    kind: str  # "handle" | "read"
+    payload: Any
+    future: asyncio.Future[Any]
+
+
+class DbWorker:
+    """Serialises database work on one thread with group commit."""
+
+    def __init__(self, engine: Engine, options: ServerOptions, loop: asyncio.AbstractEventLoop) -> None:
+        self._engine = engine
+        self._options = options
+        self._loop = loop
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._entropy = SystemEntropy()
+        self._is_postgres = engine.dialect.name == "postgresql"
+        self._thread = threading.Thread(target=self._run, name="ringside-db", daemon=True)
+        self.committed_messages = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Finish queued work and stop (called at shutdown)."""
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    async def handle(self, message: dict[str, Any], state: core.SessionState, t_ms: int) -> core.Outcome:
+        fut: asyncio.Future[core.Outcome] = self._loop.create_future()
+        self._queue.put(_Job("handle", (message, state, t_ms), fut))
+        return await fut
+
+    async def read(self, fn: Callable[[Repository], Any]) -> Any:
+        fut: asyncio.Future[Any] = self._loop.create_future()
+        self._queue.put(_Job("read", fn, fut))
+        return await fut
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            batch = [job]
+            stop = False
+            while len(batch) < self._options.batch_max:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            self._run_batch(batch)
+            if stop:
+                return
+
+    def _execute(self, job: _Job, repo: Repository) -> Any:
+        if job.kind == "handle":
+            message, state, t_ms = job.payload
+            return core.handle(message, state, repo, t_ms, self._entropy, self._options.core)
+        return job.payload(repo)
+
+    def _announce(self, session: Session, results: list[Any]) -> None:
+        if not self._is_postgres:
+            return
+        codes = {e.code for r in results if isinstance(r, core.Outcome) for e in r.effects
+                 if isinstance(e, core.Publish)}
+        for code in sorted(codes):
+            # NOTIFY inside the transaction: delivered to the other processes only if it commits.
+            payload = json.dumps({"code": code, "origin": self._options.server_id})
+            session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                            {"channel": NOTIFY_CHANNEL, "payload": payload})
+
+    def _run_batch(self, batch: list[_Job]) -> None:
+        results: list[Any] | None
+        try:
+            with Session(self._engine) as session:
+                repo = Repository(session)
+                results = [self._execute(job, repo) for job in batch]
+                self._announce(session, results)
+                session.commit()
+        except Exception:  # noqa: BLE001 - one bad message must not fail the others: retry singly
+            if len(batch) == 1:
+                log.exception("database work failed")
+            results = None
+        if results is None:
+            results = []
+            for job in batch:
+                try:
+                    with Session(self._engine) as session:
+                        result = self._execute(job, Repository(session))
+                        self._announce(session, [result])
+                        session.commit()
+                    results.append(result)
+                except Exception as exc:  # noqa: BLE001
+                    log.warning("message failed in storage: %s", exc)
+                    results.append(exc)
+        self.committed_messages += len(batch)
+        for job, result in zip(batch, results):
+            self._loop.call_soon_threadsafe(_resolve, job, result)
+
+
+def _resolve(job: _Job, result: Any) -> None:
+    if job.future.done():
+        return
+    if isinstance(result, BaseException):
+        if job.kind == "handle":
+            message, state, _ = job.payload
+            err = StorageUnavailableError("the server could not store this right now; nothing was applied, "
+                                          "send it again")
+            job.future.set_result(core.Outcome((core.error_reply(err, protocol.request_id(message)),), (), state))
+        else:
+            job.future.set_exception(result)
+    else:
+        job.future.set_result(result)
+
+
+# -- subscriptions and pushes ---------------------------------------------------------------------
+
+
+class Hub:
+    """Local watchers per challenge, and coalesced standings pushes."""
+
+    def __init__(self, worker: DbWorker) -> None:
+        self._worker = worker
+        self.watchers: dict[str, set[ServerConnection]] = {}
+        self._dirty: set[str] = set()
+        self._wake = asyncio.Event()
+        #: code -> (phase, end ms) of the last push, for the end-of-time ticker.
+        self._last: dict[str, tuple[str, int | None]] = {}
+        self.pushes = 0
+
+    def subscribe(self, code: str, ws: ServerConnection) -> None:
+        self.watchers.setdefault(code, set()).add(ws)
+
+    def unsubscribe(self, code: str, ws: ServerConnection) -> None:
+        conns = self.watchers.get(code)
+        if conns is not None:
+            conns.discard(ws)
+            if not conns:
+                del self.watchers[code]
+                self._last.pop(code, None)
+
+    def drop(self, ws: ServerConnection, codes: frozenset[str]) -> None:
+        for code in codes:
+            self.unsubscribe(code, ws)
+
+    def mark(self, code: str) -> None:
+        if code in self.watchers:
+            self._dirty.add(code)
+            self._wake.set()
+
+    def mark_all(self) -> None:
+        for code in self.watchers:
+            self.mark(code)
+
+    def remember(self, snap: dict[str, Any]) -> None:
+        ch = snap["challenge"]
+        self._last[ch["code"]] = (ch["state"], ch["ends_at_ms"])
+
+    async def run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            codes, self._dirty = self._dirty, set()
+            t_ms = now_ms()
+            snaps = await self._worker.read(lambda repo: [core.snapshot(repo, c, t_ms) for c in codes])
+            for code, snap in zip(codes, snaps):
+                conns = self.watchers.get(code)
+                if snap is None or not conns:
+                    continue
+                self.remember(snap)
+                broadcast(conns, protocol.encode(snap))
+                self.pushes += 1
+
+    async def tick(self) -> None:
+        """Push final standings when a running challenge's time is up (no message triggers it)."""
+        while True:
+            await asyncio.sleep(0.25)
+            t_ms = now_ms()
+            for code, (phase, end_ms) in list(self._last.items()):
+                if phase == "running" and end_ms is not None and t_ms >= end_ms:
+                    self._last[code] = ("finished", end_ms)
+                    self.mark(code)
+
+
+class PgListener:
+    """LISTEN for other processes' changes; reconnect with backoff and re-read after a gap."""
+
+    def __init__(self, dsn: str, hub: Hub, server_id: str) -> None:
+        self._dsn = dsn
+        self._hub = hub
+        self._server_id = server_id
+        self.connected = asyncio.Event()
+
+    async def run(self) -> None:
+        import psycopg
+
+        delay_s = 0.2
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self._dsn, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    delay_s = 0.2
+                    self.connected.set()
+                    self._hub.mark_all()  # anything missed while we were not listening
+                    async for note in conn.notifies():
+                        try:
+                            payload = json.loads(note.payload)
+                        except ValueError:
+                            continue
+                        if payload.get("origin") != self._server_id and isinstance(payload.get("code"), str):
+                            self._hub.mark(payload["code"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - keep serving; pushes resume on reconnect
+                self.connected.clear()
+                log.warning("LISTEN connection lost (%s); retrying in %.1f s", exc, delay_s)
+                await asyncio.sleep(delay_s)
+                delay_s = min(delay_s * 2, 10.0)
+
+
+# -- the server -----------------------------------------------------------------------------------
+
+
+class LeaderboardServer:
+    def __init__(self, engine: Engine, options: ServerOptions) -> None:
+        self.engine = engine
+        self.options = options
+        self.connections: set[ServerConnection] = set()
+        self.worker: DbWorker | None = None
+        self.hub: Hub | None = None
+        self.listener: PgListener | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._server: Any = None
+        self.port: int = options.port
+
+    # HTTP and handshake checks
+    def _origin_ok(self, request: Request) -> bool:
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return True  # not a browser: games and tools
+        allowed = self.options.allowed_origins
+        if "*" in allowed or origin in allowed:
+            return True
+        host = request.headers.get("Host", "")
+        parts = urlsplit(origin)
+        return parts.netloc == host and parts.scheme in ("http", "https")
+
+    async def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        path = urlsplit(request.path).path
+        is_upgrade = "websocket" in request.headers.get("Upgrade", "").lower()
+        if is_upgrade:
+            if path not in ("/", "/ws"):
+                return _http(404, web.json_response(404, {"error": "not_found", "message": "connect to /ws"}))
+            if not self._origin_ok(request):
+                log.info("refused origin %s", request.headers.get("Origin"))
+                return _http(403, web.json_response(403, {"error": "forbidden_origin",
+                                                          "message": "this origin may not connect"}))
+            if len(self.connections) >= self.options.max_connections:
+                return _http(503, web.json_response(503, {"error": "busy", "message": "server full, retry later"}))
+            return None
+        if path == "/healthz":
+            return _http(200, web.json_response(200, self.health()))
+        result = web.route(path)
+        if isinstance(result, web.SnapshotRequest):
+            assert self.worker is not None
+            t_ms = now_ms()
+            snap = await self.worker.read(lambda repo: core.snapshot(repo, result.code, t_ms))
+            if snap is None:
+                result = web.json_response(404, {"error": "not_found", "message": f"no challenge {result.code}"})
+            else:
+                result = web.json_response(200, snap)
+        return _http(result.status, result)
+
+    def health(self) -> dict[str, Any]:
+        return {"ok": True, "server_id": self.options.server_id, "connections": len(self.connections),
+                "watched_challenges": 0 if self.hub is None else len(self.hub.watchers),
+                "database": self.engine.dialect.name,
+                "listening": None if self.listener is None else self.listener.connected.is_set()}
+
+    # one connection
+    async def handler(self, ws: ServerConnection) -> None:
+        assert self.worker is not None and self.hub is not None
+        self.connections.add(ws)
+        state = core.SessionState()
+        bucket = TokenBucket.full(self.options.rate, now_ms())
+        strikes = 0
+        bad = 0
+        try:
+            async for raw in ws:
+                t_ms = now_ms()
+                allowed, bucket, retry_ms = take(bucket, self.options.rate, t_ms)
+                if not allowed:
+                    strikes += 1
+                    if strikes > self.options.rate.max_strikes:
+                        raise AbuseError("too many messages; slow down")
+                    await ws.send(protocol.encode(core.error_reply(
+                        RateLimitedError(f"too many messages; retry in {retry_ms} ms", retry_ms), None)))
+                    continue
+                strikes = 0
+                try:
+                    message = protocol.decode(raw)
+                except ProtocolError as err:
+                    bad += 1
+                    if bad > self.options.max_bad_messages:
+                        raise AbuseError("too many malformed messages") from err
+                    rid = None
+                    try:
+                        rid = protocol.request_id(json.loads(raw))
+                    except (ValueError, RecursionError):
+                        pass
+                    await ws.send(protocol.encode(core.error_reply(err, rid)))
+                    continue
+                outcome = await self.worker.handle(message, state, t_ms)
+                state = outcome.session
+                for reply in outcome.replies:
+                    await ws.send(protocol.encode(reply))
+                for effect in outcome.effects:
+                    if isinstance(effect, core.Subscribe):
+                        self.hub.subscribe(effect.code, ws)
+                    elif isinstance(effect, core.Unsubscribe):
+                        self.hub.unsubscribe(effect.code, ws)
+                    elif isinstance(effect, core.Publish):
+                        self.hub.mark(effect.code)
+                    elif isinstance(effect, core.Close):
+                        await ws.close(effect.code, effect.reason)
+        except AbuseError as err:
+            await ws.send(protocol.encode(core.error_reply(err, None)))
+            await ws.close(1008, err.code)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.connections.discard(ws)
+            self.hub.drop(ws, state.watching | frozenset(
+                code for code, conns in list(self.hub.watchers.items()) if ws in conns))
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        if self.options.certfile is None:
+            return None
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        try:
+            ctx.load_cert_chain(self.options.certfile, self.options.keyfile)
+        except (OSError, ssl.SSLError) as exc:
+            raise ServerSetupError(f"cannot load the TLS certificate/key: {exc}") from exc
+        return ctx
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.worker = DbWorker(self.engine, self.options, loop)
+        self.worker.start()
+        self.hub = Hub(self.worker)
+        self._tasks.append(asyncio.create_task(self.hub.run()))
+        self._tasks.append(asyncio.create_task(self.hub.tick()))
+        if self.engine.dialect.name == "postgresql":
+            dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self.listener = PgListener(dsn, self.hub, self.options.server_id)
+            self._tasks.append(asyncio.create_task(self.listener.run()))
+        try:
+            self._server = await serve(
+                self.handler, self.options.host, self.options.port,
+                process_request=self.process_request,
+                ssl=self._ssl_context(),
+                max_size=self.options.max_message_bytes,
+                compression=None,  # small JSON messages; per-connection zlib state costs ~100 KiB each
+                max_queue=16,
+                server_header="ringside-server",
+                ping_interval=20, ping_timeout=20,
+            )
+        except OSError as exc:
+            raise ServerSetupError(f"cannot listen on {self.options.host}:{self.options.port}: {exc.strerror}") from exc
+        sock = next(iter(self._server.sockets))
+        self.port = sock.getsockname()[1]
+
+    @property
+    def scheme(self) -> str:
+        return "wss" if self.options.certfile else "ws"
+
+    async def wait_listening(self, timeout_s: float = 5.0) -> None:
+        if self.listener is not None:
+            await asyncio.wait_for(self.listener.connected.wait(), timeout_s)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()  # closes every connection with 1001 (going away)
+            await self._server.wait_closed()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.worker is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.worker.stop)
+
+
+def _http(status: int, res: web.WebResponse) -> Response:
+    headers = Headers()
+    headers["Content-Type"] = res.content_type
+    headers["Content-Length"] = str(len(res.body))
+    headers["Cache-Control"] = "max-age=300" if res.cache else "no-store"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Content-Security-Policy"] = (
+        "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+    )
+    reason = http.HTTPStatus(status).phrase
+    return Response(status, reason, headers, res.body)
+
+
+__all__ = ["DbWorker", "Hub", "LeaderboardServer", "ServerOptions", "now_ms"]
