@@ -1,0 +1,506 @@
+"""The punch detector: a small state machine per hand over arm kinematics.
+
+Each hand moves through three states (the table ``TRANSITIONS`` below):
+
+- ``guard``: the hand is home. Its guard position follows it slowly while it is still.
+- ``out``: the hand left the guard fast (excursion >= ``onset_excursion`` arm lengths at >=
+  ``onset_speed`` arm lengths/s). The detector tracks the peak.
+- ``back``: the peak is past (the hand came back by ``peak_drop`` or stopped); the punch, if it
+  was one, has been reported. The hand must come home (halfway back, or still) before it can
+  throw again, which is what stops a flailing arm from counting again and again.
+
+At the peak the candidate is judged (``judge_candidate``): too slow, too short, a hand raised
+above the head (waving), an arm swinging below the chest (walking), a hand that started outside
+any guard, or both hands leaving together (flailing) are not punches. What is left is named by a
+kind classifier (rules here, or the on-device model) and reported with ``complete`` telling a
+full punch from one thrown half way.
+
+Units: lengths in arm lengths (upper arm + forearm, a running median, so the rules hold for any
+body size and for BlazePose's smallish world scale), speeds in arm lengths per second, times in
+seconds from the frames' own timestamps. No clock, no randomness, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+
+from game.boxing.events import HANDS, Hand, PunchEvent, PunchKind
+from game.boxing.kinematics import BodySample, sample_body
+from game.pose.types import PoseFrame
+
+State = Literal["guard", "out", "back"]
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorOptions:
+    """Thresholds; the defaults are justified in docs/BOXING.md."""
+
+    onset_excursion: float = 0.12  # arm lengths from the guard position
+    onset_speed: float = 1.6  # arm lengths / s
+    min_peak_speed: float = 2.2  # a punch peaks at least this fast (slow demo punches ~3)
+    min_bent_peak_speed: float = 2.7  # hooks and uppercuts are not thrown slowly
+    min_travel: float = 0.28  # arm lengths from the guard at the peak
+    peak_drop: float = 0.06  # excursion fall that confirms the peak
+    impact_speed_fraction: float = 0.4  # speed falling below this share of its peak = impact
+    path_weight: float = 0.7  # share of the path length counted as travel (arcs: hooks)
+    still_speed: float = 0.8  # arm lengths / s: "the hand has stopped"
+    max_out_s: float = 0.9  # an extension slower than this is a reach, not a punch
+    guard_tau_s: float = 0.25  # guard position follows a still hand with this time constant
+    straight_extension: float = 0.88  # straightness of a locked-out straight punch
+    radial_fraction: float = 0.55  # share of the travel that lengthens the arm, for a straight
+    max_height_above_nose: float = 0.3  # arm lengths: higher is a wave / raised hand
+    min_height_below_shoulder: float = -0.6  # arm lengths: lower is an arm swinging at the side
+    guard_floor: float = -0.7  # a guard lower than this (arms hanging) cannot start a punch
+    guard_radius: float = 0.95  # arm lengths from the shoulder midpoint, horizontally
+    warmup_s: float = 0.2  # a hand must be watched this long before it can punch (guard known)
+    min_home_s: float = 0.05  # the hand rests in its guard at least this long between punches
+    flail_window_s: float = 0.12  # both hands leaving within this = flailing
+    loose_hand: float = 0.55  # the other hand this far from its guard (arm lengths) = flailing
+    track_jump_torso: float = 0.6  # shoulder midpoint jumping this many torso lengths = new person
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A completed excursion of one hand, handed to the judge and the kind classifier."""
+
+    hand: Hand
+    onset_s: float
+    t_peak_s: float
+    detected_s: float
+    guard: np.ndarray  # guard wrist position (arm lengths, relative to shoulder midpoint)
+    peak_wrist: np.ndarray
+    peak_elbow: np.ndarray
+    peak_shoulder: np.ndarray
+    onset_shoulder: np.ndarray
+    onset_other_shoulder: np.ndarray
+    nose: np.ndarray
+    travel: float  # arm lengths
+    peak_speed: float  # arm lengths / s
+    peak_speed_mps: float
+    extension: float  # straightness at the peak
+    start_extension: float
+    arm_m: float
+    flail: bool
+    home_s: float  # how long the hand was home before it left
+
+
+KindClassifier = Callable[[Candidate, Sequence[BodySample]], tuple[str, float] | None]
+"""(candidate, recent samples) -> (kind family "straight" | "hook" | "uppercut", confidence), or
+None to defer to the rules."""
+
+
+# State machine as data: (state, condition) -> next state. Conditions are evaluated in order.
+TRANSITIONS: dict[State, tuple[tuple[str, State], ...]] = {
+    "guard": (("lost", "guard"), ("leaves_guard", "out")),
+    "out": (("lost", "guard"), ("too_slow", "back"), ("fizzled", "guard"), ("peak_passed", "back")),
+    "back": (("lost", "guard"), ("home", "guard")),
+}
+
+
+@dataclass(slots=True)
+class _Hand:
+    state: State = "guard"
+    guard: np.ndarray | None = None
+    onset_s: float = 0.0
+    onset_shoulder: np.ndarray | None = None
+    onset_other_shoulder: np.ndarray | None = None
+    start_extension: float = 0.0
+    max_exc: float = 0.0
+    peak_s: float = 0.0
+    peak_wrist: np.ndarray | None = None
+    peak_elbow: np.ndarray | None = None
+    peak_shoulder: np.ndarray | None = None
+    peak_extension: float = 0.0
+    peak_speed: float = 0.0
+    peak_speed_mps: float = 0.0
+    still_frames: int = 0
+    path: float = 0.0
+    last_w: np.ndarray | None = None
+    last_exc: float = 0.0
+    impact_s: float | None = None
+    still_since_s: float | None = None
+    home_s: float = 1.0  # time spent in the guard state
+    settled: bool = True
+    tracked_s: float = 0.0  # how long this hand has been in view without a break  # the hand slowed down since it came home
+    home_before_s: float = 1.0  # ... before the current excursion
+    history: deque[tuple[float, np.ndarray]] = field(default_factory=lambda: deque(maxlen=4))
+
+
+def judge_candidate(c: Candidate, opt: DetectorOptions) -> str | None:
+    """Why this excursion is not a punch, or None when it is one."""
+    if c.flail:
+        return "flail"
+    if c.travel < opt.min_travel:
+        return "too short"
+    if c.peak_speed < opt.min_peak_speed:
+        return "too slow"
+    if c.guard[1] < opt.guard_floor or c.guard[1] > c.nose[1] + opt.max_height_above_nose:
+        return "not from a guard"
+    if float(np.hypot(c.guard[0], c.guard[2])) > opt.guard_radius:
+        return "not from a guard"
+    if c.home_s < opt.min_home_s:
+        return "hand never came home"
+    wrist_up = c.peak_wrist[1] - c.peak_shoulder[1]
+    if c.peak_wrist[1] > c.nose[1] + opt.max_height_above_nose:
+        return "hand raised above the head"
+    if wrist_up < opt.min_height_below_shoulder:
+        return "arm swinging low"
+    return None
+
+
+def judge_family(family: str, c: Candidate, opt: DetectorOptions) -> str | None:
+    """Kind-specific reasons: a bent-arm punch is never slow."""
+    if family != "straight" and c.peak_speed < opt.min_bent_peak_speed:
+        return "too slow for a hook or uppercut"
+    return None
+
+
+def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
+    """(family, complete): family is "straight", "hook" or "uppercut".
+
+    Read from the arm's shape at the peak, which survives BlazePose's weak depth: a locked-out
+    arm is a straight; a bent arm with the forearm pointing up and the elbow low is an uppercut;
+    a bent arm with the elbow raised towards shoulder height is a hook; a bent arm with the elbow
+    low and the forearm level is a straight thrown only part of the way.
+    """
+    elbow_up = float(c.peak_elbow[1] - c.peak_shoulder[1])
+    fore = c.peak_wrist - c.peak_elbow
+    fore_up = float(fore[1] / (np.linalg.norm(fore) or 1e-9))
+    if c.extension >= opt.straight_extension:
+        return "straight", True
+    if fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1):
+        complete = c.peak_wrist[1] >= c.peak_shoulder[1] - 0.1 and c.travel >= 0.35
+        return "uppercut", bool(complete)
+    if elbow_up >= -0.18:
+        return "hook", bool(c.travel >= 0.35)
+    return "straight", False
+
+
+class PunchDetector:
+    """Punches from a PoseFrame stream (the :class:`~game.analysis.Detector` protocol).
+
+    ``orthodox`` fixes the stance (lead = left) when known from calibration; ``None`` infers it
+    from the straight punches seen so far (orthodox until evidence says otherwise).
+    ``kind_classifier`` overrides the rule-based kind (see :data:`KindClassifier`).
+    """
+
+    def __init__(
+        self,
+        options: DetectorOptions = DetectorOptions(),
+        *,
+        orthodox: bool | None = None,
+        kind_classifier: KindClassifier | None = None,
+    ) -> None:
+        self.options = options
+        self.orthodox = orthodox
+        self.kind_classifier = kind_classifier
+        self._hands: dict[Hand, _Hand] = {h: _Hand() for h in HANDS}
+        self._samples: deque[BodySample] = deque(maxlen=45)
+        self._arm_lengths: deque[float] = deque(maxlen=120)
+        self._arm_m = 0.0
+        self._stance_evidence = 0.0  # > 0: orthodox (left lead)
+        self._last: BodySample | None = None
+        self.events: list[PunchEvent] = []
+        self.rejected: list[tuple[float, Hand, str]] = []
+        self.candidates: deque[Candidate] = deque(maxlen=64)  # recent excursions, for diagnostics
+
+    # -- stream ------------------------------------------------------------------------------
+
+    def update(self, frame: PoseFrame) -> list[PunchEvent]:
+        s = sample_body(frame)
+        if s is None:
+            self._lose_track()
+            return []
+        if self._last is not None and self._is_new_person(self._last, s):
+            self._lose_track()
+        self._last = s
+        self._samples.append(s)
+        for arm in (s.left, s.right):
+            if arm.is_valid:
+                self._arm_lengths.append(arm.segment_sum_m)
+        if not self._arm_lengths:
+            return []
+        if len(self._arm_lengths) < 10 or len(self._arm_lengths) % 10 == 0 or self._arm_m <= 0:
+            self._arm_m = float(np.median(self._arm_lengths))
+        out: list[PunchEvent] = []
+        onsets: dict[Hand, bool] = {}
+        for hand in HANDS:
+            ev, started = self._step_hand(hand, s)
+            onsets[hand] = started
+            if ev is not None:
+                out.append(ev)
+        self.events.extend(out)
+        return out
+
+    def finish(self) -> list[PunchEvent]:
+        self._lose_track()
+        return []
+
+    def summary(self) -> dict[str, Any]:
+        complete = [e for e in self.events if e.complete]
+        speeds = [e.speed_mps for e in complete]
+        return {
+            "punches": len(complete),
+            "half_punches": len(self.events) - len(complete),
+            "by_kind": {k: sum(1 for e in complete if e.kind == k) for k in ("jab", "cross", "hook", "uppercut")},
+            "by_hand": {h: sum(1 for e in complete if e.hand == h) for h in HANDS},
+            "mean_speed_mps": round(float(np.mean(speeds)), 2) if speeds else None,
+            "peak_speed_mps": round(float(np.max(speeds)), 2) if speeds else None,
+            "stance": "orthodox" if self._is_orthodox() else "southpaw",
+        }
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _is_orthodox(self) -> bool:
+        if self.orthodox is not None:
+            return self.orthodox
+        return self._stance_evidence >= 0.0
+
+    def _lose_track(self) -> None:
+        for h in self._hands.values():
+            h.state = "guard"
+            h.tracked_s = 0.0
+            h.guard = None
+            h.history.clear()
+            h.still_since_s = None
+        self._samples.clear()
+        self._last = None
+
+    def _is_new_person(self, a: BodySample, b: BodySample) -> bool:
+        torso = max(a.torso_px, 1.0)
+        jump = float(np.linalg.norm(b.shoulder_mid_px - a.shoulder_mid_px)) / torso
+        size = abs(b.torso_px - a.torso_px) / torso
+        return jump > self.options.track_jump_torso or size > 0.35
+
+    def _speed(self, h: _Hand, t: float, w_m: np.ndarray) -> float:
+        """Wrist speed in m/s over the last two frames (a backward difference: no look-ahead)."""
+        h.history.append((t, w_m))
+        if len(h.history) < 2:
+            return 0.0
+        t0, w0 = h.history[-3] if len(h.history) >= 3 else h.history[0]
+        dt = t - t0
+        return float(np.linalg.norm(w_m - w0) / dt) if dt > 1e-6 else 0.0
+
+    def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
+        opt = self.options
+        h = self._hands[hand]
+        arm = s.arm(hand)
+        L = self._arm_m
+        if not arm.is_valid or L <= 0:
+            if h.state != "guard":
+                h.state = "guard"
+            h.last_exc = 0.0
+            h.history.clear()
+            h.still_since_s = None
+            return None, False
+        w = arm.wrist_m / L
+        h.tracked_s += self._dt(s) if h.history else 0.0
+        speed_mps = self._speed(h, s.t_s, arm.wrist_m)
+        speed = speed_mps / L
+        if h.guard is None:
+            h.guard = w.copy()
+        exc = float(np.linalg.norm(w - h.guard))
+        conditions = {
+            "lost": False,
+            "leaves_guard": h.settled and h.tracked_s >= opt.warmup_s and exc >= opt.onset_excursion and speed >= opt.onset_speed,
+            "too_slow": s.t_s - h.onset_s > opt.max_out_s,
+            "peak_passed": False,
+            "fizzled": False,
+            "home": False,
+        }
+        if h.state == "out":
+            if exc > h.max_exc:
+                h.max_exc = exc
+                h.peak_s = s.t_s
+                h.peak_wrist, h.peak_elbow, h.peak_shoulder = w, arm.elbow_m / L, arm.shoulder_m / L
+                h.peak_extension = arm.straightness
+            h.peak_extension = max(h.peak_extension, arm.straightness) if exc >= 0.9 * h.max_exc else h.peak_extension
+            if h.last_w is not None:
+                h.path += float(np.linalg.norm(w - h.last_w))
+            h.peak_speed = max(h.peak_speed, speed)
+            h.peak_speed_mps = max(h.peak_speed_mps, speed_mps)
+            h.still_frames = h.still_frames + 1 if speed < opt.still_speed else 0
+            travel = max(h.max_exc, opt.path_weight * h.path)
+            # The fast phase is over when the hand slows to a fraction of its peak speed (a hook's
+            # impact, a straight's lock-out) or comes back. A short wind-up (a hook's cock, an
+            # uppercut's dip) does not end the excursion: only a hand that has travelled far
+            # enough can pass its peak.
+            slowed = speed < opt.impact_speed_fraction * h.peak_speed
+            if slowed and h.impact_s is None and travel >= opt.min_travel:
+                h.impact_s = s.t_s
+            conditions["peak_passed"] = travel >= opt.min_travel and (
+                exc < h.max_exc - opt.peak_drop or h.still_frames >= 2 or slowed
+            )
+            conditions["fizzled"] = travel < opt.min_travel and h.still_frames >= 2
+        elif h.state == "back":
+            # A punch held locked out is not a new guard: only a bent, still arm settles home.
+            if speed < opt.still_speed and arm.straightness < opt.straight_extension - 0.05:
+                h.still_since_s = s.t_s if h.still_since_s is None else h.still_since_s
+            else:
+                h.still_since_s = None
+            still_long = h.still_since_s is not None and s.t_s - h.still_since_s >= 0.25
+            conditions["home"] = (exc < 0.5 * h.max_exc and speed < opt.onset_speed) or still_long or (
+                s.t_s - h.peak_s > 2.0
+            )
+        elif h.state == "guard":
+            h.home_s += self._dt(s)
+            if speed < 0.75 * opt.onset_speed:
+                h.settled = True
+            if speed < opt.still_speed:
+                a = 1.0 - float(np.exp(-self._dt(s) / opt.guard_tau_s))
+                h.guard = h.guard + a * (w - h.guard)
+
+        nxt: State = h.state
+        fired = ""
+        for cond, target in TRANSITIONS[h.state]:
+            if conditions[cond]:
+                nxt, fired = target, cond
+                break
+        if nxt == h.state:
+            return None, False
+        event: PunchEvent | None = None
+        started = False
+        if nxt == "out":
+            started = True
+            h.home_before_s = h.home_s
+            h.onset_s = s.t_s
+            h.onset_shoulder = arm.shoulder_m / L
+            h.onset_other_shoulder = s.other_shoulder[hand] / L
+            h.start_extension = arm.straightness
+            h.max_exc = exc
+            h.peak_s = s.t_s
+            h.peak_wrist, h.peak_elbow, h.peak_shoulder = w, arm.elbow_m / L, arm.shoulder_m / L
+            h.peak_extension = arm.straightness
+            h.peak_speed = speed
+            h.peak_speed_mps = speed_mps
+            h.still_frames = 0
+            h.path = 0.0
+            h.impact_s = None
+        elif h.state == "out" and nxt == "back" and fired == "peak_passed":
+            event = self._conclude(hand, h, s)
+            h.still_since_s = None
+        elif nxt == "guard" and fired == "home":
+            if h.still_since_s is not None:
+                h.guard = w.copy()  # the hand settled somewhere new: that is the guard now
+            h.still_since_s = None
+        h.last_w = w
+        h.last_exc = exc
+        if nxt == "guard":
+            h.home_s = 0.0
+            h.settled = False
+        h.state = nxt
+        return event, started
+
+    def _dt(self, s: BodySample) -> float:
+        if len(self._samples) < 2:
+            return 1.0 / 30.0
+        return max(1e-3, s.t_s - self._samples[-2].t_s)
+
+    def _conclude(self, hand: Hand, h: _Hand, s: BodySample) -> PunchEvent | None:
+        other = self._hands["right" if hand == "left" else "left"]
+        # Boxing keeps the other hand home (or bringing it home) while one punches; two hands
+        # leaving together, or the other hand loose far from its guard, is flailing.
+        opt = self.options
+        flail = (
+            other.state in ("out", "back")
+            and abs(other.onset_s - h.onset_s) <= opt.flail_window_s
+            and other.max_exc >= opt.loose_hand
+        ) or (other.state == "guard" and other.last_exc > opt.loose_hand)
+        assert h.guard is not None and h.peak_wrist is not None and h.peak_elbow is not None
+        assert h.peak_shoulder is not None and h.onset_shoulder is not None and h.onset_other_shoulder is not None
+        c = Candidate(
+            hand=hand,
+            onset_s=h.onset_s,
+            t_peak_s=min(h.peak_s, h.impact_s) if h.impact_s is not None else h.peak_s,
+            detected_s=s.t_s,
+            guard=h.guard.copy(),
+            peak_wrist=h.peak_wrist,
+            peak_elbow=h.peak_elbow,
+            peak_shoulder=h.peak_shoulder,
+            onset_shoulder=h.onset_shoulder,
+            onset_other_shoulder=h.onset_other_shoulder,
+            nose=s.nose_m / self._arm_m,
+            travel=max(h.max_exc, self.options.path_weight * h.path),
+            peak_speed=h.peak_speed,
+            peak_speed_mps=h.peak_speed_mps,
+            extension=h.peak_extension,
+            start_extension=h.start_extension,
+            arm_m=self._arm_m,
+            flail=flail,
+            home_s=h.home_before_s,
+        )
+        self.candidates.append(c)
+        why = judge_candidate(c, self.options)
+        if why is not None:
+            self.rejected.append((c.t_peak_s, hand, why))
+            return None
+        family, complete = rule_kind(c, self.options)
+        source, confidence = "rules", 1.0
+        if self.kind_classifier is not None:
+            got = self.kind_classifier(c, tuple(self._samples))
+            if got is not None:
+                if got[0] == "none":
+                    self.rejected.append((c.t_peak_s, hand, "model: not a punch"))
+                    return None
+                if got[0] != family:
+                    complete = self._complete_for(family=got[0], c=c)
+                family, confidence = got
+                source = "model"
+        why = judge_family(family, c, self.options)
+        if why is not None:
+            self.rejected.append((c.t_peak_s, hand, why))
+            return None
+        is_lead = self._is_lead(hand, c, family)
+        kind: PunchKind
+        if family == "straight":
+            kind = "jab" if is_lead else "cross"
+        else:
+            kind = "hook" if family == "hook" else "uppercut"
+        return PunchEvent(
+            t_s=c.t_peak_s,
+            hand=hand,
+            lead=is_lead,
+            kind=kind,
+            speed_mps=c.peak_speed_mps,
+            extension=c.extension,
+            complete=complete,
+            onset_s=c.onset_s,
+            detected_s=c.detected_s,
+            kind_source=source,
+            confidence=confidence,
+        )
+
+    def _complete_for(self, family: str, c: Candidate) -> bool:
+        if family == "straight":
+            return c.extension >= self.options.straight_extension
+        return c.travel >= 0.4
+
+    def _is_lead(self, hand: Hand, c: Candidate, family: str) -> bool:
+        """Lead or rear hand. A straight punch tells by itself: the lead shoulder starts ahead of
+        the other along the punch's direction. Its verdict also feeds the stance estimate used for
+        hooks, uppercuts and ambiguous straights (a square stance facing the camera)."""
+        if family == "straight":
+            d = c.peak_wrist - c.guard
+            d = np.array([d[0], 0.0, d[2]])
+            n = float(np.linalg.norm(d))
+            if n > 1e-6:
+                ahead = float(np.dot(c.onset_shoulder - c.onset_other_shoulder, d / n))
+                if abs(ahead) >= 0.08:
+                    lead = ahead > 0
+                    vote = 1.0 if (lead == (hand == "left")) else -1.0
+                    self._stance_evidence = float(np.clip(self._stance_evidence + vote, -5, 5))
+                    if self.orthodox is None:
+                        return lead
+        lead_hand = "left" if self._is_orthodox() else "right"
+        return hand == lead_hand
+
+
+def with_options(detector: PunchDetector, **changes: Any) -> PunchDetector:
+    """A fresh detector with some options changed (for experiments and tests)."""
+    return PunchDetector(replace(detector.options, **changes), orthodox=detector.orthodox,
+                         kind_classifier=detector.kind_classifier)
