@@ -1,0 +1,184 @@
+"""The HRV adapter layer: files -> quality -> store -> readiness -> plan.
+
+The clock enters here as arguments (``now``, ``today``) passed by the CLI or the game; the core
+modules below never read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from game.errors import ImportFileError
+from game.hrv.importers import FORMATS, ImportOptions, detect_format, read_file
+from game.hrv.plan import CoachOverride, Plan, TrainingLoad, build_plan, training_load
+from game.hrv.quality import QualityOptions, assess_device_value, assess_recording
+from game.hrv.readiness import Readiness, ReadinessOptions, all_histories, assess
+from game.hrv.records import DeviceValue, ImportProblem, Measurement, RRRecording
+from game.storage.database import Database
+from game.storage.types import StoredReadiness
+
+ProgressFactory = Callable[[Path, int], Callable[[int], None]]
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What importing one file did. ``error`` is set when the file could not be read at all."""
+
+    path: Path
+    format: str | None
+    measurements: tuple[Measurement, ...] = ()
+    new_uids: frozenset[str] = frozenset()
+    problems: tuple[ImportProblem, ...] = ()
+    error: str | None = None
+
+    @property
+    def added(self) -> int:
+        return len(self.new_uids)
+
+
+def import_paths(
+    db: Database,
+    paths: Sequence[Path],
+    *,
+    now: datetime,
+    options: ImportOptions = ImportOptions(),
+    quality: QualityOptions = QualityOptions(),
+    progress: ProgressFactory | None = None,
+) -> list[FileReport]:
+    """Import each file in its own transaction: a bad file never undoes a good one, and a file
+    that breaks half-way keeps every record read before the break. Re-imports add nothing."""
+    reports = []
+    for path in _expand(paths):
+        try:
+            fmt = detect_format(path)
+        except ImportFileError as exc:
+            reports.append(FileReport(path, None, error=str(exc)))
+            continue
+        tick = progress(path, path.stat().st_size) if progress else None
+        problems: list[ImportProblem] = []
+        kept: list[Measurement] = []
+
+        def measured() -> Iterator[Measurement]:
+            for item in read_file(path, options, tick):
+                if isinstance(item, ImportProblem):
+                    problems.append(item)
+                    continue
+                m = assess_recording(item, quality) if isinstance(item, RRRecording) else _device(item)
+                kept.append(m)
+                yield m
+
+        try:
+            with db.transaction() as repo:
+                added = _add_tracking(repo, measured(), now)
+        except ImportFileError as exc:
+            reports.append(FileReport(path, fmt, tuple(kept), frozenset(), tuple(problems), str(exc)))
+            continue
+        reports.append(FileReport(path, fmt, tuple(kept), frozenset(added), tuple(problems)))
+    return reports
+
+
+def _device(item: DeviceValue) -> Measurement:
+    return assess_device_value(item)
+
+
+def _add_tracking(repo: object, ms: Iterator[Measurement], now: datetime) -> set[str]:
+    """Add measurements in batches, returning the uids that were new."""
+    from game.storage.repository import Repository
+
+    assert isinstance(repo, Repository)
+    new: set[str] = set()
+    batch: list[Measurement] = []
+    for m in ms:
+        batch.append(m)
+        if len(batch) >= 500:
+            new |= repo.add_new_measurements(batch, now=now)
+            batch = []
+    if batch:
+        new |= repo.add_new_measurements(batch, now=now)
+    return new
+
+
+def _expand(paths: Sequence[Path]) -> list[Path]:
+    """Folders are imported file by file (sorted), skipping hidden files."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith(".")))
+        else:
+            out.append(p)
+    return out
+
+
+def refresh_readiness(db: Database, *, today: date, now: datetime,
+                      options: ReadinessOptions = ReadinessOptions()) -> None:
+    """Recompute and store readiness by day for every series (derived data)."""
+    with db.transaction() as repo:
+        ms = repo.measurements()
+        histories = all_histories(ms, today, options)
+        rows = [
+            StoredReadiness(d.series_key, d.day, d.state, d.value_ln, d.rolling7_ln, d.band_low_ln,
+                            d.band_high_ln, d.resting_hr_bpm, {"rules": list(d.rules), "explanation": d.explanation})
+            for hist in histories.values() for d in hist
+        ]
+        repo.replace_readiness(rows, now=now)
+
+
+@dataclass(frozen=True)
+class Status:
+    today: date
+    readiness: Readiness
+    load: TrainingLoad
+    plan: Plan
+    override: CoachOverride | None
+    measurement_count: int
+    usable_count: int
+    last: Measurement | None
+    sources: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "today": self.today.isoformat(),
+            "readiness": self.readiness.to_json(),
+            "inputs": {
+                "measurements": self.measurement_count,
+                "usable": self.usable_count,
+                "by_source": dict(self.sources),
+                "last_reading": None if self.last is None else self.last.to_json(),
+                "training_load": {
+                    "acute_7d_au": round(self.load.acute_au, 1),
+                    "chronic_weekly_au": round(self.load.chronic_weekly_au, 1),
+                    "ratio": None if self.load.ratio is None else round(self.load.ratio, 2),
+                },
+            },
+            "plan": self.plan.to_json(),
+            "override": None if self.override is None else {
+                "coach": self.override.coach, "preset": self.override.preset,
+                "adjustments": dict(self.override.adjustments), "note": self.override.note,
+                "origin": self.override.origin,
+            },
+        }
+
+
+def status(db: Database, *, today: date, now: datetime, utc_offset_min: int = 0,
+           options: ReadinessOptions = ReadinessOptions()) -> Status:
+    """Readiness, its inputs and today's plan (override included)."""
+    with db.transaction() as repo:
+        ms = repo.measurements(since=today - timedelta(days=options.baseline_days + 14), until=today)
+        count = repo.measurement_count()
+        daily = repo.daily_load(since_utc=now - timedelta(days=29), utc_offset_min=utc_offset_min)
+        override = repo.override_for(today)
+    readiness = assess(ms, today, options)
+    load = training_load(daily, today)
+    plan = build_plan(today, readiness.today.state, readiness.today.explanation, load, override)
+    usable = [m for m in ms if m.is_usable]
+    sources: dict[str, int] = {}
+    for m in ms:
+        sources[m.source] = sources.get(m.source, 0) + 1
+    last = max(usable, key=lambda m: m.start_utc) if usable else None
+    return Status(today, readiness, load, plan, override, count, len(usable), last, sources)
+
+
+__all__ = ["FORMATS", "FileReport", "Status", "import_paths", "refresh_readiness", "status"]
