@@ -42,8 +42,13 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     """Create an engine; SQLite connections get WAL, FULL sync, foreign keys and a busy timeout."""
     is_sqlite = url.startswith("sqlite")
     kwargs: dict[str, Any] = {}
+    is_memory = is_sqlite and (":memory:" in url or url in ("sqlite://", "sqlite:///"))
     if is_sqlite:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if is_memory:
+            from sqlalchemy.pool import StaticPool
+
+            kwargs["poolclass"] = StaticPool  # one shared connection, or each would see its own empty database
     else:
         kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     engine = create_engine(url, **kwargs)
@@ -52,7 +57,7 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
+            if not is_memory:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")

@@ -386,7 +386,7 @@ class LeaderboardServer:
                     if strikes > self.options.rate.max_strikes:
                         raise AbuseError("too many messages; slow down")
                     await ws.send(protocol.encode(core.error_reply(
-                        RateLimitedError(f"too many messages; retry in {retry_ms} ms", retry_ms), None)))
+                        RateLimitedError(f"too many messages; retry in {retry_ms} ms", retry_ms), _loose_id(raw))))
                     continue
                 strikes = 0
                 try:
@@ -395,12 +395,7 @@ class LeaderboardServer:
                     bad += 1
                     if bad > self.options.max_bad_messages:
                         raise AbuseError("too many malformed messages") from err
-                    rid = None
-                    try:
-                        rid = protocol.request_id(json.loads(raw))
-                    except (ValueError, RecursionError):
-                        pass
-                    await ws.send(protocol.encode(core.error_reply(err, rid)))
+                    await ws.send(protocol.encode(core.error_reply(err, _loose_id(raw))))
                     continue
                 outcome = await self.worker.handle(message, state, t_ms)
                 state = outcome.session
@@ -480,6 +475,14 @@ class LeaderboardServer:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.worker is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.worker.stop)
+
+
+def _loose_id(raw: str | bytes) -> str | int | None:
+    """The request id of a message we refuse without handling, so the client can match the error."""
+    try:
+        return protocol.request_id(json.loads(raw))
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        return None
 
 
 def _http(status: int, res: web.WebResponse) -> Response:

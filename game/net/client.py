@@ -1,0 +1,185 @@
+"""Async protocol client for the leaderboard server (websockets' asyncio client).
+
+:class:`ServerLink` is one connection: ``request()`` sends a message and returns its reply
+(matched by request id), pushes (``standings``) go to a callback. :func:`sync_outbox` drains the
+outbox; :func:`open_link` signs in (registering the first time and saving the token).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from game.net.errors import NetworkError, ServerReplyError
+from game.net.outbox import Outbox
+from game.net.settings import NetSettings, save_settings
+
+log = logging.getLogger("ringside.net")
+PROTOCOL_VERSION = 1
+CLIENT_NAME = "ringside-game/0.1"
+
+
+class ServerLink:
+    def __init__(self, ws: Any, on_push: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self._ws = ws
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self.on_push = on_push
+        self._reader = asyncio.create_task(self._read())
+        self.closed = asyncio.Event()
+
+    @classmethod
+    async def connect(cls, url: str, *, timeout_s: float = 5.0, ssl_context: ssl.SSLContext | None = None,
+                      on_push: Callable[[dict[str, Any]], None] | None = None) -> ServerLink:
+        from websockets.asyncio.client import connect
+
+        kwargs: dict[str, Any] = {"open_timeout": timeout_s, "compression": None, "proxy": None,
+                                  "max_size": 4 * 1024 * 1024}
+        if url.startswith("wss://") and ssl_context is not None:
+            kwargs["ssl"] = ssl_context
+        try:
+            ws = await connect(url, **kwargs)
+        except (OSError, asyncio.TimeoutError, TimeoutError) as exc:
+            raise NetworkError(f"cannot reach the leaderboard server at {url} ({exc.__class__.__name__}); "
+                               "scores stay in the outbox until it is back") from exc
+        except Exception as exc:  # websockets' handshake errors (bad URL, 403 origin, 503 full)
+            raise NetworkError(f"the leaderboard server at {url} refused the connection: {exc}") from exc
+        return cls(ws, on_push)
+
+    async def _read(self) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            async for raw in self._ws:
+                try:
+                    msg = json.loads(raw)
+                except ValueError:
+                    continue
+                if not isinstance(msg, dict):
+                    continue
+                fut = self._waiting.pop(msg.get("re"), None) if isinstance(msg.get("re"), int) else None
+                if fut is not None and not fut.done():
+                    fut.set_result(msg)
+                elif msg.get("type") == "standings" and self.on_push is not None:
+                    try:
+                        self.on_push(msg)
+                    except Exception:  # noqa: BLE001 - a display bug must not kill the link
+                        log.exception("standings callback failed")
+        except ConnectionClosed:
+            pass
+        finally:
+            self.closed.set()
+            for fut in self._waiting.values():
+                if not fut.done():
+                    fut.set_exception(NetworkError("the connection to the leaderboard server was lost"))
+            self._waiting.clear()
+
+    async def request(self, message: dict[str, Any], *, timeout_s: float = 10.0) -> dict[str, Any]:
+        """Send a message and return its reply. Error replies raise :class:`ServerReplyError`;
+        a lost connection or a timeout raises :class:`NetworkError`."""
+        if self.closed.is_set():
+            raise NetworkError("the connection to the leaderboard server was lost")
+        rid = next(self._ids)
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waiting[rid] = fut
+        try:
+            await self._ws.send(json.dumps({"v": PROTOCOL_VERSION, "id": rid, **message}, separators=(",", ":")))
+        except Exception as exc:  # noqa: BLE001 - ConnectionClosed and friends
+            self._waiting.pop(rid, None)
+            raise NetworkError("the connection to the leaderboard server was lost") from exc
+        try:
+            reply = await asyncio.wait_for(fut, timeout_s)
+        except (asyncio.TimeoutError, TimeoutError) as exc:
+            self._waiting.pop(rid, None)
+            raise NetworkError("the leaderboard server did not answer in time") from exc
+        if reply.get("type") == "error":
+            raise ServerReplyError(str(reply.get("code")), str(reply.get("message")),
+                                   is_final=bool(reply.get("final")), retry_after_ms=reply.get("retry_after_ms"))
+        return reply
+
+    async def close(self) -> None:
+        await self._ws.close()
+        await self.closed.wait()
+        self._reader.cancel()
+
+
+async def open_link(settings: NetSettings, *, folder: Path | None = None, timeout_s: float = 5.0,
+                    on_push: Callable[[dict[str, Any]], None] | None = None,
+                    save: bool = True) -> tuple[ServerLink, NetSettings]:
+    """Connect and sign in; registers (and saves the new token) when there is no valid token."""
+    link = await ServerLink.connect(settings.server, timeout_s=timeout_s, on_push=on_push)
+    try:
+        token = settings.token_for(settings.server)
+        if token is not None:
+            try:
+                welcome = await link.request({"type": "hello", "token": token, "client": CLIENT_NAME})
+                return link, replace(settings, player_id=welcome["player"]["id"])
+            except ServerReplyError as err:
+                if err.code != "unauthenticated":
+                    raise
+                log.warning("the server no longer knows our token; registering again")
+        await link.request({"type": "hello", "client": CLIENT_NAME})
+        reg = await link.request({"type": "register", "name": settings.name})
+        settings = replace(settings, token=reg["token"], player_id=reg["player"]["id"], token_server=settings.server)
+        if save:
+            save_settings(settings, folder)
+        return link, settings
+    except BaseException:
+        await link.close()
+        raise
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    sent: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    remaining: int = 0
+    error: str | None = None
+    rejections: tuple[tuple[str, str], ...] = ()
+
+
+async def sync_outbox(link: ServerLink, outbox: Outbox, *, max_rate_waits: int = 50) -> SyncReport:
+    """Send every pending submission, oldest first. Stops at the first network problem (the rest
+    stay pending); a final refusal (e.g. implausible) marks the item rejected with its reason."""
+    sent = duplicates = rejected = 0
+    rejections: list[tuple[str, str]] = []
+    error: str | None = None
+    waits = 0
+    for item in outbox.pending():
+        while True:
+            try:
+                reply = await link.request({"type": "submit", "submission": item.submission})
+            except ServerReplyError as err:
+                if err.code == "rate_limited" and waits < max_rate_waits:
+                    waits += 1
+                    await asyncio.sleep(max(err.retry_after_ms or 100, 50) / 1000.0)
+                    continue
+                if err.is_final:
+                    outbox.mark_rejected(item.id, f"{err.code}: {err}")
+                    rejected += 1
+                    rejections.append((item.id, str(err)))
+                else:
+                    outbox.mark_attempt(item.id, f"{err.code}: {err}")
+                    error = str(err)
+                break
+            except NetworkError as err:
+                outbox.mark_attempt(item.id, str(err))
+                error = str(err)
+                break
+            outbox.mark_sent(item.id, reply)
+            if reply.get("status") == "duplicate":
+                duplicates += 1
+            else:
+                sent += 1
+            break
+        if error is not None:
+            break
+    return SyncReport(sent, duplicates, rejected, outbox.counts().pending, error, tuple(rejections))
