@@ -31,7 +31,7 @@ from game.reps.definitions import ExerciseDefinition
 from game.reps.events import CalibrationEvent, Cue, InputEvent, RepEvent, RepView, StatusEvent
 from game.reps.features import Features, Missing, extract
 from game.reps.filters import OneEuro
-from game.reps.machine import IN_ATTEMPT, TABLE, Phase
+from game.reps.machine import IN_ATTEMPT, MOVING, TABLE, Phase
 from game.reps.scoring import Coach, Sample, measure, score_parts, total_score
 
 Event = RepEvent | StatusEvent | InputEvent | CalibrationEvent
@@ -52,6 +52,11 @@ class EngineOptions:
     report_min_peak: float = 0.5  # attempts shallower than half the required range are fidgeting
     low_p: float = 0.1  # the attempt's start time is the last frame at or below this p
     top_tau_s: float = 2.0  # how fast the top reference follows the person between reps
+    # Upward speed at lockout (standing heights per second) above which the verdict waits
+    # ``confirm_s`` for a take-off. Squats measured 0.14-0.92 /s at lockout on the shared videos; a
+    # 10 cm jump leaves the floor at 1.4 m/s, about 1.6 /s for a 0.85 m hip height.
+    takeoff_speed_per_s: float = 1.0
+    confirm_s: float = 0.3
     smoothing_min_cutoff_hz: float = 1.0
     smoothing_beta: float = 1.0
 
@@ -85,6 +90,9 @@ class RepDetector:
         self._depth_ok = False
         self._flags: set[str] = set()
         self._t_low: float | None = None
+        self._hold_s = 0.0
+        self._floor: tuple[float, float] = (0.0, 0.0)  # feet on the floor (image y), tracked at the top
+        self._heights: deque[tuple[float, float]] = deque()
         # input monitor
         self._seen_person = False
         self._last_person_s: float | None = None
@@ -184,7 +192,10 @@ class RepDetector:
     def finish(self) -> list[Event]:
         """End of stream: an attempt in progress is reported as not counted ("incomplete")."""
         ev: list[Event] = []
-        if self.phase in IN_ATTEMPT and self._t is not None:
+        if self.phase is Phase.LOCKOUT:
+            self._emit_attempt(self._hold_s, None, ev)
+            self.phase = Phase.TOP
+        elif self.phase in IN_ATTEMPT and self._t is not None:
             self._emit_attempt(self._t, "incomplete", ev)
             self.phase = Phase.TOP
         return ev
@@ -311,6 +322,7 @@ class RepDetector:
         self.phase = Phase.INTERRUPTED
         self._ready.clear()
         self._filter.reset()
+        self._heights.clear()
         self._last_f = None
         self._set_paused(t, Cue("input", cue, "corrective"), ev)
 
@@ -363,6 +375,10 @@ class RepDetector:
             return p < self._peak - th.turn
         if name == "locked_out":
             return p <= th.lockout
+        if name == "locked_out_fast":
+            return p <= th.lockout and self._rise_speed() > self.opts.takeoff_speed_per_s
+        if name == "confirmed":
+            return f.t_s - self._hold_s >= self.opts.confirm_s
         if name == "locked_out_after_jump":
             return p <= th.lockout and "jump" in self._flags
         if name == "rebounded":
@@ -374,6 +390,26 @@ class RepDetector:
         if name == "overtime":
             return f.t_s - self._start_s > self.defn.max_rep_s
         raise KeyError(name)
+
+    def _track_height(self, f: Features) -> None:
+        cal = self.cal
+        if cal is None:
+            return
+        if f.height_m is not None and cal.height_m:
+            h = f.height_m / cal.height_m
+        else:
+            h = f.height_px / cal.height_px
+        q = self._heights
+        q.append((f.t_s, h))
+        while len(q) > 2 and f.t_s - q[1][0] >= 0.1:
+            q.popleft()
+
+    def _rise_speed(self) -> float:
+        """Upward speed over the last ~0.1 s, in standing heights per second."""
+        q = self._heights
+        if len(q) < 2 or q[-1][0] - q[0][0] <= 0:
+            return 0.0
+        return (q[-1][1] - q[0][1]) / (q[-1][0] - q[0][0])
 
     def _is_moved(self, f: Features) -> bool:
         lim = self.defn.max_planted_shift
@@ -387,7 +423,8 @@ class RepDetector:
         lim = self.defn.flight_rise
         if lim is None or self.cal is None:
             return False
-        rise = min(self.cal.feet_low_y_px[0] - f.feet_low_y_px[0], self.cal.feet_low_y_px[1] - f.feet_low_y_px[1])
+        # Against the floor line tracked while standing (not the calibration's: people shuffle).
+        rise = min(self._floor[0] - f.feet_low_y_px[0], self._floor[1] - f.feet_low_y_px[1])
         return rise > lim * self.cal.height_px
 
     def _ready_held(self, f: Features) -> bool:
@@ -408,14 +445,15 @@ class RepDetector:
     # ------------------------------------------------------------------ the machine
 
     def _step(self, f: Features, ev: list[Event]) -> None:
-        if self.phase in IN_ATTEMPT:
+        self._track_height(f)
+        if self.phase in MOVING:
             self._samples.append(Sample(self._p, f))
             if self._p > self._peak:
                 self._peak, self._peak_s = self._p, f.t_s
             if self.phase is Phase.ASCENT and self._p < self._trough:
                 self._trough, self._trough_s = self._p, f.t_s
-            if self._is_airborne(f):
-                self._flags.add("jump")
+        if self.phase in IN_ATTEMPT and self._is_airborne(f):
+            self._flags.add("jump")
         for tr in TABLE[self.phase]:
             if self._guard(tr.guard, f):
                 prev = self.phase
@@ -433,6 +471,7 @@ class RepDetector:
             self.cal = refit(self.defn, self.cal, window)
         self._top_deg = self.cal.top_angle_deg
         self._top_sec = self.cal.top_secondary_deg
+        self._floor = self.cal.feet_low_y_px
         self._ready.clear()
         self._filter.reset()
         self._update_progress(f)
@@ -456,6 +495,12 @@ class RepDetector:
             self._top_deg += a * (f.primary_deg - self._top_deg)
             if f.secondary_deg is not None and self._top_sec is not None:
                 self._top_sec += a * (f.secondary_deg - self._top_sec)
+            b = 1.0 - math.exp(-min(dt, 0.5) / 1.0)
+            if not self._is_airborne(f):
+                self._floor = (
+                    self._floor[0] + b * (f.feet_low_y_px[0] - self._floor[0]),
+                    self._floor[1] + b * (f.feet_low_y_px[1] - self._floor[1]),
+                )
 
     def _act_unsettle(self, f: Features, ev: list[Event], prev: Phase) -> None:
         cue = self.defn.cues["jump"] if self._is_airborne(f) else self.defn.cues["moved"]
@@ -489,6 +534,23 @@ class RepDetector:
         if self.phase is Phase.GETTING_READY:
             self._to_getting_ready(f.t_s, ev, self.defn.cues["jump"])
 
+    def _act_hold(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._hold_s = f.t_s
+
+    def _act_finish_jump(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._flags.add("jump")
+        self._emit_attempt(self._hold_s, None, ev)
+        self._to_getting_ready(f.t_s, ev, self.defn.cues["jump"])
+
+    def _act_finish_held(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._emit_attempt(self._hold_s, None, ev)
+        self._t_low = f.t_s
+
+    def _act_finish_held_and_begin(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._emit_attempt(self._hold_s, None, ev)
+        self._begin(self._hold_s)
+        self._samples.append(Sample(self._p, f))
+
     def _act_finish_without_lockout(self, f: Features, ev: list[Event], prev: Phase) -> None:
         self._emit_attempt(self._trough_s, "no_lockout", ev)
         self._begin(self._trough_s)
@@ -504,7 +566,10 @@ class RepDetector:
         self._to_getting_ready(f.t_s, ev, self.defn.cues["too_slow"])
 
     def _abort(self, t: float, reason: str, ev: list[Event]) -> None:
-        if self.phase in IN_ATTEMPT:
+        if self.phase is Phase.LOCKOUT:  # the rep was finished; only the jump check was pending
+            self._emit_attempt(self._hold_s, None, ev)
+            self.phase = Phase.GETTING_READY
+        elif self.phase in IN_ATTEMPT:
             self._emit_attempt(t, reason, ev)
             self.phase = Phase.GETTING_READY
 

@@ -21,6 +21,7 @@ class Phase(str, Enum):
     DESCENT = "descent"
     BOTTOM = "bottom"  # counting depth reached
     ASCENT = "ascent"
+    LOCKOUT = "lockout"  # stood up fast: waiting up to a moment to see whether the feet leave the floor
     INTERRUPTED = "interrupted"  # bad input: nobody, missing joints, frozen stream
 
 
@@ -31,7 +32,8 @@ class Transition:
     action: str | None = None
 
 
-IN_ATTEMPT = frozenset({Phase.DESCENT, Phase.BOTTOM, Phase.ASCENT})
+IN_ATTEMPT = frozenset({Phase.DESCENT, Phase.BOTTOM, Phase.ASCENT, Phase.LOCKOUT})
+MOVING = frozenset({Phase.DESCENT, Phase.BOTTOM, Phase.ASCENT})
 
 _ABORTS = (
     Transition("moved", Phase.GETTING_READY, "abort_moved"),
@@ -58,8 +60,16 @@ TABLE: dict[Phase, tuple[Transition, ...]] = {
     Phase.ASCENT: (
         *_ABORTS,
         Transition("locked_out_after_jump", Phase.GETTING_READY, "finish"),
+        Transition("locked_out_fast", Phase.LOCKOUT, "hold"),
         Transition("locked_out", Phase.TOP, "finish"),
         Transition("rebounded", Phase.DESCENT, "finish_without_lockout"),
+    ),
+    # A fast stand-up is where a jump takes off: the verdict waits until the feet either leave the
+    # floor (a jump, not a rep) or have stayed down long enough.
+    Phase.LOCKOUT: (
+        Transition("airborne", Phase.GETTING_READY, "finish_jump"),
+        Transition("confirmed", Phase.TOP, "finish_held"),
+        Transition("entered", Phase.DESCENT, "finish_held_and_begin"),
     ),
     # Left by the engine's input monitor (input good again), never by a motion guard.
     Phase.INTERRUPTED: (),

@@ -1,0 +1,387 @@
+"""Synthetic skeletons: a parametric body doing squats, lunges and push-ups in front of a camera.
+
+For tests and benchmarks: every trajectory is made from a script of moves and a seeded
+``numpy.random.Generator``, so a failing Hypothesis example replays exactly. The body is a
+stick figure with human proportions (segment lengths scaled by ``stature``); legs and arms are
+placed by two-link inverse kinematics so that the feet stay planted (squats), step (lunges) or
+the hands stay on the floor (push-ups). A pinhole camera at any yaw around the person (0 = the
+person faces the camera, 90 = side on) renders BlazePose-style pixel landmarks with visibility
+(limbs on the far side are less visible side on) and metric world landmarks centred on the hips.
+
+Body frame: x to the person's left, y up, z forward (where they face); metres; floor at y = 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from game.pose.types import LM, PoseFrame
+
+# Segment lengths (m) for stature 1.0 (about 1.75 m tall).
+THIGH = 0.44
+SHIN = 0.43
+ANKLE_H = 0.08
+HIP_HALF = 0.09
+SHOULDER_HALF = 0.19
+TORSO = 0.52
+UPPER_ARM = 0.30
+FOREARM = 0.27
+LEG = THIGH + SHIN
+
+
+@dataclass(frozen=True, slots=True)
+class Camera:
+    yaw_deg: float = 0.0  # 0: the person faces the camera; 90: side on
+    distance_m: float = 3.5
+    height_m: float = 1.0
+    focal_px: float = 1000.0
+    image_size: tuple[int, int] = (1280, 720)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One piece of a script.
+
+    kind: "stand" (still at the top), "rep" (one full cycle: ``depth`` ~1), "partial" (a cycle
+    to ``depth`` < 1 of the full range), "no_lockout" (down to ``depth``, up only halfway, down
+    again and all the way up: one counted rep at most), "jump" (counter-movement jump of
+    ``height_m``), "walk" (toward the camera at ``speed_mps``), "absent" (nobody in view),
+    "frozen" (the last frame repeated), "teleport" (the skeleton jumps sideways ``offset_m``).
+    """
+
+    kind: str
+    duration_s: float
+    depth: float = 1.0
+    hold_s: float = 0.0
+    height_m: float = 0.2
+    speed_mps: float = 1.0
+    offset_m: float = 1.0
+
+
+def _smooth(u: float) -> float:
+    u = max(0.0, min(1.0, u))
+    return 0.5 - 0.5 * math.cos(math.pi * u)
+
+
+def _ik(root: np.ndarray, end: np.ndarray, l1: float, l2: float, bend: np.ndarray) -> np.ndarray:
+    """Middle joint of a two-link chain root->mid->end, bending toward ``bend`` (a direction)."""
+    d_vec = end - root
+    d = float(np.linalg.norm(d_vec))
+    d = min(max(d, abs(l1 - l2) + 1e-6), l1 + l2 - 1e-6)
+    axis = d_vec / max(float(np.linalg.norm(d_vec)), 1e-9)
+    a = (l1 * l1 - l2 * l2 + d * d) / (2 * d)
+    h = math.sqrt(max(l1 * l1 - a * a, 0.0))
+    perp = bend - axis * float(bend @ axis)
+    n = float(np.linalg.norm(perp))
+    perp = perp / n if n > 1e-9 else np.array([0.0, 0.0, 1.0])
+    return root + axis * a + perp * h
+
+
+def _dress(p: dict[int, np.ndarray], forward: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Fill head, hands and feet around the main joints; return (33, 3)."""
+    out = np.zeros((33, 3))
+    for k, v in p.items():
+        out[k] = v
+    sh_mid = 0.5 * (p[LM.LEFT_SHOULDER] + p[LM.RIGHT_SHOULDER])
+    hip_mid = 0.5 * (p[LM.LEFT_HIP] + p[LM.RIGHT_HIP])
+    t_dir = sh_mid - hip_mid
+    t_dir /= np.linalg.norm(t_dir)
+    left = p[LM.LEFT_SHOULDER] - p[LM.RIGHT_SHOULDER]
+    left /= np.linalg.norm(left)
+    head = sh_mid + t_dir * 0.22
+    face_fwd = forward - t_dir * float(forward @ t_dir)
+    face_fwd /= max(float(np.linalg.norm(face_fwd)), 1e-9)
+    out[LM.NOSE] = head + face_fwd * 0.10
+    for i, s in ((LM.LEFT_EYE_INNER, 0.015), (LM.LEFT_EYE, 0.03), (LM.LEFT_EYE_OUTER, 0.045)):
+        out[i] = head + face_fwd * 0.08 + t_dir * 0.03 + left * s
+    for i, s in ((LM.RIGHT_EYE_INNER, 0.015), (LM.RIGHT_EYE, 0.03), (LM.RIGHT_EYE_OUTER, 0.045)):
+        out[i] = head + face_fwd * 0.08 + t_dir * 0.03 - left * s
+    out[LM.LEFT_EAR] = head + left * 0.075
+    out[LM.RIGHT_EAR] = head - left * 0.075
+    out[LM.MOUTH_LEFT] = head + face_fwd * 0.085 - t_dir * 0.04 + left * 0.025
+    out[LM.MOUTH_RIGHT] = head + face_fwd * 0.085 - t_dir * 0.04 - left * 0.025
+    for side, (e, w, pk, ix, th) in (
+        (1.0, (LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_PINKY, LM.LEFT_INDEX, LM.LEFT_THUMB)),
+        (-1.0, (LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_PINKY, LM.RIGHT_INDEX, LM.RIGHT_THUMB)),
+    ):
+        fa = p[w] - p[e]
+        fa /= max(float(np.linalg.norm(fa)), 1e-9)
+        out[pk] = p[w] + fa * 0.08 + left * side * 0.02
+        out[ix] = p[w] + fa * 0.09 - left * side * 0.01
+        out[th] = p[w] + fa * 0.05 - left * side * 0.03
+    for a, h, t in ((LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX), (LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX)):
+        out[h] = p[a] - up * 0.06 - forward * 0.05
+        out[t] = p[a] - up * 0.07 + forward * 0.16
+    return out
+
+
+_UP = np.array([0.0, 1.0, 0.0])
+_FWD = np.array([0.0, 0.0, 1.0])
+_LEFT = np.array([1.0, 0.0, 0.0])
+
+
+def _arms(p: dict[int, np.ndarray], raise_deg: float, fwd: np.ndarray, up: np.ndarray) -> None:
+    a = math.radians(raise_deg)
+    direction = -up * math.cos(a) + fwd * math.sin(a)
+    for s_lm, e_lm, w_lm in ((LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST), (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST)):
+        p[e_lm] = p[s_lm] + direction * UPPER_ARM
+        p[w_lm] = p[e_lm] + direction * FOREARM
+
+
+def standing_pose(s: float, *, stature: float = 1.0, knee_lift: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+    """Squat pose: ``s`` = hip drop as a fraction of leg length (0 standing, ~0.5 deep squat).
+    ``knee_lift`` (per leg, degrees) swings a leg forward as in walking."""
+    k = stature
+    p: dict[int, np.ndarray] = {}
+    drop = max(0.0, s)
+    hip = np.array([0.0, k * (ANKLE_H + 0.995 * LEG - drop * LEG), -k * 0.55 * drop * LEG])
+    for side, (h, kn, an) in ((1.0, (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)), (-1.0, (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE))):
+        lift = knee_lift[0] if side > 0 else knee_lift[1]
+        hp = hip + _LEFT * side * k * HIP_HALF
+        p[h] = hp
+        if lift > 0:
+            th = math.radians(lift)
+            p[kn] = hp + k * THIGH * (-_UP * math.cos(th) + _FWD * math.sin(th))
+            sh = math.radians(max(0.0, lift * 1.6 - lift))
+            p[an] = p[kn] + k * SHIN * (-_UP * math.cos(sh) - _FWD * math.sin(sh))
+        else:
+            ankle = np.array([side * k * 0.11, k * ANKLE_H, 0.0])
+            p[an] = ankle
+            p[kn] = _ik(hp, ankle, k * THIGH, k * SHIN, _FWD + 0.15 * _LEFT * side)
+    lean = math.radians(4.0 + 75.0 * drop)
+    t_dir = _UP * math.cos(lean) + _FWD * math.sin(lean)
+    sh_mid = hip + t_dir * k * TORSO
+    p[LM.LEFT_SHOULDER] = sh_mid + _LEFT * k * SHOULDER_HALF
+    p[LM.RIGHT_SHOULDER] = sh_mid - _LEFT * k * SHOULDER_HALF
+    _arms(p, 15.0 + 150.0 * drop, _FWD, _UP)
+    return _dress(p, _FWD, _UP)
+
+
+def lunge_pose(s: float, step: float, lead_left: bool, *, stature: float = 1.0) -> np.ndarray:
+    """Reverse lunge: the trailing foot steps back ``step`` (0..1 of a stride), hips lower by ``s``
+    (0 standing .. 1 full lunge)."""
+    k = stature
+    stride = k * 0.95 * LEG
+    back_z = -stride * step
+    drop = s * 0.47 * LEG * k
+    hip = np.array([0.0, k * (ANKLE_H + 0.995 * LEG) - drop, 0.42 * back_z])
+    p: dict[int, np.ndarray] = {}
+    lift = 0.06 * k * math.sin(math.pi * step) if 0.0 < step < 1.0 and s < 0.05 else 0.0
+    for side, (h, kn, an) in ((1.0, (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)), (-1.0, (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE))):
+        hp = hip + _LEFT * side * k * HIP_HALF
+        p[h] = hp
+        is_lead = (side > 0) == lead_left
+        ankle = np.array([side * k * 0.11, k * ANKLE_H + (0.0 if is_lead else lift), 0.0 if is_lead else back_z])
+        p[an] = ankle
+        p[kn] = _ik(hp, ankle, k * THIGH, k * SHIN, _FWD - 0.3 * _UP * (0.0 if is_lead else 1.0))
+    lean = math.radians(4.0 + 8.0 * s)
+    t_dir = _UP * math.cos(lean) + _FWD * math.sin(lean)
+    sh_mid = hip + t_dir * k * TORSO
+    p[LM.LEFT_SHOULDER] = sh_mid + _LEFT * k * SHOULDER_HALF
+    p[LM.RIGHT_SHOULDER] = sh_mid - _LEFT * k * SHOULDER_HALF
+    _arms(p, 10.0, _FWD, _UP)
+    return _dress(p, _FWD, _UP)
+
+
+def pushup_pose(s: float, *, stature: float = 1.0) -> np.ndarray:
+    """Push-up: ``s`` = shoulder drop as a fraction of arm length (0 arms straight, ~0.4 bottom).
+    The body is a straight plank pivoting on the toes; the hands stay under the shoulders."""
+    k = stature
+    arm = k * (UPPER_ARM + FOREARM)
+    body = k * (ANKLE_H + LEG + TORSO) * 0.95
+    top_h = 0.97 * arm + 0.03
+    sh_h = top_h - s * arm
+    phi_top = math.asin(top_h / body)
+    sh_z_top = body * math.cos(phi_top)
+    phi = math.asin(max(0.05, sh_h) / body)
+    line = np.array([0.0, math.sin(phi), math.cos(phi)])
+    toe = np.array([0.0, 0.03, 0.0])
+    sh_mid = toe + line * body
+    hip_mid = toe + line * body * 0.52
+    knee_mid = toe + line * body * 0.26
+    ankle_mid = toe + line * 0.12
+    p: dict[int, np.ndarray] = {}
+    for side, (s_lm, e_lm, w_lm, h_lm, k_lm, a_lm) in (
+        (1.0, (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)),
+        (-1.0, (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE)),
+    ):
+        p[s_lm] = sh_mid + _LEFT * side * k * SHOULDER_HALF
+        p[h_lm] = hip_mid + _LEFT * side * k * HIP_HALF
+        p[k_lm] = knee_mid + _LEFT * side * k * 0.10
+        p[a_lm] = ankle_mid + _LEFT * side * k * 0.10
+        wrist = np.array([side * k * (SHOULDER_HALF + 0.04), 0.03, sh_z_top])
+        p[w_lm] = wrist
+        p[e_lm] = _ik(p[s_lm], wrist, k * UPPER_ARM, k * FOREARM, -_FWD + 0.6 * _LEFT * side + 0.3 * _UP)
+    up = np.cross(line, _LEFT)
+    return _dress(p, -up, up)
+
+
+def render(
+    points_b: np.ndarray, cam: Camera, origin_b: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Project body-frame points (33, 3) -> (pixels (33, 4) with visibility, world (33, 3))."""
+    pts = points_b if origin_b is None else points_b + origin_b
+    yaw = math.radians(cam.yaw_deg)
+    c, s = math.cos(yaw), math.sin(yaw)
+    xr = pts[:, 0] * c - pts[:, 2] * s
+    zr = pts[:, 0] * s + pts[:, 2] * c
+    cam_xyz = np.stack([xr, cam.height_m - pts[:, 1], cam.distance_m - zr], axis=1)
+    w, h = cam.image_size
+    z = np.maximum(cam_xyz[:, 2], 0.2)
+    u = w / 2 + cam.focal_px * cam_xyz[:, 0] / z
+    v = h / 2 + cam.focal_px * cam_xyz[:, 1] / z
+    hip = 0.5 * (cam_xyz[LM.LEFT_HIP] + cam_xyz[LM.RIGHT_HIP])
+    px = np.empty((33, 4))
+    px[:, 0] = u
+    px[:, 1] = v
+    px[:, 2] = (cam_xyz[:, 2] - hip[2]) * cam.focal_px / max(float(hip[2]), 0.2)
+    # Side on, the limbs on the far side are hidden by the body: low visibility, as BlazePose says.
+    lateral = points_b[:, 0]
+    far = (np.sign(lateral) == -np.sign(s)) & (np.abs(lateral) > 0.03)
+    px[:, 3] = np.where(far & (abs(s) > 0.8), 0.35, 0.97)
+    world = cam_xyz - hip
+    return px, world
+
+
+def simulate(
+    exercise: str,
+    script: Sequence[Move],
+    *,
+    rng: np.random.Generator,
+    camera: Camera = Camera(),
+    fps: float = 30.0,
+    noise_px: float = 1.0,
+    noise_m: float = 0.008,
+    drop_p: float = 0.0,
+    stature: float = 1.0,
+    t0_ms: float = 0.0,
+) -> list[PoseFrame]:
+    """Frames of ``exercise`` ("squat" | "lunge" | "pushup") following ``script``.
+
+    Noise is Gaussian per landmark and frame (``noise_px`` pixels, ``noise_m`` metres; keep it
+    above zero: a real tracker always jitters, and bit-identical frames read as a frozen stream).
+    ``drop_p`` is the chance each frame is missing from the stream (a dropped camera frame).
+    """
+    frames: list[PoseFrame] = []
+    dt = 1.0 / fps
+    t = 0.0
+    idx = 0
+    lead_left = True
+    last_px: np.ndarray | None = None
+    last_w: np.ndarray | None = None
+    shift = np.zeros(3)
+
+    def pose_at(depth: float, step: float = 1.0) -> np.ndarray:
+        if exercise == "squat":
+            return standing_pose(0.5 * depth, stature=stature)
+        if exercise == "lunge":
+            return lunge_pose(depth, 1.0 if depth > 0 else 0.0, lead_left, stature=stature)
+        return pushup_pose(0.42 * depth, stature=stature)
+
+    def emit(points: np.ndarray | None, origin: np.ndarray | None = None, *, frozen: bool = False) -> None:
+        nonlocal idx, last_px, last_w
+        jitter = float(rng.uniform(-0.1, 0.1)) * dt
+        ts_ms = t0_ms + 1000.0 * (t + jitter)
+        keep = rng.random() >= drop_p
+        if frozen and last_px is not None:
+            if keep:
+                frames.append(PoseFrame(ts_ms, camera.image_size, last_px.copy(), None if last_w is None else last_w.copy(), idx))
+            idx += 1
+            return
+        if points is None:
+            if keep:
+                frames.append(PoseFrame(ts_ms, camera.image_size, None, None, idx))
+            idx += 1
+            return
+        px, w = render(points, camera, origin)
+        px[:, :2] += rng.normal(0.0, noise_px, size=(33, 2))
+        w = w + rng.normal(0.0, noise_m, size=(33, 3))
+        last_px, last_w = px, w
+        if keep:
+            frames.append(PoseFrame(ts_ms, camera.image_size, px, w, idx))
+        idx += 1
+
+    def cycle_depth(u: float, depth: float, hold_frac: float) -> float:
+        """0 -> depth -> 0 over u in [0, 1] with a hold at the bottom."""
+        down = (1.0 - hold_frac) / 2
+        if u < down:
+            return depth * _smooth(u / down)
+        if u < down + hold_frac:
+            return depth
+        return depth * (1.0 - _smooth((u - down - hold_frac) / max(down, 1e-9)))
+
+    for mv in script:
+        n = max(1, int(round(mv.duration_s * fps)))
+        for i in range(n):
+            u = i / n
+            if mv.kind == "stand":
+                emit(pose_at(0.0), shift)
+            elif mv.kind in ("rep", "partial"):
+                hold = min(0.4, mv.hold_s / mv.duration_s)
+                d = cycle_depth(u, mv.depth, hold)
+                if exercise == "lunge":
+                    step = _smooth(min(1.0, u / 0.2)) if u < 0.5 else _smooth(min(1.0, (1.0 - u) / 0.2))
+                    d = cycle_depth(min(1.0, max(0.0, (u - 0.15) / 0.7)), mv.depth, hold)
+                    emit(lunge_pose(d, step, lead_left, stature=stature), shift)
+                else:
+                    emit(pose_at(d), shift)
+            elif mv.kind == "no_lockout":
+                # down, half up, down again, all the way up
+                if u < 0.25:
+                    d = mv.depth * _smooth(u / 0.25)
+                elif u < 0.5:
+                    d = mv.depth * (1.0 - 0.5 * _smooth((u - 0.25) / 0.25))
+                elif u < 0.75:
+                    d = mv.depth * (0.5 + 0.5 * _smooth((u - 0.5) / 0.25))
+                else:
+                    d = mv.depth * (1.0 - _smooth((u - 0.75) / 0.25))
+                emit(pose_at(d), shift)
+            elif mv.kind == "jump":
+                # Counter-movement jump: dip, push-off accelerating to take-off speed (legs straight
+                # at take-off), ballistic flight, landing dip, stand. Times follow from the physics.
+                g = 9.81
+                v0 = math.sqrt(2 * g * mv.height_m)
+                drop = 0.5 * mv.depth * LEG * stature
+                t_dip = 0.4 * mv.duration_s
+                t_push = 2 * drop / v0
+                t_fly = 2 * v0 / g
+                t_land = 0.4
+                tt = i * dt
+                if tt < t_dip:
+                    emit(pose_at(mv.depth * _smooth(tt / t_dip)), shift)
+                elif tt < t_dip + t_push:
+                    tp = tt - t_dip
+                    risen = 0.5 * (v0 / t_push) * tp * tp
+                    emit(pose_at(mv.depth * max(0.0, 1.0 - risen / drop)), shift)
+                elif tt < t_dip + t_push + t_fly:
+                    tf = tt - t_dip - t_push
+                    emit(pose_at(0.0), shift + np.array([0.0, max(0.0, v0 * tf - 0.5 * g * tf * tf), 0.0]))
+                elif tt < t_dip + t_push + t_fly + t_land:
+                    tl = (tt - t_dip - t_push - t_fly) / t_land
+                    emit(pose_at(0.3 * mv.depth * math.sin(math.pi * tl)), shift)
+                else:
+                    emit(pose_at(0.0), shift)
+            elif mv.kind == "walk":
+                phase = 2 * math.pi * 0.9 * (i * dt)
+                lift_l = max(0.0, 35.0 * math.sin(phase))
+                lift_r = max(0.0, 35.0 * math.sin(phase + math.pi))
+                walked = shift + np.array([0.0, 0.0, mv.speed_mps * i * dt])
+                emit(standing_pose(0.02, stature=stature, knee_lift=(lift_l, lift_r)), walked)
+                if i == n - 1:
+                    shift = walked
+            elif mv.kind == "absent":
+                emit(None)
+            elif mv.kind == "frozen":
+                emit(None, frozen=True)
+            elif mv.kind == "teleport":
+                emit(pose_at(0.0), shift + np.array([mv.offset_m, 0.0, 0.0]))
+            else:
+                raise ValueError(f"unknown move {mv.kind!r}")
+            t += dt
+        if mv.kind in ("rep", "partial") and exercise == "lunge":
+            lead_left = not lead_left
+    return frames
