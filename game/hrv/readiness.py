@@ -16,7 +16,8 @@ see :meth:`Measurement.series_key`). Then, for each day ``d``:
     of them with a reading; Kiviniemi et al. 2007);
   - ``two_day_decline``: the value fell two days running (d-2 > d-1 > d) by more than one
     60-day SD in total;
-  - ``rhr_and_hrv``: resting heart rate is elevated (above its 60-day mean + 1 SD and by 3 bpm
+  - ``rhr_and_hrv``: resting heart rate is elevated (above the mean + 1 SD of the 60 days before,
+    with at least 7 of them known, and by 3 bpm
     or more) while the 7-day HRV mean sits below its 60-day mean: two signals agree.
 * **high** when the 7-day mean is above the normal range and resting HR is not elevated
   (high HRV with a raised resting HR is not a green light).
@@ -223,7 +224,7 @@ def _day(key: str, values: Mapping[date, float], rhr: Mapping[date, float], d: d
     kiv = fmean(ref10) - stdev(ref10) if len(ref10) >= o.kiviniemi_min_readings else None
 
     rhr_today = rhr.get(d)
-    rhr_base = _window(rhr, d - timedelta(days=o.baseline_days - 1), d - timedelta(days=1))
+    rhr_base = _window(rhr, d - timedelta(days=o.baseline_days), d - timedelta(days=1))
     rhr_mean = fmean(rhr_base) if len(rhr_base) >= o.rhr_min_readings else None
     rhr_sd = stdev(rhr_base) if len(rhr_base) >= o.rhr_min_readings else None
     rhr_up = (
