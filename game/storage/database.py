@@ -7,7 +7,6 @@ database is migrated, a copy is kept next to it (``ringside.db.bak-<revision>``)
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -97,6 +96,17 @@ def open_database(path: Path | None = None, *, environ: Mapping[str, str] | None
     return Database(engine, None if in_memory else path)
 
 
+def _backup(src: Path, dest: Path) -> None:
+    """A consistent copy through SQLite's backup API (includes pages still in the WAL)."""
+    source = sqlite3.connect(src)
+    target = sqlite3.connect(dest)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -140,7 +150,7 @@ def _migrate(engine: Engine, path: Path | None) -> None:
                 f"{path} was written by a newer Ringside (schema {current}); update Ringside to open it"
             ) from None
         if path is not None and path.exists():
-            shutil.copy2(path, path.with_name(f"{path.name}.bak-{current}"))
+            _backup(path, path.with_name(f"{path.name}.bak-{current}"))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

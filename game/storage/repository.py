@@ -138,6 +138,8 @@ class Repository:
             return int(existing)
         if record.duration_s < 0 or record.load_au < 0:
             raise StorageError("a session's duration and load cannot be negative")
+        if record.started_utc.tzinfo is None:
+            raise StorageError("a session's started_utc must be timezone-aware (UTC)")
         row = SessionRow(
             uid=record.uid, kind=record.kind, started_utc=record.started_utc, duration_s=record.duration_s,
             load_au=record.load_au, rpe=record.rpe, score=record.score,
