@@ -23,6 +23,11 @@ from game.reps.definitions import ExerciseDefinition
 from game.reps.features import Features, extract
 
 
+# Share of the calibration rep's flexion that later reps must reach when the person's own range is
+# short of the standard: their best effort minus tracker noise and smoothing (about 5 degrees).
+OWN_RANGE_SHARE = 0.9
+
+
 class CalibrationError(RingsideError):
     """The calibration frames do not show the start position; the message says what to do."""
 
@@ -95,7 +100,7 @@ def calibrate(defn: ExerciseDefinition, frames: Iterable[PoseFrame]) -> Calibrat
 
     The standing frames give the top angle, size in the image and floor line. If the frames also
     hold a rep, its deepest flexion is the person's own range: when that is short of the standard
-    (a mobility limit), the counting depth is relaxed to 95 % of it, but never below the
+    (a mobility limit), the counting depth is relaxed to 90 % of it, but never below the
     definition's ``min_required_flexion_deg`` (so a quarter squat never counts).
 
     Raises :class:`CalibrationError` when no frame shows the start position.
@@ -107,9 +112,12 @@ def calibrate(defn: ExerciseDefinition, frames: Iterable[PoseFrame]) -> Calibrat
             f"Calibration needs you in the start position for a moment: {defn.cues.get('getting_ready', 'stand still')}"
         )
     cal = from_ready_window(defn, top, source="explicit")
-    max_flex = max(cal.top_angle_deg - f.primary_deg for f in feats)
+    flex = [cal.top_angle_deg - f.primary_deg for f in feats]
+    # Median of three neighbours: one glitchy frame must not set someone's range.
+    smooth = [sorted(flex[max(0, i - 1) : i + 2])[len(flex[max(0, i - 1) : i + 2]) // 2] for i in range(len(flex))]
+    max_flex = max(smooth)
     if max_flex >= 0.5 * defn.required_flexion_deg:
-        required = min(defn.required_flexion_deg, max(defn.min_required_flexion_deg, 0.95 * max_flex))
+        required = min(defn.required_flexion_deg, max(defn.min_required_flexion_deg, OWN_RANGE_SHARE * max_flex))
         cal = replace(cal, required_flexion_deg=required, own_max_flexion_deg=max_flex)
     return cal
 

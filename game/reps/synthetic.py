@@ -49,7 +49,8 @@ class Move:
     kind: "stand" (still at the top), "rep" (one full cycle: ``depth`` ~1), "partial" (a cycle
     to ``depth`` < 1 of the full range), "no_lockout" (down to ``depth``, up only halfway, down
     again and all the way up: one counted rep at most), "jump" (counter-movement jump of
-    ``height_m``), "walk" (toward the camera at ``speed_mps``), "absent" (nobody in view),
+    ``height_m``: dip over 0.4 x ``duration_s``, then push-off, flight and landing as long as the
+    physics of that height takes), "walk" (toward the camera at ``speed_mps``), "absent" (nobody in view),
     "frozen" (the last frame repeated), "teleport" (the skeleton jumps sideways ``offset_m``).
     """
 
@@ -316,6 +317,10 @@ def simulate(
 
     for mv in script:
         n = max(1, int(round(mv.duration_s * fps)))
+        if mv.kind == "jump":  # the flight takes as long as physics says, whatever duration_s is
+            v_take = math.sqrt(2 * 9.81 * mv.height_m)
+            total = 0.4 * mv.duration_s + 2 * 0.5 * mv.depth * LEG * stature / v_take + 2 * v_take / 9.81 + 0.4
+            n = max(n, int(math.ceil(total * fps)) + 1)
         for i in range(n):
             u = i / n
             if mv.kind == "stand":
