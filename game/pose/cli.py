@@ -99,6 +99,8 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool) -> None:
     def show(event: dict[str, Any]) -> None:
         if as_json:
             _emit(event)
+        elif event.get("type") == "summary":
+            click.echo("summary: " + ", ".join(f"{k}={v}" for k, v in event.items() if k != "type"))
         else:
             rest = ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("type", "t"))
             click.echo(f"{event.get('t', 0):8.2f}s  {event.get('type'):<12} {rest}")

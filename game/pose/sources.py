@@ -39,6 +39,9 @@ class FrameSource(Protocol):
 def _cv2() -> Any:
     import cv2
 
+    # OpenCV logs probe failures (e.g. "can't open camera by index") to stderr itself; we report
+    # them as one clear error instead.
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     return cv2
 
 
