@@ -308,7 +308,7 @@ def _player_json(p: PlayerRec) -> dict[str, Any]:
 
 def _hello(c: _Ctx) -> Outcome:
     token = c.msg.get("token")
-    player = None
+    player = c.session.player  # a hello without a token keeps the connection's sign-in
     if token is not None:
         player = c.repo.player_by_token_hash(hash_token(str(token)))
         if player is None:

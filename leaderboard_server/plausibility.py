@@ -183,6 +183,6 @@ def check_progress(
         return [f"unknown exercise {exercise!r}"]
     if score != int(score):
         return ["a rep score is a whole number of reps"]
-    if score > seconds * 1000 / rep.min_rep_ms + 3:
+    if score > seconds * rep.max_reps_per_min / 60.0 + 3:
         return [f"{score:g} reps after {seconds:.0f} s is beyond human limits"]
     return []

@@ -412,6 +412,9 @@ class LeaderboardServer:
                         await ws.close(effect.code, effect.reason)
         except AbuseError as err:
             await ws.send(protocol.encode(core.error_reply(err, None)))
+            # A flooder's unread messages fill our receive queue, so its close reply may never be
+            # read: do not hold the connection open for the full handshake timeout.
+            ws.close_timeout = 1.0
             await ws.close(1008, err.code)
         except ConnectionClosed:
             pass

@@ -1,0 +1,200 @@
+"""Property test: random and malformed message sequences from several clients never crash the core
+and never change data outside the sender's rights."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import MetaData, select
+from sqlalchemy.orm import Session
+
+from leaderboard_server import core, protocol
+from leaderboard_server.db import make_engine, migrate
+from leaderboard_server.errors import ProtocolError
+from leaderboard_server.repository import Repository
+from tests.leaderboard_server.conftest import T0_MS, SeededEntropy, boxing_submission, squat_submission
+
+CONFIG = core.CoreConfig(trainer_code="coach-secret")
+
+
+class World:
+    """Trainer T owns group G and running challenge C; A is in G and C; B is an outsider."""
+
+    def __init__(self) -> None:
+        self.engine = make_engine("sqlite://")
+        migrate(self.engine)
+        self.session = Session(self.engine)
+        self.entropy = SeededEntropy(1)
+        self.metadata = MetaData()
+        self.metadata.reflect(self.engine)
+        s = {}
+        for name, trainer in (("T", True), ("A", False), ("B", False)):
+            msg: dict[str, Any] = {"v": 1, "type": "register", "name": name}
+            if trainer:
+                msg["trainer_code"] = "coach-secret"
+            s[name] = self._send(core.SessionState(), msg, T0_MS).session
+        self.sessions = {**s, "anon": core.SessionState()}
+        self.group = self._send(s["T"], {"v": 1, "type": "group.create", "name": "G"}, T0_MS).replies[0]["group"]
+        self._send(s["A"], {"v": 1, "type": "group.join", "invite_code": self.group["invite_code"]}, T0_MS)
+        ch = self._send(s["T"], {"v": 1, "type": "challenge.create", "title": "C", "exercise": "squat",
+                                 "duration_s": 600}, T0_MS).replies[0]["challenge"]
+        self.code = ch["code"]
+        self._send(s["A"], {"v": 1, "type": "challenge.join", "code": self.code}, T0_MS)
+        self._send(s["T"], {"v": 1, "type": "challenge.start", "code": self.code}, T0_MS)
+        self.ids = {k: v.player.id for k, v in s.items() if v.player is not None}
+        self.public_ids = {k: v.player.public_id for k, v in s.items() if v.player is not None}
+
+    def _send(self, state: core.SessionState, msg: dict[str, Any], now_ms: int) -> core.Outcome:
+        out = core.handle(msg, state, Repository(self.session), now_ms, self.entropy, CONFIG)
+        self.session.commit()
+        return out
+
+    def snapshot(self) -> dict[str, set[tuple[Any, ...]]]:
+        self.session.flush()
+        return {name: set(self.session.execute(select(table)).tuples()) for name, table in self.metadata.tables.items()}
+
+    def columns(self, table: str) -> list[str]:
+        return [c.name for c in self.metadata.tables[table].columns]
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    w = World()
+    yield w
+    w.session.close()
+    w.engine.dispose()
+
+
+SENDERS = ("T", "A", "B", "anon")
+_json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-2**40, 2**40), st.floats(allow_nan=False),
+                       st.text(max_size=12))
+_json = st.recursive(_json_leaf, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+                     max_leaves=12)
+
+
+@st.composite
+def messages(draw: Any, world: World) -> Any:
+    kind = draw(st.integers(0, 19))
+    if kind == 0:
+        return draw(_json)
+    mtype = draw(st.sampled_from(sorted(protocol.MESSAGE_SCHEMAS)))
+    msg: dict[str, Any] = {"v": draw(st.sampled_from([1] * 9 + [2])), "type": mtype}
+    if draw(st.booleans()):
+        msg["id"] = draw(st.one_of(st.integers(0, 10**6), st.text(max_size=10)))
+    players = [*world.public_ids.values(), "0123456789abcdef"]
+    now = T0_MS + 60_000
+    pool: dict[str, Any] = {
+        "token": st.one_of(st.text(max_size=20), st.just("rs1.x")),
+        "name": st.text(st.characters(min_codepoint=32), min_size=1, max_size=30),
+        "trainer_code": st.sampled_from(["coach-secret", "wrong", ""]),
+        "code": st.sampled_from([world.code, world.code, world.code.lower(), "ZZZZZZ"]),
+        "invite_code": st.sampled_from([world.group["invite_code"], "NOPE2345"]),
+        "group": st.sampled_from([world.group["id"], world.group["id"], "fedcba9876543210"]),
+        "player": st.sampled_from(players),
+        "mode": st.sampled_from(protocol.MODES),
+        "period": st.sampled_from(protocol.PERIODS),
+        "exercise": st.sampled_from(protocol.EXERCISE_MODES),
+        "title": st.text(st.characters(min_codepoint=32), min_size=1, max_size=30),
+        "duration_s": st.integers(10, 20_000),
+        "score": st.one_of(st.integers(0, 10**6), st.floats(0, 1e6)),
+        "elapsed_ms": st.integers(0, 10**7),
+        "count": st.integers(0, 10**5),
+        "limit": st.integers(1, 100),
+        "before_ms": st.integers(0, 10**14),
+        "plan": st.fixed_dictionaries({"difficulty": st.sampled_from(["easy", "hard"])}),
+        "note": st.text(max_size=20),
+        "client": st.text(max_size=10),
+        "submission": st.one_of(
+            st.builds(lambda sid, s: boxing_submission(sid, s, played_at_ms=now - 61_000),
+                      st.sampled_from(["sub-00000001", "sub-00000002"]), st.integers(0, 10**7)),
+            st.builds(lambda sid, n: squat_submission(sid, n, played_at_ms=now - 30_000),
+                      st.sampled_from(["sub-00000001", "sub-00000003"]), st.integers(0, 40)),
+            st.builds(lambda n, code: squat_submission("sub-ch-000001", n, mode="challenge", challenge=code,
+                                                       played_at_ms=T0_MS + 1000, rep_ms=1500),
+                      st.integers(0, 30), st.sampled_from([world.code, "ZZZZZZ"])),
+            _json,
+        ),
+    }
+    schema_props = protocol.MESSAGE_SCHEMAS[mtype]["properties"]
+    for key in schema_props:
+        if key in ("v", "type", "id"):
+            continue
+        if key in pool and draw(st.integers(0, 7)) > 0:
+            # Mostly well-formed values (to reach deep into the core), sometimes junk.
+            msg[key] = draw(pool[key]) if draw(st.integers(0, 9)) else draw(_json)
+    if draw(st.integers(0, 19)) == 0:
+        msg[draw(st.text(min_size=1, max_size=6))] = draw(_json)
+    return msg
+
+
+def _check_rights(world: World, sender: str, before: dict[str, set[tuple[Any, ...]]],
+                  after: dict[str, set[tuple[Any, ...]]]) -> None:
+    me = world.ids.get(sender)
+    for table in after:
+        added, removed = after[table] - before[table], before[table] - after[table]
+        if not added and not removed:
+            continue
+        cols = world.columns(table)
+
+        def col(row: tuple[Any, ...], name: str) -> Any:
+            return row[cols.index(name)]
+
+        if table == "players":
+            assert not removed, "an existing player was modified"
+            assert sender == "anon" and len(added) == 1, "only a new connection registers a player"
+        elif table in ("group_members", "challenge_participants", "submissions", "best_scores"):
+            assert me is not None
+            assert all(col(r, "player_id") == me for r in added | removed), f"{table} of another player changed"
+        elif table == "player_groups":
+            assert not removed and all(col(r, "owner_id") == me for r in added)
+        elif table == "challenges":
+            old_by_id = {col(r, "id"): r for r in removed}
+            for r in added:
+                old = old_by_id.get(col(r, "id"))
+                if old is None:
+                    assert col(r, "trainer_id") == me, "challenge created for someone else"
+                elif col(r, "trainer_id") != me:
+                    # Participants only bump the version (standings changed), nothing else.
+                    diff = {c for c, a, b in zip(cols, old, r) if a != b}
+                    assert diff <= {"version"}, f"non-owner changed challenge columns {diff}"
+        elif table == "coach_overrides":
+            assert not removed and sender == "T"
+            assert all(col(r, "coach_id") == me and col(r, "player_id") == world.ids["A"] for r in added)
+        else:
+            raise AssertionError(f"unexpected change in {table}")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_random_messages_never_crash_or_cross_rights(world: World, data: Any) -> None:
+    steps = data.draw(st.lists(st.tuples(st.sampled_from(SENDERS), messages(world), st.integers(0, 900_000)),
+                               min_size=1, max_size=6))
+    nested = world.session.begin_nested()
+    sessions = dict(world.sessions)
+    try:
+        for sender, raw, dt_ms in steps:
+            try:
+                msg = protocol.validate(raw)
+            except ProtocolError:
+                event("rejected by the schema")
+                continue
+            before = world.snapshot()
+            out = core.handle(msg, sessions[sender], Repository(world.session), T0_MS + dt_ms, world.entropy, CONFIG)
+            after = world.snapshot()
+            assert out.replies, "every message gets a reply"
+            for reply in out.replies:
+                protocol.encode(reply)  # serialisable, no NaN
+                assert reply["type"] != "error" or reply["code"] and reply["message"]
+            _check_rights(world, sender, before, after)
+            event(f"{msg['type']} -> {out.replies[0]['type']}{' (wrote)' if before != after else ''}")
+            if sender != "anon":
+                # A signed-in connection stays the same player.
+                assert out.session.player == sessions[sender].player
+            sessions[sender] = out.session
+    finally:
+        nested.rollback()
