@@ -24,7 +24,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -196,6 +196,9 @@ class PoseFeed:
                     self._lock.notify_all()
                     self._lock.wait(min(remaining, 0.05))
                 self._lock.notify_all()
+            # Game-clocked frames are "captured" when the game clock releases them.
+            now = time.perf_counter()
+            items = [replace(i, capture_s=now, ready_s=now) for i in items]
         if items:
             self.latest = items[-1]
         return items

@@ -147,3 +147,41 @@ class HoverSelect:
 
     def reset(self) -> None:
         self._reset()
+
+
+def hand_pointers(landmarks_px: Any, image_size: tuple[int, int], screen_size: tuple[int, int],
+                  *, mirror: bool, min_visibility: float = 0.5) -> list[tuple[float, float]]:
+    """Screen positions of the player's raised hands, for pointing at buttons.
+
+    A fixed-size image mapping would leave the screen edges out of reach for a player standing
+    2-3 m away, so (like Kinect's "physical interaction zone") a box around the player's
+    shoulders, scaled to their arm length, maps onto the whole screen. Only hands above the
+    hips point: arms hanging at rest press nothing.
+    """
+    import numpy as np
+
+    from game.pose.types import LM
+
+    if landmarks_px is None:
+        return []
+    lm = landmarks_px
+    if min(lm[LM.LEFT_SHOULDER, 3], lm[LM.RIGHT_SHOULDER, 3]) < min_visibility:
+        return []
+    sh = (lm[LM.LEFT_SHOULDER, :2] + lm[LM.RIGHT_SHOULDER, :2]) / 2
+    hip_y = float((lm[LM.LEFT_HIP, 1] + lm[LM.RIGHT_HIP, 1]) / 2)
+    arm = float(np.linalg.norm(lm[LM.LEFT_SHOULDER, :2] - lm[LM.LEFT_ELBOW, :2]) +
+                np.linalg.norm(lm[LM.LEFT_ELBOW, :2] - lm[LM.LEFT_WRIST, :2]))
+    arm = max(arm, 0.12 * image_size[1])
+    out = []
+    sw, sh_px = screen_size
+    for wrist in (LM.LEFT_WRIST, LM.RIGHT_WRIST):
+        if lm[wrist, 3] < min_visibility or lm[wrist, 1] > hip_y:
+            continue
+        dx = (lm[wrist, 0] - sh[0]) / arm  # -1.1 .. 1.1 across the reach
+        dy = (lm[wrist, 1] - sh[1]) / arm  # -1 (overhead) .. 0.6 (below chest)
+        if mirror:
+            dx = -dx
+        x = (dx + 1.1) / 2.2 * sw
+        y = (dy + 0.9) / 1.5 * sh_px
+        out.append((float(min(max(x, 0), sw - 1)), float(min(max(y, 0), sh_px - 1))))
+    return out

@@ -246,19 +246,19 @@ MOVES: dict[str, Move] = {
         Phase("Extend", 0.18, replace(GUARD, hand_l=(0.56, 0.02, -0.16), twist_deg=-12),
               "Snap the lead hand straight out"),
         Phase("Return", 0.3, GUARD, "Bring it straight back to the chin"),
-    )),
+    ), px_per_m=175.0),
     "cross": Move("cross", "Cross", "front", GUARD, (
         Phase("Guard", 0.6, GUARD, "Weight centred, chin down"),
         Phase("Rotate and extend", 0.22,
               replace(GUARD, hand_r=(0.55, 0.02, 0.20), twist_deg=28, trunk_deg=10),
               "Turn the rear hip and shoulder through"),
         Phase("Return", 0.32, GUARD, "Back to guard, left hand stays up"),
-    )),
+    ), px_per_m=175.0),
     "slip": Move("slip", "Slip", "front", GUARD, (
         Phase("Guard", 0.6, GUARD, "Eyes on the target"),
         Phase("Slip", 0.3, replace(GUARD, side_deg=-16, hip_u=0.9), "Bend at the knees and waist"),
         Phase("Recover", 0.35, GUARD, "Come back to centre, hands up"),
-    )),
+    ), px_per_m=175.0),
 }
 DEMO_FOR_EXERCISE = {"squat": "squat", "pushup": "pushup", "lunge": "lunge", "boxing": "jab"}
 
@@ -399,12 +399,12 @@ class ClipPlayer:
 class SyntheticSession:
     """A generated player doing reps or punches, frame by frame at ``fps``.
 
-    ``depths`` gives the depth of each rep (1.0 full, ~0.45 a shallow rep that must not count);
+    ``depths`` gives the depth of each rep (1.0 full, 0.3 a shallow rep that must not count);
     for boxing moves the list is the sequence of punches ("jab", "cross", "slip").
     """
 
     exercise: str = "squat"
-    depths: tuple[float, ...] = (1.0, 1.0, 0.45, 1.0, 1.0, 1.0)
+    depths: tuple[float, ...] = (1.0, 1.0, 0.3, 1.0, 1.0, 1.0)
     punches: tuple[str, ...] = ("jab", "jab", "cross", "slip", "jab", "cross")
     fps: float = 30.0
     rest_s: float = 0.8
@@ -439,8 +439,8 @@ class SyntheticSession:
                 schedule.append((MOVES[name], None, 1.0))
             view = "front"
         camera = replace(self.camera, view=view)
-        if self.exercise in MOVES:
-            move = MOVES[self.exercise]
+        move = MOVES.get(self.exercise, MOVES["jab"])
+        if move is not None:
             camera = replace(camera, px_per_m=move.px_per_m * camera.image_size[1] / 480.0,
                              centre_x_frac=move.centre_x_frac)
         dt_ms = 1000.0 / self.fps

@@ -353,7 +353,7 @@ def meter(surface: pygame.Surface, rect: pygame.Rect, value: float, *, target: f
           color: tuple[int, int, int], label: str = "", size: int = 18,
           vertical: bool = True) -> None:
     """A fill meter 0..1 with an optional target line."""
-    panel(surface, rect, alpha=200, radius=8)
+    panel(surface, rect, alpha=235, color=(44, 52, 76), radius=8)
     inner = rect.inflate(-8, -8)
     v = max(0.0, min(1.0, value))
     if vertical:

@@ -1,0 +1,504 @@
+"""The Ringside application: window, services, the game loop.
+
+``App.run()`` is a fixed-step loop (60 updates per second of game time) with free rendering:
+input -> pose items from the worker thread -> ``update(dt)`` on the top scene -> queued scene
+transitions -> ``draw`` -> flip. The pose model never runs on this thread (see
+:mod:`game.feed`), so drawing keeps its frame rate whatever the camera and the model cost.
+
+Scripted runs (``--exit-after``/``--screenshots``) advance exactly one fixed step per loop
+iteration and release pose frames by game time (lockstep), so a scripted run over a file gives
+the same result on any machine; the session summary is returned as a dict for the CLI to print.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from game.audio import Audio
+from game.calibration import BodyProfile
+from game.errors import RingsideError
+from game.feed import FeedItem, FeedStatus, PoseFeed, describe_source, is_camera_spec, \
+    pose_opener, synthetic_opener
+from game.history import History
+from game.input import Action, HoverSelect, InputEvent, hand_pointers, translate
+from game.loop import STEP_S, FixedStep, SceneStack
+from game.settings import Settings, load_settings, save_settings
+
+MODES = ("menu", "squat", "pushup", "lunge", "boxing", "workout", "review", "moves", "settings",
+         "leaderboard", "calibrate")
+
+
+@dataclass(frozen=True, slots=True)
+class AppOptions:
+    """How the game was started (from the command line); read once."""
+
+    source: str | None = None  # None: the camera from the settings
+    mode: str = "menu"
+    demo: bool = False  # drive the game with a generated skeleton instead of a camera
+    exit_after_s: float | None = None
+    screenshots: Path | None = None
+    screenshot_every_s: float = 2.0
+    size: tuple[int, int] = (1280, 720)
+    fullscreen: bool = False
+    privacy: bool = False
+    review_file: Path | None = None
+    target: int | None = None  # reps for a rep challenge; rounds for boxing
+    fps_cap: int = 60
+
+    @property
+    def scripted(self) -> bool:
+        return self.exit_after_s is not None or self.screenshots is not None
+
+
+@dataclass
+class Metrics:
+    """Measured figures for the overlay and the benchmarks (wall clock, never used in play)."""
+
+    frame_ms: deque[float] = field(default_factory=lambda: deque(maxlen=600))
+    pose_ms: deque[float] = field(default_factory=lambda: deque(maxlen=120))
+    pose_times: deque[float] = field(default_factory=lambda: deque(maxlen=120))
+    feedback_ms: list[float] = field(default_factory=list)
+    pending_feedback: list[float] = field(default_factory=list)
+
+    @staticmethod
+    def pct(values: Any, q: float) -> float | None:
+        vals = sorted(values)
+        if not vals:
+            return None
+        return vals[min(len(vals) - 1, int(q / 100 * len(vals)))]
+
+    @property
+    def fps(self) -> float:
+        recent = list(self.frame_ms)[-60:]
+        return 1000.0 / (sum(recent) / len(recent)) if recent else 0.0
+
+    @property
+    def pose_fps(self) -> float:
+        if len(self.pose_times) < 2:
+            return 0.0
+        span = self.pose_times[-1] - self.pose_times[0]
+        return (len(self.pose_times) - 1) / span if span > 0 else 0.0
+
+
+class App:
+    def __init__(self, options: AppOptions = AppOptions(), home: Path | None = None) -> None:
+        from game.config import data_dir
+
+        self.options = options
+        self.home = home or data_dir()
+        self.notices: list[str] = []
+        loaded = load_settings(self.home)
+        settings = loaded.settings
+        if loaded.notice:
+            self.notices.append(loaded.notice)
+        if options.privacy:
+            settings = replace(settings, privacy_mode=True)
+        self.settings: Settings = settings
+        self.history = History.load(self.home)
+        if self.history.notice:
+            self.notices.append(self.history.notice)
+        self.audio = Audio(volume=settings.volume, voice=settings.voice)
+        self.stack: SceneStack[Any] = SceneStack()
+        self.stack.on_change = self._on_scene_change
+        self.feed: PoseFeed | None = None
+        self.source_spec: str | None = None
+        self.demo_exercise: str | None = None
+        self.latest: FeedItem | None = None
+        self.now_ms = 0.0  # game time since start (fixed steps)
+        self._feed_t0_ms = 0.0
+        self.toasts: list[tuple[str, float, tuple[int, int, int]]] = []
+        self.metrics = Metrics()
+        self.profile: BodyProfile | None = None
+        self.sessions: list[dict[str, Any]] = []  # finished this run
+        self.pointer = HoverSelect()
+        self.hands: list[tuple[float, float]] = []
+        self.running = True
+        self.screen: Any = None
+        self.screenshots: list[str] = []
+        self.scenes_seen: list[str] = []
+        self.errors: list[str] = []
+        self._shot_due_ms = 0.0
+        self._shot_pending = False
+        self.exit_reason = ""
+        self.plan: Any = None
+
+    # -- services for scenes ------------------------------------------------------------
+    def notify(self, message: str, seconds: float = 4.0,
+               color: tuple[int, int, int] = (255, 184, 28)) -> None:
+        self.toasts = [t for t in self.toasts if t[0] != message]
+        self.toasts.append((message, self.now_ms + seconds * 1000.0, color))
+
+    def update_settings(self, settings: Settings) -> None:
+        """Apply and save new settings; reopens the camera when its index changed."""
+        old = self.settings
+        self.settings = settings.validated()
+        self.audio.set_volume(self.settings.volume)
+        self.audio.voice = self.settings.voice
+        try:
+            save_settings(self.home, self.settings)
+        except OSError as exc:
+            self.notify(f"Could not save settings ({exc}); they apply until you quit.")
+        if self.feed is not None:
+            self.feed.privacy = self.settings.privacy_mode
+        if (old.camera_index != self.settings.camera_index and self.source_spec is not None
+                and is_camera_spec(self.source_spec) and self.options.source is None):
+            self.open_source(f"camera:{self.settings.camera_index}")
+
+    @property
+    def is_camera(self) -> bool:
+        return self.feed is not None and self.feed.is_camera
+
+    @property
+    def is_demo(self) -> bool:
+        return self.demo_exercise is not None
+
+    def default_spec(self) -> str:
+        return self.options.source or f"camera:{self.settings.camera_index}"
+
+    def open_source(self, spec: str | None = None, *, demo: str | None = None) -> None:
+        """Start (or restart) the pose worker on a source spec, or on a generated demo player."""
+        if self.feed is not None:
+            self.feed.stop(timeout_s=0.5)
+        self.latest = None
+        pacing = "lockstep" if self.options.scripted else "wall"
+        if demo is not None:
+            self.demo_exercise = demo
+            self.source_spec = None
+            opener = synthetic_opener(lambda: demo_frames(demo))
+            self.feed = PoseFeed(opener, label=f"demo ({demo})", pacing=pacing)
+        else:
+            spec = spec or self.default_spec()
+            self.demo_exercise = None
+            self.source_spec = spec
+            camera = is_camera_spec(spec)
+            opener = pose_opener(spec, drop_late=not self.options.scripted and not camera)
+            self.feed = PoseFeed(opener, label=describe_source(spec),
+                                 pacing="wall" if camera else pacing, is_camera=camera,
+                                 privacy=self.settings.privacy_mode)
+        self._feed_t0_ms = self.now_ms
+        self.feed.start()
+        self.pointer.reset()
+
+    def restart_source(self, exercise: str | None = None) -> None:
+        """Replay a file or demo source from its start (a challenge starts with the clip)."""
+        if self.feed is None or self.feed.is_camera:
+            return
+        if self.demo_exercise is not None:
+            self.open_source(demo=exercise_demo_key(exercise or self.demo_exercise))
+        else:
+            self.open_source(self.source_spec)
+
+    def mark_feedback(self, item: FeedItem | None) -> None:
+        """A scene shows feedback (a rep, a hit) caused by ``item``: time it to the next flip."""
+        if item is not None:
+            self.metrics.pending_feedback.append(item.capture_s)
+
+    def record_session(self, session: dict[str, Any]) -> list[str]:
+        """Keep a finished session (history, database, outbox); returns new personal bests."""
+        self.sessions.append(session)
+        bests: list[str] = []
+        try:
+            bests = self.history.add(session)
+        except OSError as exc:
+            self.notify(f"Could not save this session to your history ({exc}).")
+        from game.integrations import save_session, submit_session
+
+        for problem in (save_session(self, session), submit_session(self, session)):
+            if problem:
+                self.notify(problem, 6.0)
+        return bests
+
+    def screenshot(self, label: str) -> str | None:
+        if self.options.screenshots is None or self.screen is None:
+            return None
+        import pygame
+
+        folder = self.options.screenshots
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{len(self.screenshots) + 1:03d}_{label}.png"
+        pygame.image.save(self.screen, str(path))
+        self.screenshots.append(str(path))
+        return str(path)
+
+    # -- the loop -----------------------------------------------------------------------
+    def _first_scene(self) -> Any:
+        from game.scenes import factory
+
+        return factory.initial_scene(self)
+
+    def _init_display(self) -> Any:
+        import pygame
+
+        if self.options.scripted and not os.environ.get("DISPLAY") and \
+                not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+        if os.environ.get("SDL_VIDEODRIVER") == "dummy":
+            os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+        pygame.display.init()
+        pygame.font.init()
+        flags = pygame.RESIZABLE
+        if self.options.fullscreen:
+            flags |= pygame.FULLSCREEN
+        screen = pygame.display.set_mode(self.options.size, flags)
+        pygame.display.set_caption("Ringside")
+        return screen
+
+    def run(self) -> dict[str, Any]:
+        """Run until the player quits (or the scripted time is up); returns the run summary."""
+        import pygame
+
+        self.screen = self._init_display()
+        self.audio.start()
+        for notice in self.notices:
+            self.notify(notice, seconds=8.0)
+        if self.options.demo or (self.options.source is None and self.options.scripted
+                                 and self.options.mode in ("squat", "pushup", "lunge", "boxing")):
+            self.open_source(demo=exercise_demo_key(self.options.mode))
+        else:
+            self.open_source(self.default_spec())
+        self.stack.push(self._first_scene())
+        self.stack.apply()
+        clock = pygame.time.Clock()
+        stepper = FixedStep()
+        last = time.perf_counter()
+        scripted = self.options.scripted
+        try:
+            while self.running:
+                now = time.perf_counter()
+                elapsed = now - last
+                last = now
+                self._pump_events()
+                steps = 1 if scripted else stepper.advance(elapsed)
+                for _ in range(steps):
+                    self._step()
+                if not self.running or self.stack.top is None:
+                    break
+                self._draw()
+                self.metrics.frame_ms.append(elapsed * 1000.0)
+                if scripted:
+                    self._scripted_tick()
+                else:
+                    clock.tick(self.options.fps_cap)
+        finally:
+            self.shutdown()
+        return self.summary()
+
+    def _pump_events(self) -> None:
+        import pygame
+
+        for event in pygame.event.get():
+            if event.type == pygame.VIDEORESIZE:
+                # pygame 2 resizes the display surface itself; scenes lay out from its size
+                self.screen = pygame.display.get_surface()
+                continue
+            for ie in translate(event):
+                self.dispatch(ie)
+
+    def dispatch(self, event: InputEvent) -> None:
+        """Global actions first (quit, overlay, volume, screenshot), then the top scene."""
+        if event.action == Action.QUIT:
+            self.exit_reason = "quit"
+            self.running = False
+            return
+        if event.action == Action.TOGGLE_OVERLAY:
+            self.update_settings(replace(self.settings, show_overlay=not self.settings.show_overlay))
+            return
+        if event.action == Action.TOGGLE_CAMERA:
+            self.update_settings(replace(self.settings, show_camera=not self.settings.show_camera))
+            self.notify("Camera image " + ("on" if self.settings.shows_camera_image else "off"), 1.5)
+            return
+        if event.action in (Action.VOLUME_UP, Action.VOLUME_DOWN):
+            delta = 0.1 if event.action == Action.VOLUME_UP else -0.1
+            self.update_settings(replace(self.settings, volume=self.settings.volume + delta))
+            self.notify(f"Volume {round(self.settings.volume * 100)} %", 1.2)
+            self.audio.effect("click")
+            return
+        if event.action == Action.SCREENSHOT:
+            self._shot_pending = True
+            return
+        top = self.stack.top
+        if top is not None:
+            try:
+                top.handle(event)
+            except RingsideError as err:
+                self.notify(str(err), 6.0)
+
+    def _step(self) -> None:
+        from game.scenes.overlays import CameraLostScene
+
+        feed = self.feed
+        if feed is not None:
+            items = feed.poll(self.now_ms - self._feed_t0_ms)
+            top = self.stack.top
+            for item in items:
+                self.latest = item
+                self.metrics.pose_ms.append(item.pose_latency_ms)
+                self.metrics.pose_times.append(item.ready_s)
+                if top is not None:
+                    top.on_pose(item)
+            if feed.is_camera and feed.status == FeedStatus.LOST and top is not None and \
+                    getattr(top, "uses_pose", False):
+                self.stack.push(CameraLostScene(self))
+        self._pose_pointer()
+        self.stack.update(STEP_S)
+        self.now_ms += STEP_S * 1000.0
+        self.toasts = [t for t in self.toasts if t[1] > self.now_ms]
+        self.audio.pump()
+        self.stack.apply()
+
+    def _on_scene_change(self) -> None:
+        top = self.stack.top
+        if top is not None:
+            self.scenes_seen.append(getattr(top, "name", type(top).__name__))
+        self._shot_pending = self._shot_pending or self.options.scripted
+        self.pointer.reset()
+
+    def _pose_pointer(self) -> None:
+        top = self.stack.top
+        item = self.latest
+        self.hands = []
+        if top is None or item is None or not getattr(top, "accepts_pointer", False) or \
+                self.screen is None:
+            return
+        self.hands = hand_pointers(item.pose.landmarks_px, item.pose.image_size,
+                                   self.screen.get_size(), mirror=self.settings.mirror)
+        targets = top.hover_targets()
+        fired = self.pointer.update(self.hands, targets, self.now_ms)
+        if fired is not None and fired in targets:
+            x, y, w, h = targets[fired]
+            self.audio.effect("click")
+            self.dispatch(InputEvent(Action.CLICK, pos=(int(x + w / 2), int(y + h / 2)),
+                                     source="pose"))
+
+    def _draw(self) -> None:
+        import pygame
+
+        from game.scenes import ui
+        from game.scenes.overlays import draw_overlay
+
+        screen = pygame.display.get_surface() or self.screen
+        self.screen = screen
+        screen.fill(ui.BG)
+        self.stack.draw(screen)
+        draw_overlay(self, screen)
+        pygame.display.flip()
+        flipped = time.perf_counter()
+        for captured in self.metrics.pending_feedback:
+            self.metrics.feedback_ms.append((flipped - captured) * 1000.0)
+        self.metrics.pending_feedback.clear()
+        if self._shot_pending:
+            self._shot_pending = False
+            top = self.stack.top
+            label = getattr(top, "name", "scene") if top else "scene"
+            path = self.screenshot(label)
+            if path is None and not self.options.scripted:
+                self._save_user_screenshot(screen)
+
+    def _save_user_screenshot(self, screen: Any) -> None:
+        import pygame
+
+        folder = self.home / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"ringside-{time.strftime('%Y%m%d-%H%M%S')}.png"
+        pygame.image.save(screen, str(path))
+        self.notify(f"Screenshot saved: {path}", 3.0)
+
+    def _scripted_tick(self) -> None:
+        opts = self.options
+        if opts.screenshots is not None and self.now_ms >= self._shot_due_ms:
+            self._shot_due_ms = self.now_ms + opts.screenshot_every_s * 1000.0
+            top = self.stack.top
+            self.screenshot(getattr(top, "name", "scene"))
+        top = self.stack.top
+        if opts.exit_after_s is not None and self.now_ms >= opts.exit_after_s * 1000.0:
+            finish = getattr(top, "finish", None)
+            if callable(finish) and not getattr(top, "finished", True):
+                finish("time")  # show the results of what was done so far
+                self.stack.apply()
+                self._draw()
+                self.screenshot("final")
+            else:
+                self.screenshot("final")
+            self.exit_reason = "exit_after"
+            self.running = False
+        elif getattr(top, "name", "") == "results" and getattr(top, "t_s", 0.0) > 1.5 and \
+                opts.mode in ("squat", "pushup", "lunge", "boxing"):
+            self.screenshot("final")
+            self.exit_reason = "session_complete"
+            self.running = False
+
+    def shutdown(self) -> None:
+        import pygame
+
+        from game.integrations import stop_services
+
+        if self.feed is not None:
+            self.feed.stop(timeout_s=1.0)
+        stop_services(self)
+        while self.stack.top is not None:
+            self.stack.pop()
+            self.stack.apply()
+        self.audio.stop()
+        pygame.quit()
+
+    def summary(self) -> dict[str, Any]:
+        m = self.metrics
+        last = self.sessions[-1] if self.sessions else None
+        return {
+            "mode": self.options.mode,
+            "source": self.source_spec or (f"demo:{self.demo_exercise}" if self.demo_exercise
+                                           else None),
+            "exit": self.exit_reason or "quit",
+            "game_time_s": round(self.now_ms / 1000.0, 2),
+            "session": last,
+            "sessions": len(self.sessions),
+            "reps": last.get("stats", {}).get("reps") if last else None,
+            "scenes": self.scenes_seen,
+            "screenshots": self.screenshots,
+            "frames_rendered": len(m.frame_ms),
+            "pose_frames": self.feed.frames_done if self.feed else 0,
+            "feed_status": self.feed.status.value if self.feed else None,
+            "feed_message": self.feed.message if self.feed else None,
+            "pose_latency_ms_p50": _r(Metrics.pct(m.pose_ms, 50)),
+            "feedback_latency_ms_p50": _r(Metrics.pct(m.feedback_ms, 50)),
+            "errors": self.errors,
+        }
+
+
+def _r(v: float | None) -> float | None:
+    return None if v is None else round(v, 1)
+
+
+def exercise_demo_key(mode: str | None) -> str:
+    return mode if mode in ("squat", "pushup", "lunge", "boxing") else "squat"
+
+
+def demo_frames(exercise: str, *, loops: int | None = None) -> Iterator[Any]:
+    """A generated player for demo mode, looping forever (or ``loops`` times)."""
+    from game.moves import SyntheticSession
+
+    session = SyntheticSession(exercise="boxing" if exercise == "boxing" else exercise,
+                               seed=11)
+    offset = 0.0
+    n = 0
+    while loops is None or n < loops:
+        last = 0.0
+        for frame in session.frames():
+            last = frame.timestamp_ms
+            yield replace(frame, timestamp_ms=frame.timestamp_ms + offset)
+        offset += last + 1000.0 / session.fps
+        n += 1
+
+
+def run_app(options: AppOptions, home: Path | None = None,
+            on_ready: Callable[[App], None] | None = None) -> dict[str, Any]:
+    app = App(options, home)
+    if on_ready:
+        on_ready(app)
+    return app.run()

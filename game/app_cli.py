@@ -1,0 +1,81 @@
+"""``ringside play``: start the game (or a scripted, headless run of it)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from game.errors import UsageError
+
+MODE_CHOICES = ("menu", "squat", "pushup", "lunge", "boxing", "workout", "review", "moves",
+                "settings", "leaderboard", "calibrate")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size {text!r}: give WIDTHxHEIGHT, e.g. 1280x720") from None
+    if not (320 <= w <= 7680 and 240 <= h <= 4320):
+        raise UsageError(f"--size {text!r}: between 320x240 and 7680x4320")
+    return w, h
+
+
+@click.command("play")
+@click.option("--source", "source", metavar="FILE|camera:N",
+              help="Use a video, image folder or .rsk skeleton recording as the camera "
+                   "(default: the camera chosen in settings).")
+@click.option("--mode", type=click.Choice(MODE_CHOICES), default="menu", show_default=True,
+              help="Start straight in this scene.")
+@click.option("--demo", is_flag=True, help="No camera needed: a generated player drives the game.")
+@click.option("--exit-after", "exit_after", type=float, metavar="SECONDS",
+              help="Scripted run: stop after this much game time and print the summary as JSON.")
+@click.option("--screenshots", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Scripted run: save what the player sees as PNGs in DIR.")
+@click.option("--every", "screenshot_every", type=float, default=2.0, show_default=True,
+              metavar="SECONDS", help="Screenshot interval for --screenshots.")
+@click.option("--target", type=int, help="Reps for a rep challenge, or rounds for boxing.")
+@click.option("--review", "review_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A .rsk recording to open in coach review (implies --mode review).")
+@click.option("--size", "size", default="1280x720", show_default=True, help="Window size.")
+@click.option("--fullscreen", is_flag=True)
+@click.option("--privacy", is_flag=True,
+              help="Privacy mode: the camera image is never shown or stored.")
+@click.option("--headless", is_flag=True, help="No window (SDL dummy video driver).")
+def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
+         screenshots: Path | None, screenshot_every: float, target: int | None,
+         review_file: Path | None, size: str, fullscreen: bool, privacy: bool,
+         headless: bool) -> None:
+    """Play Ringside. Without a camera, choose the demo mode in the menu or pass --demo."""
+    import os
+
+    if headless:
+        os.environ["SDL_VIDEODRIVER"] = "dummy"
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    if review_file is not None:
+        mode = "review"
+    if exit_after is not None and exit_after <= 0:
+        raise UsageError("--exit-after must be a positive number of seconds")
+    if screenshot_every <= 0:
+        raise UsageError("--every must be a positive number of seconds")
+    if source is not None:
+        from game.feed import is_camera_spec
+
+        if not is_camera_spec(source) and not Path(source).exists():
+            raise UsageError(f"--source {source}: no such file or folder")
+    if demo and source is not None:
+        raise UsageError("--demo and --source exclude each other: pick one")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from game.app import AppOptions, run_app
+
+    options = AppOptions(source=source, mode=mode, demo=demo, exit_after_s=exit_after,
+                         screenshots=screenshots, screenshot_every_s=screenshot_every,
+                         size=_size(size), fullscreen=fullscreen, privacy=privacy,
+                         review_file=review_file, target=target)
+    summary = run_app(options)
+    if options.scripted:
+        click.echo(json.dumps(summary, indent=2, default=str))
+    sys.stdout.flush()

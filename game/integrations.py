@@ -1,0 +1,224 @@
+"""Adapters from the game to the other parts: the database, today's plan, the leaderboard outbox.
+
+Each function is tolerant: if a part is missing or fails, the game carries on with a clear
+message and a sensible default (a default plan; the session still kept in the local history).
+Wall-clock time is read here, at the edge, never in the scenes' logic.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from game.errors import RingsideError
+
+if TYPE_CHECKING:
+    from game.app import App
+
+# Session-RPE defaults when the player gave none (Foster 2001 scale): steady squat sets ~5,
+# shadowboxing intervals ~6.
+DEFAULT_RPE = {"boxing": 6.0}
+DEFAULT_RPE_REPS = 5.0
+
+
+def save_session(app: App, session: dict[str, Any]) -> str | None:
+    """Save a finished session to the local database; returns a problem to show, or None."""
+    try:
+        from game.hrv.plan import session_load_au
+        from game.storage import PunchRecord, RepRecord, SessionRecord, open_database
+    except ImportError:
+        return None
+    try:
+        kind = str(session.get("exercise", "unknown"))
+        started = datetime.fromtimestamp(float(session.get("started") or 0), tz=timezone.utc)
+        duration = float(session.get("active_s") or 0.0)
+        rpe = DEFAULT_RPE.get(kind, DEFAULT_RPE_REPS)
+        stats = session.get("stats", {})
+        score = stats.get("score") if kind == "boxing" else stats.get("avg_score")
+        uid = str(session.setdefault("uid", str(uuid.uuid4())))
+        record = SessionRecord(uid=uid, kind=kind, started_utc=started, duration_s=duration,
+                               load_au=session_load_au(duration, rpe), rpe=None,
+                               score=None if score is None else float(score),
+                               plan=session.get("plan") or {}, summary=dict(stats))
+        db = open_database(app.home / "ringside.db")
+        try:
+            with db.transaction() as repo:
+                sid = repo.add_session(record)
+                reps = [RepRecord(idx=i, exercise=kind, t_ms=int(float(r.get("t", 0)) * 1000),
+                                  is_counted=bool(r.get("counted")),
+                                  depth_deg=_num((r.get("metrics") or {}).get("depth_deg")),
+                                  velocity_mps=_num((r.get("metrics") or {}).get(
+                                      "peak_velocity_mps")),
+                                  score=_num(r.get("score")), metrics=r.get("metrics") or {})
+                        for i, r in enumerate(session.get("reps", []))]
+                if reps:
+                    repo.add_reps(sid, reps)
+                punches = [PunchRecord(idx=i, t_ms=int(float(p.get("t", 0)) * 1000),
+                                       hand=str(p.get("hand", "?")), kind=str(p.get("kind", "?")),
+                                       is_hit=bool(p.get("hit")),
+                                       speed_mps=_num(p.get("speed_mps")),
+                                       score=_num(p.get("points")), metrics={})
+                           for i, p in enumerate(session.get("punches", []))]
+                if punches:
+                    repo.add_punches(sid, punches)
+        finally:
+            close = getattr(db, "close", None)
+            if callable(close):
+                close()
+    except RingsideError as err:
+        return f"Saved to your history, but not to the database: {err}"
+    except Exception as exc:  # never lose the session over a storage bug: it is in history
+        return f"Saved to your history, but not to the database ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+@dataclass(frozen=True)
+class PlanBlock:
+    """One part of today's workout, as the workout scene runs it."""
+
+    exercise: str  # "boxing" | "squat" | "pushup" | "lunge" | "mobility"
+    title: str
+    detail: str
+    sets: int = 1
+    reps: int = 0  # per set, for rep blocks
+    rounds: int = 0
+    round_s: int = 0
+    rest_s: int = 0
+    minutes: int = 0
+    boxing: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TodayPlan:
+    title: str
+    reason: str
+    readiness: str  # "good" | "normal" | "low" | "unknown" (from the HRV part)
+    blocks: tuple[PlanBlock, ...]
+    source: str  # "hrv" | "default"
+    trend: tuple[tuple[str, float | None, float | None, float | None], ...] = ()
+    # (day ISO, value, band low, band high) for the HRV chart, ln units
+    plan_json: dict[str, Any] = field(default_factory=dict)
+
+
+DEFAULT_PLAN = TodayPlan(
+    title="Today's workout",
+    reason="No heart-rate variability data yet, so this is the standard session. Import a "
+           "wearable export with 'ringside hrv import FILE' and the plan adapts to your recovery.",
+    readiness="unknown",
+    blocks=(
+        PlanBlock("mobility", "Warm-up", "Easy shadowboxing and squats to warm up", minutes=3),
+        PlanBlock("boxing", "Shadowboxing", "3 rounds of 2 minutes, 45 s rest", rounds=3,
+                  round_s=120, rest_s=45),
+        PlanBlock("squat", "Squats", "3 sets of 10, 90 s rest", sets=3, reps=10, rest_s=90),
+    ),
+    source="default",
+)
+
+
+def today_plan(app: App) -> tuple[TodayPlan, str | None]:
+    """Today's plan from the recovery part when it has data, else the default; plus a problem."""
+    try:
+        from game.hrv.service import status
+        from game.storage import open_database
+    except ImportError:
+        return DEFAULT_PLAN, None
+    try:
+        db = open_database(app.home / "ringside.db")
+        try:
+            now = datetime.now(timezone.utc)
+            st = status(db, today=date.today(), now=now)
+        finally:
+            close = getattr(db, "close", None)
+            if callable(close):
+                close()
+    except Exception as exc:
+        return DEFAULT_PLAN, f"Could not read your recovery data ({exc}); using the standard plan."
+    if not st.measurement_count and not st.plan.is_override:
+        return DEFAULT_PLAN, None
+    p = st.plan
+    blocks: list[PlanBlock] = []
+    if p.mobility_min:
+        blocks.append(PlanBlock("mobility", "Mobility", f"{p.mobility_min} min easy movement",
+                                minutes=p.mobility_min))
+    b = p.boxing
+    if b.style != "none" and b.rounds > 0:
+        style = "steady rhythm" if b.style == "steady" else "intervals"
+        blocks.append(PlanBlock("boxing", "Shadowboxing",
+                                f"{b.rounds} x {b.round_s} s {style} at {b.bpm} bpm, "
+                                f"{b.rest_s} s rest", rounds=b.rounds, round_s=b.round_s,
+                                rest_s=b.rest_s, boxing=p.to_json()["boxing"]))  # type: ignore[arg-type]
+    s = p.squats
+    if s.sets > 0 and s.reps > 0:
+        blocks.append(PlanBlock("squat", "Squats", f"{s.sets} sets of {s.reps}, {s.rest_s} s rest;"
+                                f" stop a set at {s.stop_velocity_loss_pct} % speed loss",
+                                sets=s.sets, reps=s.reps, rest_s=s.rest_s))
+    trend = tuple((d.day.isoformat(), d.value_ln, d.band_low_ln, d.band_high_ln)
+                  for d in st.readiness.history[-28:])
+    reason = p.reason
+    if p.is_override and p.override_by:
+        reason = f"Coach {p.override_by} set today's plan. {p.override_note or ''} {reason}".strip()
+    return TodayPlan(title=f"Today: {p.intensity} day", reason=reason,
+                     readiness=p.readiness_state, blocks=tuple(blocks), source="hrv",
+                     trend=trend, plan_json=p.to_json()), None
+
+
+# -- leaderboard --------------------------------------------------------------------------
+
+def sync_worker(app: App, *, start: bool = True) -> Any:
+    """The app's leaderboard sync worker (started on first use), or None when unavailable."""
+    worker = getattr(app, "_sync_worker", None)
+    if worker is not None or not start:
+        return worker
+    try:
+        from game.net.sync import start_sync
+
+        worker = start_sync(folder=app.home)
+    except ImportError:
+        return None
+    except Exception as exc:  # a corrupt leaderboard.json, an unusable outbox
+        app.notify(f"Leaderboard unavailable: {exc}", 6.0)
+        return None
+    app._sync_worker = worker  # type: ignore[attr-defined]
+    return worker
+
+
+def submit_session(app: App, session: dict[str, Any]) -> str | None:
+    """Queue a finished session for the leaderboard (kept in the outbox until the server has it)."""
+    if app.options.scripted:
+        return None  # scripted runs (tests, benchmarks) never post scores
+    try:
+        from game.net.outbox import make_submission
+    except ImportError:
+        return None
+    stats = session.get("stats", {})
+    exercise = str(session.get("exercise"))
+    score = stats.get("score") if exercise == "boxing" else stats.get("reps")
+    if not isinstance(score, (int, float)) or score <= 0:
+        return None
+    worker = sync_worker(app)
+    if worker is None:
+        return None
+    try:
+        sub = make_submission(mode=exercise, score=float(score),
+                              played_at_ms=int(float(session.get("started") or 0) * 1000),
+                              duration_ms=int(float(session.get("active_s") or 0) * 1000),
+                              telemetry={k: v for k, v in stats.items() if v is not None})
+        worker.submit(sub)
+    except Exception as exc:
+        return f"Could not queue this score for the leaderboard ({exc})."
+    return None
+
+
+def stop_services(app: App) -> None:
+    worker = sync_worker(app, start=False)
+    if worker is not None:
+        try:
+            worker.stop(timeout_s=1.0)
+        except Exception:
+            pass

@@ -1,0 +1,108 @@
+"""The exercise demo panel: a generated skeleton micro-clip, split into phases.
+
+The player can hold one phase in a loop, slow the clip down (1x, 1/2, 1/4) and replay it, with
+the keys shown on the panel or by pressing its buttons (mouse or a held hand).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+
+from game.input import Action, InputEvent
+from game.moves import MOVES, ClipPlayer, project, skeleton_floor
+from game.scenes import ui
+
+
+class ClipPanel:
+    """Owns a :class:`ClipPlayer`; ``step`` in update, ``draw`` in draw (draw changes nothing)."""
+
+    KEYS = {Action.UP: "speed", Action.RIGHT: "loop", Action.LEFT: "replay"}
+
+    def __init__(self, move_key: str) -> None:
+        self.player = ClipPlayer(MOVES[move_key])
+        self.button_rects: dict[str, pygame.Rect] = {}
+
+    def step(self, dt_s: float) -> None:
+        self.player.step(dt_s)
+
+    def press(self, what: str) -> None:
+        if what == "speed":
+            self.player.cycle_speed()
+        elif what == "loop":
+            self.player.toggle_loop_phase()
+        elif what == "replay":
+            self.player.replay()
+        elif what == "next":
+            self.player.next_phase()
+
+    def handle(self, event: InputEvent) -> bool:
+        """Handle an input meant for the panel; True when it was used."""
+        if event.action in self.KEYS:
+            self.press(self.KEYS[event.action])
+            return True
+        if event.action == Action.CLICK and event.pos is not None:
+            for key, rect in self.button_rects.items():
+                if rect.collidepoint(event.pos):
+                    self.press(key)
+                    return True
+        return False
+
+    def draw(self, surface: pygame.Surface, rect: pygame.Rect, *, title: str = "How to",
+             compact: bool = False) -> None:
+        lay = ui.Layout.of(surface)
+        ui.panel(surface, rect, alpha=225, border=(60, 70, 96))
+        p = self.player
+        move = p.move
+        pad = lay.px(1.6)
+        ui.text(surface, f"{title}: {move.title}", (rect.left + pad, rect.top + pad), lay.px(2.6),
+                ui.ACCENT, bold=True, max_width=rect.width - 2 * pad)
+        speed = {1.0: "1x", 0.5: "1/2", 0.25: "1/4"}.get(p.speed, f"{p.speed}x")
+        ui.text(surface, speed + ("  loop" if p.loop_phase is not None else ""),
+                (rect.right - pad, rect.top + pad), lay.px(2.4), ui.MUTED, anchor="topright")
+        btn_h = lay.px(5) if not compact else 0
+        chip_h = lay.px(3.6)
+        stage = pygame.Rect(rect.left + pad, rect.top + pad + lay.px(4), rect.width - 2 * pad,
+                            rect.height - 2 * pad - lay.px(4) - chip_h - lay.px(5.5) - btn_h)
+        self._draw_figure(surface, stage)
+        # phase chips
+        n = len(move.phases)
+        cy = stage.bottom + lay.px(0.8)
+        cw = (rect.width - 2 * pad - (n - 1) * lay.px(0.6)) / n
+        for i, ph in enumerate(move.phases):
+            chip = pygame.Rect(int(rect.left + pad + i * (cw + lay.px(0.6))), cy, int(cw), chip_h)
+            active = i == p.phase_index
+            looped = p.loop_phase == i
+            ui.panel(surface, chip, alpha=240, color=(60, 72, 104) if active else (32, 38, 56),
+                     border=ui.ACCENT if looped else None, radius=6)
+            ui.text(surface, ph.name, chip.center, lay.px(1.9), ui.INK if active else ui.MUTED,
+                    anchor="center", shadow=False, max_width=chip.width - 6)
+        cue = p.phase.cue
+        ui.text(surface, cue, (rect.centerx, cy + chip_h + lay.px(0.8)), lay.px(2.4), ui.INK,
+                anchor="midtop", max_width=rect.width - 2 * pad)
+        self.button_rects = {}
+        if not compact:
+            labels = (("replay", "<- Replay"), ("loop", "Loop phase ->"), ("speed", "^ Slower"))
+            bw = (rect.width - 2 * pad - 2 * lay.px(0.8)) / 3
+            by = rect.bottom - pad - btn_h
+            for i, (key, label) in enumerate(labels):
+                b = pygame.Rect(int(rect.left + pad + i * (bw + lay.px(0.8))), by, int(bw), btn_h)
+                self.button_rects[key] = b
+                ui.panel(surface, b, alpha=235, color=(38, 46, 68), border=(70, 82, 110),
+                         radius=8)
+                ui.text(surface, label, b.center, lay.px(2.1), ui.INK, anchor="center",
+                        shadow=False, max_width=b.width - 6)
+
+    def _draw_figure(self, surface: pygame.Surface, stage: pygame.Rect) -> None:
+        move = self.player.move
+        cam = move.camera((640, 480))
+        pts_floor = skeleton_floor(self.player.pose())
+        px = project(pts_floor, cam)
+        # fit the 640x480 clip frame into the stage
+        scale = min(stage.width / 640, stage.height / 480)
+        ox = stage.centerx - 320 * scale
+        oy = stage.centery - 240 * scale
+        pts = np.stack([ox + px[:, 0] * scale, oy + px[:, 1] * scale], axis=1)
+        floor_y = oy + 480 * cam.floor_y_frac * scale
+        pygame.draw.line(surface, (60, 70, 96), (stage.left, floor_y), (stage.right, floor_y), 2)
+        ui.draw_skeleton(surface, pts, None, width=max(2, int(4 * scale)))

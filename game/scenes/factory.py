@@ -1,0 +1,68 @@
+"""Building scenes by name: the first scene of a run and the menu's destinations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from game.app import App
+
+
+def title_scene(app: App) -> Any:
+    from game.scenes.title import TitleScene
+
+    return TitleScene(app)
+
+
+def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: Any = None,
+                   target: int | None = None) -> Any:
+    """A rep challenge or a shadowboxing session, behind calibration unless already done."""
+    if exercise == "boxing":
+        from game.scenes.boxing import BoxingScene
+
+        def make() -> Any:
+            return BoxingScene(app, rounds=target, on_done=on_done)
+    else:
+        from game.scenes.reps import RepScene
+
+        def make() -> Any:
+            return RepScene(app, exercise, target=target, on_done=on_done)
+    if calibrate and app.profile is None:
+        from game.scenes.calibration import CalibrationScene
+
+        return CalibrationScene(app, then=make, exercise=exercise)
+    return make()
+
+
+def initial_scene(app: App) -> Any:
+    """The scene a run starts in, from ``--mode``."""
+    mode = app.options.mode
+    scripted = app.options.scripted
+    if mode in ("squat", "pushup", "lunge", "boxing"):
+        # Scripted runs skip calibration: a recorded clip cannot be asked to step back.
+        return exercise_scene(app, mode, calibrate=not scripted, target=app.options.target)
+    if mode == "calibrate":
+        from game.scenes.calibration import CalibrationScene
+
+        return CalibrationScene(app, then=None, exercise="squat")
+    if mode == "workout":
+        from game.scenes.workout import WorkoutScene
+
+        return WorkoutScene(app)
+    if mode == "review":
+        from game.scenes.review import ReviewScene
+
+        return ReviewScene(app, path=app.options.review_file)
+    if mode == "moves":
+        from game.scenes.moves import MovesScene
+
+        return MovesScene(app)
+    if mode == "settings":
+        from game.scenes.settings import SettingsScene
+
+        return SettingsScene(app)
+    if mode == "leaderboard":
+        from game.scenes.leaderboard import LeaderboardScene
+
+        return LeaderboardScene(app)
+    return title_scene(app)

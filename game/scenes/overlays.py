@@ -1,0 +1,186 @@
+"""Overlay scenes (pause menu, camera lost, a message) and the FPS/latency overlay."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pygame
+
+from game.feed import FeedStatus
+from game.input import Action, InputEvent
+from game.scenes import ui
+from game.scenes.base import BaseScene
+
+if TYPE_CHECKING:
+    from game.app import App
+
+
+class PauseScene(BaseScene):
+    """Pause menu over a running session: resume, restart, end (with results) or quit to menu."""
+
+    is_overlay = True
+    name = "paused"
+
+    def __init__(self, app: App, *, on_restart: Callable[[], None] | None = None,
+                 on_end: Callable[[], None] | None = None) -> None:
+        super().__init__(app)
+        buttons = [ui.Button("resume", "Resume")]
+        if on_restart:
+            buttons.append(ui.Button("restart", "Restart"))
+        if on_end:
+            buttons.append(ui.Button("end", "End and see results"))
+        buttons.append(ui.Button("menu", "Quit to menu"))
+        self.menu = ui.Menu(buttons)
+        self.on_restart = on_restart
+        self.on_end = on_end
+
+    def enter(self) -> None:
+        self.app.audio.say("paused", interrupt=True)
+
+    def handle(self, event: InputEvent) -> None:
+        if event.action in (Action.BACK, Action.PAUSE):
+            self.app.stack.pop()
+            return
+        key = self.menu.handle(event)
+        if key == "resume":
+            self.app.stack.pop()
+        elif key == "restart" and self.on_restart:
+            self.app.stack.pop()
+            self.on_restart()
+        elif key == "end" and self.on_end:
+            self.app.stack.pop()
+            self.on_end()
+        elif key == "menu":
+            from game.scenes.factory import title_scene
+
+            self.app.stack.clear_to(title_scene(self.app))
+
+    def draw(self, surface: pygame.Surface) -> None:
+        lay = ui.Layout.of(surface)
+        ui.dim(surface, 150)
+        ui.text(surface, "Paused", (lay.w // 2, lay.px(14)), lay.px(9), ui.ACCENT,
+                anchor="midtop", bold=True)
+        width = lay.px(60)
+        area = pygame.Rect((lay.w - width) // 2, lay.px(32), width, lay.px(60))
+        self.menu.rects = self.menu.layout(area, lay.px(10), lay.px(3))
+        self.targets = dict(self.menu.rects)
+        for i, b in enumerate(self.menu.buttons):
+            r = self.menu.rects[b.key]
+            ui.draw_button(surface, r, b.label, focused=i == self.menu.focus,
+                           hover_progress=self.app.pointer.progress
+                           if self.app.pointer.hover_id == b.key else 0.0, size=lay.px(4))
+        ui.text(surface, "Hold a hand over a button, click it, or use the arrow keys and Enter",
+                (lay.w // 2, lay.h - lay.px(4)), lay.px(2.6), ui.MUTED, anchor="midbottom")
+
+
+class CameraLostScene(BaseScene):
+    """Pauses the session beneath while the camera is gone; pops itself when it is back."""
+
+    is_overlay = True
+    name = "camera_lost"
+    accepts_pointer = False
+
+    def enter(self) -> None:
+        self.app.audio.say("camera_lost", interrupt=True)
+        self.app.audio.effect("paused")
+
+    def update(self, dt_s: float) -> None:
+        super().update(dt_s)
+        feed = self.app.feed
+        if feed is None or feed.status == FeedStatus.LIVE:
+            self.app.audio.say("camera_back", interrupt=True)
+            self.app.notify("Camera back: carry on!", 2.5, ui.GREEN)
+            self.app.stack.pop()
+
+    def handle(self, event: InputEvent) -> None:
+        if event.action == Action.BACK:
+            from game.scenes.factory import title_scene
+
+            self.app.stack.clear_to(title_scene(self.app))
+
+    def draw(self, surface: pygame.Surface) -> None:
+        lay = ui.Layout.of(surface)
+        ui.dim(surface, 170)
+        rect = pygame.Rect(0, 0, lay.px(120), lay.px(44))
+        rect.center = (lay.w // 2, lay.h // 2)
+        ui.panel(surface, rect, alpha=240, border=ui.ORANGE)
+        ui.text(surface, "Camera lost", (rect.centerx, rect.top + lay.px(4)), lay.px(7),
+                ui.ORANGE, anchor="midtop", bold=True)
+        msg = (self.app.feed.message if self.app.feed and self.app.feed.message else
+               "The camera stopped sending pictures.")
+        ui.paragraph(surface, msg, pygame.Rect(rect.left + lay.px(6), rect.top + lay.px(16),
+                                               rect.width - lay.px(12), lay.px(14)),
+                     lay.px(3.4), center=True)
+        ui.text(surface, "Your session is paused and nothing is lost. Esc: back to the menu",
+                (rect.centerx, rect.bottom - lay.px(4)), lay.px(2.6), ui.MUTED,
+                anchor="midbottom", max_width=rect.width - lay.px(8))
+
+
+class MessageScene(BaseScene):
+    """A modal message with one OK button (used for notices that need an answer)."""
+
+    is_overlay = True
+    name = "message"
+
+    def __init__(self, app: App, title: str, message: str, *, button: str = "OK",
+                 on_ok: Callable[[], None] | None = None) -> None:
+        super().__init__(app)
+        self.title_text = title
+        self.message = message
+        self.menu = ui.Menu([ui.Button("ok", button)])
+        self.on_ok = on_ok
+
+    def handle(self, event: InputEvent) -> None:
+        if event.action == Action.BACK or self.menu.handle(event) == "ok":
+            self.app.stack.pop()
+            if self.on_ok:
+                self.on_ok()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        lay = ui.Layout.of(surface)
+        ui.dim(surface, 160)
+        rect = pygame.Rect(0, 0, lay.px(120), lay.px(56))
+        rect.center = (lay.w // 2, lay.h // 2)
+        ui.panel(surface, rect, alpha=245, border=ui.ACCENT)
+        ui.text(surface, self.title_text, (rect.centerx, rect.top + lay.px(4)), lay.px(6),
+                ui.ACCENT, anchor="midtop", bold=True)
+        ui.paragraph(surface, self.message, pygame.Rect(rect.left + lay.px(6), rect.top +
+                     lay.px(14), rect.width - lay.px(12), lay.px(26)), lay.px(3.2), center=True)
+        b = pygame.Rect(0, 0, lay.px(40), lay.px(9))
+        b.midbottom = (rect.centerx, rect.bottom - lay.px(4))
+        self.menu.rects = {"ok": b}
+        self.targets = {"ok": b}
+        ui.draw_button(surface, b, self.menu.buttons[0].label, focused=True, size=lay.px(3.6),
+                       hover_progress=self.app.pointer.progress if self.app.pointer.hover_id
+                       == "ok" else 0.0)
+
+
+def draw_overlay(app: App, surface: pygame.Surface) -> None:
+    """Things drawn over every scene: hand cursors, toasts, and the FPS/latency overlay."""
+    lay = ui.Layout.of(surface)
+    for pos in app.hands:
+        progress = app.pointer.progress if app.pointer.hover_id else 0.0
+        ui.hand_cursor(surface, pos, progress, lay.px(3))
+    for i, (msg, _, color) in enumerate(app.toasts[-2:]):
+        ui.draw_toast(surface, msg, lay, color=color, y_frac=0.9 - 0.12 * (len(app.toasts[-2:])
+                                                                           - 1 - i))
+    if app.settings.show_overlay:
+        m = app.metrics
+        p95 = m.pct(list(m.frame_ms)[-300:], 95)
+        pose = m.pct(m.pose_ms, 50)
+        fb = m.pct(m.feedback_ms[-50:], 50)
+        lines = [
+            f"{m.fps:5.1f} fps   frame p95 {p95 or 0:5.1f} ms",
+            f"pose {m.pose_fps:4.1f} fps   model {pose or 0:5.1f} ms",
+            f"move->feedback {fb:5.0f} ms" if fb is not None else "move->feedback  --",
+            f"source: {app.feed.label if app.feed else 'none'} ({app.feed.status.value if app.feed else '-'})",
+        ]
+        size = lay.px(2.3)
+        h = len(lines) * int(ui.font(size).get_linesize()) + lay.px(2)
+        rect = pygame.Rect(lay.w - lay.px(62), lay.px(1), lay.px(61), h)
+        ui.panel(surface, rect, alpha=200, radius=6)
+        for i, line in enumerate(lines):
+            ui.text(surface, line, (rect.left + lay.px(1.5), rect.top + lay.px(1) + i *
+                                    ui.font(size).get_linesize()), size, ui.CYAN, shadow=False)
+

@@ -1,0 +1,200 @@
+"""Results: stats, per-rep or per-round charts, and personal bests."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pygame
+
+from game.input import InputEvent
+from game.scenes import ui
+from game.scenes.base import BaseScene
+
+if TYPE_CHECKING:
+    from game.app import App
+
+NAMES = {"squat": "Squats", "pushup": "Push-ups", "lunge": "Lunges", "boxing": "Shadowboxing"}
+
+
+class ResultsScene(BaseScene):
+    name = "results"
+
+    def __init__(self, app: App, sessions: list[dict[str, Any]], *,
+                 title: str | None = None) -> None:
+        super().__init__(app)
+        self.sessions = sessions
+        self.page = 0
+        self.heading = title
+        buttons = [ui.Button("again", "Go again"), ui.Button("menu", "Menu")]
+        if len(sessions) > 1:
+            buttons.insert(0, ui.Button("next", "Next part"))
+        self.menu = ui.Menu(buttons, focus=len(buttons) - 1 if len(sessions) > 1 else 0)
+
+    @property
+    def session(self) -> dict[str, Any]:
+        return self.sessions[self.page]
+
+    def handle(self, event: InputEvent) -> None:
+        from game.input import Action
+        from game.scenes.factory import exercise_scene, title_scene
+
+        if event.action == Action.BACK:
+            self.app.stack.clear_to(title_scene(self.app))
+            return
+        key = self.menu.handle(event)
+        if key == "next":
+            self.page = (self.page + 1) % len(self.sessions)
+        elif key == "again":
+            ex = str(self.session.get("exercise", "squat"))
+            self.app.stack.replace(exercise_scene(self.app, ex, calibrate=False))
+        elif key == "menu":
+            self.app.stack.clear_to(title_scene(self.app))
+
+    def draw(self, surface: pygame.Surface) -> None:
+        lay = ui.Layout.of(surface)
+        ui.background(surface)
+        s = self.session
+        ex = str(s.get("exercise", ""))
+        title = self.heading or "Results"
+        part = f"  ({self.page + 1}/{len(self.sessions)})" if len(self.sessions) > 1 else ""
+        y = self.header(surface, f"{title}: {NAMES.get(ex, ex.title())}{part}",
+                        _ended_text(s))
+        pad = lay.px(5)
+        left = pygame.Rect(pad, y + lay.px(2), int(lay.w * 0.36), lay.h - y - lay.px(20))
+        right = pygame.Rect(left.right + lay.px(3), left.top, lay.w - left.right - lay.px(3) - pad,
+                            left.height)
+        self._draw_stats(surface, left, s)
+        if s.get("mode") == "boxing":
+            self._draw_boxing_chart(surface, right, s)
+        else:
+            self._draw_rep_chart(surface, right, s)
+        # buttons
+        n = len(self.menu.buttons)
+        bw, bh, gap = lay.px(36), lay.px(9), lay.px(3)
+        total = n * bw + (n - 1) * gap
+        x0 = (lay.w - total) // 2
+        self.menu.rects = {}
+        for i, b in enumerate(self.menu.buttons):
+            r = pygame.Rect(x0 + i * (bw + gap), lay.h - lay.px(14), bw, bh)
+            self.menu.rects[b.key] = r
+            ui.draw_button(surface, r, b.label, focused=i == self.menu.focus, size=lay.px(3.4),
+                           hover_progress=self.app.pointer.progress
+                           if self.app.pointer.hover_id == b.key else 0.0)
+        self.targets = dict(self.menu.rects)
+
+    def _draw_stats(self, surface: pygame.Surface, rect: pygame.Rect, s: dict[str, Any]) -> None:
+        lay = ui.Layout.of(surface)
+        ui.panel(surface, rect)
+        stats = s.get("stats", {})
+        pad = lay.px(3)
+        x, y = rect.left + pad, rect.top + pad
+        if s.get("mode") == "boxing":
+            big, big_label = stats.get("score", 0), "points"
+            rows = [("Hits", f"{stats.get('hits', 0)} / {stats.get('targets', 0)}"),
+                    ("Accuracy", _pct(stats.get("accuracy_pct"))),
+                    ("Best combo", str(stats.get("best_combo", 0))),
+                    ("Punches", str(stats.get("punches", 0))),
+                    ("Peak hand speed", _speed(stats.get("peak_speed_mps"),
+                                               self.app.settings.units)),
+                    ("Dodges", str(stats.get("dodges", 0))),
+                    ("Rounds", str(stats.get("rounds", 0)))]
+        else:
+            big, big_label = stats.get("reps", 0), f"reps (target {stats.get('target', '-')})"
+            not_counted = max(0, int(stats.get("attempts", 0)) - int(stats.get("reps", 0)))
+            rows = [("Average form", _score(stats.get("avg_score"))),
+                    ("Best rep", _score(stats.get("best_score"))),
+                    ("Not counted", str(not_counted)),
+                    ("Speed loss", _pct(stats.get("velocity_loss_pct"))),
+                    ("Time", ui.format_duration(float(stats.get("duration_s") or 0)))]
+        r = ui.text(surface, str(big), (x, y), lay.px(16), ui.ACCENT, bold=True)
+        ui.text(surface, big_label, (r.right + lay.px(2), r.bottom - lay.px(3)), lay.px(3),
+                ui.MUTED, anchor="bottomleft", max_width=rect.right - r.right - lay.px(4))
+        y = r.bottom + lay.px(2)
+        line = lay.px(5)
+        for label, value in rows:
+            ui.text(surface, label, (x, y), lay.px(3), ui.MUTED)
+            ui.text(surface, value, (rect.right - pad, y), lay.px(3), ui.INK, anchor="topright")
+            y += line
+        bests = s.get("personal_bests") or []
+        y += lay.px(1)
+        if bests:
+            ui.text(surface, "New personal best!", (x, y), lay.px(3.4), ui.GREEN, bold=True)
+            ui.paragraph(surface, ", ".join(bests), pygame.Rect(x, y + lay.px(4.5),
+                         rect.width - 2 * pad, lay.px(8)), lay.px(2.8), ui.INK)
+        else:
+            key = "boxing" if s.get("mode") == "boxing" else "rep"
+            prev = self.app.history.bests(key, str(s.get("exercise")),
+                                          exclude_uid=s.get("uid"))
+            if prev:
+                label = "Best so far: " + ", ".join(
+                    f"{k.replace('_', ' ')} {v:.0f}" for k, v in list(prev.items())[:3])
+                ui.paragraph(surface, label, pygame.Rect(x, y, rect.width - 2 * pad, lay.px(9)),
+                             lay.px(2.6), ui.MUTED)
+            else:
+                ui.text(surface, "First session: this sets your bests", (x, y), lay.px(2.6),
+                        ui.MUTED, max_width=rect.width - 2 * pad)
+
+    def _draw_rep_chart(self, surface: pygame.Surface, rect: pygame.Rect,
+                        s: dict[str, Any]) -> None:
+        lay = ui.Layout.of(surface)
+        reps = s.get("reps", [])
+        top = pygame.Rect(rect.left, rect.top, rect.width, int(rect.height * 0.58))
+        scores = [float(r.get("score") or 0) if r.get("counted") else 0.0 for r in reps]
+        labels = [str(i + 1) if r.get("counted") else "x" for i, r in enumerate(reps)]
+        ui.bar_chart(surface, top, scores, labels=labels, max_value=100,
+                     color_of=ui.score_color, title="Form score per attempt (x = not counted)",
+                     size=lay.px(2.4))
+        bottom = pygame.Rect(rect.left, top.bottom + lay.px(2), rect.width,
+                             rect.height - top.height - lay.px(2))
+        vel = [float((r.get("metrics") or {}).get("peak_velocity_mps")
+                     or (r.get("metrics") or {}).get("mean_velocity_mps") or 0) for r in reps
+               if r.get("counted")]
+        if any(vel):
+            ui.bar_chart(surface, bottom, vel, labels=[str(i + 1) for i in range(len(vel))],
+                         title="Speed up per rep (m/s): a drop means fatigue", size=lay.px(2.4),
+                         color_of=lambda v: ui.BLUE, value_fmt="{:.2f}")
+        else:
+            ui.panel(surface, bottom)
+            reasons = [str(r.get("reason")).replace("_", " ") for r in reps if not r.get("counted")]
+            msg = ("Not counted: " + ", ".join(reasons)) if reasons else "Every attempt counted."
+            ui.paragraph(surface, msg, bottom.inflate(-lay.px(6), -lay.px(6)), lay.px(2.8))
+
+    def _draw_boxing_chart(self, surface: pygame.Surface, rect: pygame.Rect,
+                           s: dict[str, Any]) -> None:
+        lay = ui.Layout.of(surface)
+        rounds = s.get("per_round", [])
+        top = pygame.Rect(rect.left, rect.top, rect.width, int(rect.height * 0.55))
+        ui.bar_chart(surface, top, [float(r.get("score", 0)) for r in rounds],
+                     labels=[f"R{i + 1}" for i in range(len(rounds))], title="Points per round",
+                     size=lay.px(2.4))
+        bottom = pygame.Rect(rect.left, top.bottom + lay.px(2), rect.width,
+                             rect.height - top.height - lay.px(2))
+        ui.bar_chart(surface, bottom, [float(r.get("accuracy_pct") or 0) for r in rounds],
+                     labels=[f"R{i + 1}" for i in range(len(rounds))], max_value=100,
+                     title="Accuracy per round (%)", size=lay.px(2.4), color_of=ui.score_color)
+
+
+def _ended_text(s: dict[str, Any]) -> str:
+    return {
+        "target": "Target reached. Great work!",
+        "time": "Time is up.",
+        "source_end": "The recording finished.",
+        "player": "Session ended early.",
+        "rounds": "All rounds done. Great work!",
+    }.get(str(s.get("ended")), "")
+
+
+def _pct(v: Any) -> str:
+    return "--" if v is None else f"{float(v):.0f} %"
+
+
+def _score(v: Any) -> str:
+    return "--" if v is None else f"{float(v):.0f} / 100"
+
+
+def _speed(v: Any, units: str) -> str:
+    if v is None:
+        return "--"
+    if units == "imperial":
+        return f"{float(v) * 2.23694:.1f} mph"
+    return f"{float(v):.1f} m/s"

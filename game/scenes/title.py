@@ -1,0 +1,168 @@
+"""Title and main menu; says plainly when there is no camera and offers the demo mode."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pygame
+
+from game.feed import FeedStatus
+from game.input import Action, InputEvent
+from game.scenes import ui
+from game.scenes.base import BaseScene
+
+if TYPE_CHECKING:
+    from game.app import App
+
+
+class TitleScene(BaseScene):
+    name = "title"
+
+    def __init__(self, app: App) -> None:
+        super().__init__(app)
+        self.menu = ui.Menu(self._buttons())
+
+    def _buttons(self) -> list[ui.Button]:
+        demo = self.app.is_demo
+        return [
+            ui.Button("workout", "Today's workout", "your plan for today"),
+            ui.Button("boxing", "Shadowboxing", "hit the targets on the beat"),
+            ui.Button("squat", "Squat challenge", "reps that count only at full depth"),
+            ui.Button("pushup", "Push-ups"),
+            ui.Button("lunge", "Lunges"),
+            ui.Button("moves", "Learn the moves", "slow-motion demos"),
+            ui.Button("review", "Coach review", "replay a recorded session"),
+            ui.Button("leaderboard", "Leaderboard"),
+            ui.Button("settings", "Settings"),
+            ui.Button("demo", "Use the camera" if demo else "Demo mode",
+                      "back to your camera" if demo else "no camera needed"),
+            ui.Button("quit", "Quit"),
+        ]
+
+    def enter(self) -> None:
+        self.app.audio.effect("whoosh", 0.5)
+
+    def resume(self) -> None:
+        self.menu.buttons = self._buttons()
+        feed = self.app.feed
+        if feed is not None and not feed.is_camera and feed.status == FeedStatus.ENDED:
+            self.app.restart_source()
+
+    def update(self, dt_s: float) -> None:
+        super().update(dt_s)
+        feed = self.app.feed
+        # A clip used as the camera loops behind the menu.
+        if feed is not None and not feed.is_camera and feed.status == FeedStatus.ENDED:
+            self.app.restart_source()
+
+    @property
+    def camera_missing(self) -> bool:
+        feed = self.app.feed
+        return bool(feed and feed.is_camera and feed.status == FeedStatus.FAILED)
+
+    def handle(self, event: InputEvent) -> None:
+        from game.scenes import factory
+
+        if event.action == Action.BACK:
+            return  # Esc on the title does nothing; Quit is a button (and Ctrl+Q)
+        key = self.menu.handle(event)
+        if key is None:
+            return
+        self.app.audio.effect("click")
+        app = self.app
+        if key in ("boxing", "squat", "pushup", "lunge"):
+            if self.camera_missing:
+                app.open_source(demo=key)
+                app.notify("No camera, so a generated player is standing in (demo mode).", 4)
+            app.stack.push(factory.exercise_scene(app, key))
+        elif key == "workout":
+            from game.scenes.workout import WorkoutScene
+
+            app.stack.push(WorkoutScene(app))
+        elif key == "moves":
+            from game.scenes.moves import MovesScene
+
+            app.stack.push(MovesScene(app))
+        elif key == "review":
+            from game.scenes.review import ReviewScene
+
+            app.stack.push(ReviewScene(app))
+        elif key == "leaderboard":
+            from game.scenes.leaderboard import LeaderboardScene
+
+            app.stack.push(LeaderboardScene(app))
+        elif key == "settings":
+            from game.scenes.settings import SettingsScene
+
+            app.stack.push(SettingsScene(app))
+        elif key == "demo":
+            if app.is_demo:
+                app.open_source(app.default_spec())
+            else:
+                app.open_source(demo="squat")
+                app.notify("Demo mode: a generated player is moving. Pick any game.", 3)
+            self.menu.buttons = self._buttons()
+        elif key == "quit":
+            app.exit_reason = "quit"
+            app.running = False
+
+    def draw(self, surface: pygame.Surface) -> None:
+        lay = ui.Layout.of(surface)
+        ui.background(surface)
+        menu_w = max(lay.px(58), int(lay.w * 0.34))
+        stage = pygame.Rect(lay.px(2), lay.px(20), lay.w - menu_w - lay.px(6), lay.h - lay.px(26))
+        self.draw_stage(surface, stage, dim_alpha=110)
+        # logo
+        r = ui.text(surface, "RINGSIDE", (lay.px(5), lay.px(3)), lay.px(10), ui.ACCENT, bold=True)
+        ui.text(surface, "box, squat and train with your camera", (r.right + lay.px(3),
+                r.bottom - lay.px(3)), lay.px(3), ui.MUTED, anchor="bottomleft",
+                max_width=stage.right - r.right - lay.px(4))
+        self._draw_source_status(surface, stage)
+        # menu
+        area = pygame.Rect(lay.w - menu_w - lay.px(2), lay.px(4), menu_w, lay.h - lay.px(8))
+        n = len(self.menu.buttons)
+        gap = lay.px(1.2)
+        item_h = int((area.height - (n - 1) * gap) / n)
+        self.menu.rects = self.menu.layout(area, item_h, gap)
+        self.targets = dict(self.menu.rects)
+        for i, b in enumerate(self.menu.buttons):
+            hint = b.hint if i == self.menu.focus else ""
+            ui.draw_button(surface, self.menu.rects[b.key], b.label, focused=i == self.menu.focus,
+                           hint=hint, size=min(lay.px(3.3), int(item_h * 0.42)),
+                           hover_progress=self.app.pointer.progress
+                           if self.app.pointer.hover_id == b.key else 0.0)
+        self.footer_hint(surface, "Raise a hand and hold it on a button, click, or use arrows + "
+                         "Enter.  F3: FPS overlay   C: camera image   +/-: volume")
+
+    def _draw_source_status(self, surface: pygame.Surface, stage: pygame.Rect) -> None:
+        lay = ui.Layout.of(surface)
+        feed = self.app.feed
+        if self.camera_missing:
+            box = pygame.Rect(0, 0, stage.width - lay.px(8), lay.px(34))
+            box.center = stage.center
+            ui.panel(surface, box, alpha=240, border=ui.ORANGE)
+            ui.text(surface, "No camera found", (box.centerx, box.top + lay.px(3)), lay.px(5),
+                    ui.ORANGE, anchor="midtop", bold=True)
+            msg = (feed.message if feed else "") or "No camera is connected."
+            y = ui.paragraph(surface, msg, pygame.Rect(box.left + lay.px(4), box.top + lay.px(11),
+                             box.width - lay.px(8), lay.px(12)), lay.px(2.6), center=True)
+            ui.paragraph(surface, "Choose Demo mode to play with a generated player, or start "
+                         "with 'ringside play --source VIDEO'. Plug a camera in and it is found "
+                         "by itself.", pygame.Rect(box.left + lay.px(4), y + lay.px(1),
+                                                   box.width - lay.px(8), lay.px(12)),
+                         lay.px(2.6), ui.MUTED, center=True)
+            return
+        if feed is None:
+            return
+        label = {
+            FeedStatus.STARTING: f"Starting {feed.label}...",
+            FeedStatus.LIVE: f"{'Demo player' if self.app.is_demo else feed.label}: live",
+            FeedStatus.LOST: f"{feed.label}: lost, retrying",
+            FeedStatus.ENDED: f"{feed.label}: finished",
+            FeedStatus.FAILED: f"{feed.label}: {feed.message}",
+        }[feed.status]
+        col = ui.GREEN if feed.status == FeedStatus.LIVE else ui.ORANGE
+        pygame.draw.circle(surface, col, (stage.left + lay.px(3), stage.bottom + lay.px(2.2)),
+                           lay.px(0.9))
+        ui.text(surface, label, (stage.left + lay.px(5), stage.bottom + lay.px(2.2)), lay.px(2.4),
+                ui.MUTED, anchor="midleft", max_width=stage.width - lay.px(6))
