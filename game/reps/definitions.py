@@ -209,8 +209,8 @@ PUSHUP = ExerciseDefinition(
     name="pushup",
     display_name="Push-up",
     primary=JointAngle("elbow", (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST), (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST)),
-    # Elbows to about 90-100 degrees from a locked-out plank (ACSM/NSCA push-up test: "chest to a
-    # fist's height above the floor", which is about 90 degrees at the elbow).
+    # Elbows to about 100 degrees or less from a locked-out plank: the usual standard is upper arms
+    # parallel to the floor (U.S. Army push-up standard), about 90 degrees at the elbow.
     required_flexion_deg=70.0,
     min_required_flexion_deg=55.0,
     ready_min_angle_deg=145.0,

@@ -101,7 +101,9 @@ def measure(
         m["heel_lift_ratio"] = _r(max(0.0, max(lifts)), 3)
     if defn.name in ("squat", "lunge"):
         ratios = [f.knee_ratio for f in bottom_half if f.knee_ratio is not None]
-        m["knee_ratio"] = _r(min(ratios), 2) if ratios and cal.view in ("front", "three_quarter") else None
+        # Front view only: knees caving in is a left-right movement, which BlazePose measures well
+        # face on; turned away, the spread lies in depth, its weakest axis.
+        m["knee_ratio"] = _r(min(ratios), 2) if ratios and cal.view == "front" else None
     if defn.name == "pushup":
         m["body_line_deg"] = _r(min(f.body_line_deg for f in fs))
     pairs = [
