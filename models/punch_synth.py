@@ -247,17 +247,17 @@ def _punch_keys(
         wind = tuple(np.asarray(guard) + np.array([rng.uniform(0.03, 0.1), rng.uniform(-0.03, 0.05), rng.uniform(-0.08, 0.0)]))
         sweep = rng.uniform(0.28, 0.45) if complete else rng.uniform(-0.05, 0.08)
         peak = (-sweep, rng.uniform(0.12, 0.3), rng.uniform(0.45, 0.6))
-        pole = (1.0, rng.uniform(0.2, 0.6), -0.3)
+        pole = (1.0, rng.uniform(-0.05, 0.25), -0.3)
         t_w = t0 + 0.07 / speed
         t_peak = t_w + 0.17 / speed
         keys += [(t0, g, gp), (t_w, wind, pole), (t_peak, peak, pole)]
     elif kind == "uppercut":
-        dip = tuple(np.asarray(guard) + np.array([rng.uniform(-0.03, 0.03), rng.uniform(-0.14, -0.05), rng.uniform(-0.1, -0.02)]))
+        dip = tuple(np.asarray(guard) + np.array([rng.uniform(-0.03, 0.05), rng.uniform(-0.32, -0.16), rng.uniform(-0.15, -0.04)]))
         top = rng.uniform(0.18, 0.32) if complete else rng.uniform(-0.08, 0.02)
         peak = (rng.uniform(-0.22, -0.08), top, rng.uniform(0.3, 0.45))
         pole = (0.15, -1.0, 0.35)
-        t_d = t0 + 0.08 / speed
-        t_peak = t_d + 0.16 / speed
+        t_d = t0 + 0.12 / speed
+        t_peak = t_d + 0.17 / speed
         keys += [(t0, g, gp), (t_d, dip, pole), (t_peak, peak, pole)]
     else:
         raise ValueError(f"unknown punch kind {kind!r}")
@@ -736,3 +736,68 @@ def motion_clip(
 
 def lead_hand(southpaw: bool) -> str:
     return "right" if southpaw else "left"
+
+
+def scheduled_clip(
+    punches: Sequence[tuple[float, str, str]],
+    duration_s: float,
+    rng: np.random.Generator,
+    *,
+    yaw_deg: float = 0.0,
+    southpaw: bool = False,
+    noise: Noise | None = None,
+    ducks: Sequence[float] = (),
+) -> Clip:
+    """A player in guard throwing ``punches`` = (t_peak_s, kind, hand) on time, and ducking at the
+    times in ``ducks``: the stream a good session of the target game produces."""
+    body = Body.sample(rng, southpaw=southpaw)
+    cam = Camera.sample(rng, yaw_deg)
+    gl, gr = _guard(rng), _guard(rng)
+    left, right = _Track(), _Track()
+    left.add(0.0, gl, GUARD_POLE)
+    right.add(0.0, gr, GUARD_POLE)
+    yaw, crouch = _Scalar(), _Scalar()
+    yaw.add(0.0, 0.0)
+    crouch.add(0.0, 0.0)
+    busy = {"left": 0.0, "right": 0.0}
+    truths: list[Truth] = []
+    lead_left = _lead_is_left(body)
+    for t_peak, kind, hand in sorted(punches):
+        speed = float(rng.uniform(1.0, 1.4))
+        keys, tp, te = _punch_keys(kind, rng, 0.0, speed, True, gl if hand == "left" else gr, False)
+        shift = t_peak - tp
+        if shift <= busy[hand] + 0.03 or shift < 0.3:
+            continue  # that hand is still coming back: a real player would skip it too
+        track = left if hand == "left" else right
+        track.add(shift, track.at(shift)[0], track.at(shift)[1])
+        for t, p, q in keys[1:]:
+            track.add(t + shift, p, q)
+        busy[hand] = te + shift
+        is_lead = (hand == "left") == lead_left
+        fam = kind if kind in ("hook", "uppercut") else ("jab" if is_lead else "cross")
+        truths.append(Truth(t_peak, hand, fam, is_lead, True))
+    for t in ducks:
+        crouch.add(t - 0.35, 0.0)
+        crouch.add(t, 0.3 * body.height_m / 1.75)
+        crouch.add(t + 0.35, 0.0)
+    crouch.keys.sort()
+    prog = _Programme(left, right, yaw, crouch, duration_s=duration_s)
+    nz = Noise.sample(rng) if noise is None else noise
+    return Clip(tuple(render(prog, body, cam, nz, rng)), tuple(truths), body, cam, "session")
+
+
+def flail_clip(duration_s: float, rng: np.random.Generator, *, yaw_deg: float = 0.0) -> Clip:
+    """Arms thrown about at random for ``duration_s`` (after a second in guard)."""
+    body = Body.sample(rng)
+    cam = Camera.sample(rng, yaw_deg)
+    prog = motion_programme("flail", rng, body)
+    for track in (prog.left, prog.right):
+        t = track.keys[-1][0]
+        while t < duration_s:
+            t += float(rng.uniform(0.08, 0.22))
+            track.add(t, rng.uniform([-0.6, -0.9, -0.3], [0.9, 1.0, 0.9]), rng.normal(0, 1, 3))
+        g = _guard(rng)
+        shifted = [(k[0] + 1.0, k[1], k[2]) for k in track.keys]
+        track.keys = [(0.0, g, np.asarray(GUARD_POLE, float)), (1.0, g, np.asarray(GUARD_POLE, float))] + shifted
+    prog.duration_s = duration_s
+    return Clip(tuple(render(prog, body, cam, Noise.sample(rng), rng)), (), body, cam, "flail")

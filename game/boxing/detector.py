@@ -43,7 +43,7 @@ class DetectorOptions:
     onset_excursion: float = 0.12  # arm lengths from the guard position
     onset_speed: float = 1.6  # arm lengths / s
     min_peak_speed: float = 2.2  # a punch peaks at least this fast (slow demo punches ~3)
-    min_bent_peak_speed: float = 2.7  # hooks and uppercuts are not thrown slowly
+    min_bent_peak_speed: float = 2.0  # hooks and uppercuts are not thrown slowly
     min_travel: float = 0.28  # arm lengths from the guard at the peak
     peak_drop: float = 0.06  # excursion fall that confirms the peak
     impact_speed_fraction: float = 0.4  # speed falling below this share of its peak = impact
@@ -52,7 +52,9 @@ class DetectorOptions:
     max_out_s: float = 0.9  # an extension slower than this is a reach, not a punch
     guard_tau_s: float = 0.25  # guard position follows a still hand with this time constant
     straight_extension: float = 0.88  # straightness of a locked-out straight punch
+    bent_complete_travel: float = 0.3  # arm lengths a full hook or uppercut carries the fist
     radial_fraction: float = 0.55  # share of the travel that lengthens the arm, for a straight
+    face_touch: float = 0.2  # arm lengths from the nose: the hand is at the face
     max_height_above_nose: float = 0.3  # arm lengths: higher is a wave / raised hand
     min_height_below_shoulder: float = -0.6  # arm lengths: lower is an arm swinging at the side
     guard_floor: float = -0.7  # a guard lower than this (arms hanging) cannot start a punch
@@ -61,6 +63,7 @@ class DetectorOptions:
     min_home_s: float = 0.05  # the hand rests in its guard at least this long between punches
     flail_window_s: float = 0.12  # both hands leaving within this = flailing
     loose_hand: float = 0.55  # the other hand this far from its guard (arm lengths) = flailing
+    loose_speed: float = 2.5  # ... or moving this fast (arm lengths / s) away from it
     track_jump_torso: float = 0.6  # shoulder midpoint jumping this many torso lengths = new person
 
 
@@ -122,7 +125,10 @@ class _Hand:
     path: float = 0.0
     last_w: np.ndarray | None = None
     last_exc: float = 0.0
+    last_speed: float = 0.0
     impact_s: float | None = None
+    anchor: np.ndarray | None = None  # where the current excursion is measured from
+    rewound: bool = False
     still_since_s: float | None = None
     home_s: float = 1.0  # time spent in the guard state
     settled: bool = True
@@ -157,6 +163,10 @@ def judge_family(family: str, c: Candidate, opt: DetectorOptions) -> str | None:
     """Kind-specific reasons: a bent-arm punch is never slow."""
     if family != "straight" and c.peak_speed < opt.min_bent_peak_speed:
         return "too slow for a hook or uppercut"
+    if family != "straight" and c.peak_speed < 1.5 * opt.min_bent_peak_speed:
+        # Brought to the face, not thrown: a brisk hand that ends touching the face.
+        if float(np.linalg.norm(c.peak_wrist - c.nose)) < opt.face_touch:
+            return "hand brought to the face"
     return None
 
 
@@ -174,10 +184,10 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     if c.extension >= opt.straight_extension:
         return "straight", True
     if fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1):
-        complete = c.peak_wrist[1] >= c.peak_shoulder[1] - 0.1 and c.travel >= 0.35
+        complete = c.peak_wrist[1] >= c.peak_shoulder[1] - 0.1 and c.travel >= opt.bent_complete_travel
         return "uppercut", bool(complete)
     if elbow_up >= -0.18:
-        return "hook", bool(c.travel >= 0.35)
+        return "hook", bool(c.travel >= opt.bent_complete_travel)
     return "straight", False
 
 
@@ -305,6 +315,8 @@ class PunchDetector:
         if h.guard is None:
             h.guard = w.copy()
         exc = float(np.linalg.norm(w - h.guard))
+        if h.state == "out" and h.anchor is not None:
+            exc = float(np.linalg.norm(w - h.anchor))
         conditions = {
             "lost": False,
             "leaves_guard": h.settled and h.tracked_s >= opt.warmup_s and exc >= opt.onset_excursion and speed >= opt.onset_speed,
@@ -331,6 +343,20 @@ class PunchDetector:
             # uppercut's dip) does not end the excursion: only a hand that has travelled far
             # enough can pass its peak.
             slowed = speed < opt.impact_speed_fraction * h.peak_speed
+            assert h.anchor is not None
+            d = w - h.anchor
+            dn = float(np.linalg.norm(d)) or 1e-9
+            is_dip = d[1] < -0.6 * dn and arm.straightness < opt.straight_extension - 0.05
+            if (slowed or exc < h.max_exc - opt.peak_drop) and is_dip and not h.rewound:
+                slowed = True
+                travel = 0.0
+            if slowed and travel < opt.min_travel and not h.rewound:
+                # A wind-up (an uppercut's dip, a hook's cock): measure the punch from here.
+                h.rewound = True
+                h.anchor = w.copy()
+                h.max_exc = 0.0
+                h.peak_speed = speed
+                exc = 0.0
             if slowed and h.impact_s is None and travel >= opt.min_travel:
                 h.impact_s = s.t_s
             conditions["peak_passed"] = travel >= opt.min_travel and (
@@ -381,6 +407,8 @@ class PunchDetector:
             h.still_frames = 0
             h.path = 0.0
             h.impact_s = None
+            h.anchor = h.guard.copy()
+            h.rewound = False
         elif h.state == "out" and nxt == "back" and fired == "peak_passed":
             event = self._conclude(hand, h, s)
             h.still_since_s = None
@@ -390,6 +418,7 @@ class PunchDetector:
             h.still_since_s = None
         h.last_w = w
         h.last_exc = exc
+        h.last_speed = speed
         if nxt == "guard":
             h.home_s = 0.0
             h.settled = False
@@ -407,10 +436,12 @@ class PunchDetector:
         # leaving together, or the other hand loose far from its guard, is flailing.
         opt = self.options
         flail = (
-            other.state in ("out", "back")
-            and abs(other.onset_s - h.onset_s) <= opt.flail_window_s
-            and other.max_exc >= opt.loose_hand
-        ) or (other.state == "guard" and other.last_exc > opt.loose_hand)
+            (other.state in ("out", "back") and abs(other.onset_s - h.onset_s) <= opt.flail_window_s
+             and other.max_exc >= opt.loose_hand)
+            or (other.state == "guard" and other.last_exc > opt.loose_hand)
+            or (other.state == "guard" and other.last_exc > opt.onset_excursion
+                and other.last_speed > opt.loose_speed)
+        )
         assert h.guard is not None and h.peak_wrist is not None and h.peak_elbow is not None
         assert h.peak_shoulder is not None and h.onset_shoulder is not None and h.onset_other_shoulder is not None
         c = Candidate(
@@ -478,7 +509,7 @@ class PunchDetector:
     def _complete_for(self, family: str, c: Candidate) -> bool:
         if family == "straight":
             return c.extension >= self.options.straight_extension
-        return c.travel >= 0.4
+        return c.travel >= self.options.bent_complete_travel
 
     def _is_lead(self, hand: Hand, c: Candidate, family: str) -> bool:
         """Lead or rear hand. A straight punch tells by itself: the lead shoulder starts ahead of

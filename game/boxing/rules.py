@@ -1,0 +1,652 @@
+"""The target game's rules: a pure, deterministic core.
+
+``BoxingRound(difficulty, seed, calibration)`` plans a whole session (rounds of targets on the
+beat, with rests) from the seed, then takes PoseFrames through ``update(frame)`` and returns
+game events; ``view()`` is a frozen snapshot for the scene to draw. Same difficulty + seed +
+skeleton stream gives the same events and score, bit for bit: no clock (time is the frames'
+``timestamp_ms``), no global randomness (a ``numpy`` generator seeded once), no I/O.
+
+Timing windows (see docs/BOXING.md): a 30 fps camera sees a frame every 33 ms, so a punch's peak
+is known to within about +-1 frame (+-35 ms) at best, and the detector's peak can land one frame
+either side of the true one. A "perfect" window narrower than about +-70 ms would therefore grade
+the camera's jitter, not the player. Perfect is +-75 ms, early/late out to +-150 ms, and a target
+not hit by +200 ms is missed; ``Difficulty.window_scale`` stretches or shrinks all three.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from game.boxing.detector import PunchDetector
+from game.boxing.events import Hand, PunchEvent
+from game.errors import RingsideError
+from game.pose.types import LM, PoseFrame
+
+Phase = Literal["countdown", "round", "rest", "done"]
+CueKind = Literal["jab", "cross", "hook", "uppercut", "slip_left", "slip_right", "duck"]
+FAMILY = {"jab": "straight", "cross": "straight", "hook": "hook", "uppercut": "uppercut"}
+
+PERFECT_S = 0.075
+GOOD_S = 0.150
+MISS_AFTER_S = 0.200
+SHOW_AHEAD_S = 1.6  # targets appear this long before their beat
+COUNTDOWN_S = 3.0
+
+
+class CalibrationError(RingsideError):
+    """Nobody (or not enough of a body) was seen while calibrating."""
+
+
+@dataclass(frozen=True, slots=True)
+class Difficulty:
+    """What a level asks. The recovery-aware planner and the coach set these fields.
+
+    - ``bpm``: beats per minute of the targets (40-180).
+    - ``density``: chance that a free beat starts a combo or a cue (0-1).
+    - ``combo_max_len``: longest combination asked (1-4).
+    - ``window_scale``: multiplies the timing windows (0.5 strict - 2.0 forgiving).
+    - ``rounds``, ``round_s``, ``rest_s``: the session's shape.
+    - ``dodge_share``: share of cues that are slips and ducks instead of punches.
+    - ``kinds``: punch kinds that may be asked.
+    """
+
+    bpm: float = 90.0
+    density: float = 0.5
+    combo_max_len: int = 2
+    window_scale: float = 1.0
+    rounds: int = 3
+    round_s: float = 60.0
+    rest_s: float = 30.0
+    dodge_share: float = 0.1
+    kinds: tuple[str, ...] = ("jab", "cross", "hook", "uppercut")
+
+    def __post_init__(self) -> None:
+        if not 40.0 <= self.bpm <= 180.0:
+            raise ValueError(f"bpm must be within 40-180, got {self.bpm}")
+        if not 0.0 < self.density <= 1.0:
+            raise ValueError(f"density must be within (0, 1], got {self.density}")
+        if not 1 <= self.combo_max_len <= 4:
+            raise ValueError(f"combo_max_len must be 1-4, got {self.combo_max_len}")
+        if not 0.5 <= self.window_scale <= 2.0:
+            raise ValueError(f"window_scale must be within 0.5-2.0, got {self.window_scale}")
+        if self.rounds < 1 or self.round_s <= 0 or self.rest_s < 0:
+            raise ValueError("rounds must be >= 1, round_s > 0 and rest_s >= 0")
+
+    @staticmethod
+    def level(n: int) -> Difficulty:
+        """Presets 1 (first session) to 5 (fit and practised)."""
+        presets = {
+            1: Difficulty(bpm=70, density=0.4, combo_max_len=1, window_scale=1.5, dodge_share=0.0,
+                          kinds=("jab", "cross")),
+            2: Difficulty(bpm=80, density=0.5, combo_max_len=2, window_scale=1.25, dodge_share=0.05,
+                          kinds=("jab", "cross", "hook")),
+            3: Difficulty(bpm=90, density=0.55, combo_max_len=3, window_scale=1.0, dodge_share=0.1),
+            4: Difficulty(bpm=105, density=0.65, combo_max_len=3, window_scale=0.9, dodge_share=0.12),
+            5: Difficulty(bpm=120, density=0.75, combo_max_len=4, window_scale=0.8, dodge_share=0.15),
+        }
+        if n not in presets:
+            raise ValueError(f"level must be 1-5, got {n}")
+        return presets[n]
+
+    @staticmethod
+    def from_plan(plan: Any, base: Difficulty | None = None) -> Difficulty:
+        """From any object with the planner's fields (bpm, density, combo_max_len, window_scale,
+        rounds, round_s, rest_s); missing fields keep ``base``'s values."""
+        b = base or Difficulty()
+        get = (lambda k, d: plan.get(k, d)) if isinstance(plan, dict) else (lambda k, d: getattr(plan, k, d))
+        return Difficulty(
+            bpm=float(get("bpm", b.bpm)),
+            density=float(get("density", b.density)),
+            combo_max_len=int(get("combo_max_len", b.combo_max_len)),
+            window_scale=float(get("window_scale", b.window_scale)),
+            rounds=int(get("rounds", b.rounds)),
+            round_s=float(get("round_s", b.round_s)),
+            rest_s=float(get("rest_s", b.rest_s)),
+            dodge_share=b.dodge_share,
+            kinds=b.kinds,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BodyCalibration:
+    """The player's body as the camera sees it in guard, in image pixels."""
+
+    image_size: tuple[int, int]
+    nose_px: tuple[float, float]
+    shoulder_mid_px: tuple[float, float]
+    hip_mid_px: tuple[float, float]
+    shoulder_width_px: float
+    reach_px: float  # upper arm + forearm
+    orthodox: bool = True
+
+    @property
+    def torso_px(self) -> float:
+        return float(np.hypot(self.shoulder_mid_px[0] - self.hip_mid_px[0],
+                              self.shoulder_mid_px[1] - self.hip_mid_px[1]))
+
+    @staticmethod
+    def from_frames(frames: Iterable[PoseFrame], *, orthodox: bool = True) -> BodyCalibration:
+        """Medians over the frames that show a person. Raises CalibrationError when none does."""
+        rows = []
+        size = (0, 0)
+        for f in frames:
+            p = f.landmarks_px
+            if p is None or not np.all(np.isfinite(p[:25, :2])):
+                continue
+            size = f.image_size
+            sh = (p[LM.LEFT_SHOULDER, :2] + p[LM.RIGHT_SHOULDER, :2]) / 2
+            hp = (p[LM.LEFT_HIP, :2] + p[LM.RIGHT_HIP, :2]) / 2
+            reach = max(
+                np.linalg.norm(p[s, :2] - p[e, :2]) + np.linalg.norm(p[e, :2] - p[w, :2])
+                for s, e, w in ((LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST),
+                                (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST))
+            )
+            width = np.linalg.norm(p[LM.LEFT_SHOULDER, :2] - p[LM.RIGHT_SHOULDER, :2])
+            rows.append([*p[LM.NOSE, :2], *sh, *hp, width, reach])
+        if not rows:
+            raise CalibrationError("Nobody was seen during calibration: stand 2-3 m from the camera, "
+                                   "head to hips in view, and hold your guard for two seconds.")
+        m = np.median(np.array(rows), axis=0)
+        torso = float(np.hypot(m[2] - m[4], m[3] - m[5]))
+        # Arms seen end-on read short; a real arm is about 1.1-1.3 torso lengths.
+        reach = float(max(m[7], 1.1 * torso))
+        width = float(max(m[6], 0.55 * torso))
+        return BodyCalibration(size, (float(m[0]), float(m[1])), (float(m[2]), float(m[3])),
+                               (float(m[4]), float(m[5])), width, reach, orthodox)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A planned target or dodge cue."""
+
+    id: int
+    round_index: int
+    t_s: float  # the beat, seconds from the session start
+    kind: CueKind
+    hand: Hand | None  # None for dodges
+    combo_id: int
+    combo_pos: int
+    combo_len: int
+    x_px: float
+    y_px: float
+    radius_px: float
+
+    @property
+    def is_dodge(self) -> bool:
+        return self.kind in ("slip_left", "slip_right", "duck")
+
+
+@dataclass(frozen=True, slots=True)
+class TargetView:
+    id: int
+    x_px: float
+    y_px: float
+    radius_px: float
+    time_to_hit_s: float
+    kind: str
+    hand: str | None
+    is_dodge: bool
+    combo_pos: int
+    combo_len: int
+
+
+@dataclass(frozen=True, slots=True)
+class GameView:
+    """Everything the scene draws, as of the last frame."""
+
+    phase: Phase
+    round_index: int  # 0-based
+    rounds: int
+    time_left_s: float  # in the current phase
+    score: int
+    streak: int
+    multiplier: int
+    targets: tuple[TargetView, ...]
+    last_grade: str | None
+    is_flail_locked: bool
+    combo_progress: tuple[int, int] | None  # (hits so far, length) of the combo in play
+
+
+@dataclass(frozen=True, slots=True)
+class GameEvent:
+    type: str
+    t_s: float
+    data: tuple[tuple[str, Any], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "t": round(self.t_s, 3), **dict(self.data)}
+
+
+@dataclass(slots=True)
+class RoundStats:
+    punches: int = 0
+    half_punches: int = 0
+    targets: int = 0
+    hits: int = 0
+    perfect: int = 0
+    misses: int = 0
+    wild: int = 0
+    dodges: int = 0
+    dodges_made: int = 0
+    combos: int = 0
+    combos_done: int = 0
+    speeds: list[float] = field(default_factory=list)
+    score: int = 0
+
+    def to_json(self, round_s: float) -> dict[str, Any]:
+        n = len(self.speeds)
+        ppm = self.punches * 60.0 / round_s if round_s > 0 else 0.0
+        mean_speed = float(np.mean(self.speeds)) if n else 0.0
+        # Rough intensity: shadowboxing runs about 5-9 METs (Compendium of Physical Activities,
+        # codes 15100-15110); scaled here by punch rate and hand speed. An estimate, not a measure.
+        met = float(np.clip(3.5 + 0.035 * ppm + 0.3 * mean_speed, 3.5, 12.0)) if n else 2.0
+        return {
+            "punches": self.punches,
+            "half_punches": self.half_punches,
+            "targets": self.targets,
+            "hits": self.hits,
+            "perfect": self.perfect,
+            "misses": self.misses,
+            "wild_punches": self.wild,
+            "accuracy": round(self.hits / self.targets, 3) if self.targets else None,
+            "dodges": self.dodges,
+            "dodges_made": self.dodges_made,
+            "combos": self.combos,
+            "combos_completed": self.combos_done,
+            "mean_speed_mps": round(mean_speed, 2) if n else None,
+            "peak_speed_mps": round(float(np.max(self.speeds)), 2) if n else None,
+            "punches_per_min": round(ppm, 1),
+            "intensity_met": round(met, 1),
+            "score": self.score,
+        }
+
+
+# Combinations by the trainers' numbers: 1 jab, 2 cross, 3 lead hook, 4 rear hook,
+# 5 lead uppercut, 6 rear uppercut.
+_NUMBERED: dict[int, tuple[str, bool]] = {
+    1: ("jab", True), 2: ("cross", False), 3: ("hook", True), 4: ("hook", False),
+    5: ("uppercut", True), 6: ("uppercut", False),
+}
+COMBOS: tuple[tuple[int, ...], ...] = (
+    (1,), (2,), (3,), (6,),
+    (1, 2), (1, 1), (2, 3), (1, 6), (3, 2),
+    (1, 2, 3), (1, 1, 2), (1, 2, 5), (1, 6, 3),
+    (1, 2, 3, 2), (1, 1, 2, 3), (1, 2, 5, 2),
+)
+
+
+def plan_cues(difficulty: Difficulty, seed: int, calibration: BodyCalibration) -> tuple[Cue, ...]:
+    """The whole session's cues, from the seed alone."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    beat = 60.0 / difficulty.bpm
+    sub = beat / 2 if difficulty.bpm <= 100 else beat  # combos on eighth notes when slow enough
+    allowed = [c for c in COMBOS if len(c) <= difficulty.combo_max_len
+               and all(_NUMBERED[n][0] in difficulty.kinds for n in c)]
+    if not allowed:
+        allowed = [(1,)]
+    cues: list[Cue] = []
+    combo_id = 0
+    for r in range(difficulty.rounds):
+        start = _round_start(difficulty, r) + 1.0  # a breath before the first target
+        end = _round_start(difficulty, r) + difficulty.round_s - 0.5
+        t = start
+        while t < end:
+            if rng.random() >= difficulty.density:
+                t += beat
+                continue
+            if difficulty.dodge_share > 0 and rng.random() < difficulty.dodge_share:
+                kind: CueKind = ("slip_left", "slip_right", "duck")[int(rng.integers(0, 3))]
+                x, y, rad = _dodge_place(kind, calibration)
+                cues.append(Cue(len(cues), r, t, kind, None, combo_id, 0, 1, x, y, rad))
+                combo_id += 1
+                t += 2 * beat
+                continue
+            combo = allowed[int(rng.integers(0, len(allowed)))]
+            for i, n in enumerate(combo):
+                kind_s, lead = _NUMBERED[n]
+                hand = _hand(lead, calibration.orthodox)
+                x, y, rad = _target_place(kind_s, hand, calibration, rng)
+                tt = t + i * sub
+                if tt >= end:
+                    break
+                cues.append(Cue(len(cues), r, tt, kind_s, hand, combo_id, i, len(combo), x, y, rad))  # type: ignore[arg-type]
+            combo_id += 1
+            t += (len(combo) - 1) * sub + 2 * beat
+    return tuple(cues)
+
+
+def _round_start(d: Difficulty, r: int) -> float:
+    return COUNTDOWN_S + r * (d.round_s + d.rest_s)
+
+
+def _hand(lead: bool, orthodox: bool) -> Hand:
+    return ("left" if orthodox else "right") if lead else ("right" if orthodox else "left")
+
+
+def _target_place(kind: str, hand: Hand, cal: BodyCalibration, rng: np.random.Generator) -> tuple[float, float, float]:
+    """Where a target sits in the image: relative to the player's body, within reach.
+
+    Image x grows to the player's left when they face the camera. Straights sit in front of the
+    head (or the body, one in four) towards the punching side; hooks out past the shoulder on the
+    punching side at head height; uppercuts under the chin.
+    """
+    sx, sy = cal.shoulder_mid_px
+    nx, ny = cal.nose_px
+    side = 1.0 if hand == "left" else -1.0
+    w = cal.shoulder_width_px
+    body_y = sy + 0.45 * cal.torso_px
+    if kind in ("jab", "cross"):
+        to_body = rng.random() < 0.25
+        x = nx + side * 0.35 * w
+        y = body_y if to_body else ny
+    elif kind == "hook":
+        x = sx + side * (0.5 * w + 0.45 * cal.reach_px)
+        y = ny + 0.1 * cal.torso_px
+    else:
+        x = nx + side * 0.25 * w
+        y = sy + 0.15 * cal.torso_px
+    return float(x), float(y), float(0.35 * w)
+
+
+def _dodge_place(kind: str, cal: BodyCalibration) -> tuple[float, float, float]:
+    nx, ny = cal.nose_px
+    w = cal.shoulder_width_px
+    if kind == "duck":
+        return float(nx), float(ny - 0.1 * cal.torso_px), float(1.2 * w)  # a bar at head height
+    side = 1.0 if kind == "slip_right" else -1.0  # the cue comes from the side to slip away from
+    return float(nx + side * 0.3 * w), float(ny), float(0.4 * w)
+
+
+@dataclass(slots=True)
+class _CueState:
+    cue: Cue
+    resolved: bool = False
+    grade: str | None = None
+
+
+class BoxingRound:
+    """One session of the target game (all its rounds and rests).
+
+    ``difficulty`` may be a :class:`Difficulty` or a level number 1-5. Session time starts at
+    the first frame's timestamp (or ``start_ms``).
+    """
+
+    def __init__(self, difficulty: Difficulty | int, seed: int, calibration: BodyCalibration, *,
+                 detector: PunchDetector | None = None, start_ms: float | None = None) -> None:
+        self.difficulty = Difficulty.level(difficulty) if isinstance(difficulty, int) else difficulty
+        self.seed = seed
+        self.calibration = calibration
+        self.cues = plan_cues(self.difficulty, seed, calibration)
+        self._states = [_CueState(c) for c in self.cues]
+        self._next = 0  # first unresolved cue (cues are in time order)
+        if detector is None:
+            from game.boxing import make_punch_detector
+
+            detector = make_punch_detector(orthodox=calibration.orthodox)
+        self.detector = detector
+        self._start_ms = start_ms
+        self._t = 0.0
+        self.score = 0
+        self.streak = 0
+        self._stats = [RoundStats() for _ in range(self.difficulty.rounds)]
+        self._wild_times: deque[float] = deque(maxlen=8)
+        self._flail_until = -1.0
+        self._last_grade: str | None = None
+        self._phase: Phase = "countdown"
+        self._round = 0
+        self._combo_hits: dict[int, int] = {}
+        self._head: deque[tuple[float, float, float]] = deque(maxlen=120)
+
+    # -- public API --------------------------------------------------------------------------
+
+    def update(self, frame: PoseFrame) -> list[GameEvent]:
+        """Feed one frame; returns the game events it caused, in time order."""
+        if self._start_ms is None:
+            self._start_ms = frame.timestamp_ms
+        t = (frame.timestamp_ms - self._start_ms) / 1000.0
+        if t < self._t:
+            return []  # out-of-order frame: ignore rather than rewind the game
+        self._t = t
+        events: list[GameEvent] = []
+        events += self._advance_phase(t)
+        if frame.landmarks_px is not None:
+            p = frame.landmarks_px
+            self._head.append((t, float(p[LM.NOSE, 0]), float(p[LM.NOSE, 1])))
+        punches = self.detector.update(self._shift(frame))
+        for ev in punches:
+            events += self.feed_punch(ev)
+        events += self._check_dodges(t)
+        events += self._expire(t)
+        return events
+
+    def feed_punch(self, ev: PunchEvent) -> list[GameEvent]:
+        """Score one punch (``ev.t_s`` in session seconds)."""
+        if self._phase != "round":
+            return []
+        st = self._stats[self._round]
+        if not ev.complete:
+            st.half_punches += 1
+        else:
+            st.punches += 1
+            st.speeds.append(ev.speed_mps)
+        target = self._open_target(ev.t_s)
+        if target is None:
+            st.wild += 1
+            self._wild_times.append(ev.t_s)
+            out = [self._event("wild", ev.t_s, hand=ev.hand, kind=ev.kind)]
+            if self.streak:
+                self.streak = 0
+                out.append(self._event("streak_lost", ev.t_s))
+            recent = [w for w in self._wild_times if ev.t_s - w <= 2.0]
+            if len(recent) >= 3:
+                self._flail_until = ev.t_s + 1.5
+                out.append(self._event("flail", ev.t_s, until=round(self._flail_until, 3)))
+            return out
+        dt = ev.t_s - target.cue.t_s
+        scale = self.difficulty.window_scale
+        right_punch = ev.hand == target.cue.hand and FAMILY[ev.kind] == FAMILY[target.cue.kind]
+        if ev.t_s < self._flail_until:
+            return self._miss(target, ev.t_s, "flail")
+        if not right_punch:
+            return self._miss(target, ev.t_s, "wrong_hand" if ev.hand != target.cue.hand else "wrong_punch")
+        if not ev.complete:
+            return self._miss(target, ev.t_s, "half")
+        grade = "perfect" if abs(dt) <= PERFECT_S * scale else ("early" if dt < 0 else "late")
+        return self._hit(target, ev, grade)
+
+    def view(self) -> GameView:
+        t = self._t
+        targets = []
+        for s in self._states[self._next:]:
+            c = s.cue
+            if c.t_s - t > SHOW_AHEAD_S:
+                break
+            if s.resolved:
+                continue
+            targets.append(TargetView(c.id, c.x_px, c.y_px, c.radius_px, round(c.t_s - t, 4), c.kind, c.hand,
+                                      c.is_dodge, c.combo_pos, c.combo_len))
+        combo = None
+        if targets and not targets[0].is_dodge:
+            cid = self.cues[targets[0].id].combo_id
+            combo = (self._combo_hits.get(cid, 0), targets[0].combo_len)
+        return GameView(self._phase, self._round, self.difficulty.rounds, round(self._time_left(t), 3),
+                        self.score, self.streak, self.multiplier, tuple(targets), self._last_grade,
+                        t < self._flail_until, combo)
+
+    @property
+    def multiplier(self) -> int:
+        """x1, then one more for every 4 hits in a row, up to x4."""
+        return min(4, 1 + self.streak // 4)
+
+    def round_stats(self) -> list[dict[str, Any]]:
+        return [s.to_json(self.difficulty.round_s) for s in self._stats]
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _shift(self, frame: PoseFrame) -> PoseFrame:
+        """The frame on the session clock (seconds since start), for the detector."""
+        assert self._start_ms is not None
+        if self._start_ms == 0.0:
+            return frame
+        return PoseFrame(frame.timestamp_ms - self._start_ms, frame.image_size, frame.landmarks_px,
+                         frame.world_m, frame.index)
+
+    def _event(self, type_: str, t: float, **data: Any) -> GameEvent:
+        return GameEvent(type_, t, tuple(data.items()))
+
+    def _time_left(self, t: float) -> float:
+        d = self.difficulty
+        if self._phase == "countdown":
+            return COUNTDOWN_S - t
+        if self._phase == "round":
+            return _round_start(d, self._round) + d.round_s - t
+        if self._phase == "rest":
+            return _round_start(d, self._round + 1) - t
+        return 0.0
+
+    def _advance_phase(self, t: float) -> list[GameEvent]:
+        d = self.difficulty
+        out: list[GameEvent] = []
+        while True:
+            if self._phase == "countdown" and t >= COUNTDOWN_S:
+                self._phase = "round"
+                out.append(self._event("round_start", COUNTDOWN_S, round=1))
+            elif self._phase == "round" and t >= _round_start(d, self._round) + d.round_s:
+                end = _round_start(d, self._round) + d.round_s
+                out += self._expire(end + MISS_AFTER_S * 10)  # everything in this round is due
+                out.append(self._event("round_end", end, round=self._round + 1,
+                                       stats=self._stats[self._round].to_json(d.round_s)))
+                if self._round + 1 >= d.rounds:
+                    self._phase = "done"
+                    out.append(self._event("game_over", end, score=self.score))
+                else:
+                    self._phase = "rest"
+                    out.append(self._event("rest_start", end, seconds=d.rest_s))
+            elif self._phase == "rest" and t >= _round_start(d, self._round + 1):
+                self._round += 1
+                self._phase = "round"
+                out.append(self._event("round_start", _round_start(d, self._round), round=self._round + 1))
+            else:
+                return out
+
+    def _open_target(self, t: float) -> _CueState | None:
+        """The earliest unresolved punch target whose window contains ``t``."""
+        reach = GOOD_S * self.difficulty.window_scale
+        for s in self._states[self._next:]:
+            c = s.cue
+            if c.t_s - reach > t:
+                return None
+            if s.resolved or c.is_dodge:
+                continue
+            if abs(t - c.t_s) <= reach:
+                return s
+        return None
+
+    def _hit(self, s: _CueState, ev: PunchEvent, grade: str) -> list[GameEvent]:
+        s.resolved, s.grade = True, grade
+        c = s.cue
+        st = self._stats[c.round_index]
+        st.targets += 1
+        st.hits += 1
+        st.perfect += grade == "perfect"
+        self.streak += 1
+        base = 100 if grade == "perfect" else 60
+        # Power: hand speed above a brisk 2 m/s earns up to 50 more (BlazePose world speed).
+        power = int(round(50 * float(np.clip((ev.speed_mps - 2.0) / 4.0, 0.0, 1.0))))
+        points = (base + power) * self.multiplier
+        out = [self._event("hit", ev.t_s, target=c.id, grade=grade, points=points, power=power,
+                           hand=ev.hand, kind=ev.kind, offset_ms=round((ev.t_s - c.t_s) * 1000))]
+        hits = self._combo_hits.get(c.combo_id, 0) + 1
+        self._combo_hits[c.combo_id] = hits
+        if c.combo_len > 1 and hits == c.combo_len:
+            bonus = 50 * c.combo_len * self.multiplier
+            points += bonus
+            st.combos_done += 1
+            out.append(self._event("combo", ev.t_s, combo=c.combo_id, length=c.combo_len, points=bonus))
+        self.score += points
+        st.score += points
+        self._last_grade = grade
+        self._advance_next()
+        return out
+
+    def _miss(self, s: _CueState, t: float, why: str) -> list[GameEvent]:
+        s.resolved, s.grade = True, "miss"
+        c = s.cue
+        st = self._stats[c.round_index]
+        if c.is_dodge:
+            st.dodges += 1
+        else:
+            st.targets += 1
+            st.misses += 1
+            if c.combo_pos == 0 and c.combo_len > 1:
+                pass
+        self.streak = 0
+        self._last_grade = "miss"
+        self._advance_next()
+        return [self._event("miss", t, target=c.id, why=why, kind=c.kind)]
+
+    def _advance_next(self) -> None:
+        while self._next < len(self._states) and self._states[self._next].resolved:
+            self._next += 1
+
+    def _expire(self, t: float) -> list[GameEvent]:
+        out: list[GameEvent] = []
+        late = MISS_AFTER_S * self.difficulty.window_scale
+        for s in self._states[self._next:]:
+            if s.cue.t_s + late > t:
+                break
+            if not s.resolved:
+                if s.cue.combo_pos == 0 and s.cue.combo_len > 1:
+                    self._stats[s.cue.round_index].combos += 1
+                out += self._miss(s, s.cue.t_s + late, "dodge_missed" if s.cue.is_dodge else "late")
+        return out
+
+    def _check_dodges(self, t: float) -> list[GameEvent]:
+        """A slip moves the head sideways by half a shoulder width; a duck drops it by a quarter
+        torso, at some moment inside the cue's window."""
+        out: list[GameEvent] = []
+        cal = self.calibration
+        reach = GOOD_S * self.difficulty.window_scale + 0.1
+        for s in self._states[self._next:]:
+            c = s.cue
+            if c.t_s - reach > t:
+                break
+            if s.resolved or not c.is_dodge:
+                continue
+            for (ht, hx, hy) in self._head:
+                if abs(ht - c.t_s) > reach:
+                    continue
+                dx = (hx - cal.nose_px[0]) / cal.shoulder_width_px
+                dy = (hy - cal.nose_px[1]) / cal.torso_px
+                # Image x grows to the player's left (facing the camera): slip_left is +x.
+                ok = (c.kind == "duck" and dy >= 0.25) or (c.kind == "slip_left" and dx >= 0.5) or (
+                    c.kind == "slip_right" and dx <= -0.5)
+                if ok:
+                    s.resolved, s.grade = True, "dodged"
+                    st = self._stats[c.round_index]
+                    st.dodges += 1
+                    st.dodges_made += 1
+                    self.streak += 1
+                    points = 80 * self.multiplier
+                    self.score += points
+                    st.score += points
+                    self._last_grade = "dodged"
+                    out.append(self._event("dodge", ht, target=c.id, kind=c.kind, points=points))
+                    break
+        self._advance_next()
+        return out
+
+
+def run_session(frames: Sequence[PoseFrame], difficulty: Difficulty | int, seed: int,
+                calibration: BodyCalibration) -> tuple[BoxingRound, list[GameEvent]]:
+    """Play a whole recorded stream through a session (replays, tests, the leaderboard check)."""
+    game = BoxingRound(difficulty, seed, calibration)
+    events: list[GameEvent] = []
+    for f in frames:
+        events += game.update(f)
+    return game, events
