@@ -69,13 +69,13 @@ def cli(ctx: click.Context) -> None:
 @click.option("--trainer-code", envvar="RINGSIDE_TRAINER_CODE", default=None,
               help="Code that lets a client register as a trainer. Unset: trainers are made with 'add-trainer'.")
 @click.option("--max-message-kb", default=256, show_default=True, type=click.IntRange(4, 16384))
-@click.option("--rate", default=20.0, show_default=True, type=click.FloatRange(0.1, 10000),
-              help="Messages per second per connection (burst of 5 s worth).")
+@click.option("--rate", default=30.0, show_default=True, type=click.FloatRange(0.1, 10000),
+              help="Messages per second per connection (bursts of 10 s worth allowed).")
 @click.option("--max-connections", default=20000, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option("-v", "--verbose", is_flag=True, help="Log every connection.")
 def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = None, db: str | None = None,
           cert: Path | None = None, key: Path | None = None, allow_origin: tuple[str, ...] = (),
-          trainer_code: str | None = None, max_message_kb: int = 256, rate: float = 20.0,
+          trainer_code: str | None = None, max_message_kb: int = 256, rate: float = 30.0,
           max_connections: int = 20000, verbose: bool = False) -> None:
     """Run the server: WebSocket protocol at /ws, web view at /, health at /healthz."""
     import asyncio
@@ -97,7 +97,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = Non
     options = ServerOptions(
         host=host, port=port, db_url=str(engine.url), certfile=cert, keyfile=key,
         allowed_origins=tuple(allow_origin), max_message_bytes=max_message_kb * 1024,
-        max_connections=max_connections, rate=RateLimit(per_s=rate, burst=max(rate * 5, 20)),
+        max_connections=max_connections, rate=RateLimit(per_s=rate, burst=max(rate * 10, 20)),
         core=core.CoreConfig(trainer_code=trainer_code or None, server_version=__version__),
     )
     server = LeaderboardServer(engine, options)

@@ -355,14 +355,20 @@ def _submission_reply(c: _Ctx, rec: SubmissionRec, status: str, boards: list[dic
     return c.reply("submitted", submission=rec.client_id, status=status, score=_num(rec.score), boards=boards)
 
 
-def _boards_for(c: _Ctx, player: PlayerRec, mode: str, played_at_ms: int, improved: dict[str, bool]) -> list[dict[str, Any]]:
+def _boards_for(c: _Ctx, player: PlayerRec, mode: str, played_at_ms: int, improved: dict[str, bool],
+                just_scored: float | None = None) -> list[dict[str, Any]]:
+    """The player's best and rank on each period's board the session counts for."""
     boards = []
     for period, key in period_keys(played_at_ms).items():
-        best = c.repo.best_of(mode=mode, period=period, period_key=key, player_id=player.id)
-        if best is None:
-            continue
-        boards.append({"period": period, "period_key": key, "best": _num(best[0]),
-                       "rank": c.repo.rank_of(mode=mode, period=period, period_key=key, score=best[0]),
+        if improved.get(period) and just_scored is not None:
+            best_score = just_scored
+        else:
+            best = c.repo.best_of(mode=mode, period=period, period_key=key, player_id=player.id)
+            if best is None:
+                continue
+            best_score = best[0]
+        boards.append({"period": period, "period_key": key, "best": _num(best_score),
+                       "rank": c.repo.rank_of(mode=mode, period=period, period_key=key, score=best_score),
                        "improved": improved.get(period, False)})
     return boards
 
@@ -392,7 +398,7 @@ def _submit(c: _Ctx) -> Outcome:
         challenge = c.repo.challenge_by_code(code)
         if challenge is None:
             raise NotFoundError(f"no challenge with code {code}")
-        if c.repo.participant(challenge.id, player.id) is None:
+        if not c.repo.is_participant(challenge.id, player.id):
             raise ForbiddenError(f"join challenge {code} before submitting to it")
         phase = challenge_phase(challenge, c.now_ms)
         if phase == "lobby":
@@ -433,10 +439,9 @@ def _submit(c: _Ctx) -> Outcome:
         if c.repo.raise_final_score(challenge.id, player.id, float(sub["score"]), c.now_ms):
             c.repo.bump_challenge(challenge.id)
         effects = (Publish(challenge.code),)
-    rec = c.repo.submission_by_client_id(player.id, sub["id"])
-    assert rec is not None
-    return c.done(_submission_reply(c, rec, "accepted", _boards_for(c, player, mode, sub["played_at_ms"], improved)),
-                  effects=effects)
+    boards = _boards_for(c, player, mode, sub["played_at_ms"], improved, just_scored=float(sub["score"]))
+    return c.done(c.reply("submitted", submission=sub["id"], status="accepted", score=_num(float(sub["score"])),
+                          boards=boards), effects=effects)
 
 
 def _board_get(c: _Ctx) -> Outcome:
@@ -550,7 +555,7 @@ def _challenge_join(c: _Ctx) -> Outcome:
     ch = _challenge(c)
     if ch.group_id is not None and not c.repo.is_member(ch.group_id, me.id):
         raise ForbiddenError("this challenge is for one group's members; join the group first")
-    if challenge_phase(ch, c.now_ms) == "finished" and c.repo.participant(ch.id, me.id) is None:
+    if challenge_phase(ch, c.now_ms) == "finished" and not c.repo.is_participant(ch.id, me.id):
         raise ConflictError(f"challenge {ch.code} is over")
     effects: tuple[Effect, ...] = (Subscribe(ch.code),)
     if c.repo.join_challenge(ch.id, me.id, c.now_ms):
@@ -610,7 +615,7 @@ def _challenge_stop(c: _Ctx) -> Outcome:
 def _challenge_progress(c: _Ctx) -> Outcome:
     me = _require_player(c)
     ch = _challenge(c)
-    if c.repo.participant(ch.id, me.id) is None:
+    if not c.repo.is_participant(ch.id, me.id):
         raise ForbiddenError(f"join challenge {ch.code} first")
     if challenge_phase(ch, c.now_ms) != "running":
         raise ConflictError(f"challenge {ch.code} is not running")

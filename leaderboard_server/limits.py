@@ -8,10 +8,10 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class RateLimit:
     #: Sustained messages per second. A game sends a progress report every 250 ms at most and a
-    #: submission per set; 20/s leaves room for bursts of outbox syncing.
-    per_s: float = 20.0
-    #: Bucket size: an offline outbox can send this many at once before being paced.
-    burst: float = 100.0
+    #: submission per set; 30/s leaves room for outbox syncing.
+    per_s: float = 30.0
+    #: Bucket size: a week of offline sessions can sync at once before being paced.
+    burst: float = 300.0
     #: After this many refused messages in a row the connection is closed (1008).
     max_strikes: int = 200
 
