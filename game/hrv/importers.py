@@ -16,13 +16,12 @@ Summary" CSV (``timestamp,rmssd,nremhr,entropy``).
 from __future__ import annotations
 
 import csv
-import io
 import re
 import statistics
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import IO
 
@@ -34,7 +33,6 @@ from game.hrv.records import (
     Origin,
     RawItem,
     RRRecording,
-    local_day,
 )
 
 Progress = Callable[[int], None]
@@ -731,4 +729,4 @@ def _parse_iso(text: str, default_tz: tzinfo) -> datetime:
     return dt if dt.tzinfo else dt.replace(tzinfo=default_tz)
 
 
-__all__ = ["FORMATS", "ImportOptions", "detect_format", "read_file", "local_day", "date"]
+__all__ = ["FORMATS", "ImportOptions", "detect_format", "read_file"]

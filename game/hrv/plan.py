@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 PRESETS = ("rest", "easy", "normal", "hard")
 
@@ -302,7 +302,3 @@ def validate_adjustment(name: str, value: float) -> None:
     if not (lo <= value <= hi) or math.isnan(value):
         raise ValueError(f"{name} must be between {lo:g} and {hi:g}, got {value:g}")
 
-
-def week_of(day: date) -> list[date]:
-    """The 7 days ending on ``day`` (helper for load windows)."""
-    return [day - timedelta(days=i) for i in range(6, -1, -1)]
