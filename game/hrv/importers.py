@@ -240,6 +240,8 @@ def read_rr_text(path: Path, options: ImportOptions, progress: Progress) -> Iter
             if not line or line.startswith("#"):
                 continue
             parts = line.replace(",", " ").replace(";", " ").split()
+            if not parts:
+                continue
             try:
                 nums = [float(p) for p in parts]
             except ValueError:
@@ -590,9 +592,11 @@ def _parse_apple_date(text: str) -> datetime:
 
 def _csv_rows(path: Path, progress: Progress) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.DictReader(_counting(fh, progress))
+        reader = csv.DictReader(_counting(fh, progress), restkey="\x00extra")
         for row in reader:
-            yield reader.line_num, {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+            yield reader.line_num, {
+                (k or "").strip(): v.strip() for k, v in row.items() if isinstance(v, str) and k != "\x00extra"
+            }
 
 
 def _counting(lines: Iterable[str], progress: Progress) -> Iterator[str]:
