@@ -1,0 +1,187 @@
+"""The web view in a real browser (Debian's headless Chromium, installed by `make test-deps`):
+the gym TV shows live standings that update without a reload; the coach page shows telemetry."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+import urllib.request
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import connect
+
+from game.net.client import ServerLink
+from tests.leaderboard_server.conftest import squat_submission
+from tests.leaderboard_server.support import TRAINER_CODE, running_server, ws_url
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,800"]
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("CI") != "true",
+    reason="chromium is not installed (run `make test-deps`; in CI this test must run)",
+)
+
+
+def _chromium() -> str:
+    assert CHROMIUM is not None, "chromium must be installed in CI (make test-deps)"
+    return CHROMIUM
+
+
+class DevTools:
+    """Just enough of the Chrome DevTools Protocol: evaluate JavaScript, take a screenshot."""
+
+    def __init__(self, ws: Any) -> None:
+        self._ws = ws
+        self._id = 0
+
+    async def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self._id += 1
+        await self._ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(await self._ws.recv())
+            if msg.get("id") == self._id:
+                if "error" in msg:
+                    raise AssertionError(f"{method}: {msg['error']}")
+                return msg["result"]
+
+    async def text(self, selector: str) -> str:
+        expr = f"(document.querySelector({json.dumps(selector)}) || {{innerText: ''}}).innerText"
+        result = await self.call("Runtime.evaluate", expression=expr, returnByValue=True)
+        return str(result["result"].get("value", ""))
+
+    async def wait_text(self, selector: str, pattern: str, timeout_s: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout_s
+        last = ""
+        while time.monotonic() < deadline:
+            last = await self.text(selector)
+            if re.search(pattern, last):
+                return last
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{selector!r} never matched {pattern!r}; last text: {last!r}")
+
+
+@contextlib.asynccontextmanager
+async def browser_page(url: str) -> AsyncIterator[DevTools]:
+    with tempfile.TemporaryDirectory() as profile:
+        proc = await asyncio.create_subprocess_exec(
+            _chromium(), *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0", url,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            assert proc.stderr is not None
+            port = None
+            deadline = time.monotonic() + 30
+            while port is None and time.monotonic() < deadline:
+                line = (await asyncio.wait_for(proc.stderr.readline(), 30)).decode(errors="replace")
+                match = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
+                if match:
+                    port = int(match.group(1))
+                elif not line:
+                    break
+            assert port is not None, "chromium did not start its DevTools endpoint"
+
+            def targets() -> list[dict[str, Any]]:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as res:
+                    return json.loads(res.read())  # type: ignore[no-any-return]
+
+            page = None
+            for _ in range(100):
+                page = next((t for t in await asyncio.to_thread(targets) if t.get("type") == "page"), None)
+                if page:
+                    break
+                await asyncio.sleep(0.1)
+            assert page is not None
+            async with connect(page["webSocketDebuggerUrl"], max_size=None, compression=None) as ws:
+                yield DevTools(ws)
+        finally:
+            proc.kill()
+            await proc.wait()
+
+
+def test_tv_page_shows_live_standings_in_chromium(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running_server() as srv:
+            url = ws_url(srv)
+            coach = await ServerLink.connect(url)
+            await coach.request({"type": "register", "name": "Coach Kim", "trainer_code": TRAINER_CODE})
+            code = (await coach.request({"type": "challenge.create", "title": "Friday Squat-off", "exercise": "squat",
+                                         "duration_s": 120}))["challenge"]["code"]
+            players = {}
+            for name in ("Annika", "Bruno"):
+                link = await ServerLink.connect(url)
+                await link.request({"type": "register", "name": name})
+                await link.request({"type": "challenge.join", "code": code})
+                players[name] = link
+            async with browser_page(f"http://127.0.0.1:{srv.port}/tv/{code}") as page:
+                assert await page.wait_text("#title", "Friday Squat-off")
+                await page.wait_text("#status", "live")
+                assert "LOBBY" in (await page.text("#state")).upper()
+                await coach.request({"type": "challenge.start", "code": code})
+                await page.wait_text("#state", "(?i)running")
+                await page.wait_text("#clock", r"^[01]:\d\d$")
+                await asyncio.sleep(1.2)
+                await players["Bruno"].request({"type": "challenge.progress", "code": code, "score": 2, "elapsed_ms": 1000})
+                table = await page.wait_text("#standings tbody", r"1\s+Bruno\s+2")
+                assert "Annika" in table
+                await players["Annika"].request({"type": "challenge.progress", "code": code, "score": 3, "elapsed_ms": 1100})
+                table = await page.wait_text("#standings tbody", r"1\s+Annika\s+3\s+2\s+Bruno\s+2")
+                shot = await page.call("Page.captureScreenshot", format="png")
+                (tmp_path / "tv.png").write_bytes(base64.b64decode(shot["data"]))
+                await coach.request({"type": "challenge.stop", "code": code})
+                await page.wait_text("#clock", "Final")
+            assert (tmp_path / "tv.png").stat().st_size > 5000
+            for link in (coach, *players.values()):
+                await link.close()
+
+    asyncio.run(scenario())
+
+
+def test_coach_page_shows_a_players_telemetry_in_chromium() -> None:
+    async def scenario() -> None:
+        async with running_server() as srv:
+            url = ws_url(srv)
+            coach = await ServerLink.connect(url)
+            token = (await coach.request({"type": "register", "name": "Coach Kim", "trainer_code": TRAINER_CODE}))["token"]
+            group = (await coach.request({"type": "group.create", "name": "Evening"}))["group"]
+            ann = await ServerLink.connect(url)
+            ann_id = (await ann.request({"type": "register", "name": "Annika"}))["player"]["id"]
+            await ann.request({"type": "group.join", "invite_code": group["invite_code"]})
+            sub = squat_submission("coach-view-001", 6, played_at_ms=int(time.time() * 1000) - 600_000)
+            sub["telemetry"]["reps"][3]["cues"] = ["go deeper"]
+            await ann.request({"type": "submit", "submission": sub})
+            await coach.request({"type": "override.set", "player": ann_id, "plan": {"difficulty": "easy"},
+                                 "note": "deload week"})
+            page_url = f"http://127.0.0.1:{srv.port}/coach#token={token}&player={ann_id}"
+            async with browser_page(page_url) as page:
+                await page.wait_text("#who", "Coach Kim · trainer")
+                await page.wait_text("#players", "Annika")
+                detail = await page.wait_text("#detail", "go deeper")
+                assert "deload week" in detail and '"difficulty":"easy"' in detail
+                rows = await page.call("Runtime.evaluate", returnByValue=True, expression=(
+                    "Array.from(document.querySelectorAll('[data-submission=\"coach-view-001\"] table.reps tbody tr'))"
+                    ".map(tr => tr.innerText)"))
+                assert len(rows["result"]["value"]) == 6
+                # The coach changes the plan from the page; the player's game sees it.
+                await page.call("Runtime.evaluate", expression=(
+                    "document.querySelector('#override-form select[name=difficulty]').value = 'hard';"
+                    "document.querySelector('#override-form input[name=note]').value = 'back to full';"
+                    "document.querySelector('#override-form button').click();"))
+                await page.wait_text("#override-current", "back to full")
+            mine = await ann.request({"type": "override.get"})
+            assert mine["override"]["plan"]["difficulty"] == "hard" and mine["override"]["coach"] == "Coach Kim"
+            for link in (coach, ann):
+                await link.close()
+
+    asyncio.run(scenario())
