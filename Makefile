@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install play test bench clean
+.PHONY: install play test test-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,17 @@ install: $(STAMP)
 play: install
 	$(VENV)/bin/ringside play
 
-test: install
+test: install test-deps
 	$(VENV)/bin/python -m pytest -q
+
+# Headless Chromium for the web-view tests (Debian package). Skipped when already installed; a
+# machine without root/sudo only gets a warning (the tests then skip, except in CI where they fail).
+test-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  ( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium ) \
+	    || echo "warning: could not install chromium; web-view tests need it"; \
+	fi
 
 bench: install
 	$(PY) -m benchmarks
