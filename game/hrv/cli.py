@@ -101,6 +101,9 @@ def import_cmd(paths: tuple[Path, ...], as_json: bool, start: str | None, contex
         if rep.error:
             failed += 1
             click.echo(f"error: {rep.error}", err=True)
+        if rep.skipped:
+            click.echo(f"skipped: {rep.skipped}", err=True)
+            continue
         if as_json:
             for m in rep.measurements:
                 click.echo(json.dumps({"file": str(rep.path), "format": rep.format, **m.to_json(),
@@ -117,7 +120,8 @@ def import_cmd(paths: tuple[Path, ...], as_json: bool, start: str | None, contex
                 click.echo("  " + _describe(m))
     if not as_json:
         total_new = sum(r.added for r in reports)
-        click.echo(f"Imported {total_new} new record(s) from {len(reports) - failed} file(s).")
+        done = sum(1 for r in reports if not r.error and not r.skipped)
+        click.echo(f"Imported {total_new} new record(s) from {done} file(s).")
     if failed:
         raise ImportFileError(f"{failed} of {len(reports)} file(s) could not be imported (see above); "
                               "everything else was saved")

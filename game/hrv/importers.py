@@ -124,7 +124,7 @@ def detect_format(path: Path) -> str:
         return _detect_csv(path, first_line)
     if suffix == ".csv":
         return _detect_csv(path, first_line)
-    return _detect_text(text)
+    return _detect_text(path, text)
 
 
 def _detect_csv(path: Path, header_line: str) -> str:
@@ -149,13 +149,20 @@ def _detect_csv(path: Path, header_line: str) -> str:
     )
 
 
-def _detect_text(text: str) -> str:
-    for line in text.splitlines():
+def _detect_text(path: Path, text: str) -> str:
+    """RR text if one of the first non-empty lines starts with a number (a header may precede)."""
+    lines = [ln for ln in text.splitlines() if ln.strip()][:20]
+    if not lines:
+        raise ImportFileError(f"{path}: the file is empty")
+    for line in lines:
         parts = line.replace(",", " ").replace(";", " ").split()
         if not parts or not _is_number(parts[0]):
             continue
         return "polar_txt" if len(parts) == 2 and all(_is_number(p) for p in parts) else "rr_text"
-    return "rr_text"
+    raise ImportFileError(
+        f"{path}: line 1: not an HRV file Ringside knows (no RR values in its first lines). Supported: "
+        + ", ".join(FORMATS.values())
+    )
 
 
 def _is_number(s: str) -> bool:

@@ -33,6 +33,7 @@ class FileReport:
     new_uids: frozenset[str] = frozenset()
     problems: tuple[ImportProblem, ...] = ()
     error: str | None = None
+    skipped: str | None = None
 
     @property
     def added(self) -> int:
@@ -51,11 +52,16 @@ def import_paths(
     """Import each file in its own transaction: a bad file never undoes a good one, and a file
     that breaks half-way keeps every record read before the break. Re-imports add nothing."""
     reports = []
-    for path in _expand(paths):
+    for path, is_from_folder in _expand(paths):
         try:
             fmt = detect_format(path)
         except ImportFileError as exc:
-            reports.append(FileReport(path, None, error=str(exc)))
+            # Inside a folder (an unzipped Apple export holds routes, ECGs...) a file we do not
+            # know is skipped; named on the command line, it is an error.
+            if is_from_folder:
+                reports.append(FileReport(path, None, skipped=str(exc)))
+            else:
+                reports.append(FileReport(path, None, error=str(exc)))
             continue
         tick = progress(path, path.stat().st_size) if progress else None
         problems: list[ImportProblem] = []
@@ -101,14 +107,14 @@ def _add_tracking(repo: object, ms: Iterator[Measurement], now: datetime) -> set
     return new
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
-    """Folders are imported file by file (sorted), skipping hidden files."""
-    out: list[Path] = []
+def _expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
+    """Folders are imported file by file (sorted), skipping hidden files. Returns (path, is_from_folder)."""
+    out: list[tuple[Path, bool]] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and not q.name.startswith(".")))
+            out.extend((q, True) for q in sorted(p.rglob("*")) if q.is_file() and not q.name.startswith("."))
         else:
-            out.append(p)
+            out.append((p, False))
     return out
 
 

@@ -130,3 +130,16 @@ def test_status_with_no_data(capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_date_option(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "hrv", "status", "--date", "30/11/2026")
     assert code == 2 and "not a date" in err
+
+
+def test_folder_import_skips_files_that_are_not_hrv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "apple_health_export"
+    (folder / "workout-routes").mkdir(parents=True)
+    write_export(folder / "export.xml", 50_000, seed=2)
+    (folder / "export_cda.xml").write_text('<?xml version="1.0"?>\n<ClinicalDocument/>\n')
+    (folder / "workout-routes" / "route_1.gpx").write_text('<?xml version="1.0"?>\n<gpx/>\n')
+    code, out, err = _run(capsys, "hrv", "import", str(folder))
+    assert code == 0
+    assert err.count("skipped: ") == 2
+    assert "Imported" in out and "from 1 file(s)" in out
+    assert _count() > 0

@@ -198,11 +198,22 @@ def test_dateless_file_uses_start_option(tmp_path: Path) -> None:
     assert rec.start_utc == start and rec.utc_offset_min == 540 and not rec.is_start_estimated
 
 
-def test_empty_rr_file_is_a_fatal_problem(tmp_path: Path) -> None:
-    path = tmp_path / "empty.txt"
-    path.write_text("\n\n")
+def test_empty_or_foreign_text_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    with pytest.raises(ImportFileError, match="empty"):
+        list(read_file(empty))
+    gpx = tmp_path / "route.gpx"
+    gpx.write_text('<?xml version="1.0"?>\n<gpx><trk><name>run</name></trk></gpx>\n')
+    with pytest.raises(ImportFileError, match="not an HRV file"):
+        list(read_file(gpx))
+
+
+def test_a_header_line_is_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "rr.txt"
+    path.write_text("RR\n1000\n")
     recs, probs = _split(list(read_file(path)))
-    assert not recs and probs[0].is_fatal and "no RR" in probs[0].message
+    assert len(recs) == 1 and not probs
 
 
 def test_hrm_with_hr_samples_not_rr_says_so(tmp_path: Path) -> None:
