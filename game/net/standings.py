@@ -92,23 +92,38 @@ def standings_lines(st: Standings, *, top: int = 10, seconds_left: float | None 
 
 def draw_standings(surface: Any, st: Standings, *, font: Any = None, topleft: tuple[int, int] = (16, 16),
                    seconds_left: float | None = None, top: int = 8) -> Any:
-    """Draw the standings as a translucent panel; returns the pygame.Rect drawn. Needs pygame
-    initialised (``pygame.font.init()``)."""
+    """Draw the standings as a translucent panel with aligned columns; returns the pygame.Rect
+    drawn. Needs ``pygame.font.init()``. Reads the standings only."""
     import pygame
 
     font = font or pygame.font.Font(None, 28)
-    lines = standings_lines(st, top=top, seconds_left=seconds_left)
-    rendered = []
-    for i, line in enumerate(lines):
-        colour = (255, 200, 61) if i == 0 else ((255, 90, 54) if line.startswith(">") else (242, 244, 248))
-        rendered.append(font.render(line, True, colour))
-    pad = 10
-    w = max(r.get_width() for r in rendered) + 2 * pad
-    h = sum(r.get_height() for r in rendered) + 2 * pad
+    gold, accent, ink = (255, 200, 61), (255, 90, 54), (242, 244, 248)
+    header = font.render(standings_lines(st, top=0, seconds_left=seconds_left)[0], True, gold)
+    shown = list(st.entries[:top])
+    me = st.my_entry()
+    if me is not None and me not in shown:
+        shown.append(me)
+    rows = []
+    for e in shown:
+        colour = accent if e.is_me else ink
+        rows.append((font.render(f"{e.rank}.", True, colour), font.render(e.name, True, colour),
+                     font.render(_score(e.score), True, colour)))
+    if not shown:
+        rows.append((font.render("", True, ink), font.render(f"join with code {st.code}", True, ink),
+                     font.render("", True, ink)))
+    pad, gap = 10, 12
+    rank_w = max(r[0].get_width() for r in rows)
+    name_w = max(r[1].get_width() for r in rows)
+    score_w = max(r[2].get_width() for r in rows)
+    line_h = font.get_linesize()
+    w = max(header.get_width(), rank_w + name_w + score_w + 2 * gap) + 2 * pad
+    h = line_h * (len(rows) + 1) + 2 * pad
     panel = pygame.Surface((w, h), pygame.SRCALPHA)
     panel.fill((15, 17, 21, 200))
-    y = pad
-    for r in rendered:
-        panel.blit(r, (pad, y))
-        y += r.get_height()
+    panel.blit(header, (pad, pad))
+    for i, (rank, name, score) in enumerate(rows):
+        y = pad + line_h * (i + 1)
+        panel.blit(rank, (pad + rank_w - rank.get_width(), y))
+        panel.blit(name, (pad + rank_w + gap, y))
+        panel.blit(score, (w - pad - score.get_width(), y))
     return surface.blit(panel, topleft)

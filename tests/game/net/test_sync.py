@@ -1,0 +1,138 @@
+"""The game's background sync, the `ringside sync` command and the coach-override function,
+against a real server."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from game.net.client import ServerLink
+from game.net.outbox import Outbox, make_submission
+from game.net.override import latest_coach_override
+from game.net.settings import NetSettings, load_settings, save_settings
+from game.net.sync import SyncWorker
+from tests.game.net.conftest import ThreadedServer
+from tests.leaderboard_server.support import TRAINER_CODE
+
+
+def _wait(pred: Any, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+def _squat(reps: int, **kw: Any) -> dict[str, Any]:
+    return make_submission(mode="squat", score=reps, played_at_ms=int(time.time() * 1000) - 60_000, duration_ms=40_000,
+                           telemetry={"reps": [{"duration_ms": 2000, "depth_deg": 92.0}] * reps}, **kw)
+
+
+def test_sync_worker_submits_follows_a_challenge_and_reports_progress(threaded_server: ThreadedServer,
+                                                                       tmp_path: Path) -> None:
+    srv = threaded_server
+    coach = srv.run(ServerLink.connect(srv.url))
+    srv.run(coach.request({"type": "register", "name": "Coach", "trainer_code": TRAINER_CODE}))
+    code = srv.run(coach.request({"type": "challenge.create", "title": "Live", "exercise": "squat",
+                                  "duration_s": 120}))["challenge"]["code"]
+    worker = SyncWorker(Outbox(tmp_path / "outbox.sqlite3"), NetSettings(server=srv.url, name="Gamer"),
+                        folder=tmp_path, retry_delays_s=(0.1,)).start()
+    try:
+        sid = worker.submit(_squat(8))
+        _wait(lambda: worker.status().pending == 0 and worker.status().last_report is not None)
+        assert worker.outbox.reply_of(sid)["status"] == "accepted"  # type: ignore[index]
+        assert load_settings(tmp_path, {}).token  # registered and remembered
+        worker.join(code)
+        _wait(lambda: worker.standings() is not None)
+        st = worker.standings()
+        assert st is not None and st.code == code and st.state == "lobby" and st.entries[0].is_me
+        srv.run(coach.request({"type": "challenge.start", "code": code}))
+        _wait(lambda: (s := worker.standings()) is not None and s.state == "running")
+        time.sleep(1.0)
+        worker.progress(code, 2, 1000, count=2)
+        _wait(lambda: (s := worker.standings()) is not None and s.entries[0].score == 2)
+        left = worker.standings().seconds_left(int(time.time() * 1000), worker.status().clock_offset_ms)  # type: ignore[union-attr]
+        assert left is not None and 100 < left <= 120
+    finally:
+        worker.stop()
+        srv.run(coach.close())
+
+
+def test_sync_command_sends_waiting_scores(threaded_server: ThreadedServer, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.cli import cli
+
+    monkeypatch.setenv("RINGSIDE_HOME", str(tmp_path))
+    monkeypatch.delenv("RINGSIDE_SERVER", raising=False)
+    with Outbox(tmp_path / "outbox.sqlite3") as box:
+        box.enqueue(_squat(5))
+        box.enqueue(_squat(6))
+        forged = _squat(7)
+        forged["score"] = 70  # telemetry says 7 reps
+        box.enqueue(forged)
+    runner = CliRunner()
+    status = runner.invoke(cli, ["sync", "--status"])
+    assert status.exit_code == 0 and "3 waiting" in status.output
+    result = runner.invoke(cli, ["sync", "--server", srv_url(threaded_server), "--name", "Cli Carla"])
+    assert result.exit_code == 0, result.output
+    assert "2 new score(s) sent, 0 already there, 1 rejected, 0 waiting" in result.output
+    assert "70 reps" in result.output
+    assert load_settings(tmp_path, {}).name == "Cli Carla"
+    again = runner.invoke(cli, ["sync"])
+    assert "0 new score(s) sent" in again.output
+    status = runner.invoke(cli, ["sync", "--status"])
+    assert "0 waiting, 2 sent, 1 rejected" in status.output
+
+
+def srv_url(srv: ThreadedServer) -> str:
+    return srv.url
+
+
+def test_sync_command_offline_keeps_scores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.cli import main
+
+    monkeypatch.setenv("RINGSIDE_HOME", str(tmp_path))
+    with Outbox(tmp_path / "outbox.sqlite3") as box:
+        box.enqueue(_squat(5))
+    code = main(["sync", "--server", "ws://127.0.0.1:9/ws", "--timeout", "2"])
+    assert code == 8  # NetworkError's exit status, one line on stderr
+    with Outbox(tmp_path / "outbox.sqlite3") as box:
+        assert box.counts().pending == 1
+
+
+def test_latest_coach_override_online_then_offline(threaded_server: ThreadedServer, tmp_path: Path) -> None:
+    srv = threaded_server
+    assert latest_coach_override(folder=tmp_path, timeout_s=2) is None  # not registered: nothing
+    # Register this device and put it in the coach's group.
+    player = srv.run(ServerLink.connect(srv.url))
+    reg = srv.run(player.request({"type": "register", "name": "Pia"}))
+    save_settings(NetSettings(server=srv.url, name="Pia", token=reg["token"], player_id=reg["player"]["id"],
+                              token_server=srv.url), tmp_path)
+    coach = srv.run(ServerLink.connect(srv.url))
+    srv.run(coach.request({"type": "register", "name": "Coach Kim", "trainer_code": TRAINER_CODE}))
+    group = srv.run(coach.request({"type": "group.create", "name": "G"}))["group"]
+    srv.run(player.request({"type": "group.join", "invite_code": group["invite_code"]}))
+    assert latest_coach_override(folder=tmp_path, timeout_s=2) is None
+    plan = {"difficulty": "easy", "intensity": "low", "volume_pct": 70}
+    srv.run(coach.request({"type": "override.set", "player": reg["player"]["id"], "plan": plan, "note": "sleep more"}))
+    got = latest_coach_override(folder=tmp_path, timeout_s=2)
+    assert got is not None and got["plan"] == plan and got["note"] == "sleep more" and got["coach"] == "Coach Kim"
+    assert json.loads(json.dumps(got)) == got  # a plain dict
+    # Offline: the cached copy answers.
+    save_settings(NetSettings(server="ws://127.0.0.1:9/ws", name="Pia", token=reg["token"], token_server="ws://127.0.0.1:9/ws"),
+                  tmp_path)
+    assert latest_coach_override(folder=tmp_path, timeout_s=1) == got
+    # An expired override is no override.
+    expired = {**got, "plan": {**plan, "expires_at_ms": 1000}}
+    from game.net.override import save_cached_override
+
+    save_cached_override(expired, tmp_path)
+    assert latest_coach_override(folder=tmp_path, fetch=False) is None
+    srv.run(player.close())
+    srv.run(coach.close())
