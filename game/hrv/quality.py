@@ -36,7 +36,8 @@ class QualityOptions:
     ``min_duration_s``: 60 s, the shortest window in which RMSSD agrees with the 5-minute
     standard (Esco & Flatt 2014; Munoz et al. 2015). ``max_artefact_fraction``: 5 %; beyond it a
     corrected RMSSD is no longer the player's (Peltola 2012 reviews the bias). ``misaligned_gate``:
-    see the module docstring. ``max_rest_hr_bpm``: a "resting" reading above 100 bpm is exercise.
+    see the module docstring. ``max_rest_hr_bpm``/``max_fast_share``: a "resting" reading with
+    more than a quarter of its beats above 100 bpm (the tachycardia line) is exercise, not rest.
     """
 
     min_duration_s: float = 60.0
@@ -44,6 +45,7 @@ class QualityOptions:
     max_artefact_fraction: float = 0.05
     misaligned_gate: float = 0.20
     max_rest_hr_bpm: float = 100.0
+    max_fast_share: float = 0.25
     max_passes: int = 3
 
 
@@ -202,9 +204,11 @@ def assess_recording(rec: RRRecording, options: QualityOptions = QualityOptions(
             f"(limit {options.max_artefact_fraction:.0%})"
         )
     context = rec.context
-    if td is not None and context in ("rest", "unknown") and td.mean_hr_bpm > options.max_rest_hr_bpm:
+    fast = _share_faster_than(corr.nn_ms, options.max_rest_hr_bpm)
+    if context in ("rest", "unknown") and fast > options.max_fast_share:
         context = "exercise"
-        notes.append(f"mean heart rate {td.mean_hr_bpm:.0f} bpm: treated as exercise, not a resting reading")
+        notes.append(f"{fast:.0%} of beats faster than {options.max_rest_hr_bpm:.0f} bpm: treated as exercise, "
+                     "not a resting reading")
     uid_parts: tuple[object, ...]
     if rec.is_start_estimated:
         uid_parts = ("rr", rec.source, _rr_digest(rec.rr_ms))
@@ -264,6 +268,13 @@ def assess_device_value(value: DeviceValue) -> Measurement:
         is_usable=reason is None,
         reject_reason=reason,
     )
+
+
+def _share_faster_than(nn_ms: Sequence[float], bpm: float) -> float:
+    if not nn_ms:
+        return 0.0
+    limit_ms = 60000.0 / bpm
+    return sum(1 for x in nn_ms if x < limit_ms) / len(nn_ms)
 
 
 def _rr_digest(rr_ms: Sequence[float]) -> str:

@@ -128,3 +128,13 @@ def test_options_are_respected() -> None:
     strict = QualityOptions(min_duration_s=120.0)
     assert not assess_recording(_recording(rr), strict).is_usable
     assert math.isclose(QualityOptions().max_artefact_fraction, 0.05)
+
+
+@pytest.mark.shared_data
+def test_polar_exercise_file_is_not_a_resting_reading(shared_data: Path) -> None:
+    from game.hrv.importers import read_file
+
+    (rec,) = [i for i in read_file(shared_data / "hrv" / "exercise_rri.hrm") if isinstance(i, RRRecording)]
+    assert assess_recording(rec).context == "exercise"
+    (rest,) = [i for i in read_file(shared_data / "hrv" / "polar_v800_export.txt") if isinstance(i, RRRecording)]
+    assert assess_recording(rest).context == "unknown"
