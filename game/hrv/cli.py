@@ -249,6 +249,26 @@ def override_set(coach: str, preset: str | None, sets: tuple[str, ...], note: st
     click.echo(f"Override set for {today.isoformat()} by {ov.coach}. 'ringside hrv status' shows the plan.")
 
 
+@override_group.command("pull")
+def override_pull() -> None:
+    """Fetch the coach's override from the leaderboard server (or its offline copy) for today."""
+    try:
+        from game.net.override import latest_coach_override
+    except ImportError:
+        raise UsageError("this build has no leaderboard client; use 'ringside hrv override set'") from None
+    from game.hrv.service import store_server_override
+    from game.storage import open_database
+
+    tz = _local_tz(None)
+    payload = latest_coach_override()
+    with open_database() as db:
+        ov = store_server_override(db, payload, today=_today(None, tz), now=_now())
+    if ov is None:
+        click.echo("No current coach override on the server.")
+    else:
+        click.echo(f"Coach override from {ov.coach} stored for {ov.day.isoformat()} (preset '{ov.preset}').")
+
+
 @override_group.command("clear")
 @click.option("--date", "day", help="Day to clear (default: today).")
 def override_clear(day: str | None) -> None:

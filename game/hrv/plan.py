@@ -13,9 +13,10 @@ rounds) so the game maps them onto its own difficulty settings.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 PRESETS = ("rest", "easy", "normal", "hard")
 
@@ -293,6 +294,79 @@ def apply_override(plan: Plan, override: CoachOverride, options: PlanOptions = P
     reason += f" Readiness alone would have given: {plan.reason}"
     return Plan(plan.day, plan.readiness_state, intensity, boxing, squats, mobility, change, reason,
                 True, override.coach, override.note or None, override.origin)
+
+
+_SERVER_INTENSITY = {"rest": "rest", "low": "easy", "moderate": "normal", "high": "hard"}
+_SERVER_DIFFICULTY = {"easy": "easy", "normal": "normal", "hard": "hard", "expert": "hard"}
+
+
+def override_from_server(payload: Mapping[str, Any], day: date, *, now_ms: int,
+                         options: PlanOptions = PlanOptions()) -> CoachOverride | None:
+    """Map the leaderboard server's override (``game.net.override.latest_coach_override``) onto a
+    :class:`CoachOverride` for ``day``. Untrusted input: unknown keys and bad values are ignored,
+    numbers are clamped to :data:`ADJUSTABLE`; an expired override gives None.
+
+    ``rest_day`` -> preset rest; ``intensity`` rest/low/moderate/high -> rest/easy/normal/hard
+    (else ``difficulty`` easy/normal/hard/expert); ``volume_pct`` scales rounds and squat sets of
+    that preset; ``max_rounds`` caps rounds; ``round_length_s`` -> round_s; ``target_reps`` ->
+    squat reps per set; ``exercises`` without "boxing"/"squat" drops that block.
+    """
+    plan = payload.get("plan")
+    if not isinstance(plan, Mapping):
+        return None
+    expires = plan.get("expires_at_ms")
+    if isinstance(expires, int) and not isinstance(expires, bool) and now_ms >= expires:
+        return None
+    preset = "normal"
+    intensity, difficulty = plan.get("intensity"), plan.get("difficulty")
+    if plan.get("rest_day") is True:
+        preset = "rest"
+    elif isinstance(intensity, str) and intensity in _SERVER_INTENSITY:
+        preset = _SERVER_INTENSITY[intensity]
+    elif isinstance(difficulty, str) and difficulty in _SERVER_DIFFICULTY:
+        preset = _SERVER_DIFFICULTY[difficulty]
+    boxing, squats, _ = _preset(preset, options)
+    adj: dict[str, float] = {}
+
+    def number(key: str) -> float | None:
+        v = plan.get(key)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            return None
+        return float(v)
+
+    rounds, sets = float(boxing.rounds), float(squats.sets)
+    pct = number("volume_pct")
+    if pct is not None:
+        rounds, sets = round(rounds * pct / 100.0), round(sets * pct / 100.0)
+    cap = number("max_rounds")
+    if cap is not None:
+        rounds = min(rounds, cap)
+    exercises = plan.get("exercises")
+    if isinstance(exercises, (list, tuple)):
+        if "boxing" not in exercises:
+            rounds = 0
+        if "squat" not in exercises:
+            sets = 0
+    if rounds != boxing.rounds:
+        adj["rounds"] = rounds
+    if sets != squats.sets:
+        adj["squat_sets"] = sets
+    length = number("round_length_s")
+    if length is not None:
+        adj["round_s"] = length
+    reps = number("target_reps")
+    if reps is not None and reps > 0:
+        adj["squat_reps"] = reps
+    clamped = tuple(sorted((k, _clamp(k, v)) for k, v in adj.items()))
+    coach = payload.get("coach")
+    note = payload.get("note")
+    return CoachOverride(day=day, coach=str(coach)[:80] if coach else "your coach", preset=preset,
+                         adjustments=clamped, note=str(note)[:500] if note else "", origin="server")
+
+
+def _clamp(name: str, value: float) -> float:
+    lo, hi = ADJUSTABLE[name]
+    return float(min(hi, max(lo, round(value))))
 
 
 def validate_adjustment(name: str, value: float) -> None:

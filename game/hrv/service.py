@@ -6,8 +6,9 @@ modules below never read it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -187,4 +188,23 @@ def status(db: Database, *, today: date, now: datetime, utc_offset_min: int = 0,
     return Status(today, readiness, load, plan, override, count, len(usable), last, sources)
 
 
-__all__ = ["FORMATS", "FileReport", "Status", "import_paths", "refresh_readiness", "status"]
+def store_server_override(db: Database, payload: Mapping[str, Any] | None, *, today: date, now: datetime) -> CoachOverride | None:
+    """Keep the server's current override for ``today`` in the store (origin "server"), or
+    remove a stale one when the server has none. Returns what was stored."""
+    from game.hrv.plan import override_from_server
+
+    ov = None if payload is None else override_from_server(payload, today, now_ms=int(now.timestamp() * 1000))
+    with db.transaction() as repo:
+        if ov is None:
+            repo.clear_override(today, origin="server")
+        else:
+            created = payload.get("created_at_ms") if payload else None
+            if isinstance(created, int) and not isinstance(created, bool):
+                from datetime import timezone
+
+                ov = replace(ov, created_utc=datetime.fromtimestamp(created / 1000, tz=timezone.utc))
+            repo.set_override(ov, now=now)
+    return ov
+
+
+__all__ = ["FORMATS", "FileReport", "Status", "import_paths", "refresh_readiness", "status", "store_server_override"]

@@ -124,3 +124,39 @@ def test_every_plan_is_within_bounds(state: str, acute: float, chronic: float, p
     if state == "low" and not ov:
         assert p.volume_change_pct < 0 and p.boxing.style in ("steady", "none")
     assert p.reason
+
+
+def test_server_override_mapping() -> None:
+    from game.hrv.plan import override_from_server
+
+    payload = {"coach": "Coach K", "note": "taper", "created_at_ms": 1,
+               "plan": {"intensity": "low", "volume_pct": 50, "round_length_s": 120, "target_reps": 12,
+                        "exercises": ["boxing"], "expires_at_ms": 2_000}}
+    ov = override_from_server(payload, DAY, now_ms=1_000)
+    assert ov is not None and ov.origin == "server" and ov.coach == "Coach K" and ov.preset == "easy"
+    adj = dict(ov.adjustments)
+    assert adj["rounds"] == 2 and adj["squat_sets"] == 0 and adj["round_s"] == 120 and adj["squat_reps"] == 12
+    p = build_plan(DAY, "high", "Recovery is high.", CALM, ov)
+    assert p.is_override and p.squats.sets == 0 and p.boxing.rounds == 2 and "taper" in p.reason
+    assert override_from_server(payload, DAY, now_ms=3_000) is None  # expired
+    rest = override_from_server({"plan": {"rest_day": True}}, DAY, now_ms=0)
+    assert rest is not None and rest.preset == "rest" and rest.coach == "your coach"
+
+
+_json = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                               st.text(max_size=8)),
+                     lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=12), c, max_size=5),
+                     max_leaves=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(plan=st.dictionaries(st.sampled_from(["difficulty", "intensity", "volume_pct", "max_rounds",
+                                             "round_length_s", "target_reps", "exercises", "rest_day",
+                                             "expires_at_ms", "junk"]), _json, max_size=8),
+       coach=_json)
+def test_any_server_payload_gives_a_valid_plan_or_none(plan: dict[str, object], coach: object) -> None:
+    from game.hrv.plan import override_from_server
+
+    ov = override_from_server({"plan": plan, "coach": coach}, DAY, now_ms=0)
+    if ov is not None:
+        build_plan(DAY, "normal", "x", CALM, ov)  # never raises: every adjustment is in range
