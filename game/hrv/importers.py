@@ -658,6 +658,19 @@ def _parse_offset(text: str) -> timezone | None:
     return timezone(sign * timedelta(minutes=minutes))
 
 
+def _parse_zone(text: str) -> tzinfo | None:
+    """A UTC offset ('UTC-04:00', '+0200') or an IANA zone name ('Europe/Zurich')."""
+    zone = _parse_offset(text)
+    if zone is not None:
+        return zone
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(text.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def read_whoop_csv(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
     """WHOOP cycles: nightly RMSSD and resting HR, counted for the day you woke up."""
     sink = _ProblemSink(str(path))
@@ -667,7 +680,10 @@ def read_whoop_csv(path: Path, options: ImportOptions, progress: Progress) -> It
         if not hrv_text and not rhr_text:
             continue  # a cycle without a scored sleep: nothing to import
         try:
-            tz = _parse_offset(row.get("Cycle timezone", "")) or options.local_tz
+            zone_text = row.get("Cycle timezone", "")
+            tz = _parse_zone(zone_text) if zone_text else options.local_tz
+            if tz is None:
+                raise ValueError(f"unknown time zone {zone_text!r}")
             wake_text = row.get("Wake onset") or row.get("Cycle end time") or row.get("Cycle start time", "")
             onset_text = row.get("Sleep onset") or row.get("Cycle start time", "")
             wake = datetime.strptime(wake_text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)

@@ -318,3 +318,16 @@ def test_context_override(tmp_path: Path, shared_data: Path) -> None:
     shutil.copy(src, path)
     (rec,), _ = _split(list(read_file(path, ImportOptions(context="rest"))))
     assert rec.context == "rest"
+
+
+def test_whoop_zone_names_and_unknown_zones(tmp_path: Path) -> None:
+    path = tmp_path / "physiological_cycles.csv"
+    path.write_text(
+        "Cycle start time,Cycle end time,Cycle timezone,Resting heart rate (bpm),Heart rate variability (ms),"
+        "Sleep onset,Wake onset\n"
+        "2024-03-01 23:00:00,2024-03-02 22:00:00,Asia/Tokyo,50,60,2024-03-01 23:00:00,2024-03-02 06:30:00\n"
+        "2024-03-02 23:00:00,2024-03-03 22:00:00,Mars/Olympus,51,61,2024-03-02 23:00:00,2024-03-03 06:30:00\n"
+    )
+    recs, probs = _split(list(read_file(path)))
+    assert len(recs) == 1 and recs[0].utc_offset_min == 540 and recs[0].day == date(2024, 3, 2)
+    assert len(probs) == 1 and f"{path}:line 3" in str(probs[0]) and "Mars/Olympus" in probs[0].message
