@@ -376,7 +376,7 @@ class RepDetector:
         if name == "locked_out":
             return p <= th.lockout
         if name == "locked_out_fast":
-            return p <= th.lockout and self._rise_speed() > self.opts.takeoff_speed_per_s
+            return p <= th.lockout and (self._rise_speed() > self.opts.takeoff_speed_per_s or self._feet_rising(f))
         if name == "confirmed":
             return f.t_s - self._hold_s >= self.opts.confirm_s
         if name == "locked_out_after_jump":
@@ -418,6 +418,14 @@ class RepDetector:
         dx = f.planted_xy_px[0] - self.cal.planted_xy_px[0]
         dy = f.planted_xy_px[1] - self.cal.planted_xy_px[1]
         return math.hypot(dx, dy) > lim * self.cal.height_px
+
+    def _feet_rising(self, f: Features) -> bool:
+        """Both feet already half-way to the jump threshold: the take-off may be under way."""
+        lim = self.defn.flight_rise
+        if lim is None or self.cal is None:
+            return False
+        rise = min(self._floor[0] - f.feet_low_y_px[0], self._floor[1] - f.feet_low_y_px[1])
+        return rise > 0.5 * lim * self.cal.height_px
 
     def _is_airborne(self, f: Features) -> bool:
         lim = self.defn.flight_rise

@@ -25,8 +25,8 @@ N = int(os.environ.get("REPS_EXAMPLES", "25"))
 SETTINGS = settings(max_examples=N, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=False)
 
 # Per exercise: full-depth and partial-depth ranges of the synthetic body's depth parameter
-# (full cycles reach 109-150 % of the counting range, partial ones at most ~80 %), and rep durations (s).
-FULL = {"squat": (0.7, 1.0), "lunge": (0.95, 1.0), "pushup": (0.7, 1.0)}
+# (full cycles reach about 115-150 % of the counting range, partial ones at most ~80 %), and rep durations (s).
+FULL = {"squat": (0.7, 1.0), "lunge": (0.95, 1.0), "pushup": (0.8, 1.0)}
 PARTIAL = {"squat": (0.05, 0.35), "lunge": (0.05, 0.55), "pushup": (0.05, 0.4)}
 DURATION = {"squat": (1.0, 4.0), "lunge": (1.6, 4.5), "pushup": (0.9, 3.5)}
 
