@@ -113,6 +113,7 @@ class App:
         self.now_ms = 0.0  # game time since start (fixed steps)
         self._feed_t0_ms = 0.0
         self.toasts: list[tuple[str, float, tuple[int, int, int]]] = []
+        self._transient: set[str] = set()
         self.metrics = Metrics()
         self.profile: BodyProfile | None = None
         self.sessions: list[dict[str, Any]] = []  # finished this run
@@ -130,9 +131,12 @@ class App:
 
     # -- services for scenes ------------------------------------------------------------
     def notify(self, message: str, seconds: float = 4.0,
-               color: tuple[int, int, int] = (255, 184, 28)) -> None:
+               color: tuple[int, int, int] = (255, 184, 28), *, transient: bool = False) -> None:
+        """Show a message for a while; ``transient`` ones belong to the scene and leave with it."""
         self.toasts = [t for t in self.toasts if t[0] != message]
         self.toasts.append((message, self.now_ms + seconds * 1000.0, color))
+        if transient:
+            self._transient.add(message)
 
     def update_settings(self, settings: Settings) -> None:
         """Apply and save new settings; reopens the camera when its index changed."""
@@ -353,6 +357,8 @@ class App:
         self.stack.apply()
 
     def _on_scene_change(self) -> None:
+        self.toasts = [t for t in self.toasts if t[0] not in self._transient]
+        self._transient.clear()
         top = self.stack.top
         if top is not None:
             self.scenes_seen.append(getattr(top, "name", type(top).__name__))
@@ -364,8 +370,8 @@ class App:
         item = self.latest
         self.hands = []
         if top is None or item is None or not getattr(top, "accepts_pointer", False) or \
-                self.screen is None:
-            return
+                self.screen is None or self.is_demo:
+            return  # (a generated demo player's hands are nobody's pointer)
         self.hands = hand_pointers(item.pose.landmarks_px, item.pose.image_size,
                                    self.screen.get_size(), mirror=self.settings.mirror)
         targets = top.hover_targets()
@@ -445,6 +451,9 @@ class App:
             self.stack.pop()
             self.stack.apply()
         self.audio.stop()
+        from game.scenes import ui
+
+        ui.clear_caches()
         pygame.quit()
 
     def summary(self) -> dict[str, Any]:

@@ -166,6 +166,12 @@ class PoseFeed:
             self._thread.join(timeout_s)
 
     @property
+    def is_exhausted(self) -> bool:
+        """A file source has ended (or failed) and every item has been handed out."""
+        with self._lock:
+            return self.status in (FeedStatus.ENDED, FeedStatus.FAILED) and not self._queue
+
+    @property
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 

@@ -138,7 +138,8 @@ class BoxingScene(SessionScene):
             self.effects.append(Effect("text", x, y, f"DODGE +{ev.get('points', 0)}", ui.CYAN))
             self.app.mark_feedback(item)
         elif kind == "flail":
-            self.app.notify("Slow down: aim each punch at a target", 2.0, ui.ORANGE)
+            self.app.notify("Slow down: aim each punch at a target", 2.0, ui.ORANGE,
+                            transient=True)
         elif kind == "round_start":
             n = int(ev.get("round", 1))
             audio.effect("bell")

@@ -106,10 +106,14 @@ class CalibrationScene(BaseScene):
                         lay.px(3.4), ui.GREEN, anchor="midtop")
         # Instruction banner.
         msg, col = self._instruction()
-        banner = pygame.Rect(stage.left + lay.px(3), stage.bottom - lay.px(14),
-                             stage.width - lay.px(6), lay.px(11))
+        size = lay.px(3.4)
+        lines = ui.wrap(msg, size, stage.width - lay.px(12))
+        line_h = int(ui.font(size).get_linesize() * 1.05)
+        bh = len(lines) * line_h + lay.px(4)
+        banner = pygame.Rect(stage.left + lay.px(3), stage.bottom - bh - lay.px(3),
+                             stage.width - lay.px(6), bh)
         ui.panel(surface, banner, alpha=235, border=col)
-        ui.paragraph(surface, msg, banner.inflate(-lay.px(4), -lay.px(2.5)), lay.px(3.4), ui.INK,
+        ui.paragraph(surface, msg, banner.inflate(-lay.px(6), -lay.px(4)), size, ui.INK,
                      center=True)
         self._draw_side(surface, pygame.Rect(lay.w - side_w, lay.px(1), side_w - lay.px(1),
                                              lay.h - lay.px(2)))

@@ -22,6 +22,7 @@ class ClipPanel:
     def __init__(self, move_key: str) -> None:
         self.player = ClipPlayer(MOVES[move_key])
         self.button_rects: dict[str, pygame.Rect] = {}
+        self._bounds = _move_bounds(move_key)
 
     def step(self, dt_s: float) -> None:
         self.player.step(dt_s)
@@ -96,13 +97,33 @@ class ClipPanel:
     def _draw_figure(self, surface: pygame.Surface, stage: pygame.Rect) -> None:
         move = self.player.move
         cam = move.camera((640, 480))
-        pts_floor = skeleton_floor(self.player.pose())
-        px = project(pts_floor, cam)
-        # fit the 640x480 clip frame into the stage
-        scale = min(stage.width / 640, stage.height / 480)
-        ox = stage.centerx - 320 * scale
-        oy = stage.centery - 240 * scale
+        px = project(skeleton_floor(self.player.pose()), cam)
+        # Fit the whole move's extent (not the camera frame) into the stage: a big, steady figure.
+        x0, y0, x1, y1 = self._bounds
+        scale = min(stage.width * 0.9 / max(x1 - x0, 1), stage.height * 0.9 / max(y1 - y0, 1))
+        ox = stage.centerx - (x0 + x1) / 2 * scale
+        oy = stage.centery - (y0 + y1) / 2 * scale
         pts = np.stack([ox + px[:, 0] * scale, oy + px[:, 1] * scale], axis=1)
         floor_y = oy + 480 * cam.floor_y_frac * scale
-        pygame.draw.line(surface, (60, 70, 96), (stage.left, floor_y), (stage.right, floor_y), 2)
-        ui.draw_skeleton(surface, pts, None, width=max(2, int(4 * scale)))
+        if stage.top <= floor_y <= stage.bottom + 4:
+            pygame.draw.line(surface, (60, 70, 96), (stage.left, floor_y),
+                             (stage.right, floor_y), 2)
+        ui.draw_skeleton(surface, pts, None, width=max(3, int(stage.height / 90)))
+
+
+_BOUNDS: dict[str, tuple[float, float, float, float]] = {}
+
+
+def _move_bounds(key: str) -> tuple[float, float, float, float]:
+    """Pixel extent (x0, y0, x1, y1) of a move over its whole clip, head circle included."""
+    if key not in _BOUNDS:
+        from game.moves import pose_at
+
+        move = MOVES[key]
+        cam = move.camera((640, 480))
+        pts = np.concatenate([project(skeleton_floor(pose_at(move, move.duration_s * k / 24)[0]),
+                                      cam)[:, :2] for k in range(25)])
+        pad = 30.0
+        _BOUNDS[key] = (float(pts[:, 0].min() - pad), float(pts[:, 1].min() - pad),
+                        float(pts[:, 0].max() + pad), float(pts[:, 1].max() + pad / 2))
+    return _BOUNDS[key]

@@ -163,8 +163,8 @@ def draw_overlay(app: App, surface: pygame.Surface) -> None:
         progress = app.pointer.progress if app.pointer.hover_id else 0.0
         ui.hand_cursor(surface, pos, progress, lay.px(3))
     for i, (msg, _, color) in enumerate(app.toasts[-2:]):
-        ui.draw_toast(surface, msg, lay, color=color, y_frac=0.9 - 0.12 * (len(app.toasts[-2:])
-                                                                           - 1 - i))
+        ui.draw_toast(surface, msg, lay, color=color,
+                      y_frac=0.76 - 0.11 * (len(app.toasts[-2:]) - 1 - i))
     if app.settings.show_overlay:
         m = app.metrics
         p95 = m.pct(list(m.frame_ms)[-300:], 95)

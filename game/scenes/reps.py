@@ -97,7 +97,7 @@ class RepScene(SessionScene):
         elif kind == "input":
             cue = ev.get("cue")
             if cue and ev.get("kind") not in ("joints_back", "stream_resumed", "person_reentered"):
-                self.app.notify(str(cue), 3.0, ui.ORANGE)
+                self.app.notify(str(cue), 3.0, ui.ORANGE, transient=True)
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
@@ -209,8 +209,6 @@ class RepScene(SessionScene):
                 anchor="midtop")
         ui.meter(surface, meter_rect, rom, target=1.0 if rom <= 1.0 else None,
                  color=ui.GREEN if depth_ok else ui.ACCENT)
-        ui.text(surface, "count line", (meter_rect.right + lay.px(1), meter_rect.top + lay.px(0.5)),
-                lay.px(1.9), ui.MUTED)
         x = meter_rect.right + lay.px(4)
         last = next((r for r in reversed(self.reps)), None)
         ui.text(surface, "Last rep", (x, top.top + pad), lay.px(2.4), ui.MUTED)

@@ -120,8 +120,7 @@ class SessionScene(BaseScene):
         elif self.state == "active":
             self.active_s += dt_s
             feed = self.app.feed
-            if feed is not None and feed.status in (FeedStatus.ENDED, FeedStatus.FAILED) and \
-                    not feed.is_camera:
+            if feed is not None and not feed.is_camera and feed.is_exhausted:
                 if self._ended_at is None:
                     self._ended_at = self.active_s
                 elif self.active_s - self._ended_at >= END_GRACE_S:

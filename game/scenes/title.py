@@ -52,7 +52,8 @@ class TitleScene(BaseScene):
         super().update(dt_s)
         feed = self.app.feed
         # A clip used as the camera loops behind the menu.
-        if feed is not None and not feed.is_camera and feed.status == FeedStatus.ENDED:
+        if feed is not None and not feed.is_camera and feed.status == FeedStatus.ENDED and \
+                feed.is_exhausted:
             self.app.restart_source()
 
     @property
@@ -110,7 +111,7 @@ class TitleScene(BaseScene):
         lay = ui.Layout.of(surface)
         ui.background(surface)
         menu_w = max(lay.px(58), int(lay.w * 0.34))
-        stage = pygame.Rect(lay.px(2), lay.px(20), lay.w - menu_w - lay.px(6), lay.h - lay.px(26))
+        stage = pygame.Rect(lay.px(2), lay.px(20), lay.w - menu_w - lay.px(6), lay.h - lay.px(32))
         self.draw_stage(surface, stage, dim_alpha=110)
         # logo
         r = ui.text(surface, "RINGSIDE", (lay.px(5), lay.px(3)), lay.px(10), ui.ACCENT, bold=True)
@@ -119,7 +120,7 @@ class TitleScene(BaseScene):
                 max_width=stage.right - r.right - lay.px(4))
         self._draw_source_status(surface, stage)
         # menu
-        area = pygame.Rect(lay.w - menu_w - lay.px(2), lay.px(4), menu_w, lay.h - lay.px(8))
+        area = pygame.Rect(lay.w - menu_w - lay.px(2), lay.px(3), menu_w, lay.h - lay.px(9))
         n = len(self.menu.buttons)
         gap = lay.px(1.2)
         item_h = int((area.height - (n - 1) * gap) / n)

@@ -33,12 +33,28 @@ LEFT_COLOR = BLUE  # the player's left side, everywhere
 RIGHT_COLOR = RED
 
 
-@lru_cache(maxsize=64)
+_FONTS: dict[tuple[int, bool], pygame.font.Font] = {}
+
+
 def font(px: int, bold: bool = False) -> pygame.font.Font:
     """The game font (pygame's bundled sans) at ``px`` pixels."""
-    f = pygame.font.Font(None, max(10, int(px * 1.35)))
-    f.set_bold(bold)
+    key = (int(px), bold)
+    f = _FONTS.get(key)
+    if f is None:
+        if not pygame.font.get_init():
+            pygame.font.init()
+        f = pygame.font.Font(None, max(10, int(px * 1.35)))
+        f.set_bold(bold)
+        if len(_FONTS) > 128:
+            _FONTS.clear()
+        _FONTS[key] = f
     return f
+
+
+def clear_caches() -> None:
+    """Drop cached fonts and surfaces; call before ``pygame.quit()`` (they die with it)."""
+    _FONTS.clear()
+    _gradient.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +277,9 @@ def draw_skeleton(surface: pygame.Surface, pts: np.ndarray, vis: np.ndarray | No
                 pygame.draw.circle(target, (0, 0, 0), pts[i], width + 2)
                 pygame.draw.circle(target, BONE, pts[i], max(2, width - 1))
         if visible(LM.NOSE):
-            r = max(6, int(np.linalg.norm(pts[LM.LEFT_SHOULDER] - pts[LM.RIGHT_SHOULDER]) * 0.3))
-            r = max(r, width * 3)
+            torso = np.linalg.norm((pts[LM.LEFT_SHOULDER] + pts[LM.RIGHT_SHOULDER]) / 2 -
+                                   (pts[LM.LEFT_HIP] + pts[LM.RIGHT_HIP]) / 2)
+            r = max(6, int(torso * 0.2), width * 2)
             pygame.draw.circle(target, (0, 0, 0), pts[LM.NOSE], r + 2, 3)
             pygame.draw.circle(target, BONE, pts[LM.NOSE], r, 2)
     if target is not surface:

@@ -1,0 +1,203 @@
+"""Scene flows with a generated player: counting, pausing, finishing, camera loss, review."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from game.errors import CameraUnavailableError
+from game.feed import FeedStatus, PoseFeed
+from game.input import Action, InputEvent
+from game.moves import SyntheticSession
+from game.pose.recording import RecordingWriter
+from game.pose.types import PoseFrame
+from tests.game.scenes.conftest import run_steps
+
+
+def test_scripted_squat_challenge_counts_full_reps_and_not_the_shallow_one(make_app: Any) -> None:
+    app = make_app("squat", target=4)
+    run_steps(app, 60 * 40, draw_every=20)
+    assert app.sessions, "the challenge should have finished"
+    session = app.sessions[-1]
+    reps = session["reps"]
+    assert session["stats"]["reps"] == 4
+    assert session["ended"] == "target"
+    # the generated set has a shallow third attempt: it must be refused, with a reason
+    refused = [r for r in reps if not r["counted"]]
+    assert refused and refused[0]["reason"]
+    assert app.stack.top.name == "results"
+    assert "sfx:paused" in app.audio.log and "say:n4" in app.audio.log
+    # the session was kept: local history and the database
+    assert app.history.sessions[-1]["uid"] == session["uid"]
+    assert (app.home / "ringside.db").exists()
+
+
+def test_pause_menu_stops_the_session_clock(make_app: Any) -> None:
+    app = make_app("squat")
+    run_steps(app, 60 * 5)
+    scene = app.stack.top
+    app.dispatch(InputEvent(Action.PAUSE))
+    run_steps(app, 2)
+    assert app.stack.top.name == "paused"
+    active = scene.active_s
+    run_steps(app, 120)
+    assert scene.active_s == active
+    app.dispatch(InputEvent(Action.SELECT))  # "Resume" is focused
+    run_steps(app, 30)
+    assert app.stack.top is scene and scene.active_s > active
+
+
+def test_boxing_session_runs_rounds_and_records_stats(make_app: Any) -> None:
+    app = make_app("boxing", demo="boxing", target=1)
+    scene = app.stack.top
+    run_steps(app, 60 * 8, draw_every=30)
+    assert scene.rules is not None, "the round should start once the player is seen in guard"
+    view = scene.rules.view()
+    assert view.phase in ("countdown", "round")
+    scene.finish("player")
+    run_steps(app, 2)
+    session = app.sessions[-1]
+    assert session["exercise"] == "boxing"
+    assert session["stats"]["punches"] >= 1
+    assert app.stack.top.name == "results"
+
+
+class FlakyCamera:
+    """A fake camera: delivers, then 'unplugs' (raises), then comes back after ``gap_s``."""
+
+    def __init__(self, frames_before: int, gap_s: float) -> None:
+        self.frames_before = frames_before
+        self.gap_s = gap_s
+        self.opened = 0
+        self.unplugged_at: float | None = None
+        self.lock = threading.Lock()
+
+    def __call__(self) -> Iterator[tuple[PoseFrame, np.ndarray | None, float]]:
+        with self.lock:
+            self.opened += 1
+            n_open = self.opened
+            if self.unplugged_at is not None and time.monotonic() - self.unplugged_at < self.gap_s:
+                raise CameraUnavailableError("camera 0: no frames (unplugged?)")
+        frames = SyntheticSession(exercise="squat", seed=3).frames()
+        for i, frame in enumerate(frames):
+            if n_open == 1 and i >= self.frames_before:
+                self.unplugged_at = time.monotonic()
+                raise CameraUnavailableError("camera 0: no frames (unplugged?)")
+            time.sleep(1 / 120)
+            yield frame, np.zeros((48, 64, 3), np.uint8), time.perf_counter()
+
+
+def test_camera_unplugged_mid_session_pauses_and_resumes(make_app: Any) -> None:
+    app = make_app("squat", demo=None)
+    camera = FlakyCamera(frames_before=40, gap_s=1.5)
+    app.feed = PoseFeed(camera, label="camera 0", pacing="wall", is_camera=True,
+                        retry_s=0.2).start()
+    scene = app.stack.top
+    saw_lost = False
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        run_steps(app, 6, draw_every=6)
+        time.sleep(0.01)
+        if app.stack.top.name == "camera_lost":
+            saw_lost = True
+            frozen = scene.active_s
+            run_steps(app, 30, draw_every=30)
+            if app.stack.top.name == "camera_lost":
+                assert scene.active_s == frozen, "the session must not run while the camera is gone"
+        if saw_lost and app.stack.top is scene and app.feed.status == FeedStatus.LIVE:
+            break
+    assert saw_lost, "losing the camera should show the camera-lost screen"
+    assert app.stack.top is scene, "the session should resume by itself when the camera is back"
+    assert app.feed.losses >= 1 and camera.opened >= 2
+    assert "say:camera_back" in app.audio.log
+
+
+def test_no_camera_title_explains_and_offers_demo(make_app: Any) -> None:
+    app = make_app("menu", demo=None)
+
+    def no_camera() -> Iterator[Any]:
+        raise CameraUnavailableError("no camera at index 0 (none connected, or busy)")
+        yield  # pragma: no cover
+
+    app.feed = PoseFeed(no_camera, label="camera 0", is_camera=True, retry_s=5).start()
+    for _ in range(100):
+        if app.feed.status == FeedStatus.FAILED:
+            break
+        time.sleep(0.02)
+    run_steps(app, 3)
+    title = app.stack.top
+    assert title.camera_missing
+    # choosing a game without a camera starts it with the generated player
+    squat = [b.key for b in title.menu.buttons].index("squat")
+    app.dispatch(InputEvent(Action.CLICK, pos=title.menu.rects["squat"].center, source="mouse"))
+    run_steps(app, 2)
+    assert app.is_demo
+    assert app.stack.top.name in ("calibration", "rep_challenge")
+    assert squat >= 0
+
+
+def _write_rsk(path: Path, exercise: str = "squat") -> Path:
+    frames = list(SyntheticSession(exercise=exercise, depths=(1.0, 1.0, 0.3, 1.0)).frames())
+    with RecordingWriter(path, image_size=frames[0].image_size, meta={"exercise": exercise}) as w:
+        for f in frames:
+            w.write(f)
+    return path
+
+
+def test_coach_review_replays_a_recording_with_its_metrics(make_app: Any, tmp_path: Path) -> None:
+    from game.scenes.review import ReviewScene
+
+    rsk = _write_rsk(tmp_path / "set.rsk")
+    app = make_app("menu")
+    scene = ReviewScene(app, path=rsk)
+    app.stack.push(scene)
+    app.stack.apply()
+    run_steps(app, 60)
+    a = scene.analysis
+    assert a is not None and a.exercise == "squat"
+    assert a.summary["reps"] == 3
+    assert sum(1 for e in a.events if e.get("type") == "rep" and not e["counted"]) == 1
+    t = scene.play_t
+    app.dispatch(InputEvent(Action.SELECT))  # pause
+    run_steps(app, 30)
+    assert scene.play_t == t
+    app.dispatch(InputEvent(Action.RIGHT))
+    assert scene.play_t == pytest.approx(min(a.duration_s, t + 2.0))
+
+
+def test_coach_review_of_a_damaged_file_says_so(make_app: Any, tmp_path: Path) -> None:
+    from game.scenes.review import ReviewScene
+
+    bad = tmp_path / "bad.rsk"
+    bad.write_bytes(b"this is not a recording")
+    app = make_app("menu")
+    scene = ReviewScene(app, path=bad)
+    app.stack.push(scene)
+    app.stack.apply()
+    run_steps(app, 5)
+    assert scene.analysis is None and scene.error and "bad.rsk" in scene.error
+
+
+def test_sessions_are_recorded_for_review_outside_scripted_runs(make_app: Any) -> None:
+    from game.scenes.reps import RepScene
+
+    app = make_app("menu")
+    object.__setattr__(app, "options", type(app.options)(mode="menu"))  # an interactive run
+    app.stack.push(RepScene(app, "squat", target=2, countdown_s=0.5))
+    app.stack.apply()
+    deadline = time.monotonic() + 30
+    while not app.sessions and time.monotonic() < deadline:
+        run_steps(app, 30, draw_every=30)
+        time.sleep(0.03)  # wall-paced generated player
+    assert app.sessions
+    path = app.sessions[-1]["recording"]
+    assert path and Path(path).exists()
+    from game.pose.recording import read_recording
+
+    assert sum(1 for _ in read_recording(path)) > 30
