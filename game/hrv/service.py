@@ -6,19 +6,22 @@ modules below never read it.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from game.errors import ImportFileError
 from game.hrv.importers import FORMATS, ImportOptions, detect_format, read_file
 from game.hrv.plan import CoachOverride, Plan, TrainingLoad, build_plan, training_load
 from game.hrv.quality import QualityOptions, assess_device_value, assess_recording
 from game.hrv.readiness import Readiness, ReadinessOptions, all_histories, assess
-from game.hrv.records import DeviceValue, ImportProblem, Measurement, RRRecording
+from game.hrv.records import ImportProblem, Measurement, Origin, RRRecording
 from game.storage.database import Database
+from game.storage.repository import Repository
 from game.storage.types import StoredReadiness
 
 ProgressFactory = Callable[[Path, int], Callable[[int], None]]
@@ -69,11 +72,23 @@ def import_paths(
         kept: list[Measurement] = []
 
         def measured() -> Iterator[Measurement]:
-            for item in read_file(path, options, tick):
+            items = read_file(path, options, tick)
+            while True:
+                try:
+                    item = next(items)
+                except StopIteration:
+                    return
+                except _READ_ERRORS as exc:
+                    if not kept and isinstance(exc, ImportFileError):
+                        raise
+                    # The disk or the archive failed mid-file: keep what was read before.
+                    problems.append(ImportProblem(Origin(str(path)), f"reading stopped ({exc}); kept the "
+                                                  f"{len(kept)} record(s) read before", is_fatal=True))
+                    return
                 if isinstance(item, ImportProblem):
                     problems.append(item)
                     continue
-                m = assess_recording(item, quality) if isinstance(item, RRRecording) else _device(item)
+                m = assess_recording(item, quality) if isinstance(item, RRRecording) else assess_device_value(item)
                 kept.append(m)
                 yield m
 
@@ -81,21 +96,17 @@ def import_paths(
             with db.transaction() as repo:
                 added = _add_tracking(repo, measured(), now)
         except ImportFileError as exc:
-            reports.append(FileReport(path, fmt, tuple(kept), frozenset(), tuple(problems), str(exc)))
+            reports.append(FileReport(path, fmt, (), frozenset(), tuple(problems), str(exc)))
             continue
         reports.append(FileReport(path, fmt, tuple(kept), frozenset(added), tuple(problems)))
     return reports
 
 
-def _device(item: DeviceValue) -> Measurement:
-    return assess_device_value(item)
+_READ_ERRORS = (ImportFileError, OSError, EOFError, zlib.error, zipfile.BadZipFile)
 
 
-def _add_tracking(repo: object, ms: Iterator[Measurement], now: datetime) -> set[str]:
+def _add_tracking(repo: Repository, ms: Iterator[Measurement], now: datetime) -> set[str]:
     """Add measurements in batches, returning the uids that were new."""
-    from game.storage.repository import Repository
-
-    assert isinstance(repo, Repository)
     new: set[str] = set()
     batch: list[Measurement] = []
     for m in ms:
@@ -200,8 +211,6 @@ def store_server_override(db: Database, payload: Mapping[str, Any] | None, *, to
         else:
             created = payload.get("created_at_ms") if payload else None
             if isinstance(created, int) and not isinstance(created, bool):
-                from datetime import timezone
-
                 ov = replace(ov, created_utc=datetime.fromtimestamp(created / 1000, tz=timezone.utc))
             repo.set_override(ov, now=now)
     return ov

@@ -143,3 +143,21 @@ def test_folder_import_skips_files_that_are_not_hrv(tmp_path: Path, capsys: pyte
     assert err.count("skipped: ") == 2
     assert "Imported" in out and "from 1 file(s)" in out
     assert _count() > 0
+
+
+def test_damaged_zip_keeps_records_before_the_damage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import zipfile
+
+    xml = tmp_path / "export.xml"
+    truth = write_export(xml, 2_000_000, seed=5)
+    zpath = tmp_path / "export.zip"
+    with zipfile.ZipFile(zpath, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.write(xml, "apple_health_export/export.xml")
+    data = bytearray(zpath.read_bytes())
+    mid = len(data) // 2
+    data[mid : mid + 64] = bytes(64)  # scribble over compressed data in the middle
+    zpath.write_bytes(bytes(data))
+    code, out, err = _run(capsys, "hrv", "import", str(zpath))
+    assert code == 0, err
+    assert "warning:" in err and str(zpath) in err
+    assert 0 < _count() < truth.hrv_records + truth.rhr_records
