@@ -24,6 +24,7 @@ from game.reps import (
     make_rep_detector,
 )
 from game.reps.engine import EngineOptions
+from game.reps.features import Features, extract
 from game.reps.machine import TABLE, Phase
 from game.reps.scoring import Coach, score_parts, total_score
 from game.reps.synthetic import Camera, Move, simulate
@@ -92,8 +93,6 @@ def test_summary_counts_and_reasons() -> None:
 def test_every_table_guard_and_action_exists() -> None:
     det = make_rep_detector("squat")
     fs = frames([STAND])
-    from game.reps.features import Features, extract
-
     feat = extract(det.defn, fs[-1])
     assert isinstance(feat, Features)
     det.update(fs[0])
