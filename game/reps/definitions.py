@@ -123,7 +123,7 @@ SQUAT = ExerciseDefinition(
     min_required_flexion_deg=55.0,
     ready_min_angle_deg=150.0,
     posture="upright",
-    torso_ready_deg=35.0,
+    torso_ready_deg=45.0,
     # Thigh within 30 degrees of level also meets depth (NSCA: "thighs parallel to the floor" is
     # the reference depth; 30 degrees above it is the lenient end of a half squat).
     secondary=SegmentIncline("thigh", (LM.LEFT_HIP, LM.LEFT_KNEE), (LM.RIGHT_HIP, LM.RIGHT_KNEE), "max", 30.0),
@@ -170,7 +170,7 @@ LUNGE = ExerciseDefinition(
     min_required_flexion_deg=50.0,
     ready_min_angle_deg=150.0,
     posture="upright",
-    torso_ready_deg=35.0,
+    torso_ready_deg=45.0,
     # The front thigh must come near level too (both conditions: a lunge is both knees AND the
     # front thigh; a high knee lift alone is not a lunge).
     secondary=SegmentIncline("thigh", (LM.LEFT_HIP, LM.LEFT_KNEE), (LM.RIGHT_HIP, LM.RIGHT_KNEE), "min", 35.0),

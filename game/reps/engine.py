@@ -49,6 +49,7 @@ class EngineOptions:
     jump_window_s: float = 0.25  # skeleton jumps are judged between frames closer than this
     jump_frac: float = 0.6  # hip midpoint moving this fraction of the person's height in one step
     jump_scale: float = 1.6  # or the person's size changing by this factor in one step
+    tops_window_s: float = 4.0  # start-position frames kept for calibrating a stream that starts mid-set
     report_min_peak: float = 0.5  # attempts shallower than half the required range are fidgeting
     low_p: float = 0.1  # the attempt's start time is the last frame at or below this p
     top_tau_s: float = 2.0  # how fast the top reference follows the person between reps
@@ -108,6 +109,7 @@ class RepDetector:
         self._t_prev_person: float | None = None
         self._prev_judged_s: float | None = None
         self._ready: deque[Features] = deque()
+        self._tops: deque[Features] = deque()  # start-position frames of the last few seconds
         self._announced_ready_wait = False
         # results
         self._reps: list[RepEvent] = []
@@ -321,6 +323,7 @@ class RepDetector:
         self._abort(t, "lost_tracking", ev)
         self.phase = Phase.INTERRUPTED
         self._ready.clear()
+        self._tops.clear()
         self._filter.reset()
         self._heights.clear()
         self._last_f = None
@@ -329,6 +332,7 @@ class RepDetector:
     def _to_getting_ready(self, t: float, ev: list[Event], cue: str | None) -> None:
         self.phase = Phase.GETTING_READY
         self._ready.clear()
+        self._tops.clear()
         text = cue or self.defn.cues["getting_ready"]
         ev.append(StatusEvent(t, "getting_ready", text))
         self._cue = Cue("getting_ready", text, "corrective")
@@ -440,6 +444,10 @@ class RepDetector:
         if not is_top_posture(self.defn, f):
             w.clear()
             return False
+        tops = self._tops
+        tops.append(f)
+        while f.t_s - tops[0].t_s > self.opts.tops_window_s:
+            tops.popleft()
         if w:
             first = w[0]
             shift = math.hypot(f.planted_xy_px[0] - first.planted_xy_px[0], f.planted_xy_px[1] - first.planted_xy_px[1])
@@ -448,7 +456,34 @@ class RepDetector:
         w.append(f)
         while len(w) > 2 and w[-1].t_s - w[1].t_s >= self.defn.ready_hold_s:
             w.popleft()
-        return len(w) >= 2 and w[-1].t_s - w[0].t_s >= self.defn.ready_hold_s
+        if not _is_still(w):
+            # Walking into place (even straight at the camera, where the feet hardly move in the
+            # image): start the wait again from this frame.
+            while len(w) > 1:
+                w.popleft()
+        if len(w) >= 2 and w[-1].t_s - w[0].t_s >= self.defn.ready_hold_s:
+            return True
+        return self._tops_repeat()
+
+    def _tops_repeat(self) -> bool:
+        """Fallback for a stream that starts mid-set: reps without a still moment at the top.
+
+        Start-position frames spread over at least a second of the last few, all with the feet in
+        the same place (walking moves them), calibrate from the straightest of them.
+        """
+        tops = list(self._tops)
+        if len(tops) < 4 or tops[-1].t_s - tops[0].t_s < 1.0:
+            return False
+        mx = statistics.median(t.planted_xy_px[0] for t in tops)
+        my = statistics.median(t.planted_xy_px[1] for t in tops)
+        h = statistics.median(t.height_px for t in tops)
+        if any(math.hypot(t.planted_xy_px[0] - mx, t.planted_xy_px[1] - my) > 0.06 * h for t in tops):
+            return False
+        if max(t.height_px for t in tops) - min(t.height_px for t in tops) > 0.08 * h:
+            return False  # growing in the image: walking toward the camera
+        best = max(t.primary_deg for t in tops)
+        self._ready = deque(t for t in tops if t.primary_deg >= best - 8.0)
+        return True
 
     # ------------------------------------------------------------------ the machine
 
@@ -481,6 +516,7 @@ class RepDetector:
         self._top_sec = self.cal.top_secondary_deg
         self._floor = self.cal.feet_low_y_px
         self._ready.clear()
+        self._tops.clear()
         self._filter.reset()
         self._update_progress(f)
         self._t_low = f.t_s
@@ -649,6 +685,25 @@ class RepDetector:
             self._cue = cues[0] if cues else None
         else:
             self._set_paused(end_s, cues[0] if cues else Cue(reason or "?", reason or "", "corrective"), ev)
+
+
+def _is_still(window: deque[Features]) -> bool:
+    """Standing still: the main angle steady within 15 degrees (marching and gait swing the mean of
+    both knees by 20-45; squat_side_slow starts bending 0.1 s into the clip, 10 degrees by 0.4 s), the
+    size in the image within 6 % (walking toward the camera grows it) and the hips within 15 % of
+    the person's height in the image (walking across at 0.5 m/s moves them 25 % in 0.4 s; a squat
+    that starts by sitting back moved them 8 % on squat_side_slow)."""
+    if len(window) < 2:
+        return True
+    angles = [f.primary_deg for f in window]
+    sizes = [f.height_px for f in window]
+    h = statistics.median(sizes)
+    x0, y0 = window[0].moving_xy_px
+    return (
+        max(angles) - min(angles) <= 15.0
+        and (max(sizes) - min(sizes)) <= 0.06 * h
+        and all(math.hypot(f.moving_xy_px[0] - x0, f.moving_xy_px[1] - y0) <= 0.15 * h for f in window)
+    )
 
 
 def _fatigue_label(vl: float | None) -> str | None:

@@ -360,3 +360,19 @@ def test_engine_options_are_respected() -> None:
     ev = feed(det, fs + [PoseFrame(t + 100.0 * (i + 1), fs[0].image_size, None, None) for i in range(20)])
     assert "person_lost" not in kinds(ev)
     assert not math.isnan(det.view().rom)
+
+
+def test_stream_starting_mid_set_calibrates_from_repeated_tops() -> None:
+    """No still moment at the top at all: the engine calibrates from the tops of the first rep(s)
+    and counts the rest; it never counts a rep it could not judge from the top."""
+    det, ev = run([Move("stand", 0.1)] + [Move("rep", 1.5)] * 6 + [Move("stand", 0.5)])
+    cals = [e for e in ev if e.to_json()["type"] == "calibration"]
+    assert len(cals) == 1 and cals[0].t_s < 3.5
+    assert 5 <= det.count <= 6
+    assert all(r.counted for r in det.reps)
+
+
+def test_walking_toward_the_camera_does_not_calibrate() -> None:
+    det, ev = run([Move("walk", 4.0, speed_mps=0.9)], camera=Camera(distance_m=7.0))
+    assert not [e for e in ev if e.to_json()["type"] == "calibration"]
+    assert det.count == 0
