@@ -355,22 +355,17 @@ def _submission_reply(c: _Ctx, rec: SubmissionRec, status: str, boards: list[dic
     return c.reply("submitted", submission=rec.client_id, status=status, score=_num(rec.score), boards=boards)
 
 
-def _boards_for(c: _Ctx, player: PlayerRec, mode: str, played_at_ms: int, improved: dict[str, bool],
+def _boards_for(c: _Ctx, player: PlayerRec, mode: str, played_at_ms: int, improved: set[str],
                 just_scored: float | None = None) -> list[dict[str, Any]]:
     """The player's best and rank on each period's board the session counts for."""
-    boards = []
-    for period, key in period_keys(played_at_ms).items():
-        if improved.get(period) and just_scored is not None:
-            best_score = just_scored
-        else:
-            best = c.repo.best_of(mode=mode, period=period, period_key=key, player_id=player.id)
-            if best is None:
-                continue
-            best_score = best[0]
-        boards.append({"period": period, "period_key": key, "best": _num(best_score),
-                       "rank": c.repo.rank_of(mode=mode, period=period, period_key=key, score=best_score),
-                       "improved": improved.get(period, False)})
-    return boards
+    keys = period_keys(played_at_ms)
+    if just_scored is not None and len(improved) == len(keys):
+        bests = {p: just_scored for p in keys}
+    else:
+        bests = c.repo.bests_of(mode=mode, keys=keys, player_id=player.id)
+    ranks = c.repo.ranks_of(mode=mode, keys=keys, scores=bests)
+    return [{"period": p, "period_key": k, "best": _num(bests[p]), "rank": ranks[p], "improved": p in improved}
+            for p, k in keys.items() if p in bests]
 
 
 def _implausible(c: _Ctx, client_id: str, reasons: list[str]) -> dict[str, Any]:
@@ -386,7 +381,7 @@ def _submit(c: _Ctx) -> Outcome:
         # Idempotent: the first version of a submission id wins; resending gets the same answer.
         if not existing.is_accepted:
             return c.done(_implausible(c, existing.client_id, (existing.reason or "rejected").split("; ")))
-        boards = _boards_for(c, player, existing.mode, existing.played_at_ms, {})
+        boards = _boards_for(c, player, existing.mode, existing.played_at_ms, set())
         return c.done(_submission_reply(c, existing, "duplicate", boards))
     mode = sub["mode"]
     challenge: ChallengeRec | None = None
@@ -429,11 +424,8 @@ def _submit(c: _Ctx) -> Outcome:
     )
     if reasons:
         return c.done(_implausible(c, sub["id"], reasons))
-    improved = {}
-    for period, key in period_keys(sub["played_at_ms"]).items():
-        improved[period] = c.repo.raise_best(mode=mode, period=period, period_key=key, player_id=player.id,
-                                             score=float(sub["score"]), submission_id=sid,
-                                             achieved_at_ms=sub["played_at_ms"])
+    improved = c.repo.raise_bests(mode=mode, keys=period_keys(sub["played_at_ms"]), player_id=player.id,
+                                  score=float(sub["score"]), submission_id=sid, achieved_at_ms=sub["played_at_ms"])
     effects: tuple[Effect, ...] = ()
     if challenge is not None:
         if c.repo.raise_final_score(challenge.id, player.id, float(sub["score"]), c.now_ms):

@@ -6,10 +6,11 @@ SQLAlchemy rows stop here: every method returns frozen dataclasses or plain valu
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import TextClause, and_, delete, func, select, text, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from leaderboard_server.models import (
@@ -108,45 +109,62 @@ class OverrideRec:
     created_at_ms: int
 
 
-# The hot path (sign-in, submissions, challenge progress, standings) runs as plain SQL that is the
-# same on SQLite and PostgreSQL: building ORM statements per call cost ~10x more CPU than the
-# queries themselves (profiled on the shared 2-core box: ~35 ms -> ~2.5 ms per submission).
-_SQL: dict[str, TextClause] = {
-    "player_by_token": text("SELECT id, public_id, name, role FROM players WHERE token_hash = :h"),
-    "submission_by_client": text(
+# The hot path (sign-in, submissions, challenge progress, standings) is plain SQL, the same on
+# SQLite and PostgreSQL, run on the session's own DBAPI connection (same transaction). Building
+# ORM statements per call cost ~35 ms per submission on the shared 2-core box and SQLAlchemy's
+# Core execution path ~150 us per statement; the raw cursor costs ~15 us.
+_SQL: dict[str, str] = {
+    "player_by_token": "SELECT id, public_id, name, role FROM players WHERE token_hash = :h",
+    "submission_by_client": (
         "SELECT s.id, s.player_id, s.client_id, s.mode, s.exercise, s.score, s.played_at_ms, s.duration_ms,"
         " s.received_at_ms, c.code, s.is_accepted, s.reason, s.telemetry FROM submissions s"
         " LEFT JOIN challenges c ON c.id = s.challenge_id WHERE s.player_id = :p AND s.client_id = :c"),
-    "add_submission": text(
+    "add_submission": (
         "INSERT INTO submissions (player_id, client_id, mode, exercise, score, played_at_ms, duration_ms,"
         " received_at_ms, challenge_id, is_accepted, reason, telemetry) VALUES (:player_id, :client_id, :mode,"
         " :exercise, :score, :played_at_ms, :duration_ms, :received_at_ms, :challenge_id, :is_accepted, :reason,"
         " :telemetry) RETURNING id"),
     # Atomic across processes: a concurrent better score is never overwritten by a worse one.
-    "raise_best": text(
+    # RETURNING lists the boards where this score is now the player's best.
+    "raise_bests": (
         "INSERT INTO best_scores (mode, period, period_key, player_id, score, submission_id, achieved_at_ms)"
-        " VALUES (:mode, :period, :key, :player_id, :score, :submission_id, :at)"
+        " VALUES (:mode, 'daily', :daily, :player_id, :score, :submission_id, :at),"
+        " (:mode, 'weekly', :weekly, :player_id, :score, :submission_id, :at),"
+        " (:mode, 'all_time', :all_time, :player_id, :score, :submission_id, :at)"
         " ON CONFLICT (mode, period, period_key, player_id) DO UPDATE SET score = excluded.score,"
         " submission_id = excluded.submission_id, achieved_at_ms = excluded.achieved_at_ms"
-        " WHERE best_scores.score < excluded.score"),
-    "best_of": text("SELECT score, achieved_at_ms FROM best_scores WHERE mode = :mode AND period = :period"
-                    " AND period_key = :key AND player_id = :player_id"),
-    "rank_of": text("SELECT COUNT(*) FROM best_scores WHERE mode = :mode AND period = :period AND period_key = :key"
-                    " AND score > :score"),
-    "challenge_by_code": text(
+        " WHERE best_scores.score < excluded.score RETURNING period"),
+    "bests_of": (
+        "SELECT period, score FROM best_scores WHERE mode = :mode AND player_id = :player_id AND"
+        " ((period = 'daily' AND period_key = :daily) OR (period = 'weekly' AND period_key = :weekly)"
+        " OR (period = 'all_time' AND period_key = :all_time))"),
+    "ranks_of": (
+        "SELECT (SELECT COUNT(*) FROM best_scores WHERE mode = :mode AND period = 'daily'"
+        " AND period_key = :daily AND score > :s_daily),"
+        " (SELECT COUNT(*) FROM best_scores WHERE mode = :mode AND period = 'weekly'"
+        " AND period_key = :weekly AND score > :s_weekly),"
+        " (SELECT COUNT(*) FROM best_scores WHERE mode = :mode AND period = 'all_time'"
+        " AND period_key = :all_time AND score > :s_all_time)"),
+    "best_of": ("SELECT score, achieved_at_ms FROM best_scores WHERE mode = :mode AND period = :period"
+                " AND period_key = :key AND player_id = :player_id"),
+    "rank_of": ("SELECT COUNT(*) FROM best_scores WHERE mode = :mode AND period = :period AND period_key = :key"
+                " AND score > :score"),
+    "challenge_by_code": (
         "SELECT c.id, c.code, c.title, c.exercise, c.trainer_id, p.name, c.group_id, c.duration_s, c.state,"
         " c.created_at_ms, c.started_at_ms, c.ends_at_ms, c.stopped_at_ms, c.version FROM challenges c"
         " JOIN players p ON p.id = c.trainer_id WHERE c.code = :code"),
-    "is_participant": text("SELECT 1 FROM challenge_participants WHERE challenge_id = :c AND player_id = :p"),
-    "raise_live": text("UPDATE challenge_participants SET live_score = :score, updated_at_ms = :now"
-                       " WHERE challenge_id = :c AND player_id = :p AND live_score < :score"),
-    "raise_final": text("UPDATE challenge_participants SET final_score = :score, updated_at_ms = :now"
-                        " WHERE challenge_id = :c AND player_id = :p AND (final_score IS NULL OR final_score < :score)"),
-    "bump": text("UPDATE challenges SET version = version + 1 WHERE id = :c"),
-    "standings": text("SELECT p.public_id, p.name, cp.live_score, cp.final_score, cp.updated_at_ms"
-                      " FROM challenge_participants cp JOIN players p ON p.id = cp.player_id"
-                      " WHERE cp.challenge_id = :c"),
+    "is_participant": "SELECT 1 FROM challenge_participants WHERE challenge_id = :c AND player_id = :p",
+    "raise_live": ("UPDATE challenge_participants SET live_score = :score, updated_at_ms = :now"
+                   " WHERE challenge_id = :c AND player_id = :p AND live_score < :score"),
+    "raise_final": ("UPDATE challenge_participants SET final_score = :score, updated_at_ms = :now"
+                    " WHERE challenge_id = :c AND player_id = :p AND (final_score IS NULL OR final_score < :score)"),
+    "bump": "UPDATE challenges SET version = version + 1 WHERE id = :c",
+    "standings": ("SELECT p.public_id, p.name, cp.live_score, cp.final_score, cp.updated_at_ms"
+                  " FROM challenge_participants cp JOIN players p ON p.id = cp.player_id"
+                  " WHERE cp.challenge_id = :c"),
 }
+# psycopg uses the "pyformat" parameter style.
+_PG_SQL: dict[str, str] = {k: re.sub(r"(?<!:):(\w+)", r"%(\1)s", v) for k, v in _SQL.items()}
 
 
 def _player(row: Any) -> PlayerRec:
@@ -163,13 +181,19 @@ class Repository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._sql = _PG_SQL if session.get_bind().dialect.name == "postgresql" else _SQL
 
     def _run(self, name: str, params: dict[str, Any]) -> Any:
-        return self.session.connection().execute(_SQL[name], params)
+        """Execute a hot-path statement on the session's DBAPI connection; returns the cursor."""
+        raw = self.session.connection().connection.driver_connection
+        assert raw is not None
+        cur = raw.cursor()
+        cur.execute(self._sql[name], params)
+        return cur
 
     # -- players -------------------------------------------------------------------------------
     def player_by_token_hash(self, token_hash: str) -> PlayerRec | None:
-        row = self._run("player_by_token", {"h": token_hash}).first()
+        row = self._run("player_by_token", {"h": token_hash}).fetchone()
         return None if row is None else PlayerRec(*row)
 
     def player_by_public_id(self, public_id: str) -> PlayerRec | None:
@@ -274,7 +298,7 @@ class Repository:
 
     # -- submissions and boards ---------------------------------------------------------------
     def submission_by_client_id(self, player_id: int, client_id: str) -> SubmissionRec | None:
-        row = self._run("submission_by_client", {"p": player_id, "c": client_id}).first()
+        row = self._run("submission_by_client", {"p": player_id, "c": client_id}).fetchone()
         if row is None:
             return None
         return SubmissionRec(id=row[0], player_id=row[1], client_id=row[2], mode=row[3], exercise=row[4],
@@ -301,7 +325,7 @@ class Repository:
             "challenge_id": challenge_id, "is_accepted": is_accepted, "reason": reason,
             "telemetry": json.dumps(telemetry, separators=(",", ":")),
         }
-        return int(self._run("add_submission", params).scalar_one())
+        return int(self._run("add_submission", params).fetchone()[0])
 
     def submissions_of(
         self, player_id: int, *, mode: str | None, limit: int, before_ms: int | None
@@ -319,14 +343,25 @@ class Repository:
                                     .limit(limit)).all()
         return [self._submission(r[0], r[1]) for r in rows]
 
-    def raise_best(
-        self, *, mode: str, period: str, period_key: str, player_id: int, score: float,
-        submission_id: int, achieved_at_ms: int,
-    ) -> bool:
-        """Insert or raise a best score atomically (safe across processes). True if it changed."""
-        result = self._run("raise_best", {"mode": mode, "period": period, "key": period_key, "player_id": player_id,
-                                          "score": score, "submission_id": submission_id, "at": achieved_at_ms})
-        return bool(result.rowcount)
+    def raise_bests(
+        self, *, mode: str, keys: dict[str, str], player_id: int, score: float, submission_id: int,
+        achieved_at_ms: int,
+    ) -> set[str]:
+        """Insert or raise the player's best on the daily, weekly and all-time boards given by
+        ``keys`` (period -> period key), atomically; returns the periods where it is now the best."""
+        rows = self._run("raise_bests", {"mode": mode, **keys, "player_id": player_id, "score": score,
+                                         "submission_id": submission_id, "at": achieved_at_ms}).fetchall()
+        return {r[0] for r in rows}
+
+    def bests_of(self, *, mode: str, keys: dict[str, str], player_id: int) -> dict[str, float]:
+        rows = self._run("bests_of", {"mode": mode, **keys, "player_id": player_id}).fetchall()
+        return {r[0]: float(r[1]) for r in rows}
+
+    def ranks_of(self, *, mode: str, keys: dict[str, str], scores: dict[str, float]) -> dict[str, int]:
+        """Competition ranks of ``scores`` (period -> score) on the three global boards."""
+        params = {"mode": mode, **keys, **{f"s_{p}": scores.get(p, float("inf")) for p in keys}}
+        counts = self._run("ranks_of", params).fetchone()
+        return {p: int(n) + 1 for p, n in zip(("daily", "weekly", "all_time"), counts) if p in scores}
 
     def _board_query(self, mode: str, period: str, period_key: str, group_id: int | None) -> Any:
         query = select(BestScore, Player.public_id, Player.name).join(Player, Player.id == BestScore.player_id).where(
@@ -348,7 +383,7 @@ class Repository:
         return [BoardEntryRec(pid, name, b.score, b.achieved_at_ms) for b, pid, name in rows]
 
     def best_of(self, *, mode: str, period: str, period_key: str, player_id: int) -> tuple[float, int] | None:
-        row = self._run("best_of", {"mode": mode, "period": period, "key": period_key, "player_id": player_id}).first()
+        row = self._run("best_of", {"mode": mode, "period": period, "key": period_key, "player_id": player_id}).fetchone()
         return None if row is None else (float(row[0]), int(row[1]))
 
     def rank_of(
@@ -356,7 +391,7 @@ class Repository:
     ) -> int:
         """Competition rank (1 + number of strictly better players) of ``score`` on a board."""
         if group_id is None:
-            count = self._run("rank_of", {"mode": mode, "period": period, "key": period_key, "score": score}).scalar_one()
+            count = self._run("rank_of", {"mode": mode, "period": period, "key": period_key, "score": score}).fetchone()[0]
             return int(count) + 1
         query = select(func.count()).select_from(BestScore).where(
             BestScore.mode == mode, BestScore.period == period, BestScore.period_key == period_key,
@@ -382,7 +417,7 @@ class Repository:
         )
 
     def challenge_by_code(self, code: str) -> ChallengeRec | None:
-        row = self._run("challenge_by_code", {"code": code}).first()
+        row = self._run("challenge_by_code", {"code": code}).fetchone()
         return None if row is None else ChallengeRec(*row)
 
     def challenges_running(self, now_ms: int) -> list[ChallengeRec]:
@@ -425,7 +460,7 @@ class Repository:
         self._run("bump", {"c": challenge_id})
 
     def is_participant(self, challenge_id: int, player_id: int) -> bool:
-        return self._run("is_participant", {"c": challenge_id, "p": player_id}).first() is not None
+        return self._run("is_participant", {"c": challenge_id, "p": player_id}).fetchone() is not None
 
     def join_challenge(self, challenge_id: int, player_id: int, now_ms: int) -> bool:
         if self.is_participant(challenge_id, player_id):
@@ -442,7 +477,7 @@ class Repository:
         return bool(self._run("raise_final", {"c": challenge_id, "p": player_id, "score": score, "now": now_ms}).rowcount)
 
     def standings(self, challenge_id: int) -> list[StandingRec]:
-        rows = self._run("standings", {"c": challenge_id}).all()
+        rows = self._run("standings", {"c": challenge_id}).fetchall()
         return [StandingRec(r[0], r[1], float(r[2]), None if r[3] is None else float(r[3]), int(r[4])) for r in rows]
 
     # -- coach overrides -----------------------------------------------------------------------

@@ -105,6 +105,8 @@ class DbWorker:
         self._is_postgres = engine.dialect.name == "postgresql"
         self._thread = threading.Thread(target=self._run, name="ringside-db", daemon=True)
         self.committed_messages = 0
+        self.batches = 0
+        self.busy_s = 0.0
 
     def start(self) -> None:
         self._thread.start()
@@ -162,6 +164,7 @@ class DbWorker:
                             {"channel": NOTIFY_CHANNEL, "payload": payload})
 
     def _run_batch(self, batch: list[_Job]) -> None:
+        started = time.perf_counter()
         results: list[Any] | None
         try:
             with Session(self._engine) as session:
@@ -186,6 +189,8 @@ class DbWorker:
                     log.warning("message failed in storage: %s", exc)
                     results.append(exc)
         self.committed_messages += len(batch)
+        self.batches += 1
+        self.busy_s += time.perf_counter() - started
         for job, result in zip(batch, results):
             self._loop.call_soon_threadsafe(_resolve, job, result)
 
@@ -367,6 +372,9 @@ class LeaderboardServer:
         return {"ok": True, "server_id": self.options.server_id, "connections": len(self.connections),
                 "watched_challenges": 0 if self.hub is None else len(self.hub.watchers),
                 "database": self.engine.dialect.name,
+                "db_messages": 0 if self.worker is None else self.worker.committed_messages,
+                "db_batches": 0 if self.worker is None else self.worker.batches,
+                "db_busy_s": 0.0 if self.worker is None else round(self.worker.busy_s, 3),
                 "listening": None if self.listener is None else self.listener.connected.is_set()}
 
     # one connection
