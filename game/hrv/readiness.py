@@ -209,7 +209,7 @@ def _window(values: Mapping[date, float], first: date, last: date) -> list[float
 
 
 def _day(key: str, values: Mapping[date, float], rhr: Mapping[date, float], d: date, o: ReadinessOptions) -> ReadinessDay:
-    label = "ln" + key.split(":", 1)[0].upper()
+    label = "HRV (" + key.split(":", 1)[0].upper() + ")"
     x = values.get(d)
     base = _window(values, d - timedelta(days=o.baseline_days - 1), d)
     week = _window(values, d - timedelta(days=o.week_days - 1), d)
@@ -243,27 +243,32 @@ def _day(key: str, values: Mapping[date, float], rhr: Mapping[date, float], d: d
         return make("learning", (), f"Only {n7} reading(s) in the last {o.week_days} days (need "
                     f"{o.min_week_readings}) for a weekly figure. Training follows the standard plan.")
     assert band_low is not None and band_high is not None and mean60 is not None and sd60 is not None
-    band = f"{band_low:.2f}-{band_high:.2f}"
+    band = f"{_ms(band_low)}-{_ms(band_high)} ms"
     reasons: list[tuple[str, str]] = []
     if rolling7 < band_low:
-        reasons.append(("weekly", f"7-day {label} {rolling7:.2f} is below your normal range {band}"))
+        reasons.append(("weekly", f"7-day average {label} {_ms(rolling7)} ms is below your normal range {band}"))
     if x is not None and kiv is not None and x < kiv:
-        reasons.append(("kiviniemi", f"today's {label} {x:.2f} is below your 10-day mean - 1 SD ({kiv:.2f})"))
+        reasons.append(("kiviniemi", f"today's {label} {_ms(x)} ms is below your 10-day mean - 1 SD ({_ms(kiv)} ms)"))
     x1, x2 = values.get(d - timedelta(days=1)), values.get(d - timedelta(days=2))
     if x is not None and x1 is not None and x2 is not None and x2 > x1 > x and (x2 - x) > sd60:
-        reasons.append(("two_day_decline", f"{label} fell two days running ({x2:.2f} -> {x1:.2f} -> {x:.2f})"))
+        reasons.append(("two_day_decline", f"{label} fell two days running ({_ms(x2)} -> {_ms(x1)} -> {_ms(x)} ms)"))
     if rhr_up and rolling7 < mean60:
         assert rhr_today is not None and rhr_mean is not None
         reasons.append(("rhr_and_hrv", f"resting HR {rhr_today:.0f} bpm is above your usual {rhr_mean:.0f} bpm "
-                        f"while 7-day {label} is below its average"))
+                        f"while your 7-day {label} is below its average"))
     if reasons:
         return make("low", tuple(r for r, _ in reasons), "Recovery is low: " + "; ".join(t for _, t in reasons) + ".")
     if rolling7 > band_high and not rhr_up:
-        return make("high", (), f"Recovery is high: 7-day {label} {rolling7:.2f} is above your normal range {band}.")
-    text = f"Recovery is normal: 7-day {label} {rolling7:.2f} is inside your normal range {band}"
+        return make("high", (), f"Recovery is high: 7-day average {label} {_ms(rolling7)} ms is above your normal range {band}.")
+    text = f"Recovery is normal: 7-day average {label} {_ms(rolling7)} ms is inside your normal range {band}"
     if rhr_up:
         text += f" (resting HR {rhr_today:.0f} bpm is raised, so not counted as high)"
     return make("normal", (), text + ".")
+
+
+def _ms(ln_value: float) -> str:
+    """An ln value back in milliseconds for people (the rules work in ln units)."""
+    return f"{math.exp(ln_value):.0f}"
 
 
 def _r(value: float | None, digits: int = 3) -> float | None:
