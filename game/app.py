@@ -50,6 +50,7 @@ class AppOptions:
     review_file: Path | None = None
     target: int | None = None  # reps for a rep challenge; rounds for boxing
     fps_cap: int = 60
+    calibrate: bool | None = None  # None: calibrate before a session unless scripted
 
     @property
     def scripted(self) -> bool:
@@ -60,7 +61,8 @@ class AppOptions:
 class Metrics:
     """Measured figures for the overlay and the benchmarks (wall clock, never used in play)."""
 
-    frame_ms: deque[float] = field(default_factory=lambda: deque(maxlen=600))
+    frame_ms: deque[float] = field(default_factory=lambda: deque(maxlen=7200))
+    work_ms: deque[float] = field(default_factory=lambda: deque(maxlen=7200))
     pose_ms: deque[float] = field(default_factory=lambda: deque(maxlen=120))
     pose_times: deque[float] = field(default_factory=lambda: deque(maxlen=120))
     feedback_ms: list[float] = field(default_factory=list)
@@ -285,6 +287,7 @@ class App:
                     break
                 self._draw()
                 self.metrics.frame_ms.append(elapsed * 1000.0)
+                self.metrics.work_ms.append((time.perf_counter() - now) * 1000.0)
                 if scripted:
                     self._scripted_tick()
                 else:

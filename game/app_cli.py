@@ -44,11 +44,13 @@ def _size(text: str) -> tuple[int, int]:
 @click.option("--fullscreen", is_flag=True)
 @click.option("--privacy", is_flag=True,
               help="Privacy mode: the camera image is never shown or stored.")
+@click.option("--skip-calibration", is_flag=True,
+              help="Start a --mode session without the set-up and calibration screen.")
 @click.option("--headless", is_flag=True, help="No window (SDL dummy video driver).")
 def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
          screenshots: Path | None, screenshot_every: float, target: int | None,
          review_file: Path | None, size: str, fullscreen: bool, privacy: bool,
-         headless: bool) -> None:
+         skip_calibration: bool, headless: bool) -> None:
     """Play Ringside. Without a camera, choose the demo mode in the menu or pass --demo."""
     import os
 
@@ -74,7 +76,8 @@ def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
     options = AppOptions(source=source, mode=mode, demo=demo, exit_after_s=exit_after,
                          screenshots=screenshots, screenshot_every_s=screenshot_every,
                          size=_size(size), fullscreen=fullscreen, privacy=privacy,
-                         review_file=review_file, target=target)
+                         review_file=review_file, target=target,
+                         calibrate=False if skip_calibration else None)
     summary = run_app(options)
     if options.scripted:
         click.echo(json.dumps(summary, indent=2, default=str))

@@ -202,9 +202,9 @@ class PoseFeed:
                     self._lock.notify_all()
                     self._lock.wait(min(remaining, 0.05))
                 self._lock.notify_all()
-            # Game-clocked frames are "captured" when the game clock releases them.
-            now = time.perf_counter()
-            items = [replace(i, capture_s=now, ready_s=now) for i in items]
+                # Game-clocked frames are "captured" when the game clock releases them.
+                now = time.perf_counter()
+                items = [replace(i, capture_s=now, ready_s=now) for i in items]
         if items:
             self.latest = items[-1]
         return items
@@ -271,8 +271,9 @@ class PoseFeed:
                 self.frames_skipped += 1
                 return
         rgb = None if (self.privacy or image is None) else display_image(image)
-        if self.pacing != "wall":
-            captured = time.perf_counter() if image is None else captured
+        if image is None:
+            # A recording or a generated player: the frame "happens" when it is released.
+            captured = time.perf_counter()
         item = FeedItem(pose=pose, image_rgb=rgb, capture_s=captured, ready_s=time.perf_counter())
         with self._lock:
             if self.pacing == "lockstep":

@@ -40,7 +40,8 @@ def initial_scene(app: App) -> Any:
     scripted = app.options.scripted
     if mode in ("squat", "pushup", "lunge", "boxing"):
         # Scripted runs skip calibration: a recorded clip cannot be asked to step back.
-        return exercise_scene(app, mode, calibrate=not scripted, target=app.options.target)
+        calibrate = app.options.calibrate if app.options.calibrate is not None else not scripted
+        return exercise_scene(app, mode, calibrate=calibrate, target=app.options.target)
     if mode == "calibrate":
         from game.scenes.calibration import CalibrationScene
 

@@ -54,7 +54,10 @@ def font(px: int, bold: bool = False) -> pygame.font.Font:
 def clear_caches() -> None:
     """Drop cached fonts and surfaces; call before ``pygame.quit()`` (they die with it)."""
     _FONTS.clear()
+    _TEXTS.clear()
     _gradient.cache_clear()
+    _panel_surface.cache_clear()
+    _shade.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,20 +84,39 @@ def text(surface: pygame.Surface, s: str, pos: tuple[float, float], size: int,
          color: tuple[int, int, int] = INK, *, anchor: str = "topleft", bold: bool = False,
          shadow: bool = True, max_width: int | None = None) -> pygame.Rect:
     """Draw one line of text; shrinks it to ``max_width``; returns the rect drawn."""
+    img, sh = _rendered(s, size, color, bold, shadow, max_width)
+    rect = img.get_rect(**{anchor: (int(pos[0]), int(pos[1]))})
+    if sh is not None:
+        surface.blit(sh, rect.move(2, 2))
+    surface.blit(img, rect)
+    return rect
+
+
+_TEXTS: dict[tuple[object, ...], tuple[pygame.Surface, pygame.Surface | None]] = {}
+
+
+def _rendered(s: str, size: int, color: tuple[int, int, int], bold: bool, shadow: bool,
+              max_width: int | None) -> tuple[pygame.Surface, pygame.Surface | None]:
+    """Rendered text (and its drop shadow), cached: most labels are the same every frame."""
+    key = (s, size, color, bold, shadow, max_width)
+    got = _TEXTS.get(key)
+    if got is not None:
+        return got
     f = font(size, bold)
     img = f.render(s, True, color)
     if max_width is not None and img.get_width() > max_width and img.get_width() > 0:
         scale = max_width / img.get_width()
         img = pygame.transform.smoothscale(img, (max_width, max(1, int(img.get_height() * scale))))
-    rect = img.get_rect(**{anchor: (int(pos[0]), int(pos[1]))})
+    sh = None
     if shadow:
         sh = f.render(s, True, (0, 0, 0))
         if sh.get_size() != img.get_size():
             sh = pygame.transform.smoothscale(sh, img.get_size())
         sh.set_alpha(160)
-        surface.blit(sh, rect.move(2, 2))
-    surface.blit(img, rect)
-    return rect
+    if len(_TEXTS) > 2000:
+        _TEXTS.clear()
+    _TEXTS[key] = (img, sh)
+    return img, sh
 
 
 def wrap(s: str, size: int, width: int) -> list[str]:
@@ -132,11 +154,26 @@ def panel(surface: pygame.Surface, rect: pygame.Rect, *, alpha: int = 215,
           color: tuple[int, int, int] = PANEL, border: tuple[int, int, int] | None = None,
           radius: int = 14) -> None:
     """A rounded translucent panel (readable over a busy camera image)."""
-    tmp = pygame.Surface(rect.size, pygame.SRCALPHA)
-    pygame.draw.rect(tmp, (*color, alpha), tmp.get_rect(), border_radius=radius)
-    surface.blit(tmp, rect)
+    if rect.width <= 0 or rect.height <= 0:
+        return
+    surface.blit(_panel_surface(rect.width, rect.height, color, alpha, radius), rect)
     if border:
         pygame.draw.rect(surface, border, rect, width=2, border_radius=radius)
+
+
+@lru_cache(maxsize=256)
+def _panel_surface(w: int, h: int, color: tuple[int, int, int], alpha: int,
+                   radius: int) -> pygame.Surface:
+    tmp = pygame.Surface((w, h), pygame.SRCALPHA)
+    pygame.draw.rect(tmp, (*color, alpha), tmp.get_rect(), border_radius=radius)
+    return tmp
+
+
+@lru_cache(maxsize=16)
+def _shade(w: int, h: int, alpha: int) -> pygame.Surface:
+    shade = pygame.Surface((w, h), pygame.SRCALPHA)
+    shade.fill((0, 0, 0, alpha))
+    return shade
 
 
 def background(surface: pygame.Surface) -> None:
@@ -156,9 +193,7 @@ def _gradient(w: int, h: int) -> pygame.Surface:
 
 
 def dim(surface: pygame.Surface, alpha: int = 120) -> None:
-    shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-    shade.fill((0, 0, 0, alpha))
-    surface.blit(shade, (0, 0))
+    surface.blit(_shade(*surface.get_size(), alpha), (0, 0))
 
 
 # -- camera view ----------------------------------------------------------------------------
@@ -223,9 +258,7 @@ def draw_camera(surface: pygame.Surface, view: View, image_rgb: np.ndarray | Non
     """The camera image in ``view.rect`` (dimmed so overlays read), or a neutral stage."""
     if image_rgb is not None:
         surface.blit(cache.get(image_rgb, view.rect.size, view.mirror), view.rect)
-        shade = pygame.Surface(view.rect.size, pygame.SRCALPHA)
-        shade.fill((0, 0, 0, dim_alpha))
-        surface.blit(shade, view.rect)
+        surface.blit(_shade(view.rect.width, view.rect.height, dim_alpha), view.rect)
     else:
         pygame.draw.rect(surface, (22, 27, 40), view.rect, border_radius=8)
         # a floor grid gives the skeleton a stage

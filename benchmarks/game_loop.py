@@ -1,0 +1,107 @@
+"""The game loop under load: frame times at 60 fps while the pose model runs at camera rate, and
+movement-to-feedback latency (frame capture -> the rep or hit drawn on screen).
+
+Runs the real app (``game.app.App.run``) headless (SDL dummy video driver: no vsync, so frame
+pacing is the game's own 60 fps cap) for a fixed wall-clock time, in three set-ups:
+
+1. rep challenge on a real video played as a camera (``squat_side_deep.mp4``, 30 fps): the video
+   is decoded and BlazePose runs on the worker thread, frames the model cannot keep up with are
+   dropped as a camera would; the render thread draws the camera image, skeleton and HUD;
+2. the same with a generated skeleton (no model: the loop's own cost);
+3. shadowboxing with a generated boxer (targets, effects, the busiest HUD).
+
+Latency is measured per feedback event: ``perf_counter`` when the frame was in hand (before the
+model) to the ``display.flip()`` that first showed the rep count or hit. Figures go to stdout.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+RUN_S = float(os.environ.get("RINGSIDE_BENCH_GAME_S", "24"))
+
+
+def pct(values: list[float], q: float) -> float:
+    import numpy as np
+
+    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
+
+
+def run(label: str, *, source: str | None = None, demo: str | None = None,
+        mode: str = "squat") -> dict[str, Any]:
+    import tempfile
+
+    from game.app import App, AppOptions
+
+    with tempfile.TemporaryDirectory() as home:
+        opts = AppOptions(source=source, mode=mode, demo=demo is not None, calibrate=False,
+                          target=50 if mode != "boxing" else 1)
+        app = App(opts, home=Path(home))
+        stop = threading.Timer(RUN_S, lambda: setattr(app, "running", False))
+        stop.start()
+        t0 = time.perf_counter()
+        app.run()
+        wall = time.perf_counter() - t0
+        stop.cancel()
+    m = app.metrics
+    frames = list(m.frame_ms)[30:]  # skip start-up (window, first model load)
+    work = list(m.work_ms)[30:]
+    pose = list(m.pose_ms)
+    out = {
+        "label": label,
+        "wall_s": wall,
+        "fps": len(frames) / (sum(frames) / 1000.0) if frames else 0.0,
+        "frame_p50": pct(frames, 50), "frame_p95": pct(frames, 95), "frame_p99": pct(frames, 99),
+        "work_p50": pct(work, 50), "work_p95": pct(work, 95),
+        "pose_fps": (app.feed.frames_done / wall) if app.feed else 0.0,
+        "pose_p50": pct(pose, 50), "pose_p95": pct(pose, 95),
+        "feedback": list(m.feedback_ms),
+        "reps": [s.get("stats", {}).get("reps") for s in app.sessions],
+    }
+    return out
+
+
+def report(r: dict[str, Any]) -> None:
+    fb = r["feedback"]
+    print(f"{r['label']}")
+    print(f"  render: {r['fps']:.1f} fps; frame time p50 {r['frame_p50']:.1f} ms, "
+          f"p95 {r['frame_p95']:.1f} ms, p99 {r['frame_p99']:.1f} ms "
+          f"(work per frame p50 {r['work_p50']:.1f} / p95 {r['work_p95']:.1f} ms)")
+    print(f"  pose: {r['pose_fps']:.1f} frames/s delivered; capture -> skeleton p50 "
+          f"{r['pose_p50']:.1f} ms, p95 {r['pose_p95']:.1f} ms")
+    if fb:
+        print(f"  movement -> feedback drawn: n={len(fb)}, p50 {pct(fb, 50):.0f} ms, "
+              f"max {max(fb):.0f} ms")
+    else:
+        print("  movement -> feedback drawn: no feedback events in this run")
+
+
+def main() -> int:
+    from game.config import shared_data_dir
+
+    print(f"headless, {RUN_S:.0f} s per run, 60 fps cap, 1280x720")
+    video = shared_data_dir() / "video" / "squat_side_deep.mp4"
+    if video.exists():
+        report(run("rep challenge, squat_side_deep.mp4 as a 30 fps camera, BlazePose on the worker",
+                   source=str(video)))
+    else:
+        print(f"(skipped the video run: {video} not found)")
+    report(run("rep challenge, generated player (no model)", demo="squat"))
+    report(run("shadowboxing, generated boxer (targets + effects)", demo="boxing", mode="boxing"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
