@@ -577,9 +577,13 @@ def _apple_record(elem: object, origin: Origin, options: ImportOptions, sink: _P
             bpms.append(float(child.get("bpm", "")))
         except ValueError:
             continue
+    bpms = [b for b in bpms if 20.0 <= b <= 250.0]
     mean_hr = sum(bpms) / len(bpms) if bpms else None
+    # Apple lists each beat's instantaneous rate rounded to whole bpm (and leaves out beats it
+    # discarded), so the intervals are kept for the record but metrics come from Apple's SDNN.
     return DeviceValue("apple_health", device, start.astimezone(timezone.utc), offset, start.date(),
-                       "spot", origin, sdnn_ms=value, beats=len(bpms), mean_hr_bpm=mean_hr)
+                       "spot", origin, sdnn_ms=value, beats=len(bpms), mean_hr_bpm=mean_hr,
+                       beat_rr_ms=tuple(round(60000.0 / b, 1) for b in bpms))
 
 
 def _apple_device(source_name: str, device: str) -> str:

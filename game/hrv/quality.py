@@ -235,6 +235,7 @@ def assess_recording(rec: RRRecording, options: QualityOptions = QualityOptions(
         reject_reason=reason,
         notes=tuple(notes),
         rr_ms=tuple(float(x) for x in rec.rr_ms),
+        kind="rr",
     )
 
 
@@ -267,6 +268,8 @@ def assess_device_value(value: DeviceValue) -> Measurement:
         beats_used=0,
         is_usable=reason is None,
         reject_reason=reason,
+        rr_ms=value.beat_rr_ms,
+        kind="device",
     )
 
 

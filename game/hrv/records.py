@@ -75,6 +75,7 @@ class DeviceValue:
     resting_hr_bpm: float | None = None
     beats: int = 0
     mean_hr_bpm: float | None = None
+    beat_rr_ms: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,11 @@ RawItem = RRRecording | DeviceValue | ImportProblem
 class Measurement:
     """One stored HRV measurement (a recording or a device value) with its quality verdict.
 
+    ``kind`` is ``"rr"`` for beat-to-beat recordings (metrics computed here) or ``"device"`` for a
+    device's own value. ``rr_ms`` holds the beats as read (for Apple SDNN records: the
+    instantaneous-bpm list converted to intervals, kept but not used for metrics).
     ``quality`` is the fraction of beats kept unaltered by artefact correction (1.0 = clean);
-    None for device values, whose beats we never see. ``is_usable`` is false when the recording
+    None for device values. ``is_usable`` is false when the recording
     is too short or too noisy to trust; ``reject_reason`` then says why.
     """
 
@@ -122,11 +126,8 @@ class Measurement:
     reject_reason: str | None = None
     notes: tuple[str, ...] = ()
     rr_ms: tuple[float, ...] = field(default=(), repr=False)
+    kind: str = "device"
 
-    @property
-    def kind(self) -> str:
-        """``"rr"`` for beat-to-beat recordings, ``"device"`` for device summary values."""
-        return "rr" if self.rr_ms else "device"
 
     def series_key(self, metric: str) -> str:
         """The baseline this measurement belongs to for ``metric`` ("rmssd" or "sdnn").

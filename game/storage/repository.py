@@ -279,7 +279,7 @@ def _measurement_from_row(r: HrvRecordRow) -> Measurement:
         mean_hr_bpm=r.mean_hr_bpm, duration_s=r.duration_s, beats_total=r.beats_total, beats_used=r.beats_used,
         artefacts_corrected=r.artefacts_corrected, quality=r.quality, is_usable=r.is_usable,
         reject_reason=r.reject_reason, notes=tuple(json.loads(r.notes_json)),
-        rr_ms=tuple(json.loads(r.rr_ms_json)),
+        rr_ms=tuple(json.loads(r.rr_ms_json)), kind=r.kind,
     )
 
 

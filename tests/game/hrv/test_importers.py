@@ -86,6 +86,7 @@ def test_apple_fixture_sdnn_with_beats_and_resting_hr(shared_data: Path) -> None
     rhr = [r for r in recs if isinstance(r, DeviceValue) and r.resting_hr_bpm is not None]
     assert [r.sdnn_ms for r in sdnn] == [45.3]
     assert sdnn[0].beats == 2 and sdnn[0].mean_hr_bpm == 70.0
+    assert sdnn[0].beat_rr_ms == (833.3, 882.4)  # 72 and 68 bpm, kept as intervals
     assert sdnn[0].day == date(2023, 11, 20) and sdnn[0].utc_offset_min == 60
     assert [r.resting_hr_bpm for r in rhr] == [52.0]
 
