@@ -71,7 +71,6 @@ class RepDetector:
         self.defn = definition
         self.opts = options or EngineOptions()
         self.cal: Calibration | None = calibration
-        self._explicit = calibration is not None
         self.phase = Phase.GETTING_READY
         self._filter = OneEuro(self.opts.smoothing_min_cutoff_hz, self.opts.smoothing_beta)
         self._coach = Coach(definition)
@@ -119,6 +118,8 @@ class RepDetector:
         self._best_v: float | None = None
         self._last_vl: float | None = None
         self._paused = False
+        self._pause_is_input = False  # paused by bad input (lifted when ready again), not by a failed rep
+        self._pause_cue: Cue | None = None
         self._cue: Cue | None = None
         self._last_rep: RepEvent | None = None
 
@@ -128,7 +129,6 @@ class RepDetector:
         """Explicit calibration (standing still, then optionally one slow rep); see
         :func:`game.reps.calibration.calibrate`. Raises CalibrationError with a user message."""
         self.cal = calibrate(self.defn, frames)
-        self._explicit = True
         self._top_deg = self.cal.top_angle_deg
         self._top_sec = self.cal.top_secondary_deg
         return self.cal
@@ -224,8 +224,7 @@ class RepDetector:
     def view(self) -> RepView:
         """The live view model for the current frame (cheap; call every frame)."""
         last = self._last_rep
-        need = 1.0
-        rom = max(0.0, min(1.0, self._p / need)) if self.cal is not None and self.phase is not Phase.INTERRUPTED else 0.0
+        rom = max(0.0, min(1.0, self._p)) if self.cal is not None and self.phase is not Phase.INTERRUPTED else 0.0
         return RepView(
             exercise=self.defn.name,
             t_s=self._t or 0.0,
@@ -327,7 +326,7 @@ class RepDetector:
         self._filter.reset()
         self._heights.clear()
         self._last_f = None
-        self._set_paused(t, Cue("input", cue, "corrective"), ev)
+        self._set_paused(t, Cue("input", cue, "corrective"), ev, is_input=True)
 
     def _to_getting_ready(self, t: float, ev: list[Event], cue: str | None) -> None:
         self.phase = Phase.GETTING_READY
@@ -337,8 +336,10 @@ class RepDetector:
         ev.append(StatusEvent(t, "getting_ready", text))
         self._cue = Cue("getting_ready", text, "corrective")
 
-    def _set_paused(self, t: float, cue: Cue, ev: list[Event]) -> None:
+    def _set_paused(self, t: float, cue: Cue, ev: list[Event], *, is_input: bool = False) -> None:
         self._cue = cue
+        self._pause_cue = cue
+        self._pause_is_input = is_input
         if not self._paused:
             self._paused = True
             ev.append(StatusEvent(t, "paused", cue.text))
@@ -526,7 +527,11 @@ class RepDetector:
             )
         )
         ev.append(StatusEvent(f.t_s, "ready", self.defn.cues["ready"]))
-        if not self._paused:
+        if self._paused and self._pause_is_input:
+            self._paused = False  # the input is good again; nothing about the reps to hold against
+        if self._paused and self._pause_cue is not None:
+            self._cue = self._pause_cue  # still paused by a rep that did not count: keep saying why
+        else:
             self._cue = Cue("ready", self.defn.cues["ready"], "positive")
 
     def _act_track_top(self, f: Features, ev: list[Event], prev: Phase) -> None:

@@ -144,6 +144,13 @@ def test_person_leaving_mid_rep_is_reported_and_not_counted() -> None:
     assert reps[0].counted is False and reps[0].reason == "lost_tracking"
     assert det.count == 1  # the rep after coming back
     assert any(isinstance(e, StatusEvent) and e.state == "paused" for e in ev)
+    # Paused while away; the pause lifts once the person stands ready again.
+    det2 = make_rep_detector("squat")
+    feed(det2, half + gone)
+    assert det2.view().is_paused and det2.view().phase == "interrupted"
+    feed(det2, back[:25])
+    assert det2.view().phase == "top" and not det2.view().is_paused
+    assert det2.view().cue == SQUAT.cues["ready"]
 
 
 def test_short_dropouts_are_tolerated() -> None:
