@@ -251,7 +251,13 @@ class App:
         flags = pygame.RESIZABLE
         if self.options.fullscreen:
             flags |= pygame.FULLSCREEN
-        screen = pygame.display.set_mode(self.options.size, flags)
+        try:
+            screen = pygame.display.set_mode(self.options.size, flags)
+        except pygame.error as exc:
+            from game.errors import UsageError
+
+            raise UsageError(f"cannot open the game window ({exc}): run it on a desktop, or use "
+                             "--headless with --exit-after for a scripted run") from None
         pygame.display.set_caption("Ringside")
         return screen
 

@@ -21,6 +21,7 @@ class TitleScene(BaseScene):
     def __init__(self, app: App) -> None:
         super().__init__(app)
         self.menu = ui.Menu(self._buttons())
+        self._offered_demo = False
 
     def _buttons(self) -> list[ui.Button]:
         demo = self.app.is_demo
@@ -50,6 +51,10 @@ class TitleScene(BaseScene):
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
+        if self.camera_missing and not self._offered_demo:
+            # No camera: the obvious next step is one Enter (or a click) away.
+            self._offered_demo = True
+            self.menu.focus = [b.key for b in self.menu.buttons].index("demo")
         feed = self.app.feed
         # A clip used as the camera loops behind the menu.
         if feed is not None and not feed.is_camera and feed.status == FeedStatus.ENDED and \
@@ -139,7 +144,7 @@ class TitleScene(BaseScene):
         lay = ui.Layout.of(surface)
         feed = self.app.feed
         if self.camera_missing:
-            box = pygame.Rect(0, 0, stage.width - lay.px(8), lay.px(34))
+            box = pygame.Rect(0, 0, stage.width - lay.px(8), lay.px(27))
             box.center = stage.center
             ui.panel(surface, box, alpha=240, border=ui.ORANGE)
             ui.text(surface, "No camera found", (box.centerx, box.top + lay.px(3)), lay.px(5),

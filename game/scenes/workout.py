@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from game.app import App
 
 READINESS_COLORS = {"good": ui.GREEN, "high": ui.GREEN, "normal": ui.BLUE, "low": ui.ORANGE,
+                    "learning": ui.BLUE,
                     "poor": ui.RED, "unknown": ui.MUTED}
 
 

@@ -201,3 +201,32 @@ def test_sessions_are_recorded_for_review_outside_scripted_runs(make_app: Any) -
     from game.pose.recording import read_recording
 
     assert sum(1 for _ in read_recording(path)) > 30
+
+
+def test_workout_runs_every_block_and_ends_with_all_results(make_app: Any) -> None:
+    from game.calibration import measure
+    from game.integrations import PlanBlock, TodayPlan
+    from game.scenes.workout import WorkoutRunner
+
+    app = make_app("menu")
+    app.profile = measure(list(SyntheticSession(exercise="squat").frames())[:30])
+    plan = TodayPlan(title="Test", reason="because", readiness="normal", source="default",
+                     blocks=(PlanBlock("mobility", "Warm-up", "easy", minutes=1),
+                             PlanBlock("squat", "Squats", "2 x 2", sets=2, reps=2, rest_s=5)))
+    WorkoutRunner(app, plan).start()
+    run_steps(app, 2)
+    assert app.stack.top.name == "guided"
+    app.dispatch(InputEvent(Action.SELECT))  # Skip
+    seen = []
+    for _ in range(60 * 90):
+        run_steps(app, 1, draw_every=50)
+        name = app.stack.top.name
+        if not seen or seen[-1] != name:
+            seen.append(name)
+        if name == "results":
+            break
+    # set 1, a rest between the sets, set 2, then the results of both
+    assert seen[-4:] == ["rep_challenge", "guided", "rep_challenge", "results"]
+    assert app.stack.top.name == "results"
+    assert len(app.stack.top.sessions) == 2
+    assert all(s["stats"]["reps"] == 2 for s in app.stack.top.sessions)
