@@ -93,49 +93,76 @@ class _Job:
     future: asyncio.Future[Any]
 
 
+#: Message types whose effects must survive a power cut: their batch is committed with a full
+#: fsync before any reply. Live progress, watches and reads only need to survive a crash of the
+#: process (WAL commit without fsync), which keeps a slow disk out of the live standings' latency.
+DURABLE_TYPES = frozenset({
+    "register", "submit", "group.create", "group.join", "group.leave", "challenge.create", "challenge.join",
+    "challenge.start", "challenge.stop", "override.set",
+})
+
+
 class DbWorker:
-    """Serialises database work on one thread with group commit."""
+    """Database work off the event loop, with group commit.
+
+    One writer thread handles messages in groups inside one transaction and commits once; a
+    second thread serves read-only snapshots (standings pushes, the HTTP API) so that they never
+    wait behind a commit. (An in-memory SQLite database has a single connection, so there the
+    reads share the writer thread.)
+    """
 
     def __init__(self, engine: Engine, options: ServerOptions, loop: asyncio.AbstractEventLoop) -> None:
         self._engine = engine
         self._options = options
         self._loop = loop
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._entropy = SystemEntropy()
-        self._is_postgres = engine.dialect.name == "postgresql"
-        self._thread = threading.Thread(target=self._run, name="ringside-db", daemon=True)
+        self._dialect = engine.dialect.name
+        self._is_postgres = self._dialect == "postgresql"
+        is_memory = self._dialect == "sqlite" and engine.url.database in (None, "", ":memory:")
+        self._writes: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._reads = self._writes if is_memory else queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._lane, args=(self._writes,), name="ringside-db-write",
+                                          daemon=True)]
+        if self._reads is not self._writes:
+            self._threads.append(threading.Thread(target=self._lane, args=(self._reads,), name="ringside-db-read",
+                                                  daemon=True))
         self.committed_messages = 0
         self.batches = 0
         self.busy_s = 0.0
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         """Finish queued work and stop (called at shutdown)."""
-        self._queue.put(None)
-        self._thread.join(timeout=30)
+        self._writes.put(None)
+        if self._reads is not self._writes:
+            self._reads.put(None)
+        for thread in self._threads:
+            thread.join(timeout=30)
 
     async def handle(self, message: dict[str, Any], state: core.SessionState, t_ms: int) -> core.Outcome:
         fut: asyncio.Future[core.Outcome] = self._loop.create_future()
-        self._queue.put(_Job("handle", (message, state, t_ms), fut))
+        self._writes.put(_Job("handle", (message, state, t_ms), fut))
         return await fut
 
     async def read(self, fn: Callable[[Repository], Any]) -> Any:
+        """Run a read-only function on committed data."""
         fut: asyncio.Future[Any] = self._loop.create_future()
-        self._queue.put(_Job("read", fn, fut))
+        self._reads.put(_Job("read", fn, fut))
         return await fut
 
-    def _run(self) -> None:
+    def _lane(self, jobs: queue.SimpleQueue[_Job | None]) -> None:
         while True:
-            job = self._queue.get()
+            job = jobs.get()
             if job is None:
                 return
             batch = [job]
             stop = False
             while len(batch) < self._options.batch_max:
                 try:
-                    nxt = self._queue.get_nowait()
+                    nxt = jobs.get_nowait()
                 except queue.Empty:
                     break
                 if nxt is None:
@@ -151,6 +178,14 @@ class DbWorker:
             message, state, t_ms = job.payload
             return core.handle(message, state, repo, t_ms, self._entropy, self._options.core)
         return job.payload(repo)
+
+    def _begin(self, session: Session, batch: list[_Job]) -> None:
+        """Choose the commit's durability: fsync only when the batch holds a durable write."""
+        durable = any(j.kind == "handle" and j.payload[0].get("type") in DURABLE_TYPES for j in batch)
+        if self._dialect == "sqlite":
+            session.connection().exec_driver_sql(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        elif self._is_postgres and not durable:
+            session.execute(text("SET LOCAL synchronous_commit = off"))
 
     def _announce(self, session: Session, results: list[Any]) -> None:
         if not self._is_postgres:
@@ -168,6 +203,7 @@ class DbWorker:
         results: list[Any] | None
         try:
             with Session(self._engine) as session:
+                self._begin(session, batch)
                 repo = Repository(session)
                 results = [self._execute(job, repo) for job in batch]
                 self._announce(session, results)
@@ -181,6 +217,7 @@ class DbWorker:
             for job in batch:
                 try:
                     with Session(self._engine) as session:
+                        self._begin(session, [job])
                         result = self._execute(job, Repository(session))
                         self._announce(session, [result])
                         session.commit()
@@ -188,9 +225,10 @@ class DbWorker:
                 except Exception as exc:  # noqa: BLE001
                     log.warning("message failed in storage: %s", exc)
                     results.append(exc)
-        self.committed_messages += len(batch)
-        self.batches += 1
-        self.busy_s += time.perf_counter() - started
+        if batch[0].kind == "handle" or self._reads is self._writes:
+            self.committed_messages += len(batch)
+            self.batches += 1
+            self.busy_s += time.perf_counter() - started
         for job, result in zip(batch, results):
             self._loop.call_soon_threadsafe(_resolve, job, result)
 
