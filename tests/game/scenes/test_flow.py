@@ -230,3 +230,32 @@ def test_workout_runs_every_block_and_ends_with_all_results(make_app: Any) -> No
     assert app.stack.top.name == "results"
     assert len(app.stack.top.sessions) == 2
     assert all(s["stats"]["reps"] == 2 for s in app.stack.top.sessions)
+
+
+def test_privacy_mode_never_hands_out_pixels(make_app: Any) -> None:
+    from dataclasses import replace
+
+    app = make_app("menu", demo=None, privacy=True)
+    assert app.settings.privacy_mode
+
+    def camera() -> Iterator[tuple[PoseFrame, np.ndarray | None, float]]:
+        for frame in SyntheticSession(seed=2).frames():
+            yield frame, np.full((48, 64, 3), 200, np.uint8), time.perf_counter()
+
+    app.feed = PoseFeed(camera, label="camera 0", pacing="wall", privacy=True).start()
+    seen = 0
+    deadline = time.monotonic() + 10
+    while seen < 20 and time.monotonic() < deadline:
+        for item in app.feed.poll():
+            seen += 1
+            assert item.image_rgb is None
+        time.sleep(0.01)
+    assert seen >= 20
+    # turning privacy off in the settings reaches the worker
+    app.update_settings(replace(app.settings, privacy_mode=False))
+    deadline = time.monotonic() + 10
+    shown = False
+    while not shown and time.monotonic() < deadline:
+        shown = any(i.image_rgb is not None for i in app.feed.poll())
+        time.sleep(0.01)
+    assert shown
