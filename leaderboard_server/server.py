@@ -297,7 +297,14 @@ class Hub:
             self._wake.clear()
             codes, self._dirty = self._dirty, set()
             t_ms = now_ms()
-            snaps = await self._worker.read(lambda repo: [core.snapshot(repo, c, t_ms) for c in codes])
+            try:
+                snaps = await self._worker.read(lambda repo: [core.snapshot(repo, c, t_ms) for c in codes])
+            except Exception:  # noqa: BLE001 - keep pushing later changes; watchers re-read on reconnect
+                log.exception("could not read standings for %s", ", ".join(sorted(codes)))
+                await asyncio.sleep(0.5)
+                self._dirty |= codes
+                self._wake.set()
+                continue
             for code, snap in zip(codes, snaps):
                 conns = self.watchers.get(code)
                 if snap is None or not conns:
