@@ -488,6 +488,7 @@ class LeaderboardServer:
         return ctx
 
     async def start(self) -> None:
+        ssl_context = self._ssl_context()  # fail before anything starts
         loop = asyncio.get_running_loop()
         self.worker = DbWorker(self.engine, self.options, loop)
         self.worker.start()
@@ -502,7 +503,7 @@ class LeaderboardServer:
             self._server = await serve(
                 self.handler, self.options.host, self.options.port,
                 process_request=self.process_request,
-                ssl=self._ssl_context(),
+                ssl=ssl_context,
                 max_size=self.options.max_message_bytes,
                 compression=None,  # small JSON messages; per-connection zlib state costs ~100 KiB each
                 max_queue=16,
