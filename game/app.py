@@ -28,6 +28,7 @@ from game.feed import FeedItem, FeedStatus, PoseFeed, describe_source, is_camera
 from game.history import History
 from game.input import Action, HoverSelect, InputEvent, hand_pointers, translate
 from game.loop import STEP_S, FixedStep, SceneStack
+from game.moves import OrderBook, boxer_frames
 from game.settings import Settings, load_settings, save_settings
 
 MODES = ("menu", "squat", "pushup", "lunge", "boxing", "workout", "review", "moves", "settings",
@@ -130,6 +131,7 @@ class App:
         self._shot_pending = False
         self.exit_reason = ""
         self.plan: Any = None
+        self.demo_orders = OrderBook()
 
     # -- services for scenes ------------------------------------------------------------
     def notify(self, message: str, seconds: float = 4.0,
@@ -176,7 +178,13 @@ class App:
         if demo is not None:
             self.demo_exercise = demo
             self.source_spec = None
-            opener = synthetic_opener(lambda: demo_frames(demo))
+            self.demo_orders.clear()
+            if demo == "boxing":
+                # The demo boxer answers the targets the boxing scene hands it (see BoxingScene).
+                orders = self.demo_orders
+                opener = synthetic_opener(lambda: boxer_frames(orders.snapshot))
+            else:
+                opener = synthetic_opener(lambda: demo_frames(demo))
             self.feed = PoseFeed(opener, label=f"demo ({demo})", pacing=pacing)
         else:
             spec = spec or self.default_spec()

@@ -12,7 +12,7 @@ Everything here is pure: time is an argument, randomness comes from a passed ``n
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -465,3 +465,78 @@ class SyntheticSession:
                 yield emit(move.start)
         for _ in range(int(self.fps)):
             yield emit(first)
+
+
+# -- a demo boxer that answers the game's cues ----------------------------------------------
+
+JAB_PEAK = replace(GUARD, hand_l=(0.56, 0.02, -0.16), twist_deg=-12)
+CROSS_PEAK = replace(GUARD, hand_r=(0.55, 0.02, 0.20), twist_deg=28, trunk_deg=10)
+SLIP_LEFT = replace(GUARD, side_deg=16, hip_u=0.9)  # the head moves to the player's left
+SLIP_RIGHT = replace(GUARD, side_deg=-16, hip_u=0.9)
+DUCK = replace(GUARD, hip_u=0.74, hip_f=-0.12, trunk_deg=22)
+EXTEND_S = 0.18  # guard to full extension
+RETURN_S = 0.30
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """Be at the peak of ``move`` ("left"/"right" straight, "slip_left", "slip_right", "duck")
+    at ``t_ms`` on the stream's clock."""
+
+    t_ms: float
+    move: str
+
+
+def boxer_pose(t_ms: float, orders: tuple[Order, ...]) -> KeyPose:
+    """The demo boxer's pose at ``t_ms``: guard, blended towards each order's peak around it."""
+    bob = 0.012 * math.sin(t_ms / 1000.0 * 2 * math.pi * 1.2)  # a light bounce on the toes
+    pose = replace(GUARD, hip_u=GUARD.hip_u + bob)
+    peaks = {"left": JAB_PEAK, "right": CROSS_PEAK, "slip_left": SLIP_LEFT,
+             "slip_right": SLIP_RIGHT, "duck": DUCK}
+    for o in orders:
+        dt = (t_ms - o.t_ms) / 1000.0
+        lead = EXTEND_S if o.move in ("left", "right") else 0.25
+        back = RETURN_S if o.move in ("left", "right") else 0.35
+        if -lead <= dt <= 0:
+            f = _smooth((dt + lead) / lead)
+        elif 0 < dt <= back:
+            f = _smooth(1.0 - dt / back)
+        else:
+            continue
+        pose = blend(pose, peaks.get(o.move, GUARD), f)
+    return pose
+
+
+def boxer_frames(orders: Callable[[], tuple[Order, ...]], *, fps: float = 30.0, seed: int = 5,
+                 noise_px: float = 0.6, camera: Camera | None = None) -> Iterator[PoseFrame]:
+    """An endless generated boxer that throws what ``orders()`` asks, when it asks."""
+    rng = np.random.default_rng(seed)
+    move = MOVES["jab"]
+    cam = camera or Camera(view="front", px_per_m=move.px_per_m)
+    i = 0
+    while True:
+        t_ms = i * 1000.0 / fps
+        current = tuple(o for o in orders() if -600 <= t_ms - o.t_ms <= 600)
+        yield pose_frame(boxer_pose(t_ms, current), cam, t_ms, i, rng, noise_px)
+        i += 1
+
+
+class OrderBook:
+    """Thread-safe list of orders shared by the game (writer) and the demo source (reader)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._orders: tuple[Order, ...] = ()
+
+    def set(self, orders: Iterable[Order]) -> None:
+        with self._lock:
+            self._orders = tuple(sorted(orders, key=lambda o: o.t_ms))
+
+    def clear(self) -> None:
+        self.set(())
+
+    def snapshot(self) -> tuple[Order, ...]:
+        with self._lock:
+            return self._orders

@@ -99,7 +99,32 @@ class BoxingScene(SessionScene):
         if self.app.profile is not None and self.app.profile.stance == "southpaw":
             orthodox = False
         cal = BodyCalibration.from_frames(self.guard, orthodox=orthodox)
-        self.rules = BoxingRound(self.difficulty, self.seed, cal, start_ms=frame.timestamp_ms)
+        difficulty = self.difficulty
+        if self.app.is_demo:
+            from dataclasses import replace
+
+            # the generated boxer throws straights and slips (no hooks or uppercuts)
+            difficulty = replace(difficulty, kinds=("jab", "cross"))
+        self.rules = BoxingRound(difficulty, self.seed, cal, start_ms=frame.timestamp_ms)
+        if self.app.is_demo and self.app.demo_exercise == "boxing":
+            self._direct_demo_boxer(frame.timestamp_ms)
+
+    def _direct_demo_boxer(self, start_ms: float) -> None:
+        """Demo mode: tell the generated boxer what to throw and when (a good, not perfect,
+        player: about one cue in ten is let go, and timing is off by ~40 ms)."""
+        import numpy as np
+
+        from game.moves import Order
+
+        rng = np.random.default_rng(self.seed)
+        orders = []
+        for cue in self.rules.cues:
+            if rng.random() < 0.1:
+                continue
+            move = cue.kind if cue.is_dodge else str(cue.hand)
+            orders.append(Order(start_ms + cue.t_s * 1000.0 + float(rng.normal(0.0, 40.0)),
+                                move))
+        self.app.demo_orders.set(orders)
 
     def _target_pos(self, target_id: int) -> tuple[float, float]:
         c = self.rules.cues[target_id] if self.rules is not None else None
