@@ -137,7 +137,7 @@ with open_database(Path(sys.argv[2])) as db:
     reports = import_paths(db, [Path(sys.argv[1])], now=datetime.now(timezone.utc))
 dt = time.perf_counter() - t0
 r = reports[0]
-print(f"{dt:.2f} {len(r.measurements)} {r.added} {len(r.problems)} {r.error}")
+print(f"{dt:.2f} {r.count} {r.added} {len(r.problems)} {r.error}")
 """
 
 

@@ -88,9 +88,13 @@ def import_cmd(paths: tuple[Path, ...], as_json: bool, start: str | None, contex
         bars.append(bar)
         return bar.update
 
+    def emit(path: Path, fmt: str, m: Any, is_new: bool) -> None:
+        click.echo(json.dumps({"file": str(path), "format": fmt, **m.to_json(), "is_new": is_new}))
+
     now = _now()
     with open_database() as db:
-        reports = import_paths(db, list(paths), now=now, options=options, progress=progress)
+        reports = import_paths(db, list(paths), now=now, options=options, progress=progress,
+                               on_measurement=emit if as_json else None)
         for bar in bars:
             bar.close()
         refresh_readiness(db, today=_today(None, tz), now=now)
@@ -104,19 +108,12 @@ def import_cmd(paths: tuple[Path, ...], as_json: bool, start: str | None, contex
         if rep.skipped:
             click.echo(f"skipped: {rep.skipped}", err=True)
             continue
-        if as_json:
-            for m in rep.measurements:
-                click.echo(json.dumps({"file": str(rep.path), "format": rep.format, **m.to_json(),
-                                       "is_new": m.uid in rep.new_uids}))
-            continue
-        if rep.error:
+        if as_json or rep.error:
             continue
         label = FORMATS.get(rep.format or "", rep.format or "?")
-        n = len(rep.measurements)
-        usable = sum(1 for m in rep.measurements if m.is_usable)
-        click.echo(f"{rep.path.name}: {label}: {n} record(s), {rep.added} new, {usable} usable")
-        if n <= 3:
-            for m in rep.measurements:
+        click.echo(f"{rep.path.name}: {label}: {rep.count} record(s), {rep.added} new, {rep.usable} usable")
+        if rep.count <= len(rep.sample):
+            for m in rep.sample:
                 click.echo("  " + _describe(m))
     if not as_json:
         total_new = sum(r.added for r in reports)
@@ -197,7 +194,7 @@ def trend_cmd(as_json: bool, days: int, day: str | None) -> None:
 
     today = _today(day, _local_tz(None))
     with open_database() as db, db.transaction() as repo:
-        ms = repo.measurements(since=today - timedelta(days=days + 80), until=today)
+        ms = repo.measurements(since=today - timedelta(days=days + 80), until=today, with_beats=False)
     t = trend_from_measurements(ms, today, days=days)
     if as_json:
         click.echo(json.dumps(t.to_json(), indent=2))

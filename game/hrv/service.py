@@ -29,19 +29,24 @@ ProgressFactory = Callable[[Path, int], Callable[[int], None]]
 
 @dataclass(frozen=True)
 class FileReport:
-    """What importing one file did. ``error`` is set when the file could not be read at all."""
+    """What importing one file did. ``error`` is set when the file could not be read at all;
+    ``skipped`` when a file inside a folder is not an HRV file. ``sample`` holds the first few
+    measurements (for display); every measurement goes to the ``on_measurement`` callback."""
 
     path: Path
     format: str | None
-    measurements: tuple[Measurement, ...] = ()
-    new_uids: frozenset[str] = frozenset()
+    count: int = 0
+    usable: int = 0
+    added: int = 0
+    sample: tuple[Measurement, ...] = ()
     problems: tuple[ImportProblem, ...] = ()
     error: str | None = None
     skipped: str | None = None
 
-    @property
-    def added(self) -> int:
-        return len(self.new_uids)
+
+#: Called for every measurement once it is stored: (file, format, measurement, is_new).
+MeasurementSink = Callable[[Path, str, Measurement, bool], None]
+SAMPLE_SIZE = 3
 
 
 def import_paths(
@@ -52,9 +57,14 @@ def import_paths(
     options: ImportOptions = ImportOptions(),
     quality: QualityOptions = QualityOptions(),
     progress: ProgressFactory | None = None,
+    on_measurement: MeasurementSink | None = None,
 ) -> list[FileReport]:
     """Import each file in its own transaction: a bad file never undoes a good one, and a file
-    that breaks half-way keeps every record read before the break. Re-imports add nothing."""
+    that breaks half-way keeps every record read before the break. Re-imports add nothing.
+
+    Memory stays flat however big the file: records are stored in batches and handed to
+    ``on_measurement`` as they go; the report keeps counts and a small sample.
+    """
     reports = []
     for path, is_from_folder in _expand(paths):
         try:
@@ -69,7 +79,8 @@ def import_paths(
             continue
         tick = progress(path, path.stat().st_size) if progress else None
         problems: list[ImportProblem] = []
-        kept: list[Measurement] = []
+        stats = {"count": 0, "usable": 0, "added": 0}
+        sample: list[Measurement] = []
 
         def measured() -> Iterator[Measurement]:
             items = read_file(path, options, tick)
@@ -79,44 +90,52 @@ def import_paths(
                 except StopIteration:
                     return
                 except _READ_ERRORS as exc:
-                    if not kept and isinstance(exc, ImportFileError):
+                    if not stats["count"] and isinstance(exc, ImportFileError):
                         raise
                     # The disk or the archive failed mid-file: keep what was read before.
                     problems.append(ImportProblem(Origin(str(path)), f"reading stopped ({exc}); kept the "
-                                                  f"{len(kept)} record(s) read before", is_fatal=True))
+                                                  f"{stats['count']} record(s) read before", is_fatal=True))
                     return
                 if isinstance(item, ImportProblem):
                     problems.append(item)
                     continue
                 m = assess_recording(item, quality) if isinstance(item, RRRecording) else assess_device_value(item)
-                kept.append(m)
+                stats["count"] += 1
+                stats["usable"] += m.is_usable
+                if len(sample) < SAMPLE_SIZE:
+                    sample.append(replace(m, rr_ms=()))
                 yield m
+
+        def stored(batch: list[Measurement], new: set[str]) -> None:
+            stats["added"] += len(new)
+            if on_measurement is not None:
+                for m in batch:
+                    on_measurement(path, fmt, m, m.uid in new)
 
         try:
             with db.transaction() as repo:
-                added = _add_tracking(repo, measured(), now)
+                _add_in_batches(repo, measured(), now, stored)
         except ImportFileError as exc:
-            reports.append(FileReport(path, fmt, (), frozenset(), tuple(problems), str(exc)))
+            reports.append(FileReport(path, fmt, problems=tuple(problems), error=str(exc)))
             continue
-        reports.append(FileReport(path, fmt, tuple(kept), frozenset(added), tuple(problems)))
+        reports.append(FileReport(path, fmt, stats["count"], stats["usable"], stats["added"], tuple(sample),
+                                  tuple(problems)))
     return reports
 
 
 _READ_ERRORS = (ImportFileError, OSError, EOFError, zlib.error, zipfile.BadZipFile)
 
 
-def _add_tracking(repo: Repository, ms: Iterator[Measurement], now: datetime) -> set[str]:
-    """Add measurements in batches, returning the uids that were new."""
-    new: set[str] = set()
+def _add_in_batches(repo: Repository, ms: Iterator[Measurement], now: datetime,
+                    stored: Callable[[list[Measurement], set[str]], None]) -> None:
     batch: list[Measurement] = []
     for m in ms:
         batch.append(m)
         if len(batch) >= 500:
-            new |= repo.add_new_measurements(batch, now=now)
+            stored(batch, repo.add_new_measurements(batch, now=now))
             batch = []
     if batch:
-        new |= repo.add_new_measurements(batch, now=now)
-    return new
+        stored(batch, repo.add_new_measurements(batch, now=now))
 
 
 def _expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
@@ -134,7 +153,7 @@ def refresh_readiness(db: Database, *, today: date, now: datetime,
                       options: ReadinessOptions = ReadinessOptions()) -> None:
     """Recompute and store readiness by day for every series (derived data)."""
     with db.transaction() as repo:
-        ms = repo.measurements()
+        ms = repo.measurements(with_beats=False)
         histories = all_histories(ms, today, options)
         rows = [
             StoredReadiness(d.series_key, d.day, d.state, d.value_ln, d.rolling7_ln, d.band_low_ln,
@@ -184,7 +203,8 @@ def status(db: Database, *, today: date, now: datetime, utc_offset_min: int = 0,
            options: ReadinessOptions = ReadinessOptions()) -> Status:
     """Readiness, its inputs and today's plan (override included)."""
     with db.transaction() as repo:
-        ms = repo.measurements(since=today - timedelta(days=options.baseline_days + 14), until=today)
+        ms = repo.measurements(since=today - timedelta(days=options.baseline_days + 14), until=today,
+                               with_beats=False)
         count = repo.measurement_count()
         daily = repo.daily_load(since_utc=now - timedelta(days=29), utc_offset_min=utc_offset_min)
         override = repo.override_for(today)

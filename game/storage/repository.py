@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from game.errors import StorageError
 from game.hrv.plan import CoachOverride
@@ -95,14 +95,18 @@ class Repository:
         self._s.execute(stmt, list(fresh.values()))
         return set(fresh)
 
-    def measurements(self, *, since: date | None = None, until: date | None = None) -> list[Measurement]:
-        """Stored measurements ordered by time, optionally limited to local days [since, until]."""
+    def measurements(self, *, since: date | None = None, until: date | None = None,
+                     with_beats: bool = True) -> list[Measurement]:
+        """Stored measurements ordered by time, optionally limited to local days [since, until].
+        ``with_beats=False`` leaves ``rr_ms`` empty (readiness never needs the beats)."""
         q = select(HrvRecordRow).order_by(HrvRecordRow.start_utc, HrvRecordRow.id)
+        if not with_beats:
+            q = q.options(defer(HrvRecordRow.rr_ms_json))
         if since is not None:
             q = q.where(HrvRecordRow.day >= since)
         if until is not None:
             q = q.where(HrvRecordRow.day <= until)
-        return [_measurement_from_row(r) for r in self._s.scalars(q)]
+        return [_measurement_from_row(r, with_beats) for r in self._s.scalars(q)]
 
     def measurement_count(self) -> int:
         return int(self._s.scalar(select(func.count()).select_from(HrvRecordRow)) or 0)
@@ -271,7 +275,7 @@ def _measurement_row(m: Measurement, now: datetime) -> dict[str, Any]:
     }
 
 
-def _measurement_from_row(r: HrvRecordRow) -> Measurement:
+def _measurement_from_row(r: HrvRecordRow, with_beats: bool = True) -> Measurement:
     return Measurement(
         uid=r.uid, source=r.source, device=r.device, start_utc=r.start_utc, utc_offset_min=r.utc_offset_min,
         day=r.day, context=r.context,  # type: ignore[arg-type]
@@ -279,7 +283,7 @@ def _measurement_from_row(r: HrvRecordRow) -> Measurement:
         mean_hr_bpm=r.mean_hr_bpm, duration_s=r.duration_s, beats_total=r.beats_total, beats_used=r.beats_used,
         artefacts_corrected=r.artefacts_corrected, quality=r.quality, is_usable=r.is_usable,
         reject_reason=r.reject_reason, notes=tuple(json.loads(r.notes_json)),
-        rr_ms=tuple(json.loads(r.rr_ms_json)), kind=r.kind,
+        rr_ms=tuple(json.loads(r.rr_ms_json)) if with_beats else (), kind=r.kind,
     )
 
 

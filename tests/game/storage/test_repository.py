@@ -149,3 +149,15 @@ def test_reps_are_stored_once_per_index_in_order(reps: list[tuple[int, bool]]) -
     for i, c in reps:
         first.setdefault(i, c)
     assert [(r.idx, r.is_counted) for r in stored] == sorted(first.items())
+
+
+def test_measurements_without_beats(db: Database) -> None:
+    from dataclasses import replace
+
+    m = replace(nightly(date(2026, 11, 1), 40.0), rr_ms=(1000.0, 1010.0), kind="rr")
+    with db.transaction() as repo:
+        repo.add_measurements([m], now=NOW)
+    with db.transaction() as repo:
+        assert repo.measurements()[0].rr_ms == (1000.0, 1010.0)
+        light = repo.measurements(with_beats=False)[0]
+        assert light.rr_ms == () and light.rmssd_ms == 40.0 and light.kind == "rr"
