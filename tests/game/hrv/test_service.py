@@ -31,3 +31,36 @@ def test_expired_server_override_is_not_stored(tmp_path: Path) -> None:
         payload = {"coach": "K", "plan": {"rest_day": True, "expires_at_ms": int(NOW.timestamp() * 1000) - 1}}
         assert store_server_override(db, payload, today=DAY, now=NOW) is None
         assert not status(db, today=DAY, now=NOW).plan.is_override
+
+
+def test_progress_reports_every_byte_and_json_sink_gets_every_record(tmp_path: Path) -> None:
+    from benchmarks.hrv_apple_export import write_export
+    from game.hrv.service import import_paths
+
+    xml = tmp_path / "export.xml"
+    truth = write_export(xml, 200_000, seed=1)
+    csv = tmp_path / "hc.csv"
+    csv.write_text("time,zoneOffset,heartRateVariabilityMillis\n2026-03-01T06:00:00Z,+01:00,40\n")
+    ticks: dict[Path, list[int]] = {}
+
+    def progress(path: Path, size: int):  # type: ignore[no-untyped-def]
+        ticks[path] = [size, 0]
+
+        def tick(n: int) -> None:
+            ticks[path][1] += n
+
+        return tick
+
+    seen: list[tuple[str, bool]] = []
+    with open_database(tmp_path / "t.db") as db:
+        reports = import_paths(db, [xml, csv], now=NOW, progress=progress,
+                               on_measurement=lambda p, f, m, new: seen.append((f, new)))
+        again = import_paths(db, [xml], now=NOW, on_measurement=lambda p, f, m, new: seen.append((f, new)))
+    assert ticks[xml] == [xml.stat().st_size, xml.stat().st_size]
+    assert ticks[csv] == [csv.stat().st_size, csv.stat().st_size]
+    n = truth.hrv_records + truth.rhr_records
+    assert [r.count for r in reports] == [n, 1] and [r.added for r in reports] == [n, 1]
+    assert again[0].added == 0 and again[0].count == n
+    assert seen[: n + 1] == [("apple_xml", True)] * n + [("health_connect_csv", True)]
+    assert seen[n + 1 :] == [("apple_xml", False)] * n
+    assert len(reports[0].sample) == 3
