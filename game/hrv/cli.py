@@ -133,12 +133,12 @@ def _describe(m: Any) -> str:
     if m.resting_hr_bpm is not None:
         parts.append(f"resting HR {m.resting_hr_bpm:.0f} bpm")
     if m.kind == "rr":
-        parts.append(f"{m.beats_used} beats, {m.artefacts_corrected} corrected, quality {m.quality:.2f}")
+        parts.append(f"{m.beats_used} beats, {m.artefacts_corrected} corrected, {m.quality:.1%} clean")
     text = ", ".join(parts)
     if not m.is_usable:
         text += f" -- not used: {m.reject_reason}"
-    for note in m.notes:
-        text += f" ({note})"
+    if m.notes:
+        text += " (" + "; ".join(m.notes) + ")"
     return text
 
 
