@@ -202,8 +202,12 @@ def trend_cmd(as_json: bool, days: int, day: str | None) -> None:
     click.echo(f"{t.label} ({t.series_key}), last {len(t)} day(s)")
     for i, d in enumerate(t.dates):
         v, m7, lo, hi = t.value_ln[i], t.rolling7_ln[i], t.band_low_ln[i], t.band_high_ln[i]
-        fmt = lambda x: "  -  " if x is None else f"{x:5.2f}"  # noqa: E731
-        click.echo(f"  {d.isoformat()}  value {fmt(v)}  7-day {fmt(m7)}  normal {fmt(lo)}-{fmt(hi)}  {t.states[i]}")
+        click.echo(f"  {d.isoformat()}  value {_cell(v)}  7-day {_cell(m7)}  normal {_cell(lo)}-{_cell(hi)}  "
+                   f"{t.states[i]}")
+
+
+def _cell(x: float | None) -> str:
+    return "  -  " if x is None else f"{x:5.2f}"
 
 
 @hrv.group("override")

@@ -20,7 +20,7 @@ import re
 import statistics
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import IO
@@ -201,8 +201,6 @@ def read_file(path: Path, options: ImportOptions = ImportOptions(), progress: Pr
 
 
 def _with_context(item: RRRecording | DeviceValue, context: Context) -> RRRecording | DeviceValue:
-    from dataclasses import replace
-
     return replace(item, context=context)
 
 
