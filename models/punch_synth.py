@@ -215,6 +215,7 @@ class _Programme:
     torso_yaw: _Scalar  # degrees, added to the stance
     crouch: _Scalar  # metres of hip drop
     walk_speed: tuple[float, float] = (0.0, 0.0)  # m/s along (X, Z) in the facing frame
+    sway: _Scalar | None = None  # sideways shift of the upper body (m, +X = the player's left)
     step_hz: float = 0.0
     duration_s: float = 2.0
 
@@ -294,7 +295,8 @@ def punch_programme(
         else:
             hand = "left" if rng.random() < 0.5 else "right"
     is_lead = (hand == "left") == lead_left
-    speed = float(rng.uniform(0.75, 1.5))
+    # Hooks and uppercuts are never thrown slowly; straights range from a lazy jab to a snap.
+    speed = float(rng.uniform(0.9, 1.5) if kind in ("hook", "uppercut") else rng.uniform(0.75, 1.5))
     t0 = float(rng.uniform(0.5, 0.9)) if lead_in_s is None else lead_in_s
     gl, gr = _guard(rng), _guard(rng)
     left, right = _Track(), _Track()
@@ -533,7 +535,8 @@ def _pose_at(prog: _Programme, body: Body, t: float) -> np.ndarray:
     up = np.array([0.0, 1.0, 0.0])
     P[LM.LEFT_HIP] = hip + R_h @ np.array([body.hip_half_m, 0, 0])
     P[LM.RIGHT_HIP] = hip + R_h @ np.array([-body.hip_half_m, 0, 0])
-    sh_mid = hip + up * body.torso_m + np.array([0.0, 0.0, 0.03])
+    lean = prog.sway.at(t) if prog.sway is not None else 0.0
+    sh_mid = hip + up * body.torso_m + np.array([lean, 0.0, 0.03])
     P[LM.LEFT_SHOULDER] = sh_mid + R_t @ np.array([body.shoulder_half_m, 0, 0])
     P[LM.RIGHT_SHOULDER] = sh_mid + R_t @ np.array([-body.shoulder_half_m, 0, 0])
     # Head faces forward (the opponent), whatever the torso does.
@@ -747,6 +750,7 @@ def scheduled_clip(
     southpaw: bool = False,
     noise: Noise | None = None,
     ducks: Sequence[float] = (),
+    slips: Sequence[tuple[float, str]] = (),
 ) -> Clip:
     """A player in guard throwing ``punches`` = (t_peak_s, kind, hand) on time, and ducking at the
     times in ``ducks``: the stream a good session of the target game produces."""
@@ -781,7 +785,14 @@ def scheduled_clip(
         crouch.add(t, 0.3 * body.height_m / 1.75)
         crouch.add(t + 0.35, 0.0)
     crouch.keys.sort()
-    prog = _Programme(left, right, yaw, crouch, duration_s=duration_s)
+    sway = _Scalar()
+    sway.add(0.0, 0.0)
+    for t, side in sorted(slips):
+        d = 0.25 * body.height_m / 1.75 * (1.0 if side == "left" else -1.0)
+        sway.add(t - 0.3, 0.0)
+        sway.add(t, d)
+        sway.add(t + 0.3, 0.0)
+    prog = _Programme(left, right, yaw, crouch, duration_s=duration_s, sway=sway)
     nz = Noise.sample(rng) if noise is None else noise
     return Clip(tuple(render(prog, body, cam, nz, rng)), tuple(truths), body, cam, "session")
 

@@ -42,11 +42,13 @@ class DetectorOptions:
 
     onset_excursion: float = 0.12  # arm lengths from the guard position
     onset_speed: float = 1.6  # arm lengths / s
+    min_rise_s: float = 0.03  # a punch extends over at least a frame after it leaves the guard
     min_peak_speed: float = 2.2  # a punch peaks at least this fast (slow demo punches ~3)
-    min_bent_peak_speed: float = 2.0  # hooks and uppercuts are not thrown slowly
+    min_bent_peak_speed: float = 2.5  # hooks and uppercuts are not thrown slowly
     min_travel: float = 0.28  # arm lengths from the guard at the peak
     peak_drop: float = 0.06  # excursion fall that confirms the peak
     impact_speed_fraction: float = 0.4  # speed falling below this share of its peak = impact
+    path_noise_floor: float = 0.01  # arm lengths per frame
     path_weight: float = 0.7  # share of the path length counted as travel (arcs: hooks)
     still_speed: float = 0.8  # arm lengths / s: "the hand has stopped"
     max_out_s: float = 0.9  # an extension slower than this is a reach, not a punch
@@ -60,6 +62,8 @@ class DetectorOptions:
     guard_floor: float = -0.7  # a guard lower than this (arms hanging) cannot start a punch
     guard_radius: float = 0.95  # arm lengths from the shoulder midpoint, horizontally
     warmup_s: float = 0.2  # a hand must be watched this long before it can punch (guard known)
+    relaunch_fraction: float = 0.75  # stopped within this share of the way out = home again
+    turnaround: float = 0.05  # arm lengths back out from the closest approach = turned around
     min_home_s: float = 0.05  # the hand rests in its guard at least this long between punches
     flail_window_s: float = 0.12  # both hands leaving within this = flailing
     loose_hand: float = 0.55  # the other hand this far from its guard (arm lengths) = flailing
@@ -75,7 +79,7 @@ class Candidate:
     onset_s: float
     t_peak_s: float
     detected_s: float
-    guard: np.ndarray  # guard wrist position (arm lengths, relative to shoulder midpoint)
+    guard: np.ndarray  # guard wrist position (arm lengths, relative to the shoulders' midpoint)
     peak_wrist: np.ndarray
     peak_elbow: np.ndarray
     peak_shoulder: np.ndarray
@@ -132,15 +136,18 @@ class _Hand:
     still_since_s: float | None = None
     home_s: float = 1.0  # time spent in the guard state
     settled: bool = True
+    min_exc_guard: float = 0.0
     tracked_s: float = 0.0  # how long this hand has been in view without a break  # the hand slowed down since it came home
     home_before_s: float = 1.0  # ... before the current excursion
-    history: deque[tuple[float, np.ndarray]] = field(default_factory=lambda: deque(maxlen=4))
+    history: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=lambda: deque(maxlen=4))
 
 
 def judge_candidate(c: Candidate, opt: DetectorOptions) -> str | None:
     """Why this excursion is not a punch, or None when it is one."""
     if c.flail:
         return "flail"
+    if c.t_peak_s - c.onset_s < opt.min_rise_s:
+        return "no extension phase"  # a jump, not a punch: tracking glitch or a flung arm
     if c.travel < opt.min_travel:
         return "too short"
     if c.peak_speed < opt.min_peak_speed:
@@ -264,6 +271,19 @@ class PunchDetector:
             "stance": "orthodox" if self._is_orthodox() else "southpaw",
         }
 
+    def is_guard_up(self) -> bool:
+        """Both hands home (not punching, not loose): what a slip or a duck must keep."""
+        if self._last is None:
+            return False
+        for hand in HANDS:
+            h = self._hands[hand]
+            arm = self._last.arm(hand)
+            if h.state != "guard" or h.last_exc > self.options.loose_hand or not arm.is_valid:
+                return False
+            if self._arm_m > 0 and (arm.wrist_m[1] - arm.shoulder_m[1]) / self._arm_m < self.options.guard_floor:
+                return False
+        return True
+
     # -- internals ---------------------------------------------------------------------------
 
     def _is_orthodox(self) -> bool:
@@ -287,14 +307,18 @@ class PunchDetector:
         size = abs(b.torso_px - a.torso_px) / torso
         return jump > self.options.track_jump_torso or size > 0.35
 
-    def _speed(self, h: _Hand, t: float, w_m: np.ndarray) -> float:
-        """Wrist speed in m/s over the last two frames (a backward difference: no look-ahead)."""
-        h.history.append((t, w_m))
+    def _speed(self, h: _Hand, t: float, w_mid: np.ndarray, w_rel: np.ndarray) -> tuple[float, float]:
+        """Wrist speeds in m/s over the last two frames (a backward difference: no look-ahead):
+        relative to the shoulders' midpoint (the punch's speed, body turn included) and relative
+        to its own shoulder (the arm's own motion, which the state machine follows)."""
+        h.history.append((t, w_mid, w_rel))
         if len(h.history) < 2:
-            return 0.0
-        t0, w0 = h.history[-3] if len(h.history) >= 3 else h.history[0]
+            return 0.0, 0.0
+        t0, m0, r0 = h.history[-3] if len(h.history) >= 3 else h.history[0]
         dt = t - t0
-        return float(np.linalg.norm(w_m - w0) / dt) if dt > 1e-6 else 0.0
+        if dt <= 1e-6:
+            return 0.0, 0.0
+        return float(np.linalg.norm(w_mid - m0) / dt), float(np.linalg.norm(w_rel - r0) / dt)
 
     def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
         opt = self.options
@@ -308,9 +332,11 @@ class PunchDetector:
             h.history.clear()
             h.still_since_s = None
             return None, False
+        # The state machine follows the wrist relative to the shoulders' midpoint, so a punch's
+        # travel includes the body's turn (most of a hook's).
         w = arm.wrist_m / L
         h.tracked_s += self._dt(s) if h.history else 0.0
-        speed_mps = self._speed(h, s.t_s, arm.wrist_m)
+        speed_mps, _ = self._speed(h, s.t_s, arm.wrist_m, arm.wrist_m - arm.shoulder_m)
         speed = speed_mps / L
         if h.guard is None:
             h.guard = w.copy()
@@ -329,11 +355,12 @@ class PunchDetector:
             if exc > h.max_exc:
                 h.max_exc = exc
                 h.peak_s = s.t_s
-                h.peak_wrist, h.peak_elbow, h.peak_shoulder = w, arm.elbow_m / L, arm.shoulder_m / L
+                h.peak_wrist, h.peak_elbow, h.peak_shoulder = arm.wrist_m / L, arm.elbow_m / L, arm.shoulder_m / L
                 h.peak_extension = arm.straightness
             h.peak_extension = max(h.peak_extension, arm.straightness) if exc >= 0.9 * h.max_exc else h.peak_extension
             if h.last_w is not None:
-                h.path += float(np.linalg.norm(w - h.last_w))
+                # Jitter below the noise floor is not travel (it adds up at 60 fps).
+                h.path += max(0.0, float(np.linalg.norm(w - h.last_w)) - opt.path_noise_floor)
             h.peak_speed = max(h.peak_speed, speed)
             h.peak_speed_mps = max(h.peak_speed_mps, speed_mps)
             h.still_frames = h.still_frames + 1 if speed < opt.still_speed else 0
@@ -370,12 +397,20 @@ class PunchDetector:
             else:
                 h.still_since_s = None
             still_long = h.still_since_s is not None and s.t_s - h.still_since_s >= 0.25
-            conditions["home"] = (exc < 0.5 * h.max_exc and speed < opt.onset_speed) or still_long or (
-                s.t_s - h.peak_s > 2.0
+            # Home: most of the way back, or stopped partway back (the guard moved), or long ago.
+            conditions["home"] = (
+                (exc < 0.5 * h.max_exc and speed < opt.onset_speed)
+                or (exc < opt.relaunch_fraction * h.max_exc and speed < opt.still_speed
+                    and arm.straightness < opt.straight_extension - 0.05)
+                or still_long
+                or s.t_s - h.peak_s > 2.0
             )
         elif h.state == "guard":
             h.home_s += self._dt(s)
-            if speed < 0.75 * opt.onset_speed:
+            # Settled: slowed down, or turned around (a fast return straight into the next
+            # punch never slows much at 30 fps, but it does stop coming closer).
+            h.min_exc_guard = min(h.min_exc_guard, exc)
+            if speed < 0.75 * opt.onset_speed or exc > h.min_exc_guard + opt.turnaround:
                 h.settled = True
             if speed < opt.still_speed:
                 a = 1.0 - float(np.exp(-self._dt(s) / opt.guard_tau_s))
@@ -387,6 +422,9 @@ class PunchDetector:
             if conditions[cond]:
                 nxt, fired = target, cond
                 break
+        h.last_w = w
+        h.last_exc = exc
+        h.last_speed = speed
         if nxt == h.state:
             return None, False
         event: PunchEvent | None = None
@@ -400,7 +438,7 @@ class PunchDetector:
             h.start_extension = arm.straightness
             h.max_exc = exc
             h.peak_s = s.t_s
-            h.peak_wrist, h.peak_elbow, h.peak_shoulder = w, arm.elbow_m / L, arm.shoulder_m / L
+            h.peak_wrist, h.peak_elbow, h.peak_shoulder = arm.wrist_m / L, arm.elbow_m / L, arm.shoulder_m / L
             h.peak_extension = arm.straightness
             h.peak_speed = speed
             h.peak_speed_mps = speed_mps
@@ -416,12 +454,10 @@ class PunchDetector:
             if h.still_since_s is not None:
                 h.guard = w.copy()  # the hand settled somewhere new: that is the guard now
             h.still_since_s = None
-        h.last_w = w
-        h.last_exc = exc
-        h.last_speed = speed
         if nxt == "guard":
             h.home_s = 0.0
             h.settled = False
+            h.min_exc_guard = exc
         h.state = nxt
         return event, started
 

@@ -36,6 +36,15 @@ GOOD_S = 0.150
 MISS_AFTER_S = 0.200
 SHOW_AHEAD_S = 1.6  # targets appear this long before their beat
 COUNTDOWN_S = 3.0
+# Anti-flail: this many punches at no target within FLAIL_WINDOW_S lock scoring for FLAIL_LOCK_S.
+# A boxer on the beat throws what is asked; two strays in two seconds is swinging, not boxing.
+FLAIL_WILD_COUNT = 2
+FLAIL_WINDOW_S = 2.0
+FLAIL_LOCK_S = 2.0
+# Fast arm movements the detector refused as flailing count as strays too.
+STRAY_REASONS = frozenset({"flail", "not from a guard", "hand never came home", "no extension phase"})
+# ... and a hit needs a clean lead-in: no stray punch in the second before it.
+CLEAN_LEAD_IN_S = 1.0
 
 
 class CalibrationError(RingsideError):
@@ -400,7 +409,7 @@ class BoxingRound:
         self._phase: Phase = "countdown"
         self._round = 0
         self._combo_hits: dict[int, int] = {}
-        self._head: deque[tuple[float, float, float]] = deque(maxlen=120)
+        self._head: deque[tuple[float, float, float, bool]] = deque(maxlen=120)
 
     # -- public API --------------------------------------------------------------------------
 
@@ -414,10 +423,14 @@ class BoxingRound:
         self._t = t
         events: list[GameEvent] = []
         events += self._advance_phase(t)
+        n_rejected = len(self.detector.rejected)
+        punches = self.detector.update(self._shift(frame))
+        for (t_r, _hand, why) in self.detector.rejected[n_rejected:]:
+            if why in STRAY_REASONS and self._phase == "round":
+                events += self._note_stray(t_r)
         if frame.landmarks_px is not None:
             p = frame.landmarks_px
-            self._head.append((t, float(p[LM.NOSE, 0]), float(p[LM.NOSE, 1])))
-        punches = self.detector.update(self._shift(frame))
+            self._head.append((t, float(p[LM.NOSE, 0]), float(p[LM.NOSE, 1]), self.detector.is_guard_up()))
         for ev in punches:
             events += self.feed_punch(ev)
         events += self._check_dodges(t)
@@ -437,23 +450,20 @@ class BoxingRound:
         target = self._open_target(ev.t_s)
         if target is None:
             st.wild += 1
-            self._wild_times.append(ev.t_s)
             out = [self._event("wild", ev.t_s, hand=ev.hand, kind=ev.kind)]
             if self.streak:
                 self.streak = 0
                 out.append(self._event("streak_lost", ev.t_s))
-            recent = [w for w in self._wild_times if ev.t_s - w <= 2.0]
-            if len(recent) >= 3:
-                self._flail_until = ev.t_s + 1.5
-                out.append(self._event("flail", ev.t_s, until=round(self._flail_until, 3)))
-            return out
+            return out + self._note_stray(ev.t_s)
         dt = ev.t_s - target.cue.t_s
         scale = self.difficulty.window_scale
         right_punch = ev.hand == target.cue.hand and FAMILY[ev.kind] == FAMILY[target.cue.kind]
-        if ev.t_s < self._flail_until:
+        if ev.t_s < self._flail_until or any(0.0 < ev.t_s - w <= CLEAN_LEAD_IN_S for w in self._wild_times):
             return self._miss(target, ev.t_s, "flail")
         if not right_punch:
-            return self._miss(target, ev.t_s, "wrong_hand" if ev.hand != target.cue.hand else "wrong_punch")
+            # A wrong punch is a stray too: it counts towards the flail lock.
+            out = self._miss(target, ev.t_s, "wrong_hand" if ev.hand != target.cue.hand else "wrong_punch")
+            return out + self._note_stray(ev.t_s)
         if not ev.complete:
             return self._miss(target, ev.t_s, "half")
         grade = "perfect" if abs(dt) <= PERFECT_S * scale else ("early" if dt < 0 else "late")
@@ -547,6 +557,14 @@ class BoxingRound:
                 return s
         return None
 
+    def _note_stray(self, t: float) -> list[GameEvent]:
+        self._wild_times.append(t)
+        recent = [w for w in self._wild_times if t - w <= FLAIL_WINDOW_S]
+        if len(recent) >= FLAIL_WILD_COUNT:
+            self._flail_until = t + FLAIL_LOCK_S
+            return [self._event("flail", t, until=round(self._flail_until, 3))]
+        return []
+
     def _hit(self, s: _CueState, ev: PunchEvent, grade: str) -> list[GameEvent]:
         s.resolved, s.grade = True, grade
         c = s.cue
@@ -608,7 +626,8 @@ class BoxingRound:
 
     def _check_dodges(self, t: float) -> list[GameEvent]:
         """A slip moves the head sideways by half a shoulder width; a duck drops it by a quarter
-        torso, at some moment inside the cue's window."""
+        torso, at some moment inside the cue's window, with the guard kept up (a head thrown
+        about by flailing arms is not a slip)."""
         out: list[GameEvent] = []
         cal = self.calibration
         reach = GOOD_S * self.difficulty.window_scale + 0.1
@@ -618,8 +637,8 @@ class BoxingRound:
                 break
             if s.resolved or not c.is_dodge:
                 continue
-            for (ht, hx, hy) in self._head:
-                if abs(ht - c.t_s) > reach:
+            for (ht, hx, hy, guard_up) in self._head:
+                if abs(ht - c.t_s) > reach or not guard_up or ht < self._flail_until:
                     continue
                 dx = (hx - cal.nose_px[0]) / cal.shoulder_width_px
                 dy = (hy - cal.nose_px[1]) / cal.torso_px
