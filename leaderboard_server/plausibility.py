@@ -40,8 +40,12 @@ class Limits:
     #: bursts of fast amateurs reach 5-7 per second for a few seconds only.
     max_punches_per_s_round: float = 10.0
     max_punches_per_s_session: float = 6.0
-    #: Ceiling of one landed punch's score, combo and power multipliers included.
+    #: Ceiling of one landed punch's score, combo and power multipliers included. The game's
+    #: rules (game/boxing/rules.py) give at most (100 + 50 power) x4 streak = 600 per hit plus a
+    #: combo bonus of 200 per hit of a finished combo: 800; 1000 leaves room for tuning.
     max_points_per_punch: float = 1000.0
+    #: Ceiling of one dodge's score (the game: 80 x4 streak = 320).
+    max_points_per_dodge: float = 400.0
     rep_limits: Mapping[str, RepLimits] = field(
         default_factory=lambda: {
             "squat": RepLimits(min_rep_ms=400, max_reps_per_min=75.0),
@@ -106,8 +110,9 @@ def _check_boxing(score: float, duration_ms: int, tel: Mapping[str, Any], limits
             f"{thrown / duration_s:.1f} punches/s over the session is beyond human limits "
             f"(max {limits.max_punches_per_s_session:g})"
         )
-    if score > landed * limits.max_points_per_punch:
-        reasons.append(f"score {score:g} is more than {landed} landed punches can earn")
+    dodges = int(tel.get("dodges", sum(int(r.get("dodges", 0)) for r in rounds)))
+    if score > landed * limits.max_points_per_punch + dodges * limits.max_points_per_dodge:
+        reasons.append(f"score {score:g} is more than {landed} landed punches and {dodges} dodges can earn")
     round_ms = 0
     for i, rnd in enumerate(rounds):
         r_ms = int(rnd["duration_ms"])

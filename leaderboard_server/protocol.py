@@ -42,10 +42,22 @@ _POS = {"type": "number", "minimum": 0, "maximum": 1e6}
 _ANGLE = {"type": "number", "minimum": -360, "maximum": 360}
 _SPEED = {"type": "number", "minimum": 0, "maximum": 1000}
 _NUM_LIST = {"type": "array", "items": _NUM, "maxItems": 200}
+_METRIC_NAME = {"pattern": "^[a-z][a-z0-9_]{0,39}$"}
+#: Extra named metrics a game may add (its own per-rep angles, round counts, ...): scalars only,
+#: so telemetry can never carry a blob (an image, a video, a long text).
+_EXTRA_METRIC = {
+    "anyOf": [
+        {"type": "number", "minimum": -1e9, "maximum": 1e9},
+        {"type": ["boolean", "null"]},
+        {"type": "string", "maxLength": 60},
+    ]
+}
 
 _ROUND = {
     "type": "object",
-    "additionalProperties": False,
+    "maxProperties": 40,
+    "propertyNames": _METRIC_NAME,
+    "additionalProperties": _EXTRA_METRIC,
     "required": ["duration_ms", "punches_thrown"],
     "properties": {
         "index": _COUNT,
@@ -63,7 +75,9 @@ _ROUND = {
 
 _REP = {
     "type": "object",
-    "additionalProperties": False,
+    "maxProperties": 40,
+    "propertyNames": _METRIC_NAME,
+    "additionalProperties": _EXTRA_METRIC,
     "required": ["duration_ms"],
     "properties": {
         "index": _COUNT,
@@ -98,11 +112,14 @@ _SKELETON_SUMMARY = {
 
 TELEMETRY_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "additionalProperties": False,
+    "maxProperties": 80,
+    "propertyNames": _METRIC_NAME,
+    "additionalProperties": _EXTRA_METRIC,
     "properties": {
         "duration_ms": _DURATION_MS,
         "punches_thrown": _COUNT,
         "punches_landed": _COUNT,
+        "dodges": _COUNT,
         "peak_hand_speed_mps": _SPEED,
         "reps_attempted": _COUNT,
         "rounds": {"type": "array", "items": _ROUND, "maxItems": 60},

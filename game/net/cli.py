@@ -13,8 +13,9 @@ import click
 @click.option("--server", metavar="URL", help="Leaderboard server, e.g. ws://gym-laptop:8765/ws (remembered).")
 @click.option("--name", help="Your name on the boards (used when this device first registers; remembered).")
 @click.option("--status", "show_status", is_flag=True, help="Only show what is waiting; no network.")
-@click.option("--watch", metavar="CODE", help="After syncing, show a challenge's live standings until it ends.")
-@click.option("--join", metavar="CODE", help="Join a challenge as a player, then show its standings.")
+@click.option("--join", metavar="CODE",
+              help="Join a trainer's live challenge; the game then shows its standings (remembered).")
+@click.option("--watch", metavar="CODE", help="Show a challenge's live standings here until it ends (Ctrl-C stops).")
 @click.option("--timeout", default=5.0, show_default=True, help="Seconds to wait for the server.")
 def sync(server: str | None, name: str | None, show_status: bool, watch: str | None, join: str | None,
          timeout: float) -> None:
@@ -35,6 +36,8 @@ def sync(server: str | None, name: str | None, show_status: bool, watch: str | N
         settings, changed = replace(settings, server=server), True
     if name:
         settings, changed = replace(settings, name=name), True
+    if join:
+        settings, changed = replace(settings, follow=join.upper()), True
     if changed:
         save_settings(settings)
     with Outbox.default() as outbox:
@@ -89,9 +92,13 @@ async def _run(settings: Any, outbox: Any, *, watch: str | None, join: str | Non
         if override:
             click.echo(f"coach plan from {override['coach']}: {override['plan']}"
                        + (f" ({override['note']})" if override.get("note") else ""))
-        code = join or watch
-        if code:
-            reply = await link.request({"type": "challenge.join" if join else "challenge.watch", "code": code})
+        if join:
+            reply = await link.request({"type": "challenge.join", "code": join})
+            click.echo(f"joined challenge {join.upper()}; the game shows its standings while it runs")
+            if not watch:
+                show(reply)
+        if watch:
+            reply = await link.request({"type": "challenge.watch", "code": watch})
             show(reply)
             if not done.is_set():
                 closed = asyncio.ensure_future(link.closed.wait())

@@ -71,7 +71,9 @@ def make_submission(
     submission_id: str | None = None,
 ) -> dict[str, Any]:
     """Build a protocol submission (see docs/PROTOCOL.md). Telemetry holds metrics and skeleton
-    summaries only, never video. Raises ValueError for an unknown mode or a negative score."""
+    summaries only, never video. Raises ValueError for an unknown mode, a negative score, or
+    anything else the server's schema would refuse (the message names the field). For a
+    finished game session use :func:`game.net.session.submission_from_session`."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if score < 0 or duration_ms < 0:
@@ -88,7 +90,19 @@ def make_submission(
     }
     if challenge is not None:
         sub["challenge"] = challenge.upper()
+    _check_protocol(sub)
     return sub
+
+
+def _check_protocol(sub: dict[str, Any]) -> None:
+    """Refuse here, with the reason, what the server would refuse for good later."""
+    from leaderboard_server.errors import ProtocolError
+    from leaderboard_server.protocol import validate
+
+    try:
+        validate({"v": 1, "type": "submit", "submission": sub})
+    except ProtocolError as exc:
+        raise ValueError(f"this submission breaks the leaderboard protocol: {exc}") from exc
 
 
 class Outbox:

@@ -29,6 +29,8 @@ class NetSettings:
     player_id: str | None = None
     #: The server the token belongs to: a token is only sent to the server that issued it.
     token_server: str | None = None
+    #: A live challenge joined with ``ringside sync --join CODE``: the game follows its standings.
+    follow: str | None = None
 
     def token_for(self, server: str) -> str | None:
         return self.token if self.token_server == server else None

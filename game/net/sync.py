@@ -62,6 +62,7 @@ class SyncWorker:
         self._last_report: SyncReport | None = None
         self._standings: Standings | None = None
         self._follow: tuple[str, bool] | None = None  # (code, as participant)
+        self._follow_set_in_game = False
         self._follow_sent: tuple[str, bool] | None = None
         self._progress: dict[str, Any] | None = None
         self._override: dict[str, Any] | None = None
@@ -88,12 +89,14 @@ class SyncWorker:
         """Join challenge ``code`` as a participant and follow its standings."""
         with self._lock:
             self._follow = (code.upper(), True)
+            self._follow_set_in_game = True
         self._poke()
 
     def watch(self, code: str | None) -> None:
         """Follow challenge ``code``'s standings as a spectator (None stops following)."""
         with self._lock:
             self._follow = None if code is None else (code.upper(), False)
+            self._follow_set_in_game = True
             if code is None:
                 self._standings = None
         self._poke()
@@ -197,6 +200,7 @@ class SyncWorker:
             self._override = override
         last_progress = 0.0
         while not self._stopping and not link.closed.is_set():
+            self._refresh_follow()
             with self._lock:
                 follow, sent = self._follow, self._follow_sent
                 progress = self._progress
@@ -214,11 +218,25 @@ class SyncWorker:
                     with self._lock:
                         self._last_error = str(err)
             try:
-                wait_s = PROGRESS_INTERVAL_S if self._progress is not None else 15.0
+                wait_s = PROGRESS_INTERVAL_S if self._progress is not None else 2.0
                 await asyncio.wait_for(self._wake.wait(), wait_s)
             except (asyncio.TimeoutError, TimeoutError):
                 pass
             self._wake.clear()
+
+    def _refresh_follow(self) -> None:
+        """Pick up a challenge joined from the command line (``ringside sync --join``)."""
+        if self._follow_set_in_game:
+            return
+        from game.net.settings import load_settings
+
+        try:
+            code = load_settings(self._folder).follow
+        except Exception:  # noqa: BLE001 - a broken settings file is reported elsewhere
+            return
+        with self._lock:
+            if code and (self._follow is None or self._follow[0] != code):
+                self._follow = (code, True)
 
     async def _follow_challenge(self, link: ServerLink, follow: tuple[str, bool] | None) -> None:
         with self._lock:

@@ -19,7 +19,7 @@ def test_forged_boxing_is_caught() -> None:
     too_many = boxing_submission("s-000000001", 1000, punches=1000, duration_ms=30_000)
     assert any("punches/s" in r for r in check_submission(too_many, "boxing", T0_MS))
     greedy = boxing_submission("s-000000002", 10**6, punches=50)
-    assert any("landed punches can earn" in r for r in check_submission(greedy, "boxing", T0_MS))
+    assert any("can earn" in r for r in check_submission(greedy, "boxing", T0_MS))
     fast = boxing_submission("s-000000003", 100)
     fast["telemetry"]["rounds"][0]["peak_hand_speed_mps"] = 40.0
     assert any("hand speed" in r for r in check_submission(fast, "boxing", T0_MS))

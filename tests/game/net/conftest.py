@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.leaderboard_server.conftest import engine, harness  # noqa: F401 - shared fixtures
 from tests.leaderboard_server.support import running_server, ws_url
 
 

@@ -136,3 +136,28 @@ def test_latest_coach_override_online_then_offline(threaded_server: ThreadedServ
     assert latest_coach_override(folder=tmp_path, fetch=False) is None
     srv.run(player.close())
     srv.run(coach.close())
+
+
+def test_a_challenge_joined_from_the_command_line_shows_in_the_game(threaded_server: ThreadedServer, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.cli import cli
+
+    srv = threaded_server
+    coach = srv.run(ServerLink.connect(srv.url))
+    srv.run(coach.request({"type": "register", "name": "Coach", "trainer_code": TRAINER_CODE}))
+    code = srv.run(coach.request({"type": "challenge.create", "title": "Evening", "exercise": "boxing",
+                                  "duration_s": 300}))["challenge"]["code"]
+    monkeypatch.setenv("RINGSIDE_HOME", str(tmp_path))
+    monkeypatch.delenv("RINGSIDE_SERVER", raising=False)
+    result = CliRunner().invoke(cli, ["sync", "--server", srv.url, "--join", code.lower()])
+    assert result.exit_code == 0, result.output
+    assert f"joined challenge {code}" in result.output and "Evening" in result.output
+    worker = SyncWorker(Outbox(tmp_path / "outbox.sqlite3"), load_settings(tmp_path, {}), folder=tmp_path,
+                        retry_delays_s=(0.1,)).start()
+    try:
+        _wait(lambda: (s := worker.standings()) is not None and s.code == code)
+        st = worker.standings()
+        assert st is not None and st.entries[0].is_me and st.state == "lobby"
+    finally:
+        worker.stop()
+        srv.run(coach.close())
