@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any
 
 from leaderboard_server.errors import ProtocolError, UnsupportedVersionError
@@ -282,7 +283,8 @@ def decode(raw: str | bytes) -> dict[str, Any]:
         message = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
         raise ProtocolError(f"not valid JSON ({exc.__class__.__name__})") from exc
-    return validate(message)
+    # Only an escaped surrogate can produce text that is not valid Unicode; skip the walk otherwise.
+    return validate(message, check_text=_SURROGATE_ESCAPE.search(raw) is not None)
 
 
 def _reject_constant(name: str) -> Any:
@@ -290,10 +292,34 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
 
 
-def validate(message: Any) -> dict[str, Any]:
-    """Validate an already-parsed message; returns it unchanged."""
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _has_bad_text(value: Any) -> bool:
+    """True if a string (key or value) holds a lone surrogate, which no database can store."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def validate(message: Any, *, check_text: bool = True) -> dict[str, Any]:
+    """Validate an already-parsed message; returns it unchanged. ``check_text=False`` skips the
+    Unicode check (``decode`` does so when the raw text cannot contain a lone surrogate)."""
     if not isinstance(message, dict):
         raise ProtocolError("a message must be a JSON object with 'v' and 'type'")
+    if check_text and _has_bad_text(message):
+        raise ProtocolError("text must be valid Unicode (a lone surrogate escape was found)")
     _check("", message)
     if message["v"] not in SUPPORTED_VERSIONS:
         raise UnsupportedVersionError(

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.datastructures import Headers
@@ -43,6 +44,7 @@ from leaderboard_server.errors import (
     AbuseError,
     ProtocolError,
     RateLimitedError,
+    ServerError,
     ServerSetupError,
     StorageUnavailableError,
 )
@@ -239,8 +241,13 @@ def _resolve(job: _Job, result: Any) -> None:
     if isinstance(result, BaseException):
         if job.kind == "handle":
             message, state, _ = job.payload
-            err = StorageUnavailableError("the server could not store this right now; nothing was applied, "
-                                          "send it again")
+            err: ServerError
+            if isinstance(result, (UnicodeError, DataError)):
+                # The same message would fail again: refuse it for good instead of a retry loop.
+                err = ProtocolError(f"this message cannot be stored ({result.__class__.__name__}); nothing was applied")
+            else:
+                err = StorageUnavailableError("the server could not store this right now; nothing was applied, "
+                                              "send it again")
             job.future.set_result(core.Outcome((core.error_reply(err, protocol.request_id(message)),), (), state))
         else:
             job.future.set_exception(result)

@@ -57,6 +57,7 @@ def test_schemas_are_valid_draft7(message_type: str) -> None:
         ('{"v": 1, "type": "register", "name": ""}', "name"),
         ('{"v": 1, "type": "register", "name": "a\\u0000b"}', "name"),
         (b"\xff\xfe", "UTF-8"),
+        ('{"v": 1, "type": "register", "name": "\\ud800"}', "lone surrogate"),
     ],
 )
 def test_bad_messages_are_refused_with_a_reason(raw: str | bytes, fragment: str) -> None:
