@@ -77,6 +77,7 @@ class RepDetector:
         self._t: float | None = None
         self._p = 0.0
         self._p_raw = 0.0
+        self._p_raw_prev = 0.0
         self._top_deg = calibration.top_angle_deg if calibration else 0.0
         self._top_sec = calibration.top_secondary_deg if calibration else None
         # attempt
@@ -360,6 +361,7 @@ class RepDetector:
         return max(-0.5, min(1.5, p))
 
     def _update_progress(self, f: Features) -> None:
+        self._p_raw_prev = self._p_raw
         self._p_raw = self._progress(f)
         self._p = self._filter.filter(self._p_raw, f.t_s)
 
@@ -375,7 +377,9 @@ class RepDetector:
         if name == "entered":
             return p > th.enter
         if name == "deep":
-            return p >= 1.0
+            # Smoothing shaves the peak of a fast rep seen at a low frame rate; two frames in a row
+            # at depth are as good (one frame could be a tracker glitch).
+            return p >= 1.0 or min(self._p_raw, self._p_raw_prev) >= 1.0
         if name == "turned":
             return p < self._peak - th.turn
         if name == "locked_out":
@@ -498,12 +502,21 @@ class RepDetector:
                 self._trough, self._trough_s = self._p, f.t_s
         if self.phase in IN_ATTEMPT and self._is_airborne(f):
             self._flags.add("jump")
-        for tr in TABLE[self.phase]:
-            if self._guard(tr.guard, f):
-                prev = self.phase
-                self.phase = tr.target
-                if tr.action is not None:
-                    getattr(self, "_act_" + tr.action)(f, ev, prev)
+        # A sparse stream (low frame rate, dropped frames) can cross two thresholds in one frame,
+        # e.g. from the top straight to counting depth: follow up to three transitions per frame.
+        for _ in range(3):
+            taken = None
+            for tr in TABLE[self.phase]:
+                if self._guard(tr.guard, f):
+                    taken = tr
+                    break
+            if taken is None:
+                break
+            prev = self.phase
+            self.phase = taken.target
+            if taken.action is not None:
+                getattr(self, "_act_" + taken.action)(f, ev, prev)
+            if taken.target is prev or self.phase is not taken.target:
                 break
         self._prev_judged_s = f.t_s
 

@@ -22,7 +22,7 @@ PART_LIMITS: dict[str, dict[str, tuple[float, float]]] = {
         "torso_lean_deg": (45.0, 70.0),  # max torso angle from vertical
         "torso_shin_diff_deg": (15.0, 40.0),  # |torso lean - shin lean| at the bottom
         "knee_ratio": (0.9, 0.6),  # knee spread / ankle spread at the bottom (front views)
-        "heel_lift_ratio": (0.03, 0.08),  # heel rise / hip height in image
+        "heel_lift_ratio": (0.04, 0.10),  # heel rise / hip height in image (least reliable: image-based)
         "asymmetry_deg": (6.0, 20.0),  # mean |left - right| knee angle in the bottom half
         "descent_ms": (800.0, 300.0),  # controlled lowering
     },
