@@ -95,6 +95,13 @@ class App:
 
         self.options = options
         self.home = home or data_dir()
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from game.errors import StorageError
+
+            raise StorageError(f"cannot use the data folder {self.home} ({exc}): set "
+                               "RINGSIDE_HOME to a folder you can write") from None
         self.notices: list[str] = []
         loaded = load_settings(self.home)
         settings = loaded.settings
@@ -132,6 +139,7 @@ class App:
         self.exit_reason = ""
         self.plan: Any = None
         self.demo_orders = OrderBook()
+        self.challenge_code: str | None = None  # a live challenge joined from the leaderboard
 
     # -- services for scenes ------------------------------------------------------------
     def notify(self, message: str, seconds: float = 4.0,
@@ -330,6 +338,10 @@ class App:
         if event.action == Action.TOGGLE_OVERLAY:
             self.update_settings(replace(self.settings, show_overlay=not self.settings.show_overlay))
             return
+        top = self.stack.top
+        if getattr(top, "captures_text", False) and event.action in (
+                Action.TOGGLE_CAMERA, Action.VOLUME_UP, Action.VOLUME_DOWN):
+            return  # a letter typed into a field, not a shortcut
         if event.action == Action.TOGGLE_CAMERA:
             self.update_settings(replace(self.settings, show_camera=not self.settings.show_camera))
             self.notify("Camera image " + ("on" if self.settings.shows_camera_image else "off"), 1.5)

@@ -34,6 +34,7 @@ class Action(Enum):
     SCREENSHOT = "screenshot"
     VOLUME_UP = "volume_up"
     VOLUME_DOWN = "volume_down"
+    TEXT = "text"  # typed characters (text is set): challenge codes, names
     QUIT = "quit"
 
 
@@ -42,6 +43,7 @@ class InputEvent:
     action: Action
     pos: tuple[int, int] | None = None
     source: str = "keyboard"  # "keyboard" | "mouse" | "pose" | "script"
+    text: str = ""
 
 
 def _keymap() -> dict[int, Action]:
@@ -81,6 +83,8 @@ def translate(event: Any) -> list[InputEvent]:
         if event.key == pygame.K_q and (event.mod & pygame.KMOD_CTRL):
             action = Action.QUIT
         return [InputEvent(action)] if action else []
+    if event.type == pygame.TEXTINPUT:
+        return [InputEvent(Action.TEXT, text=str(event.text))]
     if event.type == pygame.MOUSEMOTION:
         return [InputEvent(Action.POINT, pos=tuple(event.pos), source="mouse")]
     if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:

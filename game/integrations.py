@@ -193,26 +193,32 @@ def submit_session(app: App, session: dict[str, Any]) -> str | None:
     if app.options.scripted:
         return None  # scripted runs (tests, benchmarks) never post scores
     try:
-        from game.net.outbox import make_submission
+        from game.net.session import submission_from_session
     except ImportError:
         return None
-    stats = session.get("stats", {})
     exercise = str(session.get("exercise"))
-    score = stats.get("score") if exercise == "boxing" else stats.get("reps")
-    if not isinstance(score, (int, float)) or score <= 0:
-        return None
+    code = challenge_for(app, exercise)
+    try:
+        sub = submission_from_session(session, challenge=code)
+    except ValueError as exc:
+        return f"This session cannot go to the leaderboard ({exc})."
+    if sub is None:
+        return None  # nothing to post (no score)
     worker = sync_worker(app)
     if worker is None:
         return None
     try:
-        sub = make_submission(mode=exercise, score=float(score),
-                              played_at_ms=int(float(session.get("started") or 0) * 1000),
-                              duration_ms=int(float(session.get("active_s") or 0) * 1000),
-                              telemetry={k: v for k, v in stats.items() if v is not None})
         worker.submit(sub)
     except Exception as exc:
         return f"Could not queue this score for the leaderboard ({exc})."
     return None
+
+
+def start_sync_if_configured(app: App) -> None:
+    """Start syncing at a session's start when the player has set up a server, so a challenge
+    joined with 'ringside sync --join' counts live."""
+    if not app.options.scripted and (app.home / "leaderboard.json").exists():
+        sync_worker(app)
 
 
 def stop_services(app: App) -> None:
@@ -222,3 +228,41 @@ def stop_services(app: App) -> None:
             worker.stop(timeout_s=1.0)
         except Exception:
             pass
+
+
+def challenge_for(app: App, exercise: str) -> str | None:
+    """The live challenge this session counts for: joined, running, and of this exercise."""
+    worker = sync_worker(app, start=False)
+    if worker is None:
+        return None
+    try:
+        st = worker.standings()
+    except Exception:
+        return None
+    # joined in the game, or with 'ringside sync --join' (the worker follows it by itself)
+    code = getattr(app, "challenge_code", None) or (st.code if st is not None else None)
+    if st is None or st.code != code or st.state != "running" or st.exercise != exercise:
+        return None
+    return str(code)
+
+
+def report_progress(app: App, exercise: str, score: float, elapsed_s: float,
+                    count: int | None = None) -> None:
+    """Send the live score of a session that counts for a running challenge (latest wins)."""
+    code = challenge_for(app, exercise)
+    worker = sync_worker(app, start=False)
+    if code and worker is not None:
+        try:
+            worker.progress(code, float(score), int(elapsed_s * 1000), count)
+        except Exception:
+            pass
+
+
+def live_standings(app: App) -> Any:
+    worker = sync_worker(app, start=False)
+    if worker is None:
+        return None
+    try:
+        return worker.standings()
+    except Exception:
+        return None

@@ -47,7 +47,8 @@ class FixedStep:
             self.dropped_s += (steps - self.max_steps) * self.step_s
             self.accumulator_s -= (steps - self.max_steps) * self.step_s
             steps = self.max_steps
-        self.accumulator_s -= steps * self.step_s
+        # floating-point remainders can dip a hair below zero: time never runs backwards
+        self.accumulator_s = max(0.0, self.accumulator_s - steps * self.step_s)
         return steps
 
     @property

@@ -71,6 +71,9 @@ class BoxingScene(SessionScene):
         self.game_over = False
         self._said_round = 0
 
+    def live_score(self) -> tuple[float, int | None]:
+        return (float(self.rules.score) if self.rules is not None else 0.0), len(self.hits)
+
     def fresh(self) -> BoxingScene:
         return BoxingScene(self.app, rounds=self.difficulty.rounds, on_done=self.on_done)
 
@@ -223,6 +226,7 @@ class BoxingScene(SessionScene):
             self._draw_targets(surface, view, gv)
         self._draw_effects(surface, view)
         self._draw_hud(surface, gv)
+        self.draw_standings(surface, (lay.w - lay.px(3), lay.px(32)))
         if self.rules is None and self.state == "active":
             msg = ("Hands up in your guard..." if self.app.latest is None or
                    self.app.latest.pose.landmarks_px is not None else

@@ -27,6 +27,13 @@ class LeaderboardScene(BaseScene):
         self.status: Any = None
         self.standings: Any = None
         self._poll_s = 99.0
+        self.typing = False
+        self.code = app.challenge_code or ""
+        self.menu = ui.Menu([ui.Button("join", "Join a challenge"), ui.Button("back", "Back")])
+
+    @property
+    def captures_text(self) -> bool:
+        return self.typing
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
@@ -41,12 +48,38 @@ class LeaderboardScene(BaseScene):
                 self.app.notify(f"Leaderboard: {exc}", 4)
 
     def handle(self, event: InputEvent) -> None:
-        if event.action in (Action.BACK, Action.SELECT):
+        if self.typing:
+            self._type(event)
+            return
+        if event.action == Action.BACK:
             self.app.stack.pop()
-        elif event.action == Action.CLICK and event.pos is not None:
-            back = self.targets.get("back")
-            if back is not None and back.collidepoint(event.pos):
-                self.app.stack.pop()
+            return
+        key = self.menu.handle(event)
+        if key == "join":
+            if self.worker is None:
+                self.app.notify("The leaderboard client is not available.", 3)
+            else:
+                self.typing = True
+                self.code = ""
+        elif key == "back":
+            self.app.stack.pop()
+
+    def _type(self, event: InputEvent) -> None:
+        """Typing a challenge code: letters and digits, Backspace deletes, Enter joins."""
+        if event.action == Action.TEXT:
+            self.code = (self.code + "".join(c for c in event.text.upper()
+                                             if c.isalnum()))[:12]
+        elif event.action == Action.BACK:
+            if self.code:
+                self.code = self.code[:-1]
+            else:
+                self.typing = False
+        elif event.action in (Action.SELECT, Action.CLICK) and self.code:
+            self.typing = False
+            self.app.challenge_code = self.code
+            self.worker.join(self.code)
+            self.app.notify(f"Joined challenge {self.code}: play its game and your score counts "
+                            "live.", 4, ui.GREEN)
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
@@ -58,12 +91,23 @@ class LeaderboardScene(BaseScene):
                             left.height)
         self._draw_live(surface, left)
         self._draw_bests(surface, right)
-        back = pygame.Rect(0, 0, lay.px(30), lay.px(8))
-        back.midbottom = (lay.w // 2, lay.h - lay.px(4))
-        ui.draw_button(surface, back, "Back", focused=True, size=lay.px(3),
-                       hover_progress=self.app.pointer.progress
-                       if self.app.pointer.hover_id == "back" else 0.0)
-        self.targets = {"back": back}
+        bw, gap = lay.px(40), lay.px(3)
+        x0 = (lay.w - 2 * bw - gap) // 2
+        self.menu.rects = {}
+        for i, b in enumerate(self.menu.buttons):
+            r = pygame.Rect(x0 + i * (bw + gap), lay.h - lay.px(12), bw, lay.px(8))
+            self.menu.rects[b.key] = r
+            label = b.label
+            if b.key == "join" and self.typing:
+                label = f"Code: {self.code}_"
+            ui.draw_button(surface, r, label, focused=i == self.menu.focus or
+                           (b.key == "join" and self.typing), size=lay.px(3),
+                           hover_progress=self.app.pointer.progress
+                           if self.app.pointer.hover_id == b.key else 0.0)
+        self.targets = dict(self.menu.rects)
+        if self.typing:
+            ui.text(surface, "Type the code your trainer shows, then Enter (Backspace deletes)",
+                    (lay.w // 2, lay.h - lay.px(2)), lay.px(2.3), ui.MUTED, anchor="midbottom")
 
     def _status_line(self) -> str:
         if self.worker is None:
@@ -85,9 +129,12 @@ class LeaderboardScene(BaseScene):
         if st is None:
             ui.text(surface, "Live challenge", (rect.left + pad, rect.top + pad), lay.px(3.6),
                     ui.ACCENT, bold=True)
-            ui.paragraph(surface, "No live challenge right now. When your trainer starts one, "
-                         "join it with 'ringside sync --join CODE' and the standings appear here "
-                         "as they change.", pygame.Rect(rect.left + pad, rect.top + lay.px(9),
+            code = self.app.challenge_code
+            msg = (f"Joined challenge {code}: waiting for its standings from the server." if code
+                   else "No live challenge followed. When your trainer starts one, press Join a "
+                   "challenge and type its code: the standings appear here as they change, and "
+                   "your sessions of that exercise count while it runs.")
+            ui.paragraph(surface, msg, pygame.Rect(rect.left + pad, rect.top + lay.px(9),
                                                         rect.width - 2 * pad, lay.px(30)),
                          lay.px(2.8), ui.MUTED)
             return

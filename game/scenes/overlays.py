@@ -178,7 +178,8 @@ def draw_overlay(app: App, surface: pygame.Surface) -> None:
         ]
         size = lay.px(2.3)
         h = len(lines) * int(ui.font(size).get_linesize()) + lay.px(2)
-        rect = pygame.Rect(lay.w - lay.px(62), lay.px(1), lay.px(61), h)
+        rect = pygame.Rect(0, lay.h - h - lay.px(1), lay.px(61), h)
+        rect.centerx = lay.w // 2
         ui.panel(surface, rect, alpha=200, radius=6)
         for i, line in enumerate(lines):
             ui.text(surface, line, (rect.left + lay.px(1.5), rect.top + lay.px(1) + i *

@@ -49,6 +49,10 @@ class RepScene(SessionScene):
         self.status = "getting_ready"
         self._halfway_said = False
 
+    def live_score(self) -> tuple[float, int | None]:
+        n = sum(1 for r in self.reps if r.get("counted"))
+        return float(n), n
+
     def fresh(self) -> RepScene:
         return RepScene(self.app, self.exercise, target=self.target, on_done=self.on_done)
 
@@ -147,6 +151,7 @@ class RepScene(SessionScene):
         side = pygame.Rect(lay.w - side_w, lay.px(1), side_w - lay.px(1), lay.h - lay.px(2))
         self._draw_side(surface, side, view)
         self.draw_source_state(surface, stage_area)
+        self.draw_standings(surface, (stage_area.right - lay.px(2), stage_area.top + lay.px(2)))
         self.draw_countdown(surface)
 
     def _view(self) -> Any:
@@ -235,7 +240,8 @@ class RepScene(SessionScene):
                     ui.ORANGE if view.velocity_loss_pct > 20 else ui.MUTED, anchor="bottomleft")
         # Per-rep scores.
         chart = pygame.Rect(side.left, top.bottom + lay.px(1), side.width, int(side.height * 0.17))
-        scores = [float(r.get("score") or 0) if r.get("counted") else 0.0 for r in self.reps]
+        scores: list[float | None] = [float(r.get("score") or 0) if r.get("counted") else None
+                                      for r in self.reps]
         ui.bar_chart(surface, chart, scores[-12:], max_value=100, title="Form per rep",
                      color_of=ui.score_color, size=lay.px(2.2),
                      labels=[str(i + 1) for i in range(max(0, len(scores) - 12), len(scores))])

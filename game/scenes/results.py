@@ -139,7 +139,8 @@ class ResultsScene(BaseScene):
         lay = ui.Layout.of(surface)
         reps = s.get("reps", [])
         top = pygame.Rect(rect.left, rect.top, rect.width, int(rect.height * 0.58))
-        scores = [float(r.get("score") or 0) if r.get("counted") else 0.0 for r in reps]
+        scores: list[float | None] = [float(r.get("score") or 0) if r.get("counted") else None
+                                      for r in reps]
         labels = [str(i + 1) if r.get("counted") else "x" for i, r in enumerate(reps)]
         ui.bar_chart(surface, top, scores, labels=labels, max_value=100,
                      color_of=ui.score_color, title="Form score per attempt (x = not counted)",

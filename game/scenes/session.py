@@ -59,6 +59,8 @@ class SessionScene(BaseScene):
         self.started_wall = time.time()
         self.recorder: Any = None
         self.recording_path: str | None = None
+        self.standings: Any = None  # live challenge standings, refreshed once a second
+        self._progress_s = 0.0
 
     # -- state machine --------------------------------------------------------------------
     def fire(self, trigger: str) -> bool:
@@ -67,6 +69,9 @@ class SessionScene(BaseScene):
             return False
         self.state = nxt
         if nxt == "active":
+            from game.integrations import start_sync_if_configured
+
+            start_sync_if_configured(self.app)
             self.app.restart_source(self.exercise)
             self.app.audio.effect("go")
             self.app.audio.say("go", interrupt=True)
@@ -119,6 +124,10 @@ class SessionScene(BaseScene):
                 self.fire("elapsed")
         elif self.state == "active":
             self.active_s += dt_s
+            self._progress_s += dt_s
+            if self._progress_s >= 1.0:
+                self._progress_s = 0.0
+                self._report_live()
             feed = self.app.feed
             if feed is not None and not feed.is_camera and feed.is_exhausted:
                 if self._ended_at is None:
@@ -132,6 +141,45 @@ class SessionScene(BaseScene):
 
             self.app.stack.push(PauseScene(self.app, on_restart=self.restart,
                                            on_end=lambda: self.finish("player")))
+
+    def live_score(self) -> tuple[float, int | None]:
+        """(score, count) for a live challenge: reps for rep challenges, points for boxing."""
+        return 0.0, None
+
+    def _report_live(self) -> None:
+        from game.integrations import live_standings, report_progress, sync_worker
+
+        if sync_worker(self.app, start=False) is None:
+            return
+
+        score, count = self.live_score()
+        report_progress(self.app, self.exercise, score, self.active_s, count)
+        st = live_standings(self.app)
+        self.standings = st if st is not None and st.exercise == self.exercise else None
+
+    def draw_standings(self, surface: pygame.Surface, topright: tuple[int, int]) -> None:
+        """A compact live-challenge board: the top three and the player."""
+        st = self.standings
+        if st is None or not st.entries:
+            return
+        lay = ui.Layout.of(surface)
+        rows = list(st.entries[:3])
+        me = st.my_entry()
+        if me is not None and me not in rows:
+            rows.append(me)
+        line = lay.px(3.6)
+        rect = pygame.Rect(0, 0, lay.px(38), line * (len(rows) + 1) + lay.px(2))
+        rect.topright = topright
+        ui.panel(surface, rect, alpha=215, border=ui.ACCENT)
+        ui.text(surface, f"Live: {st.title}", (rect.left + lay.px(1.5), rect.top + lay.px(1)),
+                lay.px(2.2), ui.ACCENT, max_width=rect.width - lay.px(3))
+        for i, e in enumerate(rows):
+            y = rect.top + lay.px(1) + line * (i + 1)
+            col = ui.GREEN if e.is_me else ui.INK
+            ui.text(surface, f"{e.rank}. {e.name}", (rect.left + lay.px(1.5), y), lay.px(2.2), col,
+                    max_width=rect.width - lay.px(12))
+            ui.text(surface, f"{e.score:.0f}", (rect.right - lay.px(1.5), y), lay.px(2.2), col,
+                    anchor="topright")
 
     def restart(self) -> None:
         self.app.stack.replace(self.fresh())

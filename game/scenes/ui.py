@@ -423,7 +423,7 @@ def meter(surface: pygame.Surface, rect: pygame.Rect, value: float, *, target: f
         text(surface, label, (rect.centerx, rect.bottom + 6), size, MUTED, anchor="midtop")
 
 
-def bar_chart(surface: pygame.Surface, rect: pygame.Rect, values: Sequence[float],
+def bar_chart(surface: pygame.Surface, rect: pygame.Rect, values: Sequence[float | None],
               *, labels: Sequence[str] | None = None, max_value: float | None = None,
               color_of: Callable[[float], tuple[int, int, int]] | None = None,
               title: str = "", size: int = 18, value_fmt: str = "{:.0f}") -> None:
@@ -437,13 +437,23 @@ def bar_chart(surface: pygame.Surface, rect: pygame.Rect, values: Sequence[float
     if not values:
         text(surface, "no data yet", area.center, size, MUTED, anchor="center")
         return
-    top = max_value if max_value else max(max(values), 1e-9)
+    known = [v for v in values if v is not None]
+    top = max_value if max_value else max(max(known, default=0.0), 1e-9)
     n = len(values)
     slot = area.width / n
     bw = max(3, int(slot * 0.7))
     for i, v in enumerate(values):
-        hgt = int(area.height * max(0.0, min(1.0, v / top)))
         x = int(area.left + i * slot + (slot - bw) / 2)
+        if v is None:  # an attempt that did not count: a cross on the baseline
+            c = (x + bw // 2, area.bottom - size // 2)
+            d = max(4, min(bw, size) // 3)
+            pygame.draw.line(surface, ORANGE, (c[0] - d, c[1] - d), (c[0] + d, c[1] + d), 3)
+            pygame.draw.line(surface, ORANGE, (c[0] - d, c[1] + d), (c[0] + d, c[1] - d), 3)
+            if labels and n <= 24:
+                text(surface, labels[i], (x + bw / 2, area.bottom + 4), int(size * 0.8), MUTED,
+                     anchor="midtop")
+            continue
+        hgt = int(area.height * max(0.0, min(1.0, v / top)))
         col = color_of(v) if color_of else ACCENT
         pygame.draw.rect(surface, col, pygame.Rect(x, area.bottom - hgt, bw, hgt), border_radius=4)
         if n <= 20 and bw >= size:
