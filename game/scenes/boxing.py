@@ -188,6 +188,15 @@ class BoxingScene(SessionScene):
         self.effects = [e for e in self.effects if e.age_s < e.life_s]
         if self.rules is not None:
             self.best_streak = max(self.best_streak, int(self.rules.streak))
+            gv = self.rules.view()
+            if gv.phase in ("countdown", "rest") and 0 < gv.time_left_s <= 3.0:
+                tick = math.ceil(gv.time_left_s)
+                if tick != self._last_tick:  # 3, 2, 1 before every round
+                    self._last_tick = tick
+                    self.app.audio.effect("tick")
+                    self.app.audio.say({3: "three", 2: "two", 1: "one"}[tick], interrupt=True)
+            elif gv.phase == "round":
+                self._last_tick = 4
         if self.game_over and not self.finished:
             self.finish("rounds")
 

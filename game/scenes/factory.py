@@ -27,7 +27,8 @@ def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: 
 
         def make() -> Any:
             return RepScene(app, exercise, target=target, on_done=on_done)
-    if calibrate and app.profile is None:
+    # A generated demo player needs no set-up (and would never stand still for it).
+    if calibrate and app.profile is None and not app.is_demo:
         from game.scenes.calibration import CalibrationScene
 
         return CalibrationScene(app, then=make, exercise=exercise)

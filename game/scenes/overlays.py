@@ -170,18 +170,12 @@ def draw_overlay(app: App, surface: pygame.Surface) -> None:
         p95 = m.pct(list(m.frame_ms)[-300:], 95)
         pose = m.pct(m.pose_ms, 50)
         fb = m.pct(m.feedback_ms[-50:], 50)
-        lines = [
-            f"{m.fps:5.1f} fps   frame p95 {p95 or 0:5.1f} ms",
-            f"pose {m.pose_fps:4.1f} fps   model {pose or 0:5.1f} ms",
-            f"move->feedback {fb:5.0f} ms" if fb is not None else "move->feedback  --",
-            f"source: {app.feed.label if app.feed else 'none'} ({app.feed.status.value if app.feed else '-'})",
-        ]
-        size = lay.px(2.3)
-        h = len(lines) * int(ui.font(size).get_linesize()) + lay.px(2)
-        rect = pygame.Rect(0, lay.h - h - lay.px(1), lay.px(61), h)
-        rect.centerx = lay.w // 2
-        ui.panel(surface, rect, alpha=200, radius=6)
-        for i, line in enumerate(lines):
-            ui.text(surface, line, (rect.left + lay.px(1.5), rect.top + lay.px(1) + i *
-                                    ui.font(size).get_linesize()), size, ui.CYAN, shadow=False)
-
+        line = (f"{m.fps:4.0f} fps  p95 {p95 or 0:4.1f} ms  |  pose {m.pose_fps:4.1f} fps, "
+                f"{pose or 0:4.0f} ms  |  move->feedback "
+                + (f"{fb:4.0f} ms" if fb is not None else "--"))
+        size = lay.px(2.1)
+        w = ui.font(size).size(line)[0] + lay.px(3)
+        rect = pygame.Rect(0, 0, w, int(ui.font(size).get_linesize()) + lay.px(0.6))
+        rect.midtop = (lay.w // 2, 0)
+        ui.panel(surface, rect, alpha=210, radius=6)
+        ui.text(surface, line, rect.center, size, ui.CYAN, anchor="center", shadow=False)

@@ -204,7 +204,7 @@ class RepScene(SessionScene):
         lay = ui.Layout.of(surface)
         pad = lay.px(2)
         # Range-of-motion meter + last rep score.
-        top = pygame.Rect(side.left, side.top, side.width, int(side.height * 0.36))
+        top = pygame.Rect(side.left, side.top, side.width, int(side.height * 0.33))
         ui.panel(surface, top, alpha=225)
         meter_rect = pygame.Rect(top.left + pad, top.top + lay.px(5), lay.px(7),
                                  top.height - lay.px(11))
@@ -239,7 +239,7 @@ class RepScene(SessionScene):
                     (x, top.bottom - pad), lay.px(2.2),
                     ui.ORANGE if view.velocity_loss_pct > 20 else ui.MUTED, anchor="bottomleft")
         # Per-rep scores.
-        chart = pygame.Rect(side.left, top.bottom + lay.px(1), side.width, int(side.height * 0.17))
+        chart = pygame.Rect(side.left, top.bottom + lay.px(1), side.width, int(side.height * 0.14))
         scores: list[float | None] = [float(r.get("score") or 0) if r.get("counted") else None
                                       for r in self.reps]
         ui.bar_chart(surface, chart, scores[-12:], max_value=100, title="Form per rep",

@@ -431,9 +431,9 @@ def bar_chart(surface: pygame.Surface, rect: pygame.Rect, values: Sequence[float
     pad = max(8, size // 2)
     if title:
         text(surface, title, (rect.left + pad, rect.top + pad), size, MUTED)
-    area = pygame.Rect(rect.left + pad, rect.top + pad + (size + 8 if title else 0),
-                       rect.width - 2 * pad, rect.height - 2 * pad - (size + 8 if title else 0)
-                       - size - 4)
+    head = (size + 8 if title else 0) + int(size * 0.9)  # title, then room for value labels
+    area = pygame.Rect(rect.left + pad, rect.top + pad + head, rect.width - 2 * pad,
+                       rect.height - 2 * pad - head - size - 4)
     if not values:
         text(surface, "no data yet", area.center, size, MUTED, anchor="center")
         return
