@@ -94,3 +94,14 @@ def test_scripted_squat_video_ends_with_three_reps_on_the_results_screen(
     assert summary["exit"] == "session_complete"
     assert summary["scenes"][-1] == "results"
     assert Path(summary["screenshots"][-1]).name.endswith("final.png")
+
+
+def test_scripted_runs_are_deterministic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Frames follow the game clock: two runs give the same reps and scores, bit for bit."""
+    runs = []
+    for _ in range(2):
+        code, summary = _play(["--mode", "squat", "--target", "2", "--exit-after", "30"], capsys)
+        assert code == 0
+        runs.append([(r["t"], r["counted"], r["score"], r.get("reason"))
+                     for r in summary["session"]["reps"]])
+    assert runs[0] == runs[1] and len(runs[0]) >= 2
