@@ -221,6 +221,7 @@ class BodyProfile:
     standing_knee_deg: float
     arm_length_m: float | None = None
     leg_length_m: float | None = None
+    shoulder_width_m: float | None = None
     stance: str = "neutral"  # "orthodox" (left foot forward), "southpaw", or "neutral"
 
     def to_json(self) -> dict[str, float | str | None]:
@@ -262,13 +263,15 @@ def measure(frames: list[PoseFrame]) -> BodyProfile:
     stance_w = med(lambda p: abs(p[L.LEFT_ANKLE, 0] - p[L.RIGHT_ANKLE, 0]))
     knee = med(lambda p: (_angle(p[L.LEFT_HIP], p[L.LEFT_KNEE], p[L.LEFT_ANKLE]) +
                           _angle(p[L.RIGHT_HIP], p[L.RIGHT_KNEE], p[L.RIGHT_ANKLE])) / 2)
-    arm_m = leg_m = None
+    arm_m = leg_m = shoulder_m = None
     worlds = [f.world_m for f in rows if f.world_m is not None]
     if worlds:
         arm_m = float(np.median([(_dist(w[L.LEFT_SHOULDER], w[L.LEFT_ELBOW]) +
                                   _dist(w[L.LEFT_ELBOW], w[L.LEFT_WRIST])) for w in worlds]))
         leg_m = float(np.median([(_dist(w[L.LEFT_HIP], w[L.LEFT_KNEE]) +
                                   _dist(w[L.LEFT_KNEE], w[L.LEFT_ANKLE])) for w in worlds]))
+        shoulder_m = float(np.median([_dist(w[L.LEFT_SHOULDER], w[L.RIGHT_SHOULDER])
+                                      for w in worlds]))
     stance = "neutral"
     if worlds:
         # Depth of the feet (z, towards the camera is negative): the nearer foot leads.
@@ -281,7 +284,7 @@ def measure(frames: list[PoseFrame]) -> BodyProfile:
                        arm_length_px=arm, leg_length_px=leg, torso_px=torso,
                        stance_width_ratio=stance_w / max(shoulder, 1e-6),
                        standing_knee_deg=knee, arm_length_m=arm_m, leg_length_m=leg_m,
-                       stance=stance)
+                       shoulder_width_m=shoulder_m, stance=stance)
 
 
 def _motion(a: PoseFrame, b: PoseFrame) -> float:

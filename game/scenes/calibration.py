@@ -170,7 +170,7 @@ class CalibrationScene(BaseScene):
             rows = [
                 ("Arm reach", _len(prof.arm_length_m, units, prof.arm_length_px)),
                 ("Leg length", _len(prof.leg_length_m, units, prof.leg_length_px)),
-                ("Shoulders", f"{prof.shoulder_width_px:.0f} px"),
+                ("Shoulders", _len(prof.shoulder_width_m, units, prof.shoulder_width_px)),
                 ("Stance", f"{prof.stance_width_ratio:.1f} x shoulders, {prof.stance}"),
             ]
             for label, value in rows:
