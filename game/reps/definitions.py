@@ -142,7 +142,7 @@ SQUAT = ExerciseDefinition(
     parts=("depth", "torso", "knees", "heels", "symmetry", "control"),
     cues={
         **_COMMON_CUES,
-        "not_deep_enough": "Lower: hips down to knee height to count",
+        "not_deep_enough": "Lower: sit deeper to count the rep",
         "no_lockout": "Stand tall at the top to finish each rep",
         "knees_in": "Push your knees out over your toes",
         "torso": "Chest up: keep your back straighter",
