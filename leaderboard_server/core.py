@@ -355,16 +355,16 @@ def _submission_reply(c: _Ctx, rec: SubmissionRec, status: str, boards: list[dic
     return c.reply("submitted", submission=rec.client_id, status=status, score=_num(rec.score), boards=boards)
 
 
-def _boards_for(c: _Ctx, player: PlayerRec, mode: str, played_at_ms: int, improved: set[str],
-                just_scored: float | None = None) -> list[dict[str, Any]]:
-    """The player's best and rank on each period's board the session counts for."""
+def _boards_for(c: _Ctx, player: PlayerRec, mode: str, played_at_ms: int,
+                written: dict[str, tuple[float, bool]] | None = None) -> list[dict[str, Any]]:
+    """The player's best and rank on each period's board the session counts for. ``written`` is
+    what ``raise_bests`` returned (best and whether this session set it); otherwise read."""
     keys = period_keys(played_at_ms)
-    if just_scored is not None and len(improved) == len(keys):
-        bests = {p: just_scored for p in keys}
-    else:
-        bests = c.repo.bests_of(mode=mode, keys=keys, player_id=player.id)
+    if written is None:
+        written = {p: (score, False) for p, score in c.repo.bests_of(mode=mode, keys=keys, player_id=player.id).items()}
+    bests = {p: best for p, (best, _) in written.items()}
     ranks = c.repo.ranks_of(mode=mode, keys=keys, scores=bests)
-    return [{"period": p, "period_key": k, "best": _num(bests[p]), "rank": ranks[p], "improved": p in improved}
+    return [{"period": p, "period_key": k, "best": _num(bests[p]), "rank": ranks[p], "improved": written[p][1]}
             for p, k in keys.items() if p in bests]
 
 
@@ -381,7 +381,7 @@ def _submit(c: _Ctx) -> Outcome:
         # Idempotent: the first version of a submission id wins; resending gets the same answer.
         if not existing.is_accepted:
             return c.done(_implausible(c, existing.client_id, (existing.reason or "rejected").split("; ")))
-        boards = _boards_for(c, player, existing.mode, existing.played_at_ms, set())
+        boards = _boards_for(c, player, existing.mode, existing.played_at_ms)
         return c.done(_submission_reply(c, existing, "duplicate", boards))
     mode = sub["mode"]
     challenge: ChallengeRec | None = None
@@ -424,14 +424,14 @@ def _submit(c: _Ctx) -> Outcome:
     )
     if reasons:
         return c.done(_implausible(c, sub["id"], reasons))
-    improved = c.repo.raise_bests(mode=mode, keys=period_keys(sub["played_at_ms"]), player_id=player.id,
-                                  score=float(sub["score"]), submission_id=sid, achieved_at_ms=sub["played_at_ms"])
+    written = c.repo.raise_bests(mode=mode, keys=period_keys(sub["played_at_ms"]), player_id=player.id,
+                                 score=float(sub["score"]), submission_id=sid, achieved_at_ms=sub["played_at_ms"])
     effects: tuple[Effect, ...] = ()
     if challenge is not None:
         if c.repo.raise_final_score(challenge.id, player.id, float(sub["score"]), c.now_ms):
             c.repo.bump_challenge(challenge.id)
         effects = (Publish(challenge.code),)
-    boards = _boards_for(c, player, mode, sub["played_at_ms"], improved, just_scored=float(sub["score"]))
+    boards = _boards_for(c, player, mode, sub["played_at_ms"], written)
     return c.done(c.reply("submitted", submission=sub["id"], status="accepted", score=_num(float(sub["score"])),
                           boards=boards), effects=effects)
 

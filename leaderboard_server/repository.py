@@ -125,19 +125,28 @@ _SQL: dict[str, str] = {
         " :exercise, :score, :played_at_ms, :duration_ms, :received_at_ms, :challenge_id, :is_accepted, :reason,"
         " :telemetry) RETURNING id"),
     # Atomic across processes: a concurrent better score is never overwritten by a worse one.
-    # RETURNING lists the boards where this score is now the player's best.
+    # RETURNING gives each board's best after the write (ours if submission_id is ours), which
+    # saves reading them back.
     "raise_bests": (
         "INSERT INTO best_scores (mode, period, period_key, player_id, score, submission_id, achieved_at_ms)"
         " VALUES (:mode, 'daily', :daily, :player_id, :score, :submission_id, :at),"
         " (:mode, 'weekly', :weekly, :player_id, :score, :submission_id, :at),"
         " (:mode, 'all_time', :all_time, :player_id, :score, :submission_id, :at)"
-        " ON CONFLICT (mode, period, period_key, player_id) DO UPDATE SET score = excluded.score,"
-        " submission_id = excluded.submission_id, achieved_at_ms = excluded.achieved_at_ms"
-        " WHERE best_scores.score < excluded.score RETURNING period"),
+        " ON CONFLICT (mode, period, period_key, player_id) DO UPDATE SET"
+        " score = CASE WHEN excluded.score > best_scores.score THEN excluded.score ELSE best_scores.score END,"
+        " submission_id = CASE WHEN excluded.score > best_scores.score THEN excluded.submission_id"
+        " ELSE best_scores.submission_id END,"
+        " achieved_at_ms = CASE WHEN excluded.score > best_scores.score THEN excluded.achieved_at_ms"
+        " ELSE best_scores.achieved_at_ms END"
+        " RETURNING period, score, submission_id"),
+    # Three primary-key lookups (an OR of the three would scan the whole mode's rows).
     "bests_of": (
-        "SELECT period, score FROM best_scores WHERE mode = :mode AND player_id = :player_id AND"
-        " ((period = 'daily' AND period_key = :daily) OR (period = 'weekly' AND period_key = :weekly)"
-        " OR (period = 'all_time' AND period_key = :all_time))"),
+        "SELECT period, score FROM best_scores WHERE mode = :mode AND period = 'daily' AND period_key = :daily"
+        " AND player_id = :player_id UNION ALL"
+        " SELECT period, score FROM best_scores WHERE mode = :mode AND period = 'weekly' AND period_key = :weekly"
+        " AND player_id = :player_id UNION ALL"
+        " SELECT period, score FROM best_scores WHERE mode = :mode AND period = 'all_time'"
+        " AND period_key = :all_time AND player_id = :player_id"),
     "ranks_of": (
         "SELECT (SELECT COUNT(*) FROM best_scores WHERE mode = :mode AND period = 'daily'"
         " AND period_key = :daily AND score > :s_daily),"
@@ -346,12 +355,13 @@ class Repository:
     def raise_bests(
         self, *, mode: str, keys: dict[str, str], player_id: int, score: float, submission_id: int,
         achieved_at_ms: int,
-    ) -> set[str]:
+    ) -> dict[str, tuple[float, bool]]:
         """Insert or raise the player's best on the daily, weekly and all-time boards given by
-        ``keys`` (period -> period key), atomically; returns the periods where it is now the best."""
+        ``keys`` (period -> period key), atomically. Returns, per period, the best score after the
+        write and whether this submission set it."""
         rows = self._run("raise_bests", {"mode": mode, **keys, "player_id": player_id, "score": score,
                                          "submission_id": submission_id, "at": achieved_at_ms}).fetchall()
-        return {r[0] for r in rows}
+        return {r[0]: (float(r[1]), int(r[2]) == submission_id) for r in rows}
 
     def bests_of(self, *, mode: str, keys: dict[str, str], player_id: int) -> dict[str, float]:
         rows = self._run("bests_of", {"mode": mode, **keys, "player_id": player_id}).fetchall()
