@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from game.pose.types import PoseFrame
+from game.pose.types import FloatArray, PoseFrame
 from game.reps.calibration import Calibration, calibrate, classify_view, from_ready_window, is_top_posture, refit
 from game.reps.definitions import ExerciseDefinition
-from game.reps.events import CalibrationEvent, Cue, InputEvent, RepEvent, RepView, StatusEvent
+from game.reps.events import CalibrationEvent, Cue, InputEvent, InputKind, RepEvent, RepView, StatusEvent
 from game.reps.features import Features, Missing, extract
 from game.reps.filters import OneEuro
 from game.reps.machine import IN_ATTEMPT, MOVING, TABLE, Phase
@@ -98,7 +98,7 @@ class RepDetector:
         self._seen_person = False
         self._last_person_s: float | None = None
         self._lost = False
-        self._last_lm: np.ndarray | None = None
+        self._last_lm: FloatArray | None = None
         self._same_since: float | None = None
         self._same_count = 0
         self._frozen = False
@@ -304,7 +304,7 @@ class RepDetector:
             self._missing_since = t
         if not self._missing and t - self._missing_since >= self.opts.missing_after_s:
             self._missing = True
-            kind = "invalid_landmarks" if f.reason == "invalid" else "missing_joints"
+            kind: InputKind = "invalid_landmarks" if f.reason == "invalid" else "missing_joints"
             self._problems[kind] += 1
             cue = self.defn.cues["missing_joints"]
             ev.append(InputEvent(t, kind, cue, f"need {self.defn.required_names}"))

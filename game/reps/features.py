@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from game.pose.types import LM, PoseFrame
+from game.pose.types import LM, FloatArray, PoseFrame
 from game.reps.definitions import ExerciseDefinition, Triplet
 
 VISIBLE = 0.5  # BlazePose visibility below this is treated as "not seen"
@@ -53,7 +53,7 @@ class Missing:
     reason: str  # "no_person" | "joints" | "invalid"
 
 
-def _angle3(p: np.ndarray, a: int, b: int, c: int) -> float:
+def _angle3(p: FloatArray, a: int, b: int, c: int) -> float:
     u = p[a] - p[b]
     v = p[c] - p[b]
     nu = math.sqrt(float(u @ u))
@@ -64,14 +64,14 @@ def _angle3(p: np.ndarray, a: int, b: int, c: int) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
-def _incline(p: np.ndarray, a: int, b: int) -> float:
+def _incline(p: FloatArray, a: int, b: int) -> float:
     """Inclination of a->b below the horizontal (y down), degrees; 3-D when p has 3 columns."""
     d = p[b] - p[a]
     horiz = math.hypot(float(d[0]), float(d[2])) if p.shape[1] >= 3 else abs(float(d[0]))
     return math.degrees(math.atan2(float(d[1]), horiz))
 
 
-def _from_vertical(p: np.ndarray, lower: tuple[int, int], upper: tuple[int, int]) -> float:
+def _from_vertical(p: FloatArray, lower: tuple[int, int], upper: tuple[int, int]) -> float:
     lo = (p[lower[0]] + p[lower[1]]) * 0.5
     up = (p[upper[0]] + p[upper[1]]) * 0.5
     d = up - lo
@@ -79,7 +79,7 @@ def _from_vertical(p: np.ndarray, lower: tuple[int, int], upper: tuple[int, int]
     return math.degrees(math.atan2(horiz, -float(d[1])))
 
 
-def _side_visible(vis: np.ndarray, idx: tuple[int, ...]) -> bool:
+def _side_visible(vis: FloatArray, idx: tuple[int, ...]) -> bool:
     return bool(len(idx) == 0 or float(vis[list(idx)].min()) >= VISIBLE)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from game.pose.types import LM, PoseFrame
+from game.pose.types import LM, FloatArray, PoseFrame
 
 # Segment lengths (m) for stature 1.0 (about 1.75 m tall).
 THIGH = 0.44
@@ -68,7 +68,7 @@ def _smooth(u: float) -> float:
     return 0.5 - 0.5 * math.cos(math.pi * u)
 
 
-def _ik(root: np.ndarray, end: np.ndarray, l1: float, l2: float, bend: np.ndarray) -> np.ndarray:
+def _ik(root: FloatArray, end: FloatArray, l1: float, l2: float, bend: FloatArray) -> FloatArray:
     """Middle joint of a two-link chain root->mid->end, bending toward ``bend`` (a direction)."""
     d_vec = end - root
     d = float(np.linalg.norm(d_vec))
@@ -79,10 +79,11 @@ def _ik(root: np.ndarray, end: np.ndarray, l1: float, l2: float, bend: np.ndarra
     perp = bend - axis * float(bend @ axis)
     n = float(np.linalg.norm(perp))
     perp = perp / n if n > 1e-9 else np.array([0.0, 0.0, 1.0])
-    return root + axis * a + perp * h
+    mid: FloatArray = root + axis * a + perp * h
+    return mid
 
 
-def _dress(p: dict[int, np.ndarray], forward: np.ndarray, up: np.ndarray) -> np.ndarray:
+def _dress(p: dict[int, FloatArray], forward: FloatArray, up: FloatArray) -> FloatArray:
     """Fill head, hands and feet around the main joints; return (33, 3)."""
     out = np.zeros((33, 3))
     for k, v in p.items():
@@ -125,7 +126,7 @@ _FWD = np.array([0.0, 0.0, 1.0])
 _LEFT = np.array([1.0, 0.0, 0.0])
 
 
-def _arms(p: dict[int, np.ndarray], raise_deg: float, fwd: np.ndarray, up: np.ndarray) -> None:
+def _arms(p: dict[int, FloatArray], raise_deg: float, fwd: FloatArray, up: FloatArray) -> None:
     a = math.radians(raise_deg)
     direction = -up * math.cos(a) + fwd * math.sin(a)
     for s_lm, e_lm, w_lm in ((LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST), (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST)):
@@ -133,11 +134,11 @@ def _arms(p: dict[int, np.ndarray], raise_deg: float, fwd: np.ndarray, up: np.nd
         p[w_lm] = p[e_lm] + direction * FOREARM
 
 
-def standing_pose(s: float, *, stature: float = 1.0, knee_lift: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+def standing_pose(s: float, *, stature: float = 1.0, knee_lift: tuple[float, float] = (0.0, 0.0)) -> FloatArray:
     """Squat pose: ``s`` = hip drop as a fraction of leg length (0 standing, ~0.5 deep squat).
     ``knee_lift`` (per leg, degrees) swings a leg forward as in walking."""
     k = stature
-    p: dict[int, np.ndarray] = {}
+    p: dict[int, FloatArray] = {}
     drop = max(0.0, s)
     hip = np.array([0.0, k * (ANKLE_H + 0.995 * LEG - drop * LEG), -k * 0.55 * drop * LEG])
     for side, (h, kn, an) in ((1.0, (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)), (-1.0, (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE))):
@@ -162,7 +163,7 @@ def standing_pose(s: float, *, stature: float = 1.0, knee_lift: tuple[float, flo
     return _dress(p, _FWD, _UP)
 
 
-def lunge_pose(s: float, step: float, lead_left: bool, *, stature: float = 1.0) -> np.ndarray:
+def lunge_pose(s: float, step: float, lead_left: bool, *, stature: float = 1.0) -> FloatArray:
     """Reverse lunge: the trailing foot steps back ``step`` (0..1 of a stride), hips lower by ``s``
     (0 standing .. 1 full lunge)."""
     k = stature
@@ -170,7 +171,7 @@ def lunge_pose(s: float, step: float, lead_left: bool, *, stature: float = 1.0) 
     back_z = -stride * step
     drop = s * 0.47 * LEG * k
     hip = np.array([0.0, k * (ANKLE_H + 0.995 * LEG) - drop, 0.42 * back_z])
-    p: dict[int, np.ndarray] = {}
+    p: dict[int, FloatArray] = {}
     lift = 0.06 * k * math.sin(math.pi * step) if 0.0 < step < 1.0 and s < 0.05 else 0.0
     for side, (h, kn, an) in ((1.0, (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)), (-1.0, (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE))):
         hp = hip + _LEFT * side * k * HIP_HALF
@@ -188,7 +189,7 @@ def lunge_pose(s: float, step: float, lead_left: bool, *, stature: float = 1.0) 
     return _dress(p, _FWD, _UP)
 
 
-def pushup_pose(s: float, *, stature: float = 1.0) -> np.ndarray:
+def pushup_pose(s: float, *, stature: float = 1.0) -> FloatArray:
     """Push-up: ``s`` = shoulder drop as a fraction of arm length (0 arms straight, ~0.4 bottom).
     The body is a straight plank pivoting on the toes; the hands stay under the shoulders."""
     k = stature
@@ -205,7 +206,7 @@ def pushup_pose(s: float, *, stature: float = 1.0) -> np.ndarray:
     hip_mid = toe + line * body * 0.52
     knee_mid = toe + line * body * 0.26
     ankle_mid = toe + line * 0.12
-    p: dict[int, np.ndarray] = {}
+    p: dict[int, FloatArray] = {}
     for side, (s_lm, e_lm, w_lm, h_lm, k_lm, a_lm) in (
         (1.0, (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)),
         (-1.0, (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE)),
@@ -222,8 +223,8 @@ def pushup_pose(s: float, *, stature: float = 1.0) -> np.ndarray:
 
 
 def render(
-    points_b: np.ndarray, cam: Camera, origin_b: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+    points_b: FloatArray, cam: Camera, origin_b: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
     """Project body-frame points (33, 3) -> (pixels (33, 4) with visibility, world (33, 3))."""
     pts = points_b if origin_b is None else points_b + origin_b
     yaw = math.radians(cam.yaw_deg)
@@ -272,18 +273,18 @@ def simulate(
     t = 0.0
     idx = 0
     lead_left = True
-    last_px: np.ndarray | None = None
-    last_w: np.ndarray | None = None
+    last_px: FloatArray | None = None
+    last_w: FloatArray | None = None
     shift = np.zeros(3)
 
-    def pose_at(depth: float, step: float = 1.0) -> np.ndarray:
+    def pose_at(depth: float, step: float = 1.0) -> FloatArray:
         if exercise == "squat":
             return standing_pose(0.5 * depth, stature=stature)
         if exercise == "lunge":
             return lunge_pose(depth, 1.0 if depth > 0 else 0.0, lead_left, stature=stature)
         return pushup_pose(0.42 * depth, stature=stature)
 
-    def emit(points: np.ndarray | None, origin: np.ndarray | None = None, *, frozen: bool = False) -> None:
+    def emit(points: FloatArray | None, origin: FloatArray | None = None, *, frozen: bool = False) -> None:
         nonlocal idx, last_px, last_w
         jitter = float(rng.uniform(-0.1, 0.1)) * dt
         ts_ms = t0_ms + 1000.0 * (t + jitter)

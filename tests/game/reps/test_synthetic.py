@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from game.pose.types import LM
+from game.pose.types import LM, PoseFrame
 from game.reps.definitions import PUSHUP, SQUAT
 from game.reps.features import Features, extract
 from game.reps.synthetic import THIGH, Camera, Move, lunge_pose, pushup_pose, render, simulate, standing_pose
@@ -42,9 +42,7 @@ def test_pushup_elbow_goes_from_straight_to_bent_and_hands_stay_down() -> None:
     assert f_top.torso_from_vertical_deg > 60
 
 
-def _frame(points: np.ndarray, cam: Camera = Camera()) -> object:
-    from game.pose.types import PoseFrame
-
+def _frame(points: np.ndarray, cam: Camera = Camera()) -> PoseFrame:
     px, w = render(points, cam)
     return PoseFrame(0.0, cam.image_size, px, w)
 
@@ -53,7 +51,7 @@ def test_camera_yaw_changes_pixels_not_world_angles() -> None:
     p = standing_pose(0.3)
     angles = []
     for yaw in (0.0, 45.0, 90.0):
-        f = extract(SQUAT, _frame(p, Camera(yaw_deg=yaw)))  # type: ignore[arg-type]
+        f = extract(SQUAT, _frame(p, Camera(yaw_deg=yaw)))
         assert isinstance(f, Features)
         angles.append(f.primary_deg)
     assert max(angles) - min(angles) < 1e-6
