@@ -464,6 +464,9 @@ class LeaderboardServer:
                 for effect in outcome.effects:
                     if isinstance(effect, core.Subscribe):
                         self.hub.subscribe(effect.code, ws)
+                        first = outcome.replies[0] if outcome.replies else {}
+                        if isinstance(first.get("challenge"), dict):
+                            self.hub.remember(first)  # so its end is pushed even if nothing else changes
                     elif isinstance(effect, core.Unsubscribe):
                         self.hub.unsubscribe(effect.code, ws)
                     elif isinstance(effect, core.Publish):

@@ -110,17 +110,18 @@ def test_challenge_time_limit_pushes_final_standings_without_any_message() -> No
             pushes: list[dict[str, Any]] = []
             code = (await coach.request({"type": "challenge.create", "title": "Quick", "exercise": "boxing",
                                          "duration_s": 10}))["challenge"]["code"]
-            tv = await ServerLink.connect(url, on_push=pushes.append)
-            await tv.request({"type": "challenge.watch", "code": code})
-            # Time passes on the server's clock: start it as if 9.5 s ago.
             await coach.request({"type": "challenge.start", "code": code})
+            # Nearly over (as if started 9.7 s ago), and the TV connects only now: no further
+            # message will come, yet it must see the final standings when the time is up.
             from sqlalchemy import update
 
             from leaderboard_server.models import Challenge
 
             with srv.engine.begin() as conn:
                 conn.execute(update(Challenge).values(ends_at_ms=_now_ms() + 300))
-            srv.hub.mark(code)
+            tv = await ServerLink.connect(url, on_push=pushes.append)
+            watched = await tv.request({"type": "challenge.watch", "code": code})
+            assert watched["challenge"]["state"] == "running" and not pushes
             for _ in range(150):
                 if any(p["challenge"]["state"] == "finished" for p in pushes):
                     break
