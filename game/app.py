@@ -23,8 +23,8 @@ from typing import Any
 from game.audio import Audio
 from game.calibration import BodyProfile
 from game.errors import RingsideError
-from game.feed import FeedItem, FeedStatus, PoseFeed, describe_source, is_camera_spec, \
-    pose_opener, synthetic_opener
+from game.feed import FeedItem, FeedStatus, PoseFeed, SharedBackend, describe_source, \
+    is_camera_spec, pose_opener, synthetic_opener
 from game.history import History
 from game.input import Action, HoverSelect, InputEvent, hand_pointers, translate
 from game.loop import STEP_S, FixedStep, SceneStack
@@ -140,6 +140,7 @@ class App:
         self.plan: Any = None
         self.demo_orders = OrderBook()
         self.challenge_code: str | None = None  # a live challenge joined from the leaderboard
+        self._backend = SharedBackend()
 
     # -- services for scenes ------------------------------------------------------------
     def notify(self, message: str, seconds: float = 4.0,
@@ -199,7 +200,15 @@ class App:
             self.demo_exercise = None
             self.source_spec = spec
             camera = is_camera_spec(spec)
-            opener = pose_opener(spec, drop_late=not self.options.scripted and not camera)
+            backend = self._backend
+
+            def pipeline() -> Any:
+                from game.pose.pipeline import PosePipeline
+
+                return PosePipeline(backend=backend)  # fresh filters, the model shared
+
+            opener = pose_opener(spec, drop_late=not self.options.scripted and not camera,
+                                 pipeline_factory=pipeline)
             self.feed = PoseFeed(opener, label=describe_source(spec),
                                  pacing="wall" if camera else pacing, is_camera=camera,
                                  privacy=self.settings.privacy_mode)
@@ -474,7 +483,8 @@ class App:
         from game.integrations import stop_services
 
         if self.feed is not None:
-            self.feed.stop(timeout_s=1.0)
+            self.feed.stop(timeout_s=2.0)
+        self._backend.close()
         stop_services(self)
         while self.stack.top is not None:
             self.stack.pop()

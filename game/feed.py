@@ -104,6 +104,31 @@ def pose_opener(spec: str, *, drop_late: bool,
     return open_frames
 
 
+class SharedBackend:
+    """One pose model for the whole run, loaded on first use (loading costs about a second) and
+    shared by every feed the app opens (a clip restarted at "Go", a camera plugged back in).
+    A lock keeps an old worker that is still finishing a frame from using it concurrently.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._backend: Any = None
+
+    def detect(self, image_bgr: np.ndarray, timestamp_ms: float) -> Any:
+        with self._lock:
+            if self._backend is None:
+                from game.pose.backend import MediaPipeBackend
+
+                self._backend = MediaPipeBackend()
+            return self._backend.detect(image_bgr, timestamp_ms)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+                self._backend = None
+
+
 def synthetic_opener(frames: Callable[[], Iterator[PoseFrame]]) -> Opener:
     """An opener over generated PoseFrames (demo mode): no image, nothing to process."""
 
