@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from game.analysis import Event
 from game.pose.types import FloatArray, PoseFrame
 from game.reps.calibration import Calibration, calibrate, classify_view, from_ready_window, is_top_posture, refit
 from game.reps.definitions import ExerciseDefinition
@@ -34,7 +35,9 @@ from game.reps.filters import OneEuro
 from game.reps.machine import IN_ATTEMPT, MOVING, TABLE, Phase
 from game.reps.scoring import Coach, Sample, measure, score_parts, total_score
 
-Event = RepEvent | StatusEvent | InputEvent | CalibrationEvent
+# update()/finish() return game.analysis.Event (anything with to_json()): concretely RepEvent,
+# StatusEvent, InputEvent or CalibrationEvent; tell them apart with isinstance or to_json()["type"].
+RepEngineEvent = RepEvent | StatusEvent | InputEvent | CalibrationEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -745,4 +748,4 @@ def _stability(counted: list[RepEvent]) -> int | None:
     return max(0, min(100, round(100 - sum(sds) / len(sds))))
 
 
-__all__ = ["EngineOptions", "RepDetector", "classify_view"]
+__all__ = ["EngineOptions", "RepDetector", "RepEngineEvent", "classify_view"]
