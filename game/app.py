@@ -310,13 +310,18 @@ class App:
                 now = time.perf_counter()
                 elapsed = now - last
                 last = now
-                self._pump_events()
-                steps = 1 if scripted else stepper.advance(elapsed)
-                for _ in range(steps):
-                    self._step()
-                if not self.running or self.stack.top is None:
-                    break
-                self._draw()
+                try:
+                    self._pump_events()
+                    steps = 1 if scripted else stepper.advance(elapsed)
+                    for _ in range(steps):
+                        self._step()
+                    if not self.running or self.stack.top is None:
+                        break
+                    self._draw()
+                except Exception as exc:
+                    if scripted:
+                        raise  # tests and CI must see bugs
+                    self._recover(exc)
                 self.metrics.frame_ms.append(elapsed * 1000.0)
                 self.metrics.work_ms.append((time.perf_counter() - now) * 1000.0)
                 if scripted:
@@ -326,6 +331,25 @@ class App:
         finally:
             self.shutdown()
         return self.summary()
+
+    def _recover(self, exc: Exception) -> None:
+        """A bug in a scene must not end the player's evening: log it, go back to the menu.
+        Finished sessions are already saved; the crash log says what happened."""
+        import traceback
+
+        from game.scenes.factory import title_scene
+
+        text = "".join(traceback.format_exception(exc))
+        self.errors.append(text)
+        try:
+            with open(self.home / "crash.log", "a", encoding="utf-8") as fh:
+                fh.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')}\n{text}\n")
+        except OSError:
+            pass
+        self.notify(f"Something went wrong ({type(exc).__name__}); back to the menu. Details are "
+                    f"in {self.home / 'crash.log'}", 8.0, (240, 68, 72))
+        self.stack.clear_to(title_scene(self))
+        self.stack.apply()
 
     def _pump_events(self) -> None:
         import pygame

@@ -261,3 +261,24 @@ def test_privacy_mode_never_hands_out_pixels(make_app: Any) -> None:
         shown = any(i.image_rgb is not None for i in app.feed.poll())
         time.sleep(0.01)
     assert shown
+
+
+def test_a_scene_bug_in_an_interactive_run_returns_to_the_menu(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.app import App, AppOptions
+    from game.scenes import factory
+    from game.scenes.base import BaseScene
+
+    class Buggy(BaseScene):
+        name = "buggy"
+
+        def update(self, dt_s: float) -> None:
+            raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(factory, "initial_scene", lambda app: Buggy(app))
+    app = App(AppOptions(demo=True), home=tmp_path)  # interactive: no --exit-after
+    threading.Timer(2.0, lambda: setattr(app, "running", False)).start()
+    app.run()
+    assert app.scenes_seen[:2] == ["buggy", "title"]
+    assert "ZeroDivisionError" in (tmp_path / "crash.log").read_text()
+    assert len(app.errors) == 1
