@@ -116,3 +116,63 @@ def test_offline_session_syncs_everything_when_the_server_is_back(tmp_path: Path
     finally:
         worker.stop()
         outbox.close()
+
+
+def test_the_game_re_reads_a_challenge_after_the_server_restarts(tmp_path: Path) -> None:
+    """Pushes sent while the game was disconnected are gone; after reconnecting it must show the
+    current standings anyway."""
+    import asyncio
+
+    from game.net.client import ServerLink
+    from tests.leaderboard_server.support import TRAINER_CODE
+
+    data = tmp_path / "server"
+    with server_process(["--data-dir", str(data), "--trainer-code", TRAINER_CODE], tmp_path) as srv:
+
+        async def setup() -> tuple[str, str]:
+            coach = await ServerLink.connect(srv.url)
+            await coach.request({"type": "register", "name": "Coach", "trainer_code": TRAINER_CODE})
+            code = (await coach.request({"type": "challenge.create", "title": "Restart", "exercise": "boxing",
+                                         "duration_s": 600}))["challenge"]["code"]
+            rival = await ServerLink.connect(srv.url)
+            token = (await rival.request({"type": "register", "name": "Rival"}))["token"]
+            await rival.request({"type": "challenge.join", "code": code})
+            await coach.request({"type": "challenge.start", "code": code})
+            await coach.close()
+            await rival.close()
+            return code, token
+
+        code, rival_token = asyncio.run(setup())
+        game_dir = tmp_path / "game"
+        game_dir.mkdir()
+        worker = SyncWorker(Outbox(game_dir / "outbox.sqlite3"), NetSettings(server=srv.url, name="Me"),
+                            folder=game_dir, retry_delays_s=(0.1, 0.2)).start()
+        try:
+            worker.join(code)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and not ((s := worker.standings()) and len(s.entries) == 2):
+                time.sleep(0.05)
+            assert (st := worker.standings()) is not None and len(st.entries) == 2
+            srv.kill()
+            while worker.status().is_connected:
+                time.sleep(0.05)
+            srv.start()  # back on the same port; the rival scores before the game reconnects
+
+            async def rival_scores() -> None:
+                rival = await ServerLink.connect(srv.url)
+                await rival.request({"type": "hello", "token": rival_token})
+                await rival.request({"type": "challenge.progress", "code": code, "score": 700, "elapsed_ms": 2000})
+                await rival.close()
+
+            asyncio.run(rival_scores())
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                st = worker.standings()
+                if st is not None and st.entries[0].name == "Rival" and st.entries[0].score == 700:
+                    break
+                time.sleep(0.05)
+            st = worker.standings()
+            assert st is not None and st.entries[0].name == "Rival" and st.entries[0].score == 700
+            assert worker.status().is_connected
+        finally:
+            worker.stop()
