@@ -26,7 +26,7 @@ from game.errors import RingsideError
 from game.feed import FeedItem, FeedStatus, PoseFeed, SharedBackend, describe_source, \
     is_camera_spec, pose_opener, synthetic_opener
 from game.history import History
-from game.input import Action, HoverSelect, InputEvent, hand_pointers, translate
+from game.input import Action, HoverSelect, InputEvent, PauseGesture, hand_pointers, translate
 from game.loop import STEP_S, FixedStep, SceneStack
 from game.moves import OrderBook, boxer_frames
 from game.settings import Settings, load_settings, save_settings
@@ -128,6 +128,7 @@ class App:
         self.profile: BodyProfile | None = None
         self.sessions: list[dict[str, Any]] = []  # finished this run
         self.pointer = HoverSelect()
+        self.pause_gesture = PauseGesture()
         self.hands: list[tuple[float, float]] = []
         self.running = True
         self.screen: Any = None
@@ -408,6 +409,10 @@ class App:
                 self.metrics.pose_times.append(item.ready_s)
                 if top is not None:
                     top.on_pose(item)
+                if self.pause_gesture.update(item.pose.landmarks_px, item.pose.timestamp_ms) \
+                        and top is not None and getattr(top, "state", "") == "active" \
+                        and not self.is_demo:
+                    self.dispatch(InputEvent(Action.PAUSE, source="pose"))  # hands up: pause
             if feed.is_camera and feed.status == FeedStatus.LOST and top is not None and \
                     getattr(top, "uses_pose", False):
                 self.stack.push(CameraLostScene(self))

@@ -189,3 +189,43 @@ def hand_pointers(landmarks_px: Any, image_size: tuple[int, int], screen_size: t
         y = (dy + 0.9) / 1.5 * sh_px
         out.append((float(min(max(x, 0), sw - 1)), float(min(max(y, 0), sh_px - 1))))
     return out
+
+
+# Both hands held above the head this long pauses a session: deliberate, and never part of a
+# squat, a lunge or a punch (an uppercut ends at the chin).
+PAUSE_HOLD_MS = 1200.0
+
+
+@dataclass
+class PauseGesture:
+    """Pure: ``update(landmarks_px, t_ms)`` returns True once when both wrists have been above
+    the head (by a fifth of the torso length) for :data:`PAUSE_HOLD_MS`."""
+
+    hold_ms: float = PAUSE_HOLD_MS
+    since_ms: float | None = None
+    fired: bool = False
+
+    def update(self, landmarks_px: Any, t_ms: float, min_visibility: float = 0.5) -> bool:
+        from game.pose.types import LM
+
+        raised = False
+        if landmarks_px is not None:
+            lm = landmarks_px
+            ids = (LM.LEFT_WRIST, LM.RIGHT_WRIST, LM.NOSE, LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER,
+                   LM.LEFT_HIP, LM.RIGHT_HIP)
+            if min(lm[i, 3] for i in ids) >= min_visibility:
+                sh_y = (lm[LM.LEFT_SHOULDER, 1] + lm[LM.RIGHT_SHOULDER, 1]) / 2
+                hip_y = (lm[LM.LEFT_HIP, 1] + lm[LM.RIGHT_HIP, 1]) / 2
+                margin = 0.2 * abs(hip_y - sh_y)
+                top = lm[LM.NOSE, 1] - margin
+                raised = lm[LM.LEFT_WRIST, 1] < top and lm[LM.RIGHT_WRIST, 1] < top
+        if not raised:
+            self.since_ms = None
+            self.fired = False
+            return False
+        if self.since_ms is None:
+            self.since_ms = t_ms
+        if not self.fired and t_ms - self.since_ms >= self.hold_ms:
+            self.fired = True  # once per raise
+            return True
+        return False

@@ -347,6 +347,11 @@ class BoxingScene(SessionScene):
                 c = (cbox.left + lay.px(15) + i * lay.px(4.5), cbox.centery)
                 pygame.draw.circle(surface, ui.ACCENT if i < done else (70, 80, 104), c,
                                    lay.px(1.5))
+        if gv is not None and gv.phase == "countdown":
+            from game.scenes.session import PAUSE_HINT
+
+            ui.text(surface, PAUSE_HINT, (lay.w // 2, lay.h - lay.px(3)), lay.px(2.6), ui.INK,
+                    anchor="midbottom")
         if gv is not None and gv.phase == "rest":
             ui.draw_toast(surface, "Rest: shake out your arms, breathe", lay, color=ui.BLUE,
                           y_frac=0.55)

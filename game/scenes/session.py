@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from game.app import App
 
 COUNTDOWN_S = 3.0
+PAUSE_HINT = "To pause: both hands above your head for a second (or P / Esc)"
 # A clip that ends (video or recording) finishes the session after this grace, so the last rep
 # that completed on the final frames still shows before the results.
 END_GRACE_S = 1.0
@@ -230,6 +231,8 @@ class SessionScene(BaseScene):
                 bold=True)
         ui.text(surface, "Get ready", (lay.w * 0.36, lay.h * 0.45 + lay.px(18)), lay.px(5),
                 ui.INK, anchor="midtop")
+        ui.text(surface, PAUSE_HINT, (lay.w * 0.36, lay.h * 0.45 + lay.px(26)), lay.px(2.6),
+                ui.MUTED, anchor="midtop")
 
     def draw_source_state(self, surface: pygame.Surface, area: pygame.Rect) -> None:
         """Say plainly when nobody is in view or the source has a problem."""

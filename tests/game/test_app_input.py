@@ -70,3 +70,23 @@ def test_mirror_flips_pointer_side() -> None:
     assert (x_m - 640) * (x_n - 640) < 0
     # the player's right hand, held out to their right, is on the right of a mirrored screen
     assert x_m > 640
+
+
+def test_both_hands_over_the_head_pause_once_and_nothing_else_does() -> None:
+    from game.input import PAUSE_HOLD_MS, PauseGesture
+    from game.moves import MOVES, pose_at
+
+    overhead = KeyPose(hand_l=(0.05, 0.62, 0.05), hand_r=(0.05, 0.62, -0.05))
+    g = PauseGesture()
+    fired = [g.update(_frame(overhead), t) for t in np.arange(0, 3000, 33.0)]
+    assert sum(fired) == 1
+    assert next(i for i, f in enumerate(fired) if f) * 33.0 >= PAUSE_HOLD_MS
+    # a whole squat, lunge, jab or cross never pauses
+    for key in ("squat", "lunge", "jab", "cross", "slip"):
+        g = PauseGesture()
+        move = MOVES[key]
+        for k in range(200):
+            t = k * 33.0
+            pf = pose_frame(pose_at(move, (t / 1000.0) % move.duration_s)[0],
+                            Camera(view=move.view), t)
+            assert not g.update(pf.landmarks_px, t), key
