@@ -95,6 +95,8 @@ class RepDetector:
         self._flags: set[str] = set()
         self._t_low: float | None = None
         self._hold_s = 0.0
+        self._airborne = False
+        self._air_prev = False
         self._floor: tuple[float, float] = (0.0, 0.0)  # feet on the floor (image y), tracked at the top
         self._heights: deque[tuple[float, float]] = deque()
         # input monitor
@@ -431,25 +433,47 @@ class RepDetector:
         dy = f.planted_xy_px[1] - self.cal.planted_xy_px[1]
         return math.hypot(dx, dy) > lim * self.cal.height_px
 
+    def _feet_rise(self, f: Features) -> float:
+        """How far both feet are above the floor line tracked while standing (not the
+        calibration's: people shuffle), as a fraction of the person's height in the image."""
+        if self.cal is None:
+            return 0.0
+        rise = min(self._floor[0] - f.feet_low_y_px[0], self._floor[1] - f.feet_low_y_px[1])
+        return rise / self.cal.height_px
+
     def _feet_rising(self, f: Features) -> bool:
         """Both feet already half-way to the jump threshold: the take-off may be under way."""
         lim = self.defn.flight_rise
-        if lim is None or self.cal is None:
-            return False
-        rise = min(self._floor[0] - f.feet_low_y_px[0], self._floor[1] - f.feet_low_y_px[1])
-        return rise > 0.5 * lim * self.cal.height_px
+        return lim is not None and self._feet_rise(f) > 0.5 * lim
+
+    def _update_airborne(self, f: Features) -> None:
+        """Both feet off the floor: on two frames in a row (one frame of tracker jitter is not a
+        jump), or on one when frames are sparse (at 5 fps a short hop spans a single frame)."""
+        lim = self.defn.flight_rise
+        now = lim is not None and self._feet_rise(f) > lim
+        sparse = self._prev_judged_s is None or f.t_s - self._prev_judged_s > 0.12
+        self._airborne = now and (self._air_prev or sparse)
+        self._air_prev = now
 
     def _is_airborne(self, f: Features) -> bool:
-        lim = self.defn.flight_rise
-        if lim is None or self.cal is None:
-            return False
-        # Against the floor line tracked while standing (not the calibration's: people shuffle).
-        rise = min(self._floor[0] - f.feet_low_y_px[0], self._floor[1] - f.feet_low_y_px[1])
-        return rise > lim * self.cal.height_px
+        return self._airborne
 
     def _ready_held(self, f: Features) -> bool:
         w = self._ready
-        if not is_top_posture(self.defn, f):
+        leaving = not is_top_posture(self.defn, f) or (
+            len(w) >= 2 and statistics.median(x.primary_deg for x in w) - f.primary_deg > 10.0
+        )
+        if leaving:
+            # Starting to go down on both sides at once (a step bends one knee, not both): a still
+            # start position held for half the usual time is enough (a clip that starts squatting
+            # at once, or frames dropped at the start).
+            if (
+                len(w) >= 2
+                and w[-1].t_s - w[0].t_s >= 0.5 * self.defn.ready_hold_s
+                and _is_still(w)
+                and _both_sides_bend(w, f)
+            ):
+                return True
             w.clear()
             return False
         tops = self._tops
@@ -497,6 +521,7 @@ class RepDetector:
 
     def _step(self, f: Features, ev: list[Event]) -> None:
         self._track_height(f)
+        self._update_airborne(f)
         if self.phase in MOVING:
             self._samples.append(Sample(self._p, f))
             if self._p > self._peak:
@@ -561,7 +586,7 @@ class RepDetector:
             if f.secondary_deg is not None and self._top_sec is not None:
                 self._top_sec += a * (f.secondary_deg - self._top_sec)
             b = 1.0 - math.exp(-min(dt, 0.5) / 1.0)
-            if not self._is_airborne(f):
+            if not self._air_prev:
                 self._floor = (
                     self._floor[0] + b * (f.feet_low_y_px[0] - self._floor[0]),
                     self._floor[1] + b * (f.feet_low_y_px[1] - self._floor[1]),
@@ -709,21 +734,38 @@ class RepDetector:
 
 
 def _is_still(window: deque[Features]) -> bool:
-    """Standing still: the main angle steady within 15 degrees (marching and gait swing the mean of
-    both knees by 20-45; squat_side_slow starts bending 0.1 s into the clip, 10 degrees by 0.4 s), the
-    size in the image within 6 % (walking toward the camera grows it) and the hips within 15 % of
-    the person's height in the image (walking across at 0.5 m/s moves them 25 % in 0.4 s; a squat
-    that starts by sitting back moved them 8 % on squat_side_slow)."""
-    if len(window) < 2:
+    """Standing still, judged on trends and spreads that tracker jitter does not fake:
+
+    - the main angle's 20-80 % spread within 15 degrees (gait swings the mean of both knees by
+      20-45 degrees; squat_side_slow starts bending 0.1 s into the clip, 10 degrees by 0.4 s);
+    - the person's size in the image changing by at most 6 % from the first to the last third of
+      the window (walking toward the camera grows it, even when the feet hardly move in the image);
+    - the hips moving by at most 15 % of the person's height in the image between those thirds
+      (walking across at 0.5 m/s moves them 25 % in 0.4 s; sitting back into a squat moved them 8 %).
+    """
+    n = len(window)
+    if n < 2:
         return True
-    angles = [f.primary_deg for f in window]
-    sizes = [f.height_px for f in window]
-    h = statistics.median(sizes)
-    x0, y0 = window[0].moving_xy_px
+    frames = list(window)
+    k = max(1, n // 3)
+    first, last = frames[:k], frames[-k:]
+    angles = sorted(f.primary_deg for f in frames)
+    spread = angles[int(0.8 * (n - 1))] - angles[int(0.2 * (n - 1))] if n >= 5 else angles[-1] - angles[0]
+    h = statistics.median(f.height_px for f in frames)
+    size_change = abs(statistics.median(f.height_px for f in last) - statistics.median(f.height_px for f in first))
+    dx = statistics.median(f.moving_xy_px[0] for f in last) - statistics.median(f.moving_xy_px[0] for f in first)
+    dy = statistics.median(f.moving_xy_px[1] for f in last) - statistics.median(f.moving_xy_px[1] for f in first)
+    return spread <= 15.0 and size_change <= 0.06 * h and math.hypot(dx, dy) <= 0.15 * h
+
+
+def _both_sides_bend(window: deque[Features], f: Features) -> bool:
+    """Left and right main angles both at least 5 degrees below their median in the window."""
+    lefts = [x.primary_left_deg for x in window if x.primary_left_deg is not None]
+    rights = [x.primary_right_deg for x in window if x.primary_right_deg is not None]
+    if not lefts or not rights or f.primary_left_deg is None or f.primary_right_deg is None:
+        return False
     return (
-        max(angles) - min(angles) <= 15.0
-        and (max(sizes) - min(sizes)) <= 0.06 * h
-        and all(math.hypot(f.moving_xy_px[0] - x0, f.moving_xy_px[1] - y0) <= 0.15 * h for f in window)
+        statistics.median(lefts) - f.primary_left_deg >= 5.0 and statistics.median(rights) - f.primary_right_deg >= 5.0
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,46 @@ def test_mediapipe_csv_side_slow(shared_data: Path) -> None:
             frames.append(PoseFrame(i * 1000.0 / 30.0, (w, h), lm, None, i))
     det, _ = run(frames)
     assert det.summary()["reps"] == 1
+
+
+def _perturbations(frames: list[PoseFrame]) -> dict[str, list[PoseFrame]]:
+    """The same recording as other cameras and trackers would give it."""
+    rng = np.random.default_rng(0)
+    w = frames[0].image_size[0]
+    out: dict[str, list[PoseFrame]] = {"every 2nd frame": frames[::2], "every 3rd frame": frames[::3]}
+    for i in range(3):
+        out[f"20% frames dropped #{i}"] = [f for f in frames if rng.random() > 0.2]
+    for sigma_px in (2.0, 5.0):
+        noisy = []
+        for f in frames:
+            if f.landmarks_px is None:
+                noisy.append(f)
+                continue
+            p = f.landmarks_px.copy()
+            p[:, :2] += rng.normal(0.0, sigma_px, (33, 2))
+            wm = None if f.world_m is None else f.world_m + rng.normal(0.0, 0.005 * sigma_px, (33, 3))
+            noisy.append(replace(f, landmarks_px=p, world_m=wm))
+        out[f"noise {sigma_px:.0f} px / {5 * sigma_px:.0f} mm"] = noisy
+    mirrored = []
+    for f in frames:
+        if f.landmarks_px is None:
+            mirrored.append(f)
+            continue
+        p = f.landmarks_px.copy()
+        p[:, 0] = w - p[:, 0]
+        wm = None if f.world_m is None else f.world_m * np.array([-1.0, 1.0, 1.0])
+        mirrored.append(replace(f, landmarks_px=p, world_m=wm))
+    out["mirrored"] = mirrored
+    out["no world landmarks"] = [replace(f, world_m=None) for f in frames]
+    return out
+
+
+@pytest.mark.parametrize("stem", SQUAT_VIDEOS)
+def test_counts_survive_other_cameras_and_trackers(
+    stem: str, shared_recording: Callable[[str], Path], labels: dict[str, Any]
+) -> None:
+    """Lower frame rates, dropped frames, extra jitter, a mirrored image, 2-D only: same count."""
+    truth = labels["videos"][f"video/{stem}.mp4"]["complete_reps"]
+    frames = list(read_recording(shared_recording(stem)))
+    got = {name: run(variant)[0].summary()["reps"] for name, variant in _perturbations(frames).items()}
+    assert all(v == truth for v in got.values()), got
