@@ -234,9 +234,13 @@ def _punch_keys(
     g = tuple(guard)
     gp = GUARD_POLE
     if kind in ("jab", "cross"):
-        ext = rng.uniform(0.95, 1.0) if complete else rng.uniform(0.52, 0.72)
         d = np.array([rng.uniform(-0.28, -0.08), rng.uniform(0.02, 0.22), 1.0])
-        peak = tuple(d / np.linalg.norm(d) * ext)
+        full = d / np.linalg.norm(d) * rng.uniform(0.95, 1.0)
+        if complete:
+            peak = tuple(full)
+        else:
+            # Stopped part way: 40-65 % of the way from the guard to full extension.
+            peak = tuple(np.asarray(guard) + (full - np.asarray(guard)) * rng.uniform(0.4, 0.65))
         out_s = (0.16 if kind == "jab" else 0.2) / speed
         if slow:
             out_s = rng.uniform(0.35, 0.55)
@@ -245,8 +249,8 @@ def _punch_keys(
         t_peak = t0 + out_s
         keys += [(t0, g, gp), (t_peak, peak, (0.25, -1.0, 0.0))]
     elif kind == "hook":
-        wind = tuple(np.asarray(guard) + np.array([rng.uniform(0.03, 0.1), rng.uniform(-0.03, 0.05), rng.uniform(-0.08, 0.0)]))
-        sweep = rng.uniform(0.28, 0.45) if complete else rng.uniform(-0.05, 0.08)
+        wind = tuple(np.asarray(guard) + np.array([rng.uniform(0.1, 0.2), rng.uniform(-0.02, 0.06), rng.uniform(-0.05, 0.08)]))
+        sweep = rng.uniform(0.3, 0.45) if complete else rng.uniform(-0.1, 0.0)
         peak = (-sweep, rng.uniform(0.12, 0.3), rng.uniform(0.45, 0.6))
         pole = (1.0, rng.uniform(-0.05, 0.25), -0.3)
         t_w = t0 + 0.07 / speed

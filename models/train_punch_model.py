@@ -89,7 +89,13 @@ def main() -> None:
         for i in range(0, min(len(train.x), 800)):
             yield [train.x[i : i + 1]]
 
-    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    # Keras 3's from_keras_model path crashes the MLIR converter in TF 2.16 (variables inside
+    # Conv1D); exporting a SavedModel first converts cleanly.
+    import tempfile
+
+    export_dir = tempfile.mkdtemp(prefix="punch_kind_")
+    model.export(export_dir)
+    conv = tf.lite.TFLiteConverter.from_saved_model(export_dir)
     conv.optimizations = [tf.lite.Optimize.DEFAULT]
     conv.representative_dataset = representative
     conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]

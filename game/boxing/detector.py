@@ -42,10 +42,10 @@ class DetectorOptions:
 
     onset_excursion: float = 0.12  # arm lengths from the guard position
     onset_speed: float = 1.6  # arm lengths / s
-    min_rise_s: float = 0.03  # a punch extends over at least a frame after it leaves the guard
+    min_rise_s: float = 0.03  # a punch is still extending a frame after it leaves the guard
     min_peak_speed: float = 2.2  # a punch peaks at least this fast (slow demo punches ~3)
     min_bent_peak_speed: float = 2.5  # hooks and uppercuts are not thrown slowly
-    min_travel: float = 0.28  # arm lengths from the guard at the peak
+    min_travel: float = 0.2  # arm lengths from the guard at the peak
     peak_drop: float = 0.06  # excursion fall that confirms the peak
     impact_speed_fraction: float = 0.4  # speed falling below this share of its peak = impact
     path_noise_floor: float = 0.01  # arm lengths per frame
@@ -54,6 +54,9 @@ class DetectorOptions:
     max_out_s: float = 0.9  # an extension slower than this is a reach, not a punch
     guard_tau_s: float = 0.25  # guard position follows a still hand with this time constant
     straight_extension: float = 0.88  # straightness of a locked-out straight punch
+    min_half_extension_gain: float = 0.1  # a half straight still opens the arm this much
+    uppercut_top: float = 0.05  # arm lengths above the shoulder where a full uppercut ends
+    hook_elbow_up: float = -0.08  # arm lengths: a hook's elbow is up near shoulder height
     bent_complete_travel: float = 0.3  # arm lengths a full hook or uppercut carries the fist
     radial_fraction: float = 0.55  # share of the travel that lengthens the arm, for a straight
     face_touch: float = 0.2  # arm lengths from the nose: the hand is at the face
@@ -80,6 +83,7 @@ class Candidate:
     t_peak_s: float
     detected_s: float
     guard: np.ndarray  # guard wrist position (arm lengths, relative to the shoulders' midpoint)
+    start: np.ndarray  # where the final drive began (the guard, or the bottom of a wind-up)
     peak_wrist: np.ndarray
     peak_elbow: np.ndarray
     peak_shoulder: np.ndarray
@@ -129,6 +133,7 @@ class _Hand:
     path: float = 0.0
     last_w: np.ndarray | None = None
     last_exc: float = 0.0
+    prev_exc: float = 0.0
     last_speed: float = 0.0
     impact_s: float | None = None
     anchor: np.ndarray | None = None  # where the current excursion is measured from
@@ -137,6 +142,7 @@ class _Hand:
     home_s: float = 1.0  # time spent in the guard state
     settled: bool = True
     min_exc_guard: float = 0.0
+    guard_straightness: float = 0.5
     tracked_s: float = 0.0  # how long this hand has been in view without a break  # the hand slowed down since it came home
     home_before_s: float = 1.0  # ... before the current excursion
     history: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=lambda: deque(maxlen=4))
@@ -178,7 +184,7 @@ def judge_family(family: str, c: Candidate, opt: DetectorOptions) -> str | None:
 
 
 def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
-    """(family, complete): family is "straight", "hook" or "uppercut".
+    """(family, complete): family is "straight", "hook", "uppercut", or "none" (not a punch).
 
     Read from the arm's shape at the peak, which survives BlazePose's weak depth: a locked-out
     arm is a straight; a bent arm with the forearm pointing up and the elbow low is an uppercut;
@@ -190,11 +196,16 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     fore_up = float(fore[1] / (np.linalg.norm(fore) or 1e-9))
     if c.extension >= opt.straight_extension:
         return "straight", True
-    if fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1):
-        complete = c.peak_wrist[1] >= c.peak_shoulder[1] - 0.1 and c.travel >= opt.bent_complete_travel
+    drive = c.peak_wrist - c.start
+    drive_up = float(drive[1] / (np.linalg.norm(drive) or 1e-9))
+    if (fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1)) and drive_up >= 0.45:
+        # A full uppercut finishes at chin height, above the shoulder line.
+        complete = c.peak_wrist[1] >= c.peak_shoulder[1] + opt.uppercut_top
         return "uppercut", bool(complete)
-    if elbow_up >= -0.18:
+    if elbow_up >= opt.hook_elbow_up:
         return "hook", bool(c.travel >= opt.bent_complete_travel)
+    if c.extension - c.start_extension < opt.min_half_extension_gain:
+        return "none", False  # the hand moved but the arm did not reach out: not a punch
     return "straight", False
 
 
@@ -340,6 +351,7 @@ class PunchDetector:
         speed = speed_mps / L
         if h.guard is None:
             h.guard = w.copy()
+            h.guard_straightness = arm.straightness
         exc = float(np.linalg.norm(w - h.guard))
         if h.state == "out" and h.anchor is not None:
             exc = float(np.linalg.norm(w - h.anchor))
@@ -415,6 +427,7 @@ class PunchDetector:
             if speed < opt.still_speed:
                 a = 1.0 - float(np.exp(-self._dt(s) / opt.guard_tau_s))
                 h.guard = h.guard + a * (w - h.guard)
+                h.guard_straightness += a * (arm.straightness - h.guard_straightness)
 
         nxt: State = h.state
         fired = ""
@@ -423,6 +436,7 @@ class PunchDetector:
                 nxt, fired = target, cond
                 break
         h.last_w = w
+        h.prev_exc = h.last_exc
         h.last_exc = exc
         h.last_speed = speed
         if nxt == h.state:
@@ -435,7 +449,7 @@ class PunchDetector:
             h.onset_s = s.t_s
             h.onset_shoulder = arm.shoulder_m / L
             h.onset_other_shoulder = s.other_shoulder[hand] / L
-            h.start_extension = arm.straightness
+            h.start_extension = min(arm.straightness, h.guard_straightness)
             h.max_exc = exc
             h.peak_s = s.t_s
             h.peak_wrist, h.peak_elbow, h.peak_shoulder = arm.wrist_m / L, arm.elbow_m / L, arm.shoulder_m / L
@@ -486,6 +500,7 @@ class PunchDetector:
             t_peak_s=min(h.peak_s, h.impact_s) if h.impact_s is not None else h.peak_s,
             detected_s=s.t_s,
             guard=h.guard.copy(),
+            start=(h.anchor if h.anchor is not None else h.guard).copy(),
             peak_wrist=h.peak_wrist,
             peak_elbow=h.peak_elbow,
             peak_shoulder=h.peak_shoulder,
@@ -507,6 +522,9 @@ class PunchDetector:
             self.rejected.append((c.t_peak_s, hand, why))
             return None
         family, complete = rule_kind(c, self.options)
+        if family == "none":
+            self.rejected.append((c.t_peak_s, hand, "arm did not extend"))
+            return None
         source, confidence = "rules", 1.0
         if self.kind_classifier is not None:
             got = self.kind_classifier(c, tuple(self._samples))
@@ -545,6 +563,8 @@ class PunchDetector:
     def _complete_for(self, family: str, c: Candidate) -> bool:
         if family == "straight":
             return c.extension >= self.options.straight_extension
+        if family == "uppercut":
+            return bool(c.peak_wrist[1] >= c.peak_shoulder[1] + self.options.uppercut_top)
         return c.travel >= self.options.bent_complete_travel
 
     def _is_lead(self, hand: Hand, c: Candidate, family: str) -> bool:

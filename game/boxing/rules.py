@@ -40,7 +40,9 @@ COUNTDOWN_S = 3.0
 # A boxer on the beat throws what is asked; two strays in two seconds is swinging, not boxing.
 FLAIL_WILD_COUNT = 2
 FLAIL_WINDOW_S = 2.0
-FLAIL_LOCK_S = 2.0
+FLAIL_LOCK_S = 2.0  # at most this long once the guard is reset...
+FLAIL_MIN_LOCK_S = 1.0  # ... and at least this long
+GUARD_RESET_S = 0.5  # both hands home and still this long lifts the lock
 # Fast arm movements the detector refused as flailing count as strays too.
 STRAY_REASONS = frozenset({"flail", "not from a guard", "hand never came home", "no extension phase"})
 # ... and a hit needs a clean lead-in: no stray punch in the second before it.
@@ -104,14 +106,24 @@ class Difficulty:
 
     @staticmethod
     def from_plan(plan: Any, base: Difficulty | None = None) -> Difficulty:
-        """From any object with the planner's fields (bpm, density, combo_max_len, window_scale,
-        rounds, round_s, rest_s); missing fields keep ``base``'s values."""
+        """From the recovery-aware planner's boxing block (``game.hrv.plan.BoxingBlock``, or a
+        whole ``Plan`` with a ``boxing`` field), a coach's override, or a plain dict -- anything
+        with some of: bpm, density (or density_targets_per_beat), combo_max_len, window_scale,
+        rounds, round_s, rest_s. Missing fields keep ``base``'s values. Raises ValueError for a
+        plan with no boxing (zero rounds) or out-of-range values."""
+        if not isinstance(plan, dict) and hasattr(plan, "boxing"):
+            plan = plan.boxing
         b = base or Difficulty()
-        get = (lambda k, d: plan.get(k, d)) if isinstance(plan, dict) else (lambda k, d: getattr(plan, k, d))
+
+        def get(k: str, d: Any) -> Any:
+            v = plan.get(k, None) if isinstance(plan, dict) else getattr(plan, k, None)
+            return d if v is None else v
+
+        density = get("density", get("density_targets_per_beat", b.density))
         return Difficulty(
             bpm=float(get("bpm", b.bpm)),
-            density=float(get("density", b.density)),
-            combo_max_len=int(get("combo_max_len", b.combo_max_len)),
+            density=float(min(1.0, max(0.05, float(density)))),
+            combo_max_len=int(min(4, max(1, int(get("combo_max_len", b.combo_max_len))))),
             window_scale=float(get("window_scale", b.window_scale)),
             rounds=int(get("rounds", b.rounds)),
             round_s=float(get("round_s", b.round_s)),
@@ -405,10 +417,16 @@ class BoxingRound:
         self._stats = [RoundStats() for _ in range(self.difficulty.rounds)]
         self._wild_times: deque[float] = deque(maxlen=8)
         self._flail_until = -1.0
+        self._flail_from = -1.0
+        self._guard_since: float | None = None
         self._last_grade: str | None = None
         self._phase: Phase = "countdown"
         self._round = 0
         self._combo_hits: dict[int, int] = {}
+        self.best_streak = 0
+        for cid in {c.combo_id for c in self.cues if c.combo_len > 1 and c.combo_pos == 0}:
+            first = next(c for c in self.cues if c.combo_id == cid)
+            self._stats[first.round_index].combos += 1
         self._head: deque[tuple[float, float, float, bool]] = deque(maxlen=120)
 
     # -- public API --------------------------------------------------------------------------
@@ -425,6 +443,16 @@ class BoxingRound:
         events += self._advance_phase(t)
         n_rejected = len(self.detector.rejected)
         punches = self.detector.update(self._shift(frame))
+        # The flail lock lifts only once the guard has been up and still for a moment.
+        if self.detector.is_guard_up():
+            self._guard_since = t if self._guard_since is None else self._guard_since
+        else:
+            self._guard_since = None
+        if self._flail_until > t and self._guard_since is not None and t - self._guard_since >= GUARD_RESET_S \
+                and t - self._flail_from >= FLAIL_MIN_LOCK_S:
+            self._flail_until = t
+        elif self._flail_until > t and self._flail_until - t < 0.1 and self._guard_since is None:
+            self._flail_until = t + 0.1  # still swinging: stay locked
         for (t_r, _hand, why) in self.detector.rejected[n_rejected:]:
             if why in STRAY_REASONS and self._phase == "round":
                 events += self._note_stray(t_r)
@@ -494,7 +522,28 @@ class BoxingRound:
         return min(4, 1 + self.streak // 4)
 
     def round_stats(self) -> list[dict[str, Any]]:
+        """Per-round figures (see :class:`RoundStats`), one dict per round of the session."""
         return [s.to_json(self.difficulty.round_s) for s in self._stats]
+
+    def session_stats(self) -> dict[str, Any]:
+        """Whole-session figures for the history screen and the leaderboard."""
+        rounds = self._stats
+        targets = sum(r.targets for r in rounds)
+        hits = sum(r.hits for r in rounds)
+        speeds = [v for r in rounds for v in r.speeds]
+        return {
+            "score": self.score,
+            "punches": sum(r.punches for r in rounds),
+            "hits": hits,
+            "targets": targets,
+            "accuracy_pct": round(100.0 * hits / targets, 1) if targets else None,
+            "perfect": sum(r.perfect for r in rounds),
+            "best_combo": self.best_streak,
+            "combos_completed": sum(r.combos_done for r in rounds),
+            "dodges": sum(r.dodges_made for r in rounds),
+            "peak_speed_mps": round(max(speeds), 2) if speeds else None,
+            "mean_speed_mps": round(float(np.mean(speeds)), 2) if speeds else None,
+        }
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -561,7 +610,9 @@ class BoxingRound:
         self._wild_times.append(t)
         recent = [w for w in self._wild_times if t - w <= FLAIL_WINDOW_S]
         if len(recent) >= FLAIL_WILD_COUNT:
-            self._flail_until = t + FLAIL_LOCK_S
+            if self._flail_until <= t:
+                self._flail_from = t
+            self._flail_until = max(self._flail_until, t + FLAIL_LOCK_S)
             return [self._event("flail", t, until=round(self._flail_until, 3))]
         return []
 
@@ -572,17 +623,19 @@ class BoxingRound:
         st.targets += 1
         st.hits += 1
         st.perfect += grade == "perfect"
+        mult = self.multiplier  # earned by the hits before this one
         self.streak += 1
+        self.best_streak = max(self.best_streak, self.streak)
         base = 100 if grade == "perfect" else 60
         # Power: hand speed above a brisk 2 m/s earns up to 50 more (BlazePose world speed).
         power = int(round(50 * float(np.clip((ev.speed_mps - 2.0) / 4.0, 0.0, 1.0))))
-        points = (base + power) * self.multiplier
+        points = (base + power) * mult
         out = [self._event("hit", ev.t_s, target=c.id, grade=grade, points=points, power=power,
                            hand=ev.hand, kind=ev.kind, offset_ms=round((ev.t_s - c.t_s) * 1000))]
         hits = self._combo_hits.get(c.combo_id, 0) + 1
         self._combo_hits[c.combo_id] = hits
         if c.combo_len > 1 and hits == c.combo_len:
-            bonus = 50 * c.combo_len * self.multiplier
+            bonus = 50 * c.combo_len * mult
             points += bonus
             st.combos_done += 1
             out.append(self._event("combo", ev.t_s, combo=c.combo_id, length=c.combo_len, points=bonus))
@@ -601,8 +654,6 @@ class BoxingRound:
         else:
             st.targets += 1
             st.misses += 1
-            if c.combo_pos == 0 and c.combo_len > 1:
-                pass
         self.streak = 0
         self._last_grade = "miss"
         self._advance_next()
@@ -619,8 +670,6 @@ class BoxingRound:
             if s.cue.t_s + late > t:
                 break
             if not s.resolved:
-                if s.cue.combo_pos == 0 and s.cue.combo_len > 1:
-                    self._stats[s.cue.round_index].combos += 1
                 out += self._miss(s, s.cue.t_s + late, "dodge_missed" if s.cue.is_dodge else "late")
         return out
 
@@ -650,8 +699,9 @@ class BoxingRound:
                     st = self._stats[c.round_index]
                     st.dodges += 1
                     st.dodges_made += 1
-                    self.streak += 1
                     points = 80 * self.multiplier
+                    self.streak += 1
+                    self.best_streak = max(self.best_streak, self.streak)
                     self.score += points
                     st.score += points
                     self._last_grade = "dodged"
