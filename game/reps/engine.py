@@ -321,8 +321,12 @@ class RepDetector:
             return False
         scale = self.cal.height_px if self.cal else max(a.height_px, 1.0)
         d = math.hypot(b.moving_xy_px[0] - a.moving_xy_px[0], b.moving_xy_px[1] - a.moving_xy_px[1])
+        if d > self.opts.jump_frac * scale:
+            return True
+        # The measured height itself changes with the exercise (a push-up halves it), so a size
+        # jump is only telling between frames too close for a body to do that (100 ms).
         ratio = max(a.height_px, 1.0) / max(b.height_px, 1.0)
-        return d > self.opts.jump_frac * scale or ratio > self.opts.jump_scale or ratio < 1.0 / self.opts.jump_scale
+        return dt <= 0.1 and (ratio > self.opts.jump_scale or ratio < 1.0 / self.opts.jump_scale)
 
     def _interrupt(self, t: float, cue: str, ev: list[Event]) -> None:
         self._abort(t, "lost_tracking", ev)
