@@ -407,8 +407,11 @@ def _submit(c: _Ctx) -> Outcome:
         assert challenge.started_at_ms is not None
         if sub["played_at_ms"] < challenge.started_at_ms - c.config.limits.max_clock_skew_ms:
             reasons.append("the session was played before the challenge started")
-        if sub["duration_ms"] > challenge.duration_s * 1000 + c.config.limits.duration_slack_ms:
-            reasons.append("the session is longer than the challenge")
+        # A session may run on past the challenge (the player kept going); the score must still
+        # fit in the challenge's own time.
+        challenge_ms = challenge.duration_s * 1000
+        reasons += check_progress(exercise, float(sub["score"]), min(int(sub["duration_ms"]), challenge_ms),
+                                  challenge_ms, c.config.limits)
     else:
         if "challenge" in sub:
             raise ProtocolError("submission: only mode 'challenge' names a challenge")

@@ -225,3 +225,22 @@ def test_request_ids_are_echoed(harness: Harness) -> None:
     assert reply == {"v": 1, "type": "pong", "now_ms": harness.now_ms, "re": "abc"}
     err = harness.ask(core.SessionState(), {"type": "group.list", "id": 7})
     assert err["re"] == 7 and err["code"] == "unauthenticated"
+
+
+def test_a_challenge_session_may_outlast_the_challenge_but_its_score_must_fit(harness: Harness) -> None:
+    tess, code = _running_challenge(harness, duration_s=60)
+    ann = harness.register("Ann")
+    harness.ask(ann, {"type": "challenge.join", "code": code})
+    harness.ask(tess, {"type": "challenge.start", "code": code})
+    harness.now_ms += 90_000  # the player kept going 30 s past the end
+    honest = squat_submission("ann-long-0001", 30, mode="challenge", challenge=code, played_at_ms=T0_MS, rep_ms=2500)
+    assert honest["duration_ms"] > 60_000
+    assert _submit(harness, ann, honest)["status"] == "accepted"
+    bob = harness.register("Bob")
+    harness.now_ms = T0_MS + 1000
+    harness.ask(bob, {"type": "challenge.join", "code": code})
+    # 120 honest-looking reps over 5 minutes do not fit in a 60 s challenge.
+    greedy = squat_submission("bob-long-0001", 120, mode="challenge", challenge=code, played_at_ms=T0_MS, rep_ms=2400)
+    harness.now_ms = T0_MS + 100_000
+    reply = _submit(harness, bob, greedy)
+    assert reply["code"] == "implausible" and any("120 reps" in r for r in reply["reasons"])
