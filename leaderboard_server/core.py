@@ -431,6 +431,9 @@ def _submit(c: _Ctx) -> Outcome:
                                  score=float(sub["score"]), submission_id=sid, achieved_at_ms=sub["played_at_ms"])
     effects: tuple[Effect, ...] = ()
     if challenge is not None:
+        # The session was real squats (or boxing): it also counts on that exercise's boards.
+        c.repo.raise_bests(mode=exercise, keys=period_keys(sub["played_at_ms"]), player_id=player.id,
+                           score=float(sub["score"]), submission_id=sid, achieved_at_ms=sub["played_at_ms"])
         if c.repo.raise_final_score(challenge.id, player.id, float(sub["score"]), c.now_ms):
             c.repo.bump_challenge(challenge.id)
         effects = (Publish(challenge.code),)

@@ -141,6 +141,7 @@ def test_challenge_lifecycle_and_standings(harness: Harness) -> None:
     assert snap["challenge"]["state"] == "finished"
     assert [(e["name"], e["score"], e["final"]) for e in snap["entries"]] == [("Ann", 20, True), ("Bob", 14, False)]
     assert _board(harness, ann, "challenge", "daily") == [("Ann", 20, 1)]
+    assert _board(harness, ann, "squat", "daily") == [("Ann", 20, 1)]  # real squats count there too
     late = harness.ask(bob, {"type": "challenge.progress", "code": code, "score": 30, "elapsed_ms": 100_000})
     assert late["code"] == "conflict"
     harness.now_ms += 10 * 60_000  # past the grace period
