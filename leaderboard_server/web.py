@@ -44,7 +44,7 @@ class SnapshotRequest:
 
 @functools.cache
 def _asset(name: str) -> bytes:
-    return resources.files("leaderboard_server").joinpath("web", name).read_bytes()
+    return resources.files("leaderboard_server.pages").joinpath(name).read_bytes()
 
 
 def json_response(status: int, payload: dict[str, Any]) -> WebResponse:
