@@ -108,6 +108,10 @@ def _rep_telemetry(session: Mapping[str, Any], duration_ms: int) -> dict[str, An
         lean = _num(metrics.get("torso_lean_deg"))
         if lean is not None:
             item["spine_angle_deg"] = lean
+        depth = next((_num(v) for k, v in metrics.items() if k.endswith("_flexion_deg") and _num(v) is not None),
+                     None)
+        if depth is not None:
+            item["depth_deg"] = depth  # flexion of the exercise's main joint from the standing angle
         score = _num(ev.get("score"))
         if score is not None:
             item["form_score"] = min(100.0, max(0.0, score))
@@ -120,6 +124,10 @@ def _rep_telemetry(session: Mapping[str, Any], duration_ms: int) -> dict[str, An
                                       "torso_lean_deg"}, 40 - len(item)))
         reps.append(item)
     tel: dict[str, Any] = {"duration_ms": duration_ms, "reps_attempted": len(reps), "reps": reps}
+    summary = {_metric_name(str(k)): float(v) for k, v in (session.get("summary") or {}).items()
+               if _num(v) is not None and abs(float(v)) <= 1e6}
+    if summary:
+        tel["skeleton_summary"] = dict(list(summary.items())[:64])
     tel.update(_extras(stats, {"reps", "duration_s"}, 40))
     return tel
 

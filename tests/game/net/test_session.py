@@ -40,6 +40,9 @@ def test_squat_session_from_the_real_detector_is_accepted(harness: Harness) -> N
     sub = submission_from_session(session)
     assert sub is not None and sub["id"] == "0b6f3c1e4a524d8e9a7b2f1e3d4c5b6a"
     assert sub["score"] == counted and len(sub["telemetry"]["reps"]) == len(reps)
+    first = sub["telemetry"]["reps"][0]
+    assert first["depth_deg"] > 60 and 0 < first["peak_velocity_mps"] < 4 and first["form_score"] <= 100
+    assert "velocity_loss_pct" in sub["telemetry"]["skeleton_summary"]
     reply = _accept(harness, sub)
     assert reply["type"] == "submitted", reply
 
