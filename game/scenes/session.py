@@ -72,6 +72,7 @@ class SessionScene(BaseScene):
         if nxt == "active":
             from game.integrations import start_sync_if_configured
 
+            self.started_wall = time.time()
             start_sync_if_configured(self.app)
             self.app.restart_source(self.exercise)
             self.app.audio.effect("go")
@@ -83,7 +84,7 @@ class SessionScene(BaseScene):
 
     def record_pose(self, item: Any) -> None:
         """Keep the session's skeleton (never pixels) for coach review; failures only warn."""
-        if self.state != "active" or self.app.options.scripted:
+        if self.state != "active" or self.app.options.scripted or self.recorder is False:
             return
         try:
             if self.recorder is None:
@@ -109,14 +110,14 @@ class SessionScene(BaseScene):
                 self.recorder.close()
             except OSError:
                 pass
-        self.recorder = None
+            self.recorder = None
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
         if self.state == "countdown":
             left = self.countdown_s - self.t_s
             tick = int(left) + 1
-            if tick < self._last_tick and tick >= 1:
+            if left > 0 and tick < self._last_tick:
                 self._last_tick = tick
                 self.app.audio.effect("tick")
                 self.app.audio.say({3: "three", 2: "two", 1: "one"}.get(tick, "get_ready"),
