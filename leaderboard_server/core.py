@@ -580,6 +580,14 @@ def _challenge_get(c: _Ctx) -> Outcome:
     return c.done(c.reply("challenge", **standings_body(c, _challenge(c))))
 
 
+def _challenge_list(c: _Ctx) -> Outcome:
+    me = _require_trainer(c)
+    items = []
+    for ch in c.repo.challenges_of_trainer(me.id, int(c.msg.get("limit", 20))):
+        items.append({**challenge_json(ch, c.now_ms), "players": len(c.repo.standings(ch.id))})
+    return c.done(c.reply("challenges", challenges=items))
+
+
 def _require_owner(c: _Ctx) -> ChallengeRec:
     me = _require_trainer(c)
     ch = _challenge(c)
@@ -692,6 +700,7 @@ _HANDLERS: dict[str, Callable[[_Ctx], Outcome]] = {
     "challenge.watch": _challenge_watch,
     "challenge.unwatch": _challenge_unwatch,
     "challenge.get": _challenge_get,
+    "challenge.list": _challenge_list,
     "challenge.start": _challenge_start,
     "challenge.stop": _challenge_stop,
     "challenge.progress": _challenge_progress,

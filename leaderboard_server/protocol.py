@@ -209,6 +209,7 @@ MESSAGE_SCHEMAS: dict[str, dict[str, Any]] = {
     "challenge.watch": _msg(["code"], {"code": _CODE}),
     "challenge.unwatch": _msg(["code"], {"code": _CODE}),
     "challenge.get": _msg(["code"], {"code": _CODE}),
+    "challenge.list": _msg([], {"limit": {"type": "integer", "minimum": 1, "maximum": 50}}),
     "challenge.start": _msg(["code"], {"code": _CODE}),
     "challenge.stop": _msg(["code"], {"code": _CODE}),
     "challenge.progress": _msg(["code", "score", "elapsed_ms"], {

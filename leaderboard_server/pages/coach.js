@@ -18,8 +18,58 @@ async function signIn() {
   me = hello.player;
   document.getElementById("who").textContent = me.name + (me.role === "trainer" ? " · trainer" : "");
   document.getElementById("signin").hidden = true;
+  if (me.role === "trainer") {
+    document.getElementById("challenges").hidden = false;
+    await loadChallenges();
+  }
   await loadPlayers();
 }
+
+async function loadChallenges() {
+  const [list, groups] = await Promise.all([
+    live.request({ type: "challenge.list", limit: 20 }),
+    live.request({ type: "group.list" }),
+  ]);
+  const select = document.getElementById("challenge-group");
+  const chosen = select.value;
+  if (groups.type === "groups") {
+    select.replaceChildren(el("option", { value: "" }, "anyone with the code"),
+      ...groups.groups.map((g) => el("option", { value: g.id }, "only " + g.name)));
+    select.value = chosen;
+  }
+  if (list.type === "error") { document.getElementById("challenge-error").textContent = list.message; return; }
+  const body = document.querySelector("#challenge-list tbody");
+  body.replaceChildren(...list.challenges.map((c) => {
+    const actions = el("td", {});
+    const act = (label, type) => {
+      const b = el("button", { type: "button", "data-action": type }, label);
+      b.addEventListener("click", async () => {
+        const reply = await live.request({ type, code: c.code });
+        document.getElementById("challenge-error").textContent = reply.type === "error" ? reply.message : "";
+        loadChallenges();
+      });
+      return b;
+    };
+    if (c.state === "lobby") actions.append(act("Start", "challenge.start"), " ");
+    if (c.state !== "finished") actions.append(act("Stop", "challenge.stop"), " ");
+    actions.append(el("a", { href: "/tv/" + c.code, target: "_blank", class: "link" }, "TV view"));
+    return el("tr", { "data-code": c.code }, el("td", {}, el("b", {}, c.code)), el("td", {}, c.title),
+      el("td", {}, c.exercise), el("td", { class: "state" }, c.state), el("td", { class: "num" }, c.players), actions);
+  }));
+}
+
+document.getElementById("challenge-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const data = new FormData(ev.target);
+  const msg = { type: "challenge.create", title: data.get("title").trim(), exercise: data.get("exercise"),
+                duration_s: Number(data.get("duration_s")) };
+  if (data.get("group")) msg.group = data.get("group");
+  const reply = await live.request(msg);
+  document.getElementById("challenge-error").textContent = reply.type === "error" ? reply.message : "";
+  if (reply.type !== "error") ev.target.reset();
+  loadChallenges();
+});
+setInterval(() => { if (me && me.role === "trainer" && live.ws.readyState === 1) loadChallenges(); }, 5000);
 
 async function loadPlayers() {
   const list = document.getElementById("players");
@@ -76,10 +126,14 @@ async function showPlayer(playerId) {
     s.telemetry.skeleton_summary ? summaryList(s.telemetry.skeleton_summary) : ""));
   const current = ov.type === "override" && ov.override ? ov.override : null;
   const parts = [el("h2", {}, tele.player.name)];
-  parts.push(el("p", { id: "override-current" }, current ? "Current plan override by " + current.coach + ": " + JSON.stringify(current.plan) + (current.note ? " — " + current.note : "") : "No plan override: the game plans from recovery data."));
+  parts.push(el("p", { id: "override-current" }, current ? "Current plan override by " + current.coach + ": " + formatPlan(current.plan) + (current.note ? " — " + current.note : "") : "No plan override: the game plans from recovery data."));
   if (me.role === "trainer" && playerId !== me.id) parts.push(overrideForm(playerId, current));
   parts.push(...(cards.length ? cards : [el("p", { class: "muted" }, "No sessions yet.")]));
   detail.replaceChildren(...parts);
+}
+
+function formatPlan(plan) {
+  return Object.entries(plan).map(([k, v]) => k.replace(/_/g, " ") + ": " + (Array.isArray(v) ? v.join("/") : v)).join(", ");
 }
 
 function overrideForm(playerId, current) {

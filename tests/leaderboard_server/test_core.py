@@ -155,6 +155,9 @@ def test_challenge_rights(harness: Harness) -> None:
     ann = harness.register("Ann")
     assert harness.ask(other_trainer, {"type": "challenge.start", "code": code})["code"] == "forbidden"
     assert harness.ask(ann, {"type": "challenge.stop", "code": code})["code"] == "forbidden"
+    assert harness.ask(ann, {"type": "challenge.list"})["code"] == "forbidden"
+    assert harness.ask(other_trainer, {"type": "challenge.list"})["challenges"] == []
+    assert [c["code"] for c in harness.ask(tess, {"type": "challenge.list"})["challenges"]] == [code]
     sub = squat_submission("ann-ch-00001", 5, mode="challenge", challenge=code)
     assert _submit(harness, ann, sub)["code"] == "forbidden"  # not joined
     harness.ask(ann, {"type": "challenge.join", "code": code})

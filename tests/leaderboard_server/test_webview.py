@@ -148,7 +148,7 @@ def test_tv_page_shows_live_standings_in_chromium(tmp_path: Path) -> None:
     asyncio.run(scenario())
 
 
-def test_coach_page_shows_a_players_telemetry_in_chromium() -> None:
+def test_coach_page_shows_a_players_telemetry_in_chromium(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with running_server() as srv:
             url = ws_url(srv)
@@ -166,9 +166,12 @@ def test_coach_page_shows_a_players_telemetry_in_chromium() -> None:
             page_url = f"http://127.0.0.1:{srv.port}/coach#token={token}&player={ann_id}"
             async with browser_page(page_url) as page:
                 await page.wait_text("#who", "Coach Kim · trainer")
+                visible = await page.call("Runtime.evaluate", returnByValue=True,
+                                          expression="document.querySelector('#signin').offsetParent !== null")
+                assert visible["result"]["value"] is False  # the sign-in form goes away
                 await page.wait_text("#players", "Annika")
                 detail = await page.wait_text("#detail", "go deeper")
-                assert "deload week" in detail and '"difficulty":"easy"' in detail
+                assert "deload week" in detail and "difficulty: easy" in detail
                 rows = await page.call("Runtime.evaluate", returnByValue=True, expression=(
                     "Array.from(document.querySelectorAll('[data-submission=\"coach-view-001\"] table.reps tbody tr'))"
                     ".map(tr => tr.innerText)"))
@@ -179,8 +182,26 @@ def test_coach_page_shows_a_players_telemetry_in_chromium() -> None:
                     "document.querySelector('#override-form input[name=note]').value = 'back to full';"
                     "document.querySelector('#override-form button').click();"))
                 await page.wait_text("#override-current", "back to full")
+                # The trainer runs a challenge for the group from the same page.
+                await page.call("Runtime.evaluate", expression=(
+                    "const f = document.querySelector('#challenge-form');"
+                    "f.querySelector('[name=title]').value = 'Page-made challenge';"
+                    "f.querySelector('[name=exercise]').value = 'boxing';"
+                    f"f.querySelector('[name=group]').value = '{group['id']}';"
+                    "f.querySelector('button').click();"))
+                row = await page.wait_text("#challenge-list tbody", "Page-made challenge")
+                assert "lobby" in row
+                await page.call("Runtime.evaluate", expression=(
+                    "document.querySelector('#challenge-list tbody button[data-action=\"challenge.start\"]').click()"))
+                await page.wait_text("#challenge-list tbody", "running")
+                shot = await page.call("Page.captureScreenshot", format="png")
+                (tmp_path / "coach.png").write_bytes(base64.b64decode(shot["data"]))
             mine = await ann.request({"type": "override.get"})
             assert mine["override"]["plan"]["difficulty"] == "hard" and mine["override"]["coach"] == "Coach Kim"
+            listed = (await coach.request({"type": "challenge.list"}))["challenges"]
+            assert listed[0]["title"] == "Page-made challenge" and listed[0]["state"] == "running"
+            joined = await ann.request({"type": "challenge.join", "code": listed[0]["code"]})
+            assert joined["challenge"]["exercise"] == "boxing"  # group members may join
             for link in (coach, ann):
                 await link.close()
 
