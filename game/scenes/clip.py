@@ -50,7 +50,8 @@ class ClipPanel:
         return False
 
     def draw(self, surface: pygame.Surface, rect: pygame.Rect, *, title: str = "How to",
-             compact: bool = False) -> None:
+             compact: bool = False, mirror: bool = False) -> None:
+        """``mirror``: flip the figure like the live view, so both face the same way."""
         lay = ui.Layout.of(surface)
         ui.panel(surface, rect, alpha=225, border=(60, 70, 96))
         p = self.player
@@ -65,7 +66,7 @@ class ClipPanel:
         chip_h = lay.px(3.6)
         stage = pygame.Rect(rect.left + pad, rect.top + pad + lay.px(4), rect.width - 2 * pad,
                             rect.height - 2 * pad - lay.px(4) - chip_h - lay.px(5.5) - btn_h)
-        self._draw_figure(surface, stage)
+        self._draw_figure(surface, stage, mirror)
         # phase chips
         n = len(move.phases)
         cy = stage.bottom + lay.px(0.8)
@@ -94,12 +95,14 @@ class ClipPanel:
                 ui.text(surface, label, b.center, lay.px(2.1), ui.INK, anchor="center",
                         shadow=False, max_width=b.width - 6)
 
-    def _draw_figure(self, surface: pygame.Surface, stage: pygame.Rect) -> None:
+    def _draw_figure(self, surface: pygame.Surface, stage: pygame.Rect, mirror: bool) -> None:
         move = self.player.move
         cam = move.camera((640, 480))
         px = project(skeleton_floor(self.player.pose()), cam)
         # Fit the whole move's extent (not the camera frame) into the stage: a big, steady figure.
         x0, y0, x1, y1 = self._bounds
+        if mirror:
+            px[:, 0] = (x0 + x1) - px[:, 0]
         scale = min(stage.width * 0.9 / max(x1 - x0, 1), stage.height * 0.9 / max(y1 - y0, 1))
         ox = stage.centerx - (x0 + x1) / 2 * scale
         oy = stage.centery - (y0 + y1) / 2 * scale

@@ -71,7 +71,8 @@ class MovesScene(BaseScene):
         self.draw_stage(surface, pygame.Rect(body.left, body.top, half - lay.px(1), body.height))
         ui.text(surface, "You", (body.left + lay.px(2), body.top + lay.px(1)), lay.px(3), ui.MUTED)
         self.clip.draw(surface, pygame.Rect(body.left + half + lay.px(1), body.top,
-                                            half - lay.px(1), body.height))
+                                            half - lay.px(1), body.height),
+                       mirror=self.app.settings.mirror)
         for key, rect in self.clip.button_rects.items():
             self.targets[f"clip:{key}"] = rect
         self.footer_hint(surface, "Down: next move   Left: replay   Right: loop this phase   "

@@ -248,7 +248,7 @@ class RepScene(SessionScene):
         # Demo clip.
         clip = pygame.Rect(side.left, chart.bottom + lay.px(1), side.width,
                            side.bottom - chart.bottom - lay.px(1))
-        self.clip.draw(surface, clip)
+        self.clip.draw(surface, clip, mirror=self.app.settings.mirror)
         self.targets = {}
 
     def hover_targets(self) -> dict[str, tuple[float, float, float, float]]:

@@ -266,7 +266,8 @@ class GuidedScene(BaseScene):
         self.draw_stage(surface, pygame.Rect(lay.px(1), lay.px(16), half - lay.px(2),
                                              lay.h - lay.px(30)))
         self.clip.draw(surface, pygame.Rect(half + lay.px(1), lay.px(16), half - lay.px(3),
-                                            lay.h - lay.px(30)), title="Follow")
+                                            lay.h - lay.px(30)), title="Follow",
+                       mirror=self.app.settings.mirror)
         ui.text(surface, self.title_text, (lay.px(4), lay.px(3)), lay.px(5), ui.INK, bold=True)
         ui.text(surface, self.detail, (lay.px(4), lay.px(10)), lay.px(2.6), ui.MUTED,
                 max_width=lay.w - lay.px(40))
