@@ -30,6 +30,8 @@ log = logging.getLogger("ringside.net")
 RETRY_DELAYS_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 #: Live progress is sent at most this often (the server pushes standings to every watcher).
 PROGRESS_INTERVAL_S = 0.25
+#: How long acknowledged submissions stay in the outbox file.
+SENT_KEPT_MS = 30 * 24 * 3600 * 1000
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,9 @@ class SyncWorker:
 
     async def _sync(self, link: ServerLink) -> None:
         report = await sync_outbox(link, self.outbox)
+        if report.sent or report.duplicates:
+            # Acknowledged scores are kept a while (the game can show "sent"), then forgotten.
+            self.outbox.prune_sent(int(time.time() * 1000) - SENT_KEPT_MS)
         with self._lock:
             self._last_report = report
             if report.error:
