@@ -8,7 +8,6 @@ from typing import Any
 from game.input import Action, InputEvent
 from tests.game.net.conftest import ThreadedServer, threaded_server  # noqa: F401 - fixture
 from tests.game.scenes.conftest import run_steps
-from tests.leaderboard_server.conftest import engine, harness  # noqa: F401 - fixtures
 from tests.leaderboard_server.support import TRAINER_CODE
 
 
