@@ -244,7 +244,7 @@ class RepScene(SessionScene):
                                       for r in self.reps]
         ui.bar_chart(surface, chart, scores[-12:], max_value=100, title="Form per rep",
                      color_of=ui.score_color, size=lay.px(2.2),
-                     labels=[str(i + 1) for i in range(max(0, len(scores) - 12), len(scores))])
+                     labels=_rep_labels(self.reps)[-12:])
         # Demo clip.
         clip = pygame.Rect(side.left, chart.bottom + lay.px(1), side.width,
                            side.bottom - chart.bottom - lay.px(1))
@@ -253,3 +253,12 @@ class RepScene(SessionScene):
 
     def hover_targets(self) -> dict[str, tuple[float, float, float, float]]:
         return {}
+
+
+def _rep_labels(reps: list[dict[str, Any]]) -> list[str]:
+    """Counted reps are numbered 1, 2, 3...; a refused attempt is left unnumbered."""
+    out, n = [], 0
+    for r in reps:
+        n += 1 if r.get("counted") else 0
+        out.append(str(n) if r.get("counted") else "")
+    return out

@@ -141,7 +141,10 @@ class ResultsScene(BaseScene):
         top = pygame.Rect(rect.left, rect.top, rect.width, int(rect.height * 0.58))
         scores: list[float | None] = [float(r.get("score") or 0) if r.get("counted") else None
                                       for r in reps]
-        labels = [str(i + 1) if r.get("counted") else "x" for i, r in enumerate(reps)]
+        labels, n = [], 0
+        for r in reps:  # counted reps are numbered; a refused attempt gets its cross only
+            n += 1 if r.get("counted") else 0
+            labels.append(str(n) if r.get("counted") else "")
         ui.bar_chart(surface, top, scores, labels=labels, max_value=100,
                      color_of=ui.score_color, title="Form score per attempt (x = not counted)",
                      size=lay.px(2.4))
