@@ -409,16 +409,15 @@ class LeaderboardServer:
             return None
         if path == "/healthz":
             return _http(200, web.json_response(200, self.health()))
-        result = web.route(path)
-        if isinstance(result, web.SnapshotRequest):
+        routed = web.route(path)
+        if isinstance(routed, web.SnapshotRequest):
             assert self.worker is not None
-            t_ms = now_ms()
-            snap = await self.worker.read(lambda repo: core.snapshot(repo, result.code, t_ms))
+            t_ms, code = now_ms(), routed.code
+            snap = await self.worker.read(lambda repo: core.snapshot(repo, code, t_ms))
             if snap is None:
-                result = web.json_response(404, {"error": "not_found", "message": f"no challenge {result.code}"})
-            else:
-                result = web.json_response(200, snap)
-        return _http(result.status, result)
+                return _http(404, web.json_response(404, {"error": "not_found", "message": f"no challenge {code}"}))
+            return _http(200, web.json_response(200, snap))
+        return _http(routed.status, routed)
 
     def health(self) -> dict[str, Any]:
         return {"ok": True, "server_id": self.options.server_id, "connections": len(self.connections),

@@ -64,7 +64,8 @@ class ServerLink:
                     continue
                 if not isinstance(msg, dict):
                     continue
-                fut = self._waiting.pop(msg.get("re"), None) if isinstance(msg.get("re"), int) else None
+                rid = msg.get("re")
+                fut = self._waiting.pop(rid, None) if isinstance(rid, int) else None
                 if fut is not None and not fut.done():
                     fut.set_result(msg)
                 elif msg.get("type") == "standings" and self.on_push is not None:
