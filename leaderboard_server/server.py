@@ -258,6 +258,17 @@ def _resolve(job: _Job, result: Any) -> None:
 # -- subscriptions and pushes ---------------------------------------------------------------------
 
 
+#: A watcher with more than this much unsent data is skipped until it catches up.
+MAX_WRITE_BUFFER_BYTES = 256 * 1024
+
+
+def _write_buffer(ws: ServerConnection) -> int:
+    try:
+        return int(ws.transport.get_write_buffer_size())
+    except (AttributeError, RuntimeError):
+        return 0
+
+
 class Hub:
     """Local watchers per challenge, and coalesced standings pushes."""
 
@@ -317,7 +328,13 @@ class Hub:
                 if snap is None or not conns:
                     continue
                 self.remember(snap)
-                broadcast(conns, protocol.encode(snap))
+                # broadcast() has no backpressure: a watcher that stopped reading would buffer
+                # every snapshot. Snapshots are complete, so a lagging one just skips to a later
+                # one; retry shortly so it still ends on the latest.
+                ready = [ws for ws in conns if _write_buffer(ws) < MAX_WRITE_BUFFER_BYTES]
+                if len(ready) < len(conns):
+                    asyncio.get_running_loop().call_later(0.5, self.mark, code)
+                broadcast(ready, protocol.encode(snap).encode("utf-8"), text=True)  # encoded once for all
                 self.pushes += 1
 
     async def tick(self) -> None:

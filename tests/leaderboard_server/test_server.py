@@ -283,3 +283,33 @@ def test_squat_submission_and_coach_telemetry_over_the_wire() -> None:
                 await link.close()
 
     asyncio.run(scenario())
+
+
+def test_a_lagging_watcher_is_skipped_then_catches_up_on_the_latest(monkeypatch: pytest.MonkeyPatch) -> None:
+    from leaderboard_server import server as server_module
+
+    async def scenario() -> None:
+        async with running_server() as srv:
+            url = ws_url(srv)
+            coach = await _player(url, "Coach", trainer=True)
+            code = (await coach.request({"type": "challenge.create", "title": "Lag", "exercise": "boxing",
+                                         "duration_s": 60}))["challenge"]["code"]
+            pushes: list[dict[str, Any]] = []
+            tv = await ServerLink.connect(url, on_push=pushes.append)
+            await tv.request({"type": "challenge.watch", "code": code})
+            # Every watcher looks backed up: nothing is pushed...
+            monkeypatch.setattr(server_module, "MAX_WRITE_BUFFER_BYTES", -1)
+            await coach.request({"type": "challenge.start", "code": code})
+            await asyncio.sleep(0.3)
+            assert pushes == []
+            # ...until it catches up, and then it gets the latest snapshot, not a backlog.
+            monkeypatch.setattr(server_module, "MAX_WRITE_BUFFER_BYTES", 256 * 1024)
+            for _ in range(100):
+                if pushes:
+                    break
+                await asyncio.sleep(0.02)
+            assert len(pushes) == 1 and pushes[0]["challenge"]["state"] == "running"
+            await tv.close()
+            await coach.close()
+
+    asyncio.run(scenario())
