@@ -266,3 +266,69 @@ def live_standings(app: App) -> Any:
         return worker.standings()
     except Exception:
         return None
+
+
+# -- the coach's override from the leaderboard server ----------------------------------------
+
+def apply_coach_override(plan: TodayPlan, override: dict[str, Any] | None) -> TodayPlan:
+    """Today's plan with a server-side coach override applied (pure).
+
+    Understands the protocol's override plan fields: ``rest_day``, ``max_rounds``,
+    ``round_length_s``, ``target_reps``, ``volume_pct`` (scales sets and rounds), ``exercises``
+    (keeps only those blocks), ``intensity``; the coach's name and note lead the explanation.
+    """
+    from dataclasses import replace
+
+    if not override:
+        return plan
+    p = override.get("plan") or {}
+    coach = str(override.get("coach") or "your coach")
+    note = str(override.get("note") or "").strip()
+    why = f"Coach {coach} changed today's plan" + (f": {note}" if note else ".")
+    if p.get("rest_day"):
+        blocks = tuple(b for b in plan.blocks if b.exercise == "mobility") or (
+            PlanBlock("mobility", "Mobility", "10 min easy movement", minutes=10),)
+        return replace(plan, title="Today: rest day (coach)", blocks=blocks,
+                       reason=f"{why} Rest day: easy mobility only.", source="coach")
+    scale = float(p.get("volume_pct") or 100) / 100.0
+    keep = set(p.get("exercises") or [])
+    out: list[PlanBlock] = []
+    for b in plan.blocks:
+        if keep and b.exercise not in keep and b.exercise != "mobility":
+            continue
+        if b.exercise == "boxing":
+            rounds = max(1, round(b.rounds * scale))
+            if isinstance(p.get("max_rounds"), int):
+                rounds = min(rounds, int(p["max_rounds"]))
+            round_s = int(p.get("round_length_s") or b.round_s)
+            b = replace(b, rounds=rounds, round_s=round_s,
+                        detail=f"{rounds} x {round_s} s rounds, {b.rest_s} s rest (coach)")
+        elif b.exercise in ("squat", "pushup", "lunge"):
+            sets = max(1, round(b.sets * scale))
+            reps = int(p.get("target_reps") or b.reps)
+            b = replace(b, sets=sets, reps=reps,
+                        detail=f"{sets} sets of {reps}, {b.rest_s} s rest (coach)")
+        out.append(b)
+    intensity = p.get("intensity")
+    title = f"Today: {intensity} day (coach)" if intensity else f"{plan.title} (coach)"
+    return replace(plan, title=title, blocks=tuple(out), reason=f"{why} {plan.reason}",
+                   source="coach")
+
+
+def coach_override(app: App) -> dict[str, Any] | None:
+    """The latest override: live from the sync worker, else the cached copy (never blocks)."""
+    worker = sync_worker(app, start=False)
+    if worker is not None:
+        try:
+            live = worker.override()
+        except Exception:
+            live = None
+        if live:
+            return live  # type: ignore[no-any-return]
+    try:
+        from game.net.override import _is_current, cached_override
+    except ImportError:
+        return None
+    import time as _time
+
+    return _is_current(cached_override(app.home), int(_time.time() * 1000))

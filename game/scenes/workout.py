@@ -33,11 +33,35 @@ class WorkoutScene(BaseScene):
 
     def __init__(self, app: App) -> None:
         super().__init__(app)
+        from game.integrations import start_sync_if_configured
+
+        start_sync_if_configured(app)  # fetches the coach's override in the background
         plan, problem = today_plan(app)
+        self.base_plan: TodayPlan = plan
+        self.override: Any = None
         self.plan: TodayPlan = plan
+        self._apply_override()
         if problem:
             app.notify(problem, 6)
         self.menu = ui.Menu([ui.Button("start", "Start workout"), ui.Button("back", "Back")])
+        self._check_s = 0.0
+
+    def _apply_override(self) -> None:
+        from game.integrations import apply_coach_override, coach_override
+
+        override = coach_override(self.app)
+        if override != self.override:
+            self.override = override
+            self.plan = apply_coach_override(self.base_plan, override)
+            if override:
+                self.app.notify("Your coach changed today's plan.", 3, ui.BLUE)
+
+    def update(self, dt_s: float) -> None:
+        super().update(dt_s)
+        self._check_s += dt_s
+        if self._check_s >= 1.0:  # an override can arrive while the player reads the plan
+            self._check_s = 0.0
+            self._apply_override()
 
     def handle(self, event: InputEvent) -> None:
         if event.action == Action.BACK:
@@ -53,8 +77,9 @@ class WorkoutScene(BaseScene):
         lay = ui.Layout.of(surface)
         ui.background(surface)
         p = self.plan
-        y = self.header(surface, p.title, "Plan from your recovery data" if p.source == "hrv"
-                        else "Standard plan")
+        y = self.header(surface, p.title, {"hrv": "Plan from your recovery data",
+                                           "coach": "Set by your coach"}.get(p.source,
+                                                                             "Standard plan"))
         pad = lay.px(5)
         col = READINESS_COLORS.get(p.readiness, ui.MUTED)
         why = pygame.Rect(pad, y + lay.px(1), lay.w - 2 * pad, lay.px(15))

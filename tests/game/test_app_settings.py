@@ -67,3 +67,22 @@ def test_app_starts_clean_and_says_so_with_a_corrupt_settings_file(tmp_path: Pat
     assert app.settings == Settings()
     assert any("damaged" in n for n in app.notices)
     assert (tmp_path / "settings.json.corrupt-1").exists()
+
+
+def test_coach_override_reshapes_todays_plan() -> None:
+    from game.integrations import DEFAULT_PLAN, apply_coach_override
+
+    assert apply_coach_override(DEFAULT_PLAN, None) is DEFAULT_PLAN
+    plan = apply_coach_override(DEFAULT_PLAN, {"coach": "Ana", "note": "Knee is sore",
+                                               "plan": {"exercises": ["boxing"], "max_rounds": 2,
+                                                        "round_length_s": 90}})
+    kinds = [b.exercise for b in plan.blocks]
+    assert "squat" not in kinds and "boxing" in kinds
+    box = next(b for b in plan.blocks if b.exercise == "boxing")
+    assert (box.rounds, box.round_s) == (2, 90)
+    assert plan.reason.startswith("Coach Ana changed today's plan: Knee is sore")
+    rest = apply_coach_override(DEFAULT_PLAN, {"coach": "Ana", "plan": {"rest_day": True}})
+    assert [b.exercise for b in rest.blocks] == ["mobility"] and "rest day" in rest.title
+    half = apply_coach_override(DEFAULT_PLAN, {"plan": {"volume_pct": 50, "target_reps": 6}})
+    sq = next(b for b in half.blocks if b.exercise == "squat")
+    assert (sq.sets, sq.reps) == (2, 6)
