@@ -326,9 +326,7 @@ def coach_override(app: App) -> dict[str, Any] | None:
         if live:
             return live  # type: ignore[no-any-return]
     try:
-        from game.net.override import _is_current, cached_override
+        from game.net.override import latest_coach_override
     except ImportError:
         return None
-    import time as _time
-
-    return _is_current(cached_override(app.home), int(_time.time() * 1000))
+    return latest_coach_override(fetch=False, folder=app.home)
