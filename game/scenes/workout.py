@@ -117,9 +117,13 @@ class WorkoutScene(BaseScene):
         lay = ui.Layout.of(surface)
         ui.panel(surface, rect)
         pad = lay.px(3)
-        ui.text(surface, "HRV trend (ln RMSSD) and your normal band", (rect.left + pad,
+        ui.text(surface, "Your HRV (ms) over the last weeks, and your normal band", (rect.left + pad,
                 rect.top + pad), lay.px(2.5), ui.MUTED, max_width=rect.width - 2 * pad)
-        pts = [(d, v, lo, hi) for d, v, lo, hi in self.plan.trend if v is not None]
+        # stored in ln units (the readiness maths); people read milliseconds
+        def ms(x: float | None) -> float | None:
+            return None if x is None else math.exp(x)
+
+        pts = [(d, ms(v), ms(lo), ms(hi)) for d, v, lo, hi in self.plan.trend if v is not None]
         area = pygame.Rect(rect.left + pad, rect.top + lay.px(8), rect.width - 2 * pad,
                            rect.height - lay.px(14))
         if len(pts) < 2:
@@ -149,6 +153,8 @@ class WorkoutScene(BaseScene):
         pygame.draw.lines(surface, ui.ACCENT, False, line, 3)
         for p_ in line:
             pygame.draw.circle(surface, ui.ACCENT, p_, 3)
+        ui.text(surface, f"{pts[-1][1]:.0f} ms", (line[-1][0], line[-1][1] - 6), lay.px(2.2),
+                ui.ACCENT, anchor="bottomright")
         ui.text(surface, pts[0][0], (area.left, area.bottom + 4), lay.px(2), ui.MUTED)
         ui.text(surface, pts[-1][0], (area.right, area.bottom + 4), lay.px(2), ui.MUTED,
                 anchor="topright")
