@@ -72,6 +72,9 @@ async def _run(settings: Any, outbox: Any, *, watch: str | None, join: str | Non
 
     def show(msg: dict[str, Any]) -> None:
         st = parse_standings(msg, link_settings.get("player_id"))
+        if st.version <= link_settings.get("shown_version", -1) and st.state != "finished":
+            return  # the same snapshot again (a push and a reply can cross)
+        link_settings["shown_version"] = st.version
         left = st.seconds_left(int(time.time() * 1000), st.server_now_ms - int(time.time() * 1000))
         click.echo("\n".join(standings_lines(st, seconds_left=left)) + "\n")
         if st.state == "finished":
