@@ -52,13 +52,16 @@ class Body:
     shin_m: float
     southpaw: bool = False
     stance_yaw_deg: float = 30.0
+    wide: bool = False  # training variety: bladed stances, varied guards and heads
 
     @property
     def arm_m(self) -> float:
         return self.upper_arm_m + self.forearm_m
 
     @staticmethod
-    def sample(rng: np.random.Generator, southpaw: bool | None = None) -> Body:
+    def sample(rng: np.random.Generator, southpaw: bool | None = None, *, wide: bool = False) -> Body:
+        """A random body. ``wide`` widens the styles for training data: stances from square to
+        side-on (10-75 degrees), guards from tight to long, a range of head carriage."""
         h = float(rng.uniform(1.50, 1.95))
 
         def seg(frac: float) -> float:
@@ -71,11 +74,12 @@ class Body:
             shoulder_half_m=seg(0.115),
             hip_half_m=seg(0.058),
             torso_m=seg(0.29),
-            neck_m=seg(0.105),
+            neck_m=seg(float(rng.uniform(0.085, 0.12)) if wide else 0.105),
             thigh_m=seg(0.245),
             shin_m=seg(0.246),
             southpaw=bool(rng.random() < 0.3) if southpaw is None else southpaw,
-            stance_yaw_deg=float(rng.uniform(10.0, 40.0)),
+            stance_yaw_deg=float(rng.uniform(10.0, 75.0 if wide else 40.0)),
+            wide=wide,
         )
 
 
@@ -114,10 +118,12 @@ class Noise:
     world_scale: float = 0.85  # and reports a smallish body
     drop_prob: float = 0.02
     fps: float = 30.0
+    smooth: bool = False  # pass the output through the pose pipeline's One Euro smoothing
 
     @staticmethod
-    def sample(rng: np.random.Generator) -> Noise:
+    def sample(rng: np.random.Generator, *, smooth: bool | None = None) -> Noise:
         return Noise(
+            smooth=bool(rng.random() < 0.5) if smooth is None else smooth,
             px_sigma_frac=float(rng.uniform(0.001, 0.004)),
             world_sigma_m=float(rng.uniform(0.002, 0.006)),
             depth_sigma_m=float(rng.uniform(0.004, 0.015)),
@@ -129,7 +135,7 @@ class Noise:
 
     @staticmethod
     def clean() -> Noise:
-        return Noise(0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 30.0)
+        return Noise(0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 30.0, False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +208,9 @@ class _Scalar:
 GUARD_POLE: Vec = (0.35, -1.0, -0.1)
 
 
-def _guard(rng: np.random.Generator) -> np.ndarray:
+def _guard(rng: np.random.Generator, body: Body | None = None) -> np.ndarray:
+    if body is not None and body.wide:
+        return np.array([rng.uniform(-0.3, 0.0), rng.uniform(-0.2, 0.22), rng.uniform(0.3, 0.72)])
     return np.array(
         [rng.uniform(-0.22, -0.08), rng.uniform(-0.12, 0.2), rng.uniform(0.35, 0.58)]
     )
@@ -302,7 +310,7 @@ def punch_programme(
     # Hooks and uppercuts are never thrown slowly; straights range from a lazy jab to a snap.
     speed = float(rng.uniform(0.9, 1.5) if kind in ("hook", "uppercut") else rng.uniform(0.75, 1.5))
     t0 = float(rng.uniform(0.5, 0.9)) if lead_in_s is None else lead_in_s
-    gl, gr = _guard(rng), _guard(rng)
+    gl, gr = _guard(rng, body), _guard(rng, body)
     left, right = _Track(), _Track()
     left.add(0.0, gl, GUARD_POLE)
     right.add(0.0, gr, GUARD_POLE)
@@ -338,7 +346,7 @@ def combo_programme(
 ) -> tuple[_Programme, list[Truth]]:
     """Several punches in a row: ``kinds`` is a list of (kind, hand)."""
     lead_left = _lead_is_left(body)
-    gl, gr = _guard(rng), _guard(rng)
+    gl, gr = _guard(rng, body), _guard(rng, body)
     left, right = _Track(), _Track()
     left.add(0.0, gl, GUARD_POLE)
     right.add(0.0, gr, GUARD_POLE)
@@ -375,7 +383,7 @@ def combo_programme(
 
 def motion_programme(name: str, rng: np.random.Generator, body: Body) -> _Programme:
     """A non-punch movement: idle, wave, guard_adjust, hand_to_face, walk, reach_slow, flail."""
-    gl, gr = _guard(rng), _guard(rng)
+    gl, gr = _guard(rng, body), _guard(rng, body)
     left, right = _Track(), _Track()
     yaw, crouch = _Scalar(), _Scalar()
     yaw.add(0.0, 0.0)
@@ -633,6 +641,12 @@ def render(
     px_state = np.zeros((NUM_LANDMARKS, 2))
     w_state = np.zeros((NUM_LANDMARKS, 3))
     frames: list[PoseFrame] = []
+    px_filter = world_filter = None
+    if noise.smooth:
+        from game.pose.smoothing import OneEuroFilter, OneEuroParams
+
+        px_filter = OneEuroFilter(OneEuroParams(), scale=float(h))
+        world_filter = OneEuroFilter(OneEuroParams(), scale=1.0)
     far_side = _far_side_mask(camera.yaw_deg)
     far_vis = float(rng.uniform(0.1, 0.45))
     for i in range(n):
@@ -672,6 +686,11 @@ def render(
         )
         w_state = 0.85 * w_state + 0.53 * wn * mult[:, None]
         W = W + w_state
+        if px_filter is not None and world_filter is not None:
+            # What the pose pipeline does to every frame (game.pose.pipeline).
+            mask = (lm_px[:, 3] >= 0.5)[:, None]
+            lm_px[:, :3] = px_filter.filter(lm_px[:, :3], ts_ms, mask)
+            W = world_filter.filter(W, ts_ms, mask)
         frames.append(PoseFrame(ts_ms, (w, h), lm_px, W, index=i))
     return frames
 
@@ -711,32 +730,33 @@ def punch_clip(
     slow: bool = False,
     southpaw: bool | None = None,
     noise: Noise | None = None,
+    wide: bool = False,
 ) -> Clip:
-    body = Body.sample(rng, southpaw=southpaw)
+    body = Body.sample(rng, southpaw=southpaw, wide=wide)
     cam = Camera.sample(rng, yaw_deg)
-    nz = Noise.sample(rng) if noise is None else noise
+    nz = Noise.sample(rng, smooth=None if wide else False) if noise is None else noise
     prog, truth = punch_programme(kind, rng, body, hand=hand, complete=complete, slow=slow)
     return Clip(tuple(render(prog, body, cam, nz, rng)), tuple(truth), body, cam, kind)
 
 
 def combo_clip(
     kinds: Sequence[tuple[str, str]], rng: np.random.Generator, *, yaw_deg: float | None = None,
-    southpaw: bool | None = None, noise: Noise | None = None,
+    southpaw: bool | None = None, noise: Noise | None = None, wide: bool = False,
 ) -> Clip:
-    body = Body.sample(rng, southpaw=southpaw)
+    body = Body.sample(rng, southpaw=southpaw, wide=wide)
     cam = Camera.sample(rng, yaw_deg)
-    nz = Noise.sample(rng) if noise is None else noise
+    nz = Noise.sample(rng, smooth=None if wide else False) if noise is None else noise
     prog, truth = combo_programme(kinds, rng, body)
     return Clip(tuple(render(prog, body, cam, nz, rng)), tuple(truth), body, cam, "combo")
 
 
 def motion_clip(
     name: str, rng: np.random.Generator, *, yaw_deg: float | None = None, noise: Noise | None = None,
-    southpaw: bool | None = None,
+    southpaw: bool | None = None, wide: bool = False,
 ) -> Clip:
-    body = Body.sample(rng, southpaw=southpaw)
+    body = Body.sample(rng, southpaw=southpaw, wide=wide)
     cam = Camera.sample(rng, yaw_deg)
-    nz = Noise.sample(rng) if noise is None else noise
+    nz = Noise.sample(rng, smooth=None if wide else False) if noise is None else noise
     prog = motion_programme(name, rng, body)
     return Clip(tuple(render(prog, body, cam, nz, rng)), (), body, cam, name)
 
@@ -760,7 +780,7 @@ def scheduled_clip(
     times in ``ducks``: the stream a good session of the target game produces."""
     body = Body.sample(rng, southpaw=southpaw)
     cam = Camera.sample(rng, yaw_deg)
-    gl, gr = _guard(rng), _guard(rng)
+    gl, gr = _guard(rng, body), _guard(rng, body)
     left, right = _Track(), _Track()
     left.add(0.0, gl, GUARD_POLE)
     right.add(0.0, gr, GUARD_POLE)
@@ -797,7 +817,7 @@ def scheduled_clip(
         sway.add(t, d)
         sway.add(t + 0.3, 0.0)
     prog = _Programme(left, right, yaw, crouch, duration_s=duration_s, sway=sway)
-    nz = Noise.sample(rng) if noise is None else noise
+    nz = Noise.sample(rng, smooth=False) if noise is None else noise
     return Clip(tuple(render(prog, body, cam, nz, rng)), tuple(truths), body, cam, "session")
 
 
@@ -815,4 +835,4 @@ def flail_clip(duration_s: float, rng: np.random.Generator, *, yaw_deg: float = 
         shifted = [(k[0] + 1.0, k[1], k[2]) for k in track.keys]
         track.keys = [(0.0, g, np.asarray(GUARD_POLE, float)), (1.0, g, np.asarray(GUARD_POLE, float))] + shifted
     prog.duration_s = duration_s
-    return Clip(tuple(render(prog, body, cam, Noise.sample(rng), rng)), (), body, cam, "flail")
+    return Clip(tuple(render(prog, body, cam, Noise.sample(rng, smooth=False), rng)), (), body, cam, "flail")

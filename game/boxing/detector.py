@@ -58,7 +58,6 @@ class DetectorOptions:
     uppercut_top: float = 0.05  # arm lengths above the shoulder where a full uppercut ends
     hook_elbow_up: float = -0.08  # arm lengths: a hook's elbow is up near shoulder height
     bent_complete_travel: float = 0.3  # arm lengths a full hook or uppercut carries the fist
-    radial_fraction: float = 0.55  # share of the travel that lengthens the arm, for a straight
     face_touch: float = 0.2  # arm lengths from the nose: the hand is at the face
     max_height_above_nose: float = 0.3  # arm lengths: higher is a wave / raised hand
     min_height_below_shoulder: float = -0.6  # arm lengths: lower is an arm swinging at the side
@@ -140,10 +139,10 @@ class _Hand:
     rewound: bool = False
     still_since_s: float | None = None
     home_s: float = 1.0  # time spent in the guard state
-    settled: bool = True
+    settled: bool = True  # the hand slowed down (or turned around) since it came home
     min_exc_guard: float = 0.0
     guard_straightness: float = 0.5
-    tracked_s: float = 0.0  # how long this hand has been in view without a break  # the hand slowed down since it came home
+    tracked_s: float = 0.0  # how long this hand has been in view without a break
     home_before_s: float = 1.0  # ... before the current excursion
     history: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=lambda: deque(maxlen=4))
 

@@ -1,0 +1,103 @@
+"""Shadowboxing per-frame cost: punch detector (rules), the on-device kind model, and the target
+game's rules, on generated sessions and on the real recordings.
+
+Goal: detector + model add under 3 ms per frame. Prints figures; record them in
+docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from game.boxing.detector import PunchDetector
+from game.boxing.features import FEATURES, WINDOW
+from game.boxing.rules import COUNTDOWN_S, BodyCalibration, BoxingRound, Difficulty, plan_cues
+from game.pose.types import PoseFrame
+from models.punch_synth import scheduled_clip
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def per_frame_us(frames: list[PoseFrame], make: object, repeats: int = 3) -> np.ndarray:
+    """Per-frame wall time (µs) of ``make().update(frame)``, best of ``repeats`` runs per frame."""
+    best = np.full(len(frames), np.inf)
+    for _ in range(repeats):
+        det = make()  # type: ignore[operator]
+        for i, f in enumerate(frames):
+            t0 = time.perf_counter_ns()
+            det.update(f)
+            best[i] = min(best[i], (time.perf_counter_ns() - t0) / 1000.0)
+    return best
+
+
+def fmt(us: np.ndarray) -> str:
+    p = np.percentile(us, [50, 95, 99])
+    return f"mean {us.mean():7.1f} µs  p50 {p[0]:7.1f}  p95 {p[1]:7.1f}  p99 {p[2]:7.1f}  max {us.max():7.1f}"
+
+
+def session_frames() -> tuple[list[PoseFrame], BodyCalibration, Difficulty]:
+    d = Difficulty(bpm=100, density=0.8, combo_max_len=3, rounds=1, round_s=40, rest_s=0)
+    warm = scheduled_clip([], 2.0, np.random.default_rng(5))
+    cal = BodyCalibration.from_frames(warm.frames, orthodox=not warm.body.southpaw)
+    cues = plan_cues(d, 1, cal)
+    clip = scheduled_clip([(c.t_s, c.kind, c.hand) for c in cues if c.hand], COUNTDOWN_S + d.round_s,
+                          np.random.default_rng(5), southpaw=warm.body.southpaw)
+    return list(clip.frames), cal, d
+
+
+def main() -> None:
+    frames, cal, d = session_frames()
+    n_punch = len([c for c in plan_cues(d, 1, cal) if c.hand])
+    print(f"generated session: {len(frames)} frames ({frames[-1].t_s:.0f} s, {n_punch} punches asked)")
+
+    rules = per_frame_us(frames, lambda: PunchDetector(orthodox=cal.orthodox))
+    print(f"  detector, rule kinds         {fmt(rules)}")
+
+    model_ok = True
+    try:
+        from game.boxing.model_kind import make_model_classifier
+        from models.punch_model import PunchKindModel
+
+        model = PunchKindModel()
+        clf = make_model_classifier(model)
+        with_model = per_frame_us(frames, lambda: PunchDetector(orthodox=cal.orthodox, kind_classifier=clf))
+        print(f"  detector + model kinds       {fmt(with_model)}")
+        x = np.random.default_rng(0).normal(0, 0.5, (WINDOW, FEATURES)).astype(np.float32)
+        for _ in range(20):
+            model.predict(x)
+        ts = []
+        for _ in range(500):
+            t0 = time.perf_counter_ns()
+            model.predict(x)
+            ts.append((time.perf_counter_ns() - t0) / 1000.0)
+        inf = np.array(ts)
+        print(f"  model inference alone        {fmt(inf)}  ({model.path.stat().st_size / 1024:.1f} KiB int8 tflite)")
+        print(f"  worst frame with a model call: {with_model.max():.0f} µs (goal < 3000 µs)")
+    except Exception as exc:  # the benchmark reports, it does not hide
+        model_ok = False
+        print(f"  model unavailable: {exc}")
+
+    game = per_frame_us(frames, lambda: BoxingRound(d, 1, cal, detector=PunchDetector(orthodox=cal.orthodox)), 2)
+    print(f"  game rules incl. detector    {fmt(game)}")
+
+    rec_dir = ROOT / ".cache" / "recordings"
+    for stem in ("jab_tutorial", "punches_straight_profile"):
+        path = rec_dir / f"{stem}.rsk"
+        if not path.is_file():
+            print(f"recording {stem}: not cached (run the tests once to build it)")
+            continue
+        from game.pose.recording import read_recording
+
+        real = list(read_recording(path))
+        us = per_frame_us(real, lambda: PunchDetector())
+        print(f"recording {stem} ({len(real)} frames): detector {fmt(us)}")
+        if model_ok:
+            us2 = per_frame_us(real, lambda: PunchDetector(kind_classifier=clf))
+            print(f"recording {stem}: detector + model      {fmt(us2)}")
+
+
+if __name__ == "__main__":
+    main()
