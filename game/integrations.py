@@ -91,6 +91,7 @@ class PlanBlock:
     round_s: int = 0
     rest_s: int = 0
     minutes: int = 0
+    stop_velocity_loss_pct: int | None = None  # end a set early at this much speed loss
     boxing: dict[str, Any] = field(default_factory=dict)
 
 
@@ -157,7 +158,8 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
     if s.sets > 0 and s.reps > 0:
         blocks.append(PlanBlock("squat", "Squats", f"{s.sets} sets of {s.reps}, {s.rest_s} s rest;"
                                 f" stop a set at {s.stop_velocity_loss_pct} % speed loss",
-                                sets=s.sets, reps=s.reps, rest_s=s.rest_s))
+                                sets=s.sets, reps=s.reps, rest_s=s.rest_s,
+                                stop_velocity_loss_pct=s.stop_velocity_loss_pct))
     trend = tuple((d.day.isoformat(), d.value_ln, d.band_low_ln, d.band_high_ln)
                   for d in st.readiness.history[-28:])
     reason = p.reason

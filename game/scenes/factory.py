@@ -15,7 +15,7 @@ def title_scene(app: App) -> Any:
 
 
 def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: Any = None,
-                   target: int | None = None) -> Any:
+                   target: int | None = None, stop_loss_pct: float | None = None) -> Any:
     """A rep challenge or a shadowboxing session, behind calibration unless already done."""
     if exercise == "boxing":
         from game.scenes.boxing import BoxingScene
@@ -26,7 +26,8 @@ def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: 
         from game.scenes.reps import RepScene
 
         def make() -> Any:
-            return RepScene(app, exercise, target=target, on_done=on_done)
+            return RepScene(app, exercise, target=target, on_done=on_done,
+                            stop_loss_pct=stop_loss_pct)
     # A generated demo player needs no set-up (and would never stand still for it).
     if calibrate and app.profile is None and not app.is_demo:
         from game.scenes.calibration import CalibrationScene

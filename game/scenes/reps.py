@@ -34,7 +34,8 @@ class RepScene(SessionScene):
     name = "rep_challenge"
 
     def __init__(self, app: App, exercise: str = "squat", *, target: int | None = None,
-                 on_done: OnDone | None = None, countdown_s: float = 3.0) -> None:
+                 on_done: OnDone | None = None, countdown_s: float = 3.0,
+                 stop_loss_pct: float | None = None) -> None:
         super().__init__(app, on_done=on_done, countdown_s=countdown_s)
         from game.reps import make_rep_detector
 
@@ -48,13 +49,17 @@ class RepScene(SessionScene):
         self.banner: tuple[str, str] | None = None  # (text, kind)
         self.status = "getting_ready"
         self._halfway_said = False
+        # Velocity-based training: end the set when rep speed has dropped this much (the plan
+        # sets 20 % normally, 10 % on recovery days; Pareja-Blanco 2017).
+        self.stop_loss_pct = stop_loss_pct
 
     def live_score(self) -> tuple[float, int | None]:
         n = sum(1 for r in self.reps if r.get("counted"))
         return float(n), n
 
     def fresh(self) -> RepScene:
-        return RepScene(self.app, self.exercise, target=self.target, on_done=self.on_done)
+        return RepScene(self.app, self.exercise, target=self.target, on_done=self.on_done,
+                        stop_loss_pct=self.stop_loss_pct)
 
     def on_start(self) -> None:
         from game.reps import make_rep_detector
@@ -88,6 +93,13 @@ class RepScene(SessionScene):
                     audio.say("halfway")
                 if n >= self.target:
                     self.finish("target")
+                    return
+                loss = (self.detector.summary() or {}).get("velocity_loss_pct")
+                if self.stop_loss_pct is not None and isinstance(loss, (int, float)) and \
+                        loss >= self.stop_loss_pct and n >= 2:
+                    self.app.notify(f"Speed dropped {loss:.0f} %: that's the set. Good work.",
+                                    4, ui.GREEN)
+                    self.finish("fatigue")
                     return
             else:
                 audio.effect("paused")

@@ -195,8 +195,9 @@ class WorkoutRunner:
             return [boxing]
         out: list[Callable[[], Any]] = []
         for s in range(max(1, b.sets)):
-            out.append(lambda b=b: factory.exercise_scene(app, b.exercise, target=b.reps,
-                                                          on_done=self.collect))
+            out.append(lambda b=b: factory.exercise_scene(
+                app, b.exercise, target=b.reps, on_done=self.collect,
+                stop_loss_pct=b.stop_velocity_loss_pct))
             if s < b.sets - 1 and b.rest_s > 0:
                 out.append(lambda b=b, s=s: GuidedScene(
                     app, f"Rest before set {s + 2}", "Walk around, breathe, shake out your legs",

@@ -282,3 +282,20 @@ def test_a_scene_bug_in_an_interactive_run_returns_to_the_menu(
     assert app.scenes_seen[:2] == ["buggy", "title"]
     assert "ZeroDivisionError" in (tmp_path / "crash.log").read_text()
     assert len(app.errors) == 1
+
+
+def test_a_set_ends_at_the_planned_speed_loss(make_app: Any) -> None:
+    from game.scenes.reps import RepScene
+
+    app = make_app("menu")
+    scene = RepScene(app, "squat", target=20, countdown_s=0.5, stop_loss_pct=1.0)
+    app.stack.push(scene)
+    app.stack.apply()
+    for _ in range(60 * 60):
+        run_steps(app, 1, draw_every=100)
+        if scene.finished:
+            break
+    session = app.sessions[-1]
+    assert session["ended"] == "fatigue"
+    assert session["summary"]["velocity_loss_pct"] >= 1.0
+    assert 2 <= session["stats"]["reps"] < 20
