@@ -474,7 +474,7 @@ class RepDetector:
             if (
                 len(w) >= 2
                 and w[-1].t_s - w[0].t_s >= 0.5 * self.defn.ready_hold_s
-                and _is_still(w)
+                and _is_still(w, upright=self.defn.posture == "upright")
                 and _both_sides_bend(w, f)
             ):
                 return True
@@ -492,7 +492,7 @@ class RepDetector:
         w.append(f)
         while len(w) > 2 and w[-1].t_s - w[1].t_s >= self.defn.ready_hold_s:
             w.popleft()
-        if not _is_still(w):
+        if not _is_still(w, upright=self.defn.posture == "upright"):
             # Walking into place (even straight at the camera, where the feet hardly move in the
             # image): start the wait again from this frame.
             while len(w) > 1:
@@ -737,13 +737,15 @@ class RepDetector:
             self._set_paused(end_s, cues[0] if cues else Cue(reason or "?", reason or "", "corrective"), ev)
 
 
-def _is_still(window: deque[Features]) -> bool:
+def _is_still(window: deque[Features], *, upright: bool = True) -> bool:
     """Standing still, judged on trends and spreads that tracker jitter does not fake:
 
     - the main angle's 20-80 % spread within 15 degrees (gait swings the mean of both knees by
       20-45 degrees; squat_side_slow starts bending 0.1 s into the clip, 10 degrees by 0.4 s);
     - the person's size in the image changing by at most 6 % from the first to the last third of
-      the window (walking toward the camera grows it, even when the feet hardly move in the image);
+      the window (walking toward the camera grows it, even when the feet hardly move in the image;
+      upright exercises only: nobody walks in a plank, and the shoulder-to-wrist height seen
+      head-on is short and jittery);
     - the hips moving by at most 15 % of the person's height in the image between those thirds
       (walking across at 0.5 m/s moves them 25 % in 0.4 s; sitting back into a squat moved them 8 %).
     """
@@ -759,7 +761,7 @@ def _is_still(window: deque[Features]) -> bool:
     size_change = abs(statistics.median(f.height_px for f in last) - statistics.median(f.height_px for f in first))
     dx = statistics.median(f.moving_xy_px[0] for f in last) - statistics.median(f.moving_xy_px[0] for f in first)
     dy = statistics.median(f.moving_xy_px[1] for f in last) - statistics.median(f.moving_xy_px[1] for f in first)
-    return spread <= 15.0 and size_change <= 0.06 * h and math.hypot(dx, dy) <= 0.15 * h
+    return spread <= 15.0 and (not upright or size_change <= 0.06 * h) and math.hypot(dx, dy) <= 0.15 * h
 
 
 def _both_sides_bend(window: deque[Features], f: Features) -> bool:
