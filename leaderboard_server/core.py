@@ -347,6 +347,14 @@ def _unique_code_hex(c: _Ctx) -> str:
     raise ConflictError("could not allocate a player id; try again")
 
 
+def _profile_set(c: _Ctx) -> Outcome:
+    me = _require_player(c)
+    name = c.msg["name"].strip() or me.name
+    c.repo.rename_player(me.id, name)
+    player = replace(me, name=name)
+    return c.done(c.reply("profile", player=_player_json(player)), session=replace(c.session, player=player))
+
+
 def _ping(c: _Ctx) -> Outcome:
     return c.done(c.reply("pong", now_ms=c.now_ms))
 
@@ -526,6 +534,22 @@ def _group_members(c: _Ctx) -> Outcome:
                           members=[_player_json(p) for p in c.repo.members(group.id)]))
 
 
+def _group_remove(c: _Ctx) -> Outcome:
+    """The group's owner removes a member (someone who left the class)."""
+    me = _require_player(c)
+    group = c.repo.group_by_public_id(c.msg["group"])
+    if group is None or group.owner_id != me.id:
+        raise ForbiddenError("only the group's owner can remove members")
+    target = c.repo.player_by_public_id(c.msg["player"])
+    if target is None or not c.repo.is_member(group.id, target.id):
+        raise NotFoundError("that player is not in the group")
+    if target.id == me.id:
+        raise ConflictError("owners leave with 'group.leave'")
+    c.repo.remove_member(group.id, target.id)
+    return c.done(c.reply("members", group=group.public_id,
+                          members=[_player_json(p) for p in c.repo.members(group.id)]))
+
+
 def _challenge_create(c: _Ctx) -> Outcome:
     me = _require_trainer(c)
     group_id = None
@@ -688,6 +712,7 @@ _HANDLERS: dict[str, Callable[[_Ctx], Outcome]] = {
     "hello": _hello,
     "register": _register,
     "ping": _ping,
+    "profile.set": _profile_set,
     "submit": _submit,
     "board.get": _board_get,
     "group.create": _group_create,
@@ -695,6 +720,7 @@ _HANDLERS: dict[str, Callable[[_Ctx], Outcome]] = {
     "group.leave": _group_leave,
     "group.list": _group_list,
     "group.members": _group_members,
+    "group.remove": _group_remove,
     "challenge.create": _challenge_create,
     "challenge.join": _challenge_join,
     "challenge.watch": _challenge_watch,

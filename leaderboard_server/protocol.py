@@ -187,6 +187,7 @@ MESSAGE_SCHEMAS: dict[str, dict[str, Any]] = {
                        "client": {"type": "string", "maxLength": 60}}),
     "register": _msg(["name"], {"name": _NAME, "trainer_code": {"type": "string", "maxLength": 100}}),
     "ping": _msg([], {}),
+    "profile.set": _msg(["name"], {"name": _NAME}),
     "submit": _msg(["submission"], {"submission": SUBMISSION_SCHEMA}),
     "board.get": _msg(["mode", "period"], {
         "mode": {"enum": list(MODES)},
@@ -199,6 +200,7 @@ MESSAGE_SCHEMAS: dict[str, dict[str, Any]] = {
     "group.leave": _msg(["group"], {"group": _PUBLIC_ID}),
     "group.list": _msg([], {}),
     "group.members": _msg(["group"], {"group": _PUBLIC_ID}),
+    "group.remove": _msg(["group", "player"], {"group": _PUBLIC_ID, "player": _PUBLIC_ID}),
     "challenge.create": _msg(["title", "exercise", "duration_s"], {
         "title": _NAME,
         "exercise": {"enum": list(EXERCISE_MODES)},

@@ -219,6 +219,9 @@ class Repository:
         self.session.flush()
         return _player(row)
 
+    def rename_player(self, player_id: int, name: str) -> None:
+        self.session.execute(update(Player).where(Player.id == player_id).values(name=name))
+
     # -- groups --------------------------------------------------------------------------------
     def group_by_public_id(self, public_id: str) -> GroupRec | None:
         row = self.session.execute(select(Group).where(Group.public_id == public_id)).scalar_one_or_none()

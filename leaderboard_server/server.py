@@ -99,7 +99,8 @@ class _Job:
 #: fsync before any reply. Live progress, watches and reads only need to survive a crash of the
 #: process (WAL commit without fsync), which keeps a slow disk out of the live standings' latency.
 DURABLE_TYPES = frozenset({
-    "register", "submit", "group.create", "group.join", "group.leave", "challenge.create", "challenge.join",
+    "register", "profile.set", "submit", "group.create", "group.join", "group.leave", "group.remove",
+    "challenge.create", "challenge.join",
     "challenge.start", "challenge.stop", "override.set",
 })
 

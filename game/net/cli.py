@@ -11,7 +11,7 @@ import click
 
 @click.command()
 @click.option("--server", metavar="URL", help="Leaderboard server, e.g. ws://gym-laptop:8765/ws (remembered).")
-@click.option("--name", help="Your name on the boards (used when this device first registers; remembered).")
+@click.option("--name", help="Your name on the boards (remembered; renames you on the server too).")
 @click.option("--status", "show_status", is_flag=True, help="Only show what is waiting; no network.")
 @click.option("--join", metavar="CODE",
               help="Join a trainer's live challenge; the game then shows its standings (remembered).")

@@ -121,6 +121,9 @@ async def open_link(settings: NetSettings, *, folder: Path | None = None, timeou
         if token is not None:
             try:
                 welcome = await link.request({"type": "hello", "token": token, "client": CLIENT_NAME})
+                name = settings.name.strip()
+                if name and name != welcome["player"]["name"] and len(name) <= 40 and name.isprintable():
+                    await link.request({"type": "profile.set", "name": name})  # renamed on this device
                 return link, replace(settings, player_id=welcome["player"]["id"])
             except ServerReplyError as err:
                 if err.code != "unauthenticated":

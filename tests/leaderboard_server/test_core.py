@@ -248,3 +248,18 @@ def test_a_challenge_session_may_outlast_the_challenge_but_its_score_must_fit(ha
     harness.now_ms = T0_MS + 100_000
     reply = _submit(harness, bob, greedy)
     assert reply["code"] == "implausible" and any("120 reps" in r for r in reply["reasons"])
+
+
+def test_players_rename_themselves_and_owners_remove_members(harness: Harness) -> None:
+    ann, bob = harness.register("Ann"), harness.register("Bob")
+    renamed = harness.send(ann, {"type": "profile.set", "name": "  Ann K. "})
+    assert renamed.replies[0]["player"]["name"] == "Ann K." and renamed.session.player is not None
+    _submit(harness, renamed.session, squat_submission("a-000000001", 5))
+    assert _board(harness, bob, "squat", "daily") == [("Ann K.", 5, 1)]
+    group = harness.ask(ann, {"type": "group.create", "name": "Club"})["group"]
+    harness.ask(bob, {"type": "group.join", "invite_code": group["invite_code"]})
+    assert ann.player is not None and bob.player is not None
+    assert harness.ask(bob, {"type": "group.remove", "group": group["id"], "player": ann.player.public_id})["code"] == "forbidden"
+    left = harness.ask(ann, {"type": "group.remove", "group": group["id"], "player": bob.player.public_id})
+    assert [m["name"] for m in left["members"]] == ["Ann K."]
+    assert harness.ask(ann, {"type": "group.remove", "group": group["id"], "player": bob.player.public_id})["code"] == "not_found"

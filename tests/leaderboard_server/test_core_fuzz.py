@@ -132,6 +132,12 @@ def messages(draw: Any, world: World) -> Any:
     return msg
 
 
+def world_group(world: World) -> Any:
+    from leaderboard_server.repository import Repository as Repo
+
+    return Repo(world.session).group_by_public_id(world.group["id"])
+
+
 def _check_rights(world: World, sender: str, before: dict[str, set[tuple[Any, ...]]],
                   after: dict[str, set[tuple[Any, ...]]]) -> None:
     me = world.ids.get(sender)
@@ -145,9 +151,21 @@ def _check_rights(world: World, sender: str, before: dict[str, set[tuple[Any, ..
             return row[cols.index(name)]
 
         if table == "players":
-            assert not removed, "an existing player was modified"
-            assert sender == "anon" and len(added) == 1, "only a new connection registers a player"
-        elif table in ("group_members", "challenge_participants", "submissions", "best_scores"):
+            old_by_id = {col(r, "id"): r for r in removed}
+            for r in added:
+                old = old_by_id.pop(col(r, "id"), None)
+                if old is None:
+                    assert sender == "anon", "only a new connection registers a player"
+                else:
+                    diff = {c for c, a, b in zip(cols, old, r) if a != b}
+                    assert col(r, "id") == me and diff <= {"name"}, "a player was changed by someone else"
+            assert not old_by_id, "a player was deleted"
+        elif table == "group_members":
+            owned = {g.id for g in [world_group(world)] if g.owner_id == me}
+            for r in added | removed:
+                assert col(r, "player_id") == me or (r in removed and col(r, "group_id") in owned), \
+                    "membership of another player changed"
+        elif table in ("challenge_participants", "submissions", "best_scores"):
             assert me is not None
             assert all(col(r, "player_id") == me for r in added | removed), f"{table} of another player changed"
         elif table == "player_groups":
@@ -194,7 +212,8 @@ def test_random_messages_never_crash_or_cross_rights(world: World, data: Any) ->
             event(f"{msg['type']} -> {out.replies[0]['type']}{' (wrote)' if before != after else ''}")
             if sender != "anon":
                 # A signed-in connection stays the same player.
-                assert out.session.player == sessions[sender].player
+                assert out.session.player is not None and sessions[sender].player is not None
+                assert out.session.player.id == sessions[sender].player.id
             sessions[sender] = out.session
     finally:
         nested.rollback()

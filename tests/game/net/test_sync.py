@@ -84,6 +84,16 @@ def test_sync_command_sends_waiting_scores(threaded_server: ThreadedServer, tmp_
     assert "2 new score(s) sent, 0 already there, 1 rejected, 0 waiting" in result.output
     assert "70 reps" in result.output
     assert load_settings(tmp_path, {}).name == "Cli Carla"
+    renamed = runner.invoke(cli, ["sync", "--name", "Carla R."])
+    assert renamed.exit_code == 0, renamed.output
+
+    async def board() -> list[str]:
+        link = await ServerLink.connect(threaded_server.url)
+        reply = await link.request({"type": "board.get", "mode": "squat", "period": "daily"})
+        await link.close()
+        return [e["name"] for e in reply["entries"]]
+
+    assert threaded_server.run(board()) == ["Carla R."]  # the server knows the new name
     again = runner.invoke(cli, ["sync"])
     assert "0 new score(s) sent" in again.output
     status = runner.invoke(cli, ["sync", "--status"])
