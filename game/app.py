@@ -411,7 +411,7 @@ class App:
                     top.on_pose(item)
                 if self.pause_gesture.update(item.pose.landmarks_px, item.pose.timestamp_ms) \
                         and top is not None and getattr(top, "state", "") == "active" \
-                        and not self.is_demo:
+                        and self.is_camera:
                     self.dispatch(InputEvent(Action.PAUSE, source="pose"))  # hands up: pause
             if feed.is_camera and feed.status == FeedStatus.LOST and top is not None and \
                     getattr(top, "uses_pose", False):
@@ -437,8 +437,8 @@ class App:
         item = self.latest
         self.hands = []
         if top is None or item is None or not getattr(top, "accepts_pointer", False) or \
-                self.screen is None or self.is_demo:
-            return  # (a generated demo player's hands are nobody's pointer)
+                self.screen is None or not self.is_camera:
+            return  # only a live player points: not a demo player, not a person in a video
         self.hands = hand_pointers(item.pose.landmarks_px, item.pose.image_size,
                                    self.screen.get_size(), mirror=self.settings.mirror)
         targets = top.hover_targets()

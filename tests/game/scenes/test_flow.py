@@ -299,3 +299,27 @@ def test_a_set_ends_at_the_planned_speed_loss(make_app: Any) -> None:
     assert session["ended"] == "fatigue"
     assert session["summary"]["velocity_loss_pct"] >= 1.0
     assert 2 <= session["stats"]["reps"] < 20
+
+
+def test_a_live_player_pauses_with_both_hands_up(make_app: Any) -> None:
+    from game.moves import Camera, KeyPose, pose_frame
+    from game.scenes.reps import RepScene
+
+    app = make_app("menu", demo=None)
+    overhead = KeyPose(hand_l=(0.05, 0.62, 0.05), hand_r=(0.05, 0.62, -0.05))
+
+    def camera() -> Iterator[tuple[PoseFrame, np.ndarray | None, float]]:
+        for i in range(100000):
+            time.sleep(1 / 60)
+            yield (pose_frame(overhead, Camera(view="front"), i * 33.3, i),
+                   np.zeros((48, 64, 3), np.uint8), time.perf_counter())
+
+    app.feed = PoseFeed(camera, label="camera 0", pacing="wall", is_camera=True).start()
+    scene = RepScene(app, "squat", countdown_s=0.1)
+    app.stack.push(scene)
+    app.stack.apply()
+    deadline = time.monotonic() + 10
+    while app.stack.top is scene and time.monotonic() < deadline:
+        run_steps(app, 3, draw_every=3)
+        time.sleep(0.02)
+    assert app.stack.top.name == "paused"
