@@ -1,12 +1,28 @@
-"""``ringside sync``: send waiting scores to the leaderboard server, follow a live challenge."""
+"""``ringside sync``: send waiting scores to the leaderboard server, join groups and challenges,
+show boards and live standings."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import click
+
+PERIODS = ("daily", "weekly", "all_time")
+MODES = ("boxing", "squat", "pushup", "lunge", "challenge")
+
+
+@dataclass(frozen=True)
+class _Asks:
+    join: str | None = None
+    watch: str | None = None
+    join_group: str | None = None
+    new_group: str | None = None
+    groups: bool = False
+    board: str | None = None
+    period: str = "weekly"
+    group: str | None = None
 
 
 @click.command()
@@ -16,9 +32,16 @@ import click
 @click.option("--join", metavar="CODE",
               help="Join a trainer's live challenge; the game then shows its standings (remembered).")
 @click.option("--watch", metavar="CODE", help="Show a challenge's live standings here until it ends (Ctrl-C stops).")
+@click.option("--join-group", metavar="INVITE", help="Join a group with its invite code.")
+@click.option("--new-group", metavar="NAME", help="Create a group and print its invite code.")
+@click.option("--groups", "list_groups", is_flag=True, help="List your groups with their invite codes.")
+@click.option("--board", type=click.Choice(MODES), help="Show a leaderboard.")
+@click.option("--period", type=click.Choice(PERIODS), default="weekly", show_default=True)
+@click.option("--group", metavar="NAME", help="With --board: only this group's members (a group you are in).")
 @click.option("--timeout", default=5.0, show_default=True, help="Seconds to wait for the server.")
-def sync(server: str | None, name: str | None, show_status: bool, watch: str | None, join: str | None,
-         timeout: float) -> None:
+def sync(server: str | None, name: str | None, show_status: bool, join: str | None, watch: str | None,
+         join_group: str | None, new_group: str | None, list_groups: bool, board: str | None, period: str,
+         group: str | None, timeout: float) -> None:
     """Send every score waiting in the outbox to the leaderboard server.
 
     Scores are kept on disk until the server acknowledges them, so playing offline loses nothing:
@@ -26,7 +49,7 @@ def sync(server: str | None, name: str | None, show_status: bool, watch: str | N
     """
     import asyncio
 
-    from game.net.errors import NetworkError
+    from game.net.errors import NetworkError, ServerReplyError
     from game.net.outbox import Outbox
     from game.net.settings import load_settings, save_settings
 
@@ -36,52 +59,57 @@ def sync(server: str | None, name: str | None, show_status: bool, watch: str | N
         settings, changed = replace(settings, server=server), True
     if name:
         settings, changed = replace(settings, name=name), True
-    if join:
-        settings, changed = replace(settings, follow=join.upper()), True
     if changed:
         save_settings(settings)
+    asks = _Asks(join, watch, join_group, new_group, list_groups, board, period, group)
     with Outbox.default() as outbox:
         counts = outbox.counts()
         if show_status:
             click.echo(f"server   {settings.server}")
             click.echo(f"player   {settings.name} ({settings.player_id or 'not registered yet'})")
             click.echo(f"outbox   {counts.pending} waiting, {counts.sent} sent, {counts.rejected} rejected")
+            if settings.follow:
+                click.echo(f"following challenge {settings.follow}")
             for item in outbox.items():
                 if item.state == "rejected":
                     click.echo(f"  rejected {item.id}: {item.submission['mode']} {item.submission['score']} "
                                f"- {item.last_error}")
             return
         try:
-            asyncio.run(_run(settings, outbox, watch=watch, join=join, timeout_s=timeout))
+            asyncio.run(_run(settings, outbox, asks, timeout_s=timeout))
+        except ServerReplyError:
+            raise  # the server refused a request: its message says why
         except NetworkError:
             after = outbox.counts()
-            click.echo(f"{after.pending} score(s) still waiting in the outbox; they will be sent later", err=True)
+            if after.pending:
+                click.echo(f"{after.pending} score(s) still waiting in the outbox; they will be sent later", err=True)
             raise
 
 
-async def _run(settings: Any, outbox: Any, *, watch: str | None, join: str | None, timeout_s: float) -> None:
+async def _run(settings: Any, outbox: Any, asks: _Asks, *, timeout_s: float) -> None:
     import asyncio
 
     from game.net.client import open_link, sync_outbox
     from game.net.errors import NetworkError
     from game.net.override import fetch_override, save_cached_override
+    from game.net.settings import save_settings
     from game.net.standings import parse_standings, standings_lines
 
     done = asyncio.Event()
-    link_settings: dict[str, Any] = {}
+    seen: dict[str, Any] = {}
 
     def show(msg: dict[str, Any]) -> None:
-        st = parse_standings(msg, link_settings.get("player_id"))
-        if st.version <= link_settings.get("shown_version", -1) and st.state != "finished":
+        st = parse_standings(msg, seen.get("player_id"))
+        if st.version <= seen.get("shown_version", -1) and st.state != "finished":
             return  # the same snapshot again (a push and a reply can cross)
-        link_settings["shown_version"] = st.version
+        seen["shown_version"] = st.version
         left = st.seconds_left(int(time.time() * 1000), st.server_now_ms - int(time.time() * 1000))
         click.echo("\n".join(standings_lines(st, seconds_left=left)) + "\n")
         if st.state == "finished":
             done.set()
 
     link, settings = await open_link(settings, timeout_s=timeout_s, on_push=show)
-    link_settings["player_id"] = settings.player_id
+    seen["player_id"] = settings.player_id
     try:
         report = await sync_outbox(link, outbox)
         click.echo(f"{settings.server}: {report.sent} new score(s) sent, {report.duplicates} already there, "
@@ -95,14 +123,29 @@ async def _run(settings: Any, outbox: Any, *, watch: str | None, join: str | Non
         if override:
             click.echo(f"coach plan from {override['coach']}: {override['plan']}"
                        + (f" ({override['note']})" if override.get("note") else ""))
-        if join:
-            reply = await link.request({"type": "challenge.join", "code": join})
-            click.echo(f"joined challenge {join.upper()}; the game shows its standings while it runs")
-            if not watch:
+        if asks.new_group:
+            g = (await link.request({"type": "group.create", "name": asks.new_group}))["group"]
+            click.echo(f"created group {g['name']}: invite code {g['invite_code']}")
+        if asks.join_group:
+            g = (await link.request({"type": "group.join", "invite_code": asks.join_group}))["group"]
+            click.echo(f"joined group {g['name']} ({g['members']} members)")
+        if asks.groups:
+            groups = (await link.request({"type": "group.list"}))["groups"]
+            for g in groups:
+                owner = ", yours" if g["is_owner"] else ""
+                click.echo(f"group {g['name']}: {g['members']} members{owner}, invite code {g['invite_code']}")
+            if not groups:
+                click.echo("no groups yet: join one with --join-group INVITE or create one with --new-group NAME")
+        if asks.board:
+            await _show_board(link, asks, settings.player_id)
+        if asks.join:
+            reply = await link.request({"type": "challenge.join", "code": asks.join})
+            save_settings(replace(settings, follow=asks.join.upper()))  # only once the join worked
+            click.echo(f"joined challenge {asks.join.upper()}; the game shows its standings while it runs")
+            if not asks.watch:
                 show(reply)
-        if watch:
-            reply = await link.request({"type": "challenge.watch", "code": watch})
-            show(reply)
+        if asks.watch:
+            show(await link.request({"type": "challenge.watch", "code": asks.watch}))
             if not done.is_set():
                 closed = asyncio.ensure_future(link.closed.wait())
                 finished = asyncio.ensure_future(done.wait())
@@ -113,3 +156,26 @@ async def _run(settings: Any, outbox: Any, *, watch: str | None, join: str | Non
                     raise NetworkError("the connection to the leaderboard server was lost")
     finally:
         await link.close()
+
+
+async def _show_board(link: Any, asks: _Asks, me: str | None) -> None:
+    from game.errors import UsageError
+
+    msg: dict[str, Any] = {"type": "board.get", "mode": asks.board, "period": asks.period, "limit": 20}
+    if asks.group:
+        groups = (await link.request({"type": "group.list"}))["groups"]
+        match = [g for g in groups if asks.group.lower() in (g["name"].lower(), g["id"], g["invite_code"].lower())]
+        if not match:
+            raise UsageError(f"you are not in a group called {asks.group!r}; 'ringside sync --groups' lists yours")
+        msg["group"] = match[0]["id"]
+    reply = await link.request(msg)
+    where = f" in {reply['group']['name']}" if reply.get("group") else ""
+    click.echo(f"{asks.board} board, {asks.period.replace('_', ' ')} ({reply['period_key']}){where}:")
+    for e in reply["entries"]:
+        marker = ">" if e["player"] == me else " "
+        score = int(e["score"]) if float(e["score"]).is_integer() else e["score"]
+        click.echo(f"{marker}{e['rank']:>3}. {e['name']:<24} {score:>8}")
+    if not reply["entries"]:
+        click.echo("  no scores yet")
+    elif reply.get("me") and all(e["player"] != me for e in reply["entries"]):
+        click.echo(f"  you: #{reply['me']['rank']} with {reply['me']['score']}")

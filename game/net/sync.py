@@ -65,6 +65,7 @@ class SyncWorker:
         self._standings: Standings | None = None
         self._follow: tuple[str, bool] | None = None  # (code, as participant)
         self._follow_set_in_game = False
+        self._bad_codes: set[str] = set()
         self._follow_sent: tuple[str, bool] | None = None
         self._progress: dict[str, Any] | None = None
         self._override: dict[str, Any] | None = None
@@ -237,7 +238,7 @@ class SyncWorker:
         except Exception:  # noqa: BLE001 - a broken settings file is reported elsewhere
             return
         with self._lock:
-            if code and (self._follow is None or self._follow[0] != code):
+            if code and code not in self._bad_codes and (self._follow is None or self._follow[0] != code):
                 self._follow = (code, True)
 
     async def _follow_challenge(self, link: ServerLink, follow: tuple[str, bool] | None) -> None:
@@ -260,6 +261,7 @@ class SyncWorker:
                     self._last_error = str(err)
                     if err.is_final:
                         self._follow = None
+                        self._bad_codes.add(code)  # e.g. deleted or over: do not retry it
         with self._lock:
             self._follow_sent = follow
 

@@ -171,3 +171,35 @@ def test_a_challenge_joined_from_the_command_line_shows_in_the_game(threaded_ser
     finally:
         worker.stop()
         srv.run(coach.close())
+
+
+def test_groups_and_boards_from_the_command_line(threaded_server: ThreadedServer, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.cli import cli, main
+
+    monkeypatch.setenv("RINGSIDE_SERVER", threaded_server.url)
+    runner = CliRunner()
+    owner_home, member_home = tmp_path / "owner", tmp_path / "member"
+    monkeypatch.setenv("RINGSIDE_HOME", str(owner_home))
+    created = runner.invoke(cli, ["sync", "--name", "Olga", "--new-group", "Morning class"])
+    assert created.exit_code == 0, created.output
+    invite = created.output.split("invite code ")[1].split()[0]
+    with Outbox(owner_home / "outbox.sqlite3") as box:
+        box.enqueue(_squat(9))
+    monkeypatch.setenv("RINGSIDE_HOME", str(member_home))
+    joined = runner.invoke(cli, ["sync", "--name", "Max", "--join-group", invite.lower()])
+    assert "joined group Morning class (2 members)" in joined.output
+    with Outbox(member_home / "outbox.sqlite3") as box:
+        box.enqueue(_squat(7))
+    listed = runner.invoke(cli, ["sync", "--groups"])
+    assert f"group Morning class: 2 members, invite code {invite}" in listed.output
+    monkeypatch.setenv("RINGSIDE_HOME", str(owner_home))
+    runner.invoke(cli, ["sync"])
+    monkeypatch.setenv("RINGSIDE_HOME", str(member_home))
+    board = runner.invoke(cli, ["sync", "--board", "squat", "--period", "daily", "--group", "morning class"])
+    assert board.exit_code == 0, board.output
+    lines = [line for line in board.output.splitlines() if "." in line and ("Olga" in line or "Max" in line)]
+    assert lines[0].split()[1:3] == ["Olga", "9"] and lines[1].startswith(">") and "Max" in lines[1]
+    assert main(["sync", "--board", "squat", "--group", "nope"]) == 2  # one clear line, usage error
+    assert main(["sync", "--join", "ZZZZZZ"]) == 8
+    assert load_settings(member_home, {}).follow is None  # a failed join is not remembered
