@@ -22,8 +22,46 @@ async function signIn() {
     document.getElementById("challenges").hidden = false;
     await loadChallenges();
   }
+  document.getElementById("groups").hidden = false;
+  await loadGroups();
   await loadPlayers();
 }
+
+async function loadGroups() {
+  const reply = await live.request({ type: "group.list" });
+  if (reply.type === "error") { document.getElementById("group-error").textContent = reply.message; return; }
+  const rows = await Promise.all(reply.groups.map(async (g) => {
+    const members = await live.request({ type: "group.members", group: g.id });
+    const cell = el("td", { class: "members" });
+    for (const m of members.type === "members" ? members.members : []) {
+      const tag = el("span", { class: "tag", "data-member": m.id }, m.name);
+      if (g.is_owner && m.id !== me.id) {
+        const x = el("button", { type: "button", class: "small", title: "remove " + m.name }, "×");
+        x.addEventListener("click", async () => {
+          const r = await live.request({ type: "group.remove", group: g.id, player: m.id });
+          document.getElementById("group-error").textContent = r.type === "error" ? r.message : "";
+          loadGroups();
+          loadPlayers();
+        });
+        tag.append(" ", x);
+      }
+      cell.append(tag, " ");
+    }
+    return el("tr", { "data-group": g.id }, el("td", {}, g.name + (g.is_owner ? " (yours)" : "")),
+      el("td", {}, el("b", {}, g.invite_code)), el("td", { class: "num" }, g.members), cell);
+  }));
+  document.querySelector("#group-list tbody").replaceChildren(...rows);
+}
+
+document.getElementById("group-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const name = new FormData(ev.target).get("name").trim();
+  const reply = await live.request({ type: "group.create", name });
+  document.getElementById("group-error").textContent = reply.type === "error" ? reply.message : "";
+  if (reply.type !== "error") ev.target.reset();
+  loadGroups();
+  if (me.role === "trainer") loadChallenges();
+});
 
 async function loadChallenges() {
   const [list, groups] = await Promise.all([

@@ -196,12 +196,22 @@ def test_coach_page_shows_a_players_telemetry_in_chromium(tmp_path: Path) -> Non
                 await page.wait_text("#challenge-list tbody", "running")
                 shot = await page.call("Page.captureScreenshot", format="png")
                 (tmp_path / "coach.png").write_bytes(base64.b64decode(shot["data"]))
+                # Groups: the invite code to read out to the class, and removing someone who left.
+                groups = await page.wait_text("#group-list tbody", "Annika")
+                assert group["invite_code"] in groups and "Evening (yours)" in groups
+                await page.call("Runtime.evaluate", expression=(
+                    f"document.querySelector('[data-member=\"{ann_id}\"] button').click()"))
+                await page.wait_text("#group-list tbody", r"Evening \(yours\)\s+\w+\s+1\b")
             mine = await ann.request({"type": "override.get"})
             assert mine["override"]["plan"]["difficulty"] == "hard" and mine["override"]["coach"] == "Coach Kim"
             listed = (await coach.request({"type": "challenge.list"}))["challenges"]
             assert listed[0]["title"] == "Page-made challenge" and listed[0]["state"] == "running"
-            joined = await ann.request({"type": "challenge.join", "code": listed[0]["code"]})
-            assert joined["challenge"]["exercise"] == "boxing"  # group members may join
+            # Ann was removed from the group on the page: its challenge is closed to her now.
+            from game.net.errors import ServerReplyError
+
+            with pytest.raises(ServerReplyError) as refused:
+                await ann.request({"type": "challenge.join", "code": listed[0]["code"]})
+            assert refused.value.code == "forbidden"
             for link in (coach, ann):
                 await link.close()
 
