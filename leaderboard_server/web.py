@@ -19,8 +19,9 @@ _STATIC = {
     "tv.js": "text/javascript; charset=utf-8",
     "coach.js": "text/javascript; charset=utf-8",
     "index.js": "text/javascript; charset=utf-8",
+    "boards.js": "text/javascript; charset=utf-8",
 }
-_PAGES = {"/": "index.html", "/coach": "coach.html"}
+_PAGES = {"/": "index.html", "/coach": "coach.html", "/boards": "boards.html"}
 _TV = re.compile(r"^/tv/([A-Za-z0-9]{4,12})$")
 _API_CHALLENGE = re.compile(r"^/api/challenges/([A-Za-z0-9]{4,12})$")
 HTML = "text/html; charset=utf-8"

@@ -141,6 +141,13 @@ def test_tv_page_shows_live_standings_in_chromium(tmp_path: Path) -> None:
                 (tmp_path / "tv.png").write_bytes(base64.b64decode(shot["data"]))
                 await coach.request({"type": "challenge.stop", "code": code})
                 await page.wait_text("#clock", "Final")
+            # The boards page: every mode's top 10 (challenge scores included).
+            sub = squat_submission("bruno-set-0001", 9, played_at_ms=int(time.time() * 1000) - 120_000)
+            await players["Bruno"].request({"type": "submit", "submission": sub})
+            async with browser_page(f"http://127.0.0.1:{srv.port}/boards?period=daily") as page:
+                squats = await page.wait_text("[data-mode=squat]", r"1\s+Bruno\s+9")
+                assert "Squats" in squats
+                assert "No scores yet" in await page.text("[data-mode=boxing]")
             assert (tmp_path / "tv.png").stat().st_size > 5000
             for link in (coach, *players.values()):
                 await link.close()
