@@ -28,3 +28,6 @@ live = new Live({
   onStatus: (s) => { const n = document.getElementById("status"); n.textContent = s === "live" ? "● live" : "reconnecting…"; n.className = "status " + s; },
 });
 setInterval(() => { if (live.ws.readyState === 1) refresh(); }, 15000);
+for (const a of document.querySelectorAll("#periods a")) {
+  if (a.getAttribute("href") === "?period=" + period) a.classList.add("current");
+}
