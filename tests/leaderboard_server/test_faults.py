@@ -35,7 +35,9 @@ def test_kill_mid_session_loses_nothing_acknowledged_and_counts_nothing_twice(tm
         async def first_half() -> tuple[set[str], NetSettings]:
             link, s = await open_link(settings, folder=tmp_path / "game")
             task = asyncio.create_task(sync_outbox(link, outbox))
+            deadline = time.monotonic() + 60
             while outbox.counts().sent < 60:
+                assert time.monotonic() < deadline and not task.done(), "sync stalled before the kill"
                 await asyncio.sleep(0.005)
             srv.kill()  # SIGKILL while submissions are in flight
             report = await task
@@ -154,8 +156,10 @@ def test_the_game_re_reads_a_challenge_after_the_server_restarts(tmp_path: Path)
                 time.sleep(0.05)
             assert (st := worker.standings()) is not None and len(st.entries) == 2
             srv.kill()
-            while worker.status().is_connected:
+            deadline = time.monotonic() + 15
+            while worker.status().is_connected and time.monotonic() < deadline:
                 time.sleep(0.05)
+            assert not worker.status().is_connected
             srv.start()  # back on the same port; the rival scores before the game reconnects
 
             async def rival_scores() -> None:
