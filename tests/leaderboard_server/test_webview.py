@@ -50,7 +50,7 @@ class DevTools:
         self._id += 1
         await self._ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
         while True:
-            msg = json.loads(await self._ws.recv())
+            msg = json.loads(await asyncio.wait_for(self._ws.recv(), 30))
             if msg.get("id") == self._id:
                 if "error" in msg:
                     raise AssertionError(f"{method}: {msg['error']}")
