@@ -74,7 +74,7 @@ class Metrics:
         vals = sorted(values)
         if not vals:
             return None
-        return vals[min(len(vals) - 1, int(q / 100 * len(vals)))]
+        return float(vals[min(len(vals) - 1, int(q / 100 * len(vals)))])
 
     @property
     def fps(self) -> float:
@@ -206,7 +206,8 @@ class App:
             def pipeline() -> Any:
                 from game.pose.pipeline import PosePipeline
 
-                return PosePipeline(backend=backend)  # fresh filters, the model shared
+                shared: Any = backend  # duck-types game.pose.backend.PoseBackend
+                return PosePipeline(backend=shared)  # fresh filters, the model shared
 
             opener = pose_opener(spec, drop_late=not self.options.scripted and not camera,
                                  pipeline_factory=pipeline)

@@ -8,12 +8,13 @@ and stance (:class:`BodyProfile`), which the games use to place targets and judg
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
 
-from game.pose.types import LM, PoseFrame
+from game.pose.types import LM, FloatArray, PoseFrame
 
 KEY_JOINTS: dict[str, tuple[int, ...]] = {
     "head": (LM.NOSE,),
@@ -229,11 +230,11 @@ class BodyProfile:
                 for k, v in ((f, getattr(self, f)) for f in self.__slots__)}
 
 
-def _dist(a: np.ndarray, b: np.ndarray) -> float:
+def _dist(a: FloatArray, b: FloatArray) -> float:
     return float(np.linalg.norm(a - b))
 
 
-def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+def _angle(a: FloatArray, b: FloatArray, c: FloatArray) -> float:
     v1, v2 = a - b, c - b
     cos = float(np.dot(v1, v2) / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))
     return float(np.degrees(np.arccos(np.clip(cos, -1, 1))))
@@ -242,11 +243,12 @@ def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
 def measure(frames: list[PoseFrame]) -> BodyProfile:
     """Median body measurements over frames that all have a person. Raises ValueError if none."""
     rows = [f for f in frames if f.landmarks_px is not None]
-    if not rows:
+    points = [f.landmarks_px[:, :2] for f in rows if f.landmarks_px is not None]
+    if not points:
         raise ValueError("no frame with a person to measure")
 
-    def med(fn) -> float:  # type: ignore[no-untyped-def]
-        return float(np.median([fn(f.landmarks_px[:, :2]) for f in rows]))
+    def med(fn: Callable[[FloatArray], float]) -> float:
+        return float(np.median([fn(p) for p in points]))
 
     L = LM
     arm = med(lambda p: (_dist(p[L.LEFT_SHOULDER], p[L.LEFT_ELBOW]) + _dist(p[L.LEFT_ELBOW],

@@ -30,9 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from game.errors import RingsideError, SourceError
 from game.pose.types import PoseFrame
+
+ImageArray = npt.NDArray[np.uint8]
 
 
 class FeedStatus(Enum):
@@ -46,7 +49,7 @@ class FeedStatus(Enum):
 @dataclass(frozen=True, slots=True)
 class FeedItem:
     pose: PoseFrame
-    image_rgb: np.ndarray | None  # HxWx3 uint8, already downscaled for display; None in privacy
+    image_rgb: ImageArray | None  # HxWx3 uint8, already downscaled for display; None in privacy
     capture_s: float  # perf_counter when the frame was in hand
     ready_s: float  # perf_counter when its skeleton was ready
 
@@ -56,7 +59,7 @@ class FeedItem:
 
 
 # A source opener returns an iterator of (PoseFrame, BGR image or None, capture perf_counter).
-Opener = Callable[[], Iterator[tuple[PoseFrame, np.ndarray | None, float]]]
+Opener = Callable[[], Iterator[tuple[PoseFrame, ImageArray | None, float]]]
 
 
 def is_camera_spec(spec: str) -> bool:
@@ -73,13 +76,13 @@ def pose_opener(spec: str, *, drop_late: bool,
     plays in real time the way a camera would (the newest frame wins).
     """
 
-    def open_rsk() -> Iterator[tuple[PoseFrame, np.ndarray | None, float]]:
+    def open_rsk() -> Iterator[tuple[PoseFrame, ImageArray | None, float]]:
         from game.pose.recording import Recording
 
         for frame in Recording(spec, salvage=True):
             yield frame, None, time.perf_counter()
 
-    def open_frames() -> Iterator[tuple[PoseFrame, np.ndarray | None, float]]:
+    def open_frames() -> Iterator[tuple[PoseFrame, ImageArray | None, float]]:
         from game.pose.pipeline import PosePipeline
         from game.pose.sources import open_source
 
@@ -114,7 +117,7 @@ class SharedBackend:
         self._lock = threading.Lock()
         self._backend: Any = None
 
-    def detect(self, image_bgr: np.ndarray, timestamp_ms: float) -> Any:
+    def detect(self, image_bgr: ImageArray, timestamp_ms: float) -> Any:
         with self._lock:
             if self._backend is None:
                 from game.pose.backend import MediaPipeBackend
@@ -132,22 +135,23 @@ class SharedBackend:
 def synthetic_opener(frames: Callable[[], Iterator[PoseFrame]]) -> Opener:
     """An opener over generated PoseFrames (demo mode): no image, nothing to process."""
 
-    def open_() -> Iterator[tuple[PoseFrame, np.ndarray | None, float]]:
+    def open_() -> Iterator[tuple[PoseFrame, ImageArray | None, float]]:
         for frame in frames():
             yield frame, None, time.perf_counter()
 
     return open_
 
 
-def display_image(image_bgr: np.ndarray, max_height: int = 540) -> np.ndarray:
+def display_image(image_bgr: ImageArray, max_height: int = 540) -> ImageArray:
     """BGR camera image -> RGB, downscaled so the render thread only has to blit it."""
     import cv2
 
     h, w = image_bgr.shape[:2]
+    img: Any = image_bgr
     if h > max_height:
         scale = max_height / h
-        image_bgr = cv2.resize(image_bgr, (int(w * scale), max_height), interpolation=cv2.INTER_AREA)
-    return cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        img = cv2.resize(img, (int(w * scale), max_height), interpolation=cv2.INTER_AREA)
+    return np.asarray(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), dtype=np.uint8)
 
 
 class PoseFeed:
@@ -281,7 +285,7 @@ class PoseFeed:
                 self._set(FeedStatus.FAILED, f"{self.label}: {type(exc).__name__}: {exc}")
                 return
 
-    def _deliver(self, pose: PoseFrame, image: np.ndarray | None, captured: float) -> None:
+    def _deliver(self, pose: PoseFrame, image: ImageArray | None, captured: float) -> None:
         if self._first_ts_ms is None:
             self._first_ts_ms = pose.timestamp_ms
             self._start_wall = time.perf_counter()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from game.pose.types import LM, NUM_LANDMARKS, PoseFrame
+from game.pose.types import LM, NUM_LANDMARKS, FloatArray, PoseFrame
 
 # Segment lengths (metres) of a 1.75 m adult, after Winter, "Biomechanics and Motor Control of
 # Human Movement" (segment length as a fraction of height: thigh .245, shank .246, upper arm .186,
@@ -31,7 +31,7 @@ SHOULDER_HALF_M = 0.19
 HIP_HALF_M = 0.11
 ANKLE_H_M = 0.08
 
-Vec = np.ndarray
+Vec = FloatArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ def _rot_pitch(p: Vec, pivot: Vec, deg: float) -> Vec:
                      pivot[1] - f * math.sin(a) + u * math.cos(a), p[2]])
 
 
-def skeleton_floor(pose: KeyPose) -> np.ndarray:
+def skeleton_floor(pose: KeyPose) -> FloatArray:
     """The 33 landmarks of ``pose`` in the floor frame (f, u, l), metres."""
     out = np.zeros((NUM_LANDMARKS, 3))
     fwd = np.array([1.0, 0.0, 0.0])
@@ -289,7 +289,7 @@ class Camera:
     centre_x_frac: float = 0.5
 
 
-def to_camera(points: np.ndarray, view: str) -> np.ndarray:
+def to_camera(points: FloatArray, view: str) -> FloatArray:
     """Floor-frame points (f, u, l) -> camera axes (x right, y down, z away from camera), metres."""
     f, u, lat = points[:, 0], points[:, 1], points[:, 2]
     if view == "front":
@@ -297,7 +297,7 @@ def to_camera(points: np.ndarray, view: str) -> np.ndarray:
     return np.stack([f, -u, -lat], axis=1)
 
 
-def project(points: np.ndarray, camera: Camera, *, visibility: float = 0.98) -> np.ndarray:
+def project(points: FloatArray, camera: Camera, *, visibility: float = 0.98) -> FloatArray:
     """Floor-frame skeleton -> (33, 4) BlazePose-style pixel landmarks (x, y, z, visibility)."""
     cam = to_camera(points, camera.view)
     w, h = camera.image_size
@@ -310,10 +310,10 @@ def project(points: np.ndarray, camera: Camera, *, visibility: float = 0.98) -> 
     return out
 
 
-def world_from_floor(points: np.ndarray, view: str) -> np.ndarray:
+def world_from_floor(points: FloatArray, view: str) -> FloatArray:
     cam = to_camera(points, view)
     hip = (cam[LM.LEFT_HIP] + cam[LM.RIGHT_HIP]) / 2
-    return cam - hip
+    return np.asarray(cam - hip, dtype=np.float64)
 
 
 def pose_frame(pose: KeyPose, camera: Camera, t_ms: float, index: int = 0,

@@ -35,7 +35,8 @@ def step(settings: Settings, field: str, direction: int) -> Settings:
     """The settings with one field moved one step (booleans toggle). Pure."""
     v: Any = getattr(settings, field)
     if isinstance(v, bool):
-        return replace(settings, **{field: not v})
+        flipped: dict[str, Any] = {field: not v}
+        return replace(settings, **flipped)
     if field == "volume":
         return replace(settings, volume=round(max(0.0, min(1.0, v + 0.1 * direction)), 2))
     if field == "units":

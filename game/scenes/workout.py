@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -92,10 +93,10 @@ class WorkoutScene(BaseScene):
         blocks = pygame.Rect(pad, top, int(lay.w * 0.5) - pad, lay.h - top - lay.px(16))
         ui.panel(surface, blocks)
         by = blocks.top + lay.px(2.5)
-        for i, b in enumerate(p.blocks):
-            ui.text(surface, f"{i + 1}. {b.title}", (blocks.left + lay.px(3), by), lay.px(3.4),
+        for i, blk in enumerate(p.blocks):
+            ui.text(surface, f"{i + 1}. {blk.title}", (blocks.left + lay.px(3), by), lay.px(3.4),
                     ui.INK, bold=True)
-            ui.text(surface, b.detail, (blocks.left + lay.px(3), by + lay.px(4.8)), lay.px(2.5),
+            ui.text(surface, blk.detail, (blocks.left + lay.px(3), by + lay.px(4.8)), lay.px(2.5),
                     ui.MUTED, max_width=blocks.width - lay.px(6))
             by += lay.px(11)
         chart = pygame.Rect(blocks.right + lay.px(3), top, lay.w - blocks.right - lay.px(3) - pad,
@@ -123,7 +124,8 @@ class WorkoutScene(BaseScene):
         def ms(x: float | None) -> float | None:
             return None if x is None else math.exp(x)
 
-        pts = [(d, ms(v), ms(lo), ms(hi)) for d, v, lo, hi in self.plan.trend if v is not None]
+        pts: list[tuple[str, float, float | None, float | None]] = [
+            (d, math.exp(v), ms(lo), ms(hi)) for d, v, lo, hi in self.plan.trend if v is not None]
         area = pygame.Rect(rect.left + pad, rect.top + lay.px(8), rect.width - 2 * pad,
                            rect.height - lay.px(14))
         if len(pts) < 2:
@@ -132,8 +134,8 @@ class WorkoutScene(BaseScene):
                          "import FILE', and the plan follows your recovery.", area, lay.px(2.6),
                          ui.MUTED)
             return
-        vals = [v for _, v, _, _ in pts] + [x for _, _, lo, hi in pts for x in (lo, hi)
-                                             if x is not None]
+        vals: list[float] = [v for _, v, _, _ in pts] + [
+            x for _, _, lo, hi in pts for x in (lo, hi) if x is not None]
         lo_v, hi_v = min(vals), max(vals)
         span = max(hi_v - lo_v, 1e-6)
         n = len(pts)
@@ -176,8 +178,8 @@ class WorkoutRunner:
 
         app = self.app
         if b.exercise == "mobility":
-            return [lambda b=b: GuidedScene(app, f"{b.title}", b.detail, b.minutes * 60.0,
-                                            ("squat", "slip", "lunge"), on_done=self.next)]
+            return [partial(GuidedScene, app, b.title, b.detail, b.minutes * 60.0,
+                            ("squat", "slip", "lunge"), on_done=self.next)]
         if b.exercise == "boxing":
             def boxing(b: PlanBlock = b) -> Any:
                 from game.scenes.boxing import BoxingScene
@@ -194,14 +196,14 @@ class WorkoutRunner:
                 return scene
             return [boxing]
         out: list[Callable[[], Any]] = []
+        one_set = partial(factory.exercise_scene, app, b.exercise, target=b.reps,
+                          on_done=self.collect, stop_loss_pct=b.stop_velocity_loss_pct)
         for s in range(max(1, b.sets)):
-            out.append(lambda b=b: factory.exercise_scene(
-                app, b.exercise, target=b.reps, on_done=self.collect,
-                stop_loss_pct=b.stop_velocity_loss_pct))
+            out.append(one_set)
             if s < b.sets - 1 and b.rest_s > 0:
-                out.append(lambda b=b, s=s: GuidedScene(
-                    app, f"Rest before set {s + 2}", "Walk around, breathe, shake out your legs",
-                    float(b.rest_s), (b.exercise,), on_done=self.next, is_rest=True))
+                out.append(partial(GuidedScene, app, f"Rest before set {s + 2}",
+                                   "Walk around, breathe, shake out your legs", float(b.rest_s),
+                                   (b.exercise,), on_done=self.next, is_rest=True))
         return out
 
     def start(self) -> None:
