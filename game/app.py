@@ -334,6 +334,18 @@ class App:
             self.shutdown()
         return self.summary()
 
+    def _save_unfinished(self) -> None:
+        """Quitting (window closed, Ctrl+Q, Ctrl+C) in the middle of a session keeps what was
+        done: the session is finished as "quit" and saved like any other."""
+        for scene in reversed(self.stack.scenes):
+            finish = getattr(scene, "finish", None)
+            if callable(finish) and getattr(scene, "state", "") == "active" and \
+                    not getattr(scene, "finished", True) and getattr(scene, "active_s", 0.0) > 0:
+                try:
+                    finish("quit")
+                except Exception as exc:  # never let saving block quitting
+                    self.errors.append(f"saving the session on quit failed: {exc!r}")
+
     def _recover(self, exc: Exception) -> None:
         """A bug in a scene must not end the player's evening: log it, go back to the menu.
         Finished sessions are already saved; the crash log says what happened."""
@@ -512,6 +524,7 @@ class App:
 
         from game.integrations import stop_services
 
+        self._save_unfinished()
         if self.feed is not None:
             self.feed.stop(timeout_s=2.0)
         self._backend.close()

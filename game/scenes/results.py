@@ -184,6 +184,7 @@ def _ended_text(s: dict[str, Any]) -> str:
         "time": "Time is up.",
         "source_end": "The recording finished.",
         "player": "Session ended early.",
+        "quit": "Saved when the game was closed.",
         "fatigue": "Set ended at the planned speed loss: more reps would only add fatigue.",
         "rounds": "All rounds done. Great work!",
     }.get(str(s.get("ended")), "")

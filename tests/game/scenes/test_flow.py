@@ -323,3 +323,16 @@ def test_a_live_player_pauses_with_both_hands_up(make_app: Any) -> None:
         run_steps(app, 3, draw_every=3)
         time.sleep(0.02)
     assert app.stack.top.name == "paused"
+
+
+def test_closing_the_window_mid_session_keeps_the_session(tmp_path: Path) -> None:
+    from game.app import App, AppOptions
+    from game.history import History
+
+    app = App(AppOptions(mode="squat", demo=True, calibrate=False), home=tmp_path)
+    threading.Timer(12.0, lambda: app.dispatch(InputEvent(Action.QUIT, source="window"))).start()
+    app.run()
+    assert app.exit_reason == "quit"
+    saved = History.load(tmp_path).sessions
+    assert len(saved) == 1 and saved[0]["ended"] == "quit"
+    assert saved[0]["stats"]["reps"] >= 1
