@@ -39,7 +39,8 @@ class Features:
     planted_xy_px: tuple[float, float]
     feet_low_y_px: tuple[float, float]  # lowest image point of each foot (y grows downward)
     moving_xy_px: tuple[float, float]
-    knee_ratio: float | None  # knee spread / ankle spread (world, horizontal plane)
+    knee_ratio: float | None  # knee spread / ankle spread along the hip line (world)
+    front_knee_medial: float | None  # front leg's knee toward the midline, in thigh lengths (world)
     heel_minus_toe_px: float  # heel y minus toe y (image); falls when the heels lift
     yaw_deg: float | None  # 0 = facing the camera, 90 = side on
     is_3d: bool
@@ -89,6 +90,30 @@ def _combine(left: float, right: float, how: str) -> float:
     if how == "min":
         return min(left, right)
     return 0.5 * (left + right)
+
+
+def _front_knee_medial(w: FloatArray) -> float | None:
+    """For the leg with the more level thigh (the front leg of a lunge): how far its knee sits
+    toward the body's midline from the hip-ankle line, in thigh lengths (> 0 = caving in)."""
+    lateral = w[LM.LEFT_HIP] - w[LM.RIGHT_HIP]
+    n = math.sqrt(float(lateral @ lateral))
+    if n < 1e-6:
+        return None
+    lateral = lateral / n  # toward the body's left
+    best: tuple[float, float] | None = None
+    for hip, knee, ankle, side in (
+        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, 1.0),
+        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, -1.0),
+    ):
+        thigh = math.sqrt(float((w[knee] - w[hip]) @ (w[knee] - w[hip])))
+        if thigh < 1e-6:
+            continue
+        incline = _incline(w, hip, knee)
+        mid = 0.5 * (w[hip] + w[ankle])
+        medial = -side * float((w[knee] - mid) @ lateral) / thigh
+        if best is None or incline < best[0]:
+            best = (incline, medial)
+    return None if best is None else best[1]
 
 
 def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
@@ -149,14 +174,20 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
     feet_low = (float(px[list(_FEET[0]), 1].max()), float(px[list(_FEET[1]), 1].max()))
 
     knee_ratio = None
+    front_knee_medial = None
     yaw = None
     if is_3d:
         assert w is not None
-        kd = w[LM.LEFT_KNEE] - w[LM.RIGHT_KNEE]
-        ad = w[LM.LEFT_ANKLE] - w[LM.RIGHT_ANKLE]
-        a_spread = math.hypot(float(ad[0]), float(ad[2]))
-        if a_spread > 0.05:
-            knee_ratio = math.hypot(float(kd[0]), float(kd[2])) / a_spread
+        # Spreads measured along the body's left-right axis (the hip line): signed, so knees
+        # crossing inward read as caving in, and a split stance's fore-aft offset does not count.
+        lat = w[LM.LEFT_HIP] - w[LM.RIGHT_HIP]
+        lat_n = math.sqrt(float(lat @ lat))
+        if lat_n > 1e-6:
+            lat = lat / lat_n
+            a_spread = float((w[LM.LEFT_ANKLE] - w[LM.RIGHT_ANKLE]) @ lat)
+            if a_spread > 0.05:
+                knee_ratio = float((w[LM.LEFT_KNEE] - w[LM.RIGHT_KNEE]) @ lat) / a_spread
+        front_knee_medial = _front_knee_medial(w)
         sd = w[LM.LEFT_SHOULDER] - w[LM.RIGHT_SHOULDER]
         hd = w[LM.LEFT_HIP] - w[LM.RIGHT_HIP]
         yaw = 0.5 * (
@@ -181,6 +212,7 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
         feet_low_y_px=feet_low,
         moving_xy_px=(mx, my),
         knee_ratio=knee_ratio,
+        front_knee_medial=front_knee_medial,
         heel_minus_toe_px=heel_toe,
         yaw_deg=yaw,
         is_3d=is_3d,

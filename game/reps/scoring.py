@@ -28,7 +28,7 @@ PART_LIMITS: dict[str, dict[str, tuple[float, float]]] = {
     },
     "lunge": {
         "torso_lean_deg": (25.0, 50.0),
-        "knee_ratio": (0.8, 0.5),
+        "front_knee_medial": (0.10, 0.30),  # front knee toward the midline, thigh lengths
         "descent_ms": (700.0, 300.0),
     },
     "pushup": {
@@ -60,6 +60,11 @@ def _lin(value: float, good: float, bad: float) -> float:
         return 100.0
     x = (value - bad) / (good - bad)
     return 100.0 * max(0.0, min(1.0, x))
+
+
+def _quantile(xs: Sequence[float], q: float) -> float:
+    ys = sorted(xs)
+    return ys[min(len(ys) - 1, max(0, round(q * (len(ys) - 1))))]
 
 
 def _r(x: float | None, nd: int = 1) -> float | None:
@@ -99,11 +104,15 @@ def measure(
         m["torso_shin_diff_deg"] = _r(peak.f.torso_from_vertical_deg - peak.f.shin_from_vertical_deg)
         lifts = [(cal.heel_minus_toe_px - f.heel_minus_toe_px) / cal.height_px for f in fs]
         m["heel_lift_ratio"] = _r(max(0.0, max(lifts)), 3)
-    if defn.name in ("squat", "lunge"):
+    # Front view only: knees caving in is a left-right movement, which BlazePose measures well
+    # face on; turned away, it lies in depth, its weakest axis.
+    # Quartiles over the bottom half rather than extremes: a fault is held, jitter is not.
+    if defn.name == "squat":
         ratios = [f.knee_ratio for f in bottom_half if f.knee_ratio is not None]
-        # Front view only: knees caving in is a left-right movement, which BlazePose measures well
-        # face on; turned away, the spread lies in depth, its weakest axis.
-        m["knee_ratio"] = _r(min(ratios), 2) if ratios and cal.view == "front" else None
+        m["knee_ratio"] = _r(_quantile(ratios, 0.25), 2) if ratios and cal.view == "front" else None
+    if defn.name == "lunge":
+        medial = [f.front_knee_medial for f in bottom_half if f.front_knee_medial is not None]
+        m["front_knee_medial"] = _r(_quantile(medial, 0.75), 2) if medial and cal.view == "front" else None
     if defn.name == "pushup":
         m["body_line_deg"] = _r(min(f.body_line_deg for f in fs))
     pairs = [
@@ -166,6 +175,8 @@ def score_parts(defn: ExerciseDefinition, metrics: dict[str, Any], peak_p: float
             parts["torso"] = v
         elif part == "knees" and metrics.get("knee_ratio") is not None:
             parts["knees"] = _lin(metrics["knee_ratio"], *lim["knee_ratio"])
+        elif part == "knees" and metrics.get("front_knee_medial") is not None:
+            parts["knees"] = _lin(metrics["front_knee_medial"], *lim["front_knee_medial"])
         elif part == "heels" and metrics.get("heel_lift_ratio") is not None:
             parts["heels"] = _lin(metrics["heel_lift_ratio"], *lim["heel_lift_ratio"])
         elif part == "symmetry" and metrics.get("asymmetry_deg") is not None:

@@ -61,6 +61,7 @@ class Move:
     height_m: float = 0.2
     speed_mps: float = 1.0
     offset_m: float = 1.0
+    knee_in: float = 0.0  # squat: 0 = knees track over the toes, 1 = knees cave in hard
 
 
 def _smooth(u: float) -> float:
@@ -134,9 +135,12 @@ def _arms(p: dict[int, FloatArray], raise_deg: float, fwd: FloatArray, up: Float
         p[w_lm] = p[e_lm] + direction * FOREARM
 
 
-def standing_pose(s: float, *, stature: float = 1.0, knee_lift: tuple[float, float] = (0.0, 0.0)) -> FloatArray:
+def standing_pose(
+    s: float, *, stature: float = 1.0, knee_lift: tuple[float, float] = (0.0, 0.0), knee_in: float = 0.0
+) -> FloatArray:
     """Squat pose: ``s`` = hip drop as a fraction of leg length (0 standing, ~0.5 deep squat).
-    ``knee_lift`` (per leg, degrees) swings a leg forward as in walking."""
+    ``knee_lift`` (per leg, degrees) swings a leg forward as in walking; ``knee_in`` (0..1) makes
+    the knees cave in toward each other as they bend."""
     k = stature
     p: dict[int, FloatArray] = {}
     drop = max(0.0, s)
@@ -153,7 +157,7 @@ def standing_pose(s: float, *, stature: float = 1.0, knee_lift: tuple[float, flo
         else:
             ankle = np.array([side * k * 0.11, k * ANKLE_H, 0.0])
             p[an] = ankle
-            p[kn] = _ik(hp, ankle, k * THIGH, k * SHIN, _FWD + 0.15 * _LEFT * side)
+            p[kn] = _ik(hp, ankle, k * THIGH, k * SHIN, _FWD + (0.15 - 1.5 * knee_in) * _LEFT * side)
     lean = math.radians(4.0 + 75.0 * drop)
     t_dir = _UP * math.cos(lean) + _FWD * math.sin(lean)
     sh_mid = hip + t_dir * k * TORSO
@@ -277,9 +281,9 @@ def simulate(
     last_w: FloatArray | None = None
     shift = np.zeros(3)
 
-    def pose_at(depth: float, step: float = 1.0) -> FloatArray:
+    def pose_at(depth: float, step: float = 1.0, knee_in: float = 0.0) -> FloatArray:
         if exercise == "squat":
-            return standing_pose(0.5 * depth, stature=stature)
+            return standing_pose(0.5 * depth, stature=stature, knee_in=knee_in)
         if exercise == "lunge":
             return lunge_pose(depth, 1.0 if depth > 0 else 0.0, lead_left, stature=stature)
         return pushup_pose(0.42 * depth, stature=stature)
@@ -334,7 +338,7 @@ def simulate(
                     d = cycle_depth(min(1.0, max(0.0, (u - 0.15) / 0.7)), mv.depth, hold)
                     emit(lunge_pose(d, step, lead_left, stature=stature), shift)
                 else:
-                    emit(pose_at(d), shift)
+                    emit(pose_at(d, knee_in=mv.knee_in), shift)
             elif mv.kind == "no_lockout":
                 # down, half up, down again, all the way up
                 if u < 0.25:

@@ -383,3 +383,22 @@ def test_walking_toward_the_camera_does_not_calibrate() -> None:
     det, ev = run([Move("walk", 4.0, speed_mps=0.9)], camera=Camera(distance_m=7.0))
     assert not [e for e in ev if e.to_json()["type"] == "calibration"]
     assert det.count == 0
+
+
+def test_knees_caving_in_is_scored_and_cued_from_the_front() -> None:
+    caving = Move("rep", 2.5, knee_in=0.2)
+    det, _ = run([STAND, caving, STAND, caving, STAND], camera=Camera(yaw_deg=0.0))
+    assert det.count == 2
+    first = det.reps[0]
+    assert first.metrics["knee_ratio"] < 0.8 and first.score_parts["knees"] < 60
+    assert first.cues[0].key == "knees_in"  # safety first
+    good, _ = run([STAND, Move("rep", 2.5), STAND], camera=Camera(yaw_deg=0.0))
+    assert good.reps[0].score_parts["knees"] >= 90
+    assert good.reps[0].score is not None and first.score is not None and good.reps[0].score > first.score
+
+
+def test_lunge_front_knee_tracking_is_measured_on_the_front_leg() -> None:
+    det, _ = run([STAND, Move("rep", 3.0), STAND], exercise="lunge", camera=Camera(yaw_deg=0.0))
+    rep = det.reps[0]
+    assert rep.metrics["front_knee_medial"] is not None and abs(rep.metrics["front_knee_medial"]) < 0.1
+    assert rep.score_parts["knees"] == 100
