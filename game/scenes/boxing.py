@@ -70,6 +70,8 @@ class BoxingScene(SessionScene):
                                                                   "little")
         self.game_over = False
         self._said_round = 0
+        self._demo_orders: list[Any] = []
+        self._orders_offset_ms = 0.0
 
     def live_score(self) -> tuple[float, int | None]:
         return (float(self.rules.score) if self.rules is not None else 0.0), len(self.hits)
@@ -86,13 +88,16 @@ class BoxingScene(SessionScene):
         if self.state != "active":
             return
         self.record_pose(item)
+        pose = self.session_frame(item.pose)
         if self.rules is None:
-            if item.pose.landmarks_px is not None:
-                self.guard.append(item.pose)
+            if pose.landmarks_px is not None:
+                self.guard.append(pose)
             if len(self.guard) >= GUARD_FRAMES:
-                self._start_rules(item.pose)
+                self._start_rules(pose)
             return
-        for ev in self.rules.update(item.pose):
+        if self._demo_orders and self._orders_offset_ms != self._paused_ms:
+            self._send_demo_orders()  # resumed after a pause
+        for ev in self.rules.update(pose):
             self._react(ev.to_json(), item)
 
     def _start_rules(self, frame: PoseFrame) -> None:
@@ -127,7 +132,16 @@ class BoxingScene(SessionScene):
             move = cue.kind if cue.is_dodge else str(cue.hand)
             orders.append(Order(start_ms + cue.t_s * 1000.0 + float(rng.normal(0.0, 40.0)),
                                 move))
-        self.app.demo_orders.set(orders)
+        self._demo_orders = orders  # on the session clock
+        self._send_demo_orders()
+
+    def _send_demo_orders(self) -> None:
+        """The demo boxer lives on the stream clock: add the time spent paused."""
+        from dataclasses import replace
+
+        self._orders_offset_ms = self._paused_ms
+        self.app.demo_orders.set([replace(o, t_ms=o.t_ms + self._paused_ms)
+                                  for o in self._demo_orders])
 
     def _target_pos(self, target_id: int) -> tuple[float, float]:
         c = self.rules.cues[target_id] if self.rules is not None else None

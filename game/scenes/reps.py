@@ -72,7 +72,7 @@ class RepScene(SessionScene):
         if self.state != "active":
             return
         self.record_pose(item)
-        for ev in self.detector.update(item.pose):
+        for ev in self.detector.update(self.session_frame(item.pose)):
             self._react(ev.to_json(), item)
 
     def _react(self, ev: dict[str, Any], item: FeedItem) -> None:

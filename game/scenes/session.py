@@ -62,6 +62,9 @@ class SessionScene(BaseScene):
         self.recording_path: str | None = None
         self.standings: Any = None  # live challenge standings, refreshed once a second
         self._progress_s = 0.0
+        self._was_paused = False
+        self._last_raw_ms: float | None = None
+        self._paused_ms = 0.0  # stream time spent paused, cut out of the session clock
 
     # -- state machine --------------------------------------------------------------------
     def fire(self, trigger: str) -> bool:
@@ -81,6 +84,22 @@ class SessionScene(BaseScene):
         return True
 
     def on_start(self) -> None: ...
+
+    def pause(self) -> None:
+        self._was_paused = True
+
+    def session_frame(self, pose: Any) -> Any:
+        """The frame on the session clock: time spent paused (pause menu, camera lost) is cut
+        out, so a round's timer, the targets and the rep tempo resume where they stopped."""
+        from dataclasses import replace
+
+        ts = float(pose.timestamp_ms)
+        if self._was_paused and self._last_raw_ms is not None:
+            # keep one frame interval of the gap, drop the rest
+            self._paused_ms += max(0.0, ts - self._last_raw_ms - 1000.0 / 30.0)
+        self._was_paused = False
+        self._last_raw_ms = ts
+        return replace(pose, timestamp_ms=ts - self._paused_ms) if self._paused_ms else pose
 
     def record_pose(self, item: Any) -> None:
         """Keep the session's skeleton (never pixels) for coach review; failures only warn."""

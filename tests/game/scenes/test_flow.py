@@ -336,3 +336,23 @@ def test_closing_the_window_mid_session_keeps_the_session(tmp_path: Path) -> Non
     saved = History.load(tmp_path).sessions
     assert len(saved) == 1 and saved[0]["ended"] == "quit"
     assert saved[0]["stats"]["reps"] >= 1
+
+
+def test_pausing_a_boxing_round_stops_its_clock(make_app: Any) -> None:
+    app = make_app("boxing", demo="boxing", target=1)
+    scene = app.stack.top
+    run_steps(app, 60 * 8, draw_every=60)
+    before = scene.rules.view()
+    assert before.phase == "round"
+    app.dispatch(InputEvent(Action.PAUSE))
+    run_steps(app, 60 * 5, draw_every=60)  # five seconds in the pause menu
+    app.dispatch(InputEvent(Action.SELECT))  # Resume
+    run_steps(app, 10)
+    after = scene.rules.view()
+    assert after.round_index == before.round_index
+    assert before.time_left_s - after.time_left_s < 1.0, "the round did not run during the pause"
+    run_steps(app, 60 * 6, draw_every=60)
+    scene.finish("player")
+    run_steps(app, 2)
+    stats = app.sessions[-1]["stats"]
+    assert stats["hits"] >= 3 and stats["hits"] >= 0.6 * stats["targets"], stats
