@@ -330,7 +330,7 @@ def test_closing_the_window_mid_session_keeps_the_session(tmp_path: Path) -> Non
     from game.history import History
 
     app = App(AppOptions(mode="squat", demo=True, calibrate=False), home=tmp_path)
-    threading.Timer(12.0, lambda: app.dispatch(InputEvent(Action.QUIT, source="window"))).start()
+    threading.Timer(9.5, lambda: app.dispatch(InputEvent(Action.QUIT, source="window"))).start()
     app.run()
     assert app.exit_reason == "quit"
     saved = History.load(tmp_path).sessions
