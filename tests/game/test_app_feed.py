@@ -91,3 +91,58 @@ def test_an_unreadable_file_fails_with_its_name(tmp_path: Path) -> None:
     assert feed.poll(1000.0) == []
     assert feed.status == FeedStatus.FAILED and "bad.mp4" in feed.message
     feed.stop()
+
+
+class FakeCv2:
+    """Just enough of cv2 for WebcamSource: a device that can be unplugged and plugged back."""
+
+    CAP_PROP_FRAME_WIDTH, CAP_PROP_FRAME_HEIGHT, CAP_PROP_BUFFERSIZE, CAP_PROP_FPS = 3, 4, 38, 5
+    plugged = True
+
+    class VideoCapture:
+        def __init__(self, index: int) -> None:
+            self.index = index
+
+        def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
+            return FakeCv2.plugged
+
+        def set(self, *args: Any) -> bool:
+            return True
+
+        def get(self, prop: int) -> float:
+            return 30.0
+
+        def read(self) -> tuple[bool, Any]:
+            time.sleep(1 / 60)
+            if not FakeCv2.plugged:
+                return False, None
+            return True, np.zeros((48, 64, 3), np.uint8)
+
+        def release(self) -> None:
+            pass
+
+
+def test_a_real_webcam_source_unplugged_and_replugged(monkeypatch: pytest.MonkeyPatch) -> None:
+    import game.pose.sources as sources
+
+    FakeCv2.plugged = True
+    monkeypatch.setattr(sources, "_cv2", lambda: FakeCv2)
+    feed = PoseFeed(pose_opener("camera:0", drop_late=False,
+                                pipeline_factory=lambda: SlowPipeline(0.0)),
+                    label="camera 0", pacing="wall", is_camera=True, retry_s=0.1).start()
+
+    def wait_for(status: FeedStatus, timeout_s: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while feed.status != status and time.monotonic() < deadline:
+            feed.poll()
+            time.sleep(0.02)
+        assert feed.status == status, (feed.status, feed.message)
+
+    wait_for(FeedStatus.LIVE)
+    FakeCv2.plugged = False
+    wait_for(FeedStatus.LOST)
+    assert "Camera lost" in feed.message
+    FakeCv2.plugged = True
+    wait_for(FeedStatus.LIVE)
+    assert feed.losses == 1 and feed.poll() is not None
+    feed.stop()
