@@ -31,6 +31,8 @@ from game.loop import STEP_S, FixedStep, SceneStack
 from game.moves import OrderBook, boxer_frames
 from game.settings import Settings, load_settings, save_settings
 
+FADE_MS = 220.0  # a short fade-in when the scene changes
+
 MODES = ("menu", "squat", "pushup", "lunge", "boxing", "workout", "review", "moves", "settings",
          "leaderboard", "calibrate")
 
@@ -124,6 +126,7 @@ class App:
         self._feed_t0_ms = 0.0
         self.toasts: list[tuple[str, float, tuple[int, int, int]]] = []
         self._transient: set[str] = set()
+        self._fade_from_ms = -1e9  # scene changes fade in over FADE_MS
         self.metrics = Metrics()
         self.profile: BodyProfile | None = None
         self.sessions: list[dict[str, Any]] = []  # finished this run
@@ -437,6 +440,7 @@ class App:
         self.stack.apply()
 
     def _on_scene_change(self) -> None:
+        self._fade_from_ms = self.now_ms
         self.toasts = [t for t in self.toasts if t[0] not in self._transient]
         self._transient.clear()
         top = self.stack.top
@@ -472,6 +476,9 @@ class App:
         self.screen = screen
         screen.fill(ui.BG)
         self.stack.draw(screen)
+        fade = 1.0 - (self.now_ms - self._fade_from_ms) / FADE_MS
+        if fade > 0 and not self.options.scripted:  # screenshots show the settled scene
+            ui.dim(screen, int(200 * fade) // 25 * 25)  # few distinct shades: cached
         draw_overlay(self, screen)
         pygame.display.flip()
         flipped = time.perf_counter()
