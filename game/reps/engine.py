@@ -452,11 +452,14 @@ class RepDetector:
 
     def _update_airborne(self, f: Features) -> None:
         """Both feet off the floor: on two frames in a row (one frame of tracker jitter is not a
-        jump), or on one when frames are sparse (at 5 fps a short hop spans a single frame)."""
+        jump), or on one when frames are sparse (11 fps or less: a short hop may span one frame)
+        or the feet are clearly high (1.5 x the threshold)."""
         lim = self.defn.flight_rise
-        now = lim is not None and self._feet_rise(f) > lim
-        sparse = self._prev_judged_s is None or f.t_s - self._prev_judged_s > 0.12
-        self._airborne = now and (self._air_prev or sparse)
+        rise = self._feet_rise(f)
+        now = lim is not None and rise > lim
+        sparse = self._prev_judged_s is None or f.t_s - self._prev_judged_s > 0.09
+        clear = lim is not None and rise > 1.5 * lim  # about 8 cm: no tracker jitter does that
+        self._airborne = now and (self._air_prev or sparse or clear)
         self._air_prev = now
 
     def _is_airborne(self, f: Features) -> bool:
@@ -464,6 +467,10 @@ class RepDetector:
 
     def _ready_held(self, f: Features) -> bool:
         w = self._ready
+        if self._air_prev:
+            # Still in the air after a jump: that is not where the floor is.
+            w.clear()
+            return False
         leaving = not is_top_posture(self.defn, f) or (
             len(w) >= 2 and statistics.median(x.primary_deg for x in w) - f.primary_deg > 10.0
         )
