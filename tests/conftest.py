@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-
 from tests.support.recordings import SHARED, ensure_recording
 
 # CI replays the same generated examples every run (derandomize), so a submission's result does
