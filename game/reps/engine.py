@@ -58,9 +58,10 @@ class EngineOptions:
     top_tau_s: float = 2.0  # how fast the top reference follows the person between reps
     # Upward speed at lockout (standing heights per second) above which the verdict waits
     # ``confirm_s`` for a take-off. Squats measured 0.14-0.92 /s at lockout on the shared videos; a
-    # 10 cm jump leaves the floor at 1.4 m/s, about 1.6 /s for a 0.85 m hip height.
-    takeoff_speed_per_s: float = 1.0
-    confirm_s: float = 0.3
+    # 10 cm jump leaves the floor at 1.4 m/s, about 1.6 /s for a 0.85 m hip height, and the
+    # estimate over 0.1 s lags and jitters, so the margin is wide: fast stand-ups wait a moment.
+    takeoff_speed_per_s: float = 0.8
+    confirm_s: float = 0.25
     smoothing_min_cutoff_hz: float = 1.0
     smoothing_beta: float = 1.0
 
@@ -97,6 +98,7 @@ class RepDetector:
         self._hold_s = 0.0
         self._airborne = False
         self._air_prev = False
+        self._up_peak = 0.0  # highest upward speed of this attempt so far (standing heights / s)
         self._floor: tuple[float, float] = (0.0, 0.0)  # feet on the floor (image y), tracked at the top
         self._heights: deque[tuple[float, float]] = deque()
         # input monitor
@@ -394,7 +396,7 @@ class RepDetector:
         if name == "locked_out":
             return p <= th.lockout
         if name == "locked_out_fast":
-            return p <= th.lockout and (self._rise_speed() > self.opts.takeoff_speed_per_s or self._feet_rising(f))
+            return p <= th.lockout and self._maybe_taking_off(f)
         if name == "confirmed":
             return f.t_s - self._hold_s >= self.opts.confirm_s
         if name == "locked_out_after_jump":
@@ -444,6 +446,15 @@ class RepDetector:
             return 0.0
         rise = min(self._floor[0] - f.feet_low_y_px[0], self._floor[1] - f.feet_low_y_px[1])
         return rise / self.cal.height_px
+
+    def _maybe_taking_off(self, f: Features) -> bool:
+        """At lockout: could the feet be about to leave the floor? A squat slows down to stand (the
+        shared videos: 30-68 % of the rep's peak upward speed at lockout); a jump is still at its
+        fastest at take-off. Doubtful cases wait ``confirm_s`` before counting."""
+        v = self._rise_speed()
+        if v > self.opts.takeoff_speed_per_s or self._feet_rising(f):
+            return True
+        return v > 0.5 and v > 0.6 * self._up_peak
 
     def _feet_rising(self, f: Features) -> bool:
         """Both feet already half-way to the jump threshold: the take-off may be under way."""
@@ -533,6 +544,8 @@ class RepDetector:
     def _step(self, f: Features, ev: list[Event]) -> None:
         self._track_height(f)
         self._update_airborne(f)
+        if self.phase in (Phase.BOTTOM, Phase.ASCENT):
+            self._up_peak = max(self._up_peak, self._rise_speed())
         if self.phase in MOVING:
             self._samples.append(Sample(self._p, f))
             if self._p > self._peak:
@@ -617,6 +630,7 @@ class RepDetector:
         self._trough_s = self._t or start_s
         self._depth_ok = False
         self._flags = set()
+        self._up_peak = 0.0
 
     def _act_begin(self, f: Features, ev: list[Event], prev: Phase) -> None:
         self._begin(self._t_low if self._t_low is not None else f.t_s)
