@@ -59,6 +59,8 @@ class FeedItem:
 
 
 # A source opener returns an iterator of (PoseFrame, BGR image or None, capture perf_counter).
+LATE_S = 0.05  # a video frame more than this behind its moment is skipped (the camera way)
+
 Opener = Callable[[], Iterator[tuple[PoseFrame, ImageArray | None, float]]]
 
 
@@ -72,8 +74,8 @@ def pose_opener(spec: str, *, drop_late: bool,
                 pipeline_factory: Callable[[], Any] | None = None) -> Opener:
     """An opener for any source spec: camera[:N], a video, an image folder or a .rsk recording.
 
-    ``drop_late``: skip video frames the model is too slow for, before running it, so a video
-    plays in real time the way a camera would (the newest frame wins).
+    ``drop_late``: play a video in real time the way a camera delivers it: frames wait for their
+    moment, and frames the model is too slow for are skipped before it runs.
     """
 
     def open_rsk() -> Iterator[tuple[PoseFrame, ImageArray | None, float]]:
@@ -91,12 +93,21 @@ def pose_opener(spec: str, *, drop_late: bool,
         start: float | None = None
         try:
             for frame in source:
+                if drop_late and start is not None:
+                    # Real time, like a camera: wait for a frame's moment, and skip (before the
+                    # model runs) a frame whose moment has passed while the model was busy.
+                    due = start + frame.timestamp_ms / 1000.0
+                    now = time.perf_counter()
+                    if now < due:
+                        time.sleep(due - now)
+                    elif now - due > LATE_S:
+                        continue
                 captured = time.perf_counter()
-                if start is None:
-                    start = captured - frame.timestamp_ms / 1000.0
-                if drop_late and captured - (start + frame.timestamp_ms / 1000.0) > 0.05:
-                    continue
-                yield pipe.process(frame), frame.image_bgr, captured
+                pose = pipe.process(frame)
+                if drop_late and start is None:
+                    # the clock starts once the model is loaded (the first frame pays for it)
+                    start = time.perf_counter() - frame.timestamp_ms / 1000.0
+                yield pose, frame.image_bgr, captured
         finally:
             source.close()
             if pipeline_factory is None:
@@ -289,13 +300,14 @@ class PoseFeed:
         if self._first_ts_ms is None:
             self._first_ts_ms = pose.timestamp_ms
             self._start_wall = time.perf_counter()
-        if self.pacing == "wall" and not self.is_camera:
+        if self.pacing == "wall" and not self.is_camera and image is None:
+            # recordings and generated players are paced here; videos by their opener
             assert self._start_wall is not None
             due = self._start_wall + (pose.timestamp_ms - self._first_ts_ms) / 1000.0
             now = time.perf_counter()
             if now < due:
                 self._stop.wait(due - now)
-            elif now - due > 0.1 and image is None:
+            elif now - due > 0.1:
                 # A recording that fell behind (the machine stalled): skip to catch up.
                 self.frames_skipped += 1
                 return
