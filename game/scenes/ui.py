@@ -161,7 +161,7 @@ def panel(surface: pygame.Surface, rect: pygame.Rect, *, alpha: int = 215,
         pygame.draw.rect(surface, border, rect, width=2, border_radius=radius)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=96)  # bounded: window resizes create new sizes
 def _panel_surface(w: int, h: int, color: tuple[int, int, int], alpha: int,
                    radius: int) -> pygame.Surface:
     tmp = pygame.Surface((w, h), pygame.SRCALPHA)
