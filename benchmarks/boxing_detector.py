@@ -55,6 +55,12 @@ def main() -> None:
 
     rules = per_frame_us(frames, lambda: PunchDetector(orthodox=cal.orthodox))
     print(f"  detector, rule kinds         {fmt(rules)}")
+    det = PunchDetector(orthodox=cal.orthodox)
+    events = [e for f in frames for e in det.update(f)]
+    delay = np.array([(e.detected_s - e.t_s) * 1000.0 for e in events])
+    if len(delay):
+        print(f"  reported after the peak: median {np.median(delay):.0f} ms, p95 {np.percentile(delay, 95):.0f} ms "
+              f"({len(events)} punches; add the pose model's latency for movement-to-feedback)")
 
     model_ok = True
     try:

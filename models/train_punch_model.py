@@ -12,7 +12,7 @@ test clips (bodies, cameras, noise) were never seen. Writes ``models/punch_kind.
 ``models/punch_kind.json`` (classes, window, and the measured figures).
 
 Architecture: two 1-D convolutions over time (16 steps x 16 features), global average and max
-pooling, one hidden dense layer: about 4k weights. Quantised to int8 weights and activations with
+pooling, one hidden dense layer: about 4k weights. Features: ``game/boxing/features.py``. Quantised to int8 weights and activations with
 a representative set from the training windows; float32 in and out, so callers need not know
 the scales.
 """

@@ -97,6 +97,7 @@ class Candidate:
     arm_m: float
     flail: bool
     home_s: float  # how long the hand was home before it left
+    onset_gap_s: float  # time since the frame before the onset frame
 
 
 KindClassifier = Callable[[Candidate, Sequence[BodySample]], tuple[str, float] | None]
@@ -144,6 +145,7 @@ class _Hand:
     guard_straightness: float = 0.5
     tracked_s: float = 0.0  # how long this hand has been in view without a break
     home_before_s: float = 1.0  # ... before the current excursion
+    onset_gap_s: float = 0.0
     history: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=lambda: deque(maxlen=4))
 
 
@@ -151,8 +153,11 @@ def judge_candidate(c: Candidate, opt: DetectorOptions) -> str | None:
     """Why this excursion is not a punch, or None when it is one."""
     if c.flail:
         return "flail"
-    if c.t_peak_s - c.onset_s < opt.min_rise_s:
-        return "no extension phase"  # a jump, not a punch: tracking glitch or a flung arm
+    if c.t_peak_s - c.onset_s < opt.min_rise_s and c.onset_gap_s < opt.min_rise_s + 0.01:
+        # Out of the guard and at the peak within one frame of a 30+ fps stream: a jump (a
+        # tracking glitch, a flung arm), not a punch. After a dropped frame, or at 24 fps, a snapped
+        # jab can do that, so only a regular frame gap condemns it.
+        return "no extension phase"
     if c.travel < opt.min_travel:
         return "too short"
     if c.peak_speed < opt.min_peak_speed:
@@ -445,6 +450,7 @@ class PunchDetector:
         if nxt == "out":
             started = True
             h.home_before_s = h.home_s
+            h.onset_gap_s = self._dt(s)
             h.onset_s = s.t_s
             h.onset_shoulder = arm.shoulder_m / L
             h.onset_other_shoulder = s.other_shoulder[hand] / L
@@ -514,6 +520,7 @@ class PunchDetector:
             arm_m=self._arm_m,
             flail=flail,
             home_s=h.home_before_s,
+            onset_gap_s=h.onset_gap_s,
         )
         self.candidates.append(c)
         why = judge_candidate(c, self.options)

@@ -5,9 +5,12 @@ Shared by the training script (``models/train_punch_model.py``) and the runtime
 
 Window: ``WINDOW`` steps at 30 Hz ending at the frame that confirmed the peak (what the detector
 has at that moment; no look-ahead), linearly resampled from the frames' own timestamps.
-Per step, ``FEATURES`` values in arm lengths, in a body frame: origin the shoulder midpoint, y up,
-x from the punching side's shoulder to the other shoulder, z forward (the side the nose is on);
-so a left and a right hook, seen from any camera yaw, give the same picture.
+Per step, ``FEATURES`` values that do not depend on the camera's position: the punching arm's
+straightness, heights of wrist and elbow above the shoulder, how vertical forearm and upper arm
+are, horizontal reach, distances to the nose and the other shoulder, wrist speed and distance
+travelled in the window, and the other arm's straightness, height, distance to the nose and speed
+(lengths in arm lengths, speeds in arm lengths per second). A left and a right hook seen from any
+camera yaw give the same picture, and BlazePose's weak depth matters little.
 """
 
 from __future__ import annotations
@@ -24,30 +27,37 @@ FEATURES = 16
 CLASSES = ("straight", "hook", "uppercut", "none")
 
 
-def _body_rotation(s: BodySample, hand: str) -> np.ndarray:
-    own = s.arm(hand).shoulder_m
-    other = s.other_shoulder[hand]
-    v = other - own
-    ang = float(np.arctan2(v[2], v[0])) if s.is_3d and np.hypot(v[0], v[2]) > 1e-6 else 0.0
-    c, si = np.cos(ang), np.sin(ang)
-    # Rotate about y so that v lies along +x.
-    R = np.array([[c, 0.0, si], [0.0, 1.0, 0.0], [-si, 0.0, c]])
-    if not s.is_3d and v[0] < 0:
-        R = np.diag([-1.0, 1.0, 1.0])
-    nose = R @ s.nose_m
-    if nose[2] < 0:
-        R = np.diag([1.0, 1.0, -1.0]) @ R
-    return R
-
-
-def _frame_vector(s: BodySample, hand: str, R: np.ndarray, arm_m: float) -> np.ndarray:
+def _frame_vector(s: BodySample, hand: str, arm_m: float) -> np.ndarray:
+    """Quantities of one frame that do not depend on where the camera stands (heights, lengths,
+    angles to the vertical), nor much on BlazePose's weak depth -- the same kind of evidence the
+    rules use, which is what carries from generated bodies to real ones."""
     a = s.arm(hand)
     o = s.left if hand == "right" else s.right
-    pts = (a.wrist_m, a.elbow_m, a.shoulder_m, o.wrist_m, s.nose_m)
+    L = arm_m
+    fore = a.wrist_m - a.elbow_m
+    upper = a.elbow_m - a.shoulder_m
     out = np.empty(FEATURES)
-    for i, p in enumerate(pts):
-        out[3 * i : 3 * i + 3] = (R @ p) / arm_m
-    out[15] = a.straightness
+    out[0] = a.straightness
+    out[1] = (a.wrist_m[1] - a.shoulder_m[1]) / L
+    out[2] = (a.elbow_m[1] - a.shoulder_m[1]) / L
+    out[3] = fore[1] / (np.linalg.norm(fore) or 1e-9)
+    out[4] = upper[1] / (np.linalg.norm(upper) or 1e-9)
+    out[5] = float(np.hypot(*(a.wrist_m - a.shoulder_m)[[0, 2]])) / L
+    out[6] = float(np.linalg.norm(a.wrist_m - s.nose_m)) / L
+    out[7] = float(np.hypot(*(a.wrist_m - s.other_shoulder[hand])[[0, 2]])) / L
+    out[8] = 0.0  # wrist speed, filled in on the time grid
+    if o.is_valid:
+        out[9] = o.straightness
+        out[10] = (o.wrist_m[1] - o.shoulder_m[1]) / L
+        out[11] = float(np.linalg.norm(o.wrist_m - s.nose_m)) / L
+    else:
+        # The other arm is hidden (the far arm in a side view): BlazePose's guess for it is not
+        # evidence, so the model sees a neutral guard instead.
+        out[9], out[10], out[11] = 0.6, 0.0, 0.6
+    out[12] = 0.0  # other wrist speed, filled in on the time grid
+    out[13] = 0.0  # distance from the window's first wrist position, filled in on the grid
+    out[14] = float(np.hypot(*(a.elbow_m - a.shoulder_m)[[0, 2]])) / L
+    out[15] = (s.nose_m[1]) / L
     return out
 
 
@@ -56,10 +66,17 @@ def window_features(samples: Sequence[BodySample], hand: str, t_end_s: float, t_
     """(WINDOW, FEATURES) float32, or None when the window is not covered by samples."""
     if len(samples) < 4 or arm_m <= 0:
         return None
+    # Only the frames the window covers (and one either side) are needed.
+    t_from = t_end_s - STEP_S * (WINDOW + 1)
+    recent = [s for s in samples if s.t_s >= t_from]
+    if len(recent) < 4:
+        recent = list(samples)[-4:]
+    samples = recent
     times = np.array([s.t_s for s in samples])
-    peak_i = int(np.argmin(np.abs(times - t_peak_s)))
-    R = _body_rotation(samples[peak_i], hand)
-    vecs = np.stack([_frame_vector(s, hand, R, arm_m) for s in samples])
+    vecs = np.stack([_frame_vector(s, hand, arm_m) for s in samples])
+    wrist = np.stack([s.arm(hand).wrist_m for s in samples]) / arm_m
+    other = np.stack([o.wrist_m if o.is_valid else o.shoulder_m
+                      for o in ((s.left if hand == "right" else s.right) for s in samples)]) / arm_m
     grid = t_end_s - STEP_S * np.arange(WINDOW - 1, -1, -1)
     if grid[0] < times[0] - 2 * STEP_S:
         # Not enough history (the track just started): pad with the earliest frame.
@@ -67,4 +84,11 @@ def window_features(samples: Sequence[BodySample], hand: str, t_end_s: float, t_
     out = np.empty((WINDOW, FEATURES), dtype=np.float32)
     for j in range(FEATURES):
         out[:, j] = np.interp(grid, times, vecs[:, j])
+    wg = np.stack([np.interp(grid, times, wrist[:, k]) for k in range(3)], axis=1)
+    og = np.stack([np.interp(grid, times, other[:, k]) for k in range(3)], axis=1)
+    out[1:, 8] = np.linalg.norm(np.diff(wg, axis=0), axis=1) / STEP_S
+    out[0, 8] = out[1, 8]
+    out[1:, 12] = np.linalg.norm(np.diff(og, axis=0), axis=1) / STEP_S
+    out[0, 12] = out[1, 12]
+    out[:, 13] = np.linalg.norm(wg - wg[0], axis=1)
     return out
