@@ -258,7 +258,16 @@ class ReviewScene(BaseScene):
         y += lay.px(5)
         rows: list[tuple[str, str]] = []
         if a.exercise == "boxing":
-            rows.append(("Punches", str(s.get("punches", "--"))))
+            kinds = s.get("by_kind") or {}
+            hands = s.get("by_hand") or {}
+            rows += [("Punches", str(s.get("punches", "--"))),
+                     ("Jab / cross / hook / upper", " / ".join(str(kinds.get(k, 0)) for k in
+                                                               ("jab", "cross", "hook",
+                                                                "uppercut"))),
+                     ("Left / right", f"{hands.get('left', 0)} / {hands.get('right', 0)}"),
+                     ("Mean / peak speed", "--" if s.get("peak_speed_mps") is None else
+                      f"{s.get('mean_speed_mps')} / {s.get('peak_speed_mps')} m/s"),
+                     ("Stance", str(s.get("stance", "--")))]
         else:
             rows += [("Reps counted", str(s.get("reps", "--"))),
                      ("Attempts", str(s.get("attempts", "--"))),
