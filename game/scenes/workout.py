@@ -9,6 +9,7 @@ squat sets with rests, then results for every part.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game.input import Action, InputEvent
-from game.integrations import PlanBlock, TodayPlan, today_plan
+from game.integrations import DEFAULT_PLAN, PlanBlock, TodayPlan, today_plan
 from game.scenes import ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
@@ -37,15 +38,30 @@ class WorkoutScene(BaseScene):
         from game.integrations import start_sync_if_configured
 
         start_sync_if_configured(app)  # fetches the coach's override in the background
-        plan, problem = today_plan(app)
-        self.base_plan: TodayPlan = plan
+        self.base_plan: TodayPlan = DEFAULT_PLAN
+        self.plan: TodayPlan = DEFAULT_PLAN
         self.override: Any = None
-        self.plan: TodayPlan = plan
-        self._apply_override()
-        if problem:
-            app.notify(problem, 6)
+        self.loading = True
+        self._loaded: tuple[TodayPlan, str | None] | None = None
+        # Reading the recovery data opens the database (a few hundred ms): off the render thread.
+        threading.Thread(target=self._load, name="today-plan", daemon=True).start()
         self.menu = ui.Menu([ui.Button("start", "Start workout"), ui.Button("back", "Back")])
         self._check_s = 0.0
+
+    def _load(self) -> None:
+        self._loaded = today_plan(self.app)  # one assignment: the loop thread picks it up
+
+    def _take_loaded(self) -> None:
+        if self._loaded is None:
+            return
+        plan, problem = self._loaded
+        self._loaded = None
+        self.loading = False
+        self.base_plan = self.plan = plan
+        self.override = None
+        self._apply_override()
+        if problem:
+            self.app.notify(problem, 6)
 
     def _apply_override(self) -> None:
         from game.integrations import apply_coach_override, coach_override
@@ -59,8 +75,9 @@ class WorkoutScene(BaseScene):
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
+        self._take_loaded()
         self._check_s += dt_s
-        if self._check_s >= 1.0:  # an override can arrive while the player reads the plan
+        if not self.loading and self._check_s >= 1.0:  # an override can arrive any time
             self._check_s = 0.0
             self._apply_override()
 
@@ -69,7 +86,9 @@ class WorkoutScene(BaseScene):
             self.app.stack.pop()
             return
         key = self.menu.handle(event)
-        if key == "start":
+        if key == "start" and self.loading:
+            self.app.notify("Reading your recovery data...", 1.5)
+        elif key == "start":
             WorkoutRunner(self.app, self.plan).start()
         elif key == "back":
             self.app.stack.pop()
@@ -78,6 +97,10 @@ class WorkoutScene(BaseScene):
         lay = ui.Layout.of(surface)
         ui.background(surface)
         p = self.plan
+        if self.loading:
+            self.header(surface, "Today's workout", "Reading your recovery data...")
+            self._draw_buttons(surface)
+            return
         y = self.header(surface, p.title, {"hrv": "Plan from your recovery data",
                                            "coach": "Set by your coach"}.get(p.source,
                                                                              "Standard plan"))
@@ -102,6 +125,10 @@ class WorkoutScene(BaseScene):
         chart = pygame.Rect(blocks.right + lay.px(3), top, lay.w - blocks.right - lay.px(3) - pad,
                             blocks.height)
         self._draw_trend(surface, chart)
+        self._draw_buttons(surface)
+
+    def _draw_buttons(self, surface: pygame.Surface) -> None:
+        lay = ui.Layout.of(surface)
         n = len(self.menu.buttons)
         bw, gap = lay.px(36), lay.px(3)
         x0 = (lay.w - (n * bw + (n - 1) * gap)) // 2

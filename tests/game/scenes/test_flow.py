@@ -356,3 +356,20 @@ def test_pausing_a_boxing_round_stops_its_clock(make_app: Any) -> None:
     run_steps(app, 2)
     stats = app.sessions[-1]["stats"]
     assert stats["hits"] >= 3 and stats["hits"] >= 0.6 * stats["targets"], stats
+
+
+def test_todays_workout_loads_the_plan_off_the_render_thread(make_app: Any) -> None:
+    from game.scenes.workout import WorkoutScene
+
+    app = make_app("menu")
+    scene = WorkoutScene(app)
+    app.stack.push(scene)
+    app.stack.apply()
+    deadline = time.monotonic() + 20
+    while scene.loading and time.monotonic() < deadline:
+        run_steps(app, 2)
+        time.sleep(0.02)
+    assert not scene.loading
+    run_steps(app, 2)
+    assert scene.plan.blocks and scene.plan.source == "default"  # no HRV data in a new home
+    assert set(scene.targets) == {"start", "back"}
