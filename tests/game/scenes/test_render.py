@@ -97,7 +97,7 @@ def test_scenes_lay_out_at_any_window_size(make_app: Any, size: tuple[int, int],
 
 
 def test_window_resized_mid_session_keeps_the_session(make_app: Any) -> None:
-    app = make_app("squat", demo="squat", countdown=None) if False else make_app("squat")
+    app = make_app("squat")
     run_steps(app, 60 * 4)
     scene = app.stack.top
     active = scene.active_s
