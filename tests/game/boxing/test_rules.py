@@ -3,6 +3,7 @@ and that flailing does not score."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zlib
 from types import SimpleNamespace
@@ -142,9 +143,8 @@ def test_punch_outside_the_window_is_wild_and_the_target_expires() -> None:
 
 
 def test_window_scale_widens_the_windows() -> None:
-    strict = started(Difficulty(**{**SHORT.__dict__, "window_scale": 0.5}) if False else
-                     Difficulty(bpm=90, density=0.6, combo_max_len=3, rounds=2, round_s=20, rest_s=5, window_scale=0.5))
-    loose = started(Difficulty(bpm=90, density=0.6, combo_max_len=3, rounds=2, round_s=20, rest_s=5, window_scale=2.0))
+    strict = started(dataclasses.replace(SHORT, window_scale=0.5))
+    loose = started(dataclasses.replace(SHORT, window_scale=2.0))
     for game, expect in ((strict, "wild"), (loose, "hit")):
         cue = first_punch_cue(game)
         evs = game.feed_punch(punch(cue.t_s + 0.12, cue.hand, cue.kind))
