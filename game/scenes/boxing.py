@@ -294,7 +294,8 @@ class BoxingScene(SessionScene):
         w, h = lay.px(22), lay.px(7)
         rect = pygame.Rect(0, 0, w, h)
         rect.center = (int(x), int(y))
-        ui.panel(surface, rect, alpha=int(180 + 60 * (1 - approach)) // 20 * 20, color=(10, 60, 70),
+        alpha = int(180 + 60 * (1 - approach)) // 20 * 20  # a few levels: panels are cached
+        ui.panel(surface, rect, alpha=alpha, color=(10, 60, 70),
                  border=ui.CYAN)
         ui.text(surface, label, rect.center, lay.px(3.4), ui.CYAN, anchor="center", bold=True)
 
