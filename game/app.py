@@ -278,6 +278,15 @@ class App:
             os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
         pygame.display.init()
         pygame.font.init()
+        requested = os.environ.get("SDL_VIDEODRIVER", "")
+        if pygame.display.get_driver() in ("offscreen", "dummy") and \
+                requested not in ("offscreen", "dummy") and not self.options.scripted:
+            from game.errors import UsageError
+
+            # SDL fell back to an invisible window: say so instead of playing to nobody.
+            raise UsageError("no display found (SDL fell back to an off-screen window): run "
+                             "'ringside play' on a desktop, or add --headless --exit-after "
+                             "SECONDS for a scripted run")
         flags = pygame.RESIZABLE
         if self.options.fullscreen:
             flags |= pygame.FULLSCREEN
