@@ -66,14 +66,16 @@ def open_database(path: Path | None = None, *, environ: Mapping[str, str] | None
     not a Ringside database, or written by a newer version. ``path=Path(":memory:")`` gives a
     throw-away in-memory database (tests).
     """
-    if path is None:
-        path = data_dir(environ) / DB_FILENAME
     in_memory = str(path) == ":memory:"
     if not in_memory:
         try:
+            path = data_dir(environ) / DB_FILENAME if path is None else path
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StorageError(f"cannot create the data folder {path.parent} ({exc.strerror})") from None
+            folder = exc.filename or (path.parent if path is not None else "the data folder")
+            raise StorageError(f"cannot create the data folder {folder} ({exc.strerror}); "
+                               "set RINGSIDE_HOME to a folder you can write") from None
+    assert path is not None
     url = "sqlite://" if in_memory else f"sqlite:///{path}"
     kwargs: dict[str, Any] = {}
     if in_memory:

@@ -138,3 +138,12 @@ def test_upgrade_keeps_data_and_a_backup(tmp_path: Path, monkeypatch: pytest.Mon
 def test_in_memory_database() -> None:
     with open_database(Path(":memory:")) as db, db.transaction() as repo:
         assert repo.measurement_count() == 0
+
+
+def test_a_data_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    """RINGSIDE_HOME under a plain file (or a read-only disk): a StorageError naming it, no traceback."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    for home in (blocker, blocker / "sub"):
+        with pytest.raises(StorageError, match="not-a-folder"):
+            open_database(environ={"RINGSIDE_HOME": str(home)})
