@@ -21,7 +21,6 @@ from game.hrv.quality import QualityOptions, assess_device_value, assess_recordi
 from game.hrv.readiness import Readiness, ReadinessOptions, all_histories, assess
 from game.hrv.records import ImportProblem, Measurement, Origin, RRRecording
 from game.storage.database import Database
-from game.storage.repository import Repository
 from game.storage.types import StoredReadiness
 
 ProgressFactory = Callable[[Path, int], Callable[[int], None]]
@@ -47,6 +46,8 @@ class FileReport:
 #: Called for every measurement once it is stored: (file, format, measurement, is_new).
 MeasurementSink = Callable[[Path, str, Measurement, bool], None]
 SAMPLE_SIZE = 3
+#: Records stored per transaction while importing.
+BATCH_SIZE = 500
 
 
 def import_paths(
@@ -59,8 +60,10 @@ def import_paths(
     progress: ProgressFactory | None = None,
     on_measurement: MeasurementSink | None = None,
 ) -> list[FileReport]:
-    """Import each file in its own transaction: a bad file never undoes a good one, and a file
-    that breaks half-way keeps every record read before the break. Re-imports add nothing.
+    """Import file by file, committing every batch of records: a bad file never undoes a good
+    one, a file that breaks half-way keeps every record read before the break, and a long import
+    never holds SQLite's single write lock for long (the game can save a session meanwhile).
+    Re-imports add nothing.
 
     Memory stays flat however big the file: records are stored in batches and handed to
     ``on_measurement`` as they go; the report keeps counts and a small sample.
@@ -113,8 +116,7 @@ def import_paths(
                     on_measurement(path, fmt, m, m.uid in new)
 
         try:
-            with db.transaction() as repo:
-                _add_in_batches(repo, measured(), now, stored)
+            _add_in_batches(db, measured(), now, stored)
         except ImportFileError as exc:
             reports.append(FileReport(path, fmt, problems=tuple(problems), error=str(exc)))
             continue
@@ -126,16 +128,25 @@ def import_paths(
 _READ_ERRORS = (ImportFileError, OSError, EOFError, zlib.error, zipfile.BadZipFile)
 
 
-def _add_in_batches(repo: Repository, ms: Iterator[Measurement], now: datetime,
+def _add_in_batches(db: Database, ms: Iterator[Measurement], now: datetime,
                     stored: Callable[[list[Measurement], set[str]], None]) -> None:
+    """Store in batches of ``BATCH_SIZE``, each in its own short transaction; the file is read
+    between them, outside any transaction."""
     batch: list[Measurement] = []
     for m in ms:
         batch.append(m)
-        if len(batch) >= 500:
-            stored(batch, repo.add_new_measurements(batch, now=now))
+        if len(batch) >= BATCH_SIZE:
+            _store_batch(db, batch, now, stored)
             batch = []
     if batch:
-        stored(batch, repo.add_new_measurements(batch, now=now))
+        _store_batch(db, batch, now, stored)
+
+
+def _store_batch(db: Database, batch: list[Measurement], now: datetime,
+                 stored: Callable[[list[Measurement], set[str]], None]) -> None:
+    with db.transaction() as repo:
+        new = repo.add_new_measurements(batch, now=now)
+    stored(batch, new)
 
 
 def _expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:

@@ -64,3 +64,36 @@ def test_progress_reports_every_byte_and_json_sink_gets_every_record(tmp_path: P
     assert seen[: n + 1] == [("apple_xml", True)] * n + [("health_connect_csv", True)]
     assert seen[n + 1 :] == [("apple_xml", False)] * n
     assert len(reports[0].sample) == 3
+
+
+def test_a_long_import_does_not_lock_out_other_writers(tmp_path: Path) -> None:
+    """Records are committed batch by batch: while a big export is still being read, the game can
+    save a finished session (SQLite has one writer; a whole-file transaction would hold it for the
+    whole import and the game's save would time out)."""
+    import sqlite3
+
+    from game.hrv.service import import_paths
+
+    csv = tmp_path / "hc.csv"
+    rows = [f"2026-03-{d:02d}T06:00:00Z,+01:00,{40 + d}" for d in range(1, 29)]
+    csv.write_text("time,zoneOffset,heartRateVariabilityMillis\n" + "\n".join(rows) + "\n")
+    db_path = tmp_path / "t.db"
+    other_writes: list[str] = []
+
+    def save_elsewhere(path: Path, fmt: str, m: object, is_new: bool) -> None:
+        if other_writes:
+            return
+        conn = sqlite3.connect(db_path, timeout=0.2)
+        try:
+            with conn:
+                conn.execute("UPDATE profile SET display_name = display_name")
+            other_writes.append("ok")
+        except sqlite3.OperationalError as exc:
+            other_writes.append(str(exc))
+        finally:
+            conn.close()
+
+    with open_database(db_path) as db:
+        reports = import_paths(db, [csv], now=NOW, on_measurement=save_elsewhere)
+    assert reports[0].added == 28
+    assert other_writes == ["ok"]
