@@ -131,7 +131,7 @@ async def open_link(settings: NetSettings, *, folder: Path | None = None, timeou
                 log.warning("the server no longer knows our token; registering again")
         await link.request({"type": "hello", "client": CLIENT_NAME})
         reg = await link.request({"type": "register", "name": settings.name})
-        settings = replace(settings, token=reg["token"], player_id=reg["player"]["id"], token_server=settings.server)
+        settings = settings.with_token(settings.server, reg["token"], reg["player"]["id"])
         if save:
             save_settings(settings, folder)
         return link, settings

@@ -10,7 +10,7 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +31,22 @@ class NetSettings:
     token_server: str | None = None
     #: A live challenge joined with ``ringside sync --join CODE``: the game follows its standings.
     follow: str | None = None
+    #: Tokens from other servers this device registered with (server URL -> token), so that
+    #: going back to one signs in as the same player instead of registering a new one.
+    other_tokens: Mapping[str, str] = field(default_factory=dict)
 
     def token_for(self, server: str) -> str | None:
-        return self.token if self.token_server == server else None
+        if self.token_server == server:
+            return self.token
+        return self.other_tokens.get(server)
+
+    def with_token(self, server: str, token: str, player_id: str) -> NetSettings:
+        """These settings after registering at ``server``: its token becomes the current one and
+        the previous server's token is kept in ``other_tokens``."""
+        others = {k: v for k, v in self.other_tokens.items() if k != server}
+        if self.token is not None and self.token_server is not None and self.token_server != server:
+            others[self.token_server] = self.token
+        return replace(self, token=token, player_id=player_id, token_server=server, other_tokens=others)
 
 
 def settings_path(folder: Path | None = None) -> Path:
@@ -54,6 +67,9 @@ def load_settings(folder: Path | None = None, environ: Mapping[str, str] | None 
             if not isinstance(raw, dict):
                 raise ValueError("not an object")
             known = {k: raw[k] for k in asdict(settings) if k in raw}
+            others = known.get("other_tokens", {})
+            if not isinstance(others, dict) or not all(isinstance(v, str) for v in others.values()):
+                raise ValueError("other_tokens is not a map of server to token")
             settings = replace(settings, **known)
         except (OSError, ValueError, TypeError) as exc:
             raise StorageError(f"{path} is unreadable ({exc}); fix or delete it (you will get a new player id)") from exc
@@ -69,7 +85,7 @@ def save_settings(settings: NetSettings, folder: Path | None = None) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".leaderboard-", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(asdict(settings), fh, indent=2)
+            json.dump({**asdict(settings), "other_tokens": dict(settings.other_tokens)}, fh, indent=2)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)

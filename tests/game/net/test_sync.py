@@ -203,3 +203,28 @@ def test_groups_and_boards_from_the_command_line(threaded_server: ThreadedServer
     assert main(["sync", "--board", "squat", "--group", "nope"]) == 2  # one clear line, usage error
     assert main(["sync", "--join", "ZZZZZZ"]) == 8
     assert load_settings(member_home, {}).follow is None  # a failed join is not remembered
+
+
+def test_switching_servers_and_back_keeps_the_player(threaded_server: ThreadedServer, tmp_path: Path) -> None:
+    """Home server, then the gym's, then home again: still the same player at home (a token per
+    server; registering at the gym must not throw away the home identity, its scores and groups)."""
+    from dataclasses import replace
+
+    from game.net.client import open_link
+
+    srv = threaded_server
+    home, gym = srv.url, srv.url.removesuffix("ws")  # "/" also upgrades: a second server by address
+
+    async def sign_in(server: str) -> str:
+        settings = replace(load_settings(tmp_path, {}), server=server)
+        link, settings = await open_link(settings, folder=tmp_path)
+        await link.close()
+        assert settings.player_id is not None
+        return settings.player_id
+
+    first = srv.run(sign_in(home))
+    at_gym = srv.run(sign_in(gym))
+    assert at_gym != first
+    assert srv.run(sign_in(home)) == first
+    assert srv.run(sign_in(gym)) == at_gym
+    assert load_settings(tmp_path, {}).token_for(home) is not None
