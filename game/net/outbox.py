@@ -122,6 +122,9 @@ class Outbox:
                 f"the score outbox {self.path} cannot be opened ({exc}); move it aside and restart, "
                 "unsent scores are in that file"
             ) from exc
+        except OSError as exc:
+            raise OutboxError(f"cannot create the folder for the score outbox {self.path} ({exc.strerror}); "
+                              "set RINGSIDE_HOME to a folder you can write") from exc
 
     @classmethod
     def default(cls) -> Outbox:

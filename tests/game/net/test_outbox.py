@@ -74,3 +74,10 @@ def test_prune_forgets_only_old_acknowledged(tmp_path: Path) -> None:
         box.mark_sent("sub-00000001", {}, now_ms=10)
         assert box.prune_sent(older_than_ms=100) == 1
         assert box.counts().pending == 1 and box.counts().sent == 0
+
+
+def test_an_outbox_folder_that_cannot_be_made_is_an_outbox_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(OutboxError, match="not-a-folder"):
+        Outbox(blocker / "outbox.sqlite3")
