@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -43,9 +44,10 @@ def mediapipe_model_paths() -> dict[str, Path]:
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """MediaPipe's C++ side logs start-up chatter straight to fd 2 (glog/absl ignore Python
-    settings); hide it while the graph starts so the CLI's stderr holds only our messages."""
+def native_stderr_silenced() -> Iterator[None]:
+    """Native libraries (MediaPipe's glog/absl, TFLite, FFmpeg inside OpenCV) log start-up
+    chatter straight to fd 2, ignoring Python's settings; hide it around the calls that emit it
+    so the CLI's stderr holds only our messages."""
     try:
         saved = os.dup(2)
     except OSError:
@@ -56,6 +58,44 @@ def _native_stderr_silenced() -> Iterator[None]:
             os.dup2(null.fileno(), 2)
         yield
     finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+# Frames processed with native stderr hidden while waiting for the first person (see detect()).
+QUIET_START_CALLS = 150
+
+
+@contextlib.contextmanager
+def native_stderr_hidden() -> Iterator[None]:
+    """For a whole command: native code's writes to fd 2 are dropped while Python's ``sys.stderr``
+    (our messages, progress bars, tracebacks) keeps going to the real stderr.
+
+    Native loggers write from the graph's own threads, sometimes just after ``process()`` has
+    returned, so silencing around calls alone races with them. Does nothing when ``sys.stderr``
+    is not fd 2 (e.g. captured by a test runner).
+    """
+    try:
+        is_fd2 = sys.stderr is not None and sys.stderr.fileno() == 2
+    except (AttributeError, OSError, ValueError):
+        is_fd2 = False
+    if not is_fd2:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    old = sys.stderr
+    py_err = os.fdopen(os.dup(saved), "w", buffering=1, encoding=old.encoding or "utf-8",
+                       errors="backslashreplace")
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    os.close(null)
+    sys.stderr = py_err
+    try:
+        yield
+    finally:
+        sys.stderr = old
+        py_err.close()
         os.dup2(saved, 2)
         os.close(saved)
 
@@ -82,26 +122,31 @@ class MediaPipeBackend:
             from mediapipe.python.solutions import pose as mp_pose
         except Exception as exc:  # pragma: no cover - broken install
             raise ModelError(f"cannot load mediapipe ({exc}): run 'make install'") from exc
-        self._started = False
-        self._pose: Any = mp_pose.Pose(
-            static_image_mode=static_image_mode,
-            model_complexity=1,
-            smooth_landmarks=False,
-            enable_segmentation=False,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-        )
+        # The graph logs while it starts (TFLite's XNNPACK line, absl's feedback-manager warnings)
+        # and once more when the landmark model first runs on a person, which may be many frames in.
+        self._quiet_calls_left = QUIET_START_CALLS
+        with native_stderr_silenced():
+            self._pose: Any = mp_pose.Pose(
+                static_image_mode=static_image_mode,
+                model_complexity=1,
+                smooth_landmarks=False,
+                enable_segmentation=False,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
 
     def detect(self, image_bgr: np.ndarray, timestamp_ms: float) -> tuple[FloatArray | None, FloatArray | None]:
         h, w = image_bgr.shape[:2]
         # BlazePose expects RGB; a reversed view costs one copy inside MediaPipe either way.
         rgb = np.ascontiguousarray(image_bgr[..., ::-1])
-        if self._started:
+        if self._quiet_calls_left <= 0:
             result = self._pose.process(rgb)
         else:
-            with _native_stderr_silenced():
+            with native_stderr_silenced():
                 result = self._pose.process(rgb)
-            self._started = True
+            # Quiet until the landmark model has run once (a person found), but not for ever:
+            # fd 2 is process-wide, and other threads' errors must get through.
+            self._quiet_calls_left = 0 if result.pose_landmarks is not None else self._quiet_calls_left - 1
         if result.pose_landmarks is None:
             return None, None
         px = np.empty((NUM_LANDMARKS, 4), dtype=np.float64)

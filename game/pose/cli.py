@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
 from game.errors import RingsideError, SourceError, UsageError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _quiet_native(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a command with native libraries' stderr chatter dropped (see native_stderr_hidden)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from game.pose.backend import native_stderr_hidden
+
+        with native_stderr_hidden():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def _emit(obj: dict[str, Any]) -> None:
@@ -24,6 +42,7 @@ def _emit(obj: dict[str, Any]) -> None:
               help="The .rsk skeleton recording to write.")
 @click.option("--seconds", type=float, default=None,
               help="Stop after this many seconds of source time (needed for a camera unless you press Ctrl-C).")
+@_quiet_native
 def record(source: str, output: str, seconds: float | None) -> None:
     """Record the skeletons (never pixels) of SOURCE into a .rsk file.
 
@@ -81,6 +100,7 @@ def record(source: str, output: str, seconds: float | None) -> None:
 @click.option("--exercise", type=click.Choice(["squat", "pushup", "lunge", "boxing"]), required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line (events, then a summary).")
 @click.option("--salvage", is_flag=True, help="Use the complete frames of a truncated recording.")
+@_quiet_native
 def analyze(source: str, exercise: str, as_json: bool, salvage: bool) -> None:
     """Analyse SOURCE (video, image folder, or .rsk recording) without a window.
 
@@ -145,6 +165,7 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool) -> None:
 @click.command()
 @click.argument("image", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help='Print {"landmarks": [[x, y, z, visibility] x 33]} (null when nobody is found).')
+@_quiet_native
 def pose(image: str, as_json: bool) -> None:
     """The 33 landmarks of one still IMAGE, in pixels."""
     from game.pose.pipeline import PipelineOptions, PosePipeline

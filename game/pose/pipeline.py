@@ -50,9 +50,9 @@ class PosePipeline:
                  backend: PoseBackend | None = None,
                  perf_counter: Callable[[], float] = time.perf_counter) -> None:
         self.options = options
-        self.backend: PoseBackend = backend or MediaPipeBackend(
-            static_image_mode=options.static_image,
-            min_detection_confidence=options.min_detection_confidence)
+        # Loaded on the first frame, so a source that cannot be opened fails fast, before the
+        # model's second or so of start-up.
+        self._backend: PoseBackend | None = backend
         self.enhancer = LowLightEnhancer(options.lowlight)
         self._px_filter: OneEuroFilter | None = None
         self._world_filter = OneEuroFilter(options.one_euro, scale=1.0)
@@ -60,10 +60,18 @@ class PosePipeline:
         self.last_ms = 0.0
         self.timings_ms: list[float] = []
 
+    @property
+    def backend(self) -> PoseBackend:
+        if self._backend is None:
+            self._backend = MediaPipeBackend(static_image_mode=self.options.static_image,
+                                             min_detection_confidence=self.options.min_detection_confidence)
+        return self._backend
+
     def process(self, frame: Frame) -> PoseFrame:
+        backend = self.backend  # loading the model is not part of a frame's time
         start = self._perf()
         image, brightness, enhanced = self.enhancer.process(frame.image_bgr)
-        px, world = self.backend.detect(image, frame.timestamp_ms)
+        px, world = backend.detect(image, frame.timestamp_ms)
         size = frame.size
         if px is None:
             if self._px_filter is not None:
@@ -87,7 +95,8 @@ class PosePipeline:
         return out
 
     def close(self) -> None:
-        self.backend.close()
+        if self._backend is not None:
+            self._backend.close()
 
 
 def is_recording(spec: str | Path) -> bool:

@@ -58,7 +58,10 @@ class VideoSource:
         self.path = Path(path)
         if not self.path.is_file():
             raise SourceError(f"video not found: {self.path}")
-        self._cap = cv2.VideoCapture(str(self.path))
+        from game.pose.backend import native_stderr_silenced
+
+        with native_stderr_silenced():  # FFmpeg logs its own complaint ("moov atom not found")
+            self._cap = cv2.VideoCapture(str(self.path))
         if not self._cap.isOpened():
             raise SourceError(f"cannot read video {self.path}: not a video file OpenCV can decode")
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
