@@ -15,7 +15,10 @@ see :meth:`Measurement.series_key`). Then, for each day ``d``:
   - ``kiviniemi``: today's value is below the mean - 1 SD of the 10 preceding days (at least 7
     of them with a reading; Kiviniemi et al. 2007);
   - ``two_day_decline``: the value fell two days running (d-2 > d-1 > d) by more than one
-    60-day SD in total;
+    60-day SD in total. Kiviniemi et al. 2007 prescribe easy training on "a decreasing trend for
+    2 days" with no size; the one-SD gate is ours: with day-to-day noise alone, about one day in
+    six follows two successive drops, so the plain rule flags noise (on the WHOOP sample the gate
+    keeps 17 of the plain rule's 21 days);
   - ``rhr_and_hrv``: resting heart rate is elevated (above the mean + 1 SD of the 60 days before,
     with at least 7 of them known, and by 3 bpm
     or more) while the 7-day HRV mean sits below its 60-day mean: two signals agree.
