@@ -65,16 +65,20 @@ class OneEuroFilter:
         assert self._dx is not None
         dt = (t_ms - self._t_ms) / 1000.0
         p = self.params
-        dx = (x - self._x) / dt / self.scale
-        a_d = _alpha(p.d_cutoff_hz, dt)
-        dx_hat = a_d * dx + (1.0 - a_d) * self._dx
-        cutoff = p.min_cutoff_hz + p.beta * np.abs(dx_hat)
-        a = _alpha(cutoff, dt)
-        x_hat = a * x + (1.0 - a) * self._x
+        with np.errstate(invalid="ignore"):
+            dx = (x - self._x) / dt / self.scale
+            a_d = _alpha(p.d_cutoff_hz, dt)
+            dx_hat = a_d * dx + (1.0 - a_d) * self._dx
+            cutoff = p.min_cutoff_hz + p.beta * np.abs(dx_hat)
+            a = _alpha(cutoff, dt)
+            x_hat = a * x + (1.0 - a) * self._x
+        # A non-finite value (now or in the state) passes through and restarts that element, so
+        # one bad value from the backend cannot stay in the state for the rest of the session.
+        keep = np.isfinite(x) & np.isfinite(self._x)
         if mask is not None:
-            keep = np.broadcast_to(np.asarray(mask, dtype=bool), x.shape)
-            x_hat = np.where(keep, x_hat, x)
-            dx_hat = np.where(keep, dx_hat, 0.0)
+            keep &= np.broadcast_to(np.asarray(mask, dtype=bool), x.shape)
+        x_hat = np.where(keep, x_hat, x)
+        dx_hat = np.where(keep, dx_hat, 0.0)
         self._x = x_hat
         self._dx = dx_hat
         self._t_ms = t_ms

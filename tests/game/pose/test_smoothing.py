@@ -43,3 +43,18 @@ def test_deterministic_and_bounded(values: list[float], dt: float) -> None:
     assert np.array_equal(a, b)
     # A low-pass never leaves the range of what it has seen.
     assert a.min() >= xs.min() - 1e-6 and a.max() <= xs.max() + 1e-6
+
+
+def test_one_non_finite_value_does_not_poison_the_filter() -> None:
+    # A NaN (or inf) from the backend passes through for that frame only; the next finite values
+    # are smoothed again instead of staying NaN for the rest of the session.
+    f = OneEuroFilter(scale=480.0)
+    f.filter(np.array([10.0, 20.0]), 0.0)
+    out = f.filter(np.array([np.nan, 21.0]), 33.0)
+    assert np.isnan(out[0]) and np.isfinite(out[1])
+    out = f.filter(np.array([11.0, np.inf]), 66.0)
+    assert np.isfinite(out[0])
+    for i in range(3, 10):
+        out = f.filter(np.array([11.0 + i, 22.0]), i * 33.0)
+    assert np.isfinite(out).all()
+    assert abs(out[1] - 22.0) < 1.0
