@@ -270,8 +270,10 @@ def _day(key: str, values: Mapping[date, float], rhr: Mapping[date, float], d: d
 
 
 def _ms(ln_value: float) -> str:
-    """An ln value back in milliseconds for people (the rules work in ln units)."""
-    return f"{math.exp(ln_value):.0f}"
+    """An ln value back in milliseconds for people (the rules work in ln units). One decimal:
+    with whole milliseconds a weekly figure just under the range printed as "13 ms is below your
+    normal range 13-21 ms"."""
+    return f"{math.exp(ln_value):.1f}"
 
 
 def _r(value: float | None, digits: int = 3) -> float | None:

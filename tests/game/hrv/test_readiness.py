@@ -165,3 +165,20 @@ def test_states_always_agree_with_their_numbers(values: list[float | None], rhr:
         if d.state == "high":
             assert d.rolling7_ln > d.band_high_ln and not d.is_rhr_elevated
         assert d.to_json()["state"] == d.state
+
+
+@pytest.mark.shared_data
+def test_explanations_show_numbers_that_agree_with_the_verdict(shared_data: Path) -> None:
+    """"13 ms is below your normal range 13-21 ms" reads as a contradiction: the printed figures
+    keep enough precision that the one said to be below is printed below."""
+    import re
+
+    path = shared_data / "hrv" / "whoop_physiological_cycles.csv"
+    ms = [assess_device_value(v) for v in read_file(path) if isinstance(v, DeviceValue)]
+    hist = all_histories(ms, max(m.day for m in ms))["rmssd:whoop"]
+    weekly = [d for d in hist if "weekly" in d.rules]
+    assert weekly
+    for d in weekly:
+        found = re.search(r"7-day average \S+ \(RMSSD\) ([\d.]+) ms is below your normal range ([\d.]+)-", d.explanation)
+        assert found is not None, d.explanation
+        assert float(found.group(1)) < float(found.group(2)), d.explanation
