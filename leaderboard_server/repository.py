@@ -209,10 +209,6 @@ class Repository:
         row = self.session.execute(select(Player).where(Player.public_id == public_id)).scalar_one_or_none()
         return None if row is None else _player(row)
 
-    def player_by_id(self, player_id: int) -> PlayerRec | None:
-        row = self.session.get(Player, player_id)
-        return None if row is None else _player(row)
-
     def add_player(self, *, public_id: str, name: str, role: str, token_hash: str, now_ms: int) -> PlayerRec:
         row = Player(public_id=public_id, name=name, role=role, token_hash=token_hash, created_at_ms=now_ms)
         self.session.add(row)
@@ -225,10 +221,6 @@ class Repository:
     # -- groups --------------------------------------------------------------------------------
     def group_by_public_id(self, public_id: str) -> GroupRec | None:
         row = self.session.execute(select(Group).where(Group.public_id == public_id)).scalar_one_or_none()
-        return None if row is None else _group(row)
-
-    def group_by_id(self, group_id: int) -> GroupRec | None:
-        row = self.session.get(Group, group_id)
         return None if row is None else _group(row)
 
     def group_by_invite(self, invite_code: str) -> GroupRec | None:
@@ -432,12 +424,6 @@ class Repository:
     def challenge_by_code(self, code: str) -> ChallengeRec | None:
         row = self._run("challenge_by_code", {"code": code}).fetchone()
         return None if row is None else ChallengeRec(*row)
-
-    def challenges_running(self, now_ms: int) -> list[ChallengeRec]:
-        rows = self.session.execute(
-            self._challenge_query().where(Challenge.state == "running", Challenge.ends_at_ms > now_ms)
-        ).all()
-        return [self._challenge(r[0], r[1]) for r in rows]
 
     def challenges_of_trainer(self, trainer_id: int, limit: int = 20) -> list[ChallengeRec]:
         rows = self.session.execute(
