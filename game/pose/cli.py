@@ -12,7 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
-from game.errors import RingsideError, SourceError, UsageError
+from game.errors import RingsideError, SourceError, StorageError, UsageError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -82,12 +82,26 @@ def record(source: str, output: str, seconds: float | None) -> None:
                     bar.update(1)
             except KeyboardInterrupt:
                 interrupted = True
+        if writer is not None:
+            writer.close()
+    except StorageError as err:
+        # Disk full or drive gone: never lose the session. What reached the disk is a truncated
+        # recording; give it the name the user asked for and say how to read it.
+        if writer is not None:
+            writer.close()
+            if frames > 0 and tmp.is_file():
+                tmp.replace(out)
+                raise StorageError(f"{err}; what reached the disk of the {frames} frames before it "
+                                   f"is in {out} (cut short: read it with --salvage)") from None
+        raise
     finally:
         src.close()
         pipe.close()
         if writer is not None:
             writer.close()
     if writer is None:
+        if interrupted:
+            raise UsageError("stopped by Ctrl-C before any frame was recorded")
         raise SourceError(f"no frames could be read from {source}")
     tmp.replace(out)
     p95 = percentile(pipe.timings_ms, 95) or 0.0

@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from game.errors import RecordingFormatError
+from game.errors import RecordingFormatError, StorageError
 from game.pose.types import NUM_LANDMARKS, PoseFrame
 
 FORMAT_NAME = "ringside-skeleton"
@@ -52,36 +52,78 @@ class RecordingWriter:
                  source: str = "", meta: dict[str, Any] | None = None,
                  flush_every: int = 30) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh: IO[bytes] = gzip.open(self.path, "wb", compresslevel=6)
         self._count = 0
         self._flush_every = max(1, flush_every)
+        self._failed = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh: IO[bytes] = gzip.open(self.path, "wb", compresslevel=6)
+        except OSError as exc:
+            raise self._storage_error(exc) from None
         header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "landmarks": NUM_LANDMARKS,
                   "image_size": list(image_size), "fps": float(fps), "source": source,
                   "meta": meta or {}}
-        self._line(header)
+        self._write_line(header)
+
+    def _storage_error(self, exc: OSError) -> StorageError:
+        why = (exc.strerror or str(exc)).lower()
+        return StorageError(f"cannot write the recording {self.path}: {why}; free some space or "
+                            "choose another place with -o")
 
     def _line(self, obj: dict[str, Any]) -> None:
         self._fh.write(json.dumps(obj, separators=(",", ":")).encode() + b"\n")
 
+    def _write_line(self, obj: dict[str, Any], *, flush: bool = False) -> None:
+        """Write one line; an OSError (disk full, drive gone) becomes a StorageError and the
+        writer stops writing, so the frames already flushed stay readable with salvage."""
+        if self._failed:
+            raise StorageError(f"the recording {self.path} stopped after an earlier write error")
+        try:
+            self._line(obj)
+            if flush:
+                self._fh.flush()  # gzip: a sync flush, so the data so far is readable after a crash
+        except OSError as exc:
+            self._failed = True
+            raise self._storage_error(exc) from None
+
     def write(self, frame: PoseFrame) -> None:
+        """Append one frame. Raises StorageError when the file cannot be written."""
         p = None if frame.landmarks_px is None else _round_px(frame.landmarks_px)
         w = None if frame.world_m is None or frame.landmarks_px is None else \
             np.round(frame.world_m, WORLD_DECIMALS).tolist()
-        self._line({"i": frame.index, "t": round(float(frame.timestamp_ms), 3), "p": p, "w": w})
+        self._write_line({"i": frame.index, "t": round(float(frame.timestamp_ms), 3), "p": p, "w": w},
+                         flush=(self._count + 1) % self._flush_every == 0)
         self._count += 1
-        if self._count % self._flush_every == 0:
-            self._fh.flush()  # gzip: a sync flush, so the data so far is readable after a crash
 
     @property
     def frames_written(self) -> int:
         return self._count
 
+    @property
+    def is_failed(self) -> bool:
+        """A write failed: the file lacks its end marker and reads only with salvage."""
+        return self._failed
+
     def close(self) -> None:
+        """Write the end marker and close. Raises StorageError if that fails; after a failed
+        write it only releases the file (no end marker: the file reads with salvage)."""
         if self._fh.closed:
             return
-        self._line({"end": True, "frames": self._count})
-        self._fh.close()
+        if self._failed:
+            try:
+                self._fh.close()
+            except OSError:
+                pass
+            return
+        try:
+            self._write_line({"end": True, "frames": self._count})
+        finally:
+            try:
+                self._fh.close()
+            except OSError as exc:
+                if not self._failed:
+                    self._failed = True
+                    raise self._storage_error(exc) from None
 
     def __enter__(self) -> RecordingWriter:
         return self

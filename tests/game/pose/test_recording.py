@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from game.errors import RecordingFormatError
+from game.errors import RecordingFormatError, StorageError
 from game.pose.recording import Recording, RecordingWriter, read_recording
 from game.pose.types import PoseFrame
 
@@ -102,3 +102,44 @@ def test_malformed_frame_names_the_line(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(body))
     with pytest.raises(RecordingFormatError, match="line 2"):
         list(read_recording(path))
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full (always 'disk full')")
+def test_full_disk_is_a_storage_error_not_a_crash(tmp_path: Path) -> None:
+    w = RecordingWriter("/dev/full", image_size=(640, 480), flush_every=1)
+    with pytest.raises(StorageError, match="no space"):
+        w.write(_frames(1)[0])
+    w.close()  # closing a failed writer neither raises nor tries to write the footer again
+
+
+def test_record_on_a_full_disk_keeps_the_frames_so_far(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    import cv2
+
+    from game.cli import main
+    from game.pose import recording
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i in range(6):
+        cv2.imwrite(str(folder / f"{i:02d}.png"), np.full((48, 64, 3), 90, np.uint8))
+    real_line = recording.RecordingWriter._line
+    lines = {"n": 0}
+
+    def filling_disk(self: RecordingWriter, obj: dict[str, object]) -> None:
+        lines["n"] += 1
+        if lines["n"] > 4:  # header + 3 frames fit, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_line(self, obj)
+
+    monkeypatch.setattr(recording.RecordingWriter, "_line", filling_disk)
+    out = tmp_path / "session.rsk"
+    status = main(["record", str(folder), "-o", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == StorageError.exit_code
+    assert len(err) == 1 and err[0].startswith("ringside: error:") and "space" in err[0]
+    assert "--salvage" in err[0] and str(out) in err[0]
+    saved = list(read_recording(out, salvage=True))
+    assert len(saved) == 3
