@@ -50,3 +50,8 @@ class StorageError(RingsideError):
     """The local database or data directory cannot be used."""
 
     exit_code = 6
+
+
+class StorageWriteError(StorageError, OSError):
+    """A file could not be written (disk full, drive removed). Also an ``OSError``, so code that
+    guards its file writes with ``except OSError`` keeps working."""

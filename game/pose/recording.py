@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from game.errors import RecordingFormatError, StorageError
+from game.errors import RecordingFormatError, StorageWriteError
 from game.pose.types import NUM_LANDMARKS, PoseFrame
 
 FORMAT_NAME = "ringside-skeleton"
@@ -65,9 +65,9 @@ class RecordingWriter:
                   "meta": meta or {}}
         self._write_line(header)
 
-    def _storage_error(self, exc: OSError) -> StorageError:
+    def _storage_error(self, exc: OSError) -> StorageWriteError:
         why = (exc.strerror or str(exc)).lower()
-        return StorageError(f"cannot write the recording {self.path}: {why}; free some space or "
+        return StorageWriteError(f"cannot write the recording {self.path}: {why}; free some space or "
                             "choose another place with -o")
 
     def _line(self, obj: dict[str, Any]) -> None:
@@ -77,7 +77,7 @@ class RecordingWriter:
         """Write one line; an OSError (disk full, drive gone) becomes a StorageError and the
         writer stops writing, so the frames already flushed stay readable with salvage."""
         if self._failed:
-            raise StorageError(f"the recording {self.path} stopped after an earlier write error")
+            raise StorageWriteError(f"the recording {self.path} stopped after an earlier write error")
         try:
             self._line(obj)
             if flush:
@@ -87,7 +87,8 @@ class RecordingWriter:
             raise self._storage_error(exc) from None
 
     def write(self, frame: PoseFrame) -> None:
-        """Append one frame. Raises StorageError when the file cannot be written."""
+        """Append one frame. Raises StorageWriteError (an OSError too) when the file cannot be
+        written."""
         p = None if frame.landmarks_px is None else _round_px(frame.landmarks_px)
         w = None if frame.world_m is None or frame.landmarks_px is None else \
             np.round(frame.world_m, WORLD_DECIMALS).tolist()

@@ -143,3 +143,11 @@ def test_record_on_a_full_disk_keeps_the_frames_so_far(tmp_path: Path, monkeypat
     assert "--salvage" in err[0] and str(out) in err[0]
     saved = list(read_recording(out, salvage=True))
     assert len(saved) == 3
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full (always 'disk full')")
+def test_write_errors_are_still_os_errors_for_callers_that_guard_writes() -> None:
+    w = RecordingWriter("/dev/full", image_size=(640, 480), flush_every=1)
+    with pytest.raises(OSError):
+        w.write(_frames(1)[0])
+    w.close()
