@@ -34,7 +34,8 @@ _ID = {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"}
 _CODE = {"type": "string", "pattern": "^[A-Za-z0-9]{4,12}$"}
 _PUBLIC_ID = {"type": "string", "pattern": "^[a-f0-9]{16}$"}
 _NAME = {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[^\\u0000-\\u001f]+$"}
-_TEXT = {"type": "string", "maxLength": 500}
+# No NUL: PostgreSQL text cannot hold it (SQLite can), so refusing it keeps both databases alike.
+_TEXT = {"type": "string", "maxLength": 500, "pattern": "^[^\\u0000]*$"}
 _MS = {"type": "integer", "minimum": 0, "maximum": 10**14}
 _DURATION_MS = {"type": "integer", "minimum": 0, "maximum": 4 * 3600 * 1000}
 _COUNT = {"type": "integer", "minimum": 0, "maximum": 100_000}

@@ -126,3 +126,13 @@ def test_compiled_validator_agrees_with_jsonschema(data: Any) -> None:
     except ProtocolError:
         accepted = False
     assert accepted == expected, json.dumps(message)[:500]
+
+
+def test_free_text_refuses_nul_on_every_database() -> None:
+    """PostgreSQL cannot store a NUL character in text (SQLite can): the schema refuses it for
+    every database alike, instead of the same note being stored on one and failing on the other."""
+    msg = {"v": 1, "type": "override.set", "player": "0123456789abcdef", "plan": {"rest_day": True},
+           "note": "rest\u0000day"}
+    with pytest.raises(ProtocolError, match="note"):
+        protocol.validate(msg)
+    protocol.validate({**msg, "note": "Rest day.\nSleep first, then mobility."})  # line breaks are fine
