@@ -13,6 +13,7 @@ and ``game.pose.pipeline.pose_stream``.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +24,9 @@ import numpy as np
 
 from game.errors import CameraUnavailableError, SourceError
 from game.pose.types import Frame
+
+# Consecutive frames that fail to decode before a video is taken to have ended.
+MAX_DECODE_FAILURES = 10
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 RECORDING_SUFFIXES = {".rsk"}
@@ -53,15 +57,19 @@ class VideoSource:
 
     def __init__(self, path: str | Path, *, realtime: bool = False,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 capture_factory: Callable[[str], Any] | None = None) -> None:
         cv2 = _cv2()
         self.path = Path(path)
         if not self.path.is_file():
             raise SourceError(f"video not found: {self.path}")
-        from game.pose.backend import native_stderr_silenced
+        if capture_factory is None:
+            from game.pose.backend import native_stderr_silenced
 
-        with native_stderr_silenced():  # FFmpeg logs its own complaint ("moov atom not found")
-            self._cap = cv2.VideoCapture(str(self.path))
+            with native_stderr_silenced():  # FFmpeg logs its own complaint ("moov atom not found")
+                self._cap = cv2.VideoCapture(str(self.path))
+        else:
+            self._cap = capture_factory(str(self.path))
         if not self._cap.isOpened():
             raise SourceError(f"cannot read video {self.path}: not a video file OpenCV can decode")
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
@@ -74,21 +82,36 @@ class VideoSource:
     def __iter__(self) -> Iterator[Frame]:
         cv2 = _cv2()
         index = 0
+        reads = 0
+        failures = 0
         start_wall: float | None = None
-        last_ts = -1.0
+        last_ts = 0.0
+        offset = 0.0
+        period = 1000.0 / self.fps
         while True:
             ok, image = self._cap.read()
+            reads += 1
             if not ok or image is None:
+                # A frame that fails to decode (a damaged packet, even the very first) is skipped,
+                # not taken for the end, while the container says more frames follow.
+                failures += 1
+                more = self.frame_count <= 0 or reads < self.frame_count
+                if more and failures < MAX_DECODE_FAILURES:
+                    continue
                 break
-            ts = float(self._cap.get(cv2.CAP_PROP_POS_MSEC))
-            # Some containers report 0 or non-monotonic times: fall back to the nominal rate.
-            nominal = index * 1000.0 / self.fps
-            if ts <= last_ts or (index > 0 and ts == 0.0):
-                ts = max(nominal, last_ts + 1000.0 / self.fps)
-            last_ts = ts
-            if index == 0 and ts > 0.0 and ts > 2000.0 / self.fps:
+            failures = 0
+            raw = float(self._cap.get(cv2.CAP_PROP_POS_MSEC))
+            if index == 0:
+                # Times count from the first frame shown: a stream that starts at 5 s, or whose
+                # first frame reports a negative time (edit lists), starts at 0 all the same.
+                offset = raw if math.isfinite(raw) and raw > 0.0 else 0.0
                 ts = 0.0
-                last_ts = 0.0
+            else:
+                ts = raw - offset
+                # Some containers report 0 or non-monotonic times: fall back to the nominal rate.
+                if not math.isfinite(ts) or ts <= last_ts or raw == 0.0:
+                    ts = max(index * period, last_ts + period)
+            last_ts = ts
             if self.realtime:
                 now = self._clock()
                 if start_wall is None:

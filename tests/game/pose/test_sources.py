@@ -121,3 +121,74 @@ def test_image_folder_in_name_order(tmp_path: Path) -> None:
     frames = list(ImageFolderSource(tmp_path, fps=10))
     assert [int(f.image_bgr[0, 0, 0]) for f in frames] == [0, 50, 100]
     assert [f.timestamp_ms for f in frames] == [0.0, 100.0, 200.0]
+
+
+class FakeVideo:
+    """A decoder with OpenCV's VideoCapture surface: ``pos_ms`` per frame (what POS_MSEC reports
+    after reading it); ``None`` marks a frame that fails to decode."""
+
+    def __init__(self, pos_ms: list[float | None], fps: float = 30.0) -> None:
+        self.pos_ms = pos_ms
+        self.fps = fps
+        self.i = 0
+        self.last: float = 0.0
+
+    def isOpened(self) -> bool:
+        return True
+
+    def read(self) -> tuple[bool, Any]:
+        if self.i >= len(self.pos_ms):
+            return False, None
+        pos = self.pos_ms[self.i]
+        self.i += 1
+        if pos is None:
+            return False, None
+        self.last = pos
+        return True, np.full((4, 4, 3), self.i, np.uint8)
+
+    def get(self, prop: int) -> float:
+        import cv2
+
+        if prop == cv2.CAP_PROP_FPS:
+            return self.fps
+        if prop == cv2.CAP_PROP_FRAME_COUNT:
+            return float(len(self.pos_ms))
+        if prop == cv2.CAP_PROP_POS_MSEC:
+            return self.last
+        return 0.0
+
+    def release(self) -> None:
+        pass
+
+
+def _video(tmp_path: Path, fake: FakeVideo) -> list[Any]:
+    from game.pose.sources import VideoSource
+
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"stand-in: the fake decoder is used")
+    return list(VideoSource(path, capture_factory=lambda p: fake))
+
+
+@pytest.mark.parametrize("first_ms, later_ms", [(-33.0, 0.0), (5000.0, 5000.0), (0.0, 0.0)])
+def test_video_times_start_at_zero_and_keep_the_frame_spacing(tmp_path: Path, first_ms: float,
+                                                             later_ms: float) -> None:
+    # A negative first time (edit lists) or a stream that starts at 5 s: frames still start at 0
+    # and stay one frame period apart (no 1 ms step after frame 0, no 5 s gap after it).
+    pos = [first_ms] + [later_ms + i * 1000.0 / 30.0 for i in range(1, 6)]
+    times = [f.timestamp_ms for f in _video(tmp_path, FakeVideo(pos))]
+    assert times[0] == 0.0
+    assert np.allclose(np.diff(times), 1000.0 / 30.0, atol=1.0), times
+
+
+def test_video_frames_that_fail_to_decode_are_skipped_not_the_end(tmp_path: Path) -> None:
+    pos: list[float | None] = [None, None] + [i * 1000.0 / 30.0 for i in range(2, 8)] + [None] + [
+        i * 1000.0 / 30.0 for i in range(9, 12)]
+    frames = _video(tmp_path, FakeVideo(pos))
+    assert len(frames) == 9
+    times = [f.timestamp_ms for f in frames]
+    assert times[0] == 0.0 and all(b > a for a, b in zip(times, times[1:]))
+
+
+def test_video_with_no_decodable_frame_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="no frame could be decoded"):
+        _video(tmp_path, FakeVideo([None] * 20))
