@@ -68,17 +68,17 @@ class PosePipeline:
         return self._backend
 
     def process(self, frame: Frame) -> PoseFrame:
+        if frame.image_bgr.size == 0:
+            # A camera hiccup can hand over an empty image: nobody can be in it, and neither
+            # OpenCV nor the model accepts it.
+            return self._nobody(frame, None, False)
         backend = self.backend  # loading the model is not part of a frame's time
         start = self._perf()
         image, brightness, enhanced = self.enhancer.process(frame.image_bgr)
         px, world = backend.detect(image, frame.timestamp_ms)
         size = frame.size
         if px is None:
-            if self._px_filter is not None:
-                self._px_filter.reset()
-            self._world_filter.reset()
-            out = PoseFrame(timestamp_ms=frame.timestamp_ms, image_size=size, landmarks_px=None,
-                            world_m=None, index=frame.index, brightness=brightness, enhanced=enhanced)
+            out = self._nobody(frame, brightness, enhanced)
         else:
             if self.options.smoothing:
                 if self._px_filter is None:
@@ -93,6 +93,13 @@ class PosePipeline:
         self.last_ms = (self._perf() - start) * 1000.0
         self.timings_ms.append(self.last_ms)
         return out
+
+    def _nobody(self, frame: Frame, brightness: float | None, enhanced: bool) -> PoseFrame:
+        if self._px_filter is not None:
+            self._px_filter.reset()
+        self._world_filter.reset()
+        return PoseFrame(timestamp_ms=frame.timestamp_ms, image_size=frame.size, landmarks_px=None,
+                         world_m=None, index=frame.index, brightness=brightness, enhanced=enhanced)
 
     def close(self) -> None:
         if self._backend is not None:
