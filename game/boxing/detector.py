@@ -53,11 +53,12 @@ class DetectorOptions:
     still_speed: float = 0.8  # arm lengths / s: "the hand has stopped"
     max_out_s: float = 0.9  # an extension slower than this is a reach, not a punch
     guard_tau_s: float = 0.25  # guard position follows a still hand with this time constant
-    straight_extension: float = 0.88  # straightness of a locked-out straight punch
+    straight_extension: float = 0.86  # straightness of a locked-out straight punch
     min_half_extension_gain: float = 0.1  # a half straight still opens the arm this much
+    uppercut_rise: float = 0.25  # arm lengths an uppercut lifts the fist from its lowest point
     uppercut_top: float = 0.05  # arm lengths above the shoulder where a full uppercut ends
     hook_elbow_up: float = -0.08  # arm lengths: a hook's elbow is up near shoulder height
-    bent_complete_travel: float = 0.3  # arm lengths a full hook or uppercut carries the fist
+    hook_sweep: float = 0.15  # arm lengths a full hook swings the fist across the body
     face_touch: float = 0.2  # arm lengths from the nose: the hand is at the face
     max_height_above_nose: float = 0.3  # arm lengths: higher is a wave / raised hand
     min_height_below_shoulder: float = -0.6  # arm lengths: lower is an arm swinging at the side
@@ -86,6 +87,7 @@ class Candidate:
     peak_wrist: np.ndarray
     peak_elbow: np.ndarray
     peak_shoulder: np.ndarray
+    peak_other_shoulder: np.ndarray
     onset_shoulder: np.ndarray
     onset_other_shoulder: np.ndarray
     nose: np.ndarray
@@ -98,6 +100,8 @@ class Candidate:
     flail: bool
     home_s: float  # how long the hand was home before it left
     onset_gap_s: float  # time since the frame before the onset frame
+    rise: float  # arm lengths the wrist rose from its lowest point (guard or dip) to the peak
+    sweep: float  # arm lengths the wrist moved across the body, from its outermost point to the peak
 
 
 KindClassifier = Callable[[Candidate, Sequence[BodySample]], tuple[str, float] | None]
@@ -126,6 +130,7 @@ class _Hand:
     peak_wrist: np.ndarray | None = None
     peak_elbow: np.ndarray | None = None
     peak_shoulder: np.ndarray | None = None
+    peak_other_shoulder: np.ndarray | None = None
     peak_extension: float = 0.0
     peak_speed: float = 0.0
     peak_speed_mps: float = 0.0
@@ -137,7 +142,7 @@ class _Hand:
     last_speed: float = 0.0
     impact_s: float | None = None
     anchor: np.ndarray | None = None  # where the current excursion is measured from
-    rewound: bool = False
+    rewinds: int = 0  # wind-ups seen in this excursion
     still_since_s: float | None = None
     home_s: float = 1.0  # time spent in the guard state
     settled: bool = True  # the hand slowed down (or turned around) since it came home
@@ -146,6 +151,8 @@ class _Hand:
     tracked_s: float = 0.0  # how long this hand has been in view without a break
     home_before_s: float = 1.0  # ... before the current excursion
     onset_gap_s: float = 0.0
+    low_y: float = 0.0  # lowest wrist height during the excursion (arm lengths)
+    out_across: float = 0.0  # outermost wrist position across the body during the excursion
     history: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=lambda: deque(maxlen=4))
 
 
@@ -202,15 +209,21 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
         return "straight", True
     drive = c.peak_wrist - c.start
     drive_up = float(drive[1] / (np.linalg.norm(drive) or 1e-9))
-    if (fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1)) and drive_up >= 0.45:
+    if (fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1)) and drive_up >= 0.45 and c.rise >= opt.uppercut_rise:
         # A full uppercut finishes at chin height, above the shoulder line.
         complete = c.peak_wrist[1] >= c.peak_shoulder[1] + opt.uppercut_top
         return "uppercut", bool(complete)
     if elbow_up >= opt.hook_elbow_up:
-        return "hook", bool(c.travel >= opt.bent_complete_travel)
+        return "hook", hook_is_complete(c, opt)
     if c.extension - c.start_extension < opt.min_half_extension_gain:
         return "none", False  # the hand moved but the arm did not reach out: not a punch
     return "straight", False
+
+
+def hook_is_complete(c: Candidate, opt: DetectorOptions) -> bool:
+    """A full hook swings the fist across the body, from out wide (its wind-up) to the centre line
+    where the chin it is aimed at would be; one that stops early sweeps little."""
+    return bool(c.sweep >= opt.hook_sweep)
 
 
 class PunchDetector:
@@ -372,8 +385,11 @@ class PunchDetector:
                 h.max_exc = exc
                 h.peak_s = s.t_s
                 h.peak_wrist, h.peak_elbow, h.peak_shoulder = arm.wrist_m / L, arm.elbow_m / L, arm.shoulder_m / L
+                h.peak_other_shoulder = s.other_shoulder[hand] / L
                 h.peak_extension = arm.straightness
             h.peak_extension = max(h.peak_extension, arm.straightness) if exc >= 0.9 * h.max_exc else h.peak_extension
+            h.low_y = min(h.low_y, float(w[1]))
+            h.out_across = min(h.out_across, self._across(h, w))
             if h.last_w is not None:
                 # Jitter below the noise floor is not travel (it adds up at 60 fps).
                 h.path += max(0.0, float(np.linalg.norm(w - h.last_w)) - opt.path_noise_floor)
@@ -386,16 +402,18 @@ class PunchDetector:
             # uppercut's dip) does not end the excursion: only a hand that has travelled far
             # enough can pass its peak.
             slowed = speed < opt.impact_speed_fraction * h.peak_speed
-            assert h.anchor is not None
-            d = w - h.anchor
+            assert h.anchor is not None and h.peak_wrist is not None
+            # A dip: the farthest point so far lies mainly below where the move started, with the
+            # arm bent (an uppercut's load; at 24-30 fps its bottom may be a single frame).
+            d = h.peak_wrist - h.anchor
             dn = float(np.linalg.norm(d)) or 1e-9
-            is_dip = d[1] < -0.6 * dn and arm.straightness < opt.straight_extension - 0.05
-            if (slowed or exc < h.max_exc - opt.peak_drop) and is_dip and not h.rewound:
+            is_dip = d[1] < -0.6 * dn and h.peak_extension < opt.straight_extension - 0.05
+            if (slowed or exc < h.max_exc - opt.peak_drop) and is_dip and h.rewinds < 2:
                 slowed = True
                 travel = 0.0
-            if slowed and travel < opt.min_travel and not h.rewound:
+            if slowed and travel < opt.min_travel and h.rewinds < 2:
                 # A wind-up (an uppercut's dip, a hook's cock): measure the punch from here.
-                h.rewound = True
+                h.rewinds += 1
                 h.anchor = w.copy()
                 h.max_exc = 0.0
                 h.peak_speed = speed
@@ -458,6 +476,7 @@ class PunchDetector:
             h.max_exc = exc
             h.peak_s = s.t_s
             h.peak_wrist, h.peak_elbow, h.peak_shoulder = arm.wrist_m / L, arm.elbow_m / L, arm.shoulder_m / L
+            h.peak_other_shoulder = s.other_shoulder[hand] / L
             h.peak_extension = arm.straightness
             h.peak_speed = speed
             h.peak_speed_mps = speed_mps
@@ -465,7 +484,11 @@ class PunchDetector:
             h.path = 0.0
             h.impact_s = None
             h.anchor = h.guard.copy()
-            h.rewound = False
+            h.rewinds = 0
+            h.low_y = float(w[1])
+            # The wind-up may have started before the hand counted as leaving: look back a little.
+            h.out_across = min([self._across(h, h.guard), self._across(h, w)]
+                               + [self._across(h, past / L) for _, past, _ in h.history])
         elif h.state == "out" and nxt == "back" and fired == "peak_passed":
             event = self._conclude(hand, h, s)
             h.still_since_s = None
@@ -479,6 +502,16 @@ class PunchDetector:
             h.min_exc_guard = exc
         h.state = nxt
         return event, started
+
+    @staticmethod
+    def _across(h: _Hand, w: np.ndarray) -> float:
+        """Position along the shoulder line (horizontal, at the onset), towards the other side."""
+        if h.onset_shoulder is None or h.onset_other_shoulder is None:
+            return 0.0
+        line = h.onset_other_shoulder - h.onset_shoulder
+        line = np.array([line[0], 0.0, line[2]])
+        n = float(np.linalg.norm(line))
+        return float(np.dot(w, line / n)) if n > 1e-9 else 0.0
 
     def _dt(self, s: BodySample) -> float:
         if len(self._samples) < 2:
@@ -509,6 +542,7 @@ class PunchDetector:
             peak_wrist=h.peak_wrist,
             peak_elbow=h.peak_elbow,
             peak_shoulder=h.peak_shoulder,
+            peak_other_shoulder=h.peak_other_shoulder if h.peak_other_shoulder is not None else h.onset_other_shoulder,
             onset_shoulder=h.onset_shoulder,
             onset_other_shoulder=h.onset_other_shoulder,
             nose=s.nose_m / self._arm_m,
@@ -521,6 +555,8 @@ class PunchDetector:
             flail=flail,
             home_s=h.home_before_s,
             onset_gap_s=h.onset_gap_s,
+            rise=float(h.peak_wrist[1] - min(h.low_y, h.guard[1])),
+            sweep=float(self._across(h, h.peak_wrist) - h.out_across),
         )
         self.candidates.append(c)
         why = judge_candidate(c, self.options)
@@ -571,7 +607,7 @@ class PunchDetector:
             return c.extension >= self.options.straight_extension
         if family == "uppercut":
             return bool(c.peak_wrist[1] >= c.peak_shoulder[1] + self.options.uppercut_top)
-        return c.travel >= self.options.bent_complete_travel
+        return hook_is_complete(c, self.options)
 
     def _is_lead(self, hand: Hand, c: Candidate, family: str) -> bool:
         """Lead or rear hand. A straight punch tells by itself: the lead shoulder starts ahead of

@@ -44,7 +44,11 @@ FLAIL_LOCK_S = 2.0  # at most this long once the guard is reset...
 FLAIL_MIN_LOCK_S = 1.0  # ... and at least this long
 GUARD_RESET_S = 0.5  # both hands home and still this long lifts the lock
 # Fast arm movements the detector refused as flailing count as strays too.
-STRAY_REASONS = frozenset({"flail", "not from a guard", "hand never came home", "no extension phase"})
+STRAY_REASONS = frozenset({"flail", "not from a guard", "hand never came home", "no extension phase",
+                           "hand raised above the head", "arm swinging low"})
+# A hit needs the guard to have been up (both hands home) within this long before it: boxing
+# returns to guard between combinations; arms thrown about never do.
+GUARD_RECENT_S = 1.5
 # ... and a hit needs a clean lead-in: no stray punch in the second before it.
 CLEAN_LEAD_IN_S = 1.0
 
@@ -419,6 +423,8 @@ class BoxingRound:
         self._flail_until = -1.0
         self._flail_from = -1.0
         self._guard_since: float | None = None
+        self._guard_seen_s: float | None = None
+        self._has_seen_person = False
         self._last_grade: str | None = None
         self._phase: Phase = "countdown"
         self._round = 0
@@ -441,11 +447,14 @@ class BoxingRound:
         self._t = t
         events: list[GameEvent] = []
         events += self._advance_phase(t)
+        if frame.landmarks_px is not None:
+            self._has_seen_person = True
         n_rejected = len(self.detector.rejected)
         punches = self.detector.update(self._shift(frame))
         # The flail lock lifts only once the guard has been up and still for a moment.
         if self.detector.is_guard_up():
             self._guard_since = t if self._guard_since is None else self._guard_since
+            self._guard_seen_s = t
         else:
             self._guard_since = None
         if self._flail_until > t and self._guard_since is not None and t - self._guard_since >= GUARD_RESET_S \
@@ -488,6 +497,10 @@ class BoxingRound:
         right_punch = ev.hand == target.cue.hand and FAMILY[ev.kind] == FAMILY[target.cue.kind]
         if ev.t_s < self._flail_until or any(0.0 < ev.t_s - w <= CLEAN_LEAD_IN_S for w in self._wild_times):
             return self._miss(target, ev.t_s, "flail")
+        # (Only when the game watches the player: punches fed directly, in replays of detector
+        # output and in tests, carry no guard to check.)
+        if self._has_seen_person and (self._guard_seen_s is None or ev.onset_s - self._guard_seen_s > GUARD_RECENT_S):
+            return self._miss(target, ev.t_s, "no_guard")
         if not right_punch:
             # A wrong punch is a stray too: it counts towards the flail lock.
             out = self._miss(target, ev.t_s, "wrong_hand" if ev.hand != target.cue.hand else "wrong_punch")

