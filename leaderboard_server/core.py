@@ -442,7 +442,11 @@ def _submit(c: _Ctx) -> Outcome:
         # The session was real squats (or boxing): it also counts on that exercise's boards.
         c.repo.raise_bests(mode=exercise, keys=period_keys(sub["played_at_ms"]), player_id=player.id,
                            score=float(sub["score"]), submission_id=sid, achieved_at_ms=sub["played_at_ms"])
-        if c.repo.raise_final_score(challenge.id, player.id, float(sub["score"]), c.now_ms):
+        # Live progress is only rate-checked; this session was checked rep by rep, so it also
+        # caps the live figure it claimed (a later session's progress can raise it again).
+        score = float(sub["score"])
+        raised = c.repo.raise_final_score(challenge.id, player.id, score, c.now_ms)
+        if c.repo.cap_live_score(challenge.id, player.id, score, c.now_ms) or raised:
             c.repo.bump_challenge(challenge.id)
         effects = (Publish(challenge.code),)
     boards = _boards_for(c, player, mode, sub["played_at_ms"], written)

@@ -167,6 +167,8 @@ _SQL: dict[str, str] = {
                    " WHERE challenge_id = :c AND player_id = :p AND live_score < :score"),
     "raise_final": ("UPDATE challenge_participants SET final_score = :score, updated_at_ms = :now"
                     " WHERE challenge_id = :c AND player_id = :p AND (final_score IS NULL OR final_score < :score)"),
+    "cap_live": ("UPDATE challenge_participants SET live_score = :score, updated_at_ms = :now"
+                 " WHERE challenge_id = :c AND player_id = :p AND live_score > :score"),
     "bump": "UPDATE challenges SET version = version + 1 WHERE id = :c",
     "standings": ("SELECT p.public_id, p.name, cp.live_score, cp.final_score, cp.updated_at_ms"
                   " FROM challenge_participants cp JOIN players p ON p.id = cp.player_id"
@@ -474,6 +476,10 @@ class Repository:
 
     def raise_final_score(self, challenge_id: int, player_id: int, score: float, now_ms: int) -> bool:
         return bool(self._run("raise_final", {"c": challenge_id, "p": player_id, "score": score, "now": now_ms}).rowcount)
+
+    def cap_live_score(self, challenge_id: int, player_id: int, score: float, now_ms: int) -> bool:
+        """Lower the live score to ``score`` if it is above it; True when it changed."""
+        return bool(self._run("cap_live", {"c": challenge_id, "p": player_id, "score": score, "now": now_ms}).rowcount)
 
     def standings(self, challenge_id: int) -> list[StandingRec]:
         rows = self._run("standings", {"c": challenge_id}).fetchall()

@@ -263,3 +263,21 @@ def test_players_rename_themselves_and_owners_remove_members(harness: Harness) -
     left = harness.ask(ann, {"type": "group.remove", "group": group["id"], "player": bob.player.public_id})
     assert [m["name"] for m in left["members"]] == ["Ann K."]
     assert harness.ask(ann, {"type": "group.remove", "group": group["id"], "player": bob.player.public_id})["code"] == "not_found"
+
+
+def test_a_verified_final_score_caps_the_live_one(harness: Harness) -> None:
+    """Live progress carries no telemetry, only a rate check; the final submission is checked rep
+    by rep. Claiming 30 live reps and then submitting the 12 the game really counted must not keep
+    30 on the board."""
+    tess, code = _running_challenge(harness)
+    ann, bob = harness.register("Ann"), harness.register("Bob")
+    for who in (ann, bob):
+        harness.ask(who, {"type": "challenge.join", "code": code})
+    harness.ask(tess, {"type": "challenge.start", "code": code})
+    harness.now_ms += 30_000
+    assert harness.ask(ann, {"type": "challenge.progress", "code": code, "score": 30, "elapsed_ms": 30_000})["type"] == "progress"
+    harness.ask(bob, {"type": "challenge.progress", "code": code, "score": 14, "elapsed_ms": 30_000})
+    final = squat_submission("ann-ch-00001", 12, mode="challenge", challenge=code, played_at_ms=harness.now_ms - 29_000)
+    assert _submit(harness, ann, final)["status"] == "accepted"
+    snap = harness.ask(bob, {"type": "challenge.get", "code": code})
+    assert [(e["name"], e["score"], e["final"]) for e in snap["entries"]] == [("Bob", 14, False), ("Ann", 12, True)]
