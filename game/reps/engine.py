@@ -26,12 +26,12 @@ from typing import Any
 import numpy as np
 
 from game.analysis import Event
+from game.pose.smoothing import OneEuroFilter, OneEuroParams
 from game.pose.types import FloatArray, PoseFrame
 from game.reps.calibration import Calibration, calibrate, classify_view, from_ready_window, is_top_posture, refit
 from game.reps.definitions import ExerciseDefinition
 from game.reps.events import CalibrationEvent, Cue, InputEvent, InputKind, RepEvent, RepView, StatusEvent
 from game.reps.features import Features, Missing, extract
-from game.reps.filters import OneEuro
 from game.reps.machine import IN_ATTEMPT, MOVING, TABLE, Phase
 from game.reps.scoring import Coach, Sample, measure, score_parts, total_score
 
@@ -76,7 +76,7 @@ class RepDetector:
         self.opts = options or EngineOptions()
         self.cal: Calibration | None = calibration
         self.phase = Phase.GETTING_READY
-        self._filter = OneEuro(self.opts.smoothing_min_cutoff_hz, self.opts.smoothing_beta)
+        self._filter = OneEuroFilter(OneEuroParams(self.opts.smoothing_min_cutoff_hz, self.opts.smoothing_beta, 1.0))
         self._coach = Coach(definition)
         self._t: float | None = None
         self._p = 0.0
@@ -374,7 +374,7 @@ class RepDetector:
     def _update_progress(self, f: Features) -> None:
         self._p_raw_prev = self._p_raw
         self._p_raw = self._progress(f)
-        self._p = self._filter.filter(self._p_raw, f.t_s)
+        self._p = float(self._filter.filter(np.asarray(self._p_raw), f.t_s * 1000.0))
 
     # ------------------------------------------------------------------ guards
 
