@@ -183,8 +183,9 @@ class LatestFrameGrabber:
     """
 
     def __init__(self, capture: Any, *, clock: Callable[[], float] = time.monotonic,
-                 max_failures: int = 30) -> None:
+                 max_failures: int = 30, close_timeout_s: float = 2.0) -> None:
         self._capture = capture
+        self._close_timeout_s = close_timeout_s
         self._clock = clock
         self._cond = threading.Condition()
         self._latest: tuple[int, np.ndarray, float] | None = None
@@ -198,8 +199,19 @@ class LatestFrameGrabber:
         self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            # Released here, by the thread that reads: releasing from close() while a read is
+            # still in progress (a stalled USB transfer) is what crashes real drivers.
+            self._capture.release()
+
+    def _loop(self) -> None:
         while self._running:
-            ok, image = self._capture.read()
+            try:
+                ok, image = self._capture.read()
+            except Exception:  # a driver that throws (cv2.error on a USB fault) is a failed read
+                ok, image = False, None
             now = self._clock()
             with self._cond:
                 if not ok or image is None:
@@ -231,11 +243,11 @@ class LatestFrameGrabber:
         return None
 
     def close(self) -> None:
+        """Stop the thread; the device is released as soon as its current read returns."""
         with self._cond:
             self._running = False
             self._cond.notify_all()
-        self._thread.join(timeout=2.0)
-        self._capture.release()
+        self._thread.join(timeout=self._close_timeout_s)
 
 
 class WebcamSource:

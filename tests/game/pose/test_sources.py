@@ -192,3 +192,62 @@ def test_video_frames_that_fail_to_decode_are_skipped_not_the_end(tmp_path: Path
 def test_video_with_no_decodable_frame_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no frame could be decoded"):
         _video(tmp_path, FakeVideo([None] * 20))
+
+
+class RaisingCamera(FakeCamera):
+    """A driver that throws (OpenCV raises cv2.error on some USB faults) after a few frames."""
+
+    def read(self) -> tuple[bool, Any]:
+        if self.count >= 3:
+            time.sleep(0.005)
+            raise RuntimeError("VIDIOC_DQBUF: No such device")
+        return super().read()
+
+
+def test_camera_read_that_raises_is_an_error_not_a_silent_hang() -> None:
+    src = WebcamSource(0, capture_factory=lambda i: RaisingCamera(fps=100.0))
+    try:
+        deadline = time.monotonic() + 3
+        while src.error is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert src.error is not None
+        with pytest.raises(CameraUnavailableError):
+            for _ in src:
+                pass
+    finally:
+        src.close()
+
+
+class SlowReadCamera(FakeCamera):
+    """read() blocks for a long time once (a stalled USB transfer); release() during a read
+    is what crashes real drivers, so it is recorded."""
+
+    def __init__(self) -> None:
+        super().__init__(fps=100.0)
+        self.in_read = threading.Event()
+        self.released_during_read = False
+
+    def read(self) -> tuple[bool, Any]:
+        self.in_read.set()
+        try:
+            if self.count == 2:
+                time.sleep(0.6)
+            return super().read()
+        finally:
+            self.in_read.clear()
+
+    def release(self) -> None:
+        if self.in_read.is_set():
+            self.released_during_read = True
+        super().release()
+
+
+def test_close_never_releases_the_device_under_a_read_in_progress() -> None:
+    cam = SlowReadCamera()
+    grabber = LatestFrameGrabber(cam, close_timeout_s=0.1)
+    while cam.count < 2:
+        time.sleep(0.005)
+    time.sleep(0.05)  # now inside the slow read
+    grabber.close()
+    assert cam.released.wait(2.0)  # released once the read returned
+    assert not cam.released_during_read
