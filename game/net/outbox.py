@@ -128,9 +128,9 @@ class Outbox:
 
     @classmethod
     def default(cls) -> Outbox:
-        from game.config import data_dir
+        from game.net.settings import data_folder
 
-        return cls(data_dir() / FILENAME)
+        return cls(data_folder() / FILENAME)
 
     def close(self) -> None:
         with self._lock:

@@ -59,6 +59,18 @@ class Database:
         self.close()
 
 
+def writable_data_dir(environ: Mapping[str, str] | None = None, folder: Path | None = None) -> Path:
+    """``folder`` (default: the data directory, see :func:`game.config.data_dir`), created if
+    needed. Raises :class:`~game.errors.StorageError` naming it when it cannot be created."""
+    path = folder if folder is not None else data_dir(environ, create=False)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create the data folder {path} ({exc.strerror}); "
+                           "set RINGSIDE_HOME to a folder you can write") from None
+    return path
+
+
 def open_database(path: Path | None = None, *, environ: Mapping[str, str] | None = None) -> Database:
     """Open (creating if needed) the database at ``path`` or ``<data_dir>/ringside.db``.
 
@@ -66,16 +78,11 @@ def open_database(path: Path | None = None, *, environ: Mapping[str, str] | None
     not a Ringside database, or written by a newer version. ``path=Path(":memory:")`` gives a
     throw-away in-memory database (tests).
     """
+    if path is None:
+        path = writable_data_dir(environ) / DB_FILENAME
     in_memory = str(path) == ":memory:"
     if not in_memory:
-        try:
-            path = data_dir(environ) / DB_FILENAME if path is None else path
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            folder = exc.filename or (path.parent if path is not None else "the data folder")
-            raise StorageError(f"cannot create the data folder {folder} ({exc.strerror}); "
-                               "set RINGSIDE_HOME to a folder you can write") from None
-    assert path is not None
+        writable_data_dir(folder=path.parent)
     url = "sqlite://" if in_memory else f"sqlite:///{path}"
     kwargs: dict[str, Any] = {}
     if in_memory:

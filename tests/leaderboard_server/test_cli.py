@@ -53,3 +53,14 @@ def test_setup_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "cannot load the TLS certificate" in capsys.readouterr().err
     assert main(["serve", "--db", "postgresql://nobody@127.0.0.1:1/none"]) == 7
     assert "cannot open the database" in capsys.readouterr().err
+
+
+def test_a_data_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    assert main(["migrate", "--data-dir", str(blocker / "sub")]) != 0
+    assert "not-a-folder" in capsys.readouterr().err
+    monkeypatch.setenv("RINGSIDE_HOME", str(blocker / "sub"))
+    assert main(["migrate"]) != 0
+    assert "not-a-folder" in capsys.readouterr().err

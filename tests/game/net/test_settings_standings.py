@@ -58,3 +58,15 @@ def test_draw_standings_on_a_surface(tmp_path: Path) -> None:
     assert rect.width > 100 and rect.height > 100
     assert surface.get_at((rect.x + 5, rect.y + 5))[:3] != (0, 0, 0)  # the panel is painted
     pygame.image.save(surface, str(tmp_path / "standings.png"))
+
+
+def test_a_data_folder_that_cannot_be_made_is_a_storage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.net.outbox import Outbox
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("RINGSIDE_HOME", str(blocker / "sub"))
+    with pytest.raises(StorageError, match="not-a-folder"):
+        load_settings()
+    with pytest.raises(StorageError, match="not-a-folder"):
+        Outbox.default()
