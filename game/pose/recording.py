@@ -147,9 +147,13 @@ class Recording:
         if not self.path.is_file():
             raise RecordingFormatError(f"recording not found: {self.path}")
         self.header = self._read_header()
-        size = self.header.get("image_size") or [0, 0]
-        self.image_size: tuple[int, int] = (int(size[0]), int(size[1]))
-        self.fps = float(self.header.get("fps") or 30.0)
+        try:
+            size = self.header.get("image_size") or [0, 0]
+            self.image_size: tuple[int, int] = (int(size[0]), int(size[1]))
+            self.fps = float(self.header.get("fps") or 30.0)
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise RecordingFormatError(
+                f"{self.path}: the header's image_size or fps is malformed; the file is damaged") from None
 
     def _open(self) -> IO[bytes]:
         return gzip.open(self.path, "rb")
@@ -211,8 +215,10 @@ class Recording:
                 try:
                     obj = json.loads(raw)
                 except ValueError:
+                    obj = None
+                if not isinstance(obj, dict):
                     raise RecordingFormatError(
-                        f"{self.path}: line {line_no} is not valid JSON; the file is damaged") from None
+                        f"{self.path}: line {line_no} is not a frame (JSON object); the file is damaged")
                 if obj.get("end"):
                     return
                 yield self._frame(obj, line_no)

@@ -151,3 +151,23 @@ def test_write_errors_are_still_os_errors_for_callers_that_guard_writes() -> Non
     with pytest.raises(OSError):
         w.write(_frames(1)[0])
     w.close()
+
+
+_HEADER = b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, "image_size": [640, 480]}\n'
+
+
+@pytest.mark.parametrize("body, message", [
+    (_HEADER + b'[1, 2, 3]\n{"end": true}\n', "line 2"),
+    (_HEADER + b'"just a string"\n{"end": true}\n', "line 2"),
+    (_HEADER + b'{"i": 0, "t": "soon", "p": null, "w": null}\n{"end": true}\n', "line 2"),
+    (b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, "image_size": "big"}\n'
+     b'{"end": true}\n', "header"),
+    (b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, "image_size": [640, 480], '
+     b'"fps": "fast"}\n{"end": true}\n', "header"),
+    (b'["ringside-skeleton"]\n', "header"),
+])
+def test_damaged_lines_are_format_errors_not_crashes(tmp_path: Path, body: bytes, message: str) -> None:
+    path = tmp_path / "damaged.rsk"
+    path.write_bytes(gzip.compress(body))
+    with pytest.raises(RecordingFormatError, match=message):
+        list(read_recording(path))
