@@ -139,23 +139,30 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool) -> None:
             rest = ", ".join(f"{k}={v}" for k, v in event.items() if k not in ("type", "t"))
             click.echo(f"{event.get('t', 0):8.2f}s  {event.get('type'):<12} {rest}")
 
+    interrupted = False
     try:
-        for pf in pose_stream(source, pipeline=pipe, salvage=salvage):
-            frames += 1
-            last_t = pf.t_s
-            if pf.has_person != present:
-                # Frames without a person are reported, not dropped silently.
-                show({"type": "person_found" if pf.has_person else "no_person", "t": round(pf.t_s, 3)})
-                present = pf.has_person
-            with_pose += pf.has_person
-            for ev in detector.update(pf):
-                show(ev.to_json())
+        try:
+            for pf in pose_stream(source, pipeline=pipe, salvage=salvage):
+                frames += 1
+                last_t = pf.t_s
+                if pf.has_person != present:
+                    # Frames without a person are reported, not dropped silently.
+                    show({"type": "person_found" if pf.has_person else "no_person", "t": round(pf.t_s, 3)})
+                    present = pf.has_person
+                with_pose += pf.has_person
+                for ev in detector.update(pf):
+                    show(ev.to_json())
+        except KeyboardInterrupt:
+            # Ctrl-C ends a camera session (or a long file): what was seen still gets its summary.
+            interrupted = True
         for ev in detector.finish():
             show(ev.to_json())
     finally:
         if pipe is not None:
             pipe.close()
     if frames == 0:
+        if interrupted:
+            raise UsageError("stopped by Ctrl-C before any frame was analysed")
         raise SourceError(f"no frames in {source}")
     wall_s = time.perf_counter() - wall0
     timings = pipe.timings_ms if pipe is not None else []
@@ -172,6 +179,8 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool) -> None:
         "pose_ms_p95": None if not timings else round(percentile(timings, 95) or 0.0, 2),
         "realtime_factor": round(last_t / wall_s, 2) if wall_s > 0 else None,
     }
+    if interrupted:
+        summary["interrupted"] = True
     summary.update(detector.summary())
     show(summary)
 

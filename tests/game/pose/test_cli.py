@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -88,3 +89,23 @@ def test_bad_inputs_get_one_line_and_nonzero_status(tmp_path: Path) -> None:
         assert res.returncode != 0, args
         lines = _stderr_lines(res.stderr)
         assert len(lines) == 1 and lines[0].startswith("ringside: error:"), (args, res.stderr)
+
+
+def test_ctrl_c_during_analyze_still_prints_the_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from collections.abc import Iterator
+
+    from game.cli import main
+    from game.pose import pipeline
+    from game.pose.types import PoseFrame
+
+    def camera_until_ctrl_c(*args: object, **kwargs: object) -> Iterator[PoseFrame]:
+        for i in range(5):
+            yield PoseFrame(timestamp_ms=i * 33.3, image_size=(640, 480), landmarks_px=None, index=i)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "pose_stream", camera_until_ctrl_c)
+    status = main(["analyze", str(tmp_path / "session.rsk"), "--exercise", "squat", "--json"])
+    out = [json.loads(ln) for ln in capsys.readouterr().out.splitlines()]
+    assert status == 0
+    assert out[-1]["type"] == "summary" and out[-1]["frames"] == 5 and out[-1]["interrupted"] is True
