@@ -402,3 +402,64 @@ def test_lunge_front_knee_tracking_is_measured_on_the_front_leg() -> None:
     rep = det.reps[0]
     assert rep.metrics["front_knee_medial"] is not None and abs(rep.metrics["front_knee_medial"]) < 0.1
     assert rep.score_parts["knees"] == 100
+
+
+# ---------------------------------------------------------------- cheating
+
+
+def _cycle(pose_at: Any, yaw: float, cycles: int = 5, period_s: float = 1.5, fps: float = 30.0) -> RepDetector:
+    """2 s standing, then ``cycles`` smooth cycles of ``pose_at(u, k)`` (u 0 -> 1 -> 0, k = cycle)."""
+    from game.reps.synthetic import render
+
+    rng = np.random.default_rng(5)
+    cam = Camera(yaw_deg=yaw)
+    det = make_rep_detector("squat")
+    for i in range(int((2.0 + cycles * period_s) * fps)):
+        t = i / fps
+        k = max(0, int((t - 2.0) / period_s))
+        u = 0.0 if t < 2.0 else 0.5 - 0.5 * math.cos(2 * math.pi * ((t - 2.0) % period_s) / period_s)
+        px, w = render(pose_at(u, k), cam)
+        px[:, :2] += rng.normal(0.0, 1.0, (33, 2))
+        det.update(PoseFrame(t * 1000.0, cam.image_size, px, w + rng.normal(0.0, 0.008, w.shape), i))
+    det.finish()
+    return det
+
+
+def _bend_at_the_waist(u: float, k: int) -> Any:
+    """A 'good morning': legs straight, the upper body pitches forward to level."""
+    from game.reps.synthetic import standing_pose
+
+    p = standing_pose(0.0)
+    hip = 0.5 * (p[LM.LEFT_HIP] + p[LM.RIGHT_HIP])
+    a = math.radians(90.0 * u)
+    upper = [*range(0, 23)]  # face, shoulders, arms, hands
+    v = p[upper] - hip
+    p[upper] = hip + np.column_stack([v[:, 0], v[:, 1] * math.cos(a) - v[:, 2] * math.sin(a),
+                                      v[:, 1] * math.sin(a) + v[:, 2] * math.cos(a)])
+    return p
+
+
+def _head_bob(u: float, k: int) -> Any:
+    from game.reps.synthetic import standing_pose
+
+    p = standing_pose(0.0)
+    p[0:11, 1] -= 0.25 * u
+    return p
+
+
+def _high_knees(u: float, k: int) -> Any:
+    from game.reps.synthetic import standing_pose
+
+    return standing_pose(0.0, knee_lift=(100.0 * u, 0.0) if k % 2 == 0 else (0.0, 100.0 * u))
+
+
+@pytest.mark.parametrize("yaw", [0.0, 45.0, 90.0])
+@pytest.mark.parametrize("move", [_bend_at_the_waist, _head_bob, _high_knees])
+def test_moves_that_are_not_squats_never_count(move: Any, yaw: float) -> None:
+    det = _cycle(move, yaw)
+    assert det.count == 0, [(r.counted, r.reason) for r in det.reps]
+    # the same harness does count real squats, so the zero above is not the harness failing
+    if move is _head_bob and yaw == 0.0:
+        from game.reps.synthetic import standing_pose
+
+        assert _cycle(lambda u, k: standing_pose(0.5 * u), yaw).count == 5
