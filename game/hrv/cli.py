@@ -111,7 +111,8 @@ def import_cmd(paths: tuple[Path, ...], as_json: bool, start: str | None, contex
         if as_json or rep.error:
             continue
         label = FORMATS.get(rep.format or "", rep.format or "?")
-        click.echo(f"{rep.path.name}: {label}: {rep.count} record(s), {rep.added} new, {rep.usable} usable")
+        moved = f", {rep.moved} moved to the given start" if rep.moved else ""
+        click.echo(f"{rep.path.name}: {label}: {rep.count} record(s), {rep.added} new{moved}, {rep.usable} usable")
         if rep.count <= len(rep.sample):
             for m in rep.sample:
                 click.echo("  " + _describe(m))

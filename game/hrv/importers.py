@@ -296,6 +296,7 @@ def read_rr_text(path: Path, options: ImportOptions, progress: Progress) -> Iter
         context="unknown",
         origin=Origin(str(path), first_line),
         is_start_estimated=estimated,
+        is_dateless=True,
         note=note or start_note,
     )
 
@@ -353,9 +354,10 @@ def read_polar_hrm(path: Path, options: ImportOptions, progress: Progress) -> It
         day = datetime.strptime(params["Date"], "%Y%m%d").date()
         start_time = _parse_clock(params.get("StartTime", "00:00:00"))
         start = datetime.combine(day, start_time, tzinfo=options.local_tz)
-        estimated, note = False, None
+        estimated, dateless, note = False, False, None
     except (KeyError, ValueError):
         start, estimated, note = _start_for_dateless(path, options)
+        dateless = True
         yield ImportProblem(Origin(str(path)), "no valid Date/StartTime in [Params]; start time estimated")
     yield RRRecording(
         source="polar_hrm",
@@ -366,6 +368,7 @@ def read_polar_hrm(path: Path, options: ImportOptions, progress: Progress) -> It
         context="unknown",
         origin=Origin(str(path), data_line),
         is_start_estimated=estimated,
+        is_dateless=dateless,
         note=note,
     )
 

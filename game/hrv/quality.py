@@ -210,7 +210,8 @@ def assess_recording(rec: RRRecording, options: QualityOptions = QualityOptions(
         notes.append(f"{fast:.0%} of beats faster than {options.max_rest_hr_bpm:.0f} bpm: treated as exercise, "
                      "not a resting reading")
     uid_parts: tuple[object, ...]
-    if rec.is_start_estimated:
+    if rec.is_dateless or rec.is_start_estimated:
+        # Known by its beats: importing it again with --start moves it rather than adding it.
         uid_parts = ("rr", rec.source, _rr_digest(rec.rr_ms))
     else:
         uid_parts = ("rr", rec.source, rec.device, rec.start_utc.isoformat(), _rr_digest(rec.rr_ms))

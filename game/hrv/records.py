@@ -40,8 +40,9 @@ class RRRecording:
     ``rr_ms`` holds the intervals in milliseconds exactly as recorded (artefacts included: the
     quality step decides). ``start_utc`` is timezone-aware UTC; ``utc_offset_min`` is the
     player's local offset at that time, so the calendar day is the one they lived.
-    ``is_start_estimated`` is true when the file carried no date (plain RR text): the start then
-    comes from the file's modification time or the ``--start`` option.
+    ``is_dateless`` is true when the file carried no date (plain RR text): the start then comes
+    from the ``--start`` option, a date in the file name, or the file's modification time; it is
+    ``is_start_estimated`` only in that last case. A dateless recording is known by its beats.
     """
 
     source: str
@@ -52,6 +53,7 @@ class RRRecording:
     context: Context
     origin: Origin
     is_start_estimated: bool = False
+    is_dateless: bool = False
     device_sdnn_ms: float | None = None
     note: str | None = None
 

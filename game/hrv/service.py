@@ -41,6 +41,7 @@ class FileReport:
     problems: tuple[ImportProblem, ...] = ()
     error: str | None = None
     skipped: str | None = None
+    moved: int = 0
 
 
 #: Called for every measurement once it is stored: (file, format, measurement, is_new).
@@ -82,7 +83,7 @@ def import_paths(
             continue
         tick = progress(path, path.stat().st_size) if progress else None
         problems: list[ImportProblem] = []
-        stats = {"count": 0, "usable": 0, "added": 0}
+        stats = {"count": 0, "usable": 0, "added": 0, "moved": 0}
         sample: list[Measurement] = []
 
         def measured() -> Iterator[Measurement]:
@@ -109,44 +110,50 @@ def import_paths(
                     sample.append(replace(m, rr_ms=()))
                 yield m
 
-        def stored(batch: list[Measurement], new: set[str]) -> None:
+        def stored(batch: list[Measurement], new: set[str], moved: set[str]) -> None:
             stats["added"] += len(new)
+            stats["moved"] += len(moved)
             if on_measurement is not None:
                 for m in batch:
                     on_measurement(path, fmt, m, m.uid in new)
 
         try:
-            _add_in_batches(db, measured(), now, stored)
+            _add_in_batches(db, measured(), now, stored, is_start_given=options.start is not None)
         except ImportFileError as exc:
             reports.append(FileReport(path, fmt, problems=tuple(problems), error=str(exc)))
             continue
         reports.append(FileReport(path, fmt, stats["count"], stats["usable"], stats["added"], tuple(sample),
-                                  tuple(problems)))
+                                  tuple(problems), moved=stats["moved"]))
     return reports
 
 
 _READ_ERRORS = (ImportFileError, OSError, EOFError, zlib.error, zipfile.BadZipFile)
 
 
-def _add_in_batches(db: Database, ms: Iterator[Measurement], now: datetime,
-                    stored: Callable[[list[Measurement], set[str]], None]) -> None:
+_Stored = Callable[[list[Measurement], set[str], set[str]], None]
+
+
+def _add_in_batches(db: Database, ms: Iterator[Measurement], now: datetime, stored: _Stored, *,
+                    is_start_given: bool) -> None:
     """Store in batches of ``BATCH_SIZE``, each in its own short transaction; the file is read
-    between them, outside any transaction."""
+    between them, outside any transaction. With ``is_start_given`` (``--start``), records already
+    stored take the given start: an undated recording imported before is moved, not added again."""
     batch: list[Measurement] = []
     for m in ms:
         batch.append(m)
         if len(batch) >= BATCH_SIZE:
-            _store_batch(db, batch, now, stored)
+            _store_batch(db, batch, now, stored, is_start_given)
             batch = []
     if batch:
-        _store_batch(db, batch, now, stored)
+        _store_batch(db, batch, now, stored, is_start_given)
 
 
-def _store_batch(db: Database, batch: list[Measurement], now: datetime,
-                 stored: Callable[[list[Measurement], set[str]], None]) -> None:
+def _store_batch(db: Database, batch: list[Measurement], now: datetime, stored: _Stored,
+                 is_start_given: bool) -> None:
     with db.transaction() as repo:
         new = repo.add_new_measurements(batch, now=now)
-    stored(batch, new)
+        moved = repo.move_measurements(m for m in batch if m.uid not in new) if is_start_given else set()
+    stored(batch, new, moved)
 
 
 def _expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:

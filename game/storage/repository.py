@@ -95,6 +95,20 @@ class Repository:
         self._s.execute(stmt, list(fresh.values()))
         return set(fresh)
 
+    def move_measurements(self, measurements: Iterable[Measurement]) -> set[str]:
+        """Give stored measurements the start (and day, notes, origin) of these ones with the same
+        uid: the player told us when an undated recording was made. Returns the uids moved."""
+        moved: set[str] = set()
+        for m in measurements:
+            row = self._s.scalars(select(HrvRecordRow).where(HrvRecordRow.uid == m.uid)).one_or_none()
+            if row is None or (row.start_utc == m.start_utc and row.utc_offset_min == m.utc_offset_min):
+                continue
+            row.start_utc, row.utc_offset_min, row.day = m.start_utc, m.utc_offset_min, m.day
+            row.notes_json, row.origin = json.dumps(list(m.notes)), m.origin
+            moved.add(m.uid)
+        self._s.flush()
+        return moved
+
     def measurements(self, *, since: date | None = None, until: date | None = None,
                      with_beats: bool = True) -> list[Measurement]:
         """Stored measurements ordered by time, optionally limited to local days [since, until].

@@ -161,3 +161,25 @@ def test_damaged_zip_keeps_records_before_the_damage(tmp_path: Path, capsys: pyt
     assert code == 0, err
     assert "warning:" in err and str(zpath) in err
     assert 0 < _count() < truth.hrv_records + truth.rhr_records
+
+
+def test_giving_the_start_of_an_undated_file_moves_it_instead_of_adding_it_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An RR text file has no date: the first import takes the file's time and says so; the player
+    then imports it again with --start. That is the same recording (same beats) on the right day,
+    not a second reading: one record, moved, and a later plain re-import leaves it there."""
+    rr = tmp_path / "morning.txt"
+    rr.write_text("\n".join(str(950 + (i * 37) % 90) for i in range(300)))
+
+    def days() -> list[str]:
+        with open_database() as db, db.transaction() as repo:
+            return [m.day.isoformat() for m in repo.measurements()]
+
+    assert _run(capsys, "hrv", "import", str(rr))[0] == 0
+    assert len(days()) == 1 and days() != ["2026-11-28"]
+    code, out, err = _run(capsys, "hrv", "import", str(rr), "--start", "2026-11-28T07:05", "--tz", "Europe/Paris")
+    assert code == 0, err
+    assert days() == ["2026-11-28"]
+    assert "moved" in out
+    assert _run(capsys, "hrv", "import", str(rr))[0] == 0
+    assert days() == ["2026-11-28"]
