@@ -17,7 +17,8 @@ ENV_HOME = "RINGSIDE_HOME"
 def data_dir(environ: Mapping[str, str] | None = None, *, create: bool = True) -> Path:
     """Return the data directory, creating it unless ``create`` is false.
 
-    ``environ`` defaults to ``os.environ``; pass a mapping in tests.
+    ``environ`` defaults to ``os.environ``; pass a mapping in tests. Raises
+    :class:`~game.errors.StorageError` when the folder cannot be created.
     """
     env = os.environ if environ is None else environ
     override = env.get(ENV_HOME, "").strip()
@@ -28,7 +29,14 @@ def data_dir(environ: Mapping[str, str] | None = None, *, create: bool = True) -
 
         path = Path(platformdirs.user_data_dir("ringside", appauthor=False))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from game.errors import StorageError
+
+            hint = f"check {ENV_HOME}" if override else f"set {ENV_HOME} to a folder you can write to"
+            raise StorageError(f"cannot use the data folder {path}: {(exc.strerror or str(exc)).lower()}; "
+                               f"{hint}") from None
     return path
 
 
