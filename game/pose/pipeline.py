@@ -19,7 +19,7 @@ from game.pose.backend import MediaPipeBackend, PoseBackend
 from game.pose.lowlight import LowLightEnhancer, LowLightOptions
 from game.pose.recording import SUFFIX, Recording
 from game.pose.smoothing import OneEuroFilter, OneEuroParams
-from game.pose.sources import FrameSource, open_source
+from game.pose.sources import IMAGE_SUFFIXES, FrameSource, open_source
 from game.pose.types import Frame, PoseFrame
 
 
@@ -126,7 +126,7 @@ def pose_stream(spec: str | Path, *, realtime: bool = False,
         return
     source: FrameSource = open_source(spec, realtime=realtime)
     suffix = Path(str(spec)).suffix.lower()
-    static = options.static_image if options else suffix in {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
+    static = options.static_image if options else suffix in IMAGE_SUFFIXES
     own = pipeline is None
     pipe = pipeline or PosePipeline(options or PipelineOptions(static_image=static))
     try:
