@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from leaderboard_server.errors import (
     FINAL_CODES,
+    ClockAheadError,
     ConflictError,
     ForbiddenError,
     NotAuthenticatedError,
@@ -391,6 +392,13 @@ def _submit(c: _Ctx) -> Outcome:
             return c.done(_implausible(c, existing.client_id, (existing.reason or "rejected").split("; ")))
         boards = _boards_for(c, player, existing.mode, existing.played_at_ms)
         return c.done(_submission_reply(c, existing, "duplicate", boards))
+    ahead_ms = sub["played_at_ms"] - (c.now_ms + c.config.limits.max_clock_skew_ms)
+    if ahead_ms > 0:
+        # A fast device clock says nothing about the score: not a final refusal (the outbox
+        # would give up on it); it counts once the server's clock has caught up.
+        raise ClockAheadError(f"this session is stamped {ahead_ms / 60_000:.0f} min ahead of the server's clock; "
+                              "check the device clock. It is kept and will count once that time has passed",
+                              retry_after_ms=ahead_ms)
     mode = sub["mode"]
     challenge: ChallengeRec | None = None
     reasons: list[str] = []

@@ -81,6 +81,17 @@ class RateLimitedError(ServerError):
         self.retry_after_ms = retry_after_ms
 
 
+class ClockAheadError(ServerError):
+    """A session stamped ahead of the server's clock (the device clock runs fast). Not applied and
+    not final: the same submission counts once that time has passed (``retry_after_ms``)."""
+
+    code = "clock_ahead"
+
+    def __init__(self, message: str, retry_after_ms: int) -> None:
+        super().__init__(message)
+        self.retry_after_ms = retry_after_ms
+
+
 class AbuseError(ServerError):
     """The client keeps breaking the rules (flooding, repeated garbage): the connection closes."""
 

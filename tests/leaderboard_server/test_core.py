@@ -281,3 +281,18 @@ def test_a_verified_final_score_caps_the_live_one(harness: Harness) -> None:
     assert _submit(harness, ann, final)["status"] == "accepted"
     snap = harness.ask(bob, {"type": "challenge.get", "code": code})
     assert [(e["name"], e["score"], e["final"]) for e in snap["entries"]] == [("Bob", 14, False), ("Ann", 12, True)]
+
+
+def test_a_device_clock_ahead_delays_a_score_instead_of_losing_it(harness: Harness) -> None:
+    """A game whose clock runs 20 minutes fast stamps its session 20 minutes "in the future".
+    That says nothing about the score, so it is not refused for good (the outbox would give up on
+    it): the reply says when to retry, nothing is stored, and the same submission counts later."""
+    ann = harness.register("Ann")
+    sub = squat_submission("ahead-00001", 8, played_at_ms=harness.now_ms + 20 * 60_000)
+    early = _submit(harness, ann, sub)
+    assert early["type"] == "error" and early["code"] == "clock_ahead" and early["final"] is False
+    assert 14 * 60_000 <= early["retry_after_ms"] <= 20 * 60_000
+    assert "clock" in early["message"]
+    assert harness.ask(ann, {"type": "telemetry.list"})["submissions"] == []
+    harness.now_ms += 20 * 60_000
+    assert _submit(harness, ann, sub)["status"] == "accepted"

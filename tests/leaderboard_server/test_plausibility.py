@@ -38,8 +38,6 @@ def test_forged_reps_are_caught() -> None:
     rocket = squat_submission("s-000000003", 5)
     rocket["telemetry"]["reps"][2]["peak_velocity_mps"] = 9.0
     assert any("m/s" in r for r in check_submission(rocket, "squat", T0_MS))
-    future = squat_submission("s-000000004", 5, played_at_ms=T0_MS + 3600_000)
-    assert any("future" in r for r in check_submission(future, "squat", T0_MS))
     half = squat_submission("s-000000005", 3)
     half["score"] = 2.5
     assert check_submission(half, "squat", T0_MS) == ["a rep score is a whole number of reps"]
