@@ -111,12 +111,16 @@ class Outbox:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._read_lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            # Reads (the game's screens) get their own connection: in WAL mode they never wait
+            # for a write, and a write's fsync never holds them up.
+            self._reader = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         except sqlite3.DatabaseError as exc:
             raise OutboxError(
                 f"the score outbox {self.path} cannot be opened ({exc}); move it aside and restart, "
@@ -133,8 +137,9 @@ class Outbox:
         return cls(data_folder() / FILENAME)
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
             self._db.close()
+            self._reader.close()
 
     def __enter__(self) -> Outbox:
         return self
@@ -169,8 +174,8 @@ class Outbox:
         return self._select("ORDER BY created_at_ms, id", ())
 
     def _select(self, where: str, args: tuple[Any, ...]) -> list[OutboxItem]:
-        with self._lock:
-            rows = self._db.execute(
+        with self._read_lock:
+            rows = self._reader.execute(
                 f"SELECT id, payload, created_at_ms, state, attempts, last_error FROM outbox {where}", args
             ).fetchall()
         return [OutboxItem(r[0], json.loads(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
@@ -192,13 +197,13 @@ class Outbox:
                     (error, t, sid))
 
     def reply_of(self, sid: str) -> dict[str, Any] | None:
-        with self._lock:
-            row = self._db.execute("SELECT reply FROM outbox WHERE id = ?", (sid,)).fetchone()
+        with self._read_lock:
+            row = self._reader.execute("SELECT reply FROM outbox WHERE id = ?", (sid,)).fetchone()
         return None if row is None or row[0] is None else json.loads(row[0])
 
     def counts(self) -> OutboxCounts:
-        with self._lock:
-            rows = dict(self._db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
+        with self._read_lock:
+            rows = dict(self._reader.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
         return OutboxCounts(rows.get("pending", 0), rows.get("sent", 0), rows.get("rejected", 0))
 
     def prune_sent(self, older_than_ms: int) -> int:

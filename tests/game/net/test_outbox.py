@@ -81,3 +81,31 @@ def test_an_outbox_folder_that_cannot_be_made_is_an_outbox_error(tmp_path: Path)
     blocker.write_text("x")
     with pytest.raises(OutboxError, match="not-a-folder"):
         Outbox(blocker / "outbox.sqlite3")
+
+
+def test_reading_the_outbox_never_waits_for_a_write(tmp_path: Path) -> None:
+    """The game's screens read the outbox (counts) while the sync thread writes (an fsync each):
+    reads use their own connection, so a slow or blocked write never stalls a frame."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "outbox.sqlite3"
+    with Outbox(path) as box:
+        box.enqueue(_sub(1), now_ms=1)
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the lock: our write will wait
+        writer = threading.Thread(target=box.enqueue, args=(_sub(2),), kwargs={"now_ms": 2})
+        writer.start()
+        writer.join(0.3)
+        assert writer.is_alive()  # the write is waiting
+        got: list[object] = []
+        reader = threading.Thread(target=lambda: got.append(box.counts()))
+        reader.start()
+        reader.join(5.0)
+        is_read_done = not reader.is_alive()
+        other.execute("ROLLBACK")
+        other.close()
+        writer.join(10.0)
+        reader.join(10.0)
+        assert is_read_done and got[0].pending == 1  # type: ignore[attr-defined]
+        assert box.counts().pending == 2
