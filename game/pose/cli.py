@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -29,6 +32,36 @@ def _quiet_native(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
 
     return wrapper
+
+
+class _StopRequest:
+    """Set by Ctrl-C while a recording is written (see _ctrl_c_between_frames)."""
+
+    def __init__(self) -> None:
+        self.is_set = False
+
+
+@contextlib.contextmanager
+def _ctrl_c_between_frames() -> Iterator[_StopRequest]:
+    """Ctrl-C sets a flag checked between frames instead of raising wherever Python happens to be:
+    a KeyboardInterrupt inside a write (between gzip compressing a line and writing it out) would
+    lose that frame or corrupt the stream. A second Ctrl-C raises (a source stuck waiting for a
+    frame must not make the command unstoppable); outside the main thread, Ctrl-C raises as usual."""
+    stop = _StopRequest()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if stop.is_set:  # pressed again: the source may be stuck waiting, so stop right here
+            raise KeyboardInterrupt
+        stop.is_set = True
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _emit(obj: dict[str, Any]) -> None:
@@ -67,7 +100,8 @@ def record(source: str, output: str, seconds: float | None) -> None:
     frames = with_pose = 0
     interrupted = False
     try:
-        with tqdm(total=total, unit="frame", desc="recording", disable=None, file=sys.stderr) as bar:
+        with tqdm(total=total, unit="frame", desc="recording", disable=None, file=sys.stderr) as bar, \
+                _ctrl_c_between_frames() as stop:
             try:
                 for frame in src:
                     if seconds is not None and frame.timestamp_ms > seconds * 1000.0:
@@ -80,8 +114,11 @@ def record(source: str, output: str, seconds: float | None) -> None:
                     frames += 1
                     with_pose += pf.has_person
                     bar.update(1)
-            except KeyboardInterrupt:
+                    if stop.is_set:
+                        break
+            except KeyboardInterrupt:  # raised outside the main thread, or by a source's own wait
                 interrupted = True
+            interrupted = interrupted or stop.is_set
         if writer is not None:
             writer.close()
     except StorageError as err:

@@ -171,3 +171,35 @@ def test_damaged_lines_are_format_errors_not_crashes(tmp_path: Path, body: bytes
     path.write_bytes(gzip.compress(body))
     with pytest.raises(RecordingFormatError, match=message):
         list(read_recording(path))
+
+
+def test_ctrl_c_in_the_middle_of_a_write_leaves_a_complete_recording(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import signal
+
+    import cv2
+
+    from game.cli import main
+    from game.pose import recording
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i in range(8):
+        cv2.imwrite(str(folder / f"{i:02d}.png"), np.full((48, 64, 3), 90, np.uint8))
+    real_line = recording.RecordingWriter._line
+    lines = {"n": 0}
+
+    def interrupted_mid_write(self: RecordingWriter, obj: dict[str, object]) -> None:
+        lines["n"] += 1
+        if lines["n"] == 4:  # the user presses Ctrl-C while frame 3 is being written
+            os.kill(os.getpid(), signal.SIGINT)
+        real_line(self, obj)
+
+    monkeypatch.setattr(recording.RecordingWriter, "_line", interrupted_mid_write)
+    out = tmp_path / "session.rsk"
+    status = main(["record", str(folder), "-o", str(out)])
+    assert status == 0
+    assert "stopped by Ctrl-C" in capsys.readouterr().out
+    frames = list(read_recording(out))  # complete: no salvage needed
+    assert len(frames) == 3
