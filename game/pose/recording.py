@@ -100,11 +100,6 @@ class RecordingWriter:
     def frames_written(self) -> int:
         return self._count
 
-    @property
-    def is_failed(self) -> bool:
-        """A write failed: the file lacks its end marker and reads only with salvage."""
-        return self._failed
-
     def close(self) -> None:
         """Write the end marker and close. Raises StorageError if that fails; after a failed
         write it only releases the file (no end marker: the file reads with salvage)."""
