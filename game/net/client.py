@@ -150,12 +150,19 @@ class SyncReport:
     rejections: tuple[tuple[str, str], ...] = ()
 
 
+#: Non-final errors about one submission only: the next ones are still sent.
+_WAITS_ALONE = frozenset({"clock_ahead"})
+
+
 async def sync_outbox(link: ServerLink, outbox: Outbox, *, max_rate_waits: int = 50) -> SyncReport:
     """Send every pending submission, oldest first. Stops at the first network problem (the rest
-    stay pending); a final refusal (e.g. implausible) marks the item rejected with its reason."""
+    stay pending); a final refusal (e.g. implausible) marks the item rejected with its reason; a
+    passing refusal of one item (e.g. ``clock_ahead``) keeps it pending and goes on with the next,
+    so one score that must wait never holds back the others."""
     sent = duplicates = rejected = 0
     rejections: list[tuple[str, str]] = []
     error: str | None = None
+    must_stop = False
     waits = 0
     for item in outbox.pending():
         while True:
@@ -173,10 +180,14 @@ async def sync_outbox(link: ServerLink, outbox: Outbox, *, max_rate_waits: int =
                 else:
                     outbox.mark_attempt(item.id, f"{err.code}: {err}")
                     error = str(err)
+                    # Only this submission must wait; anything else (rate limit, database down,
+                    # sign-in) holds for the ones after it too: stop for now.
+                    must_stop = err.code not in _WAITS_ALONE
                 break
             except NetworkError as err:
                 outbox.mark_attempt(item.id, str(err))
                 error = str(err)
+                must_stop = True
                 break
             outbox.mark_sent(item.id, reply)
             if reply.get("status") == "duplicate":
@@ -184,6 +195,6 @@ async def sync_outbox(link: ServerLink, outbox: Outbox, *, max_rate_waits: int =
             else:
                 sent += 1
             break
-        if error is not None:
+        if must_stop:
             break
     return SyncReport(sent, duplicates, rejected, outbox.counts().pending, error, tuple(rejections))

@@ -228,3 +228,30 @@ def test_switching_servers_and_back_keeps_the_player(threaded_server: ThreadedSe
     assert srv.run(sign_in(home)) == first
     assert srv.run(sign_in(gym)) == at_gym
     assert load_settings(tmp_path, {}).token_for(home) is not None
+
+
+def test_a_score_that_must_wait_does_not_hold_back_the_others(threaded_server: ThreadedServer,
+                                                              tmp_path: Path) -> None:
+    """A session stamped a day ahead (the clock was wrong, then fixed) waits for its time; the
+    sessions queued after it still go now."""
+    from game.net.client import open_link, sync_outbox
+
+    srv = threaded_server
+    now = int(time.time() * 1000)
+    with Outbox(tmp_path / "outbox.sqlite3") as box:
+        ahead = box.enqueue(make_submission(mode="squat", score=4, played_at_ms=now + 24 * 3600_000, duration_ms=40_000,
+                                            telemetry={"reps": [{"duration_ms": 2000}] * 4}), now_ms=1)
+        later = box.enqueue(_squat(6), now_ms=2)
+
+        async def sync() -> Any:
+            link, _ = await open_link(NetSettings(server=srv.url, name="Pia"), folder=tmp_path)
+            try:
+                return await sync_outbox(link, box)
+            finally:
+                await link.close()
+
+        report = srv.run(sync())
+        assert report.sent == 1 and report.remaining == 1
+        assert report.error is not None and "clock" in report.error
+        assert [i.id for i in box.pending()] == [ahead]
+        assert box.reply_of(later)["status"] == "accepted"  # type: ignore[index]
