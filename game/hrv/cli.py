@@ -6,6 +6,7 @@ Heavy libraries (NeuroKit2, fitdecode, SQLAlchemy) are imported inside the comma
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
@@ -236,12 +237,14 @@ def override_set(coach: str, preset: str | None, sets: tuple[str, ...], note: st
         name, sep, value = item.partition("=")
         try:
             number = float(value)
-            if not sep:
-                raise ValueError
+        except ValueError:
+            number = math.nan
+        if not sep or not math.isfinite(number):
+            raise UsageError(f"--set {item!r} must look like FIELD=NUMBER, e.g. bpm=100")
+        try:
             validate_adjustment(name.strip(), number)
         except ValueError as exc:
-            msg = str(exc) if str(exc) else f"--set {item!r} must look like FIELD=NUMBER"
-            raise UsageError(msg) from None
+            raise UsageError(str(exc)) from None
         adjustments.append((name.strip(), number))
     today = _today(day, _local_tz(None))
     ov = CoachOverride(day=today, coach=coach.strip() or "coach", preset=preset, adjustments=tuple(sorted(adjustments)),

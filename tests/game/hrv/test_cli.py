@@ -183,3 +183,8 @@ def test_giving_the_start_of_an_undated_file_moves_it_instead_of_adding_it_again
     assert "moved" in out
     assert _run(capsys, "hrv", "import", str(rr))[0] == 0
     assert days() == ["2026-11-28"]
+
+
+def test_override_names_the_field_whose_value_is_not_a_number(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "hrv", "override", "set", "--coach", "Sam", "--set", "bpm=fast")
+    assert code == 2 and "bpm=fast" in err and "FIELD=NUMBER" in err
