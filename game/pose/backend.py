@@ -62,10 +62,6 @@ def native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-# Frames processed with native stderr hidden while waiting for the first person (see detect()).
-QUIET_START_CALLS = 150
-
-
 @contextlib.contextmanager
 def native_stderr_hidden() -> Iterator[None]:
     """For a whole command: native code's writes to fd 2 are dropped while Python's ``sys.stderr``
@@ -122,9 +118,10 @@ class MediaPipeBackend:
             from mediapipe.python.solutions import pose as mp_pose
         except Exception as exc:  # pragma: no cover - broken install
             raise ModelError(f"cannot load mediapipe ({exc}): run 'make install'") from exc
-        # The graph logs while it starts (TFLite's XNNPACK line, absl's feedback-manager warnings)
-        # and once more when the landmark model first runs on a person, which may be many frames in.
-        self._quiet_calls_left = QUIET_START_CALLS
+        # The graph logs while it starts (TFLite's XNNPACK line, absl's feedback-manager warnings).
+        # Hiding it around calls is best effort (its threads may log just after a call returns);
+        # the CLI hides native stderr for the whole command (native_stderr_hidden).
+        self._started = False
         with native_stderr_silenced():
             self._pose: Any = mp_pose.Pose(
                 static_image_mode=static_image_mode,
@@ -139,14 +136,13 @@ class MediaPipeBackend:
         h, w = image_bgr.shape[:2]
         # BlazePose expects RGB; a reversed view costs one copy inside MediaPipe either way.
         rgb = np.ascontiguousarray(image_bgr[..., ::-1])
-        if self._quiet_calls_left <= 0:
+        if self._started:
             result = self._pose.process(rgb)
         else:
+            # Only the first call: fd 2 is process-wide, and other threads' errors must get through.
             with native_stderr_silenced():
                 result = self._pose.process(rgb)
-            # Quiet until the landmark model has run once (a person found), but not for ever:
-            # fd 2 is process-wide, and other threads' errors must get through.
-            self._quiet_calls_left = 0 if result.pose_landmarks is not None else self._quiet_calls_left - 1
+            self._started = True
         if result.pose_landmarks is None:
             return None, None
         px = np.empty((NUM_LANDMARKS, 4), dtype=np.float64)
