@@ -48,7 +48,7 @@ from leaderboard_server.errors import (
     ServerSetupError,
     StorageUnavailableError,
 )
-from leaderboard_server.limits import RateLimit, TokenBucket, take
+from leaderboard_server.limits import RateLimit, TokenBucket, message_cost, take
 from leaderboard_server.repository import Repository
 
 log = logging.getLogger("ringside.server")
@@ -457,7 +457,8 @@ class LeaderboardServer:
         try:
             async for raw in ws:
                 t_ms = now_ms()
-                allowed, bucket, retry_ms = take(bucket, self.options.rate, t_ms)
+                rate = self.options.rate
+                allowed, bucket, retry_ms = take(bucket, rate, t_ms, message_cost(len(raw), rate))
                 if not allowed:
                     strikes += 1
                     if strikes > self.options.rate.max_strikes:
