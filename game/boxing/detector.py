@@ -53,7 +53,7 @@ class DetectorOptions:
     still_speed: float = 0.8  # arm lengths / s: "the hand has stopped"
     max_out_s: float = 0.9  # an extension slower than this is a reach, not a punch
     guard_tau_s: float = 0.25  # guard position follows a still hand with this time constant
-    straight_extension: float = 0.86  # straightness of a locked-out straight punch
+    straight_extension: float = 0.85  # straightness of a locked-out straight punch
     min_half_extension_gain: float = 0.1  # a half straight still opens the arm this much
     uppercut_rise: float = 0.25  # arm lengths an uppercut lifts the fist from its lowest point
     uppercut_top: float = 0.05  # arm lengths above the shoulder where a full uppercut ends
@@ -152,8 +152,33 @@ class _Hand:
     home_before_s: float = 1.0  # ... before the current excursion
     onset_gap_s: float = 0.0
     low_y: float = 0.0  # lowest wrist height during the excursion (arm lengths)
+    ext_trace: list[tuple[float, float]] = field(default_factory=list)  # (t, straightness) going out
     out_across: float = 0.0  # outermost wrist position across the body during the excursion
     history: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=lambda: deque(maxlen=4))
+
+
+def interpolated_peak(trace: Sequence[tuple[float, float]]) -> float:
+    """The peak of a sampled signal between its samples: the vertex of the parabola through the
+    highest sample and its neighbours. At 24-30 fps a snapped jab is locked out for less than a
+    frame, so the highest sample can read 0.84 when the arm reached 0.95."""
+    if len(trace) < 3:
+        return max((v for _, v in trace), default=0.0)
+    i = max(range(len(trace)), key=lambda k: trace[k][1])
+    if i == 0 or i == len(trace) - 1:
+        return trace[i][1]
+    (t0, y0), (t1, y1), (t2, y2) = trace[i - 1], trace[i], trace[i + 1]
+    t0, t2, t1 = t0 - t1, t2 - t1, 0.0  # centred on the highest sample, for conditioning
+    a = np.array([[t0 * t0, t0, 1.0], [0.0, 0.0, 1.0], [t2 * t2, t2, 1.0]])
+    try:
+        qa, qb, qc = np.linalg.solve(a, [y0, y1, y2])
+    except np.linalg.LinAlgError:
+        return y1
+    if qa >= 0:
+        return y1
+    tv = -qb / (2 * qa)
+    if not t0 <= tv <= t2:
+        return y1
+    return float(min(1.0, y1 + 0.1, qa * tv * tv + qb * tv + qc))
 
 
 def judge_candidate(c: Candidate, opt: DetectorOptions) -> str | None:
@@ -388,6 +413,7 @@ class PunchDetector:
                 h.peak_other_shoulder = s.other_shoulder[hand] / L
                 h.peak_extension = arm.straightness
             h.peak_extension = max(h.peak_extension, arm.straightness) if exc >= 0.9 * h.max_exc else h.peak_extension
+            h.ext_trace.append((s.t_s, arm.straightness))
             h.low_y = min(h.low_y, float(w[1]))
             h.out_across = min(h.out_across, self._across(h, w))
             if h.last_w is not None:
@@ -483,6 +509,7 @@ class PunchDetector:
             h.still_frames = 0
             h.path = 0.0
             h.impact_s = None
+            h.ext_trace = [(s.t_s, arm.straightness)]
             h.anchor = h.guard.copy()
             h.rewinds = 0
             h.low_y = float(w[1])
@@ -549,7 +576,7 @@ class PunchDetector:
             travel=max(h.max_exc, self.options.path_weight * h.path),
             peak_speed=h.peak_speed,
             peak_speed_mps=h.peak_speed_mps,
-            extension=h.peak_extension,
+            extension=max(h.peak_extension, interpolated_peak(h.ext_trace)),
             start_extension=h.start_extension,
             arm_m=self._arm_m,
             flail=flail,
