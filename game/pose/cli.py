@@ -75,8 +75,10 @@ def _emit(obj: dict[str, Any]) -> None:
               help="The .rsk skeleton recording to write.")
 @click.option("--seconds", type=float, default=None,
               help="Stop after this many seconds of source time (needed for a camera unless you press Ctrl-C).")
+@click.option("--fps", type=click.FloatRange(1.0, 240.0), default=30.0, show_default=True,
+              help="Frame rate of an image folder (videos and cameras carry their own).")
 @_quiet_native
-def record(source: str, output: str, seconds: float | None) -> None:
+def record(source: str, output: str, seconds: float | None, fps: float) -> None:
     """Record the skeletons (never pixels) of SOURCE into a .rsk file.
 
     SOURCE is a video, an image folder, an image or camera[:N].
@@ -92,7 +94,7 @@ def record(source: str, output: str, seconds: float | None) -> None:
         raise UsageError(f"the output must end in {SUFFIX} (got {out.name})")
     if is_recording(source):
         raise UsageError(f"{source} is already a skeleton recording")
-    src = open_source(source)
+    src = open_source(source, fps=fps)
     total = src.frame_count if isinstance(src, VideoSource) and src.frame_count > 0 else None
     pipe = PosePipeline(PipelineOptions())
     tmp = out.with_name(out.name + ".part")
@@ -151,8 +153,10 @@ def record(source: str, output: str, seconds: float | None) -> None:
 @click.option("--exercise", type=click.Choice(["squat", "pushup", "lunge", "boxing"]), required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line (events, then a summary).")
 @click.option("--salvage", is_flag=True, help="Use the complete frames of a truncated recording.")
+@click.option("--fps", type=click.FloatRange(1.0, 240.0), default=30.0, show_default=True,
+              help="Frame rate of an image folder (videos and cameras carry their own).")
 @_quiet_native
-def analyze(source: str, exercise: str, as_json: bool, salvage: bool) -> None:
+def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float) -> None:
     """Analyse SOURCE (video, image folder, or .rsk recording) without a window.
 
     Prints the detectors' events as they happen and a final summary line.
@@ -179,7 +183,7 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool) -> None:
     interrupted = False
     try:
         try:
-            for pf in pose_stream(source, pipeline=pipe, salvage=salvage):
+            for pf in pose_stream(source, pipeline=pipe, salvage=salvage, fps=fps):
                 frames += 1
                 last_t = pf.t_s
                 if pf.has_person != present:

@@ -114,17 +114,19 @@ def pose_stream(spec: str | Path, *, realtime: bool = False,
                 options: PipelineOptions | None = None,
                 pipeline: PosePipeline | None = None,
                 salvage: bool = False,
+                fps: float = 30.0,
                 sleep: Callable[[float], None] = time.sleep,
                 clock: Callable[[], float] = time.monotonic) -> Iterator[PoseFrame]:
     """PoseFrames from any source spec. A ``.rsk`` recording replays exactly what it holds
     (paced at its own timestamps when ``realtime``); anything else runs through a pipeline.
+    ``fps`` is the frame rate of an image folder (videos and cameras carry their own).
 
     Raises :class:`~game.errors.SourceError` (or a subclass) when the source cannot be used.
     """
     if is_recording(spec):
         yield from _replay(Recording(spec, salvage=salvage), realtime, sleep, clock)
         return
-    source: FrameSource = open_source(spec, realtime=realtime)
+    source: FrameSource = open_source(spec, realtime=realtime, fps=fps)
     suffix = Path(str(spec)).suffix.lower()
     static = options.static_image if options else suffix in IMAGE_SUFFIXES
     own = pipeline is None

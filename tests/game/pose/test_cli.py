@@ -109,3 +109,23 @@ def test_ctrl_c_during_analyze_still_prints_the_summary(tmp_path: Path, monkeypa
     out = [json.loads(ln) for ln in capsys.readouterr().out.splitlines()]
     assert status == 0
     assert out[-1]["type"] == "summary" and out[-1]["frames"] == 5 and out[-1]["interrupted"] is True
+
+
+def test_image_folder_frame_rate_is_an_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # An image sequence from a 5 fps camera read at the assumed 30 fps makes every rep "too fast":
+    # the user says the rate with --fps.
+    import cv2
+
+    from game.cli import main
+    from game.pose.recording import read_recording
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(folder / f"{i:02d}.png"), np.full((48, 64, 3), 90, np.uint8))
+    assert main(["analyze", str(folder), "--exercise", "squat", "--json", "--fps", "5"]) == 0
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert summary["duration_s"] == 0.4
+    out = tmp_path / "seq.rsk"
+    assert main(["record", str(folder), "-o", str(out), "--fps", "10"]) == 0
+    assert [f.timestamp_ms for f in read_recording(out)] == [0.0, 100.0, 200.0]
