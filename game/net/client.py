@@ -148,6 +148,8 @@ class SyncReport:
     remaining: int = 0
     error: str | None = None
     rejections: tuple[tuple[str, str], ...] = ()
+    #: The sync stopped because the connection failed (else the server answered every request).
+    is_connection_lost: bool = False
 
 
 #: Non-final errors about one submission only: the next ones are still sent.
@@ -162,7 +164,7 @@ async def sync_outbox(link: ServerLink, outbox: Outbox, *, max_rate_waits: int =
     sent = duplicates = rejected = 0
     rejections: list[tuple[str, str]] = []
     error: str | None = None
-    must_stop = False
+    must_stop = is_connection_lost = False
     waits = 0
     for item in outbox.pending():
         while True:
@@ -187,7 +189,7 @@ async def sync_outbox(link: ServerLink, outbox: Outbox, *, max_rate_waits: int =
             except NetworkError as err:
                 outbox.mark_attempt(item.id, str(err))
                 error = str(err)
-                must_stop = True
+                must_stop = is_connection_lost = True
                 break
             outbox.mark_sent(item.id, reply)
             if reply.get("status") == "duplicate":
@@ -197,4 +199,5 @@ async def sync_outbox(link: ServerLink, outbox: Outbox, *, max_rate_waits: int =
             break
         if must_stop:
             break
-    return SyncReport(sent, duplicates, rejected, outbox.counts().pending, error, tuple(rejections))
+    return SyncReport(sent, duplicates, rejected, outbox.counts().pending, error, tuple(rejections),
+                      is_connection_lost)

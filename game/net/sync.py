@@ -30,6 +30,9 @@ log = logging.getLogger("ringside.net")
 RETRY_DELAYS_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 #: Live progress is sent at most this often (the server pushes standings to every watcher).
 PROGRESS_INTERVAL_S = 0.25
+#: Seconds before scores the server asked to wait for (clock ahead, database busy, rate limit)
+#: are sent again on the same connection; a new score goes at once.
+WAITING_RETRY_S = 30.0
 #: How long acknowledged submissions stay in the outbox file.
 SENT_KEPT_MS = 30 * 24 * 3600 * 1000
 
@@ -70,6 +73,7 @@ class SyncWorker:
         self._progress: dict[str, Any] | None = None
         self._override: dict[str, Any] | None = None
         self._clock_offset_ms = 0
+        self._sync_after = 0.0  # time.monotonic() before which waiting scores are not resent
 
     # -- called from the game thread ----------------------------------------------------------
     def start(self) -> SyncWorker:
@@ -85,6 +89,8 @@ class SyncWorker:
     def submit(self, submission: Mapping[str, Any]) -> str:
         """Queue a submission durably (returns once it is on disk) and wake the sender."""
         sid = self.outbox.enqueue(submission)
+        with self._lock:
+            self._sync_after = 0.0
         self._poke()
         return sid
 
@@ -209,7 +215,9 @@ class SyncWorker:
                 progress = self._progress
             if follow != sent:
                 await self._follow_challenge(link, follow)
-            if self.outbox.counts().pending:
+            with self._lock:
+                is_sync_due = time.monotonic() >= self._sync_after
+            if is_sync_due and self.outbox.counts().pending:
                 await self._sync(link)
             if progress is not None and time.monotonic() - last_progress >= PROGRESS_INTERVAL_S:
                 with self._lock:
@@ -274,8 +282,10 @@ class SyncWorker:
             self._last_report = report
             if report.error:
                 self._last_error = report.error
-        if report.error:
-            raise NetworkError(report.error)
+            # The server answered but some scores must wait: keep the connection, try them later.
+            self._sync_after = time.monotonic() + WAITING_RETRY_S if report.error else 0.0
+        if report.is_connection_lost:
+            raise NetworkError(report.error or "the connection to the leaderboard server was lost")
 
 
 def start_sync(*, folder: Path | None = None, server: str | None = None) -> SyncWorker:

@@ -255,3 +255,27 @@ def test_a_score_that_must_wait_does_not_hold_back_the_others(threaded_server: T
         assert report.error is not None and "clock" in report.error
         assert [i.id for i in box.pending()] == [ahead]
         assert box.reply_of(later)["status"] == "accepted"  # type: ignore[index]
+
+
+def test_a_waiting_score_does_not_make_the_game_reconnect_in_a_loop(threaded_server: ThreadedServer,
+                                                                    tmp_path: Path) -> None:
+    """The server is there but one score must wait (its device clock ran a day ahead): the game
+    stays connected and retries that score now and then, instead of dropping the connection and
+    signing in again twice a second for a day."""
+    srv = threaded_server
+    now = int(time.time() * 1000)
+    worker = SyncWorker(Outbox(tmp_path / "outbox.sqlite3"), NetSettings(server=srv.url, name="Pia"),
+                        folder=tmp_path, retry_delays_s=(0.5,)).start()
+    try:
+        worker.submit(make_submission(mode="squat", score=4, played_at_ms=now + 24 * 3600_000, duration_ms=40_000,
+                                      telemetry={"reps": [{"duration_ms": 2000}] * 4}))
+        _wait(lambda: worker.status().last_error is not None)
+        before = srv.server.worker.committed_messages
+        time.sleep(3.0)
+        handled = srv.server.worker.committed_messages - before
+        assert worker.status().is_connected and worker.status().pending == 1
+        assert handled <= 3, f"{handled} messages in 3 s: the game keeps reconnecting"
+        sid = worker.submit(_squat(5))  # a new score still goes at once
+        _wait(lambda: worker.outbox.reply_of(sid) is not None)
+    finally:
+        worker.stop()
