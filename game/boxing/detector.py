@@ -105,11 +105,13 @@ class Candidate:
 
 
 KindClassifier = Callable[[Candidate, Sequence[BodySample]], tuple[str, float] | None]
-"""(candidate, recent samples) -> (kind family "straight" | "hook" | "uppercut", confidence), or
-None to defer to the rules."""
+"""(candidate, recent samples) -> (family "straight" | "hook" | "uppercut" | "none", confidence),
+or None to defer to the rules. "none" refuses the candidate (not a punch)."""
 
 
 # State machine as data: (state, condition) -> next state. Conditions are evaluated in order.
+# "lost" (nobody in view, a new person, the arm hidden or out of frame) is applied before the
+# table is consulted: every hand goes back to "guard" and nothing in flight is reported.
 TRANSITIONS: dict[State, tuple[tuple[str, State], ...]] = {
     "guard": (("lost", "guard"), ("leaves_guard", "out")),
     "out": (("lost", "guard"), ("too_slow", "back"), ("fizzled", "guard"), ("peak_passed", "back")),
