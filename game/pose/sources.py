@@ -165,6 +165,8 @@ class ImageFolderSource:
 def read_image(path: Path) -> np.ndarray:
     """Read an image as BGR uint8, or raise SourceError saying why not."""
     cv2 = _cv2()
+    if path.is_dir():
+        raise SourceError(f"{path} is a folder, not an image: give one image file")
     if not path.is_file():
         raise SourceError(f"image not found: {path}")
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)

@@ -251,3 +251,10 @@ def test_close_never_releases_the_device_under_a_read_in_progress() -> None:
     grabber.close()
     assert cam.released.wait(2.0)  # released once the read returned
     assert not cam.released_during_read
+
+
+def test_a_folder_given_as_an_image_says_so(tmp_path: Path) -> None:
+    from game.pose.sources import ImageSource
+
+    with pytest.raises(SourceError, match="is a folder"):
+        ImageSource(tmp_path)
