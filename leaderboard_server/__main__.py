@@ -25,12 +25,13 @@ def _db_options(fn: Any) -> Any:
 
 
 def _engine(data_dir: Path | None, db: str | None) -> Any:
-    from game.storage.database import writable_data_dir
+    from game.config import data_dir as default_data_dir
+    from game.storage.database import make_folder
     from leaderboard_server.db import database_url, make_engine, migrate
 
     if data_dir is not None:
-        writable_data_dir(folder=data_dir)
-    folder = data_dir if data_dir is not None else (writable_data_dir() if not db else Path("."))
+        make_folder(data_dir)
+    folder = data_dir if data_dir is not None else (default_data_dir() if not db else Path("."))
     url = database_url(db, folder)
     engine = make_engine(url)
     migrate(engine)

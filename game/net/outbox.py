@@ -132,9 +132,9 @@ class Outbox:
 
     @classmethod
     def default(cls) -> Outbox:
-        from game.net.settings import data_folder
+        from game.config import data_dir
 
-        return cls(data_folder() / FILENAME)
+        return cls(data_dir() / FILENAME)
 
     def close(self) -> None:
         with self._lock, self._read_lock:

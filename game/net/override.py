@@ -23,9 +23,9 @@ FILENAME = "coach_override.json"
 
 def _cache_path(folder: Path | None) -> Path:
     if folder is None:
-        from game.net.settings import data_folder
+        from game.config import data_dir
 
-        folder = data_folder()
+        folder = data_dir()
     return folder / FILENAME
 
 

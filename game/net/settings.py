@@ -49,21 +49,12 @@ class NetSettings:
         return replace(self, token=token, player_id=player_id, token_server=server, other_tokens=others)
 
 
-def data_folder() -> Path:
-    """The data directory, created if needed; :class:`StorageError` naming it when it cannot be."""
-    from game.config import data_dir
-
-    path = data_dir(create=False)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"cannot create the data folder {path} ({exc.strerror}); "
-                           "set RINGSIDE_HOME to a folder you can write") from None
-    return path
-
-
 def settings_path(folder: Path | None = None) -> Path:
-    return (data_folder() if folder is None else folder) / FILENAME
+    if folder is None:
+        from game.config import data_dir
+
+        folder = data_dir()
+    return folder / FILENAME
 
 
 def load_settings(folder: Path | None = None, environ: Mapping[str, str] | None = None) -> NetSettings:

@@ -59,16 +59,15 @@ class Database:
         self.close()
 
 
-def writable_data_dir(environ: Mapping[str, str] | None = None, folder: Path | None = None) -> Path:
-    """``folder`` (default: the data directory, see :func:`game.config.data_dir`), created if
-    needed. Raises :class:`~game.errors.StorageError` naming it when it cannot be created."""
-    path = folder if folder is not None else data_dir(environ, create=False)
+def make_folder(folder: Path) -> Path:
+    """Create ``folder`` if needed (a database's or ``--data-dir``'s folder). Raises
+    :class:`~game.errors.StorageError` naming it when it cannot be created."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StorageError(f"cannot create the data folder {path} ({exc.strerror}); "
+        raise StorageError(f"cannot create the data folder {folder} ({exc.strerror}); "
                            "set RINGSIDE_HOME to a folder you can write") from None
-    return path
+    return folder
 
 
 def open_database(path: Path | None = None, *, environ: Mapping[str, str] | None = None) -> Database:
@@ -79,10 +78,10 @@ def open_database(path: Path | None = None, *, environ: Mapping[str, str] | None
     throw-away in-memory database (tests).
     """
     if path is None:
-        path = writable_data_dir(environ) / DB_FILENAME
+        path = data_dir(environ) / DB_FILENAME
     in_memory = str(path) == ":memory:"
     if not in_memory:
-        writable_data_dir(folder=path.parent)
+        make_folder(path.parent)
     url = "sqlite://" if in_memory else f"sqlite:///{path}"
     kwargs: dict[str, Any] = {}
     if in_memory:
