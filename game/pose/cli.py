@@ -218,7 +218,7 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
         "punches": None,
         "pose_ms_p50": None if not timings else round(percentile(timings, 50) or 0.0, 2),
         "pose_ms_p95": None if not timings else round(percentile(timings, 95) or 0.0, 2),
-        "realtime_factor": round(last_t / wall_s, 2) if wall_s > 0 else None,
+        "realtime_factor": round(last_t / wall_s, 2) if wall_s > 0 and last_t > 0 else None,
     }
     if interrupted:
         summary["interrupted"] = True

@@ -129,3 +129,21 @@ def test_image_folder_frame_rate_is_an_option(tmp_path: Path, capsys: pytest.Cap
     out = tmp_path / "seq.rsk"
     assert main(["record", str(folder), "-o", str(out), "--fps", "10"]) == 0
     assert [f.timestamp_ms for f in read_recording(out)] == [0.0, 100.0, 200.0]
+
+
+def test_a_single_still_has_no_realtime_factor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # One frame spans no time: "0.0 x real time" would read as infinitely slow.
+    from collections.abc import Iterator
+
+    from game.cli import main
+    from game.pose import pipeline
+    from game.pose.types import PoseFrame
+
+    def one_still(*args: object, **kwargs: object) -> Iterator[PoseFrame]:
+        yield PoseFrame(timestamp_ms=0.0, image_size=(640, 480), landmarks_px=None, index=0)
+
+    monkeypatch.setattr(pipeline, "pose_stream", one_still)
+    assert main(["analyze", str(tmp_path / "still.rsk"), "--exercise", "squat", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert summary["frames"] == 1 and summary["realtime_factor"] is None
