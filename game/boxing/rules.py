@@ -51,6 +51,8 @@ STRAY_REASONS = frozenset({"flail", "not from a guard", "hand never came home", 
 GUARD_RECENT_S = 1.5
 # ... and a hit needs a clean lead-in: no stray punch in the second before it.
 CLEAN_LEAD_IN_S = 1.0
+# A dodge is measured from the head's place over this long before the cue's window opens.
+DODGE_BASELINE_S = 0.8
 
 
 class CalibrationError(RingsideError):
@@ -689,7 +691,11 @@ class BoxingRound:
     def _check_dodges(self, t: float) -> list[GameEvent]:
         """A slip moves the head sideways by half a shoulder width; a duck drops it by a quarter
         torso, at some moment inside the cue's window, with the guard kept up (a head thrown
-        about by flailing arms is not a slip)."""
+        about by flailing arms is not a slip).
+
+        The move is measured from where the head was just before the window (its median over
+        ``DODGE_BASELINE_S``), not from the calibrated position: a player standing a step to the
+        side of where they calibrated, or staying crouched, has not dodged anything."""
         out: list[GameEvent] = []
         cal = self.calibration
         reach = GOOD_S * self.difficulty.window_scale + 0.1
@@ -699,11 +705,16 @@ class BoxingRound:
                 break
             if s.resolved or not c.is_dodge:
                 continue
+            before = [(hx, hy) for (ht, hx, hy, _g) in self._head
+                      if c.t_s - reach - DODGE_BASELINE_S <= ht < c.t_s - reach]
+            if not before:
+                continue  # the head was not seen before the cue: nothing to measure a move from
+            bx, by = (float(v) for v in np.median(np.array(before), axis=0))
             for (ht, hx, hy, guard_up) in self._head:
                 if abs(ht - c.t_s) > reach or not guard_up or ht < self._flail_until:
                     continue
-                dx = (hx - cal.nose_px[0]) / cal.shoulder_width_px
-                dy = (hy - cal.nose_px[1]) / cal.torso_px
+                dx = (hx - bx) / cal.shoulder_width_px
+                dy = (hy - by) / cal.torso_px
                 # Image x grows to the player's left (facing the camera): slip_left is +x.
                 ok = (c.kind == "duck" and dy >= 0.25) or (c.kind == "slip_left" and dx >= 0.5) or (
                     c.kind == "slip_right" and dx <= -0.5)

@@ -267,3 +267,27 @@ def test_flailing_does_not_score(seed: int) -> None:
         events += game.update(f)
     assert game.score == 0, [e.to_json() for e in events if e.type in ("hit", "dodge")]
     assert any(e.type == "flail" for e in events)
+
+
+@pytest.mark.parametrize("offset", ["left", "right", "low"])
+def test_standing_off_centre_or_crouched_does_not_farm_dodges(offset: str) -> None:
+    """A dodge is a movement: a player who stands a little to the side of where they calibrated
+    (or stays crouched) with the guard up must not collect every slip or duck cue."""
+    d = Difficulty(bpm=90, density=0.9, combo_max_len=1, rounds=1, round_s=30, rest_s=0, dodge_share=1.0)
+    rng_seed = seed_of("static", offset)
+    warm = scheduled_clip([], 2.0, np.random.default_rng(rng_seed))
+    cal = BodyCalibration.from_frames(warm.frames)
+    dx, dy = {"left": (0.7 * cal.shoulder_width_px, 0.0), "right": (-0.7 * cal.shoulder_width_px, 0.0),
+              "low": (0.0, 0.35 * cal.torso_px)}[offset]
+    clip = scheduled_clip([], COUNTDOWN_S + d.round_s + 1.0, np.random.default_rng(rng_seed))
+    game = BoxingRound(d, 3, cal)
+    events = []
+    for f in clip.frames:
+        p = None
+        if f.landmarks_px is not None:
+            p = f.landmarks_px.copy()
+            p[:, 0] += dx
+            p[:, 1] += dy
+        events += game.update(dataclasses.replace(f, landmarks_px=p))
+    assert sum(c.is_dodge for c in game.cues) >= 5
+    assert game.round_stats()[0]["dodges_made"] == 0, [e.to_json() for e in events if e.type == "dodge"]
