@@ -40,6 +40,12 @@ class BaseScene(Scene):
     def update(self, dt_s: float) -> None:
         self.t_s += dt_s
 
+    def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
+        """Where app-wide notices may be drawn, stacked up from its bottom. Scenes with buttons
+        low on the screen narrow it."""
+        lay = ui.Layout.of(surface)
+        return pygame.Rect(lay.px(4), 0, lay.w - lay.px(8), int(lay.h * 0.82))
+
     def back(self) -> None:
         self.app.stack.pop()
 

@@ -156,15 +156,30 @@ class MessageScene(BaseScene):
                        == "ok" else 0.0)
 
 
+def toast_rects(app: App, surface: pygame.Surface) -> list[pygame.Rect]:
+    """Where the last two toasts go (oldest first): stacked up from the bottom of the top
+    scene's toast area, so they never cover its buttons."""
+    lay = ui.Layout.of(surface)
+    top = app.stack.top
+    area = top.toast_area(surface) if top is not None else surface.get_rect()
+    rects: list[pygame.Rect] = []
+    bottom = area.bottom
+    for msg, _, _ in reversed(app.toasts[-2:]):
+        rect = pygame.Rect((0, 0), ui.toast_size(msg, lay, area.width))
+        rect.midbottom = (area.centerx, bottom)
+        rects.append(rect)
+        bottom = rect.top - lay.px(1)
+    return rects[::-1]
+
+
 def draw_overlay(app: App, surface: pygame.Surface) -> None:
     """Things drawn over every scene: hand cursors, toasts, and the FPS/latency overlay."""
     lay = ui.Layout.of(surface)
     for pos in app.hands:
         progress = app.pointer.progress if app.pointer.hover_id else 0.0
         ui.hand_cursor(surface, pos, progress, lay.px(3))
-    for i, (msg, _, color) in enumerate(app.toasts[-2:]):
-        ui.draw_toast(surface, msg, lay, color=color,
-                      y_frac=0.76 - 0.11 * (len(app.toasts[-2:]) - 1 - i))
+    for (msg, _, color), rect in zip(app.toasts[-2:], toast_rects(app, surface)):
+        ui.draw_toast_in(surface, msg, rect, lay, color=color)
     if app.settings.show_overlay:
         m = app.metrics
         p95 = m.pct(list(m.frame_ms)[-300:], 95)

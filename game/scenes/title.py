@@ -112,11 +112,24 @@ class TitleScene(BaseScene):
             app.exit_reason = "quit"
             app.running = False
 
+    def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
+        # Beside the menu (never over it), down to just above the hint line.
+        lay = ui.Layout.of(surface)
+        stage = self._stage(lay)
+        return pygame.Rect(stage.left + lay.px(2), 0, stage.width - lay.px(4), lay.h - lay.px(6))
+
+    @staticmethod
+    def _menu_width(lay: ui.Layout) -> int:
+        return max(lay.px(58), int(lay.w * 0.34))
+
+    def _stage(self, lay: ui.Layout) -> pygame.Rect:
+        return pygame.Rect(lay.px(2), lay.px(20), lay.w - self._menu_width(lay) - lay.px(6), lay.h - lay.px(32))
+
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
         ui.background(surface)
-        menu_w = max(lay.px(58), int(lay.w * 0.34))
-        stage = pygame.Rect(lay.px(2), lay.px(20), lay.w - menu_w - lay.px(6), lay.h - lay.px(32))
+        menu_w = self._menu_width(lay)
+        stage = self._stage(lay)
         self.draw_stage(surface, stage, dim_alpha=110)
         # logo
         r = ui.text(surface, "RINGSIDE", (lay.px(5), lay.px(3)), lay.px(10), ui.ACCENT, bold=True)
@@ -145,7 +158,7 @@ class TitleScene(BaseScene):
         feed = self.app.feed
         if self.camera_missing:
             box = pygame.Rect(0, 0, stage.width - lay.px(8), lay.px(27))
-            box.center = stage.center
+            box.midtop = (stage.centerx, stage.top + lay.px(2))  # notices stack up from below
             ui.panel(surface, box, alpha=240, border=ui.ORANGE)
             ui.text(surface, "No camera found", (box.centerx, box.top + lay.px(3)), lay.px(5),
                     ui.ORANGE, anchor="midtop", bold=True)

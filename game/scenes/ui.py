@@ -475,17 +475,28 @@ def score_color(score: float) -> tuple[int, int, int]:
     return RED
 
 
+def toast_size(message: str, lay: Layout, max_width: int) -> tuple[int, int]:
+    """Width and height of a toast for ``message`` no wider than ``max_width`` pixels."""
+    size = lay.px(3.6)
+    width = min(max_width, font(size).size(message)[0] + lay.px(6))
+    lines = wrap(message, size, width - lay.px(4))
+    return width, len(lines) * int(font(size).get_linesize() * 1.05) + lay.px(3)
+
+
+def draw_toast_in(surface: pygame.Surface, message: str, rect: pygame.Rect, lay: Layout, *,
+                  color=ACCENT) -> None:
+    """A toast in ``rect`` (sized by :func:`toast_size`)."""
+    panel(surface, rect, alpha=230, border=color)
+    paragraph(surface, message, rect.inflate(-lay.px(4), -lay.px(2.4)), lay.px(3.6), INK, center=True)
+
+
 def draw_toast(surface: pygame.Surface, message: str, lay: Layout, *, color=ACCENT,
                y_frac: float = 0.86) -> None:
-    size = lay.px(3.6)
-    width = min(lay.w - lay.px(8), font(size).size(message)[0] + lay.px(6))
-    lines = wrap(message, size, width - lay.px(4))
-    h = len(lines) * int(font(size).get_linesize() * 1.05) + lay.px(3)
-    rect = pygame.Rect(0, 0, width, h)
+    """A toast centred across the window at ``y_frac`` of its height."""
+    rect = pygame.Rect((0, 0), toast_size(message, lay, lay.w - lay.px(8)))
     rect.center = (lay.w // 2, int(lay.h * y_frac))
     rect.bottom = min(rect.bottom, lay.h - lay.px(1))
-    panel(surface, rect, alpha=230, border=color)
-    paragraph(surface, message, rect.inflate(-lay.px(4), -lay.px(2.4)), size, INK, center=True)
+    draw_toast_in(surface, message, rect, lay, color=color)
 
 
 def format_duration(seconds: float) -> str:

@@ -138,3 +138,24 @@ def test_title_menu_works_by_keyboard_mouse_and_the_same_action(make_app: Any) -
     app.dispatch(InputEvent(Action.CLICK, pos=rect.center, source="mouse"))
     run_steps(app, 2)
     assert app.stack.top.name == "settings"
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (960, 540)])
+def test_notices_never_cover_the_menu(make_app: Any, size: tuple[int, int]) -> None:
+    """The damaged-settings notice (8 s) once sat over 'Settings' and 'Demo mode', the very
+    buttons a player without a camera needs."""
+    from game.scenes.overlays import toast_rects
+
+    app = make_app(demo=None, size=size)
+    app.notify("Your settings file was damaged (Expecting property name enclosed in double quotes: "
+               "line 1 column 2 (char 1)); kept a copy as settings.json.corrupt-1 and started with "
+               "defaults.", seconds=8.0)
+    app.notify("Your history file was damaged; kept a copy as history.json.corrupt-1.", seconds=8.0)
+    run_steps(app, 3)
+    title = app.stack.top
+    rects = toast_rects(app, app.screen)
+    assert len(rects) == 2 and not rects[0].colliderect(rects[1])
+    for r in rects:
+        assert app.screen.get_rect().contains(r)
+        for key, button in title.targets.items():
+            assert not r.colliderect(button), (key, r, button)
