@@ -65,6 +65,7 @@ class SessionScene(BaseScene):
         self._was_paused = False
         self._last_raw_ms: float | None = None
         self._paused_ms = 0.0  # stream time spent paused, cut out of the session clock
+        self.has_seen_player = False  # anyone in view while active: else nothing is saved
 
     # -- state machine --------------------------------------------------------------------
     def fire(self, trigger: str) -> bool:
@@ -99,6 +100,8 @@ class SessionScene(BaseScene):
             self._paused_ms += max(0.0, ts - self._last_raw_ms - 1000.0 / 30.0)
         self._was_paused = False
         self._last_raw_ms = ts
+        if self.state == "active" and pose.landmarks_px is not None:
+            self.has_seen_player = True
         return replace(pose, timestamp_ms=ts - self._paused_ms) if self._paused_ms else pose
 
     def record_pose(self, item: Any) -> None:
@@ -223,7 +226,14 @@ class SessionScene(BaseScene):
                         "active_s": round(self.active_s, 2),
                         "source": self.app.feed.label if self.app.feed else None,
                         "player": self.app.settings.player_name})
-        session["personal_bests"] = self.app.record_session(session)
+        if self.has_seen_player:
+            session["personal_bests"] = self.app.record_session(session)
+        else:
+            # An empty room is not a session: no 0 in the history, the bests or the leaderboard.
+            session["personal_bests"] = []
+            session["not_saved"] = "nobody was seen"
+            self.app.sessions.append(session)
+            self.app.notify("Nobody was seen during this session, so it was not saved.", 6.0)
         if session["personal_bests"]:
             self.app.audio.say("new_best")
         else:

@@ -373,3 +373,22 @@ def test_todays_workout_loads_the_plan_off_the_render_thread(make_app: Any) -> N
     run_steps(app, 2)
     assert scene.plan.blocks and scene.plan.source == "default"  # no HRV data in a new home
     assert set(scene.targets) == {"start", "back"}
+
+
+@pytest.mark.parametrize("mode", ["boxing", "squat"])
+def test_a_session_nobody_was_seen_in_is_not_saved(make_app: Any, tmp_path: Path, mode: str) -> None:
+    """An empty room (camera on, player gone) must not add a 0 to the history, the personal
+    bests or the leaderboard; the results say why."""
+    rsk = tmp_path / "empty.rsk"
+    with RecordingWriter(rsk, image_size=(640, 480)) as w:
+        for i in range(150):
+            w.write(PoseFrame(i * 1000 / 30, (640, 480), None, index=i))
+    app = make_app(mode, demo=None, calibrate=False)
+    app.open_source(str(rsk))
+    scene = app.stack.top
+    run_steps(app, 60 * 10, draw_every=60)
+    assert app.stack.top.name == "results", app.stack.top.name
+    assert app.sessions and app.sessions[-1].get("not_saved")
+    assert app.history.sessions == []
+    assert any("Nobody was seen" in t[0] for t in app.toasts)
+    del scene
