@@ -486,7 +486,7 @@ class BoxingRound:
         else:
             st.punches += 1
             st.speeds.append(ev.speed_mps)
-        target = self._open_target(ev.t_s)
+        target = self._open_target(ev)
         if target is None:
             st.wild += 1
             out = [self._event("wild", ev.t_s, hand=ev.hand, kind=ev.kind)]
@@ -496,7 +496,7 @@ class BoxingRound:
             return out + self._note_stray(ev.t_s)
         dt = ev.t_s - target.cue.t_s
         scale = self.difficulty.window_scale
-        right_punch = ev.hand == target.cue.hand and FAMILY[ev.kind] == FAMILY[target.cue.kind]
+        right_punch = _fits(ev, target.cue)
         if ev.t_s < self._flail_until or any(0.0 < ev.t_s - w <= CLEAN_LEAD_IN_S for w in self._wild_times):
             return self._miss(target, ev.t_s, "flail")
         # (Only when the game watches the player: punches fed directly, in replays of detector
@@ -608,18 +608,22 @@ class BoxingRound:
             else:
                 return out
 
-    def _open_target(self, t: float) -> _CueState | None:
-        """The earliest unresolved punch target whose window contains ``t``."""
+    def _open_target(self, ev: PunchEvent) -> _CueState | None:
+        """The unresolved punch target whose window contains the punch: the earliest one it
+        fits (hand and punch family) when windows overlap (a fast combination with forgiving
+        windows), else the earliest."""
         reach = GOOD_S * self.difficulty.window_scale
+        open_: list[_CueState] = []
         for s in self._states[self._next:]:
             c = s.cue
-            if c.t_s - reach > t:
-                return None
-            if s.resolved or c.is_dodge:
-                continue
-            if abs(t - c.t_s) <= reach:
-                return s
-        return None
+            if c.t_s - reach > ev.t_s:
+                break
+            if not s.resolved and not c.is_dodge and abs(ev.t_s - c.t_s) <= reach:
+                open_.append(s)
+        fits = [s for s in open_ if _fits(ev, s.cue)]
+        if fits:
+            return fits[0]
+        return open_[0] if open_ else None
 
     def _note_stray(self, t: float) -> list[GameEvent]:
         self._wild_times.append(t)
@@ -733,6 +737,11 @@ class BoxingRound:
                     break
         self._advance_next()
         return out
+
+
+def _fits(ev: PunchEvent, cue: Cue) -> bool:
+    """The punch is what the cue asks: its hand, and its family (straight, hook, uppercut)."""
+    return ev.hand == cue.hand and FAMILY[ev.kind] == FAMILY[cue.kind]
 
 
 def run_session(frames: Sequence[PoseFrame], difficulty: Difficulty | int, seed: int,

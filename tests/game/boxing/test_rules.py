@@ -291,3 +291,24 @@ def test_standing_off_centre_or_crouched_does_not_farm_dodges(offset: str) -> No
         events += game.update(dataclasses.replace(f, landmarks_px=p))
     assert sum(c.is_dodge for c in game.cues) >= 5
     assert game.round_stats()[0]["dodges_made"] == 0, [e.to_json() for e in events if e.type == "dodge"]
+
+
+def test_overlapping_windows_give_a_punch_to_the_target_it_fits() -> None:
+    """With forgiving windows (a coach's window_scale 2.0) the windows of a fast 1-2 overlap: a
+    cross thrown a little early must land on the cross, not be called a wrong-hand jab."""
+    d = Difficulty(bpm=100, density=1.0, combo_max_len=2, window_scale=2.0, rounds=1, round_s=60,
+                   rest_s=0, dodge_share=0.0, kinds=("jab", "cross"))
+    for seed in range(40):
+        game = started(d, seed=seed)
+        pair = [(a, b) for a, b in zip(game.cues, game.cues[1:])
+                if a.combo_id == b.combo_id and a.hand != b.hand]
+        if pair:
+            break
+    a, b = pair[0]
+    for c in game.cues:
+        if c.t_s < a.t_s:
+            game.feed_punch(punch(c.t_s, c.hand, c.kind))
+    t = b.t_s - 0.2  # inside both windows
+    assert abs(t - a.t_s) <= GOOD_S * 2.0
+    evs = game.feed_punch(punch(t, b.hand, b.kind))
+    assert evs[0].type == "hit" and dict(evs[0].data)["target"] == b.id, [e.to_json() for e in evs]
