@@ -432,9 +432,6 @@ class BoxingRound:
         self._round = 0
         self._combo_hits: dict[int, int] = {}
         self.best_streak = 0
-        for cid in {c.combo_id for c in self.cues if c.combo_len > 1 and c.combo_pos == 0}:
-            first = next(c for c in self.cues if c.combo_id == cid)
-            self._stats[first.round_index].combos += 1
         self._head: deque[tuple[float, float, float, bool]] = deque(maxlen=120)
 
     # -- public API --------------------------------------------------------------------------
@@ -635,10 +632,17 @@ class BoxingRound:
             return [self._event("flail", t, until=round(self._flail_until, 3))]
         return []
 
-    def _hit(self, s: _CueState, ev: PunchEvent, grade: str) -> list[GameEvent]:
+    def _resolve(self, s: _CueState, grade: str) -> RoundStats:
+        """Mark a cue done; a combination counts as asked once its first punch is resolved."""
         s.resolved, s.grade = True, grade
+        st = self._stats[s.cue.round_index]
+        if s.cue.combo_len > 1 and s.cue.combo_pos == 0:
+            st.combos += 1
+        return st
+
+    def _hit(self, s: _CueState, ev: PunchEvent, grade: str) -> list[GameEvent]:
         c = s.cue
-        st = self._stats[c.round_index]
+        st = self._resolve(s, grade)
         st.targets += 1
         st.hits += 1
         st.perfect += grade == "perfect"
@@ -665,9 +669,8 @@ class BoxingRound:
         return out
 
     def _miss(self, s: _CueState, t: float, why: str) -> list[GameEvent]:
-        s.resolved, s.grade = True, "miss"
         c = s.cue
-        st = self._stats[c.round_index]
+        st = self._resolve(s, "miss")
         if c.is_dodge:
             st.dodges += 1
         else:
@@ -723,8 +726,7 @@ class BoxingRound:
                 ok = (c.kind == "duck" and dy >= 0.25) or (c.kind == "slip_left" and dx >= 0.5) or (
                     c.kind == "slip_right" and dx <= -0.5)
                 if ok:
-                    s.resolved, s.grade = True, "dodged"
-                    st = self._stats[c.round_index]
+                    st = self._resolve(s, "dodged")
                     st.dodges += 1
                     st.dodges_made += 1
                     points = 80 * self.multiplier

@@ -312,3 +312,15 @@ def test_overlapping_windows_give_a_punch_to_the_target_it_fits() -> None:
     assert abs(t - a.t_s) <= GOOD_S * 2.0
     evs = game.feed_punch(punch(t, b.hand, b.kind))
     assert evs[0].type == "hit" and dict(evs[0].data)["target"] == b.id, [e.to_json() for e in evs]
+
+
+def test_round_stats_count_only_the_combos_asked_so_far() -> None:
+    """A session stopped early (the player quits, a scripted run) reports the combos it asked,
+    not the whole round's plan (it said '12 combos' after 10 targets)."""
+    d = Difficulty(bpm=90, density=0.9, combo_max_len=3, rounds=1, round_s=60, rest_s=0, dodge_share=0.0)
+    game = started(d, seed=4)
+    t_stop = COUNTDOWN_S + 15.0
+    game.update(PoseFrame(t_stop * 1000, (640, 480), None))
+    asked = {c.combo_id for c in game.cues if c.combo_len > 1 and c.combo_pos == 0 and c.t_s + 0.2 <= t_stop}
+    st = game.round_stats()[0]
+    assert st["combos"] == len(asked) < len({c.combo_id for c in game.cues if c.combo_len > 1})
