@@ -70,6 +70,7 @@ class BoxingScene(SessionScene):
                                                                   "little")
         self.game_over = False
         self._said_round = 0
+        self._said_slow_down_s = -1e9
         self._demo_orders: list[Any] = []
         self._orders_offset_ms = 0.0
 
@@ -180,8 +181,11 @@ class BoxingScene(SessionScene):
             self.effects.append(Effect("text", x, y, f"DODGE +{ev.get('points', 0)}", ui.CYAN))
             self.app.mark_feedback(item)
         elif kind == "flail":
-            self.app.notify("Slow down: aim each punch at a target", 2.0, ui.ORANGE,
-                            transient=True)
+            # The lock banner (drawn while the rules' view says locked) gives the words; the
+            # voice says it once, not at every stray of a flurry.
+            if self.t_s - self._said_slow_down_s >= 3.0:
+                self._said_slow_down_s = self.t_s
+                audio.say("slow_down")
         elif kind == "round_start":
             n = int(ev.get("round", 1))
             audio.effect("bell")
@@ -371,7 +375,7 @@ class BoxingScene(SessionScene):
             ui.draw_toast(surface, "Rest: shake out your arms, breathe", lay, color=ui.BLUE,
                           y_frac=0.55)
         if gv is not None and gv.is_flail_locked:
-            ui.draw_toast(surface, "Too many wild punches: targets locked for a moment", lay,
+            ui.draw_toast(surface, "Too many wild punches: aim each punch at a target", lay,
                           color=ui.RED, y_frac=0.7)
         if self.flash_grade and self.t_s - self.flash_grade[1] < 0.7:
             ui.text(surface, self.flash_grade[0], (pad + lay.px(23), box.bottom + lay.px(2)),
