@@ -63,7 +63,6 @@ class BoxingScene(SessionScene):
         self.rules: Any = None
         self.guard: list[PoseFrame] = []
         self.effects: list[Effect] = []
-        self.best_streak = 0
         self.hits: list[dict[str, Any]] = []
         self.flash_grade: tuple[str, float] | None = None
         self.seed = 1 if app.options.scripted else int.from_bytes(__import__("os").urandom(4),
@@ -205,7 +204,6 @@ class BoxingScene(SessionScene):
             e.age_s += dt_s
         self.effects = [e for e in self.effects if e.age_s < e.life_s]
         if self.rules is not None:
-            self.best_streak = max(self.best_streak, int(self.rules.streak))
             gv = self.rules.view()
             if gv.phase in ("countdown", "rest") and 0 < gv.time_left_s <= 3.0:
                 tick = math.ceil(gv.time_left_s)
@@ -222,26 +220,31 @@ class BoxingScene(SessionScene):
         super().handle(event)
 
     def session_record(self, reason: str) -> dict[str, Any]:
+        from dataclasses import asdict
+
         rounds = self.rules.round_stats() if self.rules is not None else []
         played = [r for r in rounds if r.get("targets") or r.get("punches")]
-        tot = {k: sum(int(r.get(k) or 0) for r in played) for k in
-               ("punches", "targets", "hits", "perfect", "misses", "dodges_made", "wild_punches")}
-        speeds = [r.get("peak_speed_mps") for r in played if r.get("peak_speed_mps") is not None]
         per_round = [dict(r, accuracy_pct=None if r.get("accuracy") is None
                           else round(100 * float(r["accuracy"]), 1)) for r in played]
-        stats = {
-            "score": int(self.rules.score) if self.rules is not None else 0,
-            "hits": tot["hits"], "targets": tot["targets"], "perfect": tot["perfect"],
-            "accuracy_pct": round(100 * tot["hits"] / tot["targets"], 1) if tot["targets"] else None,
-            "punches": tot["punches"], "wild_punches": tot["wild_punches"],
-            "best_combo": self.best_streak, "dodges": tot["dodges_made"],
-            "peak_speed_mps": max(speeds) if speeds else None,
-            "rounds": len(played), "duration_s": round(self.active_s, 1),
-        }
-        return {"mode": "boxing", "exercise": "boxing", "stats": stats, "per_round": per_round,
-                "punches": self.hits, "difficulty": {"bpm": self.difficulty.bpm,
-                                                     "rounds": self.difficulty.rounds,
-                                                     "round_s": self.difficulty.round_s}}
+        if self.rules is not None:
+            stats = self.rules.session_stats()
+        else:  # nobody ever stood in guard: nothing was asked
+            stats = {"score": 0, "punches": 0, "hits": 0, "targets": 0, "accuracy_pct": None,
+                     "perfect": 0, "best_combo": 0, "combos_completed": 0, "dodges": 0,
+                     "peak_speed_mps": None, "mean_speed_mps": None}
+        stats.update({"wild_punches": sum(int(r.get("wild_punches") or 0) for r in played),
+                      "rounds": len(played), "duration_s": round(self.active_s, 1)})
+        # The seed, the full difficulty and the calibration replay the session to the same
+        # score from its skeleton recording (``game.boxing.rules.run_session``).
+        difficulty = asdict(self.rules.difficulty if self.rules is not None else self.difficulty)
+        difficulty["kinds"] = list(difficulty["kinds"])
+        record: dict[str, Any] = {
+            "mode": "boxing", "exercise": "boxing", "stats": stats, "per_round": per_round,
+            "punches": self.hits, "difficulty": difficulty, "seed": self.seed}
+        if self.rules is not None:
+            cal = asdict(self.rules.calibration)
+            record["calibration"] = {k: list(v) if isinstance(v, tuple) else v for k, v in cal.items()}
+        return record
 
     # -- drawing --------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface) -> None:
@@ -332,7 +335,7 @@ class BoxingScene(SessionScene):
             ui.text(surface, f"x{gv.multiplier}", (box.right - lay.px(3), box.top + lay.px(2)),
                     lay.px(5), ui.GREEN if gv.multiplier > 1 else ui.MUTED, anchor="topright",
                     bold=True)
-            ui.text(surface, f"Streak {gv.streak}   Best {self.best_streak}",
+            ui.text(surface, f"Streak {gv.streak}   Best {self.rules.best_streak}",
                     (box.left + lay.px(3), box.bottom - lay.px(2)), lay.px(2.6), ui.INK,
                     anchor="bottomleft")
         # round and timer

@@ -68,6 +68,13 @@ def test_boxing_session_runs_rounds_and_records_stats(make_app: Any) -> None:
     assert stats["hits"] >= 3 and stats["perfect"] >= 1
     assert stats["score"] > 0 and "sfx:hit" in " ".join(app.audio.log)
     assert app.stack.top.name == "results"
+    # the figures are the rules' own, and the record carries what a replay needs
+    rules = scene.rules.session_stats()
+    assert {k: stats[k] for k in rules} == rules
+    assert session["seed"] == scene.seed
+    assert session["difficulty"]["window_scale"] == scene.rules.difficulty.window_scale
+    assert session["difficulty"]["kinds"] == list(scene.rules.difficulty.kinds)
+    assert session["calibration"]["reach_px"] == scene.rules.calibration.reach_px
 
 
 class FlakyCamera:
