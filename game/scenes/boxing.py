@@ -262,7 +262,9 @@ class BoxingScene(SessionScene):
                    self.app.latest.pose.landmarks_px is not None else
                    "Step into view: head to hips")
             ui.draw_toast(surface, msg, lay, color=ui.BLUE, y_frac=0.5)
-        self.draw_source_state(surface, surface.get_rect())
+        # Between the score box and the timer box, never over them.
+        left = lay.px(3) + lay.px(46) + lay.px(1)
+        self.draw_source_state(surface, pygame.Rect(left, 0, lay.w - left - lay.px(3) - lay.px(41), lay.h))
 
     def _draw_targets(self, surface: pygame.Surface, view: ui.View, gv: Any) -> None:
         lay = ui.Layout.of(surface)
