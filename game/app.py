@@ -26,7 +26,7 @@ from game.errors import RingsideError
 from game.feed import FeedItem, FeedStatus, PoseFeed, SharedBackend, describe_source, \
     is_camera_spec, pose_opener, synthetic_opener
 from game.history import History
-from game.input import Action, HoverSelect, InputEvent, PauseGesture, hand_pointers, translate
+from game.input import Action, AwayWatch, HoverSelect, InputEvent, PauseGesture, hand_pointers, translate
 from game.loop import STEP_S, FixedStep, SceneStack
 from game.moves import OrderBook, boxer_frames
 from game.settings import Settings, load_settings, save_settings
@@ -132,6 +132,7 @@ class App:
         self.sessions: list[dict[str, Any]] = []  # finished this run
         self.pointer = HoverSelect()
         self.pause_gesture = PauseGesture()
+        self.away_watch = AwayWatch()
         self.hands: list[tuple[float, float]] = []
         self.running = True
         self.screen: Any = None
@@ -438,6 +439,13 @@ class App:
                         and top is not None and getattr(top, "state", "") == "active" \
                         and self.is_camera:
                     self.dispatch(InputEvent(Action.PAUSE, source="pose"))  # hands up: pause
+                if self.away_watch.update(item.pose.landmarks_px, item.pose.timestamp_ms) \
+                        and top is not None and getattr(top, "state", "") == "active" \
+                        and getattr(top, "has_seen_player", False) and self.is_camera:
+                    # The player walked off: hold the round rather than miss every target.
+                    self.notify("Paused: you are out of view. Step back in and hold a hand on "
+                                "Resume.", 6.0)
+                    self.dispatch(InputEvent(Action.PAUSE, source="pose"))
             if feed.is_camera and feed.status == FeedStatus.LOST and top is not None and \
                     getattr(top, "uses_pose", False):
                 self.stack.push(CameraLostScene(self))

@@ -229,3 +229,34 @@ class PauseGesture:
             self.fired = True  # once per raise
             return True
         return False
+
+
+# A player gone this long has left (stepped away, sat down), not been lost for a few frames by
+# the pose model, which drops a person for well under a second in a cluttered room.
+AWAY_PAUSE_MS = 3000.0
+
+
+@dataclass
+class AwayWatch:
+    """Pure: ``update(landmarks_px, t_ms)`` returns True once when a player who was in view has
+    been out of it for :data:`AWAY_PAUSE_MS`; seeing them again re-arms it."""
+
+    away_ms: float = AWAY_PAUSE_MS
+    has_seen: bool = False
+    since_ms: float | None = None
+    fired: bool = False
+
+    def update(self, landmarks_px: Any, t_ms: float) -> bool:
+        if landmarks_px is not None:
+            self.has_seen = True
+            self.since_ms = None
+            self.fired = False
+            return False
+        if not self.has_seen:
+            return False
+        if self.since_ms is None:
+            self.since_ms = t_ms
+        if not self.fired and t_ms - self.since_ms >= self.away_ms:
+            self.fired = True
+            return True
+        return False

@@ -123,7 +123,8 @@ class TitleScene(BaseScene):
         return max(lay.px(58), int(lay.w * 0.34))
 
     def _stage(self, lay: ui.Layout) -> pygame.Rect:
-        return pygame.Rect(lay.px(2), lay.px(20), lay.w - self._menu_width(lay) - lay.px(6), lay.h - lay.px(32))
+        return pygame.Rect(lay.px(2), lay.px(20), lay.w - self._menu_width(lay) - lay.px(6),
+                           lay.h - lay.px(32))
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)

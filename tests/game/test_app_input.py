@@ -90,3 +90,20 @@ def test_both_hands_over_the_head_pause_once_and_nothing_else_does() -> None:
             pf = pose_frame(pose_at(move, (t / 1000.0) % move.duration_s)[0],
                             Camera(view=move.view), t)
             assert not g.update(pf.landmarks_px, t), key
+
+
+def test_a_player_out_of_view_for_a_while_is_noticed_once() -> None:
+    from game.input import AWAY_PAUSE_MS, AwayWatch
+
+    person = np.zeros((33, 4))
+    w = AwayWatch()
+    # nobody from the start: nothing to notice (the scene says "step into view")
+    assert not any(w.update(None, t) for t in np.arange(0, 6000, 33.0))
+    w = AwayWatch()
+    assert not any(w.update(person, t) for t in np.arange(0, 1000, 33.0))
+    fired = [w.update(None, t) for t in np.arange(1000, 1000 + 2 * AWAY_PAUSE_MS, 33.0)]
+    assert sum(fired) == 1 and fired.index(True) * 33.0 >= AWAY_PAUSE_MS - 33.0
+    # a short detection dropout is not leaving
+    w = AwayWatch()
+    w.update(person, 0.0)
+    assert not any(w.update(None if k % 10 else person, k * 33.0) for k in range(1, 400))

@@ -399,3 +399,32 @@ def test_a_session_nobody_was_seen_in_is_not_saved(make_app: Any, tmp_path: Path
     assert app.history.sessions == []
     assert any("Nobody was seen" in t[0] for t in app.toasts)
     del scene
+
+
+def test_a_live_session_pauses_when_the_player_walks_out_of_view(make_app: Any) -> None:
+    """Targets and the round clock must not run on while nobody is there (a live camera)."""
+    from game.moves import Camera, KeyPose, pose_frame
+    from game.scenes.reps import RepScene
+
+    app = make_app("menu", demo=None)
+    standing = KeyPose()
+
+    def camera() -> Iterator[tuple[PoseFrame, np.ndarray | None, float]]:
+        for i in range(100000):
+            time.sleep(1 / 60)
+            pf = pose_frame(standing, Camera(view="front"), i * 33.3, i)
+            if i > 40:  # walks away
+                pf = PoseFrame(pf.timestamp_ms, pf.image_size, None, index=i)
+            yield pf, np.zeros((48, 64, 3), np.uint8), time.perf_counter()
+
+    app.feed = PoseFeed(camera, label="camera 0", pacing="wall", is_camera=True).start()
+    scene = RepScene(app, "squat", countdown_s=0.1)
+    app.stack.push(scene)
+    app.stack.apply()
+    deadline = time.monotonic() + 15
+    while app.stack.top is scene and time.monotonic() < deadline:
+        run_steps(app, 3, draw_every=3)
+        time.sleep(0.02)
+    assert app.stack.top.name == "paused"
+    assert scene.has_seen_player and not scene.finished
+    assert any("out of view" in t[0] for t in app.toasts)
