@@ -211,10 +211,6 @@ class PoseFeed:
         with self._lock:
             return self.status in (FeedStatus.ENDED, FeedStatus.FAILED) and not self._queue
 
-    @property
-    def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     # -- game side ----------------------------------------------------------------------
     def poll(self, game_ms: float | None = None, *, wait_s: float = 30.0) -> list[FeedItem]:
         """New items since the last poll.

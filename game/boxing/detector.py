@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -656,9 +656,3 @@ class PunchDetector:
                         return lead
         lead_hand = "left" if self._is_orthodox() else "right"
         return hand == lead_hand
-
-
-def with_options(detector: PunchDetector, **changes: Any) -> PunchDetector:
-    """A fresh detector with some options changed (for experiments and tests)."""
-    return PunchDetector(replace(detector.options, **changes), orthodox=detector.orthodox,
-                         kind_classifier=detector.kind_classifier)

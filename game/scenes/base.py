@@ -87,8 +87,3 @@ class BaseScene(Scene):
         lay = ui.Layout.of(surface)
         ui.text(surface, hint, (lay.w // 2, lay.h - lay.px(2.5)), lay.px(2.4), ui.MUTED,
                 anchor="midbottom", max_width=lay.w - lay.px(6))
-
-
-def clamp(v: float, lo: float, hi: float) -> float:
-    return max(lo, min(hi, v))
-
