@@ -159,3 +159,14 @@ def test_notices_never_cover_the_menu(make_app: Any, size: tuple[int, int]) -> N
         assert app.screen.get_rect().contains(r)
         for key, button in title.targets.items():
             assert not r.colliderect(button), (key, r, button)
+
+
+@pytest.mark.parametrize("size", [(320, 200), (2000, 400), (500, 1000)])
+def test_a_boxing_round_survives_odd_window_sizes(make_app: Any, size: tuple[int, int]) -> None:
+    app = make_app("boxing", demo="boxing", calibrate=False)
+    scene = app.stack.top
+    run_steps(app, 60 * 6, draw_every=20)
+    assert scene.rules is not None
+    app.screen = pygame.display.set_mode(size)
+    run_steps(app, 60 * 2, draw_every=5)
+    assert app.stack.top is scene and surface_is_drawn(app.screen)
