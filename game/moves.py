@@ -225,7 +225,7 @@ LUNGE_DOWN = KeyPose(hip_f=0.05, hip_u=0.55, trunk_deg=3.0, foot_l=(0.55, 0.12),
 MOVES: dict[str, Move] = {
     "squat": Move("squat", "Squat", "side", STAND, (
         Phase("Stand tall", 0.7, STAND, "Feet shoulder-width, chest up"),
-        Phase("Sit back", 1.3, _squat_bottom(1.0), "Hips back, knees over toes"),
+        Phase("Sit back and down", 1.3, _squat_bottom(1.0), "Hips back, knees over toes"),
         Phase("Bottom", 0.4, _squat_bottom(1.0), "Thighs at or below parallel"),
         Phase("Drive up", 0.9, STAND, "Push the floor away, squeeze at the top"),
     )),
