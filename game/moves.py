@@ -186,6 +186,7 @@ class Phase:
     duration_s: float
     pose: KeyPose  # reached at the end of the phase
     cue: str = ""
+    is_depth: bool = False  # reaches the bottom: a generated shallow rep stops short here
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,20 +226,20 @@ LUNGE_DOWN = KeyPose(hip_f=0.05, hip_u=0.55, trunk_deg=3.0, foot_l=(0.55, 0.12),
 MOVES: dict[str, Move] = {
     "squat": Move("squat", "Squat", "side", STAND, (
         Phase("Stand tall", 0.7, STAND, "Feet shoulder-width, chest up"),
-        Phase("Sit back and down", 1.3, _squat_bottom(1.0), "Hips back, knees over toes"),
-        Phase("Bottom", 0.4, _squat_bottom(1.0), "Thighs at or below parallel"),
+        Phase("Sit back", 1.3, _squat_bottom(1.0), "Hips back, knees over toes", is_depth=True),
+        Phase("Bottom", 0.4, _squat_bottom(1.0), "Thighs at or below parallel", is_depth=True),
         Phase("Drive up", 0.9, STAND, "Push the floor away, squeeze at the top"),
     )),
     "pushup": Move("pushup", "Push-up", "side", PUSHUP_TOP, (
         Phase("Plank", 0.6, PUSHUP_TOP, "Body in one straight line"),
-        Phase("Lower", 1.2, PUSHUP_BOTTOM, "Elbows at 45 degrees, chest to the floor"),
-        Phase("Bottom", 0.3, PUSHUP_BOTTOM, "Chest a fist above the floor"),
+        Phase("Lower", 1.2, PUSHUP_BOTTOM, "Elbows at 45 degrees, chest to the floor", is_depth=True),
+        Phase("Bottom", 0.3, PUSHUP_BOTTOM, "Chest a fist above the floor", is_depth=True),
         Phase("Press", 0.8, PUSHUP_TOP, "Press up, keep the hips in line"),
     ), px_per_m=165.0, centre_x_frac=0.2),
     "lunge": Move("lunge", "Lunge", "side", STAND, (
         Phase("Stand tall", 0.6, STAND, "Hands on hips or by your sides"),
-        Phase("Step and drop", 1.2, LUNGE_DOWN, "Long step, back knee towards the floor"),
-        Phase("Bottom", 0.3, LUNGE_DOWN, "Both knees at 90 degrees"),
+        Phase("Step and drop", 1.2, LUNGE_DOWN, "Long step, back knee towards the floor", is_depth=True),
+        Phase("Bottom", 0.3, LUNGE_DOWN, "Both knees at 90 degrees", is_depth=True),
         Phase("Push back", 0.9, STAND, "Drive through the front heel"),
     )),
     "jab": Move("jab", "Jab", "front", GUARD, (
@@ -422,16 +423,12 @@ class SyntheticSession:
             start = base.start
             for d in self.depths:
                 if self.exercise == "squat":
-                    phases = tuple(replace(p, pose=_squat_bottom(d)) if "ottom" in p.name or
-                                   "down" in p.name else p for p in base.phases)
+                    low = _squat_bottom(d)
                 elif self.exercise == "pushup":
                     low = replace(PUSHUP_TOP, pitch_deg=68 + 13 * d)
-                    phases = tuple(replace(p, pose=low) if p.name in ("Lower", "Bottom") else p
-                                   for p in base.phases)
                 else:
                     low = blend(STAND, LUNGE_DOWN, d)
-                    phases = tuple(replace(p, pose=low) if p.name in ("Step and drop", "Bottom")
-                                   else p for p in base.phases)
+                phases = tuple(replace(p, pose=low) if p.is_depth else p for p in base.phases)
                 schedule.append((replace(base, phases=phases), start, d))
             view = base.view
         else:
