@@ -7,6 +7,7 @@ Wall-clock time is read here, at the edge, never in the scenes' logic.
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -187,7 +188,41 @@ def sync_worker(app: App, *, start: bool = True) -> Any:
         app.notify(f"Leaderboard unavailable: {exc}", 6.0)
         return None
     app._sync_worker = worker  # type: ignore[attr-defined]
+    if not app.options.scripted:
+        try:
+            requeue_unsent(app.history.sessions, worker, now_s=time.time())
+        except Exception as exc:  # the history is still safe on disk; try again next start
+            app.notify(f"Could not check for unsent scores ({exc}).", 6.0)
     return worker
+
+
+# Sessions this recent are checked against the outbox when syncing starts. Shorter than the
+# outbox keeps acknowledged submissions (game.net.sync.SENT_KEPT_MS), so a score that was sent is
+# still known and never sent again.
+REQUEUE_WINDOW_S = 3 * 24 * 3600.0
+
+
+def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float) -> int:
+    """Queue the recent sessions whose leaderboard copy never reached the outbox (the game stopped
+    between keeping a session and queueing it); returns how many. A session's submission id is its
+    own uid, so one already queued or sent is skipped here, and the server ignores a repeat."""
+    from game.net.session import submission_from_session
+
+    known = {item.id for item in worker.outbox.items()}
+    queued = 0
+    for session in sessions:
+        if not session.get("uid") or now_s - float(session.get("started") or 0) > REQUEUE_WINDOW_S:
+            continue
+        try:
+            sub = submission_from_session(session)
+        except ValueError:
+            continue  # not a leaderboard session (it was refused when it was new too)
+        if sub is None or sub["id"] in known:
+            continue
+        worker.submit(sub)
+        known.add(sub["id"])
+        queued += 1
+    return queued
 
 
 def submit_session(app: App, session: dict[str, Any]) -> str | None:
