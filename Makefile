@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install play test test-deps bench clean
+.PHONY: install play test test-deps bench eval fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ test-deps:
 
 bench: install
 	$(PY) -m benchmarks
+
+# The accuracy table over every labelled clip in ../shared/data (slow the first time: the pose model
+# runs once per video and its skeletons are cached in .cache/eval).
+eval: install
+	$(VENV)/bin/ringside eval
+
+# The long fuzz run: the same seeded fuzz tests as `make test`, with a bigger time budget each.
+fuzz: install
+	RINGSIDE_FUZZ_SECONDS=$${RINGSIDE_FUZZ_SECONDS:-120} $(VENV)/bin/python -m pytest -q -m fuzz
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

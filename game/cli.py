@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "pose": "game.pose.cli:pose",
     "hrv": "game.hrv.cli:hrv",
     "sync": "game.net.cli:sync",
+    "eval": "game.evaluation.cli:evaluate",
 }
 
 
