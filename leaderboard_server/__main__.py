@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from game.errors import RingsideError
+from leaderboard_server.errors import ServerError
 
 
 def _db_options(fn: Any) -> Any:
@@ -25,13 +25,12 @@ def _db_options(fn: Any) -> Any:
 
 
 def _engine(data_dir: Path | None, db: str | None) -> Any:
-    from game.config import data_dir as default_data_dir
-    from game.storage.database import make_folder
-    from leaderboard_server.db import database_url, make_engine, migrate
+    from leaderboard_server.db import data_dir as default_data_dir
+    from leaderboard_server.db import database_url, make_engine, make_folder, migrate
 
-    if data_dir is not None:
-        make_folder(data_dir)
     folder = data_dir if data_dir is not None else (default_data_dir() if not db else Path("."))
+    if data_dir is not None or not db:
+        make_folder(folder)
     url = database_url(db, folder)
     engine = make_engine(url)
     migrate(engine)
@@ -175,7 +174,7 @@ def migrate(data_dir: Path | None, db: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="ringside-server", standalone_mode=False)
-    except RingsideError as err:
+    except ServerError as err:
         click.echo(f"ringside-server: error: {err}", err=True)
         return err.exit_code
     except click.exceptions.Abort:

@@ -22,7 +22,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from leaderboard_server.errors import (
     FINAL_CODES,
@@ -36,7 +36,10 @@ from leaderboard_server.errors import (
 )
 from leaderboard_server.plausibility import DEFAULT_LIMITS, Limits, check_progress, check_submission
 from leaderboard_server.protocol import PROTOCOL_VERSION, request_id
-from leaderboard_server.repository import ChallengeRec, PlayerRec, Repository, StandingRec, SubmissionRec
+from leaderboard_server.records import ChallengeRec, PlayerRec, StandingRec, SubmissionRec
+
+if TYPE_CHECKING:  # the core is sans-I/O: the repository (SQLAlchemy) is only a type here
+    from leaderboard_server.repository import Repository
 
 SERVER_NAME = "ringside-server"
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read off a TV

@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-PERIODS = ("daily", "weekly", "all_time")
-MODES = ("boxing", "squat", "pushup", "lunge", "challenge")
+from ringside_protocol import MODES, PERIODS
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from typing import Any
 from game.net.errors import NetworkError, ServerReplyError
 from game.net.outbox import Outbox
 from game.net.settings import NetSettings, save_settings
+from ringside_protocol import PROTOCOL_VERSION
 
 log = logging.getLogger("ringside.net")
-PROTOCOL_VERSION = 1
 CLIENT_NAME = "ringside-game/0.1"
 
 

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from game.net.outbox import make_submission
+from ringside_protocol import REP_MODES
 
 _SCALAR = (int, float, bool, str, type(None))
-_REP_MODES = ("squat", "pushup", "lunge")
+_REP_MODES = REP_MODES
 
 
 def _scalar(value: Any) -> bool:
