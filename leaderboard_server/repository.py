@@ -102,6 +102,13 @@ _SQL: dict[str, str] = {
 _PG_SQL: dict[str, str] = {k: re.sub(r"(?<!:):(\w+)", r"%(\1)s", v) for k, v in _SQL.items()}
 
 
+def stored_json(text: str) -> Any:
+    """Parse a stored JSON column. Rows written before non-finite numbers were refused can hold
+    ``NaN``/``Infinity``, which no reply may carry (``encode`` refuses them, and a reply that
+    cannot be written used to close the connection with 1011): they read as null."""
+    return json.loads(text, parse_constant=lambda _name: None)
+
+
 def _player(row: Any) -> PlayerRec:
     return PlayerRec(id=row.id, public_id=row.public_id, name=row.name, role=row.role)
 
@@ -234,14 +241,14 @@ class Repository:
         return SubmissionRec(id=row[0], player_id=row[1], client_id=row[2], mode=row[3], exercise=row[4],
                              score=float(row[5]), played_at_ms=int(row[6]), duration_ms=int(row[7]),
                              received_at_ms=int(row[8]), challenge_code=row[9], is_accepted=bool(row[10]),
-                             reason=row[11], telemetry=json.loads(row[12]))
+                             reason=row[11], telemetry=stored_json(row[12]))
 
     def _submission(self, row: Submission, code: str | None) -> SubmissionRec:
         return SubmissionRec(
             id=row.id, player_id=row.player_id, client_id=row.client_id, mode=row.mode,
             exercise=row.exercise, score=row.score, played_at_ms=row.played_at_ms,
             duration_ms=row.duration_ms, received_at_ms=row.received_at_ms, challenge_code=code,
-            is_accepted=row.is_accepted, reason=row.reason, telemetry=json.loads(row.telemetry),
+            is_accepted=row.is_accepted, reason=row.reason, telemetry=stored_json(row.telemetry),
         )
 
     def add_submission(
@@ -431,4 +438,4 @@ class Repository:
             return None
         o, coach_pid, coach_name, target_pid = row
         return OverrideRec(id=o.id, player_public_id=target_pid, coach_public_id=coach_pid, coach_name=coach_name,
-                           plan=json.loads(o.plan), note=o.note, created_at_ms=o.created_at_ms)
+                           plan=stored_json(o.plan), note=o.note, created_at_ms=o.created_at_ms)
