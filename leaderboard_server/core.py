@@ -20,6 +20,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
@@ -32,9 +33,10 @@ from leaderboard_server.errors import (
     NotAuthenticatedError,
     NotFoundError,
     ProtocolError,
+    QuotaExceededError,
     ServerError,
 )
-from leaderboard_server.plausibility import DEFAULT_LIMITS, Limits, check_progress, check_submission
+from leaderboard_server.plausibility import DEFAULT_LIMITS, Limits, Violation, check_progress, violations
 from leaderboard_server.protocol import PROTOCOL_VERSION, request_id
 from leaderboard_server.records import ChallengeRec, PlayerRec, StandingRec, SubmissionRec
 
@@ -54,10 +56,24 @@ class Entropy(Protocol):
 
 
 @dataclass(frozen=True)
+class Quota:
+    """What one player may store in a rolling window (accepted and rejected sessions alike)."""
+
+    window_ms: int = 24 * 3600 * 1000
+    #: A very keen player records a few dozen sessions a day; an outbox back from months offline
+    #: sends a few hundred. 1,000 a day is far above both.
+    max_submissions: int = 1000
+    #: Telemetry characters (JSON) per window: a long set with per-rep metrics is ~50 KB, so this
+    #: is ~600 such sessions, and bounds one player's growth of the database to ~30 MB/day.
+    max_telemetry_chars: int = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class CoreConfig:
     #: Registering with this code makes a trainer; None disables trainer self-registration.
     trainer_code: str | None = None
     limits: Limits = DEFAULT_LIMITS
+    quota: Quota = Quota()
     #: How long after a challenge ends final submissions still count (games finishing the set).
     challenge_grace_ms: int = 2 * 60 * 1000
     server_version: str = "0.1.0"
@@ -380,9 +396,50 @@ def _boards_for(c: _Ctx, player: PlayerRec, mode: str, played_at_ms: int,
             for p, k in keys.items() if p in bests]
 
 
-def _implausible(c: _Ctx, client_id: str, reasons: list[str]) -> dict[str, Any]:
+def _implausible(c: _Ctx, client_id: str, found: list[Violation]) -> dict[str, Any]:
+    reasons = [v.text for v in found]
     return c.reply("error", code="implausible", final=True, submission=client_id,
-                   message="this score was not accepted: " + "; ".join(reasons), reasons=reasons)
+                   message="this score was not accepted: " + "; ".join(reasons), reasons=reasons,
+                   checks=sorted({v.rule for v in found}))
+
+
+def _stored_reason(found: list[Violation]) -> str:
+    return "; ".join(f"{v.text} [{v.rule}]" for v in found)
+
+
+def _read_reason(reason: str | None) -> list[Violation]:
+    """The violations of a stored rejection (written by :func:`_stored_reason`; older rows have
+    no rule tags)."""
+    found = []
+    for part in (reason or "rejected").split("; "):
+        text, sep, tail = part.rpartition(" [")
+        found.append(Violation(tail[:-1], text) if sep and tail.endswith("]") else Violation("rejected", part))
+    return found
+
+
+#: Top-level telemetry kept of a rejected submission: the figures the reasons talk about, not the
+#: per-rep and per-round lists (a forger must not be able to fill the database with refusals).
+_REJECTED_KEEP = ("duration_ms", "punches_thrown", "punches_landed", "dodges", "peak_hand_speed_mps",
+                  "reps_attempted", "app_version")
+
+
+def rejected_digest(telemetry: dict[str, Any]) -> dict[str, Any]:
+    """What is stored of a rejected submission's telemetry: a few scalars and list lengths."""
+    digest = {k: telemetry[k] for k in _REJECTED_KEEP if k in telemetry}
+    for key in ("reps", "rounds"):
+        if isinstance(telemetry.get(key), list):
+            digest[f"{key}_listed"] = len(telemetry[key])
+    return digest
+
+
+def _check_quota(c: _Ctx, player: PlayerRec, size: int) -> None:
+    quota = c.config.quota
+    since = c.now_ms - quota.window_ms
+    count, stored = c.repo.stored_since(player.id, since)
+    if count >= quota.max_submissions or stored + size > quota.max_telemetry_chars:
+        raise QuotaExceededError(
+            f"you stored {count} sessions ({stored // 1024} KiB of telemetry) in the last 24 h, the most one "
+            "player may; this one is kept on your device and is sent later", retry_after_ms=quota.window_ms // 24)
 
 
 def _submit(c: _Ctx) -> Outcome:
@@ -392,7 +449,7 @@ def _submit(c: _Ctx) -> Outcome:
     if existing is not None:
         # Idempotent: the first version of a submission id wins; resending gets the same answer.
         if not existing.is_accepted:
-            return c.done(_implausible(c, existing.client_id, (existing.reason or "rejected").split("; ")))
+            return c.done(_implausible(c, existing.client_id, _read_reason(existing.reason)))
         boards = _boards_for(c, player, existing.mode, existing.played_at_ms)
         return c.done(_submission_reply(c, existing, "duplicate", boards))
     ahead_ms = sub["played_at_ms"] - (c.now_ms + c.config.limits.max_clock_skew_ms)
@@ -404,7 +461,7 @@ def _submit(c: _Ctx) -> Outcome:
                               retry_after_ms=ahead_ms)
     mode = sub["mode"]
     challenge: ChallengeRec | None = None
-    reasons: list[str] = []
+    found: list[Violation] = []
     if mode == "challenge":
         if "challenge" not in sub:
             raise ProtocolError("submission: a challenge submission names its challenge code")
@@ -425,27 +482,29 @@ def _submit(c: _Ctx) -> Outcome:
             raise ProtocolError(f"submission: challenge {code} is a {exercise} challenge")
         assert challenge.started_at_ms is not None
         if sub["played_at_ms"] < challenge.started_at_ms - c.config.limits.max_clock_skew_ms:
-            reasons.append("the session was played before the challenge started")
+            found.append(Violation("challenge.start", "the session was played before the challenge started"))
         # A session may run on past the challenge (the player kept going); the score must still
         # fit in the challenge's own time.
         challenge_ms = challenge.duration_s * 1000
-        reasons += check_progress(exercise, float(sub["score"]), min(int(sub["duration_ms"]), challenge_ms),
-                                  challenge_ms, c.config.limits)
+        found += [Violation("challenge.time", r) for r in check_progress(
+            exercise, float(sub["score"]), min(int(sub["duration_ms"]), challenge_ms), challenge_ms, c.config.limits)]
     else:
         if "challenge" in sub:
             raise ProtocolError("submission: only mode 'challenge' names a challenge")
         exercise = mode
         if sub.get("exercise", exercise) != exercise:
             raise ProtocolError("submission: exercise must match the mode")
-    reasons += check_submission(sub, exercise, c.now_ms, c.config.limits)
+    found += violations(sub, exercise, c.now_ms, c.config.limits)
+    telemetry = rejected_digest(sub["telemetry"]) if found else sub["telemetry"]
+    _check_quota(c, player, len(json.dumps(telemetry, separators=(",", ":"))))
     sid = c.repo.add_submission(
         player_id=player.id, client_id=sub["id"], mode=mode, exercise=exercise, score=float(sub["score"]),
         played_at_ms=sub["played_at_ms"], duration_ms=sub["duration_ms"], received_at_ms=c.now_ms,
-        challenge_id=None if challenge is None else challenge.id, is_accepted=not reasons,
-        reason="; ".join(reasons) or None, telemetry=sub["telemetry"],
+        challenge_id=None if challenge is None else challenge.id, is_accepted=not found,
+        reason=_stored_reason(found) or None, telemetry=telemetry,
     )
-    if reasons:
-        return c.done(_implausible(c, sub["id"], reasons))
+    if found:
+        return c.done(_implausible(c, sub["id"], found))
     written = c.repo.raise_bests(mode=mode, keys=period_keys(sub["played_at_ms"]), player_id=player.id,
                                  score=float(sub["score"]), submission_id=sid, achieved_at_ms=sub["played_at_ms"])
     effects: tuple[Effect, ...] = ()
@@ -670,7 +729,7 @@ def _challenge_progress(c: _Ctx) -> Outcome:
                              c.config.limits)
     if reasons:
         return c.done(c.reply("error", code="implausible", final=True, message="progress not accepted: "
-                              + "; ".join(reasons), reasons=reasons))
+                              + "; ".join(reasons), reasons=reasons, checks=["challenge.time"]))
     effects: tuple[Effect, ...] = ()
     if c.repo.raise_live_score(ch.id, me.id, score, c.now_ms):
         c.repo.bump_challenge(ch.id)

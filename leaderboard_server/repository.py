@@ -86,6 +86,8 @@ _SQL: dict[str, str] = {
         "SELECT c.id, c.code, c.title, c.exercise, c.trainer_id, p.name, c.group_id, c.duration_s, c.state,"
         " c.created_at_ms, c.started_at_ms, c.ends_at_ms, c.stopped_at_ms, c.version FROM challenges c"
         " JOIN players p ON p.id = c.trainer_id WHERE c.code = :code"),
+    "stored_since": ("SELECT COUNT(*), SUM(LENGTH(telemetry)) FROM submissions"
+                     " WHERE player_id = :p AND received_at_ms >= :since"),
     "is_participant": "SELECT 1 FROM challenge_participants WHERE challenge_id = :c AND player_id = :p",
     "raise_live": ("UPDATE challenge_participants SET live_score = :score, updated_at_ms = :now"
                    " WHERE challenge_id = :c AND player_id = :p AND live_score < :score"),
@@ -242,6 +244,12 @@ class Repository:
                              score=float(row[5]), played_at_ms=int(row[6]), duration_ms=int(row[7]),
                              received_at_ms=int(row[8]), challenge_code=row[9], is_accepted=bool(row[10]),
                              reason=row[11], telemetry=stored_json(row[12]))
+
+    def stored_since(self, player_id: int, since_ms: int) -> tuple[int, int]:
+        """How many submissions the player stored since ``since_ms`` (received time) and how many
+        telemetry characters they hold."""
+        row = self._run("stored_since", {"p": player_id, "since": since_ms}).fetchone()
+        return int(row[0]), int(row[1] or 0)
 
     def _submission(self, row: Submission, code: str | None) -> SubmissionRec:
         return SubmissionRec(
