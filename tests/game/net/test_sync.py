@@ -279,3 +279,68 @@ def test_a_waiting_score_does_not_make_the_game_reconnect_in_a_loop(threaded_ser
         _wait(lambda: worker.outbox.reply_of(sid) is not None)
     finally:
         worker.stop()
+
+
+
+class _PacedLink:
+    """A link in front of the server's own token bucket, on a fake clock that ``sleep`` moves."""
+
+    def __init__(self, rate: Any) -> None:
+        from leaderboard_server.limits import TokenBucket
+
+        self.rate, self.now_ms = rate, 0
+        self.bucket = TokenBucket.full(rate, 0)
+        self.accepted: list[str] = []
+        self.refused = 0
+
+    async def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        from game.net.errors import ServerReplyError
+        from leaderboard_server.limits import message_cost, take
+
+        self.now_ms += 5  # a submission round trip on a fast server
+        cost = message_cost(len(json.dumps(message)), self.rate)
+        allowed, self.bucket, retry_ms = take(self.bucket, self.rate, self.now_ms, cost)
+        if not allowed:
+            self.refused += 1
+            raise ServerReplyError("rate_limited", f"too many messages; retry in {retry_ms} ms", is_final=False,
+                                   retry_after_ms=retry_ms)
+        self.accepted.append(message["submission"]["id"])
+        return {"type": "submitted", "status": "accepted"}
+
+    async def sleep(self, seconds: float) -> None:
+        self.now_ms += int(seconds * 1000)
+
+
+def test_sync_paces_itself_to_the_servers_rate_limit(tmp_path: Path) -> None:
+    """Issue 13 #12: with 420+ pending, `ringside sync` stopped with "too many messages; retry in
+    1 ms" once the server's burst was spent, and had to be run again."""
+    import asyncio
+
+    from game.net.client import sync_outbox
+    from leaderboard_server.limits import RateLimit
+
+    link = _PacedLink(RateLimit())  # the server's defaults: 30/s, bursts of 300
+    with Outbox(tmp_path / "outbox.sqlite3") as box:
+        for _ in range(450):
+            box.enqueue(_squat(1))
+        report = asyncio.run(sync_outbox(link, box, sleep=link.sleep))  # type: ignore[arg-type]
+        assert (report.sent, report.remaining, report.error) == (450, 0, None)
+        assert box.counts().pending == 0
+    assert len(set(link.accepted)) == 450 and link.refused > 0
+    # Paced, not hammering: far fewer refusals than submissions past the burst.
+    assert link.refused < 150 and link.refused < RateLimit().max_strikes
+
+
+def test_sync_gives_up_only_after_its_patience(tmp_path: Path) -> None:
+    import asyncio
+
+    from game.net.client import sync_outbox
+    from leaderboard_server.limits import RateLimit
+
+    link = _PacedLink(RateLimit(per_s=0.001, burst=3))  # a server that never lets more through
+    with Outbox(tmp_path / "outbox.sqlite3") as box:
+        for _ in range(10):
+            box.enqueue(_squat(1))
+        report = asyncio.run(sync_outbox(link, box, patience_s=30.0, sleep=link.sleep))  # type: ignore[arg-type]
+        assert report.sent == 2 and report.remaining == 8 and "too many messages" in (report.error or "")
+    assert 20_000 <= link.now_ms <= 60_000
