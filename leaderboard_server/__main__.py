@@ -66,6 +66,14 @@ def cli(ctx: click.Context) -> None:
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="TLS private key (PEM).")
 @click.option("--allow-origin", multiple=True, metavar="ORIGIN",
               help="Extra browser origin allowed to connect (repeatable; '*' for any). The server's own pages always are.")
+@click.option("--allowed-host", multiple=True, metavar="NAME",
+              help="Host name players and browsers use to reach this server, e.g. leaderboard.gym.example "
+                   "(repeatable; '.gym.example' allows a domain, '*' any). IP addresses, localhost and this "
+                   "machine's name are always allowed; other names are refused (DNS rebinding).")
+@click.option("--per-address", "max_per_address", default=256, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="Connections one network address may hold (a gym behind one router shares one).")
+@click.option("--idle-timeout", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="Seconds a connection that neither signed in nor watches a challenge may stay silent.")
 @click.option("--trainer-code", envvar="RINGSIDE_TRAINER_CODE", default=None,
               help="Code that lets a client register as a trainer. Unset: trainers are made with 'add-trainer'.")
 @click.option("--max-message-kb", default=256, show_default=True, type=click.IntRange(4, 16384))
@@ -75,6 +83,7 @@ def cli(ctx: click.Context) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log every connection.")
 def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = None, db: str | None = None,
           cert: Path | None = None, key: Path | None = None, allow_origin: tuple[str, ...] = (),
+          allowed_host: tuple[str, ...] = (), max_per_address: int = 256, idle_timeout: float = 60.0,
           trainer_code: str | None = None, max_message_kb: int = 256, rate: float = 30.0,
           max_connections: int = 20000, verbose: bool = False) -> None:
     """Run the server: WebSocket protocol at /ws, web view at /, health at /healthz."""
@@ -85,7 +94,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = Non
     from leaderboard_server import __version__, core
     from leaderboard_server.db import current_revision
     from leaderboard_server.errors import ServerSetupError
-    from leaderboard_server.limits import RateLimit
+    from leaderboard_server.limits import AddressLimit, RateLimit
     from leaderboard_server.server import LeaderboardServer, ServerOptions
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
@@ -96,7 +105,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = Non
     engine = _engine(data_dir, db)
     options = ServerOptions(
         host=host, port=port, db_url=str(engine.url), certfile=cert, keyfile=key,
-        allowed_origins=tuple(allow_origin), max_message_bytes=max_message_kb * 1024,
+        allowed_origins=tuple(allow_origin), allowed_hosts=tuple(allowed_host),
+        address=AddressLimit(max_connections=max_per_address), idle_timeout_s=idle_timeout,
+        max_message_bytes=max_message_kb * 1024,
         max_connections=max_connections, rate=RateLimit(per_s=rate, burst=max(rate * 10, 20)),
         core=core.CoreConfig(trainer_code=trainer_code or None, server_version=__version__),
     )
@@ -121,6 +132,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = Non
             f"  scale-out  {pubsub}",
             f"  web view   {http_scheme}://{shown_host}:{server.port}/   TV: /tv/<code>   coach: /coach",
             f"  trainers   {'register with the trainer code' if trainer_code else 'ringside-server add-trainer NAME'}",
+            f"  hosts      IP addresses, localhost, this machine's name"
+            + (f", {', '.join(allowed_host)}" if allowed_host else " (add a DNS name with --allowed-host)"),
             f"listening on {server.scheme}://{host}:{server.port}/ws",
         ]
         click.echo("\n".join(lines))

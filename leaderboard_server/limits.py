@@ -44,3 +44,60 @@ def take(bucket: TokenBucket, limit: RateLimit, now_ms: int, cost: float = 1.0) 
         return True, TokenBucket(tokens - cost, now_ms), 0
     retry_ms = int((cost - tokens) / limit.per_s * 1000) + 1
     return False, TokenBucket(tokens, now_ms), retry_ms
+
+
+@dataclass(frozen=True)
+class AddressLimit:
+    """What one network address may do, whatever the number of its connections. Generous enough
+    for a gym behind one router (NAT: a class of 40 shares one address): the point is that one
+    address cannot take the server from everyone else."""
+
+    #: Open WebSocket connections at once (a device needs one; a TV page one).
+    max_connections: int = 256
+    #: Messages per second over all the address's connections (40 players reporting live
+    #: progress 4 times a second is 160/s), and the burst.
+    messages: RateLimit = RateLimit(per_s=300.0, burst=3000.0)
+    #: New accounts: a class registering at once, then 30 an hour.
+    registrations: RateLimit = RateLimit(per_s=30 / 3600, burst=30.0)
+    #: ``/api/challenges/CODE`` lookups: a page refresh now and then, never a code search
+    #: (32^6 codes at 2/s is ~17 years).
+    api: RateLimit = RateLimit(per_s=2.0, burst=20.0)
+    #: Addresses remembered at most (oldest idle ones are forgotten first).
+    max_addresses: int = 100_000
+
+
+class AddressBook:
+    """Per-address counters and token buckets. Pure: every call takes ``now_ms``; the server
+    passes the peer's address (an IP string) as the key."""
+
+    def __init__(self, limit: AddressLimit) -> None:
+        self.limit = limit
+        self.connections: dict[str, int] = {}
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+
+    def connect(self, address: str) -> bool:
+        """Count a new connection; False (not counted) when the address has too many."""
+        n = self.connections.get(address, 0)
+        if n >= self.limit.max_connections:
+            return False
+        self.connections[address] = n + 1
+        return True
+
+    def disconnect(self, address: str) -> None:
+        n = self.connections.get(address, 0) - 1
+        if n > 0:
+            self.connections[address] = n
+        else:
+            self.connections.pop(address, None)
+
+    def take(self, address: str, kind: str, now_ms: int, cost: float = 1.0) -> tuple[bool, int]:
+        """Spend from the address's ``kind`` bucket (``messages``, ``registrations``, ``api``);
+        returns (allowed, retry_after_ms when refused)."""
+        limit: RateLimit = getattr(self.limit, kind)
+        key = (address, kind)
+        bucket = self._buckets.pop(key, None) or TokenBucket.full(limit, now_ms)
+        allowed, bucket, retry_ms = take(bucket, limit, now_ms, cost)
+        self._buckets[key] = bucket  # re-inserted last: dicts keep order, so the first is the stalest
+        if len(self._buckets) > self.limit.max_addresses:
+            del self._buckets[next(iter(self._buckets))]
+        return allowed, retry_ms
