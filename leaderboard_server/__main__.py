@@ -167,8 +167,11 @@ def add_trainer(name: str, data_dir: Path | None, db: str | None) -> None:
     engine = _engine(data_dir, db)
     token = core.new_token(SystemEntropy())
     with Session(engine) as session:
-        player = Repository(session).add_player(public_id=secrets.token_hex(8), name=name.strip(), role="trainer",
-                                                token_hash=core.hash_token(token), now_ms=now_ms())
+        repo, t_ms = Repository(session), now_ms()
+        player = repo.add_player(public_id=secrets.token_hex(8), name=name.strip(), role="trainer",
+                                 token_hash=core.hash_token(token), now_ms=t_ms)
+        repo.add_token(player_id=player.id, public_id=secrets.token_hex(8), token_hash=core.hash_token(token),
+                       label="add-trainer", now_ms=t_ms, expires_at_ms=t_ms + core.CoreConfig().token_idle_ms)
         session.commit()
     click.echo(f"trainer {player.name} ({player.public_id})")
     click.echo(f"token: {token}")

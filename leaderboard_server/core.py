@@ -35,10 +35,11 @@ from leaderboard_server.errors import (
     ProtocolError,
     QuotaExceededError,
     ServerError,
+    TokenExpiredError,
 )
 from leaderboard_server.plausibility import DEFAULT_LIMITS, Limits, Violation, check_progress, violations
 from leaderboard_server.protocol import PROTOCOL_VERSION, request_id
-from leaderboard_server.records import ChallengeRec, PlayerRec, StandingRec, SubmissionRec
+from leaderboard_server.records import ChallengeRec, PlayerRec, StandingRec, SubmissionRec, TokenRec
 
 if TYPE_CHECKING:  # the core is sans-I/O: the repository (SQLAlchemy) is only a type here
     from leaderboard_server.repository import Repository
@@ -77,6 +78,13 @@ class CoreConfig:
     #: How long after a challenge ends final submissions still count (games finishing the set).
     challenge_grace_ms: int = 2 * 60 * 1000
     server_version: str = "0.1.0"
+    #: A device token expires after this long without a sign-in (sliding: every sign-in renews
+    #: it). A lost device's token dies on its own; one used weekly never does.
+    token_idle_ms: int = 180 * 24 * 3600 * 1000
+    #: A sign-in renews the lifetime at most this often (a write per device per day, not per hello).
+    token_touch_ms: int = 24 * 3600 * 1000
+    #: Valid device tokens one player may hold (token.issue refuses more).
+    max_devices: int = 20
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,10 @@ class SessionState:
 
     player: PlayerRec | None = None
     watching: frozenset[str] = field(default_factory=frozenset)
+    #: The public id of the device token this connection signed in with.
+    token: str | None = None
+    #: What the client called itself in ``hello`` (the label of a token made on this connection).
+    client: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +122,14 @@ class Close:
     reason: str
 
 
-Effect = Subscribe | Unsubscribe | Publish | Close
+@dataclass(frozen=True)
+class Revoked:
+    """These device tokens were revoked: close every connection signed in with one of them."""
+
+    tokens: frozenset[str]
+
+
+Effect = Subscribe | Unsubscribe | Publish | Close | Revoked
 
 
 @dataclass(frozen=True)
@@ -328,16 +347,35 @@ def _player_json(p: PlayerRec) -> dict[str, Any]:
 
 def _hello(c: _Ctx) -> Outcome:
     token = c.msg.get("token")
-    player = c.session.player  # a hello without a token keeps the connection's sign-in
+    session = c.session
+    if "client" in c.msg:
+        session = replace(session, client=str(c.msg["client"]))
+    player = session.player  # a hello without a token keeps the connection's sign-in
     if token is not None:
-        player = c.repo.player_by_token_hash(hash_token(str(token)))
-        if player is None:
+        found = c.repo.player_by_token_hash(hash_token(str(token)))
+        if found is None:
             raise NotAuthenticatedError("this token is not known here; register again to get a new one")
+        player, device = found
+        if device.revoked_at_ms is not None:
+            raise TokenExpiredError("this device was signed out (its token was revoked); register or sign in again")
+        if not device.is_valid(c.now_ms):
+            raise TokenExpiredError("this device's token expired after "
+                                    f"{c.config.token_idle_ms // 86_400_000} days unused; register or sign in again")
+        if c.now_ms - device.last_used_ms >= c.config.token_touch_ms:
+            c.repo.touch_token(device.id, c.now_ms, c.now_ms + c.config.token_idle_ms)
+        session = replace(session, token=device.public_id)
     return c.done(
         c.reply("welcome", server=SERVER_NAME, server_version=c.config.server_version, protocol=PROTOCOL_VERSION,
                 now_ms=c.now_ms, player=None if player is None else _player_json(player)),
-        session=replace(c.session, player=player),
+        session=replace(session, player=player),
     )
+
+
+def _add_device(c: _Ctx, player_id: int, token: str, label: str) -> TokenRec:
+    """Store a device token (its hash) with a fresh lifetime."""
+    return c.repo.add_token(player_id=player_id, public_id=_unique_public_id(c, c.repo.token_public_id_exists),
+                            token_hash=hash_token(token), label=label[:60] or "device", now_ms=c.now_ms,
+                            expires_at_ms=c.now_ms + c.config.token_idle_ms)
 
 
 def _register(c: _Ctx) -> Outcome:
@@ -352,19 +390,65 @@ def _register(c: _Ctx) -> Outcome:
             raise ForbiddenError("that trainer code is wrong; ask the server operator for it")
         role = "trainer"
     token = new_token(c.entropy)
-    public_id = _unique_code_hex(c)
+    public_id = _unique_public_id(c, lambda pid: c.repo.player_by_public_id(pid) is not None)
     player = c.repo.add_player(public_id=public_id, name=c.msg["name"].strip() or "Player", role=role,
                                token_hash=hash_token(token), now_ms=c.now_ms)
+    device = _add_device(c, player.id, token, c.session.client or "device")
     return c.done(c.reply("registered", player=_player_json(player), token=token),
-                  session=replace(c.session, player=player))
+                  session=replace(c.session, player=player, token=device.public_id))
 
 
-def _unique_code_hex(c: _Ctx) -> str:
+def _device_json(d: TokenRec, current: str | None) -> dict[str, Any]:
+    return {"id": d.public_id, "label": d.label, "created_at_ms": d.created_at_ms, "last_used_ms": d.last_used_ms,
+            "expires_at_ms": d.expires_at_ms, "revoked_at_ms": d.revoked_at_ms, "current": d.public_id == current}
+
+
+def _token_issue(c: _Ctx) -> Outcome:
+    """A signed-in player gets a token for another device (the same player on a second screen)."""
+    me = _require_player(c)
+    live = [d for d in c.repo.tokens_of(me.id) if d.is_valid(c.now_ms)]
+    if len(live) >= c.config.max_devices:
+        raise ConflictError(f"you are signed in on {len(live)} devices, the most allowed; sign one out first "
+                            "(token.revoke)")
+    token = new_token(c.entropy)
+    device = _add_device(c, me.id, token, str(c.msg.get("label", "device")))
+    return c.done(c.reply("token", token=token, device=_device_json(device, c.session.token)))
+
+
+def _token_list(c: _Ctx) -> Outcome:
+    target = _require_coach_of(c, c.msg.get("player"))
+    return c.done(c.reply("tokens", player=_player_json(target),
+                          tokens=[_device_json(d, c.session.token) for d in c.repo.tokens_of(target.id)]))
+
+
+def _token_revoke(c: _Ctx) -> Outcome:
+    """Sign a device out. A player revokes their own devices (none named: this one); a trainer
+    also those of a player they coach (none named: all of that player's devices)."""
+    me = _require_player(c)
+    target = _require_coach_of(c, c.msg.get("player"))
+    devices = c.repo.tokens_of(target.id)
+    if "token" in c.msg:
+        devices = [d for d in devices if d.public_id == c.msg["token"]]
+        if not devices:
+            raise NotFoundError("no such device for this player; token.list shows them")
+    elif target.id == me.id:
+        devices = [d for d in devices if d.public_id == c.session.token]
+        if not devices:
+            raise ConflictError("this connection did not sign in with a device token; name the device to revoke")
+    revoked = frozenset(d.public_id for d in devices if c.repo.revoke_token(d.id, c.now_ms))
+    session = c.session
+    if c.session.token in {d.public_id for d in devices}:
+        session = replace(session, player=None, token=None)  # signed out here too
+    return c.done(c.reply("revoked", player=_player_json(target), tokens=sorted(revoked)),
+                  effects=(Revoked(revoked),) if revoked else (), session=session)
+
+
+def _unique_public_id(c: _Ctx, exists: Callable[[str], bool]) -> str:
     for _ in range(8):
         pid = new_public_id(c.entropy)
-        if c.repo.player_by_public_id(pid) is None:
+        if not exists(pid):
             return pid
-    raise ConflictError("could not allocate a player id; try again")
+    raise ConflictError("could not allocate an id; try again")
 
 
 def _profile_set(c: _Ctx) -> Outcome:
@@ -808,4 +892,7 @@ _HANDLERS: dict[str, Callable[[_Ctx], Outcome]] = {
     "coach.players": _coach_players,
     "override.set": _override_set,
     "override.get": _override_get,
+    "token.issue": _token_issue,
+    "token.list": _token_list,
+    "token.revoke": _token_revoke,
 }

@@ -92,3 +92,20 @@ class OverrideRec:
     plan: dict[str, Any]
     note: str
     created_at_ms: int
+
+
+@dataclass(frozen=True)
+class TokenRec:
+    """One device's token (never the token itself: only its hash is stored)."""
+
+    id: int
+    public_id: str
+    player_id: int
+    label: str
+    created_at_ms: int
+    last_used_ms: int
+    expires_at_ms: int
+    revoked_at_ms: int | None
+
+    def is_valid(self, now_ms: int) -> bool:
+        return self.revoked_at_ms is None and now_ms < self.expires_at_ms

@@ -21,6 +21,7 @@ from leaderboard_server.models import (
     GroupMember,
     Player,
     Submission,
+    Token,
 )
 from leaderboard_server.records import (
     BoardEntryRec,
@@ -30,6 +31,7 @@ from leaderboard_server.records import (
     PlayerRec,
     StandingRec,
     SubmissionRec,
+    TokenRec,
 )
 
 
@@ -38,7 +40,18 @@ from leaderboard_server.records import (
 # ORM statements per call cost ~35 ms per submission on the shared 2-core box and SQLAlchemy's
 # Core execution path ~150 us per statement; the raw cursor costs ~15 us.
 _SQL: dict[str, str] = {
-    "player_by_token": "SELECT id, public_id, name, role FROM players WHERE token_hash = :h",
+    "player_by_token": (
+        "SELECT p.id, p.public_id, p.name, p.role, t.id, t.public_id, t.player_id, t.label, t.created_at_ms,"
+        " t.last_used_ms, t.expires_at_ms, t.revoked_at_ms FROM tokens t JOIN players p ON p.id = t.player_id"
+        " WHERE t.token_hash = :h"),
+    "add_token": (
+        "INSERT INTO tokens (public_id, player_id, token_hash, label, created_at_ms, last_used_ms, expires_at_ms)"
+        " VALUES (:public_id, :player_id, :token_hash, :label, :now, :now, :expires) RETURNING id"),
+    "touch_token": "UPDATE tokens SET last_used_ms = :now, expires_at_ms = :expires WHERE id = :id",
+    "tokens_of": (
+        "SELECT id, public_id, player_id, label, created_at_ms, last_used_ms, expires_at_ms, revoked_at_ms"
+        " FROM tokens WHERE player_id = :p ORDER BY id"),
+    "revoke_token": "UPDATE tokens SET revoked_at_ms = :now WHERE id = :id AND revoked_at_ms IS NULL",
     "submission_by_client": (
         "SELECT s.id, s.player_id, s.client_id, s.mode, s.exercise, s.score, s.played_at_ms, s.duration_ms,"
         " s.received_at_ms, c.code, s.is_accepted, s.reason, s.telemetry FROM submissions s"
@@ -136,9 +149,30 @@ class Repository:
         return cur
 
     # -- players -------------------------------------------------------------------------------
-    def player_by_token_hash(self, token_hash: str) -> PlayerRec | None:
+    def player_by_token_hash(self, token_hash: str) -> tuple[PlayerRec, TokenRec] | None:
+        """The player and the device token with this hash (valid or not: the caller decides)."""
         row = self._run("player_by_token", {"h": token_hash}).fetchone()
-        return None if row is None else PlayerRec(*row)
+        return None if row is None else (PlayerRec(*row[:4]), TokenRec(*row[4:]))
+
+    def add_token(self, *, player_id: int, public_id: str, token_hash: str, label: str, now_ms: int,
+                  expires_at_ms: int) -> TokenRec:
+        params = {"player_id": player_id, "public_id": public_id, "token_hash": token_hash, "label": label,
+                  "now": now_ms, "expires": expires_at_ms}
+        token_id = int(self._run("add_token", params).fetchone()[0])
+        return TokenRec(token_id, public_id, player_id, label, now_ms, now_ms, expires_at_ms, None)
+
+    def token_public_id_exists(self, public_id: str) -> bool:
+        return self.session.execute(select(Token.id).where(Token.public_id == public_id)).first() is not None
+
+    def touch_token(self, token_id: int, now_ms: int, expires_at_ms: int) -> None:
+        self._run("touch_token", {"id": token_id, "now": now_ms, "expires": expires_at_ms})
+
+    def tokens_of(self, player_id: int) -> list[TokenRec]:
+        return [TokenRec(*row) for row in self._run("tokens_of", {"p": player_id}).fetchall()]
+
+    def revoke_token(self, token_id: int, now_ms: int) -> bool:
+        """Revoke a device token; False when it already was."""
+        return bool(self._run("revoke_token", {"id": token_id, "now": now_ms}).rowcount)
 
     def player_by_public_id(self, public_id: str) -> PlayerRec | None:
         row = self.session.execute(select(Player).where(Player.public_id == public_id)).scalar_one_or_none()

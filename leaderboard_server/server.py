@@ -27,7 +27,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,9 +205,14 @@ class DbWorker:
             return
         codes = {e.code for r in results if isinstance(r, core.Outcome) for e in r.effects
                  if isinstance(e, core.Publish)}
-        for code in sorted(codes):
+        payloads = [{"code": code} for code in sorted(codes)]
+        revoked = sorted({t for r in results if isinstance(r, core.Outcome) for e in r.effects
+                          if isinstance(e, core.Revoked) for t in e.tokens})
+        if revoked:
+            payloads.append({"revoked": revoked})  # other processes close their connections too
+        for body in payloads:
             # NOTIFY inside the transaction: delivered to the other processes only if it commits.
-            payload = json.dumps({"code": code, "origin": self._options.server_id})
+            payload = json.dumps({**body, "origin": self._options.server_id})
             session.execute(text("SELECT pg_notify(:channel, :payload)"),
                             {"channel": NOTIFY_CHANNEL, "payload": payload})
 
@@ -362,10 +367,12 @@ class Hub:
 class PgListener:
     """LISTEN for other processes' changes; reconnect with backoff and re-read after a gap."""
 
-    def __init__(self, dsn: str, hub: Hub, server_id: str) -> None:
+    def __init__(self, dsn: str, hub: Hub, server_id: str,
+                 on_revoked: Callable[[frozenset[str]], Awaitable[None]] | None = None) -> None:
         self._dsn = dsn
         self._hub = hub
         self._server_id = server_id
+        self._on_revoked = on_revoked
         self.connected = asyncio.Event()
 
     async def run(self) -> None:
@@ -384,8 +391,13 @@ class PgListener:
                             payload = json.loads(note.payload)
                         except ValueError:
                             continue
-                        if payload.get("origin") != self._server_id and isinstance(payload.get("code"), str):
+                        if not isinstance(payload, dict) or payload.get("origin") == self._server_id:
+                            continue
+                        if isinstance(payload.get("code"), str):
                             self._hub.mark(payload["code"])
+                        revoked = payload.get("revoked")
+                        if self._on_revoked is not None and isinstance(revoked, list):
+                            await self._on_revoked(frozenset(t for t in revoked if isinstance(t, str)))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - keep serving; pushes resume on reconnect
@@ -410,6 +422,8 @@ class LeaderboardServer:
         self._server: Any = None
         self.port: int = options.port
         self.addresses = AddressBook(options.address)
+        #: Connections by the public id of the device token they signed in with.
+        self.by_token: dict[str, set[ServerConnection]] = {}
         self._own_names = _own_names(options.host)
 
     # HTTP and handshake checks
@@ -471,6 +485,13 @@ class LeaderboardServer:
         if request.method == "HEAD":
             return dataclasses.replace(response, body=b"")
         return response
+
+    async def sign_out(self, tokens: frozenset[str]) -> None:
+        """Close this process's connections signed in with a revoked token (4001: sign in again)."""
+        for token in tokens:
+            for ws in list(self.by_token.pop(token, ())):
+                ws.close_timeout = 1.0
+                await ws.close(4001, "signed out: this device's token was revoked")
 
     def health(self) -> dict[str, Any]:
         return {"ok": True, "server_id": self.options.server_id, "connections": len(self.connections),
@@ -551,6 +572,10 @@ class LeaderboardServer:
                         self.hub.mark(effect.code)
                     elif isinstance(effect, core.Close):
                         await ws.close(effect.code, effect.reason)
+                    elif isinstance(effect, core.Revoked):
+                        await self.sign_out(effect.tokens)
+                if state.token is not None:
+                    self.by_token.setdefault(state.token, set()).add(ws)
         except AbuseError as err:
             await ws.send(protocol.encode(core.error_reply(err, None)))
             # A flooder's unread messages fill our receive queue, so its close reply may never be
@@ -562,6 +587,10 @@ class LeaderboardServer:
         finally:
             self.addresses.disconnect(address)
             self.connections.discard(ws)
+            if state.token is not None and ws in self.by_token.get(state.token, ()):
+                self.by_token[state.token].discard(ws)
+                if not self.by_token[state.token]:
+                    del self.by_token[state.token]
             self.hub.drop(ws, state.watching | frozenset(
                 code for code, conns in list(self.hub.watchers.items()) if ws in conns))
 
@@ -586,7 +615,7 @@ class LeaderboardServer:
         self._tasks.append(asyncio.create_task(self.hub.tick()))
         if self.engine.dialect.name == "postgresql":
             dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            self.listener = PgListener(dsn, self.hub, self.options.server_id)
+            self.listener = PgListener(dsn, self.hub, self.options.server_id, on_revoked=self.sign_out)
             self._tasks.append(asyncio.create_task(self.listener.run()))
         try:
             self._server = await serve(

@@ -235,6 +235,9 @@ MESSAGE_SCHEMAS: dict[str, dict[str, Any]] = {
     "coach.players": _msg([], {}),
     "override.set": _msg(["player", "plan"], {"player": _PUBLIC_ID, "plan": PLAN_SCHEMA, "note": _TEXT}),
     "override.get": _msg([], {"player": _PUBLIC_ID}),
+    "token.issue": _msg([], {"label": {"type": "string", "maxLength": 60, "pattern": "^[^\\u0000-\\u001f]*$"}}),
+    "token.list": _msg([], {"player": _PUBLIC_ID}),
+    "token.revoke": _msg([], {"token": _PUBLIC_ID, "player": _PUBLIC_ID}),
 }
 
 _ENVELOPE = {

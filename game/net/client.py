@@ -126,9 +126,9 @@ async def open_link(settings: NetSettings, *, folder: Path | None = None, timeou
                     await link.request({"type": "profile.set", "name": name})  # renamed on this device
                 return link, replace(settings, player_id=welcome["player"]["id"])
             except ServerReplyError as err:
-                if err.code != "unauthenticated":
+                if err.code not in ("unauthenticated", "token_expired"):
                     raise
-                log.warning("the server no longer knows our token; registering again")
+                log.warning("the server no longer accepts our token (%s); registering again", err)
         await link.request({"type": "hello", "client": CLIENT_NAME})
         reg = await link.request({"type": "register", "name": settings.name})
         settings = settings.with_token(settings.server, reg["token"], reg["player"]["id"])
