@@ -55,7 +55,9 @@ class AddressLimit:
     #: Open WebSocket connections at once (a device needs one; a TV page one).
     max_connections: int = 256
     #: Messages per second over all the address's connections (40 players reporting live
-    #: progress 4 times a second is 160/s), and the burst.
+    #: progress 4 times a second is 160/s), and the burst. Beyond it the address's messages are
+    #: not refused but delayed: its connections stop being read (TCP backpressure), so a flood
+    #: costs the server nothing and other addresses are served as usual.
     messages: RateLimit = RateLimit(per_s=300.0, burst=3000.0)
     #: New accounts: a class registering at once, then 30 an hour.
     registrations: RateLimit = RateLimit(per_s=30 / 3600, burst=30.0)
@@ -90,6 +92,23 @@ class AddressBook:
         else:
             self.connections.pop(address, None)
 
+    def reserve(self, address: str, kind: str, now_ms: int, cost: float = 1.0) -> int:
+        """Spend from the address's ``kind`` bucket even into debt; returns how many ms the
+        caller must wait before acting (0 within the budget). Waiters are served in the order
+        they reserved, at the bucket's rate."""
+        limit: RateLimit = getattr(self.limit, kind)
+        key = (address, kind)
+        bucket = self._buckets.pop(key, None) or TokenBucket.full(limit, now_ms)
+        elapsed_s = max(0, now_ms - bucket.updated_ms) / 1000.0
+        tokens = min(limit.burst, bucket.tokens + elapsed_s * limit.per_s) - cost
+        self._remember(key, TokenBucket(tokens, now_ms))
+        return 0 if tokens >= 0 else int(-tokens / limit.per_s * 1000) + 1
+
+    def _remember(self, key: tuple[str, str], bucket: TokenBucket) -> None:
+        self._buckets[key] = bucket  # re-inserted last: dicts keep order, so the first is the stalest
+        if len(self._buckets) > self.limit.max_addresses:
+            del self._buckets[next(iter(self._buckets))]
+
     def take(self, address: str, kind: str, now_ms: int, cost: float = 1.0) -> tuple[bool, int]:
         """Spend from the address's ``kind`` bucket (``messages``, ``registrations``, ``api``);
         returns (allowed, retry_after_ms when refused)."""
@@ -97,7 +116,5 @@ class AddressBook:
         key = (address, kind)
         bucket = self._buckets.pop(key, None) or TokenBucket.full(limit, now_ms)
         allowed, bucket, retry_ms = take(bucket, limit, now_ms, cost)
-        self._buckets[key] = bucket  # re-inserted last: dicts keep order, so the first is the stalest
-        if len(self._buckets) > self.limit.max_addresses:
-            del self._buckets[next(iter(self._buckets))]
+        self._remember(key, bucket)
         return allowed, retry_ms

@@ -531,8 +531,12 @@ class LeaderboardServer:
                 cost = message_cost(len(raw), rate)
                 allowed, bucket, retry_ms = take(bucket, rate, t_ms, cost)
                 if allowed:
-                    # One address shares one budget, however many connections it opens.
-                    allowed, retry_ms = self.addresses.take(address, "messages", t_ms, cost)
+                    # One address shares one budget, however many connections it opens: over it,
+                    # this connection is not read until its turn (the flood waits in TCP buffers).
+                    wait_ms = self.addresses.reserve(address, "messages", t_ms, cost)
+                    if wait_ms:
+                        await asyncio.sleep(wait_ms / 1000.0)
+                        t_ms = now_ms()
                 if not allowed:
                     strikes += 1
                     if strikes > self.options.rate.max_strikes:
