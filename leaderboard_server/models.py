@@ -103,6 +103,8 @@ class Submission(Base):
     is_accepted: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     telemetry: Mapped[str] = mapped_column(Text)
+    #: Characters of ``telemetry`` (the per-player quota sums this, not the text).
+    telemetry_chars: Mapped[int] = mapped_column(Integer, server_default="0")
     __table_args__ = (
         UniqueConstraint("player_id", "client_id", name="uq_submissions_player_client"),
         Index("ix_submissions_player_played", "player_id", "played_at_ms"),

@@ -58,9 +58,9 @@ _SQL: dict[str, str] = {
         " LEFT JOIN challenges c ON c.id = s.challenge_id WHERE s.player_id = :p AND s.client_id = :c"),
     "add_submission": (
         "INSERT INTO submissions (player_id, client_id, mode, exercise, score, played_at_ms, duration_ms,"
-        " received_at_ms, challenge_id, is_accepted, reason, telemetry) VALUES (:player_id, :client_id, :mode,"
-        " :exercise, :score, :played_at_ms, :duration_ms, :received_at_ms, :challenge_id, :is_accepted, :reason,"
-        " :telemetry) RETURNING id"),
+        " received_at_ms, challenge_id, is_accepted, reason, telemetry, telemetry_chars) VALUES (:player_id,"
+        " :client_id, :mode, :exercise, :score, :played_at_ms, :duration_ms, :received_at_ms, :challenge_id,"
+        " :is_accepted, :reason, :telemetry, :telemetry_chars) RETURNING id"),
     # Atomic across processes: a concurrent better score is never overwritten by a worse one.
     # RETURNING gives each board's best after the write (ours if submission_id is ours), which
     # saves reading them back.
@@ -99,7 +99,7 @@ _SQL: dict[str, str] = {
         "SELECT c.id, c.code, c.title, c.exercise, c.trainer_id, p.name, c.group_id, c.duration_s, c.state,"
         " c.created_at_ms, c.started_at_ms, c.ends_at_ms, c.stopped_at_ms, c.version FROM challenges c"
         " JOIN players p ON p.id = c.trainer_id WHERE c.code = :code"),
-    "stored_since": ("SELECT COUNT(*), SUM(LENGTH(telemetry)) FROM submissions"
+    "stored_since": ("SELECT COUNT(*), SUM(telemetry_chars) FROM submissions"
                      " WHERE player_id = :p AND received_at_ms >= :since"),
     "is_participant": "SELECT 1 FROM challenge_participants WHERE challenge_id = :c AND player_id = :p",
     "raise_live": ("UPDATE challenge_participants SET live_score = :score, updated_at_ms = :now"
@@ -298,11 +298,13 @@ class Repository:
         duration_ms: int, received_at_ms: int, challenge_id: int | None, is_accepted: bool,
         reason: str | None, telemetry: dict[str, Any],
     ) -> int:
+        text = json.dumps(telemetry, separators=(",", ":"))
         params = {
             "player_id": player_id, "client_id": client_id, "mode": mode, "exercise": exercise, "score": score,
             "played_at_ms": played_at_ms, "duration_ms": duration_ms, "received_at_ms": received_at_ms,
             "challenge_id": challenge_id, "is_accepted": is_accepted, "reason": reason,
-            "telemetry": json.dumps(telemetry, separators=(",", ":")),
+            "telemetry": text,
+            "telemetry_chars": len(text),
         }
         return int(self._run("add_submission", params).fetchone()[0])
 

@@ -1,4 +1,5 @@
-"""Device tokens with a lifetime and revocation: one row per signed-in device.
+"""Device tokens with a lifetime and revocation: one row per signed-in device; the size of each
+submission's stored telemetry (for the per-player quota, without reading the telemetry back).
 
 Existing players keep their token (copied here with a fresh 180-day lifetime). ``players.token_hash``
 stays as it was (SQLite cannot drop a column that other tables reference without rebuilding them)
@@ -40,6 +41,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_tokens_player", "tokens", ["player_id"])
     op.create_index("ix_submissions_player_received", "submissions", ["player_id", "received_at_ms"])
+    op.add_column("submissions", sa.Column("telemetry_chars", sa.Integer(), nullable=False, server_default="0"))
+    op.execute(sa.text("UPDATE submissions SET telemetry_chars = LENGTH(telemetry)"))
     now_ms = int(time.time() * 1000)
     op.execute(sa.text(
         "INSERT INTO tokens (public_id, player_id, token_hash, label, created_at_ms, last_used_ms, expires_at_ms)"
@@ -48,6 +51,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("submissions") as batch:
+        batch.drop_column("telemetry_chars")
     op.drop_index("ix_submissions_player_received", table_name="submissions")
     op.drop_index("ix_tokens_player", table_name="tokens")
     op.drop_table("tokens")
