@@ -181,7 +181,8 @@ def _check_boxing(score: float, duration_ms: int, tel: Mapping[str, Any], limits
     found += _count_fits("dodges.rate", "dodges", dodges, duration_ms, dodge_rule.per_s)
     if int(tel.get("max_combo", 0)) > thrown:
         found.append(Violation("combo", "a combo longer than the punches thrown"))
-    most = landed * limits.ceiling("points.per_punch") + dodges * limits.ceiling("points.per_dodge")
+    per_punch, per_dodge = limits.ceiling("points.per_punch"), limits.ceiling("points.per_dodge")
+    most = landed * per_punch + dodges * per_dodge
     if score > most:
         found.append(Violation("points.per_punch",
                                f"score {score:g} is more than {landed} landed punches and {dodges} dodges can earn"))
@@ -198,6 +199,10 @@ def _check_boxing(score: float, duration_ms: int, tel: Mapping[str, Any], limits
             found.append(Violation("landed", f"round {i + 1}: more punches landed than thrown"))
         if int(rnd.get("max_combo", 0)) > r_thrown:
             found.append(Violation("combo", f"round {i + 1}: a combo longer than the punches thrown"))
+        r_landed, r_dodges = int(rnd.get("punches_landed", r_thrown)), int(rnd.get("dodges", 0))
+        if float(rnd.get("score", 0.0)) > r_landed * per_punch + r_dodges * per_dodge:
+            found.append(Violation("points.per_punch", f"round {i + 1}: score {float(rnd['score']):g} is more than "
+                                                       f"{r_landed} landed punches and {r_dodges} dodges can earn"))
         for key in ("peak_hand_speed_mps", "mean_hand_speed_mps"):
             if float(rnd.get(key, 0.0)) > hand_max:
                 found.append(Violation("hand_speed",

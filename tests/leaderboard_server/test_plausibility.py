@@ -142,6 +142,11 @@ def test_score_must_agree_with_telemetry() -> None:
     sub = boxing_submission("cons-00002", 1000)
     sub["telemetry"]["rounds"][0]["score"] = 10
     assert "score.rounds" in _rules(sub, "boxing")
+    # A round's score is bounded by that round's landed punches and dodges, like the session's.
+    sub = boxing_submission("cons-00003", 1000, punches=20)
+    sub["telemetry"]["rounds"][0]["punches_landed"] = sub["telemetry"]["punches_landed"] = 1
+    sub["telemetry"]["rounds"][0]["score"] = 5000
+    assert _rules(sub, "boxing") == {"points.per_punch"}
 
 
 def test_every_limit_has_a_source_and_a_bound() -> None:
