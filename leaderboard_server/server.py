@@ -486,6 +486,13 @@ class LeaderboardServer:
             return dataclasses.replace(response, body=b"")
         return response
 
+    def _forget_token(self, token: str, ws: ServerConnection) -> None:
+        conns = self.by_token.get(token)
+        if conns is not None:
+            conns.discard(ws)
+            if not conns:
+                del self.by_token[token]
+
     async def sign_out(self, tokens: frozenset[str]) -> None:
         """Close this process's connections signed in with a revoked token (4001: sign in again)."""
         for token in tokens:
@@ -561,6 +568,8 @@ class LeaderboardServer:
                             retry_ms), protocol.request_id(message))))
                         continue
                 outcome = await self.worker.handle(message, state, t_ms)
+                if state.token is not None and outcome.session.token != state.token:
+                    self._forget_token(state.token, ws)  # signed in again with another device token
                 state = outcome.session
                 for reply in outcome.replies:
                     await ws.send(protocol.encode(reply))
@@ -591,10 +600,8 @@ class LeaderboardServer:
         finally:
             self.addresses.disconnect(address)
             self.connections.discard(ws)
-            if state.token is not None and ws in self.by_token.get(state.token, ()):
-                self.by_token[state.token].discard(ws)
-                if not self.by_token[state.token]:
-                    del self.by_token[state.token]
+            if state.token is not None:
+                self._forget_token(state.token, ws)
             self.hub.drop(ws, state.watching | frozenset(
                 code for code, conns in list(self.hub.watchers.items()) if ws in conns))
 

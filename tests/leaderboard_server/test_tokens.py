@@ -139,3 +139,23 @@ def test_revoking_closes_the_devices_connections() -> None:
                 assert json.loads(await again.recv())["code"] == "token_expired"
 
     asyncio.run(scenario())
+
+
+def test_a_connection_that_signed_in_again_is_not_closed_for_its_old_token() -> None:
+    async def scenario() -> None:
+        async with running_server() as srv:
+            async with connect(ws_url(srv)) as ws:
+                await ws.send(json.dumps({"v": 1, "type": "register", "name": "Ann"}))
+                assert json.loads(await ws.recv())["type"] == "registered"
+                await ws.send(json.dumps({"v": 1, "type": "token.issue", "label": "second"}))
+                second = json.loads(await ws.recv())
+                await ws.send(json.dumps({"v": 1, "type": "token.list"}))
+                first_id = next(d["id"] for d in json.loads(await ws.recv())["tokens"] if d["current"])
+                await ws.send(json.dumps({"v": 1, "type": "hello", "token": second["token"]}))
+                assert json.loads(await ws.recv())["type"] == "welcome"  # now signed in as "second"
+                await ws.send(json.dumps({"v": 1, "type": "token.revoke", "token": first_id}))
+                assert json.loads(await ws.recv())["tokens"] == [first_id]
+                await ws.send(json.dumps({"v": 1, "type": "ping"}))
+                assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "pong"
+
+    asyncio.run(scenario())
