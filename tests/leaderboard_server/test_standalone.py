@@ -76,3 +76,23 @@ bad = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "websoc
 assert not bad, bad
 """)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_server_extra_covers_every_third_party_import_and_nothing_heavy() -> None:
+    import re
+    import tomllib
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"]["server"]
+    listed = {re.split(r"[\[<>=!; ]", req, maxsplit=1)[0].lower() for req in extra}
+    assert not listed & {"mediapipe", "opencv-contrib-python", "pygame", "numpy", "tflite-runtime"}
+    distribution = {"sqlalchemy": "sqlalchemy", "alembic": "alembic", "psycopg": "psycopg", "websockets": "websockets",
+                    "fastjsonschema": "fastjsonschema", "click": "click", "platformdirs": "platformdirs"}
+    ours = {"leaderboard_server", "ringside_protocol", "__future__"}
+    for package in ("leaderboard_server", "ringside_protocol"):
+        for path, names in _imported_modules(package).items():
+            for name in names:
+                top = name.split(".")[0]
+                if top in ours or top in sys.stdlib_module_names:
+                    continue
+                assert distribution.get(top) in listed, f"{path} imports {top}, which the server extra lacks"
