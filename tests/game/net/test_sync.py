@@ -344,3 +344,42 @@ def test_sync_gives_up_only_after_its_patience(tmp_path: Path) -> None:
         report = asyncio.run(sync_outbox(link, box, patience_s=30.0, sleep=link.sleep))  # type: ignore[arg-type]
         assert report.sent == 2 and report.remaining == 8 and "too many messages" in (report.error or "")
     assert 20_000 <= link.now_ms <= 60_000
+
+
+def test_a_player_links_a_second_device_and_signs_out_a_lost_one(threaded_server: ThreadedServer, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.cli import cli
+
+    phone, laptop = tmp_path / "phone", tmp_path / "laptop"
+    runner = CliRunner()
+    monkeypatch.delenv("RINGSIDE_SERVER", raising=False)
+    monkeypatch.setenv("RINGSIDE_HOME", str(phone))
+    linked = runner.invoke(cli, ["sync", "--server", threaded_server.url, "--name", "Ann", "--link-device"])
+    assert linked.exit_code == 0, linked.output
+    token = linked.output.split("--use-token ", 1)[1].split()[0]
+    monkeypatch.setenv("RINGSIDE_HOME", str(laptop))
+    used = runner.invoke(cli, ["sync", "--server", threaded_server.url, "--use-token", token, "--devices"])
+    assert used.exit_code == 0, used.output
+    assert load_settings(laptop, {}).player_id == load_settings(phone, {}).player_id  # the same player
+    lines = [line for line in used.output.splitlines() if line.startswith("device ")]
+    assert len(lines) == 2 and "(this device)" in lines[1]
+    phone_device = lines[0].split()[1]
+    # The phone is lost: sign it out from the laptop. The phone's token no longer works.
+    out = runner.invoke(cli, ["sync", "--sign-out", phone_device])
+    assert out.exit_code == 0 and f"signed out {phone_device}" in out.output, out.output
+
+    async def hello(tok: str) -> dict[str, Any]:
+        link = await ServerLink.connect(threaded_server.url)
+        try:
+            return await link.request({"type": "hello", "token": tok})
+        except Exception as err:  # noqa: BLE001 - the refusal is what we look at
+            return {"error": getattr(err, "code", str(err))}
+        finally:
+            await link.close()
+
+    assert threaded_server.run(hello(load_settings(phone, {}).token or "")) == {"error": "token_expired"}
+    assert threaded_server.run(hello(token))["type"] == "welcome"
+    gone = runner.invoke(cli, ["sync", "--sign-out", "this"])
+    assert gone.exit_code == 0 and "this device is signed out" in gone.output, gone.output
+    assert load_settings(laptop, {}).token is None
+    assert threaded_server.run(hello(token)) == {"error": "token_expired"}
