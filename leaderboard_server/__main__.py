@@ -72,6 +72,9 @@ def cli(ctx: click.Context) -> None:
                    "machine's name are always allowed; other names are refused (DNS rebinding).")
 @click.option("--per-address", "max_per_address", default=256, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Connections one network address may hold (a gym behind one router shares one).")
+@click.option("--exempt-address", multiple=True, metavar="IP",
+              help="An address the per-address limits do not apply to (a trusted reverse proxy, a load test); "
+                   "repeatable.")
 @click.option("--idle-timeout", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
               help="Seconds a connection that neither signed in nor watches a challenge may stay silent.")
 @click.option("--trainer-code", envvar="RINGSIDE_TRAINER_CODE", default=None,
@@ -83,7 +86,8 @@ def cli(ctx: click.Context) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log every connection.")
 def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = None, db: str | None = None,
           cert: Path | None = None, key: Path | None = None, allow_origin: tuple[str, ...] = (),
-          allowed_host: tuple[str, ...] = (), max_per_address: int = 256, idle_timeout: float = 60.0,
+          allowed_host: tuple[str, ...] = (), max_per_address: int = 256, exempt_address: tuple[str, ...] = (),
+          idle_timeout: float = 60.0,
           trainer_code: str | None = None, max_message_kb: int = 256, rate: float = 30.0,
           max_connections: int = 20000, verbose: bool = False) -> None:
     """Run the server: WebSocket protocol at /ws, web view at /, health at /healthz."""
@@ -106,7 +110,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = Non
     options = ServerOptions(
         host=host, port=port, db_url=str(engine.url), certfile=cert, keyfile=key,
         allowed_origins=tuple(allow_origin), allowed_hosts=tuple(allowed_host),
-        address=AddressLimit(max_connections=max_per_address), idle_timeout_s=idle_timeout,
+        address=AddressLimit(max_connections=max_per_address, exempt=frozenset(exempt_address)),
+        idle_timeout_s=idle_timeout,
         max_message_bytes=max_message_kb * 1024,
         max_connections=max_connections, rate=RateLimit(per_s=rate, burst=max(rate * 10, 20)),
         core=core.CoreConfig(trainer_code=trainer_code or None, server_version=__version__),

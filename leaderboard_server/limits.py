@@ -66,6 +66,8 @@ class AddressLimit:
     api: RateLimit = RateLimit(per_s=2.0, burst=20.0)
     #: Addresses remembered at most (oldest idle ones are forgotten first).
     max_addresses: int = 100_000
+    #: Addresses these limits do not apply to (a trusted reverse proxy, a load test on loopback).
+    exempt: frozenset[str] = frozenset()
 
 
 class AddressBook:
@@ -79,6 +81,8 @@ class AddressBook:
 
     def connect(self, address: str) -> bool:
         """Count a new connection; False (not counted) when the address has too many."""
+        if address in self.limit.exempt:
+            return True
         n = self.connections.get(address, 0)
         if n >= self.limit.max_connections:
             return False
@@ -86,6 +90,8 @@ class AddressBook:
         return True
 
     def disconnect(self, address: str) -> None:
+        if address in self.limit.exempt:
+            return
         n = self.connections.get(address, 0) - 1
         if n > 0:
             self.connections[address] = n
@@ -96,6 +102,8 @@ class AddressBook:
         """Spend from the address's ``kind`` bucket even into debt; returns how many ms the
         caller must wait before acting (0 within the budget). Waiters are served in the order
         they reserved, at the bucket's rate."""
+        if address in self.limit.exempt:
+            return 0
         limit: RateLimit = getattr(self.limit, kind)
         key = (address, kind)
         bucket = self._buckets.pop(key, None) or TokenBucket.full(limit, now_ms)
@@ -112,6 +120,8 @@ class AddressBook:
     def take(self, address: str, kind: str, now_ms: int, cost: float = 1.0) -> tuple[bool, int]:
         """Spend from the address's ``kind`` bucket (``messages``, ``registrations``, ``api``);
         returns (allowed, retry_after_ms when refused)."""
+        if address in self.limit.exempt:
+            return True, 0
         limit: RateLimit = getattr(self.limit, kind)
         key = (address, kind)
         bucket = self._buckets.pop(key, None) or TokenBucket.full(limit, now_ms)

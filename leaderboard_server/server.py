@@ -462,7 +462,8 @@ class LeaderboardServer:
                                                           "message": "this origin may not connect"}))
             if len(self.connections) >= self.options.max_connections:
                 return _http(503, web.json_response(503, {"error": "busy", "message": "server full, retry later"}))
-            if self.addresses.connections.get(address, 0) >= self.options.address.max_connections:
+            if (address not in self.options.address.exempt
+                    and self.addresses.connections.get(address, 0) >= self.options.address.max_connections):
                 return _too_many("too many connections from your address; close some and retry", 5000)
             return None
         if path == "/healthz":
