@@ -580,12 +580,13 @@ def _submit(c: _Ctx) -> Outcome:
             raise ProtocolError("submission: exercise must match the mode")
     found += violations(sub, exercise, c.now_ms, c.config.limits)
     telemetry = rejected_digest(sub["telemetry"]) if found else sub["telemetry"]
-    _check_quota(c, player, len(json.dumps(telemetry, separators=(",", ":"))))
+    telemetry_json = json.dumps(telemetry, separators=(",", ":"))  # encoded once: measured, then stored
+    _check_quota(c, player, len(telemetry_json))
     sid = c.repo.add_submission(
         player_id=player.id, client_id=sub["id"], mode=mode, exercise=exercise, score=float(sub["score"]),
         played_at_ms=sub["played_at_ms"], duration_ms=sub["duration_ms"], received_at_ms=c.now_ms,
         challenge_id=None if challenge is None else challenge.id, is_accepted=not found,
-        reason=_stored_reason(found) or None, telemetry=telemetry,
+        reason=_stored_reason(found) or None, telemetry=telemetry_json,
     )
     if found:
         return c.done(_implausible(c, sub["id"], found))

@@ -296,9 +296,10 @@ class Repository:
     def add_submission(
         self, *, player_id: int, client_id: str, mode: str, exercise: str, score: float, played_at_ms: int,
         duration_ms: int, received_at_ms: int, challenge_id: int | None, is_accepted: bool,
-        reason: str | None, telemetry: dict[str, Any],
+        reason: str | None, telemetry: dict[str, Any] | str,
     ) -> int:
-        text = json.dumps(telemetry, separators=(",", ":"))
+        """Store a submission; ``telemetry`` is a dict or its compact JSON text (already encoded)."""
+        text = telemetry if isinstance(telemetry, str) else json.dumps(telemetry, separators=(",", ":"))
         params = {
             "player_id": player_id, "client_id": client_id, "mode": mode, "exercise": exercise, "score": score,
             "played_at_ms": played_at_ms, "duration_ms": duration_ms, "received_at_ms": received_at_ms,

@@ -40,9 +40,9 @@ def upgrade() -> None:
         sa.Column("revoked_at_ms", sa.BigInteger(), nullable=True),
     )
     op.create_index("ix_tokens_player", "tokens", ["player_id"])
-    op.create_index("ix_submissions_player_received", "submissions", ["player_id", "received_at_ms"])
     op.add_column("submissions", sa.Column("telemetry_chars", sa.Integer(), nullable=False, server_default="0"))
     op.execute(sa.text("UPDATE submissions SET telemetry_chars = LENGTH(telemetry)"))
+    op.create_index("ix_submissions_player_received", "submissions", ["player_id", "received_at_ms", "telemetry_chars"])
     now_ms = int(time.time() * 1000)
     op.execute(sa.text(
         "INSERT INTO tokens (public_id, player_id, token_hash, label, created_at_ms, last_used_ms, expires_at_ms)"
