@@ -6,7 +6,8 @@ changes game state; ``Menu`` holds only which item is focused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 import numpy as np
@@ -80,16 +81,96 @@ class Layout:
         return max(1, int(round(units * self.u)))
 
 
+# -- what was drawn where (the layout, size and contrast checks read this) --------------------
+ROLES = ("primary", "secondary", "label")  # count/score/timer/current cue; other HUD text; in-world
+
+
+@dataclass(frozen=True, slots=True)
+class TextBox:
+    """One line of text as drawn: its rect, its size as drawn (after any shrink to fit), its
+    colour, the mean colour under it just before it was drawn, and its role."""
+
+    text: str
+    rect: pygame.Rect
+    size_px: float
+    color: tuple[int, int, int]
+    background: tuple[int, int, int]
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageBox:
+    """A message panel (toast, banner) as drawn: nothing else may show through it."""
+
+    text: str
+    rect: pygame.Rect
+
+
+@dataclass
+class DrawnBoxes:
+    texts: list[TextBox] = field(default_factory=list)
+    messages: list[MessageBox] = field(default_factory=list)
+
+
+_RECORDING: list[DrawnBoxes] = []
+
+
+@contextmanager
+def record_boxes() -> Iterator[DrawnBoxes]:
+    """Record every text line and message panel drawn inside the block (tests; costs a colour
+    average per line, so the game never records)."""
+    boxes = DrawnBoxes()
+    _RECORDING.append(boxes)
+    try:
+        yield boxes
+    finally:
+        _RECORDING.remove(boxes)
+
+
+def note_message(s: str, rect: pygame.Rect) -> None:
+    """Record a message panel (see :func:`record_boxes`)."""
+    for rec in _RECORDING:
+        rec.messages.append(MessageBox(s, pygame.Rect(rect)))
+
+
 def text(surface: pygame.Surface, s: str, pos: tuple[float, float], size: int,
          color: tuple[int, int, int] = INK, *, anchor: str = "topleft", bold: bool = False,
-         shadow: bool = True, max_width: int | None = None) -> pygame.Rect:
-    """Draw one line of text; shrinks it to ``max_width``; returns the rect drawn."""
+         shadow: bool = True, max_width: int | None = None, role: str = "secondary") -> pygame.Rect:
+    """Draw one line of text; shrinks it to ``max_width``; returns the rect drawn.
+
+    ``role``: "primary" (the count, score, timer, current cue: >= 4 % of the screen height),
+    "secondary" (other HUD text: >= 2.5 %), "label" (words on a target or effect in the scene)."""
     img, sh = _rendered(s, size, color, bold, shadow, max_width)
     rect = img.get_rect(**{anchor: (int(pos[0]), int(pos[1]))})
+    if _RECORDING and s.strip():
+        natural = font(size, bold).size(s)[0]
+        shrink = img.get_width() / natural if natural > 0 else 1.0
+        area = rect.clip(surface.get_rect())
+        bg = tuple(pygame.transform.average_color(surface, area)[:3]) if area.width and \
+            area.height else (0, 0, 0)
+        for rec in _RECORDING:
+            rec.texts.append(TextBox(s, pygame.Rect(rect), size * min(1.0, shrink), color,
+                                     bg, role))  # type: ignore[arg-type]
     if sh is not None:
         surface.blit(sh, rect.move(2, 2))
     surface.blit(img, rect)
     return rect
+
+
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour."""
+    def lin(c: float) -> float:
+        c /= 255.0
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(float(v)) for v in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG contrast ratio (1-21) between two colours; text needs >= 4.5."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
 _TEXTS: dict[tuple[object, ...], tuple[pygame.Surface, pygame.Surface | None]] = {}
@@ -487,6 +568,7 @@ def draw_toast_in(surface: pygame.Surface, message: str, rect: pygame.Rect, lay:
                   color=ACCENT) -> None:
     """A toast in ``rect`` (sized by :func:`toast_size`)."""
     panel(surface, rect, alpha=230, border=color)
+    note_message(message, rect)
     paragraph(surface, message, rect.inflate(-lay.px(4), -lay.px(2.4)), lay.px(3.6), INK, center=True)
 
 
