@@ -155,6 +155,8 @@ class BodyCalibration:
     facing_x: float = 0.0
     # Image areas covered by the HUD, (x, y, w, h) in image pixels: no target is placed there.
     keep_out_px: tuple[tuple[float, float, float, float], ...] = ()
+    # The smallest ring the screen shows readably (its label inside), in image pixels.
+    min_radius_px: float = 0.0
 
     @property
     def torso_px(self) -> float:
@@ -165,11 +167,14 @@ class BodyCalibration:
     def is_side_on(self) -> bool:
         return self.facing_x != 0.0
 
-    def with_keep_out(self, rects: Iterable[tuple[float, float, float, float]]) -> BodyCalibration:
-        """A copy that keeps targets out of ``rects`` (image pixels)."""
+    def for_screen(self, keep_out: Iterable[tuple[float, float, float, float]],
+                   min_radius_px: float = 0.0) -> BodyCalibration:
+        """A copy that keeps targets out of ``keep_out`` and no smaller than ``min_radius_px``
+        (image pixels): what the screen covers and what it can show readably."""
         from dataclasses import replace
 
-        return replace(self, keep_out_px=tuple(tuple(float(v) for v in r) for r in rects))  # type: ignore[misc]
+        rects = tuple(tuple(float(v) for v in r) for r in keep_out)
+        return replace(self, keep_out_px=rects, min_radius_px=float(min_radius_px))  # type: ignore[arg-type]
 
     @staticmethod
     def from_frames(frames: Iterable[PoseFrame], *, orthodox: bool = True) -> BodyCalibration:
@@ -253,6 +258,8 @@ class GameView:
     last_grade: str | None
     is_flail_locked: bool
     combo_progress: tuple[int, int] | None  # (hits so far, length) of the combo in play
+    beat_s: float = 0.75  # seconds per beat (the music's and the targets')
+    beat_phase: float | None = None  # 0..1 through the current beat in a round, else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,7 +509,7 @@ def _find_spot(bx: float, by: float, hand: Hand | None, cal: BodyCalibration,
     first and then smaller ones; None when there is none."""
     r0 = TARGET_R * cal.torso_px
     for scale in (1.0, 0.85, MIN_R_FRAC):
-        r = r0 * scale
+        r = max(r0 * scale, cal.min_radius_px)
         for dx, dy in _OFFSETS:
             x, y = bx + away * dx * r, by + dy * r
             if target_ok(x, y, r, hand, cal, placed, t_s, overlap_s):
@@ -656,9 +663,14 @@ class BoxingRound:
         if targets and not targets[0].is_dodge:
             cid = self.cues[targets[0].id].combo_id
             combo = (self._combo_hits.get(cid, 0), targets[0].combo_len)
+        beat = 60.0 / self.difficulty.bpm
+        phase = None
+        if self._phase == "round":  # the targets' beat grid starts a breath into the round
+            phase = float(((t - _round_start(self.difficulty, self._round) - 1.0) / beat) % 1.0)
         return GameView(self._phase, self._round, self.difficulty.rounds, round(self._time_left(t), 3),
                         self.score, self.streak, self.multiplier, tuple(targets), self._last_grade,
-                        t < self._flail_until, combo)
+                        t < self._flail_until, combo, round(beat, 6),
+                        None if phase is None else round(phase, 4))
 
     @property
     def multiplier(self) -> int:

@@ -114,7 +114,7 @@ class BaseScene(Scene):
 
     def footer_hint(self, surface: pygame.Surface, hint: str) -> None:
         lay = ui.Layout.of(surface)
-        ui.text(surface, hint, (lay.w // 2, lay.h - lay.px(2.5)), lay.px(2.4), ui.MUTED,
+        ui.text(surface, hint, (lay.w // 2, lay.h - lay.px(2.5)), lay.px(2.6), ui.MUTED,
                 anchor="midbottom", max_width=lay.w - lay.px(6))
 
     def draw_message(self, surface: pygame.Surface, region: str, rect: pygame.Rect, *,

@@ -75,5 +75,5 @@ class MovesScene(BaseScene):
                        mirror=self.app.settings.mirror)
         for key, rect in self.clip.button_rects.items():
             self.targets[f"clip:{key}"] = rect
-        self.footer_hint(surface, "Down: next move   Left: replay   Right: loop this phase   "
-                         "Up: slower   Enter: next phase   Esc: back")
+        self.footer_hint(surface, "Down: next move   Left: replay   Right: loop   Up: slower   "
+                         "Esc: back")

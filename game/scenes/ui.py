@@ -274,7 +274,12 @@ def _gradient(w: int, h: int) -> pygame.Surface:
 
 
 def dim(surface: pygame.Surface, alpha: int = 120) -> None:
+    """Shade everything drawn so far (an overlay's backdrop). For the layout check, what is
+    under the shade is background now: the overlay's own text is checked against it."""
     surface.blit(_shade(*surface.get_size(), alpha), (0, 0))
+    for rec in _RECORDING:
+        rec.texts.clear()
+        rec.messages.clear()
 
 
 # -- camera view ----------------------------------------------------------------------------
@@ -306,6 +311,15 @@ class View:
         if self.mirror:
             x = self.image_size[0] - x
         return (self.rect.left + x * self.scale, self.rect.top + y * self.scale)
+
+    def to_image_rect(self, rect: pygame.Rect) -> tuple[float, float, float, float]:
+        """A screen rectangle in source-image pixels, (x, y, w, h) (mirroring undone)."""
+        x0 = (rect.left - self.rect.left) / self.scale
+        x1 = (rect.right - self.rect.left) / self.scale
+        if self.mirror:
+            x0, x1 = self.image_size[0] - x1, self.image_size[0] - x0
+        y0 = (rect.top - self.rect.top) / self.scale
+        return (x0, y0, x1 - x0, rect.height / self.scale)
 
     def points(self, landmarks_px: np.ndarray) -> np.ndarray:
         xs = landmarks_px[:, 0]

@@ -357,7 +357,7 @@ def bodies(draw: st.DrawFn) -> tuple[BodyCalibration, bool]:
         hud.append((0.2 * w, 0.85 * h, 0.6 * w, 0.15 * h))  # the cue line
     cal = BodyCalibration((w, h), nose, (sx, sy), (sx, sy + torso), width, reach,
                           orthodox=draw(st.booleans()), facing_x=facing,
-                          keep_out_px=tuple(hud))
+                          keep_out_px=tuple(hud), min_radius_px=draw(st.sampled_from([0.0, 0.05 * h])))
     roomy = (0.3 * w <= sx <= 0.7 * w and sy - 1.2 * torso > 0.3 * h and not hud)
     return cal, roomy
 
@@ -378,7 +378,7 @@ def test_targets_are_spaced_in_reach_off_the_face_and_the_hud_and_face_the_playe
     t = cal.torso_px
     for c in cues:
         r = c.radius_px
-        assert r >= MIN_R_FRAC * TARGET_R * t - 1e-6
+        assert r >= max(MIN_R_FRAC * TARGET_R * t, cal.min_radius_px) - 1e-6
         assert r <= c.x_px <= w - r and r <= c.y_px <= h - r  # whole ring in the picture
         assert np.hypot(c.x_px - nx, c.y_px - ny) >= r + FACE_R * t - 1e-6  # never over the face
         for (kx, ky, kw, kh) in cal.keep_out_px:  # never under the HUD
