@@ -64,10 +64,15 @@ class BoxingScene(SessionScene):
             base = Difficulty.from_plan(difficulty, base)
         from dataclasses import replace
 
+        from game.audio import music_bpm
+
+        # The targets follow the music: the tempo is the nearest track's (game.audio).
         self.difficulty = replace(base, rounds=rounds or (base.rounds if difficulty is not None
                                                           else app.settings.rounds),
                                   round_s=base.round_s if difficulty is not None
-                                  else float(app.settings.round_s))
+                                  else float(app.settings.round_s),
+                                  bpm=music_bpm(base.bpm))
+        self._music_on = False
         self.rules: Any = None
         self.guard: list[PoseFrame] = []
         self.effects: list[Effect] = []
@@ -229,10 +234,34 @@ class BoxingScene(SessionScene):
                     self.app.audio.say({3: "three", 2: "two", 1: "one"}[tick], interrupt=True)
             elif gv.phase == "round":
                 self._last_tick = 4
+        self._follow_music()
         self._post_cues()
         self.feedback.tick(self.t_s)
         if self.game_over and not self.finished:
             self.finish("rounds")
+
+    def _follow_music(self) -> None:
+        """Music plays during rounds, started on the targets' beat grid; silent in rests."""
+        gv = self.rules.view() if self.rules is not None and self.state == "active" else None
+        playing = gv is not None and gv.phase == "round" and gv.beat_phase is not None
+        if playing and not self._music_on:
+            self._music_on = True
+            self.app.audio.music(self.difficulty.bpm, start_s=gv.beat_phase * gv.beat_s)
+        elif not playing and self._music_on:
+            self._music_on = False
+            self.app.audio.music_stop()
+
+    def pause(self) -> None:
+        super().pause()
+        if self._music_on:  # restarted on the beat when play resumes
+            self._music_on = False
+            self.app.audio.music_stop(fade_ms=150)
+
+    def exit(self) -> None:
+        super().exit()
+        if self._music_on:
+            self._music_on = False
+            self.app.audio.music_stop()
 
     def handle(self, event: InputEvent) -> None:
         super().handle(event)
