@@ -240,6 +240,13 @@ class BoxingScene(SessionScene):
         if self.game_over and not self.finished:
             self.finish("rounds")
 
+    def enter(self) -> None:
+        super().enter()
+        from game.scenes.tutorial import TutorialScene, tutorial_needed
+
+        if tutorial_needed(self.app):  # a first-time player learns the moves before round 1
+            self.app.stack.push(TutorialScene(self.app))
+
     def _follow_music(self) -> None:
         """Music plays during rounds, started on the targets' beat grid; silent in rests."""
         gv = self.rules.view() if self.rules is not None and self.state == "active" else None
@@ -384,7 +391,7 @@ class BoxingScene(SessionScene):
             col = ui.LEFT_COLOR if t.hand == "left" else ui.RIGHT_COLOR
             # thick outlines so a target reads on any background
             pygame.draw.circle(surface, (0, 0, 0), (x, y), r + 4)
-            pygame.draw.circle(surface, _darker(col), (x, y), r)
+            pygame.draw.circle(surface, ui.darker(col), (x, y), r)
             pygame.draw.circle(surface, ui.BONE, (x, y), r, 3)
             # the closing ring: it meets the target on the beat
             ring = int(r * (1.0 + 1.2 * approach))
@@ -547,7 +554,3 @@ class BoxingScene(SessionScene):
                         max_width=rect.width - lay.px(4))
             y = r.bottom + int(ui.font(sz).get_linesize() * 0.1)
 
-
-def _darker(c: tuple[int, int, int]) -> tuple[int, int, int]:
-    """A target's fill: its hand colour, dark enough for white words on it (WCAG >= 4.5)."""
-    return (int(c[0] * 0.45), int(c[1] * 0.45), int(c[2] * 0.45))

@@ -559,6 +559,11 @@ def bar_chart(surface: pygame.Surface, rect: pygame.Rect, values: Sequence[float
                  anchor="midtop")
 
 
+def darker(c: tuple[int, int, int], k: float = 0.45) -> tuple[int, int, int]:
+    """``c`` scaled towards black: a fill dark enough for white words on it (WCAG >= 4.5)."""
+    return (int(c[0] * k), int(c[1] * k), int(c[2] * k))
+
+
 def score_color(score: float) -> tuple[int, int, int]:
     """0..100 form score -> red / orange / green."""
     if score >= 80:
