@@ -117,13 +117,15 @@ class BaseScene(Scene):
         ui.text(surface, hint, (lay.w // 2, lay.h - lay.px(2.5)), lay.px(2.6), ui.MUTED,
                 anchor="midbottom", max_width=lay.w - lay.px(6))
 
-    def draw_message(self, surface: pygame.Surface, region: str, rect: pygame.Rect, *,
-                     primary: bool = True) -> pygame.Rect | None:
+    def draw_message(self, surface: pygame.Surface, region: str,
+                     rect: pygame.Rect) -> pygame.Rect | None:
         """The channel's message for ``region`` as a banner in ``rect`` (height fits its text;
-        anchored at the bottom of ``rect``); returns the banner drawn, if any."""
+        anchored at the bottom of ``rect``); returns the banner drawn, if any. The current cue is
+        primary text (4.4 %); a how-to hint is secondary (3.2 %)."""
         msg = self.feedback.in_region(region)
         if msg is None:
             return None
+        primary = msg.priority > Priority.HINT
         lay = ui.Layout.of(surface)
         size = lay.px(4.4 if primary else 3.2)
         head_size = lay.px(2.8)

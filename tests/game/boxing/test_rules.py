@@ -419,6 +419,7 @@ def test_facing_is_read_from_the_shoulders_and_the_nose() -> None:
     assert facing_of(30.0, 150.0, 25.0) == 1.0  # side-on, nose towards +x
     assert facing_of(30.0, 150.0, -25.0) == -1.0
     assert facing_of(30.0, 150.0, 1.0) == 0.0  # turned, direction unknown: as square
+    assert facing_of(95.0, 150.0, -27.0) == -1.0  # three-quarters: nose well ahead
 
 
 def test_jab_and_cross_on_screen_together_never_overlap() -> None:
