@@ -63,8 +63,10 @@ class BaseScene(Scene):
                              "for the menu", "cue", Priority.SOURCE, "presence", tone="bad",
                              ttl_s=0.25))
         elif feed is not None and feed.status == FeedStatus.STARTING:
-            self.say(Message("source", "Starting the camera: get in position, 2-3 m away", "cue",
-                             Priority.SOURCE, "presence", tone="info", ttl_s=0.25))
+            text = ("Starting the camera: get in position, 2-3 m away" if feed.is_camera else
+                    "Loading the video: it starts in a moment")
+            self.say(Message("source", text, "cue", Priority.SOURCE, "presence", tone="info",
+                             ttl_s=0.25))
         elif self.app.latest is not None and self.app.latest.pose.landmarks_px is None:
             self.say(Message("nobody", person_needed, "cue", Priority.PROBLEM, "presence",
                              head="NOBODY IN VIEW", tone="warn", ttl_s=0.25))

@@ -445,6 +445,8 @@ class BoxingScene(SessionScene):
                 while any(rect.colliderect(o) for o in taken):
                     rect.bottom = min(o.top for o in taken if rect.colliderect(o)) - 2
                 taken.append(rect)
+                # on a dark pill: readable over rings, bones and a bright room alike
+                ui.panel(surface, rect.inflate(lay.px(1.5), 2), alpha=200, radius=rect.height // 2)
                 ui.text(surface, e.text, rect.center, size, e.color, anchor="center",
                         bold=True, role="label")
 
@@ -539,8 +541,8 @@ class BoxingScene(SessionScene):
              ui.ACCENT),
             (f"{stats.get('hits', 0)} of {stats.get('targets', 0)} targets"
              + (f" ({round(100 * acc)} %)" if acc is not None else ""), lay.px(3.6), ui.INK),
-            (f"{stats.get('perfect', 0)} perfect, {stats.get('dodges_made', 0)} dodges, "
-             f"best streak {self.rules.best_streak if self.rules else 0}", lay.px(3.2), ui.INK),
+            (f"{stats.get('perfect', 0)} perfect, {_plural(int(stats.get('dodges_made', 0)), 'dodge')}"
+             f", best streak {self.rules.best_streak if self.rules else 0}", lay.px(3.2), ui.INK),
         ]
         area = self.toast_area(surface)
         h = sum(int(ui.font(sz).get_linesize() * 1.1) for _, sz, _ in lines) + lay.px(4)
@@ -554,3 +556,6 @@ class BoxingScene(SessionScene):
                         max_width=rect.width - lay.px(4))
             y = r.bottom + int(ui.font(sz).get_linesize() * 0.1)
 
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
