@@ -35,8 +35,16 @@ class PauseScene(BaseScene):
         self.on_restart = on_restart
         self.on_end = on_end
 
+    max_toasts = 1
+
     def enter(self) -> None:
         self.app.audio.say("paused", interrupt=True)
+
+    def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
+        """Above the title: the menu's buttons are never covered (the out-of-view notice
+        arrives together with this menu)."""
+        lay = ui.Layout.of(surface)
+        return pygame.Rect(lay.px(4), 0, lay.w - lay.px(8), lay.px(13))
 
     def handle(self, event: InputEvent) -> None:
         if event.action in (Action.BACK, Action.PAUSE):

@@ -181,14 +181,6 @@ class RepScene(SessionScene):
         return pygame.Rect(area.left + lay.px(2), area.top, area.width - lay.px(4),
                            area.height - lay.px(2))
 
-    def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
-        """Notices go on the stage, under the count panel and above the cue line."""
-        lay = ui.Layout.of(surface)
-        stage, _ = self._areas(surface)
-        top = self._count_panel(surface, stage).bottom + lay.px(2)
-        return pygame.Rect(stage.left + lay.px(2), top, stage.width - lay.px(4),
-                           stage.bottom - lay.px(20) - top)
-
     max_toasts = 1
 
     def draw(self, surface: pygame.Surface) -> None:
@@ -202,6 +194,31 @@ class RepScene(SessionScene):
                                       stage_area.top + ui.Layout.of(surface).px(2)))
         self.draw_countdown(surface)
 
+    def draw_countdown(self, surface: pygame.Surface) -> None:
+        """3, 2, 1 in the middle of the stage, clear of the count panel, the notices and the
+        cue line (which carries the pause hint meanwhile)."""
+        if self.state != "countdown":
+            return
+        lay = ui.Layout.of(surface)
+        stage, _ = self._areas(surface)
+        left = self.countdown_s - self.t_s
+        n = max(1, int(left) + 1)
+        frac = left - int(left)
+        r = ui.text(surface, str(n), (stage.centerx, stage.top + lay.px(50)),
+                    int(lay.px(24) * (0.85 + 0.3 * frac)), ui.ACCENT, anchor="midbottom",
+                    bold=True, role="primary")
+        ui.text(surface, "Get ready", (stage.centerx, r.bottom + lay.px(1)), lay.px(5), ui.INK,
+                anchor="midtop", role="primary")
+
+    def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
+        """Notices go on the stage, under the count panel (and the countdown) and above the
+        cue line."""
+        lay = ui.Layout.of(surface)
+        stage, _ = self._areas(surface)
+        top = max(self._count_panel(surface, stage).bottom, stage.top + lay.px(58)) + lay.px(2)
+        return pygame.Rect(stage.left + lay.px(2), top, stage.width - lay.px(4),
+                           stage.bottom - lay.px(20) - top)
+
     def _view(self) -> Any:
         getter = getattr(self.detector, "view", None)
         return getter() if callable(getter) else None
@@ -209,6 +226,10 @@ class RepScene(SessionScene):
     def _post_cues(self) -> None:
         """What the stage's one cue line should say now (the channel picks the winner)."""
         self.post_source_state()
+        if self.state == "countdown":
+            from game.scenes.session import PAUSE_HINT
+
+            self.say(Message("pause_hint", PAUSE_HINT, "cue", Priority.HINT, ttl_s=0.25))
         view = self._view()
         if self.state != "active" or view is None:
             return

@@ -16,6 +16,7 @@ from tests.game.scenes.conftest import run_steps
 from tests.game.scenes.layout import problems
 
 SIZES = [(1280, 720), (1920, 1080), (854, 480)]
+NOTICE = "Could not save this session to your history (disk full)."
 
 
 def _frames(app: Any, seconds: float, every_s: float) -> list[str]:
@@ -38,6 +39,7 @@ def _frames(app: Any, seconds: float, every_s: float) -> list[str]:
 def test_rep_screens_pass_the_layout_check(make_app: Any, mode: str,
                                            size: tuple[int, int]) -> None:
     app = make_app(mode, demo=mode, size=size, calibrate=False)
+    app.notify(NOTICE, 600.0)  # an app-wide notice is up the whole time
     found = _frames(app, 24.0, 1.5)
     assert not found, "\n".join(found[:20])
 
@@ -50,6 +52,7 @@ def test_the_boxing_screen_passes_the_layout_check(make_app: Any, size: tuple[in
     # short rounds, so the check sees the countdown, rounds, the rest and its summary
     app.stack.replace(BoxingScene(app, rounds=2, difficulty={"round_s": 20, "rest_s": 8}))
     app.stack.apply()
+    app.notify(NOTICE, 600.0)
     found = _frames(app, 40.0, 0.7)
     assert not found, "\n".join(found[:20])
 
@@ -63,6 +66,8 @@ def test_overlays_and_calibration_pass_the_layout_check(make_app: Any,
 
     app = make_app("squat", demo="squat", size=size, calibrate=False)
     run_steps(app, 60 * 5, draw_every=60)
+    # the notice the app posts when it pauses a player who walked off, with the pause menu
+    app.notify("Paused: you are out of view. Step back in and hold a hand on Resume.", 600.0)
     found = []
     for make in (lambda: PauseScene(app, on_restart=lambda: None, on_end=lambda: None),
                  lambda: CameraLostScene(app),
