@@ -99,3 +99,27 @@ def test_the_check_finds_what_issue_11_saw() -> None:
     assert any(p.startswith("too small: 'Speed loss") for p in found)
     assert any(p.startswith("low contrast: 'Speed loss") for p in found)
     assert any(p.startswith("too small: '1. JAB'") for p in found)
+
+
+@pytest.mark.parametrize(("mode", "stem"), [("squat", "squat_side_deep"),
+                                            ("squat", "squat_front_band"),
+                                            ("boxing", "jab_tutorial"),
+                                            ("boxing", "punches_straight_profile")])
+def test_real_recordings_pass_the_layout_check(make_app: Any, shared_recording: Any, mode: str,
+                                               stem: str) -> None:
+    """Issue 11's goal: a scripted run on real clips with no problem in any frame."""
+    path = shared_recording(stem)
+    app = make_app(mode, demo=None, size=(1280, 720), calibrate=False, source=str(path))
+    app.open_source()
+    found: list[str] = []
+    checked = 0
+    for _ in range(40):
+        run_steps(app, 30, draw_every=30)
+        if getattr(app.stack.top, "name", "") not in ("rep_challenge", "shadowboxing"):
+            break  # the clip ended: the results screen is another scene's
+        with ui.record_boxes() as boxes:
+            app._draw()
+        checked += 1
+        found += problems(boxes, 720)
+    assert checked >= 5
+    assert not found, "\n".join(found[:20])
