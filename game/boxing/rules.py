@@ -15,6 +15,7 @@ not hit by +200 ms is missed; ``Difficulty.window_scale`` stretches or shrinks a
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -364,29 +365,41 @@ def plan_cues(difficulty: Difficulty, seed: int, calibration: BodyCalibration) -
                 t += 2 * beat
                 continue
             combo = allowed[int(rng.integers(0, len(allowed)))]
-            spots: list[tuple[str, Hand, float, float, float, float]] = []
-            trial = list(placed)
-            for i, n in enumerate(combo):
-                kind_s, lead = _NUMBERED[n]
-                hand = _hand(lead, calibration.orthodox)
-                to_body = kind_s in ("jab", "cross") and rng.random() < 0.25
-                tt = t + i * sub
-                if tt >= end:
-                    break
-                bx, by = _target_base(kind_s, hand, calibration, to_body)
-                spot = _find_spot(bx, by, hand, calibration, trial, tt, overlap_s,
-                                  _toward(hand, calibration))
-                if spot is None:
-                    spots = []  # a combination is asked whole or not at all
-                    break
-                trial.append(_Placed(tt, *spot))
-                spots.append((kind_s, hand, tt, *spot))
+            spots = _place_combo(combo, t, sub, end, calibration, placed, overlap_s, rng)
+            if not spots and len(combo) > 1:
+                # no room for the whole combination (a crowded side-on stage): its first
+                # punch alone keeps the beat going
+                combo = combo[:1]
+                spots = _place_combo(combo, t, sub, end, calibration, placed, overlap_s, rng)
             for i, (kind_s, hand, tt, x, y, rad) in enumerate(spots):
                 cues.append(Cue(len(cues), r, tt, kind_s, hand, combo_id, i, len(spots), x, y, rad))  # type: ignore[arg-type]
-            placed = trial if spots else placed
+                placed.append(_Placed(tt, x, y, rad))
             combo_id += 1
             t += (len(combo) - 1) * sub + 2 * beat
     return tuple(cues)
+
+
+def _place_combo(combo: tuple[int, ...], t: float, sub: float, end: float, cal: BodyCalibration,
+                 placed: Sequence[_Placed], overlap_s: float, rng: np.random.Generator,
+                 ) -> list[tuple[str, Hand, float, float, float, float]]:
+    """Spots for every punch of a combination from ``t`` (one each ``sub`` seconds), clear of
+    ``placed`` and of each other; empty when one does not fit (asked whole or not at all)."""
+    spots: list[tuple[str, Hand, float, float, float, float]] = []
+    trial = list(placed)
+    for i, n in enumerate(combo):
+        kind_s, lead = _NUMBERED[n]
+        hand = _hand(lead, cal.orthodox)
+        to_body = kind_s in ("jab", "cross") and rng.random() < 0.25
+        tt = t + i * sub
+        if tt >= end:
+            break
+        bx, by = _target_base(kind_s, hand, cal, to_body)
+        spot = _find_spot(bx, by, hand, cal, trial, tt, overlap_s, _toward(hand, cal))
+        if spot is None:
+            return []
+        trial.append(_Placed(tt, *spot))
+        spots.append((kind_s, hand, tt, *spot))
+    return spots
 
 
 def _round_start(d: Difficulty, r: int) -> float:
@@ -442,24 +455,24 @@ def target_ok(x: float, y: float, r: float, hand: Hand | None, cal: BodyCalibrat
     if x - r < 0 or y - r < 0 or x + r > w_img or y + r > h_img:
         return False
     nx, ny = cal.nose_px
-    if np.hypot(x - nx, y - ny) < r + FACE_R * cal.torso_px:
+    if math.hypot(x - nx, y - ny) < r + FACE_R * cal.torso_px:
         return False
     for (kx, ky, kw, kh) in cal.keep_out_px:
         cx, cy = min(max(x, kx), kx + kw), min(max(y, ky), ky + kh)
-        if np.hypot(x - cx, y - cy) < r:
+        if math.hypot(x - cx, y - cy) < r:
             return False
     if hand is not None:
         # punches land between the top of the head and the hips
         if y < ny - FACE_R * cal.torso_px or y > cal.hip_mid_px[1]:
             return False
         shx, shy = shoulder_px(hand, cal)
-        if np.hypot(x - shx, y - shy) > cal.reach_px:
+        if math.hypot(x - shx, y - shy) > cal.reach_px:
             return False
         # on the punching hand's side square on; in front of a side-on player (never behind)
         if (x - cal.shoulder_mid_px[0]) * _toward(hand, cal) <= 0:
             return False
     for p in placed:
-        if abs(p.t_s - t_s) < overlap_s and np.hypot(x - p.x, y - p.y) < r + p.r + GAP_R * \
+        if abs(p.t_s - t_s) < overlap_s and math.hypot(x - p.x, y - p.y) < r + p.r + GAP_R * \
                 max(r, p.r):
             return False
     return True
@@ -514,6 +527,8 @@ def _find_spot(bx: float, by: float, hand: Hand | None, cal: BodyCalibration,
                away: float) -> tuple[float, float, float] | None:
     """The nearest spot to (bx, by) that passes :func:`target_ok`, trying a full-size target
     first and then smaller ones; None when there is none."""
+    # only targets on screen with this one matter (``placed`` is in time order)
+    placed = [p for p in placed[-24:] if abs(p.t_s - t_s) < overlap_s]
     r0 = TARGET_R * cal.torso_px
     for scale in (1.0, 0.85, MIN_R_FRAC):
         r = max(r0 * scale, cal.min_radius_px)

@@ -358,7 +358,9 @@ def bodies(draw: st.DrawFn) -> tuple[BodyCalibration, bool]:
     cal = BodyCalibration((w, h), nose, (sx, sy), (sx, sy + torso), width, reach,
                           orthodox=draw(st.booleans()), facing_x=facing,
                           keep_out_px=tuple(hud), min_radius_px=draw(st.sampled_from([0.0, 0.05 * h])))
-    roomy = (0.3 * w <= sx <= 0.7 * w and sy - 1.2 * torso > 0.3 * h and not hud)
+    # room around them, and near enough (torso >= 15 % of the picture) for full-size rings
+    roomy = (0.3 * w <= sx <= 0.7 * w and sy - 1.2 * torso > 0.3 * h and not hud
+             and torso >= 0.15 * h)
     return cal, roomy
 
 
