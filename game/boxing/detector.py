@@ -63,6 +63,9 @@ class DetectorOptions:
     uppercut_full_rise: float = 0.5  # arm lengths an uppercut from the hip lifts the fist
     hook_elbow_up: float = -0.08  # arm lengths: a hook's elbow is up near shoulder height
     hook_sweep: float = 0.15  # arm lengths a full hook swings the fist across the body
+    hook_wide_sweep: float = 0.5  # ... a hook seen from the front: the fist crosses the body
+    hook_elbow_low: float = -0.2  # arm lengths below the shoulder its elbow (and fist) stay above
+    locked_out: float = 0.92  # straightness only a straight punch reaches
     face_touch: float = 0.2  # arm lengths from the nose: the hand is at the face
     max_height_above_nose: float = 0.3  # arm lengths: higher is a wave / raised hand
     min_height_below_shoulder: float = -0.6  # arm lengths: lower is an arm swinging at the side
@@ -76,6 +79,7 @@ class DetectorOptions:
     flail_window_s: float = 0.12  # both hands leaving within this = flailing
     loose_hand: float = 0.55  # the other hand this far from its guard (arm lengths) = flailing
     loose_speed: float = 2.5  # ... or moving this fast (arm lengths / s) away from it
+    stance_feet_apart: float = 0.1  # arm lengths one foot is ahead of the other in a stance
     track_jump_torso: float = 0.6  # shoulder midpoint jumping this many torso lengths = new person
     motion_depth_weight: float = 0.5  # weight of BlazePose's depth axis in the hand's motion (its weakest axis)
     depth_weight: float = 0.5  # ... when judging whether the other hand is loose
@@ -109,6 +113,8 @@ class Candidate:
     onset_gap_s: float  # time since the frame before the onset frame
     rise: float  # arm lengths the wrist rose from its lowest point (guard or dip) to the peak
     sweep: float  # arm lengths the wrist moved across the body, from its outermost point to the peak
+    onset_wrist: np.ndarray | None = None  # wrist at the onset (arm lengths)
+    feet: np.ndarray | None = None  # left ankle minus right ankle at the onset (arm lengths)
 
 
 KindClassifier = Callable[[Candidate, Sequence[BodySample]], tuple[str, float] | None]
@@ -169,6 +175,8 @@ class _Hand:
     relaunches: int = 0  # excursions started from "back" since the hand was last home
     turn_w: np.ndarray | None = None  # where the hand was at that closest approach
     turn_straightness: float = 0.5
+    onset_wrist: np.ndarray | None = None
+    onset_feet: np.ndarray | None = None
     loose: float = 0.0  # distance from the guard with the depth axis down-weighted (arm lengths)
     loose_speed: float = 0.0  # speed with the depth axis down-weighted (arm lengths / s)
 
@@ -253,13 +261,19 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     drive = c.peak_wrist - c.start
     drive_up = float(drive[1] / (np.linalg.norm(drive) or 1e-9))
     if (fore_up >= opt.uppercut_forearm_up and elbow_up < 0.0 and c.rise >= opt.uppercut_full_rise
-            and drive_up >= 0.2):
+            and drive_up >= 0.0):
         # Forearm up, elbow under the shoulder, the fist driven up from the hip or ribs (about
         # half an arm length or more): an uppercut however straight BlazePose reads the arm --
         # seen from the front, the forearm coming at the lens is foreshortened in depth and the
         # arm can read 0.9 straight. A straight punch from the guard rises little (<= 0.4).
         complete = c.peak_wrist[1] >= c.peak_shoulder[1] + opt.uppercut_long_top
         return "uppercut", bool(complete)
+    if (c.sweep >= opt.hook_wide_sweep and c.extension < opt.locked_out and elbow_up >= opt.hook_elbow_low
+            and c.peak_wrist[1] >= c.peak_shoulder[1] + opt.hook_elbow_low):
+        # The fist swept across the body at head height without the arm locking out: a hook
+        # thrown at the camera (its arc is mostly sideways in the image). Real straights lock
+        # out (0.94-0.99); real hooks seen from the front read 0.78-0.86.
+        return "hook", True
     if c.extension >= opt.straight_extension:
         return "straight", True
     if (fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1)) and drive_up >= 0.45 and c.rise >= opt.uppercut_rise:
@@ -302,6 +316,7 @@ class PunchDetector:
         self._arm_lengths: deque[float] = deque(maxlen=120)
         self._arm_m = 0.0
         self._stance_evidence = 0.0  # > 0: orthodox (left lead)
+        self._forward = np.zeros(3)  # sum of the straight punches' horizontal directions
         self._last: BodySample | None = None
         self.events: list[PunchEvent] = []
         self.rejected: list[tuple[float, Hand, str]] = []
@@ -524,6 +539,7 @@ class PunchDetector:
             # Home: most of the way back, or stopped partway back (the guard moved), or long ago.
             conditions["home"] = (
                 (exc < 0.5 * h.max_exc and speed < opt.onset_speed)
+                or (exc < 0.25 * h.max_exc and exc < 0.5 * opt.onset_excursion)  # back at the guard
                 or (exc < opt.relaunch_fraction * h.max_exc and speed < opt.still_speed
                     and arm.straightness < opt.straight_extension - 0.05)
                 or still_long
@@ -564,6 +580,8 @@ class PunchDetector:
             h.onset_s = s.t_s
             h.onset_shoulder = arm.shoulder_m / L
             h.onset_other_shoulder = s.other_shoulder[hand] / L
+            h.onset_wrist = arm.wrist_m / L
+            h.onset_feet = None if s.feet_m is None else s.feet_m / L
             h.start_extension = min(arm.straightness, h.guard_straightness)
             h.max_exc = exc
             h.peak_s = s.t_s
@@ -653,6 +671,8 @@ class PunchDetector:
             onset_gap_s=h.onset_gap_s,
             rise=float(h.peak_wrist[1] - min(h.low_y, h.guard[1])),
             sweep=float(self._across(h, h.peak_wrist) - h.out_across),
+            onset_wrist=h.onset_wrist,
+            feet=h.onset_feet,
         )
         self.candidates.append(c)
         why = judge_candidate(c, self.options)
@@ -706,20 +726,21 @@ class PunchDetector:
         return hook_is_complete(c, self.options)
 
     def _is_lead(self, hand: Hand, c: Candidate, family: str) -> bool:
-        """Lead or rear hand. A straight punch tells by itself: the lead shoulder starts ahead of
-        the other along the punch's direction. Its verdict also feeds the stance estimate used for
-        hooks, uppercuts and ambiguous straights (a square stance facing the camera)."""
-        if family == "straight":
-            d = c.peak_wrist - c.guard
-            d = np.array([d[0], 0.0, d[2]])
+        """Lead or rear hand, from the stance, never from which hand punched last: the lead foot
+        is the one ahead along "forward", the mean direction of the straight punches seen so far
+        (both hands: one hand's punches alone lean towards its own side). Each complete straight
+        with both feet in view adds a vote, whichever hand threw it; with the feet level (square,
+        or facing the camera where depth is weakest) the calibrated or orthodox stance stands."""
+        opt = self.options
+        if family == "straight" and c.onset_wrist is not None:
+            d = (c.peak_wrist - c.onset_wrist) * np.array([1.0, 0.0, 1.0])
             n = float(np.linalg.norm(d))
             if n > 1e-6:
-                ahead = float(np.dot(c.onset_shoulder - c.onset_other_shoulder, d / n))
-                if abs(ahead) >= 0.08:
-                    lead = ahead > 0
-                    vote = 1.0 if (lead == (hand == "left")) else -1.0
-                    self._stance_evidence = float(np.clip(self._stance_evidence + vote, -5, 5))
-                    if self.orthodox is None:
-                        return lead
+                self._forward = self._forward + d / n
+            fn = float(np.linalg.norm(self._forward))
+            if c.feet is not None and fn > 1e-6:
+                ahead = float(np.dot(c.feet, self._forward / fn))  # > 0: the left foot leads
+                if abs(ahead) >= opt.stance_feet_apart:
+                    self._stance_evidence = float(np.clip(self._stance_evidence + np.sign(ahead), -5, 5))
         lead_hand = "left" if self._is_orthodox() else "right"
         return hand == lead_hand

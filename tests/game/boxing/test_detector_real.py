@@ -71,7 +71,7 @@ def test_most_labelled_punches_are_found_and_nothing_is_invented(results: list[t
 def test_found_punches_are_named_right(results: list[tuple[str, dict[str, Any], PunchEvent | None]]) -> None:
     found = [(s, lab, e) for s, lab, e in results if lab["t"] is not None and e is not None]
     right = [r for r in found if r[1]["kind"] == r[2].kind]
-    assert len(right) >= 0.8 * len(found), [(s, lab["t"], lab["kind"], e.kind) for s, lab, e in found]
+    assert len(right) >= 0.85 * len(found), [(s, lab["t"], lab["kind"], e.kind) for s, lab, e in found]
     # Uppercuts driven from the hip read straight-armed to BlazePose seen from the front; they
     # are uppercuts all the same (before: every one of them was called a cross).
     ups = [r for r in found if r[1]["kind"] == "uppercut"]
