@@ -175,6 +175,7 @@ class _Hand:
     relaunches: int = 0  # excursions started from "back" since the hand was last home
     turn_w: np.ndarray | None = None  # where the hand was at that closest approach
     turn_straightness: float = 0.5
+    turn_s: float = 0.0  # ... and when
     onset_wrist: np.ndarray | None = None
     onset_feet: np.ndarray | None = None
     loose: float = 0.0  # distance from the guard with the depth axis down-weighted (arm lengths)
@@ -518,7 +519,7 @@ class PunchDetector:
             conditions["fizzled"] = travel < opt.min_travel and h.still_frames >= 2
         elif h.state == "back":
             if exc < h.back_min_exc:
-                h.back_min_exc, h.turn_w, h.turn_straightness = exc, w.copy(), arm.straightness
+                h.back_min_exc, h.turn_w, h.turn_straightness, h.turn_s = exc, w.copy(), arm.straightness, s.t_s
             # Out again without coming home: the excursion that ended was a wind-up or a feint
             # (a hook's cock, a half jab before a hook), or the first of a double jab. A retraction
             # only brings the hand closer to its guard, so it never relaunches; nor does a hand
@@ -577,7 +578,8 @@ class PunchDetector:
             h.relaunches = h.relaunches + 1 if relaunched else 0
             h.home_before_s = h.home_s
             h.onset_gap_s = self._dt(s)
-            h.onset_s = s.t_s
+            # A relaunched punch started moving at its turning point, a frame or more ago.
+            h.onset_s = h.turn_s if relaunched else s.t_s
             h.onset_shoulder = arm.shoulder_m / L
             h.onset_other_shoulder = s.other_shoulder[hand] / L
             h.onset_wrist = arm.wrist_m / L
@@ -605,7 +607,7 @@ class PunchDetector:
             event = self._conclude(hand, h, s)
             h.still_since_s = None
         if h.state == "out" and nxt == "back":
-            h.back_min_exc, h.turn_w, h.turn_straightness = exc, w.copy(), arm.straightness
+            h.back_min_exc, h.turn_w, h.turn_straightness, h.turn_s = exc, w.copy(), arm.straightness, s.t_s
         elif nxt == "guard" and fired == "home":
             if h.still_since_s is not None:
                 h.guard = w.copy()  # the hand settled somewhere new: that is the guard now
