@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from game.boxing import PunchEvent, make_punch_detector
-from game.pose.recording import read_recording
+from game.boxing import PunchEvent
+from tests.game.boxing.test_real_recordings import run
 
 pytestmark = pytest.mark.shared_data
 
@@ -25,12 +25,7 @@ LABELLED = ("punch_jab_side_boxinggym", "punch_cross_side_boxinggym", "punch_hoo
 
 
 def complete_punches(path: Path) -> list[PunchEvent]:
-    det = make_punch_detector()
-    events: list[PunchEvent] = []
-    for f in read_recording(path):
-        events += det.update(f)
-    events += det.finish()
-    return [e for e in events if e.complete]
+    return [e for e in run(path) if e.complete]
 
 
 def match(labels: list[dict[str, Any]], found: list[PunchEvent]) -> dict[int, PunchEvent]:
