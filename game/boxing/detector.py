@@ -163,6 +163,7 @@ class _Hand:
     settled: bool = True  # the hand slowed down (or turned around) since it came home
     min_exc_guard: float = 0.0
     guard_straightness: float = 0.5
+    guard_own: np.ndarray | None = None  # the guard relative to the hand's own shoulder
     anchor_straightness: float = 0.5  # straightness where the current excursion is measured from
     tracked_s: float = 0.0  # how long this hand has been in view without a break
     home_before_s: float = 1.0  # ... before the current excursion
@@ -180,6 +181,7 @@ class _Hand:
     onset_feet: np.ndarray | None = None
     loose: float = 0.0  # distance from the guard with the depth axis down-weighted (arm lengths)
     loose_speed: float = 0.0  # speed with the depth axis down-weighted (arm lengths / s)
+    max_loose: float = 0.0  # the largest "loose" since the hand left its guard
 
 
 def interpolated_peak(trace: Sequence[tuple[float, float]]) -> float:
@@ -416,7 +418,7 @@ class PunchDetector:
         dt = t - t0
         if dt <= 1e-6:
             return 0.0, 0.0, 0.0
-        flat = (w_mid - m0) * np.array([1.0, 1.0, self.options.depth_weight])
+        flat = (w_rel - r0) * np.array([1.0, 1.0, self.options.depth_weight])
         return (float(np.linalg.norm(w_mid - m0) / dt), float(np.linalg.norm(w_rel - r0) / dt),
                 float(np.linalg.norm(flat) / dt))
 
@@ -443,8 +445,12 @@ class PunchDetector:
         speed_mps, _, flat_mps = self._speed(h, s.t_s, arm.wrist_m, arm.wrist_m - arm.shoulder_m)
         speed = speed_mps / L
         h.loose_speed = flat_mps / L
+        # The same wrist relative to its own shoulder: a guard hand kept at the chin stays put in
+        # this frame while the body dips or turns under it (the other hand's looseness is read here).
+        w_own = (arm.wrist_m - arm.shoulder_m) / L * depth_w
         if h.guard is None:
             h.guard = w.copy()
+            h.guard_own = w_own.copy()
             h.guard_straightness = arm.straightness
         # Excursion: how far the wrist is from where the move started, or how much further the arm
         # reaches out (its straightness gained, in arm lengths), whichever is more. The reach is
@@ -462,8 +468,10 @@ class PunchDetector:
             "home": False,
             "relaunch": False,
         }
-        d = w - h.guard
+        assert h.guard_own is not None
+        d = w_own - h.guard_own
         h.loose = float(np.linalg.norm(d * np.array([1.0, 1.0, opt.depth_weight])))
+        h.max_loose = max(h.max_loose, h.loose) if h.state != "guard" else 0.0
         if h.state == "out":
             if exc > h.max_exc:
                 h.max_exc = exc
@@ -556,6 +564,7 @@ class PunchDetector:
             if speed < opt.still_speed:
                 a = 1.0 - float(np.exp(-self._dt(s) / opt.guard_tau_s))
                 h.guard = h.guard + a * (w - h.guard)
+                h.guard_own = h.guard_own + a * (w_own - h.guard_own)
                 h.guard_straightness += a * (arm.straightness - h.guard_straightness)
 
         nxt: State = h.state
@@ -611,6 +620,7 @@ class PunchDetector:
         elif nxt == "guard" and fired == "home":
             if h.still_since_s is not None:
                 h.guard = w.copy()  # the hand settled somewhere new: that is the guard now
+                h.guard_own = w_own.copy()
             h.still_since_s = None
         if nxt == "guard":
             h.home_s = 0.0
@@ -641,7 +651,7 @@ class PunchDetector:
         opt = self.options
         flail = (
             (other.state in ("out", "back") and abs(other.onset_s - h.onset_s) <= opt.flail_window_s
-             and other.max_exc >= opt.loose_hand)
+             and min(other.max_exc, other.max_loose) >= opt.loose_hand)
             or (other.state == "guard" and other.loose > opt.loose_hand)
             or (other.state == "guard" and other.loose > opt.onset_excursion
                 and other.loose_speed > opt.loose_speed)
