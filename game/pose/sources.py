@@ -45,7 +45,8 @@ def _cv2() -> Any:
 
     # OpenCV logs probe failures (e.g. "can't open camera by index") to stderr itself; we report
     # them as one clear error instead.
-    cv2.setLogLevel(0)  # LOG_LEVEL_SILENT
+    # (cv2.utils.logging is where both OpenCV 4 and 5 keep it; OpenCV 5 dropped cv2.setLogLevel.)
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     return cv2
 
 
