@@ -14,12 +14,15 @@ for a child far away and an adult close up, at any resolution):
 - people seen within the last ``coast_ms`` are predicted forward at their own (smoothed) velocity,
   so two people whose paths cross keep going their own way; the cost of a detection for such a
   person is the distance from the prediction plus the change of body scale (|ln ratio|) plus the
-  change of posture (mean landmark offset from the body centre), and detections are assigned by
-  minimum total cost (Hungarian method, ``scipy.optimize.linear_sum_assignment``), each pair
-  within ``gate`` body scales;
-- a detection left over goes to a person who has been out of view (left the frame, hidden behind
-  the other): with one such person it is them; with two, the one whose body scale and last place
-  match best. Only when fewer than ``max_people`` identities exist does a new identity start.
+  change of posture (mean landmark offset from the body centre), plus a preference for whoever
+  was seen most recently (where paths cross, the hidden person's prediction lies exactly on the
+  one in front, whom the camera kept seeing); detections are assigned by minimum total cost
+  (Hungarian method, ``scipy.optimize.linear_sum_assignment``) among pairs within a gate of
+  ``gate_base`` + ``max_speed`` x elapsed time body scales of the prediction;
+- a detection left over goes to a person out of view for over ``coast_ms`` (left the frame,
+  hidden behind the other): with one such person it is them; with two, the one whose body scale
+  and last place match best. Only when fewer than ``max_people`` identities exist does a new
+  identity start; a detection far from someone seen moments ago is never them.
 
 Each assignment carries a confidence in (0, 1]: ``exp(-cost)`` for a continued track, scaled
 down by how close the second-best explanation was (a swap that costs nearly the same is a guess).
@@ -44,13 +47,21 @@ class TrackerOptions:
     # A person unseen for longer than this is "out of view": no motion prediction, and a detection
     # comes back to them only through re-identification (1/3 s: a webcam-rate occlusion).
     coast_ms: float = 333.0
-    # Largest matching cost (body scales) for a person still in view: a torso length of unexplained
-    # movement between two frames is far beyond any human motion at 15+ fps.
-    gate: float = 1.5
+    # How far (body scales) a person still in view may be from where they were predicted:
+    # gate_base for landmark noise and posture changes that move the torso centre, plus
+    # max_speed body scales per second of elapsed time. 5 torso lengths/s is about 2.5 m/s for an
+    # adult torso of ~0.5 m, above a boxer's duck or a lunge step; at 30 fps the gate is 0.67 torso
+    # lengths, so the model jumping to the other person (a torso or more away) is not a match.
+    gate_base: float = 0.5
+    max_speed: float = 5.0
     # Weights of the cost terms: position dominates; posture and size break ties when two people
     # are side by side or overlap.
     w_shape: float = 0.5
     w_scale: float = 1.0
+    # Preference (per coast_ms unseen) for the person seen most recently when two explanations
+    # cost about the same: where paths cross, the one hidden behind has a prediction exactly where
+    # the one in front is; the one in front is the one the camera kept seeing.
+    w_unseen: float = 1.0
     visibility: float = 0.5
     # Velocity smoothing (exponential, per frame) and the longest extrapolation.
     velocity_alpha: float = 0.5
@@ -150,7 +161,8 @@ class PoseTracker:
         self._next_id = 1
         self.player_id = None
 
-    def _cost(self, tr: _Track, ob: _Obs, t_ms: float) -> float:
+    def _cost(self, tr: _Track, ob: _Obs, t_ms: float) -> tuple[float, bool]:
+        """(matching cost, within the gate) of this detection continuing this person."""
         o = self.options
         dt = min(max(t_ms - tr.t_ms, 0.0), o.max_predict_ms)
         predicted = tr.centre + tr.velocity * dt
@@ -160,7 +172,9 @@ class PoseTracker:
         shape = (float(np.linalg.norm(ob.offsets[both] - tr.offsets[both], axis=1).mean())
                  if both.sum() >= 4 else 1.0)
         size = abs(math.log(ob.scale_px / tr.scale_px))
-        return position + o.w_shape * shape + o.w_scale * size
+        unseen = o.w_unseen * (t_ms - tr.t_ms) / o.coast_ms
+        gate = o.gate_base + o.max_speed * min(max(t_ms - tr.t_ms, 0.0), o.coast_ms) / 1000.0
+        return position + o.w_shape * shape + o.w_scale * size + unseen, position <= gate
 
     def _reid_cost(self, tr: _Track, ob: _Obs, width_px: float) -> float:
         # Out of view for a while: where they were and how big they looked, nothing finer.
@@ -181,13 +195,15 @@ class PoseTracker:
         conf: dict[int, float] = {}
         owner: dict[int, _Track] = {}
 
-        # 1. People still in view: minimum-cost assignment within the gate.
+        # 1. People still in view: minimum-cost assignment among the pairs within the gate.
         recent = [tr for tr in self._tracks if t_ms - tr.t_ms <= o.coast_ms]
         if recent and obs:
-            cost = np.array([[self._cost(tr, ob, t_ms) for ob in obs] for tr in recent])
-            rows, cols = linear_sum_assignment(np.where(cost <= o.gate, cost, 1e6))
+            pairs = [[self._cost(tr, ob, t_ms) for ob in obs] for tr in recent]
+            cost = np.array([[c for c, _ in row] for row in pairs])
+            ok = np.array([[g for _, g in row] for row in pairs])
+            rows, cols = linear_sum_assignment(np.where(ok, cost, 1e6))
             for r, c in zip(rows, cols):
-                if cost[r, c] > o.gate:
+                if not ok[r, c]:
                     continue
                 owner[int(c)] = recent[r]
                 # The runner-up: the same detection explained by another person, or this person
@@ -198,9 +214,10 @@ class PoseTracker:
                 conf[int(c)] = float(math.exp(-cost[r, c])) * max(margin, 0.05)
 
         # 2. Left-over detections: people out of view come back before anyone new is created.
+        # Someone unseen for less than coast_ms who did not match is not "away" yet: a detection far
+        # from them is someone else (or the model jumping to someone else), never them.
         free = [i for i in range(len(obs)) if i not in owner]
-        matched = {id(tr) for tr in owner.values()}
-        away = [tr for tr in self._tracks if id(tr) not in matched]
+        away = [tr for tr in self._tracks if t_ms - tr.t_ms > o.coast_ms]
         if free and away:
             cost = np.array([[self._reid_cost(tr, obs[i], image_size[0]) for i in free] for tr in away])
             rows, cols = linear_sum_assignment(cost)
