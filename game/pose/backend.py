@@ -153,6 +153,13 @@ def native_stderr_hidden() -> Iterator[None]:
         os.close(saved)
 
 
+def _close_quietly(landmarker: Any) -> None:
+    try:
+        landmarker.close()
+    except RuntimeError:  # at interpreter exit MediaPipe's own executor may already be shut down
+        pass
+
+
 class MediaPipeBackend:
     """BlazePose full through MediaPipe Tasks' ``PoseLandmarker``, from the bundle we ship.
 
@@ -196,7 +203,7 @@ class MediaPipeBackend:
                                  "reinstall Ringside ('make install')") from exc
         # Closed before interpreter teardown even if the owner never calls close(): MediaPipe's
         # own __del__ fails noisily once its modules are gone.
-        self._finalizer = weakref.finalize(self, self._landmarker.close)
+        self._finalizer = weakref.finalize(self, _close_quietly, self._landmarker)
         self._last_ts = -1
         self._started = False
 
