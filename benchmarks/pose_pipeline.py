@@ -141,13 +141,9 @@ class BareTasks:
     """The MediaPipe Tasks landmarker as a user would call it: cv2 colour conversion, one call."""
 
     def __init__(self) -> None:
-        from game.pose.backend import _import_tasks, pose_model_path
+        from game.pose.backend import create_landmarker
 
-        t = _import_tasks()
-        self.t = t
-        self.lm = t.pl.PoseLandmarker.create_from_options(t.pl.PoseLandmarkerOptions(
-            base_options=t.BaseOptions(model_asset_path=str(pose_model_path())),
-            running_mode=t.RunningMode.VIDEO, num_poses=1))
+        self.t, self.lm = create_landmarker(video=True, num_poses=1)
         self.ts = 0
 
     def process(self, f: Frame) -> float:

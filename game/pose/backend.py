@@ -153,6 +153,37 @@ def native_stderr_hidden() -> Iterator[None]:
         os.close(saved)
 
 
+def create_landmarker(*, video: bool, num_poses: int = 1, min_detection_confidence: float = 0.5,
+                      min_tracking_confidence: float = 0.5, segmentation: bool = False,
+                      model_path: Path | None = None) -> tuple[Any, Any]:
+    """(the Tasks namespace of :func:`_import_tasks`, a ``PoseLandmarker``) on our bundle, in VIDEO
+    or IMAGE mode. Raises :class:`ModelError` when the model is missing or cannot be loaded."""
+    path = model_path if model_path is not None else pose_model_path()
+    if not path.is_file():
+        raise ModelError(f"pose model missing at {path}: reinstall Ringside ('make install')")
+    try:
+        tasks = _import_tasks()
+    except Exception as exc:  # pragma: no cover - broken install
+        raise ModelError(f"cannot load mediapipe ({exc}): run 'make install'") from exc
+    options = tasks.pl.PoseLandmarkerOptions(
+        base_options=tasks.BaseOptions(model_asset_path=str(path)),
+        running_mode=tasks.RunningMode.VIDEO if video else tasks.RunningMode.IMAGE,
+        num_poses=num_poses,
+        min_pose_detection_confidence=min_detection_confidence,
+        min_pose_presence_confidence=min_detection_confidence,
+        min_tracking_confidence=min_tracking_confidence,
+        output_segmentation_masks=segmentation,
+    )
+    # The graph logs while it starts (TFLite's XNNPACK line, absl warnings). Hiding it around
+    # calls is best effort; the CLI hides native stderr for the whole command.
+    with native_stderr_silenced():
+        try:
+            return tasks, tasks.pl.PoseLandmarker.create_from_options(options)
+        except Exception as exc:
+            raise ModelError(f"cannot load the pose model {path.name} ({exc}): "
+                             "reinstall Ringside ('make install')") from exc
+
+
 def _close_quietly(landmarker: Any) -> None:
     try:
         landmarker.close()
@@ -174,33 +205,11 @@ class MediaPipeBackend:
     def __init__(self, *, static_image_mode: bool = False, min_detection_confidence: float = 0.5,
                  min_tracking_confidence: float = 0.5, num_poses: int = 1,
                  model_path: Path | None = None) -> None:
-        path = model_path if model_path is not None else pose_model_path()
-        if not path.is_file():
-            raise ModelError(f"pose model missing at {path}: reinstall Ringside ('make install')")
-        try:
-            tasks = _import_tasks()
-        except Exception as exc:  # pragma: no cover - broken install
-            raise ModelError(f"cannot load mediapipe ({exc}): run 'make install'") from exc
-        self._tasks = tasks
         self.num_poses = num_poses
         self._video = not static_image_mode
-        options = tasks.pl.PoseLandmarkerOptions(
-            base_options=tasks.BaseOptions(model_asset_path=str(path)),
-            running_mode=tasks.RunningMode.VIDEO if self._video else tasks.RunningMode.IMAGE,
-            num_poses=num_poses,
-            min_pose_detection_confidence=min_detection_confidence,
-            min_pose_presence_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-            output_segmentation_masks=False,
-        )
-        # The graph logs while it starts (TFLite's XNNPACK line, absl warnings). Hiding it around
-        # calls is best effort; the CLI hides native stderr for the whole command.
-        with native_stderr_silenced():
-            try:
-                self._landmarker: Any = tasks.pl.PoseLandmarker.create_from_options(options)
-            except Exception as exc:
-                raise ModelError(f"cannot load the pose model {path.name} ({exc}): "
-                                 "reinstall Ringside ('make install')") from exc
+        self._tasks, self._landmarker = create_landmarker(
+            video=self._video, num_poses=num_poses, min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence, model_path=model_path)
         # Closed before interpreter teardown even if the owner never calls close(): MediaPipe's
         # own __del__ fails noisily once its modules are gone.
         self._finalizer = weakref.finalize(self, _close_quietly, self._landmarker)

@@ -48,13 +48,9 @@ class _Segmenter:
     """BlazePose with its person mask (image mode: every frame on its own)."""
 
     def __init__(self) -> None:
-        from game.pose.backend import _import_tasks, pose_model_path
+        from game.pose.backend import create_landmarker
 
-        t = _import_tasks()
-        self.t = t
-        self.lm = t.pl.PoseLandmarker.create_from_options(t.pl.PoseLandmarkerOptions(
-            base_options=t.BaseOptions(model_asset_path=str(pose_model_path())),
-            running_mode=t.RunningMode.IMAGE, num_poses=1, output_segmentation_masks=True))
+        self.t, self.lm = create_landmarker(video=False, num_poses=1, segmentation=True)
 
     def __call__(self, image_bgr: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         """(mask HxW in [0, 1], torso centre (x, y) px) or (None, None)."""
