@@ -22,7 +22,10 @@ for a child far away and an adult close up, at any resolution):
 - a detection left over goes to a person out of view for over ``coast_ms`` (left the frame,
   hidden behind the other): with one such person it is them; with two, the one whose body scale
   and last place match best. Only when fewer than ``max_people`` identities exist does a new
-  identity start; a detection far from someone seen moments ago is never them.
+  identity start; a detection far from someone seen moments ago is never them;
+- the player's identity passes to the only person in view when the player has been gone for
+  ``handover_ms`` and that person appeared after the player was last seen (never in view
+  together): a cut in a video, or the player back where re-identification could not tie them.
 
 Each assignment carries a confidence in (0, 1]: ``exp(-cost)`` for a continued track, scaled
 down by how close the second-best explanation was (a swap that costs nearly the same is a guess).
@@ -63,6 +66,12 @@ class TrackerOptions:
     # the one in front is; the one in front is the one the camera kept seeing.
     w_unseen: float = 1.0
     visibility: float = 0.5
+    # The player's identity passes to the only person in view when the player has been gone this
+    # long and the two were never in view together (a jump cut in a video; the player back in a
+    # place re-identification could not tie to them). Longer than the model's brief switches to
+    # another person (0.6 s on the father-and-child clip, both later in view together), short
+    # enough that counting stops only briefly.
+    handover_ms: float = 1000.0
     # Velocity smoothing (exponential, per frame) and the longest extrapolation.
     velocity_alpha: float = 0.5
     max_predict_ms: float = 500.0
@@ -89,6 +98,7 @@ class _Track:
     scale_px: float
     t_ms: float
     velocity: FloatArray  # (2,) px per ms
+    born_ms: float = 0.0
 
 
 def body_scale_px(landmarks: FloatArray, visibility: float = 0.5) -> float:
@@ -176,14 +186,33 @@ class PoseTracker:
         gate = o.gate_base + o.max_speed * min(max(t_ms - tr.t_ms, 0.0), o.coast_ms) / 1000.0
         return position + o.w_shape * shape + o.w_scale * size + unseen, position <= gate
 
+    def _hand_over(self, owner: dict[int, _Track], t_ms: float) -> None:
+        """The player's identity passes to the only person in view when the player has been gone
+        for ``handover_ms`` and that person first appeared after the player was last seen (so the
+        two were never in view together): a jump cut, or the player walking out and back in
+        somewhere the re-identification could not tie to them. Someone ever seen together with
+        the player never takes over."""
+        player = next((tr for tr in self._tracks if tr.person_id == self.player_id), None)
+        if player is None or t_ms - player.t_ms <= self.options.handover_ms or len(owner) != 1:
+            return
+        (heir,) = owner.values()
+        if heir is player or heir.born_ms <= player.t_ms:
+            return
+        self._tracks.remove(player)
+        heir.person_id, heir.slot = player.person_id, player.slot
+
     def _reid_cost(self, tr: _Track, ob: _Obs, width_px: float) -> float:
         # Out of view for a while: where they were and how big they looked, nothing finer.
         side = abs(float(ob.centre[0] - tr.centre[0])) / max(width_px, 1.0)
         return side + abs(math.log(ob.scale_px / tr.scale_px))
 
     def update(self, detections: Sequence[FloatArray], t_ms: float,
-               image_size: tuple[int, int]) -> list[Assignment]:
+               image_size: tuple[int, int], *, cut: bool = False) -> list[Assignment]:
         """Assign this frame's detections (each (33, 4): x, y px, z, visibility) to people.
+
+        ``cut``: the picture changed as a whole since the last frame (a cut in an edited video):
+        nobody's place or motion carries over, so everyone is re-identified as if they had been
+        out of view.
 
         Returns one :class:`Assignment` per detection that got an identity (at most
         ``max_people``; extra people beyond that are left out), in detection order.
@@ -196,7 +225,7 @@ class PoseTracker:
         owner: dict[int, _Track] = {}
 
         # 1. People still in view: minimum-cost assignment among the pairs within the gate.
-        recent = [tr for tr in self._tracks if t_ms - tr.t_ms <= o.coast_ms]
+        recent = [] if cut else [tr for tr in self._tracks if t_ms - tr.t_ms <= o.coast_ms]
         if recent and obs:
             pairs = [[self._cost(tr, ob, t_ms) for ob in obs] for tr in recent]
             cost = np.array([[c for c, _ in row] for row in pairs])
@@ -217,7 +246,7 @@ class PoseTracker:
         # Someone unseen for less than coast_ms who did not match is not "away" yet: a detection far
         # from them is someone else (or the model jumping to someone else), never them.
         free = [i for i in range(len(obs)) if i not in owner]
-        away = [tr for tr in self._tracks if t_ms - tr.t_ms > o.coast_ms]
+        away = [tr for tr in self._tracks if cut or t_ms - tr.t_ms > o.coast_ms]
         if free and away:
             cost = np.array([[self._reid_cost(tr, obs[i], image_size[0]) for i in free] for tr in away])
             rows, cols = linear_sum_assignment(cost)
@@ -241,7 +270,7 @@ class PoseTracker:
             slot = preferred if preferred not in taken else next(
                 (s for s in SLOTS if s not in taken), f"p{self._next_id}")
             tr = _Track(self._next_id, slot, obs[i].centre, obs[i].offsets, obs[i].seen,
-                        obs[i].scale_px, t_ms, np.zeros(2))
+                        obs[i].scale_px, t_ms, np.zeros(2), born_ms=t_ms)
             self._next_id += 1
             self._tracks.append(tr)
             owner[i] = tr
@@ -258,9 +287,10 @@ class PoseTracker:
             if 0 < dt <= o.coast_ms and i not in new:
                 v = (ob.centre - tr.centre) / dt
                 tr.velocity = o.velocity_alpha * v + (1 - o.velocity_alpha) * tr.velocity
-            elif i not in new:
+            elif i not in new or cut:
                 tr.velocity = np.zeros(2)
             tr.centre, tr.offsets, tr.seen, tr.t_ms = ob.centre, ob.offsets, ob.seen, t_ms
             tr.scale_px = ob.scale_px
+        self._hand_over(owner, t_ms)
         return [Assignment(i, tr.person_id, tr.slot, tr.person_id == self.player_id, conf[i])
                 for i, tr in sorted(owner.items())]

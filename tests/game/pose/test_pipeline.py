@@ -135,3 +135,18 @@ def test_the_shipped_bundle_is_the_one_the_build_script_made() -> None:
     recorded = path.with_name(path.name + ".sha256").read_text().split()[0]
     assert hashlib.sha256(path.read_bytes()).hexdigest() == recorded
     assert (path.parent / "LICENSE-pose-model.txt").read_text().count("Apache License") >= 1
+
+
+def test_a_cut_is_a_whole_picture_change_not_a_person_moving() -> None:
+    from game.pose.pipeline import _grey_thumb, is_cut
+
+    rng = np.random.default_rng(0)
+    room = rng.integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    moved = room.copy()
+    moved[100:400, 150:400] = 255 - moved[100:400, 150:400]  # someone big moving close to the camera
+    other_shot = rng.integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    darker = (room * 0.9).astype(np.uint8)  # an auto-exposure step
+    assert not is_cut(_grey_thumb(room), _grey_thumb(moved))
+    assert not is_cut(_grey_thumb(room), _grey_thumb(darker))
+    assert is_cut(_grey_thumb(room), _grey_thumb(other_shot))
+    assert not is_cut(None, _grey_thumb(room))

@@ -165,3 +165,42 @@ def test_body_scale_is_the_torso_or_a_third_of_the_bounding_box() -> None:
     sk[[LM.LEFT_HIP, LM.RIGHT_HIP], 3] = 0.0
     diag = np.linalg.norm(sk[sk[:, 3] >= 0.5, :2].max(axis=0) - sk[sk[:, 3] >= 0.5, :2].min(axis=0))
     assert body_scale_px(sk) == pytest.approx(diag / 3.0)
+
+
+def test_a_jump_cut_hands_the_player_identity_over_after_a_second() -> None:
+    # One person; the video cuts and they stand elsewhere, larger: a new identity at first
+    # (it could be someone else), the player's once the player has been gone for a second.
+    rng = np.random.default_rng(8)
+    tracker = PoseTracker()
+    got = []
+    for k in range(120):
+        sk = person(180, 220, 80, rng) if k < 30 else person(470, 200, 110, rng)
+        (a,) = tracker.update([sk], k * 33.3, (W, H))
+        got.append((a.person_id, a.slot, a.is_player))
+    assert got[0] == (1, "left", True) and got[29] == (1, "left", True)
+    assert not got[31][2]  # not yet: 33 ms after the cut
+    assert got[-1] == (1, "left", True)  # the identity (and slot) live on
+    assert tracker.people == 1
+
+
+def test_someone_seen_together_with_the_player_never_takes_over() -> None:
+    rng = np.random.default_rng(9)
+    tracker = PoseTracker()
+    players = set()
+    for k in range(150):
+        people = [("S", person(470, 230, 80, rng))]
+        if k < 40:
+            people.append(("P", person(170, 230, 95, rng)))  # nearer: the player
+        for a in tracker.update([sk for _, sk in people], k * 33.3, (W, H)):
+            if a.is_player:
+                players.add(people[a.detection][0])
+    assert players == {"P"}
+
+
+def test_after_a_cut_the_player_is_re_identified_at_once() -> None:
+    rng = np.random.default_rng(10)
+    tracker = PoseTracker()
+    for k in range(30):
+        tracker.update([person(180, 220, 80, rng)], k * 33.3, (W, H))
+    (a,) = tracker.update([person(470, 200, 110, rng)], 30 * 33.3, (W, H), cut=True)
+    assert (a.person_id, a.slot, a.is_player) == (1, "left", True)
