@@ -24,16 +24,20 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeGuard
 
 from game.errors import ImportFileError
 from game.hrv.records import (
+    EARLIEST_DAY,
+    LATEST_DAY,
     Context,
     DeviceValue,
     ImportProblem,
     Origin,
     RawItem,
     RRRecording,
+    check_instant,
+    is_plausible_day,
 )
 
 Progress = Callable[[int], None]
@@ -196,9 +200,20 @@ def read_file(path: Path, options: ImportOptions = ImportOptions(), progress: Pr
         "fitbit_csv": read_fitbit_csv,
     }
     for item in readers[fmt](path, options, tick):
+        if not isinstance(item, ImportProblem) and not _is_dated_plausibly(item):
+            # Every reader checks its dates; this keeps a record dated at the ends of the calendar
+            # from ever reaching the store, whatever a future reader forgets.
+            yield ImportProblem(item.origin, f"date {item.start_utc.date().isoformat()} is outside "
+                                f"{EARLIEST_DAY.year}-{LATEST_DAY.year}, not a real measurement; skipped")
+            continue
         if options.context is not None and not isinstance(item, ImportProblem):
             item = _with_context(item, options.context)
         yield item
+
+
+def _is_dated_plausibly(item: RRRecording | DeviceValue) -> bool:
+    day = item.day if isinstance(item, DeviceValue) else item.start_utc.date()
+    return is_plausible_day(day) and is_plausible_day(item.start_utc.date())
 
 
 def _with_context(item: RRRecording | DeviceValue, context: Context) -> RRRecording | DeviceValue:
@@ -221,10 +236,15 @@ def _start_for_dateless(path: Path, options: ImportOptions) -> tuple[datetime, b
     if m:
         y, mo, d, h, mi, s = (int(x) for x in m.groups())
         try:
-            return datetime(y, mo, d, h, mi, s, tzinfo=options.local_tz), False, "start time read from the file name"
+            named = check_instant(datetime(y, mo, d, h, mi, s, tzinfo=options.local_tz))
+            return named, False, "start time read from the file name"
         except ValueError:
             pass
-    mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).astimezone(options.local_tz)
+    try:
+        mtime = check_instant(datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)).astimezone(options.local_tz)
+    except (ValueError, OverflowError, OSError):
+        raise ImportFileError(f"{path}: the file has no date inside and its modification time is no real "
+                              "date; give the recording's start with --start") from None
     return mtime, True, None
 
 
@@ -354,12 +374,13 @@ def read_polar_hrm(path: Path, options: ImportOptions, progress: Progress) -> It
     try:
         day = datetime.strptime(params["Date"], "%Y%m%d").date()
         start_time = _parse_clock(params.get("StartTime", "00:00:00"))
-        start = datetime.combine(day, start_time, tzinfo=options.local_tz)
+        start = check_instant(datetime.combine(day, start_time, tzinfo=options.local_tz))
         estimated, dateless, note = False, False, None
-    except (KeyError, ValueError):
+    except (KeyError, ValueError) as exc:
+        why = "no Date in [Params]" if isinstance(exc, KeyError) else f"[Params] Date/StartTime unusable ({exc})"
         start, estimated, note = _start_for_dateless(path, options)
         dateless = True
-        yield ImportProblem(Origin(str(path)), "no valid Date/StartTime in [Params]; start time estimated")
+        yield ImportProblem(Origin(str(path)), f"{why}; start time estimated")
     yield RRRecording(
         source="polar_hrm",
         device=f"Polar (monitor {params.get('Monitor', '?')})",
@@ -423,11 +444,11 @@ def read_fit(path: Path, options: ImportOptions, progress: Progress) -> Iterator
                     product = frame.get_value("garmin_product", fallback=None) or frame.get_value("product", fallback=None)
                     device = " ".join(str(x) for x in (maker, product) if x) or device
                     created = frame.get_value("time_created", fallback=None)
-                    if isinstance(created, datetime) and start is None:
+                    if start is None and _is_fit_time(created):
                         start = created
                 elif name in ("record", "session") and start is None:
                     ts = frame.get_value("start_time" if name == "session" else "timestamp", fallback=None)
-                    if isinstance(ts, datetime):
+                    if _is_fit_time(ts):
                         start = ts
                 elif name == "activity":
                     ts = frame.get_value("timestamp", fallback=None)
@@ -472,6 +493,11 @@ def read_fit(path: Path, options: ImportOptions, progress: Progress) -> Iterator
         context=context,
         origin=Origin(str(path)),
     )
+
+
+def _is_fit_time(value: object) -> TypeGuard[datetime]:
+    """A FIT date-time that can be a real start (a damaged field can read as any year)."""
+    return isinstance(value, datetime) and is_plausible_day(value.date())
 
 
 class _FitDamage(Exception):
@@ -650,7 +676,7 @@ def _apple_device(source_name: str, device: str) -> str:
 
 def _parse_apple_date(text: str) -> datetime:
     """Apple writes '2023-11-20 08:00:00 +0100': local time with its offset."""
-    return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S %z")
+    return check_instant(datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S %z"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -747,8 +773,8 @@ def read_whoop_csv(path: Path, options: ImportOptions, progress: Progress) -> It
                 raise ValueError(f"unknown time zone {zone_text!r}")
             wake_text = row.get("Wake onset") or row.get("Cycle end time") or row.get("Cycle start time", "")
             onset_text = row.get("Sleep onset") or row.get("Cycle start time", "")
-            wake = datetime.strptime(wake_text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
-            onset = datetime.strptime(onset_text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
+            wake = check_instant(datetime.strptime(wake_text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz))
+            onset = check_instant(datetime.strptime(onset_text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz))
             rmssd = float(hrv_text) if hrv_text else None
             rhr = float(rhr_text) if rhr_text else None
         except ValueError as exc:
@@ -813,7 +839,7 @@ def _parse_iso(text: str, default_tz: tzinfo) -> datetime:
         raise ValueError("empty date")
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
-    dt = datetime.fromisoformat(text)
+    dt = check_instant(datetime.fromisoformat(text))
     return dt if dt.tzinfo else dt.replace(tzinfo=default_tz)
 
 

@@ -172,14 +172,25 @@ def _split_missed(rr: np.ndarray, gate: float) -> tuple[np.ndarray, int]:
 
 
 def _remove_outliers(nn: np.ndarray, gate: float) -> tuple[np.ndarray, int]:
-    """Malik's rule: mark NaN every interval more than ``gate`` away from its local median."""
-    med = _local_medians(nn)
-    bad = np.abs(nn - med) > gate * med
-    if not bad.any():
-        return nn, 0
+    """Malik's rule: mark NaN every interval more than ``gate`` away from its local median,
+    again on what is left until nothing is (a removal moves its neighbours' medians)."""
     out = nn.copy()
-    out[bad] = math.nan
-    return out, int(bad.sum())
+    for _ in range(_MAX_REMOVAL_PASSES):
+        bad = _far_from_median(out, gate)
+        if not bad.any():
+            break
+        out[bad] = math.nan
+    return out, int((~np.isfinite(out)).sum())
+
+
+def _far_from_median(nn: np.ndarray, gate: float) -> np.ndarray:
+    med = _local_medians(nn)
+    return np.isfinite(nn) & (np.abs(nn - med) > gate * med)
+
+
+#: Removal passes (a bound on work): a series that still has intervals far off after 10 is
+#: rejected by :func:`assess_recording`.
+_MAX_REMOVAL_PASSES = 10
 
 
 def _benign(peaks: np.ndarray, idcs: list[int], gate: float) -> list[int]:
@@ -265,6 +276,8 @@ def assess_recording(rec: RRRecording, options: QualityOptions = QualityOptions(
         reason = f"too short: {len(kept)} beats (need {options.min_beats})"
     elif duration_s < options.min_duration_s:
         reason = f"too short: {duration_s:.0f} s of beats (need {options.min_duration_s:.0f} s)"
+    elif _far_from_median(np.asarray(corr.nn_ms, dtype=float), options.misaligned_gate).any():
+        reason = "too noisy: intervals more than 20 % off their neighbours remain after correction"
     elif fraction > options.max_artefact_fraction:
         reason = (
             f"too noisy: {fraction:.0%} of beats were artefacts "

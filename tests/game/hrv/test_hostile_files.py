@@ -82,3 +82,93 @@ def test_fit_local_timestamp_of_a_real_zone_is_still_used(shared_data: Path, tmp
     path.write_bytes(_with_local_timestamp(data, 9 * 3600))  # the file says -7 h; now +2 h
     (rec,), probs = _split(list(read_file(path)))
     assert isinstance(rec, RRRecording) and rec.utc_offset_min == 120 and not probs
+
+
+# ------------------------------------------------------------------------ calendar ends
+
+ENDS = ["0001-01-01", "9999-12-31"]
+
+
+def _calendar_files(tmp_path: Path, day: str) -> dict[str, Path]:
+    """One file per dated layout, each with a row at ``day`` between two good rows."""
+    compact = day.replace("-", "")
+    files = {
+        "whoop": ("physiological_cycles.csv",
+                  "Cycle start time,Cycle end time,Cycle timezone,Resting heart rate (bpm),Heart rate variability (ms),"
+                  "Sleep onset,Wake onset\n"
+                  "2024-03-01 23:00:00,2024-03-02 22:00:00,UTC+14:00,50,60,2024-03-01 23:00:00,2024-03-02 06:30:00\n"
+                  f"{day} 00:00:00,{day} 22:00:00,UTC-12:00,50,60,{day} 00:00:00,{day} 06:30:00\n"
+                  f"{day} 00:00:00,{day} 22:00:00,UTC+14:00,50,60,{day} 00:00:00,{day} 06:30:00\n"
+                  "2024-03-03 23:00:00,2024-03-04 22:00:00,UTC+01:00,50,60,2024-03-03 23:00:00,2024-03-04 06:30:00\n"),
+        "apple_csv": ("apple.csv",
+                      "type,sourceName,unit,startDate,endDate,value\n"
+                      "HKQuantityTypeIdentifierHeartRateVariabilitySDNN,W,ms,2024-01-10 07:00:00 +0900,x,50\n"
+                      f"HKQuantityTypeIdentifierHeartRateVariabilitySDNN,W,ms,{day} 07:00:00 +1400,x,50\n"
+                      f"HKQuantityTypeIdentifierRestingHeartRate,W,count/min,{day} 07:00:00 -1200,x,50\n"
+                      "HKQuantityTypeIdentifierRestingHeartRate,W,count/min,2024-01-11 07:00:00 +0900,x,50\n"),
+        "apple_xml": ("export.xml",
+                      '<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n'
+                      ' <Record type="HKQuantityTypeIdentifierHeartRateVariabilitySDNN" sourceName="W" unit="ms" '
+                      'startDate="2024-01-10 07:00:00 +0900" endDate="x" value="50"/>\n'
+                      ' <Record type="HKQuantityTypeIdentifierHeartRateVariabilitySDNN" sourceName="W" unit="ms" '
+                      f'startDate="{day} 07:00:00 +1400" endDate="x" value="50"/>\n'
+                      ' <Record type="HKQuantityTypeIdentifierRestingHeartRate" sourceName="W" unit="count/min" '
+                      'startDate="2024-01-11 07:00:00 +0900" endDate="x" value="50"/>\n</HealthData>\n'),
+        "health_connect": ("hc.csv",
+                           "time,zoneOffset,heartRateVariabilityMillis\n2026-03-01T22:30:00Z,+09:00,48.5\n"
+                           f"{day}T00:00:00Z,+14:00,40\n{day}T23:59:59,-12:00,40\n2026-03-02T22:30:00Z,+09:00,48.5\n"),
+        "fitbit": ("fitbit.csv",
+                   "timestamp,rmssd,nremhr,entropy\n2026-03-01T00:00:00,35.2,55.1,2.9\n"
+                   f"{day}T00:00:00,35.2,55.1,2.9\n{day}T23:59:59+14:00,35.2,55.1,2.9\n2026-03-02T00:00:00,31.0,56.0,2.8\n"),
+    }
+    out = {}
+    for kind, (name, text) in files.items():
+        path = tmp_path / kind / name
+        path.parent.mkdir()
+        path.write_text(text)
+        out[kind] = path
+    hrm = tmp_path / "polar" / "old.hrm"
+    hrm.parent.mkdir()
+    hrm.write_text(f"[Params]\nVersion=106\nMonitor=22\nDate={compact}\nStartTime=23:59:59.0\nInterval=238\n\n[HRData]\n"
+                   + "\n".join(str(1000 + (i % 7) * 10) for i in range(200)) + "\n")
+    out["polar"] = hrm
+    return out
+
+
+@pytest.mark.parametrize("day", ENDS)
+def test_rows_at_the_ends_of_the_calendar_are_refused_one_by_one(tmp_path: Path, day: str) -> None:
+    tz = timezone.utc
+    for kind, path in _calendar_files(tmp_path, day).items():
+        recs, probs = _split(list(read_file(path, ImportOptions(local_tz=tz))))
+        assert all(1980 <= r.start_utc.year <= 2099 for r in recs), kind
+        if kind == "polar":
+            # The whole file is one recording: its start is estimated (file time), with a warning.
+            assert len(recs) == 1 and recs[0].is_start_estimated and day[:4] not in str(recs[0].start_utc)
+            assert any(day.replace("-", "") in p.message or day in p.message for p in probs)
+            continue
+        assert len(recs) == 2, kind
+        bad = [p for p in probs if day in p.message]
+        assert bad and all(not p.is_fatal and p.origin.line for p in bad), (kind, probs)
+
+
+def test_a_store_holding_a_record_at_the_end_of_the_calendar_still_gives_readiness(tmp_path: Path) -> None:
+    """Older versions committed Polar Date=00010101 records; readiness then crashed for good."""
+    from datetime import date, datetime, timedelta
+
+    from game.hrv.service import refresh_readiness, status
+    from game.storage import open_database
+    from tests.game.hrv.factories import nightly, series
+
+    now = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)
+    today = date(2026, 11, 30)
+    good = series(today - timedelta(days=29), [3.9 + 0.01 * (i % 5) for i in range(30)])
+    ancient = nightly(date(1, 1, 1), 40.0)
+    future = nightly(date(9999, 12, 31) - timedelta(days=1), 40.0, rhr=50.0)
+    with open_database(tmp_path / "t.db") as db:
+        with db.transaction() as repo:
+            repo.add_new_measurements([*good, ancient, future], now=now)
+        refresh_readiness(db, today=today, now=now)
+        st = status(db, today=today, now=now)
+        assert st.readiness.today.state in ("normal", "low", "high")
+        with db.transaction() as repo:
+            assert all(r.day.year >= 1980 for r in repo.readiness_history())
