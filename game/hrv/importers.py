@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import IO, TypeGuard
+from typing import IO, Protocol, TypeGuard
 
 from game.errors import ImportFileError
 from game.hrv.records import (
@@ -260,8 +260,7 @@ def read_rr_text(path: Path, options: ImportOptions, progress: Progress) -> Iter
     first_line: int | None = None
     columns: int | None = None
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            progress(len(raw))
+        for lineno, raw in enumerate(_bounded_lines(fh, path, progress), start=1):
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue
@@ -335,8 +334,7 @@ def read_polar_hrm(path: Path, options: ImportOptions, progress: Progress) -> It
     rr: list[float] = []
     data_line: int | None = None
     with path.open("r", encoding="latin-1", newline="") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            progress(len(raw))
+        for lineno, raw in enumerate(_bounded_lines(fh, path, progress), start=1):
             line = raw.strip()
             if line.startswith("[") and line.endswith("]"):
                 section = line[1:-1]
@@ -564,48 +562,122 @@ _APPLE_SDNN = "HKQuantityTypeIdentifierHeartRateVariabilitySDNN"
 _APPLE_RHR = "HKQuantityTypeIdentifierRestingHeartRate"
 
 
+#: Bytes handed to the XML parser at a time: a line longer than this (a whole export on one
+#: line) is fed in pieces, so memory does not grow with line length.
+XML_PIECE_BYTES = 1 << 16
+#: Largest top-level element (a Record with its beat list, a Workout...) and largest single tag
+#: or text run accepted. Apple's largest records are a few KB (an HRV record with ~90 beats is
+#: ~6 KB); anything this big is not an export Apple wrote, and parsing it would hold it in memory.
+MAX_XML_ELEMENT_BYTES = 4 << 20
+#: Largest uncompressed/compressed ratio accepted for export.xml inside a zip. Apple's exports
+#: compress 10-25x (XML of repeated records: the generated 300 MB export packs 12x); a zip bomb
+#: packs 1,000x or more.
+MAX_ZIP_RATIO = 100
+#: Zip compression methods zipfile can read (stored, deflate, bzip2, lzma).
+_ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2",
+                zipfile.ZIP_LZMA: "lzma"}
+
+
 def read_apple_xml(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
     with path.open("rb") as fh:
         yield from _stream_apple(fh, str(path), options, progress)
 
 
 def read_apple_zip(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
-    """Apple's export.zip: stream ``apple_health_export/export.xml`` without unpacking it."""
+    """Apple's export.zip: stream ``apple_health_export/export.xml`` without unpacking it.
+
+    Refused before reading: an encrypted or Deflate64 member (zipfile cannot read them) and a
+    member that claims to expand more than ``MAX_ZIP_RATIO`` times. While reading, output beyond
+    that ratio stops the import too (sizes in a zip header can lie).
+    """
     try:
         with zipfile.ZipFile(path) as zf:
             members = [i for i in zf.infolist() if i.filename.endswith("export.xml")]
             if not members:
                 raise ImportFileError(f"{path}: this zip has no export.xml (is it an Apple Health export?)")
             member = min(members, key=lambda i: i.filename.count("/"))
+            _check_zip_member(path, member)
             with zf.open(member) as fh:
-                yield from _stream_apple(fh, f"{path}!{member.filename}", options, progress)
+                limit = max(member.compress_size, 1) * MAX_ZIP_RATIO
+                yield from _stream_apple(_RatioGuard(fh, limit, f"{path}!{member.filename}"),
+                                         f"{path}!{member.filename}", options, progress)
     except zipfile.BadZipFile as exc:
         raise ImportFileError(f"{path}: not a readable zip ({exc}); the download may be incomplete") from None
 
 
-def _stream_apple(fh: IO[bytes], name: str, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
-    """Feed the XML line by line to a pull parser: memory stays flat and we know each line."""
+def _check_zip_member(path: Path, member: zipfile.ZipInfo) -> None:
+    name = f"{path}!{member.filename}"
+    if member.flag_bits & 0x1:
+        raise ImportFileError(f"{name}: the file is encrypted (password-protected zip); Apple's exports are not: "
+                              "export again from the Health app")
+    if member.compress_type not in _ZIP_METHODS:
+        method = "Deflate64" if member.compress_type == 9 else f"method {member.compress_type}"
+        raise ImportFileError(f"{name}: compressed with {method}, which Ringside cannot read; unzip it with "
+                              "your system's tool and import export.xml itself")
+    ratio = member.file_size / max(member.compress_size, 1)
+    if ratio > MAX_ZIP_RATIO:
+        raise ImportFileError(f"{name}: would expand {ratio:,.0f} times ({member.compress_size:,} -> "
+                              f"{member.file_size:,} bytes); real exports expand at most {MAX_ZIP_RATIO} times, "
+                              "so this looks like a zip bomb and is not read")
+
+
+class _RatioGuard:
+    """A binary stream that stops with ImportFileError once more than ``limit`` bytes came out."""
+
+    def __init__(self, fh: IO[bytes], limit: int, name: str) -> None:
+        self._fh, self._limit, self._name, self._out = fh, limit, name, 0
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self._fh.readline(size)
+        self._out += len(data)
+        if self._out > self._limit:
+            raise ImportFileError(f"{self._name}: expands more than {MAX_ZIP_RATIO} times its compressed size; "
+                                  "this looks like a zip bomb, reading stopped")
+        return data
+
+
+def _stream_apple(fh: _LineReader, name: str, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
+    """Feed the XML to a pull parser in pieces of at most ``XML_PIECE_BYTES``: memory stays flat
+    whatever the line length, and we still know the line of each record."""
     import xml.etree.ElementTree as ET
 
     parser = ET.XMLPullParser(events=("start", "end"))
     sink = _ProblemSink(name)
     depth = 0
     root = None
-    lineno = 0
+    lineno = 1
     kept = 0
     record_line = 0
+    since_event = 0  # bytes fed since the parser last produced an event (one tag or text run)
+    record_bytes = 0  # bytes fed since the current top-level element started
+
+    def stop(line: int, message: str) -> ImportProblem:
+        return ImportProblem(Origin(name, line), f"{message}; kept the {kept} HRV/resting-HR records read before it",
+                             is_fatal=True)
+
     try:
-        for raw in fh:
-            lineno += 1
+        while True:
+            raw = fh.readline(XML_PIECE_BYTES)
+            if not raw:
+                parser.close()
+                break
             progress(len(raw))
-            parser.feed(raw)
+            try:
+                parser.feed(raw)
+            except (LookupError, ValueError) as exc:
+                # expat refuses an undeclared-to-it encoding (LookupError) or a multi-byte one.
+                yield stop(lineno, f"the export declares an encoding Ringside cannot read ({exc}); Apple writes UTF-8")
+                break
+            since_event += len(raw)
+            record_bytes += len(raw)
             for event, elem in parser.read_events():
+                since_event = 0
                 if event == "start":
                     depth += 1
                     if depth == 1:
                         root = elem
                     elif depth == 2:
-                        record_line = lineno
+                        record_line, record_bytes = lineno, 0
                     continue
                 depth -= 1
                 if depth != 1:
@@ -618,19 +690,28 @@ def _stream_apple(fh: IO[bytes], name: str, options: ImportOptions, progress: Pr
                 elem.clear()
                 if root is not None:
                     root.clear()
-        parser.close()
+            if since_event > MAX_XML_ELEMENT_BYTES or (depth >= 2 and record_bytes > MAX_XML_ELEMENT_BYTES):
+                where = record_line if depth >= 2 else lineno
+                yield stop(where, f"one element or text run is over {MAX_XML_ELEMENT_BYTES >> 20} MB, which no "
+                                  "Apple Health export holds; reading stopped")
+                break
+            if raw.endswith(b"\n"):
+                lineno += 1
     except ET.ParseError as exc:
         line, col = getattr(exc, "position", (lineno, 0))
-        cut = "ends in the middle of a record" if "no element found" in str(exc) or "unclosed" in str(exc) else "is malformed"
-        yield ImportProblem(
-            Origin(name, line),
-            f"the export {cut} (column {col}: {exc.msg if hasattr(exc, 'msg') else exc}); "
-            f"kept the {kept} HRV/resting-HR records read before it",
-            is_fatal=True,
-        )
+        msg = str(getattr(exc, "msg", exc))
+        if "unknown encoding" in msg:
+            yield stop(line, "the export declares an encoding Ringside cannot read (Apple writes UTF-8)")
+        else:
+            cut = "ends in the middle of a record" if "no element found" in msg or "unclosed" in msg else "is malformed"
+            yield stop(line, f"the export {cut} (column {col}: {msg})")
     summary = sink.summary()
     if summary:
         yield summary
+
+
+class _LineReader(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
 
 
 def _apple_record(elem: object, origin: Origin, options: ImportOptions, sink: _ProblemSink) -> RawItem | None:
@@ -685,17 +766,38 @@ def _parse_apple_date(text: str) -> datetime:
 
 
 def _csv_rows(path: Path, progress: Progress) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a CSV with their line numbers. A field over csv's 128 KB limit or a line over
+    ``MAX_LINE_CHARS`` stops reading with ImportFileError (the rows before it are kept)."""
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
-        reader = csv.DictReader(_counting(fh, progress), restkey="\x00extra")
-        for row in reader:
-            yield reader.line_num, {
-                (k or "").strip(): v.strip() for k, v in row.items() if isinstance(v, str) and k != "\x00extra"
-            }
+        reader = csv.DictReader(_bounded_lines(fh, path, progress), restkey="\x00extra")
+        try:
+            for row in reader:
+                yield reader.line_num, {
+                    (k or "").strip(): v.strip() for k, v in row.items() if isinstance(v, str) and k != "\x00extra"
+                }
+        except csv.Error as exc:
+            # line_num counts the lines read before the one that failed.
+            raise ImportFileError(f"{path}: line {reader.line_num + 1}: {exc}; this is not a CSV export Ringside "
+                                  "knows (their fields are short numbers and dates)") from None
 
 
-def _counting(lines: Iterable[str], progress: Progress) -> Iterator[str]:
-    for line in lines:
+#: Longest text line read from a CSV, HRM or RR text file (characters). Real lines are under
+#: 1 KB; a longer one is not one of these formats, and reading it whole would hold it in memory.
+MAX_LINE_CHARS = 1 << 20
+
+
+def _bounded_lines(fh: IO[str], path: Path, progress: Progress) -> Iterator[str]:
+    """The file's lines, refusing (ImportFileError) one longer than ``MAX_LINE_CHARS``."""
+    lineno = 0
+    while True:
+        line = fh.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        lineno += 1
         progress(len(line))
+        if len(line) > MAX_LINE_CHARS:
+            raise ImportFileError(f"{path}: line {lineno} is longer than {MAX_LINE_CHARS >> 20} MB; not a file "
+                                  "Ringside knows (HRV exports have short lines)")
         yield line
 
 

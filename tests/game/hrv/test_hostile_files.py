@@ -172,3 +172,147 @@ def test_a_store_holding_a_record_at_the_end_of_the_calendar_still_gives_readine
         assert st.readiness.today.state in ("normal", "low", "high")
         with db.transaction() as repo:
             assert all(r.day.year >= 1980 for r in repo.readiness_history())
+
+
+# ------------------------------------------------------------------ Apple exports: memory, zip
+
+
+def _one_line(src: Path, dst: Path) -> None:
+    with src.open("rb") as fi, dst.open("wb") as fo:
+        while chunk := fi.read(1 << 20):
+            fo.write(chunk.replace(b"\n", b" "))
+
+
+def _traced_peak(path: Path) -> tuple[list[object], int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        items = list(read_file(path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return items, peak
+
+
+def test_an_export_on_one_line_streams_in_bounded_memory(tmp_path: Path) -> None:
+    """Memory used to grow with line length (a 100 MB one-line export.xml peaked at 782 MB)."""
+    from benchmarks.hrv_apple_export import write_export
+
+    lines = tmp_path / "lines.xml"
+    truth = write_export(lines, 6_000_000, seed=5)
+    path = tmp_path / "export.xml"
+    _one_line(lines, path)
+    items, peak = _traced_peak(path)
+    recs, probs = _split(items)
+    assert not probs and len(recs) == truth.hrv_records + truth.rhr_records
+    assert peak < 2_000_000, f"peak {peak / 1e6:.1f} MB for a {truth.bytes_written / 1e6:.0f} MB line"
+
+
+@pytest.mark.parametrize("filler", [b" ", b"<!-- ", b"<Record value='"])
+def test_one_giant_element_or_text_run_is_refused_in_bounded_memory(tmp_path: Path, filler: bytes) -> None:
+    path = tmp_path / "export.xml"
+    with path.open("wb") as fh:
+        fh.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n')
+        fh.write(b' <Record type="HKQuantityTypeIdentifierRestingHeartRate" sourceName="W" unit="count/min" '
+                 b'startDate="2024-01-11 07:00:00 +0900" endDate="x" value="50"/>\n')
+        fh.write(filler)
+        for _ in range(12):
+            fh.write(b"x" * (1 << 20) if filler != b" " else b" " * (1 << 20))
+        fh.write(b"\n</HealthData>\n")
+    items, peak = _traced_peak(path)
+    recs, probs = _split(items)
+    assert len(recs) == 1  # the record before the giant is kept
+    (fatal,) = [p for p in probs if p.is_fatal]
+    assert "over 4 MB" in fatal.message and "\n" not in fatal.message
+    assert peak < 40_000_000
+
+
+def _zip_with(tmp_path: Path, name: str, payload_chunks: int, chunk: bytes) -> Path:
+    import zipfile
+
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open("apple_health_export/export.xml", "w", force_zip64=True) as fh:
+            fh.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n')
+            for _ in range(payload_chunks):
+                fh.write(chunk)
+            fh.write(b"\n</HealthData>\n")
+    return path
+
+
+def test_zip_bomb_is_refused_before_reading(tmp_path: Path) -> None:
+    path = _zip_with(tmp_path, "export.zip", 64, b" " * (1 << 20))  # 64 MB of one line in ~64 KB
+    assert path.stat().st_size < 200_000
+    with pytest.raises(ImportFileError, match="zip bomb") as err:
+        list(read_file(path))
+    assert "\n" not in str(err.value) and str(path) in str(err.value)
+
+
+def test_output_beyond_the_ratio_stops_reading_even_if_the_header_lies() -> None:
+    import io
+
+    from game.hrv.importers import _RatioGuard
+
+    guard = _RatioGuard(io.BytesIO(b"a" * 5000), 1000, "x.zip!export.xml")
+    with pytest.raises(ImportFileError, match="zip bomb"):
+        while guard.readline(300):
+            pass
+
+
+def _patch_zip(path: Path, *, method: int | None = None, flags: int | None = None) -> None:
+    """Set the compression method / flag bits of the first member in both of its headers."""
+    data = bytearray(path.read_bytes())
+    local = data.index(b"PK\x03\x04")
+    central = data.index(b"PK\x01\x02")
+    if method is not None:
+        data[local + 8: local + 10] = struct.pack("<H", method)
+        data[central + 10: central + 12] = struct.pack("<H", method)
+    if flags is not None:
+        data[local + 6: local + 8] = struct.pack("<H", flags)
+        data[central + 8: central + 10] = struct.pack("<H", flags)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(("kind", "expected"), [("deflate64", "Deflate64"), ("encrypted", "encrypted")])
+def test_deflate64_and_encrypted_members_are_refused_clearly(tmp_path: Path, kind: str, expected: str) -> None:
+    path = _zip_with(tmp_path, "export.zip", 1, b"<Me/>")
+    _patch_zip(path, method=9) if kind == "deflate64" else _patch_zip(path, flags=0x1)
+    with pytest.raises(ImportFileError, match=expected) as err:
+        list(read_file(path))
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("encoding", ["x-foo", "utf-32", "ebcdic-cp-us"])
+def test_an_unknown_xml_encoding_is_refused_clearly(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "export.xml"
+    path.write_bytes(f'<?xml version="1.0" encoding="{encoding}"?>\n<HealthData locale="en_US">\n'
+                     "</HealthData>\n".encode())
+    _, probs = _split(list(read_file(path)))
+    (fatal,) = probs
+    assert fatal.is_fatal and "encoding" in fatal.message
+
+
+WHOOP_HEAD = ("Cycle start time,Cycle end time,Cycle timezone,Resting heart rate (bpm),Heart rate variability (ms),"
+              "Sleep onset,Wake onset\n")
+WHOOP_ROW = "2024-03-0{d} 23:00:00,2024-03-0{e} 22:00:00,UTC+01:00,50,60,2024-03-0{d} 23:00:00,2024-03-0{e} 06:30:00\n"
+
+
+def _read_until_refused(path: Path) -> tuple[list[object], ImportFileError | None]:
+    items: list[object] = []
+    try:
+        for item in read_file(path):
+            items.append(item)
+    except ImportFileError as exc:
+        return items, exc
+    return items, None
+
+
+@pytest.mark.parametrize("quoted", [True, False])
+def test_a_csv_field_over_128_kb_or_a_huge_line_stops_with_one_line(tmp_path: Path, quoted: bool) -> None:
+    path = tmp_path / "physiological_cycles.csv"
+    huge = '"' + "9" * 200_000 + '"' if quoted else "9" * (2 << 20)
+    path.write_text(WHOOP_HEAD + WHOOP_ROW.format(d=1, e=2) + f"{huge},x\n" + WHOOP_ROW.format(d=3, e=4))
+    items, err = _read_until_refused(path)
+    assert len(_split(items)[0]) == 1  # the good row before it is kept
+    assert err is not None and "line 3" in str(err) and "\n" not in str(err)
