@@ -16,6 +16,7 @@ Summary" CSV (``timestamp,rmssd,nremhr,entropy``).
 from __future__ import annotations
 
 import csv
+import math
 import re
 import statistics
 import warnings
@@ -254,11 +255,16 @@ def _offset_min(dt: datetime) -> int:
 
 
 def read_rr_text(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
-    """One RR per line (ms or s), or Polar's two columns (elapsed s, RR s)."""
+    """One RR per line (ms or s), or Polar's two columns (elapsed s, RR s); with a header, the
+    column it names RR. Anything else (an ECG sample table, any numeric table) is refused with
+    what the file looks like (see :func:`rr_table_verdict`)."""
     sink = _ProblemSink(str(path))
     values: list[float] = []
+    elapsed: list[float] = []
     first_line: int | None = None
     columns: int | None = None
+    header: list[str] = []
+    pick = -1
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
         for lineno, raw in enumerate(_bounded_lines(fh, path, progress), start=1):
             line = raw.strip()
@@ -271,19 +277,29 @@ def read_rr_text(path: Path, options: ImportOptions, progress: Progress) -> Iter
                 nums = [float(p) for p in parts]
             except ValueError:
                 if not values and lineno <= 3:
-                    continue  # a header line ("RR", "Time RR")
+                    header = parts  # a header line ("RR", "Time RR")
+                    continue
                 p = sink.add(lineno, f"{line[:40]!r} is not a number; line skipped")
                 if p:
                     yield p
                 continue
             if columns is None:
                 columns, first_line = len(nums), lineno
+                pick = _rr_column(header, columns)
+                if pick is None:
+                    yield ImportProblem(Origin(str(path), lineno), f"a table of {columns} numeric columns"
+                                        f"{_named(header)}, not RR intervals: it looks like sensor samples (an ECG "
+                                        "or motion recording); export the beat-to-beat (RR) intervals instead",
+                                        is_fatal=True)
+                    return
             if len(nums) != columns:
                 p = sink.add(lineno, f"expected {columns} column(s), found {len(nums)}; line skipped")
                 if p:
                     yield p
                 continue
-            values.append(nums[-1])
+            values.append(nums[pick])
+            if columns == 2 and pick == 1:
+                elapsed.append(nums[0])
     summary = sink.summary()
     if summary:
         yield summary
@@ -299,12 +315,9 @@ def read_rr_text(path: Path, options: ImportOptions, progress: Progress) -> Iter
         if columns == 1:
             note = f"RR values look like seconds (median {median:.3f}); converted to milliseconds"
             yield ImportProblem(Origin(str(path), first_line), note)
-    elif median > 5000:
-        yield ImportProblem(
-            Origin(str(path), first_line),
-            f"RR values have a median of {median:.0f}, which is neither milliseconds nor seconds; file skipped",
-            is_fatal=True,
-        )
+    verdict = rr_table_verdict(values, [e * 1000.0 for e in elapsed] if elapsed else None)
+    if verdict is not None:
+        yield ImportProblem(Origin(str(path), first_line), f"{verdict}; file not imported", is_fatal=True)
         return
     start, estimated, start_note = _start_for_dateless(path, options)
     yield RRRecording(
@@ -319,6 +332,65 @@ def read_rr_text(path: Path, options: ImportOptions, progress: Progress) -> Iter
         is_dateless=True,
         note=note or start_note,
     )
+
+
+_RR_NAMES = re.compile(r"^(rr|rri|nn|ibi|rr_?ms|rr[-_ ]?intervals?|intervals?|beat[-_ ]?to[-_ ]?beat)$", re.IGNORECASE)
+
+
+def _rr_column(header: list[str], columns: int) -> int | None:
+    """Which column holds the RR intervals: the one the header names, else the only one, else the
+    second of Polar's (elapsed, RR) pair; None for a wider table without an RR header."""
+    names = [h.strip("()[]\"'").lower() for h in header]
+    if len(names) == columns:
+        for i, name in enumerate(names):
+            if _RR_NAMES.match(name):
+                return i
+    if columns <= 2:
+        return columns - 1
+    return None
+
+
+def _named(header: list[str]) -> str:
+    return f" ({', '.join(header)[:80]})" if header else ""
+
+
+#: A file is RR intervals only if most of its values are heartbeat intervals (250-3000 ms, the
+#: physiological limits used by quality: 240 and 20 bpm) ...
+MIN_PLAUSIBLE_SHARE = 0.5
+#: ... and successive values typically differ by less than 20 % (Malik's rule for normal beats:
+#: the median successive change of the shared recordings is 0-3.6 %, of random numbers ~40 %).
+MAX_TYPICAL_CHANGE = 0.2
+
+
+def rr_table_verdict(rr_ms: list[float], elapsed_ms: list[float] | None = None) -> str | None:
+    """Why these values are not beat-to-beat intervals (what the file looks like), or None.
+
+    ``rr_ms``: the candidate intervals in ms; ``elapsed_ms``: Polar's elapsed-time column, if any,
+    which must advance by about one interval per row. Needs 10 values to judge structure.
+    """
+    finite = [v for v in rr_ms if math.isfinite(v)]
+    if not finite:
+        return "no numeric RR values"
+    inside = sum(1 for v in finite if 250.0 <= v <= 3000.0) / len(finite)
+    if inside < MIN_PLAUSIBLE_SHARE:
+        lo, hi, med = min(finite), max(finite), statistics.median(finite)
+        looks = "heart rates in bpm" if 30 <= med <= 220 else "another measurement"
+        return (f"only {inside:.0%} of the values are heartbeat intervals (250-3000 ms); they run from {lo:g} to "
+                f"{hi:g} (median {med:g}), which looks like {looks}, not RR intervals")
+    if len(finite) >= 10:
+        changes = [abs(b - a) / a for a, b in zip(finite, finite[1:]) if a > 0]
+        typical = statistics.median(changes) if changes else 0.0
+        if typical > MAX_TYPICAL_CHANGE:
+            return (f"successive values differ by a median of {typical:.0%}; successive heartbeats differ by a few "
+                    "percent, so this column is not RR intervals (it looks like unrelated numbers)")
+    if elapsed_ms is not None and len(elapsed_ms) >= 10:
+        steps = [b - a for a, b in zip(elapsed_ms, elapsed_ms[1:])]
+        backwards = sum(1 for d in steps if d < 0) / len(steps)
+        off = statistics.median(abs(d - r) for d, r in zip(steps, rr_ms[1:]))
+        if backwards > 0.05 or off > MAX_TYPICAL_CHANGE * statistics.median(finite):
+            return ("two numeric columns, but the first is not the elapsed time of the beats in the second "
+                    "(Polar's RR export layout); it looks like a table of two measurements")
+    return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -316,3 +316,110 @@ def test_a_csv_field_over_128_kb_or_a_huge_line_stops_with_one_line(tmp_path: Pa
     items, err = _read_until_refused(path)
     assert len(_split(items)[0]) == 1  # the good row before it is kept
     assert err is not None and "line 3" in str(err) and "\n" not in str(err)
+
+
+# ------------------------------------------------------------------------------ wrong files
+
+
+def _ecg_table(path: Path, rows: int = 3000, *, header: bool = True) -> None:
+    """An OpenSignals-style ECG sample file: 6 tab-separated columns of ADC values at 1 kHz."""
+    import math as m
+
+    lines = ['# OpenSignals Text File Format', '# {"00:07:80:0F:31:2B": {"sampling rate": 1000}}',
+             "# EndOfHeader"] if header else []
+    for i in range(rows):
+        phase = (i % 850) / 850.0
+        ecg = int(512 + 40 * m.sin(2 * m.pi * phase) + (380 if phase < 0.012 else 0))
+        lines.append(f"{i % 16}\t1\t1\t0\t0\t{ecg}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_an_ecg_sample_table_is_not_rr_intervals(tmp_path: Path, header: bool) -> None:
+    """It imported as 22,350 'RR intervals', 100 % clean, from its last column."""
+    path = tmp_path / "opensignals_ecg.txt"
+    _ecg_table(path, header=header)
+    recs, probs = _split(list(read_file(path)))
+    assert not recs
+    (fatal,) = probs
+    assert fatal.is_fatal and "6 numeric columns" in fatal.message and "ECG" in fatal.message
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([float(v) for v in range(55, 95)] * 3, "heart rates in bpm"),  # a heart-rate column
+        ([12.0 * (i % 40) for i in range(120)], "heartbeat intervals"),  # a counter
+        ([300.0 + (i * 7919) % 1700 for i in range(200)], "successive values differ"),  # unrelated numbers
+    ],
+)
+def test_any_numeric_column_is_judged_as_rr_before_import(tmp_path: Path, values: list[float], expected: str) -> None:
+    path = tmp_path / "numbers.txt"
+    path.write_text("\n".join(f"{v:g}" for v in values) + "\n")
+    recs, probs = _split(list(read_file(path)))
+    assert not recs and probs[-1].is_fatal and expected in probs[-1].message
+
+
+def test_two_columns_that_are_not_elapsed_time_and_rr_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "two.txt"
+    path.write_text("\n".join(f"{800 + (i * 37) % 60} {810 + (i * 53) % 50}" for i in range(200)) + "\n")
+    recs, probs = _split(list(read_file(path)))
+    assert not recs and probs[-1].is_fatal and "elapsed time" in probs[-1].message
+
+
+def test_a_table_whose_header_names_the_rr_column_is_read_from_it(tmp_path: Path) -> None:
+    path = tmp_path / "beats.txt"
+    rows = [f"{i * 0.8:.3f}\t{800 + 10 * (i % 5)}\t{75 - (i % 3)}" for i in range(120)]
+    path.write_text("time\tRR\tHR\n" + "\n".join(rows) + "\n")
+    (rec,), probs = _split(list(read_file(path)))
+    assert isinstance(rec, RRRecording) and rec.rr_ms[:3] == (800.0, 810.0, 820.0) and not probs
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("name", ["elitehrv_export.txt", "real_rri.txt", "rest_rri.txt", "polar_v800_export.txt"])
+def test_real_rr_files_pass_the_plausibility_check(shared_data: Path, name: str) -> None:
+    recs, probs = _split(list(read_file(shared_data / HRV / name)))
+    assert len(recs) == 1 and not [p for p in probs if p.is_fatal]
+
+
+# ------------------------------------------------------------------ one command, many files
+
+
+def test_each_file_of_an_import_is_independent(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refused files print one line each, the good ones are imported, readiness is refreshed,
+    and the exit status is 5. A bug of ours on one file (simulated) aborts nothing either."""
+    from game.cli import main
+    from game.hrv import service
+    from game.storage import open_database
+
+    good = tmp_path / "physiological_cycles.csv"
+    good.write_text(WHOOP_HEAD + WHOOP_ROW.format(d=1, e=2) + WHOOP_ROW.format(d=3, e=4))
+    ecg = tmp_path / "ecg.txt"
+    _ecg_table(ecg)
+    bomb = _zip_with(tmp_path, "export.zip", 16, b" " * (1 << 20))
+    cursed = tmp_path / "cursed.txt"
+    cursed.write_text("\n".join(["1000"] * 100))
+    later = tmp_path / "later.txt"
+    later.write_text("\n".join(str(900 + 10 * (i % 4)) for i in range(100)))
+    real_read = service.read_file
+
+    def read_file_with_a_bug(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if path.name == "cursed.txt":
+            raise ZeroDivisionError("simulated bug")
+        return real_read(path, *args, **kwargs)
+
+    monkeypatch.setattr(service, "read_file", read_file_with_a_bug)
+    code = main(["hrv", "import", str(good), str(ecg), str(bomb), str(cursed), str(later)])
+    _, err = capsys.readouterr()
+    assert code == 5
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 3  # one line per refused file ...
+    assert "3 of 5 file(s) could not be imported" in err.splitlines()[-1]  # ... and the summary
+    assert any("ecg.txt" in e and "numeric columns" in e for e in errors)
+    assert any("export.zip" in e and "zip bomb" in e for e in errors)
+    assert any("cursed.txt" in e and "unexpected error" in e for e in errors)
+    assert "Traceback" not in err
+    with open_database() as db, db.transaction() as repo:
+        assert repo.measurement_count() == 3  # two WHOOP nights and the later RR file
+        assert repo.readiness_history()  # refreshed at the end
