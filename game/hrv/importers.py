@@ -137,7 +137,7 @@ def _detect_csv(path: Path, header_line: str) -> str:
     cols = {c.strip().strip('"').lower() for c in next(csv.reader([header_line]), [])}
     if {"cycle start time", "heart rate variability (ms)"} <= cols:
         return "whoop_csv"
-    if {"type", "value", "startdate"} <= cols:
+    if {"type", "value", "startdate"} <= cols or _is_apple_csv(cols):
         return "apple_csv"
     if "heartratevariabilitymillis" in cols:
         return "health_connect_csv"
@@ -873,27 +873,67 @@ def _bounded_lines(fh: IO[str], path: Path, progress: Progress) -> Iterator[str]
         yield line
 
 
+#: Column names of Apple Health CSV conversions: Apple's attribute names (most converters) and
+#: the short names other converters write (``,source,start,end,duration,value,unit``, the first
+#: column a pandas index). Compared in lower case.
+_APPLE_CSV_COLUMNS = {
+    "type": ("type", "kind", "record_type"),
+    "start": ("startdate", "start", "start_date", "start date"),
+    "value": ("value",),
+    "unit": ("unit",),
+    "source": ("sourcename", "source", "source_name", "source name"),
+    "device": ("device",),
+}
+_APPLE_KINDS = {"heartratevariabilitysdnn": "sdnn", "restingheartrate": "rhr"}
+
+
+def _is_apple_csv(cols: set[str]) -> bool:
+    def has(key: str) -> bool:
+        return any(c in cols for c in _APPLE_CSV_COLUMNS[key])
+
+    return has("value") and has("start") and (has("type") or has("source") or has("unit"))
+
+
+def _apple_csv_kind(path: Path, row_type: str, unit: str) -> str | None:
+    """"sdnn", "rhr" or None (another type). Converters writing one file per type leave the type
+    out of the rows: it is then the file's name, or for SDNN its unit (ms: no other heart type)."""
+    if row_type:
+        key = row_type.removeprefix("HKQuantityTypeIdentifier").lower()
+        return _APPLE_KINDS.get(key)
+    name = path.stem.lower().replace("hkquantitytypeidentifier", "")
+    for key, kind in _APPLE_KINDS.items():
+        if key in name:
+            return kind
+    return "sdnn" if unit == "ms" else None
+
+
 def read_apple_csv(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
     sink = _ProblemSink(str(path))
-    for lineno, row in _csv_rows(path, progress):
-        kind = row.get("type", "").removeprefix("HKQuantityTypeIdentifier")
-        if kind not in ("HeartRateVariabilitySDNN", "RestingHeartRate"):
+    rows = 0
+    kept = 0
+    for lineno, raw_row in _csv_rows(path, progress):
+        rows += 1
+        row = _apple_csv_row(raw_row)
+        kind = _apple_csv_kind(path, row["type"], row["unit"])
+        if kind is None:
             continue
         try:
-            start = _parse_apple_date(row.get("startDate", ""))
-            value = float(row.get("value", ""))
-        except ValueError:
-            p = sink.add(lineno, f"bad date or value ({row.get('startDate')!r}, {row.get('value')!r}); row skipped")
+            start = _parse_any_date(row["start"], options.local_tz)
+            value = float(row["value"])
+        except ValueError as exc:
+            p = sink.add(lineno, f"bad date or value ({row['start']!r}, {row['value']!r}: {exc}); row skipped")
             if p:
                 yield p
             continue
-        device = _apple_device(row.get("sourceName", ""), row.get("device", ""))
+        device = _apple_device(row["source"], row["device"])
         origin = Origin(str(path), lineno)
-        if kind == "RestingHeartRate":
+        kept += 1
+        if kind == "rhr":
             yield DeviceValue("apple_health_csv", device, start.astimezone(timezone.utc), _offset_min(start),
                               start.date(), "rest", origin, resting_hr_bpm=value)
-        elif row.get("unit", "ms") not in ("ms", ""):
-            p = sink.add(lineno, f"HRV in unit {row.get('unit')!r}, expected 'ms'; row skipped")
+        elif row["unit"] not in ("ms", ""):
+            kept -= 1
+            p = sink.add(lineno, f"HRV in unit {row['unit']!r}, expected 'ms'; row skipped")
             if p:
                 yield p
         else:
@@ -902,6 +942,27 @@ def read_apple_csv(path: Path, options: ImportOptions, progress: Progress) -> It
     summary = sink.summary()
     if summary:
         yield summary
+    if rows and not kept and not sink.count:
+        yield ImportProblem(Origin(str(path)), "no HRV (SDNN) or resting-heart-rate rows in this Apple Health CSV; "
+                            "a file without a type column must be named after its type (e.g. "
+                            "HeartRateVariabilitySDNN.csv)", is_fatal=True)
+
+
+def _apple_csv_row(row: dict[str, str]) -> dict[str, str]:
+    lower = {k.lower(): v for k, v in row.items()}
+    return {key: next((lower[n] for n in names if n in lower), "") for key, names in _APPLE_CSV_COLUMNS.items()}
+
+
+_SPACED_OFFSET = re.compile(r"\s+([+-]\d{2}:?\d{2})$")
+
+
+def _parse_any_date(text: str, default_tz: tzinfo) -> datetime:
+    """Apple's '2023-11-20 08:00:00 +0100' or ISO 8601 ('2023-11-20T08:00:00+01:00', 'Z', naive)."""
+    text = text.strip()
+    try:
+        return _parse_apple_date(text)
+    except ValueError:
+        return _parse_iso(_SPACED_OFFSET.sub(r"\1", text), default_tz)
 
 
 _UTC_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?$")

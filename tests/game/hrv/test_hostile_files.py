@@ -423,3 +423,52 @@ def test_each_file_of_an_import_is_independent(tmp_path: Path, capsys: pytest.Ca
     with open_database() as db, db.transaction() as repo:
         assert repo.measurement_count() == 3  # two WHOOP nights and the later RR file
         assert repo.readiness_history()  # refreshed at the end
+
+
+# ------------------------------------------------------------ Apple CSVs from other converters
+
+
+def _converter_csv(path: Path, rows: list[tuple[str, str, str]], *, unit: str, type_col: str | None = None) -> None:
+    """The layout of converters that write one pandas frame per type: an unnamed index column,
+    then source, start, end, duration, value, unit (and sometimes more)."""
+    head = ",source,start,end,duration,value,unit,device" + (",type" if type_col else "")
+    lines = [head]
+    for i, (start, end, value) in enumerate(rows):
+        extra = f",{type_col}" if type_col else ""
+        lines.append(f'{i},Jo’s Apple Watch,{start},{end},0 days 00:01:05,{value},{unit},"<<HKDevice>, name:Apple '
+                     f'Watch, model:Watch>"{extra}')
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_apple_csv_from_other_converters_sdnn_by_file_name(tmp_path: Path) -> None:
+    from datetime import date
+
+    path = tmp_path / "HeartRateVariabilitySDNN.csv"
+    _converter_csv(path, [("2023-11-20 08:00:00+01:00", "2023-11-20 08:01:05+01:00", "45.5"),
+                          ("2023-11-21 07:30:00 +0100", "2023-11-21 07:31:00 +0100", "52"),
+                          ("2023-11-22T23:30:00-05:00", "2023-11-22T23:31:00-05:00", "38.25")], unit="ms")
+    recs, probs = _split(list(read_file(path)))
+    assert not probs
+    assert [(r.day, r.sdnn_ms, r.device) for r in recs] == [  # type: ignore[union-attr]
+        (date(2023, 11, 20), 45.5, "Apple Watch"), (date(2023, 11, 21), 52.0, "Apple Watch"),
+        (date(2023, 11, 22), 38.25, "Apple Watch")]
+    assert recs[2].utc_offset_min == -300
+
+
+def test_apple_csv_from_other_converters_resting_hr_and_type_column(tmp_path: Path) -> None:
+    rhr = tmp_path / "HKQuantityTypeIdentifierRestingHeartRate.csv"
+    _converter_csv(rhr, [("2023-11-20 00:00:00+01:00", "2023-11-20 23:59:00+01:00", "51")], unit="count/min")
+    (rec,), probs = _split(list(read_file(rhr)))
+    assert isinstance(rec, DeviceValue) and rec.resting_hr_bpm == 51.0 and rec.sdnn_ms is None and not probs
+    mixed = tmp_path / "health.csv"
+    _converter_csv(mixed, [("2023-11-20 08:00:00+01:00", "x", "60")], unit="count/min",
+                   type_col="HKQuantityTypeIdentifierHeartRate")
+    recs, probs = _split(list(read_file(mixed)))
+    assert not recs and probs[-1].is_fatal and "named after its type" in probs[-1].message
+
+
+def test_apple_csv_without_type_is_sdnn_only_when_in_ms(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    _converter_csv(path, [("2023-11-20 08:00:00+01:00", "x", "44")], unit="ms")
+    (rec,), _ = _split(list(read_file(path)))
+    assert isinstance(rec, DeviceValue) and rec.sdnn_ms == 44.0
