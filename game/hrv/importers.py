@@ -15,12 +15,16 @@ Summary" CSV (``timestamp,rmssd,nremhr,entropy``).
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import lzma
 import math
 import re
 import statistics
+import struct
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
@@ -662,19 +666,33 @@ def read_apple_zip(path: Path, options: ImportOptions, progress: Progress) -> It
     member that claims to expand more than ``MAX_ZIP_RATIO`` times. While reading, output beyond
     that ratio stops the import too (sizes in a zip header can lie).
     """
-    try:
-        with zipfile.ZipFile(path) as zf:
+    with contextlib.ExitStack() as opened:
+        try:
+            zf = opened.enter_context(zipfile.ZipFile(path))
             members = [i for i in zf.infolist() if i.filename.endswith("export.xml")]
             if not members:
                 raise ImportFileError(f"{path}: this zip has no export.xml (is it an Apple Health export?)")
             member = min(members, key=lambda i: i.filename.count("/"))
             _check_zip_member(path, member)
-            with zf.open(member) as fh:
-                limit = max(member.compress_size, 1) * MAX_ZIP_RATIO
-                yield from _stream_apple(_RatioGuard(fh, limit, f"{path}!{member.filename}"),
-                                         f"{path}!{member.filename}", options, progress)
-    except zipfile.BadZipFile as exc:
-        raise ImportFileError(f"{path}: not a readable zip ({exc}); the download may be incomplete") from None
+            fh = opened.enter_context(zf.open(member))
+        except _ZIP_DAMAGE as exc:
+            raise ImportFileError(f"{path}: not a readable zip ({_one_line(exc)}); the download may be "
+                                  "incomplete") from None
+        limit = max(member.compress_size, 1) * MAX_ZIP_RATIO
+        yield from _stream_apple(_RatioGuard(fh, limit, f"{path}!{member.filename}"),
+                                 f"{path}!{member.filename}", options, progress)
+
+
+#: What zipfile raises on a damaged archive besides BadZipFile: a negative seek (OSError), a
+#: bad compressed stream (zlib.error, lzma.LZMAError, OSError from bz2), a bad header field
+#: (struct.error, ValueError, UnicodeDecodeError, OverflowError), an unsupported feature.
+_ZIP_DAMAGE = (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, NotImplementedError,
+               RuntimeError, struct.error, UnicodeDecodeError, OverflowError)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:160] if text.strip() else type(exc).__name__
 
 
 def _check_zip_member(path: Path, member: zipfile.ZipInfo) -> None:
@@ -700,7 +718,11 @@ class _RatioGuard:
         self._fh, self._limit, self._name, self._out = fh, limit, name, 0
 
     def readline(self, size: int = -1) -> bytes:
-        data = self._fh.readline(size)
+        try:
+            data = self._fh.readline(size)
+        except _ZIP_DAMAGE as exc:
+            raise ImportFileError(f"{self._name}: the zip is damaged here ({_one_line(exc)}); the download may be "
+                                  "incomplete") from None
         self._out += len(data)
         if self._out > self._limit:
             raise ImportFileError(f"{self._name}: expands more than {MAX_ZIP_RATIO} times its compressed size; "
@@ -795,7 +817,7 @@ def _apple_record(elem: object, origin: Origin, options: ImportOptions, sink: _P
         return None
     try:
         start = _parse_apple_date(elem.get("startDate", ""))
-        value = float(elem.get("value", ""))
+        value = _number(elem.get("value", ""))
     except ValueError:
         return sink.add(origin.line, f"{rtype.removeprefix('HKQuantityTypeIdentifier')} record has a bad "
                         f"date or value ({elem.get('startDate')!r}, {elem.get('value')!r}); skipped")
@@ -919,7 +941,7 @@ def read_apple_csv(path: Path, options: ImportOptions, progress: Progress) -> It
             continue
         try:
             start = _parse_any_date(row["start"], options.local_tz)
-            value = float(row["value"])
+            value = _number(row["value"])
         except ValueError as exc:
             p = sink.add(lineno, f"bad date or value ({row['start']!r}, {row['value']!r}: {exc}); row skipped")
             if p:
@@ -1010,8 +1032,8 @@ def read_whoop_csv(path: Path, options: ImportOptions, progress: Progress) -> It
             onset_text = row.get("Sleep onset") or row.get("Cycle start time", "")
             wake = check_instant(datetime.strptime(wake_text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz))
             onset = check_instant(datetime.strptime(onset_text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz))
-            rmssd = float(hrv_text) if hrv_text else None
-            rhr = float(rhr_text) if rhr_text else None
+            rmssd = _number(hrv_text) if hrv_text else None
+            rhr = _number(rhr_text) if rhr_text else None
         except ValueError as exc:
             p = sink.add(lineno, f"cannot read this cycle ({exc}); row skipped")
             if p:
@@ -1035,7 +1057,7 @@ def read_health_connect_csv(path: Path, options: ImportOptions, progress: Progre
             if zone_text and zone is None:
                 raise ValueError(f"zoneOffset {zone_text!r} is not an offset like +02:00")
             local = instant.astimezone(zone or options.local_tz)
-            rmssd = float(row.get("heartRateVariabilityMillis", ""))
+            rmssd = _number(row.get("heartRateVariabilityMillis", ""))
         except ValueError as exc:
             p = sink.add(lineno, f"cannot read this row ({exc}); row skipped")
             if p:
@@ -1054,7 +1076,7 @@ def read_fitbit_csv(path: Path, options: ImportOptions, progress: Progress) -> I
     for lineno, row in _csv_rows(path, progress):
         try:
             stamp = _parse_iso(row.get("timestamp", ""), options.local_tz)
-            rmssd = float(row.get("rmssd", ""))
+            rmssd = _number(row.get("rmssd", ""))
         except ValueError as exc:
             p = sink.add(lineno, f"cannot read this row ({exc}); row skipped")
             if p:
@@ -1065,6 +1087,14 @@ def read_fitbit_csv(path: Path, options: ImportOptions, progress: Progress) -> I
     summary = sink.summary()
     if summary:
         yield summary
+
+
+def _number(text: str | None) -> float:
+    """A finite number from a cell; ValueError for empty, 'nan', 'inf' or an overflow (1e400)."""
+    value = float(text if text is not None else "")
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
 
 
 def _parse_iso(text: str, default_tz: tzinfo) -> datetime:
