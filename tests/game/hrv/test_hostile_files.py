@@ -472,3 +472,13 @@ def test_apple_csv_without_type_is_sdnn_only_when_in_ms(tmp_path: Path) -> None:
     _converter_csv(path, [("2023-11-20 08:00:00+01:00", "x", "44")], unit="ms")
     (rec,), _ = _split(list(read_file(path)))
     assert isinstance(rec, DeviceValue) and rec.sdnn_ms == 44.0
+
+
+def test_a_start_option_at_the_end_of_the_calendar_is_a_usage_error(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from game.cli import main
+
+    path = tmp_path / "rr.txt"
+    path.write_text("\n".join(["1000"] * 100))
+    assert main(["hrv", "import", str(path), "--start", "0001-01-01T00:00"]) == 2
+    assert "outside 1980-2099" in capsys.readouterr().err
