@@ -1009,10 +1009,16 @@ def _parse_zone(text: str) -> tzinfo | None:
         return zone
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    name = text.strip()
+    if not _ZONE_NAME.match(name):
+        return None  # IANA names are short words joined by '/': never ask the file system for others
     try:
-        return ZoneInfo(text.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return None
+
+
+_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){0,2}$")
 
 
 def read_whoop_csv(path: Path, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:

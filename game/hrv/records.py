@@ -88,8 +88,23 @@ class ImportProblem:
     message: str
     is_fatal: bool = False
 
+    def __post_init__(self) -> None:
+        # Messages quote cells of the file, which may hold newlines or control characters: a
+        # problem is always one printable line.
+        object.__setattr__(self, "message", one_line(self.message))
+
     def __str__(self) -> str:
         return f"{self.origin}: {self.message}"
+
+
+#: Longest message kept on one line (a quoted cell can be 128 KB).
+MAX_MESSAGE_CHARS = 400
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters (newlines included) as spaces, cut to MAX_MESSAGE_CHARS."""
+    flat = "".join(" " if (ord(c) < 32 or ord(c) == 127) else c for c in text)
+    return flat if len(flat) <= MAX_MESSAGE_CHARS else flat[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
 RawItem = RRRecording | DeviceValue | ImportProblem

@@ -19,7 +19,7 @@ from game.hrv.importers import FORMATS, ImportOptions, detect_format, read_file
 from game.hrv.plan import CoachOverride, Plan, TrainingLoad, build_plan, training_load
 from game.hrv.quality import QualityOptions, assess_device_value, assess_recording
 from game.hrv.readiness import Readiness, ReadinessOptions, all_histories, assess
-from game.hrv.records import ImportProblem, Measurement, Origin, RRRecording
+from game.hrv.records import ImportProblem, Measurement, Origin, RRRecording, one_line
 from game.storage.database import Database
 from game.storage.types import StoredReadiness
 
@@ -82,7 +82,7 @@ def import_paths(
             detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
             report = FileReport(path, None, error=f"{path}: reading stopped by an unexpected error ({detail}); "
                                 "records stored before it are kept; please report this file")
-        reports.append(report)
+        reports.append(replace(report, error=one_line(report.error)) if report.error else report)
     return reports
 
 

@@ -49,19 +49,25 @@ def _survives(path: Path) -> str:
     return "read"
 
 
-def _run(tmp_path: Path, name: str, make: Callable[[random.Random], bytes]) -> dict[str, int]:
+Case = Callable[[random.Random, int], tuple[str, bytes]]
+
+
+def _run(tmp_path: Path, kind: str, make: Case) -> dict[str, int]:
+    """Run cases until the budget is spent; ``make(rng, case)`` returns a file name and bytes."""
     outcomes: dict[str, int] = {}
-    path = tmp_path / name
     for case in cases(min_cases=15):
-        rng = random.Random(f"{SEED}-{name}-{case}")
-        path.write_bytes(make(rng))
+        rng = random.Random(f"{SEED}-{kind}-{case}")
+        name, data = make(rng, case)
+        path = tmp_path / name
+        path.write_bytes(data)
         t0 = time.monotonic()
         try:
             outcome = _survives(path)
         except Exception as exc:  # report the case that reproduces it
-            raise AssertionError(f"{name}: seed {SEED} case {case}: {type(exc).__name__}: {exc}") from exc
-        assert time.monotonic() - t0 < HANG_S, f"{name}: seed {SEED} case {case} took too long"
+            raise AssertionError(f"{kind}: seed {SEED} case {case} ({name}): {type(exc).__name__}: {exc}") from exc
+        assert time.monotonic() - t0 < HANG_S, f"{kind}: seed {SEED} case {case} took too long"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        path.unlink()
     return outcomes
 
 
@@ -93,12 +99,13 @@ def _shared(shared_data: Path, name: str) -> bytes:
 
 # ------------------------------------------------------------------------------------ FIT
 
+FIT_FILES = ["garmin-fenix-5-run.fit", "garmin-fenix-5-walk.fit", "garmin-edge-820-bike.fit"]
+
 
 @pytest.mark.shared_data
-@pytest.mark.parametrize("name", ["garmin-fenix-5-run.fit", "garmin-fenix-5-walk.fit", "garmin-edge-820-bike.fit"])
-def test_fuzz_fit(tmp_path: Path, shared_data: Path, name: str) -> None:
-    data = _shared(shared_data, name)
-    out = _run(tmp_path, "x.fit", lambda rng: _mutate(data, rng))
+def test_fuzz_fit(tmp_path: Path, shared_data: Path) -> None:
+    real = [_shared(shared_data, n) for n in FIT_FILES]
+    out = _run(tmp_path, "fit", lambda rng, case: ("x.fit", _mutate(real[case % len(real)], rng)))
     assert out.get("read", 0) > 0
 
 
@@ -109,7 +116,7 @@ _HOSTILE_CELLS = [
     "0001-01-01 00:00:00", "9999-12-31 23:59:59", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59+14:00",
     "2024-02-30 00:00:00", "2024-03-01 25:61:61", "2024-03-01T07:00:00", "2024-03-01 07:00:00 +0100",
     "UTC+99:99", "UTC-12:00", "UTC+14:00", "Mars/Olympus", "Etc/GMT+12", "+25:00", "Z", "\x00", "é\u202e",
-    '"', '""', "a,b", "\r", "HKQuantityTypeIdentifierHeartRateVariabilitySDNN",
+    '"', '""', "a,b", "\r", "../../../etc/passwd", "x" * 300, "HKQuantityTypeIdentifierHeartRateVariabilitySDNN",
     "HKQuantityTypeIdentifierRestingHeartRate", "ms", "count/min", "s",
 ]
 _GOOD = {
@@ -129,6 +136,7 @@ _HEAD = {
 }
 _CSV_NAME = {"whoop": "physiological_cycles.csv", "apple": "apple.csv", "apple_short": "HeartRateVariabilitySDNN.csv",
              "hc": "hc.csv", "fitbit": "fitbit.csv"}
+REAL_CSV = ["whoop_physiological_cycles.csv", "apple_health_sdnn.csv", "apple_health_resting_hr.csv"]
 
 
 def _csv_case(layout: str, rng: random.Random) -> bytes:
@@ -147,18 +155,20 @@ def _csv_case(layout: str, rng: random.Random) -> bytes:
     return _mutate(text.encode(), rng) if rng.random() < 0.3 else text.encode()
 
 
-@pytest.mark.parametrize("layout", sorted(_HEAD))
-def test_fuzz_csv_layouts(tmp_path: Path, layout: str) -> None:
-    out = _run(tmp_path, _CSV_NAME[layout], lambda rng: _csv_case(layout, rng))
+def test_fuzz_csv(tmp_path: Path, shared_data_if_any: Path | None) -> None:
+    """Every CSV layout generated with hostile cells, and mutations of the real CSVs."""
+    layouts = sorted(_HEAD)
+    real = [(n, _shared(shared_data_if_any, n)) for n in REAL_CSV] if shared_data_if_any else []
+
+    def make(rng: random.Random, case: int) -> tuple[str, bytes]:
+        k = case % (len(layouts) + len(real))
+        if k < len(layouts):
+            return _CSV_NAME[layouts[k]], _csv_case(layouts[k], rng)
+        name, data = real[k - len(layouts)]
+        return name, _mutate(data, rng)
+
+    out = _run(tmp_path, "csv", make)
     assert out.get("read", 0) > 0
-
-
-@pytest.mark.shared_data
-@pytest.mark.parametrize("name", ["whoop_physiological_cycles.csv", "apple_health_sdnn.csv",
-                                  "apple_health_resting_hr.csv"])
-def test_fuzz_real_csv(tmp_path: Path, shared_data: Path, name: str) -> None:
-    data = _shared(shared_data, name)
-    _run(tmp_path, name, lambda rng: _mutate(data, rng))
 
 
 # ------------------------------------------------------------------------------ XML and zip
@@ -173,15 +183,20 @@ def small_export(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return path.read_bytes()
 
 
-def test_fuzz_apple_xml(tmp_path: Path, small_export: bytes) -> None:
-    out = _run(tmp_path, "export.xml", lambda rng: _mutate(small_export, rng))
+@pytest.fixture
+def shared_data_if_any() -> Path | None:
+    """The shared recordings when present: fuzz suites then mutate them too (else generated only)."""
+    from tests.support.recordings import SHARED
+
+    return SHARED if (SHARED / "hrv").is_dir() else None
+
+
+def test_fuzz_apple_xml(tmp_path: Path, small_export: bytes, shared_data_if_any: Path | None) -> None:
+    seeds = [small_export]
+    if shared_data_if_any:
+        seeds.append(_shared(shared_data_if_any, "apple_health_export_fixture.xml"))
+    out = _run(tmp_path, "xml", lambda rng, case: ("export.xml", _mutate(seeds[case % len(seeds)], rng)))
     assert out.get("read", 0) > 0
-
-
-@pytest.mark.shared_data
-def test_fuzz_apple_fixture(tmp_path: Path, shared_data: Path) -> None:
-    data = _shared(shared_data, "apple_health_export_fixture.xml")
-    _run(tmp_path, "export.xml", lambda rng: _mutate(data, rng))
 
 
 def _zip_case(export: bytes, rng: random.Random) -> bytes:
@@ -196,35 +211,35 @@ def _zip_case(export: bytes, rng: random.Random) -> bytes:
 
 
 def test_fuzz_apple_zip(tmp_path: Path, small_export: bytes) -> None:
-    out = _run(tmp_path, "export.zip", lambda rng: _zip_case(small_export, rng))
+    out = _run(tmp_path, "zip", lambda rng, case: ("export.zip", _zip_case(small_export, rng)))
     assert out.get("read", 0) > 0
 
 
 # ------------------------------------------------------------------------------- RR text, HRM
+
+REAL_RR = ["rest_rri.txt", "real_rri.txt", "elitehrv_export.txt", "polar_v800_export.txt"]
 
 
 def _rr_text_case(rng: random.Random) -> bytes:
     lines = ["RR"] if rng.random() < 0.3 else []
     base = rng.choice([0.8, 800.0, 1000.0, 500.0, 70.0])
     for _ in range(rng.randint(0, 300)):
-        r = rng.random()
-        if r < 0.9:
+        if rng.random() < 0.9:
             lines.append(f"{base * rng.uniform(0.9, 1.1):.3f}")
         else:
             lines.append(rng.choice(_HOSTILE_CELLS + ["1000 1000", "1,2,3,4,5,6", "# note", "1e308", "-0"]))
     return ("\n".join(lines) + "\n").encode()
 
 
-def test_fuzz_rr_text(tmp_path: Path) -> None:
-    out = _run(tmp_path, "rr.txt", _rr_text_case)
+def test_fuzz_rr_text(tmp_path: Path, shared_data_if_any: Path | None) -> None:
+    real = [_shared(shared_data_if_any, n) for n in REAL_RR] if shared_data_if_any else []
+
+    def make(rng: random.Random, case: int) -> tuple[str, bytes]:
+        k = case % (1 + len(real))
+        return "rr.txt", _rr_text_case(rng) if k == 0 else _mutate(real[k - 1], rng)
+
+    out = _run(tmp_path, "rr_text", make)
     assert out.get("read", 0) > 0
-
-
-@pytest.mark.shared_data
-@pytest.mark.parametrize("name", ["rest_rri.txt", "real_rri.txt", "elitehrv_export.txt", "polar_v800_export.txt"])
-def test_fuzz_real_rr_text(tmp_path: Path, shared_data: Path, name: str) -> None:
-    data = _shared(shared_data, name)
-    _run(tmp_path, "rr.txt", lambda rng: _mutate(data, rng))
 
 
 def _hrm_case(rng: random.Random) -> bytes:
@@ -238,12 +253,11 @@ def _hrm_case(rng: random.Random) -> bytes:
     return f"[Params]\n{body}\n\n[HRData]\n{beats}\n".encode("latin-1", errors="replace")
 
 
-def test_fuzz_hrm(tmp_path: Path) -> None:
-    out = _run(tmp_path, "x.hrm", _hrm_case)
+def test_fuzz_hrm(tmp_path: Path, shared_data_if_any: Path | None) -> None:
+    real = _shared(shared_data_if_any, "exercise_rri.hrm") if shared_data_if_any else None
+
+    def make(rng: random.Random, case: int) -> tuple[str, bytes]:
+        return "x.hrm", _hrm_case(rng) if real is None or case % 2 == 0 else _mutate(real, rng)
+
+    out = _run(tmp_path, "hrm", make)
     assert out.get("read", 0) > 0
-
-
-@pytest.mark.shared_data
-def test_fuzz_real_hrm(tmp_path: Path, shared_data: Path) -> None:
-    data = _shared(shared_data, "exercise_rri.hrm")
-    _run(tmp_path, "x.hrm", lambda rng: _mutate(data, rng))
