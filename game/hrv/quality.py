@@ -5,7 +5,7 @@ median, each part within 20 % of it, is a run of missed beats (a chest strap or 
 the R wave) and is split into equal parts. (2) NeuroKit2's implementation of the Kubios method
 (Lipponen & Tarvainen 2019, ``neurokit2.signal_fixpeaks(method="Kubios")``) classifies ectopic,
 missed, extra and long/short beats and corrects each class. (3) Malik's 20 % rule (Malik et al.
-1989; Kleiger et al. 1992) on what is left: an interval still more than 20 % away from its local
+1989, Eur Heart J 10:1060) on what is left: an interval still more than 20 % away from its local
 11-beat median is removed, and the successive differences that touch it are left out of RMSSD
 (NeuroKit2's ``hrv_time`` skips differences across a missing interval). Step 1 exists because the
 Kubios thresholds scale with the recording's own beat-to-beat spread: on a smooth exercise series
@@ -147,12 +147,11 @@ _HALF_WINDOW = 5
 
 def _local_medians(rr: np.ndarray) -> np.ndarray:
     """Median of the 11-beat window around each interval (shorter at the edges), NaN ignored."""
-    out = np.empty(rr.size)
-    for k in range(rr.size):
-        window = rr[max(0, k - _HALF_WINDOW): k + _HALF_WINDOW + 1]
-        window = window[np.isfinite(window)]
-        out[k] = float(np.median(window)) if window.size else math.nan
-    return out
+    padded = np.concatenate([np.full(_HALF_WINDOW, np.nan), rr, np.full(_HALF_WINDOW, np.nan)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * _HALF_WINDOW + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN window has no median: NaN
+        return np.nanmedian(windows, axis=1)
 
 
 def _split_missed(rr: np.ndarray, gate: float) -> tuple[np.ndarray, int]:

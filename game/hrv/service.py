@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from game.errors import ImportFileError, StorageError
 from game.hrv.importers import FORMATS, ImportOptions, detect_format, read_file
 from game.hrv.plan import CoachOverride, Plan, TrainingLoad, build_plan, training_load
@@ -74,7 +76,7 @@ def import_paths(
         try:
             report = _import_one(db, path, is_from_folder, now=now, options=options, quality=quality,
                                  progress=progress, on_measurement=on_measurement)
-        except StorageError:
+        except (StorageError, SQLAlchemyError):
             raise  # the database itself failed: not this file's fault, and no later file would fare better
         except Exception as exc:  # noqa: BLE001 - one file's failure never aborts the others (issue 13)
             # The readers turn every damage we know into problems; this is a bug of ours on an input
