@@ -2,7 +2,9 @@
 
 Correction runs in three steps. (1) An interval that is a whole multiple (2x, 3x...) of the local
 median, each part within 20 % of it, is a run of missed beats (a chest strap or watch that lost
-the R wave) and is split into equal parts. (2) NeuroKit2's implementation of the Kubios method
+the R wave) and is split into equal parts; a short interval followed by a long one, together two
+medians, is an ectopic beat and its compensatory pause, and the beat is moved to the middle.
+(2) NeuroKit2's implementation of the Kubios method
 (Lipponen & Tarvainen 2019, ``neurokit2.signal_fixpeaks(method="Kubios")``) classifies ectopic,
 missed, extra and long/short beats and corrects each class. (3) Malik's 20 % rule (Malik et al.
 1989, Eur Heart J 10:1060) on what is left: an interval still more than 20 % away from its local
