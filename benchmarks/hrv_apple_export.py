@@ -5,13 +5,17 @@ peak resident memory of a child process that does only the import, next to the s
 importing a tiny export (the fixed cost of Python + libraries), so the difference is what the
 300 MB file costs. Run: ``python -m benchmarks.hrv_apple_export [SIZE_MB]``.
 
+``python -m benchmarks.hrv_apple_export --hostile [SIZE_MB]`` measures the hostile exports of
+issue 13 instead (goal: < 200 MB RSS whatever the line length or compression ratio): a
+SIZE_MB (default 100) export.xml on one line, the same zipped, one element of SIZE_MB, and a
+1 MB export.zip expanding to one 1 GB line.
+
 ``write_export`` is also used by the tests (with a few MB) to check streaming on a big file.
 """
 
 from __future__ import annotations
 
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -137,26 +141,95 @@ with open_database(Path(sys.argv[2])) as db:
     reports = import_paths(db, [Path(sys.argv[1])], now=datetime.now(timezone.utc))
 dt = time.perf_counter() - t0
 r = reports[0]
-print(f"{dt:.2f} {r.count} {r.added} {len(r.problems)} {r.error}")
+rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"{dt:.2f} {r.count} {r.added} {len(r.problems)} {rss_kb} {r.error}")
 """
 
 
 def _run_child(export: Path, workdir: Path) -> tuple[float, int, str]:
-    """Import in a fresh process; returns (seconds, peak RSS in MB, child's summary line)."""
+    """Import in a fresh process; returns (seconds, the child's own peak RSS in MB, its summary
+    line: seconds, records, new, problems, peak RSS in KB, error)."""
     db = workdir / f"bench-{export.stem}-{time.monotonic_ns()}.db"
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(export), str(db)], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parent.parent)
     if proc.returncode != 0:
         raise SystemExit(proc.stderr)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     line = proc.stdout.strip().splitlines()[-1]
     seconds = float(line.split()[0])
-    # ru_maxrss of children is the max over all children so far: run the small one first.
-    return seconds, max(peak_kb, before) // 1024, line
+    return seconds, int(line.split()[4]) // 1024, line
+
+
+def write_one_line(src: Path, dst: Path) -> None:
+    """The export with every newline replaced by a space: one line as long as the file."""
+    with src.open("rb") as fi, dst.open("wb") as fo:
+        while chunk := fi.read(1 << 20):
+            fo.write(chunk.replace(b"\n", b" "))
+
+
+def write_zip_bomb(path: Path, line_bytes: int) -> None:
+    """An export.zip whose export.xml is a header and then one line of ``line_bytes`` spaces."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open("apple_health_export/export.xml", "w", force_zip64=True) as fh:
+            fh.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">')
+            block = b" " * (1 << 20)
+            for _ in range(line_bytes >> 20):
+                fh.write(block)
+            fh.write(b"</HealthData>\n")
+
+
+def write_giant_element(path: Path, size_bytes: int) -> None:
+    with path.open("wb") as fh:
+        fh.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<HealthData locale="en_US">\n <Record value="')
+        block = b"7" * (1 << 20)
+        for _ in range(size_bytes >> 20):
+            fh.write(block)
+        fh.write(b'"/>\n</HealthData>\n')
+
+
+def hostile(size_mb: int) -> int:
+    import os
+
+    print(f"load average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
+    with tempfile.TemporaryDirectory(prefix="ringside-bench-") as tmp:
+        work = Path(tmp)
+        small = work / "small.xml"
+        write_export(small, 200_000)
+        s_small, rss_small, _ = _run_child(small, work)
+        print(f"baseline (0.2 MB export): {s_small:.2f} s, peak RSS {rss_small} MB")
+        lines = work / "lines.xml"
+        truth = write_export(lines, size_mb * 1_000_000)
+        one = work / "one_line" / "export.xml"
+        one.parent.mkdir()
+        write_one_line(lines, one)
+        lines.unlink()
+        secs, rss, line = _run_child(one, work)
+        print(f"export.xml of {truth.bytes_written / 1e6:.0f} MB on one line: {secs:.1f} s, peak RSS {rss} MB, "
+              f"{int(line.split()[1])} records (expected {truth.hrv_records + truth.rhr_records})")
+        zpath = work / "one_line" / "export.zip"
+        zip_export(one, zpath)
+        one.unlink()
+        secs, rss, line = _run_child(zpath, work)
+        print(f"the same zipped ({zpath.stat().st_size / 1e6:.1f} MB): {secs:.1f} s, peak RSS {rss} MB, "
+              f"{int(line.split()[1])} records")
+        zpath.unlink()
+        giant = work / "giant" / "export.xml"
+        giant.parent.mkdir()
+        write_giant_element(giant, size_mb << 20)
+        secs, rss, line = _run_child(giant, work)
+        print(f"one element of {size_mb} MB: {secs:.2f} s, peak RSS {rss} MB, refused: {line.split(' ', 5)[-1][:90]}")
+        giant.unlink()
+        bomb = work / "bomb" / "export.zip"
+        bomb.parent.mkdir()
+        write_zip_bomb(bomb, 1 << 30)
+        secs, rss, line = _run_child(bomb, work)
+        print(f"export.zip of {bomb.stat().st_size / 1e6:.1f} MB expanding to one 1 GB line: {secs:.2f} s, "
+              f"peak RSS {rss} MB, refused: {line.split(' ', 5)[-1][:90]}")
+    return 0
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--hostile"]:
+        return hostile(int(argv[1]) if len(argv) > 1 else 100)
     size_mb = int(argv[0]) if argv else 300
     with tempfile.TemporaryDirectory(prefix="ringside-bench-") as tmp:
         work = Path(tmp)

@@ -78,6 +78,12 @@ def import_cmd(paths: tuple[Path, ...], as_json: bool, start: str | None, contex
             raise UsageError(f"--start {start!r} is not a date-time like 2026-11-30T07:05") from None
         if start_dt.tzinfo is None:
             start_dt = start_dt.replace(tzinfo=tz)
+        from game.hrv.records import check_instant
+
+        try:
+            check_instant(start_dt)
+        except ValueError as exc:
+            raise UsageError(f"--start {start!r}: {exc}") from None
     options = ImportOptions(local_tz=tz, start=start_dt, context=context)  # type: ignore[arg-type]
     bars: list[Any] = []
 

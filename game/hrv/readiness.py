@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import fmean, stdev
 
-from game.hrv.records import READINESS_CONTEXTS, Measurement
+from game.hrv.records import READINESS_CONTEXTS, Measurement, is_plausible_day
 
 STATES = ("learning", "normal", "low", "high")
 
@@ -119,10 +119,14 @@ class Readiness:
 
 
 def daily_values(measurements: Iterable[Measurement]) -> dict[str, dict[date, float]]:
-    """Per series key, per day: the mean ln value of that day's usable resting/night readings."""
+    """Per series key, per day: the mean ln value of that day's usable resting/night readings.
+
+    Records dated outside 1980-2099 (stored by older versions from files dated 0001-01-01 or
+    9999-12-31) are ignored: they are no measurement and would overflow the date arithmetic.
+    """
     acc: dict[str, dict[date, list[float]]] = defaultdict(lambda: defaultdict(list))
     for m in measurements:
-        if not m.is_usable or m.context not in READINESS_CONTEXTS:
+        if not m.is_usable or m.context not in READINESS_CONTEXTS or not is_plausible_day(m.day):
             continue
         for metric, value in (("rmssd", m.rmssd_ms), ("sdnn", m.sdnn_ms)):
             if value is not None and value > 0:
@@ -135,7 +139,7 @@ def daily_resting_hr(measurements: Iterable[Measurement]) -> dict[date, float]:
     device: dict[date, list[float]] = defaultdict(list)
     readings: dict[date, list[float]] = defaultdict(list)
     for m in measurements:
-        if not m.is_usable:
+        if not m.is_usable or not is_plausible_day(m.day):
             continue
         if m.resting_hr_bpm is not None:
             device[m.day].append(m.resting_hr_bpm)

@@ -88,8 +88,23 @@ class ImportProblem:
     message: str
     is_fatal: bool = False
 
+    def __post_init__(self) -> None:
+        # Messages quote cells of the file, which may hold newlines or control characters: a
+        # problem is always one printable line.
+        object.__setattr__(self, "message", one_line(self.message))
+
     def __str__(self) -> str:
         return f"{self.origin}: {self.message}"
+
+
+#: Longest message kept on one line (a quoted cell can be 128 KB).
+MAX_MESSAGE_CHARS = 400
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters (newlines included) as spaces, cut to MAX_MESSAGE_CHARS."""
+    flat = "".join(" " if (ord(c) < 32 or ord(c) == 127) else c for c in text)
+    return flat if len(flat) <= MAX_MESSAGE_CHARS else flat[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
 RawItem = RRRecording | DeviceValue | ImportProblem
@@ -179,6 +194,29 @@ _FAMILIES = {
 def family_of(source: str) -> str:
     """Device family of a source: beat-to-beat sources (FIT, Polar, text) are all "rr"."""
     return _FAMILIES.get(source, "rr")
+
+
+#: The days a real measurement can fall on. Before 1980 no consumer device recorded beat-to-beat
+#: intervals (Polar's first RR-recording monitors date from the 1990s; the FIT epoch is
+#: 1989-12-31); a date after 2099 is a corrupt field. The ends of the calendar (0001-01-01,
+#: 9999-12-31) are placeholders some exports write for "no date", and converting them between
+#: time zones overflows Python's datetime.
+EARLIEST_DAY = date(1980, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+
+
+def is_plausible_day(day: date) -> bool:
+    """Whether ``day`` can be the day of a real measurement (1980-01-01 to 2099-12-31)."""
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
+def check_instant(dt: datetime) -> datetime:
+    """``dt`` unchanged when its date is plausible; raises ValueError naming the date otherwise
+    (before any time-zone conversion, which overflows at the ends of the calendar)."""
+    if not is_plausible_day(dt.date()):
+        raise ValueError(f"date {dt.date().isoformat()} is outside {EARLIEST_DAY.year}-{LATEST_DAY.year}, "
+                         "not a real measurement")
+    return dt
 
 
 def local_day(start_utc: datetime, utc_offset_min: int) -> date:

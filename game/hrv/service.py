@@ -14,12 +14,14 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from game.errors import ImportFileError
+from sqlalchemy.exc import SQLAlchemyError
+
+from game.errors import ImportFileError, StorageError
 from game.hrv.importers import FORMATS, ImportOptions, detect_format, read_file
 from game.hrv.plan import CoachOverride, Plan, TrainingLoad, build_plan, training_load
 from game.hrv.quality import QualityOptions, assess_device_value, assess_recording
 from game.hrv.readiness import Readiness, ReadinessOptions, all_histories, assess
-from game.hrv.records import ImportProblem, Measurement, Origin, RRRecording
+from game.hrv.records import ImportProblem, Measurement, Origin, RRRecording, one_line
 from game.storage.database import Database
 from game.storage.types import StoredReadiness
 
@@ -72,59 +74,78 @@ def import_paths(
     reports = []
     for path, is_from_folder in _expand(paths):
         try:
-            fmt = detect_format(path)
-        except ImportFileError as exc:
-            # Inside a folder (an unzipped Apple export holds routes, ECGs...) a file we do not
-            # know is skipped; named on the command line, it is an error.
-            if is_from_folder:
-                reports.append(FileReport(path, None, skipped=str(exc)))
-            else:
-                reports.append(FileReport(path, None, error=str(exc)))
-            continue
-        tick = progress(path, path.stat().st_size) if progress else None
-        problems: list[ImportProblem] = []
-        stats = {"count": 0, "usable": 0, "added": 0, "moved": 0}
-        sample: list[Measurement] = []
-
-        def measured() -> Iterator[Measurement]:
-            items = read_file(path, options, tick)
-            while True:
-                try:
-                    item = next(items)
-                except StopIteration:
-                    return
-                except _READ_ERRORS as exc:
-                    if not stats["count"] and isinstance(exc, ImportFileError):
-                        raise
-                    # The disk or the archive failed mid-file: keep what was read before.
-                    problems.append(ImportProblem(Origin(str(path)), f"reading stopped ({exc}); kept the "
-                                                  f"{stats['count']} record(s) read before", is_fatal=True))
-                    return
-                if isinstance(item, ImportProblem):
-                    problems.append(item)
-                    continue
-                m = assess_recording(item, quality) if isinstance(item, RRRecording) else assess_device_value(item)
-                stats["count"] += 1
-                stats["usable"] += m.is_usable
-                if len(sample) < SAMPLE_SIZE:
-                    sample.append(replace(m, rr_ms=()))
-                yield m
-
-        def stored(batch: list[Measurement], new: set[str], moved: set[str]) -> None:
-            stats["added"] += len(new)
-            stats["moved"] += len(moved)
-            if on_measurement is not None:
-                for m in batch:
-                    on_measurement(path, fmt, m, m.uid in new)
-
-        try:
-            _add_in_batches(db, measured(), now, stored, is_start_given=options.start is not None)
-        except ImportFileError as exc:
-            reports.append(FileReport(path, fmt, problems=tuple(problems), error=str(exc)))
-            continue
-        reports.append(FileReport(path, fmt, stats["count"], stats["usable"], stats["added"], tuple(sample),
-                                  tuple(problems), moved=stats["moved"]))
+            report = _import_one(db, path, is_from_folder, now=now, options=options, quality=quality,
+                                 progress=progress, on_measurement=on_measurement)
+        except (StorageError, SQLAlchemyError):
+            raise  # the database itself failed: not this file's fault, and no later file would fare better
+        except Exception as exc:  # noqa: BLE001 - one file's failure never aborts the others (issue 13)
+            # The readers turn every damage we know into problems; this is a bug of ours on an input
+            # nobody foresaw. Records committed before it are kept; the next file is imported.
+            detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+            report = FileReport(path, None, error=f"{path}: reading stopped by an unexpected error ({detail}); "
+                                "records stored before it are kept; please report this file")
+        reports.append(replace(report, error=one_line(report.error)) if report.error else report)
     return reports
+
+
+def _import_one(db: Database, path: Path, is_from_folder: bool, *, now: datetime, options: ImportOptions,
+                quality: QualityOptions, progress: ProgressFactory | None,
+                on_measurement: MeasurementSink | None) -> FileReport:
+    """Import one file (see :func:`import_paths`)."""
+    try:
+        fmt = detect_format(path)
+    except ImportFileError as exc:
+        # Inside a folder (an unzipped Apple export holds routes, ECGs...) a file we do not
+        # know is skipped; named on the command line, it is an error.
+        if is_from_folder:
+            return FileReport(path, None, skipped=str(exc))
+        return FileReport(path, None, error=str(exc))
+    tick = progress(path, path.stat().st_size) if progress else None
+    problems: list[ImportProblem] = []
+    stats = {"count": 0, "usable": 0, "added": 0, "moved": 0}
+    sample: list[Measurement] = []
+
+    def measured() -> Iterator[Measurement]:
+        items = read_file(path, options, tick)
+        while True:
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            except _READ_ERRORS as exc:
+                if not stats["count"] and isinstance(exc, ImportFileError):
+                    raise
+                # The disk or the archive failed mid-file: keep what was read before.
+                problems.append(ImportProblem(Origin(str(path)), f"reading stopped ({exc}); kept the "
+                                              f"{stats['count']} record(s) read before", is_fatal=True))
+                return
+            if isinstance(item, ImportProblem):
+                problems.append(item)
+                continue
+            m = assess_recording(item, quality) if isinstance(item, RRRecording) else assess_device_value(item)
+            stats["count"] += 1
+            stats["usable"] += m.is_usable
+            if len(sample) < SAMPLE_SIZE:
+                sample.append(replace(m, rr_ms=()))
+            yield m
+
+    def stored(batch: list[Measurement], new: set[str], moved: set[str]) -> None:
+        stats["added"] += len(new)
+        stats["moved"] += len(moved)
+        if on_measurement is not None:
+            for m in batch:
+                on_measurement(path, fmt, m, m.uid in new)
+
+    try:
+        _add_in_batches(db, measured(), now, stored, is_start_given=options.start is not None)
+    except ImportFileError as exc:
+        return FileReport(path, fmt, problems=tuple(problems), error=str(exc))
+    fatal = next((p for p in problems if p.is_fatal), None)
+    if fatal is not None and not stats["count"]:
+        # Nothing could be read: the file is refused, and says why in one line.
+        return FileReport(path, fmt, problems=tuple(p for p in problems if p is not fatal), error=str(fatal))
+    return FileReport(path, fmt, stats["count"], stats["usable"], stats["added"], tuple(sample),
+                      tuple(problems), moved=stats["moved"])
 
 
 _READ_ERRORS = (ImportFileError, OSError, EOFError, zlib.error, zipfile.BadZipFile)

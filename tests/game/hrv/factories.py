@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, timezone
 
 from game.hrv.records import Measurement, make_uid
@@ -26,3 +27,14 @@ def series(start: date, ln_values: list[float | None], **kw: object) -> list[Mea
         if v is not None:
             out.append(nightly(start + timedelta(days=i), math.exp(v), **kw))  # type: ignore[arg-type]
     return out
+
+
+def malik_rmssd(rr: Sequence[float]) -> float:
+    """Independent RMSSD after Malik's 20 % rule: successive pairs whose two intervals are both
+    within 20 % of their 11-beat median (written from the definition, not with the library)."""
+    import numpy as np
+
+    x = np.asarray(rr, dtype=float)
+    med = np.array([np.median(x[max(0, k - 5): k + 6]) for k in range(x.size)])
+    ok = np.abs(x - med) <= 0.2 * med
+    return float(np.sqrt(np.mean(np.diff(x)[ok[1:] & ok[:-1]] ** 2)))

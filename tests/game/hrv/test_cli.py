@@ -11,6 +11,7 @@ import pytest
 from benchmarks.hrv_apple_export import write_export
 from game.cli import main
 from game.storage import open_database
+from tests.game.hrv.factories import malik_rmssd
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -36,7 +37,7 @@ def test_import_json_then_reimport_adds_nothing(shared_data: Path, capsys: pytes
             assert key in r
     rest = next(r for r in rows if r["file"].endswith("rest_rri.txt"))
     rr = np.array([float(x) for x in (shared_data / "hrv" / "rest_rri.txt").read_text().split()])
-    assert abs(rest["rmssd_ms"] - float(np.sqrt(np.mean(np.diff(rr) ** 2)))) < 1.0
+    assert abs(rest["rmssd_ms"] - malik_rmssd(rr)) < 1.0
     real = next(r for r in rows if r["file"].endswith("real_rri.txt"))
     assert real["artefacts_corrected"] >= 1 and any("impossible" in n for n in real["notes"])
     assert all(r["is_new"] for r in rows)
