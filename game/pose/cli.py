@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import signal
 import sys
 import threading
@@ -64,9 +65,45 @@ def _ctrl_c_between_frames() -> Iterator[_StopRequest]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _json_safe(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite float replaced by None: JSON has no such numbers."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    return obj
+
+
 def _emit(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj, separators=(", ", ": ")) + "\n")
+    """One JSON line on stdout, always valid JSON (allow_nan=False is the guarantee)."""
+    sys.stdout.write(json.dumps(_json_safe(obj), separators=(", ", ": "), allow_nan=False) + "\n")
     sys.stdout.flush()
+
+
+def _workers_option(workers: int | None) -> int:
+    from game.pose.prefetch import usable_cores
+
+    return min(2, usable_cores()) if workers is None else workers
+
+
+def _pose_frames(source: str, pipe: Any, *, fps: float, workers: int) -> Iterator[Any]:
+    """PoseFrames of a video, image or image folder through ``pipe``. With ``workers`` >= 2 the
+    source is decoded on a second thread, ahead of the model (same frames, same order)."""
+    from game.pose.prefetch import prefetched
+    from game.pose.sources import open_source
+
+    src = open_source(source, realtime=False, fps=fps)
+    frames = prefetched(src) if workers >= 2 else iter(src)
+    try:
+        for frame in frames:
+            yield pipe.process(frame)
+    finally:
+        close = getattr(frames, "close", None)
+        if close is not None:
+            close()
+        src.close()
 
 
 @click.command()
@@ -155,17 +192,29 @@ def record(source: str, output: str, seconds: float | None, fps: float) -> None:
 @click.option("--salvage", is_flag=True, help="Use the complete frames of a truncated recording.")
 @click.option("--fps", type=click.FloatRange(1.0, 240.0), default=30.0, show_default=True,
               help="Frame rate of an image folder (videos and cameras carry their own).")
+@click.option("--workers", type=click.IntRange(1, 2), default=None,
+              help="1: decode and pose in line on one core; 2: decode on a second core "
+                   "(the same results). Default: 2 when the machine has two cores.")
 @_quiet_native
-def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float) -> None:
+def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float,
+            workers: int | None) -> None:
     """Analyse SOURCE (video, image folder, or .rsk recording) without a window.
 
     Prints the detectors' events as they happen and a final summary line.
     """
     from game.analysis import make_detector
-    from game.pose.pipeline import PipelineOptions, PosePipeline, is_recording, percentile, pose_stream
+    from game.pose.pipeline import PipelineOptions, PosePipeline, is_recording, percentile
+    from game.pose.recording import Recording
 
     detector = make_detector(exercise)
-    pipe = None if is_recording(source) else PosePipeline(PipelineOptions())
+    rec: Recording | None = None
+    pipe = None
+    if is_recording(source):
+        rec = Recording(source, salvage=salvage)
+        stream: Iterator[Any] = iter(rec)
+    else:
+        pipe = PosePipeline(PipelineOptions())
+        stream = _pose_frames(source, pipe, fps=fps, workers=_workers_option(workers))
     frames = with_pose = 0
     present: bool | None = None
     last_t = 0.0
@@ -183,7 +232,7 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
     interrupted = False
     try:
         try:
-            for pf in pose_stream(source, pipeline=pipe, salvage=salvage, fps=fps):
+            for pf in stream:
                 frames += 1
                 last_t = pf.t_s
                 if pf.has_person != present:
@@ -199,9 +248,14 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
         for ev in detector.finish():
             show(ev.to_json())
     finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()  # stops the decode thread before the model it feeds is closed
         if pipe is not None:
             pipe.close()
     if frames == 0:
+        if rec is not None and rec.truncated:
+            raise SourceError(f"{rec.damage}; no complete frame before it")
         if interrupted:
             raise UsageError("stopped by Ctrl-C before any frame was analysed")
         raise SourceError(f"no frames in {source}")
@@ -222,6 +276,10 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
     }
     if interrupted:
         summary["interrupted"] = True
+    if rec is not None and rec.truncated:
+        summary["truncated"] = True
+        click.echo(f"ringside: warning: {rec.damage}; analysed the {frames} complete frames before it",
+                   err=True)
     summary.update(detector.summary())
     show(summary)
 
