@@ -28,12 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-os.environ["SDL_VIDEODRIVER"] = "dummy"
-os.environ["SDL_AUDIODRIVER"] = "dummy"
-os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The same headless set-up as the game-loop benchmark (SDL dummy drivers, the repo on sys.path).
+from benchmarks.game_loop import pct  # noqa: E402
 
 RUN_S = float(os.environ.get("RINGSIDE_BENCH_LATENCY_S", "24"))
 RUNS = [  # (label, video, mode): the clips the goal is stated on
@@ -42,17 +38,10 @@ RUNS = [  # (label, video, mode): the clips the goal is stated on
 ]
 
 
-def pct(values: list[float], q: float) -> float:
-    import numpy as np
-
-    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
-
-
 class Probe:
     """Instrumentation of one run: every polled frame and every event, timed to the next flip."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
         self.app: Any = None
         self.pending_frames: list[float] = []
         self.pending_events: list[tuple[str, float]] = []
