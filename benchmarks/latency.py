@@ -32,7 +32,10 @@ from typing import Any
 from benchmarks.game_loop import pct  # noqa: E402
 
 RUN_S = float(os.environ.get("RINGSIDE_BENCH_LATENCY_S", "24"))
-RUNS = [  # (label, video, mode): the clips the goal is stated on
+# Window size (WxH); a smaller one shows the loop's pacing when drawing 1280x720 saturates a
+# loaded machine (the figures then say so).
+SIZE = tuple(int(v) for v in os.environ.get("RINGSIDE_BENCH_LATENCY_SIZE", "1280x720").split("x"))
+RUNS: list[tuple[str, str, str]] = [  # (label, video, mode): the clips the goal is stated on
     ("squat rep challenge", "squat_side_deep.mp4", "squat"),
     ("shadowboxing", "punches_straight_profile.mp4", "boxing"),
 ]
@@ -43,16 +46,17 @@ class Probe:
 
     def __init__(self) -> None:
         self.app: Any = None
-        self.pending_frames: list[float] = []
+        self.pending_frames: list[tuple[float, float]] = []
         self.pending_events: list[tuple[str, float]] = []
         self.frame_ms: list[float] = []
+        self.loop_ms: list[float] = []  # skeleton ready -> flip: the game loop's own share
         self.event_ms: dict[str, list[float]] = {"rep": [], "punch": []}
         self.punch_delay_ms: list[float] = []
         self.polled = 0
 
     def on_poll(self, items: list[Any]) -> None:
         self.polled += len(items)
-        self.pending_frames.extend(i.capture_s for i in items)
+        self.pending_frames.extend((i.capture_s, i.ready_s) for i in items)
 
     def on_punches(self, punches: list[Any]) -> None:
         item = getattr(self.app, "latest", None)
@@ -63,7 +67,8 @@ class Probe:
 
     def on_flip(self) -> None:
         now = time.perf_counter()
-        self.frame_ms.extend((now - c) * 1000.0 for c in self.pending_frames)
+        self.frame_ms.extend((now - c) * 1000.0 for c, _ in self.pending_frames)
+        self.loop_ms.extend((now - r) * 1000.0 for _, r in self.pending_frames)
         self.pending_frames.clear()
         for kind, c in self.pending_events:
             self.event_ms[kind].append((now - c) * 1000.0)
@@ -75,7 +80,8 @@ class Probe:
                                         if self.app.options.mode != "boxing")
 
 
-def run(label: str, video: Path, mode: str) -> dict[str, Any]:
+def run(label: str, video: Path | None, mode: str) -> dict[str, Any]:
+    """One run of the app on ``video`` played as a camera (None: the generated player, no model)."""
     import pygame
 
     from game.app import App, AppOptions
@@ -103,7 +109,8 @@ def run(label: str, video: Path, mode: str) -> dict[str, Any]:
     load0 = os.getloadavg()
     try:
         with tempfile.TemporaryDirectory() as home:
-            opts = AppOptions(source=str(video), mode=mode, calibrate=False,
+            opts = AppOptions(source=None if video is None else str(video), mode=mode,
+                              demo=video is None, calibrate=False, size=(SIZE[0], SIZE[1]),
                               target=50 if mode != "boxing" else 1)
             app = App(opts, home=Path(home))
             probe.app = app
@@ -114,9 +121,10 @@ def run(label: str, video: Path, mode: str) -> dict[str, Any]:
     finally:
         PoseFeed.poll, pygame.display.flip, PunchDetector.update = real_poll, real_flip, real_update  # type: ignore[method-assign]
     feed = app.feed
-    return {"label": label, "video": video.name, "probe": probe, "load": (load0, os.getloadavg()),
+    return {"label": label, "video": video.name if video else "generated", "probe": probe, "load": (load0, os.getloadavg()),
             "skipped": getattr(feed, "frames_skipped", 0) if feed else 0,
-            "pose_fps": app.metrics.pose_fps}
+            "pose_fps": app.metrics.pose_fps,
+            "render_fps": 1000.0 * len(app.metrics.frame_ms) / max(1e-9, sum(app.metrics.frame_ms))}
 
 
 def report(r: dict[str, Any]) -> None:
@@ -127,6 +135,9 @@ def report(r: dict[str, Any]) -> None:
     print(f"  every frame shown, due -> flip: n={len(f)}, p50 {pct(f, 50):.1f} ms, "
           f"p95 {pct(f, 95):.1f} ms, max {max(f, default=float('nan')):.1f} ms; "
           f"pose {r['pose_fps']:.1f} frames/s, {r['skipped']} dropped before the model")
+    lp = p.loop_ms
+    print(f"  of which skeleton ready -> flip (the loop's share): p50 {pct(lp, 50):.1f} ms, "
+          f"p95 {pct(lp, 95):.1f} ms; render {r['render_fps']:.1f} fps")
     for kind, vals in p.event_ms.items():
         if vals:
             print(f"  every {kind}, due -> feedback flip: n={len(vals)}, p50 {pct(vals, 50):.1f} ms, "
@@ -140,7 +151,7 @@ def report(r: dict[str, Any]) -> None:
 def main() -> int:
     from game.config import shared_data_dir
 
-    print(f"headless, 60 fps cap, 1280x720, {os.cpu_count()} cores")
+    print(f"headless, 60 fps cap, {SIZE[0]}x{SIZE[1]}, {os.cpu_count()} cores")
     ran = 0
     for label, name, mode in RUNS:
         video = shared_data_dir() / "video" / name
@@ -149,6 +160,8 @@ def main() -> int:
             continue
         report(run(label, video, mode))
         ran += 1
+    # The loop's own share without the model's CPU: skeletons at 30/s from the generated player.
+    report(run("squat rep challenge, generated player (no model)", None, "squat"))
     return 0 if ran else 1
 
 

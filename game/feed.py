@@ -322,6 +322,21 @@ class PoseFeed:
                 return False
             return self._rate.is_below(fps, time.perf_counter())
 
+    def wait_for_items(self, timeout_s: float) -> bool:
+        """Block up to ``timeout_s`` until an item is ready to poll; True when one is. The render
+        loop sleeps here between frames, so a skeleton is drawn as soon as it is ready instead of
+        at the next 60 Hz tick (up to 16.7 ms later). Lockstep feeds return False at once."""
+        if self.pacing == "lockstep":
+            return False
+        deadline = time.perf_counter() + timeout_s
+        with self._lock:
+            while not self._queue:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0 or self._stop.is_set():
+                    return False
+                self._lock.wait(remaining)
+            return True
+
     def _rel_ms(self, item: FeedItem) -> float:
         first = self._first_ts_ms if self._first_ts_ms is not None else item.pose.timestamp_ms
         return item.pose.timestamp_ms - first

@@ -206,3 +206,21 @@ def test_too_slow_to_judge_is_measured_against_what_the_detector_needs(rate_hz: 
         assert feed.is_too_slow_for("reps") is too_slow and feed.is_too_slow_for("boxing") is (rate_hz < 24)
     finally:
         feed.stop()
+
+
+def test_the_render_loop_can_sleep_until_a_skeleton_is_ready() -> None:
+    def late_frame() -> Any:
+        time.sleep(0.2)
+        yield (PoseFrame(timestamp_ms=0.0, image_size=(4, 4), landmarks_px=None), None, time.perf_counter())
+        time.sleep(5)
+
+    feed = PoseFeed(late_frame, label="camera", pacing="wall", is_camera=True).start()
+    try:
+        assert feed.wait_for_items(0.05) is False  # nothing yet: sleeps the whole frame
+        t0 = time.perf_counter()
+        assert feed.wait_for_items(2.0) is True
+        woke = time.perf_counter()
+        item = feed.poll()[0]
+        assert woke - t0 < 1.0 and woke - item.ready_s < 0.05  # woken as soon as it was ready
+    finally:
+        feed.stop(timeout_s=0.1)
