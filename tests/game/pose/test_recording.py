@@ -217,7 +217,9 @@ def _hostile(body_after_header: bytes, header: bytes = _HEADER) -> bytes:
     (_hostile(b"[" * 100_000 + b"\n"), "line 3"),
     (_hostile(b"[" * 50_000 + b"\n"), "nested too deeply"),
     (_hostile(b'{"i": Infinity, "t": 40, "p": null, "w": null}\n'), "Infinity"),
-    (_hostile(b'{"i": 1e400, "t": 40, "p": null, "w": null}\n'), "out of range"),
+    (_hostile(b'{"i": 1e400, "t": 40, "p": null, "w": null}\n'), "index"),
+    (_hostile(b'{"i": 1, "t": 1e400, "p": null, "w": null}\n'), "timestamp"),
+    (_hostile(_frame_line(1, "40").replace(b"2.0", b"1e400", 1)), "outside"),
     (_hostile(b'{"i": 1, "t": NaN, "p": null, "w": null}\n'), "NaN"),
     (_hostile(_frame_line(1, "-Infinity")), "Infinity"),
     (_hostile(_frame_line(1, "1e308")), "timestamp"),
@@ -233,7 +235,7 @@ def _hostile(body_after_header: bytes, header: bytes = _HEADER) -> bytes:
     (gzip.compress(b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, '
                    b'"image_size": [Infinity, 480]}\n{"end": true}\n'), "header is damaged .Infinity"),
     (gzip.compress(b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, '
-                   b'"image_size": [1e400, 480]}\n{"end": true}\n'), "header is damaged .1e400"),
+                   b'"image_size": [1e400, 480]}\n{"end": true}\n'), "image_size is malformed"),
     (gzip.compress(b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, '
                    b'"image_size": [0, 480]}\n{"end": true}\n'), "image_size"),
     (gzip.compress(b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, '
