@@ -72,8 +72,13 @@ def plan_segments(frame_count: int, fps: float, *, segment_s: float = SEGMENT_S,
 def share(segments: Sequence[Segment], workers: int) -> list[tuple[Segment, ...]]:
     """Contiguous runs of segments, one per worker (fewer when there are fewer segments)."""
     n = max(1, min(workers, len(segments)))
-    size = math.ceil(len(segments) / n)
-    return [tuple(segments[i:i + size]) for i in range(0, len(segments), size)]
+    size, extra = divmod(len(segments), n)
+    groups, start = [], 0
+    for k in range(n):  # sizes differ by at most one, the larger ones first
+        stop = start + size + (k < extra)
+        groups.append(tuple(segments[start:stop]))
+        start = stop
+    return groups
 
 
 def segment_poses(frames: Iterable[Frame], segments: Sequence[Segment],
@@ -179,36 +184,38 @@ class SegmentedPoses:
         self.segments = tuple(segments)
         self.groups = share(self.segments, workers)
         self.timings_ms: list[float] = []
-        self._proc: Any = None
+        self._procs: list[Any] = []
 
     @property
     def workers(self) -> int:
         return len(self.groups)
 
     def __iter__(self) -> Iterator[PoseFrame]:
-        out: Any = None
-        if len(self.groups) > 1:
-            ctx = mp.get_context("spawn")  # never fork a process that holds MediaPipe's threads
+        ctx = mp.get_context("spawn")  # never fork a process that holds MediaPipe's threads
+        outs: list[Any] = []
+        for group in self.groups[1:]:  # their models load while ours does
             out = ctx.Queue()
-            self._proc = ctx.Process(target=_worker, name="pose-worker", daemon=True,
-                                     args=(self.source, self.fps, self.groups[1], out))
-            self._proc.start()  # its model loads while ours does
+            proc = ctx.Process(target=_worker, name="pose-worker", daemon=True,
+                               args=(self.source, self.fps, group, out))
+            proc.start()
+            self._procs.append(proc)
+            outs.append((proc, out))
         try:
             src, self._src = self._src, None
             yield from _local_poses(src, self.fps, self.groups[0], self.timings_ms)
-            if out is not None:
-                yield from self._drain(out)
+            for proc, out in outs:
+                yield from self._drain(proc, out)
         finally:
             self.close()
 
-    def _drain(self, out: Any) -> Iterator[PoseFrame]:
+    def _drain(self, proc: Any, out: Any) -> Iterator[PoseFrame]:
         while True:
             try:
                 kind, payload = out.get(timeout=1.0)
             except queue.Empty:
-                if self._proc is not None and not self._proc.is_alive():
-                    raise SourceError(f"the second pose worker stopped (exit status "
-                                      f"{self._proc.exitcode}) while reading {self.source}") from None
+                if proc is not None and not proc.is_alive():
+                    raise SourceError(f"a pose worker stopped (exit status {proc.exitcode}) while "
+                                      f"reading {self.source}") from None
                 continue
             if kind == "frames":
                 yield from payload
@@ -223,8 +230,8 @@ class SegmentedPoses:
         src, self._src = self._src, None
         if src is not None:
             src.close()
-        proc, self._proc = self._proc, None
-        if proc is not None:
+        procs, self._procs = self._procs, []
+        for proc in procs:
             if proc.is_alive():
                 proc.terminate()
             proc.join(timeout=5.0)

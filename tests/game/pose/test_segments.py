@@ -34,6 +34,7 @@ def test_shares_are_contiguous_and_balanced() -> None:
     groups = share(segs, 2)
     assert [len(g) for g in groups] == [3, 3] and groups[0] + groups[1] == segs
     assert share(segs[:1], 2) == [segs[:1]]
+    assert [len(g) for g in share(segs[:4], 3)] == [2, 1, 1]
 
 
 class _PathDependentPipeline:
@@ -74,12 +75,11 @@ def test_one_pass_equals_the_segments_run_apart() -> None:
 
 def test_a_failing_worker_is_one_source_error() -> None:
     poses = SegmentedPoses.__new__(SegmentedPoses)
-    poses._proc = None
     out: queue.Queue[object] = queue.Queue()
     out.put(("frames", []))
     out.put(("error", "cannot read video x.mp4: no frame could be decoded"))
     with pytest.raises(SourceError, match="no frame could be decoded"):
-        list(poses._drain(out))
+        list(poses._drain(None, out))
 
 
 def test_one_and_two_cores_give_the_same_frames_and_events(shared_data: Path) -> None:
@@ -98,12 +98,13 @@ def test_one_and_two_cores_give_the_same_frames_and_events(shared_data: Path) ->
         events = [ev.to_json() for pf in frames for ev in det.update(pf)] + \
             [ev.to_json() for ev in det.finish()]
         runs.append((frames, events, det.summary(), len(poses.timings_ms)))
-    (f1, e1, s1, n1), (f2, e2, s2, n2) = runs
-    assert len(f1) == len(f2) == 65 and n1 == n2 == 65 + 3 * 9
-    for a, b in zip(f1, f2):
-        assert a.index == b.index and a.timestamp_ms == b.timestamp_ms
-        assert (a.landmarks_px is None) == (b.landmarks_px is None)
-        if a.landmarks_px is not None:
-            assert np.array_equal(a.landmarks_px, b.landmarks_px)  # bit for bit
-            assert np.array_equal(a.world_m, b.world_m)
-    assert e1 == e2 and s1 == s2
+    f1, e1, s1, n1 = runs[0]
+    for f2, e2, s2, n2 in runs[1:]:
+        assert len(f1) == len(f2) == 65 and n1 == n2 == 65 + 3 * 9
+        for a, b in zip(f1, f2):
+            assert a.index == b.index and a.timestamp_ms == b.timestamp_ms
+            assert (a.landmarks_px is None) == (b.landmarks_px is None)
+            if a.landmarks_px is not None:
+                assert np.array_equal(a.landmarks_px, b.landmarks_px)  # bit for bit
+                assert np.array_equal(a.world_m, b.world_m)
+        assert e1 == e2 and s1 == s2
