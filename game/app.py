@@ -303,8 +303,6 @@ class App:
 
     def run(self) -> dict[str, Any]:
         """Run until the player quits (or the scripted time is up); returns the run summary."""
-        import pygame
-
         self.screen = self._init_display()
         self.audio.start()
         for notice in self.notices:
@@ -316,7 +314,6 @@ class App:
             self.open_source(self.default_spec())
         self.stack.push(self._first_scene())
         self.stack.apply()
-        clock = pygame.time.Clock()
         stepper = FixedStep()
         last = time.perf_counter()
         scripted = self.options.scripted
@@ -330,6 +327,8 @@ class App:
                     steps = 1 if scripted else stepper.advance(elapsed)
                     for _ in range(steps):
                         self._step()
+                    if steps == 0:
+                        self._take_pose()  # a skeleton woke the loop early (_pace): draw it now
                     if not self.running or self.stack.top is None:
                         break
                     self._draw()
@@ -342,7 +341,7 @@ class App:
                 if scripted:
                     self._scripted_tick()
                 else:
-                    clock.tick(self.options.fps_cap)
+                    self._pace(now)
         finally:
             self.shutdown()
         return self.summary()
@@ -422,7 +421,32 @@ class App:
             except RingsideError as err:
                 self.notify(str(err), 6.0)
 
+    def _pace(self, frame_start: float) -> None:
+        """Sleep until the next frame (the fps cap), waking early when a skeleton is ready: it is
+        then drawn at once instead of up to a frame later (grab-to-flip latency, see
+        docs/BENCHMARKS.md). The cadence re-anchors on skeletons, so rendering stays near 60 fps."""
+        remaining = frame_start + 1.0 / self.options.fps_cap - time.perf_counter()
+        if remaining <= 0:
+            return
+        feed = self.feed
+        if feed is not None and feed.wait_for_items(remaining):
+            return
+        remaining = frame_start + 1.0 / self.options.fps_cap - time.perf_counter()
+        if remaining > 0:
+            time.sleep(remaining)
+
     def _step(self) -> None:
+        self._take_pose()
+        self._pose_pointer()
+        self.stack.update(STEP_S)
+        self.now_ms += STEP_S * 1000.0
+        self.toasts = [t for t in self.toasts if t[1] > self.now_ms]
+        self.audio.pump()
+        self.stack.apply()
+
+    def _take_pose(self) -> None:
+        """Hand the feed's new skeletons to the top scene (before a step, or between steps when
+        one woke the loop)."""
         from game.scenes.overlays import CameraLostScene
 
         feed = self.feed
@@ -449,12 +473,6 @@ class App:
             if feed.is_camera and feed.status == FeedStatus.LOST and top is not None and \
                     getattr(top, "uses_pose", False):
                 self.stack.push(CameraLostScene(self))
-        self._pose_pointer()
-        self.stack.update(STEP_S)
-        self.now_ms += STEP_S * 1000.0
-        self.toasts = [t for t in self.toasts if t[1] > self.now_ms]
-        self.audio.pump()
-        self.stack.apply()
 
     def _on_scene_change(self) -> None:
         self._fade_from_ms = self.now_ms

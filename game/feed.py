@@ -7,8 +7,9 @@ at 60 fps whatever the model costs.
 
 Pacing:
 - ``"wall"``: frames are released on the wall clock at their own timestamps (a video or a
-  recording plays in real time; frames the model cannot keep up with are skipped, as a camera
-  would drop them). A camera is always live.
+  recording plays in real time). When the model falls behind, it runs on the newest frame only:
+  a frame whose successor is already due is dropped before the model, never queued (a camera's
+  grabber keeps only its newest frame the same way). A camera is always live.
 - ``"lockstep"``: frames are released when the *game* clock reaches their timestamp, and the
   game waits for the worker if needed. Scripted runs use it, so a run is the same on a fast or a
   slow machine.
@@ -16,6 +17,10 @@ Pacing:
 A camera that stops delivering (unplugged) sets :attr:`status` to ``LOST`` with a message; the
 worker retries once a second and goes back to ``LIVE`` by itself when it returns.
 Privacy mode: the worker never hands out pixels (``image_rgb`` is always None).
+
+Adaptive sampling shows in :attr:`PoseFeed.pose_fps` (skeletons per second, measured over the last
+2 s) and :attr:`PoseFeed.is_too_slow_to_judge` (below ``min_pose_fps``, which the scene sets from
+``MIN_POSE_FPS``: what the rep engine and the punch detector need), for the scenes to show.
 """
 
 from __future__ import annotations
@@ -58,10 +63,22 @@ class FeedItem:
         return (self.ready_s - self.capture_s) * 1000.0
 
 
-# A source opener returns an iterator of (PoseFrame, BGR image or None, capture perf_counter).
-LATE_S = 0.05  # a video frame more than this behind its moment is skipped (the camera way)
+# A source opener returns an iterator of (PoseFrame, BGR image or None, capture perf_counter);
+# a pose of None marks a frame dropped before the model (counted in PoseFeed.frames_skipped).
+Opener = Callable[[], Iterator[tuple[PoseFrame | None, ImageArray | None, float]]]
 
-Opener = Callable[[], Iterator[tuple[PoseFrame, ImageArray | None, float]]]
+# The pose rate each detector needs to judge, derived from the detectors themselves:
+# - reps: 10 frames/s. The rep engine is built and tested down to sparse streams (it follows up to
+#   three phase changes per frame, and takes "two frames in a row at depth" or one frame at 11 fps
+#   or less, game/reps/engine.py); the shared 10 fps clips (squat_front_darkgym_10fps,
+#   squat_goblet_front_10fps, squat_prisoner_front_10fps) are labelled and judged. Below 10 a
+#   0.3 s bottom can fall between frames.
+# - boxing: 24 frames/s. The punch detector's frame-gap rules are stated for 24-30+ fps
+#   (game/boxing/detector.py: at 24-30 fps a snapped jab is locked out for less than a frame,
+#   and only a regular 30+ fps gap may condemn a one-frame extension); a jab's extension lasts
+#   about 0.1-0.15 s, 2-3 frames at 24 fps, so below it punches are missed or misjudged.
+MIN_POSE_FPS = {"reps": 10.0, "boxing": 24.0}
+RATE_WINDOW_S = 2.0  # the pose rate is measured over the last 2 s of skeletons
 
 
 def is_camera_spec(spec: str) -> bool:
@@ -84,25 +101,28 @@ def pose_opener(spec: str, *, drop_late: bool,
         for frame in Recording(spec, salvage=True):
             yield frame, None, time.perf_counter()
 
-    def open_frames() -> Iterator[tuple[PoseFrame, ImageArray | None, float]]:
+    def open_frames() -> Iterator[tuple[PoseFrame | None, ImageArray | None, float]]:
         from game.pose.pipeline import PosePipeline
         from game.pose.sources import open_source
 
         source = open_source(spec, realtime=False)
         pipe = pipeline_factory() if pipeline_factory else PosePipeline()
+        period_s = 1.0 / max(1.0, float(getattr(source, "fps", 30.0) or 30.0))
         start: float | None = None
         try:
             for frame in source:
-                if drop_late and start is not None:
-                    # Real time, like a camera: wait for a frame's moment, and skip (before the
-                    # model runs) a frame whose moment has passed while the model was busy.
-                    due = start + frame.timestamp_ms / 1000.0
-                    now = time.perf_counter()
-                    if now < due:
-                        time.sleep(due - now)
-                    elif now - due > LATE_S:
-                        continue
                 captured = time.perf_counter()
+                if drop_late and start is not None:
+                    # Real time, like a camera: wait for a frame's moment; when the model was busy
+                    # past it, run the model on the newest frame only: a frame whose successor is
+                    # already due is dropped before the model (never queued behind it).
+                    due = start + frame.timestamp_ms / 1000.0
+                    if captured < due:
+                        time.sleep(due - captured)
+                    elif captured - due >= period_s:
+                        yield None, None, due
+                        continue
+                    captured = due  # latency counts from the moment the frame was due
                 pose = pipe.process(frame)
                 if drop_late and start is None:
                     # the clock starts once the model is loaded (the first frame pays for it)
@@ -116,6 +136,39 @@ def pose_opener(spec: str, *, drop_late: bool,
     if str(spec).lower().endswith(".rsk"):
         return open_rsk
     return open_frames
+
+
+class PoseRate:
+    """Skeletons per second over a sliding window of wall-clock times (seconds, any origin).
+
+    Pure: the caller passes the times. ``fps`` is None until the window holds a full
+    ``window_s`` of history (the first second after start-up says nothing about the machine).
+    """
+
+    def __init__(self, window_s: float = RATE_WINDOW_S) -> None:
+        self.window_s = window_s
+        self._times: deque[float] = deque()
+        self._first: float | None = None
+
+    def add(self, t_s: float) -> None:
+        if self._first is None:
+            self._first = t_s
+        self._times.append(t_s)
+        self._trim(t_s)
+
+    def _trim(self, now_s: float) -> None:
+        while self._times and self._times[0] <= now_s - self.window_s:
+            self._times.popleft()
+
+    def fps(self, now_s: float) -> float | None:
+        if self._first is None or now_s - self._first < self.window_s:
+            return None
+        self._trim(now_s)
+        return len(self._times) / self.window_s
+
+    def is_below(self, need_fps: float, now_s: float) -> bool:
+        rate = self.fps(now_s)
+        return rate is not None and rate < need_fps
 
 
 class SharedBackend:
@@ -189,6 +242,9 @@ class PoseFeed:
         self.losses = 0
         self._start_wall: float | None = None
         self._first_ts_ms: float | None = None
+        self._rate = PoseRate()
+        # The rate the current activity needs (MIN_POSE_FPS); the scene in charge sets it.
+        self.min_pose_fps = MIN_POSE_FPS["reps"]
 
     # -- life ---------------------------------------------------------------------------
     def start(self) -> PoseFeed:
@@ -245,6 +301,42 @@ class PoseFeed:
             self.latest = items[-1]
         return items
 
+    @property
+    def pose_fps(self) -> float | None:
+        """Skeletons per second delivered over the last RATE_WINDOW_S (None until measured)."""
+        with self._lock:
+            return self._rate.fps(time.perf_counter())
+
+    @property
+    def is_too_slow_to_judge(self) -> bool:
+        """True while a live feed delivers fewer skeletons per second than ``min_pose_fps``:
+        the machine (or the camera) is too slow for the detectors to judge fairly."""
+        return self.is_too_slow_for(self.min_pose_fps)
+
+    def is_too_slow_for(self, need: str | float) -> bool:
+        """Whether the measured pose rate is below ``need``: frames per second, or an activity
+        of MIN_POSE_FPS ("reps", "boxing"). False until measured and when not live."""
+        fps = MIN_POSE_FPS[need] if isinstance(need, str) else float(need)
+        with self._lock:
+            if self.status != FeedStatus.LIVE or self.pacing == "lockstep":
+                return False
+            return self._rate.is_below(fps, time.perf_counter())
+
+    def wait_for_items(self, timeout_s: float) -> bool:
+        """Block up to ``timeout_s`` until an item is ready to poll; True when one is. The render
+        loop sleeps here between frames, so a skeleton is drawn as soon as it is ready instead of
+        at the next 60 Hz tick (up to 16.7 ms later). Lockstep feeds return False at once."""
+        if self.pacing == "lockstep":
+            return False
+        deadline = time.perf_counter() + timeout_s
+        with self._lock:
+            while not self._queue:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0 or self._stop.is_set():
+                    return False
+                self._lock.wait(remaining)
+            return True
+
     def _rel_ms(self, item: FeedItem) -> float:
         first = self._first_ts_ms if self._first_ts_ms is not None else item.pose.timestamp_ms
         return item.pose.timestamp_ms - first
@@ -264,6 +356,10 @@ class PoseFeed:
                 for pose, image, captured in stream:
                     if self._stop.is_set():
                         return
+                    if pose is None:  # dropped before the model: the machine fell behind
+                        with self._lock:
+                            self.frames_skipped += 1
+                        continue
                     if not got_any:
                         got_any = True
                         self._set(FeedStatus.LIVE)
@@ -319,6 +415,7 @@ class PoseFeed:
                     self._lock.wait(0.05)
             self._queue.append(item)
             self.frames_done += 1
+            self._rate.add(item.ready_s)
             self._lock.notify_all()
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
+import math
 import signal
 import sys
 import threading
@@ -64,9 +66,48 @@ def _ctrl_c_between_frames() -> Iterator[_StopRequest]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _json_safe(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite float replaced by None: JSON has no such numbers."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    return obj
+
+
 def _emit(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj, separators=(", ", ": ")) + "\n")
+    """One JSON line on stdout, always valid JSON (allow_nan=False is the guarantee)."""
+    sys.stdout.write(json.dumps(_json_safe(obj), separators=(", ", ": "), allow_nan=False) + "\n")
     sys.stdout.flush()
+
+
+def _workers_option(workers: int | None) -> int:
+    from game.pose.segments import usable_cores
+
+    return min(2, usable_cores()) if workers is None else workers
+
+
+_WORKERS_HELP = ("Cores for the pose model on a long video (its segments are shared out; the "
+                 "results are the same for any number). Default: 2 when there are two cores.")
+
+
+def _pose_frames(source: str, *, fps: float, workers: int, timings_ms: list[float],
+                 info: dict[str, Any] | None = None) -> Iterator[Any]:
+    """PoseFrames of a video, image, image folder or camera (see game.pose.segments); fills
+    ``timings_ms`` with every pose call's time and ``info`` with the source's figures."""
+    from game.pose.segments import SegmentedPoses
+
+    poses = SegmentedPoses(source, fps=fps, workers=workers)
+    if info is not None:
+        info.update(frame_count=poses.frame_count, fps=poses.source_fps, workers=poses.workers,
+                    segments=len(poses.segments))
+    try:
+        yield from poses
+    finally:
+        poses.close()
+        timings_ms.extend(poses.timings_ms)
 
 
 @click.command()
@@ -77,26 +118,30 @@ def _emit(obj: dict[str, Any]) -> None:
               help="Stop after this many seconds of source time (needed for a camera unless you press Ctrl-C).")
 @click.option("--fps", type=click.FloatRange(1.0, 240.0), default=30.0, show_default=True,
               help="Frame rate of an image folder (videos and cameras carry their own).")
+@click.option("--workers", type=click.IntRange(1, 8), default=None, help=_WORKERS_HELP)
 @_quiet_native
-def record(source: str, output: str, seconds: float | None, fps: float) -> None:
+def record(source: str, output: str, seconds: float | None, fps: float, workers: int | None) -> None:
     """Record the skeletons (never pixels) of SOURCE into a .rsk file.
 
     SOURCE is a video, an image folder, an image or camera[:N].
     """
     from tqdm import tqdm
 
-    from game.pose.pipeline import PipelineOptions, PosePipeline, is_recording, percentile
+    from game.pose.pipeline import is_recording, percentile
     from game.pose.recording import SUFFIX, RecordingWriter
-    from game.pose.sources import VideoSource, open_source
 
     out = Path(output)
     if out.suffix.lower() != SUFFIX:
         raise UsageError(f"the output must end in {SUFFIX} (got {out.name})")
     if is_recording(source):
         raise UsageError(f"{source} is already a skeleton recording")
-    src = open_source(source, fps=fps)
-    total = src.frame_count if isinstance(src, VideoSource) and src.frame_count > 0 else None
-    pipe = PosePipeline(PipelineOptions())
+    timings: list[float] = []
+    info: dict[str, Any] = {}
+    # --seconds stops early: the second half of the video would be tracked for nothing.
+    stream = _pose_frames(source, fps=fps, workers=1 if seconds is not None else _workers_option(workers),
+                          timings_ms=timings, info=info)
+    first = next(stream, None)  # opens the source (and fails here if it cannot be used)
+    total = info.get("frame_count") or None
     tmp = out.with_name(out.name + ".part")
     writer: RecordingWriter | None = None
     frames = with_pose = 0
@@ -105,12 +150,11 @@ def record(source: str, output: str, seconds: float | None, fps: float) -> None:
         with tqdm(total=total, unit="frame", desc="recording", disable=None, file=sys.stderr) as bar, \
                 _ctrl_c_between_frames() as stop:
             try:
-                for frame in src:
-                    if seconds is not None and frame.timestamp_ms > seconds * 1000.0:
+                for pf in itertools.chain([] if first is None else [first], stream):
+                    if seconds is not None and pf.timestamp_ms > seconds * 1000.0:
                         break
-                    pf = pipe.process(frame)
                     if writer is None:
-                        writer = RecordingWriter(tmp, image_size=pf.image_size, fps=src.fps,
+                        writer = RecordingWriter(tmp, image_size=pf.image_size, fps=info["fps"],
                                                  source=Path(source).name)
                     writer.write(pf)
                     frames += 1
@@ -134,8 +178,7 @@ def record(source: str, output: str, seconds: float | None, fps: float) -> None:
                                    f"is in {out} (cut short: read it with --salvage)") from None
         raise
     finally:
-        src.close()
-        pipe.close()
+        stream.close()
         if writer is not None:
             writer.close()
     if writer is None:
@@ -143,7 +186,7 @@ def record(source: str, output: str, seconds: float | None, fps: float) -> None:
             raise UsageError("stopped by Ctrl-C before any frame was recorded")
         raise SourceError(f"no frames could be read from {source}")
     tmp.replace(out)
-    p95 = percentile(pipe.timings_ms, 95) or 0.0
+    p95 = percentile(timings, 95) or 0.0
     click.echo(f"wrote {out}: {frames} frames, {with_pose} with a person, "
                f"pose p95 {p95:.1f} ms{' (stopped by Ctrl-C)' if interrupted else ''}")
 
@@ -155,17 +198,28 @@ def record(source: str, output: str, seconds: float | None, fps: float) -> None:
 @click.option("--salvage", is_flag=True, help="Use the complete frames of a truncated recording.")
 @click.option("--fps", type=click.FloatRange(1.0, 240.0), default=30.0, show_default=True,
               help="Frame rate of an image folder (videos and cameras carry their own).")
+@click.option("--workers", type=click.IntRange(1, 8), default=None, help=_WORKERS_HELP)
 @_quiet_native
-def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float) -> None:
+def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float,
+            workers: int | None) -> None:
     """Analyse SOURCE (video, image folder, or .rsk recording) without a window.
 
     Prints the detectors' events as they happen and a final summary line.
     """
     from game.analysis import make_detector
-    from game.pose.pipeline import PipelineOptions, PosePipeline, is_recording, percentile, pose_stream
+    from game.pose.pipeline import is_recording, percentile
+    from game.pose.recording import Recording
 
     detector = make_detector(exercise)
-    pipe = None if is_recording(source) else PosePipeline(PipelineOptions())
+    rec: Recording | None = None
+    timings: list[float] = []
+    info: dict[str, Any] = {}
+    if is_recording(source):
+        rec = Recording(source, salvage=salvage)
+        stream: Iterator[Any] = iter(rec)
+    else:
+        stream = _pose_frames(source, fps=fps, workers=_workers_option(workers), timings_ms=timings,
+                              info=info)
     frames = with_pose = 0
     present: bool | None = None
     last_t = 0.0
@@ -183,7 +237,7 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
     interrupted = False
     try:
         try:
-            for pf in pose_stream(source, pipeline=pipe, salvage=salvage, fps=fps):
+            for pf in stream:
                 frames += 1
                 last_t = pf.t_s
                 if pf.has_person != present:
@@ -199,14 +253,16 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
         for ev in detector.finish():
             show(ev.to_json())
     finally:
-        if pipe is not None:
-            pipe.close()
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()  # releases the source and the models, stops a worker process
     if frames == 0:
+        if rec is not None and rec.truncated:
+            raise SourceError(f"{rec.damage}; no complete frame before it")
         if interrupted:
             raise UsageError("stopped by Ctrl-C before any frame was analysed")
         raise SourceError(f"no frames in {source}")
     wall_s = time.perf_counter() - wall0
-    timings = pipe.timings_ms if pipe is not None else []
     summary: dict[str, Any] = {
         "type": "summary",
         "source": str(source),
@@ -220,8 +276,14 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
         "pose_ms_p95": None if not timings else round(percentile(timings, 95) or 0.0, 2),
         "realtime_factor": round(last_t / wall_s, 2) if wall_s > 0 and last_t > 0 else None,
     }
+    if "workers" in info:
+        summary["workers"] = info["workers"]
     if interrupted:
         summary["interrupted"] = True
+    if rec is not None and rec.truncated:
+        summary["truncated"] = True
+        click.echo(f"ringside: warning: {rec.damage}; analysed the {frames} complete frames before it",
+                   err=True)
     summary.update(detector.summary())
     show(summary)
 

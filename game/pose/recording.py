@@ -63,7 +63,13 @@ class RecordingWriter:
         header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "landmarks": NUM_LANDMARKS,
                   "image_size": list(image_size), "fps": float(fps), "source": source,
                   "meta": meta or {}}
-        self._write_line(header)
+        # Flushed at once: a recording killed in its first second still has a readable header,
+        # so it salvages to zero frames instead of being an empty gzip stream.
+        try:
+            self._write_line(header, flush=True)
+        except StorageWriteError:
+            self.close()  # only releases the file: nothing more is written after a failure
+            raise
 
     def _storage_error(self, exc: OSError) -> StorageWriteError:
         why = (exc.strerror or str(exc)).lower()
@@ -128,114 +134,209 @@ class RecordingWriter:
         self.close()
 
 
+# Bounds a reader enforces: a frame line of 33 landmarks is about 3 KB; nothing the writer makes comes
+# near these, and they keep a damaged or hostile file from costing unbounded memory or time.
+MAX_HEADER_BYTES = 1 << 20
+MAX_LINE_BYTES = 1 << 16
+MAX_IMAGE_SIDE_PX = 1 << 14
+MAX_FPS = 1000.0
+MAX_TIMESTAMP_MS = 1e9  # about 11.5 days
+# BlazePose places hidden joints outside the image, but within a few image sizes of it; world
+# coordinates are metres around the hips.
+MAX_ABS_PX = 1e6
+MAX_ABS_WORLD_M = 1e3
+
+
+class _Damaged(Exception):
+    """A line that is not a valid header/frame/footer; the message says what is wrong."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise _Damaged(f"{name} is not a number a recording may hold")
+
+
+def _loads(raw: bytes) -> Any:
+    """Strict JSON: NaN and Infinity are refused, deep nesting is damage. A number too big for a
+    double (1e400) reads as infinity: every field's range check refuses it (a per-float hook
+    here would double the reader's cost)."""
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except _Damaged:
+        raise
+    except RecursionError:
+        raise _Damaged("it is nested too deeply") from None
+    except ValueError as exc:  # includes UnicodeDecodeError and over-long integers
+        raise _Damaged(f"not JSON: {str(exc)[:60]}") from None
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _array(v: Any, cols: int, what: str, bound: float) -> np.ndarray:
+    try:
+        arr = np.asarray(v)
+    except (ValueError, TypeError, OverflowError, RecursionError):  # ragged or absurd nesting
+        raise _Damaged(f"{what} are not a {NUM_LANDMARKS}x{cols} table of numbers") from None
+    if arr.shape != (NUM_LANDMARKS, cols) or arr.dtype.kind not in "iuf":
+        raise _Damaged(f"{what} are not a {NUM_LANDMARKS}x{cols} table of numbers")
+    out = arr.astype(np.float64)
+    if not np.all(np.abs(out[:, :3]) <= bound):
+        raise _Damaged(f"{what} lie outside +-{bound:g}")
+    return out
+
+
 class Recording:
     """An opened recording: ``header`` fields, and iteration over its PoseFrames.
 
-    Raises :class:`RecordingFormatError` for a foreign, unknown-version or truncated file.
-    With ``salvage=True`` a truncated file yields its complete frames and sets ``truncated``.
+    Raises :class:`RecordingFormatError` (one line naming the file and line) for a foreign,
+    unknown-version, truncated or damaged file. Frames are checked as they are read: numbers are
+    finite and within bounds, landmark tables have the right shape, timestamps increase.
+    With ``salvage=True`` a truncated or damaged file yields the frames before the first damage
+    and sets ``truncated`` (and ``damage``, saying what and where).
     """
 
     def __init__(self, path: str | Path, *, salvage: bool = False) -> None:
         self.path = Path(path)
         self.salvage = salvage
         self.truncated = False
+        self.damage = ""
         if not self.path.is_file():
             raise RecordingFormatError(f"recording not found: {self.path}")
         self.header = self._read_header()
-        try:
-            size = self.header.get("image_size") or [0, 0]
-            self.image_size: tuple[int, int] = (int(size[0]), int(size[1]))
-            self.fps = float(self.header.get("fps") or 30.0)
-        except (TypeError, ValueError, IndexError, KeyError):
-            raise RecordingFormatError(
-                f"{self.path}: the header's image_size or fps is malformed; the file is damaged") from None
+        self.image_size, self.fps = self._header_fields(self.header)
 
     def _open(self) -> IO[bytes]:
-        return gzip.open(self.path, "rb")
+        try:
+            return gzip.open(self.path, "rb")
+        except OSError as exc:
+            raise RecordingFormatError(f"cannot read {self.path}: {exc.strerror or exc}") from None
 
     def _read_header(self) -> dict[str, Any]:
         try:
             with self._open() as fh:
-                first = fh.readline()
+                first = fh.readline(MAX_HEADER_BYTES)
         except (OSError, EOFError, zlib.error):
             raise RecordingFormatError(
                 f"{self.path} is not a Ringside skeleton recording (not gzip data); "
                 "record one with 'ringside record SOURCE -o FILE.rsk'") from None
         try:
-            header = json.loads(first)
-        except ValueError:
+            header = _loads(first)
+        except _Damaged as why:
+            if FORMAT_NAME.encode() in first[:200]:
+                raise RecordingFormatError(f"{self.path}: the header is damaged ({why})") from None
             header = None
         if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
             raise RecordingFormatError(
                 f"{self.path} is not a Ringside skeleton recording (no '{FORMAT_NAME}' header)")
         version = header.get("version")
-        if version != FORMAT_VERSION:
+        if version != FORMAT_VERSION or not _is_int(version):
             raise RecordingFormatError(
-                f"{self.path} is recording format version {version}; this Ringside reads version "
-                f"{FORMAT_VERSION}: update Ringside")
+                f"{self.path} is recording format version {str(version)[:20]}; this Ringside reads "
+                f"version {FORMAT_VERSION}: update Ringside")
         if header.get("landmarks") != NUM_LANDMARKS:
             raise RecordingFormatError(f"{self.path}: expected {NUM_LANDMARKS} landmarks per frame")
         return header
+
+    def _header_fields(self, header: dict[str, Any]) -> tuple[tuple[int, int], float]:
+        size = header.get("image_size")
+        fps = header.get("fps", 30.0)
+        fps = 30.0 if fps is None else fps
+        if not (isinstance(size, list) and len(size) == 2 and all(_is_number(v) for v in size)
+                and all(1 <= v <= MAX_IMAGE_SIDE_PX and v == int(v) for v in size)):
+            raise RecordingFormatError(
+                f"{self.path}: the header's image_size is malformed (want [width, height] in pixels, "
+                f"1-{MAX_IMAGE_SIDE_PX}); the file is damaged")
+        if not (_is_number(fps) and 0 < fps <= MAX_FPS):
+            raise RecordingFormatError(
+                f"{self.path}: the header's fps is malformed (want a number in (0, {MAX_FPS:g}]); "
+                "the file is damaged")
+        return (int(size[0]), int(size[1])), float(fps)
 
     def _truncated(self, frames: int, why: str) -> RecordingFormatError:
         return RecordingFormatError(
             f"{self.path} is truncated after {frames} frames ({why}); the recorder did not "
             "finish. Pass --salvage to use the complete frames")
 
+    def _stop(self, error: RecordingFormatError) -> None:
+        """Salvage: note the damage and end the stream; otherwise raise it."""
+        if not self.salvage:
+            raise error
+        self.truncated = True
+        self.damage = str(error).removesuffix(". Pass --salvage to use the complete frames")
+
     def __iter__(self) -> Iterator[PoseFrame]:
         count = 0
         line_no = 1
+        last_t: float | None = None
         fh = self._open()
         try:
-            fh.readline()
+            try:
+                fh.readline(MAX_HEADER_BYTES)
+            except (EOFError, OSError, zlib.error):
+                pass  # read fine in __init__; a failure now shows on the next read
             while True:
                 try:
-                    raw = fh.readline()
+                    raw = fh.readline(MAX_LINE_BYTES + 1)
                 except (EOFError, OSError, zlib.error):
-                    if self.salvage:
-                        self.truncated = True
-                        return
-                    raise self._truncated(count, "compressed data cut off") from None
+                    self._stop(self._truncated(count, "compressed data cut off or damaged"))
+                    return
                 line_no += 1
                 if not raw:
-                    if self.salvage:
-                        self.truncated = True
-                        return
-                    raise self._truncated(count, "no end marker")
-                if not raw.endswith(b"\n"):
-                    if self.salvage:
-                        self.truncated = True
-                        return
-                    raise self._truncated(count, f"line {line_no} cut off")
-                try:
-                    obj = json.loads(raw)
-                except ValueError:
-                    obj = None
-                if not isinstance(obj, dict):
-                    raise RecordingFormatError(
-                        f"{self.path}: line {line_no} is not a frame (JSON object); the file is damaged")
-                if obj.get("end"):
+                    self._stop(self._truncated(count, "no end marker"))
                     return
-                yield self._frame(obj, line_no)
+                if len(raw) > MAX_LINE_BYTES:
+                    self._stop(RecordingFormatError(
+                        f"{self.path}: line {line_no} is longer than {MAX_LINE_BYTES} bytes; "
+                        f"the file is damaged after {count} frames"))
+                    return
+                if not raw.endswith(b"\n"):
+                    self._stop(self._truncated(count, f"line {line_no} cut off"))
+                    return
+                try:
+                    obj = _loads(raw)
+                    if not isinstance(obj, dict):
+                        raise _Damaged("not a frame (JSON object)")
+                    if obj.get("end"):
+                        frames = obj.get("frames", count)
+                        if frames != count:
+                            raise _Damaged(f"the end marker counts {str(frames)[:20]} frames, "
+                                           f"the file holds {count}")
+                        return
+                    frame = self._frame(obj, count)
+                    if last_t is not None and frame.timestamp_ms <= last_t:
+                        raise _Damaged(f"its time {frame.timestamp_ms:g} ms is not after the "
+                                       f"previous frame's {last_t:g} ms")
+                except _Damaged as why:
+                    self._stop(RecordingFormatError(
+                        f"{self.path}: line {line_no} is damaged ({why}); "
+                        f"{count} frames before it are complete"))
+                    return
+                last_t = frame.timestamp_ms
+                yield frame
                 count += 1
         finally:
             fh.close()
 
-    def _frame(self, obj: dict[str, Any], line_no: int) -> PoseFrame:
-        try:
-            p = obj.get("p")
-            w = obj.get("w")
-            px = None if p is None else np.asarray(p, dtype=np.float64)
-            world = None if w is None else np.asarray(w, dtype=np.float64)
-            if px is not None and px.shape != (NUM_LANDMARKS, 4):
-                raise ValueError(f"landmarks shape {px.shape}")
-            if world is not None and world.shape != (NUM_LANDMARKS, 3):
-                raise ValueError(f"world landmarks shape {world.shape}")
-            return PoseFrame(timestamp_ms=float(obj["t"]), image_size=self.image_size,
-                             landmarks_px=px, world_m=world, index=int(obj.get("i", 0)))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise RecordingFormatError(
-                f"{self.path}: frame on line {line_no} is malformed ({exc})") from None
+    def _frame(self, obj: dict[str, Any], count: int) -> PoseFrame:
+        index = obj.get("i", count)
+        t = obj.get("t")
+        if not _is_int(index) or not 0 <= index < 2**53:
+            raise _Damaged("the frame index 'i' is not a whole number >= 0")
+        if not _is_number(t) or not 0 <= t <= MAX_TIMESTAMP_MS:
+            raise _Damaged(f"the timestamp 't' is not a number of milliseconds in "
+                           f"[0, {MAX_TIMESTAMP_MS:g}]")
+        p, w = obj.get("p"), obj.get("w")
+        px = None if p is None else _array(p, 4, "landmarks 'p'", MAX_ABS_PX)
+        if px is not None and not np.all((px[:, 3] >= 0.0) & (px[:, 3] <= 1.0)):
+            raise _Damaged("a visibility is outside [0, 1]")
+        world = None if w is None or px is None else _array(w, 3, "world landmarks 'w'", MAX_ABS_WORLD_M)
+        return PoseFrame(timestamp_ms=float(t), image_size=self.image_size, landmarks_px=px,
+                         world_m=world, index=int(index))
 
 
 def read_recording(path: str | Path, *, salvage: bool = False) -> Iterator[PoseFrame]:

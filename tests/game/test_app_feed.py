@@ -146,3 +146,81 @@ def test_a_real_webcam_source_unplugged_and_replugged(monkeypatch: pytest.Monkey
     wait_for(FeedStatus.LIVE)
     assert feed.losses == 1 and feed.poll() is not None
     feed.stop()
+
+
+def test_a_slow_model_runs_on_the_newest_frame_and_the_drops_are_counted(tmp_path: Path) -> None:
+    video = _video(tmp_path / "clip.avi", frames=45)
+    pipe = SlowPipeline(cost_s=0.08)  # 12 frames/s against a 30 fps clip
+    feed = PoseFeed(pose_opener(str(video), drop_late=True, pipeline_factory=lambda: pipe),
+                    label="clip", pacing="wall", max_queue=100).start()
+    _drain(feed)
+    assert feed.frames_skipped + len(pipe.seen) == 45  # every frame either judged or counted dropped
+    gaps = np.diff(pipe.seen)
+    # Never queued behind the model: the next frame judged is the newest one due when the model
+    # is free, so gaps stay within the model's time plus one frame (80 + 33 ms; slack for load).
+    assert gaps.max() <= 80 + 33.4 + 40 and np.median(gaps) >= 60
+
+
+def test_pose_rate_over_a_sliding_window() -> None:
+    from game.feed import PoseRate
+
+    rate = PoseRate(window_s=2.0)
+    assert rate.fps(0.0) is None
+    for i in range(40):  # 20 skeletons/s for 2 s
+        rate.add(100.0 + i * 0.05)
+    assert rate.fps(101.5) is None  # not yet 2 s of history: nothing said about the machine
+    assert rate.fps(102.0) == pytest.approx(20.0, abs=0.5)
+    assert not rate.is_below(10.0, 102.0) and rate.is_below(24.0, 102.0)
+    for i in range(10):  # then the machine falls behind: 5 skeletons/s
+        rate.add(102.0 + i * 0.2)
+    assert rate.fps(104.0) == pytest.approx(5.0, abs=0.5) and rate.is_below(10.0, 104.0)
+
+
+def _paced_opener(rate_hz: float, seconds: float) -> Any:
+    def open_() -> Any:
+        img = np.zeros((4, 4, 3), np.uint8)
+        t0 = time.perf_counter()
+        i = 0
+        while time.perf_counter() - t0 < seconds:
+            yield (PoseFrame(timestamp_ms=i * 1000.0 / rate_hz, image_size=(4, 4), landmarks_px=None, index=i),
+                   img, time.perf_counter())
+            i += 1
+            time.sleep(max(0.0, t0 + i / rate_hz - time.perf_counter()))
+    return open_
+
+
+@pytest.mark.parametrize("rate_hz, too_slow", [(5.0, True), (30.0, False)])
+def test_too_slow_to_judge_is_measured_against_what_the_detector_needs(rate_hz: float, too_slow: bool) -> None:
+    from game.feed import MIN_POSE_FPS
+
+    feed = PoseFeed(_paced_opener(rate_hz, 3.5), label="camera", pacing="wall", is_camera=True).start()
+    feed.min_pose_fps = MIN_POSE_FPS["reps"]
+    try:
+        deadline = time.monotonic() + 10
+        while feed.pose_fps is None and time.monotonic() < deadline:
+            feed.poll()
+            time.sleep(0.05)
+        measured = feed.pose_fps
+        assert measured is not None and abs(measured - rate_hz) < 0.5 * rate_hz
+        assert feed.is_too_slow_to_judge is too_slow
+        assert feed.is_too_slow_for("reps") is too_slow and feed.is_too_slow_for("boxing") is (rate_hz < 24)
+    finally:
+        feed.stop()
+
+
+def test_the_render_loop_can_sleep_until_a_skeleton_is_ready() -> None:
+    def late_frame() -> Any:
+        time.sleep(0.2)
+        yield (PoseFrame(timestamp_ms=0.0, image_size=(4, 4), landmarks_px=None), None, time.perf_counter())
+        time.sleep(5)
+
+    feed = PoseFeed(late_frame, label="camera", pacing="wall", is_camera=True).start()
+    try:
+        assert feed.wait_for_items(0.05) is False  # nothing yet: sleeps the whole frame
+        t0 = time.perf_counter()
+        assert feed.wait_for_items(2.0) is True
+        woke = time.perf_counter()
+        item = feed.poll()[0]
+        assert woke - t0 < 1.0 and woke - item.ready_s < 0.05  # woken as soon as it was ready
+    finally:
+        feed.stop(timeout_s=0.1)

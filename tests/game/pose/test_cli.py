@@ -96,7 +96,7 @@ def test_ctrl_c_during_analyze_still_prints_the_summary(tmp_path: Path, monkeypa
     from collections.abc import Iterator
 
     from game.cli import main
-    from game.pose import pipeline
+    from game.pose import cli as pose_cli
     from game.pose.types import PoseFrame
 
     def camera_until_ctrl_c(*args: object, **kwargs: object) -> Iterator[PoseFrame]:
@@ -104,8 +104,8 @@ def test_ctrl_c_during_analyze_still_prints_the_summary(tmp_path: Path, monkeypa
             yield PoseFrame(timestamp_ms=i * 33.3, image_size=(640, 480), landmarks_px=None, index=i)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "pose_stream", camera_until_ctrl_c)
-    status = main(["analyze", str(tmp_path / "session.rsk"), "--exercise", "squat", "--json"])
+    monkeypatch.setattr(pose_cli, "_pose_frames", camera_until_ctrl_c)
+    status = main(["analyze", "camera:0", "--exercise", "squat", "--json"])
     out = [json.loads(ln) for ln in capsys.readouterr().out.splitlines()]
     assert status == 0
     assert out[-1]["type"] == "summary" and out[-1]["frames"] == 5 and out[-1]["interrupted"] is True
@@ -137,13 +137,48 @@ def test_a_single_still_has_no_realtime_factor(tmp_path: Path, monkeypatch: pyte
     from collections.abc import Iterator
 
     from game.cli import main
-    from game.pose import pipeline
+    from game.pose import cli as pose_cli
     from game.pose.types import PoseFrame
 
     def one_still(*args: object, **kwargs: object) -> Iterator[PoseFrame]:
         yield PoseFrame(timestamp_ms=0.0, image_size=(640, 480), landmarks_px=None, index=0)
 
-    monkeypatch.setattr(pipeline, "pose_stream", one_still)
-    assert main(["analyze", str(tmp_path / "still.rsk"), "--exercise", "squat", "--json"]) == 0
+    monkeypatch.setattr(pose_cli, "_pose_frames", one_still)
+    assert main(["analyze", str(tmp_path / "still.jpg"), "--exercise", "squat", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert summary["frames"] == 1 and summary["realtime_factor"] is None
+
+
+def _damaged_recording(path: Path, bad_t: str) -> None:
+    import gzip
+
+    p = "[" + ",".join(["[100.0,200.0,0.0,0.9]"] * 33) + "]"
+    lines = [b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, "image_size": [640, 480]}']
+    for i, t in enumerate(["0", "33.3", bad_t, "100"]):
+        lines.append(f'{{"i": {i}, "t": {t}, "p": {p}, "w": null}}'.encode())
+    path.write_bytes(gzip.compress(b"\n".join(lines) + b'\n{"end": true}\n'))
+
+
+@pytest.mark.parametrize("bad_t", ["NaN", "Infinity", "1e400", "10"])
+def test_analyze_refuses_a_damaged_recording_and_salvages_what_precedes_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], bad_t: str) -> None:
+    from game.cli import main
+
+    path = tmp_path / "damaged.rsk"
+    _damaged_recording(path, bad_t)
+    assert main(["analyze", str(path), "--exercise", "squat", "--json"]) != 0
+    out, err = capsys.readouterr()
+    assert len(err.strip().splitlines()) == 1 and err.startswith("ringside: error:") and "line 4" in err
+    assert main(["analyze", str(path), "--exercise", "squat", "--json", "--salvage"]) == 0
+    out, err = capsys.readouterr()
+    rows = [json.loads(ln, parse_constant=lambda c: pytest.fail(f"printed {c}")) for ln in out.splitlines()]
+    assert rows[-1]["frames"] == 2 and rows[-1]["truncated"] is True and rows[-1]["duration_s"] == 0.033
+    assert err.startswith("ringside: warning:") and "line 4" in err
+
+
+def test_json_output_never_holds_nan_or_infinity(capsys: pytest.CaptureFixture[str]) -> None:
+    from game.pose.cli import _emit
+
+    _emit({"type": "rep", "t": float("nan"), "depth": [1.0, float("inf")], "ok": {"x": -float("inf")}})
+    line = capsys.readouterr().out
+    assert json.loads(line) == {"type": "rep", "t": None, "depth": [1.0, None], "ok": {"x": None}}

@@ -106,10 +106,9 @@ def test_malformed_frame_names_the_line(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full (always 'disk full')")
 def test_full_disk_is_a_storage_error_not_a_crash(tmp_path: Path) -> None:
-    w = RecordingWriter("/dev/full", image_size=(640, 480), flush_every=1)
+    # The header is flushed at creation, so a full disk shows at once.
     with pytest.raises(StorageError, match="no space"):
-        w.write(_frames(1)[0])
-    w.close()  # closing a failed writer neither raises nor tries to write the footer again
+        RecordingWriter("/dev/full", image_size=(640, 480), flush_every=1)
 
 
 def test_record_on_a_full_disk_keeps_the_frames_so_far(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -147,10 +146,8 @@ def test_record_on_a_full_disk_keeps_the_frames_so_far(tmp_path: Path, monkeypat
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full (always 'disk full')")
 def test_write_errors_are_still_os_errors_for_callers_that_guard_writes() -> None:
-    w = RecordingWriter("/dev/full", image_size=(640, 480), flush_every=1)
     with pytest.raises(OSError):
-        w.write(_frames(1)[0])
-    w.close()
+        RecordingWriter("/dev/full", image_size=(640, 480), flush_every=1)
 
 
 _HEADER = b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, "image_size": [640, 480]}\n'
@@ -203,3 +200,83 @@ def test_ctrl_c_in_the_middle_of_a_write_leaves_a_complete_recording(
     assert "stopped by Ctrl-C" in capsys.readouterr().out
     frames = list(read_recording(out))  # complete: no salvage needed
     assert len(frames) == 3
+
+
+# -- hostile files (issue 13 item 8): each must be one clear RecordingFormatError, strict or salvaged --
+
+def _frame_line(i: int, t: str, extra: str = "") -> bytes:
+    p = "[" + ",".join(["[1.0,2.0,3.0,0.9]"] * 33) + "]"
+    return f'{{"i": {i}, "t": {t}, "p": {p}, "w": null{extra}}}\n'.encode()
+
+
+def _hostile(body_after_header: bytes, header: bytes = _HEADER) -> bytes:
+    return gzip.compress(header + _frame_line(0, "0") + body_after_header)
+
+
+@pytest.mark.parametrize("content, message", [
+    (_hostile(b"[" * 100_000 + b"\n"), "line 3"),
+    (_hostile(b"[" * 50_000 + b"\n"), "nested too deeply"),
+    (_hostile(b'{"i": Infinity, "t": 40, "p": null, "w": null}\n'), "Infinity"),
+    (_hostile(b'{"i": 1e400, "t": 40, "p": null, "w": null}\n'), "index"),
+    (_hostile(b'{"i": 1, "t": 1e400, "p": null, "w": null}\n'), "timestamp"),
+    (_hostile(_frame_line(1, "40").replace(b"2.0", b"1e400", 1)), "outside"),
+    (_hostile(b'{"i": 1, "t": NaN, "p": null, "w": null}\n'), "NaN"),
+    (_hostile(_frame_line(1, "-Infinity")), "Infinity"),
+    (_hostile(_frame_line(1, "1e308")), "timestamp"),
+    (_hostile(b'{"i": true, "t": 40, "p": null, "w": null}\n'), "index"),
+    (_hostile(_frame_line(1, "40").replace(b"0.9]", b"NaN]", 1)), "NaN"),
+    (_hostile(_frame_line(1, "40").replace(b"2.0", b"1e300", 1)), "outside"),
+    (_hostile(_frame_line(1, "40").replace(b"0.9]", b"7]", 1)), "visibility"),
+    (_hostile(_frame_line(1, "40").replace(b"2.0", b'"2.0"', 1)), "table of numbers"),
+    (_hostile(_frame_line(1, "40").replace(b"2.0", b"2" + b"0" * 5000, 1)), "not JSON"),
+    (_hostile(_frame_line(1, "-40")), "timestamp"),
+    (_hostile(_frame_line(1, "0")), "not after the previous"),  # time does not advance
+    (_hostile(b'{"end": true, "frames": 7}\n'), "end marker counts 7"),
+    (gzip.compress(b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, '
+                   b'"image_size": [Infinity, 480]}\n{"end": true}\n'), "header is damaged .Infinity"),
+    (gzip.compress(b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, '
+                   b'"image_size": [1e400, 480]}\n{"end": true}\n'), "image_size is malformed"),
+    (gzip.compress(b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, '
+                   b'"image_size": [0, 480]}\n{"end": true}\n'), "image_size"),
+    (gzip.compress(b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, '
+                   b'"image_size": [640, 480], "fps": NaN}\n{"end": true}\n'), "header is damaged .NaN"),
+    (gzip.compress(b'{"format": "ringside-skeleton", "version": 1, "landmarks": 33, '
+                   b'"image_size": [640, 480], "fps": -3}\n{"end": true}\n'), "fps"),
+    (gzip.compress(b'{"format": "ringside-skeleton", "version": 1.0, "landmarks": 33}\n'), "version"),
+    (gzip.compress(b"[" * 100_000 + b"\n"), "ringside-skeleton"),
+])
+def test_hostile_recordings_are_refused_in_one_line(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "hostile.rsk"
+    path.write_bytes(content)
+    with pytest.raises(RecordingFormatError, match=message) as err:
+        list(read_recording(path))
+    assert "\n" not in str(err.value) and "nan" not in str(err.value).replace("NaN", "")
+    # Salvage never crashes either: it keeps the frames before the damage, or refuses the header.
+    try:
+        rec = Recording(path, salvage=True)
+    except RecordingFormatError:
+        return
+    frames = list(rec)
+    assert len(frames) <= 1 and (rec.truncated or frames)
+    assert all(np.isfinite(f.timestamp_ms) for f in frames)
+
+
+def test_salvage_keeps_the_frames_before_a_damaged_line_and_says_where(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.rsk"
+    path.write_bytes(_hostile(_frame_line(1, "40") + _frame_line(2, "NaN") + _frame_line(3, "120")))
+    rec = Recording(path, salvage=True)
+    assert [f.index for f in rec] == [0, 1]
+    assert rec.truncated and "line 4" in rec.damage and "--salvage" not in rec.damage
+
+
+def test_a_recording_killed_in_its_first_second_still_salvages(tmp_path: Path) -> None:
+    path = tmp_path / "killed.rsk"
+    w = RecordingWriter(path, image_size=(640, 480))  # header only, then the process dies
+    data = path.read_bytes()
+    w.close()
+    path.write_bytes(data)
+    rec = Recording(path, salvage=True)
+    assert rec.image_size == (640, 480)
+    assert list(rec) == [] and rec.truncated
+    with pytest.raises(RecordingFormatError, match="truncated after 0 frames"):
+        list(read_recording(path))

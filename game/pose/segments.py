@@ -1,0 +1,237 @@
+"""Pose over a long video on several cores, with results that do not depend on the core count.
+
+MediaPipe's VIDEO mode tracks each frame from the previous one, so its output depends on where
+tracking started: two runs of the same clip started 20 frames apart still differ by 4-9 px on
+visible joints 60 frames later (measured on lunge_forward_front_form_overlays.mp4, docs/POSE.md
+"Throughput"). A video split at a cut therefore cannot match a single run after the cut.
+
+So the cut is part of the analysis itself, not of the machine: a video longer than
+``MIN_SPLIT_S`` is cut into an even number of equal segments (about ``SEGMENT_S`` each) from its
+length alone, and every segment is tracked by a fresh pipeline that starts ``WARMUP_S`` before
+the segment (frames it sees only to settle: the detector finds the person, the One Euro filter,
+``min_cutoff`` 0.8 Hz, time constant 0.2 s, settles to within 1 % in 1 s). One core runs the
+segments in turn on one pass over the video; two cores run the first half of the segments here
+and the second half in a worker process. Both give the same frames, bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import os
+import queue
+import signal
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from game.errors import RingsideError, SourceError
+from game.pose.types import Frame, PoseFrame
+
+SEGMENT_S = 20.0
+MIN_SPLIT_S = 8.0
+WARMUP_S = 1.0
+BATCH = 32  # frames per message from the worker process
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its affinity mask, not the machine's total)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Frames ``start`` .. ``stop`` - 1 (``stop`` None: to the end) tracked by one pipeline that
+    starts at frame ``warm_from`` (<= start; the frames before ``start`` only warm it up)."""
+
+    warm_from: int
+    start: int
+    stop: int | None
+
+    def runs(self, index: int) -> bool:
+        return index >= self.warm_from and (self.stop is None or index < self.stop)
+
+
+def plan_segments(frame_count: int, fps: float, *, segment_s: float = SEGMENT_S,
+                  warmup_s: float = WARMUP_S, min_split_s: float = MIN_SPLIT_S) -> tuple[Segment, ...]:
+    """The segments of a video of ``frame_count`` frames at ``fps`` (the container's figures; an
+    unknown count gives one segment). Depends on the video only, never on the cores."""
+    if frame_count <= 0 or fps <= 0 or frame_count / fps < min_split_s:
+        return (Segment(0, 0, None),)
+    parts = 2 * math.ceil(frame_count / fps / (2.0 * segment_s))
+    bounds = [round(k * frame_count / parts) for k in range(parts)]
+    warm = max(1, round(warmup_s * fps))
+    return tuple(Segment(warm_from=max(0, b - warm) if k else 0, start=b,
+                         stop=bounds[k + 1] if k + 1 < parts else None)
+                 for k, b in enumerate(bounds))
+
+
+def share(segments: Sequence[Segment], workers: int) -> list[tuple[Segment, ...]]:
+    """Contiguous runs of segments, one per worker (fewer when there are fewer segments)."""
+    n = max(1, min(workers, len(segments)))
+    size, extra = divmod(len(segments), n)
+    groups, start = [], 0
+    for k in range(n):  # sizes differ by at most one, the larger ones first
+        stop = start + size + (k < extra)
+        groups.append(tuple(segments[start:stop]))
+        start = stop
+    return groups
+
+
+def segment_poses(frames: Iterable[Frame], segments: Sequence[Segment],
+                  make_pipeline: Callable[[], Any],
+                  timings_ms: list[float] | None = None) -> Iterator[PoseFrame]:
+    """PoseFrames of ``segments`` (in order, contiguous) from one pass over ``frames``: each
+    segment gets a fresh pipeline from ``make_pipeline()`` (anything with ``process(frame)``,
+    ``close()`` and ``timings_ms``). Frames before the first segment are decoded, not processed."""
+    segs = list(segments)
+    first = segs[0].warm_from
+    end = segs[-1].stop
+    running: dict[int, Any] = {}
+
+    def retire(k: int) -> None:
+        pipe = running.pop(k)
+        if timings_ms is not None:
+            timings_ms.extend(pipe.timings_ms)
+        pipe.close()
+
+    try:
+        for frame in frames:
+            i = frame.index
+            if end is not None and i >= end:
+                break
+            if i < first:
+                continue
+            out: PoseFrame | None = None
+            for k, seg in enumerate(segs):
+                if seg.runs(i):
+                    if k not in running:
+                        running[k] = make_pipeline()
+                    pf = running[k].process(frame)
+                    if i >= seg.start:
+                        out = pf
+                elif k in running:
+                    retire(k)
+            if out is not None:
+                yield out
+    finally:
+        for k in list(running):
+            retire(k)
+
+
+# -- the worker process ------------------------------------------------------------------------
+
+def _worker(source: str, fps: float, segments: tuple[Segment, ...], out: Any) -> None:
+    """Entry point of the worker process: streams batches of PoseFrames, then ("end", timings)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    from game.pose.backend import native_stderr_hidden
+
+    with native_stderr_hidden():
+        try:
+            timings: list[float] = []
+            batch: list[PoseFrame] = []
+            for pf in _local_poses(source, fps, segments, timings):
+                batch.append(pf)
+                if len(batch) >= BATCH:
+                    out.put(("frames", batch))
+                    batch = []
+            out.put(("frames", batch))
+            out.put(("end", timings))
+        except RingsideError as err:
+            out.put(("error", str(err)))
+        except Exception as exc:  # a library failure: said in one line by the parent
+            out.put(("error", f"pose worker: {type(exc).__name__}: {exc}"))
+
+
+def _local_poses(source: str | Any, fps: float, segments: Sequence[Segment],
+                 timings_ms: list[float]) -> Iterator[PoseFrame]:
+    """``source``: a spec to open, or a source already opened (closed here either way)."""
+    from game.pose.pipeline import PipelineOptions, PosePipeline
+    from game.pose.sources import open_source
+
+    src = open_source(source, realtime=False, fps=fps) if isinstance(source, str) else source
+    try:
+        yield from segment_poses(src, segments, lambda: PosePipeline(PipelineOptions()), timings_ms)
+    finally:
+        src.close()
+
+
+class SegmentedPoses:
+    """The PoseFrames of a video, its segments shared over ``workers`` (1 or 2) cores.
+
+    Iterate it once; ``timings_ms`` holds every pose call's time when it is done. Raises
+    :class:`SourceError` when the source cannot be read or the worker process fails.
+    """
+
+    def __init__(self, source: str, *, fps: float = 30.0, workers: int = 2,
+                 segments: Sequence[Segment] | None = None) -> None:
+        from game.pose.sources import VideoSource, open_source
+
+        self.source = source
+        self.fps = fps
+        # Opened now, so a source that cannot be used fails before any work; it serves the
+        # first group of segments (a camera is opened once, and is always one segment).
+        self._src: Any = open_source(source, realtime=False, fps=fps)
+        is_video = isinstance(self._src, VideoSource)
+        self.frame_count: int = self._src.frame_count if is_video else 0
+        self.source_fps: float = float(self._src.fps)
+        if segments is None:
+            segments = plan_segments(self.frame_count, self.source_fps) if is_video else \
+                (Segment(0, 0, None),)
+        self.segments = tuple(segments)
+        self.groups = share(self.segments, workers)
+        self.timings_ms: list[float] = []
+        self._procs: list[Any] = []
+
+    @property
+    def workers(self) -> int:
+        return len(self.groups)
+
+    def __iter__(self) -> Iterator[PoseFrame]:
+        ctx = mp.get_context("spawn")  # never fork a process that holds MediaPipe's threads
+        outs: list[Any] = []
+        for group in self.groups[1:]:  # their models load while ours does
+            out = ctx.Queue()
+            proc = ctx.Process(target=_worker, name="pose-worker", daemon=True,
+                               args=(self.source, self.fps, group, out))
+            proc.start()
+            self._procs.append(proc)
+            outs.append((proc, out))
+        try:
+            src, self._src = self._src, None
+            yield from _local_poses(src, self.fps, self.groups[0], self.timings_ms)
+            for proc, out in outs:
+                yield from self._drain(proc, out)
+        finally:
+            self.close()
+
+    def _drain(self, proc: Any, out: Any) -> Iterator[PoseFrame]:
+        while True:
+            try:
+                kind, payload = out.get(timeout=1.0)
+            except queue.Empty:
+                if proc is not None and not proc.is_alive():
+                    raise SourceError(f"a pose worker stopped (exit status {proc.exitcode}) while "
+                                      f"reading {self.source}") from None
+                continue
+            if kind == "frames":
+                yield from payload
+            elif kind == "end":
+                self.timings_ms.extend(payload)
+                return
+            else:
+                raise SourceError(str(payload))
+
+    def close(self) -> None:
+        """Release the source and stop the worker process (safe to call more than once)."""
+        src, self._src = self._src, None
+        if src is not None:
+            src.close()
+        procs, self._procs = self._procs, []
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join(timeout=5.0)
