@@ -74,6 +74,7 @@ class VersusScene(BaseScene):
         self.finished = False
         self.active_s = 0.0
         self._opened = False
+        self.item: FeedItem | None = None  # the newest frame, drawn with both people
 
     # -- life -----------------------------------------------------------------------------
     def enter(self) -> None:
@@ -118,6 +119,7 @@ class VersusScene(BaseScene):
     # -- frames ---------------------------------------------------------------------------
     def on_pose(self, item: FeedItem) -> None:
         t_ms = item.pose.timestamp_ms
+        self.item = item
         self.stream_ms = t_ms
         self.since_frame_s = 0.0
         frames = split_by_slot((p.slot, p.pose) for p in item.people)
@@ -298,7 +300,7 @@ class VersusScene(BaseScene):
         ui.background(surface)
         hud = self._hud_rect(surface, "left")
         stage = pygame.Rect(0, hud.bottom + lay.px(1), lay.w, lay.h - hud.bottom - lay.px(6))
-        view = self.draw_stage(surface, stage, dim_alpha=120, skeleton=False)
+        view = self.draw_stage(surface, stage, dim_alpha=120, skeleton=False, item=self.item)
         for slot, person in self.people.items():
             lm = person.pose.landmarks_px
             if lm is not None:
