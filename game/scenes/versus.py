@@ -55,6 +55,7 @@ class VersusScene(BaseScene):
         if kind not in KINDS:
             raise ValueError(f"versus {kind!r}: choose one of {', '.join(KINDS)}")
         self.kind = kind
+        self._default_target = target is None
         self.target = target or (10 if kind != "boxing" else 1)  # reps; rounds for boxing
         self.time_limit_s = time_limit_s
         self.countdown_s = countdown_s
@@ -100,6 +101,19 @@ class VersusScene(BaseScene):
             app.open_source(demo=self.kind)
         elif app.source_spec is not None:
             app.open_source(app.source_spec)
+
+    def choose(self, kind: str) -> None:
+        """Another match, chosen while waiting (arrows): the generated players change with it."""
+        if kind == self.kind:
+            return
+        self.kind = kind
+        if self._default_target:
+            self.target = 10 if kind != "boxing" else 1
+        self.app.audio.effect("click")
+        if self.app.is_demo:
+            self.last_seen_ms.clear()
+            self.people = {}
+            self.app.open_source(demo=f"versus_{kind}", people=2)
 
     def names(self) -> dict[str, str]:
         mirror = self.app.settings.mirror
@@ -279,7 +293,13 @@ class VersusScene(BaseScene):
                            seed=self.seed + 1)
 
     def handle(self, event: InputEvent) -> None:
-        if event.action in (Action.BACK, Action.PAUSE):
+        # Raised hands (the app's pause gesture) are left alone: a match has no pause, and two
+        # people celebrating must not stop it. Esc stops it; the standing decides.
+        if event.action in (Action.LEFT, Action.RIGHT) and self.state == "waiting":
+            step = 1 if event.action == Action.RIGHT else -1
+            self.choose(KINDS[(KINDS.index(self.kind) + step) % len(KINDS)])
+            return
+        if event.action == Action.BACK:
             if self.state == "active":
                 self.finish("stopped")
             else:
@@ -313,7 +333,8 @@ class VersusScene(BaseScene):
         self._draw_centre(surface)
         if self.state in ("waiting", "countdown"):
             self._draw_waiting(surface)
-        self.footer_hint(surface, "Esc: stop the match")
+        self.footer_hint(surface, "Left/Right: squat race, push-ups, lunges or boxing   "
+                         "Esc: back" if self.state == "waiting" else "Esc: stop the match")
 
     def _hud_rect(self, surface: pygame.Surface, slot: str) -> pygame.Rect:
         lay = ui.Layout.of(surface)
@@ -390,7 +411,7 @@ class VersusScene(BaseScene):
         lay = ui.Layout.of(surface)
         box = pygame.Rect(0, 0, min(lay.w - lay.px(8), lay.px(120)), lay.px(46))
         box.center = (lay.w // 2, int(lay.h * 0.6))
-        ui.panel(surface, box, alpha=235, border=ui.ACCENT)
+        ui.panel(surface, box, alpha=185, border=ui.ACCENT)  # the players still see themselves
         if self.state == "countdown":
             n = max(1, int(self.countdown_left_s + 0.999))
             ui.text(surface, "Get ready", (box.centerx, box.top + lay.px(3)), lay.px(5),

@@ -253,3 +253,21 @@ def test_scripted_demo_race_ends_on_results_naming_the_winner_and_saves_nothing(
     assert History.load(home).sessions == []
     assert summary["errors"] == []
     assert any("versus_results" in p for p in summary["screenshots"])
+
+
+def test_the_match_is_chosen_while_waiting_and_raised_hands_do_not_stop_it(make_app: Any) -> None:
+    from game.input import Action, InputEvent
+
+    app, scene = _scene(make_app)
+    scene.handle(InputEvent(Action.RIGHT))
+    assert scene.kind == "pushup" and app.demo_exercise == "versus_pushup"
+    scene.handle(InputEvent(Action.LEFT))
+    scene.handle(InputEvent(Action.LEFT))
+    assert scene.kind == "boxing" and scene.target == 1  # one round
+    scene.handle(InputEvent(Action.RIGHT))
+    app.feed.stop(timeout_s=1.0)
+    _run(scene, 4.5, ("left", "right"))
+    assert scene.state == "active"
+    scene.handle(InputEvent(Action.PAUSE, source="pose"))
+    scene.handle(InputEvent(Action.RIGHT))
+    assert scene.state == "active" and scene.kind == "squat" and not scene.finished
