@@ -44,6 +44,16 @@ def screen_side(slot: str, mirror: bool) -> str:
     return ("right" if slot == "left" else "left") if mirror else slot
 
 
+def leave(app: App) -> None:
+    """Back to the menu: the scene below, or the title when versus was the first scene."""
+    if len(app.stack.scenes) > 1:
+        app.stack.pop()
+    else:
+        from game.scenes.factory import title_scene
+
+        app.stack.clear_to(title_scene(app))
+
+
 class VersusScene(BaseScene):
     name = "versus"
     uses_pose = True
@@ -271,7 +281,7 @@ class VersusScene(BaseScene):
             return
         if self.match is None:
             self.finished = True
-            self.app.stack.pop()
+            leave(self.app)
             return
         self.match.finish(self.stream_ms / 1000.0)
         self._show_results()
@@ -304,7 +314,7 @@ class VersusScene(BaseScene):
                 self.finish("stopped")
             else:
                 self.finished = True
-                self.app.stack.pop()
+                leave(self.app)
 
     # -- drawing --------------------------------------------------------------------------
     def score(self, slot: str) -> int:
@@ -518,7 +528,7 @@ class VersusResultsScene(BaseScene):
         if key == "rematch":
             self.app.stack.replace(self._rematch())
         else:
-            self.app.stack.pop()
+            leave(self.app)
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)

@@ -271,3 +271,22 @@ def test_the_match_is_chosen_while_waiting_and_raised_hands_do_not_stop_it(make_
     scene.handle(InputEvent(Action.PAUSE, source="pose"))
     scene.handle(InputEvent(Action.RIGHT))
     assert scene.state == "active" and scene.kind == "squat" and not scene.finished
+
+
+def test_results_offer_a_rematch_and_the_menu(make_app: Any) -> None:
+    from game.input import Action, InputEvent
+
+    app, scene = _scene(make_app, target=2)
+    _run(scene, 20.0, ("left", "right"))
+    app.stack.apply()
+    results = app.stack.top
+    assert results.name == "versus_results" and results.result.winner is not None
+    assert results.headline() in ("Blue wins!", "Red wins!")
+    results.handle(InputEvent(Action.SELECT))  # Rematch has the focus
+    app.stack.apply()
+    again = app.stack.top
+    assert again.name == "versus" and again.state == "waiting" and again.target == 2
+    again.finished = True
+    again.handle(InputEvent(Action.BACK))  # started in versus: Esc leads to the menu, not out
+    app.stack.apply()
+    assert app.stack.top.name == "title"
