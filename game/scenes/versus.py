@@ -272,7 +272,10 @@ class VersusScene(BaseScene):
         feed = self.app.feed
         if self.state in ("waiting", "countdown") and feed is not None and \
                 feed.status == FeedStatus.ENDED and feed.is_exhausted:
-            # a clip loops until both players are found
+            # a clip loops until both players are found (its clock starts again from 0)
+            self.last_seen_ms.clear()
+            self.people = {}
+            self.state = "waiting"
             self.app.open_source(self.app.source_spec, people=2)
 
     def finish(self, reason: str = "stopped") -> None:
@@ -397,7 +400,7 @@ class VersusScene(BaseScene):
         lay = ui.Layout.of(surface)
         left_hud = self._hud_rect(surface, "left")
         w = lay.w - 2 * left_hud.width - lay.px(8)
-        rect = pygame.Rect(0, lay.px(2), w, lay.px(20))
+        rect = pygame.Rect(0, lay.px(2), w, lay.px(24))
         rect.centerx = lay.w // 2
         ui.panel(surface, rect, alpha=200)
         title = TITLES[self.kind]
@@ -416,6 +419,11 @@ class VersusScene(BaseScene):
         if clock:
             ui.text(surface, clock, (rect.centerx, rect.top + lay.px(6)), lay.px(10), ui.INK,
                     anchor="midtop", bold=True, max_width=rect.width - lay.px(2))
+        feed = self.app.feed
+        if feed is not None and feed.is_too_slow_to_judge:
+            ui.text(surface, "Tracking too slow to judge fairly",
+                    (rect.centerx, rect.bottom - lay.px(0.8)), lay.px(2.4), ui.ORANGE,
+                    anchor="midbottom", bold=True, max_width=rect.width - lay.px(2))
 
     def _draw_waiting(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)

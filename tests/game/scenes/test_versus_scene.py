@@ -290,3 +290,14 @@ def test_results_offer_a_rematch_and_the_menu(make_app: Any) -> None:
     again.handle(InputEvent(Action.BACK))  # started in versus: Esc leads to the menu, not out
     app.stack.apply()
     assert app.stack.top.name == "title"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_too_slow_tracking_is_said_without_overlap(make_app: Any, monkeypatch: Any,
+                                                   size: tuple[int, int]) -> None:
+    app, scene = _scene(make_app, size=size)
+    _run(scene, 5.0, ("left", "right"))
+    monkeypatch.setattr(type(app.feed), "is_too_slow_to_judge", property(lambda self: True))
+    texts = _texts(scene, app.screen, monkeypatch)
+    assert "Tracking too slow to judge fairly" in [s for s, _ in texts]
+    _assert_readable(texts, app.screen)
