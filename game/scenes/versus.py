@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from game.feed import FeedItem, FeedStatus
+from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
@@ -100,7 +100,12 @@ class VersusScene(BaseScene):
         else:
             app.open_source(app.source_spec, people=2)  # a clip restarts with the match
         self._opened = True
-        app.feed.min_pose_fps = 24.0 if self.kind == "boxing" else 10.0  # type: ignore[union-attr]
+        self._tune_feed()
+
+    def _tune_feed(self) -> None:
+        """The pose rate this match needs to be judged (the "too slow" warning uses it)."""
+        if self.app.feed is not None:
+            self.app.feed.min_pose_fps = MIN_POSE_FPS["boxing" if self.kind == "boxing" else "reps"]
 
     def exit(self) -> None:
         """Back to one player: the feed stops tracking two people."""
@@ -124,6 +129,7 @@ class VersusScene(BaseScene):
             self.last_seen_ms.clear()
             self.people = {}
             self.app.open_source(demo=f"versus_{kind}", people=2)
+        self._tune_feed()
 
     def names(self) -> dict[str, str]:
         mirror = self.app.settings.mirror
@@ -209,7 +215,7 @@ class VersusScene(BaseScene):
             if slot in books:
                 books[slot].set(orders)
 
-    def _react(self, ev: Any, item: FeedItem) -> None:
+    def _react(self, ev: Any, item: FeedItem | None) -> None:
         audio = self.app.audio
         slot = ev.slot
         if ev.kind == "player" and slot is not None:
@@ -268,7 +274,7 @@ class VersusScene(BaseScene):
             if isinstance(self.match, RepRace) and self.since_frame_s > 0.5:
                 # no frames (a stalled source): the race clock still runs
                 for ev in self.match.tick(self.stream_ms / 1000.0 + self.since_frame_s):
-                    self._react(ev, self.app.latest)  # type: ignore[arg-type]
+                    self._react(ev, self.item)
         feed = self.app.feed
         if self.state in ("waiting", "countdown") and feed is not None and \
                 feed.status == FeedStatus.ENDED and feed.is_exhausted:

@@ -301,3 +301,15 @@ def test_too_slow_tracking_is_said_without_overlap(make_app: Any, monkeypatch: A
     texts = _texts(scene, app.screen, monkeypatch)
     assert "Tracking too slow to judge fairly" in [s for s, _ in texts]
     _assert_readable(texts, app.screen)
+
+
+def test_the_race_clock_runs_when_the_source_stalls(make_app: Any) -> None:
+    app, scene = _scene(make_app)
+    scene.time_limit_s = 6.0
+    _run(scene, 5.0, ("left", "right"))  # 1 s waiting + 3 s countdown, then 1 s of race
+    assert scene.state == "active"
+    for _ in range(6 * 60):  # six seconds of game steps without a single frame
+        scene.update(1 / 60)
+    app.stack.apply()
+    assert app.stack.top.name == "versus_results"
+    assert app.stack.top.result.reason in ("time", "draw")
