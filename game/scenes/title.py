@@ -31,7 +31,7 @@ class TitleScene(BaseScene):
             ui.Button("squat", "Squat challenge", "reps that count only at full depth"),
             ui.Button("pushup", "Push-ups"),
             ui.Button("lunge", "Lunges"),
-            ui.Button("versus", "Versus", "two players: a squat race"),
+            ui.Button("versus", "Versus", "two players, one camera: race or box"),
             ui.Button("moves", "Learn the moves", "slow-motion demos"),
             ui.Button("review", "Coach review", "replay a recorded session"),
             ui.Button("leaderboard", "Leaderboard"),

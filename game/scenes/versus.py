@@ -351,7 +351,7 @@ class VersusScene(BaseScene):
             self._draw_player_hud(surface, slot)
         self._draw_centre(surface)
         if self.state in ("waiting", "countdown"):
-            self._draw_waiting(surface)
+            self._draw_waiting(surface, stage)
         self.footer_hint(surface, "Left/Right: squat race, push-ups, lunges or boxing   "
                          "Esc: back" if self.state == "waiting" else "Esc: stop the match")
 
@@ -370,6 +370,16 @@ class VersusScene(BaseScene):
         pad = lay.px(2)
         ui.text(surface, self.names()[slot].upper(), (rect.left + pad, rect.top + pad),
                 lay.px(4.5), col, bold=True, max_width=rect.width // 2)
+        if self.state in ("waiting", "countdown"):
+            # before the match each half says whether its player is seen (nothing covers them)
+            ok = self.is_seen(slot)
+            ui.text(surface, "READY" if ok else "STEP IN", (rect.left + pad, rect.top + lay.px(9)),
+                    lay.px(10), ui.GREEN if ok else ui.MUTED, bold=True,
+                    max_width=rect.width - 2 * pad)
+            ui.text(surface, "seen by the camera" if ok else "not seen yet",
+                    (rect.left + pad, rect.bottom - pad), lay.px(3.2), ui.MUTED,
+                    anchor="bottomleft", max_width=rect.width - 2 * pad)
+            return
         pop = max(0.0, 1.0 - self.flash_s[slot] / 0.35)
         big = int(lay.px(16) * (1 + 0.2 * pop))
         r = ui.text(surface, str(self.score(slot)), (rect.left + pad, rect.top + lay.px(7.5)),
@@ -414,6 +424,14 @@ class VersusScene(BaseScene):
             title += f": first to {self.target}"
         ui.text(surface, title, (rect.centerx, rect.top + lay.px(1.5)), lay.px(3.2), ui.MUTED,
                 anchor="midtop", bold=True, max_width=rect.width - lay.px(2))
+        if self.state == "waiting":
+            ui.text(surface, "Waiting for two players", (rect.centerx, rect.top + lay.px(7)),
+                    lay.px(4.6), ui.ACCENT, anchor="midtop", bold=True,
+                    max_width=rect.width - lay.px(2))
+            ui.text(surface, "Stand side by side, both fully in view",
+                    (rect.centerx, rect.top + lay.px(14)), lay.px(2.8), ui.INK, anchor="midtop",
+                    max_width=rect.width - lay.px(2))
+            return
         clock = ""
         if isinstance(self.match, RepRace):
             clock = ui.format_duration(self.match.time_limit_s - self.match.elapsed_s())
@@ -431,43 +449,31 @@ class VersusScene(BaseScene):
                     (rect.centerx, rect.bottom - lay.px(0.8)), lay.px(2.4), ui.ORANGE,
                     anchor="midbottom", bold=True, max_width=rect.width - lay.px(2))
 
-    def _draw_waiting(self, surface: pygame.Surface) -> None:
+    def _draw_waiting(self, surface: pygame.Surface, stage: pygame.Rect) -> None:
         lay = ui.Layout.of(surface)
-        box = pygame.Rect(0, 0, min(lay.w - lay.px(8), lay.px(120)), lay.px(46))
-        box.center = (lay.w // 2, int(lay.h * 0.6))
-        ui.panel(surface, box, alpha=185, border=ui.ACCENT)  # the players still see themselves
         if self.state == "countdown":
+            box = pygame.Rect(0, 0, lay.px(34), lay.px(34))
+            box.center = stage.center
+            ui.panel(surface, box, alpha=200, border=ui.ACCENT)
             n = max(1, int(self.countdown_left_s + 0.999))
-            ui.text(surface, "Get ready", (box.centerx, box.top + lay.px(3)), lay.px(5),
-                    ui.ACCENT, anchor="midtop", bold=True)
-            ui.text(surface, str(n), (box.centerx, box.top + lay.px(10)), lay.px(26), ui.INK,
+            ui.text(surface, "Get ready", (box.centerx, box.top + lay.px(2)), lay.px(4),
+                    ui.ACCENT, anchor="midtop", bold=True, max_width=box.width - lay.px(2))
+            ui.text(surface, str(n), (box.centerx, box.top + lay.px(8)), lay.px(24), ui.INK,
                     anchor="midtop", bold=True)
             return
-        ui.text(surface, "Waiting for two players", (box.centerx, box.top + lay.px(3)),
-                lay.px(5.5), ui.ACCENT, anchor="midtop", bold=True,
-                max_width=box.width - lay.px(4))
-        ui.text(surface, "Stand side by side, both fully in view",
-                (box.centerx, box.top + lay.px(11)), lay.px(3.6), ui.INK, anchor="midtop",
-                max_width=box.width - lay.px(4))
-        for slot in SLOTS:
-            side = screen_side(slot, self.app.settings.mirror)
-            x = box.left + box.width // 4 if side == "left" else box.right - box.width // 4
-            ok = self.is_seen(slot)
-            ui.text(surface, self.names()[slot], (x, box.top + lay.px(20)), lay.px(4.5),
-                    self.color(slot), anchor="midtop", bold=True)
-            ui.text(surface, "ready" if ok else "not seen yet", (x, box.top + lay.px(28)),
-                    lay.px(3.4), ui.GREEN if ok else ui.MUTED, anchor="midtop",
-                    max_width=box.width // 2 - lay.px(4))
         feed = self.app.feed
-        if feed is not None and not feed.is_camera and not self.app.is_demo and \
-                feed.status in (FeedStatus.LIVE, FeedStatus.ENDED) and not self.people:
-            msg = "This source shows nobody yet (a .rsk recording holds one person only)."
-        elif feed is not None and feed.status == FeedStatus.FAILED:
+        if feed is not None and feed.status == FeedStatus.FAILED:
             msg = feed.message
+        elif feed is not None and self.app.source_spec and \
+                self.app.source_spec.lower().endswith(".rsk"):
+            msg = "A .rsk recording holds one person: versus needs a camera or a video."
         else:
-            msg = "Blue is the player on the left of the screen, Red on the right."
-        ui.text(surface, msg, (box.centerx, box.bottom - lay.px(3)), lay.px(2.6), ui.MUTED,
-                anchor="midbottom", max_width=box.width - lay.px(4))
+            msg = "Blue plays on the left of the screen, Red on the right."
+        line = pygame.Rect(0, 0, min(stage.width - lay.px(8), lay.px(130)), lay.px(7))
+        line.midbottom = (stage.centerx, stage.bottom - lay.px(2))
+        ui.panel(surface, line, alpha=200)
+        ui.text(surface, msg, line.center, lay.px(3.2), ui.MUTED, anchor="center",
+                max_width=line.width - lay.px(3))
 
     def _draw_targets(self, surface: pygame.Surface, view: ui.View) -> None:
         """Each player's own targets, drawn in their corner colour on their own body."""
