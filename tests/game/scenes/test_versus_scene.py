@@ -313,3 +313,16 @@ def test_the_race_clock_runs_when_the_source_stalls(make_app: Any) -> None:
     app.stack.apply()
     assert app.stack.top.name == "versus_results"
     assert app.stack.top.result.reason in ("time", "draw")
+
+
+def test_the_versus_option_starts_that_match_from_the_command_line(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from game.cli import main
+
+    code = main(["play", "--headless", "--demo", "--versus", "lunge", "--target", "2",
+                 "--exit-after", "40", "--size", "640x360"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0 and summary["mode"] == "versus" and summary["exit"] == "session_complete"
+    assert summary["session"]["game"] == "lunge" and summary["session"]["winner"] is not None
