@@ -44,6 +44,14 @@ def screen_side(slot: str, mirror: bool) -> str:
     return ("right" if slot == "left" else "left") if mirror else slot
 
 
+def single_player_feed(app: App, kind: str) -> None:
+    """The feed back to one person (``people=1``: the cheaper model setting, see PipelineOptions)."""
+    if app.is_demo:
+        app.open_source(demo=kind)
+    elif app.source_spec is not None:
+        app.open_source(app.source_spec)
+
+
 def leave(app: App) -> None:
     """Back to the menu: the scene below, or the title when versus was the first scene."""
     if len(app.stack.scenes) > 1:
@@ -108,14 +116,9 @@ class VersusScene(BaseScene):
             self.app.feed.min_pose_fps = MIN_POSE_FPS["boxing" if self.kind == "boxing" else "reps"]
 
     def exit(self) -> None:
-        """Back to one player: the feed stops tracking two people."""
-        app = self.app
-        if not self._opened:
-            return
-        if app.is_demo:
-            app.open_source(demo=self.kind)
-        elif app.source_spec is not None:
-            app.open_source(app.source_spec)
+        """Back to one player, unless the results follow (they hand the feed back)."""
+        if self._opened and self.result is None:
+            single_player_feed(self.app, self.kind)
 
     def choose(self, kind: str) -> None:
         """Another match, chosen while waiting (arrows): the generated players change with it."""
@@ -512,6 +515,7 @@ class VersusResultsScene(BaseScene):
         self.colors = colors
         self._rematch = rematch
         self.menu = ui.Menu([ui.Button("rematch", "Rematch"), ui.Button("menu", "Menu")])
+        self._rematching = False
 
     def enter(self) -> None:
         self.app.audio.effect("success")
@@ -544,8 +548,13 @@ class VersusResultsScene(BaseScene):
             self.app.audio.effect("click")
             self._go(key)
 
+    def exit(self) -> None:
+        if not self._rematching:
+            single_player_feed(self.app, self.kind)
+
     def _go(self, key: str) -> None:
         if key == "rematch":
+            self._rematching = True
             self.app.stack.replace(self._rematch())
         else:
             leave(self.app)

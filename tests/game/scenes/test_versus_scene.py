@@ -282,14 +282,17 @@ def test_results_offer_a_rematch_and_the_menu(make_app: Any) -> None:
     results = app.stack.top
     assert results.name == "versus_results" and results.result.winner is not None
     assert results.headline() in ("Blue wins!", "Red wins!")
+    assert app.demo_exercise == "versus_squat"  # two players still tracked for a rematch
     results.handle(InputEvent(Action.SELECT))  # Rematch has the focus
     app.stack.apply()
     again = app.stack.top
     assert again.name == "versus" and again.state == "waiting" and again.target == 2
+    assert app.demo_exercise == "versus_squat"
     again.finished = True
     again.handle(InputEvent(Action.BACK))  # started in versus: Esc leads to the menu, not out
     app.stack.apply()
     assert app.stack.top.name == "title"
+    assert app.demo_exercise == "squat"  # back to one player
 
 
 @pytest.mark.parametrize("size", SIZES)
