@@ -322,7 +322,8 @@ class App:
         for notice in self.notices:
             self.notify(notice, seconds=8.0)
         if self.options.demo or (self.options.source is None and self.options.scripted
-                                 and self.options.mode in ("squat", "pushup", "lunge", "boxing")):
+                                 and self.options.mode in ("squat", "pushup", "lunge", "boxing",
+                                                           "versus")):
             self.open_source(demo=exercise_demo_key(self.options.mode))
         else:
             self.open_source(self.default_spec())
