@@ -34,7 +34,7 @@ from game.settings import Settings, load_settings, save_settings
 FADE_MS = 220.0  # a short fade-in when the scene changes
 
 MODES = ("menu", "squat", "pushup", "lunge", "boxing", "workout", "review", "moves", "settings",
-         "leaderboard", "calibrate")
+         "leaderboard", "calibrate", "versus")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,7 @@ class AppOptions:
     target: int | None = None  # reps for a rep challenge; rounds for boxing
     fps_cap: int = 60
     calibrate: bool | None = None  # None: calibrate before a session unless scripted
+    versus: str = "squat"  # the match of --mode versus: squat, pushup, lunge or boxing
 
     @property
     def scripted(self) -> bool:
@@ -144,6 +145,7 @@ class App:
         self.exit_reason = ""
         self.plan: Any = None
         self.demo_orders = OrderBook()
+        self.versus_orders = {"left": OrderBook(), "right": OrderBook()}  # two demo boxers
         self.challenge_code: str | None = None  # a live challenge joined from the leaderboard
         self._backend = SharedBackend()
 
@@ -183,8 +185,11 @@ class App:
     def default_spec(self) -> str:
         return self.options.source or f"camera:{self.settings.camera_index}"
 
-    def open_source(self, spec: str | None = None, *, demo: str | None = None) -> None:
-        """Start (or restart) the pose worker on a source spec, or on a generated demo player."""
+    def open_source(self, spec: str | None = None, *, demo: str | None = None,
+                    people: int = 1) -> None:
+        """Start (or restart) the pose worker on a source spec, or on a generated demo player.
+        ``people=2``: two-player scenes get every tracked person (``FeedItem.people``); a demo
+        key ``versus_<exercise>`` generates two players."""
         if self.feed is not None:
             self.feed.stop(timeout_s=0.5)
         self.latest = None
@@ -193,7 +198,13 @@ class App:
             self.demo_exercise = demo
             self.source_spec = None
             self.demo_orders.clear()
-            if demo == "boxing":
+            if demo.startswith("versus_"):
+                from game.feed import synthetic_people_opener
+                from game.versus import demo_people
+
+                books = {s: b.snapshot for s, b in self.versus_orders.items()}
+                opener = synthetic_people_opener(lambda: demo_people(demo[7:], orders=books))
+            elif demo == "boxing":
                 # The demo boxer answers the targets the boxing scene hands it (see BoxingScene).
                 orders = self.demo_orders
                 opener = synthetic_opener(lambda: boxer_frames(orders.snapshot))
@@ -211,10 +222,13 @@ class App:
                 from game.pose.pipeline import PosePipeline
 
                 shared: Any = backend  # duck-types game.pose.backend.PoseBackend
-                return PosePipeline(backend=shared)  # fresh filters, the model shared
+                from game.pose.pipeline import PipelineOptions
+
+                # fresh filters, the model shared
+                return PosePipeline(PipelineOptions(max_people=people), backend=shared)
 
             opener = pose_opener(spec, drop_late=not self.options.scripted and not camera,
-                                 pipeline_factory=pipeline)
+                                 pipeline_factory=pipeline, people=people)
             self.feed = PoseFeed(opener, label=describe_source(spec),
                                  pacing="wall" if camera else pacing, is_camera=camera,
                                  privacy=self.settings.privacy_mode)
@@ -308,7 +322,8 @@ class App:
         for notice in self.notices:
             self.notify(notice, seconds=8.0)
         if self.options.demo or (self.options.source is None and self.options.scripted
-                                 and self.options.mode in ("squat", "pushup", "lunge", "boxing")):
+                                 and self.options.mode in ("squat", "pushup", "lunge", "boxing",
+                                                           "versus")):
             self.open_source(demo=exercise_demo_key(self.options.mode))
         else:
             self.open_source(self.default_spec())
@@ -555,8 +570,9 @@ class App:
                 self.screenshot("final")
             self.exit_reason = "exit_after"
             self.running = False
-        elif getattr(top, "name", "") == "results" and getattr(top, "t_s", 0.0) > 1.5 and \
-                opts.mode in ("squat", "pushup", "lunge", "boxing"):
+        elif getattr(top, "name", "") in ("results", "versus_results") and \
+                getattr(top, "t_s", 0.0) > 1.5 and \
+                opts.mode in ("squat", "pushup", "lunge", "boxing", "versus"):
             self.screenshot("final")
             self.exit_reason = "session_complete"
             self.running = False
@@ -609,6 +625,8 @@ def _r(v: float | None) -> float | None:
 
 
 def exercise_demo_key(mode: str | None) -> str:
+    if mode and mode.startswith("versus_"):
+        mode = mode[7:]
     return mode if mode in ("squat", "pushup", "lunge", "boxing") else "squat"
 
 

@@ -11,7 +11,7 @@ import click
 from game.errors import UsageError
 
 MODE_CHOICES = ("menu", "squat", "pushup", "lunge", "boxing", "workout", "review", "moves",
-                "settings", "leaderboard", "calibrate")
+                "settings", "leaderboard", "calibrate", "versus")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -38,6 +38,9 @@ def _size(text: str) -> tuple[int, int]:
 @click.option("--every", "screenshot_every", type=float, default=2.0, show_default=True,
               metavar="SECONDS", help="Screenshot interval for --screenshots.")
 @click.option("--target", type=int, help="Reps for a rep challenge, or rounds for boxing.")
+@click.option("--versus", "versus", type=click.Choice(("squat", "pushup", "lunge", "boxing")),
+              help="Two players: a race of these reps (first to --target, default 10) or a "
+                   "boxing match (implies --mode versus).")
 @click.option("--review", "review_file", type=click.Path(dir_okay=False, path_type=Path),
               help="A .rsk recording to open in coach review (implies --mode review).")
 @click.option("--size", "size", default="1280x720", show_default=True, help="Window size.")
@@ -50,7 +53,7 @@ def _size(text: str) -> tuple[int, int]:
 def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
          screenshots: Path | None, screenshot_every: float, target: int | None,
          review_file: Path | None, size: str, fullscreen: bool, privacy: bool,
-         skip_calibration: bool, headless: bool) -> None:
+         skip_calibration: bool, headless: bool, versus: str | None) -> None:
     """Play Ringside. Without a camera, choose the demo mode in the menu or pass --demo."""
     import os
 
@@ -59,6 +62,8 @@ def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     if review_file is not None:
         mode = "review"
+    if versus is not None:
+        mode = "versus"
     if exit_after is not None and exit_after <= 0:
         raise UsageError("--exit-after must be a positive number of seconds")
     if screenshot_every <= 0:
@@ -77,7 +82,8 @@ def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
                          screenshots=screenshots, screenshot_every_s=screenshot_every,
                          size=_size(size), fullscreen=fullscreen, privacy=privacy,
                          review_file=review_file, target=target,
-                         calibrate=False if skip_calibration else None)
+                         calibrate=False if skip_calibration else None,
+                         versus=versus or "squat")
     summary = run_app(options)
     if options.scripted:
         click.echo(json.dumps(summary, indent=2, default=str))

@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from game.errors import RingsideError, SourceError
-from game.pose.types import PoseFrame
+from game.pose.types import PoseFrame, TrackedPose
 
 ImageArray = npt.NDArray[np.uint8]
 
@@ -57,15 +57,19 @@ class FeedItem:
     image_rgb: ImageArray | None  # HxWx3 uint8, already downscaled for display; None in privacy
     capture_s: float  # perf_counter when the frame was in hand
     ready_s: float  # perf_counter when its skeleton was ready
+    # Every tracked person in the frame (stable "left"/"right" slots), for two-player scenes.
+    # Empty for a recording and for a single-person feed (``people=1``): ``pose`` is the player.
+    people: tuple[TrackedPose, ...] = ()
 
     @property
     def pose_latency_ms(self) -> float:
         return (self.ready_s - self.capture_s) * 1000.0
 
 
-# A source opener returns an iterator of (PoseFrame, BGR image or None, capture perf_counter);
+# A source opener returns an iterator of (PoseFrame, BGR image or None, capture perf_counter),
+# optionally followed by the tracked people of that frame (a 4th item, two-player feeds);
 # a pose of None marks a frame dropped before the model (counted in PoseFeed.frames_skipped).
-Opener = Callable[[], Iterator[tuple[PoseFrame | None, ImageArray | None, float]]]
+Opener = Callable[[], Iterator[tuple[Any, ...]]]
 
 # The pose rate each detector needs to judge, derived from the detectors themselves:
 # - reps: 10 frames/s. The rep engine is built and tested down to sparse streams (it follows up to
@@ -88,12 +92,17 @@ def is_camera_spec(spec: str) -> bool:
 
 
 def pose_opener(spec: str, *, drop_late: bool,
-                pipeline_factory: Callable[[], Any] | None = None) -> Opener:
+                pipeline_factory: Callable[[], Any] | None = None, people: int = 1) -> Opener:
     """An opener for any source spec: camera[:N], a video, an image folder or a .rsk recording.
 
     ``drop_late``: play a video in real time the way a camera delivers it: frames wait for their
     moment, and frames the model is too slow for are skipped before it runs.
+    ``people``: 2 (or more) for two-player scenes: every tracked person is handed out
+    (``FeedItem.people``, from ``PosePipeline.process_all``); 1 runs ``process`` as before.
+    A recording holds one skeleton, so its items never carry people.
     """
+    if people < 1:
+        raise ValueError("people must be at least 1")
 
     def open_rsk() -> Iterator[tuple[PoseFrame, ImageArray | None, float]]:
         from game.pose.recording import Recording
@@ -106,7 +115,12 @@ def pose_opener(spec: str, *, drop_late: bool,
         from game.pose.sources import open_source
 
         source = open_source(spec, realtime=False)
-        pipe = pipeline_factory() if pipeline_factory else PosePipeline()
+        if pipeline_factory is not None:
+            pipe = pipeline_factory()
+        else:
+            from game.pose.pipeline import PipelineOptions
+
+            pipe = PosePipeline(PipelineOptions(max_people=people))
         period_s = 1.0 / max(1.0, float(getattr(source, "fps", 30.0) or 30.0))
         start: float | None = None
         try:
@@ -123,11 +137,18 @@ def pose_opener(spec: str, *, drop_late: bool,
                         yield None, None, due
                         continue
                     captured = due  # latency counts from the moment the frame was due
-                pose = pipe.process(frame)
+                if people > 1:
+                    tracked = tuple(pipe.process_all(frame))
+                    pose = player_pose(tracked, frame.timestamp_ms, frame.size, frame.index)
+                else:
+                    pose = pipe.process(frame)
                 if drop_late and start is None:
                     # the clock starts once the model is loaded (the first frame pays for it)
                     start = time.perf_counter() - frame.timestamp_ms / 1000.0
-                yield pose, frame.image_bgr, captured
+                if people > 1:
+                    yield pose, frame.image_bgr, captured, tracked
+                else:
+                    yield pose, frame.image_bgr, captured
         finally:
             source.close()
             if pipeline_factory is None:
@@ -136,6 +157,17 @@ def pose_opener(spec: str, *, drop_late: bool,
     if str(spec).lower().endswith(".rsk"):
         return open_rsk
     return open_frames
+
+
+def player_pose(people: tuple[TrackedPose, ...], timestamp_ms: float, image_size: tuple[int, int],
+                index: int = 0) -> PoseFrame:
+    """The player's skeleton among tracked people (as ``PosePipeline.process`` returns it), or
+    a "nobody" frame when the player is not among them."""
+    for person in people:
+        if person.is_player:
+            return person.pose
+    return PoseFrame(timestamp_ms=timestamp_ms, image_size=image_size, landmarks_px=None,
+                     index=index)
 
 
 class PoseRate:
@@ -202,6 +234,21 @@ def synthetic_opener(frames: Callable[[], Iterator[PoseFrame]]) -> Opener:
     def open_() -> Iterator[tuple[PoseFrame, ImageArray | None, float]]:
         for frame in frames():
             yield frame, None, time.perf_counter()
+
+    return open_
+
+
+def synthetic_people_opener(frames: Callable[[], Iterator[tuple[TrackedPose, ...]]]) -> Opener:
+    """An opener over generated groups of tracked people (the two-player demo): each item's
+    ``pose`` is the player's, ``people`` all of them."""
+
+    def open_() -> Iterator[tuple[Any, ...]]:
+        for people in frames():
+            if not people:
+                continue
+            first = people[0].pose
+            pose = player_pose(people, first.timestamp_ms, first.image_size, first.index)
+            yield pose, None, time.perf_counter(), people
 
     return open_
 
@@ -353,7 +400,9 @@ class PoseFeed:
             try:
                 stream = self._opener()
                 got_any = False
-                for pose, image, captured in stream:
+                for row in stream:
+                    pose, image, captured = row[0], row[1], row[2]
+                    people: tuple[TrackedPose, ...] = tuple(row[3]) if len(row) > 3 else ()
                     if self._stop.is_set():
                         return
                     if pose is None:  # dropped before the model: the machine fell behind
@@ -363,7 +412,7 @@ class PoseFeed:
                     if not got_any:
                         got_any = True
                         self._set(FeedStatus.LIVE)
-                    self._deliver(pose, image, captured)
+                    self._deliver(pose, image, captured, people)
                 if not got_any and not self.is_camera:
                     self._set(FeedStatus.FAILED, f"{self.label} has no frames")
                     return
@@ -388,7 +437,8 @@ class PoseFeed:
                 self._set(FeedStatus.FAILED, f"{self.label}: {type(exc).__name__}: {exc}")
                 return
 
-    def _deliver(self, pose: PoseFrame, image: ImageArray | None, captured: float) -> None:
+    def _deliver(self, pose: PoseFrame, image: ImageArray | None, captured: float,
+                 people: tuple[TrackedPose, ...] = ()) -> None:
         if self._first_ts_ms is None:
             self._first_ts_ms = pose.timestamp_ms
             self._start_wall = time.perf_counter()
@@ -407,7 +457,8 @@ class PoseFeed:
         if image is None:
             # A recording or a generated player: the frame "happens" when it is released.
             captured = time.perf_counter()
-        item = FeedItem(pose=pose, image_rgb=rgb, capture_s=captured, ready_s=time.perf_counter())
+        item = FeedItem(pose=pose, image_rgb=rgb, capture_s=captured, ready_s=time.perf_counter(),
+                        people=people)
         with self._lock:
             if self.pacing == "lockstep":
                 # Bounded read-ahead: the worker waits while the game digests.

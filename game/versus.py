@@ -12,11 +12,11 @@ does can score for the other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from game.pose.types import PoseFrame
+from game.pose.types import PoseFrame, TrackedPose
 
 Slot = Literal["left", "right"]
 SLOTS: tuple[Slot, Slot] = ("left", "right")
@@ -239,3 +239,54 @@ def split_by_slot(people: Iterable[tuple[str, PoseFrame]]) -> dict[str, PoseFram
         if slot in SLOTS and slot not in out:
             out[slot] = frame
     return out
+
+
+# -- two generated players (demo mode) ------------------------------------------------------
+
+DEMO_CELL = (640, 480)  # each generated player stands in their own half of a 1280x480 image
+
+
+def demo_people(exercise: str, *, seed: int = 11,
+                orders: dict[str, Callable[[], tuple[Any, ...]]] | None = None,
+                fps: float = 30.0) -> Iterator[tuple[TrackedPose, ...]]:
+    """Two generated players side by side, endless, for ``ringside play --demo --mode versus``.
+
+    Reps: two synthetic bodies at different tempos (the left one rests 0.6 s between reps, the
+    right one 1.1 s and makes one shallow rep that must not count), so a race has a winner.
+    Boxing: two generated boxers, each throwing what its own ``orders[slot]()`` asks (the
+    versus scene directs them from each player's own targets). Timestamps are shared.
+    """
+    from game.moves import MOVES, Camera, SyntheticSession, boxer_frames
+
+    def looped(session: Any) -> Iterator[PoseFrame]:
+        while True:
+            yield from session.frames()
+
+    streams: dict[str, Iterator[PoseFrame]] = {}
+    if exercise == "boxing":
+        cam = Camera(view="front", px_per_m=MOVES["jab"].px_per_m, image_size=DEMO_CELL)
+        books = orders or {}
+        for i, slot in enumerate(SLOTS):
+            book = books.get(slot, lambda: ())
+            streams[slot] = boxer_frames(book, fps=fps, seed=seed + i, camera=cam)
+    else:
+        tempo = {"left": (0.6, (1.0,) * 12), "right": (1.1, (1.0, 1.0, 0.3) + (1.0,) * 10)}
+        for i, slot in enumerate(SLOTS):
+            rest_s, depths = tempo[slot]
+            streams[slot] = looped(SyntheticSession(exercise=exercise, depths=depths, fps=fps,
+                                                    rest_s=rest_s, seed=seed + i))
+    size = (DEMO_CELL[0] * 2, DEMO_CELL[1])
+    index = 0
+    while True:
+        t_ms = index * 1000.0 / fps
+        group = []
+        for pid, slot in enumerate(SLOTS, start=1):
+            frame = next(streams[slot])
+            lm = frame.landmarks_px
+            if lm is not None:
+                lm = lm.copy()
+                lm[:, 0] += DEMO_CELL[0] * (pid - 1)  # the right player in the right half
+            pose = PoseFrame(t_ms, size, lm, frame.world_m, index)
+            group.append(TrackedPose(pid, slot, pid == 1, pose))
+        yield tuple(group)
+        index += 1

@@ -44,6 +44,10 @@ def initial_scene(app: App) -> Any:
         # Scripted runs skip calibration: a recorded clip cannot be asked to step back.
         calibrate = app.options.calibrate if app.options.calibrate is not None else not scripted
         return exercise_scene(app, mode, calibrate=calibrate, target=app.options.target)
+    if mode == "versus":
+        from game.scenes.versus import VersusScene
+
+        return VersusScene(app, app.options.versus, target=app.options.target)
     if mode == "calibrate":
         from game.scenes.calibration import CalibrationScene
 

@@ -31,6 +31,7 @@ class TitleScene(BaseScene):
             ui.Button("squat", "Squat challenge", "reps that count only at full depth"),
             ui.Button("pushup", "Push-ups"),
             ui.Button("lunge", "Lunges"),
+            ui.Button("versus", "Versus", "two players, one camera: race or box"),
             ui.Button("moves", "Learn the moves", "slow-motion demos"),
             ui.Button("review", "Coach review", "replay a recorded session"),
             ui.Button("leaderboard", "Leaderboard"),
@@ -81,6 +82,10 @@ class TitleScene(BaseScene):
                 app.open_source(demo=key)
                 app.notify("No camera, so a generated player is standing in (demo mode).", 4)
             app.stack.push(factory.exercise_scene(app, key))
+        elif key == "versus":
+            from game.scenes.versus import VersusScene
+
+            app.stack.push(VersusScene(app, "squat"))
         elif key == "workout":
             from game.scenes.workout import WorkoutScene
 
