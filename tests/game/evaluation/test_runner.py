@@ -21,7 +21,7 @@ def _setup(tmp_path: Path) -> tuple[Path, Path]:
     video = data / "video" / "three_squats.mp4"
     video.write_bytes(b"not decoded: the skeletons are cached")
     frames = simulate("squat", [Move("stand", 1.0)] + [Move("rep", 2.0), Move("stand", 0.8)] * 3,
-                      rng=np.random.default_rng(3))
+                      rng=np.random.default_rng(3), t0_ms=1000.0)
     out = cached_path(cache, video)
     with RecordingWriter(out, image_size=frames[0].image_size, fps=30.0) as w:
         for f in frames:
