@@ -1,8 +1,8 @@
 """Run the punch-kind model (``models/punch_kind.tflite``) on device.
 
-The interpreter comes from ``ai_edge_litert`` (LiteRT, the TFLite runtime under its new name)
-when it is installed, else from ``tflite_runtime`` (Linux x86-64 wheels, pinned 2.14). TensorFlow
-itself is never needed at run time.
+The interpreter comes from ``ai_edge_litert`` (LiteRT, the TFLite runtime under its new name, a
+run-time dependency with numpy-2 wheels), else from an older ``tflite_runtime`` if that is what is
+installed. TensorFlow itself is never needed at run time.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ MODEL_PATH = Path(__file__).resolve().parent / "punch_kind.tflite"
 
 def _interpreter_class() -> Any:
     """LiteRT (``ai_edge_litert``, the TFLite runtime's current name and home) first; the older
-    ``tflite_runtime`` wheel where that is what is installed (Linux x86-64, pinned 2.14)."""
+    ``tflite_runtime`` wheel where that is what is installed (it has no numpy-2 builds)."""
     try:
         from ai_edge_litert.interpreter import Interpreter
 
@@ -33,8 +33,7 @@ def _interpreter_class() -> Any:
         return Interpreter
     except ImportError as exc:
         raise ModelError(
-            "No TFLite runtime is installed: run 'make install' (it installs tflite-runtime, or "
-            "ai-edge-litert where tflite-runtime has no wheel)."
+            "No TFLite runtime is installed: run 'make install' (it installs ai-edge-litert)."
         ) from exc
 
 

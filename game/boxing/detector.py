@@ -83,6 +83,8 @@ class DetectorOptions:
     track_jump_torso: float = 0.6  # shoulder midpoint jumping this many torso lengths = new person
     motion_depth_weight: float = 0.5  # weight of BlazePose's depth axis in the hand's motion (its weakest axis)
     depth_weight: float = 0.5  # ... when judging whether the other hand is loose
+    guessed_arm_margin: float = 0.15  # the other arm this much less visible than the punching one
+    # (median over the punch) is BlazePose's guess of a hidden arm: it cannot make a flail
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,7 @@ class _Hand:
     loose: float = 0.0  # distance from the guard with the depth axis down-weighted (arm lengths)
     loose_speed: float = 0.0  # speed with the depth axis down-weighted (arm lengths / s)
     max_loose: float = 0.0  # the largest "loose" since the hand left its guard
+    visibility: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=45))  # (t, arm visibility)
 
 
 def interpolated_peak(trace: Sequence[tuple[float, float]]) -> float:
@@ -206,6 +209,12 @@ def interpolated_peak(trace: Sequence[tuple[float, float]]) -> float:
     if not t0 <= tv <= t2:
         return y1
     return float(min(1.0, y1 + 0.1, qa * tv * tv + qb * tv + qc))
+
+
+def _median_since(samples: Sequence[tuple[float, float]], t0_s: float) -> float:
+    """The median of the (time, value) samples from ``t0_s`` on (the latest one if none)."""
+    got = [v for t, v in samples if t >= t0_s - 1e-6] or [v for _, v in samples[-1:]]
+    return float(np.median(got)) if got else 0.0
 
 
 def judge_candidate(c: Candidate, opt: DetectorOptions) -> str | None:
@@ -427,6 +436,7 @@ class PunchDetector:
         h = self._hands[hand]
         arm = s.arm(hand)
         L = self._arm_m
+        h.visibility.append((s.t_s, arm.visibility))
         if not arm.is_valid or L <= 0:
             if h.state != "guard":
                 h.state = "guard"
@@ -649,7 +659,13 @@ class PunchDetector:
         # Boxing keeps the other hand home (or bringing it home) while one punches; two hands
         # leaving together, or the other hand loose far from its guard, is flailing.
         opt = self.options
-        flail = (
+        # A hidden arm is drawn by BlazePose as a guess that often mirrors the punching one (the
+        # rear arm behind a cross seen side-on). The MediaPipe Tasks model marks such a guess 0.5-0.9
+        # visible, above any fixed gate, but clearly less visible than the arm that punches (real
+        # two-handed moves, clapping and waving: within 0.03 of each other): it cannot flail.
+        guessed = (_median_since(other.visibility, h.onset_s)
+                   < _median_since(h.visibility, h.onset_s) - opt.guessed_arm_margin)
+        flail = not guessed and (
             (other.state in ("out", "back") and abs(other.onset_s - h.onset_s) <= opt.flail_window_s
              and min(other.max_exc, other.max_loose) >= opt.loose_hand)
             or (other.state == "guard" and other.loose > opt.loose_hand)

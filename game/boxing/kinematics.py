@@ -38,6 +38,7 @@ class ArmSample:
     shoulder_m: FloatArray
     straightness: float  # |wrist - shoulder| / (upper arm + forearm), in (0, 1]
     segment_sum_m: float  # upper arm + forearm as seen in this frame
+    visibility: float = 1.0  # the least visible of its three joints (BlazePose visibility, 0-1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,7 @@ def sample_body(frame: PoseFrame) -> BodySample | None:
         seg = float(np.linalg.norm(E - S) + np.linalg.norm(W - E))
         straight = float(np.linalg.norm(W - S) / seg) if seg > 1e-6 else 0.0
         ok = bool(min(vis[s], vis[e], vis[wr]) >= MIN_VISIBILITY and inside[e] and inside[wr] and seg > 1e-6)
-        arms[side] = ArmSample(ok, W, E, S, straight, seg)
+        arms[side] = ArmSample(ok, W, E, S, straight, seg, float(min(vis[s], vis[e], vis[wr])))
     sh_px = (px[LM.LEFT_SHOULDER, :2] + px[LM.RIGHT_SHOULDER, :2]) / 2
     hp_px = (px[LM.LEFT_HIP, :2] + px[LM.RIGHT_HIP, :2]) / 2
     torso_px = float(np.linalg.norm(sh_px - hp_px))

@@ -65,22 +65,31 @@ def test_game_falls_back_to_rules_without_the_model(monkeypatch: pytest.MonkeyPa
     assert det.kind_classifier is None  # rules name the kinds; nothing crashes
 
 
-def test_litert_is_preferred_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ai_edge_litert (LiteRT) is tried first; tflite-runtime only where LiteRT is not installed."""
+def fake_runtime(monkeypatch: pytest.MonkeyPatch, package: str) -> type:
+    """Installs a stand-in ``<package>.interpreter.Interpreter`` (never instantiated) and returns it."""
     import sys
     import types
 
+    interpreter = types.ModuleType(f"{package}.interpreter")
+    cls = type(f"{package}_Interpreter", (), {})
+    interpreter.Interpreter = cls  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, package, types.ModuleType(package))
+    monkeypatch.setitem(sys.modules, f"{package}.interpreter", interpreter)
+    return cls
+
+
+def test_litert_is_preferred_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ai_edge_litert (LiteRT) is tried first; tflite-runtime only where LiteRT is not installed;
+    with neither, a clear ModelError naming what to install."""
+    import sys
+
     import models.punch_model as pm
 
-    litert = types.ModuleType("ai_edge_litert")
-    interpreter = types.ModuleType("ai_edge_litert.interpreter")
-
-    class FakeInterpreter:  # stands in for LiteRT's class; never instantiated here
-        pass
-
-    interpreter.Interpreter = FakeInterpreter  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "ai_edge_litert", litert)
-    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", interpreter)
-    assert pm._interpreter_class() is FakeInterpreter
+    litert = fake_runtime(monkeypatch, "ai_edge_litert")
+    old = fake_runtime(monkeypatch, "tflite_runtime")
+    assert pm._interpreter_class() is litert
     monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)  # not installed
-    assert pm._interpreter_class().__module__.startswith("tflite_runtime")
+    assert pm._interpreter_class() is old
+    monkeypatch.setitem(sys.modules, "tflite_runtime.interpreter", None)  # neither installed
+    with pytest.raises(ModelError, match="ai-edge-litert"):
+        pm._interpreter_class()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from game.boxing import PunchEvent
-from tests.game.boxing.test_real_recordings import run
+from tests.game.boxing.test_real_recordings import PIPELINE_3_REGRESSION, run
 
 pytestmark = pytest.mark.shared_data
 
@@ -53,6 +53,7 @@ def results(shared_recording: Callable[[str], Path], labels: dict[str, Any]) -> 
     return rows
 
 
+@PIPELINE_3_REGRESSION
 def test_most_labelled_punches_are_found_and_nothing_is_invented(results: list[tuple[str, dict[str, Any], PunchEvent | None]]) -> None:
     labelled = [r for r in results if r[1]["t"] is not None]
     found = [r for r in labelled if r[2] is not None]
@@ -63,6 +64,7 @@ def test_most_labelled_punches_are_found_and_nothing_is_invented(results: list[t
     assert len(invented) <= 1, [(s, e.to_json()) for s, _, e in invented if e is not None]
 
 
+@PIPELINE_3_REGRESSION
 def test_found_punches_are_named_right(results: list[tuple[str, dict[str, Any], PunchEvent | None]]) -> None:
     found = [(s, lab, e) for s, lab, e in results if lab["t"] is not None and e is not None]
     right = [r for r in found if r[1]["kind"] == r[2].kind]
