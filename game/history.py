@@ -68,7 +68,13 @@ class History:
         return out
 
     def add(self, session: dict[str, Any]) -> list[str]:
-        """Record a finished session and save; returns labels of the personal bests it set."""
+        """Record a finished session and save; returns labels of the personal bests it set.
+
+        A session already here (same ``uid``: a journal replayed after a crash) is not added
+        again and sets no new best."""
+        uid = session.get("uid")
+        if uid and any(s.get("uid") == uid for s in self.sessions):
+            return []
         mode_key = "boxing" if session.get("exercise") == "boxing" else "rep"
         before = self.bests(mode_key, str(session.get("exercise")))
         new: list[str] = []
@@ -85,6 +91,9 @@ class History:
         del self.sessions[:-MAX_SESSIONS]
         write_json_atomic(self.path, {"version": 1, "sessions": self.sessions})
         return new
+
+    def has(self, uid: str) -> bool:
+        return any(s.get("uid") == uid for s in self.sessions)
 
     def recent(self, n: int = 10) -> list[dict[str, Any]]:
         return list(reversed(self.sessions[-n:]))

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from game.errors import RingsideError
-
 if TYPE_CHECKING:
     from game.app import App
+    from game.history import History
+    from game.storage.journal import JournalState, SessionJournal
 
 # Session-RPE defaults when the player gave none (Foster 2001 scale): steady squat sets ~5,
 # shadowboxing intervals ~6.
@@ -24,13 +27,111 @@ DEFAULT_RPE = {"boxing": 6.0}
 DEFAULT_RPE_REPS = 5.0
 
 
-def save_session(app: App, session: dict[str, Any]) -> str | None:
-    """Save a finished session to the local database; returns a problem to show, or None."""
+# Where a finished session goes. A session is the player's own only when a live camera saw them
+# (see :func:`game.scenes.session.source_kind`); scripted runs never post scores.
+SAVE_TARGETS = ("history", "database", "outbox")
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What saving a finished session did: its new personal bests and what went wrong."""
+
+    bests: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    is_complete: bool = True  # False: the journal is kept and replayed at the next start
+
+
+def persist_session(home: Path, session: dict[str, Any], targets: list[str], *,
+                    history: History, submit: Callable[[dict[str, Any]], Any] | None = None,
+                    journal: SessionJournal | None = None, is_committed: bool = False,
+                    on_step: Callable[[str], None] | None = None) -> SaveOutcome:
+    """Save a finished session to ``targets`` as one journal replayed until it is complete.
+
+    Steps: the commit line in the session's journal (fsync'd), then each target, then the journal
+    is deleted. Every target is idempotent by the session's uid, so the journal of a run killed at
+    any step is applied again by :func:`replay_journals` and nothing is stored twice. A target
+    that fails for a passing reason (disk full, database locked) keeps the journal for the next
+    start; one that refuses the session for good (not a leaderboard session) does not.
+    ``is_committed``: the journal already holds the commit line (a replay). ``on_step`` is called after each step (tests kill the process there).
+    """
+    from game.storage.journal import SessionJournal, journal_dir
+
+    step = on_step or (lambda _name: None)
+    session.setdefault("uid", str(uuid.uuid4()))
+    if journal is None:
+        journal_dir(home).mkdir(parents=True, exist_ok=True)
+        journal = SessionJournal(journal_dir(home) / f"{session['uid']}.jsonl")
+    try:
+        if not is_committed:
+            journal.commit(session, list(targets))
+    except (OSError, ValueError) as exc:
+        # Without the journal the writes below are still each atomic; say the safety net is off.
+        journal = None
+        problems = [f"Could not write the session journal ({exc})."]
+    else:
+        problems = []
+    step("commit")
+    bests: list[str] = []
+    retry = False
+    if "history" in targets:
+        try:
+            bests = history.add(session)
+        except OSError as exc:
+            problems.append(f"Could not save this session to your history ({exc}).")
+            retry = True
+        step("history")
+    if "database" in targets:
+        problem, again = save_session_db(home, session)
+        if problem:
+            problems.append(problem)
+            retry = retry or again
+        step("database")
+    if "outbox" in targets:
+        problem, again = queue_submission(home, session, submit)
+        if problem:
+            problems.append(problem)
+            retry = retry or again
+        step("outbox")
+    if journal is not None:
+        if retry:
+            journal.close()
+            problems.append("It will be saved again when the game next starts.")
+        else:
+            journal.discard()
+    step("done")
+    return SaveOutcome(bests, problems, not retry)
+
+
+def replay_journals(home: Path, history: History) -> tuple[int, list[JournalState], list[str]]:
+    """At start-up: finish saving every committed journal (idempotent), and return the
+    unfinished ones (sessions a crash interrupted) to offer back. Returns
+    ``(replayed, unfinished, problems)``."""
+    from game.storage.journal import SessionJournal, pending_journals
+
+    replayed = 0
+    unfinished: list[JournalState] = []
+    problems: list[str] = []
+    for state in pending_journals(home):
+        if state.is_committed:
+            out = persist_session(home, state.session(), state.targets, history=history,
+                                  journal=SessionJournal(state.path), is_committed=True)
+            replayed += 1
+            problems.extend(out.problems)
+        elif state.header:
+            unfinished.append(state)
+        else:  # killed before its first line reached the disk: nothing to offer
+            SessionJournal(state.path).discard()
+    return replayed, unfinished, problems
+
+
+def save_session_db(home: Path, session: dict[str, Any]) -> tuple[str | None, bool]:
+    """Save a finished session to the local database (idempotent by uid). Returns a problem to
+    show (or None) and whether trying again later may help."""
     try:
         from game.hrv.plan import session_load_au
         from game.storage import PunchRecord, RepRecord, SessionRecord, open_database
     except ImportError:
-        return None
+        return None, False
     try:
         kind = str(session.get("exercise", "unknown"))
         started = datetime.fromtimestamp(float(session.get("started") or 0), tz=timezone.utc)
@@ -43,7 +144,7 @@ def save_session(app: App, session: dict[str, Any]) -> str | None:
                                load_au=session_load_au(duration, rpe), rpe=None,
                                score=None if score is None else float(score),
                                plan=session.get("plan") or {}, summary=dict(stats))
-        db = open_database(app.home / "ringside.db")
+        db = open_database(home / "ringside.db")
         try:
             with db.transaction() as repo:
                 sid = repo.add_session(record)
@@ -69,10 +170,38 @@ def save_session(app: App, session: dict[str, Any]) -> str | None:
             if callable(close):
                 close()
     except RingsideError as err:
-        return f"Saved to your history, but not to the database: {err}"
+        return f"Saved to your history, but not to the database yet: {err}", True
     except Exception as exc:  # never lose the session over a storage bug: it is in history
-        return f"Saved to your history, but not to the database ({type(exc).__name__}: {exc})"
-    return None
+        return (f"Saved to your history, but not to the database yet ({type(exc).__name__}: "
+                f"{exc})", True)
+    return None, False
+
+
+def queue_submission(home: Path, session: dict[str, Any],
+                     submit: Callable[[dict[str, Any]], Any] | None) -> tuple[str | None, bool]:
+    """Put a finished session in the leaderboard outbox (idempotent: the submission id is the
+    session's uid). ``submit`` is the sync worker's (it also wakes the sender); without one the
+    outbox file is written directly. Returns a problem (or None) and whether to retry."""
+    try:
+        from game.net.outbox import Outbox
+        from game.net.session import submission_from_session
+    except ImportError:
+        return None, False
+    try:
+        sub = submission_from_session(session, challenge=session.get("challenge"))
+    except ValueError as exc:
+        return f"This session cannot go to the leaderboard ({exc}).", False
+    if sub is None:
+        return None, False  # nothing to post (no score)
+    try:
+        if submit is not None:
+            submit(sub)
+        else:
+            with Outbox(home / "outbox.sqlite3") as outbox:
+                outbox.enqueue(sub)
+    except Exception as exc:
+        return f"Could not queue this score for the leaderboard yet ({exc}).", True
+    return None, False
 
 
 def _num(v: Any) -> float | None:
@@ -223,32 +352,6 @@ def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float)
         known.add(sub["id"])
         queued += 1
     return queued
-
-
-def submit_session(app: App, session: dict[str, Any]) -> str | None:
-    """Queue a finished session for the leaderboard (kept in the outbox until the server has it)."""
-    if app.options.scripted:
-        return None  # scripted runs (tests, benchmarks) never post scores
-    try:
-        from game.net.session import submission_from_session
-    except ImportError:
-        return None
-    exercise = str(session.get("exercise"))
-    code = challenge_for(app, exercise)
-    try:
-        sub = submission_from_session(session, challenge=code)
-    except ValueError as exc:
-        return f"This session cannot go to the leaderboard ({exc})."
-    if sub is None:
-        return None  # nothing to post (no score)
-    worker = sync_worker(app)
-    if worker is None:
-        return None
-    try:
-        worker.submit(sub)
-    except Exception as exc:
-        return f"Could not queue this score for the leaderboard ({exc})."
-    return None
 
 
 def start_sync_if_configured(app: App) -> None:

@@ -72,6 +72,8 @@ class RepScene(SessionScene):
         if self.state != "active":
             return
         self.record_pose(item)
+        if not self.judge_can_see(item):
+            return  # pose too slow to judge: the engine waits (said on screen)
         for ev in self.detector.update(self.session_frame(item.pose)):
             self._react(ev.to_json(), item)
 

@@ -1,0 +1,21 @@
+"""How numbers and counts read on screen, the same in every scene (pure)."""
+
+from __future__ import annotations
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 rep``, ``2 reps``, ``0 reps``: a count with its noun (``words`` for irregular ones)."""
+    return f"{number(n)} {word if n == 1 else (words or word + 's')}"
+
+
+def number(value: float | int | None, decimals: int = 0) -> str:
+    """A figure as the game shows it everywhere: thousands grouped (``11,876``), ``--`` when
+    unknown. Whole numbers never show ``.0``."""
+    if value is None:
+        return "--"
+    v = float(value)
+    if v != v or v in (float("inf"), float("-inf")):
+        return "--"
+    if decimals <= 0:
+        return f"{round(v):,}"
+    return f"{v:,.{decimals}f}"
