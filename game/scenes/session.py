@@ -454,6 +454,10 @@ class SourceErrorScene(BaseScene):
     def __init__(self, app: App, message: str) -> None:
         super().__init__(app)
         self.message = message
+        spec = (app.source_spec or "").lower()
+        self.title = ("This recording cannot be played" if spec.endswith(".rsk") else
+                      "These pictures cannot be used" if spec and not spec.rsplit("/", 1)[-1]
+                      .count(".") else "This video cannot be played")
         self.menu = ui.Menu([ui.Button("menu", "Back to the menu")])
         app.errors.append(f"source: {message}")
 
@@ -469,14 +473,14 @@ class SourceErrorScene(BaseScene):
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
         ui.background(surface)
-        box = pygame.Rect(0, 0, min(lay.w - lay.px(8), lay.px(140)), lay.px(46))
+        box = pygame.Rect(0, 0, min(lay.w - lay.px(8), lay.px(140)), lay.px(40))
         box.center = (lay.w // 2, int(lay.h * 0.42))
         ui.panel(surface, box, alpha=240, border=ui.RED)
-        ui.text(surface, "This video cannot be played", (box.centerx, box.top + lay.px(4)),
+        ui.text(surface, self.title, (box.centerx, box.top + lay.px(4)),
                 lay.px(5), ui.RED, anchor="midtop", bold=True, max_width=box.width - lay.px(6))
         y = ui.paragraph(surface, _sentence(self.message), pygame.Rect(
             box.left + lay.px(5), box.top + lay.px(14), box.width - lay.px(10), lay.px(14)),
-            lay.px(3), ui.INK, center=True)
+            lay.px(3.6), ui.INK, center=True)
         ui.paragraph(surface, "Nothing was counted or saved. Choose another video or recording, "
                      "or use your camera.", pygame.Rect(box.left + lay.px(5), y + lay.px(2),
                                                         box.width - lay.px(10), lay.px(10)),
@@ -491,9 +495,11 @@ class SourceErrorScene(BaseScene):
 
 
 def _sentence(message: str) -> str:
-    """A source message as a sentence (capital first letter, full stop)."""
-    text = message.strip()
+    """A source message as a sentence (full stop; a file name keeps its own case)."""
+    import re
+
+    text = re.sub(r"(?:[A-Za-z]:)?[/\\](?:[^\s/\\:]+[/\\])+([^\s/\\:]+)", r"\1",
+                  message.strip())  # a path reads as its file name
     if not text:
         return "The source could not be read."
-    text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."

@@ -166,3 +166,32 @@ def test_an_interrupted_session_can_be_let_go(tmp_path: Path) -> None:
     assert state.counted == 3 and state.bad_lines == 1
     assert app.recover_unfinished(state, keep=False) is None
     assert not j.path.exists() and app.history.sessions == []
+
+
+def test_the_title_screen_offers_an_interrupted_session_back(make_app: Any,
+                                                             tmp_path: Path) -> None:
+    from game.input import Action, InputEvent
+    from game.storage.journal import SessionJournal
+    from tests.game.scenes.conftest import run_steps
+
+    home = tmp_path / "home"
+    home.mkdir()
+    j = SessionJournal.create(home, {"uid": "u2", "exercise": "squat", "started": 1.7e9,
+                                     "mode": "rep"})
+    j.update({"stats": {"reps": 4, "attempts": 4}, "active_s": 40.0,
+              "reps": [{"counted": True, "t": i * 3.0} for i in range(4)]})
+    j.close()
+    app = make_app("menu", home=home, size=(1280, 720))
+    run_steps(app, 3)
+    title = app.stack.top
+    assert title.name == "title" and {"recover_keep", "recover_drop"} <= set(title.targets)
+    if app.options.screenshots is None:
+        import pygame
+
+        pygame.image.save(app.screen, str(tmp_path / "offer.png"))
+    x, y, w, h = title.targets["recover_keep"]
+    app.dispatch(InputEvent(Action.CLICK, pos=(int(x + w / 2), int(y + h / 2))))
+    run_steps(app, 3)
+    assert [s["uid"] for s in app.history.sessions] == ["u2"]
+    assert app.history.sessions[0]["stats"]["reps"] == 4
+    assert "recover_keep" not in app.stack.top.targets and not j.path.exists()
