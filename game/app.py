@@ -157,6 +157,9 @@ class App:
         self.challenge_code: str | None = None  # a live challenge joined from the leaderboard
         self.declared_s: float | None = None  # a video source's length as its file declares
         self._backend = SharedBackend()
+        from game.integrations import PlanLoader
+
+        self.plan_loader = PlanLoader(self)  # today's plan, read in the background
 
     # -- services for scenes ------------------------------------------------------------
     def notify(self, message: str, seconds: float = 4.0,
@@ -356,6 +359,7 @@ class App:
 
         self.screen = self._init_display()
         self.audio.start()
+        self.plan_loader.start()  # ready long before the player opens today's workout
         for notice in self.notices:
             self.notify(notice, seconds=8.0)
         if self.options.demo or (self.options.source is None and self.options.scripted

@@ -58,8 +58,8 @@ class History:
         out: dict[str, float] = {}
         for s in self.sessions:
             if (exclude_uid is not None and s.get("uid") == exclude_uid) or \
-                    s.get("exercise") != exercise:
-                continue
+                    s.get("exercise") != exercise or s.get("warmup"):
+                continue  # a warm-up is easy on purpose: never a best
             for key, _, higher in BEST_METRICS.get(mode_key, ()):
                 v = s.get("stats", {}).get(key)
                 if isinstance(v, (int, float)):
@@ -76,6 +76,11 @@ class History:
         if uid and any(s.get("uid") == uid for s in self.sessions):
             return []
         mode_key = "boxing" if session.get("exercise") == "boxing" else "rep"
+        if session.get("warmup"):
+            self.sessions.append(dict(session, personal_bests=[]))
+            del self.sessions[:-MAX_SESSIONS]
+            write_json_atomic(self.path, {"version": 1, "sessions": self.sessions})
+            return []
         before = self.bests(mode_key, str(session.get("exercise")))
         new: list[str] = []
         for key, label, higher in BEST_METRICS[mode_key]:

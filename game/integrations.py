@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -187,6 +187,8 @@ def queue_submission(home: Path, session: dict[str, Any],
         from game.net.session import submission_from_session
     except ImportError:
         return None, False
+    if session.get("warmup"):
+        return None, False  # a warm-up is not a score
     try:
         sub = submission_from_session(session, challenge=session.get("challenge"))
     except ValueError as exc:
@@ -235,12 +237,19 @@ class TodayPlan:
     trend: tuple[tuple[str, float | None, float | None, float | None], ...] = ()
     # (day ISO, value, band low, band high) for the HRV chart, ln units
     plan_json: dict[str, Any] = field(default_factory=dict)
+    readings: int = 0  # HRV readings stored, however old
+    newest_reading: str | None = None  # ISO day of the newest usable reading
+
+    @property
+    def readings_too_old(self) -> bool:
+        """Readings exist but none is recent enough for today's readiness."""
+        return self.readings > 0 and not any(v is not None for _, v, _, _ in self.trend)
 
 
 DEFAULT_PLAN = TodayPlan(
     title="Today's workout",
-    reason="No heart-rate variability data yet, so this is the standard session. Import a "
-           "wearable export with 'ringside hrv import FILE' and the plan adapts to your recovery.",
+    reason="No heart-rate variability data yet, so this is the standard session. Import your "
+           "watch or strap's export (Import HRV data, below) and the plan adapts to your recovery.",
     readiness="unknown",
     blocks=(
         PlanBlock("mobility", "Warm-up", "Easy shadowboxing and squats to warm up", minutes=3),
@@ -272,6 +281,17 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
         return DEFAULT_PLAN, f"Could not read your recovery data ({exc}); using the standard plan."
     if not st.measurement_count and not st.plan.is_override:
         return DEFAULT_PLAN, None
+    if st.last is None and st.measurement_count:
+        # Every reading is older than readiness looks back: the plan must say so, not claim
+        # there are none (issue 11).
+        newest = newest_reading_day(app.home)
+        when = f" (the newest is from {newest:%d %b %Y})" if newest else ""
+        return replace(DEFAULT_PLAN, readings=st.measurement_count,
+                       newest_reading=newest.isoformat() if newest else None,
+                       reason=f"All {st.measurement_count:,} of your HRV readings are too old "
+                              f"for today{when}: readiness uses the last few weeks. This is the "
+                              "standard session; import recent data and the plan follows your "
+                              "recovery."), None
     p = st.plan
     blocks: list[PlanBlock] = []
     if p.mobility_min:
@@ -297,7 +317,99 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
         reason = f"Coach {p.override_by} set today's plan. {p.override_note or ''} {reason}".strip()
     return TodayPlan(title=f"Today: {p.intensity} day", reason=reason,
                      readiness=p.readiness_state, blocks=tuple(blocks), source="hrv",
-                     trend=trend, plan_json=p.to_json()), None
+                     trend=trend, plan_json=p.to_json(), readings=st.measurement_count,
+                     newest_reading=st.last.start_utc.date().isoformat() if st.last else None), None
+
+
+def newest_reading_day(home: Path) -> date | None:
+    """The day of the newest usable HRV reading stored, however old (None: none)."""
+    from game.storage import open_database
+
+    db = open_database(home / "ringside.db")
+    try:
+        with db.transaction() as repo:
+            ms = [m for m in repo.measurements(with_beats=False) if m.is_usable]
+    finally:
+        close = getattr(db, "close", None)
+        if callable(close):
+            close()
+    return max(ms, key=lambda m: m.start_utc).start_utc.date() if ms else None
+
+
+class PlanLoader:
+    """Today's plan, read on a background thread (opening the database and computing readiness
+    take seconds on a slow disk). Started when the game starts, so the workout screen never
+    waits; :meth:`refresh` after an HRV import."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._result: tuple[TodayPlan, str | None] | None = None
+        self._thread: Any = None
+        self._generation = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self.refresh()
+
+    def refresh(self) -> None:
+        import threading
+
+        self._generation += 1
+        gen = self._generation
+        self._result = None
+
+        def load() -> None:
+            result = today_plan(self.app)
+            if gen == self._generation:  # a newer refresh wins
+                self._result = result  # one assignment: the loop thread picks it up
+
+        self._thread = threading.Thread(target=load, name="today-plan", daemon=True)
+        self._thread.start()
+
+    @property
+    def result(self) -> tuple[TodayPlan, str | None] | None:
+        return self._result
+
+
+@dataclass(frozen=True)
+class HrvImportResult:
+    """What an in-game HRV import did, in words for the screen."""
+
+    files: int
+    added: int
+    usable: int
+    lines: tuple[str, ...]  # one per file: "garmin.fit: 3 new readings" / why it was refused
+
+
+def import_hrv(home: Path, paths: list[Path]) -> HrvImportResult:
+    """Import HRV files or folders into the local database and refresh readiness (the same as
+    ``ringside hrv import``); every refused file says why in one line. Runs on a worker
+    thread; raises nothing the player could not read."""
+    from game.hrv.service import import_paths, refresh_readiness
+    from game.storage import open_database
+    from game.wording import plural
+
+    now = datetime.now(timezone.utc)
+    db = open_database(home / "ringside.db")
+    try:
+        reports = import_paths(db, paths, now=now)
+        refresh_readiness(db, today=date.today(), now=now)
+    finally:
+        close = getattr(db, "close", None)
+        if callable(close):
+            close()
+    lines = []
+    for r in reports:
+        if r.skipped:
+            continue
+        if r.error:
+            lines.append(f"{r.path.name}: not imported ({r.error})")
+        else:
+            lines.append(f"{r.path.name}: {plural(r.added, 'new reading')}, "
+                         f"{plural(r.usable, 'usable one')} of {r.count:,}")
+    return HrvImportResult(len([r for r in reports if not r.skipped]),
+                           sum(r.added for r in reports), sum(r.usable for r in reports),
+                           tuple(lines))
 
 
 # -- leaderboard --------------------------------------------------------------------------
@@ -417,8 +529,6 @@ def apply_coach_override(plan: TodayPlan, override: dict[str, Any] | None) -> To
     ``round_length_s``, ``target_reps``, ``volume_pct`` (scales sets and rounds), ``exercises``
     (keeps only those blocks), ``intensity``; the coach's name and note lead the explanation.
     """
-    from dataclasses import replace
-
     if not override:
         return plan
     p = override.get("plan") or {}

@@ -175,7 +175,7 @@ class RepScene(SessionScene):
     def _draw_stage_hud(self, surface: pygame.Surface, area: pygame.Rect, view: Any) -> None:
         lay = ui.Layout.of(surface)
         # Title and the big count, top-left of the stage.
-        ui.text(surface, TITLES.get(self.exercise, self.exercise.title()),
+        ui.text(surface, self.hud_title(TITLES.get(self.exercise, self.exercise.title())),
                 (area.left + lay.px(3), area.top + lay.px(2)), lay.px(4), ui.MUTED, bold=True)
         count = view.count if view is not None else sum(1 for r in self.reps if r.get("counted"))
         pop = max(0.0, 1.0 - self.flash_s / 0.35)

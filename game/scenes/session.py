@@ -125,6 +125,7 @@ class SessionScene(BaseScene):
         self.pose_rate = PoseRate()
         self.judge_waiting = False  # pose too slow to judge: the detectors are not fed
         self.progress_label: str | None = None  # "Block 2 of 3 · Set 1 of 3" in a workout
+        self.is_warmup = False  # a workout's warm-up: kept, never a best or a leaderboard score
 
     # -- state machine --------------------------------------------------------------------
     def fire(self, trigger: str) -> bool:
@@ -355,7 +356,15 @@ class SessionScene(BaseScene):
         if self.journal:
             self.journal.discard()  # the player chose to start this one again
         self.journal = None
-        self.app.stack.replace(self.fresh())
+        again = self.fresh()
+        again.progress_label, again.is_warmup = self.progress_label, self.is_warmup
+        self.app.stack.replace(again)
+
+    def hud_title(self, base: str) -> str:
+        """The session's title on screen, with its place in a workout."""
+        if self.is_warmup:
+            base = f"Warm-up: {base.lower()}"
+        return f"{base} · {self.progress_label}" if self.progress_label else base
 
     def fresh(self) -> SessionScene:
         raise NotImplementedError
@@ -375,6 +384,8 @@ class SessionScene(BaseScene):
                         "source": self.app.feed.label if self.app.feed else None,
                         "source_kind": source_kind(self.app),
                         "player": self.app.settings.player_name})
+        if self.is_warmup:
+            session["warmup"] = True
         kind = session["source_kind"]
         journal, self.journal = self.journal, None
         if self.has_seen_player and kind == "camera":

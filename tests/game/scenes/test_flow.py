@@ -380,7 +380,7 @@ def test_todays_workout_loads_the_plan_off_the_render_thread(make_app: Any) -> N
     assert not scene.loading
     run_steps(app, 2)
     assert scene.plan.blocks and scene.plan.source == "default"  # no HRV data in a new home
-    assert set(scene.targets) == {"start", "back"}
+    assert set(scene.targets) == {"start", "hrv", "back"}
 
 
 @pytest.mark.parametrize("mode", ["boxing", "squat"])
