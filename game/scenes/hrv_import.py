@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game.input import Action, InputEvent
-from game.scenes import ui
+from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 
 if TYPE_CHECKING:
@@ -86,6 +86,8 @@ class HrvImportScene(BaseScene):
             return
         self.importing = path.name or str(path)
         self.result, self.error = None, None
+        for b in self.buttons.buttons:
+            b.enabled = False
 
         def work() -> None:
             from game.integrations import import_hrv
@@ -104,6 +106,8 @@ class HrvImportScene(BaseScene):
             self.result, self.error = self._done
             self._done = None
             self.importing = None
+            for b in self.buttons.buttons:
+                b.enabled = True
             self.app.plan_loader.refresh()  # today's plan and the chart from the new data
 
     @property
@@ -156,24 +160,11 @@ class HrvImportScene(BaseScene):
         ui.background(surface)
         where = _shown_path(self.folder)
         y = self.header(surface, "Import HRV data", f"Choose a file or a folder: {where}")
-        pad = lay.px(5)
-        area = pygame.Rect(pad, y + lay.px(1), int(lay.w * 0.55) - pad, lay.h - y - lay.px(16))
-        side = pygame.Rect(area.right + lay.px(3), area.top, lay.w - area.right - lay.px(3) - pad,
-                           area.height)
+        area, side = rows.two_columns(surface, y + lay.px(1), split=0.55)
         self._draw_list(surface, area)
         self._draw_side(surface, side)
-        n = len(self.buttons.buttons)
-        bw, gap = min(lay.px(44), (lay.w - lay.px(10)) // n - lay.px(3)), lay.px(3)
-        x0 = (lay.w - (n * bw + (n - 1) * gap)) // 2
-        self.buttons.rects = {}
-        self.targets = {}
-        for i, b in enumerate(self.buttons.buttons):
-            r = pygame.Rect(x0 + i * (bw + gap), lay.h - lay.px(13), bw, lay.px(9))
-            self.buttons.rects[b.key] = r
-            self.targets[b.key] = r
-            ui.draw_button(surface, r, b.label, focused=False, size=lay.px(3.2),
-                           enabled=not self.is_busy, hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == b.key else 0.0)
+        self.targets = rows.button_row(surface, self.app, self.buttons, width_px=44,
+                                       size_px=3.2, is_focused=lambda i, b: False)
         for i, r in self.rows.items():
             self.targets[f"row{i}"] = r
 

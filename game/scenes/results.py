@@ -9,7 +9,7 @@ import pygame
 
 from game.history import BEST_METRICS
 from game.input import InputEvent
-from game.scenes import ui
+from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.wording import number
 
@@ -101,19 +101,7 @@ class ResultsScene(BaseScene):
             self._draw_boxing_chart(surface, right, s)
         else:
             self._draw_rep_chart(surface, right, s)
-        # buttons
-        n = len(self.menu.buttons)
-        bw, bh, gap = min(lay.px(36), (lay.w - lay.px(10)) // n - lay.px(3)), lay.px(9), lay.px(3)
-        total = n * bw + (n - 1) * gap
-        x0 = (lay.w - total) // 2
-        self.menu.rects = {}
-        for i, b in enumerate(self.menu.buttons):
-            r = pygame.Rect(x0 + i * (bw + gap), lay.h - lay.px(14), bw, bh)
-            self.menu.rects[b.key] = r
-            ui.draw_button(surface, r, b.label, focused=i == self.menu.focus, size=lay.px(3.4),
-                           hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == b.key else 0.0)
-        self.targets = dict(self.menu.rects)
+        self.targets = rows.button_row(surface, self.app, self.menu, bottom_px=14)
 
     def _draw_stats(self, surface: pygame.Surface, rect: pygame.Rect, s: dict[str, Any]) -> None:
         lay = ui.Layout.of(surface)

@@ -18,7 +18,7 @@ import pygame
 
 from game.input import Action, InputEvent
 from game.integrations import DEFAULT_PLAN, PlanBlock, TodayPlan, today_plan
-from game.scenes import ui
+from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
 from game.wording import plural
@@ -144,18 +144,7 @@ class WorkoutScene(BaseScene):
         self._draw_buttons(surface)
 
     def _draw_buttons(self, surface: pygame.Surface) -> None:
-        lay = ui.Layout.of(surface)
-        n = len(self.menu.buttons)
-        bw, gap = lay.px(36), lay.px(3)
-        x0 = (lay.w - (n * bw + (n - 1) * gap)) // 2
-        self.menu.rects = {}
-        for i, b in enumerate(self.menu.buttons):
-            r = pygame.Rect(x0 + i * (bw + gap), lay.h - lay.px(13), bw, lay.px(9))
-            self.menu.rects[b.key] = r
-            ui.draw_button(surface, r, b.label, focused=i == self.menu.focus, size=lay.px(3.4),
-                           hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == b.key else 0.0)
-        self.targets = dict(self.menu.rects)
+        self.targets = rows.button_row(surface, self.app, self.menu)
 
     def _draw_trend(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         lay = ui.Layout.of(surface)
@@ -403,17 +392,8 @@ class BlockIntroScene(BaseScene):
         left = max(0, math.ceil(self.INTRO_S - self.t_s))
         ui.text(surface, f"Starting in {left}", (lay.w // 2, int(lay.h * 0.62)), lay.px(4),
                 ui.MUTED, anchor="midtop")
-        n = len(self.menu.buttons)
-        bw, gap = min(lay.px(40), (lay.w - lay.px(10)) // n - lay.px(3)), lay.px(3)
-        x0 = (lay.w - (n * bw + (n - 1) * gap)) // 2
-        self.menu.rects = {}
-        for i, b in enumerate(self.menu.buttons):
-            rect = pygame.Rect(x0 + i * (bw + gap), lay.h - lay.px(16), bw, lay.px(9))
-            self.menu.rects[b.key] = rect
-            ui.draw_button(surface, rect, b.label, focused=i == self.menu.focus,
-                           size=lay.px(3.2), hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == b.key else 0.0)
-        self.targets = dict(self.menu.rects)
+        self.targets = rows.button_row(surface, self.app, self.menu, width_px=40, bottom_px=16,
+                                       size_px=3.2)
 
 
 def _block_detail(b: PlanBlock) -> str:
