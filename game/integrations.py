@@ -580,3 +580,150 @@ def coach_override(app: App) -> dict[str, Any] | None:
     except ImportError:
         return None
     return latest_coach_override(fetch=False, folder=app.home)
+
+
+# -- boards from the leaderboard server (read on a worker thread) ----------------------------
+
+BOARD_MODES = ("boxing", "squat", "pushup", "lunge")
+BOARD_PERIODS = ("daily", "weekly", "all_time")
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    name: str
+    score: float
+    is_me: bool
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """One board as the Leaderboard screen shows it, or why it could not be read."""
+
+    mode: str
+    period: str
+    group: str | None = None  # group id; None: everyone on the server
+    group_name: str | None = None
+    period_key: str = ""
+    rows: tuple[BoardRow, ...] = ()
+    me: tuple[int, float] | None = None  # (rank, score) when outside the rows shown
+    groups: tuple[tuple[str, str], ...] = ()  # (id, name) of the player's groups
+    problem: str | None = None  # a sentence for the player (offline, refused, ...)
+
+
+def friendly_net_problem(message: str, server: str) -> str:
+    """A network failure as a sentence a player understands: never an exception class name."""
+    text = message.lower()
+    if "cannot reach" in text or ("connection" in text and "lost" in text) or \
+            "did not answer" in text or "timed out" in text:
+        return (f"Offline: the leaderboard server ({server}) cannot be reached right now. Your "
+                "scores are kept on this computer and sent when it is back. You can change the "
+                "server in Settings.")
+    if "refused the connection" in text:
+        return (f"The leaderboard server ({server}) would not let the game in. Check the server "
+                "address in Settings, or ask whoever runs it.")
+    return f"The leaderboard server could not show this board: {message.rstrip('.')}."
+
+
+def fetch_board(home: Path, mode: str, period: str, group: str | None = None, *,
+                timeout_s: float = 4.0) -> BoardView:
+    """Read one board (and the player's groups) from the server; blocking: call it on a worker
+    thread. Never raises: a failure is a :class:`BoardView` with ``problem`` set."""
+    import asyncio
+
+    try:
+        from game.net.client import open_link
+        from game.net.settings import load_settings
+    except ImportError:
+        return BoardView(mode, period, group, problem="The leaderboard client is not part of "
+                                                      "this installation.")
+    try:
+        settings = load_settings(home)
+    except RingsideError as err:
+        return BoardView(mode, period, group, problem=str(err))
+
+    async def read() -> BoardView:
+        link, signed = await open_link(settings, folder=home, timeout_s=timeout_s)
+        try:
+            groups = tuple((str(g["id"]), str(g["name"])) for g in
+                           (await link.request({"type": "group.list"})).get("groups", []))
+            msg: dict[str, Any] = {"type": "board.get", "mode": mode, "period": period,
+                                   "limit": 10}
+            if group:
+                msg["group"] = group
+            reply = await link.request(msg, timeout_s=timeout_s)
+        finally:
+            await link.close()
+        me_id = signed.player_id
+        rows = tuple(BoardRow(int(e["rank"]), str(e["name"]), float(e["score"]),
+                              e.get("player") == me_id) for e in reply.get("entries", []))
+        me = reply.get("me")
+        mine = None
+        if isinstance(me, dict) and me.get("rank") is not None and not any(r.is_me for r in rows):
+            mine = (int(me["rank"]), float(me["score"]))
+        gname = dict(groups).get(group or "")
+        return BoardView(mode, period, group, gname, str(reply.get("period_key") or ""), rows,
+                         mine, groups)
+
+    try:
+        return asyncio.run(read())
+    except RingsideError as err:
+        return BoardView(mode, period, group,
+                         problem=friendly_net_problem(str(err), settings.server))
+    except Exception as exc:  # a protocol surprise: still a sentence, never a traceback
+        return BoardView(mode, period, group,
+                         problem=friendly_net_problem(f"{type(exc).__name__}: {exc}",
+                                                      settings.server))
+
+
+def leaderboard_identity(home: Path) -> tuple[str, str]:
+    """(player name, server URL) the leaderboard uses; defaults when not set up."""
+    from game.net.settings import load_settings
+
+    try:
+        s = load_settings(home)
+    except RingsideError:
+        from game.net.settings import NetSettings
+
+        s = NetSettings()
+    return s.name, s.server
+
+
+def normalise_server(text: str) -> str:
+    """``192.168.1.5`` or ``gym.example:8765`` -> ``ws://192.168.1.5:8765/ws``. Raises
+    ValueError with a sentence when it cannot be a server address."""
+    t = text.strip()
+    if not t:
+        raise ValueError("type the server's address, e.g. 192.168.1.20:8765")
+    if "://" not in t:
+        t = "ws://" + t
+    scheme, rest = t.split("://", 1)
+    if scheme not in ("ws", "wss") or not rest or any(c.isspace() for c in rest):
+        raise ValueError("a server address looks like 192.168.1.20:8765 or wss://gym.example")
+    host, _, path = rest.partition("/")
+    if not host:
+        raise ValueError("a server address needs a host name")
+    if ":" not in host and scheme == "ws":
+        host += ":8765"
+    return f"{scheme}://{host}/{path or 'ws'}"
+
+
+def set_leaderboard_identity(app: App, *, name: str | None = None,
+                             server: str | None = None) -> None:
+    """Save the player's name and/or server for the leaderboard (``leaderboard.json``, the file
+    ``ringside sync`` uses) and restart syncing so they apply now. Raises RingsideError."""
+    from dataclasses import replace as dc_replace
+
+    from game.net.settings import NetSettings, load_settings, save_settings
+
+    try:
+        s = load_settings(app.home)
+    except RingsideError:
+        s = NetSettings()
+    if name is not None:
+        s = dc_replace(s, name=name)
+    if server is not None:
+        s = dc_replace(s, server=server)
+    save_settings(s, app.home)
+    stop_services(app)
+    app._sync_worker = None  # type: ignore[attr-defined]

@@ -224,8 +224,9 @@ def test_workout_runs_every_block_and_ends_with_all_results(make_app: Any) -> No
                              PlanBlock("squat", "Squats", "2 x 2", sets=2, reps=2, rest_s=5)))
     WorkoutRunner(app, plan).start()
     run_steps(app, 2)
-    assert app.stack.top.name == "guided"
-    app.dispatch(InputEvent(Action.SELECT))  # Skip
+    assert app.stack.top.name == "block_intro"  # "Block 1 of 2: Warm-up"
+    app.dispatch(InputEvent(Action.RIGHT))
+    app.dispatch(InputEvent(Action.SELECT))  # "Skip this block"
     seen = []
     for _ in range(60 * 90):
         run_steps(app, 1, draw_every=50)
@@ -234,8 +235,8 @@ def test_workout_runs_every_block_and_ends_with_all_results(make_app: Any) -> No
             seen.append(name)
         if name == "results":
             break
-    # set 1, a rest between the sets, set 2, then the results of both
-    assert seen[-4:] == ["rep_challenge", "guided", "rep_challenge", "results"]
+    # the next block's intro, set 1, a rest between the sets, set 2, then the results of both
+    assert seen[-5:] == ["block_intro", "rep_challenge", "guided", "rep_challenge", "results"]
     assert app.stack.top.name == "results"
     assert len(app.stack.top.sessions) == 2
     assert all(s["stats"]["reps"] == 2 for s in app.stack.top.sessions)
