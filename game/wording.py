@@ -19,3 +19,11 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     if decimals <= 0:
         return f"{round(v):,}"
     return f"{v:,.{decimals}f}"
+
+
+def without_paths(text: str) -> str:
+    """A message with every file path cut to its last part: ``cannot read f1.jpg``, never
+    ``/home/ann/Downloads/frames/f1.jpg`` (players read names, not paths)."""
+    import re
+
+    return re.sub(r"(?:[A-Za-z]:)?[/\\](?:[^\s/\\:]+[/\\])+([^\s/\\:]+)", r"\1", text)

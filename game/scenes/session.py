@@ -507,10 +507,9 @@ class SourceErrorScene(BaseScene):
 
 def _sentence(message: str) -> str:
     """A source message as a sentence (full stop; a file name keeps its own case)."""
-    import re
+    from game.wording import without_paths
 
-    text = re.sub(r"(?:[A-Za-z]:)?[/\\](?:[^\s/\\:]+[/\\])+([^\s/\\:]+)", r"\1",
-                  message.strip())  # a path reads as its file name
+    text = without_paths(message.strip())  # a path reads as its file name
     if not text:
         return "The source could not be read."
     return text if text.endswith((".", "!", "?")) else text + "."
