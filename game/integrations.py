@@ -246,13 +246,29 @@ class TodayPlan:
         return self.readings > 0 and not any(v is not None for _, v, _, _ in self.trend)
 
 
+# A warm-up that follows the player: easy counted reps of each move, with the rep engine's
+# feedback; about 4 reps per move for each minute of the block (a 3-minute warm-up: 12 squats and
+# 12 lunges), within 8..30.
+WARMUP_MOVES = ("squat", "lunge")
+WARMUP_REPS_PER_MIN = 4
+
+
+def warmup_reps(minutes: int) -> int:
+    return max(8, min(30, int(minutes) * WARMUP_REPS_PER_MIN))
+
+
+def warmup_detail(minutes: int) -> str:
+    n = warmup_reps(minutes)
+    return f"{n} easy squats, then {n} easy lunges, each one counted"
+
+
 DEFAULT_PLAN = TodayPlan(
     title="Today's workout",
     reason="No heart-rate variability data yet, so this is the standard session. Import your "
            "watch or strap's export (Import HRV data, below) and the plan adapts to your recovery.",
     readiness="unknown",
     blocks=(
-        PlanBlock("mobility", "Warm-up", "Easy shadowboxing and squats to warm up", minutes=3),
+        PlanBlock("mobility", "Warm-up", warmup_detail(3), minutes=3),
         PlanBlock("boxing", "Shadowboxing", "3 rounds of 2 minutes, 45 s rest", rounds=3,
                   round_s=120, rest_s=45),
         PlanBlock("squat", "Squats", "3 sets of 10, 90 s rest", sets=3, reps=10, rest_s=90),
@@ -295,7 +311,7 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
     p = st.plan
     blocks: list[PlanBlock] = []
     if p.mobility_min:
-        blocks.append(PlanBlock("mobility", "Mobility", f"{p.mobility_min} min easy movement",
+        blocks.append(PlanBlock("mobility", "Mobility", warmup_detail(p.mobility_min),
                                 minutes=p.mobility_min))
     b = p.boxing
     if b.style != "none" and b.rounds > 0:
@@ -537,7 +553,7 @@ def apply_coach_override(plan: TodayPlan, override: dict[str, Any] | None) -> To
     why = f"Coach {coach} changed today's plan" + (f": {note}" if note else ".")
     if p.get("rest_day"):
         blocks = tuple(b for b in plan.blocks if b.exercise == "mobility") or (
-            PlanBlock("mobility", "Mobility", "10 min easy movement", minutes=10),)
+            PlanBlock("mobility", "Mobility", warmup_detail(10), minutes=10),)
         return replace(plan, title="Today: rest day (coach)", blocks=blocks,
                        reason=f"{why} Rest day: easy mobility only.", source="coach")
     scale = float(p.get("volume_pct") or 100) / 100.0

@@ -24,7 +24,7 @@ class ResultsScene(BaseScene):
 
     def __init__(self, app: App, sessions: list[dict[str, Any]], *,
                  title: str | None = None, on_continue: Callable[[], None] | None = None,
-                 continue_label: str = "Next block") -> None:
+                 continue_label: str = "Next block", can_repeat: bool = True) -> None:
         super().__init__(app)
         self.sessions = sessions
         self.page = 0
@@ -32,15 +32,25 @@ class ResultsScene(BaseScene):
         # In a workout the results of a block come before the next one: "Continue" goes on.
         self.on_continue = on_continue
         self.continue_label = continue_label
-        self.menu = ui.Menu(self._buttons())
+        self.can_repeat = can_repeat  # a finished workout is not "gone again" one part at a time
+        self.menu = self._menu()
+
+    def _menu(self) -> ui.Menu:
+        """Focus on going on (never on "Save as mine": claiming a session is a choice)."""
+        buttons = self._buttons()
+        keys = [b.key for b in buttons]
+        first = next((k for k in ("continue", "again") if k in keys), keys[0])
+        return ui.Menu(buttons, focus=keys.index(first))
 
     def _buttons(self) -> list[ui.Button]:
         if self.on_continue is not None:
             buttons = [ui.Button("continue", self.continue_label), ui.Button("menu", "End workout")]
         else:
-            buttons = [ui.Button("again", "Go again"), ui.Button("menu", "Menu")]
+            buttons = [ui.Button("again", "Go again")] if self.can_repeat else []
+            buttons.append(ui.Button("menu", "Menu"))
         if len(self.sessions) > 1:
-            buttons.insert(0, ui.Button("next", "Next part"))
+            nxt = (self.page + 1) % len(self.sessions)
+            buttons.insert(0, ui.Button("next", f"Part {nxt + 1} of {len(self.sessions)}"))
         if self.can_save_as_mine:
             buttons.insert(0, ui.Button("save_mine", "Save as mine"))
         return buttons
@@ -71,12 +81,12 @@ class ResultsScene(BaseScene):
             s["saved_as_mine"] = True
             s["personal_bests"] = self.app.record_session(s)
             self.app.notify("Saved as yours: in your history and bests.", 3, ui.GREEN)
-            self.menu = ui.Menu(self._buttons())
+            self.menu = self._menu()
         elif key == "continue" and self.on_continue is not None:
             self.on_continue()
         elif key == "next":
             self.page = (self.page + 1) % len(self.sessions)
-            self.menu = ui.Menu(self._buttons(), focus=self.menu.focus)
+            self.menu = self._menu()
         elif key == "again":
             ex = str(self.session.get("exercise", "squat"))
             self.app.stack.replace(exercise_scene(self.app, ex, calibrate=False))
@@ -90,8 +100,10 @@ class ResultsScene(BaseScene):
         ex = str(s.get("exercise", ""))
         title = self.heading or "Results"
         part = f"  ({self.page + 1}/{len(self.sessions)})" if len(self.sessions) > 1 else ""
-        y = self.header(surface, f"{title}: {NAMES.get(ex, ex.title())}{part}",
-                        _ended_text(s))
+        name = NAMES.get(ex, ex.title())
+        if s.get("warmup"):
+            name = f"Warm-up {name.lower()}"
+        y = self.header(surface, f"{title}: {name}{part}", _ended_text(s))
         pad = lay.px(5)
         left = pygame.Rect(pad, y + lay.px(2), int(lay.w * 0.36), lay.h - y - lay.px(20))
         right = pygame.Rect(left.right + lay.px(3), left.top, lay.w - left.right - lay.px(3) - pad,
@@ -218,7 +230,8 @@ def _not_saved_text(s: dict[str, Any]) -> str | None:
     if why == "demo":
         return "Demo player: this session is not yours, so it is not saved."
     if why == "not yours":
-        return ("Someone in a video: not saved as yours. If it is you, choose Save as mine.")
+        what = "a recording" if s.get("source_kind") == "recording" else "a video"
+        return f"Someone in {what}: not saved as yours. If it is you, choose Save as mine."
     return "Nobody was seen, so this session was not saved."
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game.input import Action, InputEvent
-from game.integrations import DEFAULT_PLAN, PlanBlock, TodayPlan, today_plan
+from game.integrations import DEFAULT_PLAN, WARMUP_MOVES, PlanBlock, TodayPlan, warmup_reps
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
@@ -205,17 +205,6 @@ class WorkoutScene(BaseScene):
                 anchor="topright")
 
 
-# A warm-up that follows the player: easy counted reps of each move, with the rep engine's
-# feedback, about 4 reps a minute of the block per move (a 3-minute warm-up: 12 squats and 12
-# lunges), within 8..30.
-WARMUP_MOVES = ("squat", "lunge")
-WARMUP_REPS_PER_MIN = 4
-
-
-def warmup_reps(minutes: int) -> int:
-    return max(8, min(30, int(minutes) * WARMUP_REPS_PER_MIN))
-
-
 @dataclass(frozen=True)
 class Step:
     """One scene of a block: a set, a warm-up move, or a rest."""
@@ -337,7 +326,8 @@ class WorkoutRunner:
         self.is_done = True
         self.app.audio.say("well_done")
         if self.sessions:
-            self.app.stack.replace(ResultsScene(self.app, self.sessions, title="Workout complete"))
+            self.app.stack.replace(ResultsScene(self.app, self.sessions, title="Workout complete",
+                                                can_repeat=False))
         else:
             self.app.stack.pop()
 
