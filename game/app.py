@@ -279,6 +279,7 @@ class App:
             session.setdefault("challenge", challenge_for(self, str(session.get("exercise"))))
             worker = sync_worker(self)
             submit = worker.submit if worker is not None else None
+        session["for_leaderboard"] = "outbox" in targets
         outcome = persist_session(self.home, session, targets, history=self.history,
                                   submit=submit, journal=journal)
         session["saved"] = True

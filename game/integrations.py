@@ -470,6 +470,8 @@ def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float)
     for session in sessions:
         if not session.get("uid") or now_s - float(session.get("started") or 0) > REQUEUE_WINDOW_S:
             continue
+        if session.get("warmup") or session.get("for_leaderboard") is False:
+            continue  # a warm-up, or a scripted run's session: never meant for the board
         try:
             sub = submission_from_session(session)
         except ValueError:

@@ -105,3 +105,23 @@ def test_closing_the_game_mid_session_saves_a_camera_session_as_quit(make_app: A
     saved = History.load(home).sessions
     assert len(saved) == 1 and saved[0]["ended"] == "quit" and saved[0]["stats"]["reps"] >= 1
     assert _db_uids(home) == [saved[0]["uid"]]
+
+
+def test_warmups_and_scripted_sessions_are_never_requeued_for_the_leaderboard(
+        tmp_path: Path) -> None:
+    """A warm-up, or a session kept by a scripted run (which never posts), found in the history
+    when syncing starts is not sent later either."""
+    import time
+
+    from game.integrations import requeue_unsent
+    from game.net.outbox import Outbox
+    from tests.game.test_app_requeue import _boxing_session, _Worker
+
+    now = time.time()
+    mine = _boxing_session("1a2b3c4d-0000-4000-8000-000000000011", now - 600)
+    warm = dict(_boxing_session("1a2b3c4d-0000-4000-8000-000000000012", now - 600), warmup=True)
+    scripted = dict(_boxing_session("1a2b3c4d-0000-4000-8000-000000000013", now - 600),
+                    for_leaderboard=False)
+    with Outbox(tmp_path / "outbox.sqlite3") as outbox:
+        assert requeue_unsent([mine, warm, scripted], _Worker(outbox), now_s=now) == 1
+        assert [i.id for i in outbox.items()] == ["1a2b3c4d000040008000000000000011"]
