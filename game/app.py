@@ -429,8 +429,17 @@ class App:
             pass
         self.notify(f"Something went wrong ({type(exc).__name__}); back to the menu. Details are "
                     f"in {self.home / 'crash.log'}", 8.0, (240, 68, 72))
-        self.stack.clear_to(title_scene(self))
+        self.stack.clear_to(title_scene(self))  # a session left unfinished closes its journal
         self.stack.apply()
+        from game.storage.journal import pending_journals
+
+        # ...and is offered back on the title at once, not only at the next start
+        known = {st.path for st in self.unfinished}
+        self.unfinished += [st for st in pending_journals(self.home)
+                            if st.header and not st.is_committed and st.path not in known]
+        top = self.stack.top
+        if top is not None and hasattr(top, "refresh_menu"):
+            top.refresh_menu()
 
     def _pump_events(self) -> None:
         import pygame

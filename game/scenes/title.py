@@ -51,6 +51,9 @@ class TitleScene(BaseScene):
     def enter(self) -> None:
         self.app.audio.effect("whoosh", 0.5)
 
+    def refresh_menu(self) -> None:
+        self.menu = ui.Menu(self._buttons())
+
     def resume(self) -> None:
         self.menu.buttons = self._buttons()
         feed = self.app.feed

@@ -195,3 +195,23 @@ def test_the_title_screen_offers_an_interrupted_session_back(make_app: Any,
     assert [s["uid"] for s in app.history.sessions] == ["u2"]
     assert app.history.sessions[0]["stats"]["reps"] == 4
     assert "recover_keep" not in app.stack.top.targets and not j.path.exists()
+
+
+def test_a_bug_mid_session_offers_the_set_back_at_once(make_app: Any, tmp_path: Path) -> None:
+    """A bug in a scene sends the player to the menu (interactive runs): the set in progress is
+    offered back there, not lost."""
+    from game.scenes.reps import RepScene
+    from tests.game.loop.conftest import use_synthetic
+    from tests.game.scenes.conftest import run_steps
+
+    app = make_app("menu", demo=None, home=tmp_path / "home")
+    use_synthetic(app, camera=True)
+    scene = RepScene(app, "squat", target=10, countdown_s=0.2)
+    app.stack.push(scene)
+    app.stack.apply()
+    while sum(1 for r in scene.reps if r.get("counted")) < 2:
+        run_steps(app, 30, draw_every=30)
+    app._recover(RuntimeError("a bug"))
+    title = app.stack.top
+    assert title.name == "title" and len(app.unfinished) == 1
+    assert app.unfinished[0].counted == 2 and "recover_keep" in [b.key for b in title.menu.buttons]
