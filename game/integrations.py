@@ -298,11 +298,13 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
     if not st.measurement_count and not st.plan.is_override:
         return DEFAULT_PLAN, None
     if st.last is None and st.measurement_count:
+        from game.wording import day as day_text
+
         # Every reading is older than readiness looks back: the plan must say so, not claim
         # there are none (issue 11).
         newest = newest_reading_day(app.home)
-        when = f" (the newest is from {newest:%d %b %Y})" if newest else ""
-        return replace(DEFAULT_PLAN, readings=st.measurement_count,
+        when = f" (the newest is from {day_text(newest.isoformat())})" if newest else ""
+        return replace(DEFAULT_PLAN, readings=st.measurement_count, readiness="too old",
                        newest_reading=newest.isoformat() if newest else None,
                        reason=f"All {st.measurement_count:,} of your HRV readings are too old "
                               f"for today{when}: readiness uses the last few weeks. This is the "
@@ -403,7 +405,7 @@ def import_hrv(home: Path, paths: list[Path]) -> HrvImportResult:
     thread; raises nothing the player could not read."""
     from game.hrv.service import import_paths, refresh_readiness
     from game.storage import open_database
-    from game.wording import plural
+    from game.wording import number, plural
 
     now = datetime.now(timezone.utc)
     db = open_database(home / "ringside.db")
@@ -421,8 +423,8 @@ def import_hrv(home: Path, paths: list[Path]) -> HrvImportResult:
         if r.error:
             lines.append(f"{r.path.name}: not imported ({r.error})")
         else:
-            lines.append(f"{r.path.name}: {plural(r.added, 'new reading')}, "
-                         f"{plural(r.usable, 'usable one')} of {r.count:,}")
+            lines.append(f"{r.path.name}: {plural(r.count, 'reading')} ({number(r.added)} new, "
+                         f"{number(r.usable)} usable)")
     return HrvImportResult(len([r for r in reports if not r.skipped]),
                            sum(r.added for r in reports), sum(r.usable for r in reports),
                            tuple(lines))

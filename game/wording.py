@@ -27,3 +27,15 @@ def without_paths(text: str) -> str:
     import re
 
     return re.sub(r"(?:[A-Za-z]:)?[/\\](?:[^\s/\\:]+[/\\])+([^\s/\\:]+)", r"\1", text)
+
+
+def day(iso: str | None) -> str:
+    """A date as the game shows it everywhere: ``24 Jun 2024`` (from ``2024-06-24``)."""
+    from datetime import date
+
+    if not iso:
+        return "--"
+    try:
+        return f"{date.fromisoformat(iso[:10]):%d %b %Y}".lstrip("0")
+    except ValueError:
+        return iso

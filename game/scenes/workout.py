@@ -21,14 +21,14 @@ from game.integrations import DEFAULT_PLAN, WARMUP_MOVES, PlanBlock, TodayPlan, 
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
-from game.wording import plural
+from game.wording import day, plural
 
 if TYPE_CHECKING:
     from game.app import App
 
 READINESS_COLORS = {"good": ui.GREEN, "high": ui.GREEN, "normal": ui.BLUE, "low": ui.ORANGE,
                     "learning": ui.BLUE,
-                    "poor": ui.RED, "unknown": ui.MUTED}
+                    "poor": ui.RED, "unknown": ui.MUTED, "too old": ui.ORANGE}
 
 
 class WorkoutScene(BaseScene):
@@ -124,7 +124,8 @@ class WorkoutScene(BaseScene):
         col = READINESS_COLORS.get(p.readiness, ui.MUTED)
         why = pygame.Rect(pad, y + lay.px(1), lay.w - 2 * pad, lay.px(15))
         ui.panel(surface, why, border=col)
-        ui.text(surface, f"Recovery: {p.readiness}", (why.left + lay.px(3), why.top + lay.px(2)),
+        ui.text(surface, "Recovery: unknown, your readings are too old" if p.readiness == "too old"
+                else f"Recovery: {p.readiness}", (why.left + lay.px(3), why.top + lay.px(2)),
                 lay.px(3), col, bold=True)
         ui.paragraph(surface, p.reason, pygame.Rect(why.left + lay.px(3), why.top + lay.px(6.5),
                      why.width - lay.px(6), lay.px(8)), lay.px(2.5))
@@ -166,7 +167,7 @@ class WorkoutScene(BaseScene):
             elif self.plan.readings_too_old:
                 newest = self.plan.newest_reading
                 msg = (f"Your {self.plan.readings:,} HRV readings are all too old to chart"
-                       + (f" (the newest is from {newest})" if newest else "") +
+                       + (f" (the newest is from {day(newest)})" if newest else "") +
                        ". Import recent data from your watch or strap (Import HRV data).")
             elif len(pts) == 1:
                 msg = (f"One HRV reading so far ({pts[0][1]:.0f} ms on {pts[0][0]}). The chart "

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from game.wording import number, plural, without_paths
+from game.wording import day, number, plural, without_paths
 from tests.game.loop.conftest import run_steps
 from tests.game.loop.test_nothing_pretended import _texts_drawn
 
@@ -21,6 +21,7 @@ def test_counts_and_numbers_read_the_same_everywhere() -> None:
     assert plural(0, "rep") == "0 reps" and plural(11876, "point") == "11,876 points"
     assert number(11876) == "11,876" and number(11876.4) == "11,876" and number(None) == "--"
     assert number(float("nan")) == "--" and number(0.456, 2) == "0.46"
+    assert day("2024-06-04") == "4 Jun 2024" and day(None) == "--"
 
 
 def test_paths_read_as_file_names() -> None:

@@ -139,4 +139,4 @@ def test_hrv_import_in_the_game_and_old_readings_are_called_old(make_app: Any) -
     assert workout.plan.readings_too_old, workout.plan
     drawn = _texts_drawn(app, workout)
     assert "too old" in drawn and "No HRV readings yet" not in drawn
-    assert "2024" in drawn  # the newest reading's date is said
+    assert "24 Jun 2024" in drawn and "2024-06-24" not in drawn  # one date format
