@@ -117,3 +117,34 @@ def test_name_and_server_are_typed_in_settings(make_app: Any) -> None:
     app.dispatch(InputEvent(Action.SELECT))
     assert scene.editing == "server" and any("Not saved" in t[0] for t in app.toasts)
     assert load_settings(app.home).server == "ws://192.168.1.20:8765/ws"
+
+
+def test_group_boards_appear_as_tabs(make_app: Any, threaded_server: ThreadedServer) -> None:
+    from game.input import Action, InputEvent
+    from game.integrations import set_leaderboard_identity
+    from game.net.client import open_link
+    from game.net.settings import load_settings
+
+    app = make_app("menu")
+    set_leaderboard_identity(app, name="Ann", server=threaded_server.url)
+    scene = _open(app)
+    _board_ready(app, scene)  # Ann is registered now
+
+    async def make_group() -> str:
+        link, _ = await open_link(load_settings(app.home), folder=app.home)
+        reply = await link.request({"type": "group.create", "name": "Morning class"})
+        await link.close()
+        return str(reply["group"]["id"])
+
+    gid = threaded_server.run(make_group())
+    app.stack.pop()
+    app.stack.apply()
+    scene = _open(app)
+    _board_ready(app, scene)
+    run_steps(app, 2)
+    assert f"group:{gid}" in scene.targets
+    x, y, w, h = scene.targets[f"group:{gid}"]
+    app.dispatch(InputEvent(Action.CLICK, pos=(x + w // 2, y + h // 2)))
+    _board_ready(app, scene)
+    assert scene.view.group == gid and scene.view.problem is None
+    assert "Boxing: Morning class, all time" in _texts_drawn(app, scene)
