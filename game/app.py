@@ -300,7 +300,7 @@ class App:
         if not keep:
             journal.discard()
             return None
-        session = state.session()
+        session: dict[str, Any] = state.session()
         session["personal_bests"] = self.record_session(session, journal=journal)
         return session
 

@@ -210,7 +210,7 @@ class WorkoutScene(BaseScene):
 class Step:
     """One scene of a block: a set, a warm-up move, or a rest."""
 
-    make: Callable[[], Any]
+    make: Callable[..., Any]  # called with progress_label=
     label: str  # "Set 1 of 3", "Warm-up: squats", "Rest"
 
 
