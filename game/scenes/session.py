@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game.feed import FeedStatus
+from game.feedback import Message, Priority
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
@@ -180,6 +181,12 @@ class SessionScene(BaseScene):
             self.app.notify(f"Could not keep a journal of this session ({exc}).", 5)
 
     # -- nothing pretended: a pose rate too low to judge ------------------------------------
+    def slow_pose_text(self) -> str:
+        need = MIN_JUDGE_FPS.get(self.exercise, MIN_JUDGE_FPS_REPS)
+        return (f"Pose tracking is too slow here ({self.pose_rate.fps:.0f} frames/s, needs "
+                f"{need:.0f}): counting waits. Close other programs or use a smaller camera "
+                "resolution.")
+
     def judge_can_see(self, item: Any) -> bool:
         """Whether the detectors should be fed ``item``: False while the pose rate is too low
         to judge (said on screen), so reps are neither counted nor refused from too few frames."""
@@ -263,6 +270,9 @@ class SessionScene(BaseScene):
                 self.fire("elapsed")
         if self._source_failed():
             return
+        if self.state == "active" and self.judge_waiting:
+            self.say(Message("slow_pose", self.slow_pose_text(), "cue", Priority.SOURCE, "presence",
+                             head="COUNTING WAITS", tone="warn", ttl_s=0.25))
         if self.state == "active":
             self.active_s += dt_s
             self._journal_s += dt_s
@@ -364,7 +374,8 @@ class SessionScene(BaseScene):
         """The session's title on screen, with its place in a workout."""
         if self.is_warmup:
             base = f"Warm-up: {base.lower()}"
-        return f"{base} · {self.progress_label}" if self.progress_label else base
+        # the set ("Set 1 of 3"); the block was announced by its intro
+        return f"{base} · {self.progress_label.split(' · ')[-1]}" if self.progress_label else base
 
     def fresh(self) -> SessionScene:
         raise NotImplementedError
@@ -432,29 +443,6 @@ class SessionScene(BaseScene):
                 ui.INK, anchor="midtop")
         ui.text(surface, PAUSE_HINT, (lay.w * 0.36, lay.h * 0.45 + lay.px(26)), lay.px(2.6),
                 ui.MUTED, anchor="midtop")
-
-    def draw_source_state(self, surface: pygame.Surface, area: pygame.Rect) -> None:
-        """Say plainly when nobody is in view or the source has a problem."""
-        lay = ui.Layout.of(surface)
-        feed = self.app.feed
-        msg = None
-        if feed is not None and feed.status == FeedStatus.FAILED:
-            msg = feed.message
-        elif feed is not None and feed.status == FeedStatus.STARTING:
-            msg = "Starting the camera and the pose model..."
-        elif self.judge_waiting and self.state == "active":
-            need = MIN_JUDGE_FPS.get(self.exercise, MIN_JUDGE_FPS_REPS)
-            msg = (f"Pose tracking is too slow here ({self.pose_rate.fps:.0f} frames/s, needs "
-                   f"{need:.0f}): counting waits. Close other programs or use a smaller camera "
-                   "resolution.")
-        elif self.app.latest is not None and self.app.latest.pose.landmarks_px is None:
-            msg = "Nobody in view: step in front of the camera"
-        if msg:
-            rect = pygame.Rect(0, 0, min(area.width - lay.px(4), lay.px(110)), lay.px(10))
-            rect.midtop = (area.centerx, area.top + lay.px(3))
-            ui.panel(surface, rect, alpha=225, border=ui.ORANGE)
-            ui.text(surface, msg, rect.center, lay.px(3), ui.INK, anchor="center",
-                    max_width=rect.width - lay.px(4))
 
 
 class SourceErrorScene(BaseScene):
