@@ -183,9 +183,8 @@ class SessionScene(BaseScene):
     # -- nothing pretended: a pose rate too low to judge ------------------------------------
     def slow_pose_text(self) -> str:
         need = MIN_JUDGE_FPS.get(self.exercise, MIN_JUDGE_FPS_REPS)
-        return (f"Pose tracking is too slow here ({self.pose_rate.fps:.0f} frames/s, needs "
-                f"{need:.0f}): counting waits. Close other programs or use a smaller camera "
-                "resolution.")
+        return (f"Tracking is too slow ({self.pose_rate.fps:.0f} frames/s, needs {need:.0f}): "
+                "close other programs")
 
     def judge_can_see(self, item: Any) -> bool:
         """Whether the detectors should be fed ``item``: False while the pose rate is too low
