@@ -116,6 +116,16 @@ class App:
         self.history = History.load(self.home)
         if self.history.notice:
             self.notices.append(self.history.notice)
+        # Sessions a crash interrupted while saving are finished now; ones interrupted while
+        # playing are offered back on the title screen (see game.storage.journal).
+        from game.integrations import replay_journals
+
+        replayed, self.unfinished, problems = replay_journals(self.home, self.history)
+        self.notices.extend(problems)
+        if replayed:
+            from game.wording import plural
+
+            self.notices.append(f"Finished saving {plural(replayed, 'session')} from last time.")
         self.audio = Audio(volume=settings.volume, voice=settings.voice)
         self.stack: SceneStack[Any] = SceneStack()
         self.stack.on_change = self._on_scene_change
@@ -147,7 +157,11 @@ class App:
         self.demo_orders = OrderBook()
         self.versus_orders = {"left": OrderBook(), "right": OrderBook()}  # two demo boxers
         self.challenge_code: str | None = None  # a live challenge joined from the leaderboard
+        self.declared_s: float | None = None  # a video source's length as its file declares
         self._backend = SharedBackend()
+        from game.integrations import PlanLoader
+
+        self.plan_loader = PlanLoader(self)  # today's plan, read in the background
 
     # -- services for scenes ------------------------------------------------------------
     def notify(self, message: str, seconds: float = 4.0,
@@ -233,8 +247,24 @@ class App:
                                  pacing="wall" if camera else pacing, is_camera=camera,
                                  privacy=self.settings.privacy_mode)
         self._feed_t0_ms = self.now_ms
+        self.declared_s = None if demo is not None or self.source_spec is None or \
+            is_camera_spec(self.source_spec) else declared_duration_s(self.source_spec)
         self.feed.start()
         self.pointer.reset()
+
+    def truncation_problem(self) -> str | None:
+        """For a video source that has ended: a message when its frames stopped well before the
+        length its container declares (a truncated or damaged file), else None."""
+        from game.scenes.session import TRUNCATED_SHARE
+
+        declared = self.declared_s
+        if declared is None or declared <= 0 or self.feed is None:
+            return None
+        last = self.latest.pose.timestamp_ms / 1000.0 if self.latest is not None else 0.0
+        if last >= declared * TRUNCATED_SHARE - 0.5:
+            return None
+        return (f"{self.feed.label} is damaged: it stops after {last:.1f} s of its "
+                f"{declared:.1f} s (the file is cut short)")
 
     def restart_source(self, exercise: str | None = None) -> None:
         """Replay a file or demo source from its start (a challenge starts with the clip)."""
@@ -250,20 +280,43 @@ class App:
         if item is not None:
             self.metrics.pending_feedback.append(item.capture_s)
 
-    def record_session(self, session: dict[str, Any]) -> list[str]:
-        """Keep a finished session (history, database, outbox); returns new personal bests."""
-        self.sessions.append(session)
-        bests: list[str] = []
-        try:
-            bests = self.history.add(session)
-        except OSError as exc:
-            self.notify(f"Could not save this session to your history ({exc}).")
-        from game.integrations import save_session, submit_session
+    def record_session(self, session: dict[str, Any], journal: Any = None) -> list[str]:
+        """Keep a finished session of the player's own: history, database and (not in scripted
+        runs) the leaderboard outbox, as one journal (see
+        :func:`game.integrations.persist_session`). Returns the personal bests it set."""
+        from game.integrations import challenge_for, persist_session, sync_worker
 
-        for problem in (save_session(self, session), submit_session(self, session)):
-            if problem:
-                self.notify(problem, 6.0)
-        return bests
+        targets = ["history", "database"]
+        submit = None
+        if not self.options.scripted:
+            targets.append("outbox")
+            session.setdefault("challenge", challenge_for(self, str(session.get("exercise"))))
+            worker = sync_worker(self)
+            submit = worker.submit if worker is not None else None
+        session["for_leaderboard"] = "outbox" in targets
+        outcome = persist_session(self.home, session, targets, history=self.history,
+                                  submit=submit, journal=journal)
+        session["saved"] = True
+        if session not in self.sessions:
+            self.sessions.append(session)
+        for problem in outcome.problems:
+            self.notify(problem, 6.0)
+        return outcome.bests
+
+    def recover_unfinished(self, state: Any, *, keep: bool) -> dict[str, Any] | None:
+        """The player's answer about a session a crash interrupted: keep it (saved once, as it
+        was when the game stopped) or let it go. Returns the kept session."""
+        from game.storage.journal import SessionJournal
+
+        if state in self.unfinished:
+            self.unfinished.remove(state)
+        journal = SessionJournal(state.path)
+        if not keep:
+            journal.discard()
+            return None
+        session: dict[str, Any] = state.session()
+        session["personal_bests"] = self.record_session(session, journal=journal)
+        return session
 
     def screenshot(self, label: str) -> str | None:
         if self.options.screenshots is None or self.screen is None:
@@ -319,6 +372,7 @@ class App:
         """Run until the player quits (or the scripted time is up); returns the run summary."""
         self.screen = self._init_display()
         self.audio.start()
+        self.plan_loader.start()  # ready long before the player opens today's workout
         for notice in self.notices:
             self.notify(notice, seconds=8.0)
         if self.options.demo or (self.options.source is None and self.options.scripted
@@ -389,8 +443,17 @@ class App:
             pass
         self.notify(f"Something went wrong ({type(exc).__name__}); back to the menu. Details are "
                     f"in {self.home / 'crash.log'}", 8.0, (240, 68, 72))
-        self.stack.clear_to(title_scene(self))
+        self.stack.clear_to(title_scene(self))  # a session left unfinished closes its journal
         self.stack.apply()
+        from game.storage.journal import pending_journals
+
+        # ...and is offered back on the title at once, not only at the next start
+        known = {st.path for st in self.unfinished}
+        self.unfinished += [st for st in pending_journals(self.home)
+                            if st.header and not st.is_committed and st.path not in known]
+        top = self.stack.top
+        if top is not None and hasattr(top, "refresh_menu"):
+            top.refresh_menu()
 
     def _pump_events(self) -> None:
         import pygame
@@ -570,6 +633,10 @@ class App:
                 self.screenshot("final")
             self.exit_reason = "exit_after"
             self.running = False
+        elif getattr(top, "name", "") == "source_error" and getattr(top, "t_s", 0.0) > 1.0:
+            self.screenshot("final")
+            self.exit_reason = "source_error"
+            self.running = False
         elif getattr(top, "name", "") in ("results", "versus_results") and \
                 getattr(top, "t_s", 0.0) > 1.5 and \
                 opts.mode in ("squat", "pushup", "lunge", "boxing", "versus"):
@@ -607,6 +674,7 @@ class App:
             "game_time_s": round(self.now_ms / 1000.0, 2),
             "session": last,
             "sessions": len(self.sessions),
+            "saved": sum(1 for s in self.sessions if s.get("saved")),
             "reps": last.get("stats", {}).get("reps") if last else None,
             "scenes": self.scenes_seen,
             "screenshots": self.screenshots,
@@ -622,6 +690,36 @@ class App:
 
 def _r(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
+
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv")
+
+
+def declared_duration_s(spec: str) -> float | None:
+    """The length a video file's container declares (frames / fps), or None when unknown or
+    not a video. Read once when the source opens (OpenCV, at the edge)."""
+    path = Path(spec)
+    if path.suffix.lower() not in VIDEO_SUFFIXES or not path.is_file():
+        return None
+    try:
+        import cv2
+
+        from game.pose.backend import native_stderr_silenced
+
+        with native_stderr_silenced():
+            cap = cv2.VideoCapture(str(path))
+        try:
+            if not cap.isOpened():
+                return None
+            frames = float(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0)
+            fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        finally:
+            cap.release()
+    except Exception:  # an exotic file: no check rather than no game
+        return None
+    if frames <= 0 or not 1.0 <= fps <= 240.0:
+        return None
+    return frames / fps
 
 
 def exercise_demo_key(mode: str | None) -> str:

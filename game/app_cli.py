@@ -88,3 +88,9 @@ def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
     if options.scripted:
         click.echo(json.dumps(summary, indent=2, default=str))
     sys.stdout.flush()
+    if summary.get("exit") == "source_error":
+        from game.errors import SourceError
+
+        problem = next((e[len("source: "):] for e in summary.get("errors", [])
+                        if e.startswith("source: ")), "the source could not be read")
+        raise SourceError(f"{problem}; nothing was saved")

@@ -58,8 +58,8 @@ class History:
         out: dict[str, float] = {}
         for s in self.sessions:
             if (exclude_uid is not None and s.get("uid") == exclude_uid) or \
-                    s.get("exercise") != exercise:
-                continue
+                    s.get("exercise") != exercise or s.get("warmup"):
+                continue  # a warm-up is easy on purpose: never a best
             for key, _, higher in BEST_METRICS.get(mode_key, ()):
                 v = s.get("stats", {}).get(key)
                 if isinstance(v, (int, float)):
@@ -68,8 +68,19 @@ class History:
         return out
 
     def add(self, session: dict[str, Any]) -> list[str]:
-        """Record a finished session and save; returns labels of the personal bests it set."""
+        """Record a finished session and save; returns labels of the personal bests it set.
+
+        A session already here (same ``uid``: a journal replayed after a crash) is not added
+        again and sets no new best."""
+        uid = session.get("uid")
+        if uid and any(s.get("uid") == uid for s in self.sessions):
+            return []
         mode_key = "boxing" if session.get("exercise") == "boxing" else "rep"
+        if session.get("warmup"):
+            self.sessions.append(dict(session, personal_bests=[]))
+            del self.sessions[:-MAX_SESSIONS]
+            write_json_atomic(self.path, {"version": 1, "sessions": self.sessions})
+            return []
         before = self.bests(mode_key, str(session.get("exercise")))
         new: list[str] = []
         for key, label, higher in BEST_METRICS[mode_key]:
@@ -85,6 +96,9 @@ class History:
         del self.sessions[:-MAX_SESSIONS]
         write_json_atomic(self.path, {"version": 1, "sessions": self.sessions})
         return new
+
+    def has(self, uid: str) -> bool:
+        return any(s.get("uid") == uid for s in self.sessions)
 
     def recent(self, n: int = 10) -> list[dict[str, Any]]:
         return list(reversed(self.sessions[-n:]))

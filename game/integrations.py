@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from game.errors import RingsideError
-
 if TYPE_CHECKING:
     from game.app import App
+    from game.history import History
+    from game.storage.journal import JournalState, SessionJournal
 
 # Session-RPE defaults when the player gave none (Foster 2001 scale): steady squat sets ~5,
 # shadowboxing intervals ~6.
@@ -24,13 +27,111 @@ DEFAULT_RPE = {"boxing": 6.0}
 DEFAULT_RPE_REPS = 5.0
 
 
-def save_session(app: App, session: dict[str, Any]) -> str | None:
-    """Save a finished session to the local database; returns a problem to show, or None."""
+# Where a finished session goes. A session is the player's own only when a live camera saw them
+# (see :func:`game.scenes.session.source_kind`); scripted runs never post scores.
+SAVE_TARGETS = ("history", "database", "outbox")
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What saving a finished session did: its new personal bests and what went wrong."""
+
+    bests: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    is_complete: bool = True  # False: the journal is kept and replayed at the next start
+
+
+def persist_session(home: Path, session: dict[str, Any], targets: list[str], *,
+                    history: History, submit: Callable[[dict[str, Any]], Any] | None = None,
+                    journal: SessionJournal | None = None, is_committed: bool = False,
+                    on_step: Callable[[str], None] | None = None) -> SaveOutcome:
+    """Save a finished session to ``targets`` as one journal replayed until it is complete.
+
+    Steps: the commit line in the session's journal (fsync'd), then each target, then the journal
+    is deleted. Every target is idempotent by the session's uid, so the journal of a run killed at
+    any step is applied again by :func:`replay_journals` and nothing is stored twice. A target
+    that fails for a passing reason (disk full, database locked) keeps the journal for the next
+    start; one that refuses the session for good (not a leaderboard session) does not.
+    ``is_committed``: the journal already holds the commit line (a replay). ``on_step`` is called after each step (tests kill the process there).
+    """
+    from game.storage.journal import SessionJournal, journal_dir
+
+    step = on_step or (lambda _name: None)
+    session.setdefault("uid", str(uuid.uuid4()))
+    if journal is None:
+        journal_dir(home).mkdir(parents=True, exist_ok=True)
+        journal = SessionJournal(journal_dir(home) / f"{session['uid']}.jsonl")
+    try:
+        if not is_committed:
+            journal.commit(session, list(targets))
+    except (OSError, ValueError) as exc:
+        # Without the journal the writes below are still each atomic; say the safety net is off.
+        journal = None
+        problems = [f"Could not write the session journal ({exc})."]
+    else:
+        problems = []
+    step("commit")
+    bests: list[str] = []
+    retry = False
+    if "history" in targets:
+        try:
+            bests = history.add(session)
+        except OSError as exc:
+            problems.append(f"Could not save this session to your history ({exc}).")
+            retry = True
+        step("history")
+    if "database" in targets:
+        problem, again = save_session_db(home, session)
+        if problem:
+            problems.append(problem)
+            retry = retry or again
+        step("database")
+    if "outbox" in targets:
+        problem, again = queue_submission(home, session, submit)
+        if problem:
+            problems.append(problem)
+            retry = retry or again
+        step("outbox")
+    if journal is not None:
+        if retry:
+            journal.close()
+            problems.append("It will be saved again when the game next starts.")
+        else:
+            journal.discard()
+    step("done")
+    return SaveOutcome(bests, problems, not retry)
+
+
+def replay_journals(home: Path, history: History) -> tuple[int, list[JournalState], list[str]]:
+    """At start-up: finish saving every committed journal (idempotent), and return the
+    unfinished ones (sessions a crash interrupted) to offer back. Returns
+    ``(replayed, unfinished, problems)``."""
+    from game.storage.journal import SessionJournal, pending_journals
+
+    replayed = 0
+    unfinished: list[JournalState] = []
+    problems: list[str] = []
+    for state in pending_journals(home):
+        if state.is_committed:
+            out = persist_session(home, state.session(), state.targets, history=history,
+                                  journal=SessionJournal(state.path), is_committed=True)
+            replayed += 1
+            problems.extend(out.problems)
+        elif state.header:
+            unfinished.append(state)
+        else:  # killed before its first line reached the disk: nothing to offer
+            SessionJournal(state.path).discard()
+    return replayed, unfinished, problems
+
+
+def save_session_db(home: Path, session: dict[str, Any]) -> tuple[str | None, bool]:
+    """Save a finished session to the local database (idempotent by uid). Returns a problem to
+    show (or None) and whether trying again later may help."""
     try:
         from game.hrv.plan import session_load_au
         from game.storage import PunchRecord, RepRecord, SessionRecord, open_database
     except ImportError:
-        return None
+        return None, False
     try:
         kind = str(session.get("exercise", "unknown"))
         started = datetime.fromtimestamp(float(session.get("started") or 0), tz=timezone.utc)
@@ -43,7 +144,7 @@ def save_session(app: App, session: dict[str, Any]) -> str | None:
                                load_au=session_load_au(duration, rpe), rpe=None,
                                score=None if score is None else float(score),
                                plan=session.get("plan") or {}, summary=dict(stats))
-        db = open_database(app.home / "ringside.db")
+        db = open_database(home / "ringside.db")
         try:
             with db.transaction() as repo:
                 sid = repo.add_session(record)
@@ -69,10 +170,40 @@ def save_session(app: App, session: dict[str, Any]) -> str | None:
             if callable(close):
                 close()
     except RingsideError as err:
-        return f"Saved to your history, but not to the database: {err}"
+        return f"Saved to your history, but not to the database yet: {err}", True
     except Exception as exc:  # never lose the session over a storage bug: it is in history
-        return f"Saved to your history, but not to the database ({type(exc).__name__}: {exc})"
-    return None
+        return (f"Saved to your history, but not to the database yet ({type(exc).__name__}: "
+                f"{exc})", True)
+    return None, False
+
+
+def queue_submission(home: Path, session: dict[str, Any],
+                     submit: Callable[[dict[str, Any]], Any] | None) -> tuple[str | None, bool]:
+    """Put a finished session in the leaderboard outbox (idempotent: the submission id is the
+    session's uid). ``submit`` is the sync worker's (it also wakes the sender); without one the
+    outbox file is written directly. Returns a problem (or None) and whether to retry."""
+    try:
+        from game.net.outbox import Outbox
+        from game.net.session import submission_from_session
+    except ImportError:
+        return None, False
+    if session.get("warmup"):
+        return None, False  # a warm-up is not a score
+    try:
+        sub = submission_from_session(session, challenge=session.get("challenge"))
+    except ValueError as exc:
+        return f"This session cannot go to the leaderboard ({exc}).", False
+    if sub is None:
+        return None, False  # nothing to post (no score)
+    try:
+        if submit is not None:
+            submit(sub)
+        else:
+            with Outbox(home / "outbox.sqlite3") as outbox:
+                outbox.enqueue(sub)
+    except Exception as exc:
+        return f"Could not queue this score for the leaderboard yet ({exc}).", True
+    return None, False
 
 
 def _num(v: Any) -> float | None:
@@ -106,15 +237,38 @@ class TodayPlan:
     trend: tuple[tuple[str, float | None, float | None, float | None], ...] = ()
     # (day ISO, value, band low, band high) for the HRV chart, ln units
     plan_json: dict[str, Any] = field(default_factory=dict)
+    readings: int = 0  # HRV readings stored, however old
+    newest_reading: str | None = None  # ISO day of the newest usable reading
+
+    @property
+    def readings_too_old(self) -> bool:
+        """Readings exist but none is recent enough for today's readiness."""
+        return self.readings > 0 and not any(v is not None for _, v, _, _ in self.trend)
+
+
+# A warm-up that follows the player: easy counted reps of each move, with the rep engine's
+# feedback; about 4 reps per move for each minute of the block (a 3-minute warm-up: 12 squats and
+# 12 lunges), within 8..30.
+WARMUP_MOVES = ("squat", "lunge")
+WARMUP_REPS_PER_MIN = 4
+
+
+def warmup_reps(minutes: int) -> int:
+    return max(8, min(30, int(minutes) * WARMUP_REPS_PER_MIN))
+
+
+def warmup_detail(minutes: int) -> str:
+    n = warmup_reps(minutes)
+    return f"{n} easy squats, then {n} easy lunges, each one counted"
 
 
 DEFAULT_PLAN = TodayPlan(
     title="Today's workout",
-    reason="No heart-rate variability data yet, so this is the standard session. Import a "
-           "wearable export with 'ringside hrv import FILE' and the plan adapts to your recovery.",
+    reason="No heart-rate variability data yet, so this is the standard session. Import your "
+           "watch or strap's export (Import HRV data, below) and the plan adapts to your recovery.",
     readiness="unknown",
     blocks=(
-        PlanBlock("mobility", "Warm-up", "Easy shadowboxing and squats to warm up", minutes=3),
+        PlanBlock("mobility", "Warm-up", warmup_detail(3), minutes=3),
         PlanBlock("boxing", "Shadowboxing", "3 rounds of 2 minutes, 45 s rest", rounds=3,
                   round_s=120, rest_s=45),
         PlanBlock("squat", "Squats", "3 sets of 10, 90 s rest", sets=3, reps=10, rest_s=90),
@@ -143,10 +297,23 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
         return DEFAULT_PLAN, f"Could not read your recovery data ({exc}); using the standard plan."
     if not st.measurement_count and not st.plan.is_override:
         return DEFAULT_PLAN, None
+    if st.last is None and st.measurement_count:
+        from game.wording import day as day_text
+
+        # Every reading is older than readiness looks back: the plan must say so, not claim
+        # there are none (issue 11).
+        newest = newest_reading_day(app.home)
+        when = f" (the newest is from {day_text(newest.isoformat())})" if newest else ""
+        return replace(DEFAULT_PLAN, readings=st.measurement_count, readiness="too old",
+                       newest_reading=newest.isoformat() if newest else None,
+                       reason=f"All {st.measurement_count:,} of your HRV readings are too old "
+                              f"for today{when}: readiness uses the last few weeks. This is the "
+                              "standard session; import recent data and the plan follows your "
+                              "recovery."), None
     p = st.plan
     blocks: list[PlanBlock] = []
     if p.mobility_min:
-        blocks.append(PlanBlock("mobility", "Mobility", f"{p.mobility_min} min easy movement",
+        blocks.append(PlanBlock("mobility", "Mobility", warmup_detail(p.mobility_min),
                                 minutes=p.mobility_min))
     b = p.boxing
     if b.style != "none" and b.rounds > 0:
@@ -168,7 +335,99 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
         reason = f"Coach {p.override_by} set today's plan. {p.override_note or ''} {reason}".strip()
     return TodayPlan(title=f"Today: {p.intensity} day", reason=reason,
                      readiness=p.readiness_state, blocks=tuple(blocks), source="hrv",
-                     trend=trend, plan_json=p.to_json()), None
+                     trend=trend, plan_json=p.to_json(), readings=st.measurement_count,
+                     newest_reading=st.last.start_utc.date().isoformat() if st.last else None), None
+
+
+def newest_reading_day(home: Path) -> date | None:
+    """The day of the newest usable HRV reading stored, however old (None: none)."""
+    from game.storage import open_database
+
+    db = open_database(home / "ringside.db")
+    try:
+        with db.transaction() as repo:
+            ms = [m for m in repo.measurements(with_beats=False) if m.is_usable]
+    finally:
+        close = getattr(db, "close", None)
+        if callable(close):
+            close()
+    return max(ms, key=lambda m: m.start_utc).start_utc.date() if ms else None
+
+
+class PlanLoader:
+    """Today's plan, read on a background thread (opening the database and computing readiness
+    take seconds on a slow disk). Started when the game starts, so the workout screen never
+    waits; :meth:`refresh` after an HRV import."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._result: tuple[TodayPlan, str | None] | None = None
+        self._thread: Any = None
+        self._generation = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self.refresh()
+
+    def refresh(self) -> None:
+        import threading
+
+        self._generation += 1
+        gen = self._generation
+        self._result = None
+
+        def load() -> None:
+            result = today_plan(self.app)
+            if gen == self._generation:  # a newer refresh wins
+                self._result = result  # one assignment: the loop thread picks it up
+
+        self._thread = threading.Thread(target=load, name="today-plan", daemon=True)
+        self._thread.start()
+
+    @property
+    def result(self) -> tuple[TodayPlan, str | None] | None:
+        return self._result
+
+
+@dataclass(frozen=True)
+class HrvImportResult:
+    """What an in-game HRV import did, in words for the screen."""
+
+    files: int
+    added: int
+    usable: int
+    lines: tuple[str, ...]  # one per file: "garmin.fit: 3 new readings" / why it was refused
+
+
+def import_hrv(home: Path, paths: list[Path]) -> HrvImportResult:
+    """Import HRV files or folders into the local database and refresh readiness (the same as
+    ``ringside hrv import``); every refused file says why in one line. Runs on a worker
+    thread; raises nothing the player could not read."""
+    from game.hrv.service import import_paths, refresh_readiness
+    from game.storage import open_database
+    from game.wording import number, plural
+
+    now = datetime.now(timezone.utc)
+    db = open_database(home / "ringside.db")
+    try:
+        reports = import_paths(db, paths, now=now)
+        refresh_readiness(db, today=date.today(), now=now)
+    finally:
+        close = getattr(db, "close", None)
+        if callable(close):
+            close()
+    lines = []
+    for r in reports:
+        if r.skipped:
+            continue
+        if r.error:
+            lines.append(f"{r.path.name}: not imported ({r.error})")
+        else:
+            lines.append(f"{r.path.name}: {plural(r.count, 'reading')} ({number(r.added)} new, "
+                         f"{number(r.usable)} usable)")
+    return HrvImportResult(len([r for r in reports if not r.skipped]),
+                           sum(r.added for r in reports), sum(r.usable for r in reports),
+                           tuple(lines))
 
 
 # -- leaderboard --------------------------------------------------------------------------
@@ -213,6 +472,8 @@ def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float)
     for session in sessions:
         if not session.get("uid") or now_s - float(session.get("started") or 0) > REQUEUE_WINDOW_S:
             continue
+        if session.get("warmup") or session.get("for_leaderboard") is False:
+            continue  # a warm-up, or a scripted run's session: never meant for the board
         try:
             sub = submission_from_session(session)
         except ValueError:
@@ -223,32 +484,6 @@ def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float)
         known.add(sub["id"])
         queued += 1
     return queued
-
-
-def submit_session(app: App, session: dict[str, Any]) -> str | None:
-    """Queue a finished session for the leaderboard (kept in the outbox until the server has it)."""
-    if app.options.scripted:
-        return None  # scripted runs (tests, benchmarks) never post scores
-    try:
-        from game.net.session import submission_from_session
-    except ImportError:
-        return None
-    exercise = str(session.get("exercise"))
-    code = challenge_for(app, exercise)
-    try:
-        sub = submission_from_session(session, challenge=code)
-    except ValueError as exc:
-        return f"This session cannot go to the leaderboard ({exc})."
-    if sub is None:
-        return None  # nothing to post (no score)
-    worker = sync_worker(app)
-    if worker is None:
-        return None
-    try:
-        worker.submit(sub)
-    except Exception as exc:
-        return f"Could not queue this score for the leaderboard ({exc})."
-    return None
 
 
 def start_sync_if_configured(app: App) -> None:
@@ -314,8 +549,6 @@ def apply_coach_override(plan: TodayPlan, override: dict[str, Any] | None) -> To
     ``round_length_s``, ``target_reps``, ``volume_pct`` (scales sets and rounds), ``exercises``
     (keeps only those blocks), ``intensity``; the coach's name and note lead the explanation.
     """
-    from dataclasses import replace
-
     if not override:
         return plan
     p = override.get("plan") or {}
@@ -324,7 +557,7 @@ def apply_coach_override(plan: TodayPlan, override: dict[str, Any] | None) -> To
     why = f"Coach {coach} changed today's plan" + (f": {note}" if note else ".")
     if p.get("rest_day"):
         blocks = tuple(b for b in plan.blocks if b.exercise == "mobility") or (
-            PlanBlock("mobility", "Mobility", "10 min easy movement", minutes=10),)
+            PlanBlock("mobility", "Mobility", warmup_detail(10), minutes=10),)
         return replace(plan, title="Today: rest day (coach)", blocks=blocks,
                        reason=f"{why} Rest day: easy mobility only.", source="coach")
     scale = float(p.get("volume_pct") or 100) / 100.0
@@ -367,3 +600,150 @@ def coach_override(app: App) -> dict[str, Any] | None:
     except ImportError:
         return None
     return latest_coach_override(fetch=False, folder=app.home)
+
+
+# -- boards from the leaderboard server (read on a worker thread) ----------------------------
+
+BOARD_MODES = ("boxing", "squat", "pushup", "lunge")
+BOARD_PERIODS = ("daily", "weekly", "all_time")
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    name: str
+    score: float
+    is_me: bool
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """One board as the Leaderboard screen shows it, or why it could not be read."""
+
+    mode: str
+    period: str
+    group: str | None = None  # group id; None: everyone on the server
+    group_name: str | None = None
+    period_key: str = ""
+    rows: tuple[BoardRow, ...] = ()
+    me: tuple[int, float] | None = None  # (rank, score) when outside the rows shown
+    groups: tuple[tuple[str, str], ...] = ()  # (id, name) of the player's groups
+    problem: str | None = None  # a sentence for the player (offline, refused, ...)
+
+
+def friendly_net_problem(message: str, server: str) -> str:
+    """A network failure as a sentence a player understands: never an exception class name."""
+    text = message.lower()
+    if "cannot reach" in text or ("connection" in text and "lost" in text) or \
+            "did not answer" in text or "timed out" in text:
+        return (f"Offline: the leaderboard server ({server}) cannot be reached right now. Your "
+                "scores are kept on this computer and sent when it is back. You can change the "
+                "server in Settings.")
+    if "refused the connection" in text:
+        return (f"The leaderboard server ({server}) would not let the game in. Check the server "
+                "address in Settings, or ask whoever runs it.")
+    return f"The leaderboard server could not show this board: {message.rstrip('.')}."
+
+
+def fetch_board(home: Path, mode: str, period: str, group: str | None = None, *,
+                timeout_s: float = 4.0) -> BoardView:
+    """Read one board (and the player's groups) from the server; blocking: call it on a worker
+    thread. Never raises: a failure is a :class:`BoardView` with ``problem`` set."""
+    import asyncio
+
+    try:
+        from game.net.client import open_link
+        from game.net.settings import load_settings
+    except ImportError:
+        return BoardView(mode, period, group, problem="The leaderboard client is not part of "
+                                                      "this installation.")
+    try:
+        settings = load_settings(home)
+    except RingsideError as err:
+        return BoardView(mode, period, group, problem=str(err))
+
+    async def read() -> BoardView:
+        link, signed = await open_link(settings, folder=home, timeout_s=timeout_s)
+        try:
+            groups = tuple((str(g["id"]), str(g["name"])) for g in
+                           (await link.request({"type": "group.list"})).get("groups", []))
+            msg: dict[str, Any] = {"type": "board.get", "mode": mode, "period": period,
+                                   "limit": 10}
+            if group:
+                msg["group"] = group
+            reply = await link.request(msg, timeout_s=timeout_s)
+        finally:
+            await link.close()
+        me_id = signed.player_id
+        rows = tuple(BoardRow(int(e["rank"]), str(e["name"]), float(e["score"]),
+                              e.get("player") == me_id) for e in reply.get("entries", []))
+        me = reply.get("me")
+        mine = None
+        if isinstance(me, dict) and me.get("rank") is not None and not any(r.is_me for r in rows):
+            mine = (int(me["rank"]), float(me["score"]))
+        gname = dict(groups).get(group or "")
+        return BoardView(mode, period, group, gname, str(reply.get("period_key") or ""), rows,
+                         mine, groups)
+
+    try:
+        return asyncio.run(read())
+    except RingsideError as err:
+        return BoardView(mode, period, group,
+                         problem=friendly_net_problem(str(err), settings.server))
+    except Exception as exc:  # a protocol surprise: still a sentence, never a traceback
+        return BoardView(mode, period, group,
+                         problem=friendly_net_problem(f"{type(exc).__name__}: {exc}",
+                                                      settings.server))
+
+
+def leaderboard_identity(home: Path) -> tuple[str, str]:
+    """(player name, server URL) the leaderboard uses; defaults when not set up."""
+    from game.net.settings import load_settings
+
+    try:
+        s = load_settings(home)
+    except RingsideError:
+        from game.net.settings import NetSettings
+
+        s = NetSettings()
+    return s.name, s.server
+
+
+def normalise_server(text: str) -> str:
+    """``192.168.1.5`` or ``gym.example:8765`` -> ``ws://192.168.1.5:8765/ws``. Raises
+    ValueError with a sentence when it cannot be a server address."""
+    t = text.strip()
+    if not t:
+        raise ValueError("type the server's address, e.g. 192.168.1.20:8765")
+    if "://" not in t:
+        t = "ws://" + t
+    scheme, rest = t.split("://", 1)
+    if scheme not in ("ws", "wss") or not rest or any(c.isspace() for c in rest):
+        raise ValueError("a server address looks like 192.168.1.20:8765 or wss://gym.example")
+    host, _, path = rest.partition("/")
+    if not host:
+        raise ValueError("a server address needs a host name")
+    if ":" not in host and scheme == "ws":
+        host += ":8765"
+    return f"{scheme}://{host}/{path or 'ws'}"
+
+
+def set_leaderboard_identity(app: App, *, name: str | None = None,
+                             server: str | None = None) -> None:
+    """Save the player's name and/or server for the leaderboard (``leaderboard.json``, the file
+    ``ringside sync`` uses) and restart syncing so they apply now. Raises RingsideError."""
+    from dataclasses import replace as dc_replace
+
+    from game.net.settings import NetSettings, load_settings, save_settings
+
+    try:
+        s = load_settings(app.home)
+    except RingsideError:
+        s = NetSettings()
+    if name is not None:
+        s = dc_replace(s, name=name)
+    if server is not None:
+        s = dc_replace(s, server=server)
+    save_settings(s, app.home)
+    stop_services(app)
+    app._sync_worker = None  # type: ignore[attr-defined]

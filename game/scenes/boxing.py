@@ -101,6 +101,8 @@ class BoxingScene(SessionScene):
         if self.state != "active":
             return
         self.record_pose(item)
+        if not self.judge_can_see(item):
+            return  # pose too slow to judge: the round waits (said on screen)
         pose = self.session_frame(item.pose)
         if self.rules is None:
             if pose.landmarks_px is not None:

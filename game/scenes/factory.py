@@ -15,19 +15,28 @@ def title_scene(app: App) -> Any:
 
 
 def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: Any = None,
-                   target: int | None = None, stop_loss_pct: float | None = None) -> Any:
-    """A rep challenge or a shadowboxing session, behind calibration unless already done."""
+                   target: int | None = None, stop_loss_pct: float | None = None,
+                   difficulty: dict[str, Any] | None = None, warmup: bool = False,
+                   progress_label: str | None = None) -> Any:
+    """A rep challenge or a shadowboxing session, behind calibration unless already done.
+    In a workout: ``progress_label`` ("Block 2 of 3 · Set 1 of 3") shows in the session,
+    ``warmup`` marks a warm-up set (kept in the history, never a best or a leaderboard score)."""
     if exercise == "boxing":
         from game.scenes.boxing import BoxingScene
 
         def make() -> Any:
-            return BoxingScene(app, rounds=target, on_done=on_done)
+            scene = BoxingScene(app, rounds=target, on_done=on_done, difficulty=difficulty)
+            scene.progress_label = progress_label
+            return scene
     else:
         from game.scenes.reps import RepScene
 
         def make() -> Any:
-            return RepScene(app, exercise, target=target, on_done=on_done,
-                            stop_loss_pct=stop_loss_pct)
+            scene = RepScene(app, exercise, target=target, on_done=on_done,
+                             stop_loss_pct=stop_loss_pct)
+            scene.progress_label = progress_label
+            scene.is_warmup = warmup
+            return scene
     # A generated demo player needs no set-up (and would never stand still for it).
     if calibrate and app.profile is None and not app.is_demo:
         from game.scenes.calibration import CalibrationScene

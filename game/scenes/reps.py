@@ -76,6 +76,8 @@ class RepScene(SessionScene):
         if self.state != "active":
             return
         self.record_pose(item)
+        if not self.judge_can_see(item):
+            return  # pose too slow to judge: the engine waits (said on screen)
         for ev in self.detector.update(self.session_frame(item.pose)):
             self._react(ev.to_json(), item)
 
@@ -252,7 +254,7 @@ class RepScene(SessionScene):
         box = self._count_panel(surface, area)
         ui.panel(surface, box, alpha=215)
         pad = lay.px(2)
-        ui.text(surface, TITLES.get(self.exercise, self.exercise.title()),
+        ui.text(surface, self.hud_title(TITLES.get(self.exercise, self.exercise.title())),
                 (box.left + pad, box.top + pad), lay.px(4), ui.MUTED, bold=True,
                 max_width=box.width - lay.px(12) - 2 * pad)
         count = view.count if view is not None else sum(1 for r in self.reps if r.get("counted"))

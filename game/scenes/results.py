@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game.history import BEST_METRICS
 from game.input import InputEvent
-from game.scenes import ui
+from game.scenes import rows, ui
 from game.scenes.base import BaseScene
+from game.wording import number
 
 if TYPE_CHECKING:
     from game.app import App
@@ -20,15 +23,45 @@ class ResultsScene(BaseScene):
     name = "results"
 
     def __init__(self, app: App, sessions: list[dict[str, Any]], *,
-                 title: str | None = None) -> None:
+                 title: str | None = None, on_continue: Callable[[], None] | None = None,
+                 continue_label: str = "Next block", can_repeat: bool = True) -> None:
         super().__init__(app)
         self.sessions = sessions
         self.page = 0
         self.heading = title
-        buttons = [ui.Button("again", "Go again"), ui.Button("menu", "Menu")]
-        if len(sessions) > 1:
-            buttons.insert(0, ui.Button("next", "Next part"))
-        self.menu = ui.Menu(buttons, focus=len(buttons) - 1 if len(sessions) > 1 else 0)
+        # In a workout the results of a block come before the next one: "Continue" goes on.
+        self.on_continue = on_continue
+        self.continue_label = continue_label
+        self.can_repeat = can_repeat  # a finished workout is not "gone again" one part at a time
+        self.menu = self._menu()
+
+    def _menu(self) -> ui.Menu:
+        """Focus on going on (never on "Save as mine": claiming a session is a choice)."""
+        buttons = self._buttons()
+        keys = [b.key for b in buttons]
+        first = next((k for k in ("continue", "again") if k in keys), keys[0])
+        return ui.Menu(buttons, focus=keys.index(first))
+
+    def _buttons(self) -> list[ui.Button]:
+        if self.on_continue is not None:
+            buttons = [ui.Button("continue", self.continue_label), ui.Button("menu", "End workout")]
+        else:
+            buttons = [ui.Button("again", "Go again")] if self.can_repeat else []
+            buttons.append(ui.Button("menu", "Menu"))
+        if len(self.sessions) > 1:
+            nxt = (self.page + 1) % len(self.sessions)
+            buttons.insert(0, ui.Button("next", f"Part {nxt + 1} of {len(self.sessions)}"))
+        if self.can_save_as_mine:
+            buttons.insert(0, ui.Button("save_mine", "Save as mine"))
+        return buttons
+
+    @property
+    def can_save_as_mine(self) -> bool:
+        """A person in a video or recording may be the player (their own clip): they can say
+        so. A generated demo player never is."""
+        s = self.session
+        return s.get("not_saved") == "not yours" and s.get("source_kind") in ("video",
+                                                                             "recording")
 
     @property
     def session(self) -> dict[str, Any]:
@@ -42,8 +75,18 @@ class ResultsScene(BaseScene):
             self.app.stack.clear_to(title_scene(self.app))
             return
         key = self.menu.handle(event)
-        if key == "next":
+        if key == "save_mine" and self.can_save_as_mine:
+            s = self.session
+            s.pop("not_saved", None)
+            s["saved_as_mine"] = True
+            s["personal_bests"] = self.app.record_session(s)
+            self.app.notify("Saved as yours: in your history and bests.", 3, ui.GREEN)
+            self.menu = self._menu()
+        elif key == "continue" and self.on_continue is not None:
+            self.on_continue()
+        elif key == "next":
             self.page = (self.page + 1) % len(self.sessions)
+            self.menu = self._menu()
         elif key == "again":
             ex = str(self.session.get("exercise", "squat"))
             self.app.stack.replace(exercise_scene(self.app, ex, calibrate=False))
@@ -57,8 +100,10 @@ class ResultsScene(BaseScene):
         ex = str(s.get("exercise", ""))
         title = self.heading or "Results"
         part = f"  ({self.page + 1}/{len(self.sessions)})" if len(self.sessions) > 1 else ""
-        y = self.header(surface, f"{title}: {NAMES.get(ex, ex.title())}{part}",
-                        _ended_text(s))
+        name = NAMES.get(ex, ex.title())
+        if s.get("warmup"):
+            name = f"Warm-up {name.lower()}"
+        y = self.header(surface, f"{title}: {name}{part}", _ended_text(s))
         pad = lay.px(5)
         left = pygame.Rect(pad, y + lay.px(2), int(lay.w * 0.36), lay.h - y - lay.px(20))
         right = pygame.Rect(left.right + lay.px(3), left.top, lay.w - left.right - lay.px(3) - pad,
@@ -68,19 +113,7 @@ class ResultsScene(BaseScene):
             self._draw_boxing_chart(surface, right, s)
         else:
             self._draw_rep_chart(surface, right, s)
-        # buttons
-        n = len(self.menu.buttons)
-        bw, bh, gap = lay.px(36), lay.px(9), lay.px(3)
-        total = n * bw + (n - 1) * gap
-        x0 = (lay.w - total) // 2
-        self.menu.rects = {}
-        for i, b in enumerate(self.menu.buttons):
-            r = pygame.Rect(x0 + i * (bw + gap), lay.h - lay.px(14), bw, bh)
-            self.menu.rects[b.key] = r
-            ui.draw_button(surface, r, b.label, focused=i == self.menu.focus, size=lay.px(3.4),
-                           hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == b.key else 0.0)
-        self.targets = dict(self.menu.rects)
+        self.targets = rows.button_row(surface, self.app, self.menu, bottom_px=14)
 
     def _draw_stats(self, surface: pygame.Surface, rect: pygame.Rect, s: dict[str, Any]) -> None:
         lay = ui.Layout.of(surface)
@@ -89,24 +122,29 @@ class ResultsScene(BaseScene):
         pad = lay.px(3)
         x, y = rect.left + pad, rect.top + pad
         if s.get("mode") == "boxing":
-            big, big_label = stats.get("score", 0), "points"
-            rows = [("Hits", f"{stats.get('hits', 0)} / {stats.get('targets', 0)}"),
+            score = stats.get("score", 0)
+            big, big_label = number(score), "point" if score == 1 else "points"
+            rows = [("Hits", f"{number(stats.get('hits', 0))} / {number(stats.get('targets', 0))}"),
                     ("Accuracy", _pct(stats.get("accuracy_pct"))),
-                    ("Best combo", str(stats.get("best_combo", 0))),
-                    ("Punches", str(stats.get("punches", 0))),
+                    ("Best combo", number(stats.get("best_combo", 0))),
+                    ("Punches", number(stats.get("punches", 0))),
                     ("Peak hand speed", _speed(stats.get("peak_speed_mps"),
                                                self.app.settings.units)),
-                    ("Dodges", str(stats.get("dodges", 0))),
-                    ("Rounds", str(stats.get("rounds", 0)))]
+                    ("Dodges", number(stats.get("dodges", 0))),
+                    ("Rounds", number(stats.get("rounds", 0)))]
         else:
-            big, big_label = stats.get("reps", 0), f"reps (target {stats.get('target', '-')})"
+            reps = int(stats.get("reps", 0) or 0)
+            target = stats.get("target")
+            big = number(reps)
+            big_label = ("rep" if reps == 1 else "reps") + (
+                f" (target {number(target)})" if target else "")
             not_counted = max(0, int(stats.get("attempts", 0)) - int(stats.get("reps", 0)))
             rows = [("Average form", _score(stats.get("avg_score"))),
                     ("Best rep", _score(stats.get("best_score"))),
-                    ("Not counted", str(not_counted)),
+                    ("Not counted", number(not_counted)),
                     ("Speed loss", _pct(stats.get("velocity_loss_pct"))),
                     ("Time", ui.format_duration(float(stats.get("duration_s") or 0)))]
-        r = ui.text(surface, str(big), (x, y), lay.px(16), ui.ACCENT, bold=True)
+        r = ui.text(surface, big, (x, y), lay.px(16), ui.ACCENT, bold=True)
         ui.text(surface, big_label, (r.right + lay.px(2), r.bottom - lay.px(3)), lay.px(3),
                 ui.MUTED, anchor="bottomleft", max_width=rect.right - r.right - lay.px(4))
         y = r.bottom + lay.px(2)
@@ -117,7 +155,11 @@ class ResultsScene(BaseScene):
             y += line
         bests = s.get("personal_bests") or []
         y += lay.px(1)
-        if bests:
+        note = _not_saved_text(s)
+        if note:
+            ui.paragraph(surface, note, pygame.Rect(x, y, rect.width - 2 * pad, lay.px(12)),
+                         lay.px(2.8), ui.ORANGE)
+        elif bests:
             ui.text(surface, "New personal best!", (x, y), lay.px(3.4), ui.GREEN, bold=True)
             ui.paragraph(surface, ", ".join(bests), pygame.Rect(x, y + lay.px(4.5),
                          rect.width - 2 * pad, lay.px(8)), lay.px(2.8), ui.INK)
@@ -126,8 +168,9 @@ class ResultsScene(BaseScene):
             prev = self.app.history.bests(key, str(s.get("exercise")),
                                           exclude_uid=s.get("uid"))
             if prev:
+                labels = {k: lab for k, lab, _ in BEST_METRICS[key]}
                 label = "Best so far: " + ", ".join(
-                    f"{k.replace('_', ' ')} {v:.0f}" for k, v in list(prev.items())[:3])
+                    f"{labels.get(k, k).lower()} {number(v)}" for k, v in list(prev.items())[:3])
                 ui.paragraph(surface, label, pygame.Rect(x, y, rect.width - 2 * pad, lay.px(9)),
                              lay.px(2.6), ui.MUTED)
             else:
@@ -160,7 +203,8 @@ class ResultsScene(BaseScene):
         else:
             ui.panel(surface, bottom)
             reasons = [str(r.get("reason")).replace("_", " ") for r in reps if not r.get("counted")]
-            msg = ("Not counted: " + ", ".join(reasons)) if reasons else "Every attempt counted."
+            msg = ("Not counted: " + ", ".join(reasons)) if reasons else (
+                "Every attempt counted." if reps else "No attempts were seen.")
             ui.paragraph(surface, msg, bottom.inflate(-lay.px(6), -lay.px(6)), lay.px(2.8))
 
     def _draw_boxing_chart(self, surface: pygame.Surface, rect: pygame.Rect,
@@ -178,6 +222,19 @@ class ResultsScene(BaseScene):
                      title="Accuracy per round (%)", size=lay.px(2.4), color_of=ui.score_color)
 
 
+def _not_saved_text(s: dict[str, Any]) -> str | None:
+    """Why a session is not in the history, bests or leaderboard (None: it is)."""
+    why = s.get("not_saved")
+    if not why:
+        return None
+    if why == "demo":
+        return "Demo player: this session is not yours, so it is not saved."
+    if why == "not yours":
+        what = "a recording" if s.get("source_kind") == "recording" else "a video"
+        return f"Someone in {what}: not saved as yours. If it is you, choose Save as mine."
+    return "Nobody was seen, so this session was not saved."
+
+
 def _ended_text(s: dict[str, Any]) -> str:
     return {
         "target": "Target reached. Great work!",
@@ -185,6 +242,7 @@ def _ended_text(s: dict[str, Any]) -> str:
         "source_end": "The recording finished.",
         "player": "Session ended early.",
         "quit": "Saved when the game was closed.",
+        "crash": "Kept from before the game stopped.",
         "fatigue": "Set ended at the planned speed loss: more reps would only add fatigue.",
         "rounds": "All rounds done. Great work!",
     }.get(str(s.get("ended")), "")

@@ -18,6 +18,7 @@ from game.input import Action, InputEvent
 from game.pose.types import PoseFrame
 from game.scenes import ui
 from game.scenes.base import BaseScene
+from game.wording import without_paths
 
 if TYPE_CHECKING:
     from game.app import App
@@ -77,7 +78,7 @@ def analyse(path: Path, exercise: str | None = None) -> Analysis:
     rec = Recording(path, salvage=True)
     frames = list(rec)
     if not frames:
-        raise RingsideError(f"{path.name} holds no frames")
+        raise RingsideError("it holds no frames")
     ex = exercise or guess_exercise(path, rec.header.get("meta") or {})
     det: Any = make_detector(ex)
     events: list[dict[str, Any]] = []
@@ -109,13 +110,36 @@ def recordings(app: App) -> list[Path]:
     return [p for p in found if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
 
 
+EXERCISE_TITLES = {"squat": "Squats", "pushup": "Push-ups", "lunge": "Lunges",
+                   "boxing": "Shadowboxing"}
+
+
+def recording_title(path: Path) -> str:
+    """How a recording reads on screen: ``Squats, Sat 5 Dec 07:45`` for the player's own
+    sessions (named ``YYYYmmdd-HHMMSS_exercise.rsk`` when recorded), ``Sample: squat side deep``
+    for others. Never a raw file name."""
+    import re
+    import time as _time
+
+    m = re.fullmatch(r"(\d{8}-\d{6})_([a-z]+)", path.stem)
+    if m:
+        try:
+            when = _time.strptime(m.group(1), "%Y%m%d-%H%M%S")
+            stamp = _time.strftime("%a %d %b %H:%M", when)
+            return f"{EXERCISE_TITLES.get(m.group(2), m.group(2).title())}, {stamp}"
+        except ValueError:
+            pass
+    words = re.sub(r"[_\-.]+", " ", path.stem).strip()
+    return f"Sample: {words}" if words else "Recording"
+
+
 class ReviewScene(BaseScene):
     name = "coach_review"
 
     def __init__(self, app: App, path: Path | None = None) -> None:
         super().__init__(app)
         self.files = recordings(app)
-        self.menu = ui.Menu([ui.Button(str(p), p.name) for p in self.files[:9]] or
+        self.menu = ui.Menu([ui.Button(str(p), recording_title(p)) for p in self.files[:9]] or
                             [ui.Button("none", "No recordings yet", enabled=False)])
         self.analysis: Analysis | None = None
         self.error: str | None = None
@@ -133,7 +157,7 @@ class ReviewScene(BaseScene):
             self.error = None
         except (RingsideError, OSError, ValueError) as err:
             self.analysis = None
-            self.error = f"Cannot open {path.name}: {err}"
+            self.error = f"Cannot open {recording_title(path)}: {without_paths(str(err))}"
             self.app.notify(self.error, 6)
 
     def update(self, dt_s: float) -> None:
@@ -195,8 +219,8 @@ class ReviewScene(BaseScene):
                            hover_progress=self.app.pointer.progress
                            if self.app.pointer.hover_id == b.key else 0.0)
         if not self.files:
-            ui.paragraph(surface, "Every session you play is recorded here as a skeleton (never "
-                         "video). Or open a file: ringside play --review FILE.rsk",
+            ui.paragraph(surface, "Every session you play with your camera is recorded here as a "
+                         "skeleton (never video), ready to replay with its reps or punches.",
                          pygame.Rect(area.left, area.top + lay.px(12), area.width, lay.px(10)),
                          lay.px(2.8), ui.MUTED)
         self.footer_hint(surface, "Enter/click: open   Esc: back")
@@ -213,9 +237,9 @@ class ReviewScene(BaseScene):
         if frame.landmarks_px is not None:
             ui.draw_skeleton(surface, view.points(frame.landmarks_px), frame.landmarks_px[:, 3],
                              width=max(3, lay.px(0.8)))
-        ui.text(surface, f"Review: {a.path.name}", (lay.px(3), lay.px(2)), lay.px(4), ui.INK,
-                bold=True, max_width=lay.w - side_w - lay.px(6))
-        ui.text(surface, f"{a.exercise}  ·  {self.speed:g}x  ·  "
+        ui.text(surface, f"Review: {recording_title(a.path)}", (lay.px(3), lay.px(2)), lay.px(4),
+                ui.INK, bold=True, max_width=lay.w - side_w - lay.px(6))
+        ui.text(surface, f"{EXERCISE_TITLES.get(a.exercise, a.exercise)}  ·  {self.speed:g}x  ·  "
                 f"{'playing' if self.playing else 'paused'}" +
                 ("  ·  truncated file (complete frames shown)" if a.truncated else ""),
                 (lay.px(3), lay.px(7.5)), lay.px(2.4), ui.MUTED)
@@ -317,3 +341,4 @@ class ReviewScene(BaseScene):
             ui.text(surface, label, (rect.left + pad, y), lay.px(2.2), col if past else ui.MUTED,
                     max_width=rect.width - 2 * pad)
             y += lay.px(3.5)
+

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pygame
 
 from game.feed import FeedStatus
+from game.feedback import Message, Priority
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
@@ -25,6 +27,18 @@ if TYPE_CHECKING:
     from game.app import App
 
 COUNTDOWN_S = 3.0
+# Journal the session in progress this often (each line is fsync'd; only changes are written).
+JOURNAL_EVERY_S = 0.5
+# The pose rate (frames per second the judge receives, measured over JUDGE_WINDOW_S of stream
+# time) below which the judge waits instead of judging. Reps: our shared 10 fps squat clips are
+# counted right, while at 7 frames/s the README's clip counted 1 of 3 (issue 11); a squat's
+# descent (~0.8 s) then spans under 6 frames. Boxing: a punch's extension lasts ~150-250 ms
+# (Kimm & Thiel 2015), which needs >= 15 frames/s to be seen in 2-3 frames.
+MIN_JUDGE_FPS = {"boxing": 15.0}
+MIN_JUDGE_FPS_REPS = 9.0
+JUDGE_WINDOW_S = 2.0
+# A video whose frames stop before this share of its declared length is damaged (truncated).
+TRUNCATED_SHARE = 0.9
 PAUSE_HINT = "To pause: both hands above your head for a second (or P / Esc)"
 # A clip that ends (video or recording) finishes the session after this grace, so the last rep
 # that completed on the final frames still shows before the results.
@@ -40,6 +54,45 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 OnDone = Callable[[dict[str, Any]], None]
+
+
+def source_kind(app: App) -> str:
+    """Whose movements the session measures: ``camera`` (the player, live), ``video`` /
+    ``recording`` (someone in a file used as the camera) or ``demo`` (a generated player).
+    Only ``camera`` sessions are the player's own without asking."""
+    if app.is_demo:
+        return "demo"
+    feed = app.feed
+    if feed is not None and feed.is_camera:
+        return "camera"
+    spec = app.source_spec or ""
+    return "recording" if spec.lower().endswith(".rsk") else "video"
+
+
+class PoseRate:
+    """Frames per second the judge receives, from the frames' own timestamps (pure)."""
+
+    def __init__(self, window_s: float = JUDGE_WINDOW_S) -> None:
+        self.window_ms = window_s * 1000.0
+        self.times: deque[float] = deque()
+
+    def add(self, t_ms: float) -> None:
+        if self.times and t_ms < self.times[-1]:
+            self.times.clear()  # the source restarted
+        self.times.append(t_ms)
+        while self.times and self.times[0] < t_ms - self.window_ms:
+            self.times.popleft()
+
+    @property
+    def is_measured(self) -> bool:
+        return len(self.times) >= 2 and self.times[-1] - self.times[0] >= self.window_ms * 0.75
+
+    @property
+    def fps(self) -> float:
+        if len(self.times) < 2:
+            return 0.0
+        span = self.times[-1] - self.times[0]
+        return (len(self.times) - 1) * 1000.0 / span if span > 0 else 0.0
 
 
 class SessionScene(BaseScene):
@@ -66,6 +119,14 @@ class SessionScene(BaseScene):
         self._last_raw_ms: float | None = None
         self._paused_ms = 0.0  # stream time spent paused, cut out of the session clock
         self.has_seen_player = False  # anyone in view while active: else nothing is saved
+        self.uid = str(uuid.uuid4())
+        self.journal: Any = None  # game.storage.journal.SessionJournal while active
+        self._journal_s = 0.0
+        self._journalled_score: tuple[float, int | None] = (0.0, None)
+        self.pose_rate = PoseRate()
+        self.judge_waiting = False  # pose too slow to judge: the detectors are not fed
+        self.progress_label: str | None = None  # "Block 2 of 3 · Set 1 of 3" in a workout
+        self.is_warmup = False  # a workout's warm-up: kept, never a best or a leaderboard score
 
     # -- state machine --------------------------------------------------------------------
     def fire(self, trigger: str) -> bool:
@@ -82,7 +143,64 @@ class SessionScene(BaseScene):
             self.app.audio.effect("go")
             self.app.audio.say("go", interrupt=True)
             self.on_start()
+            self._open_journal()
         return True
+
+    # -- nothing lost: the journal of the session in progress -------------------------------
+    @property
+    def is_players_own(self) -> bool:
+        return source_kind(self.app) == "camera"
+
+    def _open_journal(self) -> None:
+        """Only the player's own sessions are journalled (the others are never saved unasked)."""
+        if not self.is_players_own or self.journal is not None:
+            return
+        from game.storage.journal import SessionJournal
+
+        try:
+            self.journal = SessionJournal.create(self.app.home, self._identity())
+        except OSError as exc:
+            self.journal = None
+            self.app.notify(f"Could not keep a journal of this session ({exc}): a crash would "
+                            "lose it.", 5)
+
+    def _identity(self) -> dict[str, Any]:
+        return {"uid": self.uid, "exercise": self.exercise, "started": self.started_wall,
+                "source": self.app.feed.label if self.app.feed else None,
+                "source_kind": source_kind(self.app), "player": self.app.settings.player_name}
+
+    def _journal_progress(self) -> None:
+        if not self.journal:
+            return
+        try:
+            record = self.session_record("crash")
+            record["active_s"] = round(self.active_s, 2)
+            self.journal.update(record)
+        except OSError as exc:
+            self.journal = False  # stop trying; the session is still saved when it ends
+            self.app.notify(f"Could not keep a journal of this session ({exc}).", 5)
+
+    # -- nothing pretended: a pose rate too low to judge ------------------------------------
+    def slow_pose_text(self) -> str:
+        need = MIN_JUDGE_FPS.get(self.exercise, MIN_JUDGE_FPS_REPS)
+        return (f"Tracking is too slow ({self.pose_rate.fps:.0f} frames/s, needs {need:.0f}): "
+                "close other programs")
+
+    def judge_can_see(self, item: Any) -> bool:
+        """Whether the detectors should be fed ``item``: False while the pose rate is too low
+        to judge (said on screen), so reps are neither counted nor refused from too few frames."""
+        self.pose_rate.add(float(item.pose.timestamp_ms))
+        if not self.pose_rate.is_measured:
+            return not self.judge_waiting
+        need = MIN_JUDGE_FPS.get(self.exercise, MIN_JUDGE_FPS_REPS)
+        fps = self.pose_rate.fps
+        if self.judge_waiting:
+            self.judge_waiting = fps < need * 1.1  # a little hysteresis
+        else:
+            self.judge_waiting = fps < need
+        if self.judge_waiting:
+            self._was_paused = True  # the time spent waiting is cut from the session clock
+        return not self.judge_waiting
 
     def on_start(self) -> None: ...
 
@@ -125,6 +243,9 @@ class SessionScene(BaseScene):
 
     def exit(self) -> None:
         self._close_recorder()
+        if self.journal:
+            self.journal.close()  # left unfinished (a bug took us to the menu): offered back
+        self.journal = None
 
     def _close_recorder(self) -> None:
         if self.recorder:
@@ -146,8 +267,20 @@ class SessionScene(BaseScene):
                                    interrupt=True)
             if left <= 0:
                 self.fire("elapsed")
-        elif self.state == "active":
+        if self._source_failed():
+            return
+        if self.state == "active" and self.judge_waiting:
+            self.say(Message("slow_pose", self.slow_pose_text(), "cue", Priority.SOURCE, "presence",
+                             head="COUNTING WAITS", tone="warn", ttl_s=0.25))
+        if self.state == "active":
             self.active_s += dt_s
+            self._journal_s += dt_s
+            score = self.live_score()
+            # at once when the count or score changes (a rep is never lost), else twice a second
+            if self._journal_s >= JOURNAL_EVERY_S or score != self._journalled_score:
+                self._journal_s = 0.0
+                self._journalled_score = score
+                self._journal_progress()
             self._progress_s += dt_s
             if self._progress_s >= 1.0:
                 self._progress_s = 0.0
@@ -157,7 +290,30 @@ class SessionScene(BaseScene):
                 if self._ended_at is None:
                     self._ended_at = self.active_s
                 elif self.active_s - self._ended_at >= END_GRACE_S:
-                    self.finish("source_end")
+                    if not self._source_failed(at_end=True):
+                        self.finish("source_end")
+
+    def _source_failed(self, *, at_end: bool = False) -> bool:
+        """A file source that cannot be read, or ends long before its declared length, is an
+        error screen, not a session: nothing is judged or saved."""
+        feed = self.app.feed
+        if feed is None or feed.is_camera or self.app.is_demo or self.finished:
+            return False
+        message = None
+        if feed.status == FeedStatus.FAILED:
+            message = feed.message or f"{feed.label} could not be read"
+        elif at_end:
+            message = self.app.truncation_problem()
+        if message is None:
+            return False
+        self.finished = True
+        self.state = "done"
+        self._close_recorder()
+        if self.journal:
+            self.journal.discard()
+        self.journal = None
+        self.app.stack.replace(SourceErrorScene(self.app, message))
+        return True
 
     def handle(self, event: InputEvent) -> None:
         if event.action in (Action.PAUSE, Action.BACK):
@@ -206,7 +362,19 @@ class SessionScene(BaseScene):
                     anchor="topright")
 
     def restart(self) -> None:
-        self.app.stack.replace(self.fresh())
+        if self.journal:
+            self.journal.discard()  # the player chose to start this one again
+        self.journal = None
+        again = self.fresh()
+        again.progress_label, again.is_warmup = self.progress_label, self.is_warmup
+        self.app.stack.replace(again)
+
+    def hud_title(self, base: str) -> str:
+        """The session's title on screen, with its place in a workout."""
+        if self.is_warmup:
+            base = f"Warm-up: {base.lower()}"
+        # the set ("Set 1 of 3"); the block was announced by its intro
+        return f"{base} · {self.progress_label.split(' · ')[-1]}" if self.progress_label else base
 
     def fresh(self) -> SessionScene:
         raise NotImplementedError
@@ -221,19 +389,30 @@ class SessionScene(BaseScene):
         self._close_recorder()
         session = self.session_record(reason)
         session["recording"] = self.recording_path
-        session["uid"] = str(uuid.uuid4())
         session.update({"ended": reason, "started": self.started_wall,
-                        "active_s": round(self.active_s, 2),
+                        "active_s": round(self.active_s, 2), "uid": self.uid,
                         "source": self.app.feed.label if self.app.feed else None,
+                        "source_kind": source_kind(self.app),
                         "player": self.app.settings.player_name})
-        if self.has_seen_player:
-            session["personal_bests"] = self.app.record_session(session)
+        if self.is_warmup:
+            session["warmup"] = True
+        kind = session["source_kind"]
+        journal, self.journal = self.journal, None
+        if self.has_seen_player and kind == "camera":
+            session["personal_bests"] = self.app.record_session(session, journal=journal or None)
         else:
-            # An empty room is not a session: no 0 in the history, the bests or the leaderboard.
+            # Not the player's own (a generated demo player; a person in a video, unless the
+            # player says so on the results screen), or an empty room: nothing goes to the
+            # history, the bests or the leaderboard.
+            if journal:
+                journal.discard()
             session["personal_bests"] = []
-            session["not_saved"] = "nobody was seen"
+            session["saved"] = False
+            session["not_saved"] = ("nobody was seen" if not self.has_seen_player else
+                                    "demo" if kind == "demo" else "not yours")
             self.app.sessions.append(session)
-            self.app.notify("Nobody was seen during this session, so it was not saved.", 6.0)
+            if not self.has_seen_player:
+                self.app.notify("Nobody was seen during this session, so it was not saved.", 6.0)
         if session["personal_bests"]:
             self.app.audio.say("new_best")
         else:
@@ -264,20 +443,60 @@ class SessionScene(BaseScene):
         ui.text(surface, PAUSE_HINT, (lay.w * 0.36, lay.h * 0.45 + lay.px(26)), lay.px(2.6),
                 ui.MUTED, anchor="midtop")
 
-    def draw_source_state(self, surface: pygame.Surface, area: pygame.Rect) -> None:
-        """Say plainly when nobody is in view or the source has a problem."""
+
+class SourceErrorScene(BaseScene):
+    """A source that failed or is damaged: said plainly, with what to do; no session."""
+
+    name = "source_error"
+
+    def __init__(self, app: App, message: str) -> None:
+        super().__init__(app)
+        self.message = message
+        spec = (app.source_spec or "").lower()
+        self.title = ("This recording cannot be played" if spec.endswith(".rsk") else
+                      "These pictures cannot be used" if spec and not spec.rsplit("/", 1)[-1]
+                      .count(".") else "This video cannot be played")
+        self.menu = ui.Menu([ui.Button("menu", "Back to the menu")])
+        app.errors.append(f"source: {message}")
+
+    def enter(self) -> None:
+        self.app.audio.effect("paused")
+
+    def handle(self, event: InputEvent) -> None:
+        from game.scenes.factory import title_scene
+
+        if event.action == Action.BACK or self.menu.handle(event) == "menu":
+            self.app.stack.clear_to(title_scene(self.app))
+
+    def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
-        feed = self.app.feed
-        msg = None
-        if feed is not None and feed.status == FeedStatus.FAILED:
-            msg = feed.message
-        elif feed is not None and feed.status == FeedStatus.STARTING:
-            msg = "Starting the camera and the pose model..."
-        elif self.app.latest is not None and self.app.latest.pose.landmarks_px is None:
-            msg = "Nobody in view: step in front of the camera"
-        if msg:
-            rect = pygame.Rect(0, 0, min(area.width - lay.px(4), lay.px(110)), lay.px(10))
-            rect.midtop = (area.centerx, area.top + lay.px(3))
-            ui.panel(surface, rect, alpha=225, border=ui.ORANGE)
-            ui.text(surface, msg, rect.center, lay.px(3), ui.INK, anchor="center",
-                    max_width=rect.width - lay.px(4))
+        ui.background(surface)
+        box = pygame.Rect(0, 0, min(lay.w - lay.px(8), lay.px(140)), lay.px(40))
+        box.center = (lay.w // 2, int(lay.h * 0.42))
+        ui.panel(surface, box, alpha=240, border=ui.RED)
+        ui.text(surface, self.title, (box.centerx, box.top + lay.px(4)),
+                lay.px(5), ui.RED, anchor="midtop", bold=True, max_width=box.width - lay.px(6))
+        y = ui.paragraph(surface, _sentence(self.message), pygame.Rect(
+            box.left + lay.px(5), box.top + lay.px(14), box.width - lay.px(10), lay.px(14)),
+            lay.px(3.6), ui.INK, center=True)
+        ui.paragraph(surface, "Nothing was counted or saved. Choose another video or recording, "
+                     "or use your camera.", pygame.Rect(box.left + lay.px(5), y + lay.px(2),
+                                                        box.width - lay.px(10), lay.px(10)),
+                     lay.px(2.8), ui.MUTED, center=True)
+        button = pygame.Rect(0, 0, lay.px(44), lay.px(9))
+        button.midtop = (lay.w // 2, box.bottom + lay.px(5))
+        self.menu.rects = {"menu": button}
+        self.targets = {"menu": button}
+        ui.draw_button(surface, button, "Back to the menu", focused=True, size=lay.px(3.4),
+                       hover_progress=self.app.pointer.progress
+                       if self.app.pointer.hover_id == "menu" else 0.0)
+
+
+def _sentence(message: str) -> str:
+    """A source message as a sentence (full stop; a file name keeps its own case)."""
+    from game.wording import without_paths
+
+    text = without_paths(message.strip())  # a path reads as its file name
+    if not text:
+        return "The source could not be read."
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 # (field, label, explanation)
 ROWS: tuple[tuple[str, str, str], ...] = (
+    ("player_name", "Your name", "Shown on the leaderboard"),
+    ("server", "Leaderboard server", "Your gym's or club's (Enter to type)"),
     ("camera_index", "Camera", "Which camera to use (0 is the built-in one)"),
     ("mirror", "Mirror image", "Show yourself as in a mirror"),
     ("show_camera", "Show camera image", "Off: only your skeleton is drawn"),
@@ -31,8 +33,14 @@ ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+TEXT_FIELDS = ("player_name", "server")
+
+
 def step(settings: Settings, field: str, direction: int) -> Settings:
-    """The settings with one field moved one step (booleans toggle). Pure."""
+    """The settings with one field moved one step (booleans toggle). Pure. Text fields (name,
+    server) change by typing, never by steps."""
+    if field in TEXT_FIELDS:
+        return settings
     v: Any = getattr(settings, field)
     if isinstance(v, bool):
         flipped: dict[str, Any] = {field: not v}
@@ -65,13 +73,76 @@ class SettingsScene(BaseScene):
 
     def __init__(self, app: App) -> None:
         super().__init__(app)
+        from game.integrations import leaderboard_identity
+
         self.focus = 0
         self.row_rects: dict[str, pygame.Rect] = {}
         self.arrow_rects: dict[str, tuple[pygame.Rect, pygame.Rect]] = {}
+        self.server = leaderboard_identity(app.home)[1]
+        self.editing: str | None = None  # a text field being typed into
+        self.draft = ""
+
+    @property
+    def captures_text(self) -> bool:
+        return self.editing is not None
+
+    def value(self, field: str) -> str:
+        if self.editing == field:
+            return self.draft + "_"
+        if field == "server":
+            return self.server
+        return show(self.app.settings, field)
+
+    def _edit(self, field: str) -> None:
+        self.editing = field
+        self.draft = self.server if field == "server" else self.app.settings.player_name
+
+    def _type(self, event: InputEvent) -> None:
+        """Typing a name or a server address: Backspace deletes, Enter saves, Esc on an empty
+        field cancels."""
+        if event.action == Action.TEXT:
+            self.draft = (self.draft + "".join(c for c in event.text if c.isprintable()))[:60]
+        elif event.action == Action.BACK:
+            if self.draft:
+                self.draft = self.draft[:-1]
+            else:
+                self.editing = None
+        elif event.action == Action.SELECT:
+            self._save_text()
+
+    def _save_text(self) -> None:
+        from game.errors import RingsideError
+        from game.integrations import normalise_server, set_leaderboard_identity
+
+        field, text = self.editing, self.draft.strip()
+        try:
+            if field == "server":
+                url = normalise_server(text)
+                set_leaderboard_identity(self.app, server=url)
+                self.server = url
+                self.app.notify(f"Leaderboard server: {url}", 3, ui.GREEN)
+            else:
+                new = replace(self.app.settings, player_name=text).validated()
+                self.app.update_settings(new)
+                set_leaderboard_identity(self.app, name=new.player_name)
+                self.app.notify(f"Your name: {new.player_name}", 3, ui.GREEN)
+        except ValueError as exc:
+            self.app.notify(f"Not saved: {exc}.", 5, ui.ORANGE)
+            return
+        except RingsideError as err:
+            self.app.notify(f"Not saved: {err}", 5, ui.ORANGE)
+            return
+        self.editing = None
 
     def handle(self, event: InputEvent) -> None:
+        if self.editing is not None:
+            self._type(event)
+            return
         n = len(ROWS)
         field = ROWS[self.focus][0]
+        if event.action == Action.SELECT and field in TEXT_FIELDS:
+            self._edit(field)
+            return
         if event.action == Action.BACK:
             self.app.stack.pop()
         elif event.action == Action.UP:
@@ -94,8 +165,8 @@ class SettingsScene(BaseScene):
                 r = self.row_rects.get(f)
                 if r is not None and r.collidepoint(event.pos):
                     self.focus = i
-                    if event.action == Action.CLICK and isinstance(getattr(self.app.settings, f),
-                                                                    bool):
+                    if event.action == Action.CLICK and (
+                            f in TEXT_FIELDS or isinstance(getattr(self.app.settings, f), bool)):
                         self._change(f, 1)
                     return
             back = self.targets.get("back")
@@ -103,6 +174,9 @@ class SettingsScene(BaseScene):
                 self.app.stack.pop()
 
     def _change(self, field: str, direction: int) -> None:
+        if field in TEXT_FIELDS:
+            self._edit(field)
+            return
         new = step(self.app.settings, field, direction)
         self.app.update_settings(new)
         self.app.audio.effect("click")
@@ -132,6 +206,16 @@ class SettingsScene(BaseScene):
             if hint:
                 ui.text(surface, hint, (r.left + lay.px(50), r.centery), int(size * 0.8),
                         ui.MUTED, anchor="midleft", max_width=lay.px(60))
+            if field in TEXT_FIELDS:
+                box = pygame.Rect(0, 0, lay.px(52), r.height - 6)
+                box.midright = (r.right - lay.px(2), r.centery)
+                ui.panel(surface, box, alpha=235, color=(38, 46, 68), radius=6,
+                         border=ui.ACCENT if self.editing == field else None)
+                ui.text(surface, self.value(field), (box.left + lay.px(1.5), box.centery), size,
+                        ui.ACCENT if focused else ui.INK, anchor="midleft", bold=True,
+                        max_width=box.width - lay.px(3))
+                self.targets[f"{field}="] = box
+                continue
             bw = int(row_h * 1.1)
             plus = pygame.Rect(r.right - lay.px(2) - bw, r.top + 3, bw, r.height - 6)
             minus = pygame.Rect(plus.left - lay.px(22) - bw, plus.top, bw, plus.height)
@@ -149,5 +233,6 @@ class SettingsScene(BaseScene):
                        hover_progress=self.app.pointer.progress
                        if self.app.pointer.hover_id == "back" else 0.0)
         self.targets["back"] = back
-        self.footer_hint(surface, "Up/Down choose, Left/Right change, Esc back. Settings file: "
-                         f"{self.app.home / 'settings.json'}")
+        self.footer_hint(surface, "Typing: Enter saves, Backspace deletes" if self.editing else
+                         "Up/Down choose, Left/Right change, Enter to type a name or address, "
+                         "Esc back")

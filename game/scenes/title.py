@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 import pygame
 
@@ -23,9 +24,16 @@ class TitleScene(BaseScene):
         self.menu = ui.Menu(self._buttons())
         self._offered_demo = False
 
+    @property
+    def unfinished(self) -> Any:
+        """The oldest session a crash interrupted, offered back (see game.storage.journal)."""
+        return self.app.unfinished[0] if self.app.unfinished else None
+
     def _buttons(self) -> list[ui.Button]:
         demo = self.app.is_demo
-        return [
+        offer = [ui.Button("recover_keep", "Keep that session", "add it to your history"),
+                 ui.Button("recover_drop", "Let it go", "forget it")] if self.unfinished else []
+        return offer + [
             ui.Button("workout", "Today's workout", "your plan for today"),
             ui.Button("boxing", "Shadowboxing", "hit the targets on the beat"),
             ui.Button("squat", "Squat challenge", "reps that count only at full depth"),
@@ -43,6 +51,9 @@ class TitleScene(BaseScene):
 
     def enter(self) -> None:
         self.app.audio.effect("whoosh", 0.5)
+
+    def refresh_menu(self) -> None:
+        self.menu = ui.Menu(self._buttons())
 
     def resume(self) -> None:
         self.menu.buttons = self._buttons()
@@ -77,6 +88,13 @@ class TitleScene(BaseScene):
             return
         self.app.audio.effect("click")
         app = self.app
+        if key in ("recover_keep", "recover_drop") and self.unfinished is not None:
+            kept = app.recover_unfinished(self.unfinished, keep=key == "recover_keep")
+            if kept is not None:
+                app.notify("Kept: " + _offer_text(kept, short=True) + " is in your history.", 4,
+                           ui.GREEN)
+            self.menu = ui.Menu(self._buttons())
+            return
         if key in ("boxing", "squat", "pushup", "lunge"):
             if self.camera_missing:
                 app.open_source(demo=key)
@@ -143,6 +161,7 @@ class TitleScene(BaseScene):
                 r.bottom - lay.px(3)), lay.px(3), ui.MUTED, anchor="bottomleft",
                 max_width=stage.right - r.right - lay.px(4))
         self._draw_source_status(surface, stage)
+        self._draw_offer(surface, stage)
         # menu
         area = pygame.Rect(lay.w - menu_w - lay.px(2), lay.px(3), menu_w, lay.h - lay.px(9))
         n = len(self.menu.buttons)
@@ -159,6 +178,22 @@ class TitleScene(BaseScene):
         self.footer_hint(surface, "Raise a hand and hold it on a button, click, or use arrows + "
                          "Enter.  F3: FPS overlay   C: camera image   +/-: volume")
 
+    def _draw_offer(self, surface: pygame.Surface, stage: pygame.Rect) -> None:
+        state = self.unfinished
+        if state is None:
+            return
+        lay = ui.Layout.of(surface)
+        box = pygame.Rect(0, 0, stage.width - lay.px(8), lay.px(19))
+        # under the "No camera found" box when there is one; notices stack up from below
+        box.midtop = (stage.centerx, stage.top + lay.px(31 if self.camera_missing else 2))
+        ui.panel(surface, box, alpha=240, border=ui.ACCENT)
+        ui.text(surface, "A session was interrupted", (box.left + lay.px(3), box.top + lay.px(2)),
+                lay.px(4), ui.ACCENT, bold=True, max_width=box.width - lay.px(6))
+        ui.paragraph(surface, _offer_text(state.session()) + " Keep it in your history, or let "
+                     "it go?", pygame.Rect(
+                         box.left + lay.px(3), box.top + lay.px(8.5), box.width - lay.px(6),
+                         lay.px(12)), lay.px(3), ui.INK)
+
     def _draw_source_status(self, surface: pygame.Surface, stage: pygame.Rect) -> None:
         lay = ui.Layout.of(surface)
         feed = self.app.feed
@@ -171,9 +206,8 @@ class TitleScene(BaseScene):
             msg = (feed.message if feed else "") or "No camera is connected."
             y = ui.paragraph(surface, msg, pygame.Rect(box.left + lay.px(4), box.top + lay.px(11),
                              box.width - lay.px(8), lay.px(12)), lay.px(2.6), center=True)
-            ui.paragraph(surface, "Choose Demo mode to play with a generated player, or start "
-                         "with 'ringside play --source VIDEO'. Plug a camera in and it is found "
-                         "by itself.", pygame.Rect(box.left + lay.px(4), y + lay.px(1),
+            ui.paragraph(surface, "Choose Demo mode to play with a generated player. Plug a "
+                         "camera in and it is found by itself.", pygame.Rect(box.left + lay.px(4), y + lay.px(1),
                                                    box.width - lay.px(8), lay.px(12)),
                          lay.px(2.6), ui.MUTED, center=True)
             return
@@ -191,3 +225,18 @@ class TitleScene(BaseScene):
                            lay.px(0.9))
         ui.text(surface, label, (stage.left + lay.px(5), stage.bottom + lay.px(2.2)), lay.px(2.4),
                 ui.MUTED, anchor="midleft", max_width=stage.width - lay.px(6))
+
+
+def _offer_text(session: dict[str, Any], *, short: bool = False) -> str:
+    """``Your squat session of Sat 07:42 stopped after 2 reps.`` (pure)"""
+    from game.wording import number, plural
+
+    ex = str(session.get("exercise") or "")
+    stats = session.get("stats") or {}
+    what = (f"{number(stats.get('score') or 0)} points" if ex == "boxing"
+            else plural(int(stats.get("reps") or 0), "rep"))
+    when = time.strftime("%a %H:%M", time.localtime(float(session.get("started") or 0)))
+    name = {"pushup": "push-up", "boxing": "shadowboxing"}.get(ex, ex)
+    if short:
+        return f"your {name} session of {when} ({what})"
+    return f"Your {name} session of {when} stopped before it was saved, after {what}."

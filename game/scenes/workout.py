@@ -9,25 +9,26 @@ squat sets with rests, then results for every part.
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import pygame
 
 from game.input import Action, InputEvent
-from game.integrations import DEFAULT_PLAN, PlanBlock, TodayPlan, today_plan
-from game.scenes import ui
+from game.integrations import DEFAULT_PLAN, WARMUP_MOVES, PlanBlock, TodayPlan, warmup_reps
+from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
+from game.wording import day, plural
 
 if TYPE_CHECKING:
     from game.app import App
 
 READINESS_COLORS = {"good": ui.GREEN, "high": ui.GREEN, "normal": ui.BLUE, "low": ui.ORANGE,
                     "learning": ui.BLUE,
-                    "poor": ui.RED, "unknown": ui.MUTED}
+                    "poor": ui.RED, "unknown": ui.MUTED, "too old": ui.ORANGE}
 
 
 class WorkoutScene(BaseScene):
@@ -42,26 +43,38 @@ class WorkoutScene(BaseScene):
         self.plan: TodayPlan = DEFAULT_PLAN
         self.override: Any = None
         self.loading = True
-        self._loaded: tuple[TodayPlan, str | None] | None = None
-        # Reading the recovery data opens the database (a few hundred ms): off the render thread.
-        threading.Thread(target=self._load, name="today-plan", daemon=True).start()
-        self.menu = ui.Menu([ui.Button("start", "Start workout"), ui.Button("back", "Back")])
+        self.start_when_ready = False
+        # Read on a background thread since the game started: usually ready already.
+        app.plan_loader.start()
+        self.menu = ui.Menu(self._buttons())
         self._check_s = 0.0
+        self._take_loaded()
 
-    def _load(self) -> None:
-        self._loaded = today_plan(self.app)  # one assignment: the loop thread picks it up
+    def _buttons(self) -> list[ui.Button]:
+        return [ui.Button("start", "Start workout"), ui.Button("hrv", "Import HRV data"),
+                ui.Button("back", "Back")]
 
     def _take_loaded(self) -> None:
-        if self._loaded is None:
+        if not self.loading:
             return
-        plan, problem = self._loaded
-        self._loaded = None
+        loaded = self.app.plan_loader.result
+        if loaded is None:
+            return
+        plan, problem = loaded
         self.loading = False
         self.base_plan = self.plan = plan
         self.override = None
         self._apply_override()
         if problem:
             self.app.notify(problem, 6)
+        if self.start_when_ready:
+            self.start_when_ready = False
+            WorkoutRunner(self.app, self.plan).start()
+
+    def resume(self) -> None:
+        # back from the HRV import: the plan may have changed
+        if self.app.plan_loader.result is None:
+            self.loading = True
 
     def _apply_override(self) -> None:
         from game.integrations import apply_coach_override, coach_override
@@ -87,9 +100,13 @@ class WorkoutScene(BaseScene):
             return
         key = self.menu.handle(event)
         if key == "start" and self.loading:
-            self.app.notify("Reading your recovery data...", 1.5)
+            self.start_when_ready = True  # starts the moment the plan is read
         elif key == "start":
             WorkoutRunner(self.app, self.plan).start()
+        elif key == "hrv":
+            from game.scenes.hrv_import import HrvImportScene
+
+            self.app.stack.push(HrvImportScene(self.app))
         elif key == "back":
             self.app.stack.pop()
 
@@ -97,18 +114,18 @@ class WorkoutScene(BaseScene):
         lay = ui.Layout.of(surface)
         ui.background(surface)
         p = self.plan
-        if self.loading:
-            self.header(surface, "Today's workout", "Reading your recovery data...")
-            self._draw_buttons(surface)
-            return
-        y = self.header(surface, p.title, {"hrv": "Plan from your recovery data",
-                                           "coach": "Set by your coach"}.get(p.source,
-                                                                             "Standard plan"))
+        sub = {"hrv": "Plan from your recovery data", "coach": "Set by your coach"}.get(
+            p.source, "Standard plan")
+        if self.loading:  # the standard plan meanwhile; never a blank "please wait"
+            sub = "Checking your recovery data" + (": starting when it is read"
+                                                   if self.start_when_ready else "")
+        y = self.header(surface, p.title, sub)
         pad = lay.px(5)
         col = READINESS_COLORS.get(p.readiness, ui.MUTED)
         why = pygame.Rect(pad, y + lay.px(1), lay.w - 2 * pad, lay.px(15))
         ui.panel(surface, why, border=col)
-        ui.text(surface, f"Recovery: {p.readiness}", (why.left + lay.px(3), why.top + lay.px(2)),
+        ui.text(surface, "Recovery: unknown, your readings are too old" if p.readiness == "too old"
+                else f"Recovery: {p.readiness}", (why.left + lay.px(3), why.top + lay.px(2)),
                 lay.px(3), col, bold=True)
         ui.paragraph(surface, p.reason, pygame.Rect(why.left + lay.px(3), why.top + lay.px(6.5),
                      why.width - lay.px(6), lay.px(8)), lay.px(2.5))
@@ -128,18 +145,7 @@ class WorkoutScene(BaseScene):
         self._draw_buttons(surface)
 
     def _draw_buttons(self, surface: pygame.Surface) -> None:
-        lay = ui.Layout.of(surface)
-        n = len(self.menu.buttons)
-        bw, gap = lay.px(36), lay.px(3)
-        x0 = (lay.w - (n * bw + (n - 1) * gap)) // 2
-        self.menu.rects = {}
-        for i, b in enumerate(self.menu.buttons):
-            r = pygame.Rect(x0 + i * (bw + gap), lay.h - lay.px(13), bw, lay.px(9))
-            self.menu.rects[b.key] = r
-            ui.draw_button(surface, r, b.label, focused=i == self.menu.focus, size=lay.px(3.4),
-                           hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == b.key else 0.0)
-        self.targets = dict(self.menu.rects)
+        self.targets = rows.button_row(surface, self.app, self.menu)
 
     def _draw_trend(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         lay = ui.Layout.of(surface)
@@ -156,10 +162,21 @@ class WorkoutScene(BaseScene):
         area = pygame.Rect(rect.left + pad, rect.top + lay.px(8), rect.width - 2 * pad,
                            rect.height - lay.px(14))
         if len(pts) < 2:
-            ui.paragraph(surface, "No HRV readings yet. Import them from your watch or strap "
-                         "(Garmin, Polar, Apple Health, WHOOP, RR files) with 'ringside hrv "
-                         "import FILE', and the plan follows your recovery.", area, lay.px(2.6),
-                         ui.MUTED)
+            if self.loading:
+                msg = "Reading your HRV history..."
+            elif self.plan.readings_too_old:
+                newest = self.plan.newest_reading
+                msg = (f"Your {self.plan.readings:,} HRV readings are all too old to chart"
+                       + (f" (the newest is from {day(newest)})" if newest else "") +
+                       ". Import recent data from your watch or strap (Import HRV data).")
+            elif len(pts) == 1:
+                msg = (f"One HRV reading so far ({pts[0][1]:.0f} ms on {pts[0][0]}). The chart "
+                       "and your normal band appear after a few mornings.")
+            else:
+                msg = ("No HRV readings yet. Import them from your watch or strap (Garmin, "
+                       "Polar, Apple Health, WHOOP, Fitbit, RR files) with Import HRV data, and "
+                       "the plan follows your recovery.")
+            ui.paragraph(surface, msg, area, lay.px(2.8), ui.MUTED)
             return
         vals: list[float] = [v for _, v, _, _ in pts] + [
             x for _, _, lo, hi in pts for x in (lo, hi) if x is not None]
@@ -189,77 +206,193 @@ class WorkoutScene(BaseScene):
                 anchor="topright")
 
 
+@dataclass(frozen=True)
+class Step:
+    """One scene of a block: a set, a warm-up move, or a rest."""
+
+    make: Callable[..., Any]  # called with progress_label=
+    label: str  # "Set 1 of 3", "Warm-up: squats", "Rest"
+
+
 class WorkoutRunner:
-    """Runs the plan's blocks in order; each block's scene calls back when done."""
+    """Runs the plan's blocks in order: an intro for each block ("Block 2 of 3"), its sets with
+    rests ("Set 1 of 3"), then the block's results before the next block. Ending a set from
+    the pause menu ("End and see results") ends the block: its results show, then the next."""
 
     def __init__(self, app: App, plan: TodayPlan) -> None:
         self.app = app
         self.plan = plan
-        self.steps: list[Callable[[], Any]] = []
+        self.blocks = list(plan.blocks)
+        self.block_i = -1
+        self.steps: list[Step] = []
         self.sessions: list[dict[str, Any]] = []
-        for block in plan.blocks:
-            self.steps.extend(self._steps_for(block))
+        self.block_sessions: list[dict[str, Any]] = []
+        self.is_done = False
 
-    def _steps_for(self, b: PlanBlock) -> list[Callable[[], Any]]:
+    @property
+    def block_label(self) -> str:
+        return f"Block {self.block_i + 1} of {len(self.blocks)}"
+
+    def _steps_for(self, b: PlanBlock) -> list[Step]:
         from game.scenes import factory
 
         app = self.app
         if b.exercise == "mobility":
-            return [partial(GuidedScene, app, b.title, b.detail, b.minutes * 60.0,
-                            ("squat", "slip", "lunge"), on_done=self.next)]
+            n = warmup_reps(b.minutes)
+            return [Step(partial(factory.exercise_scene, app, move, target=n, on_done=self.collect,
+                                 warmup=True), f"Move {i + 1} of {len(WARMUP_MOVES)}")
+                    for i, move in enumerate(WARMUP_MOVES)]
         if b.exercise == "boxing":
-            def boxing(b: PlanBlock = b) -> Any:
-                from game.scenes.boxing import BoxingScene
-
+            def boxing(b: PlanBlock = b, progress_label: str | None = None) -> Any:
                 diff = dict(b.boxing)
                 if "density_targets_per_beat" in diff:
                     diff["density"] = max(0.05, min(1.0, float(diff["density_targets_per_beat"])))
                 diff.update(rounds=b.rounds, round_s=b.round_s, rest_s=b.rest_s)
-                scene = BoxingScene(app, difficulty=diff, on_done=self.collect)
-                if app.profile is None:
-                    from game.scenes.calibration import CalibrationScene
-
-                    return CalibrationScene(app, then=lambda: scene, exercise="boxing")
-                return scene
-            return [boxing]
-        out: list[Callable[[], Any]] = []
-        one_set = partial(factory.exercise_scene, app, b.exercise, target=b.reps,
-                          on_done=self.collect, stop_loss_pct=b.stop_velocity_loss_pct)
-        for s in range(max(1, b.sets)):
-            out.append(one_set)
-            if s < b.sets - 1 and b.rest_s > 0:
-                out.append(partial(GuidedScene, app, f"Rest before set {s + 2}",
-                                   "Walk around, breathe, shake out your legs", float(b.rest_s),
-                                   (b.exercise,), on_done=self.next, is_rest=True))
+                return factory.exercise_scene(app, "boxing", on_done=self.collect,
+                                              difficulty=diff, progress_label=progress_label)
+            return [Step(boxing, plural(b.rounds, "round"))]
+        out: list[Step] = []
+        sets = max(1, b.sets)
+        for i in range(sets):
+            out.append(Step(partial(factory.exercise_scene, app, b.exercise, target=b.reps,
+                                    on_done=self.collect,
+                                    stop_loss_pct=b.stop_velocity_loss_pct),
+                            f"Set {i + 1} of {sets}"))
+            if i < sets - 1 and b.rest_s > 0:
+                out.append(Step(partial(GuidedScene, app, f"Rest before set {i + 2} of {sets}",
+                                        "Walk around, breathe, shake out your legs",
+                                        float(b.rest_s), (b.exercise,), on_done=self.next,
+                                        is_rest=True, last=self.last_set_text), "Rest"))
         return out
 
     def start(self) -> None:
-        self._advance(push=True)
+        self._start_block(0, push=True)
 
-    def collect(self, session: dict[str, Any]) -> None:
-        session["plan"] = self.plan.plan_json
-        self.sessions.append(session)
-        self.next()
+    def last_set_text(self) -> str:
+        """What the last set did, for the rest screen: ``Set 1: 8 reps``."""
+        if not self.block_sessions:
+            return ""
+        s = self.block_sessions[-1]
+        reps = int((s.get("stats") or {}).get("reps") or 0)
+        return f"Set {len(self.block_sessions)}: {plural(reps, 'rep')}"
 
-    def next(self, *_: Any) -> None:
-        self._advance(push=False)
-
-    def _advance(self, *, push: bool) -> None:
-        if not self.steps:
-            from game.scenes.results import ResultsScene
-
-            self.app.audio.say("well_done")
-            if self.sessions:
-                self.app.stack.replace(ResultsScene(self.app, self.sessions,
-                                                    title="Workout complete"))
-            else:
-                self.app.stack.pop()
+    def _start_block(self, i: int, *, push: bool = False) -> None:
+        self.block_i = i
+        self.block_sessions = []
+        if i >= len(self.blocks):
+            self._finish_workout()
             return
-        scene = self.steps.pop(0)()
+        self.steps = self._steps_for(self.blocks[i])
+        scene = BlockIntroScene(self.app, self)
         if push:
             self.app.stack.push(scene)
         else:
             self.app.stack.replace(scene)
+
+    def collect(self, session: dict[str, Any]) -> None:
+        session["plan"] = self.plan.plan_json
+        self.sessions.append(session)
+        self.block_sessions.append(session)
+        if session.get("ended") == "player":
+            # "End and see results": this block is over; its results come before the next.
+            self.steps = []
+        self.next()
+
+    def next(self, *_: Any) -> None:
+        if self.steps:
+            step = self.steps.pop(0)
+            self.app.stack.replace(step.make(progress_label=f"{self.block_label} · {step.label}"))
+            return
+        self._end_block()
+
+    def _end_block(self) -> None:
+        from game.scenes.results import ResultsScene
+
+        nxt = self.block_i + 1
+        if not self.block_sessions:  # nothing done in this block (skipped): straight on
+            self._start_block(nxt)
+            return
+        if nxt >= len(self.blocks):
+            self._finish_workout()
+            return
+        title = f"{self.block_label} done"
+        self.app.stack.replace(ResultsScene(
+            self.app, list(self.block_sessions), title=title,
+            on_continue=lambda: self._start_block(nxt),
+            continue_label=f"Next: {self.blocks[nxt].title}"))
+
+    def _finish_workout(self) -> None:
+        from game.scenes.results import ResultsScene
+
+        self.is_done = True
+        self.app.audio.say("well_done")
+        if self.sessions:
+            self.app.stack.replace(ResultsScene(self.app, self.sessions, title="Workout complete",
+                                                can_repeat=False))
+        else:
+            self.app.stack.pop()
+
+
+class BlockIntroScene(BaseScene):
+    """"Block 2 of 3: Squats, 3 sets of 10": what comes next, then it starts by itself."""
+
+    name = "block_intro"
+    INTRO_S = 4.0
+
+    def __init__(self, app: App, runner: WorkoutRunner) -> None:
+        super().__init__(app)
+        self.runner = runner
+        self.block = runner.blocks[runner.block_i]
+        self.menu = ui.Menu([ui.Button("go", "Start now"), ui.Button("skip", "Skip this block"),
+                             ui.Button("end", "End workout")])
+        self.started = False
+
+    def update(self, dt_s: float) -> None:
+        super().update(dt_s)
+        if self.t_s >= self.INTRO_S:
+            self._go()
+
+    def _go(self) -> None:
+        if not self.started:
+            self.started = True
+            self.runner.next()
+
+    def handle(self, event: InputEvent) -> None:
+        key = self.menu.handle(event)
+        if key == "go":
+            self._go()
+        elif key == "skip" and not self.started:
+            self.started = True
+            self.runner.steps = []
+            self.runner._end_block()
+        elif key == "end" or event.action == Action.BACK:
+            self.started = True
+            self.runner._finish_workout()
+
+    def draw(self, surface: pygame.Surface) -> None:
+        lay = ui.Layout.of(surface)
+        ui.background(surface)
+        r = self.runner
+        ui.text(surface, r.block_label, (lay.w // 2, int(lay.h * 0.16)), lay.px(5), ui.MUTED,
+                anchor="midtop", bold=True)
+        ui.text(surface, self.block.title, (lay.w // 2, int(lay.h * 0.26)), lay.px(11), ui.ACCENT,
+                anchor="midtop", bold=True, max_width=lay.w - lay.px(10))
+        ui.paragraph(surface, _block_detail(self.block), pygame.Rect(
+            lay.px(10), int(lay.h * 0.45), lay.w - lay.px(20), lay.px(14)), lay.px(4), ui.INK,
+            center=True)
+        left = max(0, math.ceil(self.INTRO_S - self.t_s))
+        ui.text(surface, f"Starting in {left}", (lay.w // 2, int(lay.h * 0.62)), lay.px(4),
+                ui.MUTED, anchor="midtop")
+        self.targets = rows.button_row(surface, self.app, self.menu, width_px=40, bottom_px=16,
+                                       size_px=3.2)
+
+
+def _block_detail(b: PlanBlock) -> str:
+    if b.exercise == "mobility":
+        n = warmup_reps(b.minutes)
+        return (f"{n} easy squats, then {n} easy lunges, at your own pace: every rep is counted "
+                "and you get the same cues as in a challenge.")
+    return b.detail
 
 
 class GuidedScene(BaseScene):
@@ -270,7 +403,8 @@ class GuidedScene(BaseScene):
 
     def __init__(self, app: App, title: str, detail: str, seconds: float,
                  moves: tuple[str, ...], *, on_done: Callable[[], None],
-                 is_rest: bool = False) -> None:
+                 is_rest: bool = False, progress_label: str | None = None,
+                 last: Callable[[], str] | None = None) -> None:
         super().__init__(app)
         from game.moves import DEMO_FOR_EXERCISE
 
@@ -281,6 +415,8 @@ class GuidedScene(BaseScene):
         self.clip = ClipPanel(self.moves[0])
         self.on_done = on_done
         self.is_rest = is_rest
+        self.progress_label = progress_label
+        self.last_text = last() if last is not None else ""
         self.done = False
         self.menu = ui.Menu([ui.Button("skip", "Skip")])
         self._move_i = 0
@@ -329,8 +465,10 @@ class GuidedScene(BaseScene):
         self.clip.draw(surface, pygame.Rect(half + lay.px(1), lay.px(16), half - lay.px(3),
                                             lay.h - lay.px(30)), title="Follow",
                        mirror=self.app.settings.mirror)
-        ui.text(surface, self.title_text, (lay.px(4), lay.px(3)), lay.px(5), ui.INK, bold=True)
-        ui.text(surface, self.detail, (lay.px(4), lay.px(10)), lay.px(2.6), ui.MUTED,
+        ui.text(surface, self.title_text, (lay.px(4), lay.px(3)), lay.px(5), ui.INK, bold=True,
+                max_width=lay.w - lay.px(40))
+        sub = " · ".join(x for x in (self.progress_label, self.last_text, self.detail) if x)
+        ui.text(surface, sub, (lay.px(4), lay.px(10)), lay.px(2.8), ui.MUTED,
                 max_width=lay.w - lay.px(40))
         ui.text(surface, ui.format_duration(self.seconds - self.t_s), (lay.w - lay.px(4),
                 lay.px(2)), lay.px(9), ui.ACCENT, anchor="topright", bold=True)

@@ -8,6 +8,7 @@ database is migrated, a copy is kept next to it (``ringside.db.bak-<revision>``)
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,6 +60,12 @@ class Database:
         self.close()
 
 
+# The game opens the database from worker threads (today's plan, an HRV import, saving a
+# session) at the same time; two alembic upgrades running at once share alembic's global
+# ``context`` and crashed the interpreter (seen as "sqlite3.Connection returned NULL").
+_MIGRATE_LOCK = threading.Lock()
+
+
 def make_folder(folder: Path) -> Path:
     """Create ``folder`` if needed (a database's or ``--data-dir``'s folder). Raises
     :class:`~game.errors.StorageError` naming it when it cannot be created."""
@@ -91,7 +98,8 @@ def open_database(path: Path | None = None, *, environ: Mapping[str, str] | None
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        _migrate(engine, None if in_memory else path)
+        with _MIGRATE_LOCK:  # alembic's migration context is process-global: one at a time
+            _migrate(engine, None if in_memory else path)
     except StorageError:
         engine.dispose()
         raise

@@ -62,11 +62,17 @@ def test_a_source_that_is_not_a_video_fails_gracefully(tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(b"not a video at all" * 10)
-    code, summary = _play(["--source", str(junk), "--mode", "squat", "--exit-after", "6"],
-                          capsys)
-    assert code == 0
-    assert summary["feed_status"] == "failed"
+    code = main(["play", "--headless", "--source", str(junk), "--mode", "squat", "--exit-after",
+                 "6"])
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    # an error screen, not a session: exit status 3 (SourceError), nothing saved
+    assert code == 3
+    assert summary["exit"] == "source_error" and summary["scenes"][-1] == "source_error"
+    assert summary["feed_status"] == "failed" and summary["saved"] == 0
+    assert "results" not in summary["scenes"]
     assert "junk.mp4" in (summary["feed_message"] or "")
+    assert "nothing was saved" in captured.err and "Traceback" not in captured.err
 
 
 def test_recording_as_the_camera_counts_the_shared_squats(
