@@ -111,6 +111,9 @@ _COMMON_CUES = {
     "getting_ready": "Stand tall and still to start",
     "incomplete": "Finish the rep: come all the way up",
     "missing_joints": "Step back so your whole body is in view",
+    "show_body": "Show your whole body: step back until I see you head to feet",
+    "stand_still": "Stand still a moment to start",
+    "turn_side_on": "Turn side-on to the camera",
 }
 
 SQUAT = ExerciseDefinition(
@@ -247,6 +250,9 @@ PUSHUP = ExerciseDefinition(
         "improved_depth": "Better: that one was deep enough",
         "improved_lockout": "Good: arms straight at the top",
         "getting_ready": "Get into a plank with straight arms to start",
+        "stand_still": "Hold the plank still a moment to start",
+        "turn_side_on": "Turn side-on to the camera so I can see your arms",
+        "show_body": "Show your whole body: shoulders, elbows, hands and hips",
         "too_slow": "Too long at the bottom: push up to finish the rep",
     },
 )

@@ -1,10 +1,15 @@
 """Per-frame measurements of one body for one exercise: angles, heights, anchors.
 
-Angles are taken from the world landmarks (metres, 3-D) whenever the frame has them: a knee
-bending toward the camera in a front view shortens the thigh in the image, so a 2-D angle reads
-20-30 degrees too straight (measured on squat_front_band: 96 degrees in the image vs 76 in 3-D).
-Pixel coordinates are used for what only they can tell: where the feet are on the floor, whether
-both feet left it, how big the person is in the image, and for angles when no 3-D is available.
+Joint angles are measured where they can be trusted (docs/REPS.md, "Angles where they are
+trustworthy"). BlazePose's world landmarks are weakest in depth: a locked plank reads 149-155
+degrees and a chest-to-floor push-up 85-106 degrees in 3-D, while the image shows 170+ and 55-86;
+standing knees read 145-165 in 3-D and 165-178 in the image. But the image cannot see a knee
+bending toward the camera (96 degrees in the image vs 76 in 3-D on squat_front_band). So each
+limb's angle blends the two, weighted by how much of their full length both of its segments show
+in the image (image length against metric length, at the body's own pixels-per-metre scale): a
+limb lying in the image plane reads its image angle, one pointing into depth its 3-D angle. Pixel
+coordinates are also used for what only they can tell: where the feet are on the floor, how big
+the person is in the image, and for everything when there is no 3-D.
 """
 
 from __future__ import annotations
@@ -18,6 +23,25 @@ from game.pose.types import LM, FloatArray, PoseFrame
 from game.reps.definitions import ExerciseDefinition, Triplet
 
 VISIBLE = 0.5  # BlazePose visibility below this is treated as "not seen"
+
+# Segments whose pixel length against their metric length gives the body's scale in the image.
+_SCALE_SEGMENTS: tuple[tuple[int, int], ...] = (
+    (LM.LEFT_SHOULDER, LM.LEFT_ELBOW), (LM.LEFT_ELBOW, LM.LEFT_WRIST),
+    (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW), (LM.RIGHT_ELBOW, LM.RIGHT_WRIST),
+    (LM.LEFT_HIP, LM.LEFT_KNEE), (LM.LEFT_KNEE, LM.LEFT_ANKLE),
+    (LM.RIGHT_HIP, LM.RIGHT_KNEE), (LM.RIGHT_KNEE, LM.RIGHT_ANKLE),
+    (LM.LEFT_SHOULDER, LM.LEFT_HIP), (LM.RIGHT_SHOULDER, LM.RIGHT_HIP),
+)
+# Foreshortening (image length / full length) at or below which the image angle gets no weight, and
+# at or above which it gets all of it: cos(45 deg) ~ 0.7, a segment tilted 45 degrees out of the
+# image plane; cos(18 deg) ~ 0.95, tilted so little that the image angle is off by a few degrees.
+FACING_NONE = 0.7
+FACING_FULL = 0.95
+# A limb bent this much in 3-D, read this differently in the image, is checked for bending in
+# depth (the plane through its three points turned away from the camera). Both are well outside
+# the 3-D noise of a straight limb (standing knees read 145-165 in 3-D, 165-178 in the image).
+HIDDEN_BEND_DEG = 140.0
+HIDDEN_BEND_GAP_DEG = 15.0
 
 _FEET = ((LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX), (LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX))
 
@@ -80,6 +104,56 @@ def _from_vertical(p: FloatArray, lower: tuple[int, int], upper: tuple[int, int]
     return math.degrees(math.atan2(horiz, -float(d[1])))
 
 
+def _seg_len(p: FloatArray, a: int, b: int) -> float:
+    d = p[a] - p[b]
+    return math.sqrt(float(d @ d))
+
+
+def px_per_m(px: FloatArray, w: FloatArray, vis: FloatArray) -> float | None:
+    """The body's scale in the image (pixels per metre), from its least foreshortened segments.
+
+    A segment in the image plane shows its full metric length; one tilted toward the camera looks
+    shorter, never longer. So the scale is the largest pixel/metre ratio over the visible limb and
+    torso segments, taking the second largest so that one mislocated landmark cannot inflate it.
+    """
+    ratios = []
+    for a, b in _SCALE_SEGMENTS:
+        if vis[a] < VISIBLE or vis[b] < VISIBLE:
+            continue
+        m = _seg_len(w, a, b)
+        if m > 0.08:
+            ratios.append(_seg_len(px, a, b) / m)
+    if len(ratios) < 2:
+        return None
+    ratios.sort()
+    return ratios[-2]
+
+
+def facing_weight(px: FloatArray, w: FloatArray, scale: float | None, points: tuple[int, ...]) -> float:
+    """How far to trust the image geometry of the chain ``points`` (0..1): its most foreshortened
+    segment's image/metric length ratio, mapped linearly from ``FACING_NONE`` (no trust) to
+    ``FACING_FULL`` (full trust)."""
+    if scale is None or scale <= 0:
+        return 0.0
+    worst = 1.0
+    for a, b in zip(points, points[1:]):
+        m = _seg_len(w, a, b)
+        if m < 1e-6:
+            return 0.0
+        worst = min(worst, _seg_len(px, a, b) / (m * scale))
+    return max(0.0, min(1.0, (worst - FACING_NONE) / (FACING_FULL - FACING_NONE)))
+
+
+def plane_facing(w: FloatArray, t: Triplet) -> float:
+    """0..1: how squarely the plane of a bent limb faces the camera (|normal . camera axis|),
+    mapped from 0.3 (turned 73 degrees away: nothing) to 0.7 (turned 45 degrees: all)."""
+    n = np.cross(w[t[0]] - w[t[1]], w[t[2]] - w[t[1]])
+    nn = math.sqrt(float(n @ n))
+    if nn < 1e-9:
+        return 0.0
+    return max(0.0, min(1.0, (abs(float(n[2])) / nn - 0.3) / 0.4))
+
+
 def _side_visible(vis: FloatArray, idx: tuple[int, ...]) -> bool:
     return bool(len(idx) == 0 or float(vis[list(idx)].min()) >= VISIBLE)
 
@@ -137,10 +211,27 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
 
     tl: Triplet = defn.primary.left
     tr: Triplet = defn.primary.right
-    # In 3-D the hidden side is still estimated sensibly, so both sides are averaged; in 2-D a
-    # hidden limb is a guess, so only the visible side(s) are used.
-    left_deg = _angle3(geo, *tl) if (is_3d or left_ok) else float("nan")
-    right_deg = _angle3(geo, *tr) if (is_3d or right_ok) else float("nan")
+    scale = px_per_m(px, w, vis) if is_3d and w is not None else None
+
+    def joint(t: Triplet, ok: bool) -> float:
+        """The angle of one limb. Without 3-D a hidden limb is a guess and is skipped; with 3-D a
+        hidden limb is still estimated sensibly, from the world landmarks alone."""
+        if not is_3d or w is None:
+            return _angle3(px, *t) if ok else float("nan")
+        a3 = _angle3(w, *t)
+        k = facing_weight(px, w, scale, t) if ok else 0.0
+        if k <= 0.0:
+            return a3
+        a2 = _angle3(px, *t)
+        if a3 < HIDDEN_BEND_DEG and abs(a2 - a3) > HIDDEN_BEND_GAP_DEG:
+            # A clearly bent limb that the image reads very differently: it may bend toward the
+            # camera, which the image cannot see (or exaggerates, seen at a slant). Trust the
+            # image only as far as the limb's plane faces the camera.
+            k *= plane_facing(w, t)
+        return k * a2 + (1.0 - k) * a3
+
+    left_deg = joint(tl, left_ok)
+    right_deg = joint(tr, right_ok)
     vals = [v for v in (left_deg, right_deg) if v == v]
     if not vals:
         return Missing(t_s, "invalid")
@@ -148,8 +239,12 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
 
     secondary: float | None = None
     sec = defn.secondary
-    if sec is not None and is_3d:
-        secondary = _combine(_incline(geo, *sec.left), _incline(geo, *sec.right), sec.combine)
+    if sec is not None and is_3d and w is not None:
+        incl = []
+        for pair, ok in ((sec.left, left_ok), (sec.right, right_ok)):
+            k = facing_weight(px, w, scale, pair) if ok else 0.0
+            incl.append(k * _incline(px, *pair) + (1.0 - k) * _incline(w, *pair))
+        secondary = _combine(incl[0], incl[1], sec.combine)
 
     torso = _from_vertical(geo, (LM.LEFT_HIP, LM.RIGHT_HIP), (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER))
     shin_l = _from_vertical(geo, (LM.LEFT_ANKLE, LM.LEFT_ANKLE), (LM.LEFT_KNEE, LM.LEFT_KNEE))
