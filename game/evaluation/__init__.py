@@ -1,0 +1,1 @@
+"""The accuracy harness: labelled real clips -> detectors -> a table (``ringside eval``)."""

@@ -1,0 +1,102 @@
+"""``ringside eval``: the accuracy table over every labelled clip of ``../shared/data``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from game.errors import UsageError
+
+
+def _default_labels() -> Path:
+    from game.config import shared_data_dir
+
+    here = Path.cwd().parent / "shared" / "data" / "labels.json"
+    return here if here.is_file() else shared_data_dir() / "labels.json"
+
+
+def _fmt(v: float | None, pct: bool = True) -> str:
+    if v is None:
+        return "-"
+    return f"{100 * v:.0f} %" if pct else f"{v:.3f}"
+
+
+@click.command("eval")
+@click.argument("labels", required=False, type=click.Path(dir_okay=False))
+@click.option("--only", "only", multiple=True, metavar="NAME",
+              help="Only clips whose name contains NAME (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per clip, then the totals.")
+@click.option("--cache", "cache", type=click.Path(file_okay=False), default=".cache/eval", show_default=True,
+              help="Where the videos' skeletons are kept between runs.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Processes recording skeletons (default: one per core).")
+@click.option("--strict", is_flag=True, help="Exit with status 3 when any clip is outside its tolerance.")
+def evaluate(labels: str | None, only: tuple[str, ...], as_json: bool, cache: str, jobs: int | None,
+             strict: bool) -> None:
+    """Run every labelled clip through the detectors and print the accuracy table.
+
+    LABELS defaults to ../shared/data/labels.json. The pose model runs once per video (skeletons are
+    cached per video and pipeline version); later runs take seconds.
+    """
+    from game.evaluation.runner import run_all
+    from game.pose.backend import native_stderr_hidden
+
+    labels_path = Path(labels) if labels else _default_labels()
+    with native_stderr_hidden():
+        report = run_all(labels_path, cache_dir=Path(cache), only=only, jobs=jobs,
+                         progress=None if as_json else _progress)
+    if as_json:
+        for row in report["clips"]:
+            sys.stdout.write(json.dumps(row) + "\n")
+        sys.stdout.write(json.dumps({"type": "totals", **report["totals"]}) + "\n")
+    else:
+        print_table(report)
+    if strict and report["totals"]["clips_ok"] < report["totals"]["clips"]:
+        sys.exit(3)
+
+
+def _progress(video: Path, error: str | None) -> None:
+    click.echo(f"  skeletons: {video.name}{' FAILED: ' + error if error else ''}", err=True)
+
+
+def print_table(report: dict[str, Any]) -> None:
+    rows = report["clips"]
+    if not rows:
+        raise UsageError("no labelled clip matches")
+    w = max(len(r["clip"]) for r in rows)
+    click.echo(f"{'clip':<{w}}  {'mode':<7} {'want':>7} {'got':>4}  {'ok':<4} why")
+    for r in rows:
+        got = "-" if r["got"] is None else str(r["got"])
+        why = r["error"] or r["why"]
+        extra = f" (kinds {r['kinds']})" if r.get("kinds") else ""
+        click.echo(f"{r['clip']:<{w}}  {r['exercise']:<7} {r['want']:>7} {got:>4}  "
+                   f"{'ok' if r['ok'] else 'MISS':<4} {why}{extra}".rstrip())
+    t = report["totals"]
+    click.echo("")
+    click.echo("per exercise:")
+    for ex, row in t["by_exercise"].items():
+        click.echo(f"  {ex:<7} clips {row['clips_ok']}/{row['clips']} within tolerance; "
+                   f"recall {_fmt(row['recall'])} ({row['found']}/{row['labelled']}); "
+                   f"phantoms {row['phantoms']}; negatives {row['negatives_ok']}/{row['negatives']} clean"
+                   + (f"; {row['errors']} could not run" if row["errors"] else ""))
+    if t["punch_recall"] is not None:
+        click.echo(f"punches: recall {_fmt(t['punch_recall'])}, precision {_fmt(t['punch_precision'])}, "
+                   f"kind accuracy {_fmt(t['kind_accuracy'])} of {t['kinds_judged']}, "
+                   f"hand accuracy {_fmt(t['hand_accuracy'])}, timing |error| mean "
+                   f"{_fmt(t['timing_abs_mean_s'], False)} s, p95 {_fmt(t['timing_abs_p95_s'], False)} s")
+        kinds = list(next(iter(t["confusion"].values())).keys())
+        click.echo("punch kinds (rows: labelled; columns: found):")
+        click.echo(f"  {'':<9}" + "".join(f"{k:>9}" for k in kinds))
+        for lk, row in t["confusion"].items():
+            if sum(row.values()):
+                click.echo(f"  {lk:<9}" + "".join(f"{row[k]:>9}" for k in kinds))
+    hd = t.get("hook_drills")
+    if hd:
+        click.echo(f"hook drills ({hd['files']} COCO-17 keypoint files, every punch a hook): "
+                   f"{hd['punches']} punches found, {hd['hooks']} named hook"
+                   + (f" ({_fmt(hd['hooks'] / hd['punches'])})" if hd["punches"] else ""))
+    click.echo(f"totals: {t['clips_ok']}/{t['clips']} clips within tolerance")

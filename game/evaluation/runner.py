@@ -1,0 +1,86 @@
+"""Run the detectors over every labelled clip (skeletons from the cache) and judge them."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from game.analysis import make_detector
+from game.errors import RingsideError, UsageError
+from game.evaluation.cache import cached_path, ensure_cached
+from game.evaluation.labels import ClipLabel, load_labels
+from game.evaluation.scoring import ClipResult, failed, judge, totals
+from game.pose.pipeline import pose_stream
+
+
+def detector_events(recording: Path, exercise: str) -> list[dict[str, Any]]:
+    """Every event the game's detector for ``exercise`` gives on a skeleton recording."""
+    detector = make_detector(exercise)
+    events: list[dict[str, Any]] = []
+    for pf in pose_stream(recording):
+        events.extend(ev.to_json() for ev in detector.update(pf))
+    events.extend(ev.to_json() for ev in detector.finish())
+    return events
+
+
+def hook_drills(folder: Path) -> dict[str, Any] | None:
+    """Punches the detector finds in the COCO-17 hook-drill keypoints, and how many it names hook."""
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    if not files:
+        return None
+    from models.coco17 import read_coco17_csv
+
+    punches = hooks = 0
+    for f in files:
+        detector = make_detector("boxing")
+        evs = [ev.to_json() for pf in read_coco17_csv(f) for ev in detector.update(pf)]
+        evs += [ev.to_json() for ev in detector.finish()]
+        done = [e for e in evs if e.get("type") == "punch" and e.get("complete")]
+        punches += len(done)
+        hooks += sum(1 for e in done if e.get("kind") == "hook")
+    return {"files": len(files), "punches": punches, "hooks": hooks}
+
+
+def row(result: ClipResult) -> dict[str, Any]:
+    lab = result.label
+    kinds = [f"{p.label.kind or '?'}->{p.kind if p.t_s is not None else 'missed'}"
+             for p in result.pairs if p.label.kind is not None]
+    return {
+        "type": "clip", "clip": lab.stem, "file": lab.name, "exercise": lab.exercise, "check": lab.kind,
+        "want": result.expected, "got": result.got, "ok": result.ok, "hits": result.hits,
+        "labelled": result.labelled, "phantoms": result.phantoms, "off_time": result.off_time,
+        "why": result.why, "error": result.error, "kinds": ", ".join(kinds),
+        "timing_s": [round(p.t_s - p.label.t_s, 3) for p in result.pairs
+                     if p.t_s is not None and p.label.t_s is not None],
+    }
+
+
+def run_all(labels_path: Path, *, cache_dir: Path, only: Sequence[str] = (), jobs: int | None = None,
+            progress: Callable[[Path, str | None], None] | None = None) -> dict[str, Any]:
+    """The report: ``{"clips": [row, ...], "totals": {...}}``. Raises UsageError for bad labels."""
+    labels: list[ClipLabel] = load_labels(labels_path)
+    if only:
+        labels = [lab for lab in labels if any(o in lab.name for o in only)]
+        if not labels:
+            raise UsageError(f"no labelled clip matches {', '.join(only)}")
+    root = labels_path.parent
+    videos = [root / lab.name for lab in labels]
+    missing = {v for v in videos if not v.is_file()}
+    errors = ensure_cached([v for v in videos if v not in missing], cache_dir, jobs=jobs, progress=progress)
+    results: list[ClipResult] = []
+    for lab, video in zip(labels, videos, strict=True):
+        if video in missing:
+            results.append(failed(lab, f"video not found: {video}"))
+        elif video in errors:
+            results.append(failed(lab, errors[video]))
+        else:
+            try:
+                results.append(judge(lab, detector_events(cached_path(cache_dir, video), lab.exercise)))
+            except RingsideError as exc:
+                results.append(failed(lab, str(exc)))
+    tot = dataclasses.asdict(totals(results))
+    if not only or any("hook" in o or "coco" in o for o in only):
+        tot["hook_drills"] = hook_drills(root / "landmarks" / "shadowboxer_coco17" / "hook")
+    return {"clips": [row(r) for r in results], "totals": tot}
