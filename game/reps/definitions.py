@@ -88,6 +88,13 @@ class ExerciseDefinition:
     # 0.06 of hip height is about 5 cm; standing jitter on the shared videos stayed under 0.03.
     flight_rise: float | None
     thresholds: Thresholds = field(default_factory=Thresholds)
+    # The coach's standard, alongside the person's own range: the main angle at or below this
+    # meets the flexion goal whatever the person's top reads (push-up: elbow about 90 degrees).
+    depth_angle_deg: float | None = None
+    # The lower of these two points within this fraction of the standing hip height above the
+    # floor also meets the flexion goal (lunge: back knee near the floor).
+    low_point: Pair | None = None
+    low_point_rise: float = 0.25
     min_rep_s: float = 0.5
     max_rep_s: float = 30.0
     ready_hold_s: float = 0.4
@@ -137,11 +144,13 @@ SQUAT = ExerciseDefinition(
     max_planted_shift=0.25,
     flight_rise=0.06,
     min_rep_s=0.5,
+    # Feet out of the frame (a low camera, a close one) still leave the knee angle to the world
+    # landmarks and the thigh to the image; only floor contact then goes unjudged.
     required=(
-        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_SHOULDER),
-        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_SHOULDER),
+        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_SHOULDER),
+        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_SHOULDER),
     ),
-    required_names="shoulders, hips, knees and ankles",
+    required_names="shoulders, hips and knees",
     parts=("depth", "torso", "knees", "heels", "symmetry", "control"),
     cues={
         **_COMMON_CUES,
@@ -183,12 +192,20 @@ LUNGE = ExerciseDefinition(
     planted=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
     max_planted_shift=None,  # forward and reverse lunges step
     flight_rise=0.06,
+    # NSCA: lower until the back knee is 1-2 inches from the floor. The knee landmark (the joint's
+    # centre) of a standing person sits about half-way up the hip height; a quarter is half-way down
+    # from there. Measured on the shared lunges: 0.14 or less at every labelled bottom, 0.47 or more
+    # when marching in place.
+    low_point=(LM.LEFT_KNEE, LM.RIGHT_KNEE),
+    low_point_rise=0.25,
     min_rep_s=0.6,
+    # Feet out of the frame (a low camera, a close one) still leave the knee angle to the world
+    # landmarks and the thigh to the image; only floor contact then goes unjudged.
     required=(
-        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_SHOULDER),
-        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_SHOULDER),
+        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_SHOULDER),
+        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_SHOULDER),
     ),
-    required_names="shoulders, hips, knees and ankles",
+    required_names="shoulders, hips and knees",
     parts=("depth", "torso", "knees", "control"),
     cues={
         **_COMMON_CUES,
@@ -226,6 +243,8 @@ PUSHUP = ExerciseDefinition(
     planted=(LM.LEFT_WRIST, LM.RIGHT_WRIST),
     max_planted_shift=0.5,
     flight_rise=None,  # clap push-ups leave the floor with the hands, not the feet
+    # Upper arm parallel to the floor puts the elbow at about 90 degrees; 5 more for tracker noise.
+    depth_angle_deg=95.0,
     min_rep_s=0.4,
     required=(
         (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_HIP),

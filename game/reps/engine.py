@@ -65,6 +65,10 @@ class EngineOptions:
     # Longest flight of a jump: 0.6 s is a 45 cm vertical jump (t = 2 sqrt(2h/g)); feet and hips
     # "in the air" for longer mean the camera or the person moved, and the floor is re-anchored.
     max_flight_s: float = 0.6
+    # A flight starts with a launch: the hips rising by at least the flight threshold within this
+    # long (a 5 cm jump leaves the floor at 1 m/s; the push-off lifts the hips 10-20 cm in about
+    # 0.2 s). A camera or landmarks drifting slowly, or a person found higher after a step, does not.
+    launch_window_s: float = 0.3
     # How far back a start without a still moment is searched for a full cycle (top, dip, top) to
     # learn the top from: two slow reps (the shared clips' slowest is about 6 s per rep).
     cycle_window_s: float = 8.0
@@ -110,7 +114,9 @@ class RepDetector:
         self._up_peak = 0.0  # highest upward speed of this attempt so far (standing heights / s)
         self._floor: tuple[float, float] = (0.0, 0.0)  # feet on the floor (image y), tracked at the top
         self._hip_line = 0.0  # the moving points (hips) when standing (image y), tracked at the top
+        self._low_top: float | None = None  # the definition's low point above the floor at the top (x height)
         self._air_since: float | None = None  # when the feet and hips last left their lines
+        self._hip_hist: deque[tuple[float, float]] = deque()  # (t, hips' image y) of the last launch window
         self._heights: deque[tuple[float, float]] = deque()
         # input monitor
         self._seen_person = False
@@ -382,7 +388,16 @@ class RepDetector:
         cal = self.cal
         if cal is None:
             return 0.0
+        defn = self.defn
         p = (self._top_deg - f.primary_deg) / cal.required_flexion_deg
+        if defn.depth_angle_deg is not None and self._top_deg - defn.depth_angle_deg > 10.0:
+            # The coach's standard (an absolute angle) also counts, whatever the person's top reads.
+            p = max(p, (self._top_deg - f.primary_deg) / (self._top_deg - defn.depth_angle_deg))
+        if f.low_point_y_px is not None and self._low_top is not None:
+            span = self._low_top - defn.low_point_rise
+            if span > 0.1:
+                rise = (0.5 * (self._floor[0] + self._floor[1]) - f.low_point_y_px) / cal.height_px
+                p = max(p, (self._low_top - rise) / span)
         sec = self.defn.secondary
         if sec is not None and f.secondary_deg is not None and self._top_sec is not None:
             span = self._top_sec - sec.depth_deg
@@ -453,18 +468,28 @@ class RepDetector:
 
     def _is_moved(self, f: Features) -> bool:
         lim = self.defn.max_planted_shift
-        if lim is None or self.cal is None:
+        if lim is None or self.cal is None or not f.is_planted_in_frame:
             return False
         dx = f.planted_xy_px[0] - self.cal.planted_xy_px[0]
         dy = f.planted_xy_px[1] - self.cal.planted_xy_px[1]
+        if self._p >= 0.5 and self.defn.flight_rise is not None:
+            # Half-way down or deeper the feet landmarks ride up together in the image (6-9 % of
+            # hip height head-on, up to 25 % seen from above): what both feet share is not a move.
+            # One foot lifting (a knee raise, a step) still is.
+            up_l = f.feet_low_y_px[0] - self._floor[0]
+            up_r = f.feet_low_y_px[1] - self._floor[1]
+            if up_l * up_r > 0:
+                dy -= up_l if abs(up_l) < abs(up_r) else up_r
         return math.hypot(dx, dy) > lim * self.cal.height_px
 
     def _feet_rise(self, f: Features) -> float:
         """How far both feet are above the floor line tracked while standing (not the
-        calibration's: people shuffle), as a fraction of the person's height in the image."""
+        calibration's: people shuffle), as a fraction of the person's height in the image: the
+        lower foot against the lower standing foot, so that feet that swap places (walking lunges)
+        or stand at different depths (a split stance seen from the front) still compare."""
         if self.cal is None:
             return 0.0
-        rise = min(self._floor[0] - f.feet_low_y_px[0], self._floor[1] - f.feet_low_y_px[1])
+        rise = max(self._floor) - max(f.feet_low_y_px)
         return rise / self.cal.height_px
 
     def _hip_rise(self, f: Features) -> float:
@@ -477,9 +502,10 @@ class RepDetector:
     def _shift_lines(self, f: Features) -> None:
         """Re-anchor the floor and standing-hip lines to this frame's feet (the camera, its zoom or
         the person's place moved): hips keep their height above the floor."""
-        dy = 0.5 * ((f.feet_low_y_px[0] - self._floor[0]) + (f.feet_low_y_px[1] - self._floor[1]))
+        dy = max(f.feet_low_y_px) - max(self._floor)
         self._floor = f.feet_low_y_px
         self._hip_line += dy
+        self._hip_hist.clear()
 
     def _maybe_taking_off(self, f: Features) -> bool:
         """At lockout: could the feet be about to leave the floor? A squat slows down to stand (the
@@ -500,8 +526,10 @@ class RepDetector:
         jump), or on one when frames are sparse (11 fps or less: a short hop may span one frame)
         or the feet are clearly high (1.5 x the threshold)."""
         lim = self.defn.flight_rise
-        if lim is None or self.cal is None:
+        if lim is None or self.cal is None or not f.is_planted_in_frame:
+            # Feet out of view: no evidence of flight either way.
             self._airborne = self._air_prev = False
+            self._air_since = None
             return
         rise = self._feet_rise(f)
         if self.phase in MOVING and self._p >= 0.5 and rise > 0.5 * lim:
@@ -510,9 +538,14 @@ class RepDetector:
             # drifted, not a jump; the lines follow the feet.
             self._shift_lines(f)
             rise = self._feet_rise(f)
-        # Both feet up and the hips up with them. Front-view feet landmarks drift up 6-9 % of hip
-        # height at the bottom of a squat, while the hips are far below standing.
-        now = rise > lim and self._hip_rise(f) > 0.5 * lim
+        hist = self._hip_hist
+        hist.append((f.t_s, f.moving_xy_px[1]))
+        while len(hist) > 2 and f.t_s - hist[1][0] >= self.opts.launch_window_s:
+            hist.popleft()
+        launched = (max(y for _, y in hist) - f.moving_xy_px[1]) / self.cal.height_px >= lim
+        # Both feet up and the hips up with them, launched fast. Front-view feet landmarks drift up
+        # 6-9 % of hip height at the bottom of a squat, while the hips are far below standing.
+        now = rise > lim and self._hip_rise(f) > 0.5 * lim and (self._air_since is not None or launched)
         if now and self._air_since is None:
             self._air_since = f.t_s
         elif not now:
@@ -637,9 +670,16 @@ class RepDetector:
         if len(deep) < 2:
             return False
         if defn.max_planted_shift is not None:
-            h = max(frames[i0].height_px, 1.0)
+            # The body's size at the top (the measured height shrinks on the way down).
+            h = max(1.0, statistics.median(x.height_px for x in frames[i0:] if is_top_posture(defn, x)))
             x0, y0 = frames[i0].planted_xy_px
-            if any(math.hypot(x.planted_xy_px[0] - x0, x.planted_xy_px[1] - y0) > defn.max_planted_shift * h for x in frames[i0:]):
+            # Compared at the top only: feet landmarks ride up at the bottom of a squat (6-9 % of
+            # hip height head-on, more from above), walking moves them between tops.
+            if any(
+                math.hypot(x.planted_xy_px[0] - x0, x.planted_xy_px[1] - y0) > defn.max_planted_shift * h
+                for x in frames[i0:]
+                if is_top_posture(defn, x)
+            ):
                 return False
             if defn.posture == "upright" and abs(f.height_px - frames[i0].height_px) > 0.08 * h:
                 return False
@@ -721,6 +761,10 @@ class RepDetector:
         self._floor = self.cal.feet_low_y_px
         if window:
             self._hip_line = statistics.median(x.moving_xy_px[1] for x in window)
+            lows = [x.low_point_y_px for x in window if x.low_point_y_px is not None]
+            if lows:
+                fl = 0.5 * (self._floor[0] + self._floor[1])
+                self._low_top = (fl - statistics.median(lows)) / self.cal.height_px
         self._air_since = None
         self._ready.clear()
         self._tops.clear()
@@ -751,7 +795,7 @@ class RepDetector:
             if f.secondary_deg is not None and self._top_sec is not None:
                 self._top_sec += a * (f.secondary_deg - self._top_sec)
             b = 1.0 - math.exp(-min(dt, 0.5) / 1.0)
-            if not self._air_prev:
+            if not self._air_prev and f.is_planted_in_frame:
                 self._floor = (
                     self._floor[0] + b * (f.feet_low_y_px[0] - self._floor[0]),
                     self._floor[1] + b * (f.feet_low_y_px[1] - self._floor[1]),

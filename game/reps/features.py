@@ -68,6 +68,10 @@ class Features:
     heel_minus_toe_px: float  # heel y minus toe y (image); falls when the heels lift
     yaw_deg: float | None  # 0 = facing the camera, 90 = side on
     is_3d: bool
+    low_point_y_px: float | None = None  # the lower of the definition's low points (image y, down)
+    # The planted points are inside the picture (else floor contact is not judged). Inside it, a
+    # foot hidden behind the other leg is still placed sensibly by the tracker; outside, it is a guess.
+    is_planted_in_frame: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,12 @@ def plane_facing(w: FloatArray, t: Triplet) -> float:
     return max(0.0, min(1.0, (abs(float(n[2])) / nn - 0.3) / 0.4))
 
 
+def _in_frame(px: FloatArray, size: tuple[int, int], idx: tuple[int, ...]) -> bool:
+    w, h = size
+    pts = px[list(idx)]
+    return bool((pts[:, 0] >= 0).all() and (pts[:, 0] < w).all() and (pts[:, 1] >= 0).all() and (pts[:, 1] < h).all())
+
+
 def _side_visible(vis: FloatArray, idx: tuple[int, ...]) -> bool:
     return bool(len(idx) == 0 or float(vis[list(idx)].min()) >= VISIBLE)
 
@@ -216,6 +226,7 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
     def joint(t: Triplet, ok: bool) -> float:
         """The angle of one limb. Without 3-D a hidden limb is a guess and is skipped; with 3-D a
         hidden limb is still estimated sensibly, from the world landmarks alone."""
+        ok = ok and _side_visible(vis, t)
         if not is_3d or w is None:
             return _angle3(px, *t) if ok else float("nan")
         a3 = _angle3(w, *t)
@@ -242,7 +253,7 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
     if sec is not None and is_3d and w is not None:
         incl = []
         for pair, ok in ((sec.left, left_ok), (sec.right, right_ok)):
-            k = facing_weight(px, w, scale, pair) if ok else 0.0
+            k = facing_weight(px, w, scale, pair) if ok and _side_visible(vis, pair) else 0.0
             incl.append(k * _incline(px, *pair) + (1.0 - k) * _incline(w, *pair))
         secondary = _combine(incl[0], incl[1], sec.combine)
 
@@ -311,4 +322,6 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
         heel_minus_toe_px=heel_toe,
         yaw_deg=yaw,
         is_3d=is_3d,
+        low_point_y_px=None if defn.low_point is None else float(max(px[defn.low_point[0], 1], px[defn.low_point[1], 1])),
+        is_planted_in_frame=_in_frame(px, frame.image_size, defn.planted),
     )

@@ -200,7 +200,7 @@ def test_missing_joints_are_reported_with_what_is_needed() -> None:
     det = make_rep_detector("squat")
     ev = feed(det, out)
     miss = [e for e in ev if isinstance(e, InputEvent) and e.kind == "missing_joints"]
-    assert len(miss) == 1 and "ankles" in (miss[0].detail or "")
+    assert len(miss) == 1 and "knees" in (miss[0].detail or "")
     assert "joints_back" in kinds(ev)
 
 
