@@ -143,6 +143,10 @@ SQUAT = ExerciseDefinition(
     planted=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_HEEL, LM.RIGHT_HEEL),
     max_planted_shift=0.25,
     flight_rise=0.06,
+    # The same 70 degrees of flexion from a straight knee (180): when the tracker reads someone's
+    # standing knees bent (world landmarks: 145-165 on some people), the own-range figure alone
+    # would ask them for a deeper squat than the standard.
+    depth_angle_deg=110.0,
     min_rep_s=0.5,
     # Feet out of the frame (a low camera, a close one) still leave the knee angle to the world
     # landmarks and the thigh to the image; only floor contact then goes unjudged.

@@ -472,12 +472,13 @@ class RepDetector:
             return False
         dx = f.planted_xy_px[0] - self.cal.planted_xy_px[0]
         dy = f.planted_xy_px[1] - self.cal.planted_xy_px[1]
-        if self._p >= 0.5 and self.defn.flight_rise is not None:
-            # Half-way down or deeper the feet landmarks ride up together in the image (6-9 % of
-            # hip height head-on, up to 25 % seen from above): what both feet share is not a move.
-            # One foot lifting (a knee raise, a step) still is.
-            up_l = f.feet_low_y_px[0] - self._floor[0]
-            up_r = f.feet_low_y_px[1] - self._floor[1]
+        if self.defn.flight_rise is not None:
+            # Both feet shifting up or down the image together is the view (a zoom, a tilted phone)
+            # or the landmarks riding up at the bottom of a squat (6-9 % of hip height head-on, up
+            # to 25 % seen from above), not walking: steps move one foot at a time. What both
+            # feet share vertically is not a move; sideways, or one foot lifting, still is.
+            up_l = f.feet_low_y_px[0] - self.cal.feet_low_y_px[0]
+            up_r = f.feet_low_y_px[1] - self.cal.feet_low_y_px[1]
             if up_l * up_r > 0:
                 dy -= up_l if abs(up_l) < abs(up_r) else up_r
         return math.hypot(dx, dy) > lim * self.cal.height_px
