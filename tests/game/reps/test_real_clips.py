@@ -1,0 +1,65 @@
+"""Every labelled rep clip in ../shared/data/labels.json: counts within the label's tolerance, and
+nothing counted on the negatives (skipped when the shared data is absent).
+
+The clips are other people, rooms and cameras than the ones the engine was first built with
+(push-ups head-on and side on, reverse/walking/split lunges, squats with the feet cut off, 10 fps
+GIFs, sets that start at the bottom). Thresholds come from coaching standards and physics, not from
+these clips (docs/REPS.md); this is the check, not the fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from game.pose.recording import read_recording
+from game.reps import RepEvent, make_rep_detector
+from tests.support.recordings import SHARED
+
+pytestmark = pytest.mark.shared_data
+
+REP_MODES = ("squat", "pushup", "lunge")
+
+# Head-on push-ups: depth shows only as the shoulders coming toward the camera; the image angle is
+# foreshortened and the world landmarks read the bottom at 98-108 degrees. Known misses, kept
+# visible (strict: a fix must remove them from this list).
+KNOWN_MISSES = {
+    "pushup_front_portrait_outdoor_slow": "head-on push-up: 2 of 3 bottoms read 98-108 deg",
+    "pushup_front_dumbbells_portrait_dark": "head-on push-up: first rep before a still plank, depth reads 102 deg",
+}
+
+
+def _clips() -> list[tuple[str, dict[str, Any]]]:
+    import json
+
+    path = SHARED / "labels.json"
+    if not path.is_file():
+        return []
+    videos = json.loads(path.read_text())["videos"]
+    return [
+        (Path(k).stem, v) for k, v in videos.items()
+        if v.get("exercise") in REP_MODES and Path(k).suffix == ".mp4"
+    ]
+
+
+def _param(stem: str, label: dict[str, Any]) -> Any:
+    marks = [pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[stem])] if stem in KNOWN_MISSES else []
+    return pytest.param(stem, label, id=stem, marks=marks)
+
+
+@pytest.mark.parametrize(("stem", "label"), [_param(s, v) for s, v in _clips()])
+def test_counts_within_tolerance(stem: str, label: dict[str, Any], shared_recording: Callable[[str], Path]) -> None:
+    det = make_rep_detector(label["exercise"])
+    events: list[Any] = []
+    for f in read_recording(shared_recording(stem)):
+        events += det.update(f)
+    events += det.finish()
+    n = det.summary()["reps"]
+    why = [(round(e.bottom_s, 1), e.reason) for e in events if isinstance(e, RepEvent) and not e.counted]
+    if "count_max" in label:
+        assert n <= label["count_max"], f"{n} counted on a negative; not counted: {why}"
+    else:
+        assert abs(n - label["complete_reps"]) <= label.get("tol", 0), f"{n} counted, {label['complete_reps']} labelled; not counted: {why}"
