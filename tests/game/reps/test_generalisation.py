@@ -14,22 +14,14 @@ from typing import Any
 import numpy as np
 
 from game.pose.types import LM, PoseFrame
-from game.reps import SQUAT, RepEvent, StatusEvent, make_rep_detector
+from game.reps import SQUAT, RepEvent, StatusEvent
 from game.reps.features import Features, extract
 from game.reps.synthetic import Camera, Move, render, simulate, standing_pose
+from tests.game.reps.support import run
 
 STAND = Move("stand", 1.0)
 REP = Move("rep", 2.0)
 _FEET = [LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_HEEL, LM.RIGHT_HEEL, LM.LEFT_FOOT_INDEX, LM.RIGHT_FOOT_INDEX]
-
-
-def _run(frames: list[PoseFrame], exercise: str) -> tuple[Any, list[Any]]:
-    det = make_rep_detector(exercise)
-    ev: list[Any] = []
-    for f in frames:
-        ev += det.update(f)
-    ev += det.finish()
-    return det, ev
 
 
 def _hip_height_px(f: PoseFrame) -> float:
@@ -89,7 +81,7 @@ def test_feet_riding_up_at_the_bottom_is_not_a_jump() -> None:
         sink = max(0.0, 1.0 - _hip_height_px(f) / h0)  # 0 standing, ~0.4 at the bottom
         lp[_FEET, 1] -= 0.25 * sink * h0  # feet ride up 10 % of hip height at the bottom
         out.append(replace(f, landmarks_px=lp))
-    det, _ = _run(out, "squat")
+    det, _ = run(out, "squat")
     assert det.count == 3, [(r.counted, r.reason) for r in det.reps]
 
 
@@ -106,7 +98,7 @@ def test_a_step_back_or_a_tilted_camera_does_not_end_counting() -> None:
             lp[:, 1] -= 60.0
             f = replace(f, landmarks_px=lp)
         out.append(f)
-    det, _ = _run(out, "squat")
+    det, _ = run(out, "squat")
     assert det.count == 3, [(r.counted, r.reason) for r in det.reps]
 
 
@@ -122,26 +114,26 @@ def test_squats_count_with_the_feet_out_of_the_frame() -> None:
         lp[_FEET, 1] = f.image_size[1] + 40.0
         lp[_FEET, 3] = 0.05
         out.append(replace(f, landmarks_px=lp))
-    det, ev = _run(out, "squat")
+    det, ev = run(out, "squat")
     assert det.count == 2, [(r.counted, r.reason) for r in det.reps]
 
 
 def test_a_set_that_never_stands_still_learns_its_top_from_the_first_cycle() -> None:
     # Back-to-back reps with no still moment at the top (reverse lunges into a knee drive, a set
     # filmed from the middle): the first full cycle is enough to learn the top, and is judged.
-    det, _ = _run(simulate("squat", [Move("rep", 1.6)] * 5, rng=np.random.default_rng(5)), "squat")
+    det, _ = run(simulate("squat", [Move("rep", 1.6)] * 5, rng=np.random.default_rng(5)), "squat")
     assert det.count == 5, [(r.counted, r.reason) for r in det.reps]
 
 
 def test_a_set_that_starts_at_the_bottom_does_not_count_the_first_rise() -> None:
     frames = simulate("squat", [Move("rep", 2.0)] * 4, rng=np.random.default_rng(6))
     start = next(i for i, f in enumerate(frames) if f.timestamp_ms >= 1000.0)  # the bottom of the first rep
-    det, _ = _run(frames[start:], "squat")
+    det, _ = run(frames[start:], "squat")
     assert det.count == 3, [(r.counted, r.reason) for r in det.reps]
 
 
 def test_walking_back_and_forth_still_never_learns_a_top_or_counts() -> None:
-    det, _ = _run(simulate("squat", [Move("walk", 3.0, speed_mps=0.8), Move("walk", 3.0, speed_mps=-0.8)] * 2, rng=np.random.default_rng(7)), "squat")
+    det, _ = run(simulate("squat", [Move("walk", 3.0, speed_mps=0.8), Move("walk", 3.0, speed_mps=-0.8)] * 2, rng=np.random.default_rng(7)), "squat")
     assert det.count == 0
 
 
@@ -152,7 +144,7 @@ def _hints(ev: list[Any]) -> list[StatusEvent]:
 def test_nothing_countable_is_explained_within_3_s() -> None:
     # Squat mode, but the person is in a plank: never a start position. Within 3 s the player
     # hears what to do, not just the greeting at the first frame.
-    det, ev = _run(simulate("pushup", [Move("stand", 6.0)], rng=np.random.default_rng(8)), "squat")
+    det, ev = run(simulate("pushup", [Move("stand", 6.0)], rng=np.random.default_rng(8)), "squat")
     hints = _hints(ev)
     assert hints and hints[0].t_s <= 3.0
     assert hints[0].cue == det.defn.cues["getting_ready"]
@@ -161,7 +153,7 @@ def test_nothing_countable_is_explained_within_3_s() -> None:
 
 def test_pushup_seen_head_on_without_a_plank_is_told_to_turn_side_on() -> None:
     # Push-up mode while someone stands facing the camera: head-on and not in a plank.
-    det, ev = _run(simulate("squat", [Move("stand", 4.0)], rng=np.random.default_rng(9), camera=Camera(yaw_deg=0.0)), "pushup")
+    det, ev = run(simulate("squat", [Move("stand", 4.0)], rng=np.random.default_rng(9), camera=Camera(yaw_deg=0.0)), "pushup")
     hints = _hints(ev)
     assert hints and hints[0].t_s <= 3.0 and hints[0].cue == det.defn.cues["turn_side_on"]
 
@@ -169,7 +161,7 @@ def test_pushup_seen_head_on_without_a_plank_is_told_to_turn_side_on() -> None:
 def test_walking_into_place_is_told_to_stand_still() -> None:
     # Standing tall but never still: walking toward the camera for 4 s.
     frames = simulate("squat", [Move("walk", 4.0, speed_mps=1.0)], rng=np.random.default_rng(10))
-    det, ev = _run(frames, "squat")
+    det, ev = run(frames, "squat")
     hints = _hints(ev)
     assert hints and hints[0].t_s <= 3.0 and hints[0].cue == det.defn.cues["stand_still"]
     assert det.count == 0

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from game.pose.recording import read_recording
-from game.reps import RepEvent, make_rep_detector
+from game.reps import RepEvent
+from tests.game.reps.support import run
 from tests.support.recordings import SHARED
 
 pytestmark = pytest.mark.shared_data
@@ -52,11 +53,7 @@ def _param(stem: str, label: dict[str, Any]) -> Any:
 
 @pytest.mark.parametrize(("stem", "label"), [_param(s, v) for s, v in _clips()])
 def test_counts_within_tolerance(stem: str, label: dict[str, Any], shared_recording: Callable[[str], Path]) -> None:
-    det = make_rep_detector(label["exercise"])
-    events: list[Any] = []
-    for f in read_recording(shared_recording(stem)):
-        events += det.update(f)
-    events += det.finish()
+    det, events = run(read_recording(shared_recording(stem)), label["exercise"])
     n = det.summary()["reps"]
     why = [(round(e.bottom_s, 1), e.reason) for e in events if isinstance(e, RepEvent) and not e.counted]
     if "count_max" in label:
