@@ -527,13 +527,13 @@ class RepDetector:
         jump), or on one when frames are sparse (11 fps or less: a short hop may span one frame)
         or the feet are clearly high (1.5 x the threshold)."""
         lim = self.defn.flight_rise
-        if lim is None or self.cal is None or not f.is_planted_in_frame:
-            # Feet out of view: no evidence of flight either way.
+        if lim is None or self.cal is None:
             self._airborne = self._air_prev = False
             self._air_since = None
             return
-        rise = self._feet_rise(f)
-        if self.phase in MOVING and self._p >= 0.5 and rise > 0.5 * lim:
+        feet_seen = f.is_planted_in_frame
+        rise = self._feet_rise(f) if feet_seen else 0.0
+        if feet_seen and self.phase in MOVING and self._p >= 0.5 and rise > 0.5 * lim:
             # Half-way down or deeper the feet carry the body: feet "above the floor" there mean
             # the view moved (a zoom, a panning or tilted phone, a step back) or the landmarks
             # drifted, not a jump; the lines follow the feet.
@@ -544,9 +544,17 @@ class RepDetector:
         while len(hist) > 2 and f.t_s - hist[1][0] >= self.opts.launch_window_s:
             hist.popleft()
         launched = (max(y for _, y in hist) - f.moving_xy_px[1]) / self.cal.height_px >= lim
-        # Both feet up and the hips up with them, launched fast. Front-view feet landmarks drift up
-        # 6-9 % of hip height at the bottom of a squat, while the hips are far below standing.
-        now = rise > lim and self._hip_rise(f) > 0.5 * lim and (self._air_since is not None or launched)
+        hip_rise = self._hip_rise(f)
+        if feet_seen:
+            # Both feet up and the hips up with them, launched fast. Front-view feet landmarks
+            # drift up 6-9 % of hip height at the bottom of a squat, while the hips are far below
+            # standing.
+            now = rise > lim and hip_rise > 0.5 * lim and (self._air_since is not None or launched)
+        else:
+            # Feet out of the frame: the hips alone, a full threshold above where they stand
+            # (rising onto the toes lifts them 3-5 %), launched fast.
+            now = hip_rise > lim and (self._air_since is not None or launched)
+            rise = hip_rise
         if now and self._air_since is None:
             self._air_since = f.t_s
         elif not now:
@@ -652,8 +660,10 @@ class RepDetector:
         steady (walking is not a cycle).
         """
         buf = self._cycle
-        if buf and f.t_s - buf[-1].t_s > self.opts.max_gap_s:
+        if self._air_prev or (buf and f.t_s - buf[-1].t_s > self.opts.max_gap_s):
+            # In the air after a jump (not where the floor is), or a gap: start again.
             buf.clear()
+            return False
         buf.append(f)
         while f.t_s - buf[0].t_s > self.opts.cycle_window_s:
             buf.popleft()

@@ -256,6 +256,12 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
             k = facing_weight(px, w, scale, pair) if ok and _side_visible(vis, pair) else 0.0
             incl.append(k * _incline(px, *pair) + (1.0 - k) * _incline(w, *pair))
         secondary = _combine(incl[0], incl[1], sec.combine)
+    elif sec is not None:
+        # 2-D only: the visible segments' image inclines (exact side on, steep head-on: a thigh
+        # pointing at the camera looks upright, so without depth this errs toward "not deep").
+        seen = [_incline(px, *pair) for pair, ok in ((sec.left, left_ok), (sec.right, right_ok)) if ok]
+        if seen:
+            secondary = _combine(seen[0], seen[-1], sec.combine)
 
     torso = _from_vertical(geo, (LM.LEFT_HIP, LM.RIGHT_HIP), (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER))
     shin_l = _from_vertical(geo, (LM.LEFT_ANKLE, LM.LEFT_ANKLE), (LM.LEFT_KNEE, LM.LEFT_KNEE))
