@@ -43,6 +43,10 @@ FACING_FULL = 0.95
 HIDDEN_BEND_DEG = 140.0
 HIDDEN_BEND_GAP_DEG = 15.0
 
+_SEG_A = np.array([a for a, _ in _SCALE_SEGMENTS])
+_SEG_B = np.array([b for _, b in _SCALE_SEGMENTS])
+_SEG_INDEX = {**{(a, b): i for i, (a, b) in enumerate(_SCALE_SEGMENTS)}, **{(b, a): i for i, (a, b) in enumerate(_SCALE_SEGMENTS)}}
+
 _FEET = ((LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX), (LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX))
 
 
@@ -108,44 +112,37 @@ def _from_vertical(p: FloatArray, lower: tuple[int, int], upper: tuple[int, int]
     return math.degrees(math.atan2(horiz, -float(d[1])))
 
 
-def _seg_len(p: FloatArray, a: int, b: int) -> float:
-    d = p[a] - p[b]
-    return math.sqrt(float(d @ d))
+@dataclass(frozen=True, slots=True)
+class Foreshortening:
+    """Each scale segment's image length over its metric length (pixels per metre), and the
+    body's scale in the image: a segment in the image plane shows its full metric length, one
+    tilted toward the camera looks shorter, never longer. So the scale is the largest ratio over
+    the visible limb and torso segments, the second largest, so that one mislocated landmark
+    cannot inflate it (None with fewer than two visible segments)."""
 
+    ratios: FloatArray
+    scale: float | None
 
-def px_per_m(px: FloatArray, w: FloatArray, vis: FloatArray) -> float | None:
-    """The body's scale in the image (pixels per metre), from its least foreshortened segments.
-
-    A segment in the image plane shows its full metric length; one tilted toward the camera looks
-    shorter, never longer. So the scale is the largest pixel/metre ratio over the visible limb and
-    torso segments, taking the second largest so that one mislocated landmark cannot inflate it.
-    """
-    ratios = []
-    for a, b in _SCALE_SEGMENTS:
-        if vis[a] < VISIBLE or vis[b] < VISIBLE:
-            continue
-        m = _seg_len(w, a, b)
-        if m > 0.08:
-            ratios.append(_seg_len(px, a, b) / m)
-    if len(ratios) < 2:
-        return None
-    ratios.sort()
-    return ratios[-2]
-
-
-def facing_weight(px: FloatArray, w: FloatArray, scale: float | None, points: tuple[int, ...]) -> float:
-    """How far to trust the image geometry of the chain ``points`` (0..1): its most foreshortened
-    segment's image/metric length ratio, mapped linearly from ``FACING_NONE`` (no trust) to
-    ``FACING_FULL`` (full trust)."""
-    if scale is None or scale <= 0:
-        return 0.0
-    worst = 1.0
-    for a, b in zip(points, points[1:]):
-        m = _seg_len(w, a, b)
-        if m < 1e-6:
+    def facing_weight(self, points: tuple[int, ...]) -> float:
+        """How far to trust the image geometry of the chain ``points`` (0..1): its most
+        foreshortened segment's share of its full length, mapped linearly from ``FACING_NONE``
+        (no trust) to ``FACING_FULL`` (full trust)."""
+        if self.scale is None or self.scale <= 0:
             return 0.0
-        worst = min(worst, _seg_len(px, a, b) / (m * scale))
-    return max(0.0, min(1.0, (worst - FACING_NONE) / (FACING_FULL - FACING_NONE)))
+        worst = min(float(self.ratios[_SEG_INDEX[(a, b)]]) for a, b in zip(points, points[1:])) / self.scale
+        return max(0.0, min(1.0, (worst - FACING_NONE) / (FACING_FULL - FACING_NONE)))
+
+
+def foreshortening(px: FloatArray, w: FloatArray, vis: FloatArray) -> Foreshortening:
+    """Pixel/metre ratios of the scale segments (one vectorised pass) and the body's scale."""
+    d_px = px[_SEG_A] - px[_SEG_B]
+    d_w = w[_SEG_A] - w[_SEG_B]
+    l_px = np.sqrt((d_px * d_px).sum(axis=1))
+    l_m = np.sqrt((d_w * d_w).sum(axis=1))
+    ratios = np.where(l_m > 1e-6, l_px / np.maximum(l_m, 1e-6), 0.0)
+    ok = (vis[_SEG_A] >= VISIBLE) & (vis[_SEG_B] >= VISIBLE) & (l_m > 0.08)
+    cand = np.sort(ratios[ok])
+    return Foreshortening(ratios, float(cand[-2]) if cand.size >= 2 else None)
 
 
 def plane_facing(w: FloatArray, t: Triplet) -> float:
@@ -221,7 +218,7 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
 
     tl: Triplet = defn.primary.left
     tr: Triplet = defn.primary.right
-    scale = px_per_m(px, w, vis) if is_3d and w is not None else None
+    fs = foreshortening(px, w, vis) if is_3d and w is not None else None
 
     def joint(t: Triplet, ok: bool) -> float:
         """The angle of one limb. Without 3-D a hidden limb is a guess and is skipped; with 3-D a
@@ -230,7 +227,7 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
         if not is_3d or w is None:
             return _angle3(px, *t) if ok else float("nan")
         a3 = _angle3(w, *t)
-        k = facing_weight(px, w, scale, t) if ok else 0.0
+        k = fs.facing_weight(t) if ok and fs is not None else 0.0
         if k <= 0.0:
             return a3
         a2 = _angle3(px, *t)
@@ -253,7 +250,7 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
     if sec is not None and is_3d and w is not None:
         incl = []
         for pair, ok in ((sec.left, left_ok), (sec.right, right_ok)):
-            k = facing_weight(px, w, scale, pair) if ok and _side_visible(vis, pair) else 0.0
+            k = fs.facing_weight(pair) if fs is not None and ok and _side_visible(vis, pair) else 0.0
             incl.append(k * _incline(px, *pair) + (1.0 - k) * _incline(w, *pair))
         secondary = _combine(incl[0], incl[1], sec.combine)
     elif sec is not None:
