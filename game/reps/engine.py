@@ -9,8 +9,10 @@ Per frame, in order:
    bit-identical for a while: a live tracker always jitters), missing joints, the skeleton jumping
    across the image (a second person taking over the tracker). Bad frames are never judged;
    problems become :class:`InputEvent` s with a cue, and an attempt in progress is abandoned.
-2. features (angles from world landmarks, floor contact from pixels) and the progress value p,
-   0 at the person's own top position, 1 at counting depth, smoothed with a One Euro filter.
+2. features (angles from the image or the world landmarks, whichever the view trusts; floor
+   contact from pixels) and the progress value p, 0 at the person's own top position, 1 at
+   counting depth (the person's own range or the coach's standard), smoothed with a One Euro
+   filter. Without a still start position, the top is learned from the first full cycle.
 3. the transition table for the current phase.
 """
 
@@ -641,7 +643,8 @@ class RepDetector:
         if t - self._hint_since < self.opts.hint_after_s:
             return
         key = seen.most_common(1)[0][0] if seen else "posture"
-        text = self.defn.cues[{"missing": "show_body", "top": "stand_still", "head_on": "turn_side_on"}.get(key, "getting_ready")]
+        cue_key = {"missing": "show_body", "top": "stand_still", "head_on": "turn_side_on"}.get(key, "getting_ready")
+        text = self.defn.cues[cue_key]
         ev.append(StatusEvent(t, "getting_ready", text))
         self._cue = Cue("getting_ready", text, "corrective")
         self._hint_since = t
@@ -677,7 +680,8 @@ class RepDetector:
             return False
         frames = list(buf)
         i0 = next(i for i, x in enumerate(frames) if is_top_posture(defn, x) and x.primary_deg >= top - band)
-        deep = [x for x in frames[i0 + 1 : -1] if top - x.primary_deg >= self.opts.report_min_peak * defn.required_flexion_deg]
+        half = self.opts.report_min_peak * defn.required_flexion_deg
+        deep = [x for x in frames[i0 + 1 : -1] if top - x.primary_deg >= half]
         if len(deep) < 2:
             return False
         if defn.max_planted_shift is not None:

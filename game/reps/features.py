@@ -45,7 +45,10 @@ HIDDEN_BEND_GAP_DEG = 15.0
 
 _SEG_A = np.array([a for a, _ in _SCALE_SEGMENTS])
 _SEG_B = np.array([b for _, b in _SCALE_SEGMENTS])
-_SEG_INDEX = {**{(a, b): i for i, (a, b) in enumerate(_SCALE_SEGMENTS)}, **{(b, a): i for i, (a, b) in enumerate(_SCALE_SEGMENTS)}}
+_SEG_INDEX = {
+    **{(a, b): i for i, (a, b) in enumerate(_SCALE_SEGMENTS)},
+    **{(b, a): i for i, (a, b) in enumerate(_SCALE_SEGMENTS)},
+}
 
 _FEET = ((LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX), (LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX))
 
