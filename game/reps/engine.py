@@ -553,9 +553,9 @@ class RepDetector:
             # standing.
             now = rise > lim and hip_rise > 0.5 * lim and (self._air_since is not None or launched)
         else:
-            # Feet out of the frame: the hips alone, a full threshold above where they stand
-            # (rising onto the toes lifts them 3-5 %), launched fast.
-            now = hip_rise > lim and (self._air_since is not None or launched)
+            # Feet out of the frame: the hips alone, 1.5 thresholds above where they stand (about
+            # 8 cm: rising onto the toes and standing taller lift them 3-5 %), launched fast.
+            now = hip_rise > 1.5 * lim and (self._air_since is not None or launched)
             rise = hip_rise
         if now and self._air_since is None:
             self._air_since = f.t_s
@@ -810,11 +810,12 @@ class RepDetector:
             if f.secondary_deg is not None and self._top_sec is not None:
                 self._top_sec += a * (f.secondary_deg - self._top_sec)
             b = 1.0 - math.exp(-min(dt, 0.5) / 1.0)
-            if not self._air_prev and f.is_planted_in_frame:
-                self._floor = (
-                    self._floor[0] + b * (f.feet_low_y_px[0] - self._floor[0]),
-                    self._floor[1] + b * (f.feet_low_y_px[1] - self._floor[1]),
-                )
+            if not self._air_prev:
+                if f.is_planted_in_frame:
+                    self._floor = (
+                        self._floor[0] + b * (f.feet_low_y_px[0] - self._floor[0]),
+                        self._floor[1] + b * (f.feet_low_y_px[1] - self._floor[1]),
+                    )
                 self._hip_line += b * (f.moving_xy_px[1] - self._hip_line)
 
     def _act_unsettle(self, f: Features, ev: list[Event], prev: Phase) -> None:
