@@ -95,6 +95,9 @@ class ExerciseDefinition:
     # floor also meets the flexion goal (lunge: back knee near the floor).
     low_point: Pair | None = None
     low_point_rise: float = 0.25
+    # The moving points' height above the anchor (image) at or below this share of the top's also
+    # meets the flexion goal (push-up: shoulders down to elbow height, the upper arm level).
+    height_depth_share: float | None = None
     min_rep_s: float = 0.5
     max_rep_s: float = 30.0
     ready_hold_s: float = 0.4
@@ -249,6 +252,12 @@ PUSHUP = ExerciseDefinition(
     flight_rise=None,  # clap push-ups leave the floor with the hands, not the feet
     # Upper arm parallel to the floor puts the elbow at about 90 degrees; 5 more for tracker noise.
     depth_angle_deg=95.0,
+    # Upper arm level puts the shoulder at elbow height: the shoulders stand above the hands by the
+    # forearm alone, 0.146 / (0.146 + 0.186) = 0.44 of the straight arm (segment lengths as shares
+    # of stature, Winter, *Biomechanics and Motor Control of Human Movement*, 4th ed., 2009,
+    # table 4.1), 0.5 with tracker noise. Read in the image, this holds head-on too, where the
+    # elbow angle is foreshortened.
+    height_depth_share=0.5,
     min_rep_s=0.4,
     required=(
         (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_HIP),

@@ -395,6 +395,8 @@ class RepDetector:
         if defn.depth_angle_deg is not None and self._top_deg - defn.depth_angle_deg > 10.0:
             # The coach's standard (an absolute angle) also counts, whatever the person's top reads.
             p = max(p, (self._top_deg - f.primary_deg) / (self._top_deg - defn.depth_angle_deg))
+        if defn.height_depth_share is not None:
+            p = max(p, (1.0 - f.height_px / cal.height_px) / (1.0 - defn.height_depth_share))
         if f.low_point_y_px is not None and self._low_top is not None:
             span = self._low_top - defn.low_point_rise
             if span > 0.1:
