@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install play test test-deps bench eval fuzz clean
+.PHONY: install play test test-deps bench eval fuzz clean install-server serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,5 +41,24 @@ eval: install
 fuzz: install
 	RINGSIDE_FUZZ_SECONDS=$${RINGSIDE_FUZZ_SECONDS:-120} $(VENV)/bin/python -m pytest -q -m fuzz
 
+# The leaderboard server alone, in its own venv: the project without its dependencies, then only
+# the `server` extra of pyproject.toml (no mediapipe, OpenCV, pygame). `make serve` runs it;
+# SERVE_ARGS passes options, e.g. make serve SERVE_ARGS="--host 0.0.0.0 --allowed-host gym.example".
+SERVER_VENV  := .venv-server
+SERVER_STAMP := $(SERVER_VENV)/.installed
+
+$(SERVER_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(SERVER_VENV)
+	$(SERVER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SERVER_VENV)/bin/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['server']))" > $(SERVER_VENV)/requirements.txt
+	$(SERVER_VENV)/bin/python -m pip install --quiet -r $(SERVER_VENV)/requirements.txt
+	$(SERVER_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	touch $(SERVER_STAMP)
+
+install-server: $(SERVER_STAMP)
+
+serve: install-server
+	$(SERVER_VENV)/bin/ringside-server serve $(SERVE_ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(SERVER_VENV) .pytest_cache build *.egg-info

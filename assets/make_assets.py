@@ -3,6 +3,7 @@
 Run once by a developer after changing the phrase list (``game.audio.PHRASES``):
 
     python assets/make_assets.py            # needs espeak-ng (apt install espeak-ng)
+    python assets/make_assets.py --music    # only the music (needs oggenc: apt install vorbis-tools)
 
 Effects are synthesised here with numpy (no samples from anywhere); phrases are rendered with
 espeak-ng. Output: 22.05 kHz mono, trimmed and normalised; effects as WAV (lowest latency),
@@ -24,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from game.audio import EFFECTS, PHRASES, SOUNDS_DIR, VOICE_DIR  # noqa: E402
+from game.audio import EFFECTS, MUSIC_DIR, PHRASES, SOUNDS_DIR, TRACK_BPMS, VOICE_DIR, track_name  # noqa: E402,E501
 
 RATE = 22050
 
@@ -107,6 +108,82 @@ def effect(name: str, rng: np.random.Generator) -> np.ndarray:
     raise KeyError(name)
 
 
+# -- music: drums and bass at each track's BPM ------------------------------------------------
+# Four bars of 4/4 that loop seamlessly: the targets' beat grid is the loop's beat grid (the
+# boxing scene starts the loop on a target beat). A minor, i - VI - III - VII (A, F, C, G).
+BARS = 4
+BASS_ROOTS_HZ = (55.0, 43.65, 65.41, 49.0)
+
+
+def kick(rng: np.random.Generator) -> np.ndarray:
+    t = t_axis(0.3)
+    freq = 110 * np.exp(-t * 30) + 45
+    return np.sin(2 * np.pi * np.cumsum(freq) / RATE) * env(t, 0.001, 0.12)
+
+
+def snare(rng: np.random.Generator) -> np.ndarray:
+    return 0.55 * noise(0.2, 0.06, rng, 2) + 0.3 * tone(190, 0.2, 0.05, harmonics=(1.0,))
+
+
+def hat(rng: np.random.Generator) -> np.ndarray:
+    n = rng.normal(0, 1, int(RATE * 0.05))
+    hp = np.diff(n, prepend=0.0)  # a crude high-pass: hats are bright
+    return 0.18 * hp * env(t_axis(0.05), 0.001, 0.012)
+
+
+def bass_note(freq: float, seconds: float) -> np.ndarray:
+    t = t_axis(seconds)
+    wave_ = np.sin(2 * np.pi * freq * t) + 0.35 * np.sin(2 * np.pi * 2 * freq * t) + \
+        0.12 * np.sign(np.sin(2 * np.pi * freq * t))
+    gate = np.clip((seconds - t) / 0.02, 0, 1)  # no click at the note's end
+    return wave_ * env(t, 0.005, seconds * 0.8) * gate
+
+
+def music(bpm: float, rng: np.random.Generator) -> np.ndarray:
+    """``BARS`` bars of drums and bass at ``bpm``, as one seamless loop."""
+    beat = 60.0 / bpm
+    total = int(round(BARS * 4 * beat * RATE))
+    out = np.zeros(total + RATE)  # room for tails, folded back onto the start
+
+    def put(sound: np.ndarray, at_s: float, gain: float = 1.0) -> None:
+        i = int(round(at_s * RATE))
+        out[i:i + sound.size] += gain * sound[:out.size - i]
+
+    k, s, h = kick(rng), snare(rng), hat(rng)
+    busy = bpm <= 100  # slow tracks get a busier groove so they do not drag
+    for bar in range(BARS):
+        for b in range(4):
+            at = (bar * 4 + b) * beat
+            put(k, at, 1.0 if b in (0, 2) else 0.7)
+            if b in (1, 3):
+                put(s, at, 0.8)
+            put(h, at + beat / 2, 1.0)
+            put(h, at, 0.6)
+            if busy and b == 3:
+                put(k, at + beat / 2, 0.5)
+            root = BASS_ROOTS_HZ[bar % len(BASS_ROOTS_HZ)]
+            for e in range(2):  # eighth-note bass: root, octave on the off-beats of 2 and 4
+                f = root * (2.0 if (e == 1 and b in (1, 3)) else 1.0)
+                put(bass_note(f, beat / 2 * 0.9), at + e * beat / 2, 0.45)
+    loop = out[:total].copy()
+    loop[:out.size - total] += out[total:]
+    return loop
+
+
+def write_music(oggenc: str) -> int:
+    MUSIC_DIR.mkdir(parents=True, exist_ok=True)
+    for old in MUSIC_DIR.glob("*.ogg"):
+        old.unlink()
+    for bpm in TRACK_BPMS:
+        rng = np.random.default_rng(int(bpm))
+        wav = MUSIC_DIR / f"{track_name(bpm)}.wav"
+        write_wav(wav, music(bpm, rng))
+        subprocess.run([oggenc, "-Q", "-q", "0", "-o", str(wav.with_suffix(".ogg")), str(wav)],
+                       check=True)
+        wav.unlink()
+    return len(TRACK_BPMS)
+
+
 def speak(text: str, out: Path, espeak: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
@@ -127,9 +204,18 @@ def speak(text: str, out: Path, espeak: str) -> None:
 
 
 def main() -> int:
+    oggenc = shutil.which("oggenc")
+    if "--music" in sys.argv[1:]:
+        if oggenc is None:
+            print("oggenc not found (apt install vorbis-tools): music not written")
+            return 1
+        print(f"wrote {write_music(oggenc)} music loops")
+        return 0
     rng = np.random.default_rng(2024)
     for name in EFFECTS:
         write_wav(SOUNDS_DIR / f"{name}.wav", effect(name, rng))
+    if oggenc is not None:
+        write_music(oggenc)
     espeak = shutil.which("espeak-ng") or shutil.which("espeak")
     if espeak is None:
         print("espeak-ng not found: effects written, voice skipped (apt install espeak-ng)")

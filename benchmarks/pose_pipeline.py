@@ -1,11 +1,24 @@
-"""Pose pipeline figures: per-frame time at 640x480, the bare model floor, analysis speed,
-low-light detection rates, and webcam hand-over latency.
+"""Pose pipeline figures (``make bench``): per-frame time at 640x480 of our pipeline against the
+previous pipeline (mediapipe 0.10.21 solutions, numpy 1; run as a subprocess in its own venv,
+frames interleaved in chunks so both see the same machine load) and against the bare MediaPipe
+Tasks landmarker; two people tracked at once; analysis speed; low-light detection rates; webcam
+hand-over latency.
 
-Prints plain lines; see docs/BENCHMARKS.md for recorded results.
+The old pipeline needs a venv with the old stack: ``RINGSIDE_OLD_PYTHON`` (default: the main
+checkout's ``.venv`` next to this one, while it still has mediapipe 0.10.21) and its code is taken
+from git (``RINGSIDE_OLD_REF``, default the last commit before the switch). Without them that
+comparison is skipped with a message.
+
+Prints plain lines with the load average; see docs/BENCHMARKS.md for recorded results.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections import deque
@@ -14,14 +27,22 @@ from typing import Any
 
 import numpy as np
 
-from game.pose.backend import mediapipe_model_paths
 from game.pose.lowlight import LowLightOptions
 from game.pose.pipeline import PipelineOptions, PosePipeline, percentile
 from game.pose.sources import LatestFrameGrabber, VideoSource
 from game.pose.types import Frame
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "video"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "video"
 VIDEOS = ["squat_side_deep", "squat_threequarter_8", "jab_side_single", "punches_straight_profile"]
+TWO_PEOPLE = ["two_kids_partner_punch_drill", "punch_two_people_duck_drill", "pushup_two_people_father_child"]
+OLD_REF = os.environ.get("RINGSIDE_OLD_REF", "720b1f0")
+OLD_PYTHON = Path(os.environ.get("RINGSIDE_OLD_PYTHON", str(ROOT.parent / "main" / ".venv" / "bin" / "python")))
+CHUNK = 25  # frames per turn when interleaving contenders
+
+
+def load() -> str:
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def letterbox(image: np.ndarray, w: int = 640, h: int = 480) -> np.ndarray:
@@ -45,49 +66,166 @@ def frames_640(stem: str, limit: int = 300) -> list[Frame]:
     return out
 
 
+# The old side: a small worker run by the old venv's python on the old code (from git). It reads
+# the same clip, letterboxes it the same way, and processes the next N frames on each "N" line,
+# answering with their times; "reset STEM" starts a clip.
+OLD_WORKER = r"""
+import json, sys, time
+import numpy as np, cv2
+from game.pose.pipeline import PipelineOptions, PosePipeline
+from game.pose.sources import VideoSource
+from game.pose.types import Frame
+def letterbox(image, w=640, h=480):
+    ih, iw = image.shape[:2]; s = min(w / iw, h / ih); nw, nh = int(iw * s), int(ih * s)
+    out = np.zeros((h, w, 3), np.uint8); x0, y0 = (w - nw) // 2, (h - nh) // 2
+    out[y0:y0 + nh, x0:x0 + nw] = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA); return out
+frames, pos, pipe = [], 0, None
+for line in sys.stdin:
+    cmd = line.split()
+    if cmd[0] == "reset":
+        if pipe: pipe.close()
+        frames = [Frame(letterbox(f.image_bgr), f.timestamp_ms, f.index) for f in VideoSource(cmd[1])][:int(cmd[2])]
+        pos, pipe = 0, PosePipeline(PipelineOptions())
+        pipe.process(frames[0]); pos = 1  # graph start-up, not timed
+        print(json.dumps([]), flush=True)
+    else:
+        n = int(cmd[0]); out = []
+        for f in frames[pos:pos + n]:
+            pipe.process(f); out.append(pipe.last_ms)
+        pos += n
+        print(json.dumps(out), flush=True)
+"""
+
+
+class OldPipeline:
+    """The previous pipeline in a subprocess; None when its venv or code is not available."""
+
+    def __init__(self, proc: subprocess.Popen[str], tmp: tempfile.TemporaryDirectory[str]) -> None:
+        self.proc = proc
+        self._tmp = tmp
+
+    @classmethod
+    def start(cls) -> OldPipeline | None:
+        if not OLD_PYTHON.is_file():
+            print(f"old pipeline: skipped (no old-stack python at {OLD_PYTHON}; set RINGSIDE_OLD_PYTHON)")
+            return None
+        tmp = tempfile.TemporaryDirectory(prefix="ringside-old-")
+        archive = subprocess.run(["git", "archive", OLD_REF, "game"], cwd=ROOT, capture_output=True)
+        if archive.returncode != 0:
+            print(f"old pipeline: skipped (git archive {OLD_REF} failed)")
+            return None
+        subprocess.run(["tar", "-x", "-C", tmp.name], input=archive.stdout, check=True)
+        env = dict(os.environ, PYTHONPATH=tmp.name, PYTHONDONTWRITEBYTECODE="1")
+        proc = subprocess.Popen([str(OLD_PYTHON), "-c", OLD_WORKER], cwd=tmp.name, env=env, text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        return cls(proc, tmp)
+
+    def ask(self, line: str) -> list[float]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        reply = self.proc.stdout.readline()
+        if not reply:
+            raise RuntimeError("old pipeline worker died")
+        times: list[float] = json.loads(reply)
+        return times
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+        self._tmp.cleanup()
+
+
+class BareTasks:
+    """The MediaPipe Tasks landmarker as a user would call it: cv2 colour conversion, one call."""
+
+    def __init__(self) -> None:
+        from game.pose.backend import create_landmarker
+
+        self.t, self.lm = create_landmarker(video=True, num_poses=1)
+        self.ts = 0
+
+    def process(self, f: Frame) -> float:
+        import cv2
+
+        start = time.perf_counter()
+        rgb = cv2.cvtColor(f.image_bgr, cv2.COLOR_BGR2RGB)
+        self.ts = max(self.ts + 1, int(f.timestamp_ms))
+        self.lm.detect_for_video(self.t.Image(image_format=self.t.ImageFormat.SRGB, data=rgb), self.ts)
+        return (time.perf_counter() - start) * 1000.0
+
+    def close(self) -> None:
+        self.lm.close()
+
+
 def bench_pipeline() -> None:
-    times: list[float] = []
+    """Ours, the old pipeline and the bare landmarker on the same frames, in turns of CHUNK frames."""
+    ours: list[float] = []
+    bare: list[float] = []
+    old: list[float] = []
     analysed_s = 0.0
     wall = 0.0
+    old_pipe = OldPipeline.start()
     for stem in VIDEOS:
         frames = frames_640(stem)
         pipe = PosePipeline(PipelineOptions())
-        t0 = time.perf_counter()
-        for f in frames:
-            pipe.process(f)
-        wall += time.perf_counter() - t0
-        analysed_s += frames[-1].timestamp_ms / 1000.0 + 1 / 30
-        times += pipe.timings_ms[5:]  # the first frames include graph start-up
+        tasks = BareTasks()
+        pipe.process(frames[0])  # start-up, not timed
+        tasks.process(frames[0])
+        if old_pipe is not None:
+            old_pipe.ask(f"reset {SHARED / (stem + '.mp4')} {len(frames)}")
+        for at in range(1, len(frames), CHUNK):
+            chunk = frames[at:at + CHUNK]
+            t0 = time.perf_counter()
+            for f in chunk:
+                pipe.process(f)
+            wall += time.perf_counter() - t0
+            ours += pipe.timings_ms[-len(chunk):]
+            bare += [tasks.process(f) for f in chunk]
+            if old_pipe is not None:
+                old += old_pipe.ask(str(len(chunk)))
+        analysed_s += (frames[-1].timestamp_ms - frames[0].timestamp_ms) / 1000.0
         pipe.close()
-    print(flush=True)
-    print(f"pipeline 640x480 (frame in hand -> smoothed skeleton): n={len(times)} "
-          f"p50={percentile(times, 50):.1f} ms p95={percentile(times, 95):.1f} ms max={max(times):.1f} ms")
-    print(f"analysis speed: {analysed_s:.1f} s of video in {wall:.1f} s = {analysed_s / wall:.2f}x real time")
-    floor = bench_bare_model()
-    print(f"ratio pipeline p50 / bare landmark model p50 = {percentile(times, 50) / floor:.2f}")
+        tasks.close()
+    if old_pipe is not None:
+        old_pipe.close()
+
+    def line(name: str, t: list[float]) -> str:
+        return f"{name}: n={len(t)} p50={percentile(t, 50):.1f} ms p95={percentile(t, 95):.1f} ms mean={np.mean(t):.1f} ms"
+
+    print(f"{len(VIDEOS)} clips at 640x480, frame in hand -> skeleton, interleaved in turns of {CHUNK} frames; {load()}")
+    print(line("ours (Tasks 1.2, smoothing, tracking)", ours))
+    print(line("bare Tasks PoseLandmarker (cv2 RGB + detect_for_video)", bare))
+    print(f"ratio ours / bare: p50 {percentile(ours, 50) / percentile(bare, 50):.2f}x, "
+          f"mean {np.mean(ours) / np.mean(bare):.2f}x (goal <= 1.15x)")
+    if old:
+        print(line("old pipeline (mediapipe 0.10.21 solutions, numpy 1)", old))
+        print(f"ratio ours / old: p50 {percentile(ours, 50) / percentile(old, 50):.2f}x, "
+              f"mean {np.mean(ours) / np.mean(old):.2f}x (goal <= 0.8x)")
+    print(f"analysis speed (model + pipeline only, frames decoded beforehand): "
+          f"{analysed_s:.1f} s of video in {wall:.1f} s = {analysed_s / wall:.2f}x real time")
 
 
-def bench_bare_model() -> float:
-    try:
-        from tflite_runtime.interpreter import Interpreter
-    except ImportError:  # pragma: no cover
-        from ai_edge_litert.interpreter import Interpreter  # type: ignore[no-redef]
-    path = mediapipe_model_paths()["landmark_full"]
-    interp = Interpreter(model_path=str(path), num_threads=2)
-    interp.allocate_tensors()
-    inp = interp.get_input_details()[0]
-    x = np.random.default_rng(0).random(inp["shape"], dtype=np.float32)
-    times = []
-    for i in range(120):
+def bench_two_people() -> None:
+    """Two people tracked in every frame (num_poses=2): frames/s, each person in each frame."""
+    for stem in TWO_PEOPLE:
+        if not (SHARED / f"{stem}.mp4").is_file():
+            print(f"two people {stem}: skipped (clip not found)")
+            continue
+        frames = frames_640(stem, 240)
+        pipe = PosePipeline(PipelineOptions(max_people=2))
+        pipe.process_all(frames[0])
+        both = 0
         t0 = time.perf_counter()
-        interp.set_tensor(inp["index"], x)
-        interp.invoke()
-        if i >= 10:
-            times.append((time.perf_counter() - t0) * 1000)
-    p50 = percentile(times, 50) or 1.0
-    print(f"bare BlazePose full landmark model ({inp['shape'][1]}x{inp['shape'][2]}, tflite, 2 threads): "
-          f"p50={p50:.1f} ms p95={percentile(times, 95):.1f} ms (the floor)")
-    return p50
+        for f in frames[1:]:
+            both += len(pipe.process_all(f)) == 2
+        wall = time.perf_counter() - t0
+        t = pipe.timings_ms[1:]
+        pipe.close()
+        print(f"two people {stem} (640x480, n={len(t)}): p50={percentile(t, 50):.1f} ms "
+              f"p95={percentile(t, 95):.1f} ms -> {len(t) / wall:.1f} frames/s, both tracked in "
+              f"{both / len(t):.0%} of frames (goal >= 20 frames/s each); {load()}")
 
 
 def darken(image: np.ndarray, factor: float = 0.18) -> np.ndarray:
@@ -182,6 +320,8 @@ def bench_capture(work_ms: float = 45.0, n: int = 60) -> None:
 
 
 if __name__ == "__main__":
+    print(f"start: {load()}")
     bench_capture()
     bench_pipeline()
+    bench_two_people()
     bench_lowlight()

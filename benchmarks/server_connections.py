@@ -35,7 +35,8 @@ def server(extra_args: list[str] | None = None) -> Iterator[tuple[str, int]]:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "RINGSIDE_HOME": home}
         proc = subprocess.Popen(
             [sys.executable, "-m", "leaderboard_server", "serve", "--port", "0", "--data-dir", home,
-             "--trainer-code", TRAINER_CODE, *(extra_args or [])],
+             # Every simulated client is on loopback: one address, so lift the per-address limits.
+             "--trainer-code", TRAINER_CODE, "--exempt-address", "127.0.0.1", *(extra_args or [])],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         )
         try:

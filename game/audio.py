@@ -16,6 +16,19 @@ from typing import Any
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 SOUNDS_DIR = ASSETS_DIR / "sounds"
 VOICE_DIR = ASSETS_DIR / "voice"
+MUSIC_DIR = ASSETS_DIR / "music"
+# The boxing music: one drums-and-bass loop per tempo (assets/make_assets.py --music). A round's
+# BPM is snapped to the nearest track, so the targets always fall on the music's beat.
+TRACK_BPMS = (70, 80, 90, 100, 105, 110, 120, 130, 140)
+
+
+def track_name(bpm: float) -> str:
+    return f"beat_{int(bpm)}bpm"
+
+
+def music_bpm(bpm: float) -> float:
+    """The tempo of the track a round at ``bpm`` plays to (the nearest one we have)."""
+    return float(min(TRACK_BPMS, key=lambda b: (abs(b - bpm), b)))
 
 # Spoken phrases: key -> words. Counts 1..50 are added below.
 PHRASES: dict[str, str] = {
@@ -124,6 +137,32 @@ class Audio:
             self._voice_channel.play(snd)
         elif len(self._voice_queue) < 3:  # never let cues pile up behind the action
             self._voice_queue.append(snd)
+
+    def music(self, bpm: float, *, start_s: float = 0.0) -> None:
+        """Loop the track for ``bpm`` (see :func:`music_bpm`) from ``start_s`` into it."""
+        name = track_name(music_bpm(bpm))
+        self.log.append(f"music:{name}")
+        path = MUSIC_DIR / f"{name}.ogg"
+        if not self.enabled or not path.exists():
+            return
+        try:
+            import pygame
+
+            pygame.mixer.music.load(str(path))
+            pygame.mixer.music.set_volume(self.volume * 0.6)  # under the voice and the hits
+            pygame.mixer.music.play(loops=-1, start=max(0.0, start_s))
+        except Exception:  # a damaged file or a busy device: play on without music
+            self.log.append(f"music_failed:{name}")
+
+    def music_stop(self, fade_ms: int = 600) -> None:
+        self.log.append("music:stop")
+        if self.enabled:
+            try:
+                import pygame
+
+                pygame.mixer.music.fadeout(fade_ms)
+            except Exception:
+                pass
 
     def count(self, n: int) -> None:
         if 1 <= n <= 50:

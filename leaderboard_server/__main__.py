@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from game.errors import RingsideError
+from leaderboard_server.errors import ServerError
 
 
 def _db_options(fn: Any) -> Any:
@@ -25,13 +25,12 @@ def _db_options(fn: Any) -> Any:
 
 
 def _engine(data_dir: Path | None, db: str | None) -> Any:
-    from game.config import data_dir as default_data_dir
-    from game.storage.database import make_folder
-    from leaderboard_server.db import database_url, make_engine, migrate
+    from leaderboard_server.db import data_dir as default_data_dir
+    from leaderboard_server.db import database_url, make_engine, make_folder, migrate
 
-    if data_dir is not None:
-        make_folder(data_dir)
     folder = data_dir if data_dir is not None else (default_data_dir() if not db else Path("."))
+    if data_dir is not None or not db:
+        make_folder(folder)
     url = database_url(db, folder)
     engine = make_engine(url)
     migrate(engine)
@@ -67,6 +66,17 @@ def cli(ctx: click.Context) -> None:
 @click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="TLS private key (PEM).")
 @click.option("--allow-origin", multiple=True, metavar="ORIGIN",
               help="Extra browser origin allowed to connect (repeatable; '*' for any). The server's own pages always are.")
+@click.option("--allowed-host", multiple=True, metavar="NAME",
+              help="Host name players and browsers use to reach this server, e.g. leaderboard.gym.example "
+                   "(repeatable; '.gym.example' allows a domain, '*' any). IP addresses, localhost and this "
+                   "machine's name are always allowed; other names are refused (DNS rebinding).")
+@click.option("--per-address", "max_per_address", default=256, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="Connections one network address may hold (a gym behind one router shares one).")
+@click.option("--exempt-address", multiple=True, metavar="IP",
+              help="An address the per-address limits do not apply to (a trusted reverse proxy, a load test); "
+                   "repeatable.")
+@click.option("--idle-timeout", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="Seconds a connection that neither signed in nor watches a challenge may stay silent.")
 @click.option("--trainer-code", envvar="RINGSIDE_TRAINER_CODE", default=None,
               help="Code that lets a client register as a trainer. Unset: trainers are made with 'add-trainer'.")
 @click.option("--max-message-kb", default=256, show_default=True, type=click.IntRange(4, 16384))
@@ -76,6 +86,8 @@ def cli(ctx: click.Context) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log every connection.")
 def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = None, db: str | None = None,
           cert: Path | None = None, key: Path | None = None, allow_origin: tuple[str, ...] = (),
+          allowed_host: tuple[str, ...] = (), max_per_address: int = 256, exempt_address: tuple[str, ...] = (),
+          idle_timeout: float = 60.0,
           trainer_code: str | None = None, max_message_kb: int = 256, rate: float = 30.0,
           max_connections: int = 20000, verbose: bool = False) -> None:
     """Run the server: WebSocket protocol at /ws, web view at /, health at /healthz."""
@@ -86,7 +98,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = Non
     from leaderboard_server import __version__, core
     from leaderboard_server.db import current_revision
     from leaderboard_server.errors import ServerSetupError
-    from leaderboard_server.limits import RateLimit
+    from leaderboard_server.limits import AddressLimit, RateLimit
     from leaderboard_server.server import LeaderboardServer, ServerOptions
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
@@ -97,7 +109,10 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = Non
     engine = _engine(data_dir, db)
     options = ServerOptions(
         host=host, port=port, db_url=str(engine.url), certfile=cert, keyfile=key,
-        allowed_origins=tuple(allow_origin), max_message_bytes=max_message_kb * 1024,
+        allowed_origins=tuple(allow_origin), allowed_hosts=tuple(allowed_host),
+        address=AddressLimit(max_connections=max_per_address, exempt=frozenset(exempt_address)),
+        idle_timeout_s=idle_timeout,
+        max_message_bytes=max_message_kb * 1024,
         max_connections=max_connections, rate=RateLimit(per_s=rate, burst=max(rate * 10, 20)),
         core=core.CoreConfig(trainer_code=trainer_code or None, server_version=__version__),
     )
@@ -122,6 +137,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = Non
             f"  scale-out  {pubsub}",
             f"  web view   {http_scheme}://{shown_host}:{server.port}/   TV: /tv/<code>   coach: /coach",
             f"  trainers   {'register with the trainer code' if trainer_code else 'ringside-server add-trainer NAME'}",
+            f"  hosts      IP addresses, localhost, this machine's name"
+            + (f", {', '.join(allowed_host)}" if allowed_host else " (add a DNS name with --allowed-host)"),
             f"listening on {server.scheme}://{host}:{server.port}/ws",
         ]
         click.echo("\n".join(lines))
@@ -155,8 +172,11 @@ def add_trainer(name: str, data_dir: Path | None, db: str | None) -> None:
     engine = _engine(data_dir, db)
     token = core.new_token(SystemEntropy())
     with Session(engine) as session:
-        player = Repository(session).add_player(public_id=secrets.token_hex(8), name=name.strip(), role="trainer",
-                                                token_hash=core.hash_token(token), now_ms=now_ms())
+        repo, t_ms = Repository(session), now_ms()
+        player = repo.add_player(public_id=secrets.token_hex(8), name=name.strip(), role="trainer",
+                                 token_hash=core.hash_token(token), now_ms=t_ms)
+        repo.add_token(player_id=player.id, public_id=secrets.token_hex(8), token_hash=core.hash_token(token),
+                       label="add-trainer", now_ms=t_ms, expires_at_ms=t_ms + core.CoreConfig().token_idle_ms)
         session.commit()
     click.echo(f"trainer {player.name} ({player.public_id})")
     click.echo(f"token: {token}")
@@ -175,7 +195,7 @@ def migrate(data_dir: Path | None, db: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="ringside-server", standalone_mode=False)
-    except RingsideError as err:
+    except ServerError as err:
         click.echo(f"ringside-server: error: {err}", err=True)
         return err.exit_code
     except click.exceptions.Abort:

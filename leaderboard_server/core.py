@@ -20,9 +20,10 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from leaderboard_server.errors import (
     FINAL_CODES,
@@ -32,11 +33,16 @@ from leaderboard_server.errors import (
     NotAuthenticatedError,
     NotFoundError,
     ProtocolError,
+    QuotaExceededError,
     ServerError,
+    TokenExpiredError,
 )
-from leaderboard_server.plausibility import DEFAULT_LIMITS, Limits, check_progress, check_submission
+from leaderboard_server.plausibility import DEFAULT_LIMITS, Limits, Violation, check_progress, violations
 from leaderboard_server.protocol import PROTOCOL_VERSION, request_id
-from leaderboard_server.repository import ChallengeRec, PlayerRec, Repository, StandingRec, SubmissionRec
+from leaderboard_server.records import ChallengeRec, PlayerRec, StandingRec, SubmissionRec, TokenRec
+
+if TYPE_CHECKING:  # the core is sans-I/O: the repository (SQLAlchemy) is only a type here
+    from leaderboard_server.repository import Repository
 
 SERVER_NAME = "ringside-server"
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read off a TV
@@ -51,13 +57,34 @@ class Entropy(Protocol):
 
 
 @dataclass(frozen=True)
+class Quota:
+    """What one player may store in a rolling window (accepted and rejected sessions alike)."""
+
+    window_ms: int = 24 * 3600 * 1000
+    #: A very keen player records a few dozen sessions a day; an outbox back from months offline
+    #: sends a few hundred. 1,000 a day is far above both.
+    max_submissions: int = 1000
+    #: Telemetry characters (JSON) per window: a long set with per-rep metrics is ~50 KB, so this
+    #: is ~600 such sessions, and bounds one player's growth of the database to ~30 MB/day.
+    max_telemetry_chars: int = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class CoreConfig:
     #: Registering with this code makes a trainer; None disables trainer self-registration.
     trainer_code: str | None = None
     limits: Limits = DEFAULT_LIMITS
+    quota: Quota = Quota()
     #: How long after a challenge ends final submissions still count (games finishing the set).
     challenge_grace_ms: int = 2 * 60 * 1000
     server_version: str = "0.1.0"
+    #: A device token expires after this long without a sign-in (sliding: every sign-in renews
+    #: it). A lost device's token dies on its own; one used weekly never does.
+    token_idle_ms: int = 180 * 24 * 3600 * 1000
+    #: A sign-in renews the lifetime at most this often (a write per device per day, not per hello).
+    token_touch_ms: int = 24 * 3600 * 1000
+    #: Valid device tokens one player may hold (token.issue refuses more).
+    max_devices: int = 20
 
 
 @dataclass(frozen=True)
@@ -66,6 +93,10 @@ class SessionState:
 
     player: PlayerRec | None = None
     watching: frozenset[str] = field(default_factory=frozenset)
+    #: The public id of the device token this connection signed in with.
+    token: str | None = None
+    #: What the client called itself in ``hello`` (the label of a token made on this connection).
+    client: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +122,14 @@ class Close:
     reason: str
 
 
-Effect = Subscribe | Unsubscribe | Publish | Close
+@dataclass(frozen=True)
+class Revoked:
+    """These device tokens were revoked: close every connection signed in with one of them."""
+
+    tokens: frozenset[str]
+
+
+Effect = Subscribe | Unsubscribe | Publish | Close | Revoked
 
 
 @dataclass(frozen=True)
@@ -309,16 +347,35 @@ def _player_json(p: PlayerRec) -> dict[str, Any]:
 
 def _hello(c: _Ctx) -> Outcome:
     token = c.msg.get("token")
-    player = c.session.player  # a hello without a token keeps the connection's sign-in
+    session = c.session
+    if "client" in c.msg:
+        session = replace(session, client=str(c.msg["client"]))
+    player = session.player  # a hello without a token keeps the connection's sign-in
     if token is not None:
-        player = c.repo.player_by_token_hash(hash_token(str(token)))
-        if player is None:
+        found = c.repo.player_by_token_hash(hash_token(str(token)))
+        if found is None:
             raise NotAuthenticatedError("this token is not known here; register again to get a new one")
+        player, device = found
+        if device.revoked_at_ms is not None:
+            raise TokenExpiredError("this device was signed out (its token was revoked); register or sign in again")
+        if not device.is_valid(c.now_ms):
+            raise TokenExpiredError("this device's token expired after "
+                                    f"{c.config.token_idle_ms // 86_400_000} days unused; register or sign in again")
+        if c.now_ms - device.last_used_ms >= c.config.token_touch_ms:
+            c.repo.touch_token(device.id, c.now_ms, c.now_ms + c.config.token_idle_ms)
+        session = replace(session, token=device.public_id)
     return c.done(
         c.reply("welcome", server=SERVER_NAME, server_version=c.config.server_version, protocol=PROTOCOL_VERSION,
                 now_ms=c.now_ms, player=None if player is None else _player_json(player)),
-        session=replace(c.session, player=player),
+        session=replace(session, player=player),
     )
+
+
+def _add_device(c: _Ctx, player_id: int, token: str, label: str) -> TokenRec:
+    """Store a device token (its hash) with a fresh lifetime."""
+    return c.repo.add_token(player_id=player_id, public_id=_unique_public_id(c, c.repo.token_public_id_exists),
+                            token_hash=hash_token(token), label=label[:60] or "device", now_ms=c.now_ms,
+                            expires_at_ms=c.now_ms + c.config.token_idle_ms)
 
 
 def _register(c: _Ctx) -> Outcome:
@@ -333,19 +390,65 @@ def _register(c: _Ctx) -> Outcome:
             raise ForbiddenError("that trainer code is wrong; ask the server operator for it")
         role = "trainer"
     token = new_token(c.entropy)
-    public_id = _unique_code_hex(c)
+    public_id = _unique_public_id(c, lambda pid: c.repo.player_by_public_id(pid) is not None)
     player = c.repo.add_player(public_id=public_id, name=c.msg["name"].strip() or "Player", role=role,
                                token_hash=hash_token(token), now_ms=c.now_ms)
+    device = _add_device(c, player.id, token, c.session.client or "device")
     return c.done(c.reply("registered", player=_player_json(player), token=token),
-                  session=replace(c.session, player=player))
+                  session=replace(c.session, player=player, token=device.public_id))
 
 
-def _unique_code_hex(c: _Ctx) -> str:
+def _device_json(d: TokenRec, current: str | None) -> dict[str, Any]:
+    return {"id": d.public_id, "label": d.label, "created_at_ms": d.created_at_ms, "last_used_ms": d.last_used_ms,
+            "expires_at_ms": d.expires_at_ms, "revoked_at_ms": d.revoked_at_ms, "current": d.public_id == current}
+
+
+def _token_issue(c: _Ctx) -> Outcome:
+    """A signed-in player gets a token for another device (the same player on a second screen)."""
+    me = _require_player(c)
+    live = [d for d in c.repo.tokens_of(me.id) if d.is_valid(c.now_ms)]
+    if len(live) >= c.config.max_devices:
+        raise ConflictError(f"you are signed in on {len(live)} devices, the most allowed; sign one out first "
+                            "(token.revoke)")
+    token = new_token(c.entropy)
+    device = _add_device(c, me.id, token, str(c.msg.get("label", "device")))
+    return c.done(c.reply("token", token=token, device=_device_json(device, c.session.token)))
+
+
+def _token_list(c: _Ctx) -> Outcome:
+    target = _require_coach_of(c, c.msg.get("player"))
+    return c.done(c.reply("tokens", player=_player_json(target),
+                          tokens=[_device_json(d, c.session.token) for d in c.repo.tokens_of(target.id)]))
+
+
+def _token_revoke(c: _Ctx) -> Outcome:
+    """Sign a device out. A player revokes their own devices (none named: this one); a trainer
+    also those of a player they coach (none named: all of that player's devices)."""
+    me = _require_player(c)
+    target = _require_coach_of(c, c.msg.get("player"))
+    devices = c.repo.tokens_of(target.id)
+    if "token" in c.msg:
+        devices = [d for d in devices if d.public_id == c.msg["token"]]
+        if not devices:
+            raise NotFoundError("no such device for this player; token.list shows them")
+    elif target.id == me.id:
+        devices = [d for d in devices if d.public_id == c.session.token]
+        if not devices:
+            raise ConflictError("this connection did not sign in with a device token; name the device to revoke")
+    revoked = frozenset(d.public_id for d in devices if c.repo.revoke_token(d.id, c.now_ms))
+    session = c.session
+    if c.session.token in {d.public_id for d in devices}:
+        session = replace(session, player=None, token=None)  # signed out here too
+    return c.done(c.reply("revoked", player=_player_json(target), tokens=sorted(revoked)),
+                  effects=(Revoked(revoked),) if revoked else (), session=session)
+
+
+def _unique_public_id(c: _Ctx, exists: Callable[[str], bool]) -> str:
     for _ in range(8):
         pid = new_public_id(c.entropy)
-        if c.repo.player_by_public_id(pid) is None:
+        if not exists(pid):
             return pid
-    raise ConflictError("could not allocate a player id; try again")
+    raise ConflictError("could not allocate an id; try again")
 
 
 def _profile_set(c: _Ctx) -> Outcome:
@@ -377,9 +480,50 @@ def _boards_for(c: _Ctx, player: PlayerRec, mode: str, played_at_ms: int,
             for p, k in keys.items() if p in bests]
 
 
-def _implausible(c: _Ctx, client_id: str, reasons: list[str]) -> dict[str, Any]:
+def _implausible(c: _Ctx, client_id: str, found: list[Violation]) -> dict[str, Any]:
+    reasons = [v.text for v in found]
     return c.reply("error", code="implausible", final=True, submission=client_id,
-                   message="this score was not accepted: " + "; ".join(reasons), reasons=reasons)
+                   message="this score was not accepted: " + "; ".join(reasons), reasons=reasons,
+                   checks=sorted({v.rule for v in found}))
+
+
+def _stored_reason(found: list[Violation]) -> str:
+    return "; ".join(f"{v.text} [{v.rule}]" for v in found)
+
+
+def _read_reason(reason: str | None) -> list[Violation]:
+    """The violations of a stored rejection (written by :func:`_stored_reason`; older rows have
+    no rule tags)."""
+    found = []
+    for part in (reason or "rejected").split("; "):
+        text, sep, tail = part.rpartition(" [")
+        found.append(Violation(tail[:-1], text) if sep and tail.endswith("]") else Violation("rejected", part))
+    return found
+
+
+#: Top-level telemetry kept of a rejected submission: the figures the reasons talk about, not the
+#: per-rep and per-round lists (a forger must not be able to fill the database with refusals).
+_REJECTED_KEEP = ("duration_ms", "punches_thrown", "punches_landed", "dodges", "peak_hand_speed_mps",
+                  "reps_attempted", "app_version")
+
+
+def rejected_digest(telemetry: dict[str, Any]) -> dict[str, Any]:
+    """What is stored of a rejected submission's telemetry: a few scalars and list lengths."""
+    digest = {k: telemetry[k] for k in _REJECTED_KEEP if k in telemetry}
+    for key in ("reps", "rounds"):
+        if isinstance(telemetry.get(key), list):
+            digest[f"{key}_listed"] = len(telemetry[key])
+    return digest
+
+
+def _check_quota(c: _Ctx, player: PlayerRec, size: int) -> None:
+    quota = c.config.quota
+    since = c.now_ms - quota.window_ms
+    count, stored = c.repo.stored_since(player.id, since)
+    if count >= quota.max_submissions or stored + size > quota.max_telemetry_chars:
+        raise QuotaExceededError(
+            f"you stored {count} sessions ({stored // 1024} KiB of telemetry) in the last 24 h, the most one "
+            "player may; this one is kept on your device and is sent later", retry_after_ms=quota.window_ms // 24)
 
 
 def _submit(c: _Ctx) -> Outcome:
@@ -389,7 +533,7 @@ def _submit(c: _Ctx) -> Outcome:
     if existing is not None:
         # Idempotent: the first version of a submission id wins; resending gets the same answer.
         if not existing.is_accepted:
-            return c.done(_implausible(c, existing.client_id, (existing.reason or "rejected").split("; ")))
+            return c.done(_implausible(c, existing.client_id, _read_reason(existing.reason)))
         boards = _boards_for(c, player, existing.mode, existing.played_at_ms)
         return c.done(_submission_reply(c, existing, "duplicate", boards))
     ahead_ms = sub["played_at_ms"] - (c.now_ms + c.config.limits.max_clock_skew_ms)
@@ -401,7 +545,7 @@ def _submit(c: _Ctx) -> Outcome:
                               retry_after_ms=ahead_ms)
     mode = sub["mode"]
     challenge: ChallengeRec | None = None
-    reasons: list[str] = []
+    found: list[Violation] = []
     if mode == "challenge":
         if "challenge" not in sub:
             raise ProtocolError("submission: a challenge submission names its challenge code")
@@ -422,27 +566,30 @@ def _submit(c: _Ctx) -> Outcome:
             raise ProtocolError(f"submission: challenge {code} is a {exercise} challenge")
         assert challenge.started_at_ms is not None
         if sub["played_at_ms"] < challenge.started_at_ms - c.config.limits.max_clock_skew_ms:
-            reasons.append("the session was played before the challenge started")
+            found.append(Violation("challenge.start", "the session was played before the challenge started"))
         # A session may run on past the challenge (the player kept going); the score must still
         # fit in the challenge's own time.
         challenge_ms = challenge.duration_s * 1000
-        reasons += check_progress(exercise, float(sub["score"]), min(int(sub["duration_ms"]), challenge_ms),
-                                  challenge_ms, c.config.limits)
+        found += [Violation("challenge.time", r) for r in check_progress(
+            exercise, float(sub["score"]), min(int(sub["duration_ms"]), challenge_ms), challenge_ms, c.config.limits)]
     else:
         if "challenge" in sub:
             raise ProtocolError("submission: only mode 'challenge' names a challenge")
         exercise = mode
         if sub.get("exercise", exercise) != exercise:
             raise ProtocolError("submission: exercise must match the mode")
-    reasons += check_submission(sub, exercise, c.now_ms, c.config.limits)
+    found += violations(sub, exercise, c.now_ms, c.config.limits)
+    telemetry = rejected_digest(sub["telemetry"]) if found else sub["telemetry"]
+    telemetry_json = json.dumps(telemetry, separators=(",", ":"))  # encoded once: measured, then stored
+    _check_quota(c, player, len(telemetry_json))
     sid = c.repo.add_submission(
         player_id=player.id, client_id=sub["id"], mode=mode, exercise=exercise, score=float(sub["score"]),
         played_at_ms=sub["played_at_ms"], duration_ms=sub["duration_ms"], received_at_ms=c.now_ms,
-        challenge_id=None if challenge is None else challenge.id, is_accepted=not reasons,
-        reason="; ".join(reasons) or None, telemetry=sub["telemetry"],
+        challenge_id=None if challenge is None else challenge.id, is_accepted=not found,
+        reason=_stored_reason(found) or None, telemetry=telemetry_json,
     )
-    if reasons:
-        return c.done(_implausible(c, sub["id"], reasons))
+    if found:
+        return c.done(_implausible(c, sub["id"], found))
     written = c.repo.raise_bests(mode=mode, keys=period_keys(sub["played_at_ms"]), player_id=player.id,
                                  score=float(sub["score"]), submission_id=sid, achieved_at_ms=sub["played_at_ms"])
     effects: tuple[Effect, ...] = ()
@@ -667,7 +814,7 @@ def _challenge_progress(c: _Ctx) -> Outcome:
                              c.config.limits)
     if reasons:
         return c.done(c.reply("error", code="implausible", final=True, message="progress not accepted: "
-                              + "; ".join(reasons), reasons=reasons))
+                              + "; ".join(reasons), reasons=reasons, checks=["challenge.time"]))
     effects: tuple[Effect, ...] = ()
     if c.repo.raise_live_score(ch.id, me.id, score, c.now_ms):
         c.repo.bump_challenge(ch.id)
@@ -746,4 +893,7 @@ _HANDLERS: dict[str, Callable[[_Ctx], Outcome]] = {
     "coach.players": _coach_players,
     "override.set": _override_set,
     "override.get": _override_get,
+    "token.issue": _token_issue,
+    "token.list": _token_list,
+    "token.revoke": _token_revoke,
 }

@@ -8,6 +8,8 @@ groups (see ``server.DbWorker``) so the fsync cost is shared. PostgreSQL is used
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,30 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from leaderboard_server.errors import ServerSetupError
 
 DB_FILENAME = "leaderboard.sqlite3"
+#: The same variable the game reads, so a game and a server on one machine share one folder.
+ENV_HOME = "RINGSIDE_HOME"
+
+
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The folder of the SQLite file: ``$RINGSIDE_HOME``, else the user's data folder for
+    "ringside" (platformdirs). Not created here; see :func:`make_folder`."""
+    env = os.environ if environ is None else environ
+    override = env.get(ENV_HOME, "").strip()
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ringside", appauthor=False))
+
+
+def make_folder(folder: Path) -> Path:
+    """Create ``folder`` if needed. Raises :class:`ServerSetupError` naming it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ServerSetupError(f"cannot create the data folder {folder} ({exc.strerror}); "
+                               f"pass --data-dir or set {ENV_HOME} to a folder you can write") from None
+    return folder
 
 
 def database_url(db: str | None, data_dir: Path) -> str:

@@ -9,11 +9,13 @@ unreadable certificate) are :class:`ServerSetupError` and become one line and an
 
 from __future__ import annotations
 
-from game.errors import RingsideError
+import ringside_protocol
+from ringside_protocol import FINAL_CODES
 
 
-class ServerError(RingsideError):
-    """Base class for everything the server reports to a client or an operator."""
+class ServerError(Exception):
+    """Base class for everything the server reports to a client or an operator; ``str(err)`` is
+    one line that says what to do."""
 
     code: str = "server_error"
     close_code: int | None = None
@@ -26,13 +28,13 @@ class ServerSetupError(ServerError):
     code = "setup"
 
 
-class ProtocolError(ServerError):
+class ProtocolError(ServerError, ringside_protocol.ProtocolError):
     """The message is not valid JSON, not an object, or does not match its schema."""
 
     code = "bad_request"
 
 
-class UnsupportedVersionError(ProtocolError):
+class UnsupportedVersionError(ProtocolError, ringside_protocol.UnsupportedVersionError):
     """The client speaks a protocol version this server does not."""
 
     code = "unsupported_version"
@@ -42,6 +44,22 @@ class NotAuthenticatedError(ServerError):
     """The message needs a player; send ``hello`` with a token (or ``register``) first."""
 
     code = "unauthenticated"
+
+
+class TokenExpiredError(NotAuthenticatedError):
+    """The token was valid once but expired or was revoked (signed out): sign in again."""
+
+    code = "token_expired"
+
+
+class QuotaExceededError(ServerError):
+    """The player (or the address) stored as much as it may; nothing was stored."""
+
+    code = "quota_exceeded"
+
+    def __init__(self, message: str, retry_after_ms: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_ms = retry_after_ms
 
 
 class ForbiddenError(ServerError):
@@ -105,8 +123,8 @@ class StorageUnavailableError(ServerError):
     code = "unavailable"
 
 
-#: Error codes after which resending the same message cannot succeed (the game's outbox drops
-#: the submission and keeps the reason instead of retrying forever).
-FINAL_CODES = frozenset(
-    {"bad_request", "unsupported_version", "forbidden", "not_found", "conflict", "implausible"}
-)
+__all__ = [
+    "FINAL_CODES", "AbuseError", "ClockAheadError", "ConflictError", "ForbiddenError", "ImplausibleError",
+    "NotAuthenticatedError", "NotFoundError", "ProtocolError", "QuotaExceededError", "RateLimitedError",
+    "ServerError", "ServerSetupError", "StorageUnavailableError", "TokenExpiredError", "UnsupportedVersionError",
+]

@@ -21,8 +21,26 @@ class Player(Base):
     public_id: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(16))  # "player" | "trainer"
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the token
+    #: sha256 hex of the player's first token. Not used to sign in since migration 0002: the
+    #: ``tokens`` table holds every device's token with its lifetime and revocation.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class Token(Base):
+    """One signed-in device: its token's hash, when it expires, and whether it was revoked."""
+
+    __tablename__ = "tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)  # shown in token.list
+    player_id: Mapped[int] = mapped_column(ForeignKey("players.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(60))
+    created_at_ms: Mapped[int] = mapped_column(BigInteger)
+    last_used_ms: Mapped[int] = mapped_column(BigInteger)
+    expires_at_ms: Mapped[int] = mapped_column(BigInteger)
+    revoked_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    __table_args__ = (Index("ix_tokens_player", "player_id"),)
 
 
 class Group(Base):
@@ -85,9 +103,13 @@ class Submission(Base):
     is_accepted: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     telemetry: Mapped[str] = mapped_column(Text)
+    #: Characters of ``telemetry`` (the per-player quota sums this, not the text).
+    telemetry_chars: Mapped[int] = mapped_column(Integer, server_default="0")
     __table_args__ = (
         UniqueConstraint("player_id", "client_id", name="uq_submissions_player_client"),
         Index("ix_submissions_player_played", "player_id", "played_at_ms"),
+        # Covers the quota's sum: no table row is read for it.
+        Index("ix_submissions_player_received", "player_id", "received_at_ms", "telemetry_chars"),
     )
 
 

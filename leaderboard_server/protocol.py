@@ -1,353 +1,54 @@
-"""The wire protocol: JSON text messages, versioned, each validated against a JSON Schema.
+"""The server's view of the shared protocol package (:mod:`ringside_protocol`).
 
-Every client message is an object ``{"v": 1, "type": "...", "id": <optional request id>, ...}``.
-Replies echo the request id as ``"re"``. The schemas below (JSON Schema draft-07) are the single
-source of truth; the examples and prose live in docs/PROTOCOL.md.
-
-Validation compiles each schema once, on first use, with ``fastjsonschema`` (generated Python
-code): a submission with per-rep telemetry validates in ~50 us instead of ~780 us with
-``jsonschema``'s interpreter, which alone would have capped a server core below 1,300
-submissions/s. The tests check the schemas with ``jsonschema``'s meta-schema and that both
-libraries agree on generated messages.
+Everything is re-exported unchanged except :func:`decode` and :func:`validate`, which raise the
+server's own :class:`~leaderboard_server.errors.ProtocolError` (a :class:`ServerError`, so the
+core maps it to an ``error`` reply like any other).
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import re
 from typing import Any
 
+import ringside_protocol as _wire
 from leaderboard_server.errors import ProtocolError, UnsupportedVersionError
-
-PROTOCOL_VERSION = 1
-SUPPORTED_VERSIONS = frozenset({1})
-
-#: Board modes. ``boxing`` is a shadowboxing score, rep modes count full-range reps, ``challenge``
-#: is the score of a trainer's live challenge.
-REP_MODES = ("squat", "pushup", "lunge")
-EXERCISE_MODES = ("boxing", *REP_MODES)
-MODES = (*EXERCISE_MODES, "challenge")
-PERIODS = ("daily", "weekly", "all_time")
-
-_ID = {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"}
-_CODE = {"type": "string", "pattern": "^[A-Za-z0-9]{4,12}$"}
-_PUBLIC_ID = {"type": "string", "pattern": "^[a-f0-9]{16}$"}
-_NAME = {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "^[^\\u0000-\\u001f]+$"}
-# No NUL: PostgreSQL text cannot hold it (SQLite can), so refusing it keeps both databases alike.
-_TEXT = {"type": "string", "maxLength": 500, "pattern": "^[^\\u0000]*$"}
-_MS = {"type": "integer", "minimum": 0, "maximum": 10**14}
-_DURATION_MS = {"type": "integer", "minimum": 0, "maximum": 4 * 3600 * 1000}
-_COUNT = {"type": "integer", "minimum": 0, "maximum": 100_000}
-_NUM = {"type": "number", "minimum": -1e6, "maximum": 1e6}
-_POS = {"type": "number", "minimum": 0, "maximum": 1e6}
-_ANGLE = {"type": "number", "minimum": -360, "maximum": 360}
-_SPEED = {"type": "number", "minimum": 0, "maximum": 1000}
-_NUM_LIST = {"type": "array", "items": _NUM, "maxItems": 200}
-_METRIC_NAME = {"pattern": "^[a-z][a-z0-9_]{0,39}$"}
-#: Extra named metrics a game may add (its own per-rep angles, round counts, ...): scalars only,
-#: so telemetry can never carry a blob (an image, a video, a long text).
-_EXTRA_METRIC = {
-    "anyOf": [
-        {"type": "number", "minimum": -1e9, "maximum": 1e9},
-        {"type": ["boolean", "null"]},
-        {"type": "string", "maxLength": 60},
-    ]
-}
-
-_ROUND = {
-    "type": "object",
-    "maxProperties": 40,
-    "propertyNames": _METRIC_NAME,
-    "additionalProperties": _EXTRA_METRIC,
-    "required": ["duration_ms", "punches_thrown"],
-    "properties": {
-        "index": _COUNT,
-        "duration_ms": _DURATION_MS,
-        "punches_thrown": _COUNT,
-        "punches_landed": _COUNT,
-        "score": _POS,
-        "peak_hand_speed_mps": _SPEED,
-        "mean_hand_speed_mps": _SPEED,
-        "dodges": _COUNT,
-        "max_combo": _COUNT,
-        "accuracy": {"type": "number", "minimum": 0, "maximum": 1},
-    },
-}
-
-_REP = {
-    "type": "object",
-    "maxProperties": 40,
-    "propertyNames": _METRIC_NAME,
-    "additionalProperties": _EXTRA_METRIC,
-    "required": ["duration_ms"],
-    "properties": {
-        "index": _COUNT,
-        "t_ms": _MS,
-        "duration_ms": _DURATION_MS,
-        "counted": {"type": "boolean"},
-        "depth_deg": _ANGLE,
-        "depth_ratio": {"type": "number", "minimum": 0, "maximum": 3},
-        "spine_angle_deg": _ANGLE,
-        "knee_valgus_deg": _ANGLE,
-        "peak_velocity_mps": _SPEED,
-        "mean_velocity_mps": _SPEED,
-        "velocity_loss_pct": {"type": "number", "minimum": -1000, "maximum": 100},
-        "form_score": {"type": "number", "minimum": 0, "maximum": 100},
-        "cues": {"type": "array", "items": {"type": "string", "maxLength": 60}, "maxItems": 8},
-    },
-}
-
-_SKELETON_SUMMARY = {
-    "type": "object",
-    "maxProperties": 64,
-    "propertyNames": {"pattern": "^[a-z0-9_]{1,40}$"},
-    "additionalProperties": {
-        "anyOf": [
-            _NUM,
-            _NUM_LIST,
-            {"type": "object", "maxProperties": 40, "propertyNames": {"pattern": "^[a-z0-9_]{1,40}$"},
-             "additionalProperties": {"anyOf": [_NUM, _NUM_LIST]}},
-        ]
-    },
-}
-
-TELEMETRY_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "maxProperties": 80,
-    "propertyNames": _METRIC_NAME,
-    "additionalProperties": _EXTRA_METRIC,
-    "properties": {
-        "duration_ms": _DURATION_MS,
-        "punches_thrown": _COUNT,
-        "punches_landed": _COUNT,
-        "dodges": _COUNT,
-        "peak_hand_speed_mps": _SPEED,
-        "reps_attempted": _COUNT,
-        "rounds": {"type": "array", "items": _ROUND, "maxItems": 60},
-        "reps": {"type": "array", "items": _REP, "maxItems": 2000},
-        "skeleton_summary": _SKELETON_SUMMARY,
-        "plan": {"type": "object", "maxProperties": 20,
-                 "additionalProperties": {"type": ["string", "number", "boolean", "null"], "maxLength": 100}},
-        "app_version": {"type": "string", "maxLength": 40},
-    },
-}
-
-SUBMISSION_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["id", "mode", "score", "played_at_ms", "duration_ms", "telemetry"],
-    "properties": {
-        "id": _ID,
-        "mode": {"enum": list(MODES)},
-        "exercise": {"enum": list(EXERCISE_MODES)},
-        "score": {"type": "number", "minimum": 0, "maximum": 10_000_000},
-        "played_at_ms": _MS,
-        "duration_ms": _DURATION_MS,
-        "challenge": _CODE,
-        "telemetry": TELEMETRY_SCHEMA,
-    },
-}
-
-PLAN_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "minProperties": 1,
-    "properties": {
-        "difficulty": {"enum": ["easy", "normal", "hard", "expert"]},
-        "intensity": {"enum": ["rest", "low", "moderate", "high"]},
-        "volume_pct": {"type": "integer", "minimum": 0, "maximum": 200},
-        "max_rounds": {"type": "integer", "minimum": 0, "maximum": 30},
-        "round_length_s": {"type": "integer", "minimum": 10, "maximum": 600},
-        "target_reps": {"type": "integer", "minimum": 0, "maximum": 500},
-        "exercises": {"type": "array", "items": {"enum": list(EXERCISE_MODES)}, "maxItems": 4,
-                      "uniqueItems": True},
-        "rest_day": {"type": "boolean"},
-        "expires_at_ms": _MS,
-    },
-}
+from ringside_protocol import (
+    EXERCISE_MODES,
+    MESSAGE_SCHEMAS,
+    MODES,
+    PERIODS,
+    PROTOCOL_VERSION,
+    REP_MODES,
+    SUBMISSION_SCHEMA,
+    SUPPORTED_VERSIONS,
+    TELEMETRY_SCHEMA,
+    encode,
+    request_id,
+    schema_for,
+)
 
 
-def _msg(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["v", "type", *required],
-        "properties": {
-            "v": {"type": "integer"},
-            "type": {"type": "string"},
-            "id": {"type": ["string", "integer"], "maxLength": 64},
-            **properties,
-        },
-    }
-
-
-#: Client-to-server messages, by type.
-MESSAGE_SCHEMAS: dict[str, dict[str, Any]] = {
-    "hello": _msg([], {"token": {"type": "string", "maxLength": 100},
-                       "client": {"type": "string", "maxLength": 60}}),
-    "register": _msg(["name"], {"name": _NAME, "trainer_code": {"type": "string", "maxLength": 100}}),
-    "ping": _msg([], {}),
-    "profile.set": _msg(["name"], {"name": _NAME}),
-    "submit": _msg(["submission"], {"submission": SUBMISSION_SCHEMA}),
-    "board.get": _msg(["mode", "period"], {
-        "mode": {"enum": list(MODES)},
-        "period": {"enum": list(PERIODS)},
-        "group": _PUBLIC_ID,
-        "limit": {"type": "integer", "minimum": 1, "maximum": 100},
-    }),
-    "group.create": _msg(["name"], {"name": _NAME}),
-    "group.join": _msg(["invite_code"], {"invite_code": _CODE}),
-    "group.leave": _msg(["group"], {"group": _PUBLIC_ID}),
-    "group.list": _msg([], {}),
-    "group.members": _msg(["group"], {"group": _PUBLIC_ID}),
-    "group.remove": _msg(["group", "player"], {"group": _PUBLIC_ID, "player": _PUBLIC_ID}),
-    "challenge.create": _msg(["title", "exercise", "duration_s"], {
-        "title": _NAME,
-        "exercise": {"enum": list(EXERCISE_MODES)},
-        "duration_s": {"type": "integer", "minimum": 10, "maximum": 4 * 3600},
-        "group": _PUBLIC_ID,
-    }),
-    "challenge.join": _msg(["code"], {"code": _CODE}),
-    "challenge.watch": _msg(["code"], {"code": _CODE}),
-    "challenge.unwatch": _msg(["code"], {"code": _CODE}),
-    "challenge.get": _msg(["code"], {"code": _CODE}),
-    "challenge.list": _msg([], {"limit": {"type": "integer", "minimum": 1, "maximum": 50}}),
-    "challenge.start": _msg(["code"], {"code": _CODE}),
-    "challenge.stop": _msg(["code"], {"code": _CODE}),
-    "challenge.progress": _msg(["code", "score", "elapsed_ms"], {
-        "code": _CODE,
-        "score": {"type": "number", "minimum": 0, "maximum": 10_000_000},
-        "elapsed_ms": _DURATION_MS,
-        "count": _COUNT,
-    }),
-    "telemetry.list": _msg([], {
-        "player": _PUBLIC_ID,
-        "mode": {"enum": list(MODES)},
-        "limit": {"type": "integer", "minimum": 1, "maximum": 100},
-        "before_ms": _MS,
-    }),
-    "coach.players": _msg([], {}),
-    "override.set": _msg(["player", "plan"], {"player": _PUBLIC_ID, "plan": PLAN_SCHEMA, "note": _TEXT}),
-    "override.get": _msg([], {"player": _PUBLIC_ID}),
-}
-
-_ENVELOPE = {
-    "type": "object",
-    "required": ["v", "type"],
-    "properties": {"v": {"type": "integer"}, "type": {"type": "string", "maxLength": 40}},
-}
-
-
-SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
-
-
-def schema_for(message_type: str) -> dict[str, Any]:
-    """The complete JSON Schema of one client message type ("" for the envelope)."""
-    body = _ENVELOPE if message_type == "" else MESSAGE_SCHEMAS[message_type]
-    return {"$schema": SCHEMA_DIALECT, **body}
-
-
-@functools.cache
-def _validator(message_type: str) -> Any:
-    import fastjsonschema
-
-    return fastjsonschema.compile(schema_for(message_type))
-
-
-def _check(message_type: str, message: dict[str, Any]) -> None:
-    from fastjsonschema import JsonSchemaValueException
-
-    try:
-        _validator(message_type)(message)
-    except JsonSchemaValueException as exc:
-        path = [str(p) for p in (exc.path or [])[1:]]
-        where = "/".join(path) or "message"
-        text = str(exc.message)
-        # fastjsonschema names the value "data.a.b"; the path already says where.
-        if exc.name and text.startswith(exc.name):
-            text = text[len(exc.name):].strip()
-        if len(text) > 160:
-            text = text[:157] + "..."
-        raise ProtocolError(f"{where}: {text}") from None
+def _server_error(exc: _wire.ProtocolError) -> ProtocolError:
+    cls = UnsupportedVersionError if isinstance(exc, _wire.UnsupportedVersionError) else ProtocolError
+    return cls(str(exc))
 
 
 def decode(raw: str | bytes) -> dict[str, Any]:
-    """Parse and validate one client message.
-
-    Raises :class:`ProtocolError` (bad JSON, not an object, unknown type, schema violation) or
-    :class:`UnsupportedVersionError`; the message says exactly what is wrong.
-    """
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ProtocolError("messages must be UTF-8 JSON text") from exc
+    """Parse and validate one client message (see :func:`ringside_protocol.decode`)."""
     try:
-        message = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ProtocolError(f"not valid JSON ({exc.__class__.__name__})") from exc
-    # Only an escaped surrogate can produce text that is not valid Unicode; skip the walk otherwise.
-    return validate(message, check_text=_SURROGATE_ESCAPE.search(raw) is not None)
-
-
-def _reject_constant(name: str) -> Any:
-    # NaN and Infinity are not JSON and would slip through numeric range checks.
-    raise ValueError(f"{name} is not allowed")
-
-
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def _has_bad_text(value: Any) -> bool:
-    """True if a string (key or value) holds a lone surrogate, which no database can store."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+        return _wire.decode(raw)
+    except _wire.ProtocolError as exc:
+        raise _server_error(exc) from None
 
 
 def validate(message: Any, *, check_text: bool = True) -> dict[str, Any]:
-    """Validate an already-parsed message; returns it unchanged. ``check_text=False`` skips the
-    Unicode check (``decode`` does so when the raw text cannot contain a lone surrogate)."""
-    if not isinstance(message, dict):
-        raise ProtocolError("a message must be a JSON object with 'v' and 'type'")
-    if check_text and _has_bad_text(message):
-        raise ProtocolError("text must be valid Unicode (a lone surrogate escape was found)")
-    _check("", message)
-    if message["v"] not in SUPPORTED_VERSIONS:
-        raise UnsupportedVersionError(
-            f"protocol version {message['v']} is not supported; this server speaks "
-            f"{', '.join(str(v) for v in sorted(SUPPORTED_VERSIONS))}"
-        )
-    message_type = message["type"]
-    if message_type not in MESSAGE_SCHEMAS:
-        raise ProtocolError(f"unknown message type {message_type!r}")
-    _check(message_type, message)
-    return message
+    """Validate an already-parsed message (see :func:`ringside_protocol.validate`)."""
+    try:
+        return _wire.validate(message, check_text=check_text)
+    except _wire.ProtocolError as exc:
+        raise _server_error(exc) from None
 
 
-def request_id(message: Any) -> str | int | None:
-    """The request id to echo, taken defensively from a message that may be invalid."""
-    if isinstance(message, dict):
-        rid = message.get("id")
-        if isinstance(rid, int) and not isinstance(rid, bool):
-            return rid
-        if isinstance(rid, str) and len(rid) <= 64:
-            return rid
-    return None
-
-
-def encode(message: dict[str, Any]) -> str:
-    """Serialise a server message (compact, UTF-8 safe)."""
-    return json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+__all__ = [
+    "EXERCISE_MODES", "MESSAGE_SCHEMAS", "MODES", "PERIODS", "PROTOCOL_VERSION", "REP_MODES", "SUBMISSION_SCHEMA",
+    "SUPPORTED_VERSIONS", "TELEMETRY_SCHEMA", "decode", "encode", "request_id", "schema_for", "validate",
+]

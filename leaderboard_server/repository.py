@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select, update
@@ -22,91 +21,18 @@ from leaderboard_server.models import (
     GroupMember,
     Player,
     Submission,
+    Token,
 )
-
-
-@dataclass(frozen=True)
-class PlayerRec:
-    id: int
-    public_id: str
-    name: str
-    role: str
-
-    @property
-    def is_trainer(self) -> bool:
-        return self.role == "trainer"
-
-
-@dataclass(frozen=True)
-class GroupRec:
-    id: int
-    public_id: str
-    name: str
-    invite_code: str
-    owner_id: int
-
-
-@dataclass(frozen=True)
-class ChallengeRec:
-    id: int
-    code: str
-    title: str
-    exercise: str
-    trainer_id: int
-    trainer_name: str
-    group_id: int | None
-    duration_s: int
-    state: str
-    created_at_ms: int
-    started_at_ms: int | None
-    ends_at_ms: int | None
-    stopped_at_ms: int | None
-    version: int
-
-
-@dataclass(frozen=True)
-class StandingRec:
-    player_public_id: str
-    name: str
-    live_score: float
-    final_score: float | None
-    updated_at_ms: int
-
-
-@dataclass(frozen=True)
-class SubmissionRec:
-    id: int
-    player_id: int
-    client_id: str
-    mode: str
-    exercise: str
-    score: float
-    played_at_ms: int
-    duration_ms: int
-    received_at_ms: int
-    challenge_code: str | None
-    is_accepted: bool
-    reason: str | None
-    telemetry: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class BoardEntryRec:
-    player_public_id: str
-    name: str
-    score: float
-    achieved_at_ms: int
-
-
-@dataclass(frozen=True)
-class OverrideRec:
-    id: int
-    player_public_id: str
-    coach_public_id: str
-    coach_name: str
-    plan: dict[str, Any]
-    note: str
-    created_at_ms: int
+from leaderboard_server.records import (
+    BoardEntryRec,
+    ChallengeRec,
+    GroupRec,
+    OverrideRec,
+    PlayerRec,
+    StandingRec,
+    SubmissionRec,
+    TokenRec,
+)
 
 
 # The hot path (sign-in, submissions, challenge progress, standings) is plain SQL, the same on
@@ -114,16 +40,27 @@ class OverrideRec:
 # ORM statements per call cost ~35 ms per submission on the shared 2-core box and SQLAlchemy's
 # Core execution path ~150 us per statement; the raw cursor costs ~15 us.
 _SQL: dict[str, str] = {
-    "player_by_token": "SELECT id, public_id, name, role FROM players WHERE token_hash = :h",
+    "player_by_token": (
+        "SELECT p.id, p.public_id, p.name, p.role, t.id, t.public_id, t.player_id, t.label, t.created_at_ms,"
+        " t.last_used_ms, t.expires_at_ms, t.revoked_at_ms FROM tokens t JOIN players p ON p.id = t.player_id"
+        " WHERE t.token_hash = :h"),
+    "add_token": (
+        "INSERT INTO tokens (public_id, player_id, token_hash, label, created_at_ms, last_used_ms, expires_at_ms)"
+        " VALUES (:public_id, :player_id, :token_hash, :label, :now, :now, :expires) RETURNING id"),
+    "touch_token": "UPDATE tokens SET last_used_ms = :now, expires_at_ms = :expires WHERE id = :id",
+    "tokens_of": (
+        "SELECT id, public_id, player_id, label, created_at_ms, last_used_ms, expires_at_ms, revoked_at_ms"
+        " FROM tokens WHERE player_id = :p ORDER BY id"),
+    "revoke_token": "UPDATE tokens SET revoked_at_ms = :now WHERE id = :id AND revoked_at_ms IS NULL",
     "submission_by_client": (
         "SELECT s.id, s.player_id, s.client_id, s.mode, s.exercise, s.score, s.played_at_ms, s.duration_ms,"
         " s.received_at_ms, c.code, s.is_accepted, s.reason, s.telemetry FROM submissions s"
         " LEFT JOIN challenges c ON c.id = s.challenge_id WHERE s.player_id = :p AND s.client_id = :c"),
     "add_submission": (
         "INSERT INTO submissions (player_id, client_id, mode, exercise, score, played_at_ms, duration_ms,"
-        " received_at_ms, challenge_id, is_accepted, reason, telemetry) VALUES (:player_id, :client_id, :mode,"
-        " :exercise, :score, :played_at_ms, :duration_ms, :received_at_ms, :challenge_id, :is_accepted, :reason,"
-        " :telemetry) RETURNING id"),
+        " received_at_ms, challenge_id, is_accepted, reason, telemetry, telemetry_chars) VALUES (:player_id,"
+        " :client_id, :mode, :exercise, :score, :played_at_ms, :duration_ms, :received_at_ms, :challenge_id,"
+        " :is_accepted, :reason, :telemetry, :telemetry_chars) RETURNING id"),
     # Atomic across processes: a concurrent better score is never overwritten by a worse one.
     # RETURNING gives each board's best after the write (ours if submission_id is ours), which
     # saves reading them back.
@@ -162,6 +99,8 @@ _SQL: dict[str, str] = {
         "SELECT c.id, c.code, c.title, c.exercise, c.trainer_id, p.name, c.group_id, c.duration_s, c.state,"
         " c.created_at_ms, c.started_at_ms, c.ends_at_ms, c.stopped_at_ms, c.version FROM challenges c"
         " JOIN players p ON p.id = c.trainer_id WHERE c.code = :code"),
+    "stored_since": ("SELECT COUNT(*), SUM(telemetry_chars) FROM submissions"
+                     " WHERE player_id = :p AND received_at_ms >= :since"),
     "is_participant": "SELECT 1 FROM challenge_participants WHERE challenge_id = :c AND player_id = :p",
     "raise_live": ("UPDATE challenge_participants SET live_score = :score, updated_at_ms = :now"
                    " WHERE challenge_id = :c AND player_id = :p AND live_score < :score"),
@@ -176,6 +115,13 @@ _SQL: dict[str, str] = {
 }
 # psycopg uses the "pyformat" parameter style.
 _PG_SQL: dict[str, str] = {k: re.sub(r"(?<!:):(\w+)", r"%(\1)s", v) for k, v in _SQL.items()}
+
+
+def stored_json(text: str) -> Any:
+    """Parse a stored JSON column. Rows written before non-finite numbers were refused can hold
+    ``NaN``/``Infinity``, which no reply may carry (``encode`` refuses them, and a reply that
+    cannot be written used to close the connection with 1011): they read as null."""
+    return json.loads(text, parse_constant=lambda _name: None)
 
 
 def _player(row: Any) -> PlayerRec:
@@ -203,9 +149,30 @@ class Repository:
         return cur
 
     # -- players -------------------------------------------------------------------------------
-    def player_by_token_hash(self, token_hash: str) -> PlayerRec | None:
+    def player_by_token_hash(self, token_hash: str) -> tuple[PlayerRec, TokenRec] | None:
+        """The player and the device token with this hash (valid or not: the caller decides)."""
         row = self._run("player_by_token", {"h": token_hash}).fetchone()
-        return None if row is None else PlayerRec(*row)
+        return None if row is None else (PlayerRec(*row[:4]), TokenRec(*row[4:]))
+
+    def add_token(self, *, player_id: int, public_id: str, token_hash: str, label: str, now_ms: int,
+                  expires_at_ms: int) -> TokenRec:
+        params = {"player_id": player_id, "public_id": public_id, "token_hash": token_hash, "label": label,
+                  "now": now_ms, "expires": expires_at_ms}
+        token_id = int(self._run("add_token", params).fetchone()[0])
+        return TokenRec(token_id, public_id, player_id, label, now_ms, now_ms, expires_at_ms, None)
+
+    def token_public_id_exists(self, public_id: str) -> bool:
+        return self.session.execute(select(Token.id).where(Token.public_id == public_id)).first() is not None
+
+    def touch_token(self, token_id: int, now_ms: int, expires_at_ms: int) -> None:
+        self._run("touch_token", {"id": token_id, "now": now_ms, "expires": expires_at_ms})
+
+    def tokens_of(self, player_id: int) -> list[TokenRec]:
+        return [TokenRec(*row) for row in self._run("tokens_of", {"p": player_id}).fetchall()]
+
+    def revoke_token(self, token_id: int, now_ms: int) -> bool:
+        """Revoke a device token; False when it already was."""
+        return bool(self._run("revoke_token", {"id": token_id, "now": now_ms}).rowcount)
 
     def player_by_public_id(self, public_id: str) -> PlayerRec | None:
         row = self.session.execute(select(Player).where(Player.public_id == public_id)).scalar_one_or_none()
@@ -310,26 +277,35 @@ class Repository:
         return SubmissionRec(id=row[0], player_id=row[1], client_id=row[2], mode=row[3], exercise=row[4],
                              score=float(row[5]), played_at_ms=int(row[6]), duration_ms=int(row[7]),
                              received_at_ms=int(row[8]), challenge_code=row[9], is_accepted=bool(row[10]),
-                             reason=row[11], telemetry=json.loads(row[12]))
+                             reason=row[11], telemetry=stored_json(row[12]))
+
+    def stored_since(self, player_id: int, since_ms: int) -> tuple[int, int]:
+        """How many submissions the player stored since ``since_ms`` (received time) and how many
+        telemetry characters they hold."""
+        row = self._run("stored_since", {"p": player_id, "since": since_ms}).fetchone()
+        return int(row[0]), int(row[1] or 0)
 
     def _submission(self, row: Submission, code: str | None) -> SubmissionRec:
         return SubmissionRec(
             id=row.id, player_id=row.player_id, client_id=row.client_id, mode=row.mode,
             exercise=row.exercise, score=row.score, played_at_ms=row.played_at_ms,
             duration_ms=row.duration_ms, received_at_ms=row.received_at_ms, challenge_code=code,
-            is_accepted=row.is_accepted, reason=row.reason, telemetry=json.loads(row.telemetry),
+            is_accepted=row.is_accepted, reason=row.reason, telemetry=stored_json(row.telemetry),
         )
 
     def add_submission(
         self, *, player_id: int, client_id: str, mode: str, exercise: str, score: float, played_at_ms: int,
         duration_ms: int, received_at_ms: int, challenge_id: int | None, is_accepted: bool,
-        reason: str | None, telemetry: dict[str, Any],
+        reason: str | None, telemetry: dict[str, Any] | str,
     ) -> int:
+        """Store a submission; ``telemetry`` is a dict or its compact JSON text (already encoded)."""
+        text = telemetry if isinstance(telemetry, str) else json.dumps(telemetry, separators=(",", ":"))
         params = {
             "player_id": player_id, "client_id": client_id, "mode": mode, "exercise": exercise, "score": score,
             "played_at_ms": played_at_ms, "duration_ms": duration_ms, "received_at_ms": received_at_ms,
             "challenge_id": challenge_id, "is_accepted": is_accepted, "reason": reason,
-            "telemetry": json.dumps(telemetry, separators=(",", ":")),
+            "telemetry": text,
+            "telemetry_chars": len(text),
         }
         return int(self._run("add_submission", params).fetchone()[0])
 
@@ -507,4 +483,4 @@ class Repository:
             return None
         o, coach_pid, coach_name, target_pid = row
         return OverrideRec(id=o.id, player_public_id=target_pid, coach_public_id=coach_pid, coach_name=coach_name,
-                           plan=json.loads(o.plan), note=o.note, created_at_ms=o.created_at_ms)
+                           plan=stored_json(o.plan), note=o.note, created_at_ms=o.created_at_ms)

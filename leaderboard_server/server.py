@@ -17,15 +17,17 @@ Pieces:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import http
 import json
 import logging
 import queue
 import secrets
+import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +50,7 @@ from leaderboard_server.errors import (
     ServerSetupError,
     StorageUnavailableError,
 )
-from leaderboard_server.limits import RateLimit, TokenBucket, message_cost, take
+from leaderboard_server.limits import AddressBook, AddressLimit, RateLimit, TokenBucket, message_cost, take
 from leaderboard_server.repository import Repository
 
 log = logging.getLogger("ringside.server")
@@ -73,6 +75,14 @@ class ServerOptions:
     keyfile: Path | None = None
     #: Browser origins allowed besides the server's own pages ("*" allows any).
     allowed_origins: tuple[str, ...] = ()
+    #: Host names (``Host`` header) this server answers to besides IP addresses, localhost and the
+    #: machine's own name: the DNS name players use ("*" allows any; ".gym.example" a domain).
+    allowed_hosts: tuple[str, ...] = ()
+    #: What one network address may do (connections, messages, accounts, API lookups).
+    address: AddressLimit = field(default_factory=AddressLimit)
+    #: A connection that neither signed in nor watches a challenge is closed after this long
+    #: without a message.
+    idle_timeout_s: float = 60.0
     #: Largest accepted message. Telemetry of a long set with skeleton summaries is ~50 KiB.
     max_message_bytes: int = 256 * 1024
     max_connections: int = 20_000
@@ -195,9 +205,14 @@ class DbWorker:
             return
         codes = {e.code for r in results if isinstance(r, core.Outcome) for e in r.effects
                  if isinstance(e, core.Publish)}
-        for code in sorted(codes):
+        payloads = [{"code": code} for code in sorted(codes)]
+        revoked = sorted({t for r in results if isinstance(r, core.Outcome) for e in r.effects
+                          if isinstance(e, core.Revoked) for t in e.tokens})
+        if revoked:
+            payloads.append({"revoked": revoked})  # other processes close their connections too
+        for body in payloads:
             # NOTIFY inside the transaction: delivered to the other processes only if it commits.
-            payload = json.dumps({"code": code, "origin": self._options.server_id})
+            payload = json.dumps({**body, "origin": self._options.server_id})
             session.execute(text("SELECT pg_notify(:channel, :payload)"),
                             {"channel": NOTIFY_CHANNEL, "payload": payload})
 
@@ -352,10 +367,12 @@ class Hub:
 class PgListener:
     """LISTEN for other processes' changes; reconnect with backoff and re-read after a gap."""
 
-    def __init__(self, dsn: str, hub: Hub, server_id: str) -> None:
+    def __init__(self, dsn: str, hub: Hub, server_id: str,
+                 on_revoked: Callable[[frozenset[str]], Awaitable[None]] | None = None) -> None:
         self._dsn = dsn
         self._hub = hub
         self._server_id = server_id
+        self._on_revoked = on_revoked
         self.connected = asyncio.Event()
 
     async def run(self) -> None:
@@ -374,8 +391,13 @@ class PgListener:
                             payload = json.loads(note.payload)
                         except ValueError:
                             continue
-                        if payload.get("origin") != self._server_id and isinstance(payload.get("code"), str):
+                        if not isinstance(payload, dict) or payload.get("origin") == self._server_id:
+                            continue
+                        if isinstance(payload.get("code"), str):
                             self._hub.mark(payload["code"])
+                        revoked = payload.get("revoked")
+                        if self._on_revoked is not None and isinstance(revoked, list):
+                            await self._on_revoked(frozenset(t for t in revoked if isinstance(t, str)))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - keep serving; pushes resume on reconnect
@@ -399,6 +421,10 @@ class LeaderboardServer:
         self._tasks: list[asyncio.Task[None]] = []
         self._server: Any = None
         self.port: int = options.port
+        self.addresses = AddressBook(options.address)
+        #: Connections by the public id of the device token they signed in with.
+        self.by_token: dict[str, set[ServerConnection]] = {}
+        self._own_names = _own_names(options.host)
 
     # HTTP and handshake checks
     def _origin_ok(self, request: Request) -> bool:
@@ -415,6 +441,18 @@ class LeaderboardServer:
     async def process_request(self, connection: ServerConnection, request: Request) -> Response | None:
         path = urlsplit(request.path).path
         is_upgrade = "websocket" in request.headers.get("Upgrade", "").lower()
+        if request.method not in web.ALLOWED_METHODS or (is_upgrade and request.method != "GET"):
+            response = _http(405, web.json_response(405, {"error": "method_not_allowed",
+                                                          "message": "only GET (and HEAD) are answered here"}))
+            response.headers["Allow"] = ", ".join(web.ALLOWED_METHODS)
+            return response
+        if not web.is_host_allowed(request.headers.get("Host"), self.options.allowed_hosts, self._own_names):
+            log.info("refused host %s", request.headers.get("Host"))
+            return _http(403, web.json_response(403, {
+                "error": "forbidden_host",
+                "message": "this server does not answer to that host name; its operator can allow it with "
+                           "--allowed-host"}))
+        address = _address(connection)
         if is_upgrade:
             if path not in ("/", "/ws"):
                 return _http(404, web.json_response(404, {"error": "not_found", "message": "connect to /ws"}))
@@ -424,6 +462,9 @@ class LeaderboardServer:
                                                           "message": "this origin may not connect"}))
             if len(self.connections) >= self.options.max_connections:
                 return _http(503, web.json_response(503, {"error": "busy", "message": "server full, retry later"}))
+            if (address not in self.options.address.exempt
+                    and self.addresses.connections.get(address, 0) >= self.options.address.max_connections):
+                return _too_many("too many connections from your address; close some and retry", 5000)
             return None
         if path == "/healthz":
             return _http(200, web.json_response(200, self.health()))
@@ -431,11 +472,34 @@ class LeaderboardServer:
         if isinstance(routed, web.SnapshotRequest):
             assert self.worker is not None
             t_ms, code = now_ms(), routed.code
+            allowed, retry_ms = self.addresses.take(address, "api", t_ms)
+            if not allowed:
+                return _too_many(f"too many lookups; retry in {retry_ms} ms", retry_ms)
             snap = await self.worker.read(lambda repo: core.snapshot(repo, code, t_ms))
             if snap is None:
                 return _http(404, web.json_response(404, {"error": "not_found", "message": f"no challenge {code}"}))
             return _http(200, web.json_response(200, snap))
         return _http(routed.status, routed)
+
+    def _respond(self, connection: ServerConnection, request: Request, response: Response) -> Response:
+        """HEAD gets GET's headers (Content-Length included) without the body."""
+        if request.method == "HEAD":
+            return dataclasses.replace(response, body=b"")
+        return response
+
+    def _forget_token(self, token: str, ws: ServerConnection) -> None:
+        conns = self.by_token.get(token)
+        if conns is not None:
+            conns.discard(ws)
+            if not conns:
+                del self.by_token[token]
+
+    async def sign_out(self, tokens: frozenset[str]) -> None:
+        """Close this process's connections signed in with a revoked token (4001: sign in again)."""
+        for token in tokens:
+            for ws in list(self.by_token.pop(token, ())):
+                ws.close_timeout = 1.0
+                await ws.close(4001, "signed out: this device's token was revoked")
 
     def health(self) -> dict[str, Any]:
         return {"ok": True, "server_id": self.options.server_id, "connections": len(self.connections),
@@ -449,16 +513,38 @@ class LeaderboardServer:
     # one connection
     async def handler(self, ws: ServerConnection) -> None:
         assert self.worker is not None and self.hub is not None
+        address = _address(ws)
+        if not self.addresses.connect(address):
+            ws.close_timeout = 1.0
+            await ws.close(1008, "too many connections from your address")
+            return
         self.connections.add(ws)
         state = core.SessionState()
         bucket = TokenBucket.full(self.options.rate, now_ms())
         strikes = 0
         bad = 0
         try:
-            async for raw in ws:
+            while True:
+                # Idle connections that neither signed in nor watch anything are not kept.
+                is_idle_allowed = state.player is not None or bool(state.watching)
+                try:
+                    async with asyncio.timeout(None if is_idle_allowed else self.options.idle_timeout_s):
+                        raw = await ws.recv()
+                except TimeoutError:
+                    ws.close_timeout = 1.0
+                    await ws.close(1008, "idle without signing in")
+                    break
                 t_ms = now_ms()
                 rate = self.options.rate
-                allowed, bucket, retry_ms = take(bucket, rate, t_ms, message_cost(len(raw), rate))
+                cost = message_cost(len(raw), rate)
+                allowed, bucket, retry_ms = take(bucket, rate, t_ms, cost)
+                if allowed:
+                    # One address shares one budget, however many connections it opens: over it,
+                    # this connection is not read until its turn (the flood waits in TCP buffers).
+                    wait_ms = self.addresses.reserve(address, "messages", t_ms, cost)
+                    if wait_ms:
+                        await asyncio.sleep(wait_ms / 1000.0)
+                        t_ms = now_ms()
                 if not allowed:
                     strikes += 1
                     if strikes > self.options.rate.max_strikes:
@@ -475,7 +561,16 @@ class LeaderboardServer:
                         raise AbuseError("too many malformed messages") from err
                     await ws.send(protocol.encode(core.error_reply(err, _loose_id(raw))))
                     continue
+                if message["type"] == "register":
+                    allowed, retry_ms = self.addresses.take(address, "registrations", t_ms)
+                    if not allowed:
+                        await ws.send(protocol.encode(core.error_reply(RateLimitedError(
+                            f"too many new accounts from your address; retry in {retry_ms // 1000} s",
+                            retry_ms), protocol.request_id(message))))
+                        continue
                 outcome = await self.worker.handle(message, state, t_ms)
+                if state.token is not None and outcome.session.token != state.token:
+                    self._forget_token(state.token, ws)  # signed in again with another device token
                 state = outcome.session
                 for reply in outcome.replies:
                     await ws.send(protocol.encode(reply))
@@ -491,6 +586,10 @@ class LeaderboardServer:
                         self.hub.mark(effect.code)
                     elif isinstance(effect, core.Close):
                         await ws.close(effect.code, effect.reason)
+                    elif isinstance(effect, core.Revoked):
+                        await self.sign_out(effect.tokens)
+                if state.token is not None:
+                    self.by_token.setdefault(state.token, set()).add(ws)
         except AbuseError as err:
             await ws.send(protocol.encode(core.error_reply(err, None)))
             # A flooder's unread messages fill our receive queue, so its close reply may never be
@@ -500,7 +599,10 @@ class LeaderboardServer:
         except ConnectionClosed:
             pass
         finally:
+            self.addresses.disconnect(address)
             self.connections.discard(ws)
+            if state.token is not None:
+                self._forget_token(state.token, ws)
             self.hub.drop(ws, state.watching | frozenset(
                 code for code, conns in list(self.hub.watchers.items()) if ws in conns))
 
@@ -525,12 +627,13 @@ class LeaderboardServer:
         self._tasks.append(asyncio.create_task(self.hub.tick()))
         if self.engine.dialect.name == "postgresql":
             dsn = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            self.listener = PgListener(dsn, self.hub, self.options.server_id)
+            self.listener = PgListener(dsn, self.hub, self.options.server_id, on_revoked=self.sign_out)
             self._tasks.append(asyncio.create_task(self.listener.run()))
         try:
             self._server = await serve(
                 self.handler, self.options.host, self.options.port,
                 process_request=self.process_request,
+                process_response=self._respond,
                 ssl=ssl_context,
                 max_size=self.options.max_message_bytes,
                 compression=None,  # small JSON messages; per-connection zlib state costs ~100 KiB each
@@ -568,6 +671,32 @@ def _loose_id(raw: str | bytes) -> str | int | None:
         return protocol.request_id(json.loads(raw))
     except (ValueError, RecursionError, UnicodeDecodeError):
         return None
+
+
+def _address(connection: ServerConnection) -> str:
+    """The peer's IP address (the key of the per-address limits)."""
+    try:
+        peer = connection.remote_address
+    except (AttributeError, RuntimeError):
+        return "?"
+    return str(peer[0]) if isinstance(peer, tuple) and peer else "?"
+
+
+def _own_names(bind_host: str) -> tuple[str, ...]:
+    """This machine's names, which a LAN player may type (``gym-laptop``, ``gym-laptop.local``)."""
+    names = {bind_host.lower()}
+    for name in (socket.gethostname(), socket.getfqdn()):
+        name = name.lower().rstrip(".")
+        if name:
+            names.update((name, name.split(".")[0], name.split(".")[0] + ".local"))
+    return tuple(sorted(names))
+
+
+def _too_many(message: str, retry_ms: int) -> Response:
+    response = _http(429, web.json_response(429, {"error": "rate_limited", "message": message,
+                                                  "retry_after_ms": retry_ms}))
+    response.headers["Retry-After"] = str(max(1, -(-retry_ms // 1000)))
+    return response
 
 
 def _http(status: int, res: web.WebResponse) -> Response:

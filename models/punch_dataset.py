@@ -11,14 +11,17 @@ the tests and benchmarks can use it from the main environment.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from game.boxing.detector import Candidate, PunchDetector
 from game.boxing.features import CLASSES, window_features
 from game.boxing.kinematics import BodySample
+from game.pose.types import PoseFrame
 from models.punch_synth import NON_PUNCH_MOTIONS, PUNCH_KINDS, Clip, combo_clip, motion_clip, punch_clip
 
 MATCH_S = 0.2
@@ -35,6 +38,11 @@ class Dataset:
 
 def candidates_of(clip: Clip) -> list[tuple[Candidate, np.ndarray, str]]:
     """(candidate, window, rule family) for every excursion the detector accepted in a clip."""
+    return candidates_in(clip.frames)
+
+
+def candidates_in(frames: Iterable[PoseFrame]) -> list[tuple[Candidate, np.ndarray, str]]:
+    """(candidate, window, rule family) for every excursion the detector accepts in a stream."""
     got: list[tuple[Candidate, np.ndarray, str]] = []
 
     def hook(c: Candidate, samples: Sequence[BodySample]) -> None:
@@ -46,7 +54,7 @@ def candidates_of(clip: Clip) -> list[tuple[Candidate, np.ndarray, str]]:
         return None
 
     det = PunchDetector(kind_classifier=hook)
-    for f in clip.frames:
+    for f in frames:
         det.update(f)
     det.finish()
     return got
@@ -104,3 +112,72 @@ def build(n_clips: int, seed: int, progress: bool = False) -> Dataset:
         np.array(rs, dtype=np.int64),
         np.array(ids, dtype=np.int64),
     )
+
+
+# -- real recordings ------------------------------------------------------------------------------
+
+REAL_MATCH_S = 0.35  # a candidate this close to a labelled punch (same hand when known) is that punch
+LABEL_FAMILY = {**FAMILY, "straight": "straight"}
+
+
+@dataclass(frozen=True, slots=True)
+class RealWindow:
+    """One detector candidate on a real recording, labelled from ../shared/data/labels.json."""
+
+    clip: str  # the recording's stem: the unit of leave-one-clip-out
+    t_s: float
+    x: np.ndarray  # (WINDOW, FEATURES)
+    y: int  # index into CLASSES
+    rule_y: int
+    is_labelled_punch: bool  # matched to a labelled punch (not an unmatched excursion called "none")
+
+
+def _label_family(stem: str, lab: dict[str, object]) -> list[tuple[float, str | None, str]]:
+    """(time, hand or None, family) of each labelled punch of one clip."""
+    out: list[tuple[float, str | None, str]] = []
+    kinds = lab.get("kinds")
+    if isinstance(kinds, list):
+        for k in kinds:
+            hand = k.get("hand") if k.get("hand") in ("left", "right") else None
+            out.append((float(k["t"]), hand, LABEL_FAMILY[str(k["kind"])]))
+    elif isinstance(lab.get("punch_times_s"), list):
+        out = [(float(t), None, "straight") for t in lab["punch_times_s"]]  # type: ignore[union-attr]
+    return out
+
+
+def real_windows(labels_path: Path, recordings: Path, coco_dir: Path | None = None) -> Iterator[RealWindow]:
+    """Windows of every detector candidate on the labelled real boxing recordings.
+
+    ``recordings`` holds ``<stem>.rsk`` skeletons of the videos in labels.json. A candidate near a
+    labelled punch takes its family; elsewhere in a fully labelled clip, and anywhere in a clip
+    that must count nothing (``count_max`` 0), it is "none" (a wind-up, a guard shuffle, a gesture).
+    Clips only partly labelled (a segment) contribute their segment; ``robustness_only`` clips and
+    clips without per-punch times contribute nothing. ``coco_dir`` (the shadowboxer_coco17 layout):
+    every candidate in its ``hook/`` files is a hook.
+    """
+    from game.pose.recording import read_recording
+
+    videos = json.loads(labels_path.read_text())["videos"]
+    for key, lab in videos.items():
+        if lab.get("exercise") != "boxing" or lab.get("robustness_only"):
+            continue
+        stem = Path(key).stem
+        path = recordings / f"{stem}.rsk"
+        punches = _label_family(stem, lab)
+        is_negative = lab.get("count_max") == 0
+        if not path.is_file() or (not punches and not is_negative):
+            continue
+        lo, hi = lab.get("segment_s", (-np.inf, np.inf))
+        for c, win, rule in candidates_in(read_recording(path)):
+            if not lo - 0.5 <= c.t_peak_s <= hi + 0.5:
+                continue
+            near = [p for p in punches if abs(p[0] - c.t_peak_s) <= REAL_MATCH_S and p[1] in (None, c.hand)]
+            family = min(near, key=lambda p: abs(p[0] - c.t_peak_s))[2] if near else "none"
+            yield RealWindow(stem, c.t_peak_s, win, CLASSES.index(family), CLASSES.index(rule), bool(near))
+    if coco_dir is not None:
+        from models.coco17 import read_coco17_csv
+
+        for csv_path in sorted((coco_dir / "hook").glob("*.csv")):
+            for c, win, rule in candidates_in(read_coco17_csv(csv_path)):
+                yield RealWindow(f"coco_{csv_path.stem}", c.t_peak_s, win, CLASSES.index("hook"),
+                                 CLASSES.index(rule), True)

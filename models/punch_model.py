@@ -1,7 +1,7 @@
 """Run the punch-kind model (``models/punch_kind.tflite``) on device.
 
-The interpreter comes from ``tflite_runtime`` (Linux x86-64 wheels, pinned 2.14) or, where that
-has no wheel, from ``ai_edge_litert`` -- the same TFLite runtime under its new name. TensorFlow
+The interpreter comes from ``ai_edge_litert`` (LiteRT, the TFLite runtime under its new name)
+when it is installed, else from ``tflite_runtime`` (Linux x86-64 wheels, pinned 2.14). TensorFlow
 itself is never needed at run time.
 """
 
@@ -19,14 +19,16 @@ MODEL_PATH = Path(__file__).resolve().parent / "punch_kind.tflite"
 
 
 def _interpreter_class() -> Any:
+    """LiteRT (``ai_edge_litert``, the TFLite runtime's current name and home) first; the older
+    ``tflite_runtime`` wheel where that is what is installed (Linux x86-64, pinned 2.14)."""
     try:
-        from tflite_runtime.interpreter import Interpreter
+        from ai_edge_litert.interpreter import Interpreter
 
         return Interpreter
     except ImportError:
         pass
     try:
-        from ai_edge_litert.interpreter import Interpreter
+        from tflite_runtime.interpreter import Interpreter
 
         return Interpreter
     except ImportError as exc:

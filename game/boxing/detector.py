@@ -57,12 +57,20 @@ class DetectorOptions:
     min_half_extension_gain: float = 0.1  # a half straight still opens the arm this much
     uppercut_rise: float = 0.25  # arm lengths an uppercut lifts the fist from its lowest point
     uppercut_top: float = 0.05  # arm lengths above the shoulder where a full uppercut ends
+    uppercut_long_top: float = -0.1  # ... one driven up from the hip: the shoulder line, within
+    # a fist (real ones end -0.06..0.18, the wrist landmark sitting a fist below the knuckles)
+    uppercut_forearm_up: float = 0.45  # share of the forearm's length that points up (27 deg+)
+    uppercut_full_rise: float = 0.5  # arm lengths an uppercut from the hip lifts the fist
     hook_elbow_up: float = -0.08  # arm lengths: a hook's elbow is up near shoulder height
     hook_sweep: float = 0.15  # arm lengths a full hook swings the fist across the body
+    hook_wide_sweep: float = 0.5  # ... a hook seen from the front: the fist crosses the body
+    hook_elbow_low: float = -0.2  # arm lengths below the shoulder its elbow (and fist) stay above
+    locked_out: float = 0.92  # straightness only a straight punch reaches
     face_touch: float = 0.2  # arm lengths from the nose: the hand is at the face
     max_height_above_nose: float = 0.3  # arm lengths: higher is a wave / raised hand
     min_height_below_shoulder: float = -0.6  # arm lengths: lower is an arm swinging at the side
     guard_floor: float = -0.7  # a guard lower than this (arms hanging) cannot start a punch
+    hanging_arm: float = -0.35  # ... nor a straight arm with its fist this far below the shoulders
     guard_radius: float = 0.95  # arm lengths from the shoulder midpoint, horizontally
     warmup_s: float = 0.2  # a hand must be watched this long before it can punch (guard known)
     relaunch_fraction: float = 0.75  # stopped within this share of the way out = home again
@@ -71,7 +79,10 @@ class DetectorOptions:
     flail_window_s: float = 0.12  # both hands leaving within this = flailing
     loose_hand: float = 0.55  # the other hand this far from its guard (arm lengths) = flailing
     loose_speed: float = 2.5  # ... or moving this fast (arm lengths / s) away from it
+    stance_feet_apart: float = 0.1  # arm lengths one foot is ahead of the other in a stance
     track_jump_torso: float = 0.6  # shoulder midpoint jumping this many torso lengths = new person
+    motion_depth_weight: float = 0.5  # weight of BlazePose's depth axis in the hand's motion (its weakest axis)
+    depth_weight: float = 0.5  # ... when judging whether the other hand is loose
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +113,8 @@ class Candidate:
     onset_gap_s: float  # time since the frame before the onset frame
     rise: float  # arm lengths the wrist rose from its lowest point (guard or dip) to the peak
     sweep: float  # arm lengths the wrist moved across the body, from its outermost point to the peak
+    onset_wrist: np.ndarray | None = None  # wrist at the onset (arm lengths)
+    feet: np.ndarray | None = None  # left ankle minus right ankle at the onset (arm lengths)
 
 
 KindClassifier = Callable[[Candidate, Sequence[BodySample]], tuple[str, float] | None]
@@ -115,7 +128,7 @@ or None to defer to the rules. "none" refuses the candidate (not a punch)."""
 TRANSITIONS: dict[State, tuple[tuple[str, State], ...]] = {
     "guard": (("lost", "guard"), ("leaves_guard", "out")),
     "out": (("lost", "guard"), ("too_slow", "back"), ("fizzled", "guard"), ("peak_passed", "back")),
-    "back": (("lost", "guard"), ("home", "guard")),
+    "back": (("lost", "guard"), ("relaunch", "out"), ("home", "guard")),
 }
 
 
@@ -150,6 +163,8 @@ class _Hand:
     settled: bool = True  # the hand slowed down (or turned around) since it came home
     min_exc_guard: float = 0.0
     guard_straightness: float = 0.5
+    guard_own: np.ndarray | None = None  # the guard relative to the hand's own shoulder
+    anchor_straightness: float = 0.5  # straightness where the current excursion is measured from
     tracked_s: float = 0.0  # how long this hand has been in view without a break
     home_before_s: float = 1.0  # ... before the current excursion
     onset_gap_s: float = 0.0
@@ -157,6 +172,16 @@ class _Hand:
     ext_trace: list[tuple[float, float]] = field(default_factory=list)  # (t, straightness) going out
     out_across: float = 0.0  # outermost wrist position across the body during the excursion
     history: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=lambda: deque(maxlen=4))
+    back_min_exc: float = 0.0  # closest approach to the guard since the peak
+    relaunches: int = 0  # excursions started from "back" since the hand was last home
+    turn_w: np.ndarray | None = None  # where the hand was at that closest approach
+    turn_straightness: float = 0.5
+    turn_s: float = 0.0  # ... and when
+    onset_wrist: np.ndarray | None = None
+    onset_feet: np.ndarray | None = None
+    loose: float = 0.0  # distance from the guard with the depth axis down-weighted (arm lengths)
+    loose_speed: float = 0.0  # speed with the depth axis down-weighted (arm lengths / s)
+    max_loose: float = 0.0  # the largest "loose" since the hand left its guard
 
 
 def interpolated_peak(trace: Sequence[tuple[float, float]]) -> float:
@@ -200,6 +225,10 @@ def judge_candidate(c: Candidate, opt: DetectorOptions) -> str | None:
         return "not from a guard"
     if float(np.hypot(c.guard[0], c.guard[2])) > opt.guard_radius:
         return "not from a guard"
+    if c.start_extension >= opt.straight_extension and c.guard[1] < opt.hanging_arm:
+        # A guard holds the fists up by the chin with the elbows bent; an arm hanging straight
+        # by the side swings (running, marching, high knees), it does not punch.
+        return "not from a guard"
     if c.home_s < opt.min_home_s:
         return "hand never came home"
     wrist_up = c.peak_wrist[1] - c.peak_shoulder[1]
@@ -232,10 +261,24 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     elbow_up = float(c.peak_elbow[1] - c.peak_shoulder[1])
     fore = c.peak_wrist - c.peak_elbow
     fore_up = float(fore[1] / (np.linalg.norm(fore) or 1e-9))
-    if c.extension >= opt.straight_extension:
-        return "straight", True
     drive = c.peak_wrist - c.start
     drive_up = float(drive[1] / (np.linalg.norm(drive) or 1e-9))
+    if (fore_up >= opt.uppercut_forearm_up and elbow_up < 0.0 and c.rise >= opt.uppercut_full_rise
+            and drive_up >= 0.0):
+        # Forearm up, elbow under the shoulder, the fist driven up from the hip or ribs (about
+        # half an arm length or more): an uppercut however straight BlazePose reads the arm --
+        # seen from the front, the forearm coming at the lens is foreshortened in depth and the
+        # arm can read 0.9 straight. A straight punch from the guard rises little (<= 0.4).
+        complete = c.peak_wrist[1] >= c.peak_shoulder[1] + opt.uppercut_long_top
+        return "uppercut", bool(complete)
+    if (c.sweep >= opt.hook_wide_sweep and c.extension < opt.locked_out and elbow_up >= opt.hook_elbow_low
+            and c.peak_wrist[1] >= c.peak_shoulder[1] + opt.hook_elbow_low):
+        # The fist swept across the body at head height without the arm locking out: a hook
+        # thrown at the camera (its arc is mostly sideways in the image). Real straights lock
+        # out (0.94-0.99); real hooks seen from the front read 0.78-0.86.
+        return "hook", True
+    if c.extension >= opt.straight_extension:
+        return "straight", True
     if (fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1)) and drive_up >= 0.45 and c.rise >= opt.uppercut_rise:
         # A full uppercut finishes at chin height, above the shoulder line.
         complete = c.peak_wrist[1] >= c.peak_shoulder[1] + opt.uppercut_top
@@ -276,6 +319,7 @@ class PunchDetector:
         self._arm_lengths: deque[float] = deque(maxlen=120)
         self._arm_m = 0.0
         self._stance_evidence = 0.0  # > 0: orthodox (left lead)
+        self._forward = np.zeros(3)  # sum of the straight punches' horizontal directions
         self._last: BodySample | None = None
         self.events: list[PunchEvent] = []
         self.rejected: list[tuple[float, Hand, str]] = []
@@ -333,7 +377,7 @@ class PunchDetector:
         for hand in HANDS:
             h = self._hands[hand]
             arm = self._last.arm(hand)
-            if h.state != "guard" or h.last_exc > self.options.loose_hand or not arm.is_valid:
+            if h.state != "guard" or h.loose > self.options.loose_hand or not arm.is_valid:
                 return False
             if self._arm_m > 0 and (arm.wrist_m[1] - arm.shoulder_m[1]) / self._arm_m < self.options.guard_floor:
                 return False
@@ -362,18 +406,21 @@ class PunchDetector:
         size = abs(b.torso_px - a.torso_px) / torso
         return jump > self.options.track_jump_torso or size > 0.35
 
-    def _speed(self, h: _Hand, t: float, w_mid: np.ndarray, w_rel: np.ndarray) -> tuple[float, float]:
+    def _speed(self, h: _Hand, t: float, w_mid: np.ndarray, w_rel: np.ndarray) -> tuple[float, float, float]:
         """Wrist speeds in m/s over the last two frames (a backward difference: no look-ahead):
-        relative to the shoulders' midpoint (the punch's speed, body turn included) and relative
-        to its own shoulder (the arm's own motion, which the state machine follows)."""
+        relative to the shoulders' midpoint (the punch's speed, body turn included), relative
+        to its own shoulder (the arm's own motion, which the state machine follows), and the first
+        with BlazePose's depth axis down-weighted (``depth_weight``: its noisiest axis)."""
         h.history.append((t, w_mid, w_rel))
         if len(h.history) < 2:
-            return 0.0, 0.0
+            return 0.0, 0.0, 0.0
         t0, m0, r0 = h.history[-3] if len(h.history) >= 3 else h.history[0]
         dt = t - t0
         if dt <= 1e-6:
-            return 0.0, 0.0
-        return float(np.linalg.norm(w_mid - m0) / dt), float(np.linalg.norm(w_rel - r0) / dt)
+            return 0.0, 0.0, 0.0
+        flat = (w_rel - r0) * np.array([1.0, 1.0, self.options.depth_weight])
+        return (float(np.linalg.norm(w_mid - m0) / dt), float(np.linalg.norm(w_rel - r0) / dt),
+                float(np.linalg.norm(flat) / dt))
 
     def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
         opt = self.options
@@ -383,22 +430,35 @@ class PunchDetector:
         if not arm.is_valid or L <= 0:
             if h.state != "guard":
                 h.state = "guard"
-            h.last_exc = 0.0
+            h.last_exc = h.loose = h.loose_speed = 0.0
             h.history.clear()
             h.still_since_s = None
             return None, False
         # The state machine follows the wrist relative to the shoulders' midpoint, so a punch's
         # travel includes the body's turn (most of a hook's).
-        w = arm.wrist_m / L
+        # The state machine follows the wrist with BlazePose's depth axis down-weighted: depth is
+        # its weakest axis (errors about twice the image-plane ones), and a far arm's guessed depth
+        # swings while its image position stays put.
+        depth_w = np.array([1.0, 1.0, opt.motion_depth_weight])
+        w = arm.wrist_m / L * depth_w
         h.tracked_s += self._dt(s) if h.history else 0.0
-        speed_mps, _ = self._speed(h, s.t_s, arm.wrist_m, arm.wrist_m - arm.shoulder_m)
+        speed_mps, _, flat_mps = self._speed(h, s.t_s, arm.wrist_m, arm.wrist_m - arm.shoulder_m)
         speed = speed_mps / L
+        h.loose_speed = flat_mps / L
+        # The same wrist relative to its own shoulder: a guard hand kept at the chin stays put in
+        # this frame while the body dips or turns under it (the other hand's looseness is read here).
+        w_own = (arm.wrist_m - arm.shoulder_m) / L * depth_w
         if h.guard is None:
             h.guard = w.copy()
+            h.guard_own = w_own.copy()
             h.guard_straightness = arm.straightness
-        exc = float(np.linalg.norm(w - h.guard))
+        # Excursion: how far the wrist is from where the move started, or how much further the arm
+        # reaches out (its straightness gained, in arm lengths), whichever is more. The reach is
+        # what a punch thrown straight at the lens shows when the depth axis barely moves.
+        reach_gain = arm.straightness - h.guard_straightness
+        exc = max(float(np.linalg.norm(w - h.guard)), reach_gain)
         if h.state == "out" and h.anchor is not None:
-            exc = float(np.linalg.norm(w - h.anchor))
+            exc = max(float(np.linalg.norm(w - h.anchor)), arm.straightness - h.anchor_straightness)
         conditions = {
             "lost": False,
             "leaves_guard": h.settled and h.tracked_s >= opt.warmup_s and exc >= opt.onset_excursion and speed >= opt.onset_speed,
@@ -406,7 +466,12 @@ class PunchDetector:
             "peak_passed": False,
             "fizzled": False,
             "home": False,
+            "relaunch": False,
         }
+        assert h.guard_own is not None
+        d = w_own - h.guard_own
+        h.loose = float(np.linalg.norm(d * np.array([1.0, 1.0, opt.depth_weight])))
+        h.max_loose = max(h.max_loose, h.loose) if h.state != "guard" else 0.0
         if h.state == "out":
             if exc > h.max_exc:
                 h.max_exc = exc
@@ -433,9 +498,12 @@ class PunchDetector:
             assert h.anchor is not None and h.peak_wrist is not None
             # A dip: the farthest point so far lies mainly below where the move started, with the
             # arm bent (an uppercut's load; at 24-30 fps its bottom may be a single frame).
-            d = h.peak_wrist - h.anchor
+            # A hanging arm (the fist dropped below the chest) is a dip however straight it is:
+            # it cannot be a punch ("arm swinging low"), so measuring from it costs nothing.
+            d = h.peak_wrist * depth_w - h.anchor
             dn = float(np.linalg.norm(d)) or 1e-9
-            is_dip = d[1] < -0.6 * dn and h.peak_extension < opt.straight_extension - 0.05
+            is_low = h.peak_wrist[1] - h.peak_shoulder[1] < opt.min_height_below_shoulder
+            is_dip = d[1] < -0.6 * dn and (h.peak_extension < opt.straight_extension - 0.05 or is_low)
             if (slowed or exc < h.max_exc - opt.peak_drop) and is_dip and h.rewinds < 2:
                 slowed = True
                 travel = 0.0
@@ -443,9 +511,14 @@ class PunchDetector:
                 # A wind-up (an uppercut's dip, a hook's cock): measure the punch from here.
                 h.rewinds += 1
                 h.anchor = w.copy()
+                h.anchor_straightness = arm.straightness
                 h.max_exc = 0.0
                 h.peak_speed = speed
                 exc = 0.0
+                # The arm's shape during the wind-up (a straight arm hanging in a dip, flung out
+                # wide to cock a hook) says nothing about the punch that follows.
+                h.peak_extension = arm.straightness
+                h.ext_trace = [(s.t_s, arm.straightness)]
             if slowed and h.impact_s is None and travel >= opt.min_travel:
                 h.impact_s = s.t_s
             conditions["peak_passed"] = travel >= opt.min_travel and (
@@ -453,6 +526,19 @@ class PunchDetector:
             )
             conditions["fizzled"] = travel < opt.min_travel and h.still_frames >= 2
         elif h.state == "back":
+            if exc < h.back_min_exc:
+                h.back_min_exc, h.turn_w, h.turn_straightness, h.turn_s = exc, w.copy(), arm.straightness, s.t_s
+            # Out again without coming home: the excursion that ended was a wind-up or a feint
+            # (a hook's cock, a half jab before a hook), or the first of a double jab. A retraction
+            # only brings the hand closer to its guard, so it never relaunches; nor does a hand
+            # twice in a row (arms thrown about keep going out without ever coming home).
+            assert h.turn_w is not None
+            conditions["relaunch"] = (
+                h.relaunches < 1
+                and exc >= h.back_min_exc + opt.onset_excursion
+                and float(np.linalg.norm(w - h.turn_w)) >= opt.onset_excursion
+                and speed >= opt.onset_speed
+            )
             # A punch held locked out is not a new guard: only a bent, still arm settles home.
             if speed < opt.still_speed and arm.straightness < opt.straight_extension - 0.05:
                 h.still_since_s = s.t_s if h.still_since_s is None else h.still_since_s
@@ -462,6 +548,7 @@ class PunchDetector:
             # Home: most of the way back, or stopped partway back (the guard moved), or long ago.
             conditions["home"] = (
                 (exc < 0.5 * h.max_exc and speed < opt.onset_speed)
+                or (exc < 0.25 * h.max_exc and exc < 0.5 * opt.onset_excursion)  # back at the guard
                 or (exc < opt.relaunch_fraction * h.max_exc and speed < opt.still_speed
                     and arm.straightness < opt.straight_extension - 0.05)
                 or still_long
@@ -477,6 +564,7 @@ class PunchDetector:
             if speed < opt.still_speed:
                 a = 1.0 - float(np.exp(-self._dt(s) / opt.guard_tau_s))
                 h.guard = h.guard + a * (w - h.guard)
+                h.guard_own = h.guard_own + a * (w_own - h.guard_own)
                 h.guard_straightness += a * (arm.straightness - h.guard_straightness)
 
         nxt: State = h.state
@@ -495,11 +583,16 @@ class PunchDetector:
         started = False
         if nxt == "out":
             started = True
+            relaunched = h.state == "back"
+            h.relaunches = h.relaunches + 1 if relaunched else 0
             h.home_before_s = h.home_s
             h.onset_gap_s = self._dt(s)
-            h.onset_s = s.t_s
+            # A relaunched punch started moving at its turning point, a frame or more ago.
+            h.onset_s = h.turn_s if relaunched else s.t_s
             h.onset_shoulder = arm.shoulder_m / L
             h.onset_other_shoulder = s.other_shoulder[hand] / L
+            h.onset_wrist = arm.wrist_m / L
+            h.onset_feet = None if s.feet_m is None else s.feet_m / L
             h.start_extension = min(arm.straightness, h.guard_straightness)
             h.max_exc = exc
             h.peak_s = s.t_s
@@ -512,7 +605,8 @@ class PunchDetector:
             h.path = 0.0
             h.impact_s = None
             h.ext_trace = [(s.t_s, arm.straightness)]
-            h.anchor = h.guard.copy()
+            h.anchor = h.turn_w.copy() if relaunched and h.turn_w is not None else h.guard.copy()
+            h.anchor_straightness = h.turn_straightness if relaunched else h.guard_straightness
             h.rewinds = 0
             h.low_y = float(w[1])
             # The wind-up may have started before the hand counted as leaving: look back a little.
@@ -521,9 +615,12 @@ class PunchDetector:
         elif h.state == "out" and nxt == "back" and fired == "peak_passed":
             event = self._conclude(hand, h, s)
             h.still_since_s = None
+        if h.state == "out" and nxt == "back":
+            h.back_min_exc, h.turn_w, h.turn_straightness, h.turn_s = exc, w.copy(), arm.straightness, s.t_s
         elif nxt == "guard" and fired == "home":
             if h.still_since_s is not None:
                 h.guard = w.copy()  # the hand settled somewhere new: that is the guard now
+                h.guard_own = w_own.copy()
             h.still_since_s = None
         if nxt == "guard":
             h.home_s = 0.0
@@ -554,10 +651,10 @@ class PunchDetector:
         opt = self.options
         flail = (
             (other.state in ("out", "back") and abs(other.onset_s - h.onset_s) <= opt.flail_window_s
-             and other.max_exc >= opt.loose_hand)
-            or (other.state == "guard" and other.last_exc > opt.loose_hand)
-            or (other.state == "guard" and other.last_exc > opt.onset_excursion
-                and other.last_speed > opt.loose_speed)
+             and min(other.max_exc, other.max_loose) >= opt.loose_hand)
+            or (other.state == "guard" and other.loose > opt.loose_hand)
+            or (other.state == "guard" and other.loose > opt.onset_excursion
+                and other.loose_speed > opt.loose_speed)
         )
         assert h.guard is not None and h.peak_wrist is not None and h.peak_elbow is not None
         assert h.peak_shoulder is not None and h.onset_shoulder is not None and h.onset_other_shoulder is not None
@@ -586,6 +683,8 @@ class PunchDetector:
             onset_gap_s=h.onset_gap_s,
             rise=float(h.peak_wrist[1] - min(h.low_y, h.guard[1])),
             sweep=float(self._across(h, h.peak_wrist) - h.out_across),
+            onset_wrist=h.onset_wrist,
+            feet=h.onset_feet,
         )
         self.candidates.append(c)
         why = judge_candidate(c, self.options)
@@ -639,20 +738,21 @@ class PunchDetector:
         return hook_is_complete(c, self.options)
 
     def _is_lead(self, hand: Hand, c: Candidate, family: str) -> bool:
-        """Lead or rear hand. A straight punch tells by itself: the lead shoulder starts ahead of
-        the other along the punch's direction. Its verdict also feeds the stance estimate used for
-        hooks, uppercuts and ambiguous straights (a square stance facing the camera)."""
-        if family == "straight":
-            d = c.peak_wrist - c.guard
-            d = np.array([d[0], 0.0, d[2]])
+        """Lead or rear hand, from the stance, never from which hand punched last: the lead foot
+        is the one ahead along "forward", the mean direction of the straight punches seen so far
+        (both hands: one hand's punches alone lean towards its own side). Each complete straight
+        with both feet in view adds a vote, whichever hand threw it; with the feet level (square,
+        or facing the camera where depth is weakest) the calibrated or orthodox stance stands."""
+        opt = self.options
+        if family == "straight" and c.onset_wrist is not None:
+            d = (c.peak_wrist - c.onset_wrist) * np.array([1.0, 0.0, 1.0])
             n = float(np.linalg.norm(d))
             if n > 1e-6:
-                ahead = float(np.dot(c.onset_shoulder - c.onset_other_shoulder, d / n))
-                if abs(ahead) >= 0.08:
-                    lead = ahead > 0
-                    vote = 1.0 if (lead == (hand == "left")) else -1.0
-                    self._stance_evidence = float(np.clip(self._stance_evidence + vote, -5, 5))
-                    if self.orthodox is None:
-                        return lead
+                self._forward = self._forward + d / n
+            fn = float(np.linalg.norm(self._forward))
+            if c.feet is not None and fn > 1e-6:
+                ahead = float(np.dot(c.feet, self._forward / fn))  # > 0: the left foot leads
+                if abs(ahead) >= opt.stance_feet_apart:
+                    self._stance_evidence = float(np.clip(self._stance_evidence + np.sign(ahead), -5, 5))
         lead_hand = "left" if self._is_orthodox() else "right"
         return hand == lead_hand

@@ -52,6 +52,7 @@ class BodySample:
     other_shoulder: dict[str, FloatArray]
     shoulder_mid_px: FloatArray  # (2,) pixels
     torso_px: float
+    feet_m: FloatArray | None = None  # left ankle minus right ankle (metres, y up); None if unseen
 
     def arm(self, hand: str) -> ArmSample:
         return self.left if hand == "left" else self.right
@@ -100,6 +101,10 @@ def sample_body(frame: PoseFrame) -> BodySample | None:
         arms[side] = ArmSample(ok, W, E, S, straight, seg)
     sh_px = (px[LM.LEFT_SHOULDER, :2] + px[LM.RIGHT_SHOULDER, :2]) / 2
     hp_px = (px[LM.LEFT_HIP, :2] + px[LM.RIGHT_HIP, :2]) / 2
+    torso_px = float(np.linalg.norm(sh_px - hp_px))
+    feet = None
+    if all(vis[a] >= MIN_VISIBILITY and inside[a] for a in (LM.LEFT_ANKLE, LM.RIGHT_ANKLE)):
+        feet = p[LM.LEFT_ANKLE] - p[LM.RIGHT_ANKLE]
     return BodySample(
         t_s=frame.timestamp_ms / 1000.0,
         is_3d=is_3d,
@@ -108,5 +113,6 @@ def sample_body(frame: PoseFrame) -> BodySample | None:
         nose_m=p[LM.NOSE] - mid,
         other_shoulder={"left": p[LM.RIGHT_SHOULDER] - mid, "right": p[LM.LEFT_SHOULDER] - mid},
         shoulder_mid_px=sh_px,
-        torso_px=float(np.linalg.norm(sh_px - hp_px)),
+        torso_px=torso_px,
+        feet_m=feet,
     )

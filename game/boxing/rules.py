@@ -15,6 +15,7 @@ not hit by +200 ms is missed; ``Difficulty.window_scale`` stretches or shrinks a
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -150,11 +151,31 @@ class BodyCalibration:
     shoulder_width_px: float
     reach_px: float  # upper arm + forearm
     orthodox: bool = True
+    # Which way the player faces in the image: 0 square to the camera, +1 / -1 side-on facing
+    # image +x / -x (targets then all go on the side they face, never behind the back).
+    facing_x: float = 0.0
+    # Image areas covered by the HUD, (x, y, w, h) in image pixels: no target is placed there.
+    keep_out_px: tuple[tuple[float, float, float, float], ...] = ()
+    # The smallest ring the screen shows readably (its label inside), in image pixels.
+    min_radius_px: float = 0.0
 
     @property
     def torso_px(self) -> float:
         return float(np.hypot(self.shoulder_mid_px[0] - self.hip_mid_px[0],
                               self.shoulder_mid_px[1] - self.hip_mid_px[1]))
+
+    @property
+    def is_side_on(self) -> bool:
+        return self.facing_x != 0.0
+
+    def for_screen(self, keep_out: Iterable[tuple[float, float, float, float]],
+                   min_radius_px: float = 0.0) -> BodyCalibration:
+        """A copy that keeps targets out of ``keep_out`` and no smaller than ``min_radius_px``
+        (image pixels): what the screen covers and what it can show readably."""
+        from dataclasses import replace
+
+        rects = tuple(tuple(float(v) for v in r) for r in keep_out)
+        return replace(self, keep_out_px=rects, min_radius_px=float(min_radius_px))  # type: ignore[arg-type]
 
     @staticmethod
     def from_frames(frames: Iterable[PoseFrame], *, orthodox: bool = True) -> BodyCalibration:
@@ -184,7 +205,8 @@ class BodyCalibration:
         reach = float(max(m[7], 1.1 * torso))
         width = float(max(m[6], 0.55 * torso))
         return BodyCalibration(size, (float(m[0]), float(m[1])), (float(m[2]), float(m[3])),
-                               (float(m[4]), float(m[5])), width, reach, orthodox)
+                               (float(m[4]), float(m[5])), width, reach, orthodox,
+                               facing_of(float(m[6]), torso, float(m[0]) - float(m[2])))
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +259,8 @@ class GameView:
     last_grade: str | None
     is_flail_locked: bool
     combo_progress: tuple[int, int] | None  # (hits so far, length) of the combo in play
+    beat_s: float = 0.75  # seconds per beat (the music's and the targets')
+    beat_phase: float | None = None  # 0..1 through the current beat in a round, else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +341,9 @@ def plan_cues(difficulty: Difficulty, seed: int, calibration: BodyCalibration) -
     if not allowed:
         allowed = [(1,)]
     cues: list[Cue] = []
+    placed: list[_Placed] = []
+    # Targets on screen together: shown SHOW_AHEAD_S before their beat, gone by the miss time.
+    overlap_s = SHOW_AHEAD_S + MISS_AFTER_S * difficulty.window_scale
     combo_id = 0
     for r in range(difficulty.rounds):
         start = _round_start(difficulty, r) + 1.0  # a breath before the first target
@@ -328,23 +355,51 @@ def plan_cues(difficulty: Difficulty, seed: int, calibration: BodyCalibration) -
                 continue
             if difficulty.dodge_share > 0 and rng.random() < difficulty.dodge_share:
                 kind: CueKind = ("slip_left", "slip_right", "duck")[int(rng.integers(0, 3))]
-                x, y, rad = _dodge_place(kind, calibration)
-                cues.append(Cue(len(cues), r, t, kind, None, combo_id, 0, 1, x, y, rad))
-                combo_id += 1
+                bx, by, _ = _dodge_place(kind, calibration)
+                spot = _find_spot(bx, by, None, calibration, placed, t, overlap_s, 1.0)
+                if spot is not None:  # a cue with nowhere to show is not asked
+                    x, y, rad = spot
+                    placed.append(_Placed(t, x, y, rad))
+                    cues.append(Cue(len(cues), r, t, kind, None, combo_id, 0, 1, x, y, rad))
+                    combo_id += 1
                 t += 2 * beat
                 continue
             combo = allowed[int(rng.integers(0, len(allowed)))]
-            for i, n in enumerate(combo):
-                kind_s, lead = _NUMBERED[n]
-                hand = _hand(lead, calibration.orthodox)
-                x, y, rad = _target_place(kind_s, hand, calibration, rng)
-                tt = t + i * sub
-                if tt >= end:
-                    break
-                cues.append(Cue(len(cues), r, tt, kind_s, hand, combo_id, i, len(combo), x, y, rad))  # type: ignore[arg-type]
+            spots = _place_combo(combo, t, sub, end, calibration, placed, overlap_s, rng)
+            if not spots and len(combo) > 1:
+                # no room for the whole combination (a crowded side-on stage): its first
+                # punch alone keeps the beat going
+                combo = combo[:1]
+                spots = _place_combo(combo, t, sub, end, calibration, placed, overlap_s, rng)
+            for i, (kind_s, hand, tt, x, y, rad) in enumerate(spots):
+                cues.append(Cue(len(cues), r, tt, kind_s, hand, combo_id, i, len(spots), x, y, rad))  # type: ignore[arg-type]
+                placed.append(_Placed(tt, x, y, rad))
             combo_id += 1
             t += (len(combo) - 1) * sub + 2 * beat
     return tuple(cues)
+
+
+def _place_combo(combo: tuple[int, ...], t: float, sub: float, end: float, cal: BodyCalibration,
+                 placed: Sequence[_Placed], overlap_s: float, rng: np.random.Generator,
+                 ) -> list[tuple[str, Hand, float, float, float, float]]:
+    """Spots for every punch of a combination from ``t`` (one each ``sub`` seconds), clear of
+    ``placed`` and of each other; empty when one does not fit (asked whole or not at all)."""
+    spots: list[tuple[str, Hand, float, float, float, float]] = []
+    trial = list(placed)
+    for i, n in enumerate(combo):
+        kind_s, lead = _NUMBERED[n]
+        hand = _hand(lead, cal.orthodox)
+        to_body = kind_s in ("jab", "cross") and rng.random() < 0.25
+        tt = t + i * sub
+        if tt >= end:
+            break
+        bx, by = _target_base(kind_s, hand, cal, to_body)
+        spot = _find_spot(bx, by, hand, cal, trial, tt, overlap_s, _toward(hand, cal))
+        if spot is None:
+            return []
+        trial.append(_Placed(tt, *spot))
+        spots.append((kind_s, hand, tt, *spot))
+    return spots
 
 
 def _round_start(d: Difficulty, r: int) -> float:
@@ -355,38 +410,144 @@ def _hand(lead: bool, orthodox: bool) -> Hand:
     return ("left" if orthodox else "right") if lead else ("right" if orthodox else "left")
 
 
-def _target_place(kind: str, hand: Hand, cal: BodyCalibration, rng: np.random.Generator) -> tuple[float, float, float]:
-    """Where a target sits in the image: relative to the player's body, within reach.
+# -- where targets go -------------------------------------------------------------------------
+# Body-scaled, so any size of player at any distance gets the same game. Square to the camera,
+# the shoulders span about 0.7-0.9 torso lengths (shoulder mid to hip mid); turned side-on they
+# shrink towards 0.2. Below SIDE_ON_RATIO the player is treated as side-on, facing where the nose
+# points from the shoulders.
+SIDE_ON_RATIO = 0.45
+# Turned three-quarters, the shoulders still look wide, but the nose sits well ahead of the
+# shoulders' midpoint (square on, within a few cm of it): from this much, in torso lengths, the
+# player is placed as facing that way too (measured on punch_shadowbox_labelled_overlay: 0.18).
+TURNED_NOSE = 0.15
+FACE_R = 0.32  # the face zone around the nose (chin to brow, ear to ear), torso lengths
+TARGET_R = 0.2  # a target's radius, torso lengths (a fist-and-a-half across)
+GAP_R = 0.6  # clear space between two targets on screen together, target radii
+MIN_R_FRAC = 0.7  # a crowded target may shrink to this share of TARGET_R before it is dropped
 
-    Image x grows to the player's left when they face the camera. Straights sit in front of the
-    head (or the body, one in four) towards the punching side; hooks out past the shoulder on the
-    punching side at head height; uppercuts under the chin.
-    """
-    sx, sy = cal.shoulder_mid_px
+
+def facing_of(shoulder_width_px: float, torso_px: float, nose_ahead_px: float) -> float:
+    """0 for a player square to the camera; +1 / -1 side-on (or turned three-quarters) facing
+    image +x / -x. ``nose_ahead_px``: nose x minus the shoulders' mid x."""
+    if torso_px <= 0:
+        return 0.0
+    if shoulder_width_px / torso_px >= SIDE_ON_RATIO and abs(nose_ahead_px) < TURNED_NOSE * torso_px:
+        return 0.0
+    if abs(nose_ahead_px) < 0.05 * torso_px:
+        return 0.0  # turned, but which way cannot be told: place as if square
+    return 1.0 if nose_ahead_px > 0 else -1.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    t_s: float
+    x: float
+    y: float
+    r: float
+
+
+def target_ok(x: float, y: float, r: float, hand: Hand | None, cal: BodyCalibration,
+              placed: Sequence[_Placed] = (), t_s: float = 0.0, overlap_s: float = 0.0) -> bool:
+    """A target of radius ``r`` at (x, y) is inside the image, off the face and the HUD, within
+    the punching arm's reach, in front of a side-on player, and clear of every target on screen
+    with it (planned within ``overlap_s`` of ``t_s``)."""
+    w_img, h_img = cal.image_size
+    if x - r < 0 or y - r < 0 or x + r > w_img or y + r > h_img:
+        return False
     nx, ny = cal.nose_px
+    if math.hypot(x - nx, y - ny) < r + FACE_R * cal.torso_px:
+        return False
+    for (kx, ky, kw, kh) in cal.keep_out_px:
+        cx, cy = min(max(x, kx), kx + kw), min(max(y, ky), ky + kh)
+        if math.hypot(x - cx, y - cy) < r:
+            return False
+    if hand is not None:
+        # punches land between the top of the head and the hips
+        if y < ny - FACE_R * cal.torso_px or y > cal.hip_mid_px[1]:
+            return False
+        shx, shy = shoulder_px(hand, cal)
+        if math.hypot(x - shx, y - shy) > cal.reach_px:
+            return False
+        # on the punching hand's side square on; in front of a side-on player (never behind)
+        if (x - cal.shoulder_mid_px[0]) * _toward(hand, cal) <= 0:
+            return False
+    for p in placed:
+        if abs(p.t_s - t_s) < overlap_s and math.hypot(x - p.x, y - p.y) < r + p.r + GAP_R * \
+                max(r, p.r):
+            return False
+    return True
+
+
+def shoulder_px(hand: Hand, cal: BodyCalibration) -> tuple[float, float]:
+    """The punching shoulder in the image (both at the middle for a side-on player)."""
+    sx, sy = cal.shoulder_mid_px
+    if cal.is_side_on:
+        return sx, sy
     side = 1.0 if hand == "left" else -1.0
-    w = cal.shoulder_width_px
-    body_y = sy + 0.45 * cal.torso_px
+    return sx + side * 0.5 * cal.shoulder_width_px, sy
+
+
+def _toward(hand: Hand, cal: BodyCalibration) -> float:
+    """Which image direction a hand's targets go: its own side square on, the front side-on."""
+    if cal.is_side_on:
+        return cal.facing_x
+    return 1.0 if hand == "left" else -1.0
+
+
+def _target_base(kind: str, hand: Hand, cal: BodyCalibration, to_body: bool) -> tuple[float, float]:
+    """The ideal spot for a punch, before the checks: straights beside the head (or at the body),
+    hooks out past the shoulder at head height, uppercuts below the chin; side-on, all in front."""
+    nx, ny = cal.nose_px
+    sx, sy = cal.shoulder_mid_px
+    t = cal.torso_px
+    d = _toward(hand, cal)
+    face = FACE_R * t
+    r = TARGET_R * t
     if kind in ("jab", "cross"):
-        to_body = rng.random() < 0.25
-        x = nx + side * 0.35 * w
-        y = body_y if to_body else ny
-    elif kind == "hook":
-        x = sx + side * (0.5 * w + 0.45 * cal.reach_px)
-        y = ny + 0.1 * cal.torso_px
-    else:
-        x = nx + side * 0.25 * w
-        y = sy + 0.15 * cal.torso_px
-    return float(x), float(y), float(0.35 * w)
+        if to_body:
+            return sx + d * (0.5 * cal.shoulder_width_px + r), sy + 0.4 * t
+        # side-on the rear hand's straight goes a little further out than the jab
+        extra = 1.2 * r if cal.is_side_on and hand != _hand(True, cal.orthodox) else 0.0
+        return nx + d * (face + r + 0.2 * r + extra), ny
+    if kind == "hook":
+        if cal.is_side_on:
+            return nx + d * (face + r), ny - 1.2 * r
+        return sx + d * (0.5 * cal.shoulder_width_px + 0.45 * cal.reach_px), ny + 0.1 * t
+    return nx + d * (face + 0.4 * r), ny + face + 0.6 * r  # uppercut
+
+
+# Where to look when the ideal spot is taken: steps of a target radius, nearest first.
+_OFFSETS: tuple[tuple[float, float], ...] = tuple(sorted(
+    ((dx * 0.6, dy * 0.6) for dx in range(-5, 6) for dy in range(-5, 6)),
+    key=lambda o: (o[0] ** 2 + o[1] ** 2, o[1], o[0])))
+
+
+def _find_spot(bx: float, by: float, hand: Hand | None, cal: BodyCalibration,
+               placed: Sequence[_Placed], t_s: float, overlap_s: float,
+               away: float) -> tuple[float, float, float] | None:
+    """The nearest spot to (bx, by) that passes :func:`target_ok`, trying a full-size target
+    first and then smaller ones; None when there is none."""
+    # only targets on screen with this one matter (``placed`` is in time order)
+    placed = [p for p in placed[-24:] if abs(p.t_s - t_s) < overlap_s]
+    r0 = TARGET_R * cal.torso_px
+    for scale in (1.0, 0.85, MIN_R_FRAC):
+        r = max(r0 * scale, cal.min_radius_px)
+        for dx, dy in _OFFSETS:
+            x, y = bx + away * dx * r, by + dy * r
+            if target_ok(x, y, r, hand, cal, placed, t_s, overlap_s):
+                return float(x), float(y), float(r)
+    return None
 
 
 def _dodge_place(kind: str, cal: BodyCalibration) -> tuple[float, float, float]:
+    """A dodge cue sits beside the head on the side the blow comes from (the player moves the
+    other way); a duck cue is a bar above the head."""
     nx, ny = cal.nose_px
-    w = cal.shoulder_width_px
+    t = cal.torso_px
     if kind == "duck":
-        return float(nx), float(ny - 0.1 * cal.torso_px), float(1.2 * w)  # a bar at head height
+        return float(nx), float(ny - FACE_R * t - 0.3 * t), float(0.25 * t)
     side = 1.0 if kind == "slip_right" else -1.0  # the cue comes from the side to slip away from
-    return float(nx + side * 0.3 * w), float(ny), float(0.4 * w)
+    return float(nx + side * (FACE_R * t + 0.3 * t)), float(ny), float(0.25 * t)
 
 
 @dataclass(slots=True)
@@ -524,9 +685,14 @@ class BoxingRound:
         if targets and not targets[0].is_dodge:
             cid = self.cues[targets[0].id].combo_id
             combo = (self._combo_hits.get(cid, 0), targets[0].combo_len)
+        beat = 60.0 / self.difficulty.bpm
+        phase = None
+        if self._phase == "round":  # the targets' beat grid starts a breath into the round
+            phase = float(((t - _round_start(self.difficulty, self._round) - 1.0) / beat) % 1.0)
         return GameView(self._phase, self._round, self.difficulty.rounds, round(self._time_left(t), 3),
                         self.score, self.streak, self.multiplier, tuple(targets), self._last_grade,
-                        t < self._flail_until, combo)
+                        t < self._flail_until, combo, round(beat, 6),
+                        None if phase is None else round(phase, 4))
 
     @property
     def multiplier(self) -> int:

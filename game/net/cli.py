@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-PERIODS = ("daily", "weekly", "all_time")
-MODES = ("boxing", "squat", "pushup", "lunge", "challenge")
+from ringside_protocol import MODES, PERIODS
 
 
 @dataclass(frozen=True)
@@ -23,6 +22,10 @@ class _Asks:
     board: str | None = None
     period: str = "weekly"
     group: str | None = None
+    devices: bool = False
+    sign_out: str | None = None
+    link_device: bool = False
+    use_token: bool = False
 
 
 @click.command()
@@ -38,10 +41,15 @@ class _Asks:
 @click.option("--board", type=click.Choice(MODES), help="Show a leaderboard.")
 @click.option("--period", type=click.Choice(PERIODS), default="weekly", show_default=True)
 @click.option("--group", metavar="NAME", help="With --board: only this group's members (a group you are in).")
+@click.option("--devices", is_flag=True, help="List the devices signed in as you (their ids, last use, expiry).")
+@click.option("--sign-out", metavar="DEVICE", help="Sign a device out (a lost phone): its id from --devices, or 'this'.")
+@click.option("--link-device", is_flag=True, help="Print a token that signs another device in as you.")
+@click.option("--use-token", metavar="TOKEN", help="Sign this device in with a token from --link-device (remembered).")
 @click.option("--timeout", default=5.0, show_default=True, help="Seconds to wait for the server.")
 def sync(server: str | None, name: str | None, show_status: bool, join: str | None, watch: str | None,
          join_group: str | None, new_group: str | None, list_groups: bool, board: str | None, period: str,
-         group: str | None, timeout: float) -> None:
+         group: str | None, timeout: float, devices: bool = False, sign_out: str | None = None,
+         link_device: bool = False, use_token: str | None = None) -> None:
     """Send every score waiting in the outbox to the leaderboard server.
 
     Scores are kept on disk until the server acknowledges them, so playing offline loses nothing:
@@ -59,9 +67,12 @@ def sync(server: str | None, name: str | None, show_status: bool, join: str | No
         settings, changed = replace(settings, server=server), True
     if name:
         settings, changed = replace(settings, name=name), True
+    if use_token:
+        settings, changed = settings.with_token(settings.server, use_token.strip(), ""), True
     if changed:
         save_settings(settings)
-    asks = _Asks(join, watch, join_group, new_group, list_groups, board, period, group)
+    asks = _Asks(join, watch, join_group, new_group, list_groups, board, period, group, devices, sign_out,
+                 link_device, bool(use_token))
     with Outbox.default() as outbox:
         counts = outbox.counts()
         if show_status:
@@ -110,6 +121,8 @@ async def _run(settings: Any, outbox: Any, asks: _Asks, *, timeout_s: float) -> 
 
     link, settings = await open_link(settings, timeout_s=timeout_s, on_push=show)
     seen["player_id"] = settings.player_id
+    if asks.use_token:
+        save_settings(settings)  # signed in with a token from another device: remember who we are
     try:
         report = await sync_outbox(link, outbox)
         click.echo(f"{settings.server}: {report.sent} new score(s) sent, {report.duplicates} already there, "
@@ -138,6 +151,17 @@ async def _run(settings: Any, outbox: Any, asks: _Asks, *, timeout_s: float) -> 
                 click.echo("no groups yet: join one with --join-group INVITE or create one with --new-group NAME")
         if asks.board:
             await _show_board(link, asks, settings.player_id)
+        if asks.link_device:
+            reply = await link.request({"type": "token.issue", "label": "linked device"})
+            click.echo(f"on the other device run: ringside sync --server {settings.server} --use-token {reply['token']}")
+            click.echo("(shown once; anyone with it plays as you until you sign that device out)")
+        if asks.devices:
+            for d in (await link.request({"type": "token.list"}))["tokens"]:
+                state = "signed out" if d["revoked_at_ms"] else f"expires {_day(d['expires_at_ms'])}"
+                click.echo(f"device {d['id']}  {d['label']:<20} last used {_day(d['last_used_ms'])}, {state}"
+                           + ("  (this device)" if d["current"] else ""))
+        if asks.sign_out:
+            await _sign_out(link, asks.sign_out, settings)
         if asks.join:
             reply = await link.request({"type": "challenge.join", "code": asks.join})
             save_settings(replace(settings, follow=asks.join.upper()))  # only once the join worked
@@ -156,6 +180,23 @@ async def _run(settings: Any, outbox: Any, asks: _Asks, *, timeout_s: float) -> 
                     raise NetworkError("the connection to the leaderboard server was lost")
     finally:
         await link.close()
+
+
+def _day(t_ms: int) -> str:
+    return time.strftime("%Y-%m-%d", time.localtime(t_ms / 1000))
+
+
+async def _sign_out(link: Any, device: str, settings: Any) -> None:
+    from game.net.settings import save_settings
+
+    if device.lower() == "this":
+        await link.request({"type": "token.revoke"})
+        # Forget the token here too; the next sync registers this device as a new player.
+        save_settings(replace(settings, token=None, token_server=None, player_id=None))
+        click.echo("this device is signed out")
+    else:
+        reply = await link.request({"type": "token.revoke", "token": device.lower()})
+        click.echo(f"signed out {', '.join(reply['tokens']) or 'nothing (already signed out)'}")
 
 
 async def _show_board(link: Any, asks: _Asks, me: str | None) -> None:

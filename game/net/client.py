@@ -20,9 +20,9 @@ from typing import Any
 from game.net.errors import NetworkError, ServerReplyError
 from game.net.outbox import Outbox
 from game.net.settings import NetSettings, save_settings
+from ringside_protocol import PROTOCOL_VERSION
 
 log = logging.getLogger("ringside.net")
-PROTOCOL_VERSION = 1
 CLIENT_NAME = "ringside-game/0.1"
 
 
@@ -126,9 +126,9 @@ async def open_link(settings: NetSettings, *, folder: Path | None = None, timeou
                     await link.request({"type": "profile.set", "name": name})  # renamed on this device
                 return link, replace(settings, player_id=welcome["player"]["id"])
             except ServerReplyError as err:
-                if err.code != "unauthenticated":
+                if err.code not in ("unauthenticated", "token_expired"):
                     raise
-                log.warning("the server no longer knows our token; registering again")
+                log.warning("the server no longer accepts our token (%s); registering again", err)
         await link.request({"type": "hello", "client": CLIENT_NAME})
         reg = await link.request({"type": "register", "name": settings.name})
         settings = settings.with_token(settings.server, reg["token"], reg["player"]["id"])
@@ -138,6 +138,19 @@ async def open_link(settings: NetSettings, *, folder: Path | None = None, timeou
     except BaseException:
         await link.close()
         raise
+
+
+def _all_pending(outbox: Outbox, page: int = 500) -> Any:
+    """Pending items oldest first, read a page at a time (an outbox back from months offline can
+    hold thousands); items left pending by a passing refusal are not read twice."""
+    seen: set[str] = set()
+    while True:
+        fresh = [item for item in outbox.pending(limit=page + len(seen)) if item.id not in seen]
+        if not fresh:
+            return
+        for item in fresh:
+            seen.add(item.id)
+            yield item
 
 
 @dataclass(frozen=True)
@@ -156,24 +169,37 @@ class SyncReport:
 _WAITS_ALONE = frozenset({"clock_ahead"})
 
 
-async def sync_outbox(link: ServerLink, outbox: Outbox, *, max_rate_waits: int = 50) -> SyncReport:
+#: Pacing after a ``rate_limited`` reply: wait what the server asks, at least the floor, doubling
+#: while refusals follow each other (the server may limit per address too, shared with other
+#: devices); give up only after this long without one submission getting through.
+RATE_WAIT_FLOOR_S = 0.05
+RATE_WAIT_CEILING_S = 5.0
+RATE_PATIENCE_S = 120.0
+
+
+async def sync_outbox(link: ServerLink, outbox: Outbox, *, patience_s: float = RATE_PATIENCE_S,
+                      sleep: Callable[[float], Any] = asyncio.sleep) -> SyncReport:
     """Send every pending submission, oldest first. Stops at the first network problem (the rest
     stay pending); a final refusal (e.g. implausible) marks the item rejected with its reason; a
     passing refusal of one item (e.g. ``clock_ahead``) keeps it pending and goes on with the next,
-    so one score that must wait never holds back the others."""
+    so one score that must wait never holds back the others. ``rate_limited`` replies pace the
+    sync (see :data:`RATE_PATIENCE_S`): any number of pending scores finishes in one run."""
     sent = duplicates = rejected = 0
     rejections: list[tuple[str, str]] = []
     error: str | None = None
     must_stop = is_connection_lost = False
-    waits = 0
-    for item in outbox.pending():
+    backoff_s = RATE_WAIT_FLOOR_S
+    waited_s = 0.0  # since the last submission that got through
+    for item in _all_pending(outbox):
         while True:
             try:
                 reply = await link.request({"type": "submit", "submission": item.submission})
             except ServerReplyError as err:
-                if err.code == "rate_limited" and waits < max_rate_waits:
-                    waits += 1
-                    await asyncio.sleep(max(err.retry_after_ms or 100, 50) / 1000.0)
+                if err.code == "rate_limited" and waited_s < patience_s:
+                    delay_s = min(max((err.retry_after_ms or 0) / 1000.0, backoff_s), RATE_WAIT_CEILING_S)
+                    backoff_s = min(backoff_s * 2, RATE_WAIT_CEILING_S)
+                    waited_s += delay_s
+                    await sleep(delay_s)
                     continue
                 if err.is_final:
                     outbox.mark_rejected(item.id, f"{err.code}: {err}")
@@ -191,6 +217,7 @@ async def sync_outbox(link: ServerLink, outbox: Outbox, *, max_rate_waits: int =
                 error = str(err)
                 must_stop = is_connection_lost = True
                 break
+            backoff_s, waited_s = RATE_WAIT_FLOOR_S, 0.0
             outbox.mark_sent(item.id, reply)
             if reply.get("status") == "duplicate":
                 duplicates += 1

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ringside_protocol
 from game.net.errors import OutboxError
 
 FILENAME = "outbox.sqlite3"
@@ -35,7 +36,7 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS ix_outbox_state ON outbox (state, created_at_ms);
 """
-MODES = ("boxing", "squat", "pushup", "lunge", "challenge")
+MODES = ringside_protocol.MODES
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,9 @@ def make_submission(
 
 def _check_protocol(sub: dict[str, Any]) -> None:
     """Refuse here, with the reason, what the server would refuse for good later."""
-    from leaderboard_server.errors import ProtocolError
-    from leaderboard_server.protocol import validate
-
     try:
-        validate({"v": 1, "type": "submit", "submission": sub})
-    except ProtocolError as exc:
+        ringside_protocol.validate({"v": ringside_protocol.PROTOCOL_VERSION, "type": "submit", "submission": sub})
+    except ringside_protocol.ProtocolError as exc:
         raise ValueError(f"this submission breaks the leaderboard protocol: {exc}") from exc
 
 

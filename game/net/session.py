@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from game.net.outbox import make_submission
+from ringside_protocol import REP_MODES
 
 _SCALAR = (int, float, bool, str, type(None))
-_REP_MODES = ("squat", "pushup", "lunge")
+_REP_MODES = REP_MODES
 
 
 def _scalar(value: Any) -> bool:
@@ -62,8 +63,9 @@ def _boxing_telemetry(session: Mapping[str, Any], duration_ms: int) -> dict[str,
         acc = _num(r.get("accuracy"))
         if acc is not None:
             item["accuracy"] = min(1.0, max(0.0, acc))
-        item.update(_extras(r, {"punches", "hits", "score", "dodges_made", "peak_speed_mps", "mean_speed_mps",
-                                "accuracy", "index", "duration_ms"}, 40 - len(item)))
+        # The round's "dodges" are the dodge cues it asked; "dodges_made" (above) the dodges done.
+        item.update(_extras(r, {"punches", "hits", "score", "dodges", "dodges_made", "peak_speed_mps",
+                                "mean_speed_mps", "accuracy", "index", "duration_ms"}, 40 - len(item)))
         rounds.append(item)
     if rounds and round_s is None:
         # Unknown round length: share the session's time among the rounds.

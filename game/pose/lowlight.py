@@ -3,7 +3,8 @@
 Dark webcam frames (a living room in the evening) lose the pose detector before they lose a human
 eye. We measure mean luminance on a downscaled copy (cheap) and, below a threshold, equalise the
 luminance channel with CLAHE (contrast-limited adaptive histogram equalisation) plus a gamma lift;
-colour is untouched. The threshold and strength are measured in docs/POSE.md (detection rate on the
+colour is untouched. Black letterbox bars are left out of the measurement (a bright picture
+between bars is not dark). The threshold and strength are measured in docs/POSE.md (detection rate on the
 shared videos darkened synthetically, with and without enhancement).
 """
 
@@ -26,9 +27,44 @@ class LowLightOptions:
     gamma_below: float = 45.0
 
 
+# Letterbox/pillarbox bars: edge rows (columns) of the 1/8-size copy whose every pixel is at most
+# BAR_MAX and that vary by at most BAR_SPREAD (black, flat; decoded limited-range black lands at
+# 0-16 with a little compression noise), on both opposite edges within BAR_SYMMETRY rows of the
+# same thickness (bars are added symmetrically; a dark room is neither flat nor symmetric).
+BAR_MAX = 24
+BAR_SPREAD = 10
+BAR_SYMMETRY = 2
+
+
+def _bars(flat: np.ndarray) -> tuple[int, int]:
+    """Thickness (in rows of ``flat``) of symmetric flat black bars at both ends of axis 0."""
+    is_bar = (flat.max(axis=1) <= BAR_MAX) & (np.ptp(flat, axis=1) <= BAR_SPREAD)
+    n = len(is_bar)
+    top = int(np.argmin(is_bar)) if not is_bar.all() else n
+    bottom = int(np.argmin(is_bar[::-1])) if not is_bar.all() else n
+    if top == n or top == 0 or bottom == 0 or abs(top - bottom) > BAR_SYMMETRY:
+        return 0, 0
+    return top, bottom
+
+
+def image_area(small: np.ndarray) -> np.ndarray:
+    """``small`` (an HxWx3 image) without letterbox or pillarbox bars; itself when there are none
+    (or when the whole frame is dark: then there is no picture to tell from bars)."""
+    rows = small.reshape(small.shape[0], -1)
+    top, bottom = _bars(rows)
+    if top or bottom:
+        small = small[top:small.shape[0] - bottom]
+    cols = small.transpose(1, 0, 2).reshape(small.shape[1], -1)
+    left, right = _bars(cols)
+    if left or right:
+        small = small[:, left:small.shape[1] - right]
+    return small
+
+
 def frame_brightness(image_bgr: np.ndarray) -> float:
-    """Mean luma (0-255) of a BGR image, measured on a 1/8-size copy."""
-    small = image_bgr[::8, ::8]
+    """Mean luma (0-255) of a BGR image's picture area (letterbox bars excluded), measured on a
+    1/8-size copy."""
+    small = image_area(image_bgr[::8, ::8])
     # ITU-R BT.601 luma weights, in BGR order.
     return float(small[..., 0].mean() * 0.114 + small[..., 1].mean() * 0.587
                  + small[..., 2].mean() * 0.299)

@@ -1,8 +1,9 @@
 """From frames to smoothed, gated skeletons: the pose pipeline.
 
-``PosePipeline.process(frame)`` = low-light enhancement -> BlazePose -> visibility gating ->
-One Euro smoothing, returning a :class:`PoseFrame` (with ``landmarks_px=None`` when nobody is in
-view). ``pose_stream(spec)`` turns any source spec -- a video, an image, an image folder, a
+``PosePipeline.process(frame)`` = low-light enhancement -> BlazePose (up to ``max_people``) ->
+identity tracking (cuts in edited videos detected) -> visibility gating -> One Euro smoothing per person, returning the player's
+:class:`PoseFrame` (with ``landmarks_px=None`` when the player is not in view);
+``process_all(frame)`` returns every tracked person as a :class:`TrackedPose`. ``pose_stream(spec)`` turns any source spec -- a video, an image, an image folder, a
 ``.rsk`` skeleton recording or ``camera[:N]`` -- into a stream of PoseFrames.
 """
 
@@ -10,21 +11,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from game.pose.backend import MediaPipeBackend, PoseBackend
+from game.pose.backend import Detection, MediaPipeBackend, PoseBackend
 from game.pose.lowlight import LowLightEnhancer, LowLightOptions
 from game.pose.recording import SUFFIX, Recording
 from game.pose.smoothing import OneEuroFilter, OneEuroParams
 from game.pose.sources import IMAGE_SUFFIXES, FrameSource, open_source
-from game.pose.types import Frame, PoseFrame
+from game.pose.tracking import PoseTracker, TrackerOptions
+from game.pose.types import Frame, PoseFrame, TrackedPose
 
 
 # Bump when a change to the pipeline changes its output, so cached recordings are rebuilt.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 3: MediaPipe Tasks 1.2 from our .task bundle, two people tracked
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +39,49 @@ class PipelineOptions:
     lowlight: LowLightOptions = field(default_factory=LowLightOptions)
     static_image: bool = False
     min_detection_confidence: float = 0.5
+    # People the model looks for in each frame (MediaPipe's num_poses). 1 for the single-player
+    # modes: with 2 and one person in view, Tasks re-runs its detector on every frame (measured:
+    # ~3x the time per frame, and 7.2 vs 6.0 px raw error on squat_front_band). Two-player modes
+    # set 2. Either way the tracker keeps identities for (at least) two people, so someone else
+    # who steps in is never taken for the player.
+    max_people: int = 1
+    tracking: TrackerOptions = field(default_factory=TrackerOptions)
+
+
+# A cut: more than CUT_FRACTION of a 1/16-size grey copy changed by more than CUT_LEVEL grey levels
+# from the previous frame. A person moving (even close to the camera) changes a part of the
+# picture; a cut changes most of it. Measured on the 52 shared videos (2026-12-05): frame to frame
+# at most 0.16 of the picture changes within a shot (jumping jacks, a tracking camera, people
+# walking toward the camera), 0.51-0.92 at the cuts of jab_tutorial.
+CUT_LEVEL = 25
+CUT_FRACTION = 0.35
+
+
+def _grey_thumb(image_bgr: np.ndarray) -> np.ndarray:
+    small = image_bgr[::16, ::16].astype(np.int16)
+    return (small[..., 0] * 29 + small[..., 1] * 150 + small[..., 2] * 77) >> 8  # BT.601 luma
+
+
+def is_cut(previous: np.ndarray | None, current: np.ndarray) -> bool:
+    """Whether two grey thumbnails (:func:`_grey_thumb`) are different shots."""
+    if previous is None or previous.shape != current.shape:
+        return False
+    return float(np.mean(np.abs(current - previous) > CUT_LEVEL)) > CUT_FRACTION
+
+
+class _PersonFilters:
+    """One person's smoothing state (image and world landmarks)."""
+
+    def __init__(self, options: PipelineOptions, height_px: int) -> None:
+        self.px = OneEuroFilter(options.one_euro, scale=float(height_px))
+        self.world = OneEuroFilter(options.one_euro, scale=1.0)
 
 
 class PosePipeline:
     """Stateful (filters, tracker) but clock-free: timings are measured, never used in results.
 
-    ``last_ms`` is the time of the last :meth:`process` call, from frame in hand to smoothed
-    skeleton; ``timings_ms`` collects all of them.
+    ``last_ms`` is the time of the last :meth:`process` / :meth:`process_all` call, from frame in
+    hand to smoothed skeletons; ``timings_ms`` collects all of them.
     """
 
     def __init__(self, options: PipelineOptions = PipelineOptions(),
@@ -54,8 +92,9 @@ class PosePipeline:
         # model's second or so of start-up.
         self._backend: PoseBackend | None = backend
         self.enhancer = LowLightEnhancer(options.lowlight)
-        self._px_filter: OneEuroFilter | None = None
-        self._world_filter = OneEuroFilter(options.one_euro, scale=1.0)
+        self.tracker = PoseTracker(replace(options.tracking, max_people=max(2, options.max_people)))
+        self._filters: dict[int, _PersonFilters] = {}
+        self._thumb: np.ndarray | None = None
         self._perf = perf_counter
         self.last_ms = 0.0
         self.timings_ms: list[float] = []
@@ -64,42 +103,74 @@ class PosePipeline:
     def backend(self) -> PoseBackend:
         if self._backend is None:
             self._backend = MediaPipeBackend(static_image_mode=self.options.static_image,
-                                             min_detection_confidence=self.options.min_detection_confidence)
+                                             min_detection_confidence=self.options.min_detection_confidence,
+                                             num_poses=self.options.max_people)
         return self._backend
 
+    def _detect(self, image: np.ndarray, timestamp_ms: float) -> list[Detection]:
+        backend = self.backend
+        detect_all = getattr(backend, "detect_all", None)
+        if detect_all is not None:
+            found: list[Detection] = detect_all(image, timestamp_ms)
+            return found
+        px, world = backend.detect(image, timestamp_ms)
+        return [] if px is None else [(px, world)]
+
+    def process_all(self, frame: Frame) -> tuple[TrackedPose, ...]:
+        """Every tracked person in this frame, in ``person_id`` order (empty: nobody in view)."""
+        return self._run(frame)[0]
+
     def process(self, frame: Frame) -> PoseFrame:
+        """The player's skeleton in this frame (``landmarks_px=None`` when they are not in view).
+
+        Nobody else ever takes the player's place: another person in view is tracked under their
+        own identity and left out here.
+        """
+        people, brightness, enhanced = self._run(frame)
+        for person in people:
+            if person.is_player:
+                return person.pose
+        return PoseFrame(timestamp_ms=frame.timestamp_ms, image_size=frame.size, landmarks_px=None,
+                         world_m=None, index=frame.index, brightness=brightness, enhanced=enhanced)
+
+    def _run(self, frame: Frame) -> tuple[tuple[TrackedPose, ...], float | None, bool]:
         if frame.image_bgr.size == 0:
             # A camera hiccup can hand over an empty image: nobody can be in it, and neither
             # OpenCV nor the model accepts it.
-            return self._nobody(frame, None, False)
-        backend = self.backend  # loading the model is not part of a frame's time
+            self._filters.clear()
+            self.tracker.update([], frame.timestamp_ms, frame.size)
+            return (), None, False
+        self.backend  # loading the model is not part of a frame's time
         start = self._perf()
         image, brightness, enhanced = self.enhancer.process(frame.image_bgr)
-        px, world = backend.detect(image, frame.timestamp_ms)
+        found = self._detect(image, frame.timestamp_ms)
         size = frame.size
-        if px is None:
-            out = self._nobody(frame, brightness, enhanced)
-        else:
+        thumb = _grey_thumb(frame.image_bgr)
+        cut = is_cut(self._thumb, thumb)
+        self._thumb = thumb
+        assigned = self.tracker.update([px for px, _ in found], frame.timestamp_ms, size, cut=cut)
+        people: list[TrackedPose] = []
+        for a in assigned:
+            px, world = found[a.detection]
             if self.options.smoothing:
-                if self._px_filter is None:
-                    self._px_filter = OneEuroFilter(self.options.one_euro, scale=float(size[1]))
+                filters = self._filters.get(a.person_id)
+                if filters is None:
+                    filters = self._filters[a.person_id] = _PersonFilters(self.options, size[1])
                 mask = (px[:, 3] >= self.options.visibility_gate)[:, None]
                 px = px.copy()
-                px[:, :3] = self._px_filter.filter(px[:, :3], frame.timestamp_ms, mask)
+                px[:, :3] = filters.px.filter(px[:, :3], frame.timestamp_ms, mask)
                 if world is not None:
-                    world = self._world_filter.filter(world, frame.timestamp_ms, mask)
-            out = PoseFrame(timestamp_ms=frame.timestamp_ms, image_size=size, landmarks_px=px,
-                            world_m=world, index=frame.index, brightness=brightness, enhanced=enhanced)
+                    world = filters.world.filter(world, frame.timestamp_ms, mask)
+            pose = PoseFrame(timestamp_ms=frame.timestamp_ms, image_size=size, landmarks_px=px,
+                             world_m=world, index=frame.index, brightness=brightness, enhanced=enhanced)
+            people.append(TrackedPose(a.person_id, a.slot, a.is_player, pose, a.confidence))
+        # Someone out of view restarts their filters when they come back (no drag from old values).
+        seen = {a.person_id for a in assigned}
+        for pid in [pid for pid in self._filters if pid not in seen]:
+            del self._filters[pid]
         self.last_ms = (self._perf() - start) * 1000.0
         self.timings_ms.append(self.last_ms)
-        return out
-
-    def _nobody(self, frame: Frame, brightness: float | None, enhanced: bool) -> PoseFrame:
-        if self._px_filter is not None:
-            self._px_filter.reset()
-        self._world_filter.reset()
-        return PoseFrame(timestamp_ms=frame.timestamp_ms, image_size=frame.size, landmarks_px=None,
-                         world_m=None, index=frame.index, brightness=brightness, enhanced=enhanced)
+        return tuple(sorted(people, key=lambda p: p.person_id)), brightness, enhanced
 
     def close(self) -> None:
         if self._backend is not None:

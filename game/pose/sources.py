@@ -2,7 +2,7 @@
 
 Each source is an iterator of :class:`~game.pose.types.Frame` with ``timestamp_ms``:
 - a video file yields frames at the file's own timestamps, as fast as possible (analysis) or paced
-  at real speed (``realtime=True``, play);
+  at real speed (``realtime=True``, play), upright whatever rotation tag it carries (phone videos);
 - the webcam runs a capture thread that keeps only the newest frame, so nothing queues up behind
   a slow consumer (the OpenCV/V4L2 buffer alone holds about four frames, ~130 ms at 30 fps);
 - an image folder yields its images in name order at a nominal frame rate.
@@ -45,7 +45,8 @@ def _cv2() -> Any:
 
     # OpenCV logs probe failures (e.g. "can't open camera by index") to stderr itself; we report
     # them as one clear error instead.
-    cv2.setLogLevel(0)  # LOG_LEVEL_SILENT
+    # (cv2.utils.logging is where both OpenCV 4 and 5 keep it; OpenCV 5 dropped cv2.setLogLevel.)
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     return cv2
 
 
@@ -72,6 +73,7 @@ class VideoSource:
             self._cap = capture_factory(str(self.path))
         if not self._cap.isOpened():
             raise SourceError(f"cannot read video {self.path}: not a video file OpenCV can decode")
+        self.rotation_deg, self._rotate = _upright(cv2, self._cap)
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         self.fps = fps if 1.0 <= fps <= 240.0 else 30.0
         self.frame_count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
@@ -100,6 +102,8 @@ class VideoSource:
                     continue
                 break
             failures = 0
+            if self._rotate is not None:
+                image = cv2.rotate(image, self._rotate)
             raw = float(self._cap.get(cv2.CAP_PROP_POS_MSEC))
             if index == 0:
                 # Times count from the first frame shown: a stream that starts at 5 s, or whose
@@ -126,6 +130,27 @@ class VideoSource:
 
     def close(self) -> None:
         self._cap.release()
+
+
+def _upright(cv2: Any, cap: Any) -> tuple[int, int | None]:
+    """Phone videos are stored sideways with a rotation tag (the MP4 track matrix); frames must
+    arrive upright. Asks OpenCV to apply the tag itself (CAP_PROP_ORIENTATION_AUTO: its default
+    differs between releases and backends); when the backend will not, we rotate each frame.
+    Returns (the tag's clockwise rotation in degrees, the cv2.rotate code we apply or None)."""
+    try:
+        meta = int(round(float(cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0.0))) % 360
+    except Exception:  # a capture without the property (fakes, other backends)
+        return 0, None
+    if meta not in (90, 180, 270):
+        return 0, None
+    try:
+        cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        if bool(cap.get(cv2.CAP_PROP_ORIENTATION_AUTO)):
+            return meta, None
+    except Exception:
+        pass
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return meta, codes[meta]
 
 
 class ImageSource:

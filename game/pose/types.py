@@ -152,3 +152,20 @@ class PoseFrame:
         out[:, 0] /= w
         out[:, 1] /= h
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedPose:
+    """One tracked person in one frame (``PosePipeline.process_all``).
+
+    ``person_id`` stays the same for the same person for the whole session (crossing, leaving and
+    coming back); ``slot`` is ``"left"`` or ``"right"`` (image side where they first appeared,
+    kept); ``is_player`` marks the person who started (the one ``PosePipeline.process`` follows);
+    ``confidence`` in (0, 1] is how sure the identity assignment is for this frame.
+    """
+
+    person_id: int
+    slot: str
+    is_player: bool
+    pose: PoseFrame
+    confidence: float = 1.0

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from game.feed import FeedItem
+from game.feed import FeedItem, FeedStatus
+from game.feedback import FeedbackChannel, Message, Priority
 from game.input import Action, InputEvent
 from game.loop import Scene
 from game.scenes import ui
@@ -19,18 +20,26 @@ if TYPE_CHECKING:
     from game.app import App
 
 
+SHOW_WHOLE_BODY = "Step in front of the camera, 2-3 m away, head to feet in view"
+
+TONE_COLOR = {"info": ui.BLUE, "good": ui.GREEN, "warn": ui.ORANGE, "bad": ui.RED}
+
+
 class BaseScene(Scene):
     """Adds: the app, a hover-target registry for pose pointing, a shared camera stage."""
 
     title: str = ""
     uses_pose: bool = False  # shows the player's skeleton; pauses when the camera is lost
     accepts_pointer: bool = True
+    max_toasts: int = 2  # app-wide notices shown at once; play screens show one
+
 
     def __init__(self, app: App) -> None:
         self.app = app
         self.targets: dict[str, pygame.Rect] = {}
         self.image_cache = ui.ImageCache()
         self.t_s = 0.0  # time since enter, advanced in update
+        self.feedback = FeedbackChannel()  # what the scene tells the player (game.feedback)
 
     # Pose pointing: scenes with buttons register their rects while drawing (a cache of layout,
     # not game state) and the app presses them with a held hand.
@@ -39,6 +48,28 @@ class BaseScene(Scene):
 
     def update(self, dt_s: float) -> None:
         self.t_s += dt_s
+        self.feedback.tick(self.t_s)
+
+    def say(self, msg: Message) -> None:
+        """Post a message to this scene's feedback channel (at scene time)."""
+        self.feedback.post(msg, self.t_s)
+
+    def post_source_state(self, *, person_needed: str = SHOW_WHOLE_BODY) -> None:
+        """Tell the player, through the channel, when the source has a problem or nobody is in
+        view (call every step; the message leaves when the condition does)."""
+        feed = self.app.feed
+        if feed is not None and feed.status == FeedStatus.FAILED:
+            self.say(Message("source", feed.message or "The camera or video stopped: press Esc "
+                             "for the menu", "cue", Priority.SOURCE, "presence", tone="bad",
+                             ttl_s=0.25))
+        elif feed is not None and feed.status == FeedStatus.STARTING:
+            text = ("Starting the camera: get in position, 2-3 m away" if feed.is_camera else
+                    "Loading the video: it starts in a moment")
+            self.say(Message("source", text, "cue", Priority.SOURCE, "presence", tone="info",
+                             ttl_s=0.25))
+        elif self.app.latest is not None and self.app.latest.pose.landmarks_px is None:
+            self.say(Message("nobody", person_needed, "cue", Priority.PROBLEM, "presence",
+                             head="NOBODY IN VIEW", tone="warn", ttl_s=0.25))
 
     def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
         """Where app-wide notices may be drawn, stacked up from its bottom. Scenes with buttons
@@ -85,5 +116,35 @@ class BaseScene(Scene):
 
     def footer_hint(self, surface: pygame.Surface, hint: str) -> None:
         lay = ui.Layout.of(surface)
-        ui.text(surface, hint, (lay.w // 2, lay.h - lay.px(2.5)), lay.px(2.4), ui.MUTED,
+        ui.text(surface, hint, (lay.w // 2, lay.h - lay.px(2.5)), lay.px(2.6), ui.MUTED,
                 anchor="midbottom", max_width=lay.w - lay.px(6))
+
+    def draw_message(self, surface: pygame.Surface, region: str,
+                     rect: pygame.Rect) -> pygame.Rect | None:
+        """The channel's message for ``region`` as a banner in ``rect`` (height fits its text;
+        anchored at the bottom of ``rect``); returns the banner drawn, if any. The current cue is
+        primary text (4.4 %); a how-to hint is secondary (3.2 %)."""
+        msg = self.feedback.in_region(region)
+        if msg is None:
+            return None
+        primary = msg.priority > Priority.HINT
+        lay = ui.Layout.of(surface)
+        size = lay.px(4.4 if primary else 3.2)
+        head_size = lay.px(2.8)
+        pad = lay.px(2)
+        lines = ui.wrap(msg.text, size, rect.width - 2 * pad)[:2]
+        line_h = int(ui.font(size).get_linesize() * 1.05)
+        h = 2 * pad + len(lines) * line_h + (head_size + lay.px(0.8) if msg.head else 0)
+        box = pygame.Rect(rect.left, rect.bottom - h, rect.width, h)
+        color = TONE_COLOR.get(msg.tone, ui.ACCENT)
+        ui.panel(surface, box, alpha=235, border=color)
+        ui.note_message(msg.text, box)
+        y = box.top + pad
+        if msg.head:
+            ui.text(surface, msg.head, (box.left + pad, y), head_size, color, bold=True)
+            y += head_size + lay.px(0.8)
+        for line in lines:
+            ui.text(surface, line, (box.left + pad, y), size, ui.INK,
+                    max_width=box.width - 2 * pad, role="primary" if primary else "secondary")
+            y += line_h
+        return box

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game.feed import FeedItem
+from game.feedback import Message, Priority
 from game.input import InputEvent
 from game.pose.types import PoseFrame
 from game.scenes import ui
@@ -25,6 +26,13 @@ if TYPE_CHECKING:
 GUARD_FRAMES = 20  # ~0.7 s at 30 fps of the player in view before the rounds start
 ROUND_WORDS = {1: "round_1", 2: "round_2", 3: "round_3", 4: "round_4", 5: "round_5"}
 GRADE_TEXT = {"perfect": "PERFECT", "early": "EARLY", "late": "LATE"}
+# A miss says what to do differently next time, in two words.
+MISS_TEXT = {"late": "LATE", "no_guard": "GUARD FIRST", "wrong_hand": "OTHER HAND",
+             "wrong_punch": "WRONG PUNCH", "half": "FULL PUNCH", "flail": "LOCKED",
+             "dodge_missed": "MOVE HEAD"}
+LABELS = {"jab": "JAB", "cross": "CROSS", "hook": "HOOK", "uppercut": "UPPER"}
+# A ring is never drawn smaller than this (layout units): its label must read from the room.
+MIN_RING_UNITS = 6.0
 # A hit sounds and bursts as a power punch from this many power points (the rules give 0-50 for
 # hand speed from 2 to 6 m/s: 25 = 4 m/s, a hard straight punch on BlazePose's body model).
 POWER_POINTS = 25
@@ -56,15 +64,20 @@ class BoxingScene(SessionScene):
             base = Difficulty.from_plan(difficulty, base)
         from dataclasses import replace
 
+        from game.audio import music_bpm
+
+        # The targets follow the music: the tempo is the nearest track's (game.audio).
         self.difficulty = replace(base, rounds=rounds or (base.rounds if difficulty is not None
                                                           else app.settings.rounds),
                                   round_s=base.round_s if difficulty is not None
-                                  else float(app.settings.round_s))
+                                  else float(app.settings.round_s),
+                                  bpm=music_bpm(base.bpm))
+        self._music_on = False
         self.rules: Any = None
         self.guard: list[PoseFrame] = []
         self.effects: list[Effect] = []
         self.hits: list[dict[str, Any]] = []
-        self.flash_grade: tuple[str, float] | None = None
+        self._last_hit_target = 0
         self.seed = 1 if app.options.scripted else int.from_bytes(__import__("os").urandom(4),
                                                                   "little")
         self.game_over = False
@@ -106,7 +119,7 @@ class BoxingScene(SessionScene):
         orthodox = True
         if self.app.profile is not None and self.app.profile.stance == "southpaw":
             orthodox = False
-        cal = BodyCalibration.from_frames(self.guard, orthodox=orthodox)
+        cal = self._screen_calibration(BodyCalibration.from_frames(self.guard, orthodox=orthodox))
         difficulty = self.difficulty
         if self.app.is_demo:
             from dataclasses import replace
@@ -147,10 +160,16 @@ class BoxingScene(SessionScene):
         c = self.rules.cues[target_id] if self.rules is not None else None
         return (c.x_px, c.y_px) if c is not None else (0.0, 0.0)
 
+    def _ring_px(self) -> float:
+        c = self.rules.cues[self._last_hit_target] if self.rules is not None and \
+            self.rules.cues else None
+        return c.radius_px if c is not None else 0.0
+
     def _react(self, ev: dict[str, Any], item: FeedItem) -> None:
         audio = self.app.audio
         kind = ev["type"]
         if kind == "hit":
+            self._last_hit_target = int(ev["target"])
             x, y = self._target_pos(int(ev["target"]))
             # the rules give 0-50 power points for hand speed over 2 m/s
             strong = float(ev.get("power") or 0) >= POWER_POINTS
@@ -159,21 +178,23 @@ class BoxingScene(SessionScene):
             col = ui.GREEN if grade == "perfect" else ui.ACCENT
             self.effects.append(Effect("burst", x, y, "", col, life_s=0.45,
                                        size=1.5 if strong else 1.0))
-            self.effects.append(Effect("text", x, y, f"+{ev.get('points', 0)}", col))
-            self.flash_grade = (GRADE_TEXT.get(grade, grade.upper()), self.t_s)
+            self.effects.append(Effect("text", x, y, f"{GRADE_TEXT.get(grade, grade.upper())} "
+                                       f"+{ev.get('points', 0)}", col))
             self.hits.append({"t": ev["t"], "hit": True, "points": ev.get("points"),
                               "grade": grade, "hand": ev.get("hand"), "kind": ev.get("kind")})
             self.app.mark_feedback(item)
         elif kind == "combo":
             audio.effect("combo")
             audio.say("combo")
-            self.flash_grade = (f"COMBO +{ev.get('points', 0)}", self.t_s)
+            x, y = self._target_pos(self._last_hit_target)
+            self.effects.append(Effect("text", x, y + 1.5 * self._ring_px(), f"COMBO +"
+                                       f"{ev.get('points', 0)}", ui.ACCENT, life_s=1.0))
         elif kind == "miss":
             x, y = self._target_pos(int(ev["target"]))
             audio.effect("miss", 0.6)
-            why = str(ev.get("why", "")).replace("_", " ")
-            self.effects.append(Effect("text", x, y, "miss" if why in ("", "late") else why,
-                                       ui.MUTED, life_s=0.7))
+            why = str(ev.get("why", ""))
+            self.effects.append(Effect("text", x, y, MISS_TEXT.get(why, "MISS"), ui.ORANGE,
+                                       life_s=0.7))
         elif kind == "dodge":
             x, y = self._target_pos(int(ev["target"]))
             audio.effect("whoosh")
@@ -213,8 +234,41 @@ class BoxingScene(SessionScene):
                     self.app.audio.say({3: "three", 2: "two", 1: "one"}[tick], interrupt=True)
             elif gv.phase == "round":
                 self._last_tick = 4
+        self._follow_music()
+        self._post_cues()
+        self.feedback.tick(self.t_s)
         if self.game_over and not self.finished:
             self.finish("rounds")
+
+    def enter(self) -> None:
+        super().enter()
+        from game.scenes.tutorial import TutorialScene, tutorial_needed
+
+        if tutorial_needed(self.app):  # a first-time player learns the moves before round 1
+            self.app.stack.push(TutorialScene(self.app))
+
+    def _follow_music(self) -> None:
+        """Music plays during rounds, started on the targets' beat grid; silent in rests."""
+        gv = self.rules.view() if self.rules is not None and self.state == "active" else None
+        playing = gv is not None and gv.phase == "round" and gv.beat_phase is not None
+        if playing and not self._music_on:
+            self._music_on = True
+            self.app.audio.music(self.difficulty.bpm, start_s=gv.beat_phase * gv.beat_s)
+        elif not playing and self._music_on:
+            self._music_on = False
+            self.app.audio.music_stop()
+
+    def pause(self) -> None:
+        super().pause()
+        if self._music_on:  # restarted on the beat when play resumes
+            self._music_on = False
+            self.app.audio.music_stop(fade_ms=150)
+
+    def exit(self) -> None:
+        super().exit()
+        if self._music_on:
+            self._music_on = False
+            self.app.audio.music_stop()
 
     def handle(self, event: InputEvent) -> None:
         super().handle(event)
@@ -247,69 +301,132 @@ class BoxingScene(SessionScene):
         return record
 
     # -- drawing --------------------------------------------------------------------------
+    # Screen regions, in layout units (see ``_hud_rects``): the score top-left with the beat
+    # lane under it, the round timer and combo top-right, the cue line bottom centre. Targets
+    # are placed by the rules clear of all of them and of the face.
+    max_toasts = 1
+
+    def _hud_rects(self, lay: ui.Layout) -> dict[str, pygame.Rect]:
+        pad = lay.px(3)
+        score = pygame.Rect(pad, pad, lay.px(46), lay.px(17))
+        timer = pygame.Rect(lay.w - pad - lay.px(40), pad, lay.px(40), lay.px(16))
+        combo = pygame.Rect(timer.left, timer.bottom + lay.px(1.5), timer.width, lay.px(8))
+        lane = pygame.Rect(pad, score.bottom + lay.px(1.5), score.width, lay.px(7))
+        cue_w = min(lay.w - 2 * pad, lay.px(120))
+        cue = pygame.Rect((lay.w - cue_w) // 2, lay.h - pad - lay.px(16), cue_w, lay.px(16))
+        return {"score": score, "timer": timer, "combo": combo, "lane": lane, "cue": cue}
+
+    def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
+        """Notices sit above the cue line, between the score and timer columns."""
+        lay = ui.Layout.of(surface)
+        hud = self._hud_rects(lay)
+        top = hud["combo"].bottom + lay.px(2)
+        return pygame.Rect(hud["score"].right + lay.px(2), top,
+                           hud["timer"].left - hud["score"].right - lay.px(4),
+                           hud["cue"].top - lay.px(2) - top)
+
+    def _screen_calibration(self, cal: Any) -> Any:
+        """The calibration with the HUD and the smallest readable ring in image pixels."""
+        screen = self.app.screen
+        if screen is None:
+            return cal
+        lay = ui.Layout.of(screen)
+        view = ui.View.fit(screen.get_rect(), cal.image_size, self.app.settings.mirror)
+        keep = [view.to_image_rect(r.inflate(lay.px(1), lay.px(1)))
+                for r in self._hud_rects(lay).values()]
+        return cal.for_screen(keep, min_radius_px=lay.px(MIN_RING_UNITS) / view.scale)
+
+    def _post_cues(self) -> None:
+        self.post_source_state(person_needed="Step in front of the camera, 2-3 m away, head to "
+                               "hips in view")
+        if self.state != "active":
+            return
+        if self.rules is None:
+            seen = self.app.latest is not None and self.app.latest.pose.landmarks_px is not None
+            if seen:
+                self.say(Message("guard", "Hold your guard: fists up by your chin", "cue",
+                                 Priority.STATE, "guard", head="GET SET", ttl_s=0.25))
+            return
+        gv = self.rules.view()
+        if gv.is_flail_locked:
+            self.say(Message("flail", "Hands back to guard to unlock scoring, then aim each punch "
+                             "at a target", "cue", Priority.PROBLEM, "guard",
+                             head="SCORING LOCKED", tone="bad", ttl_s=0.25))
+        if gv.phase == "countdown":
+            from game.scenes.session import PAUSE_HINT
+
+            self.say(Message("pause_hint", PAUSE_HINT, "cue", Priority.HINT, ttl_s=0.25))
+        elif gv.phase == "rest":
+            self.say(Message("rest", "Shake out your arms and breathe", "cue", Priority.STATE,
+                             tone="info", head="REST", ttl_s=0.25))
+
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
         ui.background(surface)
         view = self.draw_stage(surface, surface.get_rect(), dim_alpha=120)
         gv = self.rules.view() if self.rules is not None else None
+        hud = self._hud_rects(lay)
+        avoid = list(hud.values())
         if gv is not None:
-            self._draw_targets(surface, view, gv)
-        self._draw_effects(surface, view)
-        self._draw_hud(surface, gv)
-        self.draw_standings(surface, (lay.w - lay.px(3), lay.px(32)))
-        if self.rules is None and self.state == "active":
-            msg = ("Hands up in your guard..." if self.app.latest is None or
-                   self.app.latest.pose.landmarks_px is not None else
-                   "Step into view: head to hips")
-            ui.draw_toast(surface, msg, lay, color=ui.BLUE, y_frac=0.5)
-        # Between the score box and the timer box, never over them.
-        left = lay.px(3) + lay.px(46) + lay.px(1)
-        self.draw_source_state(surface, pygame.Rect(left, 0, lay.w - left - lay.px(3) - lay.px(41), lay.h))
+            avoid += self._draw_targets(surface, view, gv)
+        self._draw_effects(surface, view, avoid)
+        self._draw_hud(surface, gv, hud)
+        if gv is not None and gv.phase == "rest" and not gv.targets:  # gone when targets come
+            self._draw_round_summary(surface, gv, hud)
+        self.draw_standings(surface, (lay.w - lay.px(3), hud["combo"].bottom + lay.px(2)))
+        self.draw_message(surface, "cue", hud["cue"])
 
-    def _draw_targets(self, surface: pygame.Surface, view: ui.View, gv: Any) -> None:
+    def _draw_targets(self, surface: pygame.Surface, view: ui.View, gv: Any) -> list[pygame.Rect]:
+        """Draws the targets; returns the squares they cover."""
         lay = ui.Layout.of(surface)
+        covered = []
         for t in sorted(gv.targets, key=lambda t: -t.time_to_hit_s):
             x, y = view.to_screen(t.x_px, t.y_px)
             r = max(lay.px(3), int(t.radius_px * view.scale))
+            covered.append(pygame.Rect(int(x - r), int(y - r), 2 * r, 2 * r))
             approach = max(0.0, min(1.0, t.time_to_hit_s / 1.6))
             if t.is_dodge:
                 self._draw_dodge(surface, (x, y), r, t, approach)
                 continue
             col = ui.LEFT_COLOR if t.hand == "left" else ui.RIGHT_COLOR
-            # glow + thick outlines so a target reads on any background
-            glow = pygame.Surface((4 * r, 4 * r), pygame.SRCALPHA)
-            pygame.draw.circle(glow, (*col, 70), (2 * r, 2 * r), int(r * 1.6))
-            surface.blit(glow, (x - 2 * r, y - 2 * r))
+            # thick outlines so a target reads on any background
             pygame.draw.circle(surface, (0, 0, 0), (x, y), r + 4)
-            pygame.draw.circle(surface, col, (x, y), r)
+            pygame.draw.circle(surface, ui.darker(col), (x, y), r)
             pygame.draw.circle(surface, ui.BONE, (x, y), r, 3)
-            pygame.draw.circle(surface, ui.BONE, (x, y), max(3, r // 3))
             # the closing ring: it meets the target on the beat
-            ring = int(r * (1.0 + 1.6 * approach))
+            ring = int(r * (1.0 + 1.2 * approach))
             pygame.draw.circle(surface, (0, 0, 0), (x, y), ring + 2, 5)
             pygame.draw.circle(surface, ui.ACCENT if approach < 0.15 else ui.BONE, (x, y), ring, 3)
-            label = t.kind.upper()
-            if t.combo_len > 1:
-                label = f"{t.combo_pos + 1}. {label}"
-            ui.text(surface, label, (x, y + r + lay.px(1)), lay.px(2.6), ui.INK, anchor="midtop",
-                    bold=True)
+            ui.text(surface, LABELS.get(t.kind, t.kind.upper()), (x, y), lay.px(2.8), ui.INK,
+                    anchor="center", bold=True, max_width=2 * r - 6, role="label")
+        return covered
 
     def _draw_dodge(self, surface: pygame.Surface, pos: tuple[float, float], r: int, t: Any,
                     approach: float) -> None:
         lay = ui.Layout.of(surface)
         x, y = pos
-        label = {"slip_left": "SLIP LEFT", "slip_right": "SLIP RIGHT", "duck": "DUCK"}.get(
-            t.kind, t.kind.upper())
-        w, h = lay.px(22), lay.px(7)
-        rect = pygame.Rect(0, 0, w, h)
-        rect.center = (int(x), int(y))
-        alpha = int(180 + 60 * (1 - approach)) // 20 * 20  # a few levels: panels are cached
-        ui.panel(surface, rect, alpha=alpha, color=(10, 60, 70),
-                 border=ui.CYAN)
-        ui.text(surface, label, rect.center, lay.px(3.4), ui.CYAN, anchor="center", bold=True)
+        label = {"slip_left": "SLIP", "slip_right": "SLIP", "duck": "DUCK"}.get(t.kind, "MOVE")
+        pygame.draw.circle(surface, (0, 0, 0), (x, y), r + 4)
+        pygame.draw.circle(surface, (10, 60, 70), (x, y), r)
+        pygame.draw.circle(surface, ui.CYAN, (x, y), r, 3)
+        ring = int(r * (1.0 + 1.2 * approach))
+        pygame.draw.circle(surface, ui.CYAN, (x, y), ring, 2)
+        # an arrow: which way to move the head
+        d = {"slip_left": (1, 0), "slip_right": (-1, 0), "duck": (0, 1)}.get(t.kind, (0, 1))
+        if self.app.settings.mirror:
+            d = (-d[0], d[1])
+        tip = (x + d[0] * r * 0.8, y + d[1] * r * 0.8)
+        base = (x - d[0] * r * 0.1, y - d[1] * r * 0.1)
+        nrm = (-d[1] * r * 0.35, d[0] * r * 0.35)
+        pygame.draw.polygon(surface, ui.CYAN, [tip, (base[0] + nrm[0], base[1] + nrm[1]),
+                                              (base[0] - nrm[0], base[1] - nrm[1])])
+        ui.text(surface, label, (x, y - r * 0.35), lay.px(2.8), ui.INK, anchor="center",
+                bold=True, max_width=2 * r - 6, role="label")
 
-    def _draw_effects(self, surface: pygame.Surface, view: ui.View) -> None:
+    def _draw_effects(self, surface: pygame.Surface, view: ui.View,
+                      avoid: list[pygame.Rect]) -> None:
         lay = ui.Layout.of(surface)
+        taken = list(avoid)  # targets, the HUD, words already drawn: stack, never overlap
         for e in self.effects:
             x, y = view.to_screen(e.x_px, e.y_px)
             k = e.age_s / e.life_s
@@ -320,68 +437,125 @@ class BoxingScene(SessionScene):
                     pygame.draw.circle(surface, e.color, (x + math.cos(a) * d, y + math.sin(a) * d),
                                        max(2, int(lay.px(1.2) * (1 - k) * e.size)))
                 pygame.draw.circle(surface, ui.BONE, (x, y), int(lay.px(8) * e.size * k) + 2, 3)
-            else:
-                ui.text(surface, e.text, (x, y - lay.px(6) - lay.px(10) * k), lay.px(4.4),
-                        e.color, anchor="center", bold=True)
+            else:  # the grade and the points, where the target was
+                size = lay.px(3.2)
+                w, h = ui.font(size, True).size(e.text)
+                rect = pygame.Rect(0, 0, w, h)
+                rect.center = (int(x), int(y - lay.px(4) * k))
+                while any(rect.colliderect(o) for o in taken):
+                    rect.bottom = min(o.top for o in taken if rect.colliderect(o)) - 2
+                taken.append(rect)
+                # on a dark pill: readable over rings, bones and a bright room alike
+                ui.panel(surface, rect.inflate(lay.px(1.5), 2), alpha=200, radius=rect.height // 2)
+                ui.text(surface, e.text, rect.center, size, e.color, anchor="center",
+                        bold=True, role="label")
 
-    def _draw_hud(self, surface: pygame.Surface, gv: Any) -> None:
+    def _draw_hud(self, surface: pygame.Surface, gv: Any, hud: dict[str, pygame.Rect]) -> None:
         lay = ui.Layout.of(surface)
-        pad = lay.px(3)
+        small = lay.px(2.8)
         # score, multiplier, streak
-        box = pygame.Rect(pad, pad, lay.px(46), lay.px(22))
+        box = hud["score"]
         ui.panel(surface, box, alpha=215)
         score = gv.score if gv is not None else 0
         ui.text(surface, f"{score:,}", (box.left + lay.px(3), box.top + lay.px(1.5)), lay.px(8),
-                ui.ACCENT, bold=True)
+                ui.ACCENT, bold=True, role="primary", max_width=box.width - lay.px(14))
         if gv is not None:
             ui.text(surface, f"x{gv.multiplier}", (box.right - lay.px(3), box.top + lay.px(2)),
                     lay.px(5), ui.GREEN if gv.multiplier > 1 else ui.MUTED, anchor="topright",
                     bold=True)
             ui.text(surface, f"Streak {gv.streak}   Best {self.rules.best_streak}",
-                    (box.left + lay.px(3), box.bottom - lay.px(2)), lay.px(2.6), ui.INK,
-                    anchor="bottomleft")
+                    (box.left + lay.px(3), box.bottom - lay.px(2)), small, ui.INK,
+                    anchor="bottomleft", max_width=box.width - lay.px(6))
+        # the beat lane: beats slide to the line; a target's beat is a big dot in its colour
+        self._draw_lane(surface, gv, hud["lane"])
         # round and timer
-        tbox = pygame.Rect(lay.w - pad - lay.px(40), pad, lay.px(40), lay.px(16))
+        tbox = hud["timer"]
         ui.panel(surface, tbox, alpha=215)
         if gv is None:
             head, left = "Get in your guard", ""
         elif gv.phase == "countdown":
             head, left = "Get ready", str(max(1, math.ceil(gv.time_left_s)))
         elif gv.phase == "rest":
-            head, left = f"Rest before round {gv.round_index + 2}", ui.format_duration(gv.time_left_s)
+            head, left = f"Rest, round {gv.round_index + 2} next", ui.format_duration(
+                gv.time_left_s)
         elif gv.phase == "done":
             head, left = "Finished", "0:00"
         else:
             head, left = f"Round {gv.round_index + 1} of {gv.rounds}", ui.format_duration(
                 gv.time_left_s)
-        ui.text(surface, head, (tbox.centerx, tbox.top + lay.px(1.5)), lay.px(2.6), ui.MUTED,
+        ui.text(surface, head, (tbox.centerx, tbox.top + lay.px(1.5)), small, ui.MUTED,
                 anchor="midtop", max_width=tbox.width - lay.px(2))
         if left:
             ui.text(surface, left, (tbox.centerx, tbox.bottom - lay.px(1)), lay.px(7), ui.INK,
-                    anchor="midbottom", bold=True)
+                    anchor="midbottom", bold=True, role="primary")
         # combo progress
         if gv is not None and gv.combo_progress and gv.combo_progress[1] > 1:
             done, n = gv.combo_progress
-            cbox = pygame.Rect(lay.w - pad - lay.px(40), tbox.bottom + lay.px(1.5), lay.px(40),
-                               lay.px(9))
+            cbox = hud["combo"]
             ui.panel(surface, cbox, alpha=215)
-            ui.text(surface, "Combo", (cbox.left + lay.px(2), cbox.centery), lay.px(2.8),
-                    ui.MUTED, anchor="midleft")
+            r = ui.text(surface, "Combo", (cbox.left + lay.px(2), cbox.centery), small,
+                        ui.MUTED, anchor="midleft")
             for i in range(n):
-                c = (cbox.left + lay.px(15) + i * lay.px(4.5), cbox.centery)
+                c = (r.right + lay.px(4) + i * lay.px(5), cbox.centery)
                 pygame.draw.circle(surface, ui.ACCENT if i < done else (70, 80, 104), c,
-                                   lay.px(1.5))
-        if gv is not None and gv.phase == "countdown":
-            from game.scenes.session import PAUSE_HINT
+                                   lay.px(1.8))
 
-            ui.text(surface, PAUSE_HINT, (lay.w // 2, lay.h - lay.px(3)), lay.px(2.6), ui.INK,
-                    anchor="midbottom")
-        if gv is not None and gv.phase == "rest":
-            ui.draw_toast(surface, "Rest: shake out your arms, breathe", lay, color=ui.BLUE,
-                          y_frac=0.55)
-        if gv is not None and gv.is_flail_locked:
-            ui.draw_toast(surface, "Too many wild punches: aim each punch at a target", lay,
-                          color=ui.RED, y_frac=0.7)
-        if self.flash_grade and self.t_s - self.flash_grade[1] < 0.7:
-            ui.text(surface, self.flash_grade[0], (pad + lay.px(23), box.bottom + lay.px(2)),
-                    lay.px(5), ui.GREEN, anchor="midtop", bold=True)
+    def _draw_lane(self, surface: pygame.Surface, gv: Any, lane: pygame.Rect) -> None:
+        if gv is None or gv.beat_phase is None:
+            return
+        lay = ui.Layout.of(surface)
+        ui.panel(surface, lane, alpha=200)
+        span_s = 2.0  # the lane shows the next two seconds
+        line_x = lane.left + lay.px(4)
+        width = lane.right - lay.px(2) - line_x
+        cy = lane.centery
+        pulse = max(0.0, 1.0 - gv.beat_phase * 4)  # flashes on each beat
+        pygame.draw.line(surface, ui.ACCENT if pulse > 0 else ui.BONE, (line_x, lane.top + 4),
+                         (line_x, lane.bottom - 4), 3 + int(3 * pulse))
+        k = 0
+        while True:
+            dt = (k - gv.beat_phase) * gv.beat_s
+            k += 1
+            if dt < 0:
+                continue
+            if dt > span_s:
+                break
+            x = line_x + width * dt / span_s
+            pygame.draw.circle(surface, (110, 120, 146), (x, cy), lay.px(0.8))
+        for t in gv.targets:
+            if 0 <= t.time_to_hit_s <= span_s:
+                x = line_x + width * t.time_to_hit_s / span_s
+                col = ui.CYAN if t.is_dodge else (ui.LEFT_COLOR if t.hand == "left"
+                                                  else ui.RIGHT_COLOR)
+                pygame.draw.circle(surface, (0, 0, 0), (x, cy), lay.px(2) + 2)
+                pygame.draw.circle(surface, col, (x, cy), lay.px(2))
+
+    def _draw_round_summary(self, surface: pygame.Surface, gv: Any,
+                            hud: dict[str, pygame.Rect]) -> None:
+        """During the rest: how the round just played went, big enough to read from the room."""
+        lay = ui.Layout.of(surface)
+        stats = self.rules.round_stats()[gv.round_index] if self.rules is not None else {}
+        acc = stats.get("accuracy")
+        lines = [
+            (f"Round {gv.round_index + 1}: {int(stats.get('score') or 0):,} points", lay.px(5),
+             ui.ACCENT),
+            (f"{stats.get('hits', 0)} of {stats.get('targets', 0)} targets"
+             + (f" ({round(100 * acc)} %)" if acc is not None else ""), lay.px(3.6), ui.INK),
+            (f"{stats.get('perfect', 0)} perfect, {_plural(int(stats.get('dodges_made', 0)), 'dodge')}"
+             f", best streak {self.rules.best_streak if self.rules else 0}", lay.px(3.2), ui.INK),
+        ]
+        area = self.toast_area(surface)
+        h = sum(int(ui.font(sz).get_linesize() * 1.1) for _, sz, _ in lines) + lay.px(4)
+        rect = pygame.Rect(0, 0, min(area.width, lay.px(100)), h)
+        rect.midtop = (area.centerx, area.top)
+        ui.panel(surface, rect, alpha=235, border=ui.ACCENT)
+        ui.note_message("round summary", rect)
+        y = rect.top + lay.px(2)
+        for s, sz, col in lines:
+            r = ui.text(surface, s, (rect.centerx, y), sz, col, anchor="midtop", bold=sz > lay.px(4),
+                        max_width=rect.width - lay.px(4))
+            y = r.bottom + int(ui.font(sz).get_linesize() * 0.1)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")

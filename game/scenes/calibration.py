@@ -157,8 +157,8 @@ class CalibrationScene(BaseScene):
                     ui.INK if ok else col)
             y += lay.px(5.2)
         if a is not None and a.height_frac is not None:
-            ui.text(surface, f"You fill {a.height_frac * 100:.0f} % of the picture height "
-                    "(aim: 55-90 %)", (side.left + pad, y + lay.px(1)), lay.px(2.2), ui.MUTED,
+            ui.text(surface, f"You fill {a.height_frac * 100:.0f} % of the height (aim 55-90 %)",
+                    (side.left + pad, y + lay.px(1)), lay.px(2.6), ui.MUTED,
                     max_width=side.width - 2 * pad)
             y += lay.px(5)
         prof = self.calibrator.profile or self.app.profile

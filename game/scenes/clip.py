@@ -57,34 +57,41 @@ class ClipPanel:
         p = self.player
         move = p.move
         pad = lay.px(1.6)
-        ui.text(surface, f"{title}: {move.title}", (rect.left + pad, rect.top + pad), lay.px(2.6),
-                ui.ACCENT, bold=True, max_width=rect.width - 2 * pad)
+        small = lay.px(2.8)
+        ui.text(surface, f"{title}: {move.title}", (rect.left + pad, rect.top + pad), lay.px(3),
+                ui.ACCENT, bold=True, max_width=rect.width - 2 * pad - lay.px(8))
         speed = {1.0: "1x", 0.5: "1/2", 0.25: "1/4"}.get(p.speed, f"{p.speed}x")
-        ui.text(surface, speed + ("  loop" if p.loop_phase is not None else ""),
-                (rect.right - pad, rect.top + pad), lay.px(2.4), ui.MUTED, anchor="topright")
-        btn_h = lay.px(5) if not compact else 0
-        chip_h = lay.px(3.6)
-        stage = pygame.Rect(rect.left + pad, rect.top + pad + lay.px(4), rect.width - 2 * pad,
-                            rect.height - 2 * pad - lay.px(4) - chip_h - lay.px(5.5) - btn_h)
-        self._draw_figure(surface, stage, mirror)
-        # phase chips
+        ui.text(surface, speed + (" loop" if p.loop_phase is not None else ""),
+                (rect.right - pad, rect.top + pad), small, ui.MUTED, anchor="topright")
+        btn_h = lay.px(6) if not compact else 0
+        chip_h = lay.px(1.2)
+        words_h = lay.px(3.4) + int(ui.font(small).get_linesize())  # phase name, then its cue
+        stage = pygame.Rect(rect.left + pad, rect.top + pad + lay.px(4.5), rect.width - 2 * pad,
+                            rect.height - 2 * pad - lay.px(4.5) - chip_h - words_h - lay.px(2)
+                            - (btn_h + lay.px(1) if btn_h else 0))
+        if stage.height > lay.px(6):
+            self._draw_figure(surface, stage, mirror)
+        # phase progress: one bar per phase (the current one lit), then its name and cue in
+        # words big enough to read from the room
         n = len(move.phases)
         cy = stage.bottom + lay.px(0.8)
         cw = (rect.width - 2 * pad - (n - 1) * lay.px(0.6)) / n
-        for i, ph in enumerate(move.phases):
+        for i in range(n):
             chip = pygame.Rect(int(rect.left + pad + i * (cw + lay.px(0.6))), cy, int(cw), chip_h)
             active = i == p.phase_index
             looped = p.loop_phase == i
-            ui.panel(surface, chip, alpha=240, color=(60, 72, 104) if active else (32, 38, 56),
-                     border=ui.ACCENT if looped else None, radius=6)
-            ui.text(surface, ph.name, chip.center, lay.px(1.9), ui.INK if active else ui.MUTED,
-                    anchor="center", shadow=False, max_width=chip.width - 6)
-        cue = p.phase.cue
-        ui.text(surface, cue, (rect.centerx, cy + chip_h + lay.px(0.8)), lay.px(2.4), ui.INK,
-                anchor="midtop", max_width=rect.width - 2 * pad)
+            pygame.draw.rect(surface, ui.ACCENT if active else (60, 70, 96), chip,
+                             border_radius=chip_h // 2)
+            if looped:
+                pygame.draw.rect(surface, ui.INK, chip.inflate(4, 4), 2, border_radius=chip_h)
+        y = cy + chip_h + lay.px(0.8)
+        r = ui.text(surface, f"{p.phase_index + 1}/{n} {p.phase.name}", (rect.left + pad, y),
+                    lay.px(3.2), ui.INK, bold=True, max_width=rect.width - 2 * pad)
+        ui.text(surface, p.phase.cue, (rect.left + pad, r.bottom + lay.px(0.4)), small,
+                ui.MUTED, max_width=rect.width - 2 * pad)
         self.button_rects = {}
         if not compact:
-            labels = (("replay", "<- Replay"), ("loop", "Loop phase ->"), ("speed", "^ Slower"))
+            labels = (("replay", "Replay"), ("loop", "Loop"), ("speed", "Slower"))
             bw = (rect.width - 2 * pad - 2 * lay.px(0.8)) / 3
             by = rect.bottom - pad - btn_h
             for i, (key, label) in enumerate(labels):
@@ -92,7 +99,7 @@ class ClipPanel:
                 self.button_rects[key] = b
                 ui.panel(surface, b, alpha=235, color=(38, 46, 68), border=(70, 82, 110),
                          radius=8)
-                ui.text(surface, label, b.center, lay.px(2.1), ui.INK, anchor="center",
+                ui.text(surface, label, b.center, small, ui.INK, anchor="center",
                         shadow=False, max_width=b.width - 6)
 
     def _draw_figure(self, surface: pygame.Surface, stage: pygame.Rect, mirror: bool) -> None:

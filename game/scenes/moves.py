@@ -51,6 +51,18 @@ class MovesScene(BaseScene):
                     return
         self.clip.handle(event)
 
+    def _body(self, lay: ui.Layout) -> pygame.Rect:
+        tabs_y = lay.px(20)
+        return pygame.Rect(lay.px(5), tabs_y + lay.px(9), lay.w - lay.px(10),
+                           lay.h - tabs_y - lay.px(15))
+
+    def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
+        """Notices go over the live view (left half), never over the demo's words."""
+        lay = ui.Layout.of(surface)
+        body = self._body(lay)
+        return pygame.Rect(body.left, body.top + lay.px(6), body.width // 2 - lay.px(1),
+                           body.height - lay.px(6))
+
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
         ui.background(surface)
@@ -65,8 +77,7 @@ class MovesScene(BaseScene):
             ui.draw_button(surface, r, MOVES[key].title, focused=i == self.index, size=lay.px(2.8),
                            hover_progress=self.app.pointer.progress
                            if self.app.pointer.hover_id == f"move:{key}" else 0.0)
-        body = pygame.Rect(lay.px(5), tabs_y + lay.px(9), lay.w - lay.px(10),
-                           lay.h - tabs_y - lay.px(15))
+        body = self._body(lay)
         half = body.width // 2
         self.draw_stage(surface, pygame.Rect(body.left, body.top, half - lay.px(1), body.height))
         ui.text(surface, "You", (body.left + lay.px(2), body.top + lay.px(1)), lay.px(3), ui.MUTED)
@@ -75,5 +86,5 @@ class MovesScene(BaseScene):
                        mirror=self.app.settings.mirror)
         for key, rect in self.clip.button_rects.items():
             self.targets[f"clip:{key}"] = rect
-        self.footer_hint(surface, "Down: next move   Left: replay   Right: loop this phase   "
-                         "Up: slower   Enter: next phase   Esc: back")
+        self.footer_hint(surface, "Down: next move   Left: replay   Right: loop   Up: slower   "
+                         "Esc: back")

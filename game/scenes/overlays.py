@@ -35,8 +35,16 @@ class PauseScene(BaseScene):
         self.on_restart = on_restart
         self.on_end = on_end
 
+    max_toasts = 1
+
     def enter(self) -> None:
         self.app.audio.say("paused", interrupt=True)
+
+    def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
+        """Above the title: the menu's buttons are never covered (the out-of-view notice
+        arrives together with this menu)."""
+        lay = ui.Layout.of(surface)
+        return pygame.Rect(lay.px(4), 0, lay.w - lay.px(8), lay.px(13))
 
     def handle(self, event: InputEvent) -> None:
         if event.action in (Action.BACK, Action.PAUSE):
@@ -156,15 +164,23 @@ class MessageScene(BaseScene):
                        == "ok" else 0.0)
 
 
+def shown_toasts(app: App) -> list[tuple[str, float, tuple[int, int, int]]]:
+    """The toasts shown now (oldest first): the newest ``max_toasts`` of the top scene (play
+    screens show one, so notices never stack over the game)."""
+    top = app.stack.top
+    n = int(getattr(top, "max_toasts", 2)) if top is not None else 2
+    return app.toasts[-n:] if n > 0 else []
+
+
 def toast_rects(app: App, surface: pygame.Surface) -> list[pygame.Rect]:
-    """Where the last two toasts go (oldest first): stacked up from the bottom of the top
+    """Where the shown toasts go (oldest first): stacked up from the bottom of the top
     scene's toast area, so they never cover its buttons."""
     lay = ui.Layout.of(surface)
     top = app.stack.top
     area = top.toast_area(surface) if top is not None else surface.get_rect()
     rects: list[pygame.Rect] = []
     bottom = area.bottom
-    for msg, _, _ in reversed(app.toasts[-2:]):
+    for msg, _, _ in reversed(shown_toasts(app)):
         rect = pygame.Rect((0, 0), ui.toast_size(msg, lay, area.width))
         rect.midbottom = (area.centerx, bottom)
         rects.append(rect)
@@ -178,7 +194,7 @@ def draw_overlay(app: App, surface: pygame.Surface) -> None:
     for pos in app.hands:
         progress = app.pointer.progress if app.pointer.hover_id else 0.0
         ui.hand_cursor(surface, pos, progress, lay.px(3))
-    for (msg, _, color), rect in zip(app.toasts[-2:], toast_rects(app, surface)):
+    for (msg, _, color), rect in zip(shown_toasts(app), toast_rects(app, surface)):
         ui.draw_toast_in(surface, msg, rect, lay, color=color)
     if app.settings.show_overlay:
         m = app.metrics

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game.feed import FeedItem
+from game.feedback import Message, Priority
 from game.input import InputEvent
 from game.moves import DEMO_FOR_EXERCISE
 from game.scenes import ui
@@ -20,6 +21,9 @@ from game.scenes.session import OnDone, SessionScene
 if TYPE_CHECKING:
     from game.app import App
 
+# The meter's fill reaches this fraction of its height at counting depth: the target line sits
+# clear of the meter's top edge, with room above it for going deeper.
+DEPTH_LINE = 0.8
 TITLES = {"squat": "Squats", "pushup": "Push-ups", "lunge": "Lunges"}
 # Engine cue keys -> recorded phrases (game.audio.PHRASES); unknown keys are shown, not spoken.
 SPOKEN = {
@@ -111,14 +115,21 @@ class RepScene(SessionScene):
         elif kind == "status":
             self.status = str(ev.get("state"))
         elif kind == "input":
+            # The engine's input problems go to the stage's one cue line (topic "presence"), not
+            # to a toast over the count: the same words are never shown twice.
             cue = ev.get("cue")
-            if cue and ev.get("kind") not in ("joints_back", "stream_resumed", "person_reentered"):
-                self.app.notify(str(cue), 3.0, ui.ORANGE, transient=True)
+            if ev.get("kind") in ("joints_back", "stream_resumed", "person_reentered"):
+                self.feedback.withdraw("input", self.t_s)
+            elif cue:
+                self.say(Message("input", str(cue), "cue", Priority.PROBLEM, "presence",
+                                 tone="warn", ttl_s=3.0))
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
         self.flash_s += dt_s
         self.clip.step(dt_s)
+        self._post_cues()
+        self.feedback.tick(self.t_s)
 
     def handle(self, event: InputEvent) -> None:
         if self.clip.handle(event):
@@ -151,116 +162,166 @@ class RepScene(SessionScene):
                 "summary": summary}
 
     # -- drawing --------------------------------------------------------------------------
-    def draw(self, surface: pygame.Surface) -> None:
+    # Room distance: the count is 18 units (18 % of a 16:9 screen's height), the current cue
+    # 4.4 %, every other line at least 2.6 % (the layout test checks >= 4 % / >= 2.5 %).
+    def _areas(self, surface: pygame.Surface) -> tuple[pygame.Rect, pygame.Rect]:
         lay = ui.Layout.of(surface)
-        ui.background(surface)
         side_w = max(lay.px(48), int(lay.w * 0.3))
-        stage_area = pygame.Rect(lay.px(1), lay.px(1), lay.w - side_w - lay.px(2),
-                                 lay.h - lay.px(2))
+        stage = pygame.Rect(lay.px(1), lay.px(1), lay.w - side_w - lay.px(2), lay.h - lay.px(2))
+        side = pygame.Rect(lay.w - side_w, lay.px(1), side_w - lay.px(1), lay.h - lay.px(2))
+        return stage, side
+
+    def _count_panel(self, surface: pygame.Surface, area: pygame.Rect) -> pygame.Rect:
+        lay = ui.Layout.of(surface)
+        return pygame.Rect(area.left + lay.px(2), area.top + lay.px(2),
+                           min(area.width - lay.px(4), lay.px(44)), lay.px(33))
+
+    def _cue_area(self, surface: pygame.Surface, area: pygame.Rect) -> pygame.Rect:
+        lay = ui.Layout.of(surface)
+        return pygame.Rect(area.left + lay.px(2), area.top, area.width - lay.px(4),
+                           area.height - lay.px(2))
+
+    max_toasts = 1
+
+    def draw(self, surface: pygame.Surface) -> None:
+        ui.background(surface)
+        stage_area, side = self._areas(surface)
         self.draw_stage(surface, stage_area)
         view = self._view()
         self._draw_stage_hud(surface, stage_area, view)
-        side = pygame.Rect(lay.w - side_w, lay.px(1), side_w - lay.px(1), lay.h - lay.px(2))
         self._draw_side(surface, side, view)
-        self.draw_source_state(surface, stage_area)
-        self.draw_standings(surface, (stage_area.right - lay.px(2), stage_area.top + lay.px(2)))
+        self.draw_standings(surface, (stage_area.right - ui.Layout.of(surface).px(2),
+                                      stage_area.top + ui.Layout.of(surface).px(2)))
         self.draw_countdown(surface)
+
+    def draw_countdown(self, surface: pygame.Surface) -> None:
+        """3, 2, 1 in the middle of the stage, clear of the count panel, the notices and the
+        cue line (which carries the pause hint meanwhile)."""
+        if self.state != "countdown":
+            return
+        lay = ui.Layout.of(surface)
+        stage, _ = self._areas(surface)
+        left = self.countdown_s - self.t_s
+        n = max(1, int(left) + 1)
+        frac = left - int(left)
+        r = ui.text(surface, str(n), (stage.centerx, stage.top + lay.px(50)),
+                    int(lay.px(24) * (0.85 + 0.3 * frac)), ui.ACCENT, anchor="midbottom",
+                    bold=True, role="primary")
+        ui.text(surface, "Get ready", (stage.centerx, r.bottom + lay.px(1)), lay.px(5), ui.INK,
+                anchor="midtop", role="primary")
+
+    def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
+        """Notices go on the stage, under the count panel (and the countdown) and above the
+        cue line."""
+        lay = ui.Layout.of(surface)
+        stage, _ = self._areas(surface)
+        top = max(self._count_panel(surface, stage).bottom, stage.top + lay.px(58)) + lay.px(2)
+        return pygame.Rect(stage.left + lay.px(2), top, stage.width - lay.px(4),
+                           stage.bottom - lay.px(20) - top)
 
     def _view(self) -> Any:
         getter = getattr(self.detector, "view", None)
         return getter() if callable(getter) else None
 
+    def _post_cues(self) -> None:
+        """What the stage's one cue line should say now (the channel picks the winner)."""
+        self.post_source_state()
+        if self.state == "countdown":
+            from game.scenes.session import PAUSE_HINT
+
+            self.say(Message("pause_hint", PAUSE_HINT, "cue", Priority.HINT, ttl_s=0.25))
+        view = self._view()
+        if self.state != "active" or view is None:
+            return
+        if view.is_paused:
+            self.say(Message("paused", view.cue or "Stand tall, then try the next rep", "cue",
+                             Priority.STATE, "counter", head="COUNTER PAUSED", tone="warn",
+                             ttl_s=0.25))
+        elif view.phase == "getting_ready" or not view.is_calibrated:
+            self.say(Message("ready", view.cue or "Stand tall and still to start", "cue",
+                             Priority.STATE, "counter", head="GET SET", tone="info", ttl_s=0.25))
+        elif view.cue and view.cue_kind == "positive" and self.flash_s < 2.5:
+            self.say(Message("good", view.cue, "cue", Priority.PRAISE, "form", tone="good",
+                             ttl_s=0.25))
+        elif view.cue and view.cue_kind == "corrective" and self.flash_s < 3.0:
+            self.say(Message("form", view.cue, "cue", Priority.COACH, "form", tone="warn",
+                             ttl_s=0.25))
+
     def _draw_stage_hud(self, surface: pygame.Surface, area: pygame.Rect, view: Any) -> None:
         lay = ui.Layout.of(surface)
-        # Title and the big count, top-left of the stage.
+        box = self._count_panel(surface, area)
+        ui.panel(surface, box, alpha=215)
+        pad = lay.px(2)
         ui.text(surface, TITLES.get(self.exercise, self.exercise.title()),
-                (area.left + lay.px(3), area.top + lay.px(2)), lay.px(4), ui.MUTED, bold=True)
+                (box.left + pad, box.top + pad), lay.px(4), ui.MUTED, bold=True,
+                max_width=box.width - lay.px(12) - 2 * pad)
         count = view.count if view is not None else sum(1 for r in self.reps if r.get("counted"))
         pop = max(0.0, 1.0 - self.flash_s / 0.35)
-        size = int(lay.px(18) * (1 + 0.25 * pop))
+        size = int(lay.px(18) * (1 + 0.15 * pop))
         col = ui.GREEN if pop > 0 else ui.INK
-        r = ui.text(surface, str(count), (area.left + lay.px(3), area.top + lay.px(7)), size, col,
-                    bold=True)
-        ui.text(surface, f"/ {self.target}", (r.right + lay.px(1), r.bottom - lay.px(4)),
-                lay.px(5), ui.MUTED, anchor="bottomleft")
-        # Paused-counter banner / live cue along the bottom of the stage.
-        if self.state == "active" and view is not None:
-            if view.is_paused:
-                text = view.cue or "Counter paused"
-                self._banner(surface, area, "COUNTER PAUSED", text, ui.ORANGE)
-            elif view.phase == "getting_ready" or not view.is_calibrated:
-                self._banner(surface, area, "GET SET", view.cue or "Stand tall and still to start",
-                             ui.BLUE)
-            elif view.cue and view.cue_kind == "positive" and self.flash_s < 2.5:
-                self._banner(surface, area, "", view.cue, ui.GREEN)
-            elif view.cue and view.cue_kind == "corrective" and self.flash_s < 3.0:
-                self._banner(surface, area, "", view.cue, ui.ACCENT)
-
-    def _banner(self, surface: pygame.Surface, area: pygame.Rect, head: str, body: str,
-                color: tuple[int, int, int]) -> None:
-        lay = ui.Layout.of(surface)
-        h = lay.px(13 if head else 9)
-        rect = pygame.Rect(area.left + lay.px(3), area.bottom - h - lay.px(3),
-                           area.width - lay.px(6), h)
-        ui.panel(surface, rect, alpha=230, border=color)
-        if head:
-            ui.text(surface, head, (rect.left + lay.px(3), rect.top + lay.px(1.5)), lay.px(3),
-                    color, bold=True)
-            ui.text(surface, body, (rect.left + lay.px(3), rect.top + lay.px(6)), lay.px(3.8),
-                    ui.INK, max_width=rect.width - lay.px(6))
-        else:
-            ui.text(surface, body, (rect.left + lay.px(3), rect.centery), lay.px(3.8), ui.INK,
-                    anchor="midleft", max_width=rect.width - lay.px(6))
+        r = ui.text(surface, str(count), (box.left + pad, box.bottom - pad), size, col,
+                    bold=True, anchor="bottomleft", role="primary")
+        ui.text(surface, f"/ {self.target}", (r.right + lay.px(1), box.bottom - pad - lay.px(2)),
+                lay.px(5), ui.MUTED, anchor="bottomleft", role="primary")
+        # The depth meter beside the count: the fill reaches the line at counting depth.
+        meter = pygame.Rect(box.right - pad - lay.px(6), box.top + pad, lay.px(6),
+                            box.height - 2 * pad - lay.px(4))
+        rom = view.rom if view is not None else 0.0
+        depth_ok = bool(view and view.is_depth_reached)
+        ui.meter(surface, meter, rom * DEPTH_LINE, target=DEPTH_LINE,
+                 color=ui.GREEN if depth_ok else ui.ACCENT)
+        ui.text(surface, "Depth", (meter.centerx, box.bottom - pad), lay.px(2.8), ui.MUTED,
+                anchor="midbottom")
+        self.draw_message(surface, "cue", self._cue_area(surface, area))
 
     def _draw_side(self, surface: pygame.Surface, side: pygame.Rect, view: Any) -> None:
         lay = ui.Layout.of(surface)
         pad = lay.px(2)
-        # Range-of-motion meter + last rep score.
-        top = pygame.Rect(side.left, side.top, side.width, int(side.height * 0.33))
+        small = lay.px(2.8)
+        # Last rep: its score, or why it did not count, and its cues.
+        top = pygame.Rect(side.left, side.top, side.width, int(side.height * 0.36))
         ui.panel(surface, top, alpha=225)
-        meter_rect = pygame.Rect(top.left + pad, top.top + lay.px(5), lay.px(7),
-                                 top.height - lay.px(11))
-        rom = view.rom if view is not None else 0.0
-        depth_ok = bool(view and view.is_depth_reached)
-        ui.text(surface, "Depth", (meter_rect.centerx, top.top + pad), lay.px(2.4), ui.MUTED,
-                anchor="midtop")
-        ui.meter(surface, meter_rect, rom, target=1.0 if rom <= 1.0 else None,
-                 color=ui.GREEN if depth_ok else ui.ACCENT)
-        x = meter_rect.right + lay.px(4)
+        x = top.left + pad
+        ui.text(surface, "Last rep", (x, top.top + pad), small, ui.MUTED)
         last = next((r for r in reversed(self.reps)), None)
-        ui.text(surface, "Last rep", (x, top.top + pad), lay.px(2.4), ui.MUTED)
+        big_y = top.top + pad + lay.px(4)
         if last is None:
-            ui.text(surface, "--", (x, top.top + lay.px(6)), lay.px(9), ui.MUTED, bold=True)
+            ui.text(surface, "--", (x, big_y), lay.px(9), ui.MUTED, bold=True)
         elif last.get("counted"):
             score = int(last.get("score") or 0)
-            ui.text(surface, str(score), (x, top.top + lay.px(6)), lay.px(9),
-                    ui.score_color(score), bold=True)
-            ui.text(surface, "form score", (x, top.top + lay.px(17)), lay.px(2.2), ui.MUTED)
+            r = ui.text(surface, str(score), (x, big_y), lay.px(9), ui.score_color(score),
+                        bold=True)
+            ui.text(surface, "form score", (r.right + lay.px(1.5), r.bottom - lay.px(1.5)), small,
+                    ui.MUTED, anchor="bottomleft")
         else:
-            ui.text(surface, "No rep", (x, top.top + lay.px(6)), lay.px(6), ui.ORANGE, bold=True)
+            r = ui.text(surface, "No rep", (x, big_y), lay.px(6), ui.ORANGE, bold=True)
             ui.text(surface, str(last.get("reason") or "").replace("_", " "),
-                    (x, top.top + lay.px(14)), lay.px(2.4), ui.MUTED,
-                    max_width=top.right - x - pad)
-        cues = list(last.get("cues") or [])[:3] if last else []
-        cy = top.top + lay.px(21)
+                    (r.right + lay.px(1.5), r.bottom - lay.px(1)), small, ui.MUTED,
+                    anchor="bottomleft", max_width=top.right - r.right - lay.px(1.5) - pad)
+        shown = self.feedback.in_region("cue")
+        cues = [c for c in list(last.get("cues") or [])[:2] if shown is None or c != shown.text] \
+            if last else []  # a cue on the stage's line is not said twice
+        cy = big_y + lay.px(12)
+        bottom = top.bottom - pad - (small + lay.px(1) if view is not None and
+                                     view.velocity_loss_pct is not None else 0)
         for cue in cues:
-            cy = ui.paragraph(surface, "- " + cue, pygame.Rect(x, cy, top.right - x - pad,
-                                                                lay.px(8)), lay.px(2.2))
+            cy = ui.paragraph(surface, cue, pygame.Rect(x, cy, top.width - 2 * pad,
+                                                        max(0, bottom - cy)), small)
         if view is not None and view.velocity_loss_pct is not None:
             ui.text(surface, f"Speed loss {view.velocity_loss_pct:.0f} %",
-                    (x, top.bottom - pad), lay.px(2.2),
+                    (x, top.bottom - pad), small,
                     ui.ORANGE if view.velocity_loss_pct > 20 else ui.MUTED, anchor="bottomleft")
         # Per-rep scores.
-        chart = pygame.Rect(side.left, top.bottom + lay.px(1), side.width, int(side.height * 0.14))
+        chart = pygame.Rect(side.left, top.bottom + lay.px(1), side.width, int(side.height * 0.2))
         scores: list[float | None] = [float(r.get("score") or 0) if r.get("counted") else None
                                       for r in self.reps]
-        ui.bar_chart(surface, chart, scores[-12:], max_value=100, title="Form per rep",
-                     color_of=ui.score_color, size=lay.px(2.2),
-                     labels=_rep_labels(self.reps)[-12:])
+        ui.bar_chart(surface, chart, scores[-8:], max_value=100, title="Form per rep",
+                     color_of=ui.score_color, size=lay.px(3.2),
+                     labels=_rep_labels(self.reps)[-8:])
         # Demo clip.
         clip = pygame.Rect(side.left, chart.bottom + lay.px(1), side.width,
                            side.bottom - chart.bottom - lay.px(1))
-        self.clip.draw(surface, clip, mirror=self.app.settings.mirror)
+        self.clip.draw(surface, clip, mirror=self.app.settings.mirror, compact=True)
         self.targets = {}
 
     def hover_targets(self) -> dict[str, tuple[float, float, float, float]]:

@@ -6,7 +6,8 @@ changes game state; ``Menu`` holds only which item is focused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 import numpy as np
@@ -80,16 +81,96 @@ class Layout:
         return max(1, int(round(units * self.u)))
 
 
+# -- what was drawn where (the layout, size and contrast checks read this) --------------------
+ROLES = ("primary", "secondary", "label")  # count/score/timer/current cue; other HUD text; in-world
+
+
+@dataclass(frozen=True, slots=True)
+class TextBox:
+    """One line of text as drawn: its rect, its size as drawn (after any shrink to fit), its
+    colour, the mean colour under it just before it was drawn, and its role."""
+
+    text: str
+    rect: pygame.Rect
+    size_px: float
+    color: tuple[int, int, int]
+    background: tuple[int, int, int]
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageBox:
+    """A message panel (toast, banner) as drawn: nothing else may show through it."""
+
+    text: str
+    rect: pygame.Rect
+
+
+@dataclass
+class DrawnBoxes:
+    texts: list[TextBox] = field(default_factory=list)
+    messages: list[MessageBox] = field(default_factory=list)
+
+
+_RECORDING: list[DrawnBoxes] = []
+
+
+@contextmanager
+def record_boxes() -> Iterator[DrawnBoxes]:
+    """Record every text line and message panel drawn inside the block (tests; costs a colour
+    average per line, so the game never records)."""
+    boxes = DrawnBoxes()
+    _RECORDING.append(boxes)
+    try:
+        yield boxes
+    finally:
+        _RECORDING.remove(boxes)
+
+
+def note_message(s: str, rect: pygame.Rect) -> None:
+    """Record a message panel (see :func:`record_boxes`)."""
+    for rec in _RECORDING:
+        rec.messages.append(MessageBox(s, pygame.Rect(rect)))
+
+
 def text(surface: pygame.Surface, s: str, pos: tuple[float, float], size: int,
          color: tuple[int, int, int] = INK, *, anchor: str = "topleft", bold: bool = False,
-         shadow: bool = True, max_width: int | None = None) -> pygame.Rect:
-    """Draw one line of text; shrinks it to ``max_width``; returns the rect drawn."""
+         shadow: bool = True, max_width: int | None = None, role: str = "secondary") -> pygame.Rect:
+    """Draw one line of text; shrinks it to ``max_width``; returns the rect drawn.
+
+    ``role``: "primary" (the count, score, timer, current cue: >= 4 % of the screen height),
+    "secondary" (other HUD text: >= 2.5 %), "label" (words on a target or effect in the scene)."""
     img, sh = _rendered(s, size, color, bold, shadow, max_width)
     rect = img.get_rect(**{anchor: (int(pos[0]), int(pos[1]))})
+    if _RECORDING and s.strip():
+        natural = font(size, bold).size(s)[0]
+        shrink = img.get_width() / natural if natural > 0 else 1.0
+        area = rect.clip(surface.get_rect())
+        bg = tuple(pygame.transform.average_color(surface, area)[:3]) if area.width and \
+            area.height else (0, 0, 0)
+        for rec in _RECORDING:
+            rec.texts.append(TextBox(s, pygame.Rect(rect), size * min(1.0, shrink), color,
+                                     bg, role))  # type: ignore[arg-type]
     if sh is not None:
         surface.blit(sh, rect.move(2, 2))
     surface.blit(img, rect)
     return rect
+
+
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour."""
+    def lin(c: float) -> float:
+        c /= 255.0
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(float(v)) for v in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG contrast ratio (1-21) between two colours; text needs >= 4.5."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
 _TEXTS: dict[tuple[object, ...], tuple[pygame.Surface, pygame.Surface | None]] = {}
@@ -193,7 +274,12 @@ def _gradient(w: int, h: int) -> pygame.Surface:
 
 
 def dim(surface: pygame.Surface, alpha: int = 120) -> None:
+    """Shade everything drawn so far (an overlay's backdrop). For the layout check, what is
+    under the shade is background now: the overlay's own text is checked against it."""
     surface.blit(_shade(*surface.get_size(), alpha), (0, 0))
+    for rec in _RECORDING:
+        rec.texts.clear()
+        rec.messages.clear()
 
 
 # -- camera view ----------------------------------------------------------------------------
@@ -225,6 +311,15 @@ class View:
         if self.mirror:
             x = self.image_size[0] - x
         return (self.rect.left + x * self.scale, self.rect.top + y * self.scale)
+
+    def to_image_rect(self, rect: pygame.Rect) -> tuple[float, float, float, float]:
+        """A screen rectangle in source-image pixels, (x, y, w, h) (mirroring undone)."""
+        x0 = (rect.left - self.rect.left) / self.scale
+        x1 = (rect.right - self.rect.left) / self.scale
+        if self.mirror:
+            x0, x1 = self.image_size[0] - x1, self.image_size[0] - x0
+        y0 = (rect.top - self.rect.top) / self.scale
+        return (x0, y0, x1 - x0, rect.height / self.scale)
 
     def points(self, landmarks_px: np.ndarray) -> np.ndarray:
         xs = landmarks_px[:, 0]
@@ -464,6 +559,11 @@ def bar_chart(surface: pygame.Surface, rect: pygame.Rect, values: Sequence[float
                  anchor="midtop")
 
 
+def darker(c: tuple[int, int, int], k: float = 0.45) -> tuple[int, int, int]:
+    """``c`` scaled towards black: a fill dark enough for white words on it (WCAG >= 4.5)."""
+    return (int(c[0] * k), int(c[1] * k), int(c[2] * k))
+
+
 def score_color(score: float) -> tuple[int, int, int]:
     """0..100 form score -> red / orange / green."""
     if score >= 80:
@@ -487,6 +587,7 @@ def draw_toast_in(surface: pygame.Surface, message: str, rect: pygame.Rect, lay:
                   color=ACCENT) -> None:
     """A toast in ``rect`` (sized by :func:`toast_size`)."""
     panel(surface, rect, alpha=230, border=color)
+    note_message(message, rect)
     paragraph(surface, message, rect.inflate(-lay.px(4), -lay.px(2.4)), lay.px(3.6), INK, center=True)
 
 

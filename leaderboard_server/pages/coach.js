@@ -165,13 +165,24 @@ async function showPlayer(playerId) {
   const current = ov.type === "override" && ov.override ? ov.override : null;
   const parts = [el("h2", {}, tele.player.name)];
   parts.push(el("p", { id: "override-current" }, current ? "Current plan override by " + current.coach + ": " + formatPlan(current.plan) + (current.note ? " — " + current.note : "") : "No plan override: the game plans from recovery data."));
-  if (me.role === "trainer" && playerId !== me.id) parts.push(overrideForm(playerId, current));
+  if (me.role === "trainer" && playerId !== me.id) parts.push(overrideForm(playerId, current), signOutDevices(playerId));
   parts.push(...(cards.length ? cards : [el("p", { class: "muted" }, "No sessions yet.")]));
   detail.replaceChildren(...parts);
 }
 
 function formatPlan(plan) {
   return Object.entries(plan).map(([k, v]) => k.replace(/_/g, " ") + ": " + (Array.isArray(v) ? v.join("/") : v)).join(", ");
+}
+
+// A player's lost phone: revoke every device token of theirs (they sign in again on the next sync).
+function signOutDevices(playerId) {
+  const result = el("span", { class: "muted", id: "signout-result" });
+  const button = el("button", { type: "button", id: "signout-devices" }, "Sign out this player's devices");
+  button.addEventListener("click", async () => {
+    const reply = await live.request({ type: "token.revoke", player: playerId });
+    result.textContent = reply.type === "error" ? reply.message : reply.tokens.length + " device(s) signed out";
+  });
+  return el("p", {}, button, " ", result);
 }
 
 function overrideForm(playerId, current) {

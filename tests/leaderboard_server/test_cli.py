@@ -21,10 +21,10 @@ def test_add_trainer_prints_a_working_token(tmp_path: Path, capsys: pytest.Captu
     token = re.search(r"token: (rs1\.\S+)", out)
     assert token and "trainer Coach Kim" in out
     assert main(["migrate", "--data-dir", str(tmp_path)]) == 0
-    assert "schema at revision 0001" in capsys.readouterr().out
+    assert "schema at revision 0002" in capsys.readouterr().out
     with server_process(["--data-dir", str(tmp_path)], tmp_path) as srv:
         text = "".join(srv.output)
-        assert "leaderboard.sqlite3 (schema 0001)" in text and "web view   http://" in text
+        assert "leaderboard.sqlite3 (schema 0002)" in text and "web view   http://" in text
 
         async def check() -> None:
             link = await ServerLink.connect(srv.url)

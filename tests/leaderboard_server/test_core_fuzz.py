@@ -180,6 +180,21 @@ def _check_rights(world: World, sender: str, before: dict[str, set[tuple[Any, ..
                     # Participants only bump the version (standings changed), nothing else.
                     diff = {c for c, a, b in zip(cols, old, r) if a != b}
                     assert diff <= {"version"}, f"non-owner changed challenge columns {diff}"
+        elif table == "tokens":
+            old_by_id = {col(r, "id"): r for r in removed}
+            for r in added:
+                old = old_by_id.pop(col(r, "id"), None)
+                owner = col(r, "player_id")
+                if old is None:  # a new device: registering, or the player's own token.issue
+                    assert sender == "anon" or owner == me, "a token was issued for someone else"
+                else:
+                    diff = {c for c, a, b in zip(cols, old, r) if a != b}
+                    # Revoked by its player or by the trainer coaching them; renewed by a sign-in.
+                    assert diff <= {"revoked_at_ms", "last_used_ms", "expires_at_ms"}, diff
+                    if "revoked_at_ms" in diff:
+                        assert owner == me or (sender == "T" and owner == world.ids["A"]), \
+                            "a token of another player was revoked"
+            assert not old_by_id, "a token was deleted"
         elif table == "coach_overrides":
             assert not removed and sender == "T"
             assert all(col(r, "coach_id") == me and col(r, "player_id") == world.ids["A"] for r in added)
@@ -210,9 +225,12 @@ def test_random_messages_never_crash_or_cross_rights(world: World, data: Any) ->
                 assert reply["type"] != "error" or reply["code"] and reply["message"]
             _check_rights(world, sender, before, after)
             event(f"{msg['type']} -> {out.replies[0]['type']}{' (wrote)' if before != after else ''}")
-            if sender != "anon":
+            if sender != "anon" and sessions[sender].player is not None and out.session.player is None:
+                # Only signing this device out ends a connection's sign-in.
+                assert msg["type"] == "token.revoke" and out.replies[0]["type"] == "revoked"
+            elif sender != "anon" and sessions[sender].player is not None:
                 # A signed-in connection stays the same player.
-                assert out.session.player is not None and sessions[sender].player is not None
+                assert out.session.player is not None
                 assert out.session.player.id == sessions[sender].player.id
             sessions[sender] = out.session
     finally:

@@ -34,3 +34,24 @@ def test_cost_is_at_least_one_and_grows_with_size(sizes: list[int]) -> None:
     limit = RateLimit()
     costs = [message_cost(s, limit) for s in sorted(sizes)]
     assert all(c >= 1.0 for c in costs) and costs == sorted(costs)
+
+
+def test_an_address_over_its_budget_waits_its_turn() -> None:
+    from leaderboard_server.limits import AddressBook, AddressLimit
+
+    book = AddressBook(AddressLimit(messages=RateLimit(per_s=10.0, burst=5.0)))
+    waits = [book.reserve("10.0.0.1", "messages", 0) for _ in range(8)]
+    assert waits[:5] == [0] * 5 and waits[5:] == [101, 201, 301]  # then one every 100 ms
+    assert book.reserve("10.0.0.2", "messages", 0) == 0  # another address has its own budget
+    assert book.reserve("10.0.0.1", "messages", 1000) == 0  # a second later the debt is paid
+
+
+def test_exempt_addresses_are_not_limited() -> None:
+    from leaderboard_server.limits import AddressBook, AddressLimit
+
+    book = AddressBook(AddressLimit(max_connections=1, registrations=RateLimit(per_s=0.001, burst=1.0),
+                                    exempt=frozenset({"10.0.0.9"})))
+    assert all(book.connect("10.0.0.9") for _ in range(5)) and book.connect("10.0.0.1")
+    assert not book.connect("10.0.0.1")
+    assert all(book.take("10.0.0.9", "registrations", 0)[0] for _ in range(5))
+    assert book.take("10.0.0.1", "registrations", 0)[0] and not book.take("10.0.0.1", "registrations", 0)[0]

@@ -16,7 +16,7 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
     assert current_revision(engine) is None
     migrate(engine)
     migrate(engine)  # idempotent
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []

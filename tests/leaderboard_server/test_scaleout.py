@@ -83,3 +83,37 @@ def test_two_processes_share_postgres_and_push_to_each_others_watchers(tmp_path:
         finally:
             one.kill()
             two.kill()
+
+
+def test_a_revoked_token_is_signed_out_on_every_process(tmp_path: Path) -> None:
+    import json
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+
+    with fresh_postgres_database() as db_url:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "RINGSIDE_HOME": str(tmp_path)}
+        one = ServerProcess(args=["--db", db_url], env=env).start()
+        two = ServerProcess(args=["--db", db_url], env=env).start()
+        try:
+            async def scenario() -> None:
+                phone = await ServerLink.connect(one.url)
+                await phone.request({"type": "register", "name": "Ann"})
+                laptop_token = (await phone.request({"type": "token.issue", "label": "laptop"}))["token"]
+                async with connect(two.url) as laptop:
+                    await laptop.send(json.dumps({"v": 1, "type": "hello", "token": laptop_token}))
+                    assert json.loads(await laptop.recv())["type"] == "welcome"
+                    devices = (await phone.request({"type": "token.list"}))["tokens"]
+                    laptop_id = next(d["id"] for d in devices if d["label"] == "laptop")
+                    await phone.request({"type": "token.revoke", "token": laptop_id})
+                    try:
+                        await asyncio.wait_for(laptop.recv(), 10)
+                        raise AssertionError("the laptop stayed signed in on the other process")
+                    except ConnectionClosed as closed:
+                        assert closed.rcvd is not None and closed.rcvd.code == 4001
+                await phone.close()
+
+            asyncio.run(scenario())
+        finally:
+            one.kill()
+            two.kill()

@@ -223,3 +223,30 @@ def test_coach_page_shows_a_players_telemetry_in_chromium(tmp_path: Path) -> Non
                 await link.close()
 
     asyncio.run(scenario())
+
+
+def test_a_trainer_signs_out_a_players_devices_from_the_coach_page() -> None:
+    async def scenario() -> None:
+        async with running_server() as srv:
+            url = ws_url(srv)
+            coach = await ServerLink.connect(url)
+            token = (await coach.request({"type": "register", "name": "Coach Kim", "trainer_code": TRAINER_CODE}))["token"]
+            invite = (await coach.request({"type": "group.create", "name": "Kids"}))["group"]["invite_code"]
+            bruno = await ServerLink.connect(url)
+            reg = await bruno.request({"type": "register", "name": "Bruno"})
+            await bruno.request({"type": "group.join", "invite_code": invite})
+            async with browser_page(f"http://127.0.0.1:{srv.port}/coach#token={token}&player={reg['player']['id']}") as page:
+                await page.wait_text("#detail", "Bruno")
+                await page.call("Runtime.evaluate", expression="document.querySelector('#signout-devices').click()")
+                await page.wait_text("#signout-result", "1 device\\(s\\) signed out")
+            await bruno.closed.wait()  # his open connection was closed (4001)
+            again = await ServerLink.connect(url)
+            from game.net.errors import ServerReplyError
+
+            with pytest.raises(ServerReplyError) as refused:
+                await again.request({"type": "hello", "token": reg["token"]})
+            assert refused.value.code == "token_expired"
+            for link in (coach, again):
+                await link.close()
+
+    asyncio.run(scenario())

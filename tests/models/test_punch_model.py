@@ -63,3 +63,24 @@ def test_game_falls_back_to_rules_without_the_model(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(pm.PunchKindModel.__init__, "__defaults__", (tmp_path / "missing.tflite",))
     det = make_punch_detector(use_model=True)
     assert det.kind_classifier is None  # rules name the kinds; nothing crashes
+
+
+def test_litert_is_preferred_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ai_edge_litert (LiteRT) is tried first; tflite-runtime only where LiteRT is not installed."""
+    import sys
+    import types
+
+    import models.punch_model as pm
+
+    litert = types.ModuleType("ai_edge_litert")
+    interpreter = types.ModuleType("ai_edge_litert.interpreter")
+
+    class FakeInterpreter:  # stands in for LiteRT's class; never instantiated here
+        pass
+
+    interpreter.Interpreter = FakeInterpreter  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ai_edge_litert", litert)
+    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", interpreter)
+    assert pm._interpreter_class() is FakeInterpreter
+    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)  # not installed
+    assert pm._interpreter_class().__module__.startswith("tflite_runtime")

@@ -119,7 +119,9 @@ def test_flailing_is_mostly_refused() -> None:
     got = []
     for f in clip.frames:
         got += det.update(f)
-    assert len(got) <= 16
+    # 12 before a hand could relaunch from a wind-up without coming home (docs/BOXING.md), 18
+    # since: a few more swings pass, and the game's flail lock voids them all (test_rules).
+    assert len(got) <= 20
     assert any(why == "flail" or why.startswith("not from") for _, _, why in det.rejected)
 
 

@@ -14,6 +14,7 @@ import pytest
 from game.boxing.events import PunchEvent
 from game.boxing.rules import (
     COUNTDOWN_S,
+    FACE_R,
     GOOD_S,
     PERFECT_S,
     BodyCalibration,
@@ -108,7 +109,7 @@ def test_targets_sit_around_the_calibrated_body() -> None:
         assert side * (c.x_px - CAL.nose_px[0]) > 0
         if c.kind == "hook":
             assert abs(c.x_px - CAL.shoulder_mid_px[0]) > CAL.shoulder_width_px / 2
-        assert CAL.nose_px[1] - 10 <= c.y_px <= CAL.hip_mid_px[1]
+        assert CAL.nose_px[1] - FACE_R * CAL.torso_px <= c.y_px <= CAL.hip_mid_px[1]
         assert abs(c.x_px - CAL.shoulder_mid_px[0]) <= CAL.shoulder_width_px / 2 + CAL.reach_px
 
 
@@ -324,3 +325,110 @@ def test_round_stats_count_only_the_combos_asked_so_far() -> None:
     asked = {c.combo_id for c in game.cues if c.combo_len > 1 and c.combo_pos == 0 and c.t_s + 0.2 <= t_stop}
     st = game.round_stats()[0]
     assert st["combos"] == len(asked) < len({c.combo_id for c in game.cues if c.combo_len > 1})
+
+
+# -- where targets go: any body, any stance, any HUD -------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from game.boxing.rules import GAP_R, MIN_R_FRAC, MISS_AFTER_S, SHOW_AHEAD_S, TARGET_R, facing_of, shoulder_px  # noqa: E402,E501
+
+
+@st.composite
+def bodies(draw: st.DrawFn) -> tuple[BodyCalibration, bool]:
+    """A player somewhere in the picture, square on or side-on either way, with a HUD over the
+    image corners; also says whether the player has room around them (roomy)."""
+    w, h = draw(st.sampled_from([(640, 480), (1280, 720), (720, 1280), (1920, 1080)]))
+    torso = draw(st.floats(0.12, 0.3)) * h
+    side_on = draw(st.booleans())
+    facing = draw(st.sampled_from([1.0, -1.0])) if side_on else 0.0
+    width = torso * (draw(st.floats(0.1, 0.4)) if side_on else draw(st.floats(0.6, 0.95)))
+    sx = draw(st.floats(0.15, 0.85)) * w
+    sy = draw(st.floats(0.25, 0.6)) * h
+    nose = (sx + facing * 0.15 * torso, sy - 0.35 * torso)
+    reach = torso * draw(st.floats(1.1, 1.4))
+    hud = []
+    if draw(st.booleans()):
+        hud.append((0.0, 0.0, 0.3 * w, 0.22 * h))  # score
+    if draw(st.booleans()):
+        hud.append((0.7 * w, 0.0, 0.3 * w, 0.3 * h))  # timer and combo
+    if draw(st.booleans()):
+        hud.append((0.2 * w, 0.85 * h, 0.6 * w, 0.15 * h))  # the cue line
+    cal = BodyCalibration((w, h), nose, (sx, sy), (sx, sy + torso), width, reach,
+                          orthodox=draw(st.booleans()), facing_x=facing,
+                          keep_out_px=tuple(hud), min_radius_px=draw(st.sampled_from([0.0, 0.05 * h])))
+    # room around them, and near enough (torso >= 15 % of the picture) for full-size rings
+    roomy = (0.3 * w <= sx <= 0.7 * w and sy - 1.2 * torso > 0.3 * h and not hud
+             and torso >= 0.15 * h)
+    return cal, roomy
+
+
+ALL_IN = Difficulty(bpm=100, density=1.0, combo_max_len=4, rounds=1, round_s=30, rest_s=0,
+                    dodge_share=0.15)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bodies(), st.integers(0, 2**31))
+def test_targets_are_spaced_in_reach_off_the_face_and_the_hud_and_face_the_player(
+        body: tuple[BodyCalibration, bool], seed: int) -> None:
+    cal, roomy = body
+    cues = plan_cues(ALL_IN, seed, cal)
+    assert cues == plan_cues(ALL_IN, seed, cal)  # same seed, same session
+    w, h = cal.image_size
+    nx, ny = cal.nose_px
+    t = cal.torso_px
+    for c in cues:
+        r = c.radius_px
+        assert r >= max(MIN_R_FRAC * TARGET_R * t, cal.min_radius_px) - 1e-6
+        assert r <= c.x_px <= w - r and r <= c.y_px <= h - r  # whole ring in the picture
+        assert np.hypot(c.x_px - nx, c.y_px - ny) >= r + FACE_R * t - 1e-6  # never over the face
+        for (kx, ky, kw, kh) in cal.keep_out_px:  # never under the HUD
+            near = (min(max(c.x_px, kx), kx + kw), min(max(c.y_px, ky), ky + kh))
+            assert np.hypot(c.x_px - near[0], c.y_px - near[1]) >= r - 1e-6
+        if c.hand is not None:
+            shx, shy = shoulder_px(c.hand, cal)
+            assert np.hypot(c.x_px - shx, c.y_px - shy) <= cal.reach_px + 1e-6  # in reach
+            if cal.facing_x:  # side-on: every punch in front, never behind the back
+                assert (c.x_px - cal.shoulder_mid_px[0]) * cal.facing_x > 0
+            else:  # square on: on the punching hand's side
+                side = 1.0 if c.hand == "left" else -1.0
+                assert (c.x_px - cal.shoulder_mid_px[0]) * side > 0
+    together = SHOW_AHEAD_S + MISS_AFTER_S * ALL_IN.window_scale
+    for i, a in enumerate(cues):
+        for b in cues[i + 1:]:
+            if abs(a.t_s - b.t_s) < together:  # on screen at the same time: apart, labels too
+                gap = np.hypot(a.x_px - b.x_px, a.y_px - b.y_px)
+                assert gap >= a.radius_px + b.radius_px + GAP_R * max(a.radius_px, b.radius_px) - 1e-6
+    if roomy:  # a player with room around them gets a full session
+        assert sum(1 for c in cues if not c.is_dodge) >= 20, len(cues)
+
+
+def test_a_side_on_boxers_hook_is_on_his_front_side() -> None:
+    """Issue 11: a hook target was drawn behind a side-on boxer's back."""
+    for facing in (1.0, -1.0):
+        cal = dataclasses.replace(CAL, shoulder_width_px=30.0, facing_x=facing,
+                                  nose_px=(320.0 + facing * 20, 130.0))
+        d = Difficulty(bpm=80, density=1.0, combo_max_len=2, rounds=1, round_s=40, rest_s=0,
+                       dodge_share=0.0, kinds=("jab", "cross", "hook"))
+        hooks = [c for c in plan_cues(d, 5, cal) if c.kind == "hook"]
+        assert hooks
+        assert all((c.x_px - 320.0) * facing > 0 for c in hooks)
+
+
+def test_facing_is_read_from_the_shoulders_and_the_nose() -> None:
+    assert facing_of(110.0, 150.0, 0.0) == 0.0  # square on
+    assert facing_of(30.0, 150.0, 25.0) == 1.0  # side-on, nose towards +x
+    assert facing_of(30.0, 150.0, -25.0) == -1.0
+    assert facing_of(30.0, 150.0, 1.0) == 0.0  # turned, direction unknown: as square
+    assert facing_of(95.0, 150.0, -27.0) == -1.0  # three-quarters: nose well ahead
+
+
+def test_jab_and_cross_on_screen_together_never_overlap() -> None:
+    """Issue 11: jab and cross rings overlapped on the face, labels run together."""
+    cues = plan_cues(Difficulty(bpm=90, density=1.0, combo_max_len=2, rounds=1, round_s=60,
+                                rest_s=0, dodge_share=0.0, kinds=("jab", "cross")), 3, CAL)
+    pairs = [(a, b) for a, b in zip(cues, cues[1:]) if a.combo_id == b.combo_id]
+    assert pairs
+    for a, b in pairs:
+        assert np.hypot(a.x_px - b.x_px, a.y_px - b.y_px) > a.radius_px + b.radius_px

@@ -67,6 +67,7 @@ def test_boxing_session_is_accepted_and_a_cut_round_is_shortened(harness: Harnes
     assert [r["duration_ms"] for r in rounds] == [60_000, 15_000]
     assert sub["telemetry"]["punches_thrown"] == 90 and sub["telemetry"]["punches_landed"] == 67
     assert sub["telemetry"]["best_combo"] == 9  # the game's own metrics travel along
+    assert [r["dodges"] for r in rounds] == [3, 0]  # dodges made, not the dodge cues asked
     reply = _accept(harness, sub)
     assert reply["type"] == "submitted", reply
 

@@ -279,3 +279,107 @@ def test_a_waiting_score_does_not_make_the_game_reconnect_in_a_loop(threaded_ser
         _wait(lambda: worker.outbox.reply_of(sid) is not None)
     finally:
         worker.stop()
+
+
+
+class _PacedLink:
+    """A link in front of the server's own token bucket, on a fake clock that ``sleep`` moves."""
+
+    def __init__(self, rate: Any) -> None:
+        from leaderboard_server.limits import TokenBucket
+
+        self.rate, self.now_ms = rate, 0
+        self.bucket = TokenBucket.full(rate, 0)
+        self.accepted: list[str] = []
+        self.refused = 0
+
+    async def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        from game.net.errors import ServerReplyError
+        from leaderboard_server.limits import message_cost, take
+
+        self.now_ms += 5  # a submission round trip on a fast server
+        cost = message_cost(len(json.dumps(message)), self.rate)
+        allowed, self.bucket, retry_ms = take(self.bucket, self.rate, self.now_ms, cost)
+        if not allowed:
+            self.refused += 1
+            raise ServerReplyError("rate_limited", f"too many messages; retry in {retry_ms} ms", is_final=False,
+                                   retry_after_ms=retry_ms)
+        self.accepted.append(message["submission"]["id"])
+        return {"type": "submitted", "status": "accepted"}
+
+    async def sleep(self, seconds: float) -> None:
+        self.now_ms += int(seconds * 1000)
+
+
+def test_sync_paces_itself_to_the_servers_rate_limit(tmp_path: Path) -> None:
+    """Issue 13 #12: with 420+ pending, `ringside sync` stopped with "too many messages; retry in
+    1 ms" once the server's burst was spent, and had to be run again."""
+    import asyncio
+
+    from game.net.client import sync_outbox
+    from leaderboard_server.limits import RateLimit
+
+    link = _PacedLink(RateLimit())  # the server's defaults: 30/s, bursts of 300
+    with Outbox(tmp_path / "outbox.sqlite3") as box:
+        for _ in range(450):
+            box.enqueue(_squat(1))
+        report = asyncio.run(sync_outbox(link, box, sleep=link.sleep))  # type: ignore[arg-type]
+        assert (report.sent, report.remaining, report.error) == (450, 0, None)
+        assert box.counts().pending == 0
+    assert len(set(link.accepted)) == 450 and link.refused > 0
+    # Paced, not hammering: far fewer refusals than submissions past the burst.
+    assert link.refused < 150 and link.refused < RateLimit().max_strikes
+
+
+def test_sync_gives_up_only_after_its_patience(tmp_path: Path) -> None:
+    import asyncio
+
+    from game.net.client import sync_outbox
+    from leaderboard_server.limits import RateLimit
+
+    link = _PacedLink(RateLimit(per_s=0.001, burst=3))  # a server that never lets more through
+    with Outbox(tmp_path / "outbox.sqlite3") as box:
+        for _ in range(10):
+            box.enqueue(_squat(1))
+        report = asyncio.run(sync_outbox(link, box, patience_s=30.0, sleep=link.sleep))  # type: ignore[arg-type]
+        assert report.sent == 2 and report.remaining == 8 and "too many messages" in (report.error or "")
+    assert 20_000 <= link.now_ms <= 60_000
+
+
+def test_a_player_links_a_second_device_and_signs_out_a_lost_one(threaded_server: ThreadedServer, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.cli import cli
+
+    phone, laptop = tmp_path / "phone", tmp_path / "laptop"
+    runner = CliRunner()
+    monkeypatch.delenv("RINGSIDE_SERVER", raising=False)
+    monkeypatch.setenv("RINGSIDE_HOME", str(phone))
+    linked = runner.invoke(cli, ["sync", "--server", threaded_server.url, "--name", "Ann", "--link-device"])
+    assert linked.exit_code == 0, linked.output
+    token = linked.output.split("--use-token ", 1)[1].split()[0]
+    monkeypatch.setenv("RINGSIDE_HOME", str(laptop))
+    used = runner.invoke(cli, ["sync", "--server", threaded_server.url, "--use-token", token, "--devices"])
+    assert used.exit_code == 0, used.output
+    assert load_settings(laptop, {}).player_id == load_settings(phone, {}).player_id  # the same player
+    lines = [line for line in used.output.splitlines() if line.startswith("device ")]
+    assert len(lines) == 2 and "(this device)" in lines[1]
+    phone_device = lines[0].split()[1]
+    # The phone is lost: sign it out from the laptop. The phone's token no longer works.
+    out = runner.invoke(cli, ["sync", "--sign-out", phone_device])
+    assert out.exit_code == 0 and f"signed out {phone_device}" in out.output, out.output
+
+    async def hello(tok: str) -> dict[str, Any]:
+        link = await ServerLink.connect(threaded_server.url)
+        try:
+            return await link.request({"type": "hello", "token": tok})
+        except Exception as err:  # noqa: BLE001 - the refusal is what we look at
+            return {"error": getattr(err, "code", str(err))}
+        finally:
+            await link.close()
+
+    assert threaded_server.run(hello(load_settings(phone, {}).token or "")) == {"error": "token_expired"}
+    assert threaded_server.run(hello(token))["type"] == "welcome"
+    gone = runner.invoke(cli, ["sync", "--sign-out", "this"])
+    assert gone.exit_code == 0 and "this device is signed out" in gone.output, gone.output
+    assert load_settings(laptop, {}).token is None
+    assert threaded_server.run(hello(token)) == {"error": "token_expired"}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from game.pose.pipeline import PipelineOptions, PosePipeline
 from game.pose.types import NUM_LANDMARKS, Frame
@@ -44,3 +47,106 @@ def test_time_going_backwards_restarts_smoothing_instead_of_extrapolating() -> N
     for i, t in enumerate([0.0, 33.0, 66.0, 40.0, 40.0, 73.0]):
         pf = pipe.process(Frame(image_bgr=img, timestamp_ms=t, index=i))
         assert pf.landmarks_px is not None and np.isfinite(pf.landmarks_px).all()
+
+
+def skeleton(x: float, torso_px: float = 80.0) -> np.ndarray:
+    """A crude upright skeleton (33, 4) centred at x, torso of the given length."""
+    rng = np.random.default_rng(int(x))
+    pts = np.column_stack([np.full(NUM_LANDMARKS, x) + rng.normal(0, torso_px * 0.3, NUM_LANDMARKS),
+                           np.linspace(100, 100 + 2.5 * torso_px, NUM_LANDMARKS)])
+    pts[11], pts[12], pts[23], pts[24] = (x + 15, 150), (x - 15, 150), (x + 10, 150 + torso_px), (x - 10, 150 + torso_px)
+    return np.column_stack([pts, np.zeros(NUM_LANDMARKS), np.ones(NUM_LANDMARKS)])
+
+
+class TwoPeopleBackend:
+    """Reports the people of a script frame by frame, in the order given (no identity kept)."""
+
+    name = "fake-two"
+
+    def __init__(self, script: list[list[float]]) -> None:
+        self.script = script
+        self.i = 0
+
+    def detect_all(self, image_bgr: np.ndarray, timestamp_ms: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        xs = self.script[self.i]
+        self.i += 1
+        return [(skeleton(x), np.zeros((NUM_LANDMARKS, 3))) for x in xs]
+
+    def detect(self, image_bgr: np.ndarray, timestamp_ms: float) -> tuple[np.ndarray | None, np.ndarray | None]:
+        raise AssertionError("the pipeline asks a multi-person backend for everyone")
+
+    def close(self) -> None:
+        pass
+
+
+def test_process_all_gives_stable_identities_and_process_follows_the_player() -> None:
+    # The player (x=200) starts alone; a second person (x=450) joins; the backend reports them in
+    # either order; then the player leaves and only the other one is in view.
+    script = [[200.0]] * 3 + [[200.0, 450.0], [450.0, 200.0]] * 3 + [[450.0]] * 3
+    img = np.full((480, 640, 3), 120, np.uint8)
+    pipe = PosePipeline(PipelineOptions(max_people=2), backend=TwoPeopleBackend(script))
+    player_x, ids_by_x = [], {}
+    for i in range(len(script)):
+        frame = Frame(image_bgr=img, timestamp_ms=i * 33.0, index=i)
+        people = pipe.process_all(frame)
+        assert [p.person_id for p in people] == sorted(p.person_id for p in people)
+        for p in people:
+            assert p.pose.landmarks_px is not None
+            x = round(float(p.pose.landmarks_px[[11, 12], 0].mean()) / 50) * 50
+            ids_by_x.setdefault(x, set()).add((p.person_id, p.slot, p.is_player))
+    assert ids_by_x == {200: {(1, "left", True)}, 450: {(2, "right", False)}}
+    # process() on a fresh pipeline over the same script: the player's pose, or nobody.
+    pipe = PosePipeline(PipelineOptions(max_people=2), backend=TwoPeopleBackend(script))
+    for i in range(len(script)):
+        pf = pipe.process(Frame(image_bgr=img, timestamp_ms=i * 33.0, index=i))
+        player_x.append(None if pf.landmarks_px is None else round(float(pf.landmarks_px[[11, 12], 0].mean())))
+    assert player_x == [200] * 9 + [None] * 3
+
+
+def test_smoothing_is_per_person() -> None:
+    # Two people far apart, reported in alternating order: each one's smoothed skeleton stays
+    # on them (a shared filter would pull both toward the middle).
+    script = [[150.0, 500.0], [500.0, 150.0]] * 5
+    img = np.full((480, 640, 3), 120, np.uint8)
+    pipe = PosePipeline(PipelineOptions(max_people=2), backend=TwoPeopleBackend(script))
+    for i in range(len(script)):
+        people = pipe.process_all(Frame(image_bgr=img, timestamp_ms=i * 33.0, index=i))
+    xs = sorted(float(p.pose.landmarks_px[[11, 12], 0].mean()) for p in people)  # type: ignore[index]
+    assert xs == [pytest.approx(150.0, abs=1), pytest.approx(500.0, abs=1)]
+
+
+def test_missing_model_is_a_clear_model_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.errors import ModelError
+    from game.pose import backend
+
+    monkeypatch.setattr(backend, "BUNDLE", tmp_path / "gone.task")
+    with pytest.raises(ModelError, match="never downloaded"):
+        backend.MediaPipeBackend()
+    with pytest.raises(ModelError, match="missing"):
+        backend.MediaPipeBackend(model_path=tmp_path / "other.task")
+
+
+def test_the_shipped_bundle_is_the_one_the_build_script_made() -> None:
+    import hashlib
+
+    from game.pose.backend import pose_model_path
+
+    path = pose_model_path()
+    recorded = path.with_name(path.name + ".sha256").read_text().split()[0]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == recorded
+    assert (path.parent / "LICENSE-pose-model.txt").read_text().count("Apache License") >= 1
+
+
+def test_a_cut_is_a_whole_picture_change_not_a_person_moving() -> None:
+    from game.pose.pipeline import _grey_thumb, is_cut
+
+    rng = np.random.default_rng(0)
+    room = rng.integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    moved = room.copy()
+    moved[100:400, 150:400] = 255 - moved[100:400, 150:400]  # someone big moving close to the camera
+    other_shot = rng.integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    darker = (room * 0.9).astype(np.uint8)  # an auto-exposure step
+    assert not is_cut(_grey_thumb(room), _grey_thumb(moved))
+    assert not is_cut(_grey_thumb(room), _grey_thumb(darker))
+    assert is_cut(_grey_thumb(room), _grey_thumb(other_shot))
+    assert not is_cut(None, _grey_thumb(room))

@@ -62,12 +62,14 @@ def _scene(app: Any, name: str, tmp_path: Path) -> Any:
         "pause": lambda: PauseScene(app, on_restart=lambda: None, on_end=lambda: None),
         "camera_lost": lambda: CameraLostScene(app),
         "message": lambda: MessageScene(app, "Heads up", "Your settings file was damaged."),
+        "tutorial": lambda: __import__("game.scenes.tutorial", fromlist=["TutorialScene"])
+        .TutorialScene(app),
     }[name]()
 
 
 SCENES = ("title", "calibration", "reps", "pushups", "boxing", "workout", "guided",
           "results_reps", "results_boxing", "leaderboard", "settings", "review", "moves", "pause",
-          "camera_lost", "message")
+          "camera_lost", "message", "tutorial")
 
 
 @pytest.mark.parametrize("name", SCENES)

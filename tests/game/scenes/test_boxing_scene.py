@@ -1,0 +1,83 @@
+"""The shadowboxing screen as a player meets it: music on the beat, grades at the target, one
+cue line that says what to do, targets placed clear of this screen's HUD."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from game.scenes.boxing import BoxingScene
+from tests.game.scenes.conftest import run_steps
+
+
+def _short_round(app: Any) -> BoxingScene:
+    scene = BoxingScene(app, rounds=2, difficulty={"round_s": 12, "rest_s": 6, "bpm": 112})
+    app.stack.replace(scene)
+    app.stack.apply()
+    return scene
+
+
+def test_music_follows_the_rounds_and_the_targets_follow_the_music(make_app: Any) -> None:
+    app = make_app("boxing", demo="boxing", calibrate=False)
+    scene = _short_round(app)
+    assert scene.difficulty.bpm == 110  # snapped to the track the round plays to
+    run_steps(app, 60 * 8, draw_every=30)
+    log = list(app.audio.log)
+    assert "music:beat_110bpm" in log
+    beat = 60.0 / 110
+    cues = [c for c in scene.rules.cues if c.round_index == 0]
+    first = cues[0].t_s
+    assert all(abs(((c.t_s - first) / (beat / 2)) - round((c.t_s - first) / (beat / 2))) < 1e-6
+               for c in cues)  # every target on the music's beat (or half beat)
+    run_steps(app, 60 * 10, draw_every=30)
+    assert scene.rules.view().phase in ("rest", "round")
+    assert "music:stop" in list(app.audio.log)
+
+
+def test_grades_and_points_appear_at_the_target(make_app: Any) -> None:
+    app = make_app("boxing", demo="boxing", calibrate=False)
+    scene = _short_round(app)
+    seen = []
+    for _ in range(60 * 16):
+        run_steps(app, 1, draw_every=1000)
+        for e in scene.effects:
+            if e.kind == "text" and "+" in e.text and not e.text.startswith("COMBO"):
+                seen.append(e)
+    assert seen, "the demo boxer hit nothing"
+    targets = {(c.x_px, c.y_px) for c in scene.rules.cues}
+    for e in seen:
+        assert (e.x_px, e.y_px) in targets
+        assert e.text.split()[0] in ("PERFECT", "EARLY", "LATE")
+
+
+def test_the_scoring_lock_says_how_to_unlock(make_app: Any) -> None:
+    app = make_app("boxing", demo="boxing", calibrate=False)
+    scene = _short_round(app)
+    run_steps(app, 60 * 7, draw_every=60)
+    assert scene.rules is not None
+    scene.rules._flail_until = scene.rules._t + 2.0  # as after two wild punches
+    scene.update(1 / 60)
+    msg = scene.feedback.in_region("cue")
+    assert msg is not None and "Hands back to guard" in msg.text
+
+
+def test_targets_are_placed_clear_of_this_screens_hud(make_app: Any) -> None:
+    app = make_app("boxing", demo="boxing", calibrate=False, size=(1280, 720))
+    scene = _short_round(app)
+    run_steps(app, 60 * 6, draw_every=60)
+    cal = scene.rules.calibration
+    assert len(cal.keep_out_px) == 5 and cal.min_radius_px > 0
+    import pygame
+
+    from game.scenes import ui
+
+    view = ui.View.fit(app.screen.get_rect(), cal.image_size, app.settings.mirror)
+    hud = list(scene._hud_rects(ui.Layout.of(app.screen)).values())
+    for c in scene.rules.cues:
+        x, y = view.to_screen(c.x_px, c.y_px)
+        r = c.radius_px * view.scale
+        ring = pygame.Rect(int(x - r) + 2, int(y - r) + 2, int(2 * r) - 4, int(2 * r) - 4)
+        for box in hud:  # the ring's square may touch a HUD corner; its circle may not
+            if ring.colliderect(box):
+                cx = min(max(x, box.left), box.right)
+                cy = min(max(y, box.top), box.bottom)
+                assert (cx - x) ** 2 + (cy - y) ** 2 >= (r - 2) ** 2, (c, box)
