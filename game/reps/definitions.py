@@ -91,8 +91,8 @@ class ExerciseDefinition:
     # The coach's standard, alongside the person's own range: the main angle at or below this
     # meets the flexion goal whatever the person's top reads (push-up: elbow about 90 degrees).
     depth_angle_deg: float | None = None
-    # The lower of these two points within this fraction of the standing hip height above the
-    # floor also meets the flexion goal (lunge: back knee near the floor).
+    # Either of these two points (left, right) within this fraction of the standing hip height above
+    # its own foot also meets the flexion goal (lunge: back knee near the floor).
     low_point: Pair | None = None
     low_point_rise: float = 0.25
     # The moving points' height above the anchor (image) at or below this share of the top's also

@@ -118,7 +118,8 @@ class RepDetector:
         self._hip_line = 0.0  # the moving points (hips) when standing (image y), tracked at the top
         self._low_top: float | None = None  # the definition's low point above the floor at the top (x height)
         self._air_since: float | None = None  # when the feet and hips last left their lines
-        self._hip_hist: deque[tuple[float, float]] = deque()  # (t, hips' image y) of the last launch window
+        # (t, hips' image y, each foot's lowest image y) over the last launch window
+        self._hip_hist: deque[tuple[float, float, float, float]] = deque()
         self._heights: deque[tuple[float, float]] = deque()
         # input monitor
         self._seen_person = False
@@ -397,11 +398,10 @@ class RepDetector:
             p = max(p, (self._top_deg - f.primary_deg) / (self._top_deg - defn.depth_angle_deg))
         if defn.height_depth_share is not None:
             p = max(p, (1.0 - f.height_px / cal.height_px) / (1.0 - defn.height_depth_share))
-        if f.low_point_y_px is not None and self._low_top is not None:
+        if f.low_point_gap_px is not None and self._low_top is not None:
             span = self._low_top - defn.low_point_rise
             if span > 0.1:
-                rise = (0.5 * (self._floor[0] + self._floor[1]) - f.low_point_y_px) / cal.height_px
-                p = max(p, (self._low_top - rise) / span)
+                p = max(p, (self._low_top - f.low_point_gap_px / cal.height_px) / span)
         sec = self.defn.secondary
         if sec is not None and f.secondary_deg is not None and self._top_sec is not None:
             span = self._top_sec - sec.depth_deg
@@ -544,10 +544,16 @@ class RepDetector:
             self._shift_lines(f)
             rise = self._feet_rise(f)
         hist = self._hip_hist
-        hist.append((f.t_s, f.moving_xy_px[1]))
+        fl, fr = f.feet_low_y_px
+        hist.append((f.t_s, f.moving_xy_px[1], fl, fr))
         while len(hist) > 2 and f.t_s - hist[1][0] >= self.opts.launch_window_s:
             hist.popleft()
-        launched = (max(y for _, y in hist) - f.moving_xy_px[1]) / self.cal.height_px >= lim
+        h = self.cal.height_px
+        launched = (max(x[1] for x in hist) - f.moving_xy_px[1]) / h >= lim
+        if feet_seen:
+            # Both feet leave the floor fast too (1 m/s for a 5 cm jump): a step lifts one foot, and
+            # a floor line left stale by a step or a drifting camera is no take-off.
+            launched = launched and min(max(x[2] for x in hist) - fl, max(x[3] for x in hist) - fr) / h >= lim
         hip_rise = self._hip_rise(f)
         if feet_seen:
             # Both feet up and the hips up with them, launched fast. Front-view feet landmarks
@@ -778,10 +784,9 @@ class RepDetector:
         self._floor = self.cal.feet_low_y_px
         if window:
             self._hip_line = statistics.median(x.moving_xy_px[1] for x in window)
-            lows = [x.low_point_y_px for x in window if x.low_point_y_px is not None]
+            lows = [x.low_point_gap_px for x in window if x.low_point_gap_px is not None]
             if lows:
-                fl = 0.5 * (self._floor[0] + self._floor[1])
-                self._low_top = (fl - statistics.median(lows)) / self.cal.height_px
+                self._low_top = statistics.median(lows) / self.cal.height_px
         self._air_since = None
         self._ready.clear()
         self._tops.clear()
@@ -919,7 +924,10 @@ class RepDetector:
         counted = reason is None
         if not counted and self._peak < self.opts.report_min_peak:
             return  # a fidget, not an attempt
-        bottom_s = self._peak_s
+        # The deepest moment: the peak of p, or, where p saturates (capped at 1.5 for deep reps),
+        # the smallest main angle among the frames at that peak (within 0.02: smoothing).
+        at_peak = [x for x in samples if x.p >= self._peak - 0.02]
+        bottom_s = min(at_peak, key=lambda x: x.f.primary_deg).f.t_s if at_peak else self._peak_s
         metrics = measure(
             self.defn, cal, samples, start_s=self._start_s, bottom_s=bottom_s, end_s=end_s, turn_s=self._turn_s
         )

@@ -75,7 +75,9 @@ class Features:
     heel_minus_toe_px: float  # heel y minus toe y (image); falls when the heels lift
     yaw_deg: float | None  # 0 = facing the camera, 90 = side on
     is_3d: bool
-    low_point_y_px: float | None = None  # the lower of the definition's low points (image y, down)
+    # The definition's low points (one per leg): the smaller height of either above its own foot's
+    # lowest point, image pixels (a knee down by its foot, whatever the camera and the floor do).
+    low_point_gap_px: float | None = None
     # The planted points are inside the picture (else floor contact is not judged). Inside it, a
     # foot hidden behind the other leg is still placed sensibly by the tracker; outside, it is a guess.
     is_planted_in_frame: bool = True
@@ -328,6 +330,8 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
         heel_minus_toe_px=heel_toe,
         yaw_deg=yaw,
         is_3d=is_3d,
-        low_point_y_px=None if defn.low_point is None else float(max(px[defn.low_point[0], 1], px[defn.low_point[1], 1])),
+        low_point_gap_px=None if defn.low_point is None else min(
+            feet_low[0] - float(px[defn.low_point[0], 1]), feet_low[1] - float(px[defn.low_point[1], 1])
+        ),
         is_planted_in_frame=_in_frame(px, frame.image_size, defn.planted),
     )

@@ -24,11 +24,16 @@ pytestmark = pytest.mark.shared_data
 
 REP_MODES = ("squat", "pushup", "lunge")
 
-# Known misses, kept visible (strict: a fix must remove them from this list).
+# Known misses with the current pipeline (3: MediaPipe Tasks), kept visible (strict: a fix must
+# remove them from this list). Both are head-on push-ups, where the elbow is foreshortened.
 KNOWN_MISSES = {
     "pushup_front_dumbbells_portrait_dark": (
-        "head-on push-up: the first rep comes before a still plank and its shoulders stay at 0.5 of"
-        " their top height, elbow 102 deg"
+        "head-on push-up in a dark gym: the hands are judged to move (the plank is found while she"
+        " is still settling) and 2 of 5 reps end as 'moved'"
+    ),
+    "pushup_front_portrait_outdoor_slow": (
+        "head-on push-up: the third bottom reads elbow 96.5 deg and the shoulders at 0.53 of their"
+        " height, just short of both standards"
     ),
 }
 
