@@ -88,6 +88,16 @@ class ExerciseDefinition:
     # 0.06 of hip height is about 5 cm; standing jitter on the shared videos stayed under 0.03.
     flight_rise: float | None
     thresholds: Thresholds = field(default_factory=Thresholds)
+    # The coach's standard, alongside the person's own range: the main angle at or below this
+    # meets the flexion goal whatever the person's top reads (push-up: elbow about 90 degrees).
+    depth_angle_deg: float | None = None
+    # Either of these two points (left, right) within this fraction of the standing hip height above
+    # its own foot also meets the flexion goal (lunge: back knee near the floor).
+    low_point: Pair | None = None
+    low_point_rise: float = 0.25
+    # The moving points' height above the anchor (image) at or below this share of the top's also
+    # meets the flexion goal (push-up: shoulders down to elbow height, the upper arm level).
+    height_depth_share: float | None = None
     min_rep_s: float = 0.5
     max_rep_s: float = 30.0
     ready_hold_s: float = 0.4
@@ -111,6 +121,9 @@ _COMMON_CUES = {
     "getting_ready": "Stand tall and still to start",
     "incomplete": "Finish the rep: come all the way up",
     "missing_joints": "Step back so your whole body is in view",
+    "show_body": "Show your whole body: step back until I see you head to feet",
+    "stand_still": "Stand still a moment to start",
+    "turn_side_on": "Turn side-on to the camera",
 }
 
 SQUAT = ExerciseDefinition(
@@ -133,12 +146,18 @@ SQUAT = ExerciseDefinition(
     planted=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_HEEL, LM.RIGHT_HEEL),
     max_planted_shift=0.25,
     flight_rise=0.06,
+    # The same 70 degrees of flexion from a straight knee (180): when the tracker reads someone's
+    # standing knees bent (world landmarks: 145-165 on some people), the own-range figure alone
+    # would ask them for a deeper squat than the standard.
+    depth_angle_deg=110.0,
     min_rep_s=0.5,
+    # Feet out of the frame (a low camera, a close one) still leave the knee angle to the world
+    # landmarks and the thigh to the image; only floor contact then goes unjudged.
     required=(
-        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_SHOULDER),
-        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_SHOULDER),
+        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_SHOULDER),
+        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_SHOULDER),
     ),
-    required_names="shoulders, hips, knees and ankles",
+    required_names="shoulders, hips and knees",
     parts=("depth", "torso", "knees", "heels", "symmetry", "control"),
     cues={
         **_COMMON_CUES,
@@ -180,12 +199,20 @@ LUNGE = ExerciseDefinition(
     planted=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
     max_planted_shift=None,  # forward and reverse lunges step
     flight_rise=0.06,
+    # NSCA: lower until the back knee is 1-2 inches from the floor. The knee landmark (the joint's
+    # centre) of a standing person sits about half-way up the hip height; a quarter is half-way down
+    # from there. Measured on the shared lunges: 0.14 or less at every labelled bottom, 0.47 or more
+    # when marching in place.
+    low_point=(LM.LEFT_KNEE, LM.RIGHT_KNEE),
+    low_point_rise=0.25,
     min_rep_s=0.6,
+    # Feet out of the frame (a low camera, a close one) still leave the knee angle to the world
+    # landmarks and the thigh to the image; only floor contact then goes unjudged.
     required=(
-        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_SHOULDER),
-        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_SHOULDER),
+        (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_SHOULDER),
+        (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_SHOULDER),
     ),
-    required_names="shoulders, hips, knees and ankles",
+    required_names="shoulders, hips and knees",
     parts=("depth", "torso", "knees", "control"),
     cues={
         **_COMMON_CUES,
@@ -223,6 +250,14 @@ PUSHUP = ExerciseDefinition(
     planted=(LM.LEFT_WRIST, LM.RIGHT_WRIST),
     max_planted_shift=0.5,
     flight_rise=None,  # clap push-ups leave the floor with the hands, not the feet
+    # Upper arm parallel to the floor puts the elbow at about 90 degrees; 5 more for tracker noise.
+    depth_angle_deg=95.0,
+    # Upper arm level puts the shoulder at elbow height: the shoulders stand above the hands by the
+    # forearm alone, 0.146 / (0.146 + 0.186) = 0.44 of the straight arm (segment lengths as shares
+    # of stature, Winter, *Biomechanics and Motor Control of Human Movement*, 4th ed., 2009,
+    # table 4.1), 0.5 with tracker noise. Read in the image, this holds head-on too, where the
+    # elbow angle is foreshortened.
+    height_depth_share=0.5,
     min_rep_s=0.4,
     required=(
         (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_HIP),
@@ -247,6 +282,9 @@ PUSHUP = ExerciseDefinition(
         "improved_depth": "Better: that one was deep enough",
         "improved_lockout": "Good: arms straight at the top",
         "getting_ready": "Get into a plank with straight arms to start",
+        "stand_still": "Hold the plank still a moment to start",
+        "turn_side_on": "Turn side-on to the camera so I can see your arms",
+        "show_body": "Show your whole body: shoulders, elbows, hands and hips",
         "too_slow": "Too long at the bottom: push up to finish the rep",
     },
 )

@@ -9,8 +9,10 @@ Per frame, in order:
    bit-identical for a while: a live tracker always jitters), missing joints, the skeleton jumping
    across the image (a second person taking over the tracker). Bad frames are never judged;
    problems become :class:`InputEvent` s with a cue, and an attempt in progress is abandoned.
-2. features (angles from world landmarks, floor contact from pixels) and the progress value p,
-   0 at the person's own top position, 1 at counting depth, smoothed with a One Euro filter.
+2. features (angles from the image or the world landmarks, whichever the view trusts; floor
+   contact from pixels) and the progress value p, 0 at the person's own top position, 1 at
+   counting depth (the person's own range or the coach's standard), smoothed with a One Euro
+   filter. Without a still start position, the top is learned from the first full cycle.
 3. the transition table for the current phase.
 """
 
@@ -62,6 +64,19 @@ class EngineOptions:
     # estimate over 0.1 s lags and jitters, so the margin is wide: fast stand-ups wait a moment.
     takeoff_speed_per_s: float = 0.8
     confirm_s: float = 0.25
+    # Longest flight of a jump: 0.6 s is a 45 cm vertical jump (t = 2 sqrt(2h/g)); feet and hips
+    # "in the air" for longer mean the camera or the person moved, and the floor is re-anchored.
+    max_flight_s: float = 0.6
+    # A flight starts with a launch: the hips rising by at least the flight threshold within this
+    # long (a 5 cm jump leaves the floor at 1 m/s; the push-off lifts the hips 10-20 cm in about
+    # 0.2 s). A camera or landmarks drifting slowly, or a person found higher after a step, does not.
+    launch_window_s: float = 0.3
+    # How far back a start without a still moment is searched for a full cycle (top, dip, top) to
+    # learn the top from: two slow reps (the shared clips' slowest is about 6 s per rep).
+    cycle_window_s: float = 8.0
+    # Nothing counted yet and still not ready after this long: say why (the player must know within
+    # 3 s what stops the counter), and again each time this long passes.
+    hint_after_s: float = 2.5
     smoothing_min_cutoff_hz: float = 1.0
     smoothing_beta: float = 1.0
 
@@ -100,6 +115,11 @@ class RepDetector:
         self._air_prev = False
         self._up_peak = 0.0  # highest upward speed of this attempt so far (standing heights / s)
         self._floor: tuple[float, float] = (0.0, 0.0)  # feet on the floor (image y), tracked at the top
+        self._hip_line = 0.0  # the moving points (hips) when standing (image y), tracked at the top
+        self._low_top: float | None = None  # the definition's low point above the floor at the top (x height)
+        self._air_since: float | None = None  # when the feet and hips last left their lines
+        # (t, hips' image y, each foot's lowest image y) over the last launch window
+        self._hip_hist: deque[tuple[float, float, float, float]] = deque()
         self._heights: deque[tuple[float, float]] = deque()
         # input monitor
         self._seen_person = False
@@ -117,6 +137,9 @@ class RepDetector:
         self._prev_judged_s: float | None = None
         self._ready: deque[Features] = deque()
         self._tops: deque[Features] = deque()  # start-position frames of the last few seconds
+        self._cycle: deque[Features] = deque()  # judged frames while getting ready (learning the top)
+        self._hint_since: float | None = None  # when the engine last started waiting (or hinted)
+        self._hint_seen: Counter[str] = Counter()  # what the frames showed since then
         self._announced_ready_wait = False
         # results
         self._reps: list[RepEvent] = []
@@ -172,6 +195,7 @@ class RepDetector:
         f = extract(self.defn, frame)
         if isinstance(f, Missing):
             self._on_missing(t, f, ev)
+            self._hint(t, f, ev)
             return ev
         if self._missing:
             self._missing = False
@@ -195,8 +219,11 @@ class RepDetector:
         if self.phase is Phase.INTERRUPTED:
             self._to_getting_ready(t, ev, None)
 
+        if self.phase is Phase.GETTING_READY:
+            self._learn_top_from_cycle(f, ev)
         self._update_progress(f)
         self._step(f, ev)
+        self._hint(t, f, ev)
         return ev
 
     def finish(self) -> list[Event]:
@@ -335,6 +362,7 @@ class RepDetector:
         self.phase = Phase.INTERRUPTED
         self._ready.clear()
         self._tops.clear()
+        self._cycle.clear()
         self._filter.reset()
         self._heights.clear()
         self._last_f = None
@@ -344,6 +372,7 @@ class RepDetector:
         self.phase = Phase.GETTING_READY
         self._ready.clear()
         self._tops.clear()
+        self._cycle.clear()
         text = cue or self.defn.cues["getting_ready"]
         ev.append(StatusEvent(t, "getting_ready", text))
         self._cue = Cue("getting_ready", text, "corrective")
@@ -362,7 +391,17 @@ class RepDetector:
         cal = self.cal
         if cal is None:
             return 0.0
+        defn = self.defn
         p = (self._top_deg - f.primary_deg) / cal.required_flexion_deg
+        if defn.depth_angle_deg is not None and self._top_deg - defn.depth_angle_deg > 10.0:
+            # The coach's standard (an absolute angle) also counts, whatever the person's top reads.
+            p = max(p, (self._top_deg - f.primary_deg) / (self._top_deg - defn.depth_angle_deg))
+        if defn.height_depth_share is not None:
+            p = max(p, (1.0 - f.height_px / cal.height_px) / (1.0 - defn.height_depth_share))
+        if f.low_point_gap_px is not None and self._low_top is not None:
+            span = self._low_top - defn.low_point_rise
+            if span > 0.1:
+                p = max(p, (self._low_top - f.low_point_gap_px / cal.height_px) / span)
         sec = self.defn.secondary
         if sec is not None and f.secondary_deg is not None and self._top_sec is not None:
             span = self._top_sec - sec.depth_deg
@@ -433,19 +472,45 @@ class RepDetector:
 
     def _is_moved(self, f: Features) -> bool:
         lim = self.defn.max_planted_shift
-        if lim is None or self.cal is None:
+        if lim is None or self.cal is None or not f.is_planted_in_frame:
             return False
         dx = f.planted_xy_px[0] - self.cal.planted_xy_px[0]
         dy = f.planted_xy_px[1] - self.cal.planted_xy_px[1]
+        if self.defn.flight_rise is not None:
+            # Both feet shifting up or down the image together is the view (a zoom, a tilted phone)
+            # or the landmarks riding up at the bottom of a squat (6-9 % of hip height head-on, up
+            # to 25 % seen from above), not walking: steps move one foot at a time. What both
+            # feet share vertically is not a move; sideways, or one foot lifting, still is.
+            up_l = f.feet_low_y_px[0] - self.cal.feet_low_y_px[0]
+            up_r = f.feet_low_y_px[1] - self.cal.feet_low_y_px[1]
+            if up_l * up_r > 0:
+                dy -= up_l if abs(up_l) < abs(up_r) else up_r
         return math.hypot(dx, dy) > lim * self.cal.height_px
 
     def _feet_rise(self, f: Features) -> float:
         """How far both feet are above the floor line tracked while standing (not the
-        calibration's: people shuffle), as a fraction of the person's height in the image."""
+        calibration's: people shuffle), as a fraction of the person's height in the image: the
+        lower foot against the lower standing foot, so that feet that swap places (walking lunges)
+        or stand at different depths (a split stance seen from the front) still compare."""
         if self.cal is None:
             return 0.0
-        rise = min(self._floor[0] - f.feet_low_y_px[0], self._floor[1] - f.feet_low_y_px[1])
+        rise = max(self._floor) - max(f.feet_low_y_px)
         return rise / self.cal.height_px
+
+    def _hip_rise(self, f: Features) -> float:
+        """How far the hips (moving points) are above where they are when standing, as a fraction
+        of the person's height in the image: in flight the whole body is up, not just the feet."""
+        if self.cal is None:
+            return 0.0
+        return (self._hip_line - f.moving_xy_px[1]) / self.cal.height_px
+
+    def _shift_lines(self, f: Features) -> None:
+        """Re-anchor the floor and standing-hip lines to this frame's feet (the camera, its zoom or
+        the person's place moved): hips keep their height above the floor."""
+        dy = max(f.feet_low_y_px) - max(self._floor)
+        self._floor = f.feet_low_y_px
+        self._hip_line += dy
+        self._hip_hist.clear()
 
     def _maybe_taking_off(self, f: Features) -> bool:
         """At lockout: could the feet be about to leave the floor? A squat slows down to stand (the
@@ -466,10 +531,52 @@ class RepDetector:
         jump), or on one when frames are sparse (11 fps or less: a short hop may span one frame)
         or the feet are clearly high (1.5 x the threshold)."""
         lim = self.defn.flight_rise
-        rise = self._feet_rise(f)
-        now = lim is not None and rise > lim
+        if lim is None or self.cal is None:
+            self._airborne = self._air_prev = False
+            self._air_since = None
+            return
+        feet_seen = f.is_planted_in_frame
+        rise = self._feet_rise(f) if feet_seen else 0.0
+        if feet_seen and self.phase in MOVING and self._p >= 0.5 and rise > 0.5 * lim:
+            # Half-way down or deeper the feet carry the body: feet "above the floor" there mean
+            # the view moved (a zoom, a panning or tilted phone, a step back) or the landmarks
+            # drifted, not a jump; the lines follow the feet.
+            self._shift_lines(f)
+            rise = self._feet_rise(f)
+        hist = self._hip_hist
+        fl, fr = f.feet_low_y_px
+        hist.append((f.t_s, f.moving_xy_px[1], fl, fr))
+        while len(hist) > 2 and f.t_s - hist[1][0] >= self.opts.launch_window_s:
+            hist.popleft()
+        h = self.cal.height_px
+        launched = (max(x[1] for x in hist) - f.moving_xy_px[1]) / h >= lim
+        if feet_seen:
+            # Both feet leave the floor fast too (1 m/s for a 5 cm jump): a step lifts one foot, and
+            # a floor line left stale by a step or a drifting camera is no take-off.
+            launched = launched and min(max(x[2] for x in hist) - fl, max(x[3] for x in hist) - fr) / h >= lim
+        hip_rise = self._hip_rise(f)
+        if feet_seen:
+            # Both feet up and the hips up with them, launched fast. Front-view feet landmarks
+            # drift up 6-9 % of hip height at the bottom of a squat, while the hips are far below
+            # standing.
+            now = rise > lim and hip_rise > 0.5 * lim and (self._air_since is not None or launched)
+        else:
+            # Feet out of the frame: the hips alone, 1.5 thresholds above where they stand (about
+            # 8 cm: rising onto the toes and standing taller lift them 3-5 %), launched fast.
+            now = hip_rise > 1.5 * lim and (self._air_since is not None or launched)
+            rise = hip_rise
+        if now and self._air_since is None:
+            self._air_since = f.t_s
+        elif not now:
+            self._air_since = None
+        if now and self._air_since is not None and f.t_s - self._air_since > self.opts.max_flight_s:
+            # Longer than any jump's flight: this is where the floor is now.
+            self._shift_lines(f)
+            self._air_since = None
+            now = False
+            self._flags.discard("jump")
         sparse = self._prev_judged_s is None or f.t_s - self._prev_judged_s > 0.09
-        clear = lim is not None and rise > 1.5 * lim  # about 8 cm: no tracker jitter does that
+        clear = rise > 1.5 * lim  # about 8 cm: no tracker jitter does that
         self._airborne = now and (self._air_prev or sparse or clear)
         self._air_prev = now
 
@@ -518,6 +625,100 @@ class RepDetector:
         if len(w) >= 2 and w[-1].t_s - w[0].t_s >= self.defn.ready_hold_s:
             return True
         return self._tops_repeat()
+
+    def _hint(self, t: float, f: Features | Missing, ev: list[Event]) -> None:
+        """While not ready, tell the player within 3 s what keeps the counter from starting.
+
+        The cue follows what the frames since the last hint showed most: joints out of view ("show
+        your whole body"), a horizontal exercise seen head-on without its start posture ("turn
+        side-on"), not in the start posture at all, or in it but never still ("stand still a
+        moment")."""
+        if self.phase is not Phase.GETTING_READY:
+            self._hint_since = None
+            self._hint_seen.clear()
+            return
+        if self._hint_since is None:
+            self._hint_since = t
+        seen = self._hint_seen
+        if isinstance(f, Missing):
+            seen["missing"] += 1
+        elif is_top_posture(self.defn, f):
+            seen["top"] += 1
+        elif self.defn.posture == "horizontal" and f.yaw_deg is not None and f.yaw_deg < 30.0:
+            seen["head_on"] += 1
+        else:
+            seen["posture"] += 1
+        if t - self._hint_since < self.opts.hint_after_s:
+            return
+        key = seen.most_common(1)[0][0] if seen else "posture"
+        cue_key = {"missing": "show_body", "top": "stand_still", "head_on": "turn_side_on"}.get(key, "getting_ready")
+        text = self.defn.cues[cue_key]
+        ev.append(StatusEvent(t, "getting_ready", text))
+        self._cue = Cue("getting_ready", text, "corrective")
+        self._hint_since = t
+        seen.clear()
+
+    def _learn_top_from_cycle(self, f: Features, ev: list[Event]) -> bool:
+        """Start without a still moment: learn the top from the first full cycle and judge it.
+
+        Reverse lunges into a knee drive, walking lunges and clips that start at the bottom never
+        stand still in the start position. Once the buffered frames hold a start position, a dip of
+        at least half the counting range and a return to the start position (this frame), the top
+        is the straightest start position seen (90th percentile of the main angle), the engine
+        calibrates from the frames near it and replays the buffered frames from the first of them,
+        so that cycle is judged like any other. A rise without a descent before it is never a rep.
+        For exercises with planted feet (hands) the cycle must keep them in one place and the size
+        steady (walking is not a cycle).
+        """
+        buf = self._cycle
+        if self._air_prev or (buf and f.t_s - buf[-1].t_s > self.opts.max_gap_s):
+            # In the air after a jump (not where the floor is), or a gap: start again.
+            buf.clear()
+            return False
+        buf.append(f)
+        while f.t_s - buf[0].t_s > self.opts.cycle_window_s:
+            buf.popleft()
+        defn = self.defn
+        if len(buf) < 4 or not is_top_posture(defn, f):
+            return False
+        tops = sorted(x.primary_deg for x in buf if is_top_posture(defn, x))
+        top = tops[int(0.9 * (len(tops) - 1))]
+        band = defn.thresholds.lockout * defn.required_flexion_deg
+        if f.primary_deg < top - band:
+            return False
+        frames = list(buf)
+        i0 = next(i for i, x in enumerate(frames) if is_top_posture(defn, x) and x.primary_deg >= top - band)
+        half = self.opts.report_min_peak * defn.required_flexion_deg
+        deep = [x for x in frames[i0 + 1 : -1] if top - x.primary_deg >= half]
+        if len(deep) < 2:
+            return False
+        if defn.max_planted_shift is not None:
+            # The body's size at the top (the measured height shrinks on the way down).
+            h = max(1.0, statistics.median(x.height_px for x in frames[i0:] if is_top_posture(defn, x)))
+            x0, y0 = frames[i0].planted_xy_px
+            # Compared at the top only: feet landmarks ride up at the bottom of a squat (6-9 % of
+            # hip height head-on, more from above), walking moves them between tops.
+            if any(
+                math.hypot(x.planted_xy_px[0] - x0, x.planted_xy_px[1] - y0) > defn.max_planted_shift * h
+                for x in frames[i0:]
+                if is_top_posture(defn, x)
+            ):
+                return False
+            if defn.posture == "upright" and abs(f.height_px - frames[i0].height_px) > 0.08 * h:
+                return False
+        self._ready = deque(x for x in frames[i0:] if is_top_posture(defn, x) and x.primary_deg >= top - 8.0)
+        buf.clear()
+        start = frames[i0]
+        self.phase = Phase.TOP
+        self._heights.clear()
+        self._air_prev = self._airborne = False
+        self._prev_judged_s = start.t_s
+        self._act_calibrate(start, ev, Phase.GETTING_READY)
+        self._prev_judged_s = start.t_s
+        for x in frames[i0 + 1 : -1]:
+            self._update_progress(x)
+            self._step(x, ev)
+        return True
 
     def _tops_repeat(self) -> bool:
         """Fallback for a stream that starts mid-set: reps without a still moment at the top.
@@ -581,6 +782,12 @@ class RepDetector:
         self._top_deg = self.cal.top_angle_deg
         self._top_sec = self.cal.top_secondary_deg
         self._floor = self.cal.feet_low_y_px
+        if window:
+            self._hip_line = statistics.median(x.moving_xy_px[1] for x in window)
+            lows = [x.low_point_gap_px for x in window if x.low_point_gap_px is not None]
+            if lows:
+                self._low_top = statistics.median(lows) / self.cal.height_px
+        self._air_since = None
         self._ready.clear()
         self._tops.clear()
         self._filter.reset()
@@ -611,10 +818,12 @@ class RepDetector:
                 self._top_sec += a * (f.secondary_deg - self._top_sec)
             b = 1.0 - math.exp(-min(dt, 0.5) / 1.0)
             if not self._air_prev:
-                self._floor = (
-                    self._floor[0] + b * (f.feet_low_y_px[0] - self._floor[0]),
-                    self._floor[1] + b * (f.feet_low_y_px[1] - self._floor[1]),
-                )
+                if f.is_planted_in_frame:
+                    self._floor = (
+                        self._floor[0] + b * (f.feet_low_y_px[0] - self._floor[0]),
+                        self._floor[1] + b * (f.feet_low_y_px[1] - self._floor[1]),
+                    )
+                self._hip_line += b * (f.moving_xy_px[1] - self._hip_line)
 
     def _act_unsettle(self, f: Features, ev: list[Event], prev: Phase) -> None:
         cue = self.defn.cues["jump"] if self._is_airborne(f) else self.defn.cues["moved"]
@@ -715,7 +924,10 @@ class RepDetector:
         counted = reason is None
         if not counted and self._peak < self.opts.report_min_peak:
             return  # a fidget, not an attempt
-        bottom_s = self._peak_s
+        # The deepest moment: the peak of p, or, where p saturates (capped at 1.5 for deep reps),
+        # the smallest main angle among the frames at that peak (within 0.02: smoothing).
+        at_peak = [x for x in samples if x.p >= self._peak - 0.02]
+        bottom_s = min(at_peak, key=lambda x: x.f.primary_deg).f.t_s if at_peak else self._peak_s
         metrics = measure(
             self.defn, cal, samples, start_s=self._start_s, bottom_s=bottom_s, end_s=end_s, turn_s=self._turn_s
         )

@@ -1,10 +1,15 @@
 """Per-frame measurements of one body for one exercise: angles, heights, anchors.
 
-Angles are taken from the world landmarks (metres, 3-D) whenever the frame has them: a knee
-bending toward the camera in a front view shortens the thigh in the image, so a 2-D angle reads
-20-30 degrees too straight (measured on squat_front_band: 96 degrees in the image vs 76 in 3-D).
-Pixel coordinates are used for what only they can tell: where the feet are on the floor, whether
-both feet left it, how big the person is in the image, and for angles when no 3-D is available.
+Joint angles are measured where they can be trusted (docs/REPS.md, "Angles where they are
+trustworthy"). BlazePose's world landmarks are weakest in depth: a locked plank reads 149-155
+degrees and a chest-to-floor push-up 85-106 degrees in 3-D, while the image shows 170+ and 55-86;
+standing knees read 145-165 in 3-D and 165-178 in the image. But the image cannot see a knee
+bending toward the camera (96 degrees in the image vs 76 in 3-D on squat_front_band). So each
+limb's angle blends the two, weighted by how much of their full length both of its segments show
+in the image (image length against metric length, at the body's own pixels-per-metre scale): a
+limb lying in the image plane reads its image angle, one pointing into depth its 3-D angle. Pixel
+coordinates are also used for what only they can tell: where the feet are on the floor, how big
+the person is in the image, and for everything when there is no 3-D.
 """
 
 from __future__ import annotations
@@ -18,6 +23,32 @@ from game.pose.types import LM, FloatArray, PoseFrame
 from game.reps.definitions import ExerciseDefinition, Triplet
 
 VISIBLE = 0.5  # BlazePose visibility below this is treated as "not seen"
+
+# Segments whose pixel length against their metric length gives the body's scale in the image.
+_SCALE_SEGMENTS: tuple[tuple[int, int], ...] = (
+    (LM.LEFT_SHOULDER, LM.LEFT_ELBOW), (LM.LEFT_ELBOW, LM.LEFT_WRIST),
+    (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW), (LM.RIGHT_ELBOW, LM.RIGHT_WRIST),
+    (LM.LEFT_HIP, LM.LEFT_KNEE), (LM.LEFT_KNEE, LM.LEFT_ANKLE),
+    (LM.RIGHT_HIP, LM.RIGHT_KNEE), (LM.RIGHT_KNEE, LM.RIGHT_ANKLE),
+    (LM.LEFT_SHOULDER, LM.LEFT_HIP), (LM.RIGHT_SHOULDER, LM.RIGHT_HIP),
+)
+# Foreshortening (image length / full length) at or below which the image angle gets no weight, and
+# at or above which it gets all of it: cos(45 deg) ~ 0.7, a segment tilted 45 degrees out of the
+# image plane; cos(18 deg) ~ 0.95, tilted so little that the image angle is off by a few degrees.
+FACING_NONE = 0.7
+FACING_FULL = 0.95
+# A limb bent this much in 3-D, read this differently in the image, is checked for bending in
+# depth (the plane through its three points turned away from the camera). Both are well outside
+# the 3-D noise of a straight limb (standing knees read 145-165 in 3-D, 165-178 in the image).
+HIDDEN_BEND_DEG = 140.0
+HIDDEN_BEND_GAP_DEG = 15.0
+
+_SEG_A = np.array([a for a, _ in _SCALE_SEGMENTS])
+_SEG_B = np.array([b for _, b in _SCALE_SEGMENTS])
+_SEG_INDEX = {
+    **{(a, b): i for i, (a, b) in enumerate(_SCALE_SEGMENTS)},
+    **{(b, a): i for i, (a, b) in enumerate(_SCALE_SEGMENTS)},
+}
 
 _FEET = ((LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX), (LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX))
 
@@ -44,6 +75,12 @@ class Features:
     heel_minus_toe_px: float  # heel y minus toe y (image); falls when the heels lift
     yaw_deg: float | None  # 0 = facing the camera, 90 = side on
     is_3d: bool
+    # The definition's low points (one per leg): the smaller height of either above its own foot's
+    # lowest point, image pixels (a knee down by its foot, whatever the camera and the floor do).
+    low_point_gap_px: float | None = None
+    # The planted points are inside the picture (else floor contact is not judged). Inside it, a
+    # foot hidden behind the other leg is still placed sensibly by the tracker; outside, it is a guess.
+    is_planted_in_frame: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +115,55 @@ def _from_vertical(p: FloatArray, lower: tuple[int, int], upper: tuple[int, int]
     d = up - lo
     horiz = math.hypot(float(d[0]), float(d[2])) if p.shape[1] >= 3 else abs(float(d[0]))
     return math.degrees(math.atan2(horiz, -float(d[1])))
+
+
+@dataclass(frozen=True, slots=True)
+class Foreshortening:
+    """Each scale segment's image length over its metric length (pixels per metre), and the
+    body's scale in the image: a segment in the image plane shows its full metric length, one
+    tilted toward the camera looks shorter, never longer. So the scale is the largest ratio over
+    the visible limb and torso segments, the second largest, so that one mislocated landmark
+    cannot inflate it (None with fewer than two visible segments)."""
+
+    ratios: FloatArray
+    scale: float | None
+
+    def facing_weight(self, points: tuple[int, ...]) -> float:
+        """How far to trust the image geometry of the chain ``points`` (0..1): its most
+        foreshortened segment's share of its full length, mapped linearly from ``FACING_NONE``
+        (no trust) to ``FACING_FULL`` (full trust)."""
+        if self.scale is None or self.scale <= 0:
+            return 0.0
+        worst = min(float(self.ratios[_SEG_INDEX[(a, b)]]) for a, b in zip(points, points[1:])) / self.scale
+        return max(0.0, min(1.0, (worst - FACING_NONE) / (FACING_FULL - FACING_NONE)))
+
+
+def foreshortening(px: FloatArray, w: FloatArray, vis: FloatArray) -> Foreshortening:
+    """Pixel/metre ratios of the scale segments (one vectorised pass) and the body's scale."""
+    d_px = px[_SEG_A] - px[_SEG_B]
+    d_w = w[_SEG_A] - w[_SEG_B]
+    l_px = np.sqrt((d_px * d_px).sum(axis=1))
+    l_m = np.sqrt((d_w * d_w).sum(axis=1))
+    ratios = np.where(l_m > 1e-6, l_px / np.maximum(l_m, 1e-6), 0.0)
+    ok = (vis[_SEG_A] >= VISIBLE) & (vis[_SEG_B] >= VISIBLE) & (l_m > 0.08)
+    cand = np.sort(ratios[ok])
+    return Foreshortening(ratios, float(cand[-2]) if cand.size >= 2 else None)
+
+
+def plane_facing(w: FloatArray, t: Triplet) -> float:
+    """0..1: how squarely the plane of a bent limb faces the camera (|normal . camera axis|),
+    mapped from 0.3 (turned 73 degrees away: nothing) to 0.7 (turned 45 degrees: all)."""
+    n = np.cross(w[t[0]] - w[t[1]], w[t[2]] - w[t[1]])
+    nn = math.sqrt(float(n @ n))
+    if nn < 1e-9:
+        return 0.0
+    return max(0.0, min(1.0, (abs(float(n[2])) / nn - 0.3) / 0.4))
+
+
+def _in_frame(px: FloatArray, size: tuple[int, int], idx: tuple[int, ...]) -> bool:
+    w, h = size
+    pts = px[list(idx)]
+    return bool((pts[:, 0] >= 0).all() and (pts[:, 0] < w).all() and (pts[:, 1] >= 0).all() and (pts[:, 1] < h).all())
 
 
 def _side_visible(vis: FloatArray, idx: tuple[int, ...]) -> bool:
@@ -137,10 +223,28 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
 
     tl: Triplet = defn.primary.left
     tr: Triplet = defn.primary.right
-    # In 3-D the hidden side is still estimated sensibly, so both sides are averaged; in 2-D a
-    # hidden limb is a guess, so only the visible side(s) are used.
-    left_deg = _angle3(geo, *tl) if (is_3d or left_ok) else float("nan")
-    right_deg = _angle3(geo, *tr) if (is_3d or right_ok) else float("nan")
+    fs = foreshortening(px, w, vis) if is_3d and w is not None else None
+
+    def joint(t: Triplet, ok: bool) -> float:
+        """The angle of one limb. Without 3-D a hidden limb is a guess and is skipped; with 3-D a
+        hidden limb is still estimated sensibly, from the world landmarks alone."""
+        ok = ok and _side_visible(vis, t)
+        if not is_3d or w is None:
+            return _angle3(px, *t) if ok else float("nan")
+        a3 = _angle3(w, *t)
+        k = fs.facing_weight(t) if ok and fs is not None else 0.0
+        if k <= 0.0:
+            return a3
+        a2 = _angle3(px, *t)
+        if a3 < HIDDEN_BEND_DEG and abs(a2 - a3) > HIDDEN_BEND_GAP_DEG:
+            # A clearly bent limb that the image reads very differently: it may bend toward the
+            # camera, which the image cannot see (or exaggerates, seen at a slant). Trust the
+            # image only as far as the limb's plane faces the camera.
+            k *= plane_facing(w, t)
+        return k * a2 + (1.0 - k) * a3
+
+    left_deg = joint(tl, left_ok)
+    right_deg = joint(tr, right_ok)
     vals = [v for v in (left_deg, right_deg) if v == v]
     if not vals:
         return Missing(t_s, "invalid")
@@ -148,8 +252,18 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
 
     secondary: float | None = None
     sec = defn.secondary
-    if sec is not None and is_3d:
-        secondary = _combine(_incline(geo, *sec.left), _incline(geo, *sec.right), sec.combine)
+    if sec is not None and is_3d and w is not None:
+        incl = []
+        for pair, ok in ((sec.left, left_ok), (sec.right, right_ok)):
+            k = fs.facing_weight(pair) if fs is not None and ok and _side_visible(vis, pair) else 0.0
+            incl.append(k * _incline(px, *pair) + (1.0 - k) * _incline(w, *pair))
+        secondary = _combine(incl[0], incl[1], sec.combine)
+    elif sec is not None:
+        # 2-D only: the visible segments' image inclines (exact side on, steep head-on: a thigh
+        # pointing at the camera looks upright, so without depth this errs toward "not deep").
+        seen = [_incline(px, *pair) for pair, ok in ((sec.left, left_ok), (sec.right, right_ok)) if ok]
+        if seen:
+            secondary = _combine(seen[0], seen[-1], sec.combine)
 
     torso = _from_vertical(geo, (LM.LEFT_HIP, LM.RIGHT_HIP), (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER))
     shin_l = _from_vertical(geo, (LM.LEFT_ANKLE, LM.LEFT_ANKLE), (LM.LEFT_KNEE, LM.LEFT_KNEE))
@@ -216,4 +330,8 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
         heel_minus_toe_px=heel_toe,
         yaw_deg=yaw,
         is_3d=is_3d,
+        low_point_gap_px=None if defn.low_point is None else min(
+            feet_low[0] - float(px[defn.low_point[0], 1]), feet_low[1] - float(px[defn.low_point[1], 1])
+        ),
+        is_planted_in_frame=_in_frame(px, frame.image_size, defn.planted),
     )

@@ -28,7 +28,11 @@ SETTINGS = settings(max_examples=N, deadline=None, suppress_health_check=[Health
 # Per exercise: full-depth and partial-depth ranges of the synthetic body's depth parameter
 # (full cycles reach about 115-150 % of the counting range, partial ones at most ~80 %), and rep durations (s).
 FULL = {"squat": (0.7, 1.0), "lunge": (0.95, 1.0), "pushup": (0.8, 1.0)}
-PARTIAL = {"squat": (0.05, 0.35), "lunge": (0.05, 0.55), "pushup": (0.05, 0.4)}
+# Squat partials stop at 0.3 (synthetic knee 116 degrees): at 0.35 the knee reaches 111, within a
+# degree of the standard's 70 degrees of flexion from a straight knee, which counts. Lunge partials
+# stop at 0.45: at 0.5 the synthetic front thigh is already 32 degrees from level, inside the 35
+# degree standard, and only the knee bend tells it from a full lunge.
+PARTIAL = {"squat": (0.05, 0.3), "lunge": (0.05, 0.45), "pushup": (0.05, 0.4)}
 DURATION = {"squat": (1.0, 4.0), "lunge": (1.6, 4.5), "pushup": (0.9, 3.5)}
 
 

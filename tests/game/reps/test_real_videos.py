@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,22 +19,14 @@ import pytest
 
 from game.pose.recording import read_recording
 from game.pose.types import PoseFrame
-from game.reps import RepDetector, RepEvent, make_rep_detector
+from game.reps import RepEvent
+from tests.game.reps.support import run
 
 pytestmark = pytest.mark.shared_data
 
 SQUAT_VIDEOS = sorted(
     ["squat_front_band", "squat_side_deep", "squat_threequarter_8", "squat_barbell_side", "squat_side_slow"]
 )
-
-
-def run(frames: Iterator[PoseFrame] | list[PoseFrame], exercise: str = "squat") -> tuple[RepDetector, list[Any]]:
-    det = make_rep_detector(exercise)
-    events: list[Any] = []
-    for f in frames:
-        events += det.update(f)
-    events += det.finish()
-    return det, events
 
 
 @pytest.mark.parametrize("stem", SQUAT_VIDEOS)

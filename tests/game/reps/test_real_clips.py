@@ -1,0 +1,67 @@
+"""Every labelled rep clip in ../shared/data/labels.json: counts within the label's tolerance, and
+nothing counted on the negatives (skipped when the shared data is absent).
+
+The clips are other people, rooms and cameras than the ones the engine was first built with
+(push-ups head-on and side on, reverse/walking/split lunges, squats with the feet cut off, 10 fps
+GIFs, sets that start at the bottom). Thresholds come from coaching standards and physics, not from
+these clips (docs/REPS.md); this is the check, not the fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from game.pose.recording import read_recording
+from game.reps import RepEvent
+from tests.game.reps.support import run
+from tests.support.recordings import SHARED
+
+pytestmark = pytest.mark.shared_data
+
+REP_MODES = ("squat", "pushup", "lunge")
+
+# Known misses with the current pipeline (3: MediaPipe Tasks), kept visible (strict: a fix must
+# remove them from this list). Both are head-on push-ups, where the elbow is foreshortened.
+KNOWN_MISSES = {
+    "pushup_front_dumbbells_portrait_dark": (
+        "head-on push-up in a dark gym: the hands are judged to move (the plank is found while she"
+        " is still settling) and 2 of 5 reps end as 'moved'"
+    ),
+    "pushup_front_portrait_outdoor_slow": (
+        "head-on push-up: the third bottom reads elbow 96.5 deg and the shoulders at 0.53 of their"
+        " height, just short of both standards"
+    ),
+}
+
+
+def _clips() -> list[tuple[str, dict[str, Any]]]:
+    import json
+
+    path = SHARED / "labels.json"
+    if not path.is_file():
+        return []
+    videos = json.loads(path.read_text())["videos"]
+    return [
+        (Path(k).stem, v) for k, v in videos.items()
+        if v.get("exercise") in REP_MODES and Path(k).suffix == ".mp4"
+    ]
+
+
+def _param(stem: str, label: dict[str, Any]) -> Any:
+    marks = [pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[stem])] if stem in KNOWN_MISSES else []
+    return pytest.param(stem, label, id=stem, marks=marks)
+
+
+@pytest.mark.parametrize(("stem", "label"), [_param(s, v) for s, v in _clips()])
+def test_counts_within_tolerance(stem: str, label: dict[str, Any], shared_recording: Callable[[str], Path]) -> None:
+    det, events = run(read_recording(shared_recording(stem)), label["exercise"])
+    n = det.summary()["reps"]
+    why = [(round(e.bottom_s, 1), e.reason) for e in events if isinstance(e, RepEvent) and not e.counted]
+    if "count_max" in label:
+        assert n <= label["count_max"], f"{n} counted on a negative; not counted: {why}"
+    else:
+        assert abs(n - label["complete_reps"]) <= label.get("tol", 0), f"{n} counted, {label['complete_reps']} labelled; not counted: {why}"
