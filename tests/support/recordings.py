@@ -1,73 +1,57 @@
 """Skeleton recordings of the shared videos, made once with our pipeline and cached.
 
-The shared videos are read in place (never copied); their skeletons are recorded into
-``.cache/recordings/<stem>.rsk`` (git-ignored) and rebuilt when the video or the pipeline
-version changes. Tests and benchmarks use them so the pose model runs once per video.
+The shared videos are read in place (never copied). Their skeletons live in the same cache as
+``ringside eval``'s (``.cache/eval/pipeline-N/<stem>.rsk``, git-ignored, rebuilt when the video or
+the pipeline version changes), so the tests, the accuracy table and the benchmarks run the pose
+model once per video. The first test that needs one records every shared video, on every core.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
+
+from game.evaluation.cache import cached_path, ensure_cached
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
-CACHE = ROOT / ".cache" / "recordings"
+CACHE = ROOT / ".cache" / "eval"
+_warmed = False
 
 
 def shared_video(stem: str) -> Path:
-    return SHARED / "video" / f"{stem}.mp4"
+    """``video/<stem>.mp4`` (or another container) in the shared data folder."""
+    mp4 = SHARED / "video" / f"{stem}.mp4"
+    if mp4.is_file():
+        return mp4
+    others = sorted((SHARED / "video").glob(f"{stem}.*"))
+    return others[0] if others else mp4
 
 
-def _key(video: Path) -> str:
-    from game.pose.pipeline import PIPELINE_VERSION
-
-    st = video.stat()
-    return hashlib.sha256(f"{video.name}:{st.st_size}:{PIPELINE_VERSION}".encode()).hexdigest()[:16]
+def _warm() -> None:
+    """Record every shared video not yet cached, in parallel (once per test process)."""
+    global _warmed
+    if not _warmed:
+        _warmed = True
+        ensure_cached(sorted((SHARED / "video").glob("*.*")), CACHE)
 
 
 def ensure_recording(stem: str) -> Path:
-    """The cached recording of ``video/<stem>.mp4``, recording it first if needed.
+    """The cached recording of the shared video ``<stem>``, recording it first if needed.
 
     Raises FileNotFoundError when the shared video is absent.
     """
-    from game.pose.pipeline import PipelineOptions, PosePipeline
-    from game.pose.recording import RecordingWriter
-    from game.pose.sources import VideoSource
-
     video = shared_video(stem)
     if not video.is_file():
         raise FileNotFoundError(video)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    out = CACHE / f"{stem}.rsk"
-    key_file = CACHE / f"{stem}.key"
-    key = _key(video)
-    if out.is_file() and key_file.is_file() and key_file.read_text().strip() == key:
-        return out
-    tmp = CACHE / f"{stem}.{os.getpid()}.part"
-    src = VideoSource(video)
-    pipe = PosePipeline(PipelineOptions())
-    writer: RecordingWriter | None = None
-    try:
-        for frame in src:
-            pf = pipe.process(frame)
-            if writer is None:
-                writer = RecordingWriter(tmp, image_size=pf.image_size, fps=src.fps,
-                                         source=video.name, meta={"pipeline": key})
-            writer.write(pf)
-    finally:
-        src.close()
-        pipe.close()
-        if writer is not None:
-            writer.close()
-    tmp.replace(out)
-    key_file.write_text(key + "\n")
-    return out
+    _warm()
+    errors = ensure_cached([video], CACHE)
+    if errors:
+        raise RuntimeError(f"could not record {video.name}: {errors[video]}")
+    return cached_path(CACHE, video)
 
 
 if __name__ == "__main__":
     import sys
 
-    for name in sys.argv[1:] or sorted(p.stem for p in (SHARED / "video").glob("*.mp4")):
+    for name in sys.argv[1:] or sorted(p.stem for p in (SHARED / "video").glob("*.*")):
         print(ensure_recording(name))

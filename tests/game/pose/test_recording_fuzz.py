@@ -25,7 +25,7 @@ from game.errors import RecordingFormatError
 from game.pose.recording import Recording, RecordingWriter
 from game.pose.types import PoseFrame
 from tests.support.fuzz import cases
-from tests.support.recordings import CACHE, ROOT
+from tests.support.recordings import CACHE
 
 pytestmark = pytest.mark.fuzz
 
@@ -36,7 +36,7 @@ CASE_SECONDS = 5.0  # a case slower than this counts as a hang
 
 def _real_recordings() -> list[Path]:
     """Recordings of the shared videos made by the project's pipeline, where this machine has them."""
-    found = sorted(CACHE.glob("*.rsk")) + sorted((ROOT.parent / "skel-cache").glob("*/*.rsk"))
+    found = sorted(CACHE.glob("pipeline-*/*.rsk"))
     return found[:12]
 
 
