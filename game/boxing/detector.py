@@ -409,27 +409,34 @@ class PunchDetector:
         self._samples.clear()
         self._last = None
 
+    def _guard_ok(self, guard: np.ndarray, straightness: float) -> bool:
+        """Whether a hand resting at ``guard`` could start a punch (the judge's guard tests)."""
+        opt = self.options
+        return bool(opt.guard_floor <= guard[1] and float(np.hypot(guard[0], guard[2])) <= opt.guard_radius
+                    and not (straightness >= opt.straight_extension and guard[1] < opt.hanging_arm))
+
     def _is_new_person(self, a: BodySample, b: BodySample) -> bool:
         torso = max(a.torso_px, 1.0)
         jump = float(np.linalg.norm(b.shoulder_mid_px - a.shoulder_mid_px)) / torso
         size = abs(b.torso_px - a.torso_px) / torso
         return jump > self.options.track_jump_torso or size > 0.35
 
-    def _speed(self, h: _Hand, t: float, w_mid: np.ndarray, w_rel: np.ndarray) -> tuple[float, float, float]:
+    def _speed(self, h: _Hand, t: float, w_mid: np.ndarray, w_rel: np.ndarray) -> tuple[float, float, float, float]:
         """Wrist speeds in m/s over the last two frames (a backward difference: no look-ahead):
         relative to the shoulders' midpoint (the punch's speed, body turn included), relative
         to its own shoulder (the arm's own motion, which the state machine follows), and the first
-        with BlazePose's depth axis down-weighted (``depth_weight``: its noisiest axis)."""
+        with BlazePose's depth axis down-weighted (``depth_weight``: its noisiest axis), and the first
+        in the image plane alone (depth left out)."""
         h.history.append((t, w_mid, w_rel))
         if len(h.history) < 2:
-            return 0.0, 0.0, 0.0
+            return 0.0, 0.0, 0.0, 0.0
         t0, m0, r0 = h.history[-3] if len(h.history) >= 3 else h.history[0]
         dt = t - t0
         if dt <= 1e-6:
-            return 0.0, 0.0, 0.0
+            return 0.0, 0.0, 0.0, 0.0
         flat = (w_rel - r0) * np.array([1.0, 1.0, self.options.depth_weight])
         return (float(np.linalg.norm(w_mid - m0) / dt), float(np.linalg.norm(w_rel - r0) / dt),
-                float(np.linalg.norm(flat) / dt))
+                float(np.linalg.norm(flat) / dt), float(np.linalg.norm((w_mid - m0)[:2]) / dt))
 
     def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
         opt = self.options
@@ -452,8 +459,15 @@ class PunchDetector:
         depth_w = np.array([1.0, 1.0, opt.motion_depth_weight])
         w = arm.wrist_m / L * depth_w
         h.tracked_s += self._dt(s) if h.history else 0.0
-        speed_mps, _, flat_mps = self._speed(h, s.t_s, arm.wrist_m, arm.wrist_m - arm.shoulder_m)
+        speed_mps, _, flat_mps, image_mps = self._speed(h, s.t_s, arm.wrist_m, arm.wrist_m - arm.shoulder_m)
         speed = speed_mps / L
+        # "Still" for re-learning a guard that cannot be one (the arm hanging when the hand was
+        # first seen): the image plane alone. BlazePose's depth swings 10-20 cm from frame to frame
+        # on a resting hand (MediaPipe Tasks), so such a hand may never read still in 3-D and the
+        # impossible guard would stay for good. A valid guard keeps the 3-D test (changing it for
+        # every guard costs pipeline-2 recall: docs/BOXING.md).
+        bad_guard = h.guard is not None and not self._guard_ok(h.guard, h.guard_straightness)
+        calm = image_mps / L if bad_guard else speed
         h.loose_speed = flat_mps / L
         # The same wrist relative to its own shoulder: a guard hand kept at the chin stays put in
         # this frame while the body dips or turns under it (the other hand's looseness is read here).
@@ -550,7 +564,7 @@ class PunchDetector:
                 and speed >= opt.onset_speed
             )
             # A punch held locked out is not a new guard: only a bent, still arm settles home.
-            if speed < opt.still_speed and arm.straightness < opt.straight_extension - 0.05:
+            if calm < opt.still_speed and arm.straightness < opt.straight_extension - 0.05:
                 h.still_since_s = s.t_s if h.still_since_s is None else h.still_since_s
             else:
                 h.still_since_s = None
@@ -559,7 +573,7 @@ class PunchDetector:
             conditions["home"] = (
                 (exc < 0.5 * h.max_exc and speed < opt.onset_speed)
                 or (exc < 0.25 * h.max_exc and exc < 0.5 * opt.onset_excursion)  # back at the guard
-                or (exc < opt.relaunch_fraction * h.max_exc and speed < opt.still_speed
+                or (exc < opt.relaunch_fraction * h.max_exc and calm < opt.still_speed
                     and arm.straightness < opt.straight_extension - 0.05)
                 or still_long
                 or s.t_s - h.peak_s > 2.0
@@ -571,7 +585,11 @@ class PunchDetector:
             h.min_exc_guard = min(h.min_exc_guard, exc)
             if speed < 0.75 * opt.onset_speed or exc > h.min_exc_guard + opt.turnaround:
                 h.settled = True
-            if speed < opt.still_speed:
+            if bad_guard and len(h.history) >= 2 and calm < opt.still_speed and self._guard_ok(w, arm.straightness):
+                # Taken at once, not followed: an excursion measured from a guard half way between
+                # the hanging arm and the chin would read the hand's rise as an uppercut.
+                h.guard, h.guard_own, h.guard_straightness = w.copy(), w_own.copy(), arm.straightness
+            elif calm < opt.still_speed:
                 a = 1.0 - float(np.exp(-self._dt(s) / opt.guard_tau_s))
                 h.guard = h.guard + a * (w - h.guard)
                 h.guard_own = h.guard_own + a * (w_own - h.guard_own)
