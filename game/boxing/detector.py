@@ -66,6 +66,8 @@ class DetectorOptions:
     hook_wide_sweep: float = 0.5  # ... a hook seen from the front: the fist crosses the body
     hook_elbow_low: float = -0.2  # arm lengths below the shoulder its elbow (and fist) stay above
     locked_out: float = 0.92  # straightness only a straight punch reaches
+    straight_low_fist: float = -0.25  # arm lengths below the shoulder: a fist ending lower, the arm
+    # not locked out, did not finish a straight (a quarter arm: below the chest line)
     face_touch: float = 0.2  # arm lengths from the nose: the hand is at the face
     max_height_above_nose: float = 0.3  # arm lengths: higher is a wave / raised hand
     min_height_below_shoulder: float = -0.6  # arm lengths: lower is an arm swinging at the side
@@ -287,7 +289,7 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
         # out (0.94-0.99); real hooks seen from the front read 0.78-0.86.
         return "hook", True
     if c.extension >= opt.straight_extension:
-        return "straight", True
+        return "straight", straight_is_complete(c, opt)
     if (fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1)) and drive_up >= 0.45 and c.rise >= opt.uppercut_rise:
         # A full uppercut finishes at chin height, above the shoulder line.
         complete = c.peak_wrist[1] >= c.peak_shoulder[1] + opt.uppercut_top
@@ -297,6 +299,17 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     if c.extension - c.start_extension < opt.min_half_extension_gain:
         return "none", False  # the hand moved but the arm did not reach out: not a punch
     return "straight", False
+
+
+def straight_is_complete(c: Candidate, opt: DetectorOptions) -> bool:
+    """A straight reached its target: the arm locked out, or straight enough with the fist at chest
+    height or above. Straight enough but short of a lock-out with the fist dropped well below the
+    shoulder is an arm flung down and out (a hook's wind-up). Between the two straightness
+    thresholds the skeleton cannot tell (the two BlazePose engines read the same wind-up 0.84 and
+    0.86); where the fist ended can."""
+    if c.extension < opt.straight_extension:
+        return False
+    return bool(c.extension >= opt.locked_out or c.peak_wrist[1] - c.peak_shoulder[1] >= opt.straight_low_fist)
 
 
 def hook_is_complete(c: Candidate, opt: DetectorOptions) -> bool:
@@ -766,7 +779,7 @@ class PunchDetector:
 
     def _complete_for(self, family: str, c: Candidate) -> bool:
         if family == "straight":
-            return c.extension >= self.options.straight_extension
+            return straight_is_complete(c, self.options)
         if family == "uppercut":
             return bool(c.peak_wrist[1] >= c.peak_shoulder[1] + self.options.uppercut_top)
         return hook_is_complete(c, self.options)
