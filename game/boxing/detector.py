@@ -66,6 +66,8 @@ class DetectorOptions:
     hook_wide_sweep: float = 0.5  # ... a hook seen from the front: the fist crosses the body
     hook_elbow_low: float = -0.2  # arm lengths below the shoulder its elbow (and fist) stay above
     locked_out: float = 0.92  # straightness only a straight punch reaches
+    straight_low_fist: float = -0.25  # arm lengths below the shoulder: a fist ending lower, the arm
+    # not locked out, did not finish a straight (a quarter arm: below the chest line)
     face_touch: float = 0.2  # arm lengths from the nose: the hand is at the face
     max_height_above_nose: float = 0.3  # arm lengths: higher is a wave / raised hand
     min_height_below_shoulder: float = -0.6  # arm lengths: lower is an arm swinging at the side
@@ -287,7 +289,7 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
         # out (0.94-0.99); real hooks seen from the front read 0.78-0.86.
         return "hook", True
     if c.extension >= opt.straight_extension:
-        return "straight", True
+        return "straight", straight_is_complete(c, opt)
     if (fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1)) and drive_up >= 0.45 and c.rise >= opt.uppercut_rise:
         # A full uppercut finishes at chin height, above the shoulder line.
         complete = c.peak_wrist[1] >= c.peak_shoulder[1] + opt.uppercut_top
@@ -297,6 +299,17 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     if c.extension - c.start_extension < opt.min_half_extension_gain:
         return "none", False  # the hand moved but the arm did not reach out: not a punch
     return "straight", False
+
+
+def straight_is_complete(c: Candidate, opt: DetectorOptions) -> bool:
+    """A straight reached its target: the arm locked out, or straight enough with the fist at chest
+    height or above. Straight enough but short of a lock-out with the fist dropped well below the
+    shoulder is an arm flung down and out (a hook's wind-up). Between the two straightness
+    thresholds the skeleton cannot tell (the two BlazePose engines read the same wind-up 0.84 and
+    0.86); where the fist ended can."""
+    if c.extension < opt.straight_extension:
+        return False
+    return bool(c.extension >= opt.locked_out or c.peak_wrist[1] - c.peak_shoulder[1] >= opt.straight_low_fist)
 
 
 def hook_is_complete(c: Candidate, opt: DetectorOptions) -> bool:
@@ -409,27 +422,34 @@ class PunchDetector:
         self._samples.clear()
         self._last = None
 
+    def _guard_ok(self, guard: np.ndarray, straightness: float) -> bool:
+        """Whether a hand resting at ``guard`` could start a punch (the judge's guard tests)."""
+        opt = self.options
+        return bool(opt.guard_floor <= guard[1] and float(np.hypot(guard[0], guard[2])) <= opt.guard_radius
+                    and not (straightness >= opt.straight_extension and guard[1] < opt.hanging_arm))
+
     def _is_new_person(self, a: BodySample, b: BodySample) -> bool:
         torso = max(a.torso_px, 1.0)
         jump = float(np.linalg.norm(b.shoulder_mid_px - a.shoulder_mid_px)) / torso
         size = abs(b.torso_px - a.torso_px) / torso
         return jump > self.options.track_jump_torso or size > 0.35
 
-    def _speed(self, h: _Hand, t: float, w_mid: np.ndarray, w_rel: np.ndarray) -> tuple[float, float, float]:
+    def _speed(self, h: _Hand, t: float, w_mid: np.ndarray, w_rel: np.ndarray) -> tuple[float, float, float, float]:
         """Wrist speeds in m/s over the last two frames (a backward difference: no look-ahead):
         relative to the shoulders' midpoint (the punch's speed, body turn included), relative
         to its own shoulder (the arm's own motion, which the state machine follows), and the first
-        with BlazePose's depth axis down-weighted (``depth_weight``: its noisiest axis)."""
+        with BlazePose's depth axis down-weighted (``depth_weight``: its noisiest axis), and the first
+        in the image plane alone (depth left out)."""
         h.history.append((t, w_mid, w_rel))
         if len(h.history) < 2:
-            return 0.0, 0.0, 0.0
+            return 0.0, 0.0, 0.0, 0.0
         t0, m0, r0 = h.history[-3] if len(h.history) >= 3 else h.history[0]
         dt = t - t0
         if dt <= 1e-6:
-            return 0.0, 0.0, 0.0
+            return 0.0, 0.0, 0.0, 0.0
         flat = (w_rel - r0) * np.array([1.0, 1.0, self.options.depth_weight])
         return (float(np.linalg.norm(w_mid - m0) / dt), float(np.linalg.norm(w_rel - r0) / dt),
-                float(np.linalg.norm(flat) / dt))
+                float(np.linalg.norm(flat) / dt), float(np.linalg.norm((w_mid - m0)[:2]) / dt))
 
     def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
         opt = self.options
@@ -452,8 +472,15 @@ class PunchDetector:
         depth_w = np.array([1.0, 1.0, opt.motion_depth_weight])
         w = arm.wrist_m / L * depth_w
         h.tracked_s += self._dt(s) if h.history else 0.0
-        speed_mps, _, flat_mps = self._speed(h, s.t_s, arm.wrist_m, arm.wrist_m - arm.shoulder_m)
+        speed_mps, _, flat_mps, image_mps = self._speed(h, s.t_s, arm.wrist_m, arm.wrist_m - arm.shoulder_m)
         speed = speed_mps / L
+        # "Still" for re-learning a guard that cannot be one (the arm hanging when the hand was
+        # first seen): the image plane alone. BlazePose's depth swings 10-20 cm from frame to frame
+        # on a resting hand (MediaPipe Tasks), so such a hand may never read still in 3-D and the
+        # impossible guard would stay for good. A valid guard keeps the 3-D test (changing it for
+        # every guard costs pipeline-2 recall: docs/BOXING.md).
+        bad_guard = h.guard is not None and not self._guard_ok(h.guard, h.guard_straightness)
+        calm = image_mps / L if bad_guard else speed
         h.loose_speed = flat_mps / L
         # The same wrist relative to its own shoulder: a guard hand kept at the chin stays put in
         # this frame while the body dips or turns under it (the other hand's looseness is read here).
@@ -550,7 +577,7 @@ class PunchDetector:
                 and speed >= opt.onset_speed
             )
             # A punch held locked out is not a new guard: only a bent, still arm settles home.
-            if speed < opt.still_speed and arm.straightness < opt.straight_extension - 0.05:
+            if calm < opt.still_speed and arm.straightness < opt.straight_extension - 0.05:
                 h.still_since_s = s.t_s if h.still_since_s is None else h.still_since_s
             else:
                 h.still_since_s = None
@@ -559,7 +586,7 @@ class PunchDetector:
             conditions["home"] = (
                 (exc < 0.5 * h.max_exc and speed < opt.onset_speed)
                 or (exc < 0.25 * h.max_exc and exc < 0.5 * opt.onset_excursion)  # back at the guard
-                or (exc < opt.relaunch_fraction * h.max_exc and speed < opt.still_speed
+                or (exc < opt.relaunch_fraction * h.max_exc and calm < opt.still_speed
                     and arm.straightness < opt.straight_extension - 0.05)
                 or still_long
                 or s.t_s - h.peak_s > 2.0
@@ -571,7 +598,11 @@ class PunchDetector:
             h.min_exc_guard = min(h.min_exc_guard, exc)
             if speed < 0.75 * opt.onset_speed or exc > h.min_exc_guard + opt.turnaround:
                 h.settled = True
-            if speed < opt.still_speed:
+            if bad_guard and len(h.history) >= 2 and calm < opt.still_speed and self._guard_ok(w, arm.straightness):
+                # Taken at once, not followed: an excursion measured from a guard half way between
+                # the hanging arm and the chin would read the hand's rise as an uppercut.
+                h.guard, h.guard_own, h.guard_straightness = w.copy(), w_own.copy(), arm.straightness
+            elif calm < opt.still_speed:
                 a = 1.0 - float(np.exp(-self._dt(s) / opt.guard_tau_s))
                 h.guard = h.guard + a * (w - h.guard)
                 h.guard_own = h.guard_own + a * (w_own - h.guard_own)
@@ -748,7 +779,7 @@ class PunchDetector:
 
     def _complete_for(self, family: str, c: Candidate) -> bool:
         if family == "straight":
-            return c.extension >= self.options.straight_extension
+            return straight_is_complete(c, self.options)
         if family == "uppercut":
             return bool(c.peak_wrist[1] >= c.peak_shoulder[1] + self.options.uppercut_top)
         return hook_is_complete(c, self.options)

@@ -64,7 +64,6 @@ def test_most_labelled_punches_are_found_and_nothing_is_invented(results: list[t
     assert len(invented) <= 1, [(s, e.to_json()) for s, _, e in invented if e is not None]
 
 
-@PIPELINE_3_REGRESSION
 def test_found_punches_are_named_right(results: list[tuple[str, dict[str, Any], PunchEvent | None]]) -> None:
     found = [(s, lab, e) for s, lab, e in results if lab["t"] is not None and e is not None]
     right = [r for r in found if r[1]["kind"] == r[2].kind]
