@@ -123,3 +123,101 @@ def test_real_recordings_pass_the_layout_check(make_app: Any, shared_recording: 
         found += problems(boxes, 720)
     assert checked >= 5
     assert not found, "\n".join(found[:20])
+
+
+def _rep_session(**extra: Any) -> dict[str, Any]:
+    reps = [{"type": "rep", "t": 2.0 + i, "counted": i != 2, "count": i + 1, "score": 88 - i,
+             "reason": None if i != 2 else "not_deep_enough",
+             "metrics": {"peak_velocity_mps": 0.9 - 0.05 * i}} for i in range(8)]
+    return {"mode": "rep", "exercise": "squat", "uid": "u1", "ended": "target", "reps": reps,
+            "stats": {"reps": 7, "attempts": 8, "target": 10, "avg_score": 84, "best_score": 88,
+                      "velocity_loss_pct": 18.0, "duration_s": 41.0}, **extra}
+
+
+def _boxing_session(**extra: Any) -> dict[str, Any]:
+    rounds = [{"score": 3900 + 1000 * i, "accuracy_pct": 70.0 + 5 * i} for i in range(3)]
+    return {"mode": "boxing", "exercise": "boxing", "uid": "u2", "ended": "rounds",
+            "per_round": rounds,
+            "stats": {"score": 14_700, "hits": 140, "targets": 152, "accuracy_pct": 92.1,
+                      "best_combo": 31, "punches": 161, "peak_speed_mps": 5.2, "dodges": 12,
+                      "rounds": 3}, **extra}
+
+
+def _other_scene(app: Any, name: str) -> Any:
+    from game.integrations import DEFAULT_PLAN
+    from game.scenes.leaderboard import LeaderboardScene
+    from game.scenes.results import ResultsScene
+    from game.scenes.review import ReviewScene
+    from game.scenes.settings import SettingsScene
+    from game.scenes.versus import VersusResultsScene
+    from game.scenes.workout import BlockIntroScene, WorkoutRunner, WorkoutScene
+    from game.versus import VersusResult
+
+    if name == "block_intro":
+        runner = WorkoutRunner(app, DEFAULT_PLAN)
+        runner.block_i = 1
+        return BlockIntroScene(app, runner)
+    if name == "versus_results":
+        return VersusResultsScene(app, VersusResult("boxing", {"left": 12_480, "right": 9_310},
+                                                    "left", "time"),
+                                  kind="boxing", names={"left": "Blue", "right": "Red"},
+                                  colors={"left": ui.BLUE, "right": ui.RED}, rematch=None)
+    return {
+        "results_reps": lambda: ResultsScene(app, [_rep_session()]),
+        "results_video": lambda: ResultsScene(app, [_rep_session(not_saved="not yours",
+                                                                 source_kind="video")]),
+        "results_boxing": lambda: ResultsScene(app, [_boxing_session(not_saved="demo")]),
+        "results_workout": lambda: ResultsScene(app, [_rep_session(), _boxing_session()],
+                                                title="Block 1 of 3 done",
+                                                on_continue=lambda: None,
+                                                continue_label="Next: Shadowboxing"),
+        "leaderboard": lambda: LeaderboardScene(app),
+        "settings": lambda: SettingsScene(app),
+        "review": lambda: ReviewScene(app),
+        "workout": lambda: WorkoutScene(app),
+    }[name]()
+
+
+OTHER_SCENES = ["results_reps", "results_video", "results_boxing", "results_workout",
+                "leaderboard", "settings", "review", "workout", "block_intro", "versus_results"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", OTHER_SCENES)
+def test_menus_and_results_pass_the_layout_check(make_app: Any, name: str,
+                                                 size: tuple[int, int]) -> None:
+    """Results (reps, boxing, a workout block, versus), the leaderboard, settings, coach review
+    and the workout screens: read from across the room too (issue 11, goal 1)."""
+    app = make_app("menu", size=size)
+    app.stack.push(_other_scene(app, name))
+    app.stack.apply()
+    found = _frames(app, 2.0, 1.0)
+    assert not found, "\n".join(found[:30])
+
+
+def test_settings_scroll_keeps_the_chosen_row_in_view(make_app: Any) -> None:
+    """13 rows at a readable size do not fit a 16:9 window: the list scrolls with the focus, and
+    the hand's scroll buttons reach every row."""
+    from game.input import Action, InputEvent
+    from game.scenes.settings import ROWS, SettingsScene, scrolled
+
+    assert scrolled(0, 3, 8, 13) == 0 and scrolled(0, 9, 8, 13) == 2
+    assert scrolled(5, 4, 8, 13) == 4 and scrolled(9, 12, 8, 2) == 0
+    app = make_app("menu", size=(1280, 720))
+    scene = SettingsScene(app)
+    app.stack.push(scene)
+    app.stack.apply()
+    app._draw()
+    assert scene.visible < len(ROWS)
+    assert ROWS[-1][0] not in scene.row_rects
+    for _ in range(len(ROWS) - 1):
+        scene.handle(InputEvent(Action.DOWN))
+        app._draw()
+        assert ROWS[scene.focus][0] in scene.row_rects
+    scene.handle(InputEvent(Action.DOWN))  # wraps to the top
+    app._draw()
+    assert scene.focus == 0 and ROWS[0][0] in scene.row_rects
+    down = scene.targets["more_down"]
+    scene.handle(InputEvent(Action.CLICK, pos=down.center))
+    app._draw()
+    assert ROWS[scene.focus][0] in scene.row_rects and scene.focus == scene.visible
