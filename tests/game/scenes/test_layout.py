@@ -221,3 +221,39 @@ def test_settings_scroll_keeps_the_chosen_row_in_view(make_app: Any) -> None:
     scene.handle(InputEvent(Action.CLICK, pos=down.center))
     app._draw()
     assert ROWS[scene.focus][0] in scene.row_rects and scene.focus == scene.visible
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("stem", ["squat_side_deep", "jab_tutorial"])
+def test_coach_review_of_a_recording_passes_the_layout_check(make_app: Any, shared_recording: Any,
+                                                             stem: str,
+                                                             size: tuple[int, int]) -> None:
+    """Coach review playing a real recording (the picker is checked above)."""
+    from game.scenes.review import ReviewScene
+
+    app = make_app("menu", size=size)
+    app.stack.push(ReviewScene(app, path=shared_recording(stem)))
+    app.stack.apply()
+    found = _frames(app, 6.0, 1.5)
+    assert not found, "\n".join(found[:30])
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", ["title", "hrv_import", "source_error"])
+def test_title_and_import_screens_pass_the_layout_check(make_app: Any, tmp_path: Any, name: str,
+                                                        size: tuple[int, int]) -> None:
+    from game.scenes.hrv_import import HrvImportScene
+    from game.scenes.session import SourceErrorScene
+    from game.scenes.title import TitleScene
+
+    (tmp_path / "whoop").mkdir()
+    (tmp_path / "whoop" / "physiological_cycles.csv").write_text("Cycle start time,HRV (ms)\n")
+    app = make_app("menu", size=size)
+    app.stack.push({"title": lambda: TitleScene(app),
+                    "hrv_import": lambda: HrvImportScene(app, start=tmp_path),
+                    "source_error": lambda: SourceErrorScene(
+                        app, "clip.mp4 is damaged: it stops after 5.3 s of its 10.7 s (the "
+                             "file is cut short)")}[name]())
+    app.stack.apply()
+    found = _frames(app, 2.0, 1.0)
+    assert not found, "\n".join(found[:30])
