@@ -193,6 +193,11 @@ def test_menus_and_results_pass_the_layout_check(make_app: Any, name: str,
     app.stack.apply()
     found = _frames(app, 2.0, 1.0)
     assert not found, "\n".join(found[:30])
+    if name in ("versus_results", "results_boxing"):  # big numbers grouped as everywhere else
+        with ui.record_boxes() as boxes:
+            app._draw()
+        words = [t.text for t in boxes.texts]
+        assert "12,480" in words or "14,700" in words, words
 
 
 def test_settings_scroll_keeps_the_chosen_row_in_view(make_app: Any) -> None:
@@ -256,4 +261,30 @@ def test_title_and_import_screens_pass_the_layout_check(make_app: Any, tmp_path:
                              "file is cut short)")}[name]())
     app.stack.apply()
     found = _frames(app, 2.0, 1.0)
+    assert not found, "\n".join(found[:30])
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("kind", ["squat", "boxing"])
+def test_versus_play_passes_the_layout_check(make_app: Any, kind: str,
+                                             size: tuple[int, int]) -> None:
+    """Two players: waiting, countdown and the match (targets labelled on each body), then the
+    results."""
+    from tests.game.scenes.test_versus_scene import _run, _scene
+
+    app, scene = _scene(make_app, kind, size)
+    found: list[str] = []
+    t = 0.0
+    for seconds in (0.5, 1.0, 8.0, 3.0, 3.0, 3.0):
+        t = _run(scene, seconds, ("left", "right"), t, kind)
+        with ui.record_boxes() as boxes:
+            app._draw()
+        found += [f"{scene.state} @ {t / 1000:.1f}s: {p}" for p in
+                  problems(boxes, app.screen.get_height())]
+    assert scene.state == "active"
+    scene.finish("stopped")
+    app.stack.apply()
+    with ui.record_boxes() as boxes:
+        app._draw()
+    found += problems(boxes, app.screen.get_height())
     assert not found, "\n".join(found[:30])
