@@ -328,10 +328,13 @@ class LeaderboardScene(BaseScene):
                          pygame.Rect(rect.left + pad, y, rect.width - 2 * pad, lay.px(10)),
                          lay.px(3), ui.MUTED)
             y += lay.px(10)
+        recent = h.recent(8)
+        if not recent:  # no heading over nothing
+            return
         y += lay.px(2)
         ui.text(surface, "Recent sessions", (rect.left + pad, y), lay.px(3), ui.MUTED)
         y += lay.px(5)
-        for s in h.recent(8):
+        for s in recent:
             if y + lay.px(4.4) > rect.bottom - pad:
                 break
             stats = s.get("stats", {})

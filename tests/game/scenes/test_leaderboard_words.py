@@ -32,3 +32,14 @@ def test_offline_board_says_the_server_is_not_answering(make_app: Any) -> None:
     assert "not answering" in words
     scene.status = None  # nothing known yet: asking is the truth
     assert "Asking the server..." in _board_words(app, scene)
+
+
+def test_no_recent_sessions_heading_over_nothing(make_app: Any) -> None:
+    from game.scenes.leaderboard import LeaderboardScene
+
+    app = make_app("menu", size=(1280, 720))
+    scene = LeaderboardScene(app)
+    app.stack.push(scene)
+    app.stack.apply()
+    assert not app.history.recent(8)
+    assert "Recent sessions" not in _board_words(app, scene)
