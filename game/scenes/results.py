@@ -144,7 +144,7 @@ class ResultsScene(BaseScene):
                     ("Not counted", number(not_counted)),
                     ("Speed loss", _pct(stats.get("velocity_loss_pct"))),
                     ("Time", ui.format_duration(float(stats.get("duration_s") or 0)))]
-        r = ui.text(surface, big, (x, y), lay.px(16), ui.ACCENT, bold=True)
+        r = ui.text(surface, big, (x, y), lay.px(16), ui.ACCENT, bold=True, role="primary")
         ui.text(surface, big_label, (r.right + lay.px(2), r.bottom - lay.px(3)), lay.px(3),
                 ui.MUTED, anchor="bottomleft", max_width=rect.right - r.right - lay.px(4))
         y = r.bottom + lay.px(2)

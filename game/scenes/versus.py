@@ -584,7 +584,7 @@ class VersusResultsScene(BaseScene):
             ui.text(surface, self.names.get(slot, slot), (card.centerx, card.top + lay.px(2)),
                     lay.px(5), c, anchor="midtop", bold=True, max_width=card.width - lay.px(4))
             ui.text(surface, number(r.scores.get(slot, 0)), (card.centerx, card.top + lay.px(9)),
-                    lay.px(18), ui.INK, anchor="midtop", bold=True)
+                    lay.px(18), ui.INK, anchor="midtop", bold=True, role="primary")
             ui.text(surface, UNITS.get(self.kind, "points"),
                     (card.centerx, card.bottom - lay.px(2)), lay.px(3), ui.MUTED,
                     anchor="midbottom")

@@ -288,3 +288,18 @@ def test_versus_play_passes_the_layout_check(make_app: Any, kind: str,
         app._draw()
     found += problems(boxes, app.screen.get_height())
     assert not found, "\n".join(found[:30])
+
+
+@pytest.mark.parametrize("name", ["results_reps", "results_boxing", "versus_results"])
+def test_results_numbers_are_primary(make_app: Any, name: str) -> None:
+    """The result itself (reps, points, each player's score) is checked as primary text, so the
+    layout check holds it to >= 4 % of the screen height at every size."""
+    app = make_app("menu", size=(854, 480))
+    app.stack.push(_other_scene(app, name))
+    app.stack.apply()
+    run_steps(app, 30, draw_every=30)
+    with ui.record_boxes() as boxes:
+        app._draw()
+    primary = [t for t in boxes.texts if t.role == "primary"]
+    assert primary and all(t.text.replace(",", "").isdigit() for t in primary), primary
+    assert min(t.size_px for t in primary) >= 0.04 * 480
