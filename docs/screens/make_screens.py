@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,13 @@ def _scenes(app: App, home: Path) -> dict[str, Any]:
     }
 
 
+def _under(app: App, name: str) -> Any:
+    """The scene an overlay is drawn over (the pause menu pauses a squat set), or None."""
+    from game.scenes.reps import RepScene
+
+    return RepScene(app, "squat") if name == "pause" else None
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,14 +86,25 @@ def main(out: Path) -> None:
         for _ in range(120):
             app._step()
         for name, make in _scenes(app, Path(tmp)).items():
+            under = _under(app, name)
+            if under is not None:
+                app.stack.push(under)
+                app.stack.apply()
+                for _ in range(600):  # 10 s of the set
+                    app._step()
             app.stack.push(make())
             app.stack.apply()
-            for _ in range(150):  # 2.5 s: the player found, lists read, the server refused
-                app._step()
+            for _ in range(3):  # 2.5 s of game and 1.5 s of real time for the worker threads
+                for _ in range(50):  # (the player found, lists read, the server refused)
+                    app._step()
+                time.sleep(0.5)
+            app._step()
             app._draw()
             small = pygame.transform.smoothscale(app.screen, (960, 540))
             pygame.image.save(small, str(out / f"{name}.png"))
             app.stack.pop()
+            if under is not None:
+                app.stack.pop()
             app.stack.apply()
             print(out / f"{name}.png")
         if app.feed is not None:

@@ -303,3 +303,26 @@ def test_results_numbers_are_primary(make_app: Any, name: str) -> None:
     primary = [t for t in boxes.texts if t.role == "primary"]
     assert primary and all(t.text.replace(",", "").isdigit() for t in primary), primary
     assert min(t.size_px for t in primary) >= 0.04 * 480
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_pause_hint_never_runs_through_the_dimmed_words_beneath(make_app: Any,
+                                                                size: tuple[int, int]) -> None:
+    """The pause menu's "how to choose" line was drawn at the bottom, through the dimmed cue
+    line and the how-to panel of the set beneath: a mess from across the room."""
+    from game.scenes.overlays import PauseScene
+
+    app = make_app("squat", demo="squat", size=size, calibrate=False)
+    run_steps(app, 60 * 10, draw_every=60)
+    with ui.record_boxes() as beneath:
+        app._draw()
+    below = [t.rect for t in beneath.texts]
+    app.stack.push(PauseScene(app, on_restart=lambda: None, on_end=lambda: None))
+    app.stack.apply()
+    run_steps(app, 3)
+    with ui.record_boxes() as boxes:
+        app._draw()
+    hint = [t for t in boxes.texts if t.text.startswith("Hold a hand")]
+    assert len(hint) == 1
+    crossed = [r for r in below if r.colliderect(hint[0].rect)]
+    assert not crossed, crossed
