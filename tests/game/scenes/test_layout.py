@@ -202,6 +202,10 @@ def test_menus_and_results_pass_the_layout_check(make_app: Any, name: str,
             app._draw()
         words = [t.text for t in boxes.texts]
         assert "12,480" in words or "14,700" in words, words
+    if name == "results_reps":  # a chart title, not an order to the player ("Speed up")
+        with ui.record_boxes() as boxes:
+            app._draw()
+        assert any(t.text.startswith("Lifting speed per rep") for t in boxes.texts)
 
 
 def test_settings_scroll_keeps_the_chosen_row_in_view(make_app: Any) -> None:
