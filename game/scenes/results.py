@@ -198,8 +198,8 @@ class ResultsScene(BaseScene):
                if r.get("counted")]
         if any(vel):
             ui.bar_chart(surface, bottom, vel, labels=[str(i + 1) for i in range(len(vel))],
-                         title="Lifting speed per rep (m/s): a drop means fatigue", size=lay.px(2.8),
-                         label_size=lay.px(2.6),
+                         title="Lifting speed per rep (m/s): a drop means fatigue",
+                         size=lay.px(2.8), label_size=lay.px(2.6),
                          color_of=lambda v: ui.BLUE, value_fmt="{:.2f}")
         else:
             ui.panel(surface, bottom)

@@ -242,7 +242,8 @@ class ReviewScene(BaseScene):
         ui.text(surface, f"{EXERCISE_TITLES.get(a.exercise, a.exercise)}  ·  {self.speed:g}x  ·  "
                 f"{'playing' if self.playing else 'paused'}" +
                 ("  ·  truncated file (complete frames shown)" if a.truncated else ""),
-                (lay.px(3), lay.px(7.2)), lay.px(2.6), ui.MUTED, max_width=lay.w - side_w - lay.px(6))
+                (lay.px(3), lay.px(7.2)), lay.px(2.6), ui.MUTED,
+                max_width=lay.w - side_w - lay.px(6))
         self._draw_timeline(surface, a, pygame.Rect(lay.px(3), stage.bottom + lay.px(4),
                                                     stage.width - lay.px(4), lay.px(6)))
         self._draw_metrics(surface, a, i, pygame.Rect(lay.w - side_w, lay.px(1),
