@@ -217,6 +217,14 @@ class LeaderboardScene(BaseScene):
             return "Connecting to the leaderboard server..."
         return f"Offline: your scores are kept and sent when the server is back{waiting}"
 
+    def _waiting_text(self) -> str:
+        """What the board says while no answer came: never "asking" under an "Offline" line."""
+        st = self.status
+        if st is not None and not st.is_connected:
+            return ("The server is not answering: this board shows as soon as it does. Your "
+                    "own bests are on the right.")
+        return "Asking the server..."
+
     def _board_title(self) -> str:
         game = MODE_LABELS[self.mode]
         if self.group is not None:
@@ -234,7 +242,7 @@ class LeaderboardScene(BaseScene):
                            rect.height - lay.px(11))
         v = self.view
         if v is None or (self.is_loading and v.problem is None and not v.rows):
-            ui.text(surface, "Asking the server...", body.topleft, lay.px(3), ui.MUTED)
+            ui.paragraph(surface, self._waiting_text(), body, lay.px(3), ui.MUTED)
             return
         if v.problem:
             ui.paragraph(surface, v.problem, body, lay.px(3), ui.ORANGE)
@@ -320,10 +328,13 @@ class LeaderboardScene(BaseScene):
                          pygame.Rect(rect.left + pad, y, rect.width - 2 * pad, lay.px(10)),
                          lay.px(3), ui.MUTED)
             y += lay.px(10)
+        recent = h.recent(8)
+        if not recent:  # no heading over nothing
+            return
         y += lay.px(2)
         ui.text(surface, "Recent sessions", (rect.left + pad, y), lay.px(3), ui.MUTED)
         y += lay.px(5)
-        for s in h.recent(8):
+        for s in recent:
             if y + lay.px(4.4) > rect.bottom - pad:
                 break
             stats = s.get("stats", {})

@@ -78,8 +78,15 @@ class PauseScene(BaseScene):
             ui.draw_button(surface, r, b.label, focused=i == self.menu.focus,
                            hover_progress=self.app.pointer.progress
                            if self.app.pointer.hover_id == b.key else 0.0, size=lay.px(4))
-        ui.text(surface, "Hold a hand over a button, click it, or use the arrow keys and Enter",
-                (lay.w // 2, lay.h - lay.px(4)), lay.px(2.6), ui.MUTED, anchor="midbottom")
+        # how to choose, on its own backing just under the buttons: never run through the
+        # dimmed words of the scene beneath (the cue line, the side panel)
+        hint = "Hold a hand on a button, click it, or use the arrow keys and Enter"
+        size = lay.px(2.8)
+        box = pygame.Rect((0, 0), ui.font(size).size(hint)).inflate(lay.px(4), lay.px(2))
+        box.midtop = (lay.w // 2, max(r.bottom for r in self.menu.rects.values()) + lay.px(2.5))
+        ui.panel(surface, box, alpha=240, radius=box.height // 3)
+        ui.text(surface, hint, box.center, size, ui.INK, anchor="center",
+                max_width=box.width - lay.px(2))
 
 
 class CameraLostScene(BaseScene):

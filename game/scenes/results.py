@@ -144,7 +144,7 @@ class ResultsScene(BaseScene):
                     ("Not counted", number(not_counted)),
                     ("Speed loss", _pct(stats.get("velocity_loss_pct"))),
                     ("Time", ui.format_duration(float(stats.get("duration_s") or 0)))]
-        r = ui.text(surface, big, (x, y), lay.px(16), ui.ACCENT, bold=True)
+        r = ui.text(surface, big, (x, y), lay.px(16), ui.ACCENT, bold=True, role="primary")
         ui.text(surface, big_label, (r.right + lay.px(2), r.bottom - lay.px(3)), lay.px(3),
                 ui.MUTED, anchor="bottomleft", max_width=rect.right - r.right - lay.px(4))
         y = r.bottom + lay.px(2)
@@ -190,7 +190,7 @@ class ResultsScene(BaseScene):
             labels.append(str(n) if r.get("counted") else "")
         ui.bar_chart(surface, top, scores, labels=labels, max_value=100,
                      color_of=ui.score_color, title="Form score per attempt (x = not counted)",
-                     size=lay.px(2.4))
+                     size=lay.px(2.8), label_size=lay.px(2.6))
         bottom = pygame.Rect(rect.left, top.bottom + lay.px(2), rect.width,
                              rect.height - top.height - lay.px(2))
         vel = [float((r.get("metrics") or {}).get("peak_velocity_mps")
@@ -198,7 +198,8 @@ class ResultsScene(BaseScene):
                if r.get("counted")]
         if any(vel):
             ui.bar_chart(surface, bottom, vel, labels=[str(i + 1) for i in range(len(vel))],
-                         title="Speed up per rep (m/s): a drop means fatigue", size=lay.px(2.4),
+                         title="Lifting speed per rep (m/s): a drop means fatigue",
+                         size=lay.px(2.8), label_size=lay.px(2.6),
                          color_of=lambda v: ui.BLUE, value_fmt="{:.2f}")
         else:
             ui.panel(surface, bottom)
@@ -214,12 +215,14 @@ class ResultsScene(BaseScene):
         top = pygame.Rect(rect.left, rect.top, rect.width, int(rect.height * 0.55))
         ui.bar_chart(surface, top, [float(r.get("score", 0)) for r in rounds],
                      labels=[f"R{i + 1}" for i in range(len(rounds))], title="Points per round",
-                     size=lay.px(2.4))
+                     value_fmt="{:,.0f}",
+                     size=lay.px(2.8), label_size=lay.px(2.6))
         bottom = pygame.Rect(rect.left, top.bottom + lay.px(2), rect.width,
                              rect.height - top.height - lay.px(2))
         ui.bar_chart(surface, bottom, [float(r.get("accuracy_pct") or 0) for r in rounds],
                      labels=[f"R{i + 1}" for i in range(len(rounds))], max_value=100,
-                     title="Accuracy per round (%)", size=lay.px(2.4), color_of=ui.score_color)
+                     title="Accuracy per round (%)", size=lay.px(2.8), label_size=lay.px(2.6),
+                     color_of=ui.score_color)
 
 
 def _not_saved_text(s: dict[str, Any]) -> str | None:

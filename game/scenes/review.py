@@ -242,7 +242,8 @@ class ReviewScene(BaseScene):
         ui.text(surface, f"{EXERCISE_TITLES.get(a.exercise, a.exercise)}  ·  {self.speed:g}x  ·  "
                 f"{'playing' if self.playing else 'paused'}" +
                 ("  ·  truncated file (complete frames shown)" if a.truncated else ""),
-                (lay.px(3), lay.px(7.5)), lay.px(2.4), ui.MUTED)
+                (lay.px(3), lay.px(7.2)), lay.px(2.6), ui.MUTED,
+                max_width=lay.w - side_w - lay.px(6))
         self._draw_timeline(surface, a, pygame.Rect(lay.px(3), stage.bottom + lay.px(4),
                                                     stage.width - lay.px(4), lay.px(6)))
         self._draw_metrics(surface, a, i, pygame.Rect(lay.w - side_w, lay.px(1),
@@ -268,7 +269,7 @@ class ReviewScene(BaseScene):
         x = bar.left + bar.width * min(1.0, self.play_t / dur)
         pygame.draw.line(surface, ui.INK, (x, bar.top - 6), (x, bar.bottom + 6), 3)
         ui.text(surface, f"{self.play_t:5.1f} / {a.duration_s:.1f} s",
-                (bar.right, bar.bottom + lay.px(1)), lay.px(2.2), ui.MUTED, anchor="topright")
+                (bar.right, bar.bottom + lay.px(0.8)), lay.px(2.6), ui.MUTED, anchor="topright")
         self.targets = {"timeline": bar}
 
     def _draw_metrics(self, surface: pygame.Surface, a: Analysis, i: int,
@@ -318,16 +319,17 @@ class ReviewScene(BaseScene):
             y += lay.px(5)
             if v.cue:
                 y = ui.paragraph(surface, v.cue, pygame.Rect(rect.left + pad, y,
-                                 rect.width - 2 * pad, lay.px(7)), lay.px(2.3),
+                                 rect.width - 2 * pad, lay.px(7)), lay.px(2.6),
                                  ui.ORANGE if v.is_paused else ui.INK)
         y += lay.px(1.5)
         ui.text(surface, "Events", (rect.left + pad, y), lay.px(3), ui.ACCENT, bold=True)
         y += lay.px(4.5)
         t_now = (a.frames[i].timestamp_ms - a.frames[0].timestamp_ms) / 1000.0
         shown = [e for e in a.events if e.get("type") in ("rep", "punch")]
-        for ev in shown[-10:]:
-            if y + lay.px(3.5) > rect.bottom - pad:
-                break
+        fit = max(1, int((rect.bottom - pad - y) / lay.px(3.8)))
+        done = sum(1 for e in shown if float(e.get("t", 0)) <= t_now + 0.05)
+        start = max(0, min(done - fit + 2, len(shown) - fit))  # the latest, and 2 coming up
+        for ev in shown[start:start + fit]:
             t = float(ev.get("t", 0))
             past = t <= t_now + 0.05
             if ev.get("type") == "rep":
@@ -336,9 +338,11 @@ class ReviewScene(BaseScene):
                          f"{t:5.1f}s  not counted: {str(ev.get('reason')).replace('_', ' ')}")
                 col = ui.GREEN if ev.get("counted") else ui.ORANGE
             else:
-                label = f"{t:5.1f}s  {ev.get('hand')} {ev.get('kind')}  {ev.get('speed_mps')} m/s"
+                speed = ev.get("speed_mps")
+                label = f"{t:5.1f}s  {ev.get('hand')} {ev.get('kind')}" + (
+                    f"  {float(speed):.1f} m/s" if speed is not None else "")
                 col = ui.INK
-            ui.text(surface, label, (rect.left + pad, y), lay.px(2.2), col if past else ui.MUTED,
+            ui.text(surface, label, (rect.left + pad, y), lay.px(2.6), col if past else ui.MUTED,
                     max_width=rect.width - 2 * pad)
-            y += lay.px(3.5)
+            y += lay.px(3.8)
 

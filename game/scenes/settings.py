@@ -55,6 +55,14 @@ def step(settings: Settings, field: str, direction: int) -> Settings:
     return replace(settings, **{field: v + direction}).validated()
 
 
+def scrolled(first: int, focus: int, visible: int, n: int) -> int:
+    """The first row shown: ``first`` moved as little as keeps row ``focus`` among the
+    ``visible`` rows shown, within 0..n-visible. Pure."""
+    first = min(first, focus)
+    first = max(first, focus - visible + 1)
+    return max(0, min(first, n - visible))
+
+
 def show(settings: Settings, field: str) -> str:
     v = getattr(settings, field)
     if isinstance(v, bool):
@@ -76,6 +84,8 @@ class SettingsScene(BaseScene):
         from game.integrations import leaderboard_identity
 
         self.focus = 0
+        self.first = 0  # the first row shown: the list scrolls when not every row fits
+        self.visible = len(ROWS)  # how many rows fit (set by the last draw)
         self.row_rects: dict[str, pygame.Rect] = {}
         self.arrow_rects: dict[str, tuple[pygame.Rect, pygame.Rect]] = {}
         self.server = leaderboard_identity(app.home)[1]
@@ -146,9 +156,9 @@ class SettingsScene(BaseScene):
         if event.action == Action.BACK:
             self.app.stack.pop()
         elif event.action == Action.UP:
-            self.focus = (self.focus - 1) % n
+            self._focus((self.focus - 1) % n)
         elif event.action == Action.DOWN:
-            self.focus = (self.focus + 1) % n
+            self._focus((self.focus + 1) % n)
         elif event.action in (Action.LEFT, Action.RIGHT, Action.SELECT):
             self._change(field, -1 if event.action == Action.LEFT else 1)
         elif event.action in (Action.POINT, Action.CLICK) and event.pos is not None:
@@ -169,9 +179,18 @@ class SettingsScene(BaseScene):
                             f in TEXT_FIELDS or isinstance(getattr(self.app.settings, f), bool)):
                         self._change(f, 1)
                     return
+            for key, move in (("more_up", -self.visible), ("more_down", self.visible)):
+                r = self.targets.get(key)
+                if event.action == Action.CLICK and r is not None and r.collidepoint(event.pos):
+                    self._focus(max(0, min(n - 1, self.focus + move)))
+                    return
             back = self.targets.get("back")
             if event.action == Action.CLICK and back is not None and back.collidepoint(event.pos):
                 self.app.stack.pop()
+
+    def _focus(self, i: int) -> None:
+        self.focus = i
+        self.first = scrolled(self.first, i, self.visible, len(ROWS))
 
     def _change(self, field: str, direction: int) -> None:
         if field in TEXT_FIELDS:
@@ -191,11 +210,19 @@ class SettingsScene(BaseScene):
         area = pygame.Rect(pad, y + lay.px(1), lay.w - 2 * pad, lay.h - y - lay.px(16))
         n = len(ROWS)
         gap = lay.px(0.8)
-        row_h = int((area.height - (n - 1) * gap) / n)
+        # rows tall enough for room-distance text (3 units, hints 2.6); the rest scroll
+        self.visible = max(1, min(n, int((area.height + gap) / (lay.px(7) + gap))))
+        first = scrolled(self.first, self.focus, self.visible, n)
+        row_h = int((area.height - (self.visible - 1) * gap) / self.visible)
         s = self.app.settings
         self.row_rects, self.arrow_rects, self.targets = {}, {}, {}
+        if self.visible < n:
+            area.width -= lay.px(6)
+            self._draw_scroll(surface, area, first, n)
         for i, (field, label, hint) in enumerate(ROWS):
-            r = pygame.Rect(area.left, area.top + i * (row_h + gap), area.width, row_h)
+            if not first <= i < first + self.visible:
+                continue
+            r = pygame.Rect(area.left, area.top + (i - first) * (row_h + gap), area.width, row_h)
             self.row_rects[field] = r
             focused = i == self.focus
             ui.panel(surface, r, alpha=230, color=(46, 56, 82) if focused else (28, 34, 50),
@@ -204,8 +231,8 @@ class SettingsScene(BaseScene):
             ui.text(surface, label, (r.left + lay.px(3), r.centery), size, ui.INK,
                     anchor="midleft")
             if hint:
-                ui.text(surface, hint, (r.left + lay.px(50), r.centery), int(size * 0.8),
-                        ui.MUTED, anchor="midleft", max_width=lay.px(60))
+                ui.text(surface, hint, (r.left + lay.px(42), r.centery), lay.px(2.6),
+                        ui.MUTED, anchor="midleft", max_width=lay.px(70))
             if field in TEXT_FIELDS:
                 box = pygame.Rect(0, 0, lay.px(52), r.height - 6)
                 box.midright = (r.right - lay.px(2), r.centery)
@@ -218,7 +245,7 @@ class SettingsScene(BaseScene):
                 continue
             bw = int(row_h * 1.1)
             plus = pygame.Rect(r.right - lay.px(2) - bw, r.top + 3, bw, r.height - 6)
-            minus = pygame.Rect(plus.left - lay.px(22) - bw, plus.top, bw, plus.height)
+            minus = pygame.Rect(plus.left - lay.px(16) - bw, plus.top, bw, plus.height)
             self.arrow_rects[field] = (minus, plus)
             for rect, glyph in ((minus, "<"), (plus, ">")):
                 ui.panel(surface, rect, alpha=235, color=(38, 46, 68), radius=6)
@@ -236,3 +263,27 @@ class SettingsScene(BaseScene):
         self.footer_hint(surface, "Typing: Enter saves, Backspace deletes" if self.editing else
                          "Up/Down choose, Left/Right change, Enter to type a name or address, "
                          "Esc back")
+
+    def _draw_scroll(self, surface: pygame.Surface, area: pygame.Rect, first: int,
+                     n: int) -> None:
+        """A scroll bar right of the rows, with a button above and below it (hand or mouse)."""
+        lay = ui.Layout.of(surface)
+        col = pygame.Rect(area.right + lay.px(1.5), area.top, lay.px(4.5), area.height)
+        up = pygame.Rect(col.left, col.top, col.width, col.width)
+        down = pygame.Rect(col.left, col.bottom - col.width, col.width, col.width)
+        track = pygame.Rect(col.left, up.bottom + lay.px(1), col.width,
+                            down.top - up.bottom - lay.px(2))
+        ui.panel(surface, track, alpha=200, color=(28, 34, 50), radius=6)
+        thumb = pygame.Rect(track.left, track.top + track.height * first // n, track.width,
+                            max(lay.px(3), track.height * self.visible // n))
+        ui.panel(surface, thumb, alpha=235, color=(90, 102, 130), radius=6)
+        for rect, key, sign, live in ((up, "more_up", -1, first > 0),
+                                      (down, "more_down", 1, first + self.visible < n)):
+            ui.panel(surface, rect, alpha=235, color=(38, 46, 68), radius=6)
+            c, d = rect.center, rect.width // 4
+            colour = ui.INK if live else ui.MUTED
+            pygame.draw.polygon(surface, colour, [(c[0] - d, c[1] - sign * d // 2),
+                                                  (c[0] + d, c[1] - sign * d // 2),
+                                                  (c[0], c[1] + sign * d)])
+            if live:
+                self.targets[key] = rect

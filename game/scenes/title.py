@@ -169,10 +169,14 @@ class TitleScene(BaseScene):
         item_h = int((area.height - (n - 1) * gap) / n)
         self.menu.rects = self.menu.layout(area, item_h, gap)
         self.targets = dict(self.menu.rects)
+        focused = self.menu.buttons[self.menu.focus] if self.menu.buttons else None
+        if focused is not None and focused.hint:  # what the chosen item does, readable: above
+            ui.text(surface, f"{focused.label}: {focused.hint}",  # the stage, not in the button
+                    (lay.px(5), stage.top - lay.px(1.5)), lay.px(3), ui.INK, anchor="bottomleft",
+                    max_width=stage.width - lay.px(4))
         for i, b in enumerate(self.menu.buttons):
-            hint = b.hint if i == self.menu.focus else ""
             ui.draw_button(surface, self.menu.rects[b.key], b.label, focused=i == self.menu.focus,
-                           hint=hint, size=min(lay.px(3.3), int(item_h * 0.42)),
+                           size=min(lay.px(3.3), int(item_h * 0.42)),
                            hover_progress=self.app.pointer.progress
                            if self.app.pointer.hover_id == b.key else 0.0)
         self.footer_hint(surface, "Raise a hand and hold it on a button, click, or use arrows + "
@@ -223,7 +227,7 @@ class TitleScene(BaseScene):
         col = ui.GREEN if feed.status == FeedStatus.LIVE else ui.ORANGE
         pygame.draw.circle(surface, col, (stage.left + lay.px(3), stage.bottom + lay.px(2.2)),
                            lay.px(0.9))
-        ui.text(surface, label, (stage.left + lay.px(5), stage.bottom + lay.px(2.2)), lay.px(2.4),
+        ui.text(surface, label, (stage.left + lay.px(5), stage.bottom + lay.px(2.2)), lay.px(2.6),
                 ui.MUTED, anchor="midleft", max_width=stage.width - lay.px(6))
 
 

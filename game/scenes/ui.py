@@ -521,14 +521,18 @@ def meter(surface: pygame.Surface, rect: pygame.Rect, value: float, *, target: f
 def bar_chart(surface: pygame.Surface, rect: pygame.Rect, values: Sequence[float | None],
               *, labels: Sequence[str] | None = None, max_value: float | None = None,
               color_of: Callable[[float], tuple[int, int, int]] | None = None,
-              title: str = "", size: int = 18, value_fmt: str = "{:.0f}") -> None:
+              title: str = "", size: int = 18, value_fmt: str = "{:.0f}",
+              label_size: int | None = None) -> None:
+    """Bars with a title (``size`` px), values above and labels below (``label_size`` px,
+    default 0.8 of ``size``)."""
     panel(surface, rect, alpha=215)
     pad = max(8, size // 2)
+    small = label_size or int(size * 0.8)
     if title:
         text(surface, title, (rect.left + pad, rect.top + pad), size, MUTED)
-    head = (size + 8 if title else 0) + int(size * 0.9)  # title, then room for value labels
+    head = (size + 8 if title else 0) + int(small * 1.15)  # title, then room for value labels
     area = pygame.Rect(rect.left + pad, rect.top + pad + head, rect.width - 2 * pad,
-                       rect.height - 2 * pad - head - size - 4)
+                       rect.height - 2 * pad - head - int(small * 1.25) - 4)
     if not values:
         text(surface, "no data yet", area.center, size, MUTED, anchor="center")
         return
@@ -545,17 +549,17 @@ def bar_chart(surface: pygame.Surface, rect: pygame.Rect, values: Sequence[float
             pygame.draw.line(surface, ORANGE, (c[0] - d, c[1] - d), (c[0] + d, c[1] + d), 3)
             pygame.draw.line(surface, ORANGE, (c[0] - d, c[1] + d), (c[0] + d, c[1] - d), 3)
             if labels and n <= 24:
-                text(surface, labels[i], (x + bw / 2, area.bottom + 4), int(size * 0.8), MUTED,
+                text(surface, labels[i], (x + bw / 2, area.bottom + 4), small, MUTED,
                      anchor="midtop")
             continue
         hgt = int(area.height * max(0.0, min(1.0, v / top)))
         col = color_of(v) if color_of else ACCENT
         pygame.draw.rect(surface, col, pygame.Rect(x, area.bottom - hgt, bw, hgt), border_radius=4)
-        if n <= 20 and bw >= size:
-            text(surface, value_fmt.format(v), (x + bw / 2, area.bottom - hgt - 2), int(size * 0.8),
+        if n <= 20 and bw >= font(small).size(value_fmt.format(v))[0]:
+            text(surface, value_fmt.format(v), (x + bw / 2, area.bottom - hgt - 2), small,
                  INK, anchor="midbottom")
         if labels and n <= 24:
-            text(surface, labels[i], (x + bw / 2, area.bottom + 4), int(size * 0.8), MUTED,
+            text(surface, labels[i], (x + bw / 2, area.bottom + 4), small, MUTED,
                  anchor="midtop")
 
 

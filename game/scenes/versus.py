@@ -24,6 +24,7 @@ from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
+from game.wording import number
 from game.versus import SLOTS, BoxingVersus, RepRace, Slot, VersusResult, split_by_slot
 
 if TYPE_CHECKING:
@@ -385,7 +386,7 @@ class VersusScene(BaseScene):
             return
         pop = max(0.0, 1.0 - self.flash_s[slot] / 0.35)
         big = int(lay.px(16) * (1 + 0.2 * pop))
-        r = ui.text(surface, str(self.score(slot)), (rect.left + pad, rect.top + lay.px(7.5)),
+        r = ui.text(surface, number(self.score(slot)), (rect.left + pad, rect.top + lay.px(7.5)),
                     big, ui.GREEN if pop > 0 else ui.INK, bold=True)
         if self.kind != "boxing":
             ui.text(surface, f"/ {self.target}", (r.right + lay.px(1), r.bottom - lay.px(3)),
@@ -494,7 +495,7 @@ class VersusScene(BaseScene):
                 pygame.draw.circle(surface, ui.ACCENT if approach < 0.15 else ui.BONE, (x, y),
                                    ring, 3)
                 label = t.kind.upper()
-                ui.text(surface, label, (x, y + r + lay.px(0.8)), lay.px(2.4), ui.INK,
+                ui.text(surface, label, (x, y + r + lay.px(0.8)), lay.px(2.6), ui.INK,
                         anchor="midtop", bold=True)
 
     def hover_targets(self) -> dict[str, tuple[float, float, float, float]]:
@@ -582,8 +583,8 @@ class VersusResultsScene(BaseScene):
             ui.panel(surface, card, alpha=230, border=c if r.winner == slot else None)
             ui.text(surface, self.names.get(slot, slot), (card.centerx, card.top + lay.px(2)),
                     lay.px(5), c, anchor="midtop", bold=True, max_width=card.width - lay.px(4))
-            ui.text(surface, str(r.scores.get(slot, 0)), (card.centerx, card.top + lay.px(9)),
-                    lay.px(18), ui.INK, anchor="midtop", bold=True)
+            ui.text(surface, number(r.scores.get(slot, 0)), (card.centerx, card.top + lay.px(9)),
+                    lay.px(18), ui.INK, anchor="midtop", bold=True, role="primary")
             ui.text(surface, UNITS.get(self.kind, "points"),
                     (card.centerx, card.bottom - lay.px(2)), lay.px(3), ui.MUTED,
                     anchor="midbottom")

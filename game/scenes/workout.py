@@ -162,20 +162,7 @@ class WorkoutScene(BaseScene):
         area = pygame.Rect(rect.left + pad, rect.top + lay.px(8), rect.width - 2 * pad,
                            rect.height - lay.px(14))
         if len(pts) < 2:
-            if self.loading:
-                msg = "Reading your HRV history..."
-            elif self.plan.readings_too_old:
-                newest = self.plan.newest_reading
-                msg = (f"Your {self.plan.readings:,} HRV readings are all too old to chart"
-                       + (f" (the newest is from {day(newest)})" if newest else "") +
-                       ". Import recent data from your watch or strap (Import HRV data).")
-            elif len(pts) == 1:
-                msg = (f"One HRV reading so far ({pts[0][1]:.0f} ms on {pts[0][0]}). The chart "
-                       "and your normal band appear after a few mornings.")
-            else:
-                msg = ("No HRV readings yet. Import them from your watch or strap (Garmin, "
-                       "Polar, Apple Health, WHOOP, Fitbit, RR files) with Import HRV data, and "
-                       "the plan follows your recovery.")
+            msg = chart_note(self.plan, [(d, v) for d, v, _, _ in pts], loading=self.loading)
             ui.paragraph(surface, msg, area, lay.px(2.8), ui.MUTED)
             return
         vals: list[float] = [v for _, v, _, _ in pts] + [
@@ -385,6 +372,23 @@ class BlockIntroScene(BaseScene):
                 ui.MUTED, anchor="midtop")
         self.targets = rows.button_row(surface, self.app, self.menu, width_px=40, bottom_px=16,
                                        size_px=3.2)
+
+
+def chart_note(plan: TodayPlan, points: list[tuple[str, float]], *, loading: bool) -> str:
+    """What the trend panel says while there is no chart to draw (pure). How to import is said
+    once, in the recovery box above it and on its button, not a third time here."""
+    if loading:
+        return "Reading your HRV history..."
+    if plan.readings_too_old:
+        newest = plan.newest_reading
+        return (f"Your {plan.readings:,} HRV readings are all too old to chart"
+                + (f" (the newest is from {day(newest)})" if newest else "") +
+                ". Recent readings chart here.")
+    if len(points) == 1:
+        return (f"One HRV reading so far ({points[0][1]:.0f} ms on {points[0][0]}). The chart "
+                "and your normal band appear after a few mornings.")
+    return ("Your HRV trend and normal band chart here after a few mornings of readings "
+            "(Garmin, Polar, Apple Health, WHOOP, Fitbit or RR files).")
 
 
 def _block_detail(b: PlanBlock) -> str:
