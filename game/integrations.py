@@ -293,8 +293,9 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
             close = getattr(db, "close", None)
             if callable(close):
                 close()
-    except Exception as exc:
-        return DEFAULT_PLAN, f"Could not read your recovery data ({exc}); using the standard plan."
+    except Exception:  # noqa: BLE001 - a damaged or locked database must not stop the workout
+        return DEFAULT_PLAN, ("Could not read your recovery data, so today uses the standard plan; "
+                              "use Import HRV data here to read your files again.")
     if not st.measurement_count and not st.plan.is_override:
         return DEFAULT_PLAN, None
     if st.last is None and st.measurement_count:

@@ -169,6 +169,8 @@ def status_cmd(as_json: bool, day: str | None, tz_name: str | None) -> None:
     r = st.readiness.today
     click.echo(f"Readiness {today.isoformat()}: {r.state.upper()}")
     click.echo(f"  {r.explanation}")
+    if r.series_key == "rmssd:none":
+        click.echo("  import one with: ringside hrv import PATH (Garmin FIT, Polar, Apple Health, WHOOP, RR text)")
     if r.band_low_ln is not None and r.rolling7_ln is not None:
         click.echo(f"  series {r.series_key} (ln ms): 7-day {r.rolling7_ln:.2f}, normal {r.band_low_ln:.2f}-{r.band_high_ln:.2f}, "
                    f"{r.readings_7d} readings this week, {r.readings_60d} in 60 days")

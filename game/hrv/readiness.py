@@ -189,7 +189,7 @@ def assess(measurements: Sequence[Measurement], today: date, options: ReadinessO
     if key is None:
         empty = ReadinessDay(today, "rmssd:none", "learning", None, None, None, None, None, None, 0, 0, None, (),
                              rhr.get(today), None, None, False,
-                             "No HRV readings yet: import a file with 'ringside hrv import PATH'.")
+                             "No HRV readings yet: import a file from your watch, chest strap or phone.")
         return Readiness(empty, ())
     history = series_history(key, values[key], rhr, today, options)
     start = today - timedelta(days=options.baseline_days - 1)

@@ -128,6 +128,16 @@ def test_status_with_no_data(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and st["readiness"]["state"] == "learning" and st["plan"]["intensity"] == "normal"
 
 
+def test_no_data_says_how_to_import_in_the_words_of_each_place(capsys: pytest.CaptureFixture[str]) -> None:
+    """The readiness sentence is shown in the game too: no command-line syntax in it; the
+    command line adds its own hint."""
+    code, out, _ = _run(capsys, "hrv", "status", "--json", "--date", "2026-11-30")
+    explanation = json.loads(out)["readiness"]["explanation"]
+    assert code == 0 and "No HRV readings yet" in explanation and "ringside" not in explanation
+    code, out, _ = _run(capsys, "hrv", "status", "--date", "2026-11-30")
+    assert code == 0 and "ringside hrv import PATH" in out
+
+
 def test_bad_date_option(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "hrv", "status", "--date", "30/11/2026")
     assert code == 2 and "not a date" in err
