@@ -230,6 +230,6 @@ def test_fuzzed_recordings_through_analyze(corpus: list[list[bytes]], tmp_path: 
 
 def test_the_corpus_holds_real_recordings_where_available(corpus: list[list[bytes]]) -> None:
     if not _real_recordings():
-        pytest.skip("no recordings of the shared videos on this machine (.cache/recordings or "
-                    "../skel-cache): fuzzing a synthetic recording only")
+        pytest.skip("no recordings of the shared videos in .cache/eval yet (the first test that "
+                    "needs one makes them): fuzzing a synthetic recording only")
     assert len(corpus) >= 2 and all(len(seed) >= 3 for seed in corpus)
