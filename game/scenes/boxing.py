@@ -118,10 +118,10 @@ class BoxingScene(SessionScene):
     def _start_rules(self, frame: PoseFrame) -> None:
         from game.boxing.rules import BodyCalibration, BoxingRound
 
-        orthodox = True
-        if self.app.profile is not None and self.app.profile.stance == "southpaw":
-            orthodox = False
-        cal = self._screen_calibration(BodyCalibration.from_frames(self.guard, orthodox=orthodox))
+        # Where the player stands now, from the guard; their stance and reach from the set-up
+        # scene's profile when it ran.
+        cal = self._screen_calibration(BodyCalibration.from_frames(self.guard,
+                                                                   profile=self.app.profile))
         difficulty = self.difficulty
         if self.app.is_demo:
             from dataclasses import replace

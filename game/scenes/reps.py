@@ -45,7 +45,7 @@ class RepScene(SessionScene):
 
         self.exercise = exercise
         self.target = target or app.settings.rep_target
-        self.detector: Any = make_rep_detector(exercise)
+        self.detector: Any = make_rep_detector(exercise, profile=app.profile)
         self.reps: list[dict[str, Any]] = []  # RepEvent.to_json() of every attempt
         self.flash_s = 0.0  # time since the last counted rep (for the pop animation)
         self.last_event_item: FeedItem | None = None
@@ -68,7 +68,7 @@ class RepScene(SessionScene):
     def on_start(self) -> None:
         from game.reps import make_rep_detector
 
-        self.detector = make_rep_detector(self.exercise)
+        self.detector = make_rep_detector(self.exercise, profile=self.app.profile)
         self.reps = []
 
     # -- events from the engine -----------------------------------------------------------

@@ -41,8 +41,7 @@ class TutorialScene(BaseScene):
         super().__init__(app)
         from game.boxing.tutorial import Tutorial
 
-        orthodox = not (app.profile is not None and app.profile.stance == "southpaw")
-        self.tutorial = Tutorial(orthodox=orthodox)
+        self.tutorial = Tutorial(profile=app.profile)
         self.on_done = on_done
         self._finished = False
 
