@@ -2,8 +2,9 @@
 
 A move is data: a camera view and a list of phases, each with a name, a duration, a coaching cue
 and the key pose reached at its end. A key pose is a handful of numbers (hip position, trunk lean,
-where the feet stand and the hands go); knees and elbows are solved by two-link inverse
-kinematics, so every generated skeleton has fixed bone lengths. Adding a move means adding a
+where the feet stand and the hands go); knees and elbows are solved by the shared two-link inverse
+kinematics on the standard body of :mod:`game.pose.synthetic`, so every generated skeleton has
+fixed bone lengths, and the demo camera is that module's orthographic camera. Adding a move means adding a
 definition to :data:`MOVES`, not code.
 
 Everything here is pure: time is an argument, randomness comes from a passed ``numpy`` Generator.

@@ -9,6 +9,9 @@ gives the same clip, bit for bit.
 
 The model
 ---------
+The body, its IK, the camera and the tracker errors are the shared synthetic body of
+``game.pose.synthetic``; the stances, punches and non-punches are here.
+
 - A body with proportions from anthropometric tables (segment lengths as fractions of height,
   Drillis & Contini 1966), varied per clip: height 1.50-1.95 m, +-8 % per segment.
 - A boxing stance (orthodox: left foot and shoulder forward, torso turned ~30 deg) or square.

@@ -1,9 +1,10 @@
 """Synthetic skeletons: a parametric body doing squats, lunges and push-ups in front of a camera.
 
 For tests and benchmarks: every trajectory is made from a script of moves and a seeded
-``numpy.random.Generator``, so a failing Hypothesis example replays exactly. The body is a
-stick figure with human proportions (segment lengths scaled by ``stature``); legs and arms are
-placed by two-link inverse kinematics so that the feet stay planted (squats), step (lunges) or
+``numpy.random.Generator``, so a failing Hypothesis example replays exactly. The body is the
+shared synthetic body of :mod:`game.pose.synthetic` (its standard proportions scaled by
+``stature``, its camera and its tracker noise); legs and arms are placed by its two-link inverse
+kinematics so that the feet stay planted (squats), step (lunges) or
 the hands stay on the floor (push-ups). A pinhole camera at any yaw around the person (0 = the
 person faces the camera, 90 = side on) renders BlazePose-style pixel landmarks with visibility
 (limbs on the far side are less visible side on) and metric world landmarks centred on the hips.
