@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from game.pose import synthetic as body
-from game.pose.synthetic import STANDARD, two_link
+from game.pose.synthetic import STANDARD, two_link, unit
 from game.pose.types import LM, NUM_LANDMARKS, FloatArray, PoseFrame
 
 Vec = FloatArray
@@ -64,65 +64,49 @@ def _smooth(s: float) -> float:
     return s * s * (3.0 - 2.0 * s)
 
 
-def _unit(v: Vec) -> Vec:
-    n = float(np.linalg.norm(v))
-    return v / n if n > 1e-9 else v
+def _ful(f: float, u: float, lat: float) -> Vec:
+    """A key pose's (forward, up, left) numbers as a body-frame point (x left, y up, z forward)."""
+    return np.array([lat, u, f])
 
 
 def _rot_pitch(p: Vec, pivot: Vec, deg: float) -> Vec:
-    """Tip point p forward (towards +f) about the lateral axis through ``pivot``."""
+    """Tip point p forward (towards +z) about the lateral axis through ``pivot``."""
     a = math.radians(deg)
-    f, u = p[0] - pivot[0], p[1] - pivot[1]
-    return np.array([pivot[0] + f * math.cos(a) + u * math.sin(a),
-                     pivot[1] - f * math.sin(a) + u * math.cos(a), p[2]])
+    f, u = p[2] - pivot[2], p[1] - pivot[1]
+    return np.array([p[0], pivot[1] - f * math.sin(a) + u * math.cos(a),
+                     pivot[2] + f * math.cos(a) + u * math.sin(a)])
 
 
 def skeleton_floor(pose: KeyPose) -> FloatArray:
     """The 33 landmarks of ``pose`` in the body frame of :mod:`game.pose.synthetic` (x left, y up,
-    z forward; metres). Key poses are written forward, up, left (f, u, l), and solved so."""
+    z forward; metres); the key pose's numbers are forward, up, left."""
     out = np.zeros((NUM_LANDMARKS, 3))
-    fwd = np.array([1.0, 0.0, 0.0])
-    up = np.array([0.0, 1.0, 0.0])
-    lat = np.array([0.0, 0.0, 1.0])
-    hip = np.array([pose.hip_f, pose.hip_u, 0.0])
+    fwd = _ful(1.0, 0.0, 0.0)
+    up = _ful(0.0, 1.0, 0.0)
+    lat = _ful(0.0, 0.0, 1.0)
+    hip = _ful(pose.hip_f, pose.hip_u, 0.0)
     tw = math.radians(pose.twist_deg)
-    hip_lat = np.array([-math.sin(tw / 2), 0.0, math.cos(tw / 2)])
-    sh_lat = np.array([-math.sin(tw), 0.0, math.cos(tw)])
+    hip_lat = _ful(-math.sin(tw / 2), 0.0, math.cos(tw / 2))
+    sh_lat = _ful(-math.sin(tw), 0.0, math.cos(tw))
     lean, side = math.radians(pose.trunk_deg), math.radians(pose.side_deg)
-    trunk = _unit(np.array([math.sin(lean), math.cos(lean) * math.cos(side), math.sin(side)]))
+    trunk = unit(_ful(math.sin(lean), math.cos(lean) * math.cos(side), math.sin(side)))
     shoulder_mid = hip + trunk * STANDARD.torso_m
-    face_fwd = _unit(np.array([math.cos(tw / 2), 0.0, math.sin(tw / 2)]))
-    neck = shoulder_mid + trunk * 0.07
-    head = neck + trunk * 0.15 + face_fwd * 0.02
+    face_fwd = unit(_ful(math.cos(tw / 2), 0.0, math.sin(tw / 2)))  # the head turns half as far
 
     out[LM.LEFT_HIP] = hip + hip_lat * STANDARD.hip_half_m
     out[LM.RIGHT_HIP] = hip - hip_lat * STANDARD.hip_half_m
     out[LM.LEFT_SHOULDER] = shoulder_mid + sh_lat * STANDARD.shoulder_half_m
     out[LM.RIGHT_SHOULDER] = shoulder_mid - sh_lat * STANDARD.shoulder_half_m
-    out[LM.NOSE] = head + face_fwd * 0.10
-    for eye, inner, outer, sign in ((LM.LEFT_EYE, LM.LEFT_EYE_INNER, LM.LEFT_EYE_OUTER, 1.0),
-                                    (LM.RIGHT_EYE, LM.RIGHT_EYE_INNER, LM.RIGHT_EYE_OUTER, -1.0)):
-        base = head + face_fwd * 0.085 + up * 0.035
-        out[eye] = base + sh_lat * 0.032 * sign
-        out[inner] = base + sh_lat * 0.018 * sign
-        out[outer] = base + sh_lat * 0.046 * sign
-    out[LM.LEFT_EAR] = head + sh_lat * 0.075
-    out[LM.RIGHT_EAR] = head - sh_lat * 0.075
-    out[LM.MOUTH_LEFT] = head + face_fwd * 0.09 - up * 0.04 + sh_lat * 0.022
-    out[LM.MOUTH_RIGHT] = head + face_fwd * 0.09 - up * 0.04 - sh_lat * 0.022
+    body.dress_head(out, face_fwd)
 
     # Legs: knees bend forward (and a little outward, as in a good squat).
-    for side_sign, hip_lm, knee_lm, ankle_lm, heel_lm, toe_lm, foot in (
-            (1.0, LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX,
-             pose.foot_l),
-            (-1.0, LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL,
-             LM.RIGHT_FOOT_INDEX, pose.foot_r)):
-        ankle_target = np.array([foot[0], STANDARD.ankle_h_m, foot[1]])
-        knee, ankle = two_link(out[hip_lm], ankle_target, STANDARD.thigh_m, STANDARD.shin_m,
-                                fwd + lat * 0.15 * side_sign)
-        out[knee_lm], out[ankle_lm] = knee, ankle
-        out[heel_lm] = ankle - fwd * 0.06 - up * 0.06
-        out[toe_lm] = ankle + fwd * 0.17 - up * 0.07
+    for side_sign, hip_lm, knee_lm, ankle_lm, foot in (
+            (1.0, LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, pose.foot_l),
+            (-1.0, LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, pose.foot_r)):
+        ankle_target = _ful(foot[0], STANDARD.ankle_h_m, foot[1])
+        out[knee_lm], out[ankle_lm] = two_link(out[hip_lm], ankle_target, STANDARD.thigh_m,
+                                               STANDARD.shin_m, fwd + lat * 0.15 * side_sign)
+    body.dress_feet(out, fwd, up)
 
     if pose.pitch_deg:
         pivot = (out[LM.LEFT_FOOT_INDEX] + out[LM.RIGHT_FOOT_INDEX]) / 2
@@ -130,21 +114,16 @@ def skeleton_floor(pose: KeyPose) -> FloatArray:
             out[i] = _rot_pitch(out[i], pivot, pose.pitch_deg)
 
     # Arms: elbows point down and out.
-    for side_sign, sh_lm, el_lm, wr_lm, pinky, index, thumb, hand in (
-            (1.0, LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_PINKY,
-             LM.LEFT_INDEX, LM.LEFT_THUMB, pose.hand_l),
-            (-1.0, LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_PINKY,
-             LM.RIGHT_INDEX, LM.RIGHT_THUMB, pose.hand_r)):
-        offset = np.array(hand, dtype=float)
+    for side_sign, sh_lm, el_lm, wr_lm, hand in (
+            (1.0, LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, pose.hand_l),
+            (-1.0, LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST, pose.hand_r)):
+        offset = _ful(*hand)
         target = offset if pose.hands_world else out[sh_lm] + offset
         pole = -up - fwd * 0.3 + lat * 0.35 * side_sign
-        elbow, wrist = two_link(out[sh_lm], target, STANDARD.upper_arm_m, STANDARD.forearm_m, pole)
-        out[el_lm], out[wr_lm] = elbow, wrist
-        along = _unit(wrist - elbow)
-        out[index] = wrist + along * 0.08 + lat * 0.01 * side_sign
-        out[pinky] = wrist + along * 0.07 - lat * 0.02 * side_sign
-        out[thumb] = wrist + along * 0.04 + lat * 0.03 * side_sign
-    return out[:, [2, 1, 0]]  # (f, u, l) -> body frame (l, u, f)
+        out[el_lm], out[wr_lm] = two_link(out[sh_lm], target, STANDARD.upper_arm_m,
+                                          STANDARD.forearm_m, pole)
+    body.dress_hands(out)
+    return out
 
 
 # -- moves as data -------------------------------------------------------------------------

@@ -205,14 +205,14 @@ class BodyCalibration:
         m = np.median(np.array(rows), axis=0)
         torso = float(np.hypot(m[2] - m[4], m[3] - m[5]))
         # Arms seen end-on read short; a real arm is about 1.1-1.3 torso lengths.
-        reach = float(max(m[7], 1.1 * torso))
+        reach_px = float(max(m[7], 1.1 * torso))
         if profile is not None and profile.torso_px > 0:
-            reach = max(reach, profile.arm_length_px * torso / profile.torso_px)
+            reach_px = max(reach_px, profile.arm_length_px * torso / profile.torso_px)
         if orthodox is None:
             orthodox = profile.is_orthodox if profile is not None else True
-        width = float(max(m[6], 0.55 * torso))
+        width_px = float(max(m[6], 0.55 * torso))
         return BodyCalibration(size, (float(m[0]), float(m[1])), (float(m[2]), float(m[3])),
-                               (float(m[4]), float(m[5])), width, reach, orthodox,
+                               (float(m[4]), float(m[5])), width_px, reach_px, orthodox,
                                facing_of(float(m[6]), torso, float(m[0]) - float(m[2])))
 
 

@@ -25,7 +25,6 @@ from game.pose.sources import IMAGE_SUFFIXES, FrameSource, open_source
 from game.pose.tracking import PoseTracker, TrackerOptions
 from game.pose.types import Frame, PoseFrame, TrackedPose
 
-
 # Bump when a change to the pipeline changes its output, so cached recordings are rebuilt.
 PIPELINE_VERSION = "3"  # 3: MediaPipe Tasks 1.2 from our .task bundle, two people tracked
 

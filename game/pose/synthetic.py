@@ -118,6 +118,54 @@ def two_link(root: FloatArray, target: FloatArray, l1: float, l2: float,
     return joint, end
 
 
+def unit(v: FloatArray) -> FloatArray:
+    """``v`` scaled to length 1 (a zero vector stays zero)."""
+    n = float(np.linalg.norm(v))
+    return v / n if n > 1e-9 else v
+
+
+def dress_head(out: FloatArray, forward: FloatArray) -> None:
+    """Place the face (nose, eyes, ears, mouth) above the shoulders of ``out`` (33, 3, body
+    frame, shoulders and hips set), looking along ``forward`` (squared to the trunk)."""
+    sh_mid = 0.5 * (out[LM.LEFT_SHOULDER] + out[LM.RIGHT_SHOULDER])
+    t_dir = unit(sh_mid - 0.5 * (out[LM.LEFT_HIP] + out[LM.RIGHT_HIP]))
+    left = unit(out[LM.LEFT_SHOULDER] - out[LM.RIGHT_SHOULDER])
+    head = sh_mid + t_dir * 0.22
+    face = unit(forward - t_dir * float(forward @ t_dir))
+    out[LM.NOSE] = head + face * 0.10
+    for i, s in ((LM.LEFT_EYE_INNER, 0.015), (LM.LEFT_EYE, 0.03), (LM.LEFT_EYE_OUTER, 0.045)):
+        out[i] = head + face * 0.08 + t_dir * 0.03 + left * s
+    for i, s in ((LM.RIGHT_EYE_INNER, 0.015), (LM.RIGHT_EYE, 0.03), (LM.RIGHT_EYE_OUTER, 0.045)):
+        out[i] = head + face * 0.08 + t_dir * 0.03 - left * s
+    out[LM.LEFT_EAR] = head + left * 0.075
+    out[LM.RIGHT_EAR] = head - left * 0.075
+    out[LM.MOUTH_LEFT] = head + face * 0.085 - t_dir * 0.04 + left * 0.025
+    out[LM.MOUTH_RIGHT] = head + face * 0.085 - t_dir * 0.04 - left * 0.025
+
+
+def dress_hands(out: FloatArray) -> None:
+    """Place each hand's pinky, index and thumb along its forearm (elbows and wrists set)."""
+    left = unit(out[LM.LEFT_SHOULDER] - out[LM.RIGHT_SHOULDER])
+    for side, (e, w, pk, ix, th) in (
+        (1.0, (LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_PINKY, LM.LEFT_INDEX, LM.LEFT_THUMB)),
+        (-1.0, (LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_PINKY, LM.RIGHT_INDEX, LM.RIGHT_THUMB)),
+    ):
+        fa = out[w] - out[e]
+        fa /= max(float(np.linalg.norm(fa)), 1e-9)
+        out[pk] = out[w] + fa * 0.08 + left * side * 0.02
+        out[ix] = out[w] + fa * 0.09 - left * side * 0.01
+        out[th] = out[w] + fa * 0.05 - left * side * 0.03
+
+
+def dress_feet(out: FloatArray, forward: FloatArray, up: FloatArray) -> None:
+    """Place each heel and toe around its ankle: the foot points along ``forward``, flat on a
+    floor whose normal is ``up``."""
+    for a, h, t in ((LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX),
+                    (LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX)):
+        out[h] = out[a] - up * 0.06 - forward * 0.05
+        out[t] = out[a] - up * 0.07 + forward * 0.16
+
+
 # -- the camera ----------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)

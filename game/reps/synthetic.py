@@ -20,7 +20,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from game.pose.synthetic import STANDARD, Camera, TrackerErrors, TrackerNoise, far_side_mask, project, two_link
+from game.pose.synthetic import (
+    STANDARD,
+    Camera,
+    TrackerErrors,
+    TrackerNoise,
+    dress_feet,
+    dress_hands,
+    dress_head,
+    far_side_mask,
+    project,
+    two_link,
+)
 from game.pose.types import LM, FloatArray, PoseFrame
 
 __all__ = ["Camera", "Move", "lunge_pose", "pushup_pose", "render", "simulate", "standing_pose"]
@@ -66,36 +77,9 @@ def _dress(p: dict[int, FloatArray], forward: FloatArray, up: FloatArray) -> Flo
     out = np.zeros((33, 3))
     for k, v in p.items():
         out[k] = v
-    sh_mid = 0.5 * (p[LM.LEFT_SHOULDER] + p[LM.RIGHT_SHOULDER])
-    hip_mid = 0.5 * (p[LM.LEFT_HIP] + p[LM.RIGHT_HIP])
-    t_dir = sh_mid - hip_mid
-    t_dir /= np.linalg.norm(t_dir)
-    left = p[LM.LEFT_SHOULDER] - p[LM.RIGHT_SHOULDER]
-    left /= np.linalg.norm(left)
-    head = sh_mid + t_dir * 0.22
-    face_fwd = forward - t_dir * float(forward @ t_dir)
-    face_fwd /= max(float(np.linalg.norm(face_fwd)), 1e-9)
-    out[LM.NOSE] = head + face_fwd * 0.10
-    for i, s in ((LM.LEFT_EYE_INNER, 0.015), (LM.LEFT_EYE, 0.03), (LM.LEFT_EYE_OUTER, 0.045)):
-        out[i] = head + face_fwd * 0.08 + t_dir * 0.03 + left * s
-    for i, s in ((LM.RIGHT_EYE_INNER, 0.015), (LM.RIGHT_EYE, 0.03), (LM.RIGHT_EYE_OUTER, 0.045)):
-        out[i] = head + face_fwd * 0.08 + t_dir * 0.03 - left * s
-    out[LM.LEFT_EAR] = head + left * 0.075
-    out[LM.RIGHT_EAR] = head - left * 0.075
-    out[LM.MOUTH_LEFT] = head + face_fwd * 0.085 - t_dir * 0.04 + left * 0.025
-    out[LM.MOUTH_RIGHT] = head + face_fwd * 0.085 - t_dir * 0.04 - left * 0.025
-    for side, (e, w, pk, ix, th) in (
-        (1.0, (LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_PINKY, LM.LEFT_INDEX, LM.LEFT_THUMB)),
-        (-1.0, (LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_PINKY, LM.RIGHT_INDEX, LM.RIGHT_THUMB)),
-    ):
-        fa = p[w] - p[e]
-        fa /= max(float(np.linalg.norm(fa)), 1e-9)
-        out[pk] = p[w] + fa * 0.08 + left * side * 0.02
-        out[ix] = p[w] + fa * 0.09 - left * side * 0.01
-        out[th] = p[w] + fa * 0.05 - left * side * 0.03
-    for a, h, t in ((LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX), (LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX)):
-        out[h] = p[a] - up * 0.06 - forward * 0.05
-        out[t] = p[a] - up * 0.07 + forward * 0.16
+    dress_head(out, forward)
+    dress_hands(out)
+    dress_feet(out, forward, up)
     return out
 
 

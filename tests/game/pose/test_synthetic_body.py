@@ -8,8 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from game import moves
-from game.pose.synthetic import (STANDARD, Camera, Proportions, TrackerErrors, TrackerNoise, far_side_mask,
-                                 project, two_link)
+from game.pose.synthetic import (
+    STANDARD,
+    Camera,
+    Proportions,
+    TrackerErrors,
+    TrackerNoise,
+    far_side_mask,
+    project,
+    two_link,
+)
 from game.pose.types import LM
 from game.reps import synthetic as reps_synth
 from models import punch_synth
@@ -42,6 +50,15 @@ def test_every_generator_builds_the_same_standard_body() -> None:
         assert np.linalg.norm(p[LM.LEFT_HIP] - p[LM.LEFT_KNEE]) == pytest.approx(STANDARD.thigh_m)
         assert np.linalg.norm(p[LM.LEFT_KNEE] - p[LM.LEFT_ANKLE]) == pytest.approx(STANDARD.shin_m)
     assert np.linalg.norm(pts[LM.LEFT_SHOULDER] - pts[LM.LEFT_ELBOW]) == pytest.approx(STANDARD.upper_arm_m)
+    # ... dressed the same way: feet, face and hands placed by the shared helpers.
+    for p in (pts, rep):
+        np.testing.assert_allclose(p[LM.LEFT_FOOT_INDEX] - p[LM.LEFT_ANKLE], [0.0, -0.07, 0.16], atol=1e-9)
+        np.testing.assert_allclose(p[LM.RIGHT_HEEL] - p[LM.RIGHT_ANKLE], [0.0, -0.06, -0.05], atol=1e-9)
+        forearm = p[LM.LEFT_WRIST] - p[LM.LEFT_ELBOW]
+        index = p[LM.LEFT_INDEX] - p[LM.LEFT_WRIST]
+        assert float(index @ forearm) / np.linalg.norm(forearm) == pytest.approx(0.09, abs=0.003)
+        sh_mid = (p[LM.LEFT_SHOULDER] + p[LM.RIGHT_SHOULDER]) / 2
+        assert 0.2 < np.linalg.norm(p[LM.NOSE] - sh_mid) < 0.3
     # The punch generator samples the same body type; a clean camera shows its true arm length.
     rng = np.random.default_rng(3)
     body = punch_synth.Body.sample(rng)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from game.pose.synthetic import STANDARD
 from game.pose.types import LM, PoseFrame
 from game.reps.definitions import PUSHUP, SQUAT
 from game.reps.features import Features, extract
-from game.pose.synthetic import STANDARD
 from game.reps.synthetic import Camera, Move, lunge_pose, pushup_pose, render, simulate, standing_pose
 
 
