@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from game.pose.smoothing import OneEuroFilter, OneEuroParams
 from game.pose.synthetic import Camera, Proportions, TrackerErrors, TrackerNoise, far_side_mask, project, two_link
@@ -160,7 +161,7 @@ Vec = tuple[float, float, float]
 class _Track:
     keys: list[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=list)
 
-    def add(self, t: float, target: Sequence[float], pole: Sequence[float]) -> None:
+    def add(self, t: float, target: ArrayLike, pole: ArrayLike) -> None:
         self.keys.append((t, np.asarray(target, float), np.asarray(pole, float)))
 
     def at(self, t: float) -> tuple[np.ndarray, np.ndarray]:
@@ -400,7 +401,7 @@ def motion_programme(name: str, rng: np.random.Generator, body: Body) -> _Progra
         t = float(rng.uniform(0.3, 0.6))
         hand_track.add(t, start, side_pole)
         up = (0.35, 0.95, 0.1)
-        pole = (1.0, 0.0, -0.2)
+        pole: ArrayLike = (1.0, 0.0, -0.2)
         t += float(rng.uniform(0.35, 0.6))  # raising the hand is brisk but not ballistic
         hand_track.add(t, up, pole)
         for i in range(int(rng.integers(3, 6))):
@@ -467,7 +468,7 @@ def motion_programme(name: str, rng: np.random.Generator, body: Body) -> _Progra
         t = float(rng.uniform(0.4, 0.8))
         hand_track.add(t, g, GUARD_POLE)
         t += float(rng.uniform(1.2, 1.8))  # a slow reach for something, not a punch
-        tgt = (rng.uniform(0.1, 0.5), rng.uniform(-0.4, 0.1), rng.uniform(0.5, 0.8))
+        tgt = np.array((rng.uniform(0.1, 0.5), rng.uniform(-0.4, 0.1), rng.uniform(0.5, 0.8)))
         hand_track.add(t, tgt, (0.4, -1.0, 0.0))
         t += float(rng.uniform(0.3, 0.6))
         hand_track.add(t, tgt, (0.4, -1.0, 0.0))
@@ -550,7 +551,7 @@ def _pose_at(prog: _Programme, body: Body, t: float) -> np.ndarray:
         to_body = np.array([sx * tgt[0], tgt[1], tgt[2]])
         pole_b = np.array([sx * pole[0], pole[1], pole[2]])
         elbow, wrist = two_link(sh, sh + to_body * arm, body.size.upper_arm_m, body.size.forearm_m, pole_b)
-        fdir = (wrist - elbow) / max(np.linalg.norm(wrist - elbow), 1e-9)
+        fdir = (wrist - elbow) / max(float(np.linalg.norm(wrist - elbow)), 1e-9)
         side_v = np.cross(fdir, up)
         if np.linalg.norm(side_v) < 1e-6:
             side_v = np.array([1.0, 0, 0])

@@ -140,7 +140,7 @@ class PosePipeline:
             self._filters.clear()
             self.tracker.update([], frame.timestamp_ms, frame.size)
             return (), None, False
-        self.backend  # loading the model is not part of a frame's time
+        _ = self.backend  # loading the model is not part of a frame's time
         start = self._perf()
         image, brightness, enhanced = self.enhancer.process(frame.image_bgr)
         found = self._detect(image, frame.timestamp_ms)
