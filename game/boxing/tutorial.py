@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from game.boxing import make_punch_detector
 from game.boxing.detector import PunchDetector
 from game.boxing.events import PunchEvent
 from game.boxing.rules import FAMILY, BodyCalibration
@@ -78,8 +79,6 @@ class Tutorial:
             orthodox = profile.is_orthodox if profile is not None else True
         self.profile = profile
         if detector is None:
-            from game.boxing import make_punch_detector
-
             detector = make_punch_detector(orthodox=orthodox)
         self.detector = detector
         self.orthodox = orthodox
