@@ -29,6 +29,7 @@ from game.history import History
 from game.input import Action, AwayWatch, HoverSelect, InputEvent, PauseGesture, hand_pointers, translate
 from game.loop import STEP_S, FixedStep, SceneStack
 from game.moves import OrderBook, boxer_frames
+from game.session_result import FinishedMatch, FinishedSession, SessionResult
 from game.settings import Settings, load_settings, save_settings
 
 FADE_MS = 220.0  # a short fade-in when the scene changes
@@ -140,7 +141,7 @@ class App:
         self._fade_from_ms = -1e9  # scene changes fade in over FADE_MS
         self.metrics = Metrics()
         self.profile: BodyProfile | None = None
-        self.sessions: list[dict[str, Any]] = []  # finished this run
+        self.sessions: list[FinishedSession | FinishedMatch] = []  # finished this run
         self.pointer = HoverSelect()
         self.pause_gesture = PauseGesture()
         self.away_watch = AwayWatch()
@@ -280,30 +281,42 @@ class App:
         if item is not None:
             self.metrics.pending_feedback.append(item.capture_s)
 
-    def record_session(self, session: dict[str, Any], journal: Any = None) -> list[str]:
+    def record_session(self, result: SessionResult, journal: Any = None) -> FinishedSession:
         """Keep a finished session of the player's own: history, database and (not in scripted
         runs) the leaderboard outbox, as one journal (see
-        :func:`game.integrations.persist_session`). Returns the personal bests it set."""
+        :func:`game.integrations.persist_session`). Returns it as saved, with the personal bests
+        it set; the run's list of sessions holds it (in place of an unsaved copy)."""
+        from dataclasses import replace as dc_replace
+
         from game.integrations import challenge_for, persist_session, sync_worker
 
         targets = ["history", "database"]
         submit = None
         if not self.options.scripted:
             targets.append("outbox")
-            session.setdefault("challenge", challenge_for(self, str(session.get("exercise"))))
+            if result.challenge is None:
+                result = dc_replace(result, challenge=challenge_for(self, result.exercise))
             worker = sync_worker(self)
             submit = worker.submit if worker is not None else None
-        session["for_leaderboard"] = "outbox" in targets
-        outcome = persist_session(self.home, session, targets, history=self.history,
+        outcome = persist_session(self.home, result, targets, history=self.history,
                                   submit=submit, journal=journal)
-        session["saved"] = True
-        if session not in self.sessions:
-            self.sessions.append(session)
+        saved = FinishedSession(result, tuple(outcome.bests), is_saved=True,
+                                is_for_leaderboard="outbox" in targets)
+        self.keep_finished(saved)
         for problem in outcome.problems:
             self.notify(problem, 6.0)
-        return outcome.bests
+        return saved
 
-    def recover_unfinished(self, state: Any, *, keep: bool) -> dict[str, Any] | None:
+    def keep_finished(self, finished: FinishedSession | FinishedMatch) -> None:
+        """List a finished session in this run (replacing an earlier copy of the same one)."""
+        for i, known in enumerate(self.sessions):
+            if isinstance(known, FinishedSession) and isinstance(finished, FinishedSession) \
+                    and known.result.uid == finished.result.uid:
+                self.sessions[i] = finished
+                return
+        self.sessions.append(finished)
+
+    def recover_unfinished(self, state: Any, *, keep: bool) -> FinishedSession | None:
         """The player's answer about a session a crash interrupted: keep it (saved once, as it
         was when the game stopped) or let it go. Returns the kept session."""
         from game.storage.journal import SessionJournal
@@ -314,9 +327,7 @@ class App:
         if not keep:
             journal.discard()
             return None
-        session: dict[str, Any] = state.session()
-        session["personal_bests"] = self.record_session(session, journal=journal)
-        return session
+        return self.record_session(state.result(), journal=journal)
 
     def screenshot(self, label: str) -> str | None:
         if self.options.screenshots is None or self.screen is None:
@@ -672,10 +683,10 @@ class App:
                                            else None),
             "exit": self.exit_reason or "quit",
             "game_time_s": round(self.now_ms / 1000.0, 2),
-            "session": last,
+            "session": last.to_json() if last is not None else None,
             "sessions": len(self.sessions),
-            "saved": sum(1 for s in self.sessions if s.get("saved")),
-            "reps": last.get("stats", {}).get("reps") if last else None,
+            "saved": sum(1 for s in self.sessions if s.is_saved),
+            "reps": last.result.stat("reps") if isinstance(last, FinishedSession) else None,
             "scenes": self.scenes_seen,
             "screenshots": self.screenshots,
             "frames_rendered": len(m.frame_ms),

@@ -16,16 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from game.errors import RingsideError
+from game.session_result import SessionResult
+
 if TYPE_CHECKING:
     from game.app import App
     from game.history import History
     from game.storage.journal import JournalState, SessionJournal
-
-# Session-RPE defaults when the player gave none (Foster 2001 scale): steady squat sets ~5,
-# shadowboxing intervals ~6.
-DEFAULT_RPE = {"boxing": 6.0}
-DEFAULT_RPE_REPS = 5.0
-
 
 # Where a finished session goes. A session is the player's own only when a live camera saw them
 # (see :func:`game.scenes.session.source_kind`); scripted runs never post scores.
@@ -41,7 +37,7 @@ class SaveOutcome:
     is_complete: bool = True  # False: the journal is kept and replayed at the next start
 
 
-def persist_session(home: Path, session: dict[str, Any], targets: list[str], *,
+def persist_session(home: Path, result: SessionResult, targets: list[str], *,
                     history: History, submit: Callable[[dict[str, Any]], Any] | None = None,
                     journal: SessionJournal | None = None, is_committed: bool = False,
                     on_step: Callable[[str], None] | None = None) -> SaveOutcome:
@@ -52,18 +48,20 @@ def persist_session(home: Path, session: dict[str, Any], targets: list[str], *,
     any step is applied again by :func:`replay_journals` and nothing is stored twice. A target
     that fails for a passing reason (disk full, database locked) keeps the journal for the next
     start; one that refuses the session for good (not a leaderboard session) does not.
-    ``is_committed``: the journal already holds the commit line (a replay). ``on_step`` is called after each step (tests kill the process there).
+    ``is_committed``: the journal already holds the commit line (a replay). ``on_step`` is called
+    after each step (tests kill the process there). ``result.uid`` must be set.
     """
     from game.storage.journal import SessionJournal, journal_dir
 
     step = on_step or (lambda _name: None)
-    session.setdefault("uid", str(uuid.uuid4()))
+    if not result.uid:
+        result = replace(result, uid=str(uuid.uuid4()))
     if journal is None:
         journal_dir(home).mkdir(parents=True, exist_ok=True)
-        journal = SessionJournal(journal_dir(home) / f"{session['uid']}.jsonl")
+        journal = SessionJournal(journal_dir(home) / f"{result.uid}.jsonl")
     try:
         if not is_committed:
-            journal.commit(session, list(targets))
+            journal.commit(result.to_json(), list(targets))
     except (OSError, ValueError) as exc:
         # Without the journal the writes below are still each atomic; say the safety net is off.
         journal = None
@@ -75,19 +73,19 @@ def persist_session(home: Path, session: dict[str, Any], targets: list[str], *,
     retry = False
     if "history" in targets:
         try:
-            bests = history.add(session)
+            bests = history.add(result, for_leaderboard="outbox" in targets)
         except OSError as exc:
             problems.append(f"Could not save this session to your history ({exc}).")
             retry = True
         step("history")
     if "database" in targets:
-        problem, again = save_session_db(home, session)
+        problem, again = save_session_db(home, result)
         if problem:
             problems.append(problem)
             retry = retry or again
         step("database")
     if "outbox" in targets:
-        problem, again = queue_submission(home, session, submit)
+        problem, again = queue_submission(home, result, submit)
         if problem:
             problems.append(problem)
             retry = retry or again
@@ -113,7 +111,7 @@ def replay_journals(home: Path, history: History) -> tuple[int, list[JournalStat
     problems: list[str] = []
     for state in pending_journals(home):
         if state.is_committed:
-            out = persist_session(home, state.session(), state.targets, history=history,
+            out = persist_session(home, state.result(), state.targets, history=history,
                                   journal=SessionJournal(state.path), is_committed=True)
             replayed += 1
             problems.extend(out.problems)
@@ -124,47 +122,24 @@ def replay_journals(home: Path, history: History) -> tuple[int, list[JournalStat
     return replayed, unfinished, problems
 
 
-def save_session_db(home: Path, session: dict[str, Any]) -> tuple[str | None, bool]:
+def save_session_db(home: Path, result: SessionResult) -> tuple[str | None, bool]:
     """Save a finished session to the local database (idempotent by uid). Returns a problem to
     show (or None) and whether trying again later may help."""
     try:
-        from game.hrv.plan import session_load_au
-        from game.storage import PunchRecord, RepRecord, SessionRecord, open_database
+        from game.storage import open_database
+        from game.storage.session_rows import session_rows
     except ImportError:
         return None, False
     try:
-        kind = str(session.get("exercise", "unknown"))
-        started = datetime.fromtimestamp(float(session.get("started") or 0), tz=timezone.utc)
-        duration = float(session.get("active_s") or 0.0)
-        rpe = DEFAULT_RPE.get(kind, DEFAULT_RPE_REPS)
-        stats = session.get("stats", {})
-        score = stats.get("score") if kind == "boxing" else stats.get("avg_score")
-        uid = str(session.setdefault("uid", str(uuid.uuid4())))
-        record = SessionRecord(uid=uid, kind=kind, started_utc=started, duration_s=duration,
-                               load_au=session_load_au(duration, rpe), rpe=None,
-                               score=None if score is None else float(score),
-                               plan=session.get("plan") or {}, summary=dict(stats))
+        rows = session_rows(result)
         db = open_database(home / "ringside.db")
         try:
             with db.transaction() as repo:
-                sid = repo.add_session(record)
-                reps = [RepRecord(idx=i, exercise=kind, t_ms=int(float(r.get("t", 0)) * 1000),
-                                  is_counted=bool(r.get("counted")),
-                                  depth_deg=_num((r.get("metrics") or {}).get("depth_deg")),
-                                  velocity_mps=_num((r.get("metrics") or {}).get(
-                                      "peak_velocity_mps")),
-                                  score=_num(r.get("score")), metrics=r.get("metrics") or {})
-                        for i, r in enumerate(session.get("reps", []))]
-                if reps:
-                    repo.add_reps(sid, reps)
-                punches = [PunchRecord(idx=i, t_ms=int(float(p.get("t", 0)) * 1000),
-                                       hand=str(p.get("hand", "?")), kind=str(p.get("kind", "?")),
-                                       is_hit=bool(p.get("hit")),
-                                       speed_mps=_num(p.get("speed_mps")),
-                                       score=_num(p.get("points")), metrics={})
-                           for i, p in enumerate(session.get("punches", []))]
-                if punches:
-                    repo.add_punches(sid, punches)
+                sid = repo.add_session(rows.session)
+                if rows.reps:
+                    repo.add_reps(sid, list(rows.reps))
+                if rows.punches:
+                    repo.add_punches(sid, list(rows.punches))
         finally:
             close = getattr(db, "close", None)
             if callable(close):
@@ -177,20 +152,20 @@ def save_session_db(home: Path, session: dict[str, Any]) -> tuple[str | None, bo
     return None, False
 
 
-def queue_submission(home: Path, session: dict[str, Any],
+def queue_submission(home: Path, result: SessionResult,
                      submit: Callable[[dict[str, Any]], Any] | None) -> tuple[str | None, bool]:
     """Put a finished session in the leaderboard outbox (idempotent: the submission id is the
     session's uid). ``submit`` is the sync worker's (it also wakes the sender); without one the
     outbox file is written directly. Returns a problem (or None) and whether to retry."""
     try:
         from game.net.outbox import Outbox
-        from game.net.session import submission_from_session
+        from game.net.session import submission_for
     except ImportError:
         return None, False
-    if session.get("warmup"):
+    if result.is_warmup:
         return None, False  # a warm-up is not a score
     try:
-        sub = submission_from_session(session, challenge=session.get("challenge"))
+        sub = submission_for(result, challenge=result.challenge)
     except ValueError as exc:
         return f"This session cannot go to the leaderboard ({exc}).", False
     if sub is None:
@@ -204,10 +179,6 @@ def queue_submission(home: Path, session: dict[str, Any],
     except Exception as exc:
         return f"Could not queue this score for the leaderboard yet ({exc}).", True
     return None, False
-
-
-def _num(v: Any) -> float | None:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 @dataclass(frozen=True)
@@ -463,20 +434,22 @@ REQUEUE_WINDOW_S = 3 * 24 * 3600.0
 
 
 def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float) -> int:
-    """Queue the recent sessions whose leaderboard copy never reached the outbox (the game stopped
-    between keeping a session and queueing it); returns how many. A session's submission id is its
-    own uid, so one already queued or sent is skipped here, and the server ignores a repeat."""
-    from game.net.session import submission_from_session
+    """Queue the recent sessions (history rows) whose leaderboard copy never reached the outbox
+    (the game stopped between keeping a session and queueing it); returns how many. A session's
+    submission id is its own uid, so one already queued or sent is skipped here, and the server
+    ignores a repeat."""
+    from game.net.session import submission_for
 
     known = {item.id for item in worker.outbox.items()}
     queued = 0
-    for session in sessions:
-        if not session.get("uid") or now_s - float(session.get("started") or 0) > REQUEUE_WINDOW_S:
-            continue
-        if session.get("warmup") or session.get("for_leaderboard") is False:
-            continue  # a warm-up, or a scripted run's session: never meant for the board
+    for row in sessions:
+        if row.get("for_leaderboard") is False:
+            continue  # a scripted run's session: never meant for the board
+        result = SessionResult.from_json(row)
+        if not result.uid or now_s - result.started_s > REQUEUE_WINDOW_S or result.is_warmup:
+            continue  # too old to check, or a warm-up (never a score)
         try:
-            sub = submission_from_session(session)
+            sub = submission_for(result)
         except ValueError:
             continue  # not a leaderboard session (it was refused when it was new too)
         if sub is None or sub["id"] in known:

@@ -19,6 +19,7 @@ from game.input import InputEvent
 from game.pose.types import PoseFrame
 from game.scenes import ui
 from game.scenes.session import OnDone, SessionScene
+from game.session_result import PunchHit
 
 if TYPE_CHECKING:
     from game.app import App
@@ -76,7 +77,7 @@ class BoxingScene(SessionScene):
         self.rules: Any = None
         self.guard: list[PoseFrame] = []
         self.effects: list[Effect] = []
-        self.hits: list[dict[str, Any]] = []
+        self.hits: list[PunchHit] = []
         self._last_hit_target = 0
         self.seed = 1 if app.options.scripted else int.from_bytes(__import__("os").urandom(4),
                                                                   "little")
@@ -182,8 +183,8 @@ class BoxingScene(SessionScene):
                                        size=1.5 if strong else 1.0))
             self.effects.append(Effect("text", x, y, f"{GRADE_TEXT.get(grade, grade.upper())} "
                                        f"+{ev.get('points', 0)}", col))
-            self.hits.append({"t": ev["t"], "hit": True, "points": ev.get("points"),
-                              "grade": grade, "hand": ev.get("hand"), "kind": ev.get("kind")})
+            self.hits.append(PunchHit(t_s=float(ev["t"]), points=ev.get("points"), grade=grade,
+                                      hand=ev.get("hand"), kind=ev.get("kind")))
             self.app.mark_feedback(item)
         elif kind == "combo":
             audio.effect("combo")
@@ -275,7 +276,7 @@ class BoxingScene(SessionScene):
     def handle(self, event: InputEvent) -> None:
         super().handle(event)
 
-    def session_record(self, reason: str) -> dict[str, Any]:
+    def measured(self) -> dict[str, Any]:
         from dataclasses import asdict
 
         rounds = self.rules.round_stats() if self.rules is not None else []
@@ -294,13 +295,13 @@ class BoxingScene(SessionScene):
         # score from its skeleton recording (``game.boxing.rules.run_session``).
         difficulty = asdict(self.rules.difficulty if self.rules is not None else self.difficulty)
         difficulty["kinds"] = list(difficulty["kinds"])
-        record: dict[str, Any] = {
-            "mode": "boxing", "exercise": "boxing", "stats": stats, "per_round": per_round,
-            "punches": self.hits, "difficulty": difficulty, "seed": self.seed}
+        out: dict[str, Any] = {"stats": stats, "per_round": tuple(per_round),
+                               "punches": tuple(self.hits), "difficulty": difficulty,
+                               "seed": self.seed}
         if self.rules is not None:
             cal = asdict(self.rules.calibration)
-            record["calibration"] = {k: list(v) if isinstance(v, tuple) else v for k, v in cal.items()}
-        return record
+            out["calibration"] = {k: list(v) if isinstance(v, tuple) else v for k, v in cal.items()}
+        return out
 
     # -- drawing --------------------------------------------------------------------------
     # Screen regions, in layout units (see ``_hud_rects``): the score top-left with the beat

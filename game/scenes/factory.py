@@ -17,16 +17,18 @@ def title_scene(app: App) -> Any:
 def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: Any = None,
                    target: int | None = None, stop_loss_pct: float | None = None,
                    difficulty: dict[str, Any] | None = None, warmup: bool = False,
-                   progress_label: str | None = None) -> Any:
+                   progress_label: str | None = None, plan: dict[str, Any] | None = None) -> Any:
     """A rep challenge or a shadowboxing session, behind calibration unless already done.
     In a workout: ``progress_label`` ("Block 2 of 3 · Set 1 of 3") shows in the session,
-    ``warmup`` marks a warm-up set (kept in the history, never a best or a leaderboard score)."""
+    ``warmup`` marks a warm-up set (kept in the history, never a best or a leaderboard score),
+    ``plan`` (today's plan as JSON) is kept with the session."""
     if exercise == "boxing":
         from game.scenes.boxing import BoxingScene
 
         def make() -> Any:
             scene = BoxingScene(app, rounds=target, on_done=on_done, difficulty=difficulty)
             scene.progress_label = progress_label
+            scene.plan_json = plan
             return scene
     else:
         from game.scenes.reps import RepScene
@@ -36,6 +38,7 @@ def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: 
                              stop_loss_pct=stop_loss_pct)
             scene.progress_label = progress_label
             scene.is_warmup = warmup
+            scene.plan_json = plan
             return scene
     # A generated demo player needs no set-up (and would never stand still for it).
     if calibrate and app.profile is None and not app.is_demo:

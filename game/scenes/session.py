@@ -22,6 +22,7 @@ from game.feedback import Message, Priority
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
+from game.session_result import FinishedSession, SessionResult
 
 if TYPE_CHECKING:
     from game.app import App
@@ -53,7 +54,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("countdown", "player"): "done",
 }
 
-OnDone = Callable[[dict[str, Any]], None]
+OnDone = Callable[[FinishedSession], None]
+# What the journal's start line already holds: progress lines leave them out.
+IDENTITY_KEYS = frozenset({"uid", "started", "source", "source_kind", "player", "ended",
+                           "recording"})
 
 
 def source_kind(app: App) -> str:
@@ -127,6 +131,7 @@ class SessionScene(BaseScene):
         self.judge_waiting = False  # pose too slow to judge: the detectors are not fed
         self.progress_label: str | None = None  # "Block 2 of 3 · Set 1 of 3" in a workout
         self.is_warmup = False  # a workout's warm-up: kept, never a best or a leaderboard score
+        self.plan_json: dict[str, Any] | None = None  # today's plan, when part of a workout
 
     # -- state machine --------------------------------------------------------------------
     def fire(self, trigger: str) -> bool:
@@ -173,8 +178,8 @@ class SessionScene(BaseScene):
         if not self.journal:
             return
         try:
-            record = self.session_record("crash")
-            record["active_s"] = round(self.active_s, 2)
+            record = {k: v for k, v in self.build_result("crash").to_json().items()
+                      if k not in IDENTITY_KEYS}
             self.journal.update(record)
         except OSError as exc:
             self.journal = False  # stop trying; the session is still saved when it ends
@@ -367,6 +372,7 @@ class SessionScene(BaseScene):
         self.journal = None
         again = self.fresh()
         again.progress_label, again.is_warmup = self.progress_label, self.is_warmup
+        again.plan_json = self.plan_json
         self.app.stack.replace(again)
 
     def hud_title(self, base: str) -> str:
@@ -387,44 +393,46 @@ class SessionScene(BaseScene):
         self.finished = True
         self.state = "done"
         self._close_recorder()
-        session = self.session_record(reason)
-        session["recording"] = self.recording_path
-        session.update({"ended": reason, "started": self.started_wall,
-                        "active_s": round(self.active_s, 2), "uid": self.uid,
-                        "source": self.app.feed.label if self.app.feed else None,
-                        "source_kind": source_kind(self.app),
-                        "player": self.app.settings.player_name})
-        if self.is_warmup:
-            session["warmup"] = True
-        kind = session["source_kind"]
+        result = self.build_result(reason)
         journal, self.journal = self.journal, None
-        if self.has_seen_player and kind == "camera":
-            session["personal_bests"] = self.app.record_session(session, journal=journal or None)
+        done: FinishedSession
+        if self.has_seen_player and result.source_kind == "camera":
+            done = self.app.record_session(result, journal=journal or None)
         else:
             # Not the player's own (a generated demo player; a person in a video, unless the
             # player says so on the results screen), or an empty room: nothing goes to the
             # history, the bests or the leaderboard.
             if journal:
                 journal.discard()
-            session["personal_bests"] = []
-            session["saved"] = False
-            session["not_saved"] = ("nobody was seen" if not self.has_seen_player else
-                                    "demo" if kind == "demo" else "not yours")
-            self.app.sessions.append(session)
+            done = FinishedSession(result, not_saved="nobody was seen" if not self.has_seen_player
+                                   else "demo" if result.source_kind == "demo" else "not yours")
+            self.app.keep_finished(done)
             if not self.has_seen_player:
                 self.app.notify("Nobody was seen during this session, so it was not saved.", 6.0)
-        if session["personal_bests"]:
+        if done.personal_bests:
             self.app.audio.say("new_best")
         else:
             self.app.audio.effect("success")
         if self.on_done is not None:
-            self.on_done(session)
+            self.on_done(done)
         else:
             from game.scenes.results import ResultsScene
 
-            self.app.stack.replace(ResultsScene(self.app, [session]))
+            self.app.stack.replace(ResultsScene(self.app, [done]))
 
-    def session_record(self, reason: str) -> dict[str, Any]:
+    def build_result(self, reason: str) -> SessionResult:
+        """The session as it stands, ended for ``reason`` (the subclass adds what it measured
+        through :meth:`measured`)."""
+        return SessionResult(
+            uid=self.uid, exercise=self.exercise, ended=reason, started_s=self.started_wall,
+            active_s=round(self.active_s, 2),
+            source=self.app.feed.label if self.app.feed else None,
+            source_kind=source_kind(self.app), player=self.app.settings.player_name,
+            recording=self.recording_path, is_warmup=self.is_warmup, plan=self.plan_json,
+            **self.measured())
+
+    def measured(self) -> dict[str, Any]:
+        """What the session measured, as :class:`SessionResult` fields (``stats``, ``reps``...)."""
         raise NotImplementedError
 
     # -- drawing helpers ------------------------------------------------------------------

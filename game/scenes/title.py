@@ -11,6 +11,7 @@ from game.feed import FeedStatus
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
+from game.session_result import SessionResult
 
 if TYPE_CHECKING:
     from game.app import App
@@ -91,7 +92,7 @@ class TitleScene(BaseScene):
         if key in ("recover_keep", "recover_drop") and self.unfinished is not None:
             kept = app.recover_unfinished(self.unfinished, keep=key == "recover_keep")
             if kept is not None:
-                app.notify("Kept: " + _offer_text(kept, short=True) + " is in your history.", 4,
+                app.notify("Kept: " + _offer_text(kept.result, short=True) + " is in your history.", 4,
                            ui.GREEN)
             self.menu = ui.Menu(self._buttons())
             return
@@ -193,7 +194,7 @@ class TitleScene(BaseScene):
         ui.panel(surface, box, alpha=240, border=ui.ACCENT)
         ui.text(surface, "A session was interrupted", (box.left + lay.px(3), box.top + lay.px(2)),
                 lay.px(4), ui.ACCENT, bold=True, max_width=box.width - lay.px(6))
-        ui.paragraph(surface, _offer_text(state.session()) + " Keep it in your history, or let "
+        ui.paragraph(surface, _offer_text(state.result()) + " Keep it in your history, or let "
                      "it go?", pygame.Rect(
                          box.left + lay.px(3), box.top + lay.px(8.5), box.width - lay.px(6),
                          lay.px(12)), lay.px(3), ui.INK)
@@ -231,15 +232,14 @@ class TitleScene(BaseScene):
                 ui.MUTED, anchor="midleft", max_width=stage.width - lay.px(6))
 
 
-def _offer_text(session: dict[str, Any], *, short: bool = False) -> str:
+def _offer_text(session: SessionResult, *, short: bool = False) -> str:
     """``Your squat session of Sat 07:42 stopped after 2 reps.`` (pure)"""
     from game.wording import number, plural
 
-    ex = str(session.get("exercise") or "")
-    stats = session.get("stats") or {}
-    what = (f"{number(stats.get('score') or 0)} points" if ex == "boxing"
-            else plural(int(stats.get("reps") or 0), "rep"))
-    when = time.strftime("%a %H:%M", time.localtime(float(session.get("started") or 0)))
+    ex = session.exercise
+    what = (f"{number(session.stat('score') or 0)} points" if ex == "boxing"
+            else plural(int(session.stat("reps") or 0), "rep"))
+    when = time.strftime("%a %H:%M", time.localtime(session.started_s))
     name = {"pushup": "push-up", "boxing": "shadowboxing"}.get(ex, ex)
     if short:
         return f"your {name} session of {when} ({what})"

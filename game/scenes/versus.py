@@ -24,6 +24,7 @@ from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
+from game.session_result import FinishedMatch
 from game.wording import number
 from game.versus import SLOTS, BoxingVersus, RepRace, Slot, VersusResult, split_by_slot
 
@@ -521,8 +522,8 @@ class VersusResultsScene(BaseScene):
     def enter(self) -> None:
         self.app.audio.effect("success")
         # The run's summary lists it (unsaved); no history, database or upload is touched.
-        self.app.sessions.append({**self.result.to_json(), "game": self.kind, "mode": "versus",
-                                  "saved": False})
+        self.app.keep_finished(FinishedMatch({**self.result.to_json(), "game": self.kind,
+                                              "mode": "versus"}))
 
     def headline(self) -> str:
         return self.result.headline(self.names) + ("!" if self.result.winner else "")

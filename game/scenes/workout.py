@@ -21,6 +21,7 @@ from game.integrations import DEFAULT_PLAN, WARMUP_MOVES, PlanBlock, TodayPlan, 
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
+from game.session_result import FinishedSession
 from game.wording import day, plural
 
 if TYPE_CHECKING:
@@ -212,8 +213,8 @@ class WorkoutRunner:
         self.blocks = list(plan.blocks)
         self.block_i = -1
         self.steps: list[Step] = []
-        self.sessions: list[dict[str, Any]] = []
-        self.block_sessions: list[dict[str, Any]] = []
+        self.sessions: list[FinishedSession] = []
+        self.block_sessions: list[FinishedSession] = []
         self.is_done = False
 
     @property
@@ -224,10 +225,11 @@ class WorkoutRunner:
         from game.scenes import factory
 
         app = self.app
+        plan = self.plan.plan_json  # kept with each session of the workout
         if b.exercise == "mobility":
             n = warmup_reps(b.minutes)
             return [Step(partial(factory.exercise_scene, app, move, target=n, on_done=self.collect,
-                                 warmup=True), f"Move {i + 1} of {len(WARMUP_MOVES)}")
+                                 warmup=True, plan=plan), f"Move {i + 1} of {len(WARMUP_MOVES)}")
                     for i, move in enumerate(WARMUP_MOVES)]
         if b.exercise == "boxing":
             def boxing(b: PlanBlock = b, progress_label: str | None = None) -> Any:
@@ -236,14 +238,15 @@ class WorkoutRunner:
                     diff["density"] = max(0.05, min(1.0, float(diff["density_targets_per_beat"])))
                 diff.update(rounds=b.rounds, round_s=b.round_s, rest_s=b.rest_s)
                 return factory.exercise_scene(app, "boxing", on_done=self.collect,
-                                              difficulty=diff, progress_label=progress_label)
+                                              difficulty=diff, progress_label=progress_label,
+                                              plan=plan)
             return [Step(boxing, plural(b.rounds, "round"))]
         out: list[Step] = []
         sets = max(1, b.sets)
         for i in range(sets):
             out.append(Step(partial(factory.exercise_scene, app, b.exercise, target=b.reps,
                                     on_done=self.collect,
-                                    stop_loss_pct=b.stop_velocity_loss_pct),
+                                    stop_loss_pct=b.stop_velocity_loss_pct, plan=plan),
                             f"Set {i + 1} of {sets}"))
             if i < sets - 1 and b.rest_s > 0:
                 out.append(Step(partial(GuidedScene, app, f"Rest before set {i + 2} of {sets}",
@@ -259,8 +262,7 @@ class WorkoutRunner:
         """What the last set did, for the rest screen: ``Set 1: 8 reps``."""
         if not self.block_sessions:
             return ""
-        s = self.block_sessions[-1]
-        reps = int((s.get("stats") or {}).get("reps") or 0)
+        reps = int(self.block_sessions[-1].result.stat("reps") or 0)
         return f"Set {len(self.block_sessions)}: {plural(reps, 'rep')}"
 
     def _start_block(self, i: int, *, push: bool = False) -> None:
@@ -276,11 +278,10 @@ class WorkoutRunner:
         else:
             self.app.stack.replace(scene)
 
-    def collect(self, session: dict[str, Any]) -> None:
-        session["plan"] = self.plan.plan_json
+    def collect(self, session: FinishedSession) -> None:
         self.sessions.append(session)
         self.block_sessions.append(session)
-        if session.get("ended") == "player":
+        if session.result.ended == "player":
             # "End and see results": this block is over; its results come before the next.
             self.steps = []
         self.next()

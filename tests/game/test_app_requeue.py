@@ -9,7 +9,13 @@ from typing import Any
 
 from game.integrations import REQUEUE_WINDOW_S, requeue_unsent
 from game.net.outbox import Outbox
-from game.net.session import submission_from_session
+from game.net.session import submission_for
+from game.session_result import SessionResult
+
+
+def submission_from_session(session: dict[str, Any], **kw: Any) -> dict[str, Any] | None:
+    """A session as history.json or a journal keeps it, read back and submitted."""
+    return submission_for(SessionResult.from_json(session), **kw)
 
 
 class _Worker:
@@ -61,7 +67,7 @@ def test_starting_sync_in_the_game_requeues(tmp_path: Path) -> None:
     app = App(AppOptions(mode="menu"), home=home)
     assert not app.options.scripted
     lost = _boxing_session("1a2b3c4d-0000-4000-8000-00000000000a", time.time() - 600)
-    app.history.add(lost)
+    app.history.add(SessionResult.from_json(lost))
     save_settings(NetSettings(server="ws://127.0.0.1:9/ws", name="Gamer"), home)  # nobody there
     worker = sync_worker(app)
     try:

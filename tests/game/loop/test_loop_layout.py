@@ -10,6 +10,7 @@ import pygame
 import pytest
 
 from tests.game.loop.conftest import run_steps
+from game.session_result import FinishedSession
 
 SIZES = [(1280, 720), (1920, 1080), (800, 600)]
 
@@ -53,9 +54,10 @@ def _make(app: Any, name: str) -> Any:
         "leaderboard": lambda: LeaderboardScene(app),
         "settings": lambda: SettingsScene(app),
         "workout": lambda: WorkoutScene(app),
-        "results_video": lambda: ResultsScene(app, [_session(not_saved="not yours",
-                                                             source_kind="video")]),
-        "results_block": lambda: ResultsScene(app, [_session(), _session(warmup=True)],
+        "results_video": lambda: ResultsScene(app, [FinishedSession.from_json(
+            _session(not_saved="not yours", source_kind="video"))]),
+        "results_block": lambda: ResultsScene(app, [FinishedSession.from_json(_session()),
+                                                    FinishedSession.from_json(_session(warmup=True))],
                                               title="Block 1 of 3 done",
                                               on_continue=lambda: None,
                                               continue_label="Next: Shadowboxing"),

@@ -86,7 +86,7 @@ def test_the_judge_runs_at_full_rate(make_app: Any) -> None:
     app.stack.push(scene)
     app.stack.apply()
     run_steps(app, 60 * 20, draw_every=60)
-    assert not scene.judge_waiting and sum(1 for r in scene.reps if r["counted"]) >= 2
+    assert not scene.judge_waiting and sum(1 for r in scene.reps if r.counted) >= 2
 
 
 def _texts_drawn(app: Any, scene: Any) -> str:

@@ -12,6 +12,7 @@ import pytest
 from game.wording import day, number, plural, without_paths
 from tests.game.loop.conftest import run_steps
 from tests.game.loop.test_nothing_pretended import _texts_drawn
+from game.session_result import FinishedSession
 
 COMMAND_LINE = re.compile(r"\bringside (play|hrv|sync|analyze|record)\b|(^|\s)--[a-z]")
 
@@ -60,7 +61,7 @@ def test_no_command_line_syntax_or_paths_on_screen(make_app: Any, which: str) ->
     session = {"mode": "boxing", "exercise": "boxing", "uid": "x", "ended": "target",
                "stats": {"score": 11876, "hits": 1, "targets": 1, "rounds": 1}, "per_round": []}
     scene = {"title": lambda: TitleScene(app), "review": lambda: ReviewScene(app),
-             "workout": lambda: WorkoutScene(app), "results": lambda: ResultsScene(app, [session]),
+             "workout": lambda: WorkoutScene(app), "results": lambda: ResultsScene(app, [FinishedSession.from_json(session)]),
              "leaderboard": lambda: LeaderboardScene(app),
              "settings": lambda: SettingsScene(app)}[which]()
     drawn = _scene_texts(app, scene)

@@ -52,7 +52,8 @@ def test_a_workout_shows_blocks_sets_and_results_between_blocks(make_app: Any,
     # the warm-up is counted like any set, with the engine's feedback
     results = _until(app, "results")
     assert results.heading == "Block 1 of 2 done" and "continue" in results.targets
-    assert results.sessions[0]["warmup"] and results.sessions[0]["stats"]["reps"] == 2
+    assert results.sessions[0].to_json()["warmup"] and \
+        results.sessions[0].to_json()["stats"]["reps"] == 2
     results.on_continue()
     run_steps(app, 2)
     assert app.stack.top.name == "block_intro"

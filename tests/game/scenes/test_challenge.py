@@ -53,7 +53,7 @@ def test_join_a_challenge_and_count_live(make_app: Any, threaded_server: Threade
     scene = RepScene(app, "squat", target=3, countdown_s=0.5)
     app.stack.push(scene)
     app.stack.apply()
-    _until(app, lambda: scene.finished or len([r for r in scene.reps if r["counted"]]) >= 2,
+    _until(app, lambda: scene.finished or len([r for r in scene.reps if r.counted]) >= 2,
            timeout_s=60)
     _until(app, lambda: scene.standings is not None and scene.standings.entries and
            scene.standings.entries[0].score >= 1)

@@ -14,6 +14,7 @@ import pytest
 from game.scenes import ui
 from tests.game.scenes.conftest import run_steps
 from tests.game.scenes.layout import problems
+from game.session_result import FinishedSession
 
 SIZES = [(1280, 720), (1920, 1080), (854, 480)]
 NOTICE = "Could not save this session to your history (disk full)."
@@ -167,11 +168,13 @@ def _other_scene(app: Any, name: str) -> Any:
                                   kind="boxing", names={"left": "Blue", "right": "Red"},
                                   colors={"left": ui.BLUE, "right": ui.RED}, rematch=None)
     return {
-        "results_reps": lambda: ResultsScene(app, [_rep_session()]),
-        "results_video": lambda: ResultsScene(app, [_rep_session(not_saved="not yours",
-                                                                 source_kind="video")]),
-        "results_boxing": lambda: ResultsScene(app, [_boxing_session(not_saved="demo")]),
-        "results_workout": lambda: ResultsScene(app, [_rep_session(), _boxing_session()],
+        "results_reps": lambda: ResultsScene(app, [FinishedSession.from_json(_rep_session())]),
+        "results_video": lambda: ResultsScene(app, [FinishedSession.from_json(
+            _rep_session(not_saved="not yours", source_kind="video"))]),
+        "results_boxing": lambda: ResultsScene(app, [FinishedSession.from_json(
+            _boxing_session(not_saved="demo"))]),
+        "results_workout": lambda: ResultsScene(app, [FinishedSession.from_json(_rep_session()),
+                                                              FinishedSession.from_json(_boxing_session())],
                                                 title="Block 1 of 3 done",
                                                 on_continue=lambda: None,
                                                 continue_label="Next: Shadowboxing"),

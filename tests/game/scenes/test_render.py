@@ -10,6 +10,7 @@ import pytest
 
 from game.input import Action, InputEvent
 from tests.game.scenes.conftest import run_steps, surface_is_drawn
+from game.session_result import FinishedSession
 
 
 def _rep_session() -> dict[str, Any]:
@@ -53,8 +54,9 @@ def _scene(app: Any, name: str, tmp_path: Path) -> Any:
         "workout": lambda: WorkoutScene(app),
         "guided": lambda: GuidedScene(app, "Warm-up", "Easy", 60.0, ("squat", "jab"),
                                       on_done=lambda: None),
-        "results_reps": lambda: ResultsScene(app, [_rep_session()]),
-        "results_boxing": lambda: ResultsScene(app, [_boxing_session(), _rep_session()]),
+        "results_reps": lambda: ResultsScene(app, [FinishedSession.from_json(_rep_session())]),
+        "results_boxing": lambda: ResultsScene(app, [FinishedSession.from_json(_boxing_session()),
+                                                             FinishedSession.from_json(_rep_session())]),
         "leaderboard": lambda: LeaderboardScene(app),
         "settings": lambda: SettingsScene(app),
         "review": lambda: ReviewScene(app),
