@@ -13,24 +13,44 @@ the same result on any machine; the session summary is returned as a dict for th
 from __future__ import annotations
 
 import os
+import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.audio import Audio
 from game.calibration import BodyProfile
 from game.errors import RingsideError
-from game.feed import FeedItem, FeedStatus, PoseFeed, SharedBackend, describe_source, \
-    is_camera_spec, pose_opener, synthetic_opener
+from game.feed import (
+    FeedItem,
+    FeedStatus,
+    PoseFeed,
+    SharedBackend,
+    describe_source,
+    is_camera_spec,
+    pose_opener,
+    synthetic_opener,
+)
 from game.history import History
-from game.input import Action, AwayWatch, HoverSelect, InputEvent, PauseGesture, hand_pointers, translate
+from game.input import (
+    Action,
+    AwayWatch,
+    HoverSelect,
+    InputEvent,
+    PauseGesture,
+    hand_pointers,
+    translate,
+)
 from game.loop import STEP_S, FixedStep, SceneStack
 from game.moves import OrderBook, boxer_frames
 from game.session_result import FinishedMatch, FinishedSession, SessionResult
 from game.settings import Settings, load_settings, save_settings
+
+if TYPE_CHECKING:
+    from game.scenes.base import BaseScene
 
 FADE_MS = 220.0  # a short fade-in when the scene changes
 
@@ -128,7 +148,7 @@ class App:
 
             self.notices.append(f"Finished saving {plural(replayed, 'session')} from last time.")
         self.audio = Audio(volume=settings.volume, voice=settings.voice)
-        self.stack: SceneStack[Any] = SceneStack()
+        self.stack: SceneStack[BaseScene] = SceneStack()
         self.stack.on_change = self._on_scene_change
         self.feed: PoseFeed | None = None
         self.source_spec: str | None = None
@@ -157,12 +177,17 @@ class App:
         self.plan: Any = None
         self.demo_orders = OrderBook()
         self.versus_orders = {"left": OrderBook(), "right": OrderBook()}  # two demo boxers
-        self.challenge_code: str | None = None  # a live challenge joined from the leaderboard
         self.declared_s: float | None = None  # a video source's length as its file declares
         self._backend = SharedBackend()
-        from game.integrations import PlanLoader
+        from game.integrations import LeaderboardLink, PlanLoader
+        from game.scenes.services import SceneServices
 
-        self.plan_loader = PlanLoader(self)  # today's plan, read in the background
+        self.plan_loader = PlanLoader(self.home)  # today's plan, read in the background
+        self.leaderboard = LeaderboardLink(self.home, is_scripted=options.scripted,
+                                           notify=self.notify, history=self.history)
+        # Randomness is read here, at the edge, once: scenes draw from services.rng.
+        self.services = SceneServices(self, rng=random.Random(int.from_bytes(os.urandom(8),
+                                                                             "little")))
 
     # -- services for scenes ------------------------------------------------------------
     def notify(self, message: str, seconds: float = 4.0,
@@ -288,15 +313,16 @@ class App:
         it set; the run's list of sessions holds it (in place of an unsaved copy)."""
         from dataclasses import replace as dc_replace
 
-        from game.integrations import challenge_for, persist_session, sync_worker
+        from game.integrations import persist_session
 
         targets = ["history", "database"]
         submit = None
         if not self.options.scripted:
             targets.append("outbox")
             if result.challenge is None:
-                result = dc_replace(result, challenge=challenge_for(self, result.exercise))
-            worker = sync_worker(self)
+                result = dc_replace(result,
+                                    challenge=self.leaderboard.challenge_for(result.exercise))
+            worker = self.leaderboard.worker()
             submit = worker.submit if worker is not None else None
         outcome = persist_session(self.home, result, targets, history=self.history,
                                   submit=submit, journal=journal)
@@ -345,7 +371,7 @@ class App:
     def _first_scene(self) -> Any:
         from game.scenes import factory
 
-        return factory.initial_scene(self)
+        return factory.initial_scene(self.services)
 
     def _init_display(self) -> Any:
         import pygame
@@ -430,13 +456,10 @@ class App:
         """Quitting (window closed, Ctrl+Q, Ctrl+C) in the middle of a session keeps what was
         done: the session is finished as "quit" and saved like any other."""
         for scene in reversed(self.stack.scenes):
-            finish = getattr(scene, "finish", None)
-            if callable(finish) and getattr(scene, "state", "") == "active" and \
-                    not getattr(scene, "finished", True) and getattr(scene, "active_s", 0.0) > 0:
-                try:
-                    finish("quit")
-                except Exception as exc:  # never let saving block quitting
-                    self.errors.append(f"saving the session on quit failed: {exc!r}")
+            try:
+                scene.end_on_quit()
+            except Exception as exc:  # never let saving block quitting
+                self.errors.append(f"saving the session on quit failed: {exc!r}")
 
     def _recover(self, exc: Exception) -> None:
         """A bug in a scene must not end the player's evening: log it, go back to the menu.
@@ -454,7 +477,8 @@ class App:
             pass
         self.notify(f"Something went wrong ({type(exc).__name__}); back to the menu. Details are "
                     f"in {self.home / 'crash.log'}", 8.0, (240, 68, 72))
-        self.stack.clear_to(title_scene(self))  # a session left unfinished closes its journal
+        # a session left unfinished closes its journal
+        self.stack.clear_to(title_scene(self.services))
         self.stack.apply()
         from game.storage.journal import pending_journals
 
@@ -463,7 +487,7 @@ class App:
         self.unfinished += [st for st in pending_journals(self.home)
                             if st.header and not st.is_committed and st.path not in known]
         top = self.stack.top
-        if top is not None and hasattr(top, "refresh_menu"):
+        if top is not None:
             top.refresh_menu()
 
     def _pump_events(self) -> None:
@@ -487,7 +511,7 @@ class App:
             self.update_settings(replace(self.settings, show_overlay=not self.settings.show_overlay))
             return
         top = self.stack.top
-        if getattr(top, "captures_text", False) and event.action in (
+        if top is not None and top.captures_text and event.action in (
                 Action.TOGGLE_CAMERA, Action.VOLUME_UP, Action.VOLUME_DOWN):
             return  # a letter typed into a field, not a shortcut
         if event.action == Action.TOGGLE_CAMERA:
@@ -549,19 +573,18 @@ class App:
                 if top is not None:
                     top.on_pose(item)
                 if self.pause_gesture.update(item.pose.landmarks_px, item.pose.timestamp_ms) \
-                        and top is not None and getattr(top, "state", "") == "active" \
-                        and self.is_camera:
+                        and top is not None and top.is_in_play and self.is_camera:
                     self.dispatch(InputEvent(Action.PAUSE, source="pose"))  # hands up: pause
                 if self.away_watch.update(item.pose.landmarks_px, item.pose.timestamp_ms) \
-                        and top is not None and getattr(top, "state", "") == "active" \
-                        and getattr(top, "has_seen_player", False) and self.is_camera:
+                        and top is not None and top.is_in_play and top.has_seen_player \
+                        and self.is_camera:
                     # The player walked off: hold the round rather than miss every target.
                     self.notify("Paused: you are out of view. Step back in and hold a hand on "
                                 "Resume.", 6.0)
                     self.dispatch(InputEvent(Action.PAUSE, source="pose"))
             if feed.is_camera and feed.status == FeedStatus.LOST and top is not None and \
-                    getattr(top, "uses_pose", False):
-                self.stack.push(CameraLostScene(self))
+                    top.uses_pose:
+                self.stack.push(CameraLostScene(self.services))
 
     def _on_scene_change(self) -> None:
         self._fade_from_ms = self.now_ms
@@ -569,7 +592,7 @@ class App:
         self._transient.clear()
         top = self.stack.top
         if top is not None:
-            self.scenes_seen.append(getattr(top, "name", type(top).__name__))
+            self.scenes_seen.append(top.name)
         self._shot_pending = self._shot_pending or self.options.scripted
         self.pointer.reset()
 
@@ -577,7 +600,7 @@ class App:
         top = self.stack.top
         item = self.latest
         self.hands = []
-        if top is None or item is None or not getattr(top, "accepts_pointer", False) or \
+        if top is None or item is None or not top.accepts_pointer or \
                 self.screen is None or not self.is_camera:
             return  # only a live player points: not a demo player, not a person in a video
         self.hands = hand_pointers(item.pose.landmarks_px, item.pose.image_size,
@@ -612,7 +635,7 @@ class App:
         if self._shot_pending:
             self._shot_pending = False
             top = self.stack.top
-            label = getattr(top, "name", "scene") if top else "scene"
+            label = top.name if top else "scene"
             path = self.screenshot(label)
             if path is None and not self.options.scripted:
                 self._save_user_screenshot(screen)
@@ -631,12 +654,10 @@ class App:
         if opts.screenshots is not None and self.now_ms >= self._shot_due_ms:
             self._shot_due_ms = self.now_ms + opts.screenshot_every_s * 1000.0
             top = self.stack.top
-            self.screenshot(getattr(top, "name", "scene"))
+            self.screenshot(top.name if top else "scene")
         top = self.stack.top
         if opts.exit_after_s is not None and self.now_ms >= opts.exit_after_s * 1000.0:
-            finish = getattr(top, "finish", None)
-            if callable(finish) and not getattr(top, "finished", True):
-                finish("time")  # show the results of what was done so far
+            if top is not None and top.end_on_time():  # show the results of what was done
                 self.stack.apply()
                 self._draw()
                 self.screenshot("final")
@@ -644,13 +665,12 @@ class App:
                 self.screenshot("final")
             self.exit_reason = "exit_after"
             self.running = False
-        elif getattr(top, "name", "") == "source_error" and getattr(top, "t_s", 0.0) > 1.0:
+        elif top is not None and top.name == "source_error" and top.t_s > 1.0:
             self.screenshot("final")
             self.exit_reason = "source_error"
             self.running = False
-        elif getattr(top, "name", "") in ("results", "versus_results") and \
-                getattr(top, "t_s", 0.0) > 1.5 and \
-                opts.mode in ("squat", "pushup", "lunge", "boxing", "versus"):
+        elif top is not None and top.name in ("results", "versus_results") and \
+                top.t_s > 1.5 and opts.mode in ("squat", "pushup", "lunge", "boxing", "versus"):
             self.screenshot("final")
             self.exit_reason = "session_complete"
             self.running = False
@@ -658,13 +678,11 @@ class App:
     def shutdown(self) -> None:
         import pygame
 
-        from game.integrations import stop_services
-
         self._save_unfinished()
         if self.feed is not None:
             self.feed.stop(timeout_s=2.0)
         self._backend.close()
-        stop_services(self)
+        self.leaderboard.stop()
         while self.stack.top is not None:
             self.stack.pop()
             self.stack.apply()

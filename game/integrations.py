@@ -19,7 +19,6 @@ from game.errors import RingsideError
 from game.session_result import SessionResult
 
 if TYPE_CHECKING:
-    from game.app import App
     from game.history import History
     from game.storage.journal import JournalState, SessionJournal
 
@@ -248,7 +247,7 @@ DEFAULT_PLAN = TodayPlan(
 )
 
 
-def today_plan(app: App) -> tuple[TodayPlan, str | None]:
+def today_plan(home: Path) -> tuple[TodayPlan, str | None]:
     """Today's plan from the recovery part when it has data, else the default; plus a problem."""
     try:
         from game.hrv.service import status
@@ -256,7 +255,7 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
     except ImportError:
         return DEFAULT_PLAN, None
     try:
-        db = open_database(app.home / "ringside.db")
+        db = open_database(home / "ringside.db")
         try:
             now = datetime.now(timezone.utc)
             st = status(db, today=date.today(), now=now)
@@ -274,7 +273,7 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
 
         # Every reading is older than readiness looks back: the plan must say so, not claim
         # there are none (issue 11).
-        newest = newest_reading_day(app.home)
+        newest = newest_reading_day(home)
         when = f" (the newest is from {day_text(newest.isoformat())})" if newest else ""
         return replace(DEFAULT_PLAN, readings=st.measurement_count, readiness="too old",
                        newest_reading=newest.isoformat() if newest else None,
@@ -331,8 +330,8 @@ class PlanLoader:
     take seconds on a slow disk). Started when the game starts, so the workout screen never
     waits; :meth:`refresh` after an HRV import."""
 
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(self, home: Path) -> None:
+        self.home = home
         self._result: tuple[TodayPlan, str | None] | None = None
         self._thread: Any = None
         self._generation = 0
@@ -349,7 +348,7 @@ class PlanLoader:
         self._result = None
 
         def load() -> None:
-            result = today_plan(self.app)
+            result = today_plan(self.home)
             if gen == self._generation:  # a newer refresh wins
                 self._result = result  # one assignment: the loop thread picks it up
 
@@ -404,27 +403,105 @@ def import_hrv(home: Path, paths: list[Path]) -> HrvImportResult:
 
 # -- leaderboard --------------------------------------------------------------------------
 
-def sync_worker(app: App, *, start: bool = True) -> Any:
-    """The app's leaderboard sync worker (started on first use), or None when unavailable."""
-    worker = getattr(app, "_sync_worker", None)
-    if worker is not None or not start:
-        return worker
-    try:
-        from game.net.sync import start_sync
+class LeaderboardLink:
+    """The game's link to the leaderboard: the sync worker (started on first use, stopped at the
+    end), the live challenge the player joined, live progress and standings. Owned by the app and
+    handed to scenes through their services; every call is safe when the leaderboard is
+    unavailable (no server set up, a corrupt ``leaderboard.json``): it does nothing, or returns
+    None."""
 
-        worker = start_sync(folder=app.home)
-    except ImportError:
-        return None
-    except Exception as exc:  # a corrupt leaderboard.json, an unusable outbox
-        app.notify(f"Leaderboard unavailable: {exc}", 6.0)
-        return None
-    app._sync_worker = worker  # type: ignore[attr-defined]
-    if not app.options.scripted:
+    def __init__(self, home: Path, *, is_scripted: bool, notify: Callable[..., None],
+                 history: History) -> None:
+        self.home = home
+        self.is_scripted = is_scripted  # scripted runs never post scores
+        self._notify = notify
+        self._history = history
+        self._worker: Any = None
+        self.challenge_code: str | None = None  # a live challenge joined from the leaderboard
+
+    def worker(self, *, start: bool = True) -> Any:
+        """The sync worker (started now unless ``start`` is False), or None when unavailable."""
+        if self._worker is not None or not start:
+            return self._worker
         try:
-            requeue_unsent(app.history.sessions, worker, now_s=time.time())
-        except Exception as exc:  # the history is still safe on disk; try again next start
-            app.notify(f"Could not check for unsent scores ({exc}).", 6.0)
-    return worker
+            from game.net.sync import start_sync
+
+            worker = start_sync(folder=self.home)
+        except ImportError:
+            return None
+        except Exception as exc:  # a corrupt leaderboard.json, an unusable outbox
+            self._notify(f"Leaderboard unavailable: {exc}", 6.0)
+            return None
+        self._worker = worker
+        if not self.is_scripted:
+            try:
+                requeue_unsent(self._history.sessions, worker, now_s=time.time())
+            except Exception as exc:  # the history is still safe on disk; try again next start
+                self._notify(f"Could not check for unsent scores ({exc}).", 6.0)
+        return worker
+
+    def start_if_configured(self) -> None:
+        """Start syncing at a session's start when the player has set up a server, so a
+        challenge joined with 'ringside sync --join' counts live."""
+        if not self.is_scripted and (self.home / "leaderboard.json").exists():
+            self.worker()
+
+    def stop(self) -> None:
+        """Stop the worker (the game ends, or the server or name changed: the next use starts a
+        fresh one)."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            try:
+                worker.stop(timeout_s=1.0)
+            except Exception:
+                pass
+
+    def challenge_for(self, exercise: str) -> str | None:
+        """The live challenge a session counts for: joined, running, and of this exercise."""
+        st = self.standings()
+        # joined in the game, or with 'ringside sync --join' (the worker follows it by itself)
+        code = self.challenge_code or (st.code if st is not None else None)
+        if st is None or st.code != code or st.state != "running" or st.exercise != exercise:
+            return None
+        return str(code)
+
+    def report_progress(self, exercise: str, score: float, elapsed_s: float,
+                        count: int | None = None) -> None:
+        """Send the live score of a session that counts for a running challenge (latest wins)."""
+        code = self.challenge_for(exercise)
+        worker = self.worker(start=False)
+        if code and worker is not None:
+            try:
+                worker.progress(code, float(score), int(elapsed_s * 1000), count)
+            except Exception:
+                pass
+
+    def standings(self) -> Any:
+        """The live challenge's standings the worker follows, or None."""
+        worker = self.worker(start=False)
+        if worker is None:
+            return None
+        try:
+            return worker.standings()
+        except Exception:
+            return None
+
+    def coach_override(self) -> dict[str, Any] | None:
+        """The latest override: live from the sync worker, else the cached copy (never
+        blocks)."""
+        worker = self.worker(start=False)
+        if worker is not None:
+            try:
+                live = worker.override()
+            except Exception:
+                live = None
+            if live:
+                return live  # type: ignore[no-any-return]
+        try:
+            from game.net.override import latest_coach_override
+        except ImportError:
+            return None
+        return latest_coach_override(fetch=False, folder=self.home)
 
 
 # Sessions this recent are checked against the outbox when syncing starts. Shorter than the
@@ -458,60 +535,6 @@ def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float)
         known.add(sub["id"])
         queued += 1
     return queued
-
-
-def start_sync_if_configured(app: App) -> None:
-    """Start syncing at a session's start when the player has set up a server, so a challenge
-    joined with 'ringside sync --join' counts live."""
-    if not app.options.scripted and (app.home / "leaderboard.json").exists():
-        sync_worker(app)
-
-
-def stop_services(app: App) -> None:
-    worker = sync_worker(app, start=False)
-    if worker is not None:
-        try:
-            worker.stop(timeout_s=1.0)
-        except Exception:
-            pass
-
-
-def challenge_for(app: App, exercise: str) -> str | None:
-    """The live challenge this session counts for: joined, running, and of this exercise."""
-    worker = sync_worker(app, start=False)
-    if worker is None:
-        return None
-    try:
-        st = worker.standings()
-    except Exception:
-        return None
-    # joined in the game, or with 'ringside sync --join' (the worker follows it by itself)
-    code = getattr(app, "challenge_code", None) or (st.code if st is not None else None)
-    if st is None or st.code != code or st.state != "running" or st.exercise != exercise:
-        return None
-    return str(code)
-
-
-def report_progress(app: App, exercise: str, score: float, elapsed_s: float,
-                    count: int | None = None) -> None:
-    """Send the live score of a session that counts for a running challenge (latest wins)."""
-    code = challenge_for(app, exercise)
-    worker = sync_worker(app, start=False)
-    if code and worker is not None:
-        try:
-            worker.progress(code, float(score), int(elapsed_s * 1000), count)
-        except Exception:
-            pass
-
-
-def live_standings(app: App) -> Any:
-    worker = sync_worker(app, start=False)
-    if worker is None:
-        return None
-    try:
-        return worker.standings()
-    except Exception:
-        return None
 
 
 # -- the coach's override from the leaderboard server ----------------------------------------
@@ -557,23 +580,6 @@ def apply_coach_override(plan: TodayPlan, override: dict[str, Any] | None) -> To
     title = f"Today: {intensity} day (coach)" if intensity else f"{plan.title} (coach)"
     return replace(plan, title=title, blocks=tuple(out), reason=f"{why} {plan.reason}",
                    source="coach")
-
-
-def coach_override(app: App) -> dict[str, Any] | None:
-    """The latest override: live from the sync worker, else the cached copy (never blocks)."""
-    worker = sync_worker(app, start=False)
-    if worker is not None:
-        try:
-            live = worker.override()
-        except Exception:
-            live = None
-        if live:
-            return live  # type: ignore[no-any-return]
-    try:
-        from game.net.override import latest_coach_override
-    except ImportError:
-        return None
-    return latest_coach_override(fetch=False, folder=app.home)
 
 
 # -- boards from the leaderboard server (read on a worker thread) ----------------------------
@@ -702,7 +708,7 @@ def normalise_server(text: str) -> str:
     return f"{scheme}://{host}/{path or 'ws'}"
 
 
-def set_leaderboard_identity(app: App, *, name: str | None = None,
+def set_leaderboard_identity(link: LeaderboardLink, *, name: str | None = None,
                              server: str | None = None) -> None:
     """Save the player's name and/or server for the leaderboard (``leaderboard.json``, the file
     ``ringside sync`` uses) and restart syncing so they apply now. Raises RingsideError."""
@@ -711,13 +717,12 @@ def set_leaderboard_identity(app: App, *, name: str | None = None,
     from game.net.settings import NetSettings, load_settings, save_settings
 
     try:
-        s = load_settings(app.home)
+        s = load_settings(link.home)
     except RingsideError:
         s = NetSettings()
     if name is not None:
         s = dc_replace(s, name=name)
     if server is not None:
         s = dc_replace(s, server=server)
-    save_settings(s, app.home)
-    stop_services(app)
-    app._sync_worker = None  # type: ignore[attr-defined]
+    save_settings(s, link.home)
+    link.stop()

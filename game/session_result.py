@@ -96,7 +96,8 @@ def rep_from_json(d: Mapping[str, Any], exercise: str) -> RepEvent:
         t_s=_float(d.get("t")), exercise=str(d.get("exercise") or exercise),
         counted=bool(d.get("counted")), reason=_opt_str(d.get("reason")),
         count=int(_float(d.get("count"))), metrics=dict(d.get("metrics") or {}),
-        score=score if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
+        score=None if isinstance(score, bool) or not isinstance(score, (int, float))
+        else int(round(score)),
         score_parts=dict(d.get("score_parts") or {}), cues=cues,
         start_s=_float(d.get("start")), bottom_s=_float(d.get("bottom")))
 
@@ -107,7 +108,9 @@ class SessionResult:
 
     uid: str
     exercise: str  # "squat" | "pushup" | "lunge" | "boxing"
-    ended: str  # why: "target" | "time" | "source_end" | "player" | "rounds" | "fatigue" | "quit" | "crash"
+    # why it ended: "target" | "time" | "source_end" | "player" | "rounds" | "fatigue" | "quit"
+    # | "crash"
+    ended: str
     started_s: float  # epoch seconds (wall clock, read at the edge)
     active_s: float  # seconds of play, pauses cut out
     stats: Mapping[str, Any] = field(default_factory=dict)  # the results screen's figures

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 
-def title_scene(app: App) -> Any:
+def title_scene(services: SceneServices) -> Any:
     from game.scenes.title import TitleScene
 
-    return TitleScene(app)
+    return TitleScene(services)
 
 
-def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: Any = None,
-                   target: int | None = None, stop_loss_pct: float | None = None,
+def exercise_scene(services: SceneServices, exercise: str, *, calibrate: bool = True,
+                   on_done: Any = None, target: int | None = None,
+                   stop_loss_pct: float | None = None,
                    difficulty: dict[str, Any] | None = None, warmup: bool = False,
                    progress_label: str | None = None, plan: dict[str, Any] | None = None) -> Any:
     """A rep challenge or a shadowboxing session, behind calibration unless already done.
@@ -26,7 +27,7 @@ def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: 
         from game.scenes.boxing import BoxingScene
 
         def make() -> Any:
-            scene = BoxingScene(app, rounds=target, on_done=on_done, difficulty=difficulty)
+            scene = BoxingScene(services, rounds=target, on_done=on_done, difficulty=difficulty)
             scene.progress_label = progress_label
             scene.plan_json = plan
             return scene
@@ -34,54 +35,55 @@ def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: 
         from game.scenes.reps import RepScene
 
         def make() -> Any:
-            scene = RepScene(app, exercise, target=target, on_done=on_done,
+            scene = RepScene(services, exercise, target=target, on_done=on_done,
                              stop_loss_pct=stop_loss_pct)
             scene.progress_label = progress_label
             scene.is_warmup = warmup
             scene.plan_json = plan
             return scene
     # A generated demo player needs no set-up (and would never stand still for it).
-    if calibrate and app.profile is None and not app.is_demo:
+    if calibrate and services.profile is None and not services.source.is_demo:
         from game.scenes.calibration import CalibrationScene
 
-        return CalibrationScene(app, then=make, exercise=exercise)
+        return CalibrationScene(services, then=make, exercise=exercise)
     return make()
 
 
-def initial_scene(app: App) -> Any:
+def initial_scene(services: SceneServices) -> Any:
     """The scene a run starts in, from ``--mode``."""
-    mode = app.options.mode
-    scripted = app.options.scripted
+    mode = services.options.mode
+    scripted = services.options.scripted
     if mode in ("squat", "pushup", "lunge", "boxing"):
         # Scripted runs skip calibration: a recorded clip cannot be asked to step back.
-        calibrate = app.options.calibrate if app.options.calibrate is not None else not scripted
-        return exercise_scene(app, mode, calibrate=calibrate, target=app.options.target)
+        asked = services.options.calibrate
+        calibrate = asked if asked is not None else not scripted
+        return exercise_scene(services, mode, calibrate=calibrate, target=services.options.target)
     if mode == "versus":
         from game.scenes.versus import VersusScene
 
-        return VersusScene(app, app.options.versus, target=app.options.target)
+        return VersusScene(services, services.options.versus, target=services.options.target)
     if mode == "calibrate":
         from game.scenes.calibration import CalibrationScene
 
-        return CalibrationScene(app, then=None, exercise="squat")
+        return CalibrationScene(services, then=None, exercise="squat")
     if mode == "workout":
         from game.scenes.workout import WorkoutScene
 
-        return WorkoutScene(app)
+        return WorkoutScene(services)
     if mode == "review":
         from game.scenes.review import ReviewScene
 
-        return ReviewScene(app, path=app.options.review_file)
+        return ReviewScene(services, path=services.options.review_file)
     if mode == "moves":
         from game.scenes.moves import MovesScene
 
-        return MovesScene(app)
+        return MovesScene(services)
     if mode == "settings":
         from game.scenes.settings import SettingsScene
 
-        return SettingsScene(app)
+        return SettingsScene(services)
     if mode == "leaderboard":
         from game.scenes.leaderboard import LeaderboardScene
 
-        return LeaderboardScene(app)
-    return title_scene(app)
+        return LeaderboardScene(services)
+    return title_scene(services)

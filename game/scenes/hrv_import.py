@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game.input import Action, InputEvent
+from game.loop import Pop
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 # What the importers read (game.hrv.formats): shown in the browser; other files are hidden.
 HRV_SUFFIXES = (".fit", ".csv", ".xml", ".zip", ".txt", ".hrm", ".rr")
@@ -56,8 +57,8 @@ def list_folder(folder: Path) -> tuple[list[Entry], bool]:
 class HrvImportScene(BaseScene):
     name = "hrv_import"
 
-    def __init__(self, app: App, start: Path | None = None) -> None:
-        super().__init__(app)
+    def __init__(self, services: SceneServices, start: Path | None = None) -> None:
+        super().__init__(services)
         self.root = (start or Path.home()).resolve()
         self.folder = self.root
         self.entries: list[Entry] = []
@@ -93,7 +94,7 @@ class HrvImportScene(BaseScene):
             from game.integrations import import_hrv
 
             try:
-                out: tuple[Any, str | None] = (import_hrv(self.app.home, [path]), None)
+                out: tuple[Any, str | None] = (import_hrv(self.services.home, [path]), None)
             except Exception as exc:  # the player reads it; the game goes on
                 out = (None, f"The import stopped: {exc}")
             self._done = out  # one assignment: the loop thread picks it up
@@ -108,7 +109,7 @@ class HrvImportScene(BaseScene):
             self.importing = None
             for b in self.buttons.buttons:
                 b.enabled = True
-            self.app.plan_loader.refresh()  # today's plan and the chart from the new data
+            self.services.plan_loader.refresh()  # today's plan and the chart from the new data
 
     @property
     def is_busy(self) -> bool:
@@ -124,14 +125,14 @@ class HrvImportScene(BaseScene):
             elif self.folder != self.root:
                 self._open(self.folder.parent)
             else:
-                self.app.stack.pop()
+                self.go(Pop())
             return
         key = self.buttons.handle(event) if event.action in (Action.CLICK, Action.POINT) else None
         if key == "folder":
             self.start_import(self.folder)
             return
         if key == "back":
-            self.app.stack.pop()
+            self.go(Pop())
             return
         n = len(self.entries)
         if event.action == Action.UP and n:
@@ -163,7 +164,7 @@ class HrvImportScene(BaseScene):
         area, side = rows.two_columns(surface, y + lay.px(1), split=0.55)
         self._draw_list(surface, area)
         self._draw_side(surface, side)
-        self.targets = rows.button_row(surface, self.app, self.buttons, width_px=44,
+        self.targets = rows.button_row(surface, self.services, self.buttons, width_px=44,
                                        size_px=3.2, is_focused=lambda i, b: False)
         for i, r in self.rows.items():
             self.targets[f"row{i}"] = r

@@ -22,7 +22,7 @@ from game.scenes.session import OnDone, SessionScene
 from game.session_result import rep_stats
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 # The meter's fill reaches this fraction of its height at counting depth: the target line sits
 # clear of the meter's top edge, with room above it for going deeper.
@@ -40,14 +40,15 @@ SPOKEN = {
 class RepScene(SessionScene):
     name = "rep_challenge"
 
-    def __init__(self, app: App, exercise: str = "squat", *, target: int | None = None,
-                 on_done: OnDone | None = None, countdown_s: float = 3.0,
+    def __init__(self, services: SceneServices, exercise: str = "squat", *,
+                 target: int | None = None, on_done: OnDone | None = None,
+                 countdown_s: float = 3.0,
                  stop_loss_pct: float | None = None) -> None:
-        super().__init__(app, on_done=on_done, countdown_s=countdown_s)
+        super().__init__(services, on_done=on_done, countdown_s=countdown_s)
         from game.reps import make_rep_detector
 
         self.exercise = exercise
-        self.target = target or app.settings.rep_target
+        self.target = target or services.settings.rep_target
         self.detector: Any = make_rep_detector(exercise)
         self.reps: list[RepEvent] = []  # every attempt, counted or not
         self.flash_s = 0.0  # time since the last counted rep (for the pop animation)
@@ -65,7 +66,7 @@ class RepScene(SessionScene):
         return float(n), n
 
     def fresh(self) -> RepScene:
-        return RepScene(self.app, self.exercise, target=self.target, on_done=self.on_done,
+        return RepScene(self.services, self.exercise, target=self.target, on_done=self.on_done,
                         stop_loss_pct=self.stop_loss_pct)
 
     def on_start(self) -> None:
@@ -86,7 +87,7 @@ class RepScene(SessionScene):
 
     def _react(self, ev: Any, item: FeedItem) -> None:
         """React to one engine event (typed: :mod:`game.reps.events`)."""
-        audio = self.app.audio
+        audio = self.services.audio
         if isinstance(ev, RepEvent):
             self.reps.append(ev)
             if ev.counted:
@@ -94,7 +95,7 @@ class RepScene(SessionScene):
                 self.flash_s = 0.0
                 audio.effect("rep")
                 audio.count(n)
-                self.app.mark_feedback(item)
+                self.services.mark_feedback(item)
                 if n == self.target - 1:
                     audio.say("last_rep")
                 elif n * 2 >= self.target and not self._halfway_said and self.target >= 6:
@@ -106,13 +107,13 @@ class RepScene(SessionScene):
                 loss = (self.detector.summary() or {}).get("velocity_loss_pct")
                 if self.stop_loss_pct is not None and isinstance(loss, (int, float)) and \
                         loss >= self.stop_loss_pct and n >= 2:
-                    self.app.notify(f"Speed dropped {loss:.0f} %: that's the set. Good work.",
+                    self.services.notify(f"Speed dropped {loss:.0f} %: that's the set. Good work.",
                                     4, ui.GREEN)
                     self.finish("fatigue")
                     return
             else:
                 audio.effect("paused")
-                self.app.mark_feedback(item)
+                self.services.mark_feedback(item)
             for cue in ev.cues[:1]:
                 if cue.key in SPOKEN:
                     audio.say(SPOKEN[cue.key])
@@ -311,7 +312,7 @@ class RepScene(SessionScene):
         # Demo clip.
         clip = pygame.Rect(side.left, chart.bottom + lay.px(1), side.width,
                            side.bottom - chart.bottom - lay.px(1))
-        self.clip.draw(surface, clip, mirror=self.app.settings.mirror, compact=True)
+        self.clip.draw(surface, clip, mirror=self.services.settings.mirror, compact=True)
         self.targets = {}
 
     def hover_targets(self) -> dict[str, tuple[float, float, float, float]]:

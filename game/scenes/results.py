@@ -10,13 +10,14 @@ import pygame
 
 from game.history import BEST_METRICS
 from game.input import InputEvent
+from game.loop import ClearTo, Replace
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.session_result import FinishedSession, SessionResult
 from game.wording import number
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 NAMES = {"squat": "Squats", "pushup": "Push-ups", "lunge": "Lunges", "boxing": "Shadowboxing"}
 
@@ -24,10 +25,10 @@ NAMES = {"squat": "Squats", "pushup": "Push-ups", "lunge": "Lunges", "boxing": "
 class ResultsScene(BaseScene):
     name = "results"
 
-    def __init__(self, app: App, sessions: list[FinishedSession], *,
+    def __init__(self, services: SceneServices, sessions: list[FinishedSession], *,
                  title: str | None = None, on_continue: Callable[[], None] | None = None,
                  continue_label: str = "Next block", can_repeat: bool = True) -> None:
-        super().__init__(app)
+        super().__init__(services)
         self.sessions = list(sessions)
         self.page = 0
         self.heading = title
@@ -70,14 +71,14 @@ class ResultsScene(BaseScene):
         from game.scenes.factory import exercise_scene, title_scene
 
         if event.action == Action.BACK:
-            self.app.stack.clear_to(title_scene(self.app))
+            self.go(ClearTo(title_scene(self.services)))
             return
         key = self.menu.handle(event)
         if key == "save_mine" and self.can_save_as_mine:
-            saved = self.app.record_session(self.session.result)
+            saved = self.services.record_session(self.session.result)
             self.sessions[self.page] = replace(saved, is_saved_as_mine=True)
-            self.app.keep_finished(self.sessions[self.page])
-            self.app.notify("Saved as yours: in your history and bests.", 3, ui.GREEN)
+            self.services.keep_finished(self.sessions[self.page])
+            self.services.notify("Saved as yours: in your history and bests.", 3, ui.GREEN)
             self.menu = self._menu()
         elif key == "continue" and self.on_continue is not None:
             self.on_continue()
@@ -86,9 +87,9 @@ class ResultsScene(BaseScene):
             self.menu = self._menu()
         elif key == "again":
             ex = self.session.result.exercise or "squat"
-            self.app.stack.replace(exercise_scene(self.app, ex, calibrate=False))
+            self.go(Replace(exercise_scene(self.services, ex, calibrate=False)))
         elif key == "menu":
-            self.app.stack.clear_to(title_scene(self.app))
+            self.go(ClearTo(title_scene(self.services)))
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
@@ -111,7 +112,7 @@ class ResultsScene(BaseScene):
             self._draw_boxing_chart(surface, right, s)
         else:
             self._draw_rep_chart(surface, right, s)
-        self.targets = rows.button_row(surface, self.app, self.menu, bottom_px=14)
+        self.targets = rows.button_row(surface, self.services, self.menu, bottom_px=14)
 
     def _draw_stats(self, surface: pygame.Surface, rect: pygame.Rect,
                     done: FinishedSession) -> None:
@@ -129,7 +130,7 @@ class ResultsScene(BaseScene):
                     ("Best combo", number(stats.get("best_combo", 0))),
                     ("Punches", number(stats.get("punches", 0))),
                     ("Peak hand speed", _speed(stats.get("peak_speed_mps"),
-                                               self.app.settings.units)),
+                                               self.services.settings.units)),
                     ("Dodges", number(stats.get("dodges", 0))),
                     ("Rounds", number(stats.get("rounds", 0)))]
         else:
@@ -165,7 +166,7 @@ class ResultsScene(BaseScene):
                          rect.width - 2 * pad, lay.px(8)), lay.px(2.8), ui.INK)
         else:
             key = s.mode
-            prev = self.app.history.bests(key, s.exercise, exclude_uid=s.uid or None)
+            prev = self.services.history.bests(key, s.exercise, exclude_uid=s.uid or None)
             if prev:
                 labels = {k: lab for k, lab, _ in BEST_METRICS[key]}
                 label = "Best so far: " + ", ".join(

@@ -60,7 +60,6 @@ def test_unqueued_sessions_are_queued_once(tmp_path: Path) -> None:
 
 def test_starting_sync_in_the_game_requeues(tmp_path: Path) -> None:
     from game.app import App, AppOptions
-    from game.integrations import stop_services, sync_worker
     from game.net.settings import NetSettings, save_settings
 
     home = tmp_path / "home"
@@ -69,9 +68,9 @@ def test_starting_sync_in_the_game_requeues(tmp_path: Path) -> None:
     lost = _boxing_session("1a2b3c4d-0000-4000-8000-00000000000a", time.time() - 600)
     app.history.add(SessionResult.from_json(lost))
     save_settings(NetSettings(server="ws://127.0.0.1:9/ws", name="Gamer"), home)  # nobody there
-    worker = sync_worker(app)
+    worker = app.leaderboard.worker()
     try:
         assert worker is not None
         assert [item.id for item in worker.outbox.pending()] == ["1a2b3c4d00004000800000000000000a"]
     finally:
-        stop_services(app)
+        app.leaderboard.stop()

@@ -120,7 +120,8 @@ def test_the_previous_versions_committed_journal_is_applied(tmp_path: Path) -> N
     history = History.load(home)
     replayed, unfinished, problems = replay_journals(home, history)
     assert (replayed, unfinished, problems) == (1, [], [])
-    assert [s["uid"] for s in History.load(home).sessions] == ["0c0ffee0-0000-4000-8000-000000000001"]
+    assert [s["uid"] for s in History.load(home).sessions] == \
+        ["0c0ffee0-0000-4000-8000-000000000001"]
     with sqlite3.connect(home / "ringside.db") as db:
         assert db.execute("SELECT count(*) FROM reps").fetchone()[0] == 4
     assert not list((home / "journal").glob("*.jsonl"))

@@ -115,7 +115,7 @@ app = App(AppOptions(mode="menu", exit_after_s=600.0), home=home)
 pygame.display.init(); pygame.font.init()
 app.screen = pygame.display.set_mode((640, 360))
 use_synthetic(app, "squat", camera=True)
-scene = RepScene(app, "squat", target=10, countdown_s=0.2)
+scene = RepScene(app.services, "squat", target=10, countdown_s=0.2)
 app.stack.push(scene); app.stack.apply()
 for _ in range(60 * 60):
     app._step()
@@ -207,7 +207,7 @@ def test_a_bug_mid_session_offers_the_set_back_at_once(make_app: Any, tmp_path: 
 
     app = make_app("menu", demo=None, home=tmp_path / "home")
     use_synthetic(app, camera=True)
-    scene = RepScene(app, "squat", target=10, countdown_s=0.2)
+    scene = RepScene(app.services, "squat", target=10, countdown_s=0.2)
     app.stack.push(scene)
     app.stack.apply()
     while sum(1 for r in scene.reps if r.counted) < 2:

@@ -12,7 +12,7 @@ from tests.game.loop.conftest import run_steps, use_synthetic
 def _finish_two_reps(app: Any) -> dict[str, Any]:
     from game.scenes.reps import RepScene
 
-    scene = RepScene(app, "squat", target=2, countdown_s=0.2)
+    scene = RepScene(app.services, "squat", target=2, countdown_s=0.2)
     app.stack.push(scene)
     app.stack.apply()
     for _ in range(60 * 40 // 30):
@@ -96,7 +96,7 @@ def test_closing_the_game_mid_session_saves_a_camera_session_as_quit(make_app: A
     home = tmp_path / "home"
     app = make_app("menu", demo=None, home=home)
     use_synthetic(app, camera=True)
-    scene = RepScene(app, "squat", target=10, countdown_s=0.2)
+    scene = RepScene(app.services, "squat", target=10, countdown_s=0.2)
     app.stack.push(scene)
     app.stack.apply()
     while sum(1 for r in scene.reps if r.counted) < 1:

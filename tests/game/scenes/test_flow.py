@@ -164,7 +164,7 @@ def test_coach_review_replays_a_recording_with_its_metrics(make_app: Any, tmp_pa
 
     rsk = _write_rsk(tmp_path / "set.rsk")
     app = make_app("menu")
-    scene = ReviewScene(app, path=rsk)
+    scene = ReviewScene(app.services, path=rsk)
     app.stack.push(scene)
     app.stack.apply()
     run_steps(app, 60)
@@ -186,7 +186,7 @@ def test_coach_review_of_a_damaged_file_says_so(make_app: Any, tmp_path: Path) -
     bad = tmp_path / "bad.rsk"
     bad.write_bytes(b"this is not a recording")
     app = make_app("menu")
-    scene = ReviewScene(app, path=bad)
+    scene = ReviewScene(app.services, path=bad)
     app.stack.push(scene)
     app.stack.apply()
     run_steps(app, 5)
@@ -198,7 +198,7 @@ def test_sessions_are_recorded_for_review_outside_scripted_runs(make_app: Any) -
 
     app = make_app("menu")
     object.__setattr__(app, "options", type(app.options)(mode="menu"))  # an interactive run
-    app.stack.push(RepScene(app, "squat", target=2, countdown_s=0.5))
+    app.stack.push(RepScene(app.services, "squat", target=2, countdown_s=0.5))
     app.stack.apply()
     deadline = time.monotonic() + 30
     while not app.sessions and time.monotonic() < deadline:
@@ -222,7 +222,7 @@ def test_workout_runs_every_block_and_ends_with_all_results(make_app: Any) -> No
     plan = TodayPlan(title="Test", reason="because", readiness="normal", source="default",
                      blocks=(PlanBlock("mobility", "Warm-up", "easy", minutes=1),
                              PlanBlock("squat", "Squats", "2 x 2", sets=2, reps=2, rest_s=5)))
-    WorkoutRunner(app, plan).start()
+    WorkoutRunner(app.services, plan).start()
     run_steps(app, 2)
     assert app.stack.top.name == "block_intro"  # "Block 1 of 2: Warm-up"
     app.dispatch(InputEvent(Action.RIGHT))
@@ -296,7 +296,7 @@ def test_a_set_ends_at_the_planned_speed_loss(make_app: Any) -> None:
     from game.scenes.reps import RepScene
 
     app = make_app("menu")
-    scene = RepScene(app, "squat", target=20, countdown_s=0.5, stop_loss_pct=1.0)
+    scene = RepScene(app.services, "squat", target=20, countdown_s=0.5, stop_loss_pct=1.0)
     app.stack.push(scene)
     app.stack.apply()
     for _ in range(60 * 60):
@@ -323,7 +323,7 @@ def test_a_live_player_pauses_with_both_hands_up(make_app: Any) -> None:
                    np.zeros((48, 64, 3), np.uint8), time.perf_counter())
 
     app.feed = PoseFeed(camera, label="camera 0", pacing="wall", is_camera=True).start()
-    scene = RepScene(app, "squat", countdown_s=0.1)
+    scene = RepScene(app.services, "squat", countdown_s=0.1)
     app.stack.push(scene)
     app.stack.apply()
     deadline = time.monotonic() + 10
@@ -372,7 +372,7 @@ def test_todays_workout_loads_the_plan_off_the_render_thread(make_app: Any) -> N
     from game.scenes.workout import WorkoutScene
 
     app = make_app("menu")
-    scene = WorkoutScene(app)
+    scene = WorkoutScene(app.services)
     app.stack.push(scene)
     app.stack.apply()
     deadline = time.monotonic() + 20
@@ -421,7 +421,7 @@ def test_a_live_session_pauses_when_the_player_walks_out_of_view(make_app: Any) 
             yield pf, np.zeros((48, 64, 3), np.uint8), time.perf_counter()
 
     app.feed = PoseFeed(camera, label="camera 0", pacing="wall", is_camera=True).start()
-    scene = RepScene(app, "squat", countdown_s=0.1)
+    scene = RepScene(app.services, "squat", countdown_s=0.1)
     app.stack.push(scene)
     app.stack.apply()
     deadline = time.monotonic() + 15
