@@ -26,7 +26,7 @@ from game.loop import ClearTo, Pop, Replace
 from game.scenes import ui
 from game.scenes.base import BaseScene, PlayScene
 from game.session_result import FinishedMatch
-from game.versus import SLOTS, BoxingVersus, RepRace, Slot, VersusResult, split_by_slot
+from game.versus import SLOTS, BoxingVersus, RepRace, VersusResult, split_by_slot
 from game.wording import number
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from typing import Any
 import pygame
 import pytest
 
-from tests.game.loop.conftest import run_steps
 from game.session_result import FinishedSession
+from tests.game.loop.conftest import run_steps
 
 SIZES = [(1280, 720), (1920, 1080), (800, 600)]
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from game.session_result import FinishedSession
 from game.wording import day, number, plural, without_paths
 from tests.game.loop.conftest import run_steps
 from tests.game.loop.test_nothing_pretended import _texts_drawn
-from game.session_result import FinishedSession
 
 COMMAND_LINE = re.compile(r"\bringside (play|hrv|sync|analyze|record)\b|(^|\s)--[a-z]")
 

@@ -12,9 +12,9 @@ import pygame
 import pytest
 
 from game.scenes import ui
+from game.session_result import FinishedSession
 from tests.game.scenes.conftest import run_steps
 from tests.game.scenes.layout import problems
-from game.session_result import FinishedSession
 
 SIZES = [(1280, 720), (1920, 1080), (854, 480)]
 NOTICE = "Could not save this session to your history (disk full)."

@@ -9,8 +9,8 @@ import pygame
 import pytest
 
 from game.input import Action, InputEvent
-from tests.game.scenes.conftest import run_steps, surface_is_drawn
 from game.session_result import FinishedSession
+from tests.game.scenes.conftest import run_steps, surface_is_drawn
 
 
 def _rep_session() -> dict[str, Any]:
