@@ -46,6 +46,7 @@ from game.input import (
 )
 from game.loop import STEP_S, FixedStep, SceneStack
 from game.moves import OrderBook, boxer_frames
+from game.scenes import factory
 from game.session_result import FinishedMatch, FinishedSession, SessionResult
 from game.settings import Settings, load_settings, save_settings
 
@@ -188,6 +189,8 @@ class App:
         # Randomness is read here, at the edge, once: scenes draw from services.rng.
         self.services = SceneServices(self, rng=random.Random(int.from_bytes(os.urandom(8),
                                                                              "little")))
+        # what scenes open in place of themselves (the menu, a session)
+        self.scenes = factory.SceneFactory(self.services)
 
     # -- services for scenes ------------------------------------------------------------
     def notify(self, message: str, seconds: float = 4.0,
@@ -369,8 +372,6 @@ class App:
 
     # -- the loop -----------------------------------------------------------------------
     def _first_scene(self) -> Any:
-        from game.scenes import factory
-
         return factory.initial_scene(self.services)
 
     def _init_display(self) -> Any:
@@ -466,8 +467,6 @@ class App:
         Finished sessions are already saved; the crash log says what happened."""
         import traceback
 
-        from game.scenes.factory import title_scene
-
         text = "".join(traceback.format_exception(exc))
         self.errors.append(text)
         try:
@@ -478,7 +477,7 @@ class App:
         self.notify(f"Something went wrong ({type(exc).__name__}); back to the menu. Details are "
                     f"in {self.home / 'crash.log'}", 8.0, (240, 68, 72))
         # a session left unfinished closes its journal
-        self.stack.clear_to(title_scene(self.services))
+        self.stack.clear_to(factory.title_scene(self.services))
         self.stack.apply()
         from game.storage.journal import pending_journals
 

@@ -1,16 +1,45 @@
-"""Building scenes by name: the first scene of a run and the menu's destinations."""
+"""Building scenes by name: the first scene of a run and the menu's destinations.
+
+This is the one module that imports the scenes it builds; a scene that opens another of these
+(the menu, a new session) asks ``services.scenes`` (a :class:`SceneFactory`) instead of importing
+this module, so the scene modules import each other in one direction only
+(tests/test_import_graph.py).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from game.scenes.boxing import BoxingScene
+from game.scenes.calibration import CalibrationScene
+from game.scenes.leaderboard import LeaderboardScene
+from game.scenes.moves import MovesScene
+from game.scenes.reps import RepScene
+from game.scenes.review import ReviewScene
+from game.scenes.settings import SettingsScene
+from game.scenes.title import TitleScene
+from game.scenes.versus import VersusScene
+from game.scenes.workout import WorkoutScene
+
 if TYPE_CHECKING:
     from game.scenes.services import SceneServices
 
 
-def title_scene(services: SceneServices) -> Any:
-    from game.scenes.title import TitleScene
+class SceneFactory:
+    """The scenes one scene opens in place of itself: ``services.scenes.title()``,
+    ``services.scenes.exercise("squat", target=10)`` (the options of :func:`exercise_scene`)."""
 
+    def __init__(self, services: SceneServices) -> None:
+        self._services = services
+
+    def title(self) -> Any:
+        return title_scene(self._services)
+
+    def exercise(self, exercise: str, **options: Any) -> Any:
+        return exercise_scene(self._services, exercise, **options)
+
+
+def title_scene(services: SceneServices) -> Any:
     return TitleScene(services)
 
 
@@ -24,16 +53,12 @@ def exercise_scene(services: SceneServices, exercise: str, *, calibrate: bool = 
     ``warmup`` marks a warm-up set (kept in the history, never a best or a leaderboard score),
     ``plan`` (today's plan as JSON) is kept with the session."""
     if exercise == "boxing":
-        from game.scenes.boxing import BoxingScene
-
         def make() -> Any:
             scene = BoxingScene(services, rounds=target, on_done=on_done, difficulty=difficulty)
             scene.progress_label = progress_label
             scene.plan_json = plan
             return scene
     else:
-        from game.scenes.reps import RepScene
-
         def make() -> Any:
             scene = RepScene(services, exercise, target=target, on_done=on_done,
                              stop_loss_pct=stop_loss_pct)
@@ -43,47 +68,31 @@ def exercise_scene(services: SceneServices, exercise: str, *, calibrate: bool = 
             return scene
     # A generated demo player needs no set-up (and would never stand still for it).
     if calibrate and services.profile is None and not services.source.is_demo:
-        from game.scenes.calibration import CalibrationScene
-
         return CalibrationScene(services, then=make, exercise=exercise)
     return make()
 
 
 def initial_scene(services: SceneServices) -> Any:
     """The scene a run starts in, from ``--mode``."""
-    mode = services.options.mode
-    scripted = services.options.scripted
+    options = services.options
+    mode = options.mode
     if mode in ("squat", "pushup", "lunge", "boxing"):
         # Scripted runs skip calibration: a recorded clip cannot be asked to step back.
-        asked = services.options.calibrate
-        calibrate = asked if asked is not None else not scripted
-        return exercise_scene(services, mode, calibrate=calibrate, target=services.options.target)
+        asked = options.calibrate
+        calibrate = asked if asked is not None else not options.scripted
+        return exercise_scene(services, mode, calibrate=calibrate, target=options.target)
     if mode == "versus":
-        from game.scenes.versus import VersusScene
-
-        return VersusScene(services, services.options.versus, target=services.options.target)
+        return VersusScene(services, options.versus, target=options.target)
     if mode == "calibrate":
-        from game.scenes.calibration import CalibrationScene
-
         return CalibrationScene(services, then=None, exercise="squat")
     if mode == "workout":
-        from game.scenes.workout import WorkoutScene
-
         return WorkoutScene(services)
     if mode == "review":
-        from game.scenes.review import ReviewScene
-
-        return ReviewScene(services, path=services.options.review_file)
+        return ReviewScene(services, path=options.review_file)
     if mode == "moves":
-        from game.scenes.moves import MovesScene
-
         return MovesScene(services)
     if mode == "settings":
-        from game.scenes.settings import SettingsScene
-
         return SettingsScene(services)
     if mode == "leaderboard":
-        from game.scenes.leaderboard import LeaderboardScene
-
         return LeaderboardScene(services)
     return title_scene(services)

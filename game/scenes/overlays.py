@@ -62,9 +62,7 @@ class PauseScene(BaseScene):
             self.go(Pop())
             self.on_end()
         elif key == "menu":
-            from game.scenes.factory import title_scene
-
-            self.go(ClearTo(title_scene(self.services)))
+            self.go(ClearTo(self.services.scenes.title()))
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
@@ -112,9 +110,7 @@ class CameraLostScene(BaseScene):
 
     def handle(self, event: InputEvent) -> None:
         if event.action == Action.BACK:
-            from game.scenes.factory import title_scene
-
-            self.go(ClearTo(title_scene(self.services)))
+            self.go(ClearTo(self.services.scenes.title()))
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)

@@ -68,10 +68,9 @@ class ResultsScene(BaseScene):
 
     def handle(self, event: InputEvent) -> None:
         from game.input import Action
-        from game.scenes.factory import exercise_scene, title_scene
 
         if event.action == Action.BACK:
-            self.go(ClearTo(title_scene(self.services)))
+            self.go(ClearTo(self.services.scenes.title()))
             return
         key = self.menu.handle(event)
         if key == "save_mine" and self.can_save_as_mine:
@@ -87,9 +86,9 @@ class ResultsScene(BaseScene):
             self.menu = self._menu()
         elif key == "again":
             ex = self.session.result.exercise or "squat"
-            self.go(Replace(exercise_scene(self.services, ex, calibrate=False)))
+            self.go(Replace(self.services.scenes.exercise(ex, calibrate=False)))
         elif key == "menu":
-            self.go(ClearTo(title_scene(self.services)))
+            self.go(ClearTo(self.services.scenes.title()))
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)

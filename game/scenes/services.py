@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from game.input import HoverSelect
     from game.integrations import LeaderboardLink, PlanLoader
     from game.moves import OrderBook
+    from game.scenes.factory import SceneFactory
     from game.settings import Settings
     from game.storage.journal import JournalState
 
@@ -198,6 +199,12 @@ class SceneServices:
         return self._app.leaderboard
 
     # -- the scene stack and the run -------------------------------------------------------
+    @property
+    def scenes(self) -> SceneFactory:
+        """Builds the scenes one scene opens in place of itself (the title, a session), so
+        scene modules never import the factory."""
+        return self._app.scenes
+
     def go(self, command: Command) -> None:
         """Queue a scene command; applied between steps, in the order sent."""
         self._app.stack.send(command)

@@ -479,10 +479,8 @@ class SourceErrorScene(BaseScene):
         self.services.audio.effect("paused")
 
     def handle(self, event: InputEvent) -> None:
-        from game.scenes.factory import title_scene
-
         if event.action == Action.BACK or self.menu.handle(event) == "menu":
-            self.go(ClearTo(title_scene(self.services)))
+            self.go(ClearTo(self.services.scenes.title()))
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)

@@ -12,6 +12,12 @@ from game.input import Action, InputEvent
 from game.loop import Push
 from game.scenes import ui
 from game.scenes.base import BaseScene
+from game.scenes.leaderboard import LeaderboardScene
+from game.scenes.moves import MovesScene
+from game.scenes.review import ReviewScene
+from game.scenes.settings import SettingsScene
+from game.scenes.versus import VersusScene
+from game.scenes.workout import WorkoutScene
 from game.session_result import SessionResult
 
 if TYPE_CHECKING:
@@ -81,8 +87,6 @@ class TitleScene(BaseScene):
         return bool(feed and feed.is_camera and feed.status == FeedStatus.FAILED)
 
     def handle(self, event: InputEvent) -> None:
-        from game.scenes import factory
-
         if event.action == Action.BACK:
             return  # Esc on the title does nothing; Quit is a button (and Ctrl+Q)
         key = self.menu.handle(event)
@@ -101,30 +105,18 @@ class TitleScene(BaseScene):
             if self.camera_missing:
                 services.source.open(demo=key)
                 services.notify("No camera, so a generated player is standing in (demo mode).", 4)
-            services.go(Push(factory.exercise_scene(services, key)))
+            services.go(Push(services.scenes.exercise(key)))
         elif key == "versus":
-            from game.scenes.versus import VersusScene
-
             services.go(Push(VersusScene(services, "squat")))
         elif key == "workout":
-            from game.scenes.workout import WorkoutScene
-
             services.go(Push(WorkoutScene(services)))
         elif key == "moves":
-            from game.scenes.moves import MovesScene
-
             services.go(Push(MovesScene(services)))
         elif key == "review":
-            from game.scenes.review import ReviewScene
-
             services.go(Push(ReviewScene(services)))
         elif key == "leaderboard":
-            from game.scenes.leaderboard import LeaderboardScene
-
             services.go(Push(LeaderboardScene(services)))
         elif key == "settings":
-            from game.scenes.settings import SettingsScene
-
             services.go(Push(SettingsScene(services)))
         elif key == "demo":
             if services.source.is_demo:

@@ -26,7 +26,7 @@ from game.loop import ClearTo, Pop, Replace
 from game.scenes import ui
 from game.scenes.base import BaseScene, PlayScene
 from game.session_result import FinishedMatch
-from game.versus import SLOTS, BoxingVersus, RepRace, VersusResult, split_by_slot
+from game.versus import SLOTS, BoxingVersus, RepRace, Slot, VersusResult, split_by_slot
 from game.wording import number
 
 if TYPE_CHECKING:
@@ -60,9 +60,7 @@ def leave(services: SceneServices) -> None:
     if services.stack_depth > 1:
         services.go(Pop())
     else:
-        from game.scenes.factory import title_scene
-
-        services.go(ClearTo(title_scene(services)))
+        services.go(ClearTo(services.scenes.title()))
 
 
 class VersusScene(PlayScene):
@@ -369,7 +367,7 @@ class VersusScene(PlayScene):
         x = lay.px(2) if side == "left" else lay.w - w - lay.px(2)
         return pygame.Rect(x, lay.px(2), w, lay.px(30))
 
-    def _draw_player_hud(self, surface: pygame.Surface, slot: str) -> None:
+    def _draw_player_hud(self, surface: pygame.Surface, slot: Slot) -> None:
         lay = ui.Layout.of(surface)
         rect = self._hud_rect(surface, slot)
         col = self.color(slot)

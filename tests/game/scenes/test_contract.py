@@ -85,6 +85,9 @@ class FakeServices:
             def start_if_configured(self) -> None: ...
 
         self.leaderboard = _Link()
+        from game.scenes.factory import SceneFactory
+
+        self.scenes = SceneFactory(self)  # type: ignore[arg-type]
 
     def go(self, command: Command) -> None:
         self.commands.append(command)
