@@ -7,6 +7,9 @@ Wall-clock time is read here, at the edge, never in the scenes' logic.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -16,7 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from game.errors import RingsideError
+from game.net.outbox import Outbox
+from game.net.override import latest_coach_override
+from game.net.session import submission_for
+from game.net.settings import NetSettings, load_settings, save_settings
 from game.session_result import SessionResult
+from game.wording import day as day_text
+from game.wording import number, plural
 
 if TYPE_CHECKING:
     from game.history import History
@@ -50,7 +59,7 @@ def persist_session(home: Path, result: SessionResult, targets: list[str], *,
     ``is_committed``: the journal already holds the commit line (a replay). ``on_step`` is called
     after each step (tests kill the process there). ``result.uid`` must be set.
     """
-    from game.storage.journal import SessionJournal, journal_dir
+    from game.storage.journal import SessionJournal, journal_dir  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
     step = on_step or (lambda _name: None)
     if not result.uid:
@@ -103,7 +112,7 @@ def replay_journals(home: Path, history: History) -> tuple[int, list[JournalStat
     """At start-up: finish saving every committed journal (idempotent), and return the
     unfinished ones (sessions a crash interrupted) to offer back. Returns
     ``(replayed, unfinished, problems)``."""
-    from game.storage.journal import SessionJournal, pending_journals
+    from game.storage.journal import SessionJournal, pending_journals  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
     replayed = 0
     unfinished: list[JournalState] = []
@@ -124,11 +133,10 @@ def replay_journals(home: Path, history: History) -> tuple[int, list[JournalStat
 def save_session_db(home: Path, result: SessionResult) -> tuple[str | None, bool]:
     """Save a finished session to the local database (idempotent by uid). Returns a problem to
     show (or None) and whether trying again later may help."""
-    try:
-        from game.storage import open_database
-        from game.storage.session_rows import session_rows
-    except ImportError:
-        return None, False
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415 - lazy: as above
+
+    from game.storage import open_database  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
+    from game.storage.session_rows import session_rows  # noqa: PLC0415 - lazy: the same package (SQLAlchemy)
     try:
         rows = session_rows(result)
         db = open_database(home / "ringside.db")
@@ -145,7 +153,8 @@ def save_session_db(home: Path, result: SessionResult) -> tuple[str | None, bool
                 close()
     except RingsideError as err:
         return f"Saved to your history, but not to the database yet: {err}", True
-    except Exception as exc:  # never lose the session over a storage bug: it is in history
+    except (SQLAlchemyError, sqlite3.Error, OSError, ValueError, TypeError) as exc:
+        # a database refusing the row, or a malformed session: never lose it, it is in history
         return (f"Saved to your history, but not to the database yet ({type(exc).__name__}: "
                 f"{exc})", True)
     return None, False
@@ -156,11 +165,6 @@ def queue_submission(home: Path, result: SessionResult,
     """Put a finished session in the leaderboard outbox (idempotent: the submission id is the
     session's uid). ``submit`` is the sync worker's (it also wakes the sender); without one the
     outbox file is written directly. Returns a problem (or None) and whether to retry."""
-    try:
-        from game.net.outbox import Outbox
-        from game.net.session import submission_for
-    except ImportError:
-        return None, False
     if result.is_warmup:
         return None, False  # a warm-up is not a score
     try:
@@ -175,7 +179,7 @@ def queue_submission(home: Path, result: SessionResult,
         else:
             with Outbox(home / "outbox.sqlite3") as outbox:
                 outbox.enqueue(sub)
-    except Exception as exc:
+    except (RingsideError, sqlite3.Error, OSError) as exc:  # an outbox that cannot be written
         return f"Could not queue this score for the leaderboard yet ({exc}).", True
     return None, False
 
@@ -249,11 +253,10 @@ DEFAULT_PLAN = TodayPlan(
 
 def today_plan(home: Path) -> tuple[TodayPlan, str | None]:
     """Today's plan from the recovery part when it has data, else the default; plus a problem."""
-    try:
-        from game.hrv.service import status
-        from game.storage import open_database
-    except ImportError:
-        return DEFAULT_PLAN, None
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415 - lazy: as above
+
+    from game.hrv.service import status  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
+    from game.storage import open_database  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
     try:
         db = open_database(home / "ringside.db")
         try:
@@ -263,14 +266,13 @@ def today_plan(home: Path) -> tuple[TodayPlan, str | None]:
             close = getattr(db, "close", None)
             if callable(close):
                 close()
-    except Exception:  # noqa: BLE001 - a damaged or locked database must not stop the workout
+    except (RingsideError, SQLAlchemyError, sqlite3.Error, OSError, ValueError):
+        # a damaged or locked database must not stop the workout
         return DEFAULT_PLAN, ("Could not read your recovery data, so today uses the standard plan; "
                               "use Import HRV data here to read your files again.")
     if not st.measurement_count and not st.plan.is_override:
         return DEFAULT_PLAN, None
     if st.last is None and st.measurement_count:
-        from game.wording import day as day_text
-
         # Every reading is older than readiness looks back: the plan must say so, not claim
         # there are none (issue 11).
         newest = newest_reading_day(home)
@@ -312,7 +314,7 @@ def today_plan(home: Path) -> tuple[TodayPlan, str | None]:
 
 def newest_reading_day(home: Path) -> date | None:
     """The day of the newest usable HRV reading stored, however old (None: none)."""
-    from game.storage import open_database
+    from game.storage import open_database  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
     db = open_database(home / "ringside.db")
     try:
@@ -341,8 +343,6 @@ class PlanLoader:
             self.refresh()
 
     def refresh(self) -> None:
-        import threading
-
         self._generation += 1
         gen = self._generation
         self._result = None
@@ -374,9 +374,8 @@ def import_hrv(home: Path, paths: list[Path]) -> HrvImportResult:
     """Import HRV files or folders into the local database and refresh readiness (the same as
     ``ringside hrv import``); every refused file says why in one line. Runs on a worker
     thread; raises nothing the player could not read."""
-    from game.hrv.service import import_paths, refresh_readiness
-    from game.storage import open_database
-    from game.wording import number, plural
+    from game.hrv.service import import_paths, refresh_readiness  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
+    from game.storage import open_database  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
     now = datetime.now(timezone.utc)
     db = open_database(home / "ringside.db")
@@ -423,20 +422,18 @@ class LeaderboardLink:
         """The sync worker (started now unless ``start`` is False), or None when unavailable."""
         if self._worker is not None or not start:
             return self._worker
-        try:
-            from game.net.sync import start_sync
+        from game.net.sync import start_sync  # noqa: PLC0415 - lazy: websockets (0.1 s CPU to import) only once a leaderboard is used
 
+        try:
             worker = start_sync(folder=self.home)
-        except ImportError:
-            return None
-        except Exception as exc:  # a corrupt leaderboard.json, an unusable outbox
+        except (RingsideError, OSError) as exc:  # a corrupt leaderboard.json, an unusable outbox
             self._notify(f"Leaderboard unavailable: {exc}", 6.0)
             return None
         self._worker = worker
         if not self.is_scripted:
             try:
                 requeue_unsent(self._history.sessions, worker, now_s=time.time())
-            except Exception as exc:  # the history is still safe on disk; try again next start
+            except (RingsideError, sqlite3.Error, OSError) as exc:  # the history is still safe on disk; try again next start
                 self._notify(f"Could not check for unsent scores ({exc}).", 6.0)
         return worker
 
@@ -453,7 +450,7 @@ class LeaderboardLink:
         if worker is not None:
             try:
                 worker.stop(timeout_s=1.0)
-            except Exception:
+            except RuntimeError:  # its thread never started
                 pass
 
     def challenge_for(self, exercise: str) -> str | None:
@@ -471,36 +468,21 @@ class LeaderboardLink:
         code = self.challenge_for(exercise)
         worker = self.worker(start=False)
         if code and worker is not None:
-            try:
-                worker.progress(code, float(score), int(elapsed_s * 1000), count)
-            except Exception:
-                pass
+            worker.progress(code, float(score), int(elapsed_s * 1000), count)
 
     def standings(self) -> Any:
         """The live challenge's standings the worker follows, or None."""
         worker = self.worker(start=False)
-        if worker is None:
-            return None
-        try:
-            return worker.standings()
-        except Exception:
-            return None
+        return None if worker is None else worker.standings()
 
     def coach_override(self) -> dict[str, Any] | None:
         """The latest override: live from the sync worker, else the cached copy (never
         blocks)."""
         worker = self.worker(start=False)
         if worker is not None:
-            try:
-                live = worker.override()
-            except Exception:
-                live = None
+            live = worker.override()
             if live:
                 return live  # type: ignore[no-any-return]
-        try:
-            from game.net.override import latest_coach_override
-        except ImportError:
-            return None
         return latest_coach_override(fetch=False, folder=self.home)
 
 
@@ -515,8 +497,6 @@ def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float)
     (the game stopped between keeping a session and queueing it); returns how many. A session's
     submission id is its own uid, so one already queued or sent is skipped here, and the server
     ignores a repeat."""
-    from game.net.session import submission_for
-
     known = {item.id for item in worker.outbox.items()}
     queued = 0
     for row in sessions:
@@ -629,14 +609,10 @@ def fetch_board(home: Path, mode: str, period: str, group: str | None = None, *,
                 timeout_s: float = 4.0) -> BoardView:
     """Read one board (and the player's groups) from the server; blocking: call it on a worker
     thread. Never raises: a failure is a :class:`BoardView` with ``problem`` set."""
-    import asyncio
+    from websockets.exceptions import WebSocketException  # noqa: PLC0415 - lazy: as above
 
-    try:
-        from game.net.client import open_link
-        from game.net.settings import load_settings
-    except ImportError:
-        return BoardView(mode, period, group, problem="The leaderboard client is not part of "
-                                                      "this installation.")
+    from game.net.client import open_link  # noqa: PLC0415 - lazy: websockets (0.1 s CPU to import) only once a leaderboard is used
+
     try:
         settings = load_settings(home)
     except RingsideError as err:
@@ -670,7 +646,8 @@ def fetch_board(home: Path, mode: str, period: str, group: str | None = None, *,
     except RingsideError as err:
         return BoardView(mode, period, group,
                          problem=friendly_net_problem(str(err), settings.server))
-    except Exception as exc:  # a protocol surprise: still a sentence, never a traceback
+    except (WebSocketException, OSError, KeyError, TypeError, ValueError) as exc:
+        # a protocol surprise (a reply without the fields we read): still a sentence, never a traceback
         return BoardView(mode, period, group,
                          problem=friendly_net_problem(f"{type(exc).__name__}: {exc}",
                                                       settings.server))
@@ -678,13 +655,9 @@ def fetch_board(home: Path, mode: str, period: str, group: str | None = None, *,
 
 def leaderboard_identity(home: Path) -> tuple[str, str]:
     """(player name, server URL) the leaderboard uses; defaults when not set up."""
-    from game.net.settings import load_settings
-
     try:
         s = load_settings(home)
     except RingsideError:
-        from game.net.settings import NetSettings
-
         s = NetSettings()
     return s.name, s.server
 
@@ -712,17 +685,13 @@ def set_leaderboard_identity(link: LeaderboardLink, *, name: str | None = None,
                              server: str | None = None) -> None:
     """Save the player's name and/or server for the leaderboard (``leaderboard.json``, the file
     ``ringside sync`` uses) and restart syncing so they apply now. Raises RingsideError."""
-    from dataclasses import replace as dc_replace
-
-    from game.net.settings import NetSettings, load_settings, save_settings
-
     try:
         s = load_settings(link.home)
     except RingsideError:
         s = NetSettings()
     if name is not None:
-        s = dc_replace(s, name=name)
+        s = replace(s, name=name)
     if server is not None:
-        s = dc_replace(s, server=server)
+        s = replace(s, server=server)
     save_settings(s, link.home)
     link.stop()

@@ -14,11 +14,12 @@ from game.feed import FeedItem
 from game.feedback import Message, Priority
 from game.input import InputEvent
 from game.moves import DEMO_FOR_EXERCISE
+from game.reps import make_rep_detector
 from game.reps.events import InputEvent as EngineInput
 from game.reps.events import RepEvent, StatusEvent
 from game.scenes import ui
 from game.scenes.clip import ClipPanel
-from game.scenes.session import OnDone, SessionScene
+from game.scenes.session import PAUSE_HINT, OnDone, SessionScene
 from game.session_result import rep_stats
 
 if TYPE_CHECKING:
@@ -45,8 +46,6 @@ class RepScene(SessionScene):
                  countdown_s: float = 3.0,
                  stop_loss_pct: float | None = None) -> None:
         super().__init__(services, on_done=on_done, countdown_s=countdown_s)
-        from game.reps import make_rep_detector
-
         self.exercise = exercise
         self.target = target or services.settings.rep_target
         self.detector: Any = make_rep_detector(exercise)
@@ -70,8 +69,6 @@ class RepScene(SessionScene):
                         stop_loss_pct=self.stop_loss_pct)
 
     def on_start(self) -> None:
-        from game.reps import make_rep_detector
-
         self.detector = make_rep_detector(self.exercise)
         self.reps = []
 
@@ -218,8 +215,6 @@ class RepScene(SessionScene):
         """What the stage's one cue line should say now (the channel picks the winner)."""
         self.post_source_state()
         if self.state == "countdown":
-            from game.scenes.session import PAUSE_HINT
-
             self.say(Message("pause_hint", PAUSE_HINT, "cue", Priority.HINT, ttl_s=0.25))
         view = self._view()
         if self.state != "active" or view is None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game.history import BEST_METRICS
-from game.input import InputEvent
+from game.input import Action, InputEvent
 from game.loop import ClearTo, Replace
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
@@ -67,8 +67,6 @@ class ResultsScene(BaseScene):
         return self.sessions[self.page]
 
     def handle(self, event: InputEvent) -> None:
-        from game.input import Action
-
         if event.action == Action.BACK:
             self.go(ClearTo(self.services.scenes.title()))
             return

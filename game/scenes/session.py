@@ -13,6 +13,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -21,9 +22,13 @@ from game.feed import FeedStatus
 from game.feedback import Message, Priority
 from game.input import Action, InputEvent
 from game.loop import ClearTo, Push, Replace
+from game.pose.recording import RecordingWriter
 from game.scenes import ui
 from game.scenes.base import BaseScene, PlayScene
+from game.scenes.overlays import PauseScene
+from game.scenes.results import ResultsScene
 from game.session_result import FinishedSession, SessionResult
+from game.wording import without_paths
 
 if TYPE_CHECKING:
     from game.scenes.services import SceneServices
@@ -164,7 +169,7 @@ class SessionScene(PlayScene):
         """Only the player's own sessions are journalled (the others are never saved unasked)."""
         if not self.is_players_own or self.journal is not None:
             return
-        from game.storage.journal import SessionJournal
+        from game.storage.journal import SessionJournal  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
         try:
             self.journal = SessionJournal.create(self.services.home, self._identity())
@@ -223,8 +228,6 @@ class SessionScene(PlayScene):
     def session_frame(self, pose: Any) -> Any:
         """The frame on the session clock: time spent paused (pause menu, camera lost) is cut
         out, so a round's timer, the targets and the rep tempo resume where they stopped."""
-        from dataclasses import replace
-
         ts = float(pose.timestamp_ms)
         if self._was_paused and self._last_raw_ms is not None:
             # keep one frame interval of the gap, drop the rest
@@ -241,8 +244,6 @@ class SessionScene(PlayScene):
             return
         try:
             if self.recorder is None:
-                from game.pose.recording import RecordingWriter
-
                 stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.started_wall))
                 path = self.services.home / "recordings" / f"{stamp}_{self.exercise}.rsk"
                 self.recorder = RecordingWriter(path, image_size=item.pose.image_size,
@@ -330,8 +331,6 @@ class SessionScene(PlayScene):
 
     def handle(self, event: InputEvent) -> None:
         if event.action in (Action.PAUSE, Action.BACK):
-            from game.scenes.overlays import PauseScene
-
             self.go(Push(PauseScene(self.services, on_restart=self.restart,
                                            on_end=lambda: self.finish("player"))))
 
@@ -424,8 +423,6 @@ class SessionScene(PlayScene):
         if self.on_done is not None:
             self.on_done(done)
         else:
-            from game.scenes.results import ResultsScene
-
             self.go(Replace(ResultsScene(self.services, [done])))
 
     def build_result(self, reason: str) -> SessionResult:
@@ -508,8 +505,6 @@ class SourceErrorScene(BaseScene):
 
 def _sentence(message: str) -> str:
     """A source message as a sentence (full stop; a file name keeps its own case)."""
-    from game.wording import without_paths
-
     text = without_paths(message.strip())  # a path reads as its file name
     if not text:
         return "The source could not be read."

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game.errors import RingsideError
 from game.input import Action, InputEvent
+from game.integrations import leaderboard_identity, normalise_server, set_leaderboard_identity
 from game.loop import Pop
 from game.scenes import ui
 from game.scenes.base import BaseScene
@@ -82,7 +84,6 @@ class SettingsScene(BaseScene):
 
     def __init__(self, services: SceneServices) -> None:
         super().__init__(services)
-        from game.integrations import leaderboard_identity
 
         self.focus = 0
         self.first = 0  # the first row shown: the list scrolls when not every row fits
@@ -122,9 +123,6 @@ class SettingsScene(BaseScene):
             self._save_text()
 
     def _save_text(self) -> None:
-        from game.errors import RingsideError
-        from game.integrations import normalise_server, set_leaderboard_identity
-
         field, text = self.editing, self.draft.strip()
         try:
             if field == "server":

@@ -19,6 +19,7 @@ from game.scenes.settings import SettingsScene
 from game.scenes.versus import VersusScene
 from game.scenes.workout import WorkoutScene
 from game.session_result import SessionResult
+from game.wording import number, plural
 
 if TYPE_CHECKING:
     from game.scenes.services import SceneServices
@@ -227,7 +228,6 @@ class TitleScene(BaseScene):
 
 def _offer_text(session: SessionResult, *, short: bool = False) -> str:
     """``Your squat session of Sat 07:42 stopped after 2 reps.`` (pure)"""
-    from game.wording import number, plural
 
     ex = session.exercise
     what = (f"{number(session.stat('score') or 0)} points" if ex == "boxing"

@@ -16,13 +16,17 @@ Nothing is saved: a versus match is two people, not one player's history, bests 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pygame
 
+from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
 from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
 from game.input import Action, InputEvent
 from game.loop import ClearTo, Pop, Replace
+from game.moves import Order
 from game.scenes import ui
 from game.scenes.base import BaseScene, PlayScene
 from game.session_result import FinishedMatch
@@ -180,10 +184,6 @@ class VersusScene(PlayScene):
         self.services.audio.effect("go")
 
     def _boxing_match(self) -> BoxingVersus:
-        from dataclasses import replace
-
-        from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
-
         difficulty = replace(Difficulty.level(1), rounds=self.target)
         if self.services.source.is_demo:
             # the generated boxers throw straights and slips (no hooks or uppercuts)
@@ -202,9 +202,7 @@ class VersusScene(PlayScene):
 
     def _direct_demo_boxers(self, match: BoxingVersus, start_ms: float) -> None:
         """Demo: each generated boxer answers its own targets; Blue lets ~10 % go, Red ~30 %."""
-        import numpy as np
 
-        from game.moves import Order
 
         books = self.services.source.versus_orders
         for i, slot in enumerate(SLOTS):

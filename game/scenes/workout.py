@@ -17,11 +17,22 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game.input import Action, InputEvent
-from game.integrations import DEFAULT_PLAN, WARMUP_MOVES, PlanBlock, TodayPlan, warmup_reps
+from game.integrations import (
+    DEFAULT_PLAN,
+    WARMUP_MOVES,
+    PlanBlock,
+    TodayPlan,
+    apply_coach_override,
+    warmup_reps,
+)
 from game.loop import Command, Pop, Push, Replace
+from game.moves import DEMO_FOR_EXERCISE
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
+from game.scenes.hrv_import import HrvImportScene
+from game.scenes.overlays import PauseScene
+from game.scenes.results import ResultsScene
 from game.session_result import FinishedSession
 from game.wording import day, plural
 
@@ -77,8 +88,6 @@ class WorkoutScene(BaseScene):
             self.loading = True
 
     def _apply_override(self) -> None:
-        from game.integrations import apply_coach_override
-
         override = self.services.leaderboard.coach_override()
         if override != self.override:
             self.override = override
@@ -104,8 +113,6 @@ class WorkoutScene(BaseScene):
         elif key == "start":
             WorkoutRunner(self.services, self.plan).start()
         elif key == "hrv":
-            from game.scenes.hrv_import import HrvImportScene
-
             self.go(Push(HrvImportScene(self.services)))
         elif key == "back":
             self.go(Pop())
@@ -296,8 +303,6 @@ class WorkoutRunner:
         self._end_block()
 
     def _end_block(self) -> None:
-        from game.scenes.results import ResultsScene
-
         nxt = self.block_i + 1
         if not self.block_sessions:  # nothing done in this block (skipped): straight on
             self._start_block(nxt)
@@ -312,8 +317,6 @@ class WorkoutRunner:
             continue_label=f"Next: {self.blocks[nxt].title}")))
 
     def _finish_workout(self) -> None:
-        from game.scenes.results import ResultsScene
-
         self.is_done = True
         self.services.audio.say("well_done")
         if self.sessions:
@@ -413,8 +416,6 @@ class GuidedScene(BaseScene):
                  is_rest: bool = False, progress_label: str | None = None,
                  last: Callable[[], str] | None = None) -> None:
         super().__init__(services)
-        from game.moves import DEMO_FOR_EXERCISE
-
         self.title_text = title
         self.detail = detail
         self.seconds = seconds
@@ -456,8 +457,6 @@ class GuidedScene(BaseScene):
         if self.clip.handle(event):
             return
         if event.action == Action.BACK:
-            from game.scenes.overlays import PauseScene
-
             self.go(Push(PauseScene(self.services, on_end=self._finish)))
             return
         if self.menu.handle(event) == "skip":
