@@ -42,6 +42,13 @@ from game.reps.scoring import Coach, Sample, measure, score_parts, total_score
 RepEngineEvent = RepEvent | StatusEvent | InputEvent | CalibrationEvent
 
 
+# How far the torso's reading may stray from the one at calibration while the person is still in
+# their own start posture: a push-up's torso swings 15-20 degrees between the top and the bottom
+# (the shoulders drop about 0.3 m over a 1.4 m body), so 20 keeps the top of every rep and never
+# reaches a standing torso from a plank (60-90 degrees away).
+OWN_TORSO_DEG = 20.0
+
+
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
     """Input-monitor limits (seconds unless named otherwise)."""
@@ -64,6 +71,10 @@ class EngineOptions:
     # estimate over 0.1 s lags and jitters, so the margin is wide: fast stand-ups wait a moment.
     takeoff_speed_per_s: float = 0.8
     confirm_s: float = 0.25
+    # Planted points must read moved this long before the attempt is judged moved: a step or a hand
+    # walked stays where it lands; a landmark misplaced by the tracker for a frame or two does not
+    # (two frames at 10 fps).
+    moved_hold_s: float = 0.1
     # Longest flight of a jump: 0.6 s is a 45 cm vertical jump (t = 2 sqrt(2h/g)); feet and hips
     # "in the air" for longer mean the camera or the person moved, and the floor is re-anchored.
     max_flight_s: float = 0.6
@@ -99,6 +110,13 @@ class RepDetector:
         self._p_raw_prev = 0.0
         self._top_deg = calibration.top_angle_deg if calibration else 0.0
         self._top_sec = calibration.top_secondary_deg if calibration else None
+        # The person's own top between reps: their size in the image there (pixels) and their torso's
+        # reading from the camera's vertical (degrees), followed like the top angle.
+        self._top_h = calibration.height_px if calibration else 1.0
+        self._top_torso: float | None = None
+        self._moved = False
+        self._moved_since: float | None = None
+        self._planted_sides: tuple[tuple[float, float], tuple[float, float]] | None = None  # at calibration
         # attempt
         self._samples: list[Sample] = []
         self._start_s = 0.0
@@ -162,6 +180,7 @@ class RepDetector:
         self.cal = calibrate(self.defn, frames)
         self._top_deg = self.cal.top_angle_deg
         self._top_sec = self.cal.top_secondary_deg
+        self._top_h = self.cal.height_px
         return self.cal
 
     def update(self, frame: PoseFrame) -> list[Event]:
@@ -397,7 +416,7 @@ class RepDetector:
             # The coach's standard (an absolute angle) also counts, whatever the person's top reads.
             p = max(p, (self._top_deg - f.primary_deg) / (self._top_deg - defn.depth_angle_deg))
         if defn.height_depth_share is not None:
-            p = max(p, (1.0 - f.height_px / cal.height_px) / (1.0 - defn.height_depth_share))
+            p = max(p, (1.0 - f.height_px / self._top_h) / (1.0 - defn.height_depth_share))
         if f.low_point_gap_px is not None and self._low_top is not None:
             span = self._low_top - defn.low_point_rise
             if span > 0.1:
@@ -443,7 +462,7 @@ class RepDetector:
         if name == "rebounded":
             return self._trough > th.lockout and p > self._trough + th.rebound
         if name == "moved":
-            return self._is_moved(f)
+            return self._moved
         if name == "airborne":
             return self._is_airborne(f)
         if name == "overtime":
@@ -470,6 +489,18 @@ class RepDetector:
             return 0.0
         return (q[-1][1] - q[0][1]) / (q[-1][0] - q[0][0])
 
+    def _update_moved(self, f: Features) -> None:
+        """Feet (hands) moved from where they were planted, and stayed moved for ``moved_hold_s``: a
+        step or a hand walked lands and stays; a tracker re-acquiring someone after a dropout can
+        place the limbs wrongly for a frame or two (pushup_front_dumbbells_portrait_dark, 5.32 s)."""
+        if not self._is_moved(f):
+            self._moved_since = None
+            self._moved = False
+            return
+        if self._moved_since is None:
+            self._moved_since = f.t_s
+        self._moved = f.t_s - self._moved_since >= self.opts.moved_hold_s
+
     def _is_moved(self, f: Features) -> bool:
         lim = self.defn.max_planted_shift
         if lim is None or self.cal is None or not f.is_planted_in_frame:
@@ -485,6 +516,17 @@ class RepDetector:
             up_r = f.feet_low_y_px[1] - self.cal.feet_low_y_px[1]
             if up_l * up_r > 0:
                 dy -= up_l if abs(up_l) < abs(up_r) else up_r
+        if self.defn.posture == "horizontal" and self._planted_sides is not None and f.planted_sides_px is not None:
+            # The body moves on its hands only by moving both (walking the hands, getting up); one
+            # wrist alone reading far from its place is the tracker snapping one arm onto the other
+            # (head-on in a dark gym, pushup_front_dumbbells_portrait_dark 5.3-6.3 s and 9.1-10.1 s:
+            # the left wrist jumps 150-250 px in a frame and back, the right stays put). So the hand
+            # that moved least speaks for the plank.
+            least = min(
+                math.hypot(now[0] - then[0], now[1] - then[1])
+                for now, then in zip(f.planted_sides_px, self._planted_sides, strict=True)
+            )
+            return least > lim * self.cal.height_px
         return math.hypot(dx, dy) > lim * self.cal.height_px
 
     def _feet_rise(self, f: Features) -> float:
@@ -745,6 +787,7 @@ class RepDetector:
     def _step(self, f: Features, ev: list[Event]) -> None:
         self._track_height(f)
         self._update_airborne(f)
+        self._update_moved(f)
         if self.phase in (Phase.BOTTOM, Phase.ASCENT):
             self._up_peak = max(self._up_peak, self._rise_speed())
         if self.phase in MOVING:
@@ -781,7 +824,18 @@ class RepDetector:
             self.cal = refit(self.defn, self.cal, window)
         self._top_deg = self.cal.top_angle_deg
         self._top_sec = self.cal.top_secondary_deg
+        self._top_h = self.cal.height_px
         self._floor = self.cal.feet_low_y_px
+        self._top_torso = statistics.median(x.torso_from_vertical_deg for x in window) if window else None
+        sides = [x.planted_sides_px for x in window if x.planted_sides_px is not None]
+        self._planted_sides = (
+            (
+                (statistics.median(s[0][0] for s in sides), statistics.median(s[0][1] for s in sides)),
+                (statistics.median(s[1][0] for s in sides), statistics.median(s[1][1] for s in sides)),
+            )
+            if sides
+            else None
+        )
         if window:
             self._hip_line = statistics.median(x.moving_xy_px[1] for x in window)
             lows = [x.low_point_gap_px for x in window if x.low_point_gap_px is not None]
@@ -810,12 +864,18 @@ class RepDetector:
         if self._p <= self.opts.low_p:
             self._t_low = f.t_s
         dt = f.t_s - self._prev_judged_s if self._prev_judged_s is not None else 0.0
-        if self._p <= self.defn.thresholds.lockout and is_top_posture(self.defn, f) and dt > 0:
-            # Follow slow drift of the standing angle (fatigue, a changed stance) between reps.
+        if self._p <= self.defn.thresholds.lockout and self._is_own_top(f) and dt > 0:
+            # Follow slow drift of the top between reps (fatigue, a changed stance, a plank that
+            # settles after a calibration made while getting into it): the main angle and the
+            # person's size in the image there, which the depth judgements are relative to.
             a = 1.0 - math.exp(-min(dt, 0.5) / self.opts.top_tau_s)
             self._top_deg += a * (f.primary_deg - self._top_deg)
+            self._top_h += a * (f.height_px - self._top_h)
             if f.secondary_deg is not None and self._top_sec is not None:
                 self._top_sec += a * (f.secondary_deg - self._top_sec)
+            if self._top_torso is not None:
+                self._top_torso += a * (f.torso_from_vertical_deg - self._top_torso)
+        if self._p <= self.defn.thresholds.lockout and is_top_posture(self.defn, f) and dt > 0:
             b = 1.0 - math.exp(-min(dt, 0.5) / 1.0)
             if not self._air_prev:
                 if f.is_planted_in_frame:
@@ -824,6 +884,20 @@ class RepDetector:
                         self._floor[1] + b * (f.feet_low_y_px[1] - self._floor[1]),
                     )
                 self._hip_line += b * (f.moving_xy_px[1] - self._hip_line)
+
+    def _is_own_top(self, f: Features) -> bool:
+        """At the top in this person's own start posture: the main angle straight enough, and the
+        torso as the definition wants it or within ``OWN_TORSO_DEG`` of how it read at calibration.
+
+        The torso's angle is read against the camera's vertical: a camera on the floor in front of
+        a plank reads it 40-50 degrees from vertical (pushup_front_portrait_outdoor_slow), a side
+        camera 70-85. Once someone has been accepted in the start position, the same posture
+        seen through the same camera is theirs, whatever the camera makes of it."""
+        if is_top_posture(self.defn, f):
+            return True
+        if f.primary_deg < self.defn.ready_min_angle_deg or self._top_torso is None:
+            return False
+        return abs(f.torso_from_vertical_deg - self._top_torso) <= OWN_TORSO_DEG
 
     def _act_unsettle(self, f: Features, ev: list[Event], prev: Phase) -> None:
         cue = self.defn.cues["jump"] if self._is_airborne(f) else self.defn.cues["moved"]

@@ -81,6 +81,8 @@ class Features:
     # The planted points are inside the picture (else floor contact is not judged). Inside it, a
     # foot hidden behind the other leg is still placed sensibly by the tracker; outside, it is a guess.
     is_planted_in_frame: bool = True
+    # The planted points of each side (left, right), image pixels: each hand (foot) on its own.
+    planted_sides_px: tuple[tuple[float, float], tuple[float, float]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +178,17 @@ def _combine(left: float, right: float, how: str) -> float:
     if how == "min":
         return min(left, right)
     return 0.5 * (left + right)
+
+
+def _planted_sides(px: FloatArray, planted: tuple[int, ...]) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The mean image position of the left and of the right planted points (None unless both sides
+    have some)."""
+    left = [i for i in planted if LM(i).name.startswith("LEFT_")]
+    right = [i for i in planted if LM(i).name.startswith("RIGHT_")]
+    if not left or not right:
+        return None
+    lp, rp = px[left], px[right]
+    return (float(lp[:, 0].mean()), float(lp[:, 1].mean())), (float(rp[:, 0].mean()), float(rp[:, 1].mean()))
 
 
 def _front_knee_medial(w: FloatArray) -> float | None:
@@ -285,6 +298,7 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
     height_px = math.hypot(ax - mx, ay - my)
     pl = px[list(defn.planted)]
     planted = (float(pl[:, 0].mean()), float(pl[:, 1].mean()))
+    sides = _planted_sides(px, defn.planted)
     feet_low = (float(px[list(_FEET[0]), 1].max()), float(px[list(_FEET[1]), 1].max()))
 
     knee_ratio = None
@@ -334,4 +348,5 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
             feet_low[0] - float(px[defn.low_point[0], 1]), feet_low[1] - float(px[defn.low_point[1], 1])
         ),
         is_planted_in_frame=_in_frame(px, frame.image_size, defn.planted),
+        planted_sides_px=sides,
     )

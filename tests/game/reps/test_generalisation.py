@@ -165,3 +165,67 @@ def test_walking_into_place_is_told_to_stand_still() -> None:
     hints = _hints(ev)
     assert hints and hints[0].t_s <= 3.0 and hints[0].cue == det.defn.cues["stand_still"]
     assert det.count == 0
+
+
+_LEFT_HAND = [LM.LEFT_WRIST, LM.LEFT_PINKY, LM.LEFT_INDEX, LM.LEFT_THUMB]
+_RIGHT_HAND = [LM.RIGHT_WRIST, LM.RIGHT_PINKY, LM.RIGHT_INDEX, LM.RIGHT_THUMB]
+_HEAD_ON_PLANK = Camera(yaw_deg=0.0, height_m=0.4, distance_m=2.5)
+
+
+def _shift_points(
+    frames: list[PoseFrame], idx: list[int], dx_px: float, t0_ms: float, t1_ms: float, ramp_ms: float = 0.0
+) -> list[PoseFrame]:
+    """``idx`` moved sideways by ``dx_px`` from t0 to t1 (reaching it over ``ramp_ms``)."""
+    out = []
+    for f in frames:
+        if t0_ms <= f.timestamp_ms <= t1_ms and f.landmarks_px is not None:
+            lp = f.landmarks_px.copy()
+            lp[idx, 0] += dx_px * min(1.0, (f.timestamp_ms - t0_ms) / ramp_ms if ramp_ms > 0 else 1.0)
+            f = replace(f, landmarks_px=lp)
+        out.append(f)
+    return out
+
+
+def _pushups(n: int, seed: int) -> list[PoseFrame]:
+    return simulate("pushup", [STAND] + [REP] * n + [STAND], rng=np.random.default_rng(seed), camera=_HEAD_ON_PLANK)
+
+
+def test_one_wrist_misplaced_by_the_tracker_does_not_move_the_plank() -> None:
+    # Head-on in a dark gym the tracker snaps one arm onto the other for up to a second
+    # (pushup_front_dumbbells_portrait_dark): one wrist reads a body height away while the other
+    # stays put. The body moves on its hands only by moving both.
+    frames = _pushups(3, 11)
+    h = _arm_height_px(frames[0])
+    det, _ = run(_shift_points(frames, _LEFT_HAND, -1.2 * h, 3200.0, 4000.0), "pushup")
+    assert det.count == 3, [(r.counted, r.reason) for r in det.reps]
+
+
+def test_both_hands_walked_during_a_rep_is_a_moved_plank() -> None:
+    frames = _pushups(3, 12)
+    h = _arm_height_px(frames[0])
+    det, _ = run(_shift_points(frames, _LEFT_HAND + _RIGHT_HAND, -0.8 * h, 3700.0, 1e9, 400.0), "pushup")
+    assert [r.reason for r in det.reps][1] == "moved", [(r.counted, r.reason) for r in det.reps]
+
+
+def test_limbs_misplaced_for_a_frame_after_a_dropout_are_not_a_step() -> None:
+    # A tracker re-acquiring someone after a dropout can place the limbs wrongly for a frame
+    # (pushup_front_dumbbells_portrait_dark, 5.32 s); a step lands and stays.
+    frames = simulate("squat", [STAND, REP, REP, STAND], rng=np.random.default_rng(13))
+    h0 = _hip_height_px(frames[0])
+    out: list[PoseFrame] = []
+    for f in frames:
+        if 1500.0 <= f.timestamp_ms < 1800.0:
+            continue  # nobody found for 0.3 s in the first descent
+        if 1800.0 <= f.timestamp_ms < 1834.0 and f.landmarks_px is not None:
+            lp = f.landmarks_px.copy()
+            lp[_FEET, 0] += 0.6 * h0
+            f = replace(f, landmarks_px=lp)
+        out.append(f)
+    det, _ = run(out, "squat")
+    assert det.count == 2, [(r.counted, r.reason) for r in det.reps]
+
+
+def _arm_height_px(f: PoseFrame) -> float:
+    lp = f.landmarks_px
+    assert lp is not None
+    return float(0.5 * (lp[LM.LEFT_WRIST, 1] + lp[LM.RIGHT_WRIST, 1]) - 0.5 * (lp[LM.LEFT_SHOULDER, 1] + lp[LM.RIGHT_SHOULDER, 1]))
