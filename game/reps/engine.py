@@ -511,11 +511,14 @@ class RepDetector:
             # Both feet shifting up or down the image together is the view (a zoom, a tilted phone)
             # or the landmarks riding up at the bottom of a squat (6-9 % of hip height head-on, up
             # to 25 % seen from above), not walking: steps move one foot at a time. What both
-            # feet share vertically is not a move; sideways, or one foot lifting, still is.
-            up_l = f.feet_low_y_px[0] - self.cal.feet_low_y_px[0]
-            up_r = f.feet_low_y_px[1] - self.cal.feet_low_y_px[1]
-            if up_l * up_r > 0:
-                dy -= up_l if abs(up_l) < abs(up_r) else up_r
+            # feet share is not a move; one foot stepping or lifting still is.
+            dy -= _shared(f.feet_low_y_px[0] - self.cal.feet_low_y_px[0], f.feet_low_y_px[1] - self.cal.feet_low_y_px[1])
+            if self._planted_sides is not None and f.planted_sides_px is not None:
+                # Sideways too: a camera panning or zooming moves both feet, a step one at a time
+                # (mid-step one foot is a step length from where it stood, the other has not moved).
+                (lx, _), (rx, _) = f.planted_sides_px
+                (lx0, _), (rx0, _) = self._planted_sides
+                dx -= _shared(lx - lx0, rx - rx0)
         if self.defn.posture == "horizontal" and self._planted_sides is not None and f.planted_sides_px is not None:
             # The body moves on its hands only by moving both (walking the hands, getting up); one
             # wrist alone reading far from its place is the tracker snapping one arm onto the other
@@ -785,6 +788,7 @@ class RepDetector:
     # ------------------------------------------------------------------ the machine
 
     def _step(self, f: Features, ev: list[Event]) -> None:
+        self._follow_top_size(f)
         self._track_height(f)
         self._update_airborne(f)
         self._update_moved(f)
@@ -870,7 +874,6 @@ class RepDetector:
             # person's size in the image there, which the depth judgements are relative to.
             a = 1.0 - math.exp(-min(dt, 0.5) / self.opts.top_tau_s)
             self._top_deg += a * (f.primary_deg - self._top_deg)
-            self._top_h += a * (f.height_px - self._top_h)
             if f.secondary_deg is not None and self._top_sec is not None:
                 self._top_sec += a * (f.secondary_deg - self._top_sec)
             if self._top_torso is not None:
@@ -884,6 +887,20 @@ class RepDetector:
                         self._floor[1] + b * (f.feet_low_y_px[1] - self._floor[1]),
                     )
                 self._hip_line += b * (f.moving_xy_px[1] - self._hip_line)
+
+    def _follow_top_size(self, f: Features) -> None:
+        """The person's size in the image at the top, followed whenever the main angle is back at
+        the top in their own start posture, in any phase: a camera that zooms or a person who
+        steps back changes it, and the depth read from it (the shoulders' height above the hands)
+        must not then hold a straight-armed plank half-way down forever."""
+        if self.cal is None or self._prev_judged_s is None or f.t_s <= self._prev_judged_s:
+            return
+        if (self._top_deg - f.primary_deg) / self.cal.required_flexion_deg > self.defn.thresholds.lockout:
+            return
+        if not self._is_own_top(f):
+            return
+        a = 1.0 - math.exp(-min(f.t_s - self._prev_judged_s, 0.5) / self.opts.top_tau_s)
+        self._top_h += a * (f.height_px - self._top_h)
 
     def _is_own_top(self, f: Features) -> bool:
         """At the top in this person's own start posture: the main angle straight enough, and the
@@ -1080,6 +1097,14 @@ def _both_sides_bend(window: deque[Features], f: Features) -> bool:
     return (
         statistics.median(lefts) - f.primary_left_deg >= 5.0 and statistics.median(rights) - f.primary_right_deg >= 5.0
     )
+
+
+def _shared(a: float, b: float) -> float:
+    """What two displacements along one axis have in common: the smaller one when both go the same
+    way, else nothing."""
+    if a * b <= 0:
+        return 0.0
+    return a if abs(a) < abs(b) else b
 
 
 def _fatigue_label(vl: float | None) -> str | None:
