@@ -65,6 +65,10 @@ class EngineOptions:
     report_min_peak: float = 0.5  # attempts shallower than half the required range are fidgeting
     low_p: float = 0.1  # the attempt's start time is the last frame at or below this p
     top_tau_s: float = 2.0  # how fast the top reference follows the person between reps
+    # How fast the person's size in the image at the top follows them while the main angle is at
+    # the top: about as fast as a phone's zoom or a step back (0.5 s), so that the rep in which the
+    # view changed still locks out.
+    top_size_tau_s: float = 0.5
     # Upward speed at lockout (standing heights per second) above which the verdict waits
     # ``confirm_s`` for a take-off. Squats measured 0.14-0.92 /s at lockout on the shared videos; a
     # 10 cm jump leaves the floor at 1.4 m/s, about 1.6 /s for a 0.85 m hip height, and the
@@ -899,7 +903,7 @@ class RepDetector:
             return
         if not self._is_own_top(f):
             return
-        a = 1.0 - math.exp(-min(f.t_s - self._prev_judged_s, 0.5) / self.opts.top_tau_s)
+        a = 1.0 - math.exp(-min(f.t_s - self._prev_judged_s, 0.5) / self.opts.top_size_tau_s)
         self._top_h += a * (f.height_px - self._top_h)
 
     def _is_own_top(self, f: Features) -> bool:

@@ -229,3 +229,70 @@ def _arm_height_px(f: PoseFrame) -> float:
     lp = f.landmarks_px
     assert lp is not None
     return float(0.5 * (lp[LM.LEFT_WRIST, 1] + lp[LM.RIGHT_WRIST, 1]) - 0.5 * (lp[LM.LEFT_SHOULDER, 1] + lp[LM.RIGHT_SHOULDER, 1]))
+
+
+def test_a_second_person_squatting_beside_the_player_never_mixes_in() -> None:
+    # Two people in view: the pipeline's tracker follows the player (the larger one when first
+    # seen) and hands the rep engine only their skeleton; the other squats at another tempo, deeper
+    # and more often, right beside them. Only the player's 3 reps count.
+    from game.pose.tracking import PoseTracker
+    from game.reps.synthetic import render
+
+    rng = np.random.default_rng(14)
+    cam = Camera(yaw_deg=0.0)
+    tracker = PoseTracker()
+    fps, n = 30.0, int(30.0 * 9.0)
+    player_o, other_o = np.array([-0.7, 0.0, 0.0]), np.array([0.9, 0.0, -0.8])
+    frames: list[PoseFrame] = []
+    for k in range(n):
+        t = k / fps
+        u = (t - 1.0) % 2.5 / 2.0 if 1.0 <= t < 8.5 else 1.0
+        mine = 0.5 * (0.5 - 0.5 * np.cos(2 * np.pi * min(u, 1.0)))  # 3 reps of 2 s, 0.5 s at the top
+        theirs = 0.5 * (0.5 - 0.5 * np.cos(2 * np.pi * t / 1.2)) if t > 0.3 else 0.0  # 7 fast ones
+        dets, worlds = [], []
+        for s, o in ((mine, player_o), (theirs, other_o)):
+            px, w = render(standing_pose(s), cam, o)
+            px[:, :2] += rng.normal(0.0, 1.0, (33, 2))
+            dets.append(px)
+            worlds.append(w + rng.normal(0.0, 0.008, (33, 3)))
+        order = rng.permutation(2)
+        got = tracker.update([dets[i] for i in order], 1000.0 * t, cam.image_size)
+        mine_a = [a for a in got if a.is_player]
+        if mine_a:
+            i = int(order[mine_a[0].detection])
+            frames.append(PoseFrame(1000.0 * t, cam.image_size, dets[i], worlds[i], k))
+        else:
+            frames.append(PoseFrame(1000.0 * t, cam.image_size, None, None, k))
+    det, _ = run(frames, "squat")
+    assert det.count == 3, [(r.counted, r.reason) for r in det.reps]
+
+
+def _zoomed(frames: list[PoseFrame], factor: float, t0_ms: float, ramp_ms: float = 600.0) -> list[PoseFrame]:
+    """The camera zooms by ``factor`` about the picture's centre from t0 over ``ramp_ms``."""
+    out = []
+    for f in frames:
+        lp = f.landmarks_px
+        if lp is not None and f.timestamp_ms > t0_ms:
+            s = 1.0 + (factor - 1.0) * min(1.0, (f.timestamp_ms - t0_ms) / ramp_ms)
+            lp = lp.copy()
+            c = np.array(f.image_size, dtype=float) / 2.0
+            lp[:, :2] = c + s * (lp[:, :2] - c)
+            f = replace(f, landmarks_px=lp)
+        out.append(f)
+    return out
+
+
+def test_a_camera_zooming_out_between_push_ups_does_not_hold_the_plank_half_way_down() -> None:
+    # The shoulders' height above the hands in the image is one of the push-up's depth signals; the
+    # top it is measured from must follow a zoom, or the straight-armed plank reads 40 % down.
+    frames = simulate("pushup", [STAND] + [REP, Move("stand", 0.5)] * 4, rng=np.random.default_rng(15),
+                      camera=Camera(yaw_deg=60.0, height_m=0.4, distance_m=2.5))
+    det, _ = run(_zoomed(frames, 0.8, 3200.0), "pushup")
+    assert det.count == 4, [(r.counted, r.reason) for r in det.reps]
+
+
+def test_a_camera_zooming_in_mid_set_does_not_end_the_squats() -> None:
+    frames = simulate("squat", [STAND] + [REP, Move("stand", 0.5)] * 4, rng=np.random.default_rng(16),
+                      camera=Camera(yaw_deg=30.0))
+    det, _ = run(_zoomed(frames, 1.25, 3200.0), "squat")
+    assert det.count == 4, [(r.counted, r.reason) for r in det.reps]
