@@ -728,34 +728,48 @@ class RepDetector:
         while f.t_s - buf[0].t_s > self.opts.cycle_window_s:
             buf.popleft()
         defn = self.defn
-        if len(buf) < 4 or not is_top_posture(defn, f):
+        # The start posture as this person shows it through this camera: the first frame in the
+        # definition's start posture sets how their torso reads; straight-limbed frames with the
+        # torso reading within OWN_TORSO_DEG of it are that posture too (a plank that a low front
+        # camera reads 56 degrees from vertical at the first top and 45 at the next).
+        first = next((x for x in buf if is_top_posture(defn, x)), None)
+        if first is None:
             return False
-        tops = sorted(x.primary_deg for x in buf if is_top_posture(defn, x))
+        ref = first.torso_from_vertical_deg
+
+        def top_like(x: Features) -> bool:
+            return is_top_posture(defn, x) or (
+                x.primary_deg >= defn.ready_min_angle_deg and abs(x.torso_from_vertical_deg - ref) <= OWN_TORSO_DEG
+            )
+
+        if len(buf) < 4 or not top_like(f):
+            return False
+        tops = sorted(x.primary_deg for x in buf if top_like(x))
         top = tops[int(0.9 * (len(tops) - 1))]
         band = defn.thresholds.lockout * defn.required_flexion_deg
         if f.primary_deg < top - band:
             return False
         frames = list(buf)
-        i0 = next(i for i, x in enumerate(frames) if is_top_posture(defn, x) and x.primary_deg >= top - band)
+        i0 = next(i for i, x in enumerate(frames) if top_like(x) and x.primary_deg >= top - band)
         half = self.opts.report_min_peak * defn.required_flexion_deg
         deep = [x for x in frames[i0 + 1 : -1] if top - x.primary_deg >= half]
         if len(deep) < 2:
             return False
         if defn.max_planted_shift is not None:
             # The body's size at the top (the measured height shrinks on the way down).
-            h = max(1.0, statistics.median(x.height_px for x in frames[i0:] if is_top_posture(defn, x)))
+            h = max(1.0, statistics.median(x.height_px for x in frames[i0:] if top_like(x)))
             x0, y0 = frames[i0].planted_xy_px
             # Compared at the top only: feet landmarks ride up at the bottom of a squat (6-9 % of
             # hip height head-on, more from above), walking moves them between tops.
             if any(
                 math.hypot(x.planted_xy_px[0] - x0, x.planted_xy_px[1] - y0) > defn.max_planted_shift * h
                 for x in frames[i0:]
-                if is_top_posture(defn, x)
+                if top_like(x)
             ):
                 return False
             if defn.posture == "upright" and abs(f.height_px - frames[i0].height_px) > 0.08 * h:
                 return False
-        self._ready = deque(x for x in frames[i0:] if is_top_posture(defn, x) and x.primary_deg >= top - 8.0)
+        self._ready = deque(x for x in frames[i0:] if top_like(x) and x.primary_deg >= top - 8.0)
         buf.clear()
         start = frames[i0]
         self.phase = Phase.TOP

@@ -226,11 +226,14 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
     vis = lp[:, 3]
     left_ok = _side_visible(vis, defn.required[0])
     right_ok = _side_visible(vis, defn.required[1])
-    if not (left_ok or right_ok):
-        return Missing(t_s, "joints")
     px = lp[:, :2]
     w = frame.world_m
     is_3d = w is not None and w.shape == (33, 3) and bool(np.isfinite(w).all())
+    if not (left_ok or right_ok) and not (is_3d and _in_frame(px, frame.image_size, defn.required[0] + defn.required[1])):
+        # Joints out of the picture are missing. Joints inside it but seen poorly (a limb hidden
+        # by the body, a weight or the dark) are still placed sensibly by the tracker, in 3-D as
+        # the rest of the body implies: judged from the world landmarks alone (see joint() below).
+        return Missing(t_s, "joints")
     geo = w if is_3d else px
     assert geo is not None
 
