@@ -509,32 +509,8 @@ class RepDetector:
         lim = self.defn.max_planted_shift
         if lim is None or self.cal is None or not f.is_planted_in_frame:
             return False
-        dx = f.planted_xy_px[0] - self.cal.planted_xy_px[0]
-        dy = f.planted_xy_px[1] - self.cal.planted_xy_px[1]
-        if self.defn.flight_rise is not None:
-            # Both feet shifting up or down the image together is the view (a zoom, a tilted phone)
-            # or the landmarks riding up at the bottom of a squat (6-9 % of hip height head-on, up
-            # to 25 % seen from above), not walking: steps move one foot at a time. What both
-            # feet share is not a move; one foot stepping or lifting still is.
-            dy -= _shared(f.feet_low_y_px[0] - self.cal.feet_low_y_px[0], f.feet_low_y_px[1] - self.cal.feet_low_y_px[1])
-            if self._planted_sides is not None and f.planted_sides_px is not None:
-                # Sideways too: a camera panning or zooming moves both feet, a step one at a time
-                # (mid-step one foot is a step length from where it stood, the other has not moved).
-                (lx, _), (rx, _) = f.planted_sides_px
-                (lx0, _), (rx0, _) = self._planted_sides
-                dx -= _shared(lx - lx0, rx - rx0)
-        if self.defn.posture == "horizontal" and self._planted_sides is not None and f.planted_sides_px is not None:
-            # The body moves on its hands only by moving both (walking the hands, getting up); one
-            # wrist alone reading far from its place is the tracker snapping one arm onto the other
-            # (head-on in a dark gym, pushup_front_dumbbells_portrait_dark 5.3-6.3 s and 9.1-10.1 s:
-            # the left wrist jumps 150-250 px in a frame and back, the right stays put). So the hand
-            # that moved least speaks for the plank.
-            least = min(
-                math.hypot(now[0] - then[0], now[1] - then[1])
-                for now, then in zip(f.planted_sides_px, self._planted_sides, strict=True)
-            )
-            return least > lim * self.cal.height_px
-        return math.hypot(dx, dy) > lim * self.cal.height_px
+        ref = _Planted(self.cal.planted_xy_px, self._planted_sides, self.cal.feet_low_y_px)
+        return planted_shift_px(self.defn, f, ref) > lim * self.cal.height_px
 
     def _feet_rise(self, f: Features) -> float:
         """How far both feet are above the floor line tracked while standing (not the
@@ -716,8 +692,10 @@ class RepDetector:
         is the straightest start position seen (90th percentile of the main angle), the engine
         calibrates from the frames near it and replays the buffered frames from the first of them,
         so that cycle is judged like any other. A rise without a descent before it is never a rep.
-        For exercises with planted feet (hands) the cycle must keep them in one place and the size
-        steady (walking is not a cycle).
+        For exercises with planted feet (hands) the cycle must keep them in one place, judged as
+        the moved check judges them (walking is not a cycle: its steps move one foot at a time). The
+        person's size in the image is not held steady: a zoom changes it as much as walking toward
+        the camera does, and a walk gives itself away by its steps.
         """
         buf = self._cycle
         if self._air_prev or (buf and f.t_s - buf[-1].t_s > self.opts.max_gap_s):
@@ -758,16 +736,15 @@ class RepDetector:
         if defn.max_planted_shift is not None:
             # The body's size at the top (the measured height shrinks on the way down).
             h = max(1.0, statistics.median(x.height_px for x in frames[i0:] if top_like(x)))
-            x0, y0 = frames[i0].planted_xy_px
+            ref0 = _Planted.of(frames[i0])
             # Compared at the top only: feet landmarks ride up at the bottom of a squat (6-9 % of
-            # hip height head-on, more from above), walking moves them between tops.
+            # hip height head-on, more from above), walking moves them between tops. Judged as the
+            # moved check judges them: what steps do, not what a panning camera does.
             if any(
-                math.hypot(x.planted_xy_px[0] - x0, x.planted_xy_px[1] - y0) > defn.max_planted_shift * h
+                planted_shift_px(defn, x, ref0) > defn.max_planted_shift * h
                 for x in frames[i0:]
                 if top_like(x)
             ):
-                return False
-            if defn.posture == "upright" and abs(f.height_px - frames[i0].height_px) > 0.08 * h:
                 return False
         self._ready = deque(x for x in frames[i0:] if top_like(x) and x.primary_deg >= top - 8.0)
         buf.clear()
@@ -1115,6 +1092,46 @@ def _both_sides_bend(window: deque[Features], f: Features) -> bool:
     return (
         statistics.median(lefts) - f.primary_left_deg >= 5.0 and statistics.median(rights) - f.primary_right_deg >= 5.0
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Planted:
+    """Where the planted points were: their mean, each side's mean, each foot's lowest point."""
+
+    xy_px: tuple[float, float]
+    sides_px: tuple[tuple[float, float], tuple[float, float]] | None
+    feet_low_y_px: tuple[float, float]
+
+    @staticmethod
+    def of(f: Features) -> _Planted:
+        return _Planted(f.planted_xy_px, f.planted_sides_px, f.feet_low_y_px)
+
+
+def planted_shift_px(defn: ExerciseDefinition, f: Features, ref: _Planted) -> float:
+    """How far the planted points moved from ``ref`` in the image, counting only what a step (a
+    hand walked) does, not what the view does."""
+    dx = f.planted_xy_px[0] - ref.xy_px[0]
+    dy = f.planted_xy_px[1] - ref.xy_px[1]
+    if defn.posture == "horizontal" and ref.sides_px is not None and f.planted_sides_px is not None:
+        # The body moves on its hands only by moving both (walking the hands, getting up); one
+        # wrist alone reading far from its place is the tracker snapping one arm onto the other
+        # (head-on in a dark gym, pushup_front_dumbbells_portrait_dark 5.3-6.3 s and 9.1-10.1 s:
+        # the left wrist jumps 150-250 px in a frame and back, the right stays put). So the hand
+        # that moved least speaks for the plank.
+        return min(
+            math.hypot(now[0] - then[0], now[1] - then[1]) for now, then in zip(f.planted_sides_px, ref.sides_px, strict=True)
+        )
+    if defn.flight_rise is not None:
+        # Both feet shifting up or down the image together is the view (a zoom, a tilted phone)
+        # or the landmarks riding up at the bottom of a squat (6-9 % of hip height head-on, up
+        # to 25 % seen from above), not walking: steps move one foot at a time. What both
+        # feet share is not a move; one foot stepping or lifting still is.
+        dy -= _shared(f.feet_low_y_px[0] - ref.feet_low_y_px[0], f.feet_low_y_px[1] - ref.feet_low_y_px[1])
+        if ref.sides_px is not None and f.planted_sides_px is not None:
+            # Sideways too: a camera panning or zooming moves both feet, a step one at a time
+            # (mid-step one foot is a step length from where it stood, the other has not moved).
+            dx -= _shared(f.planted_sides_px[0][0] - ref.sides_px[0][0], f.planted_sides_px[1][0] - ref.sides_px[1][0])
+    return math.hypot(dx, dy)
 
 
 def _shared(a: float, b: float) -> float:
