@@ -34,6 +34,12 @@ from typing import Any
 
 import numpy as np
 
+from game.analysis import make_detector
+from game.errors import UsageError
+from game.evaluation.cache import cached_path, is_fresh
+from game.evaluation.labels import REP_EXERCISES, ClipLabel, load_labels
+from game.evaluation.scoring import judge
+from game.pose.recording import read_recording
 from game.pose.types import LM, FloatArray, PoseFrame
 
 Augment = Callable[[Sequence[PoseFrame], np.random.Generator], list[PoseFrame]]
@@ -262,17 +268,9 @@ def run_augmented(labels_path: Path, *, cache_dir: Path, only: Sequence[str] = (
                   augmentations: Sequence[str] | None = None) -> dict[str, Any]:
     """Every labelled rep clip (cached skeletons only), under every augmentation: the rows and a
     summary ``{augmentation: {"clips": n, "ok": k}}`` plus ``"original"``."""
-    from game.analysis import make_detector
-    from game.evaluation.cache import cached_path, is_fresh
-    from game.evaluation.labels import REP_EXERCISES, load_labels
-    from game.evaluation.scoring import judge
-    from game.pose.recording import read_recording
-
     names = list(augmentations or AUGMENTATIONS)
     unknown = [n for n in names if n not in AUGMENTATIONS]
     if unknown:
-        from game.errors import UsageError
-
         raise UsageError(f"unknown augmentation {', '.join(unknown)} (known: {', '.join(AUGMENTATIONS)})")
     rows: list[AugmentedResult] = []
     missing: list[str] = []
@@ -288,7 +286,7 @@ def run_augmented(labels_path: Path, *, cache_dir: Path, only: Sequence[str] = (
             continue
         frames = list(read_recording(cached_path(cache_dir, video)))
 
-        def judged(variant: Sequence[PoseFrame], aug: str, seed: int, lab: Any = lab) -> AugmentedResult:
+        def judged(variant: Sequence[PoseFrame], aug: str, seed: int, lab: ClipLabel = lab) -> AugmentedResult:
             det = make_detector(lab.exercise)
             events = [ev.to_json() for f in variant for ev in det.update(f)]
             events += [ev.to_json() for ev in det.finish()]

@@ -74,7 +74,9 @@ def _augmented(labels_path: Path, cache: Path, only: tuple[str, ...], augmentati
     """``--augment``: rep clips within tolerance under each augmentation (cached skeletons only)."""
     import dataclasses
 
-    from game.evaluation.augment import run_augmented
+    # Imported here, as the other commands' work is: `ringside --help` stays fast (numpy, the rep
+    # engine and the recordings load only when the check runs).
+    from game.evaluation.augment import run_augmented  # noqa: PLC0415
 
     report = run_augmented(labels_path, cache_dir=cache, only=only, seeds=seeds,
                            augmentations=augmentations or None)
