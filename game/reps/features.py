@@ -14,6 +14,7 @@ the person is in the image, and for everything when there is no 3-D.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -180,11 +181,16 @@ def _combine(left: float, right: float, how: str) -> float:
     return 0.5 * (left + right)
 
 
+@functools.cache
+def _sides_of(points: tuple[int, ...]) -> tuple[list[int], list[int]]:
+    """The left and the right landmarks among ``points`` (once per definition)."""
+    return [i for i in points if LM(i).name.startswith("LEFT_")], [i for i in points if LM(i).name.startswith("RIGHT_")]
+
+
 def _planted_sides(px: FloatArray, planted: tuple[int, ...]) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """The mean image position of the left and of the right planted points (None unless both sides
     have some)."""
-    left = [i for i in planted if LM(i).name.startswith("LEFT_")]
-    right = [i for i in planted if LM(i).name.startswith("RIGHT_")]
+    left, right = _sides_of(planted)
     if not left or not right:
         return None
     lp, rp = px[left], px[right]
