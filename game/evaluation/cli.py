@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -72,8 +73,6 @@ def evaluate(labels: str | None, only: tuple[str, ...], as_json: bool, cache: st
 def _augmented(labels_path: Path, cache: Path, only: tuple[str, ...], augmentations: tuple[str, ...], seeds: int,
                as_json: bool, strict: bool) -> None:
     """``--augment``: rep clips within tolerance under each augmentation (cached skeletons only)."""
-    import dataclasses
-
     # Imported here, as the other commands' work is: `ringside --help` stays fast (numpy, the rep
     # engine and the recordings load only when the check runs).
     from game.evaluation.augment import run_augmented  # noqa: PLC0415

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from game.pose.tracking import PoseTracker
 from game.pose.types import LM, PoseFrame
 from game.reps import SQUAT, RepEvent, StatusEvent
 from game.reps.features import Features, extract
@@ -235,9 +236,6 @@ def test_a_second_person_squatting_beside_the_player_never_mixes_in() -> None:
     # Two people in view: the pipeline's tracker follows the player (the larger one when first
     # seen) and hands the rep engine only their skeleton; the other squats at another tempo, deeper
     # and more often, right beside them. Only the player's 3 reps count.
-    from game.pose.tracking import PoseTracker
-    from game.reps.synthetic import render
-
     rng = np.random.default_rng(14)
     cam = Camera(yaw_deg=0.0)
     tracker = PoseTracker()
