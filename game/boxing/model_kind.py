@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from game.boxing.detector import Candidate, KindClassifier
 from game.boxing.features import window_features
 from game.boxing.kinematics import BodySample
 from game.errors import ModelError
+from models.punch_model import PunchKindModel
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,15 @@ log = logging.getLogger(__name__)
 NONE_CONFIDENCE = 0.7
 
 
-def make_model_classifier(model: object) -> KindClassifier:
+class KindModel(Protocol):
+    """What the classifier needs of a model: its class names and a prediction per window."""
+
+    classes: tuple[str, ...]
+
+    def predict(self, window: np.ndarray) -> np.ndarray: ...
+
+
+def make_model_classifier(model: KindModel) -> KindClassifier:
     """Wrap a loaded :class:`models.punch_model.PunchKindModel` (or any object with ``predict``
     and ``classes``)."""
     classes: tuple[str, ...] = model.classes
@@ -32,7 +42,7 @@ def make_model_classifier(model: object) -> KindClassifier:
         win = window_features(samples, c.hand, c.detected_s, c.t_peak_s, c.arm_m)
         if win is None:
             return None
-        p = model.predict(win)  # type: ignore[attr-defined]
+        p = model.predict(win)
         best = int(np.argmax(p))
         if best == none_i and p[best] < NONE_CONFIDENCE:
             q = p.copy()
@@ -46,8 +56,6 @@ def make_model_classifier(model: object) -> KindClassifier:
 def load_model_classifier() -> KindClassifier | None:
     """The model as a classifier, or None (the rules name kinds) when it cannot be loaded."""
     try:
-        from models.punch_model import PunchKindModel
-
         return make_model_classifier(PunchKindModel())
     except ModelError as err:
         log.warning("punch model unavailable, using the rule-based classifier: %s", err)
