@@ -19,19 +19,19 @@ def _profile(view: str) -> Any:
 
 def test_the_rep_scene_starts_calibrated_from_the_profile(make_app: Any) -> None:
     app = make_app("menu")
-    assert not RepScene(app, "squat").detector.view().is_calibrated  # no profile: it finds its own
+    assert not RepScene(app.services, "squat").detector.view().is_calibrated  # no profile: it finds its own
     app.profile = _profile("side")
-    scene = RepScene(app, "squat")
+    scene = RepScene(app.services, "squat")
     assert scene.detector.view().is_calibrated
     scene.on_start()  # a new set: a new detector, from the same profile
     assert scene.detector.view().is_calibrated
-    assert not RepScene(app, "pushup").detector.view().is_calibrated  # standing is no plank
+    assert not RepScene(app.services, "pushup").detector.view().is_calibrated  # standing is no plank
 
 
 def test_the_boxing_round_takes_the_stance_and_reach_from_the_profile(make_app: Any) -> None:
     app = make_app("boxing", demo="boxing", calibrate=False)
     app.profile = replace(_profile("front"), stance="southpaw")
-    scene = BoxingScene(app, rounds=1, difficulty={"round_s": 12, "rest_s": 6, "bpm": 112})
+    scene = BoxingScene(app.services, rounds=1, difficulty={"round_s": 12, "rest_s": 6, "bpm": 112})
     app.stack.replace(scene)
     app.stack.apply()
     run_steps(app, 60 * 4, draw_every=60)
