@@ -43,6 +43,12 @@ FACING_FULL = 0.95
 # the 3-D noise of a straight limb (standing knees read 145-165 in 3-D, 165-178 in the image).
 HIDDEN_BEND_DEG = 140.0
 HIDDEN_BEND_GAP_DEG = 15.0
+# The check fades in over this many degrees either side of both numbers rather than switching at
+# them: 3-D angles jitter by a few degrees from frame to frame (BlazePose world landmarks; 2-15 mm
+# of tracker noise in the property tests), and a switch there made a knee hovering at 140 degrees
+# read 137 on one frame and 165 on the next, a phantom turn and rebound in the middle of a partial
+# squat. +-5 keeps a straight limb (3-D 145 and above) out of it entirely.
+HIDDEN_BEND_FADE_DEG = 5.0
 
 _SEG_A = np.array([a for a, _ in _SCALE_SEGMENTS])
 _SEG_B = np.array([b for _, b in _SCALE_SEGMENTS])
@@ -163,6 +169,18 @@ def plane_facing(w: FloatArray, t: Triplet) -> float:
     return max(0.0, min(1.0, (abs(float(n[2])) / nn - 0.3) / 0.4))
 
 
+def hidden_bend_doubt(a3_deg: float, a2_deg: float) -> float:
+    """0..1: how strongly a limb reading ``a3_deg`` in 3-D and ``a2_deg`` in the image may be bending
+    in depth: 1 when clearly bent (3-D under ``HIDDEN_BEND_DEG``) and read very differently (more
+    than ``HIDDEN_BEND_GAP_DEG`` apart), 0 when neither, linear over ``HIDDEN_BEND_FADE_DEG`` either
+    side of each, so that frame-to-frame jitter of the 3-D angle moves the blend a little, never
+    from one source to the other."""
+    fade = 2.0 * HIDDEN_BEND_FADE_DEG
+    bent = (HIDDEN_BEND_DEG + HIDDEN_BEND_FADE_DEG - a3_deg) / fade
+    gap = (abs(a2_deg - a3_deg) - HIDDEN_BEND_GAP_DEG + HIDDEN_BEND_FADE_DEG) / fade
+    return max(0.0, min(1.0, bent)) * max(0.0, min(1.0, gap))
+
+
 def _in_frame(px: FloatArray, size: tuple[int, int], idx: tuple[int, ...]) -> bool:
     w, h = size
     pts = px[list(idx)]
@@ -258,11 +276,12 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
         if k <= 0.0:
             return a3
         a2 = _angle3(px, *t)
-        if a3 < HIDDEN_BEND_DEG and abs(a2 - a3) > HIDDEN_BEND_GAP_DEG:
+        doubt = hidden_bend_doubt(a3, a2)
+        if doubt > 0.0:
             # A clearly bent limb that the image reads very differently: it may bend toward the
             # camera, which the image cannot see (or exaggerates, seen at a slant). Trust the
             # image only as far as the limb's plane faces the camera.
-            k *= plane_facing(w, t)
+            k *= 1.0 - doubt * (1.0 - plane_facing(w, t))
         return k * a2 + (1.0 - k) * a3
 
     left_deg = joint(tl, left_ok)

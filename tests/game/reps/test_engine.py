@@ -465,3 +465,26 @@ def test_moves_that_are_not_squats_never_count(move: Any, yaw: float) -> None:
         from game.reps.synthetic import standing_pose
 
         assert _cycle(lambda u, k: standing_pose(0.5 * u), yaw).count == 5
+
+
+def test_knee_angle_is_continuous_through_the_hidden_bend_check() -> None:
+    """A slow head-on squat seen without noise: the knee bends toward the camera, so the image
+    reads it nearly straight while 3-D reads it bent, and the hidden-bend check (3-D under 140
+    degrees) decides how much the image counts. The blended angle must move with the knee (under
+    2 degrees a frame at 60 fps here), not jump where the 3-D angle crosses 140: a switch there
+    made tracker jitter read a partial squat as a turn and a rebound (a phantom attempt)."""
+    frames = simulate(
+        "squat",
+        [Move("stand", 0.2), Move("partial", 4.0, depth=0.3), Move("stand", 0.2)],
+        rng=np.random.default_rng(0),
+        camera=Camera(yaw_deg=0.0, distance_m=2.8, height_m=0.94),
+        fps=60.0, noise_px=0.0, noise_m=0.0, drop_p=0.0, stature=0.85,
+    )
+    knees = []
+    for fr in frames:
+        f = extract(SQUAT, fr)
+        assert isinstance(f, Features)
+        knees.append(f.primary_deg)
+    assert min(knees) < 130.0  # the 3-D knee crossed the check's range
+    steps = np.abs(np.diff(knees))
+    assert steps.max() < 5.0, (int(steps.argmax()), knees[int(steps.argmax())], knees[int(steps.argmax()) + 1])

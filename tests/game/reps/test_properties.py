@@ -14,7 +14,7 @@ import os
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from game.reps import RepEvent, make_rep_detector
@@ -109,8 +109,31 @@ def _check_set(exercise: str, plan: tuple[list[Move], int], cond: dict[str, Any]
     assert not inputs, [e.to_json() for e in inputs]
 
 
+# Counterexamples found by new draws (HYPOTHESIS_PROFILE=dev, REPS_EXAMPLES=400+), pinned so CI
+# replays them.
+#
+# A partial squat head-on whose 3-D knee hovered at the 140 degree hidden-bend check: the knee read
+# 137 on one frame and 165 on the next (image vs 3-D), a phantom turn and rebound, reported twice.
+SQUAT_KNEE_AT_HIDDEN_BEND_CHECK: dict[str, Any] = {"plan": (
+    [
+        Move("stand", 1.577743964648549),
+        Move("partial", 2.4901023793574764, depth=0.13231218226697025, hold_s=0.07),
+        Move("stand", 0.9089549024529553),
+        Move("partial", 1.0, depth=0.2149693116740422, hold_s=1e-05),
+        Move("stand", 0.23370356103787526),
+        Move("stand", 0.6),
+    ],
+    0,
+), "cond": {
+    "camera": Camera(yaw_deg=0.23370356103787526, distance_m=2.8, height_m=0.9383563779689283),
+    "fps": 12.0, "noise_px": 1.1018567330709303, "noise_m": 0.01, "drop_p": 0.18473922086616124,
+    "stature": 0.85, "seed": 3373414,
+}}
+
+
 @SETTINGS
 @given(plan=workout("squat"), cond=conditions())
+@example(**SQUAT_KNEE_AT_HIDDEN_BEND_CHECK)
 def test_squats_full_cycles_count_once_partials_never(plan: tuple[list[Move], int], cond: dict[str, Any]) -> None:
     _check_set("squat", plan, cond)
 
