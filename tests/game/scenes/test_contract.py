@@ -72,6 +72,7 @@ class FakeServices:
         self.saved: list[SessionResult] = []
         self.kept: list[FinishedSession | FinishedMatch] = []
         self.unfinished: list[Any] = []
+        self.profile = None  # no calibration scene ran: the detectors learn the body themselves
 
         class _Options:
             scripted = True
