@@ -138,12 +138,26 @@ class OldPipeline:
 
 
 class BareTasks:
-    """The MediaPipe Tasks landmarker as a user would call it: cv2 colour conversion, one call."""
+    """The MediaPipe Tasks landmarker as a user would call it: cv2 colour conversion, one call.
 
-    def __init__(self) -> None:
-        from game.pose.backend import create_landmarker
+    ``shipped``: on the shipped ``.task`` as it is (what a user of the bundle gets, mask branch
+    included); otherwise on the landmarks-only bundle our pipeline runs (game/pose/bundle.py), so
+    ours / bare is our own work on top of the same model.
+    """
 
-        self.t, self.lm = create_landmarker(video=True, num_poses=1)
+    def __init__(self, shipped: bool = False) -> None:
+        from game.pose.backend import create_landmarker, pose_model_path
+
+        if shipped:
+            from game.pose.backend import _import_tasks
+
+            self.t = _import_tasks()
+            options = self.t.pl.PoseLandmarkerOptions(
+                base_options=self.t.BaseOptions(model_asset_path=str(pose_model_path())),
+                running_mode=self.t.RunningMode.VIDEO, num_poses=1)
+            self.lm = self.t.pl.PoseLandmarker.create_from_options(options)
+        else:
+            self.t, self.lm = create_landmarker(video=True, num_poses=1)
         self.ts = 0
 
     def process(self, f: Frame) -> float:
@@ -160,9 +174,11 @@ class BareTasks:
 
 
 def bench_pipeline() -> None:
-    """Ours, the old pipeline and the bare landmarker on the same frames, in turns of CHUNK frames."""
+    """Ours, the old pipeline and the bare landmarker (on our landmarks-only bundle and on the
+    shipped one) on the same frames, in turns of CHUNK frames."""
     ours: list[float] = []
     bare: list[float] = []
+    shipped: list[float] = []
     old: list[float] = []
     analysed_s = 0.0
     wall = 0.0
@@ -171,8 +187,10 @@ def bench_pipeline() -> None:
         frames = frames_640(stem)
         pipe = PosePipeline(PipelineOptions())
         tasks = BareTasks()
+        tasks_shipped = BareTasks(shipped=True)
         pipe.process(frames[0])  # start-up, not timed
         tasks.process(frames[0])
+        tasks_shipped.process(frames[0])
         if old_pipe is not None:
             old_pipe.ask(f"reset {SHARED / (stem + '.mp4')} {len(frames)}")
         for at in range(1, len(frames), CHUNK):
@@ -183,11 +201,13 @@ def bench_pipeline() -> None:
             wall += time.perf_counter() - t0
             ours += pipe.timings_ms[-len(chunk):]
             bare += [tasks.process(f) for f in chunk]
+            shipped += [tasks_shipped.process(f) for f in chunk]
             if old_pipe is not None:
                 old += old_pipe.ask(str(len(chunk)))
         analysed_s += (frames[-1].timestamp_ms - frames[0].timestamp_ms) / 1000.0
         pipe.close()
         tasks.close()
+        tasks_shipped.close()
     if old_pipe is not None:
         old_pipe.close()
 
@@ -196,13 +216,20 @@ def bench_pipeline() -> None:
 
     print(f"{len(VIDEOS)} clips at 640x480, frame in hand -> skeleton, interleaved in turns of {CHUNK} frames; {load()}")
     print(line("ours (Tasks 1.2, smoothing, tracking)", ours))
-    print(line("bare Tasks PoseLandmarker (cv2 RGB + detect_for_video)", bare))
-    print(f"ratio ours / bare: p50 {percentile(ours, 50) / percentile(bare, 50):.2f}x, "
-          f"mean {np.mean(ours) / np.mean(bare):.2f}x (goal <= 1.15x)")
+    print(line("bare Tasks PoseLandmarker, same landmarks-only bundle (cv2 RGB + detect_for_video)", bare))
+    print(line("bare Tasks PoseLandmarker, shipped .task as is (mask branch computed)", shipped))
+
+    def ratio(name: str, a: list[float], b: list[float], goal: str = "") -> None:
+        print(f"ratio {name}: p50 {percentile(a, 50) / percentile(b, 50):.2f}x, "
+              f"mean {np.mean(a) / np.mean(b):.2f}x{goal}")
+
+    ratio("ours / bare (same bundle)", ours, bare, " (goal <= 1.15x)")
+    ratio("ours / bare (shipped bundle)", ours, shipped)
+    ratio("bare landmarks-only / bare shipped", bare, shipped)
     if old:
         print(line("old pipeline (mediapipe 0.10.21 solutions, numpy 1)", old))
-        print(f"ratio ours / old: p50 {percentile(ours, 50) / percentile(old, 50):.2f}x, "
-              f"mean {np.mean(ours) / np.mean(old):.2f}x (goal <= 0.8x)")
+        ratio("ours / old", ours, old, " (goal <= 0.8x)")
+        ratio("bare shipped / old", shipped, old)
     print(f"analysis speed (model + pipeline only, frames decoded beforehand): "
           f"{analysed_s:.1f} s of video in {wall:.1f} s = {analysed_s / wall:.2f}x real time")
 
@@ -319,9 +346,33 @@ def bench_capture(work_ms: float = 45.0, n: int = 60) -> None:
           f"(dropped {grab.dropped} stale frames)")
 
 
+def bench_startup(runs: int = 3) -> None:
+    """Model start-up: our landmarker (deriving the landmarks-only bundle, then loading it) against
+    a landmarker on the shipped bundle, in turns."""
+    from game.pose import backend
+
+    ours, shipped, derive = [], [], []
+    for _ in range(runs):
+        backend._landmarks_only_cached.cache_clear()
+        t0 = time.perf_counter()
+        backend._landmarks_only(backend.pose_model_path())
+        derive.append(time.perf_counter() - t0)
+        backend._landmarks_only_cached.cache_clear()
+        t0 = time.perf_counter()
+        BareTasks().close()
+        ours.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        BareTasks(shipped=True).close()
+        shipped.append(time.perf_counter() - t0)
+    print(f"landmarker start-up, median of {runs}: ours {np.median(ours):.2f} s (of which deriving the "
+          f"landmarks-only bundle {np.median(derive):.2f} s), on the shipped bundle {np.median(shipped):.2f} s; {load()}")
+
+
+PARTS = {"capture": bench_capture, "pipeline": bench_pipeline, "startup": bench_startup,
+         "two": bench_two_people, "lowlight": bench_lowlight}
+
 if __name__ == "__main__":
+    # ``python -m benchmarks.pose_pipeline [PART ...]`` runs only those parts (default: all).
     print(f"start: {load()}")
-    bench_capture()
-    bench_pipeline()
-    bench_two_people()
-    bench_lowlight()
+    for part in sys.argv[1:] or list(PARTS):
+        PARTS[part]()
