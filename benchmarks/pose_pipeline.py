@@ -4,10 +4,12 @@ frames interleaved in chunks so both see the same machine load) and against the 
 Tasks landmarker; two people tracked at once; analysis speed; low-light detection rates; webcam
 hand-over latency.
 
-The old pipeline needs a venv with the old stack: ``RINGSIDE_OLD_PYTHON`` (default: the main
-checkout's ``.venv`` next to this one, while it still has mediapipe 0.10.21) and its code is taken
-from git (``RINGSIDE_OLD_REF``, default the last commit before the switch). Without them that
-comparison is skipped with a message.
+The old pipeline needs a venv with the old stack (mediapipe 0.10.21, numpy 1), outside the repo:
+``RINGSIDE_OLD_PYTHON``, by default ``../venv-old/bin/python`` next to this checkout, made with
+``python3.11 -m venv ../venv-old && ../venv-old/bin/pip install mediapipe==0.10.21 'numpy<2'
+'opencv-contrib-python<4.12'``. Its code is taken from git (``RINGSIDE_OLD_REF``, default the last
+commit before the switch). Without them, or when that python has no mediapipe 0.10 solutions,
+that comparison is skipped with a message.
 
 Prints plain lines with the load average; see docs/BENCHMARKS.md for recorded results.
 """
@@ -37,7 +39,7 @@ SHARED = ROOT.parent / "shared" / "data" / "video"
 VIDEOS = ["squat_side_deep", "squat_threequarter_8", "jab_side_single", "punches_straight_profile"]
 TWO_PEOPLE = ["two_kids_partner_punch_drill", "punch_two_people_duck_drill", "pushup_two_people_father_child"]
 OLD_REF = os.environ.get("RINGSIDE_OLD_REF", "720b1f0")
-OLD_PYTHON = Path(os.environ.get("RINGSIDE_OLD_PYTHON", str(ROOT.parent / "main" / ".venv" / "bin" / "python")))
+OLD_PYTHON = Path(os.environ.get("RINGSIDE_OLD_PYTHON", str(ROOT.parent / "venv-old" / "bin" / "python")))
 CHUNK = 25  # frames per turn when interleaving contenders
 
 
@@ -108,6 +110,12 @@ class OldPipeline:
     def start(cls) -> OldPipeline | None:
         if not OLD_PYTHON.is_file():
             print(f"old pipeline: skipped (no old-stack python at {OLD_PYTHON}; set RINGSIDE_OLD_PYTHON)")
+            return None
+        probe = subprocess.run([str(OLD_PYTHON), "-c", "import mediapipe.python.solutions.pose"],
+                               capture_output=True)
+        if probe.returncode != 0:
+            print(f"old pipeline: skipped ({OLD_PYTHON} has no mediapipe 0.10 solutions; "
+                  "set RINGSIDE_OLD_PYTHON to the old stack's venv)")
             return None
         tmp = tempfile.TemporaryDirectory(prefix="ringside-old-")
         archive = subprocess.run(["git", "archive", OLD_REF, "game"], cwd=ROOT, capture_output=True)
