@@ -112,7 +112,7 @@ class OldPipeline:
             print(f"old pipeline: skipped (no old-stack python at {OLD_PYTHON}; set RINGSIDE_OLD_PYTHON)")
             return None
         probe = subprocess.run([str(OLD_PYTHON), "-c", "import mediapipe.python.solutions.pose"],
-                               capture_output=True)
+                               capture_output=True, check=False)
         if probe.returncode != 0:
             print(f"old pipeline: skipped ({OLD_PYTHON} has no mediapipe 0.10 solutions; "
                   "set RINGSIDE_OLD_PYTHON to the old stack's venv)")

@@ -20,7 +20,6 @@ import numpy as np
 from game.errors import ModelError
 from game.pose.types import NUM_LANDMARKS, FloatArray
 
-
 # One person as the backend found them: (landmarks_px (33, 4), world_m (33, 3) or None).
 Detection = tuple[FloatArray, FloatArray | None]
 
@@ -249,7 +248,7 @@ class MediaPipeBackend:
                 stack.enter_context(native_stderr_silenced())
                 self._started = True
             if self._video:
-                ts = max(int(round(timestamp_ms)), self._last_ts + 1)
+                ts = max(round(timestamp_ms), self._last_ts + 1)
                 self._last_ts = ts
                 result = self._landmarker.detect_for_video(image, ts)
             else:

@@ -106,7 +106,8 @@ class _AlignedBuffer:
     def __init__(self, buffer: Any) -> None:
         self._buffer = buffer
 
-    def Pack(self, builder: Any) -> Any:  # noqa: N802 - the flatbuffers object API's name
+    def Pack(self, builder: Any) -> Any:
+        """Called by ``ModelT.Pack`` (the object API's method name)."""
         data = self._buffer.data
         if data is not None and len(data):
             builder.Prep(ALIGNMENT, len(data))  # the vector's bytes then start on a boundary

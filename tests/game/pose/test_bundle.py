@@ -11,7 +11,12 @@ import pytest
 
 from game.errors import ModelError
 from game.pose.backend import create_landmarker, pose_model_path
-from game.pose.bundle import ALIGNMENT, LANDMARK_MEMBER, landmarks_only_bundle, without_segmentation
+from game.pose.bundle import (
+    ALIGNMENT,
+    LANDMARK_MEMBER,
+    landmarks_only_bundle,
+    without_segmentation,
+)
 
 
 def _members(bundle: bytes) -> dict[str, bytes]:
