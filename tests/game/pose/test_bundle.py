@@ -113,3 +113,26 @@ def test_the_game_gets_the_very_same_landmarks_as_the_full_model(shared_data: Pa
         lean.close()
         full.close()
     assert found == len(frames)
+
+
+def test_the_backend_runs_the_landmarks_only_bundle_unless_masks_are_asked_for(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from game.pose import backend, bundle
+
+    calls: list[Path] = []
+
+    def spy(path: Path) -> bytes:
+        calls.append(path)
+        return landmarks_only_bundle(path)
+
+    monkeypatch.setattr(bundle, "landmarks_only_bundle", spy)
+    backend._landmarks_only_cached.cache_clear()
+    try:
+        backend.MediaPipeBackend().close()
+        backend.MediaPipeBackend().close()  # derived once per process
+        assert calls == [pose_model_path()]
+        _tasks, with_masks = create_landmarker(video=False, segmentation=True)
+        with_masks.close()
+        assert len(calls) == 1
+    finally:
+        backend._landmarks_only_cached.cache_clear()
