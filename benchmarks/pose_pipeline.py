@@ -255,7 +255,7 @@ def bench_pipeline() -> None:
     print(line("bare Tasks PoseLandmarker, shipped .task as is (mask branch computed)", shipped))
 
     def ratio(name: str, a: list[float], b: list[float], goal: str = "") -> None:
-        print(f"ratio {name}: p50 {percentile(a, 50) / percentile(b, 50):.2f}x, "
+        print(f"ratio {name}: p50 {np.percentile(a, 50) / np.percentile(b, 50):.2f}x, "
               f"mean {np.mean(a) / np.mean(b):.2f}x{goal}")
 
     ratio("ours / bare (same bundle)", ours, bare, " (goal <= 1.15x)")

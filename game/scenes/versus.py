@@ -24,8 +24,8 @@ from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
-from game.wording import number
 from game.versus import SLOTS, BoxingVersus, RepRace, Slot, VersusResult, split_by_slot
+from game.wording import number
 
 if TYPE_CHECKING:
     from game.app import App
@@ -58,9 +58,7 @@ def leave(app: App) -> None:
     if len(app.stack.scenes) > 1:
         app.stack.pop()
     else:
-        from game.scenes.factory import title_scene
-
-        app.stack.clear_to(title_scene(app))
+        app.stack.clear_to(app.scenes.title())
 
 
 class VersusScene(BaseScene):
@@ -366,7 +364,7 @@ class VersusScene(BaseScene):
         x = lay.px(2) if side == "left" else lay.w - w - lay.px(2)
         return pygame.Rect(x, lay.px(2), w, lay.px(30))
 
-    def _draw_player_hud(self, surface: pygame.Surface, slot: str) -> None:
+    def _draw_player_hud(self, surface: pygame.Surface, slot: Slot) -> None:
         lay = ui.Layout.of(surface)
         rect = self._hud_rect(surface, slot)
         col = self.color(slot)
