@@ -23,7 +23,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import flatbuffers
 import numpy as np
+from ai_edge_litert import schema_py_generated as schema
 
 from game.errors import ModelError
 
@@ -33,12 +35,6 @@ PRESENCE_OUTPUT = 1
 SEGMENTATION_OUTPUT = 2
 OUTPUT_COUNT = 5
 ALIGNMENT = 16  # TFLite reads constant buffers in place when 16-byte aligned (else it copies them)
-
-
-def _schema() -> Any:
-    from ai_edge_litert import schema_py_generated
-
-    return schema_py_generated
 
 
 def _producers(subgraph: Any) -> dict[int, int]:
@@ -65,9 +61,6 @@ def without_segmentation(model: bytes) -> bytes:
     Raises :class:`ModelError` when the model does not have BlazePose's five outputs with a
     single-channel mask in third place (another model: nothing is guessed).
     """
-    import flatbuffers
-
-    schema = _schema()
     try:
         tree = schema.ModelT.InitFromPackedBuf(model, 0)
     except Exception as exc:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from ai_edge_litert import schema_py_generated as schema
 
 from game.errors import ModelError
 from game.pose.backend import create_landmarker, pose_model_path
@@ -25,8 +26,6 @@ def _members(bundle: bytes) -> dict[str, bytes]:
 
 
 def _graph(model: bytes):  # type: ignore[no-untyped-def]
-    from ai_edge_litert import schema_py_generated as schema
-
     return schema.ModelT.InitFromPackedBuf(model, 0).subgraphs[0]
 
 
@@ -59,8 +58,6 @@ def test_members_and_weights_are_aligned() -> None:
             name_len = int.from_bytes(bundle[info.header_offset + 26:info.header_offset + 28], "little")
             extra_len = int.from_bytes(bundle[info.header_offset + 28:info.header_offset + 30], "little")
             assert (info.header_offset + 30 + name_len + extra_len) % ALIGNMENT == 0, info.filename
-    from ai_edge_litert import schema_py_generated as schema
-
     model = _members(bundle)[LANDMARK_MEMBER]
     root = schema.Model.GetRootAs(model, 0)
     for i in range(root.BuffersLength()):
