@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from game.boxing.detector import DetectorOptions, PunchDetector
 from game.boxing.events import PunchEvent
+from game.boxing.fusion import ViewFusedDetector
 
 
-def make_punch_detector(*, orthodox: bool | None = None, use_model: bool | None = None) -> PunchDetector:
-    """The punch detector the game uses.
+def make_punch_detector(*, orthodox: bool | None = None, use_model: bool | None = None) -> ViewFusedDetector:
+    """The punch detector the game uses: the rules' state machine, measured in 3-D facing the
+    camera and in the image plane side-on (:class:`ViewFusedDetector`).
 
     ``use_model``: name punch kinds with the on-device model (``models/punch_kind.tflite``) instead
     of the rules; ``None`` picks the better of the two as measured (see docs/BOXING.md), falling
@@ -26,7 +28,7 @@ def make_punch_detector(*, orthodox: bool | None = None, use_model: bool | None 
         from game.boxing.model_kind import load_model_classifier
 
         classifier = load_model_classifier()
-    return PunchDetector(DetectorOptions(), orthodox=orthodox, kind_classifier=classifier)
+    return ViewFusedDetector(DetectorOptions(), orthodox=orthodox, kind_classifier=classifier)
 
 
-__all__ = ["DetectorOptions", "PunchDetector", "PunchEvent", "make_punch_detector"]
+__all__ = ["DetectorOptions", "PunchDetector", "PunchEvent", "ViewFusedDetector", "make_punch_detector"]

@@ -30,6 +30,7 @@ from typing import Any, Literal
 import numpy as np
 
 from game.boxing.events import HANDS, Hand, PunchEvent, PunchKind
+from game.boxing.features import excursion_features
 from game.boxing.kinematics import BodySample, sample_body
 from game.pose.types import PoseFrame
 
@@ -85,6 +86,7 @@ class DetectorOptions:
     track_jump_torso: float = 0.6  # shoulder midpoint jumping this many torso lengths = new person
     motion_depth_weight: float = 0.5  # weight of BlazePose's depth axis in the hand's motion (its weakest axis)
     depth_weight: float = 0.5  # ... when judging whether the other hand is loose
+    image_plane: bool = False  # measure in the image plane only, world landmarks ignored (profile views)
     guessed_arm_margin: float = 0.15  # the other arm this much less visible than the punching one
     # (median over the punch) is BlazePose's guess of a hidden arm: it cannot make a flail
 
@@ -119,11 +121,18 @@ class Candidate:
     sweep: float  # arm lengths the wrist moved across the body, from its outermost point to the peak
     onset_wrist: np.ndarray | None = None  # wrist at the onset (arm lengths)
     feet: np.ndarray | None = None  # left ankle minus right ankle at the onset (arm lengths)
+    is_3d: bool = True  # measured on world landmarks (False: image landmarks only)
 
 
 KindClassifier = Callable[[Candidate, Sequence[BodySample]], tuple[str, float] | None]
 """(candidate, recent samples) -> (family "straight" | "hook" | "uppercut" | "none", confidence),
 or None to defer to the rules. "none" refuses the candidate (not a punch)."""
+
+
+ExcursionJudge = Callable[[np.ndarray], tuple[str, float]]
+"""(excursion features, ``game.boxing.features.excursion_features``) -> (family "straight" |
+"hook" | "uppercut" | "none", confidence): decides, in place of the rules' judge, whether an
+excursion was a complete punch and of which family."""
 
 
 # State machine as data: (state, condition) -> next state. Conditions are evaluated in order.
@@ -301,6 +310,17 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     return "straight", False
 
 
+def rules_verdict(c: Candidate, opt: DetectorOptions) -> tuple[bool, str, bool]:
+    """(refused, family, complete) as the rules alone judge a candidate: refused by the judge, or
+    named "none" (the arm did not extend), or a family whose own test fails."""
+    if judge_candidate(c, opt) is not None:
+        return True, "none", False
+    family, complete = rule_kind(c, opt)
+    if family != "none" and judge_family(family, c, opt) is not None:
+        return True, family, False
+    return family == "none", family, complete
+
+
 def straight_is_complete(c: Candidate, opt: DetectorOptions) -> bool:
     """A straight reached its target: the arm locked out, or straight enough with the fist at chest
     height or above. Straight enough but short of a lock-out with the fist dropped well below the
@@ -318,6 +338,21 @@ def hook_is_complete(c: Candidate, opt: DetectorOptions) -> bool:
     return bool(c.sweep >= opt.hook_sweep)
 
 
+def summarise(events: Sequence[PunchEvent], stance: str) -> dict[str, Any]:
+    """A detector's ``summary()``: complete punches by kind and hand, speeds, the stance."""
+    complete = [e for e in events if e.complete]
+    speeds = [e.speed_mps for e in complete]
+    return {
+        "punches": len(complete),
+        "half_punches": len(events) - len(complete),
+        "by_kind": {k: sum(1 for e in complete if e.kind == k) for k in ("jab", "cross", "hook", "uppercut")},
+        "by_hand": {h: sum(1 for e in complete if e.hand == h) for h in HANDS},
+        "mean_speed_mps": round(float(np.mean(speeds)), 2) if speeds else None,
+        "peak_speed_mps": round(float(np.max(speeds)), 2) if speeds else None,
+        "stance": stance,
+    }
+
+
 class PunchDetector:
     """Punches from a PoseFrame stream (the :class:`~game.analysis.Detector` protocol).
 
@@ -332,10 +367,12 @@ class PunchDetector:
         *,
         orthodox: bool | None = None,
         kind_classifier: KindClassifier | None = None,
+        judge: ExcursionJudge | None = None,
     ) -> None:
         self.options = options
         self.orthodox = orthodox
         self.kind_classifier = kind_classifier
+        self.judge = judge
         self._hands: dict[Hand, _Hand] = {h: _Hand() for h in HANDS}
         self._samples: deque[BodySample] = deque(maxlen=45)
         self._arm_lengths: deque[float] = deque(maxlen=120)
@@ -350,7 +387,10 @@ class PunchDetector:
     # -- stream ------------------------------------------------------------------------------
 
     def update(self, frame: PoseFrame) -> list[PunchEvent]:
-        s = sample_body(frame)
+        return self.update_sample(sample_body(frame, use_world=not self.options.image_plane))
+
+    def update_sample(self, s: BodySample | None) -> list[PunchEvent]:
+        """:meth:`update` on a frame's kinematics (None: nobody in view)."""
         if s is None:
             self._lose_track()
             return []
@@ -380,17 +420,11 @@ class PunchDetector:
         return []
 
     def summary(self) -> dict[str, Any]:
-        complete = [e for e in self.events if e.complete]
-        speeds = [e.speed_mps for e in complete]
-        return {
-            "punches": len(complete),
-            "half_punches": len(self.events) - len(complete),
-            "by_kind": {k: sum(1 for e in complete if e.kind == k) for k in ("jab", "cross", "hook", "uppercut")},
-            "by_hand": {h: sum(1 for e in complete if e.hand == h) for h in HANDS},
-            "mean_speed_mps": round(float(np.mean(speeds)), 2) if speeds else None,
-            "peak_speed_mps": round(float(np.max(speeds)), 2) if speeds else None,
-            "stance": "orthodox" if self._is_orthodox() else "southpaw",
-        }
+        return summarise(self.events, "orthodox" if self._is_orthodox() else "southpaw")
+
+    def hand_state(self, hand: Hand) -> State:
+        """Where ``hand`` is in its state machine: "guard", "out" (a move in flight) or "back"."""
+        return self._hands[hand].state
 
     def is_guard_up(self) -> bool:
         """Both hands home (not punching, not loose): what a slip or a duck must keep."""
@@ -732,8 +766,15 @@ class PunchDetector:
             sweep=float(self._across(h, h.peak_wrist) - h.out_across),
             onset_wrist=h.onset_wrist,
             feet=h.onset_feet,
+            is_3d=s.is_3d,
         )
         self.candidates.append(c)
+        if self.judge is not None:
+            got_judge = self._judged(c)
+            if got_judge is None:
+                return None
+            family, complete, source, confidence = got_judge
+            return self._event(hand, c, family, complete, source, confidence)
         why = judge_candidate(c, self.options)
         if why is not None:
             self.rejected.append((c.t_peak_s, hand, why))
@@ -757,6 +798,25 @@ class PunchDetector:
         if why is not None:
             self.rejected.append((c.t_peak_s, hand, why))
             return None
+        return self._event(hand, c, family, complete, source, confidence)
+
+    def _judged(self, c: Candidate) -> tuple[str, bool, str, float] | None:
+        """(family, complete, source, confidence) as the judge model decides, or None (refused,
+        the reason kept in ``rejected``). The model sees the rules' verdict among its inputs; a
+        candidate it calls "none" that the rules took for a punch is reported as a half punch
+        (shown to the player, never counted)."""
+        assert self.judge is not None
+        refused, rule_family, rule_complete = rules_verdict(c, self.options)
+        family, confidence = self.judge(excursion_features(c, refused, rule_family, rule_complete))
+        if family != "none":
+            return family, True, "judge", confidence
+        if refused:
+            self.rejected.append((c.t_peak_s, c.hand, "judge: not a punch"))
+            return None
+        return rule_family, False, "judge", confidence
+
+    def _event(self, hand: Hand, c: Candidate, family: str, complete: bool, source: str,
+               confidence: float) -> PunchEvent:
         is_lead = self._is_lead(hand, c, family)
         kind: PunchKind
         if family == "straight":
