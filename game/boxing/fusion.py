@@ -98,9 +98,20 @@ class ViewFusedDetector:
             out = []
         else:
             out, self.rejected[len(self.rejected):] = from_world, self.world.rejected[n_world:]
-        out = self._release(frame.timestamp_ms / 1000.0) + out
-        self.events.extend(out)
+        return self._report(self._release(frame.timestamp_ms / 1000.0) + out)
+
+    def _report(self, events: list[PunchEvent]) -> list[PunchEvent]:
+        out = []
+        for e in events:
+            if not self._is_reported(e):
+                self.events.append(e)
+                out.append(e)
         return out
+
+    def _is_reported(self, e: PunchEvent) -> bool:
+        """The same punch already reported by the other channel (the view changed during it): the
+        same hand within ``KIND_MATCH_S``, less than the quickest double jab takes (~0.3 s)."""
+        return any(p.hand == e.hand and abs(p.t_s - e.t_s) <= KIND_MATCH_S for p in self.events[-4:])
 
     def _release(self, t_s: float) -> list[PunchEvent]:
         """The image channel's punches whose kind the world channel can now tell: its excursion
@@ -121,18 +132,28 @@ class ViewFusedDetector:
                 if c.hand == e.hand and abs(c.t_peak_s - e.t_s) <= KIND_MATCH_S]
         # The world channel may cut the same move in two (a wind-up, then the drive): any of its
         # excursions around the punch that reads bent names it.
-        bent = [f for f in (rule_kind(c, self.world.options)[0] for c in near) if f in ("hook", "uppercut")]
+        bent = [f for f in (self._bent_family(c) for c in near) if f is not None]
         if not bent:
             return e
         kind: PunchKind = "hook" if bent[0] == "hook" else "uppercut"
         return dataclasses.replace(e, kind=kind)
 
+    def _bent_family(self, c: Candidate) -> str | None:
+        """"hook" or "uppercut" when the world channel reads the excursion so from heights (the
+        elbow raised to the shoulder for a hook, the forearm up and the fist rising for an
+        uppercut), which side-on lie in the image plane; a hook read only from the fist's sweep
+        along the shoulder line (side-on: the depth axis) is not taken."""
+        opt = self.world.options
+        family, _ = rule_kind(c, opt)
+        if family == "hook" and c.peak_elbow[1] - c.peak_shoulder[1] < opt.hook_elbow_up:
+            return None
+        return family if family in ("hook", "uppercut") else None
+
     def finish(self) -> list[PunchEvent]:
-        out = [self._bent_kind(e) for e in self._pending]
+        out = self._report([self._bent_kind(e) for e in self._pending])
         self._pending = []
         self.world.finish()
         self.image.finish()
-        self.events.extend(out)
         return out
 
     def is_guard_up(self) -> bool:
