@@ -422,10 +422,6 @@ class PunchDetector:
     def summary(self) -> dict[str, Any]:
         return summarise(self.events, "orthodox" if self._is_orthodox() else "southpaw")
 
-    def hand_state(self, hand: Hand) -> State:
-        """Where ``hand`` is in its state machine: "guard", "out" (a move in flight) or "back"."""
-        return self._hands[hand].state
-
     def is_guard_up(self) -> bool:
         """Both hands home (not punching, not loose): what a slip or a duck must keep."""
         if self._last is None:

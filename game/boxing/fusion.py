@@ -30,18 +30,16 @@ from game.boxing.detector import (
     ExcursionJudge,
     KindClassifier,
     PunchDetector,
-    rule_kind,
     summarise,
 )
-from game.boxing.events import PunchEvent, PunchKind
+from game.boxing.events import PunchEvent
 from game.boxing.kinematics import sample_body
 from game.pose.types import PoseFrame
 
 FRONT_SHOULDER_RATIO = 0.75  # shoulder width / torso length facing the camera (0.38 m / 0.5 m)
 PROFILE_YAW_DEG = 60.0  # beyond this the body is side-on: its punches cross the image plane
 PROFILE_SHOULDER_RATIO = FRONT_SHOULDER_RATIO * math.cos(math.radians(PROFILE_YAW_DEG))
-KIND_MATCH_S = 0.2  # the world channel's excursion this close to the image channel's punch is that punch
-KIND_WAIT_S = 0.2  # longest an image-channel punch waits for the world channel's reading of it
+SAME_PUNCH_S = 0.2  # the other channel's punch of the same hand this close is the same punch
 VIEW_WINDOW = 30  # frames the view is judged over (a running median: one frame's swap is noise)
 
 
@@ -70,7 +68,6 @@ class ViewFusedDetector:
         self.channel = "world"
         self.events: list[PunchEvent] = []
         self.rejected: list[tuple[float, str, str]] = []
-        self._pending: list[PunchEvent] = []  # image-channel punches waiting for the world's kind
 
     @property
     def active(self) -> PunchDetector:
@@ -93,12 +90,10 @@ class ViewFusedDetector:
         from_world = self.world.update_sample(s3)
         from_image = self.image.update_sample(s2)
         if self.channel == "image":
-            self._pending += from_image
-            self.rejected[len(self.rejected):] = self.image.rejected[n_image:]
-            out = []
+            out, self.rejected[len(self.rejected):] = from_image, self.image.rejected[n_image:]
         else:
             out, self.rejected[len(self.rejected):] = from_world, self.world.rejected[n_world:]
-        return self._report(self._release(frame.timestamp_ms / 1000.0) + out)
+        return self._report(out)
 
     def _report(self, events: list[PunchEvent]) -> list[PunchEvent]:
         out = []
@@ -110,51 +105,13 @@ class ViewFusedDetector:
 
     def _is_reported(self, e: PunchEvent) -> bool:
         """The same punch already reported by the other channel (the view changed during it): the
-        same hand within ``KIND_MATCH_S``, less than the quickest double jab takes (~0.3 s)."""
-        return any(p.hand == e.hand and abs(p.t_s - e.t_s) <= KIND_MATCH_S for p in self.events[-4:])
-
-    def _release(self, t_s: float) -> list[PunchEvent]:
-        """The image channel's punches whose kind the world channel can now tell: its excursion
-        of that hand is over (the hand is home), or ``KIND_WAIT_S`` has passed (the event keeps its peak time)."""
-        ready = [e for e in self._pending
-                 if self.world.hand_state(e.hand) == "guard" or t_s - e.detected_s >= KIND_WAIT_S]
-        self._pending = [e for e in self._pending if e not in ready]
-        return [self._bent_kind(e) for e in ready]
-
-    def _bent_kind(self, e: PunchEvent) -> PunchEvent:
-        """A straight found in the image plane that the world landmarks read as a hook or an
-        uppercut is one: side-on, a hook's arc and an uppercut's forearm go in depth, which the
-        image plane cannot see (a side-on hook projects as a straight arm), while the world
-        landmarks keep the raised elbow and the rising forearm however noisy their depth."""
-        if e.kind not in ("jab", "cross"):
-            return e
-        near = [c for c in self.world.candidates
-                if c.hand == e.hand and abs(c.t_peak_s - e.t_s) <= KIND_MATCH_S]
-        # The world channel may cut the same move in two (a wind-up, then the drive): any of its
-        # excursions around the punch that reads bent names it.
-        bent = [f for f in (self._bent_family(c) for c in near) if f is not None]
-        if not bent:
-            return e
-        kind: PunchKind = "hook" if bent[0] == "hook" else "uppercut"
-        return dataclasses.replace(e, kind=kind)
-
-    def _bent_family(self, c: Candidate) -> str | None:
-        """"hook" or "uppercut" when the world channel reads the excursion so from heights (the
-        elbow raised to the shoulder for a hook, the forearm up and the fist rising for an
-        uppercut), which side-on lie in the image plane; a hook read only from the fist's sweep
-        along the shoulder line (side-on: the depth axis) is not taken."""
-        opt = self.world.options
-        family, _ = rule_kind(c, opt)
-        if family == "hook" and c.peak_elbow[1] - c.peak_shoulder[1] < opt.hook_elbow_up:
-            return None
-        return family if family in ("hook", "uppercut") else None
+        same hand within ``SAME_PUNCH_S``, less than the quickest double jab takes (~0.3 s)."""
+        return any(p.hand == e.hand and abs(p.t_s - e.t_s) <= SAME_PUNCH_S for p in self.events[-4:])
 
     def finish(self) -> list[PunchEvent]:
-        out = self._report([self._bent_kind(e) for e in self._pending])
-        self._pending = []
         self.world.finish()
         self.image.finish()
-        return out
+        return []
 
     def is_guard_up(self) -> bool:
         return self.active.is_guard_up()
