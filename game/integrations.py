@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from game.errors import RingsideError
+
 if TYPE_CHECKING:
     from game.app import App
     from game.history import History

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import pytest
 
 from leaderboard_server.plausibility import DEFAULT_LIMITS, HUMAN_LIMITS, check_progress, check_submission, violations
 from tests.leaderboard_server.conftest import T0_MS, boxing_submission, squat_submission
