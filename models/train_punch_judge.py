@@ -41,8 +41,9 @@ from typing import Any
 
 import numpy as np
 
-from game.boxing.detector import Candidate, PunchDetector, rules_verdict
+from game.boxing.detector import Candidate, rules_verdict
 from game.boxing.features import EXCURSION_FEATURES, JUDGE_CLASSES, excursion_features
+from game.boxing.fusion import ViewFusedDetector
 from game.pose.types import PoseFrame
 
 HERE = Path(__file__).resolve().parent
@@ -63,13 +64,16 @@ class Sample:
 
 
 def candidates(frames: Iterable[PoseFrame]) -> list[tuple[Candidate, np.ndarray]]:
-    """Every excursion the detector concludes in a stream, with its feature vector."""
-    det = PunchDetector()
-    det.candidates = deque()  # keep them all
+    """Every excursion the game's detector concludes in a stream, in either channel (world
+    landmarks, image plane), with its feature vector."""
+    det = ViewFusedDetector()
+    det.world.candidates = deque()  # keep them all
+    det.image.candidates = deque()
     for f in frames:
         det.update(f)
     det.finish()
-    return [(c, excursion_features(c, *rules_verdict(c, det.options))) for c in det.candidates]
+    return [(c, excursion_features(c, *rules_verdict(c, ch.options)))
+            for ch in (det.world, det.image) for c in ch.candidates]
 
 
 def label_real(cands: Sequence[Candidate], punches: Sequence[tuple[float, str | None, str]]) -> list[str]:
@@ -213,7 +217,7 @@ def fit(samples: Sequence[Sample], *, real_weight: float, l2: float, balance: fl
     return Judge(mean, scale, params["w1"], params["b1"], params["w"], params["b"])
 
 
-def score_clips(make_detector: Callable[[], PunchDetector], labels_path: Path, cache_dir: Path,
+def score_clips(make_detector: Callable[[], ViewFusedDetector], labels_path: Path, cache_dir: Path,
                 stems: Sequence[str]) -> dict[str, Any]:
     """``ringside eval``'s scoring of the boxing clips ``stems`` with the given detector."""
     from game.evaluation.cache import cached_path
@@ -240,11 +244,11 @@ def score_clips(make_detector: Callable[[], PunchDetector], labels_path: Path, c
             "kind_accuracy": t.kind_accuracy, "kinds_judged": t.kinds_judged}
 
 
-def detector_with(judge: Judge | None) -> Callable[[], PunchDetector]:
+def detector_with(judge: Judge | None) -> Callable[[], ViewFusedDetector]:
     from game.boxing.model_kind import judge_from_weights
 
-    def make() -> PunchDetector:
-        return PunchDetector(judge=None if judge is None else judge_from_weights(judge.to_json()))
+    def make() -> ViewFusedDetector:
+        return ViewFusedDetector(judge=None if judge is None else judge_from_weights(judge.to_json()))
 
     return make
 
@@ -254,9 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--labels", type=Path, default=SHARED / "labels.json")
     ap.add_argument("--cache", type=Path, default=ROOT / ".cache" / "eval")
     ap.add_argument("--synthetic", type=int, default=600, help="generated clips (seed 101)")
-    ap.add_argument("--real-weight", type=float, default=5.0)
+    ap.add_argument("--real-weight", type=float, default=3.0)
     ap.add_argument("--l2", type=float, default=0.01)
-    ap.add_argument("--hidden", type=int, default=0, help="hidden units (0: softmax regression)")
+    ap.add_argument("--hidden", type=int, default=8, help="hidden units (0: softmax regression)")
     ap.add_argument("--balance", type=float, default=1.0, help="0: classes as they come, 1: balanced")
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
@@ -276,7 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             got = score_clips(detector_with(judge), args.labels, args.cache, [g])["clips"][g]
         else:
             xs = np.stack([s.x for s in real if s.group == g])
-            got = {"phantom_candidates": int((judge.predict(xs).argmax(axis=1) != 0).sum())}
+            got = {"phantom_candidates": int((judge.predict(xs).argmax(axis=1) != 0).sum()),
+                   "rules_phantom_candidates": int((xs[:, EXCURSION_FEATURES.index("rules_complete")] > 0.5).sum())}
         loco["clips"][g] = got
         held_results.append((g, got))
     box = [got for g, got in held_results if g in boxing]
@@ -287,11 +292,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     loco["precision"] = round(found / (found + ph), 3) if found + ph else None
     loco["kinds_right"] = sum(r["kinds_right"] for r in box)
     loco["phantoms_on_other_clips"] = sum(got.get("phantom_candidates", 0) for g, got in held_results)
+    loco["rules_phantoms_on_other_clips"] = sum(got.get("rules_phantom_candidates", 0) for g, got in held_results)
     rules = score_clips(detector_with(None), args.labels, args.cache, boxing)
     for g, got in held_results:
         print(f"  {g:48s} {got}   rules {rules['clips'].get(g, '')}")
     print(f"LOCO judge: recall {loco['recall']} precision {loco['precision']} kinds right {loco['kinds_right']} "
-          f"of {found}; candidates called punches on the non-boxing clips {loco['phantoms_on_other_clips']}")
+          f"of {found}; candidates called punches on the non-boxing clips {loco['phantoms_on_other_clips']} "
+          f"(rules {loco['rules_phantoms_on_other_clips']}, both channels)")
     print(f"rules:      recall {rules['recall']} precision {rules['precision']} kinds {rules['kind_accuracy']}")
     final = fit(synth + real, real_weight=args.real_weight, l2=args.l2, balance=args.balance, hidden=args.hidden)
     doc = {

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -133,6 +133,21 @@ ExcursionJudge = Callable[[np.ndarray], tuple[str, float]]
 """(excursion features, ``game.boxing.features.excursion_features``) -> (family "straight" |
 "hook" | "uppercut" | "none", confidence): decides, in place of the rules' judge, whether an
 excursion was a complete punch and of which family."""
+
+
+class PunchSource(Protocol):
+    """What the game and the tutorial need of a punch detector (:class:`PunchDetector`, or the
+    :class:`~game.boxing.fusion.ViewFusedDetector` that ``make_punch_detector`` returns)."""
+
+    rejected: list[tuple[float, Hand, str]]
+
+    def update(self, frame: PoseFrame) -> list[PunchEvent]: ...
+
+    def finish(self) -> list[PunchEvent]: ...
+
+    def is_guard_up(self) -> bool: ...
+
+    def summary(self) -> dict[str, Any]: ...
 
 
 # State machine as data: (state, condition) -> next state. Conditions are evaluated in order.

@@ -16,10 +16,9 @@ camera yaw give the same picture, and BlazePose's weak depth matters little.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-
-from typing import TYPE_CHECKING
 
 from game.boxing.kinematics import BodySample
 

@@ -32,7 +32,7 @@ from game.boxing.detector import (
     PunchDetector,
     summarise,
 )
-from game.boxing.events import PunchEvent
+from game.boxing.events import Hand, PunchEvent
 from game.boxing.kinematics import sample_body
 from game.pose.types import PoseFrame
 
@@ -53,12 +53,13 @@ class ViewFusedDetector:
 
     def __init__(
         self,
-        options: DetectorOptions = DetectorOptions(),
+        options: DetectorOptions | None = None,
         *,
         orthodox: bool | None = None,
         kind_classifier: KindClassifier | None = None,
         judge: ExcursionJudge | None = None,
     ) -> None:
+        options = options or DetectorOptions()
         self.options = options
         self.world = PunchDetector(dataclasses.replace(options, image_plane=False), orthodox=orthodox,
                                    kind_classifier=kind_classifier, judge=judge)
@@ -67,7 +68,7 @@ class ViewFusedDetector:
         self._ratios: deque[float] = deque(maxlen=VIEW_WINDOW)
         self.channel = "world"
         self.events: list[PunchEvent] = []
-        self.rejected: list[tuple[float, str, str]] = []
+        self.rejected: list[tuple[float, Hand, str]] = []
 
     @property
     def active(self) -> PunchDetector:

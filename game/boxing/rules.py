@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from game.boxing.detector import PunchDetector
+from game.boxing.detector import PunchSource
 from game.boxing.events import Hand, PunchEvent
 from game.errors import RingsideError
 from game.pose.types import LM, PoseFrame
@@ -565,7 +565,7 @@ class BoxingRound:
     """
 
     def __init__(self, difficulty: Difficulty | int, seed: int, calibration: BodyCalibration, *,
-                 detector: PunchDetector | None = None, start_ms: float | None = None) -> None:
+                 detector: PunchSource | None = None, start_ms: float | None = None) -> None:
         self.difficulty = Difficulty.level(difficulty) if isinstance(difficulty, int) else difficulty
         self.seed = seed
         self.calibration = calibration

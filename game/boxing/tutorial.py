@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from game.boxing.detector import PunchDetector
+from game.boxing.detector import PunchSource
 from game.boxing.events import PunchEvent
 from game.boxing.rules import FAMILY, BodyCalibration, CalibrationError
 from game.pose.types import LM, PoseFrame
@@ -68,7 +68,7 @@ class TutorialView:
 
 
 class Tutorial:
-    def __init__(self, *, orthodox: bool = True, detector: PunchDetector | None = None) -> None:
+    def __init__(self, *, orthodox: bool = True, detector: PunchSource | None = None) -> None:
         if detector is None:
             from game.boxing import make_punch_detector
 
