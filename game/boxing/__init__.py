@@ -11,24 +11,29 @@ from game.boxing.events import PunchEvent
 from game.boxing.fusion import ViewFusedDetector
 
 
-def make_punch_detector(*, orthodox: bool | None = None, use_model: bool | None = None) -> ViewFusedDetector:
+def make_punch_detector(*, orthodox: bool | None = None, use_model: bool | None = None,
+                        use_judge: bool | None = None) -> ViewFusedDetector:
     """The punch detector the game uses: the rules' state machine, measured in 3-D facing the
     camera and in the image plane side-on (:class:`ViewFusedDetector`).
 
     ``use_model``: name punch kinds with the on-device model (``models/punch_kind.tflite``) instead
-    of the rules; ``None`` picks the better of the two as measured (see docs/BOXING.md), falling
-    back to the rules when the model or its runtime cannot be loaded.
+    of the rules; ``use_judge``: let the excursion judge (``models/punch_judge.json``) decide what
+    is a punch and its family. ``None`` picks what was measured better on real punches
+    (``game/boxing/choice.py``, docs/BOXING.md), falling back to the rules when a model cannot be
+    loaded.
     """
-    classifier = None
-    if use_model is None:
-        from game.boxing.choice import MODEL_IS_DEFAULT
+    from game.boxing.choice import JUDGE_IS_DEFAULT, MODEL_IS_DEFAULT
 
-        use_model = MODEL_IS_DEFAULT
-    if use_model:
+    classifier = judge = None
+    if use_model if use_model is not None else MODEL_IS_DEFAULT:
         from game.boxing.model_kind import load_model_classifier
 
         classifier = load_model_classifier()
-    return ViewFusedDetector(DetectorOptions(), orthodox=orthodox, kind_classifier=classifier)
+    if use_judge if use_judge is not None else JUDGE_IS_DEFAULT:
+        from game.boxing.model_kind import load_judge
+
+        judge = load_judge()
+    return ViewFusedDetector(DetectorOptions(), orthodox=orthodox, kind_classifier=classifier, judge=judge)
 
 
 __all__ = ["DetectorOptions", "PunchDetector", "PunchEvent", "ViewFusedDetector", "make_punch_detector"]

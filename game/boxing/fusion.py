@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from game.boxing.choice import WHY as CHOICE_WHY
 from game.boxing.detector import (
     Candidate,
     DetectorOptions,
@@ -69,6 +70,8 @@ class ViewFusedDetector:
         self.channel = "world"
         self.events: list[PunchEvent] = []
         self.rejected: list[tuple[float, Hand, str]] = []
+        self._side_on_s = 0.0
+        self._last_t_s: float | None = None
 
     @property
     def active(self) -> PunchDetector:
@@ -87,6 +90,9 @@ class ViewFusedDetector:
         if s3 is not None:
             self._ratios.append(s3.shoulder_ratio())
         self.channel = "image" if self.is_side_on() else "world"
+        if self.channel == "image" and self._last_t_s is not None:
+            self._side_on_s += max(0.0, frame.timestamp_ms / 1000.0 - self._last_t_s)
+        self._last_t_s = frame.timestamp_ms / 1000.0
         n_world, n_image = len(self.world.rejected), len(self.image.rejected)
         from_world = self.world.update_sample(s3)
         from_image = self.image.update_sample(s2)
@@ -118,4 +124,12 @@ class ViewFusedDetector:
         return self.active.is_guard_up()
 
     def summary(self) -> dict[str, Any]:
-        return summarise(self.events, self.active.summary()["stance"])
+        """The punches (as :meth:`PunchDetector.summary`), plus what judged them: ``kinds_by``
+        ("rules" or "model", with ``kinds_by_why``) and ``side_on_s``, the time the image plane
+        was in charge."""
+        out = summarise(self.events, self.active.summary()["stance"])
+        model = self.world.kind_classifier is not None or self.world.judge is not None
+        out["kinds_by"] = "model" if model else "rules"
+        out["kinds_by_why"] = "asked for by the caller" if model else CHOICE_WHY
+        out["side_on_s"] = round(self._side_on_s, 1)
+        return out
