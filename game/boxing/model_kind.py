@@ -72,7 +72,9 @@ def judge_from_weights(doc: dict[str, Any]) -> ExcursionJudge:
                          "python -m models.train_punch_judge")
     mean = np.asarray(doc["mean"], dtype=np.float64)
     scale = np.asarray(doc["scale"], dtype=np.float64)
-    w1 = np.asarray(doc.get("w1") or np.zeros((len(mean), 0)), dtype=np.float64).reshape(len(mean), -1)
+    w1 = np.asarray(doc.get("w1") or [], dtype=np.float64)
+    if w1.size == 0:
+        w1 = np.zeros((len(mean), 0))  # no hidden layer
     b1 = np.asarray(doc.get("b1") or [], dtype=np.float64)
     w = np.asarray(doc["w"], dtype=np.float64)
     b = np.asarray(doc["b"], dtype=np.float64)
