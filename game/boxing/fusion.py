@@ -71,6 +71,7 @@ class ViewFusedDetector:
         self.events: list[PunchEvent] = []
         self.rejected: list[tuple[float, Hand, str]] = []
         self._side_on_s = 0.0
+        self._recent: deque[tuple[str, PunchEvent]] = deque(maxlen=4)  # (channel, punch) last reported
         self._last_t_s: float | None = None
 
     @property
@@ -107,13 +108,15 @@ class ViewFusedDetector:
         for e in events:
             if not self._is_reported(e):
                 self.events.append(e)
+                self._recent.append((self.channel, e))
                 out.append(e)
         return out
 
     def _is_reported(self, e: PunchEvent) -> bool:
         """The same punch already reported by the other channel (the view changed during it): the
         same hand within ``SAME_PUNCH_S``, less than the quickest double jab takes (~0.3 s)."""
-        return any(p.hand == e.hand and abs(p.t_s - e.t_s) <= SAME_PUNCH_S for p in self.events[-4:])
+        return any(ch != self.channel and p.hand == e.hand and abs(p.t_s - e.t_s) <= SAME_PUNCH_S
+                   for ch, p in self._recent)
 
     def finish(self) -> list[PunchEvent]:
         self.world.finish()
