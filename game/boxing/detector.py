@@ -67,6 +67,9 @@ class DetectorOptions:
     hook_wide_sweep: float = 0.5  # ... a hook seen from the front: the fist crosses the body
     hook_elbow_low: float = -0.2  # arm lengths below the shoulder its elbow (and fist) stay above
     locked_out: float = 0.92  # straightness only a straight punch reaches
+    min_image_reach: float = 0.7  # arm lengths from the shoulder in the image plane: a locked-out
+    # straight thrown within 30 deg of the image plane (side-on, the image plane's view) reaches
+    # 0.95 cos 30 = 0.82 or more; a bent arm seen edge-on (a hook side-on) about its upper arm, 0.55
     straight_low_fist: float = -0.25  # arm lengths below the shoulder: a fist ending lower, the arm
     # not locked out, did not finish a straight (a quarter arm: below the chest line)
     face_touch: float = 0.2  # arm lengths from the nose: the hand is at the face
@@ -294,6 +297,11 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     low and the forearm level is a straight thrown only part of the way.
     """
     elbow_up = float(c.peak_elbow[1] - c.peak_shoulder[1])
+    # In the image plane an arm pointing partly in depth reads straight (its bend is seen edge-on)
+    # but reaches short of an arm length: side-on, a hook's forearm goes across the body, into
+    # depth (real side-on hooks: 0.47-0.58 arm lengths from the shoulder at straightness 0.98-1.0;
+    # side-on straights 0.8-1.4).
+    reach = float(np.linalg.norm((c.peak_wrist - c.peak_shoulder)[:2]))
     fore = c.peak_wrist - c.peak_elbow
     fore_up = float(fore[1] / (np.linalg.norm(fore) or 1e-9))
     drive = c.peak_wrist - c.start
@@ -312,7 +320,7 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
         # thrown at the camera (its arc is mostly sideways in the image). Real straights lock
         # out (0.94-0.99); real hooks seen from the front read 0.78-0.86.
         return "hook", True
-    if c.extension >= opt.straight_extension:
+    if c.extension >= opt.straight_extension and (c.is_3d or reach >= opt.min_image_reach):
         return "straight", straight_is_complete(c, opt)
     if (fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1)) and drive_up >= 0.45 and c.rise >= opt.uppercut_rise:
         # A full uppercut finishes at chin height, above the shoulder line.

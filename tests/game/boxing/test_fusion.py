@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from game.boxing import PunchDetector, PunchEvent, ViewFusedDetector, make_punch_detector
+from game.boxing.detector import rule_kind
 from game.boxing.fusion import PROFILE_SHOULDER_RATIO
 from game.pose.types import LM, PoseFrame
 from models.punch_synth import Body, Camera, Clip, Noise, punch_programme, render
@@ -163,3 +164,33 @@ def test_image_and_body_scale_do_not_matter(scale: float) -> None:
     a = [(e.hand, e.kind, e.complete, round(e.t_s, 3)) for e in run(make_punch_detector(orthodox=orthodox), frames)]
     b = [(e.hand, e.kind, e.complete, round(e.t_s, 3)) for e in run(make_punch_detector(orthodox=orthodox), scaled)]
     assert a == b and sum(1 for x in a if x[2]) == 1
+
+
+def test_an_arm_foreshortened_in_the_image_is_not_a_straight() -> None:
+    """In the image plane a straight-looking arm that reaches well short of an arm length points
+    partly in depth (a side-on hook's forearm goes across the body): not a straight. With world
+    landmarks the straightness is measured in 3-D and the reach test does not apply."""
+    clip = side_on_punch("jab", seed_of("reach"))
+    det = make_punch_detector(orthodox=not clip.body.southpaw)
+    run(det, clip.frames)
+    c = next(c for c in det.image.candidates if rule_kind(c, det.image.options)[0] == "straight")
+    opt = det.image.options
+    assert not c.is_3d and np.linalg.norm((c.peak_wrist - c.peak_shoulder)[:2]) >= opt.min_image_reach
+    arm = c.peak_wrist - c.peak_shoulder
+    short = dataclasses.replace(c, peak_wrist=c.peak_shoulder + arm * (0.5 / np.linalg.norm(arm[:2])),
+                                peak_elbow=c.peak_shoulder + np.array([np.sign(arm[0]) * 0.45, 0.0, 0.0]))
+    assert rule_kind(short, opt)[0] == "hook"
+    assert rule_kind(dataclasses.replace(short, is_3d=True), opt)[0] == "straight"
+
+
+@pytest.mark.shared_data
+def test_side_on_hooks_of_the_coco_drills_are_named_hook() -> None:
+    """The COCO-17 hook drills (image keypoints only, a side-ish camera): every punch in them is a
+    hook. Before the reach test no punch found there was named hook (0 of 8)."""
+    from game.evaluation.runner import hook_drills
+    from tests.support.recordings import SHARED
+
+    got = hook_drills(SHARED / "landmarks" / "shadowboxer_coco17" / "hook")
+    if got is None:
+        pytest.skip("shared COCO-17 hook drills not found")
+    assert got["hooks"] >= 2, got
