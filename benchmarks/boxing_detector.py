@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from game.boxing import make_punch_detector
+from game.boxing import ViewFusedDetector, make_punch_detector
 from game.boxing.detector import PunchDetector
 from game.boxing.features import FEATURES, WINDOW
 from game.boxing.rules import COUNTDOWN_S, BodyCalibration, BoxingRound, Difficulty, plan_cues
@@ -72,8 +72,8 @@ def main() -> None:
 
         model = PunchKindModel()
         clf = make_model_classifier(model)
-        with_model = per_frame_us(frames, lambda: PunchDetector(orthodox=cal.orthodox, kind_classifier=clf))
-        print(f"  detector + model kinds       {fmt(with_model)}")
+        with_model = per_frame_us(frames, lambda: ViewFusedDetector(orthodox=cal.orthodox, kind_classifier=clf))
+        print(f"  fused detector + model kinds {fmt(with_model)}")
         x = np.random.default_rng(0).normal(0, 0.5, (WINDOW, FEATURES)).astype(np.float32)
         for _ in range(20):
             model.predict(x)
@@ -106,8 +106,8 @@ def main() -> None:
         us = per_frame_us(real, lambda: make_punch_detector())
         print(f"recording {stem} ({len(real)} frames): view-fused detector {fmt(us)}")
         if model_ok:
-            us2 = per_frame_us(real, lambda: PunchDetector(kind_classifier=clf))
-            print(f"recording {stem}: detector + model      {fmt(us2)}")
+            us2 = per_frame_us(real, lambda: ViewFusedDetector(kind_classifier=clf))
+            print(f"recording {stem}: fused detector + model {fmt(us2)}")
 
 
 if __name__ == "__main__":

@@ -71,6 +71,7 @@ class ViewFusedDetector:
         self.events: list[PunchEvent] = []
         self.rejected: list[tuple[float, Hand, str]] = []
         self._side_on_s = 0.0
+        self._models = (kind_classifier, judge)
         self._recent: deque[tuple[str, PunchEvent]] = deque(maxlen=4)  # (channel, punch) last reported
         self._last_t_s: float | None = None
 
@@ -94,6 +95,10 @@ class ViewFusedDetector:
         if self.channel == "image" and self._last_t_s is not None:
             self._side_on_s += max(0.0, frame.timestamp_ms / 1000.0 - self._last_t_s)
         self._last_t_s = frame.timestamp_ms / 1000.0
+        # The models run only where their verdict is used: in the channel in charge.
+        side_on = self.channel == "image"
+        self.world.kind_classifier, self.world.judge = (None, None) if side_on else self._models
+        self.image.kind_classifier, self.image.judge = self._models if side_on else (None, None)
         n_world, n_image = len(self.world.rejected), len(self.image.rejected)
         from_world = self.world.update_sample(s3)
         from_image = self.image.update_sample(s2)
@@ -131,7 +136,7 @@ class ViewFusedDetector:
         ("rules" or "model", with ``kinds_by_why``) and ``side_on_s``, the time the image plane
         was in charge."""
         out = summarise(self.events, self.active.summary()["stance"])
-        model = self.world.kind_classifier is not None or self.world.judge is not None
+        model = any(m is not None for m in self._models)
         out["kinds_by"] = "model" if model else "rules"
         out["kinds_by_why"] = "asked for by the caller" if model else CHOICE_WHY
         out["side_on_s"] = round(self._side_on_s, 1)
