@@ -22,8 +22,6 @@ import math
 from collections import deque
 from typing import Any
 
-import numpy as np
-
 from game.boxing.choice import WHY as CHOICE_WHY
 from game.boxing.detector import (
     Candidate,
@@ -40,6 +38,8 @@ from game.pose.types import PoseFrame
 FRONT_SHOULDER_RATIO = 0.75  # shoulder width / torso length facing the camera (0.38 m / 0.5 m)
 PROFILE_YAW_DEG = 60.0  # beyond this the body is side-on: its punches cross the image plane
 PROFILE_SHOULDER_RATIO = FRONT_SHOULDER_RATIO * math.cos(math.radians(PROFILE_YAW_DEG))
+WARM_YAW_DEG = 30.0  # from this turn on the image channel runs (it is in charge from PROFILE_YAW_DEG)
+WARM_SHOULDER_RATIO = FRONT_SHOULDER_RATIO * math.cos(math.radians(WARM_YAW_DEG))
 SAME_PUNCH_S = 0.2  # the other channel's punch of the same hand this close is the same punch
 VIEW_WINDOW = 30  # frames the view is judged over (a running median: one frame's swap is noise)
 
@@ -67,6 +67,8 @@ class ViewFusedDetector:
         self.image = PunchDetector(dataclasses.replace(options, image_plane=True), orthodox=orthodox,
                                    kind_classifier=kind_classifier, judge=judge)
         self._ratios: deque[float] = deque(maxlen=VIEW_WINDOW)
+        self._ratio = FRONT_SHOULDER_RATIO  # their median
+        self._image_rests = False  # the image channel was last told nobody is in view
         self.channel = "world"
         self.events: list[PunchEvent] = []
         self.rejected: list[tuple[float, Hand, str]] = []
@@ -80,18 +82,28 @@ class ViewFusedDetector:
         return self.image if self.channel == "image" else self.world
 
     @property
+    def kind_classifier(self) -> KindClassifier | None:
+        """The kind model both channels use in charge (None: the rules name kinds)."""
+        return self._models[0]
+
+    @property
     def candidates(self) -> deque[Candidate]:
         return self.active.candidates
 
     def is_side_on(self) -> bool:
-        return bool(self._ratios) and float(np.median(self._ratios)) < PROFILE_SHOULDER_RATIO
+        """The body turned more than ``PROFILE_YAW_DEG`` from the camera (running median)."""
+        return self._ratio < PROFILE_SHOULDER_RATIO
 
     def update(self, frame: PoseFrame) -> list[PunchEvent]:
         s3 = sample_body(frame)
-        s2 = sample_body(frame, use_world=False) if s3 is not None and s3.is_3d else s3
         if s3 is not None:
             self._ratios.append(s3.shoulder_ratio())
+            self._ratio = sorted(self._ratios)[len(self._ratios) // 2]
         self.channel = "image" if self.is_side_on() else "world"
+        # Square to the camera the image channel rests (it sees nobody): it starts afresh once the
+        # body turns past WARM_YAW_DEG, with time to learn a guard before it is in charge.
+        is_turned = self._ratio < WARM_SHOULDER_RATIO
+        s2 = None if not is_turned else sample_body(frame, use_world=False) if s3 is not None and s3.is_3d else s3
         if self.channel == "image" and self._last_t_s is not None:
             self._side_on_s += max(0.0, frame.timestamp_ms / 1000.0 - self._last_t_s)
         self._last_t_s = frame.timestamp_ms / 1000.0
@@ -101,7 +113,8 @@ class ViewFusedDetector:
         self.image.kind_classifier, self.image.judge = self._models if side_on else (None, None)
         n_world, n_image = len(self.world.rejected), len(self.image.rejected)
         from_world = self.world.update_sample(s3)
-        from_image = self.image.update_sample(s2)
+        from_image = [] if s2 is None and self._image_rests else self.image.update_sample(s2)
+        self._image_rests = s2 is None
         if self.channel == "image":
             out, self.rejected[len(self.rejected):] = from_image, self.image.rejected[n_image:]
         else:
