@@ -16,12 +16,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+from game.config import shared_data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIPS = [("lunge_split_stationary_side_timer.mp4", "lunge"), ("squat_side_slow.mp4", "squat")]
 
 
-def analyze(video: Path, exercise: str, workers: int) -> dict[str, object]:
+def analyze(video: Path, exercise: str, workers: int) -> dict[str, Any]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
@@ -38,8 +41,6 @@ def analyze(video: Path, exercise: str, workers: int) -> dict[str, object]:
 
 
 def main() -> int:
-    from game.config import shared_data_dir
-
     print(f"{os.cpu_count()} cores; `ringside analyze --json` as a subprocess")
     for name, exercise in CLIPS:
         video = shared_data_dir() / "video" / name

@@ -6,41 +6,19 @@ events (objects with ``to_json()``). It never reads a clock or does I/O.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from game.boxing import make_punch_detector
+from game.detection import Detector, Event
+from game.reps import make_rep_detector
 
-from game.pose.types import PoseFrame
+__all__ = ["EXERCISES", "Detector", "Event", "make_detector"]
 
 EXERCISES = ("squat", "pushup", "lunge", "boxing")
-
-
-class Event(Protocol):
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict with at least ``type`` and ``t`` (seconds)."""
-        ...
-
-
-class Detector(Protocol):
-    def update(self, frame: PoseFrame) -> list[Event]:
-        """Feed one frame (with or without a person); return the events it completes."""
-        ...
-
-    def finish(self) -> list[Event]:
-        """End of stream: return any events still pending."""
-        ...
-
-    def summary(self) -> dict[str, Any]:
-        """Counts for the analysis summary, e.g. ``{"reps": 3}`` or ``{"punches": 5}``."""
-        ...
 
 
 def make_detector(exercise: str) -> Detector:
     """The detector for one exercise. Raises ValueError for an unknown exercise."""
     if exercise in ("squat", "pushup", "lunge"):
-        from game.reps import make_rep_detector
-
         return make_rep_detector(exercise)
     if exercise == "boxing":
-        from game.boxing import make_punch_detector
-
         return make_punch_detector()
     raise ValueError(f"unknown exercise {exercise!r}; choose one of {', '.join(EXERCISES)}")

@@ -16,7 +16,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from game.boxing.rules import BoxingRound
+from game.moves import MOVES, Camera, SyntheticSession, boxer_frames
 from game.pose.types import PoseFrame, TrackedPose
+from game.reps import make_rep_detector
 
 Slot = Literal["left", "right"]
 SLOTS: tuple[Slot, Slot] = ("left", "right")
@@ -92,7 +95,7 @@ class RepRace(_Match):
         if target < 1:
             raise ValueError("target must be at least 1 rep")
         if make_detector is None:
-            from game.reps import make_rep_detector as make_detector
+            make_detector = make_rep_detector
         self.exercise = exercise
         self.target = target
         self.time_limit_s = time_limit_s
@@ -178,14 +181,12 @@ class BoxingVersus(_Match):
     the shared difficulty, seed and start time by default).
     """
 
-    def __init__(self, calibrations: dict[str, Any], *, difficulty: Any = 1, seed: int = 0,
+    def __init__(self, calibrations: dict[Slot, Any], *, difficulty: Any = 1, seed: int = 0,
                  start_ms: float | None = None,
                  make_round: Callable[[Any], Any] | None = None) -> None:
         if set(calibrations) != set(SLOTS):
             raise ValueError("both players need a calibration (left and right)")
         if make_round is None:
-            from game.boxing.rules import BoxingRound
-
             def make_round(cal: Any) -> Any:
                 return BoxingRound(difficulty, seed, cal, start_ms=start_ms)
 
@@ -256,8 +257,6 @@ def demo_people(exercise: str, *, seed: int = 11,
     Boxing: two generated boxers, each throwing what its own ``orders[slot]()`` asks (the
     versus scene directs them from each player's own targets). Timestamps are shared.
     """
-    from game.moves import MOVES, Camera, SyntheticSession, boxer_frames
-
     def looped(session: Any) -> Iterator[PoseFrame]:
         while True:
             yield from session.frames()

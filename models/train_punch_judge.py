@@ -44,7 +44,14 @@ import numpy as np
 from game.boxing.detector import Candidate, rules_verdict
 from game.boxing.features import EXCURSION_FEATURES, JUDGE_CLASSES, excursion_features
 from game.boxing.fusion import ViewFusedDetector
+from game.boxing.model_kind import judge_from_weights
+from game.evaluation.cache import cached_path
+from game.evaluation.labels import load_labels
+from game.evaluation.scoring import judge as judge_clip
+from game.evaluation.scoring import totals
+from game.pose.recording import read_recording
 from game.pose.types import PoseFrame
+from models.punch_dataset import random_clip
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -101,8 +108,6 @@ def real_punches(lab: dict[str, Any]) -> list[tuple[float, str | None, str]]:
 
 def real_samples(labels_path: Path, cache_dir: Path) -> tuple[list[Sample], list[str]]:
     """Samples from every cached labelled clip; also the names of boxing clips with usable labels."""
-    from game.evaluation.cache import cached_path
-    from game.pose.recording import read_recording
 
     videos = json.loads(labels_path.read_text())["videos"]
     out: list[Sample] = []
@@ -127,7 +132,6 @@ def real_samples(labels_path: Path, cache_dir: Path) -> tuple[list[Sample], list
 
 
 def synthetic_samples(n_clips: int, seed: int) -> list[Sample]:
-    from models.punch_dataset import random_clip
 
     rng = np.random.default_rng(seed)
     out: list[Sample] = []
@@ -220,10 +224,6 @@ def fit(samples: Sequence[Sample], *, real_weight: float, l2: float, balance: fl
 def score_clips(make_detector: Callable[[], ViewFusedDetector], labels_path: Path, cache_dir: Path,
                 stems: Sequence[str]) -> dict[str, Any]:
     """``ringside eval``'s scoring of the boxing clips ``stems`` with the given detector."""
-    from game.evaluation.cache import cached_path
-    from game.evaluation.labels import load_labels
-    from game.evaluation.scoring import judge, totals
-    from game.pose.recording import read_recording
 
     rows = {}
     results = []
@@ -234,7 +234,7 @@ def score_clips(make_detector: Callable[[], ViewFusedDetector], labels_path: Pat
         evs = []
         for f in read_recording(cached_path(cache_dir, labels_path.parent / lab.name)):
             evs += [e.to_json() for e in det.update(f)]
-        r = judge(lab, evs)
+        r = judge_clip(lab, evs)
         results.append(r)
         right = sum(1 for p in r.pairs if p.t_s is not None and p.is_kind_right)
         rows[lab.stem] = {"labelled": r.labelled, "found": r.hits, "phantoms": r.phantoms,
@@ -245,7 +245,6 @@ def score_clips(make_detector: Callable[[], ViewFusedDetector], labels_path: Pat
 
 
 def detector_with(judge: Judge | None) -> Callable[[], ViewFusedDetector]:
-    from game.boxing.model_kind import judge_from_weights
 
     def make() -> ViewFusedDetector:
         return ViewFusedDetector(judge=None if judge is None else judge_from_weights(judge.to_json()))

@@ -6,9 +6,11 @@ on-device model in ``models/``), and the target game's rules (``rules``).
 
 from __future__ import annotations
 
+from game.boxing.choice import JUDGE_IS_DEFAULT, MODEL_IS_DEFAULT
 from game.boxing.detector import DetectorOptions, PunchDetector
 from game.boxing.events import PunchEvent
 from game.boxing.fusion import ViewFusedDetector
+from game.boxing.model_kind import load_judge, load_model_classifier
 
 
 def make_punch_detector(*, orthodox: bool | None = None, use_model: bool | None = None,
@@ -22,16 +24,10 @@ def make_punch_detector(*, orthodox: bool | None = None, use_model: bool | None 
     (``game/boxing/choice.py``, docs/BOXING.md), falling back to the rules when a model cannot be
     loaded.
     """
-    from game.boxing.choice import JUDGE_IS_DEFAULT, MODEL_IS_DEFAULT
-
     classifier = judge = None
     if use_model if use_model is not None else MODEL_IS_DEFAULT:
-        from game.boxing.model_kind import load_model_classifier
-
         classifier = load_model_classifier()
     if use_judge if use_judge is not None else JUDGE_IS_DEFAULT:
-        from game.boxing.model_kind import load_judge
-
         judge = load_judge()
     return ViewFusedDetector(DetectorOptions(), orthodox=orthodox, kind_classifier=classifier, judge=judge)
 

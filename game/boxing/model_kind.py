@@ -10,7 +10,7 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from game.boxing.detector import Candidate, ExcursionJudge, KindClassifier
 from game.boxing.features import EXCURSION_FEATURES, JUDGE_CLASSES, window_features
 from game.boxing.kinematics import BodySample
 from game.errors import ModelError
+from models.punch_model import PunchKindModel
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,15 @@ log = logging.getLogger(__name__)
 NONE_CONFIDENCE = 0.7
 
 
-def make_model_classifier(model: object) -> KindClassifier:
+class KindModel(Protocol):
+    """What the classifier needs of a model: its class names and a prediction per window."""
+
+    classes: tuple[str, ...]
+
+    def predict(self, window: np.ndarray) -> np.ndarray: ...
+
+
+def make_model_classifier(model: KindModel) -> KindClassifier:
     """Wrap a loaded :class:`models.punch_model.PunchKindModel` (or any object with ``predict``
     and ``classes``)."""
     classes: tuple[str, ...] = model.classes
@@ -35,7 +44,7 @@ def make_model_classifier(model: object) -> KindClassifier:
         win = window_features(samples, c.hand, c.detected_s, c.t_peak_s, c.arm_m)
         if win is None:
             return None
-        p = model.predict(win)  # type: ignore[attr-defined]
+        p = model.predict(win)
         best = int(np.argmax(p))
         if best == none_i and p[best] < NONE_CONFIDENCE:
             q = p.copy()
@@ -49,8 +58,6 @@ def make_model_classifier(model: object) -> KindClassifier:
 def load_model_classifier() -> KindClassifier | None:
     """The model as a classifier, or None (the rules name kinds) when it cannot be loaded."""
     try:
-        from models.punch_model import PunchKindModel
-
         return make_model_classifier(PunchKindModel())
     except ModelError as err:
         log.warning("punch model unavailable, using the rule-based classifier: %s", err)

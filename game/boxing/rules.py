@@ -18,11 +18,12 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
+from game.boxing import make_punch_detector
 from game.boxing.detector import PunchSource
 from game.boxing.events import Hand, PunchEvent
 from game.errors import RingsideError
@@ -172,8 +173,6 @@ class BodyCalibration:
                    min_radius_px: float = 0.0) -> BodyCalibration:
         """A copy that keeps targets out of ``keep_out`` and no smaller than ``min_radius_px``
         (image pixels): what the screen covers and what it can show readably."""
-        from dataclasses import replace
-
         rects = tuple(tuple(float(v) for v in r) for r in keep_out)
         return replace(self, keep_out_px=rects, min_radius_px=float(min_radius_px))  # type: ignore[arg-type]
 
@@ -190,11 +189,11 @@ class BodyCalibration:
             sh = (p[LM.LEFT_SHOULDER, :2] + p[LM.RIGHT_SHOULDER, :2]) / 2
             hp = (p[LM.LEFT_HIP, :2] + p[LM.RIGHT_HIP, :2]) / 2
             reach = max(
-                np.linalg.norm(p[s, :2] - p[e, :2]) + np.linalg.norm(p[e, :2] - p[w, :2])
+                float(np.linalg.norm(p[s, :2] - p[e, :2]) + np.linalg.norm(p[e, :2] - p[w, :2]))
                 for s, e, w in ((LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST),
                                 (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST))
             )
-            width = np.linalg.norm(p[LM.LEFT_SHOULDER, :2] - p[LM.RIGHT_SHOULDER, :2])
+            width = float(np.linalg.norm(p[LM.LEFT_SHOULDER, :2] - p[LM.RIGHT_SHOULDER, :2]))
             rows.append([*p[LM.NOSE, :2], *sh, *hp, width, reach])
         if not rows:
             raise CalibrationError("Nobody was seen during calibration: stand 2-3 m from the camera, "
@@ -573,8 +572,6 @@ class BoxingRound:
         self._states = [_CueState(c) for c in self.cues]
         self._next = 0  # first unresolved cue (cues are in time order)
         if detector is None:
-            from game.boxing import make_punch_detector
-
             detector = make_punch_detector(orthodox=calibration.orthodox)
         self.detector = detector
         self._start_ms = start_ms

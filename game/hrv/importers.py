@@ -23,13 +23,17 @@ import re
 import statistics
 import struct
 import warnings
+import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import IO, Protocol, TypeGuard
+from typing import IO, Protocol, TypeGuard, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import fitdecode
 
 from game.errors import ImportFileError
 from game.hrv.records import (
@@ -289,13 +293,14 @@ def read_rr_text(path: Path, options: ImportOptions, progress: Progress) -> Iter
                 continue
             if columns is None:
                 columns, first_line = len(nums), lineno
-                pick = _rr_column(header, columns)
-                if pick is None:
+                found = _rr_column(header, columns)
+                if found is None:
                     yield ImportProblem(Origin(str(path), lineno), f"a table of {columns} numeric columns"
                                         f"{_named(header)}, not RR intervals: it looks like sensor samples (an ECG "
                                         "or motion recording); export the beat-to-beat (RR) intervals instead",
                                         is_fatal=True)
                     return
+                pick = found
             if len(nums) != columns:
                 p = sink.add(lineno, f"expected {columns} column(s), found {len(nums)}; line skipped")
                 if p:
@@ -486,8 +491,6 @@ def read_fit(path: Path, options: ImportOptions, progress: Progress) -> Iterator
     A damaged file keeps every beat decoded before the damage: decoding stops at the first frame
     fitdecode cannot read and says at which byte.
     """
-    import fitdecode
-
     rr: list[float] = []
     start: datetime | None = None
     offset: int | None = None
@@ -586,8 +589,6 @@ def _fit_frames(reader: Iterable[object]) -> Iterator[object]:
     122 of 1,860 mutated files, 10 places). Only the decoder's own step is guarded, so a bug in
     our handling of a frame still surfaces. Its warnings (undefined developer fields) are noise.
     """
-    import fitdecode
-
     frames = iter(reader)
     while True:
         with warnings.catch_warnings():
@@ -733,12 +734,10 @@ class _RatioGuard:
 def _stream_apple(fh: _LineReader, name: str, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
     """Feed the XML to a pull parser in pieces of at most ``XML_PIECE_BYTES``: memory stays flat
     whatever the line length, and we still know the line of each record."""
-    import xml.etree.ElementTree as ET
-
-    parser = ET.XMLPullParser(events=("start", "end"))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     sink = _ProblemSink(name)
     depth = 0
-    root = None
+    root: ET.Element | None = None
     lineno = 1
     kept = 0
     record_line = 0
@@ -764,7 +763,8 @@ def _stream_apple(fh: _LineReader, name: str, options: ImportOptions, progress: 
                 break
             since_event += len(raw)
             record_bytes += len(raw)
-            for event, elem in parser.read_events():
+            # Only "start"/"end" events were asked for: each is (event, element).
+            for event, elem in cast("Iterator[tuple[str, ET.Element]]", parser.read_events()):
                 since_event = 0
                 if event == "start":
                     depth += 1
@@ -809,8 +809,6 @@ class _LineReader(Protocol):
 
 
 def _apple_record(elem: object, origin: Origin, options: ImportOptions, sink: _ProblemSink) -> RawItem | None:
-    import xml.etree.ElementTree as ET
-
     assert isinstance(elem, ET.Element)
     rtype = elem.get("type", "")
     if rtype not in (_APPLE_SDNN, _APPLE_RHR):
@@ -1007,7 +1005,6 @@ def _parse_zone(text: str) -> tzinfo | None:
     zone = _parse_offset(text)
     if zone is not None:
         return zone
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     name = text.strip()
     if not _ZONE_NAME.match(name):

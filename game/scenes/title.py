@@ -11,6 +11,13 @@ from game.feed import FeedStatus
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
+from game.scenes.leaderboard import LeaderboardScene
+from game.scenes.moves import MovesScene
+from game.scenes.review import ReviewScene
+from game.scenes.settings import SettingsScene
+from game.scenes.versus import VersusScene
+from game.scenes.workout import WorkoutScene
+from game.wording import number, plural
 
 if TYPE_CHECKING:
     from game.app import App
@@ -79,8 +86,6 @@ class TitleScene(BaseScene):
         return bool(feed and feed.is_camera and feed.status == FeedStatus.FAILED)
 
     def handle(self, event: InputEvent) -> None:
-        from game.scenes import factory
-
         if event.action == Action.BACK:
             return  # Esc on the title does nothing; Quit is a button (and Ctrl+Q)
         key = self.menu.handle(event)
@@ -99,30 +104,18 @@ class TitleScene(BaseScene):
             if self.camera_missing:
                 app.open_source(demo=key)
                 app.notify("No camera, so a generated player is standing in (demo mode).", 4)
-            app.stack.push(factory.exercise_scene(app, key))
+            app.stack.push(app.scenes.exercise(key))
         elif key == "versus":
-            from game.scenes.versus import VersusScene
-
             app.stack.push(VersusScene(app, "squat"))
         elif key == "workout":
-            from game.scenes.workout import WorkoutScene
-
             app.stack.push(WorkoutScene(app))
         elif key == "moves":
-            from game.scenes.moves import MovesScene
-
             app.stack.push(MovesScene(app))
         elif key == "review":
-            from game.scenes.review import ReviewScene
-
             app.stack.push(ReviewScene(app))
         elif key == "leaderboard":
-            from game.scenes.leaderboard import LeaderboardScene
-
             app.stack.push(LeaderboardScene(app))
         elif key == "settings":
-            from game.scenes.settings import SettingsScene
-
             app.stack.push(SettingsScene(app))
         elif key == "demo":
             if app.is_demo:
@@ -233,8 +226,6 @@ class TitleScene(BaseScene):
 
 def _offer_text(session: dict[str, Any], *, short: bool = False) -> str:
     """``Your squat session of Sat 07:42 stopped after 2 reps.`` (pure)"""
-    from game.wording import number, plural
-
     ex = str(session.get("exercise") or "")
     stats = session.get("stats") or {}
     what = (f"{number(stats.get('score') or 0)} points" if ex == "boxing"

@@ -16,15 +16,19 @@ Nothing is saved: a versus match is two people, not one player's history, bests 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pygame
 
+from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
 from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
 from game.input import Action, InputEvent
+from game.moves import Order
 from game.scenes import ui
 from game.scenes.base import BaseScene
-from game.versus import SLOTS, BoxingVersus, RepRace, VersusResult, split_by_slot
+from game.versus import SLOTS, BoxingVersus, RepRace, Slot, VersusResult, split_by_slot
 from game.wording import number
 
 if TYPE_CHECKING:
@@ -58,9 +62,7 @@ def leave(app: App) -> None:
     if len(app.stack.scenes) > 1:
         app.stack.pop()
     else:
-        from game.scenes.factory import title_scene
-
-        app.stack.clear_to(title_scene(app))
+        app.stack.clear_to(app.scenes.title())
 
 
 class VersusScene(BaseScene):
@@ -179,10 +181,6 @@ class VersusScene(BaseScene):
         self.app.audio.effect("go")
 
     def _boxing_match(self) -> BoxingVersus:
-        from dataclasses import replace
-
-        from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
-
         difficulty = replace(Difficulty.level(1), rounds=self.target)
         if self.app.is_demo:
             # the generated boxers throw straights and slips (no hooks or uppercuts)
@@ -201,10 +199,6 @@ class VersusScene(BaseScene):
 
     def _direct_demo_boxers(self, match: BoxingVersus, start_ms: float) -> None:
         """Demo: each generated boxer answers its own targets; Blue lets ~10 % go, Red ~30 %."""
-        import numpy as np
-
-        from game.moves import Order
-
         books = getattr(self.app, "versus_orders", {})
         for i, slot in enumerate(SLOTS):
             rng = np.random.default_rng(self.seed + i)
@@ -366,7 +360,7 @@ class VersusScene(BaseScene):
         x = lay.px(2) if side == "left" else lay.w - w - lay.px(2)
         return pygame.Rect(x, lay.px(2), w, lay.px(30))
 
-    def _draw_player_hud(self, surface: pygame.Surface, slot: str) -> None:
+    def _draw_player_hud(self, surface: pygame.Surface, slot: Slot) -> None:
         lay = ui.Layout.of(surface)
         rect = self._hud_rect(surface, slot)
         col = self.color(slot)

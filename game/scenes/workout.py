@@ -17,10 +17,23 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game.input import Action, InputEvent
-from game.integrations import DEFAULT_PLAN, WARMUP_MOVES, PlanBlock, TodayPlan, warmup_reps
+from game.integrations import (
+    DEFAULT_PLAN,
+    WARMUP_MOVES,
+    PlanBlock,
+    TodayPlan,
+    apply_coach_override,
+    coach_override,
+    start_sync_if_configured,
+    warmup_reps,
+)
+from game.moves import DEMO_FOR_EXERCISE
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
+from game.scenes.hrv_import import HrvImportScene
+from game.scenes.overlays import PauseScene
+from game.scenes.results import ResultsScene
 from game.wording import day, plural
 
 if TYPE_CHECKING:
@@ -36,7 +49,6 @@ class WorkoutScene(BaseScene):
 
     def __init__(self, app: App) -> None:
         super().__init__(app)
-        from game.integrations import start_sync_if_configured
 
         start_sync_if_configured(app)  # fetches the coach's override in the background
         self.base_plan: TodayPlan = DEFAULT_PLAN
@@ -77,8 +89,6 @@ class WorkoutScene(BaseScene):
             self.loading = True
 
     def _apply_override(self) -> None:
-        from game.integrations import apply_coach_override, coach_override
-
         override = coach_override(self.app)
         if override != self.override:
             self.override = override
@@ -104,8 +114,6 @@ class WorkoutScene(BaseScene):
         elif key == "start":
             WorkoutRunner(self.app, self.plan).start()
         elif key == "hrv":
-            from game.scenes.hrv_import import HrvImportScene
-
             self.app.stack.push(HrvImportScene(self.app))
         elif key == "back":
             self.app.stack.pop()
@@ -221,12 +229,10 @@ class WorkoutRunner:
         return f"Block {self.block_i + 1} of {len(self.blocks)}"
 
     def _steps_for(self, b: PlanBlock) -> list[Step]:
-        from game.scenes import factory
-
         app = self.app
         if b.exercise == "mobility":
             n = warmup_reps(b.minutes)
-            return [Step(partial(factory.exercise_scene, app, move, target=n, on_done=self.collect,
+            return [Step(partial(app.scenes.exercise, move, target=n, on_done=self.collect,
                                  warmup=True), f"Move {i + 1} of {len(WARMUP_MOVES)}")
                     for i, move in enumerate(WARMUP_MOVES)]
         if b.exercise == "boxing":
@@ -235,13 +241,13 @@ class WorkoutRunner:
                 if "density_targets_per_beat" in diff:
                     diff["density"] = max(0.05, min(1.0, float(diff["density_targets_per_beat"])))
                 diff.update(rounds=b.rounds, round_s=b.round_s, rest_s=b.rest_s)
-                return factory.exercise_scene(app, "boxing", on_done=self.collect,
-                                              difficulty=diff, progress_label=progress_label)
+                return app.scenes.exercise("boxing", on_done=self.collect,
+                                           difficulty=diff, progress_label=progress_label)
             return [Step(boxing, plural(b.rounds, "round"))]
         out: list[Step] = []
         sets = max(1, b.sets)
         for i in range(sets):
-            out.append(Step(partial(factory.exercise_scene, app, b.exercise, target=b.reps,
+            out.append(Step(partial(app.scenes.exercise, b.exercise, target=b.reps,
                                     on_done=self.collect,
                                     stop_loss_pct=b.stop_velocity_loss_pct),
                             f"Set {i + 1} of {sets}"))
@@ -293,8 +299,6 @@ class WorkoutRunner:
         self._end_block()
 
     def _end_block(self) -> None:
-        from game.scenes.results import ResultsScene
-
         nxt = self.block_i + 1
         if not self.block_sessions:  # nothing done in this block (skipped): straight on
             self._start_block(nxt)
@@ -309,8 +313,6 @@ class WorkoutRunner:
             continue_label=f"Next: {self.blocks[nxt].title}"))
 
     def _finish_workout(self) -> None:
-        from game.scenes.results import ResultsScene
-
         self.is_done = True
         self.app.audio.say("well_done")
         if self.sessions:
@@ -410,7 +412,6 @@ class GuidedScene(BaseScene):
                  is_rest: bool = False, progress_label: str | None = None,
                  last: Callable[[], str] | None = None) -> None:
         super().__init__(app)
-        from game.moves import DEMO_FOR_EXERCISE
 
         self.title_text = title
         self.detail = detail
@@ -453,8 +454,6 @@ class GuidedScene(BaseScene):
         if self.clip.handle(event):
             return
         if event.action == Action.BACK:
-            from game.scenes.overlays import PauseScene
-
             self.app.stack.push(PauseScene(self.app, on_end=self._finish))
             return
         if self.menu.handle(event) == "skip":
