@@ -13,7 +13,7 @@ from game.boxing import PunchDetector, PunchEvent, ViewFusedDetector, make_punch
 from game.boxing.detector import rule_kind
 from game.boxing.fusion import PROFILE_SHOULDER_RATIO
 from game.pose.types import LM, PoseFrame
-from models.punch_synth import Body, Camera, Clip, Noise, punch_programme, render
+from models.punch_synth import Body, Clip, Noise, punch_programme, render, sample_camera
 from tests.game.boxing.test_detector import complete, make_punch, seed_of
 
 ARM_JOINTS = [LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_ELBOW, LM.RIGHT_ELBOW, LM.LEFT_WRIST, LM.RIGHT_WRIST]
@@ -26,7 +26,7 @@ def side_on_punch(kind: str, seed: int, *, fps: float = 30.0, camera_yaw: float 
     near = "left" if camera_yaw > 0 else "right"
     southpaw = (near == "right") == (kind == "jab")
     body = dataclasses.replace(Body.sample(rng, southpaw=southpaw), stance_yaw_deg=10.0)
-    cam = Camera.sample(rng, camera_yaw)
+    cam = sample_camera(rng, camera_yaw)
     noise = dataclasses.replace(Noise.sample(rng, smooth=False), fps=fps)
     prog, truth = punch_programme(kind, rng, body)
     return Clip(tuple(render(prog, body, cam, noise, rng)), tuple(truth), body, cam, kind)
