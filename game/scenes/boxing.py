@@ -120,10 +120,10 @@ class BoxingScene(SessionScene):
             self._react(ev.to_json(), item)
 
     def _start_rules(self, frame: PoseFrame) -> None:
-        orthodox = True
-        if self.services.profile is not None and self.services.profile.stance == "southpaw":
-            orthodox = False
-        cal = self._screen_calibration(BodyCalibration.from_frames(self.guard, orthodox=orthodox))
+        # Where the player stands now, from the guard; their stance and reach from the set-up
+        # scene's profile when it ran.
+        cal = self._screen_calibration(BodyCalibration.from_frames(self.guard,
+                                                                   profile=self.services.profile))
         difficulty = self.difficulty
         if self.services.source.is_demo:
             # the generated boxer throws straights and slips (no hooks or uppercuts)

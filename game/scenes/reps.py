@@ -48,7 +48,7 @@ class RepScene(SessionScene):
         super().__init__(services, on_done=on_done, countdown_s=countdown_s)
         self.exercise = exercise
         self.target = target or services.settings.rep_target
-        self.detector: Any = make_rep_detector(exercise)
+        self.detector: Any = make_rep_detector(exercise, profile=services.profile)
         self.reps: list[RepEvent] = []  # every attempt, counted or not
         self.flash_s = 0.0  # time since the last counted rep (for the pop animation)
         self.last_event_item: FeedItem | None = None
@@ -69,7 +69,7 @@ class RepScene(SessionScene):
                         stop_loss_pct=self.stop_loss_pct)
 
     def on_start(self) -> None:
-        self.detector = make_rep_detector(self.exercise)
+        self.detector = make_rep_detector(self.exercise, profile=self.services.profile)
         self.reps = []
 
     # -- events from the engine -----------------------------------------------------------

@@ -44,8 +44,7 @@ class TutorialScene(BaseScene):
                  on_done: Callable[[], None] | None = None) -> None:
         super().__init__(services)
 
-        orthodox = not (services.profile is not None and services.profile.stance == "southpaw")
-        self.tutorial = Tutorial(orthodox=orthodox)
+        self.tutorial = Tutorial(profile=services.profile)
         self.on_done = on_done
         self._finished = False
 
