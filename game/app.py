@@ -423,7 +423,7 @@ class App:
                     if not self.running or self.stack.top is None:
                         break
                     self._draw()
-                except Exception as exc:
+                except Exception as exc:  # the crash screen: a scene's bug logs and returns to the menu
                     if scripted:
                         raise  # tests and CI must see bugs
                     self._recover(exc)
