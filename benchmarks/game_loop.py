@@ -31,6 +31,8 @@ os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from game.reps.definitions import SQUAT  # noqa: E402
+
 RUN_S = float(os.environ.get("RINGSIDE_BENCH_GAME_S", "24"))
 
 
@@ -41,7 +43,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run(label: str, *, source: str | None = None, demo: str | None = None,
-        mode: str = "squat") -> dict[str, Any]:
+        mode: str = SQUAT.name) -> dict[str, Any]:
     import tempfile
 
     from game.app import App, AppOptions
@@ -114,7 +116,7 @@ def main() -> int:
                    source=str(video)))
     else:
         print(f"(skipped the video run: {video} not found)")
-    report(run("rep challenge, generated player (no model)", demo="squat"))
+    report(run("rep challenge, generated player (no model)", demo=SQUAT.name))
     report(run("shadowboxing, generated boxer (targets + effects)", demo="boxing", mode="boxing"))
     return 0
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from game.pose.types import PoseFrame
+from ringside_protocol import EXERCISE_MODES, POINTS_MODES, REP_MODES
 
-EXERCISES = ("squat", "pushup", "lunge", "boxing")
+# The names only (the shared exercise table), not game.exercises: the rep engine imports this
+# module, so importing the game's registry (and with it game.reps) here would be a cycle.
+EXERCISES = EXERCISE_MODES
 
 
 class Event(Protocol):
@@ -35,11 +38,11 @@ class Detector(Protocol):
 
 def make_detector(exercise: str) -> Detector:
     """The detector for one exercise. Raises ValueError for an unknown exercise."""
-    if exercise in ("squat", "pushup", "lunge"):
+    if exercise in REP_MODES:
         from game.reps import make_rep_detector
 
         return make_rep_detector(exercise)
-    if exercise == "boxing":
+    if exercise in POINTS_MODES:
         from game.boxing import make_punch_detector
 
         return make_punch_detector()

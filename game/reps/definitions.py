@@ -23,11 +23,19 @@ Combine = Literal["mean", "min", "max"]
 
 @dataclass(frozen=True, slots=True)
 class JointAngle:
-    """An interior angle at ``b`` between segments b->a and b->c, for the left and right side."""
+    """An interior angle at ``b`` between segments b->a and b->c, for the left and right side.
+
+    Which way it moves: a joint that bends during the rep (a knee in a squat, 180 at the top) or,
+    with ``opens``, one that opens (an arm raised sideways in a jumping jack: hip-shoulder-elbow
+    about 15 degrees at the top, 170 overhead). The features hand the engine the angle oriented so
+    that it always falls toward the bottom of the rep (180 minus the angle for an opening joint),
+    so the engine, the calibration and the range of motion never assume a bend.
+    """
 
     name: str
     left: Triplet
     right: Triplet
+    opens: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,9 @@ class SegmentIncline:
     right: Pair
     combine: Combine
     depth_deg: float  # at or below this inclination the depth goal is met
+    # The top's inclination must lie this far above ``depth_deg`` for the signal to be used at all
+    # (closer, tracker noise alone would cross it).
+    min_span_deg: float = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +115,20 @@ class ExerciseDefinition:
     # Landmarks that must be visible (on at least one side) for a frame to be judged.
     required: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
     required_names: str = ""
-    # Which scored parts apply (see game.reps.scoring).
+    # Which scored parts apply, each a named scorer (game.reps.scoring.SCORERS), and the extra
+    # per-rep metrics measured for them (game.reps.scoring.METRICS).
     parts: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+    # Per metric: (value for full marks, value for zero), linear in between. Sources: docs/REPS.md.
+    limits: dict[str, tuple[float, float]] = field(default_factory=dict)
     cues: dict[str, str] = field(default_factory=dict)
+    # The demo shown beside the counter (a key of game.moves.MOVES); the title button's caption
+    # (default: the plural title from ringside_protocol/exercises.py) and its second line.
+    demo_move: str = ""
+    menu_title: str = ""
+    tagline: str = ""
+    # Part of the workout's counted warm-up (game.integrations.WARMUP_MOVES), in this order.
+    is_warmup: bool = False
 
 
 _COMMON_CUES = {
@@ -159,6 +181,19 @@ SQUAT = ExerciseDefinition(
     ),
     required_names="shoulders, hips and knees",
     parts=("depth", "torso", "knees", "heels", "symmetry", "control"),
+    metrics=("below_parallel", "torso_shin_diff_deg", "heel_lift_ratio", "knee_ratio"),
+    limits={
+        "torso_lean_deg": (45.0, 70.0),  # max torso angle from vertical
+        "torso_shin_diff_deg": (15.0, 40.0),  # |torso lean - shin lean| at the bottom
+        "knee_ratio": (0.9, 0.6),  # knee spread / ankle spread at the bottom (front views)
+        "heel_lift_ratio": (0.04, 0.10),  # heel rise / hip height in image (least reliable: image-based)
+        "asymmetry_deg": (6.0, 20.0),  # mean |left - right| knee angle in the bottom half
+        "descent_ms": (800.0, 300.0),  # controlled lowering
+    },
+    demo_move="squat",
+    is_warmup=True,
+    menu_title="Squat challenge",
+    tagline="reps that count only at full depth",
     cues={
         **_COMMON_CUES,
         "not_deep_enough": "Lower: sit deeper to count the rep",
@@ -214,6 +249,14 @@ LUNGE = ExerciseDefinition(
     ),
     required_names="shoulders, hips and knees",
     parts=("depth", "torso", "knees", "control"),
+    metrics=("front_knee_medial",),
+    limits={
+        "torso_lean_deg": (25.0, 50.0),
+        "front_knee_medial": (0.10, 0.30),  # front knee toward the midline, thigh lengths
+        "descent_ms": (700.0, 300.0),
+    },
+    demo_move="lunge",
+    is_warmup=True,
     cues={
         **_COMMON_CUES,
         "not_deep_enough": "Lower: back knee toward the floor to count",
@@ -265,6 +308,13 @@ PUSHUP = ExerciseDefinition(
     ),
     required_names="shoulders, elbows, wrists and hips",
     parts=("depth", "body_line", "symmetry", "control"),
+    metrics=("body_line_deg",),
+    limits={
+        "body_line_deg": (165.0, 140.0),  # worst shoulder-hip-ankle angle
+        "asymmetry_deg": (8.0, 25.0),
+        "descent_ms": (600.0, 250.0),
+    },
+    demo_move="pushup",
     cues={
         **_COMMON_CUES,
         "not_deep_enough": "Lower: chest toward the floor to count",
@@ -289,4 +339,6 @@ PUSHUP = ExerciseDefinition(
     },
 )
 
+#: Every rep exercise, by name: the game's registry (game/exercises.py) pairs each with its row of
+#: the shared exercise table (ringside_protocol/exercises.py).
 DEFINITIONS: dict[str, ExerciseDefinition] = {d.name: d for d in (SQUAT, PUSHUP, LUNGE)}

@@ -9,8 +9,9 @@ Per frame, in order:
    bit-identical for a while: a live tracker always jitters), missing joints, the skeleton jumping
    across the image (a second person taking over the tracker). Bad frames are never judged;
    problems become :class:`InputEvent` s with a cue, and an attempt in progress is abandoned.
-2. features (angles from the image or the world landmarks, whichever the view trusts; floor
-   contact from pixels) and the progress value p, 0 at the person's own top position, 1 at
+2. features (angles from the image or the world landmarks, whichever the view trusts, oriented
+   by the definition so that the main angle falls toward the bottom whether the joint bends or
+   opens; floor contact from pixels) and the progress value p, 0 at the person's own top position, 1 at
    counting depth (the person's own range or the coach's standard), smoothed with a One Euro
    filter. Without a still start position, the top is learned from the first full cycle.
 3. the transition table for the current phase.
@@ -405,7 +406,7 @@ class RepDetector:
         sec = self.defn.secondary
         if sec is not None and f.secondary_deg is not None and self._top_sec is not None:
             span = self._top_sec - sec.depth_deg
-            if span > 10.0:
+            if span > sec.min_span_deg:
                 p2 = (self._top_sec - f.secondary_deg) / span
                 p = max(p, p2) if self.defn.secondary_combine == "max" else min(p, p2)
         return max(-0.5, min(1.5, p))

@@ -58,6 +58,8 @@ class Features:
     """What one frame says about the body. Angles in degrees, heights in metres or pixels."""
 
     t_s: float
+    # The main joint's angle, oriented to fall toward the bottom of the rep: the angle itself for
+    # a joint that bends, 180 minus it for one that opens (``JointAngle.opens``).
     primary_deg: float
     primary_left_deg: float | None
     primary_right_deg: float | None
@@ -245,6 +247,10 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
 
     left_deg = joint(tl, left_ok)
     right_deg = joint(tr, right_ok)
+    if defn.primary.opens:
+        # An opening joint (arms raised sideways) turned around, so that the main angle falls
+        # toward the bottom of every rep, whichever way the joint moves (JointAngle.opens).
+        left_deg, right_deg = 180.0 - left_deg, 180.0 - right_deg
     vals = [v for v in (left_deg, right_deg) if v == v]
     if not vals:
         return Missing(t_s, "invalid")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.calibration import CHECK_LABELS, Assessment, Calibrator, Check
 from game.feed import FeedItem
 from game.input import Action, InputEvent
@@ -29,7 +30,7 @@ class CalibrationScene(BaseScene):
     name = "calibration"
     uses_pose = True
 
-    def __init__(self, app: App, *, then: Callable[[], Any] | None, exercise: str = "squat") -> None:
+    def __init__(self, app: App, *, then: Callable[[], Any] | None, exercise: str = exercises.DEFAULT) -> None:
         super().__init__(app)
         self.then = then
         self.exercise = exercise

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from game import exercises
+
 if TYPE_CHECKING:
     from game.app import App
 
@@ -21,7 +23,7 @@ def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: 
     """A rep challenge or a shadowboxing session, behind calibration unless already done.
     In a workout: ``progress_label`` ("Block 2 of 3 · Set 1 of 3") shows in the session,
     ``warmup`` marks a warm-up set (kept in the history, never a best or a leaderboard score)."""
-    if exercise == "boxing":
+    if exercise == exercises.BOXING:
         from game.scenes.boxing import BoxingScene
 
         def make() -> Any:
@@ -49,7 +51,7 @@ def initial_scene(app: App) -> Any:
     """The scene a run starts in, from ``--mode``."""
     mode = app.options.mode
     scripted = app.options.scripted
-    if mode in ("squat", "pushup", "lunge", "boxing"):
+    if mode in exercises.NAMES:
         # Scripted runs skip calibration: a recorded clip cannot be asked to step back.
         calibrate = app.options.calibrate if app.options.calibrate is not None else not scripted
         return exercise_scene(app, mode, calibrate=calibrate, target=app.options.target)
@@ -60,7 +62,7 @@ def initial_scene(app: App) -> Any:
     if mode == "calibrate":
         from game.scenes.calibration import CalibrationScene
 
-        return CalibrationScene(app, then=None, exercise="squat")
+        return CalibrationScene(app, then=None, exercise=exercises.DEFAULT)
     if mode == "workout":
         from game.scenes.workout import WorkoutScene
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.history import BEST_METRICS
 from game.input import InputEvent
 from game.scenes import rows, ui
@@ -15,9 +16,6 @@ from game.wording import number
 
 if TYPE_CHECKING:
     from game.app import App
-
-NAMES = {"squat": "Squats", "pushup": "Push-ups", "lunge": "Lunges", "boxing": "Shadowboxing"}
-
 
 class ResultsScene(BaseScene):
     name = "results"
@@ -88,7 +86,7 @@ class ResultsScene(BaseScene):
             self.page = (self.page + 1) % len(self.sessions)
             self.menu = self._menu()
         elif key == "again":
-            ex = str(self.session.get("exercise", "squat"))
+            ex = str(self.session.get("exercise", exercises.DEFAULT))
             self.app.stack.replace(exercise_scene(self.app, ex, calibrate=False))
         elif key == "menu":
             self.app.stack.clear_to(title_scene(self.app))
@@ -100,7 +98,7 @@ class ResultsScene(BaseScene):
         ex = str(s.get("exercise", ""))
         title = self.heading or "Results"
         part = f"  ({self.page + 1}/{len(self.sessions)})" if len(self.sessions) > 1 else ""
-        name = NAMES.get(ex, ex.title())
+        name = exercises.title(ex)
         if s.get("warmup"):
             name = f"Warm-up {name.lower()}"
         y = self.header(surface, f"{title}: {name}{part}", _ended_text(s))
@@ -109,7 +107,7 @@ class ResultsScene(BaseScene):
         right = pygame.Rect(left.right + lay.px(3), left.top, lay.w - left.right - lay.px(3) - pad,
                             left.height)
         self._draw_stats(surface, left, s)
-        if s.get("mode") == "boxing":
+        if s.get("mode") == exercises.BOXING:
             self._draw_boxing_chart(surface, right, s)
         else:
             self._draw_rep_chart(surface, right, s)
@@ -121,7 +119,7 @@ class ResultsScene(BaseScene):
         stats = s.get("stats", {})
         pad = lay.px(3)
         x, y = rect.left + pad, rect.top + pad
-        if s.get("mode") == "boxing":
+        if s.get("mode") == exercises.BOXING:
             score = stats.get("score", 0)
             big, big_label = number(score), "point" if score == 1 else "points"
             rows = [("Hits", f"{number(stats.get('hits', 0))} / {number(stats.get('targets', 0))}"),
@@ -164,7 +162,7 @@ class ResultsScene(BaseScene):
             ui.paragraph(surface, ", ".join(bests), pygame.Rect(x, y + lay.px(4.5),
                          rect.width - 2 * pad, lay.px(8)), lay.px(2.8), ui.INK)
         else:
-            key = "boxing" if s.get("mode") == "boxing" else "rep"
+            key = exercises.BOXING if s.get("mode") == exercises.BOXING else "rep"
             prev = self.app.history.bests(key, str(s.get("exercise")),
                                           exclude_uid=s.get("uid"))
             if prev:

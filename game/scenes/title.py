@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.feed import FeedStatus
 from game.input import Action, InputEvent
 from game.scenes import ui
@@ -35,10 +36,8 @@ class TitleScene(BaseScene):
                  ui.Button("recover_drop", "Let it go", "forget it")] if self.unfinished else []
         return offer + [
             ui.Button("workout", "Today's workout", "your plan for today"),
-            ui.Button("boxing", "Shadowboxing", "hit the targets on the beat"),
-            ui.Button("squat", "Squat challenge", "reps that count only at full depth"),
-            ui.Button("pushup", "Push-ups"),
-            ui.Button("lunge", "Lunges"),
+            ui.Button(exercises.BOXING, exercises.title(exercises.BOXING), "hit the targets on the beat"),
+            *(ui.Button(e.name, e.menu_title, e.tagline) for e in exercises.EXERCISES if e.is_reps),
             ui.Button("versus", "Versus", "two players, one camera: race or box"),
             ui.Button("moves", "Learn the moves", "slow-motion demos"),
             ui.Button("review", "Coach review", "replay a recorded session"),
@@ -95,7 +94,7 @@ class TitleScene(BaseScene):
                            ui.GREEN)
             self.menu = ui.Menu(self._buttons())
             return
-        if key in ("boxing", "squat", "pushup", "lunge"):
+        if key in exercises.NAMES:
             if self.camera_missing:
                 app.open_source(demo=key)
                 app.notify("No camera, so a generated player is standing in (demo mode).", 4)
@@ -103,7 +102,7 @@ class TitleScene(BaseScene):
         elif key == "versus":
             from game.scenes.versus import VersusScene
 
-            app.stack.push(VersusScene(app, "squat"))
+            app.stack.push(VersusScene(app, exercises.DEFAULT))
         elif key == "workout":
             from game.scenes.workout import WorkoutScene
 
@@ -128,7 +127,7 @@ class TitleScene(BaseScene):
             if app.is_demo:
                 app.open_source(app.default_spec())
             else:
-                app.open_source(demo="squat")
+                app.open_source(demo=exercises.DEFAULT)
                 app.notify("Demo mode: a generated player is moving. Pick any game.", 3)
             self.menu.buttons = self._buttons()
         elif key == "quit":
@@ -237,10 +236,10 @@ def _offer_text(session: dict[str, Any], *, short: bool = False) -> str:
 
     ex = str(session.get("exercise") or "")
     stats = session.get("stats") or {}
-    what = (f"{number(stats.get('score') or 0)} points" if ex == "boxing"
+    what = (f"{number(stats.get('score') or 0)} points" if ex == exercises.BOXING
             else plural(int(stats.get("reps") or 0), "rep"))
     when = time.strftime("%a %H:%M", time.localtime(float(session.get("started") or 0)))
-    name = {"pushup": "push-up", "boxing": "shadowboxing"}.get(ex, ex)
+    name = exercises.BY_NAME[ex].singular.lower() if ex in exercises.BY_NAME else ex
     if short:
         return f"your {name} session of {when} ({what})"
     return f"Your {name} session of {when} stopped before it was saved, after {what}."

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.input import Action, InputEvent
 from game.integrations import DEFAULT_PLAN, WARMUP_MOVES, PlanBlock, TodayPlan, warmup_reps
 from game.scenes import rows, ui
@@ -410,12 +411,10 @@ class GuidedScene(BaseScene):
                  is_rest: bool = False, progress_label: str | None = None,
                  last: Callable[[], str] | None = None) -> None:
         super().__init__(app)
-        from game.moves import DEMO_FOR_EXERCISE
-
         self.title_text = title
         self.detail = detail
         self.seconds = seconds
-        self.moves = tuple(DEMO_FOR_EXERCISE.get(m, m) for m in moves)
+        self.moves = tuple(exercises.BY_NAME[m].demo if m in exercises.BY_NAME else m for m in moves)
         self.clip = ClipPanel(self.moves[0])
         self.on_done = on_done
         self.is_rest = is_rest
