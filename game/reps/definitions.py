@@ -55,6 +55,21 @@ class SegmentIncline:
 
 
 @dataclass(frozen=True, slots=True)
+class Spread:
+    """How far apart two points are across the body (along the hip line, so stepping forward or
+    back does not count), as a share of the distance between two reference points (the
+    shoulders): the feet jumping apart in a jumping jack. Progress 0 at ``closed``, 1 at ``open``;
+    it is combined with the main angle by ``min`` (both must reach the bottom)."""
+
+    name: str
+    left: int
+    right: int
+    across: Pair
+    closed: float
+    open: float
+
+
+@dataclass(frozen=True, slots=True)
 class Thresholds:
     """Hysteresis on the progress value p (0 = top, 1 = counting depth).
 
@@ -115,6 +130,8 @@ class ExerciseDefinition:
     # Landmarks that must be visible (on at least one side) for a frame to be judged.
     required: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
     required_names: str = ""
+    # A third depth signal: points moving apart across the body (None: not measured).
+    spread: Spread | None = None
     # Which scored parts apply, each a named scorer (game.reps.scoring.SCORERS), and the extra
     # per-rep metrics measured for them (game.reps.scoring.METRICS).
     parts: tuple[str, ...] = ()

@@ -409,6 +409,10 @@ class RepDetector:
             if span > sec.min_span_deg:
                 p2 = (self._top_sec - f.secondary_deg) / span
                 p = max(p, p2) if self.defn.secondary_combine == "max" else min(p, p2)
+        spread = defn.spread
+        if spread is not None and f.spread_ratio is not None:
+            # Points moving apart across the body (feet jumping out): both this and the rest.
+            p = min(p, (f.spread_ratio - spread.closed) / (spread.open - spread.closed))
         return max(-0.5, min(1.5, p))
 
     def _update_progress(self, f: Features) -> None:

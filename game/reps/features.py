@@ -83,6 +83,9 @@ class Features:
     # The planted points are inside the picture (else floor contact is not judged). Inside it, a
     # foot hidden behind the other leg is still placed sensibly by the tracker; outside, it is a guess.
     is_planted_in_frame: bool = True
+    # The definition's spread (Spread): the two points' distance across the body over the
+    # reference points' distance (world landmarks; the image's x without them). None: not measured.
+    spread_ratio: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +317,19 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
             math.degrees(math.atan2(abs(float(sd[2])), abs(float(sd[0])) + 1e-9))
             + math.degrees(math.atan2(abs(float(hd[2])), abs(float(hd[0])) + 1e-9))
         )
+    spread_ratio = None
+    sp = defn.spread
+    if sp is not None:
+        if is_3d and w is not None:
+            lat3 = w[LM.LEFT_HIP] - w[LM.RIGHT_HIP]
+            n3 = math.sqrt(float(lat3 @ lat3))
+            ref = math.sqrt(float((w[sp.across[0]] - w[sp.across[1]]) @ (w[sp.across[0]] - w[sp.across[1]])))
+            if n3 > 1e-6 and ref > 1e-6:
+                spread_ratio = abs(float((w[sp.left] - w[sp.right]) @ (lat3 / n3))) / ref
+        else:
+            ref = abs(float(px[sp.across[0], 0] - px[sp.across[1], 0]))
+            if ref > 1.0:
+                spread_ratio = abs(float(px[sp.left, 0] - px[sp.right, 0])) / ref
     heel_toe = 0.5 * (
         float(px[LM.LEFT_HEEL, 1] - px[LM.LEFT_FOOT_INDEX, 1]) + float(px[LM.RIGHT_HEEL, 1] - px[LM.RIGHT_FOOT_INDEX, 1])
     )
@@ -340,4 +356,5 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
             feet_low[0] - float(px[defn.low_point[0], 1]), feet_low[1] - float(px[defn.low_point[1], 1])
         ),
         is_planted_in_frame=_in_frame(px, frame.image_size, defn.planted),
+        spread_ratio=spread_ratio,
     )

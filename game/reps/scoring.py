@@ -18,7 +18,8 @@ from game.reps.definitions import ExerciseDefinition
 from game.reps.events import Cue
 from game.reps.features import Features
 
-WEIGHTS = {"depth": 35, "torso": 20, "body_line": 20, "knees": 15, "heels": 10, "symmetry": 10, "control": 10}
+WEIGHTS = {"depth": 35, "torso": 20, "body_line": 20, "knees": 15, "heels": 10, "symmetry": 10, "control": 10,
+           "spread": 20}
 
 # Velocity loss against the set's best rep. 20 % and 30 % are the usual stop-the-set thresholds
 # in velocity-based training (Sanchez-Medina & Gonzalez-Badillo 2011; Pareja-Blanco et al. 2017).
@@ -138,6 +139,9 @@ def measure(
     bottom_half = [s.f for s in samples if s.p >= 0.5 * peak.p] or fs
     if defn.posture == "upright":
         m["torso_lean_deg"] = _r(max(f.torso_from_vertical_deg for f in fs))
+    if defn.spread is not None:
+        spreads = [f.spread_ratio for f in fs if f.spread_ratio is not None]
+        m["max_spread_ratio"] = _r(max(spreads), 2) if spreads else None
     attempt = Attempt(defn, cal, fs, peak, bottom_half)
     for key in defn.metrics:
         m[key] = METRICS[key](attempt)
@@ -223,6 +227,7 @@ SCORERS: dict[str, Callable[[dict[str, Any], Limits, float, bool], float | None]
     "symmetry": _metric_part("asymmetry_deg"),
     "body_line": _metric_part("body_line_deg"),
     "control": _metric_part("descent_ms"),
+    "spread": _metric_part("max_spread_ratio"),
 }
 
 
