@@ -130,6 +130,10 @@ class ExerciseDefinition:
     # Landmarks that must be visible (on at least one side) for a frame to be judged.
     required: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
     required_names: str = ""
+    # The moving points' upward speed out of the bottom is the rep's velocity (bar speed in
+    # velocity-based training) and its loss over the set is fatigue; False where that speed means
+    # nothing (the hips of a jumping jack), so no speed and no speed loss are reported.
+    measures_velocity: bool = True
     # A third depth signal: points moving apart across the body (None: not measured).
     spread: Spread | None = None
     # Which scored parts apply, each a named scorer (game.reps.scoring.SCORERS), and the extra

@@ -156,7 +156,7 @@ def measure(
     m["ascent_ms"] = round(1000.0 * (end_s - (turn_s if turn_s is not None else bottom_s)))
     m["bottom_ms"] = round(1000.0 * ((turn_s if turn_s is not None else bottom_s) - bottom_s))
     m["duration_ms"] = round(1000.0 * (end_s - start_s))
-    mean_v, peak_v = concentric_velocity(samples, bottom_s)
+    mean_v, peak_v = concentric_velocity(samples, bottom_s) if defn.measures_velocity else (None, None)
     m["mean_velocity_mps"] = _r(mean_v, 3)
     m["peak_velocity_mps"] = _r(peak_v, 3)
     m["view"] = cal.view
