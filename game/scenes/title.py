@@ -163,10 +163,10 @@ class TitleScene(BaseScene):
         self._draw_offer(surface, stage)
         # menu
         area = pygame.Rect(lay.w - menu_w - lay.px(2), lay.px(3), menu_w, lay.h - lay.px(9))
-        n = len(self.menu.buttons)
         gap = lay.px(1.2)
-        item_h = int((area.height - (n - 1) * gap) / n)
-        self.menu.rects = self.menu.layout(area, item_h, gap)
+        rows = _rows(self.menu.buttons)
+        item_h = int((area.height - (len(rows) - 1) * gap) / len(rows))
+        self.menu.rects = _row_rects(rows, area, item_h, gap)
         self.targets = dict(self.menu.rects)
         focused = self.menu.buttons[self.menu.focus] if self.menu.buttons else None
         if focused is not None and focused.hint:  # what the chosen item does, readable: above
@@ -228,6 +228,27 @@ class TitleScene(BaseScene):
                            lay.px(0.9))
         ui.text(surface, label, (stage.left + lay.px(5), stage.bottom + lay.px(2.2)), lay.px(2.6),
                 ui.MUTED, anchor="midleft", max_width=stage.width - lay.px(6))
+
+
+def _rows(buttons: list[ui.Button]) -> list[list[ui.Button]]:
+    """The menu's rows: the rep challenges two to a row (however many exercises the registry
+    holds, the menu keeps readable text), everything else alone."""
+    rows: list[list[ui.Button]] = []
+    for b in buttons:
+        if b.key in exercises.REP_NAMES and rows and len(rows[-1]) == 1 and rows[-1][0].key in exercises.REP_NAMES:
+            rows[-1].append(b)
+        else:
+            rows.append([b])
+    return rows
+
+
+def _row_rects(rows: list[list[ui.Button]], area: pygame.Rect, item_h: int, gap: int) -> dict[str, pygame.Rect]:
+    rects = {}
+    for i, row in enumerate(rows):
+        w = (area.width - (len(row) - 1) * gap) // len(row)
+        for j, b in enumerate(row):
+            rects[b.key] = pygame.Rect(area.left + j * (w + gap), area.top + i * (item_h + gap), w, item_h)
+    return rects
 
 
 def _offer_text(session: dict[str, Any], *, short: bool = False) -> str:
