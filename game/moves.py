@@ -226,6 +226,10 @@ PUSHUP_BOTTOM = replace(PUSHUP_TOP, pitch_deg=81.0)
 LUNGE_DOWN = KeyPose(hip_f=0.05, hip_u=0.55, trunk_deg=3.0, foot_l=(0.55, 0.12),
                      foot_r=(-0.52, -0.12), hand_l=(0.0, -0.55, 0.06), hand_r=(0.0, -0.55, -0.06))
 
+# Feet wide and hands together overhead, knees soft on landing (front view).
+JACK_OUT = KeyPose(hip_u=0.92, foot_l=(0.0, 0.36), foot_r=(0.0, -0.36), hand_l=(0.04, 0.56, 0.16),
+                   hand_r=(0.04, 0.56, -0.16))
+
 MOVES: dict[str, Move] = {
     "squat": Move("squat", "Squat", "side", STAND, (
         Phase("Stand tall", 0.7, STAND, "Feet shoulder-width, chest up"),
@@ -245,6 +249,11 @@ MOVES: dict[str, Move] = {
         Phase("Bottom", 0.3, LUNGE_DOWN, "Both knees at 90 degrees", is_depth=True),
         Phase("Push back", 0.9, STAND, "Drive through the front heel"),
     ), depth_pose=lambda d: blend(STAND, LUNGE_DOWN, d)),
+    "jumping_jack": Move("jumping_jack", "Jumping jack", "front", STAND, (
+        Phase("Feet together", 0.3, STAND, "Arms by your sides, weight on the balls of the feet"),
+        Phase("Jump out", 0.35, JACK_OUT, "Feet wide, hands meet over your head", is_depth=True),
+        Phase("Jump in", 0.35, STAND, "Feet back together, arms down by your sides"),
+    ), px_per_m=175.0, depth_pose=lambda d: blend(STAND, JACK_OUT, d)),
     "jab": Move("jab", "Jab", "front", GUARD, (
         Phase("Guard", 0.6, GUARD, "Hands up by the chin, elbows in"),
         Phase("Extend", 0.18, replace(GUARD, hand_l=(0.56, 0.02, -0.16), twist_deg=-12),

@@ -54,6 +54,11 @@ EXERCISES: tuple[ExerciseMode, ...] = (
     ExerciseMode("lunge", "Lunges", "reps", "reps", RepLimits(
         60, "a full-range lunge and return takes 1.2-2 s; 60/min is above a sustained sprint set",
         500, "a lunge moves the body twice as far as a squat; 0.5 s leaves room for tracking jitter")),
+    ExerciseMode("jumping_jack", "Jumping jacks", "reps", "reps", RepLimits(
+        150, "brisk jumping jacks run at 60-100 per minute (0.6-1 s each); 150/min (2.5/s) is above "
+             "any sustained full-range set",
+        300, "a full jack (feet out, hands overhead, back) takes 0.5-1 s; 0.3 s leaves room for "
+             "tracking jitter")),
 )
 
 BY_NAME: dict[str, ExerciseMode] = {m.name: m for m in EXERCISES}

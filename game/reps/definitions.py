@@ -360,6 +360,69 @@ PUSHUP = ExerciseDefinition(
     },
 )
 
+JUMPING_JACK = ExerciseDefinition(
+    name="jumping_jack",
+    display_name="Jumping jack",
+    # Arm abduction: the angle at the shoulder between the trunk (hip) and the upper arm, which
+    # OPENS from about 15 degrees at the sides to 160-180 overhead.
+    primary=JointAngle(
+        "arm_raise",
+        (LM.LEFT_HIP, LM.LEFT_SHOULDER, LM.LEFT_ELBOW),
+        (LM.RIGHT_HIP, LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW),
+        opens=True,
+    ),
+    # Hands over the head: the arms at 140 degrees or more from the sides (a full jack brings the
+    # hands together overhead, 170-180; 140 leaves room for arms that stay bent or a little wide).
+    # Turned around by the features (180 - angle), the top reads about 165 and the counting depth
+    # 40: the person's own range is 125 degrees of it.
+    required_flexion_deg=125.0,
+    min_required_flexion_deg=100.0,
+    ready_min_angle_deg=140.0,  # arms within 40 degrees of the sides
+    posture="upright",
+    torso_ready_deg=30.0,
+    secondary=None,
+    secondary_combine="min",
+    # ...and the feet out, wider than the shoulders. Feet together read 0.5-0.7 of the shoulders'
+    # width (ankle centres, generated body: 0.58); 1.2 is clearly apart. Measured
+    # across the hip line, so a step forward (walking, a lunge) never counts as feet apart.
+    spread=Spread("feet", LM.LEFT_ANKLE, LM.RIGHT_ANKLE, (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER), 0.6, 1.2),
+    moving=(LM.LEFT_HIP, LM.RIGHT_HIP),
+    anchor=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
+    planted=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
+    max_planted_shift=None,  # the feet jump out and back
+    flight_rise=None,  # every rep is two hops
+    measures_velocity=False,  # the hips rise with each hop, not out of a bottom
+    depth_angle_deg=40.0,  # the arm at 140 degrees from the side, whatever the person's top reads
+    # Brisk jacks run at 60-100 a minute (0.6-1 s each); 0.3 s is faster than anyone jumps twice.
+    min_rep_s=0.3,
+    max_rep_s=10.0,
+    required=(
+        (LM.LEFT_HIP, LM.LEFT_SHOULDER, LM.LEFT_ELBOW),
+        (LM.RIGHT_HIP, LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW),
+    ),
+    required_names="shoulders, elbows and hips",
+    parts=("depth", "spread", "symmetry"),
+    limits={
+        "max_spread_ratio": (1.5, 1.0),  # feet at 1.5 shoulder widths or more: full marks
+        "asymmetry_deg": (10.0, 30.0),  # mean |left - right| arm angle in the top half of the jack
+    },
+    demo_move="jumping_jack",
+    cues={
+        **_COMMON_CUES,
+        "not_deep_enough": "Higher: hands over your head and feet wide to count",
+        "no_lockout": "Bring your arms and feet all the way back in",
+        "moved": "Stay on your spot",
+        "asymmetry": "Even it out: both arms up together",
+        "good_depth": "Full reach!",
+        "good_rep": "Nice jack!",
+        "improved_depth": "Better: that one was full",
+        "improved_lockout": "Good: all the way back in",
+        "getting_ready": "Stand tall, feet together, arms by your sides to start",
+        "stand_still": "Stand still a moment, arms by your sides, to start",
+        "turn_side_on": "Face the camera",
+    },
+)
+
 #: Every rep exercise, by name: the game's registry (game/exercises.py) pairs each with its row of
 #: the shared exercise table (ringside_protocol/exercises.py).
-DEFINITIONS: dict[str, ExerciseDefinition] = {d.name: d for d in (SQUAT, PUSHUP, LUNGE)}
+DEFINITIONS: dict[str, ExerciseDefinition] = {d.name: d for d in (SQUAT, PUSHUP, LUNGE, JUMPING_JACK)}
