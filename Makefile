@@ -17,7 +17,10 @@ install: $(STAMP)
 play: install
 	$(VENV)/bin/ringside play
 
+# The linter and the type checker first (their settings and why: pyproject.toml), then the tests.
 test: install test-deps
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q
 
 # Headless Chromium for the web-view tests (Debian package). Skipped when already installed; a

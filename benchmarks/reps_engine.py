@@ -67,7 +67,7 @@ def line(name: str, r: dict[str, Any]) -> None:
     print(
         f"{name:<24} frames {len(u):4d}  update wall p50 {pct(u, 50):.3f} p95 {pct(u, 95):.3f} p99 {pct(u, 99):.3f} "
         f"max {max(u):.3f} ms, mean {sum(u) / len(u):.3f} | thread CPU p99 {pct(c, 99):.3f} mean {sum(c) / len(c):.3f} ms | view p50 {pct(r['view'], 50) * 1000:.1f} us | rep-closing frames "
-        f"{'p50 %.3f max %.3f ms' % (pct(j, 50), max(j)) if j else '-'} | reps {r['reps']}"
+        f"{f'p50 {pct(j, 50):.3f} max {max(j):.3f} ms' if j else '-'} | reps {r['reps']}"
     )
 
 

@@ -24,8 +24,16 @@ from game import exercises
 from game.audio import Audio
 from game.calibration import BodyProfile
 from game.errors import RingsideError
-from game.feed import FeedItem, FeedStatus, PoseFeed, SharedBackend, describe_source, \
-    is_camera_spec, pose_opener, synthetic_opener
+from game.feed import (
+    FeedItem,
+    FeedStatus,
+    PoseFeed,
+    SharedBackend,
+    describe_source,
+    is_camera_spec,
+    pose_opener,
+    synthetic_opener,
+)
 from game.history import History
 from game.input import Action, AwayWatch, HoverSelect, InputEvent, PauseGesture, hand_pointers, translate
 from game.loop import STEP_S, FixedStep, SceneStack

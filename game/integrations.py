@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from game import exercises
 from game.errors import RingsideError
+
 if TYPE_CHECKING:
     from game.app import App
     from game.history import History

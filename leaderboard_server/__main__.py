@@ -137,7 +137,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = Non
             f"  scale-out  {pubsub}",
             f"  web view   {http_scheme}://{shown_host}:{server.port}/   TV: /tv/<code>   coach: /coach",
             f"  trainers   {'register with the trainer code' if trainer_code else 'ringside-server add-trainer NAME'}",
-            f"  hosts      IP addresses, localhost, this machine's name"
+            "  hosts      IP addresses, localhost, this machine's name"
             + (f", {', '.join(allowed_host)}" if allowed_host else " (add a DNS name with --allowed-host)"),
             f"listening on {server.scheme}://{host}:{server.port}/ws",
         ]

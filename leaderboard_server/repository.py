@@ -34,7 +34,6 @@ from leaderboard_server.records import (
     TokenRec,
 )
 
-
 # The hot path (sign-in, submissions, challenge progress, standings) is plain SQL, the same on
 # SQLite and PostgreSQL, run on the session's own DBAPI connection (same transaction). Building
 # ORM statements per call cost ~35 ms per submission on the shared 2-core box and SQLAlchemy's

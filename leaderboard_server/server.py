@@ -332,7 +332,7 @@ class Hub:
             codes, self._dirty = self._dirty, set()
             t_ms = now_ms()
             try:
-                snaps = await self._worker.read(lambda repo: [core.snapshot(repo, c, t_ms) for c in codes])
+                snaps = await self._worker.read(lambda repo: [core.snapshot(repo, c, t_ms) for c in codes])  # noqa: B023 - awaited here
             except Exception:  # noqa: BLE001 - keep pushing later changes; watchers re-read on reconnect
                 log.exception("could not read standings for %s", ", ".join(sorted(codes)))
                 await asyncio.sleep(0.5)

@@ -78,7 +78,7 @@ def build(out_dir: Path) -> Path:
         version = importlib.metadata.version("mediapipe")
     except importlib.metadata.PackageNotFoundError:
         raise SystemExit("build_pose_task: mediapipe is not installed here; run it in a throwaway "
-                         f"venv with 'pip install mediapipe=={WHEEL_VERSION}' (see this file's docstring)")
+                         f"venv with 'pip install mediapipe=={WHEEL_VERSION}' (see this file's docstring)") from None
     if version != WHEEL_VERSION:
         raise SystemExit(f"build_pose_task: needs mediapipe {WHEEL_VERSION} (the last wheel with the "
                          f"BlazePose weights and the metadata writer), found {version}")

@@ -25,7 +25,7 @@ NONE_CONFIDENCE = 0.7
 def make_model_classifier(model: object) -> KindClassifier:
     """Wrap a loaded :class:`models.punch_model.PunchKindModel` (or any object with ``predict``
     and ``classes``)."""
-    classes: tuple[str, ...] = getattr(model, "classes")
+    classes: tuple[str, ...] = model.classes
     none_i = classes.index("none") if "none" in classes else -1
 
     def classify(c: Candidate, samples: Sequence[BodySample]) -> tuple[str, float] | None:

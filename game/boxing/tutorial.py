@@ -180,7 +180,7 @@ class Tutorial:
         if len(before) < 3:
             return False
         bx, by = (float(v) for v in np.median(np.array(before), axis=0))
-        for (ht, hx, hy, g) in list(self._head)[-12:]:  # the last ~0.4 s
+        for (_ht, hx, hy, g) in list(self._head)[-12:]:  # the last ~0.4 s
             if not g:
                 continue
             if key == "slip" and abs(hx - bx) >= SLIP_SHOULDERS * cal.shoulder_width_px:

@@ -46,7 +46,7 @@ class ServerLink:
             kwargs["ssl"] = ssl_context
         try:
             ws = await connect(url, **kwargs)
-        except (OSError, asyncio.TimeoutError, TimeoutError) as exc:
+        except (OSError, TimeoutError) as exc:
             raise NetworkError(f"cannot reach the leaderboard server at {url} ({exc.__class__.__name__}); "
                                "scores stay in the outbox until it is back") from exc
         except Exception as exc:  # websockets' handshake errors (bad URL, 403 origin, 503 full)
@@ -97,7 +97,7 @@ class ServerLink:
             raise NetworkError("the connection to the leaderboard server was lost") from exc
         try:
             reply = await asyncio.wait_for(fut, timeout_s)
-        except (asyncio.TimeoutError, TimeoutError) as exc:
+        except TimeoutError as exc:
             self._waiting.pop(rid, None)
             raise NetworkError("the leaderboard server did not answer in time") from exc
         if reply.get("type") == "error":

@@ -87,7 +87,7 @@ def latest_coach_override(*, fetch: bool = True, timeout_s: float = 3.0, folder:
                 override = asyncio.run(asyncio.wait_for(_fetch(settings, folder, timeout_s), timeout_s + 1))
                 save_cached_override(override, folder, t_ms)
                 return _is_current(override, t_ms)
-            except (NetworkError, asyncio.TimeoutError, TimeoutError, OSError):
+            except (NetworkError, TimeoutError, OSError):
                 pass
     return _is_current(cached_override(folder), t_ms)
 

@@ -183,7 +183,7 @@ class SyncWorker:
             attempt += 1
             try:
                 await asyncio.wait_for(self._wake.wait(), delay)
-            except (asyncio.TimeoutError, TimeoutError):
+            except TimeoutError:
                 pass
             self._wake.clear()
 
@@ -231,7 +231,7 @@ class SyncWorker:
             try:
                 wait_s = PROGRESS_INTERVAL_S if self._progress is not None else 2.0
                 await asyncio.wait_for(self._wake.wait(), wait_s)
-            except (asyncio.TimeoutError, TimeoutError):
+            except TimeoutError:
                 pass
             self._wake.clear()
 

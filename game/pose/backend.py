@@ -19,7 +19,6 @@ import numpy as np
 from game.errors import ModelError
 from game.pose.types import NUM_LANDMARKS, FloatArray
 
-
 # One person as the backend found them: (landmarks_px (33, 4), world_m (33, 3) or None).
 Detection = tuple[FloatArray, FloatArray | None]
 

@@ -24,7 +24,6 @@ from game.pose.sources import IMAGE_SUFFIXES, FrameSource, open_source
 from game.pose.tracking import PoseTracker, TrackerOptions
 from game.pose.types import Frame, PoseFrame, TrackedPose
 
-
 # Bump when a change to the pipeline changes its output, so cached recordings are rebuilt.
 PIPELINE_VERSION = "3"  # 3: MediaPipe Tasks 1.2 from our .task bundle, two people tracked
 
@@ -140,7 +139,7 @@ class PosePipeline:
             self._filters.clear()
             self.tracker.update([], frame.timestamp_ms, frame.size)
             return (), None, False
-        self.backend  # loading the model is not part of a frame's time
+        _ = self.backend  # loading the model is not part of a frame's time
         start = self._perf()
         image, brightness, enhanced = self.enhancer.process(frame.image_bgr)
         found = self._detect(image, frame.timestamp_ms)

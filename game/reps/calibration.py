@@ -22,7 +22,6 @@ from game.pose.types import PoseFrame
 from game.reps.definitions import ExerciseDefinition
 from game.reps.features import Features, extract
 
-
 # Share of the calibration rep's flexion that later reps must reach when the person's own range is
 # short of the standard: their best effort minus tracker noise and smoothing (about 5 degrees).
 OWN_RANGE_SHARE = 0.9

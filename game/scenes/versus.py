@@ -25,8 +25,8 @@ from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
+from game.versus import SLOTS, BoxingVersus, RepRace, VersusResult, split_by_slot
 from game.wording import number
-from game.versus import SLOTS, BoxingVersus, RepRace, Slot, VersusResult, split_by_slot
 
 if TYPE_CHECKING:
     from game.app import App

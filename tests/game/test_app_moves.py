@@ -6,8 +6,17 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game.moves import (FOREARM_M, MOVES, SHIN_M, THIGH_M, UPPER_ARM_M, ClipPlayer,
-                        SyntheticSession, pose_at, skeleton_floor)
+from game.moves import (
+    FOREARM_M,
+    MOVES,
+    SHIN_M,
+    THIGH_M,
+    UPPER_ARM_M,
+    ClipPlayer,
+    SyntheticSession,
+    pose_at,
+    skeleton_floor,
+)
 from game.pose.types import LM
 
 

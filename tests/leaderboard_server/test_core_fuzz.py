@@ -148,7 +148,7 @@ def _check_rights(world: World, sender: str, before: dict[str, set[tuple[Any, ..
         cols = world.columns(table)
 
         def col(row: tuple[Any, ...], name: str) -> Any:
-            return row[cols.index(name)]
+            return row[cols.index(name)]  # noqa: B023 - used within this iteration only
 
         if table == "players":
             old_by_id = {col(r, "id"): r for r in removed}

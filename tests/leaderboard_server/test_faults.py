@@ -99,9 +99,9 @@ def test_offline_session_syncs_everything_when_the_server_is_back(tmp_path: Path
         status = worker.status()
         assert not status.is_connected and status.pending == 40 and status.last_error
         data = tmp_path / "server"
-        from tests.leaderboard_server.support import ServerProcess
-
         import os
+
+        from tests.leaderboard_server.support import ServerProcess
 
         srv = ServerProcess(args=["--data-dir", str(data)], env={**os.environ, "PYTHONUNBUFFERED": "1"}, port=port)
         srv.start()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import pytest
 
 from leaderboard_server.plausibility import DEFAULT_LIMITS, HUMAN_LIMITS, check_progress, check_submission, violations
 from ringside_protocol import REP_MODES

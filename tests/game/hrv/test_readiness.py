@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game.hrv.quality import assess_device_value
 from game.hrv.importers import read_file
+from game.hrv.quality import assess_device_value
 from game.hrv.readiness import STATES, all_histories, assess, choose_series, daily_values
 from game.hrv.records import DeviceValue
 from tests.game.hrv.factories import nightly, series

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 from tests.game.loop.conftest import run_steps
@@ -43,7 +42,7 @@ def test_offline_is_a_friendly_sentence(make_app: Any) -> None:
 
 
 def test_boards_by_period_and_game_come_from_the_server(make_app: Any,
-                                                        threaded_server: ThreadedServer) -> None:
+                                                        threaded_server: ThreadedServer) -> None:  # noqa: F811
     from game.input import Action, InputEvent
     from game.integrations import set_leaderboard_identity
     from game.net.client import open_link
@@ -119,7 +118,7 @@ def test_name_and_server_are_typed_in_settings(make_app: Any) -> None:
     assert load_settings(app.home).server == "ws://192.168.1.20:8765/ws"
 
 
-def test_group_boards_appear_as_tabs(make_app: Any, threaded_server: ThreadedServer) -> None:
+def test_group_boards_appear_as_tabs(make_app: Any, threaded_server: ThreadedServer) -> None:  # noqa: F811
     from game.input import Action, InputEvent
     from game.integrations import set_leaderboard_identity
     from game.net.client import open_link

@@ -96,7 +96,7 @@ def test_every_table_guard_and_action_exists() -> None:
     feat = extract(det.defn, fs[-1])
     assert isinstance(feat, Features)
     det.update(fs[0])
-    for phase, transitions in TABLE.items():
+    for _phase, transitions in TABLE.items():
         for tr in transitions:
             det._guard(tr.guard, feat)  # raises KeyError for an unknown guard
             if tr.action:

@@ -21,7 +21,7 @@ def _until(app: Any, pred: Any, timeout_s: float = 15.0) -> None:
     raise AssertionError("condition not reached in time")
 
 
-def test_join_a_challenge_and_count_live(make_app: Any, threaded_server: ThreadedServer) -> None:
+def test_join_a_challenge_and_count_live(make_app: Any, threaded_server: ThreadedServer) -> None:  # noqa: F811
     from game.net.client import ServerLink
     from game.net.settings import NetSettings, save_settings
     from game.scenes.leaderboard import LeaderboardScene
