@@ -15,9 +15,8 @@ import json
 import time
 from typing import Any
 
-from ringside_protocol import DEFAULT_REP_MODE
-
 from benchmarks.server_connections import cpu_s, load_note, open_clients, pct, request, server
+from ringside_protocol import DEFAULT_REP_MODE
 
 PLAYERS = 200
 

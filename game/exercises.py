@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from game.reps.definitions import DEFINITIONS, ExerciseDefinition
-from ringside_protocol import DEFAULT_REP_MODE, EXERCISES as _MODES, POINTS_MODES, ExerciseMode
+from ringside_protocol import DEFAULT_REP_MODE, POINTS_MODES, ExerciseMode
+from ringside_protocol import EXERCISES as _MODES
 
 #: The demo beside a points game (shadowboxing): a key of ``game.moves.MOVES``.
 POINTS_DEMO = "jab"
