@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from game.moves import SyntheticSession
 from game.pose.types import LM, PoseFrame
@@ -41,6 +43,21 @@ def test_full_jacks_count_and_half_ones_do_not(yaw: float, rep_s: float) -> None
     assert [r.counted for r in reps] == [True] * 6 + [False]
     assert reps[-1].reason == "not_deep_enough"
     assert all(r.score is not None and r.score >= 80 for r in reps[:6])
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 5), rep_s=st.floats(0.5, 1.8), yaw=st.floats(0.0, 90.0), stature=st.floats(0.85, 1.15),
+       noise_px=st.floats(0.3, 2.5), seed=st.integers(0, 10_000), partial=st.floats(0.2, 0.6))
+def test_any_set_counts_its_full_jacks_once_and_a_partial_never(
+        n: int, rep_s: float, yaw: float, stature: float, noise_px: float, seed: int, partial: float) -> None:
+    """Whatever the body's size, the view, the cadence and the tracker noise: n full jacks count
+    n, and a jack with the arms short of overhead (at most 110 degrees) never counts."""
+    script = [Move("stand", 1.2)] + [Move("rep", rep_s), Move("stand", 0.15)] * n
+    script += [Move("partial", rep_s, depth=partial), Move("stand", 0.8)]
+    frames = simulate(JACK, script, rng=np.random.default_rng(seed), camera=Camera(yaw_deg=yaw), stature=stature,
+                      noise_px=noise_px)
+    det, _ = run(frames)
+    assert det.count == n
 
 
 def test_jacks_count_at_a_low_frame_rate_and_with_dropped_frames() -> None:
