@@ -56,17 +56,19 @@ class SegmentIncline:
 
 @dataclass(frozen=True, slots=True)
 class Spread:
-    """How far apart two points are across the body (along the hip line, so stepping forward or
-    back does not count), as a share of the distance between two reference points (the
-    shoulders): the feet jumping apart in a jumping jack. Progress 0 at ``closed``, 1 at ``open``;
-    it is combined with the main angle by ``min`` (both must reach the bottom)."""
+    """Two points moving apart across the body from where they were at the top: the feet jumping
+    out in a jumping jack. Their distance is measured along the hip line (a step forward or back
+    does not count) in units of the ``scale`` chains (the mean length of the left and the right
+    chain, each the sum of its segments: a leg's thigh and shank, which no bending shortens; the
+    shoulders are no unit: BlazePose pulls them in and up when the arms go overhead). Progress 0
+    at the top's spread, 1 at ``gain`` more; combined with the main angle by ``min`` (both must
+    reach the bottom)."""
 
     name: str
     left: int
     right: int
-    across: Pair
-    closed: float
-    open: float
+    scale: tuple[tuple[Pair, ...], tuple[Pair, ...]]
+    gain: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,10 +384,13 @@ JUMPING_JACK = ExerciseDefinition(
     torso_ready_deg=30.0,
     secondary=None,
     secondary_combine="min",
-    # ...and the feet out, wider than the shoulders. Feet together read 0.5-0.7 of the shoulders'
-    # width (ankle centres, generated body: 0.58); 1.2 is clearly apart. Measured
+    # ...and the feet out from where they stood to wider than the shoulders: from about hip width
+    # (ankle centres 0.13 H apart) to shoulder width (0.259 H) is 0.13 H more, a quarter of a leg
+    # (hip to ankle 0.491 H; proportions of stature H after Winter 2009, table 4.1). Measured
     # across the hip line, so a step forward (walking, a lunge) never counts as feet apart.
-    spread=Spread("feet", LM.LEFT_ANKLE, LM.RIGHT_ANKLE, (LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER), 0.6, 1.2),
+    spread=Spread("feet", LM.LEFT_ANKLE, LM.RIGHT_ANKLE,
+                  (((LM.LEFT_HIP, LM.LEFT_KNEE), (LM.LEFT_KNEE, LM.LEFT_ANKLE)),
+                   ((LM.RIGHT_HIP, LM.RIGHT_KNEE), (LM.RIGHT_KNEE, LM.RIGHT_ANKLE))), 0.25),
     moving=(LM.LEFT_HIP, LM.RIGHT_HIP),
     anchor=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
     planted=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
@@ -403,7 +408,7 @@ JUMPING_JACK = ExerciseDefinition(
     required_names="shoulders, elbows and hips",
     parts=("depth", "spread", "symmetry"),
     limits={
-        "max_spread_ratio": (1.5, 1.0),  # feet at 1.5 shoulder widths or more: full marks
+        "spread_gain": (0.5, 0.25),  # feet out by half a leg's length or more: full marks
         "asymmetry_deg": (10.0, 30.0),  # mean |left - right| arm angle in the top half of the jack
     },
     demo_move="jumping_jack",

@@ -118,6 +118,7 @@ class RepDetector:
         self._floor: tuple[float, float] = (0.0, 0.0)  # feet on the floor (image y), tracked at the top
         self._hip_line = 0.0  # the moving points (hips) when standing (image y), tracked at the top
         self._low_top: float | None = None  # the definition's low point above the floor at the top (x height)
+        self._spread_top: float | None = None  # the definition's spread at the top (Spread)
         self._air_since: float | None = None  # when the feet and hips last left their lines
         # (t, hips' image y, each foot's lowest image y) over the last launch window
         self._hip_hist: deque[tuple[float, float, float, float]] = deque()
@@ -410,9 +411,12 @@ class RepDetector:
                 p2 = (self._top_sec - f.secondary_deg) / span
                 p = max(p, p2) if self.defn.secondary_combine == "max" else min(p, p2)
         spread = defn.spread
-        if spread is not None and f.spread_ratio is not None:
-            # Points moving apart across the body (feet jumping out): both this and the rest.
-            p = min(p, (f.spread_ratio - spread.closed) / (spread.open - spread.closed))
+        if spread is not None:
+            # Points moving apart across the body from the top (feet jumping out): this and the rest.
+            if f.spread_ratio is None or self._spread_top is None:
+                p = min(p, 0.0)
+            else:
+                p = min(p, (f.spread_ratio - self._spread_top) / spread.gain)
         return max(-0.5, min(1.5, p))
 
     def _update_progress(self, f: Features) -> None:
@@ -792,6 +796,9 @@ class RepDetector:
             lows = [x.low_point_gap_px for x in window if x.low_point_gap_px is not None]
             if lows:
                 self._low_top = statistics.median(lows) / self.cal.height_px
+            spreads = [x.spread_ratio for x in window if x.spread_ratio is not None]
+            if spreads:
+                self._spread_top = statistics.median(spreads)
         self._air_since = None
         self._ready.clear()
         self._tops.clear()

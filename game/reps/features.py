@@ -83,8 +83,8 @@ class Features:
     # The planted points are inside the picture (else floor contact is not judged). Inside it, a
     # foot hidden behind the other leg is still placed sensibly by the tracker; outside, it is a guess.
     is_planted_in_frame: bool = True
-    # The definition's spread (Spread): the two points' distance across the body over the
-    # reference points' distance (world landmarks; the image's x without them). None: not measured.
+    # The definition's spread (Spread): the two points' distance across the body in lengths of
+    # its scale segments (world landmarks; the image's x and lengths without them). None: not measured.
     spread_ratio: float | None = None
 
 
@@ -320,16 +320,15 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
     spread_ratio = None
     sp = defn.spread
     if sp is not None:
+        pts = w if is_3d and w is not None else px
+        ref = 0.5 * sum(math.sqrt(float((pts[a] - pts[b]) @ (pts[a] - pts[b]))) for chain in sp.scale for a, b in chain)
         if is_3d and w is not None:
             lat3 = w[LM.LEFT_HIP] - w[LM.RIGHT_HIP]
             n3 = math.sqrt(float(lat3 @ lat3))
-            ref = math.sqrt(float((w[sp.across[0]] - w[sp.across[1]]) @ (w[sp.across[0]] - w[sp.across[1]])))
             if n3 > 1e-6 and ref > 1e-6:
                 spread_ratio = abs(float((w[sp.left] - w[sp.right]) @ (lat3 / n3))) / ref
-        else:
-            ref = abs(float(px[sp.across[0], 0] - px[sp.across[1], 0]))
-            if ref > 1.0:
-                spread_ratio = abs(float(px[sp.left, 0] - px[sp.right, 0])) / ref
+        elif ref > 1.0:
+            spread_ratio = abs(float(px[sp.left, 0] - px[sp.right, 0])) / ref
     heel_toe = 0.5 * (
         float(px[LM.LEFT_HEEL, 1] - px[LM.LEFT_FOOT_INDEX, 1]) + float(px[LM.RIGHT_HEEL, 1] - px[LM.RIGHT_FOOT_INDEX, 1])
     )

@@ -140,8 +140,9 @@ def measure(
     if defn.posture == "upright":
         m["torso_lean_deg"] = _r(max(f.torso_from_vertical_deg for f in fs))
     if defn.spread is not None:
+        # How far the points moved apart in this attempt (it starts at the top), scale lengths.
         spreads = [f.spread_ratio for f in fs if f.spread_ratio is not None]
-        m["max_spread_ratio"] = _r(max(spreads), 2) if spreads else None
+        m["spread_gain"] = _r(max(spreads) - min(spreads), 2) if spreads else None
     attempt = Attempt(defn, cal, fs, peak, bottom_half)
     for key in defn.metrics:
         m[key] = METRICS[key](attempt)
@@ -227,7 +228,7 @@ SCORERS: dict[str, Callable[[dict[str, Any], Limits, float, bool], float | None]
     "symmetry": _metric_part("asymmetry_deg"),
     "body_line": _metric_part("body_line_deg"),
     "control": _metric_part("descent_ms"),
-    "spread": _metric_part("max_spread_ratio"),
+    "spread": _metric_part("spread_gain"),
 }
 
 

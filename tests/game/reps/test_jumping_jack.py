@@ -75,7 +75,7 @@ def test_the_opening_joint_is_reported_as_the_angle_itself() -> None:
     m = reps[0].metrics
     assert 160.0 <= m["max_arm_raise_deg"] <= 180.0  # generated arms reach 172 degrees
     assert m["arm_raise_opening_deg"] >= 125.0
-    assert m["max_spread_ratio"] >= 1.5
+    assert m["spread_gain"] >= 0.5  # the feet went out by more than half a leg (generated: 0.57)
     assert set(reps[0].score_parts) == {"depth", "spread", "symmetry"}
 
 
@@ -139,7 +139,8 @@ def test_the_demo_player_counts_its_full_jacks_only() -> None:
         assert all(r.counted for r in reps)
 
 
-RECORDING = Path(__file__).resolve().parents[3] / ".cache" / "eval" / "pipeline-3" / "neg_jumping_jacks_gym_60fps.rsk"
+CACHE = Path(__file__).resolve().parents[3] / ".cache" / "eval" / "pipeline-3"
+RECORDING = CACHE / "neg_jumping_jacks_gym_60fps.rsk"
 
 
 @pytest.mark.skipif(not RECORDING.is_file(), reason=f"no cached skeletons at {RECORDING} (make eval makes them)")
@@ -152,3 +153,21 @@ def test_a_real_set_of_jacks() -> None:
     det, reps = run(list(read_recording(RECORDING)))
     assert det.count == 6
     assert all(r.counted for r in reps)
+
+
+@pytest.mark.skipif(not CACHE.is_dir(), reason=f"no cached skeletons at {CACHE} (make eval makes them)")
+def test_no_other_shared_clip_counts_a_jack() -> None:
+    """Every other labelled clip (squats, push-ups, lunges, punches, walking, waving both arms
+    overhead, clapping, high knees): no jumping jack. neg_waving_both_arms found the first
+    version's flaw (the feet's spread measured against the shoulders, which BlazePose pulls in
+    when the arms go up), so it is no longer an unseen check."""
+    from game.pose.recording import read_recording
+
+    clips = [p for p in sorted(CACHE.glob("*.rsk")) if p != RECORDING]
+    assert len(clips) >= 40
+    counted = {}
+    for path in clips:
+        det, _ = run(list(read_recording(path)))
+        if det.count:
+            counted[path.stem] = det.count
+    assert counted == {}
