@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from game.reps.definitions import LUNGE, SQUAT
 
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CLIPS = [("lunge_split_stationary_side_timer.mp4", LUNGE.name), ("squat_side_slow.mp4", SQUAT.name)]
 
 
-def analyze(video: Path, exercise: str, workers: int) -> dict[str, object]:
+def analyze(video: Path, exercise: str, workers: int) -> dict[str, Any]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()

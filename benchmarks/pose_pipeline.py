@@ -196,11 +196,11 @@ def bench_pipeline() -> None:
     print(f"{len(VIDEOS)} clips at 640x480, frame in hand -> skeleton, interleaved in turns of {CHUNK} frames; {load()}")
     print(line("ours (Tasks 1.2, smoothing, tracking)", ours))
     print(line("bare Tasks PoseLandmarker (cv2 RGB + detect_for_video)", bare))
-    print(f"ratio ours / bare: p50 {percentile(ours, 50) / percentile(bare, 50):.2f}x, "
+    print(f"ratio ours / bare: p50 {np.percentile(ours, 50) / np.percentile(bare, 50):.2f}x, "
           f"mean {np.mean(ours) / np.mean(bare):.2f}x (goal <= 1.15x)")
     if old:
         print(line("old pipeline (mediapipe 0.10.21 solutions, numpy 1)", old))
-        print(f"ratio ours / old: p50 {percentile(ours, 50) / percentile(old, 50):.2f}x, "
+        print(f"ratio ours / old: p50 {np.percentile(ours, 50) / np.percentile(old, 50):.2f}x, "
               f"mean {np.mean(ours) / np.mean(old):.2f}x (goal <= 0.8x)")
     print(f"analysis speed (model + pipeline only, frames decoded beforehand): "
           f"{analysed_s:.1f} s of video in {wall:.1f} s = {analysed_s / wall:.2f}x real time")

@@ -38,6 +38,7 @@ from game.history import History
 from game.input import Action, AwayWatch, HoverSelect, InputEvent, PauseGesture, hand_pointers, translate
 from game.loop import STEP_S, FixedStep, SceneStack
 from game.moves import OrderBook, boxer_frames
+from game.scenes import factory
 from game.settings import Settings, load_settings, save_settings
 
 FADE_MS = 220.0  # a short fade-in when the scene changes
@@ -170,6 +171,7 @@ class App:
         from game.integrations import PlanLoader
 
         self.plan_loader = PlanLoader(self)  # today's plan, read in the background
+        self.scenes = factory.SceneFactory(self)  # what scenes open in place of themselves (the menu, a session)
 
     # -- services for scenes ------------------------------------------------------------
     def notify(self, message: str, seconds: float = 4.0,
@@ -340,8 +342,6 @@ class App:
 
     # -- the loop -----------------------------------------------------------------------
     def _first_scene(self) -> Any:
-        from game.scenes import factory
-
         return factory.initial_scene(self)
 
     def _init_display(self) -> Any:
@@ -439,8 +439,6 @@ class App:
         Finished sessions are already saved; the crash log says what happened."""
         import traceback
 
-        from game.scenes.factory import title_scene
-
         text = "".join(traceback.format_exception(exc))
         self.errors.append(text)
         try:
@@ -450,7 +448,7 @@ class App:
             pass
         self.notify(f"Something went wrong ({type(exc).__name__}); back to the menu. Details are "
                     f"in {self.home / 'crash.log'}", 8.0, (240, 68, 72))
-        self.stack.clear_to(title_scene(self))  # a session left unfinished closes its journal
+        self.stack.clear_to(factory.title_scene(self))  # a session left unfinished closes its journal
         self.stack.apply()
         from game.storage.journal import pending_journals
 

@@ -110,7 +110,7 @@ def pose_opener(spec: str, *, drop_late: bool,
         for frame in Recording(spec, salvage=True):
             yield frame, None, time.perf_counter()
 
-    def open_frames() -> Iterator[tuple[PoseFrame | None, ImageArray | None, float]]:
+    def open_frames() -> Iterator[tuple[Any, ...]]:  # (pose, image, captured[, tracked people])
         from game.pose.pipeline import PosePipeline
         from game.pose.sources import open_source
 

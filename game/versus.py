@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol
 
 from game import exercises
 from game.pose.types import PoseFrame, TrackedPose
+from game.reps import make_rep_detector
 
 Slot = Literal["left", "right"]
 SLOTS: tuple[Slot, Slot] = ("left", "right")
@@ -93,7 +94,7 @@ class RepRace(_Match):
         if target < 1:
             raise ValueError("target must be at least 1 rep")
         if make_detector is None:
-            from game.reps import make_rep_detector as make_detector
+            make_detector = make_rep_detector
         self.exercise = exercise
         self.target = target
         self.time_limit_s = time_limit_s
@@ -179,7 +180,7 @@ class BoxingVersus(_Match):
     the shared difficulty, seed and start time by default).
     """
 
-    def __init__(self, calibrations: dict[str, Any], *, difficulty: Any = 1, seed: int = 0,
+    def __init__(self, calibrations: dict[Slot, Any], *, difficulty: Any = 1, seed: int = 0,
                  start_ms: float | None = None,
                  make_round: Callable[[Any], Any] | None = None) -> None:
         if set(calibrations) != set(SLOTS):

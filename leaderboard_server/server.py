@@ -205,7 +205,7 @@ class DbWorker:
             return
         codes = {e.code for r in results if isinstance(r, core.Outcome) for e in r.effects
                  if isinstance(e, core.Publish)}
-        payloads = [{"code": code} for code in sorted(codes)]
+        payloads: list[dict[str, Any]] = [{"code": code} for code in sorted(codes)]
         revoked = sorted({t for r in results if isinstance(r, core.Outcome) for e in r.effects
                           if isinstance(e, core.Revoked) for t in e.tokens})
         if revoked:

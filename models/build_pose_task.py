@@ -96,8 +96,8 @@ def build(out_dir: Path) -> Path:
     write_bundle(members, out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     (out_dir / f"{BUNDLE_NAME}.sha256").write_text(f"{digest}  {BUNDLE_NAME}\n")
-    licence = Path(importlib.metadata.distribution("mediapipe").locate_file(
-        f"mediapipe-{WHEEL_VERSION}.dist-info/LICENSE"))
+    licence = Path(str(importlib.metadata.distribution("mediapipe").locate_file(
+        f"mediapipe-{WHEEL_VERSION}.dist-info/LICENSE")))
     (out_dir / LICENCE_NAME).write_text(
         f"The BlazePose models in {BUNDLE_NAME} (pose_detector.tflite, pose_landmarks_detector.tflite)\n"
         f"are taken unchanged, apart from added input-normalisation metadata, from the mediapipe\n"

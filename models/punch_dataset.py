@@ -135,13 +135,13 @@ class RealWindow:
 def _label_family(stem: str, lab: dict[str, object]) -> list[tuple[float, str | None, str]]:
     """(time, hand or None, family) of each labelled punch of one clip."""
     out: list[tuple[float, str | None, str]] = []
-    kinds = lab.get("kinds")
+    kinds, times = lab.get("kinds"), lab.get("punch_times_s")
     if isinstance(kinds, list):
         for k in kinds:
             hand = k.get("hand") if k.get("hand") in ("left", "right") else None
             out.append((float(k["t"]), hand, LABEL_FAMILY[str(k["kind"])]))
-    elif isinstance(lab.get("punch_times_s"), list):
-        out = [(float(t), None, "straight") for t in lab["punch_times_s"]]  # type: ignore[union-attr]
+    elif isinstance(times, list):
+        out = [(float(t), None, "straight") for t in times]
     return out
 
 

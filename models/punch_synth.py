@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from game.pose.types import LM, NUM_LANDMARKS, PoseFrame
 
@@ -169,7 +170,7 @@ Vec = tuple[float, float, float]
 class _Track:
     keys: list[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=list)
 
-    def add(self, t: float, target: Sequence[float], pole: Sequence[float]) -> None:
+    def add(self, t: float, target: ArrayLike, pole: ArrayLike) -> None:
         self.keys.append((t, np.asarray(target, float), np.asarray(pole, float)))
 
     def at(self, t: float) -> tuple[np.ndarray, np.ndarray]:
@@ -409,7 +410,7 @@ def motion_programme(name: str, rng: np.random.Generator, body: Body) -> _Progra
         t = float(rng.uniform(0.3, 0.6))
         hand_track.add(t, start, side_pole)
         up = (0.35, 0.95, 0.1)
-        pole = (1.0, 0.0, -0.2)
+        pole: ArrayLike = (1.0, 0.0, -0.2)
         t += float(rng.uniform(0.35, 0.6))  # raising the hand is brisk but not ballistic
         hand_track.add(t, up, pole)
         for i in range(int(rng.integers(3, 6))):
@@ -476,7 +477,7 @@ def motion_programme(name: str, rng: np.random.Generator, body: Body) -> _Progra
         t = float(rng.uniform(0.4, 0.8))
         hand_track.add(t, g, GUARD_POLE)
         t += float(rng.uniform(1.2, 1.8))  # a slow reach for something, not a punch
-        tgt = (rng.uniform(0.1, 0.5), rng.uniform(-0.4, 0.1), rng.uniform(0.5, 0.8))
+        tgt = np.array((rng.uniform(0.1, 0.5), rng.uniform(-0.4, 0.1), rng.uniform(0.5, 0.8)))
         hand_track.add(t, tgt, (0.4, -1.0, 0.0))
         t += float(rng.uniform(0.3, 0.6))
         hand_track.add(t, tgt, (0.4, -1.0, 0.0))
@@ -523,10 +524,10 @@ def _ik(shoulder: np.ndarray, target: np.ndarray, a: float, b: float, pole: np.n
     x = (a * a - b * b + dist * dist) / (2 * dist)
     r = np.sqrt(max(a * a - x * x, 0.0))
     n = pole - np.dot(pole, u) * u
-    nn = np.linalg.norm(n)
+    nn = float(np.linalg.norm(n))
     if nn < 1e-6:
         n = np.array([0.0, -1.0, 0.0]) - u[1] * u
-        nn = np.linalg.norm(n) or 1.0
+        nn = float(np.linalg.norm(n)) or 1.0
     n = n / nn
     elbow = shoulder + u * x + n * r
     return elbow, wrist

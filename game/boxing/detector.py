@@ -532,7 +532,7 @@ class PunchDetector:
             # uppercut's dip) does not end the excursion: only a hand that has travelled far
             # enough can pass its peak.
             slowed = speed < opt.impact_speed_fraction * h.peak_speed
-            assert h.anchor is not None and h.peak_wrist is not None
+            assert h.anchor is not None and h.peak_wrist is not None and h.peak_shoulder is not None
             # A dip: the farthest point so far lies mainly below where the move started, with the
             # arm bent (an uppercut's load; at 24-30 fps its bottom may be a single frame).
             # A hanging arm (the fist dropped below the chest) is a dip however straight it is:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -22,7 +23,15 @@ log = logging.getLogger(__name__)
 NONE_CONFIDENCE = 0.7
 
 
-def make_model_classifier(model: object) -> KindClassifier:
+class KindModel(Protocol):
+    """What the classifier needs of a model: its class names and a prediction per window."""
+
+    classes: tuple[str, ...]
+
+    def predict(self, window: np.ndarray) -> np.ndarray: ...
+
+
+def make_model_classifier(model: KindModel) -> KindClassifier:
     """Wrap a loaded :class:`models.punch_model.PunchKindModel` (or any object with ``predict``
     and ``classes``)."""
     classes: tuple[str, ...] = model.classes
@@ -32,7 +41,7 @@ def make_model_classifier(model: object) -> KindClassifier:
         win = window_features(samples, c.hand, c.detected_s, c.t_peak_s, c.arm_m)
         if win is None:
             return None
-        p = model.predict(win)  # type: ignore[attr-defined]
+        p = model.predict(win)
         best = int(np.argmax(p))
         if best == none_i and p[best] < NONE_CONFIDENCE:
             q = p.copy()

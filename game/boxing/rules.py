@@ -190,11 +190,11 @@ class BodyCalibration:
             sh = (p[LM.LEFT_SHOULDER, :2] + p[LM.RIGHT_SHOULDER, :2]) / 2
             hp = (p[LM.LEFT_HIP, :2] + p[LM.RIGHT_HIP, :2]) / 2
             reach = max(
-                np.linalg.norm(p[s, :2] - p[e, :2]) + np.linalg.norm(p[e, :2] - p[w, :2])
+                float(np.linalg.norm(p[s, :2] - p[e, :2]) + np.linalg.norm(p[e, :2] - p[w, :2]))
                 for s, e, w in ((LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST),
                                 (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST))
             )
-            width = np.linalg.norm(p[LM.LEFT_SHOULDER, :2] - p[LM.RIGHT_SHOULDER, :2])
+            width = float(np.linalg.norm(p[LM.LEFT_SHOULDER, :2] - p[LM.RIGHT_SHOULDER, :2]))
             rows.append([*p[LM.NOSE, :2], *sh, *hp, width, reach])
         if not rows:
             raise CalibrationError("Nobody was seen during calibration: stand 2-3 m from the camera, "

@@ -135,11 +135,11 @@ def match_punches(labelled: Sequence[LabelledPunch], detected: Sequence[dict[str
         used.add(j)
     pairs = []
     for i, p in enumerate(labelled):
-        j = by_label.get(i)
-        if j is None:
+        matched = by_label.get(i)
+        if matched is None:
             pairs.append(PunchPair(p, None, None, None))
         else:
-            d = detected[j]
+            d = detected[matched]
             pairs.append(PunchPair(p, float(d["t"]), str(d.get("kind")), d.get("hand")))
     return pairs, len(detected) - len(used)
 

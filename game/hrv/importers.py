@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import IO, Protocol, TypeGuard
+from typing import IO, Protocol, TypeGuard, cast
 
 from game.errors import ImportFileError
 from game.hrv.records import (
@@ -289,13 +289,14 @@ def read_rr_text(path: Path, options: ImportOptions, progress: Progress) -> Iter
                 continue
             if columns is None:
                 columns, first_line = len(nums), lineno
-                pick = _rr_column(header, columns)
-                if pick is None:
+                found = _rr_column(header, columns)
+                if found is None:
                     yield ImportProblem(Origin(str(path), lineno), f"a table of {columns} numeric columns"
                                         f"{_named(header)}, not RR intervals: it looks like sensor samples (an ECG "
                                         "or motion recording); export the beat-to-beat (RR) intervals instead",
                                         is_fatal=True)
                     return
+                pick = found
             if len(nums) != columns:
                 p = sink.add(lineno, f"expected {columns} column(s), found {len(nums)}; line skipped")
                 if p:
@@ -735,10 +736,10 @@ def _stream_apple(fh: _LineReader, name: str, options: ImportOptions, progress: 
     whatever the line length, and we still know the line of each record."""
     import xml.etree.ElementTree as ET
 
-    parser = ET.XMLPullParser(events=("start", "end"))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     sink = _ProblemSink(name)
     depth = 0
-    root = None
+    root: ET.Element | None = None
     lineno = 1
     kept = 0
     record_line = 0
@@ -764,7 +765,8 @@ def _stream_apple(fh: _LineReader, name: str, options: ImportOptions, progress: 
                 break
             since_event += len(raw)
             record_bytes += len(raw)
-            for event, elem in parser.read_events():
+            # Only "start"/"end" events were asked for: each is (event, element).
+            for event, elem in cast("Iterator[tuple[str, ET.Element]]", parser.read_events()):
                 since_event = 0
                 if event == "start":
                     depth += 1

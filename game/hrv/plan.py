@@ -276,7 +276,8 @@ def apply_override(plan: Plan, override: CoachOverride, options: PlanOptions = P
         elif name == "window_scale":
             boxing = replace(boxing, window_scale=float(value))
         elif name in ("rounds", "round_s", "rest_s", "bpm", "combo_max_len"):
-            boxing = replace(boxing, **{name: int(value)})
+            whole: dict[str, Any] = {name: int(value)}  # one of the int fields named above
+            boxing = replace(boxing, **whole)
         elif name == "squat_sets":
             squats = replace(squats, sets=int(value))
         elif name == "squat_reps":

@@ -154,7 +154,8 @@ def _local_medians(rr: np.ndarray) -> np.ndarray:
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * _HALF_WINDOW + 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN window has no median: NaN
-        return np.nanmedian(windows, axis=1)
+        medians: np.ndarray = np.nanmedian(windows, axis=1)
+        return medians
 
 
 def _split_missed(rr: np.ndarray, gate: float) -> tuple[np.ndarray, int]:
@@ -208,7 +209,8 @@ def _remove_outliers(nn: np.ndarray, gate: float) -> tuple[np.ndarray, int]:
 
 def _far_from_median(nn: np.ndarray, gate: float) -> np.ndarray:
     med = _local_medians(nn)
-    return np.isfinite(nn) & (np.abs(nn - med) > gate * med)
+    far: np.ndarray = np.isfinite(nn) & (np.abs(nn - med) > gate * med)
+    return far
 
 
 #: Removal passes (a bound on work): a series that still has intervals far off after 10 is

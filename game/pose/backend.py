@@ -89,7 +89,8 @@ def _import_tasks() -> Any:
         sys.meta_path.remove(finder)
         for n in names:
             mod = sys.modules.get(n)
-            if mod is not None and getattr(mod, "__spec__", None) is not None and mod.__spec__.loader is finder:
+            spec = getattr(mod, "__spec__", None)
+            if mod is not None and spec is not None and spec.loader is finder:
                 del sys.modules[n]
                 parent, _, attr = n.rpartition(".")
                 if getattr(sys.modules.get(parent), attr, None) is mod:

@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -95,7 +95,7 @@ _WORKERS_HELP = ("Cores for the pose model on a long video (its segments are sha
 
 
 def _pose_frames(source: str, *, fps: float, workers: int, timings_ms: list[float],
-                 info: dict[str, Any] | None = None) -> Iterator[Any]:
+                 info: dict[str, Any] | None = None) -> Generator[Any, None, None]:
     """PoseFrames of a video, image, image folder or camera (see game.pose.segments); fills
     ``timings_ms`` with every pose call's time and ``info`` with the source's figures."""
     from game.pose.segments import SegmentedPoses

@@ -21,7 +21,7 @@ import json
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class RecordingWriter:
         self._failed = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh: IO[bytes] = gzip.open(self.path, "wb", compresslevel=6)
+            self._fh: gzip.GzipFile = gzip.open(self.path, "wb", compresslevel=6)
         except OSError as exc:
             raise self._storage_error(exc) from None
         header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "landmarks": NUM_LANDMARKS,
@@ -169,11 +169,11 @@ def _loads(raw: bytes) -> Any:
         raise _Damaged(f"not JSON: {str(exc)[:60]}") from None
 
 
-def _is_int(v: Any) -> bool:
+def _is_int(v: Any) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _is_number(v: Any) -> bool:
+def _is_number(v: Any) -> TypeGuard[int | float]:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
@@ -210,7 +210,7 @@ class Recording:
         self.header = self._read_header()
         self.image_size, self.fps = self._header_fields(self.header)
 
-    def _open(self) -> IO[bytes]:
+    def _open(self) -> gzip.GzipFile:
         try:
             return gzip.open(self.path, "rb")
         except OSError as exc:

@@ -176,7 +176,7 @@ class SegmentedPoses:
         # first group of segments (a camera is opened once, and is always one segment).
         self._src: Any = open_source(source, realtime=False, fps=fps)
         is_video = isinstance(self._src, VideoSource)
-        self.frame_count: int = self._src.frame_count if is_video else 0
+        self.frame_count: int = self._src.frame_count if isinstance(self._src, VideoSource) else 0
         self.source_fps: float = float(self._src.fps)
         if segments is None:
             segments = plan_segments(self.frame_count, self.source_fps) if is_video else \

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from game.analysis import Event
+from game.detection import Event
 from game.pose.smoothing import OneEuroFilter, OneEuroParams
 from game.pose.types import FloatArray, PoseFrame
 from game.reps.calibration import Calibration, calibrate, classify_view, from_ready_window, is_top_posture, refit
@@ -38,7 +38,7 @@ from game.reps.features import Features, Missing, extract
 from game.reps.machine import IN_ATTEMPT, MOVING, TABLE, Phase
 from game.reps.scoring import Coach, Sample, measure, score_parts, total_score
 
-# update()/finish() return game.analysis.Event (anything with to_json()): concretely RepEvent,
+# update()/finish() return game.detection.Event (anything with to_json()): concretely RepEvent,
 # StatusEvent, InputEvent or CalibrationEvent; tell them apart with isinstance or to_json()["type"].
 RepEngineEvent = RepEvent | StatusEvent | InputEvent | CalibrationEvent
 

@@ -254,6 +254,7 @@ class BoxingScene(SessionScene):
         gv = self.rules.view() if self.rules is not None and self.state == "active" else None
         playing = gv is not None and gv.phase == "round" and gv.beat_phase is not None
         if playing and not self._music_on:
+            assert gv is not None and gv.beat_phase is not None  # as `playing` says
             self._music_on = True
             self.app.audio.music(self.difficulty.bpm, start_s=gv.beat_phase * gv.beat_s)
         elif not playing and self._music_on:

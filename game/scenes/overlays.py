@@ -60,9 +60,7 @@ class PauseScene(BaseScene):
             self.app.stack.pop()
             self.on_end()
         elif key == "menu":
-            from game.scenes.factory import title_scene
-
-            self.app.stack.clear_to(title_scene(self.app))
+            self.app.stack.clear_to(self.app.scenes.title())
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
@@ -110,9 +108,7 @@ class CameraLostScene(BaseScene):
 
     def handle(self, event: InputEvent) -> None:
         if event.action == Action.BACK:
-            from game.scenes.factory import title_scene
-
-            self.app.stack.clear_to(title_scene(self.app))
+            self.app.stack.clear_to(self.app.scenes.title())
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)

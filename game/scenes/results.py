@@ -67,10 +67,9 @@ class ResultsScene(BaseScene):
 
     def handle(self, event: InputEvent) -> None:
         from game.input import Action
-        from game.scenes.factory import exercise_scene, title_scene
 
         if event.action == Action.BACK:
-            self.app.stack.clear_to(title_scene(self.app))
+            self.app.stack.clear_to(self.app.scenes.title())
             return
         key = self.menu.handle(event)
         if key == "save_mine" and self.can_save_as_mine:
@@ -87,9 +86,9 @@ class ResultsScene(BaseScene):
             self.menu = self._menu()
         elif key == "again":
             ex = str(self.session.get("exercise", exercises.DEFAULT))
-            self.app.stack.replace(exercise_scene(self.app, ex, calibrate=False))
+            self.app.stack.replace(self.app.scenes.exercise(ex, calibrate=False))
         elif key == "menu":
-            self.app.stack.clear_to(title_scene(self.app))
+            self.app.stack.clear_to(self.app.scenes.title())
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)

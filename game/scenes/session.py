@@ -464,10 +464,8 @@ class SourceErrorScene(BaseScene):
         self.app.audio.effect("paused")
 
     def handle(self, event: InputEvent) -> None:
-        from game.scenes.factory import title_scene
-
         if event.action == Action.BACK or self.menu.handle(event) == "menu":
-            self.app.stack.clear_to(title_scene(self.app))
+            self.app.stack.clear_to(self.app.scenes.title())
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)

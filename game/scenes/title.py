@@ -12,6 +12,12 @@ from game.feed import FeedStatus
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
+from game.scenes.leaderboard import LeaderboardScene
+from game.scenes.moves import MovesScene
+from game.scenes.review import ReviewScene
+from game.scenes.settings import SettingsScene
+from game.scenes.versus import VersusScene
+from game.scenes.workout import WorkoutScene
 
 if TYPE_CHECKING:
     from game.app import App
@@ -78,8 +84,6 @@ class TitleScene(BaseScene):
         return bool(feed and feed.is_camera and feed.status == FeedStatus.FAILED)
 
     def handle(self, event: InputEvent) -> None:
-        from game.scenes import factory
-
         if event.action == Action.BACK:
             return  # Esc on the title does nothing; Quit is a button (and Ctrl+Q)
         key = self.menu.handle(event)
@@ -98,30 +102,18 @@ class TitleScene(BaseScene):
             if self.camera_missing:
                 app.open_source(demo=key)
                 app.notify("No camera, so a generated player is standing in (demo mode).", 4)
-            app.stack.push(factory.exercise_scene(app, key))
+            app.stack.push(app.scenes.exercise(key))
         elif key == "versus":
-            from game.scenes.versus import VersusScene
-
             app.stack.push(VersusScene(app, exercises.DEFAULT))
         elif key == "workout":
-            from game.scenes.workout import WorkoutScene
-
             app.stack.push(WorkoutScene(app))
         elif key == "moves":
-            from game.scenes.moves import MovesScene
-
             app.stack.push(MovesScene(app))
         elif key == "review":
-            from game.scenes.review import ReviewScene
-
             app.stack.push(ReviewScene(app))
         elif key == "leaderboard":
-            from game.scenes.leaderboard import LeaderboardScene
-
             app.stack.push(LeaderboardScene(app))
         elif key == "settings":
-            from game.scenes.settings import SettingsScene
-
             app.stack.push(SettingsScene(app))
         elif key == "demo":
             if app.is_demo:

@@ -25,7 +25,7 @@ from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
 from game.input import Action, InputEvent
 from game.scenes import ui
 from game.scenes.base import BaseScene
-from game.versus import SLOTS, BoxingVersus, RepRace, VersusResult, split_by_slot
+from game.versus import SLOTS, BoxingVersus, RepRace, Slot, VersusResult, split_by_slot
 from game.wording import number
 
 if TYPE_CHECKING:
@@ -59,9 +59,7 @@ def leave(app: App) -> None:
     if len(app.stack.scenes) > 1:
         app.stack.pop()
     else:
-        from game.scenes.factory import title_scene
-
-        app.stack.clear_to(title_scene(app))
+        app.stack.clear_to(app.scenes.title())
 
 
 class VersusScene(BaseScene):
@@ -367,7 +365,7 @@ class VersusScene(BaseScene):
         x = lay.px(2) if side == "left" else lay.w - w - lay.px(2)
         return pygame.Rect(x, lay.px(2), w, lay.px(30))
 
-    def _draw_player_hud(self, surface: pygame.Surface, slot: str) -> None:
+    def _draw_player_hud(self, surface: pygame.Surface, slot: Slot) -> None:
         lay = ui.Layout.of(surface)
         rect = self._hud_rect(surface, slot)
         col = self.color(slot)

@@ -222,12 +222,10 @@ class WorkoutRunner:
         return f"Block {self.block_i + 1} of {len(self.blocks)}"
 
     def _steps_for(self, b: PlanBlock) -> list[Step]:
-        from game.scenes import factory
-
         app = self.app
         if b.exercise == "mobility":
             n = warmup_reps(b.minutes)
-            return [Step(partial(factory.exercise_scene, app, move, target=n, on_done=self.collect,
+            return [Step(partial(app.scenes.exercise, move, target=n, on_done=self.collect,
                                  warmup=True), f"Move {i + 1} of {len(WARMUP_MOVES)}")
                     for i, move in enumerate(WARMUP_MOVES)]
         if b.exercise == "boxing":
@@ -236,13 +234,13 @@ class WorkoutRunner:
                 if "density_targets_per_beat" in diff:
                     diff["density"] = max(0.05, min(1.0, float(diff["density_targets_per_beat"])))
                 diff.update(rounds=b.rounds, round_s=b.round_s, rest_s=b.rest_s)
-                return factory.exercise_scene(app, "boxing", on_done=self.collect,
-                                              difficulty=diff, progress_label=progress_label)
+                return app.scenes.exercise("boxing", on_done=self.collect,
+                                           difficulty=diff, progress_label=progress_label)
             return [Step(boxing, plural(b.rounds, "round"))]
         out: list[Step] = []
         sets = max(1, b.sets)
         for i in range(sets):
-            out.append(Step(partial(factory.exercise_scene, app, b.exercise, target=b.reps,
+            out.append(Step(partial(app.scenes.exercise, b.exercise, target=b.reps,
                                     on_done=self.collect,
                                     stop_loss_pct=b.stop_velocity_loss_pct),
                             f"Set {i + 1} of {sets}"))
