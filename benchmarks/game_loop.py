@@ -19,10 +19,15 @@ from __future__ import annotations
 import os
 import resource
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from game.config import shared_data_dir
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -37,16 +42,12 @@ RUN_S = float(os.environ.get("RINGSIDE_BENCH_GAME_S", "24"))
 
 
 def pct(values: list[float], q: float) -> float:
-    import numpy as np
-
     return float(np.percentile(np.asarray(values), q)) if values else float("nan")
 
 
 def run(label: str, *, source: str | None = None, demo: str | None = None,
         mode: str = SQUAT.name) -> dict[str, Any]:
-    import tempfile
-
-    from game.app import App, AppOptions
+    from game.app import App, AppOptions  # noqa: PLC0415 - lazy: after the SDL/pygame settings at the top (pygame reads them when it loads)
 
     with tempfile.TemporaryDirectory() as home:
         opts = AppOptions(source=source, mode=mode, demo=demo is not None, calibrate=False,
@@ -107,8 +108,6 @@ def report(r: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    from game.config import shared_data_dir
-
     print(f"headless, {RUN_S:.0f} s per run, 60 fps cap, 1280x720")
     video = shared_data_dir() / "video" / "squat_side_deep.mp4"
     if video.exists():

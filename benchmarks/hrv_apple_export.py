@@ -15,6 +15,7 @@ SIZE_MB (default 100) export.xml on one line, the same zipped, one element of SI
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
@@ -187,8 +188,6 @@ def write_giant_element(path: Path, size_bytes: int) -> None:
 
 
 def hostile(size_mb: int) -> int:
-    import os
-
     print(f"load average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
     with tempfile.TemporaryDirectory(prefix="ringside-bench-") as tmp:
         work = Path(tmp)

@@ -30,6 +30,9 @@ from typing import Any
 
 # The same headless set-up as the game-loop benchmark (SDL dummy drivers, the repo on sys.path).
 from benchmarks.game_loop import pct  # noqa: E402
+from game.boxing.detector import PunchDetector
+from game.config import shared_data_dir
+from game.feed import PoseFeed
 from game.reps.definitions import SQUAT  # noqa: E402
 
 RUN_S = float(os.environ.get("RINGSIDE_BENCH_LATENCY_S", "24"))
@@ -83,11 +86,9 @@ class Probe:
 
 def run(label: str, video: Path | None, mode: str) -> dict[str, Any]:
     """One run of the app on ``video`` played as a camera (None: the generated player, no model)."""
-    import pygame
+    import pygame  # noqa: PLC0415 - lazy: after the SDL/pygame settings at the top (pygame reads them when it loads)
 
-    from game.app import App, AppOptions
-    from game.boxing.detector import PunchDetector
-    from game.feed import PoseFeed
+    from game.app import App, AppOptions  # noqa: PLC0415 - lazy: after the SDL/pygame settings at the top (pygame reads them when it loads)
 
     probe = Probe()
     real_poll, real_flip, real_update = PoseFeed.poll, pygame.display.flip, PunchDetector.update
@@ -150,8 +151,6 @@ def report(r: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    from game.config import shared_data_dir
-
     print(f"headless, 60 fps cap, {SIZE[0]}x{SIZE[1]}, {os.cpu_count()} cores")
     ran = 0
     for label, name, mode in RUNS:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from game.config import shared_data_dir
 from game.reps.definitions import LUNGE, SQUAT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,8 +42,6 @@ def analyze(video: Path, exercise: str, workers: int) -> dict[str, Any]:
 
 
 def main() -> int:
-    from game.config import shared_data_dir
-
     print(f"{os.cpu_count()} cores; `ringside analyze --json` as a subprocess")
     for name, exercise in CLIPS:
         video = shared_data_dir() / "video" / name

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from game.pose.recording import read_recording
 from game.pose.types import PoseFrame
 from game.reps import DEFINITIONS, SQUAT, RepEvent, make_rep_detector
 from game.reps.synthetic import Camera, Move, simulate
@@ -82,8 +83,6 @@ def synthetic() -> None:
 
 
 def real() -> None:
-    from game.pose.recording import read_recording
-
     labels_path = SHARED / "labels.json"
     if not labels_path.is_file():
         print("# real videos: skipped (../shared/data not found)")

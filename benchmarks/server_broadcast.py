@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import time
 from typing import Any
 
@@ -72,8 +73,6 @@ def watcher_process(url: str, code: str, count: int, ready: Any, stop: Any, resu
 
 
 async def run() -> None:
-    import multiprocessing
-
     ctx = multiprocessing.get_context("spawn")
     with server() as (url, pid):
         (coach,) = await open_clients(url, 1)

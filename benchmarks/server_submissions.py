@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import urllib.request
 from typing import Any
 
 from benchmarks.server_connections import cpu_s, load_note, open_clients, pct, request, server
@@ -22,8 +23,6 @@ PLAYERS = 200
 
 
 def health(url: str) -> dict[str, Any]:
-    import urllib.request
-
     with urllib.request.urlopen(url.replace("ws://", "http://").replace("/ws", "/healthz"), timeout=10) as res:
         return json.loads(res.read())  # type: ignore[no-any-return]
 WARMUP_S = 2.0

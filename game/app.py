@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import os
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import pygame
+
 from game import exercises
 from game.audio import Audio
 from game.calibration import BodyProfile
-from game.errors import RingsideError
+from game.config import data_dir
+from game.errors import RingsideError, StorageError, UsageError
 from game.feed import (
     FeedItem,
     FeedStatus,
@@ -33,13 +37,21 @@ from game.feed import (
     is_camera_spec,
     pose_opener,
     synthetic_opener,
+    synthetic_people_opener,
 )
 from game.history import History
 from game.input import Action, AwayWatch, HoverSelect, InputEvent, PauseGesture, hand_pointers, translate
+from game.integrations import PlanLoader, challenge_for, persist_session, replay_journals, stop_services, sync_worker
 from game.loop import STEP_S, FixedStep, SceneStack
-from game.moves import OrderBook, boxer_frames
-from game.scenes import factory
+from game.moves import OrderBook, SyntheticSession, boxer_frames
+from game.pose.backend import native_stderr_silenced
+from game.pose.pipeline import PipelineOptions, PosePipeline
+from game.scenes import factory, ui
+from game.scenes.overlays import CameraLostScene, draw_overlay
+from game.scenes.session import TRUNCATED_SHARE
 from game.settings import Settings, load_settings, save_settings
+from game.versus import demo_people
+from game.wording import plural
 
 FADE_MS = 220.0  # a short fade-in when the scene changes
 
@@ -103,15 +115,11 @@ class Metrics:
 
 class App:
     def __init__(self, options: AppOptions = AppOptions(), home: Path | None = None) -> None:
-        from game.config import data_dir
-
         self.options = options
         self.home = home or data_dir()
         try:
             self.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            from game.errors import StorageError
-
             raise StorageError(f"cannot use the data folder {self.home} ({exc}): set "
                                "RINGSIDE_HOME to a folder you can write") from None
         self.notices: list[str] = []
@@ -127,13 +135,10 @@ class App:
             self.notices.append(self.history.notice)
         # Sessions a crash interrupted while saving are finished now; ones interrupted while
         # playing are offered back on the title screen (see game.storage.journal).
-        from game.integrations import replay_journals
 
         replayed, self.unfinished, problems = replay_journals(self.home, self.history)
         self.notices.extend(problems)
         if replayed:
-            from game.wording import plural
-
             self.notices.append(f"Finished saving {plural(replayed, 'session')} from last time.")
         self.audio = Audio(volume=settings.volume, voice=settings.voice)
         self.stack: SceneStack[Any] = SceneStack()
@@ -168,7 +173,6 @@ class App:
         self.challenge_code: str | None = None  # a live challenge joined from the leaderboard
         self.declared_s: float | None = None  # a video source's length as its file declares
         self._backend = SharedBackend()
-        from game.integrations import PlanLoader
 
         self.plan_loader = PlanLoader(self)  # today's plan, read in the background
         self.scenes = factory.SceneFactory(self)  # what scenes open in place of themselves (the menu, a session)
@@ -223,9 +227,6 @@ class App:
             self.source_spec = None
             self.demo_orders.clear()
             if demo.startswith("versus_"):
-                from game.feed import synthetic_people_opener
-                from game.versus import demo_people
-
                 books = {s: b.snapshot for s, b in self.versus_orders.items()}
                 opener = synthetic_people_opener(lambda: demo_people(demo[7:], orders=books))
             elif demo == exercises.BOXING:
@@ -243,10 +244,7 @@ class App:
             backend = self._backend
 
             def pipeline() -> Any:
-                from game.pose.pipeline import PosePipeline
-
                 shared: Any = backend  # duck-types game.pose.backend.PoseBackend
-                from game.pose.pipeline import PipelineOptions
 
                 # fresh filters, the model shared
                 return PosePipeline(PipelineOptions(max_people=people), backend=shared)
@@ -265,8 +263,6 @@ class App:
     def truncation_problem(self) -> str | None:
         """For a video source that has ended: a message when its frames stopped well before the
         length its container declares (a truncated or damaged file), else None."""
-        from game.scenes.session import TRUNCATED_SHARE
-
         declared = self.declared_s
         if declared is None or declared <= 0 or self.feed is None:
             return None
@@ -294,8 +290,6 @@ class App:
         """Keep a finished session of the player's own: history, database and (not in scripted
         runs) the leaderboard outbox, as one journal (see
         :func:`game.integrations.persist_session`). Returns the personal bests it set."""
-        from game.integrations import challenge_for, persist_session, sync_worker
-
         targets = ["history", "database"]
         submit = None
         if not self.options.scripted:
@@ -316,7 +310,7 @@ class App:
     def recover_unfinished(self, state: Any, *, keep: bool) -> dict[str, Any] | None:
         """The player's answer about a session a crash interrupted: keep it (saved once, as it
         was when the game stopped) or let it go. Returns the kept session."""
-        from game.storage.journal import SessionJournal
+        from game.storage.journal import SessionJournal  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
         if state in self.unfinished:
             self.unfinished.remove(state)
@@ -331,7 +325,6 @@ class App:
     def screenshot(self, label: str) -> str | None:
         if self.options.screenshots is None or self.screen is None:
             return None
-        import pygame
 
         folder = self.options.screenshots
         folder.mkdir(parents=True, exist_ok=True)
@@ -345,8 +338,6 @@ class App:
         return factory.initial_scene(self)
 
     def _init_display(self) -> Any:
-        import pygame
-
         if self.options.scripted and not os.environ.get("DISPLAY") and \
                 not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -357,8 +348,6 @@ class App:
         requested = os.environ.get("SDL_VIDEODRIVER", "")
         if pygame.display.get_driver() in ("offscreen", "dummy") and \
                 requested not in ("offscreen", "dummy") and not self.options.scripted:
-            from game.errors import UsageError
-
             # SDL fell back to an invisible window: say so instead of playing to nobody.
             raise UsageError("no display found (SDL fell back to an off-screen window): run "
                              "'ringside play' on a desktop, or add --headless --exit-after "
@@ -369,8 +358,6 @@ class App:
         try:
             screen = pygame.display.set_mode(self.options.size, flags)
         except pygame.error as exc:
-            from game.errors import UsageError
-
             raise UsageError(f"cannot open the game window ({exc}): run it on a desktop, or use "
                              "--headless with --exit-after for a scripted run") from None
         pygame.display.set_caption("Ringside")
@@ -431,14 +418,12 @@ class App:
                     not getattr(scene, "finished", True) and getattr(scene, "active_s", 0.0) > 0:
                 try:
                     finish("quit")
-                except Exception as exc:  # never let saving block quitting
+                except (RingsideError, OSError, ValueError) as exc:  # never let saving block quitting
                     self.errors.append(f"saving the session on quit failed: {exc!r}")
 
     def _recover(self, exc: Exception) -> None:
         """A bug in a scene must not end the player's evening: log it, go back to the menu.
         Finished sessions are already saved; the crash log says what happened."""
-        import traceback
-
         text = "".join(traceback.format_exception(exc))
         self.errors.append(text)
         try:
@@ -450,7 +435,7 @@ class App:
                     f"in {self.home / 'crash.log'}", 8.0, (240, 68, 72))
         self.stack.clear_to(factory.title_scene(self))  # a session left unfinished closes its journal
         self.stack.apply()
-        from game.storage.journal import pending_journals
+        from game.storage.journal import pending_journals  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
         # ...and is offered back on the title at once, not only at the next start
         known = {st.path for st in self.unfinished}
@@ -461,8 +446,6 @@ class App:
             top.refresh_menu()
 
     def _pump_events(self) -> None:
-        import pygame
-
         for event in pygame.event.get():
             if event.type == pygame.VIDEORESIZE:
                 # pygame 2 resizes the display surface itself; scenes lay out from its size
@@ -530,8 +513,6 @@ class App:
     def _take_pose(self) -> None:
         """Hand the feed's new skeletons to the top scene (before a step, or between steps when
         one woke the loop)."""
-        from game.scenes.overlays import CameraLostScene
-
         feed = self.feed
         if feed is not None:
             items = feed.poll(self.now_ms - self._feed_t0_ms)
@@ -585,11 +566,6 @@ class App:
                                      source="pose"))
 
     def _draw(self) -> None:
-        import pygame
-
-        from game.scenes import ui
-        from game.scenes.overlays import draw_overlay
-
         screen = pygame.display.get_surface() or self.screen
         self.screen = screen
         screen.fill(ui.BG)
@@ -612,8 +588,6 @@ class App:
                 self._save_user_screenshot(screen)
 
     def _save_user_screenshot(self, screen: Any) -> None:
-        import pygame
-
         folder = self.home / "screenshots"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"ringside-{time.strftime('%Y%m%d-%H%M%S')}.png"
@@ -650,10 +624,6 @@ class App:
             self.running = False
 
     def shutdown(self) -> None:
-        import pygame
-
-        from game.integrations import stop_services
-
         self._save_unfinished()
         if self.feed is not None:
             self.feed.stop(timeout_s=2.0)
@@ -663,7 +633,6 @@ class App:
             self.stack.pop()
             self.stack.apply()
         self.audio.stop()
-        from game.scenes import ui
 
         ui.clear_caches()
         pygame.quit()
@@ -706,11 +675,9 @@ def declared_duration_s(spec: str) -> float | None:
     path = Path(spec)
     if path.suffix.lower() not in VIDEO_SUFFIXES or not path.is_file():
         return None
+    import cv2  # noqa: PLC0415 - lazy: OpenCV (0.14 s CPU to import) only when a video is opened
+
     try:
-        import cv2
-
-        from game.pose.backend import native_stderr_silenced
-
         with native_stderr_silenced():
             cap = cv2.VideoCapture(str(path))
         try:
@@ -720,7 +687,7 @@ def declared_duration_s(spec: str) -> float | None:
             fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
         finally:
             cap.release()
-    except Exception:  # an exotic file: no check rather than no game
+    except (cv2.error, OSError, ValueError):  # an exotic file: no check rather than no game
         return None
     if frames <= 0 or not 1.0 <= fps <= 240.0:
         return None
@@ -735,8 +702,6 @@ def exercise_demo_key(mode: str | None) -> str:
 
 def demo_frames(exercise: str, *, loops: int | None = None) -> Iterator[Any]:
     """A generated player for demo mode, looping forever (or ``loops`` times)."""
-    from game.moves import SyntheticSession
-
     session = SyntheticSession(exercise=exercise, seed=11)
     offset = 0.0
     n = 0

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from game.errors import UsageError
+from game.errors import SourceError, UsageError
 from ringside_protocol import DEFAULT_REP_MODE, EXERCISE_MODES
 
 MODE_CHOICES = ("menu", *EXERCISE_MODES, "workout", "review", "moves", "settings", "leaderboard", "calibrate",
@@ -56,8 +57,6 @@ def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
          review_file: Path | None, size: str, fullscreen: bool, privacy: bool,
          skip_calibration: bool, headless: bool, versus: str | None) -> None:
     """Play Ringside. Without a camera, choose the demo mode in the menu or pass --demo."""
-    import os
-
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "dummy"
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -70,14 +69,14 @@ def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
     if screenshot_every <= 0:
         raise UsageError("--every must be a positive number of seconds")
     if source is not None:
-        from game.feed import is_camera_spec
+        from game.feed import is_camera_spec  # noqa: PLC0415 - lazy: the SDL and pygame settings above must be set before pygame loads; `ringside --help` imports this module
 
         if not is_camera_spec(source) and not Path(source).exists():
             raise UsageError(f"--source {source}: no such file or folder")
     if demo and source is not None:
         raise UsageError("--demo and --source exclude each other: pick one")
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    from game.app import AppOptions, run_app
+    from game.app import AppOptions, run_app  # noqa: PLC0415 - lazy: the SDL and pygame settings above must be set before pygame loads; `ringside --help` imports this module
 
     options = AppOptions(source=source, mode=mode, demo=demo, exit_after_s=exit_after,
                          screenshots=screenshots, screenshot_every_s=screenshot_every,
@@ -90,8 +89,6 @@ def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
         click.echo(json.dumps(summary, indent=2, default=str))
     sys.stdout.flush()
     if summary.get("exit") == "source_error":
-        from game.errors import SourceError
-
         problem = next((e[len("source: "):] for e in summary.get("errors", [])
                         if e.startswith("source: ")), "the source could not be read")
         raise SourceError(f"{problem}; nothing was saved")

@@ -8,10 +8,13 @@ tests read) when there is no audio device.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pygame
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 SOUNDS_DIR = ASSETS_DIR / "sounds"
@@ -87,16 +90,12 @@ class Audio:
 
     def start(self) -> None:
         """Open the mixer and load the assets; stays silent (enabled False) when that fails."""
-        import os
-
         if os.environ.get("SDL_AUDIODRIVER") in ("dummy", "disk"):
             # Headless runs: nobody listens, and SDL's dummy device thread costs CPU the pose
             # model needs (measured: the model ran ~1.5x slower with it). Log, play nothing.
             self.enabled = False
             return
         try:
-            import pygame
-
             if not pygame.mixer.get_init():
                 pygame.mixer.init(frequency=22050, size=-16, channels=1, buffer=512)
             pygame.mixer.set_num_channels(16)
@@ -108,7 +107,7 @@ class Audio:
                         continue
                     self._sounds[f"{folder.name}/{path.stem}"] = pygame.mixer.Sound(str(path))
             self.enabled = True
-        except Exception:  # no audio device (CI, SSH): play silently
+        except (pygame.error, OSError):  # no audio device (CI, SSH), a sound file unreadable: play silently
             self.enabled = False
 
     def has(self, kind: str, key: str) -> bool:
@@ -146,22 +145,18 @@ class Audio:
         if not self.enabled or not path.exists():
             return
         try:
-            import pygame
-
             pygame.mixer.music.load(str(path))
             pygame.mixer.music.set_volume(self.volume * 0.6)  # under the voice and the hits
             pygame.mixer.music.play(loops=-1, start=max(0.0, start_s))
-        except Exception:  # a damaged file or a busy device: play on without music
+        except (pygame.error, OSError):  # a damaged file or a busy device: play on without music
             self.log.append(f"music_failed:{name}")
 
     def music_stop(self, fade_ms: int = 600) -> None:
         self.log.append("music:stop")
         if self.enabled:
             try:
-                import pygame
-
                 pygame.mixer.music.fadeout(fade_ms)
-            except Exception:
+            except pygame.error:  # the mixer went away (device unplugged): nothing to fade
                 pass
 
     def count(self, n: int) -> None:
@@ -179,8 +174,6 @@ class Audio:
     def stop(self) -> None:
         if self.enabled:
             try:
-                import pygame
-
                 pygame.mixer.stop()
-            except Exception:
+            except pygame.error:  # the mixer went away (device unplugged): nothing to stop
                 pass

@@ -11,6 +11,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+import platformdirs
+
+from game.errors import StorageError
+
 ENV_HOME = "RINGSIDE_HOME"
 
 
@@ -25,15 +29,11 @@ def data_dir(environ: Mapping[str, str] | None = None, *, create: bool = True) -
     if override:
         path = Path(override).expanduser()
     else:
-        import platformdirs
-
         path = Path(platformdirs.user_data_dir("ringside", appauthor=False))
     if create:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            from game.errors import StorageError
-
             hint = f"check {ENV_HOME}" if override else f"set {ENV_HOME} to a folder you can write to"
             raise StorageError(f"cannot use the data folder {path}: {(exc.strerror or str(exc)).lower()}; "
                                f"{hint}") from None

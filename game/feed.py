@@ -38,6 +38,10 @@ import numpy as np
 import numpy.typing as npt
 
 from game.errors import RingsideError, SourceError
+from game.pose.backend import MediaPipeBackend
+from game.pose.pipeline import PipelineOptions, PosePipeline
+from game.pose.recording import Recording
+from game.pose.sources import open_source, parse_camera_spec
 from game.pose.types import PoseFrame, TrackedPose
 
 ImageArray = npt.NDArray[np.uint8]
@@ -86,8 +90,6 @@ RATE_WINDOW_S = 2.0  # the pose rate is measured over the last 2 s of skeletons
 
 
 def is_camera_spec(spec: str) -> bool:
-    from game.pose.sources import parse_camera_spec
-
     return parse_camera_spec(str(spec)) is not None
 
 
@@ -105,21 +107,15 @@ def pose_opener(spec: str, *, drop_late: bool,
         raise ValueError("people must be at least 1")
 
     def open_rsk() -> Iterator[tuple[PoseFrame, ImageArray | None, float]]:
-        from game.pose.recording import Recording
-
         for frame in Recording(spec, salvage=True):
             yield frame, None, time.perf_counter()
 
     def open_frames() -> Iterator[tuple[Any, ...]]:  # (pose, image, captured[, tracked people])
-        from game.pose.pipeline import PosePipeline
-        from game.pose.sources import open_source
 
         source = open_source(spec, realtime=False)
         if pipeline_factory is not None:
             pipe = pipeline_factory()
         else:
-            from game.pose.pipeline import PipelineOptions
-
             pipe = PosePipeline(PipelineOptions(max_people=people))
         period_s = 1.0 / max(1.0, float(getattr(source, "fps", 30.0) or 30.0))
         start: float | None = None
@@ -216,8 +212,6 @@ class SharedBackend:
     def detect(self, image_bgr: ImageArray, timestamp_ms: float) -> Any:
         with self._lock:
             if self._backend is None:
-                from game.pose.backend import MediaPipeBackend
-
                 self._backend = MediaPipeBackend()
             return self._backend.detect(image_bgr, timestamp_ms)
 
@@ -255,7 +249,7 @@ def synthetic_people_opener(frames: Callable[[], Iterator[tuple[TrackedPose, ...
 
 def display_image(image_bgr: ImageArray, max_height: int = 540) -> ImageArray:
     """BGR camera image -> RGB, downscaled so the render thread only has to blit it."""
-    import cv2
+    import cv2  # noqa: PLC0415 - lazy: OpenCV (0.14 s CPU to import) only when a video, image or camera is read
 
     h, w = image_bgr.shape[:2]
     img: Any = image_bgr
@@ -433,7 +427,7 @@ class PoseFeed:
                     self._set(FeedStatus.LOST, "Camera lost. Plug it back in or check the cable: "
                               "the game resumes by itself.")
                 self._stop.wait(self._retry_s)
-            except Exception as exc:  # a bug or a library failure: report it, never kill the game
+            except Exception as exc:  # noqa: BLE001 - thread boundary: a library failure (MediaPipe, OpenCV) or a bug is shown as the feed's status, never kills the game
                 self._set(FeedStatus.FAILED, f"{self.label}: {type(exc).__name__}: {exc}")
                 return
 

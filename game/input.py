@@ -18,6 +18,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+import numpy as np
+
+from game.pose.types import LM
+
 
 class Action(Enum):
     UP = "up"
@@ -47,7 +51,7 @@ class InputEvent:
 
 
 def _keymap() -> dict[int, Action]:
-    import pygame
+    import pygame  # noqa: PLC0415 - adapter function: the pure input core imports no pygame
 
     k = pygame
     return {
@@ -71,7 +75,7 @@ _KEYMAP: dict[int, Action] | None = None
 
 def translate(event: Any) -> list[InputEvent]:
     """Map one pygame event to game actions (an empty list for events the game ignores)."""
-    import pygame
+    import pygame  # noqa: PLC0415 - adapter function: the pure input core imports no pygame
 
     global _KEYMAP
     if _KEYMAP is None:
@@ -162,10 +166,6 @@ def hand_pointers(landmarks_px: Any, image_size: tuple[int, int], screen_size: t
     shoulders, scaled to their arm length, maps onto the whole screen. Only hands above the
     hips point: arms hanging at rest press nothing.
     """
-    import numpy as np
-
-    from game.pose.types import LM
-
     if landmarks_px is None:
         return []
     lm = landmarks_px
@@ -206,8 +206,6 @@ class PauseGesture:
     fired: bool = False
 
     def update(self, landmarks_px: Any, t_ms: float, min_visibility: float = 0.5) -> bool:
-        from game.pose.types import LM
-
         raised = False
         if landmarks_px is not None:
             lm = landmarks_px

@@ -7,6 +7,9 @@ Wall-clock time is read here, at the edge, never in the scenes' logic.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -17,6 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from game import exercises
 from game.errors import RingsideError
+from game.hrv.plan import session_load_au
+from game.net.outbox import Outbox
+from game.net.override import latest_coach_override
+from game.net.session import submission_from_session
+from game.net.settings import NetSettings, load_settings, save_settings
+from game.wording import day as day_text
+from game.wording import number, plural
 
 if TYPE_CHECKING:
     from game.app import App
@@ -56,7 +66,7 @@ def persist_session(home: Path, session: dict[str, Any], targets: list[str], *,
     start; one that refuses the session for good (not a leaderboard session) does not.
     ``is_committed``: the journal already holds the commit line (a replay). ``on_step`` is called after each step (tests kill the process there).
     """
-    from game.storage.journal import SessionJournal, journal_dir
+    from game.storage.journal import SessionJournal, journal_dir  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
     step = on_step or (lambda _name: None)
     session.setdefault("uid", str(uuid.uuid4()))
@@ -108,7 +118,7 @@ def replay_journals(home: Path, history: History) -> tuple[int, list[JournalStat
     """At start-up: finish saving every committed journal (idempotent), and return the
     unfinished ones (sessions a crash interrupted) to offer back. Returns
     ``(replayed, unfinished, problems)``."""
-    from game.storage.journal import SessionJournal, pending_journals
+    from game.storage.journal import SessionJournal, pending_journals  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
     replayed = 0
     unfinished: list[JournalState] = []
@@ -129,11 +139,9 @@ def replay_journals(home: Path, history: History) -> tuple[int, list[JournalStat
 def save_session_db(home: Path, session: dict[str, Any]) -> tuple[str | None, bool]:
     """Save a finished session to the local database (idempotent by uid). Returns a problem to
     show (or None) and whether trying again later may help."""
-    try:
-        from game.hrv.plan import session_load_au
-        from game.storage import PunchRecord, RepRecord, SessionRecord, open_database
-    except ImportError:
-        return None, False
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415 - lazy: as above
+
+    from game.storage import PunchRecord, RepRecord, SessionRecord, open_database  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
     try:
         kind = str(session.get("exercise", "unknown"))
         started = datetime.fromtimestamp(float(session.get("started") or 0), tz=timezone.utc)
@@ -173,7 +181,8 @@ def save_session_db(home: Path, session: dict[str, Any]) -> tuple[str | None, bo
                 close()
     except RingsideError as err:
         return f"Saved to your history, but not to the database yet: {err}", True
-    except Exception as exc:  # never lose the session over a storage bug: it is in history
+    except (SQLAlchemyError, sqlite3.Error, OSError, ValueError, TypeError) as exc:
+        # a database refusing the row, or a malformed session: never lose it, it is in history
         return (f"Saved to your history, but not to the database yet ({type(exc).__name__}: "
                 f"{exc})", True)
     return None, False
@@ -184,11 +193,6 @@ def queue_submission(home: Path, session: dict[str, Any],
     """Put a finished session in the leaderboard outbox (idempotent: the submission id is the
     session's uid). ``submit`` is the sync worker's (it also wakes the sender); without one the
     outbox file is written directly. Returns a problem (or None) and whether to retry."""
-    try:
-        from game.net.outbox import Outbox
-        from game.net.session import submission_from_session
-    except ImportError:
-        return None, False
     if session.get("warmup"):
         return None, False  # a warm-up is not a score
     try:
@@ -203,7 +207,7 @@ def queue_submission(home: Path, session: dict[str, Any],
         else:
             with Outbox(home / "outbox.sqlite3") as outbox:
                 outbox.enqueue(sub)
-    except Exception as exc:
+    except (RingsideError, sqlite3.Error, OSError) as exc:  # an outbox that cannot be written
         return f"Could not queue this score for the leaderboard yet ({exc}).", True
     return None, False
 
@@ -282,11 +286,10 @@ DEFAULT_PLAN = TodayPlan(
 
 def today_plan(app: App) -> tuple[TodayPlan, str | None]:
     """Today's plan from the recovery part when it has data, else the default; plus a problem."""
-    try:
-        from game.hrv.service import status
-        from game.storage import open_database
-    except ImportError:
-        return DEFAULT_PLAN, None
+    from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415 - lazy: as above
+
+    from game.hrv.service import status  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
+    from game.storage import open_database  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
     try:
         db = open_database(app.home / "ringside.db")
         try:
@@ -296,14 +299,13 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
             close = getattr(db, "close", None)
             if callable(close):
                 close()
-    except Exception:  # noqa: BLE001 - a damaged or locked database must not stop the workout
+    except (RingsideError, SQLAlchemyError, sqlite3.Error, OSError, ValueError):
+        # a damaged or locked database must not stop the workout
         return DEFAULT_PLAN, ("Could not read your recovery data, so today uses the standard plan; "
                               "use Import HRV data here to read your files again.")
     if not st.measurement_count and not st.plan.is_override:
         return DEFAULT_PLAN, None
     if st.last is None and st.measurement_count:
-        from game.wording import day as day_text
-
         # Every reading is older than readiness looks back: the plan must say so, not claim
         # there are none (issue 11).
         newest = newest_reading_day(app.home)
@@ -346,7 +348,7 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
 
 def newest_reading_day(home: Path) -> date | None:
     """The day of the newest usable HRV reading stored, however old (None: none)."""
-    from game.storage import open_database
+    from game.storage import open_database  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
     db = open_database(home / "ringside.db")
     try:
@@ -375,8 +377,6 @@ class PlanLoader:
             self.refresh()
 
     def refresh(self) -> None:
-        import threading
-
         self._generation += 1
         gen = self._generation
         self._result = None
@@ -408,9 +408,8 @@ def import_hrv(home: Path, paths: list[Path]) -> HrvImportResult:
     """Import HRV files or folders into the local database and refresh readiness (the same as
     ``ringside hrv import``); every refused file says why in one line. Runs on a worker
     thread; raises nothing the player could not read."""
-    from game.hrv.service import import_paths, refresh_readiness
-    from game.storage import open_database
-    from game.wording import number, plural
+    from game.hrv.service import import_paths, refresh_readiness  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
+    from game.storage import open_database  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
     now = datetime.now(timezone.utc)
     db = open_database(home / "ringside.db")
@@ -442,20 +441,18 @@ def sync_worker(app: App, *, start: bool = True) -> Any:
     worker = getattr(app, "_sync_worker", None)
     if worker is not None or not start:
         return worker
-    try:
-        from game.net.sync import start_sync
+    from game.net.sync import start_sync  # noqa: PLC0415 - lazy: websockets (0.1 s CPU to import) only once a leaderboard is used
 
+    try:
         worker = start_sync(folder=app.home)
-    except ImportError:
-        return None
-    except Exception as exc:  # a corrupt leaderboard.json, an unusable outbox
+    except (RingsideError, OSError) as exc:  # a corrupt leaderboard.json, an unusable outbox
         app.notify(f"Leaderboard unavailable: {exc}", 6.0)
         return None
     app._sync_worker = worker  # type: ignore[attr-defined]
     if not app.options.scripted:
         try:
             requeue_unsent(app.history.sessions, worker, now_s=time.time())
-        except Exception as exc:  # the history is still safe on disk; try again next start
+        except (RingsideError, sqlite3.Error, OSError) as exc:  # the history is still safe on disk; try again next start
             app.notify(f"Could not check for unsent scores ({exc}).", 6.0)
     return worker
 
@@ -470,8 +467,6 @@ def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float)
     """Queue the recent sessions whose leaderboard copy never reached the outbox (the game stopped
     between keeping a session and queueing it); returns how many. A session's submission id is its
     own uid, so one already queued or sent is skipped here, and the server ignores a repeat."""
-    from game.net.session import submission_from_session
-
     known = {item.id for item in worker.outbox.items()}
     queued = 0
     for session in sessions:
@@ -503,7 +498,7 @@ def stop_services(app: App) -> None:
     if worker is not None:
         try:
             worker.stop(timeout_s=1.0)
-        except Exception:
+        except RuntimeError:  # its thread never started
             pass
 
 
@@ -512,10 +507,7 @@ def challenge_for(app: App, exercise: str) -> str | None:
     worker = sync_worker(app, start=False)
     if worker is None:
         return None
-    try:
-        st = worker.standings()
-    except Exception:
-        return None
+    st = worker.standings()
     # joined in the game, or with 'ringside sync --join' (the worker follows it by itself)
     code = getattr(app, "challenge_code", None) or (st.code if st is not None else None)
     if st is None or st.code != code or st.state != "running" or st.exercise != exercise:
@@ -529,20 +521,14 @@ def report_progress(app: App, exercise: str, score: float, elapsed_s: float,
     code = challenge_for(app, exercise)
     worker = sync_worker(app, start=False)
     if code and worker is not None:
-        try:
-            worker.progress(code, float(score), int(elapsed_s * 1000), count)
-        except Exception:
-            pass
+        worker.progress(code, float(score), int(elapsed_s * 1000), count)
 
 
 def live_standings(app: App) -> Any:
     worker = sync_worker(app, start=False)
     if worker is None:
         return None
-    try:
-        return worker.standings()
-    except Exception:
-        return None
+    return worker.standings()
 
 
 # -- the coach's override from the leaderboard server ----------------------------------------
@@ -594,16 +580,10 @@ def coach_override(app: App) -> dict[str, Any] | None:
     """The latest override: live from the sync worker, else the cached copy (never blocks)."""
     worker = sync_worker(app, start=False)
     if worker is not None:
-        try:
-            live = worker.override()
-        except Exception:
-            live = None
+        live = worker.override()
         if live:
             return live  # type: ignore[no-any-return]
-    try:
-        from game.net.override import latest_coach_override
-    except ImportError:
-        return None
+
     return latest_coach_override(fetch=False, folder=app.home)
 
 
@@ -654,14 +634,10 @@ def fetch_board(home: Path, mode: str, period: str, group: str | None = None, *,
                 timeout_s: float = 4.0) -> BoardView:
     """Read one board (and the player's groups) from the server; blocking: call it on a worker
     thread. Never raises: a failure is a :class:`BoardView` with ``problem`` set."""
-    import asyncio
+    from websockets.exceptions import WebSocketException  # noqa: PLC0415 - lazy: as above
 
-    try:
-        from game.net.client import open_link
-        from game.net.settings import load_settings
-    except ImportError:
-        return BoardView(mode, period, group, problem="The leaderboard client is not part of "
-                                                      "this installation.")
+    from game.net.client import open_link  # noqa: PLC0415 - lazy: websockets (0.1 s CPU to import) only once a leaderboard is used
+
     try:
         settings = load_settings(home)
     except RingsideError as err:
@@ -695,7 +671,8 @@ def fetch_board(home: Path, mode: str, period: str, group: str | None = None, *,
     except RingsideError as err:
         return BoardView(mode, period, group,
                          problem=friendly_net_problem(str(err), settings.server))
-    except Exception as exc:  # a protocol surprise: still a sentence, never a traceback
+    except (WebSocketException, OSError, KeyError, TypeError, ValueError) as exc:
+        # a protocol surprise (a reply without the fields we read): still a sentence, never a traceback
         return BoardView(mode, period, group,
                          problem=friendly_net_problem(f"{type(exc).__name__}: {exc}",
                                                       settings.server))
@@ -703,13 +680,9 @@ def fetch_board(home: Path, mode: str, period: str, group: str | None = None, *,
 
 def leaderboard_identity(home: Path) -> tuple[str, str]:
     """(player name, server URL) the leaderboard uses; defaults when not set up."""
-    from game.net.settings import load_settings
-
     try:
         s = load_settings(home)
     except RingsideError:
-        from game.net.settings import NetSettings
-
         s = NetSettings()
     return s.name, s.server
 
@@ -737,18 +710,14 @@ def set_leaderboard_identity(app: App, *, name: str | None = None,
                              server: str | None = None) -> None:
     """Save the player's name and/or server for the leaderboard (``leaderboard.json``, the file
     ``ringside sync`` uses) and restart syncing so they apply now. Raises RingsideError."""
-    from dataclasses import replace as dc_replace
-
-    from game.net.settings import NetSettings, load_settings, save_settings
-
     try:
         s = load_settings(app.home)
     except RingsideError:
         s = NetSettings()
     if name is not None:
-        s = dc_replace(s, name=name)
+        s = replace(s, name=name)
     if server is not None:
-        s = dc_replace(s, server=server)
+        s = replace(s, server=server)
     save_settings(s, app.home)
     stop_services(app)
     app._sync_worker = None  # type: ignore[attr-defined]

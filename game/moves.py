@@ -12,6 +12,7 @@ Everything here is pure: time is an argument, randomness comes from a passed ``n
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -528,8 +529,6 @@ class OrderBook:
     """Thread-safe list of orders shared by the game (writer) and the demo source (reader)."""
 
     def __init__(self) -> None:
-        import threading
-
         self._lock = threading.Lock()
         self._orders: tuple[Order, ...] = ()
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from game import exercises
+from game.boxing.rules import BoxingRound
+from game.moves import MOVES, Camera, SyntheticSession, boxer_frames
 from game.pose.types import PoseFrame, TrackedPose
 from game.reps import make_rep_detector
 
@@ -186,8 +188,6 @@ class BoxingVersus(_Match):
         if set(calibrations) != set(SLOTS):
             raise ValueError("both players need a calibration (left and right)")
         if make_round is None:
-            from game.boxing.rules import BoxingRound
-
             def make_round(cal: Any) -> Any:
                 return BoxingRound(difficulty, seed, cal, start_ms=start_ms)
 
@@ -258,8 +258,6 @@ def demo_people(exercise: str, *, seed: int = 11,
     Boxing: two generated boxers, each throwing what its own ``orders[slot]()`` asks (the
     versus scene directs them from each player's own targets). Timestamps are shared.
     """
-    from game.moves import MOVES, Camera, SyntheticSession, boxer_frames
-
     def looped(session: Any) -> Iterator[PoseFrame]:
         while True:
             yield from session.frames()

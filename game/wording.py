@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``1 rep``, ``2 reps``, ``0 reps``: a count with its noun (``words`` for irregular ones)."""
@@ -24,15 +27,11 @@ def number(value: float | int | None, decimals: int = 0) -> str:
 def without_paths(text: str) -> str:
     """A message with every file path cut to its last part: ``cannot read f1.jpg``, never
     ``/home/ann/Downloads/frames/f1.jpg`` (players read names, not paths)."""
-    import re
-
     return re.sub(r"(?:[A-Za-z]:)?[/\\](?:[^\s/\\:]+[/\\])+([^\s/\\:]+)", r"\1", text)
 
 
 def day(iso: str | None) -> str:
     """A date as the game shows it everywhere: ``24 Jun 2024`` (from ``2024-06-24``)."""
-    from datetime import date
-
     if not iso:
         return "--"
     try:

@@ -7,6 +7,10 @@ here.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import secrets
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,8 +29,8 @@ def _db_options(fn: Any) -> Any:
 
 
 def _engine(data_dir: Path | None, db: str | None) -> Any:
-    from leaderboard_server.db import data_dir as default_data_dir
-    from leaderboard_server.db import database_url, make_engine, make_folder, migrate
+    from leaderboard_server.db import data_dir as default_data_dir  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
+    from leaderboard_server.db import database_url, make_engine, make_folder, migrate  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
 
     folder = data_dir if data_dir is not None else (default_data_dir() if not db else Path("."))
     if data_dir is not None or not db:
@@ -39,7 +43,7 @@ def _engine(data_dir: Path | None, db: str | None) -> Any:
 
 def _raise_fd_limit() -> None:
     try:
-        import resource
+        import resource  # noqa: PLC0415 - lazy: not on Windows
 
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft < hard:
@@ -91,15 +95,11 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = Non
           trainer_code: str | None = None, max_message_kb: int = 256, rate: float = 30.0,
           max_connections: int = 20000, verbose: bool = False) -> None:
     """Run the server: WebSocket protocol at /ws, web view at /, health at /healthz."""
-    import asyncio
-    import logging
-    import signal
-
-    from leaderboard_server import __version__, core
-    from leaderboard_server.db import current_revision
-    from leaderboard_server.errors import ServerSetupError
-    from leaderboard_server.limits import AddressLimit, RateLimit
-    from leaderboard_server.server import LeaderboardServer, ServerOptions
+    from leaderboard_server import __version__, core  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
+    from leaderboard_server.db import current_revision  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
+    from leaderboard_server.errors import ServerSetupError  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
+    from leaderboard_server.limits import AddressLimit, RateLimit  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
+    from leaderboard_server.server import LeaderboardServer, ServerOptions  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -159,13 +159,11 @@ def serve(host: str = "127.0.0.1", port: int = 8765, data_dir: Path | None = Non
 @_db_options
 def add_trainer(name: str, data_dir: Path | None, db: str | None) -> None:
     """Create a trainer account and print its token (shown once; store it safely)."""
-    import secrets
+    from sqlalchemy.orm import Session  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
 
-    from sqlalchemy.orm import Session
-
-    from leaderboard_server import core
-    from leaderboard_server.repository import Repository
-    from leaderboard_server.server import SystemEntropy, now_ms
+    from leaderboard_server import core  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
+    from leaderboard_server.repository import Repository  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
+    from leaderboard_server.server import SystemEntropy, now_ms  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
 
     if not name.strip() or len(name) > 40:
         raise click.BadParameter("a name of 1-40 characters", param_hint="NAME")
@@ -186,7 +184,7 @@ def add_trainer(name: str, data_dir: Path | None, db: str | None) -> None:
 @_db_options
 def migrate(data_dir: Path | None, db: str | None) -> None:
     """Bring the database schema up to date (the server also does this at start-up)."""
-    from leaderboard_server.db import current_revision
+    from leaderboard_server.db import current_revision  # noqa: PLC0415 - lazy: `ringside-server --help` needs none of the server (SQLAlchemy 0.28 s CPU to import)
 
     engine = _engine(data_dir, db)
     click.echo(f"schema at revision {current_revision(engine)}")

@@ -376,7 +376,7 @@ class PgListener:
         self.connected = asyncio.Event()
 
     async def run(self) -> None:
-        import psycopg
+        import psycopg  # noqa: PLC0415 - lazy: only with a PostgreSQL database
 
         delay_s = 0.2
         while True:

@@ -49,7 +49,7 @@ MEMBERS = (
 
 def with_image_metadata(model: bytes, name: str, mean: float, std: float, description: str) -> bytes:
     """The model with image-input metadata (RGB, (pixel - mean) / std) written into it."""
-    from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer
+    from mediapipe.tasks.python.metadata.metadata_writers import metadata_writer  # noqa: PLC0415 - lazy: MediaPipe (0.8 s CPU to import) only when a pose model is built
 
     writer = metadata_writer.MetadataWriter.create(bytearray(model))
     writer.add_general_info(name, description)
@@ -61,7 +61,7 @@ def with_image_metadata(model: bytes, name: str, mean: float, std: float, descri
 def write_bundle(members: dict[str, bytes], out: Path) -> None:
     """An uncompressed zip with 4-byte aligned members (the Tasks loader mmaps them) and fixed
     times, so the same inputs give the same bytes."""
-    from mediapipe.tasks.python.metadata.metadata_writers.model_asset_bundle_utils import AlignZipFile
+    from mediapipe.tasks.python.metadata.metadata_writers.model_asset_bundle_utils import AlignZipFile  # noqa: PLC0415 - lazy: MediaPipe (0.8 s CPU to import) only when a pose model is built
 
     tmp = out.with_suffix(".part")
     with AlignZipFile(tmp, mode="w", alignment=4) as zf:
@@ -82,7 +82,7 @@ def build(out_dir: Path) -> Path:
     if version != WHEEL_VERSION:
         raise SystemExit(f"build_pose_task: needs mediapipe {WHEEL_VERSION} (the last wheel with the "
                          f"BlazePose weights and the metadata writer), found {version}")
-    import mediapipe
+    import mediapipe  # noqa: PLC0415 - lazy: MediaPipe (0.8 s CPU to import) only when a pose model is built
 
     root = Path(mediapipe.__file__).parent
     members: dict[str, bytes] = {}

@@ -15,8 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
+from game.boxing import make_punch_detector
 from game.boxing.features import CLASSES
+from game.pose.recording import read_recording
 from models.punch_dataset import build
+from models.punch_model import PunchKindModel
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,9 +34,6 @@ def confusion(y: np.ndarray, p: np.ndarray) -> str:
 def real_straights(use_model: bool) -> tuple[int, int, int]:
     """(straight punches named straight, punches found, punches expected) on the labelled parts
     of the real recordings."""
-    from game.boxing import make_punch_detector
-    from game.pose.recording import read_recording
-
     segments = {"jab_tutorial": (43.3, 54.0, 5), "jab_side_single": (0.0, 3.0, 1),
                 "punches_straight_profile": (0.0, 4.0, 4)}
     right = found = expected = 0
@@ -58,7 +58,6 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=4242)
     args = ap.parse_args()
 
-    from models.punch_model import PunchKindModel
 
     model = PunchKindModel()
     data = build(args.clips, args.seed)

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
-from game.boxing.detector import Candidate, PunchDetector
+from game.boxing.detector import Candidate, PunchDetector, rule_kind
 from game.boxing.features import CLASSES, window_features
 from game.boxing.kinematics import BodySample
+from game.pose.recording import read_recording
 from game.pose.types import PoseFrame
+from models.coco17 import read_coco17_csv
 from models.punch_synth import NON_PUNCH_MOTIONS, PUNCH_KINDS, Clip, combo_clip, motion_clip, punch_clip
 
 MATCH_S = 0.2
@@ -46,8 +49,6 @@ def candidates_in(frames: Iterable[PoseFrame]) -> list[tuple[Candidate, np.ndarr
     got: list[tuple[Candidate, np.ndarray, str]] = []
 
     def hook(c: Candidate, samples: Sequence[BodySample]) -> None:
-        from game.boxing.detector import rule_kind
-
         win = window_features(samples, c.hand, c.detected_s, c.t_peak_s, c.arm_m)
         if win is not None:
             got.append((c, win, rule_kind(c, det.options)[0]))
@@ -96,8 +97,6 @@ def build(n_clips: int, seed: int, progress: bool = False) -> Dataset:
     ids: list[int] = []
     it = range(n_clips)
     if progress:
-        from tqdm import tqdm
-
         it = tqdm(it, desc=f"clips (seed {seed})")
     for i in it:
         clip = random_clip(rng)
@@ -155,8 +154,6 @@ def real_windows(labels_path: Path, recordings: Path, coco_dir: Path | None = No
     clips without per-punch times contribute nothing. ``coco_dir`` (the shadowboxer_coco17 layout):
     every candidate in its ``hook/`` files is a hook.
     """
-    from game.pose.recording import read_recording
-
     videos = json.loads(labels_path.read_text())["videos"]
     for key, lab in videos.items():
         if lab.get("exercise") != "boxing" or lab.get("robustness_only"):
@@ -175,8 +172,6 @@ def real_windows(labels_path: Path, recordings: Path, coco_dir: Path | None = No
             family = min(near, key=lambda p: abs(p[0] - c.t_peak_s))[2] if near else "none"
             yield RealWindow(stem, c.t_peak_s, win, CLASSES.index(family), CLASSES.index(rule), bool(near))
     if coco_dir is not None:
-        from models.coco17 import read_coco17_csv
-
         for csv_path in sorted((coco_dir / "hook").glob("*.csv")):
             for c, win, rule in candidates_in(read_coco17_csv(csv_path)):
                 yield RealWindow(f"coco_{csv_path.stem}", c.t_peak_s, win, CLASSES.index("hook"),

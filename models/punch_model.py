@@ -22,13 +22,13 @@ def _interpreter_class() -> Any:
     """LiteRT (``ai_edge_litert``, the TFLite runtime's current name and home) first; the older
     ``tflite_runtime`` wheel where that is what is installed (it has no numpy-2 builds)."""
     try:
-        from ai_edge_litert.interpreter import Interpreter
+        from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415 - optional: whichever TFLite runtime is installed
 
         return Interpreter
     except ImportError:
         pass
     try:
-        from tflite_runtime.interpreter import Interpreter
+        from tflite_runtime.interpreter import Interpreter  # noqa: PLC0415 - optional: whichever TFLite runtime is installed
 
         return Interpreter
     except ImportError as exc:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
+from game.pose.smoothing import OneEuroFilter, OneEuroParams
 from game.pose.types import LM, NUM_LANDMARKS, PoseFrame
 
 PUNCH_KINDS = ("jab", "cross", "hook", "uppercut")
@@ -644,8 +645,6 @@ def render(
     frames: list[PoseFrame] = []
     px_filter = world_filter = None
     if noise.smooth:
-        from game.pose.smoothing import OneEuroFilter, OneEuroParams
-
         px_filter = OneEuroFilter(OneEuroParams(), scale=float(h))
         world_filter = OneEuroFilter(OneEuroParams(), scale=1.0)
     far_side = _far_side_mask(camera.yaw_deg)

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from game.boxing.features import CLASSES, FEATURES, WINDOW
+from game.boxing.model_kind import NONE_CONFIDENCE
 from models.punch_dataset import Dataset, RealWindow, build, real_windows
 
 HERE = Path(__file__).resolve().parent
@@ -97,8 +99,6 @@ def fit(tf, train: Dataset, real: list[RealWindow], val: Dataset, epochs: int, r
 def decide(p: np.ndarray) -> int:
     """The class the game takes from the model's probabilities (game/boxing/model_kind.py: a
     "not a punch" verdict below NONE_CONFIDENCE does not overrule the detector's judge)."""
-    from game.boxing.model_kind import NONE_CONFIDENCE
-
     none_i = CLASSES.index("none")
     best = int(np.argmax(p))
     if best == none_i and p[best] < NONE_CONFIDENCE:
@@ -153,7 +153,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=HERE / "punch_kind.tflite")
     args = ap.parse_args()
 
-    import tensorflow as tf
+    import tensorflow as tf  # noqa: PLC0415 - lazy: TensorFlow is the `train` extra only
 
     tf.keras.utils.set_random_seed(7)
     # A model this small trains no faster on more threads; on a shared machine they only contend.
@@ -178,7 +178,6 @@ def main() -> None:
 
     # Keras 3's from_keras_model path crashes the MLIR converter in TF 2.16 (variables inside
     # Conv1D); exporting a SavedModel first converts cleanly.
-    import tempfile
 
     export_dir = tempfile.mkdtemp(prefix="punch_kind_")
     model.export(export_dir)

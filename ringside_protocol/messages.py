@@ -19,6 +19,9 @@ import math
 import re
 from typing import Any
 
+import fastjsonschema
+from fastjsonschema import JsonSchemaValueException
+
 from ringside_protocol.errors import ProtocolError, UnsupportedVersionError
 from ringside_protocol.exercises import EXERCISE_MODES, MODES
 
@@ -255,14 +258,10 @@ def schema_for(message_type: str) -> dict[str, Any]:
 
 @functools.cache
 def _validator(message_type: str) -> Any:
-    import fastjsonschema
-
     return fastjsonschema.compile(schema_for(message_type))
 
 
 def _check(message_type: str, message: dict[str, Any]) -> None:
-    from fastjsonschema import JsonSchemaValueException
-
     try:
         _validator(message_type)(message)
     except JsonSchemaValueException as exc:

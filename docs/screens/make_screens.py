@@ -23,6 +23,16 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402
 
 from game.app import App, AppOptions  # noqa: E402
+from game.integrations import DEFAULT_PLAN, stop_services  # noqa: E402
+from game.scenes.calibration import CalibrationScene  # noqa: E402
+from game.scenes.hrv_import import HrvImportScene  # noqa: E402
+from game.scenes.leaderboard import LeaderboardScene  # noqa: E402
+from game.scenes.moves import MovesScene  # noqa: E402
+from game.scenes.overlays import PauseScene  # noqa: E402
+from game.scenes.reps import RepScene  # noqa: E402
+from game.scenes.session import SourceErrorScene  # noqa: E402
+from game.scenes.settings import SettingsScene  # noqa: E402
+from game.scenes.workout import BlockIntroScene, WorkoutRunner, WorkoutScene  # noqa: E402
 
 
 def _app(home: Path) -> App:
@@ -37,16 +47,6 @@ def _app(home: Path) -> App:
 
 
 def _scenes(app: App, home: Path) -> dict[str, Any]:
-    from game.integrations import DEFAULT_PLAN
-    from game.scenes.calibration import CalibrationScene
-    from game.scenes.hrv_import import HrvImportScene
-    from game.scenes.leaderboard import LeaderboardScene
-    from game.scenes.moves import MovesScene
-    from game.scenes.overlays import PauseScene
-    from game.scenes.session import SourceErrorScene
-    from game.scenes.settings import SettingsScene
-    from game.scenes.workout import BlockIntroScene, WorkoutRunner, WorkoutScene
-
     def block_intro() -> Any:
         runner = WorkoutRunner(app, DEFAULT_PLAN)
         runner.block_i = 1
@@ -73,8 +73,6 @@ def _scenes(app: App, home: Path) -> dict[str, Any]:
 
 def _under(app: App, name: str) -> Any:
     """The scene an overlay is drawn over (the pause menu pauses a squat set), or None."""
-    from game.scenes.reps import RepScene
-
     return RepScene(app, "squat") if name == "pause" else None
 
 
@@ -109,8 +107,6 @@ def main(out: Path) -> None:
             print(out / f"{name}.png")
         if app.feed is not None:
             app.feed.stop(timeout_s=1.0)
-        from game.integrations import stop_services
-
         stop_services(app)
     pygame.quit()
 

@@ -6,8 +6,10 @@ on-device model in ``models/``), and the target game's rules (``rules``).
 
 from __future__ import annotations
 
+from game.boxing.choice import MODEL_IS_DEFAULT
 from game.boxing.detector import DetectorOptions, PunchDetector
 from game.boxing.events import PunchEvent
+from game.boxing.model_kind import load_model_classifier
 
 
 def make_punch_detector(*, orthodox: bool | None = None, use_model: bool | None = None) -> PunchDetector:
@@ -19,12 +21,8 @@ def make_punch_detector(*, orthodox: bool | None = None, use_model: bool | None 
     """
     classifier = None
     if use_model is None:
-        from game.boxing.choice import MODEL_IS_DEFAULT
-
         use_model = MODEL_IS_DEFAULT
     if use_model:
-        from game.boxing.model_kind import load_model_classifier
-
         classifier = load_model_classifier()
     return PunchDetector(DetectorOptions(), orthodox=orthodox, kind_classifier=classifier)
 

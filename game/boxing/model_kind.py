@@ -16,6 +16,7 @@ from game.boxing.detector import Candidate, KindClassifier
 from game.boxing.features import window_features
 from game.boxing.kinematics import BodySample
 from game.errors import ModelError
+from models.punch_model import PunchKindModel
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,6 @@ def make_model_classifier(model: KindModel) -> KindClassifier:
 def load_model_classifier() -> KindClassifier | None:
     """The model as a classifier, or None (the rules name kinds) when it cannot be loaded."""
     try:
-        from models.punch_model import PunchKindModel
-
         return make_model_classifier(PunchKindModel())
     except ModelError as err:
         log.warning("punch model unavailable, using the rule-based classifier: %s", err)

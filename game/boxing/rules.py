@@ -18,11 +18,12 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 
+from game.boxing import make_punch_detector
 from game.boxing.detector import PunchDetector
 from game.boxing.events import Hand, PunchEvent
 from game.errors import RingsideError
@@ -172,8 +173,6 @@ class BodyCalibration:
                    min_radius_px: float = 0.0) -> BodyCalibration:
         """A copy that keeps targets out of ``keep_out`` and no smaller than ``min_radius_px``
         (image pixels): what the screen covers and what it can show readably."""
-        from dataclasses import replace
-
         rects = tuple(tuple(float(v) for v in r) for r in keep_out)
         return replace(self, keep_out_px=rects, min_radius_px=float(min_radius_px))  # type: ignore[arg-type]
 
@@ -573,8 +572,6 @@ class BoxingRound:
         self._states = [_CueState(c) for c in self.cues]
         self._next = 0  # first unresolved cue (cues are in time order)
         if detector is None:
-            from game.boxing import make_punch_detector
-
             detector = make_punch_detector(orthodox=calibration.orthodox)
         self.detector = detector
         self._start_ms = start_ms

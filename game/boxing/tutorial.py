@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from game.boxing import make_punch_detector
 from game.boxing.detector import PunchDetector
 from game.boxing.events import PunchEvent
 from game.boxing.rules import FAMILY, BodyCalibration, CalibrationError
@@ -70,8 +71,6 @@ class TutorialView:
 class Tutorial:
     def __init__(self, *, orthodox: bool = True, detector: PunchDetector | None = None) -> None:
         if detector is None:
-            from game.boxing import make_punch_detector
-
             detector = make_punch_detector(orthodox=orthodox)
         self.detector = detector
         self.orthodox = orthodox

@@ -14,7 +14,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from game.errors import RingsideError
-from game.pose.pipeline import PIPELINE_VERSION
+from game.pose.pipeline import PIPELINE_VERSION, PipelineOptions, PosePipeline
+from game.pose.recording import RecordingWriter
+from game.pose.sources import open_source
 
 
 def cache_key(video: Path) -> str:
@@ -37,10 +39,6 @@ def is_fresh(cache_dir: Path, video: Path) -> bool:
 
 def record_one(video: str, cache_dir: str) -> str:
     """Record one video's skeletons into the cache (runs in a worker process). Returns the path."""
-    from game.pose.pipeline import PipelineOptions, PosePipeline
-    from game.pose.recording import RecordingWriter
-    from game.pose.sources import open_source
-
     v, cdir = Path(video), Path(cache_dir)
     out = cached_path(cdir, v)
     out.parent.mkdir(parents=True, exist_ok=True)

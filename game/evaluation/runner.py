@@ -13,6 +13,7 @@ from game.evaluation.cache import cached_path, ensure_cached
 from game.evaluation.labels import ClipLabel, load_labels
 from game.evaluation.scoring import ClipResult, failed, judge, totals
 from game.pose.pipeline import pose_stream
+from models.coco17 import read_coco17_csv
 
 
 def detector_events(recording: Path, exercise: str) -> list[dict[str, Any]]:
@@ -30,7 +31,6 @@ def hook_drills(folder: Path) -> dict[str, Any] | None:
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     if not files:
         return None
-    from models.coco17 import read_coco17_csv
 
     punches = hooks = 0
     for f in files:

@@ -10,16 +10,16 @@ import math
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
 from game.errors import ImportFileError, UsageError
+from game.net.override import latest_coach_override
 
 
 def _local_tz(name: str | None) -> tzinfo:
     if name:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
@@ -65,9 +65,9 @@ def import_cmd(paths: tuple[Path, ...], as_json: bool, start: str | None, contex
     Importing the same file again adds nothing. Bad lines are reported and skipped; the good
     records of a damaged file are kept.
     """
-    from game.hrv.importers import FORMATS, ImportOptions
-    from game.hrv.service import import_paths, refresh_readiness
-    from game.storage import open_database
+    from game.hrv.importers import FORMATS, ImportOptions  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.hrv.service import import_paths, refresh_readiness  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.storage import open_database  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     tz = _local_tz(tz_name)
     start_dt = None
@@ -78,7 +78,7 @@ def import_cmd(paths: tuple[Path, ...], as_json: bool, start: str | None, contex
             raise UsageError(f"--start {start!r} is not a date-time like 2026-11-30T07:05") from None
         if start_dt.tzinfo is None:
             start_dt = start_dt.replace(tzinfo=tz)
-        from game.hrv.records import check_instant
+        from game.hrv.records import check_instant  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
         try:
             check_instant(start_dt)
@@ -88,7 +88,7 @@ def import_cmd(paths: tuple[Path, ...], as_json: bool, start: str | None, contex
     bars: list[Any] = []
 
     def progress(path: Path, size: int) -> Any:
-        from tqdm import tqdm
+        from tqdm import tqdm  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
         bar = tqdm(total=size, unit="B", unit_scale=True, desc=path.name[:30], leave=False,
                    disable=None if size > 1_000_000 else True)
@@ -156,8 +156,8 @@ def _describe(m: Any) -> str:
 @click.option("--tz", "tz_name", help="Time zone that decides what 'today' is (default: this computer's).")
 def status_cmd(as_json: bool, day: str | None, tz_name: str | None) -> None:
     """Readiness (with the numbers behind it), its inputs and today's plan."""
-    from game.hrv.service import status
-    from game.storage import open_database
+    from game.hrv.service import status  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.storage import open_database  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     tz = _local_tz(tz_name)
     today = _today(day, tz)
@@ -199,8 +199,8 @@ def status_cmd(as_json: bool, day: str | None, tz_name: str | None) -> None:
 @click.option("--date", "day", help="Last day of the trend (default: today).")
 def trend_cmd(as_json: bool, days: int, day: str | None) -> None:
     """The HRV trend the game charts: daily value, 7-day mean and the normal band."""
-    from game.hrv.trend import trend_from_measurements
-    from game.storage import open_database
+    from game.hrv.trend import trend_from_measurements  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.storage import open_database  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     today = _today(day, _local_tz(None))
     with open_database() as db, db.transaction() as repo:
@@ -235,8 +235,8 @@ def override_group() -> None:
 @click.option("--date", "day", help="Day it applies to (default: today).")
 def override_set(coach: str, preset: str | None, sets: tuple[str, ...], note: str, day: str | None) -> None:
     """Set a local coach override (used when there is no leaderboard server)."""
-    from game.hrv.plan import CoachOverride, validate_adjustment
-    from game.storage import open_database
+    from game.hrv.plan import CoachOverride, validate_adjustment  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.storage import open_database  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     if not preset and not sets:
         raise UsageError("give --preset and/or at least one --set FIELD=VALUE")
@@ -265,12 +265,8 @@ def override_set(coach: str, preset: str | None, sets: tuple[str, ...], note: st
 @override_group.command("pull")
 def override_pull() -> None:
     """Fetch the coach's override from the leaderboard server (or its offline copy) for today."""
-    try:
-        from game.net.override import latest_coach_override
-    except ImportError:
-        raise UsageError("this build has no leaderboard client; use 'ringside hrv override set'") from None
-    from game.hrv.service import store_server_override
-    from game.storage import open_database
+    from game.hrv.service import store_server_override  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.storage import open_database  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     tz = _local_tz(None)
     payload = latest_coach_override()
@@ -286,7 +282,7 @@ def override_pull() -> None:
 @click.option("--date", "day", help="Day to clear (default: today).")
 def override_clear(day: str | None) -> None:
     """Remove the local coach override for a day."""
-    from game.storage import open_database
+    from game.storage import open_database  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     today = _today(day, _local_tz(None))
     with open_database() as db, db.transaction() as repo:

@@ -23,6 +23,7 @@ import re
 import statistics
 import struct
 import warnings
+import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -30,6 +31,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import IO, Protocol, TypeGuard, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import fitdecode
 
 from game.errors import ImportFileError
 from game.hrv.records import (
@@ -487,8 +491,6 @@ def read_fit(path: Path, options: ImportOptions, progress: Progress) -> Iterator
     A damaged file keeps every beat decoded before the damage: decoding stops at the first frame
     fitdecode cannot read and says at which byte.
     """
-    import fitdecode
-
     rr: list[float] = []
     start: datetime | None = None
     offset: int | None = None
@@ -587,8 +589,6 @@ def _fit_frames(reader: Iterable[object]) -> Iterator[object]:
     122 of 1,860 mutated files, 10 places). Only the decoder's own step is guarded, so a bug in
     our handling of a frame still surfaces. Its warnings (undefined developer fields) are noise.
     """
-    import fitdecode
-
     frames = iter(reader)
     while True:
         with warnings.catch_warnings():
@@ -734,8 +734,6 @@ class _RatioGuard:
 def _stream_apple(fh: _LineReader, name: str, options: ImportOptions, progress: Progress) -> Iterator[RawItem]:
     """Feed the XML to a pull parser in pieces of at most ``XML_PIECE_BYTES``: memory stays flat
     whatever the line length, and we still know the line of each record."""
-    import xml.etree.ElementTree as ET
-
     parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     sink = _ProblemSink(name)
     depth = 0
@@ -811,8 +809,6 @@ class _LineReader(Protocol):
 
 
 def _apple_record(elem: object, origin: Origin, options: ImportOptions, sink: _ProblemSink) -> RawItem | None:
-    import xml.etree.ElementTree as ET
-
     assert isinstance(elem, ET.Element)
     rtype = elem.get("type", "")
     if rtype not in (_APPLE_SDNN, _APPLE_RHR):
@@ -1009,7 +1005,6 @@ def _parse_zone(text: str) -> tzinfo | None:
     zone = _parse_offset(text)
     if zone is not None:
         return zone
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     name = text.strip()
     if not _ZONE_NAME.match(name):

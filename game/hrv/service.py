@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from game.errors import ImportFileError, StorageError
 from game.hrv.importers import FORMATS, ImportOptions, detect_format, read_file
-from game.hrv.plan import CoachOverride, Plan, TrainingLoad, build_plan, training_load
+from game.hrv.plan import CoachOverride, Plan, TrainingLoad, build_plan, override_from_server, training_load
 from game.hrv.quality import QualityOptions, assess_device_value, assess_recording
 from game.hrv.readiness import Readiness, ReadinessOptions, all_histories, assess
 from game.hrv.records import ImportProblem, Measurement, Origin, RRRecording, one_line
@@ -261,8 +261,6 @@ def status(db: Database, *, today: date, now: datetime, utc_offset_min: int = 0,
 def store_server_override(db: Database, payload: Mapping[str, Any] | None, *, today: date, now: datetime) -> CoachOverride | None:
     """Keep the server's current override for ``today`` in the store (origin "server"), or
     remove a stale one when the server has none. Returns what was stored."""
-    from game.hrv.plan import override_from_server
-
     ov = None if payload is None else override_from_server(payload, today, now_ms=int(now.timestamp() * 1000))
     with db.transaction() as repo:
         if ov is None:

@@ -17,6 +17,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, WebSocketException
+
 from game.net.errors import NetworkError, ServerReplyError
 from game.net.outbox import Outbox
 from game.net.settings import NetSettings, save_settings
@@ -38,8 +41,6 @@ class ServerLink:
     @classmethod
     async def connect(cls, url: str, *, timeout_s: float = 5.0, ssl_context: ssl.SSLContext | None = None,
                       on_push: Callable[[dict[str, Any]], None] | None = None) -> ServerLink:
-        from websockets.asyncio.client import connect
-
         kwargs: dict[str, Any] = {"open_timeout": timeout_s, "compression": None, "proxy": None,
                                   "max_size": 4 * 1024 * 1024}
         if url.startswith("wss://") and ssl_context is not None:
@@ -49,13 +50,11 @@ class ServerLink:
         except (OSError, TimeoutError) as exc:
             raise NetworkError(f"cannot reach the leaderboard server at {url} ({exc.__class__.__name__}); "
                                "scores stay in the outbox until it is back") from exc
-        except Exception as exc:  # websockets' handshake errors (bad URL, 403 origin, 503 full)
+        except (WebSocketException, ValueError) as exc:  # websockets' handshake errors (bad URL, 403 origin, 503 full)
             raise NetworkError(f"the leaderboard server at {url} refused the connection: {exc}") from exc
         return cls(ws, on_push)
 
     async def _read(self) -> None:
-        from websockets.exceptions import ConnectionClosed
-
         try:
             async for raw in self._ws:
                 try:
@@ -92,7 +91,7 @@ class ServerLink:
         self._waiting[rid] = fut
         try:
             await self._ws.send(json.dumps({"v": PROTOCOL_VERSION, "id": rid, **message}, separators=(",", ":")))
-        except Exception as exc:  # noqa: BLE001 - ConnectionClosed and friends
+        except (ConnectionClosed, OSError) as exc:
             self._waiting.pop(rid, None)
             raise NetworkError("the connection to the leaderboard server was lost") from exc
         try:

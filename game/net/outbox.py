@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import ringside_protocol
+from game.config import data_dir
 from game.net.errors import OutboxError
 
 FILENAME = "outbox.sqlite3"
@@ -130,8 +131,6 @@ class Outbox:
 
     @classmethod
     def default(cls) -> Outbox:
-        from game.config import data_dir
-
         return cls(data_dir() / FILENAME)
 
     def close(self) -> None:

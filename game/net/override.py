@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from game.config import data_dir
 from game.net.errors import NetworkError
 from game.net.settings import load_settings
 
@@ -23,8 +24,6 @@ FILENAME = "coach_override.json"
 
 def _cache_path(folder: Path | None) -> Path:
     if folder is None:
-        from game.config import data_dir
-
         folder = data_dir()
     return folder / FILENAME
 
@@ -93,7 +92,7 @@ def latest_coach_override(*, fetch: bool = True, timeout_s: float = 3.0, folder:
 
 
 async def _fetch(settings: Any, folder: Path | None, timeout_s: float) -> dict[str, Any] | None:
-    from game.net.client import open_link
+    from game.net.client import open_link  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     link, _ = await open_link(settings, folder=folder, timeout_s=timeout_s)
     try:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from game.config import data_dir
 from game.errors import StorageError
 
 FILENAME = "leaderboard.json"
@@ -51,8 +52,6 @@ class NetSettings:
 
 def settings_path(folder: Path | None = None) -> Path:
     if folder is None:
-        from game.config import data_dir
-
         folder = data_dir()
     return folder / FILENAME
 

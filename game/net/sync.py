@@ -18,11 +18,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from websockets.exceptions import WebSocketException
+
+from game.errors import RingsideError
 from game.net.client import ServerLink, SyncReport, open_link, sync_outbox
 from game.net.errors import NetworkError, ServerReplyError
 from game.net.outbox import Outbox
 from game.net.override import fetch_override, save_cached_override
-from game.net.settings import NetSettings
+from game.net.settings import NetSettings, load_settings
 from game.net.standings import Standings, parse_standings
 
 log = logging.getLogger("ringside.net")
@@ -175,7 +178,7 @@ class SyncWorker:
                 if link is not None:
                     try:
                         await link.close()
-                    except Exception:  # noqa: BLE001
+                    except (OSError, WebSocketException):  # already gone
                         pass
             if self._stopping:
                 break
@@ -239,11 +242,10 @@ class SyncWorker:
         """Pick up a challenge joined from the command line (``ringside sync --join``)."""
         if self._follow_set_in_game:
             return
-        from game.net.settings import load_settings
 
         try:
             code = load_settings(self._folder).follow
-        except Exception:  # noqa: BLE001 - a broken settings file is reported elsewhere
+        except RingsideError:  # a broken settings file is reported elsewhere
             return
         with self._lock:
             if code and code not in self._bad_codes and (self._follow is None or self._follow[0] != code):
@@ -290,8 +292,6 @@ class SyncWorker:
 
 def start_sync(*, folder: Path | None = None, server: str | None = None) -> SyncWorker:
     """Start a :class:`SyncWorker` on the default outbox and saved settings."""
-    from game.net.settings import load_settings
-
     settings = load_settings(folder)
     if server:
         settings = replace(settings, server=server)

@@ -29,7 +29,7 @@ def _quiet_native(fn: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from game.pose.backend import native_stderr_hidden
+        from game.pose.backend import native_stderr_hidden  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
         with native_stderr_hidden():
             return fn(*args, **kwargs)
@@ -85,7 +85,7 @@ def _emit(obj: dict[str, Any]) -> None:
 
 
 def _workers_option(workers: int | None) -> int:
-    from game.pose.segments import usable_cores
+    from game.pose.segments import usable_cores  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     return min(2, usable_cores()) if workers is None else workers
 
@@ -98,7 +98,7 @@ def _pose_frames(source: str, *, fps: float, workers: int, timings_ms: list[floa
                  info: dict[str, Any] | None = None) -> Generator[Any, None, None]:
     """PoseFrames of a video, image, image folder or camera (see game.pose.segments); fills
     ``timings_ms`` with every pose call's time and ``info`` with the source's figures."""
-    from game.pose.segments import SegmentedPoses
+    from game.pose.segments import SegmentedPoses  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     poses = SegmentedPoses(source, fps=fps, workers=workers)
     if info is not None:
@@ -126,10 +126,10 @@ def record(source: str, output: str, seconds: float | None, fps: float, workers:
 
     SOURCE is a video, an image folder, an image or camera[:N].
     """
-    from tqdm import tqdm
+    from tqdm import tqdm  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
-    from game.pose.pipeline import is_recording, percentile
-    from game.pose.recording import SUFFIX, RecordingWriter
+    from game.pose.pipeline import is_recording, percentile  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.pose.recording import SUFFIX, RecordingWriter  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     out = Path(output)
     if out.suffix.lower() != SUFFIX:
@@ -207,9 +207,9 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
 
     Prints the detectors' events as they happen and a final summary line.
     """
-    from game.analysis import make_detector
-    from game.pose.pipeline import is_recording, percentile
-    from game.pose.recording import Recording
+    from game.analysis import make_detector  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.pose.pipeline import is_recording, percentile  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.pose.recording import Recording  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     detector = make_detector(exercise)
     rec: Recording | None = None
@@ -295,9 +295,9 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
 @_quiet_native
 def pose(image: str, as_json: bool) -> None:
     """The 33 landmarks of one still IMAGE, in pixels."""
-    from game.pose.pipeline import PipelineOptions, PosePipeline
-    from game.pose.sources import ImageSource
-    from game.pose.types import LM
+    from game.pose.pipeline import PipelineOptions, PosePipeline  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.pose.sources import ImageSource  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.pose.types import LM  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     src = ImageSource(image)
     pipe = PosePipeline(PipelineOptions(static_image=True, smoothing=False))

@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from game.errors import RingsideError, SourceError
+from game.pose.backend import native_stderr_hidden
+from game.pose.pipeline import PipelineOptions, PosePipeline
+from game.pose.sources import VideoSource, open_source
 from game.pose.types import Frame, PoseFrame
 
 SEGMENT_S = 20.0
@@ -127,7 +130,6 @@ def segment_poses(frames: Iterable[Frame], segments: Sequence[Segment],
 def _worker(source: str, fps: float, segments: tuple[Segment, ...], out: Any) -> None:
     """Entry point of the worker process: streams batches of PoseFrames, then ("end", timings)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    from game.pose.backend import native_stderr_hidden
 
     with native_stderr_hidden():
         try:
@@ -142,16 +144,13 @@ def _worker(source: str, fps: float, segments: tuple[Segment, ...], out: Any) ->
             out.put(("end", timings))
         except RingsideError as err:
             out.put(("error", str(err)))
-        except Exception as exc:  # a library failure: said in one line by the parent
+        except Exception as exc:  # noqa: BLE001 - process boundary: any failure must reach the parent (it says it in one line), or it waits for frames that never come
             out.put(("error", f"pose worker: {type(exc).__name__}: {exc}"))
 
 
 def _local_poses(source: str | Any, fps: float, segments: Sequence[Segment],
                  timings_ms: list[float]) -> Iterator[PoseFrame]:
     """``source``: a spec to open, or a source already opened (closed here either way)."""
-    from game.pose.pipeline import PipelineOptions, PosePipeline
-    from game.pose.sources import open_source
-
     src = open_source(source, realtime=False, fps=fps) if isinstance(source, str) else source
     try:
         yield from segment_poses(src, segments, lambda: PosePipeline(PipelineOptions()), timings_ms)
@@ -168,8 +167,6 @@ class SegmentedPoses:
 
     def __init__(self, source: str, *, fps: float = 30.0, workers: int = 2,
                  segments: Sequence[Segment] | None = None) -> None:
-        from game.pose.sources import VideoSource, open_source
-
         self.source = source
         self.fps = fps
         # Opened now, so a source that cannot be used fails before any work; it serves the

@@ -8,17 +8,22 @@ the rules, turns game events into effects and sound, and draws the rules' ``view
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pygame
 
+from game.audio import music_bpm
+from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
 from game.feed import FeedItem
 from game.feedback import Message, Priority
 from game.input import InputEvent
+from game.moves import Order
 from game.pose.types import PoseFrame
 from game.scenes import ui
-from game.scenes.session import OnDone, SessionScene
+from game.scenes.session import PAUSE_HINT, OnDone, SessionScene
+from game.scenes.tutorial import TutorialScene, tutorial_needed
 
 if TYPE_CHECKING:
     from game.app import App
@@ -57,14 +62,11 @@ class BoxingScene(SessionScene):
     def __init__(self, app: App, *, rounds: int | None = None, difficulty: Any = None,
                  on_done: OnDone | None = None, level: int = 2) -> None:
         super().__init__(app, on_done=on_done, countdown_s=0.0)
-        from game.boxing.rules import Difficulty
 
         base = Difficulty.level(level)
         if difficulty is not None:
             base = Difficulty.from_plan(difficulty, base)
-        from dataclasses import replace
 
-        from game.audio import music_bpm
 
         # The targets follow the music: the tempo is the nearest track's (game.audio).
         self.difficulty = replace(base, rounds=rounds or (base.rounds if difficulty is not None
@@ -116,16 +118,12 @@ class BoxingScene(SessionScene):
             self._react(ev.to_json(), item)
 
     def _start_rules(self, frame: PoseFrame) -> None:
-        from game.boxing.rules import BodyCalibration, BoxingRound
-
         orthodox = True
         if self.app.profile is not None and self.app.profile.stance == "southpaw":
             orthodox = False
         cal = self._screen_calibration(BodyCalibration.from_frames(self.guard, orthodox=orthodox))
         difficulty = self.difficulty
         if self.app.is_demo:
-            from dataclasses import replace
-
             # the generated boxer throws straights and slips (no hooks or uppercuts)
             difficulty = replace(difficulty, kinds=("jab", "cross"))
         self.rules = BoxingRound(difficulty, self.seed, cal, start_ms=frame.timestamp_ms)
@@ -135,10 +133,6 @@ class BoxingScene(SessionScene):
     def _direct_demo_boxer(self, start_ms: float) -> None:
         """Demo mode: tell the generated boxer what to throw and when (a good, not perfect,
         player: about one cue in ten is let go, and timing is off by ~40 ms)."""
-        import numpy as np
-
-        from game.moves import Order
-
         rng = np.random.default_rng(self.seed)
         orders = []
         for cue in self.rules.cues:
@@ -152,8 +146,6 @@ class BoxingScene(SessionScene):
 
     def _send_demo_orders(self) -> None:
         """The demo boxer lives on the stream clock: add the time spent paused."""
-        from dataclasses import replace
-
         self._orders_offset_ms = self._paused_ms
         self.app.demo_orders.set([replace(o, t_ms=o.t_ms + self._paused_ms)
                                   for o in self._demo_orders])
@@ -244,7 +236,6 @@ class BoxingScene(SessionScene):
 
     def enter(self) -> None:
         super().enter()
-        from game.scenes.tutorial import TutorialScene, tutorial_needed
 
         if tutorial_needed(self.app):  # a first-time player learns the moves before round 1
             self.app.stack.push(TutorialScene(self.app))
@@ -277,8 +268,6 @@ class BoxingScene(SessionScene):
         super().handle(event)
 
     def session_record(self, reason: str) -> dict[str, Any]:
-        from dataclasses import asdict
-
         rounds = self.rules.round_stats() if self.rules is not None else []
         played = [r for r in rounds if r.get("targets") or r.get("punches")]
         per_round = [dict(r, accuracy_pct=None if r.get("accuracy") is None
@@ -356,8 +345,6 @@ class BoxingScene(SessionScene):
                              "at a target", "cue", Priority.PROBLEM, "guard",
                              head="SCORING LOCKED", tone="bad", ttl_s=0.25))
         if gv.phase == "countdown":
-            from game.scenes.session import PAUSE_HINT
-
             self.say(Message("pause_hint", PAUSE_HINT, "cue", Priority.HINT, ttl_s=0.25))
         elif gv.phase == "rest":
             self.say(Message("rest", "Shake out your arms and breathe", "cue", Priority.STATE,

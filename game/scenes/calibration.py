@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game import exercises
-from game.calibration import CHECK_LABELS, Assessment, Calibrator, Check
+from game.calibration import CHECK_LABELS, Assessment, Calibrator, Check, guide_box
 from game.feed import FeedItem
 from game.input import Action, InputEvent
 from game.scenes import ui
@@ -201,8 +201,6 @@ def _len(metres: float | None, units: str, px: float) -> str:
 
 
 def _default_box(size: tuple[int, int]) -> tuple[float, float, float, float]:
-    from game.calibration import guide_box
-
     return guide_box(size)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pygame
 
 from game.input import Action, InputEvent
-from game.moves import MOVES, ClipPlayer, project, skeleton_floor
+from game.moves import MOVES, ClipPlayer, pose_at, project, skeleton_floor
 from game.scenes import ui
 
 
@@ -127,8 +127,6 @@ _BOUNDS: dict[str, tuple[float, float, float, float]] = {}
 def _move_bounds(key: str) -> tuple[float, float, float, float]:
     """Pixel extent (x0, y0, x1, y1) of a move over its whole clip, head circle included."""
     if key not in _BOUNDS:
-        from game.moves import pose_at
-
         move = MOVES[key]
         cam = move.camera((640, 480))
         pts = np.concatenate([project(skeleton_floor(pose_at(move, move.duration_s * k / 24)[0]),

@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game.errors import RingsideError
 from game.input import Action, InputEvent
+from game.integrations import import_hrv
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
+from game.wording import plural
 
 if TYPE_CHECKING:
     from game.app import App
@@ -90,13 +93,13 @@ class HrvImportScene(BaseScene):
             b.enabled = False
 
         def work() -> None:
-            from game.integrations import import_hrv
-
+            out: tuple[Any, str | None] = (None, "The import stopped: an internal error (see the log).")
             try:
-                out: tuple[Any, str | None] = (import_hrv(self.app.home, [path]), None)
-            except Exception as exc:  # the player reads it; the game goes on
+                out = (import_hrv(self.app.home, [path]), None)
+            except (RingsideError, OSError, ValueError) as exc:  # the player reads it; the game goes on
                 out = (None, f"The import stopped: {exc}")
-            self._done = out  # one assignment: the loop thread picks it up
+            finally:
+                self._done = out  # one assignment: the loop thread picks it up (a bug still propagates)
 
         threading.Thread(target=work, name="hrv-import", daemon=True).start()
 
@@ -214,7 +217,6 @@ class HrvImportScene(BaseScene):
                          "file to import it, or open a folder and import it whole. Importing a "
                          "file twice adds nothing.", inner, lay.px(2.8), ui.MUTED)
             return
-        from game.wording import plural
 
         if not r.files:
             head = "No HRV files in there."

@@ -3,6 +3,7 @@ challenge's standings, sync status in plain words, and your own bests."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -10,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game import exercises
+from game.errors import RingsideError
 from game.input import Action, InputEvent
-from game.integrations import BOARD_MODES, BoardView
+from game.integrations import BOARD_MODES, BoardView, fetch_board, sync_worker
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.wording import number, plural
@@ -30,7 +32,6 @@ class LeaderboardScene(BaseScene):
 
     def __init__(self, app: App) -> None:
         super().__init__(app)
-        from game.integrations import sync_worker
 
         self.worker = sync_worker(app)
         self.status: Any = None
@@ -62,8 +63,6 @@ class LeaderboardScene(BaseScene):
         home = self.app.home
 
         def work() -> None:
-            from game.integrations import fetch_board
-
             self._fetched = fetch_board(home, *key)  # one assignment: picked up in update
 
         threading.Thread(target=work, name="board", daemon=True).start()
@@ -108,7 +107,7 @@ class LeaderboardScene(BaseScene):
             try:
                 self.status = self.worker.status()
                 self.standings = self.worker.standings()
-            except Exception:
+            except (RingsideError, sqlite3.Error):  # an unreadable outbox
                 self.status = None  # said as "offline" on screen
 
     # -- input --------------------------------------------------------------------------------

@@ -14,9 +14,10 @@ from game import exercises
 from game.feed import FeedItem
 from game.feedback import Message, Priority
 from game.input import InputEvent
+from game.reps import make_rep_detector
 from game.scenes import ui
 from game.scenes.clip import ClipPanel
-from game.scenes.session import OnDone, SessionScene
+from game.scenes.session import PAUSE_HINT, OnDone, SessionScene
 
 if TYPE_CHECKING:
     from game.app import App
@@ -40,7 +41,6 @@ class RepScene(SessionScene):
                  on_done: OnDone | None = None, countdown_s: float = 3.0,
                  stop_loss_pct: float | None = None) -> None:
         super().__init__(app, on_done=on_done, countdown_s=countdown_s)
-        from game.reps import make_rep_detector
 
         self.exercise = exercise
         self.target = target or app.settings.rep_target
@@ -65,8 +65,6 @@ class RepScene(SessionScene):
                         stop_loss_pct=self.stop_loss_pct)
 
     def on_start(self) -> None:
-        from game.reps import make_rep_detector
-
         self.detector = make_rep_detector(self.exercise)
         self.reps = []
 
@@ -228,8 +226,6 @@ class RepScene(SessionScene):
         """What the stage's one cue line should say now (the channel picks the winner)."""
         self.post_source_state()
         if self.state == "countdown":
-            from game.scenes.session import PAUSE_HINT
-
             self.say(Message("pause_hint", PAUSE_HINT, "cue", Priority.HINT, ttl_s=0.25))
         view = self._view()
         if self.state != "active" or view is None:

@@ -9,7 +9,7 @@ import pygame
 
 from game import exercises
 from game.history import BEST_METRICS
-from game.input import InputEvent
+from game.input import Action, InputEvent
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.wording import number
@@ -66,8 +66,6 @@ class ResultsScene(BaseScene):
         return self.sessions[self.page]
 
     def handle(self, event: InputEvent) -> None:
-        from game.input import Action
-
         if event.action == Action.BACK:
             self.app.stack.clear_to(self.app.scenes.title())
             return

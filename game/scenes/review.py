@@ -7,6 +7,8 @@ every rep (green counted, orange not) or punch.
 
 from __future__ import annotations
 
+import re
+import time as _time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game import exercises
+from game.analysis import make_detector
 from game.errors import RingsideError
 from game.input import Action, InputEvent
+from game.pose.recording import Recording
 from game.pose.types import PoseFrame
 from game.scenes import ui
 from game.scenes.base import BaseScene
@@ -85,9 +89,6 @@ class Analysis:
 
 def analyse(path: Path, exercise: str | None = None) -> Analysis:
     """Read a recording and run the exercise's detector over it. Raises RingsideError."""
-    from game.analysis import make_detector
-    from game.pose.recording import Recording
-
     rec = Recording(path, salvage=True)
     frames = list(rec)
     if not frames:
@@ -127,9 +128,6 @@ def recording_title(path: Path) -> str:
     """How a recording reads on screen: ``Squats, Sat 5 Dec 07:45`` for the player's own
     sessions (named ``YYYYmmdd-HHMMSS_exercise.rsk`` when recorded), ``Sample: squat side deep``
     for others. Never a raw file name."""
-    import re
-    import time as _time
-
     m = re.fullmatch(r"(\d{8}-\d{6})_([a-z_]+)", path.stem)
     if m:
         try:

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -21,8 +22,13 @@ from game import exercises
 from game.feed import FeedStatus
 from game.feedback import Message, Priority
 from game.input import Action, InputEvent
+from game.integrations import live_standings, report_progress, start_sync_if_configured, sync_worker
+from game.pose.recording import RecordingWriter
 from game.scenes import ui
 from game.scenes.base import BaseScene
+from game.scenes.overlays import PauseScene
+from game.scenes.results import ResultsScene
+from game.wording import without_paths
 
 if TYPE_CHECKING:
     from game.app import App
@@ -136,8 +142,6 @@ class SessionScene(BaseScene):
             return False
         self.state = nxt
         if nxt == "active":
-            from game.integrations import start_sync_if_configured
-
             self.started_wall = time.time()
             start_sync_if_configured(self.app)
             self.app.restart_source(self.exercise)
@@ -156,7 +160,7 @@ class SessionScene(BaseScene):
         """Only the player's own sessions are journalled (the others are never saved unasked)."""
         if not self.is_players_own or self.journal is not None:
             return
-        from game.storage.journal import SessionJournal
+        from game.storage.journal import SessionJournal  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
         try:
             self.journal = SessionJournal.create(self.app.home, self._identity())
@@ -211,8 +215,6 @@ class SessionScene(BaseScene):
     def session_frame(self, pose: Any) -> Any:
         """The frame on the session clock: time spent paused (pause menu, camera lost) is cut
         out, so a round's timer, the targets and the rep tempo resume where they stopped."""
-        from dataclasses import replace
-
         ts = float(pose.timestamp_ms)
         if self._was_paused and self._last_raw_ms is not None:
             # keep one frame interval of the gap, drop the rest
@@ -229,8 +231,6 @@ class SessionScene(BaseScene):
             return
         try:
             if self.recorder is None:
-                from game.pose.recording import RecordingWriter
-
                 stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.started_wall))
                 path = self.app.home / "recordings" / f"{stamp}_{self.exercise}.rsk"
                 self.recorder = RecordingWriter(path, image_size=item.pose.image_size,
@@ -318,8 +318,6 @@ class SessionScene(BaseScene):
 
     def handle(self, event: InputEvent) -> None:
         if event.action in (Action.PAUSE, Action.BACK):
-            from game.scenes.overlays import PauseScene
-
             self.app.stack.push(PauseScene(self.app, on_restart=self.restart,
                                            on_end=lambda: self.finish("player")))
 
@@ -328,8 +326,6 @@ class SessionScene(BaseScene):
         return 0.0, None
 
     def _report_live(self) -> None:
-        from game.integrations import live_standings, report_progress, sync_worker
-
         if sync_worker(self.app, start=False) is None:
             return
 
@@ -421,8 +417,6 @@ class SessionScene(BaseScene):
         if self.on_done is not None:
             self.on_done(session)
         else:
-            from game.scenes.results import ResultsScene
-
             self.app.stack.replace(ResultsScene(self.app, [session]))
 
     def session_record(self, reason: str) -> dict[str, Any]:
@@ -493,8 +487,6 @@ class SourceErrorScene(BaseScene):
 
 def _sentence(message: str) -> str:
     """A source message as a sentence (full stop; a file name keeps its own case)."""
-    from game.wording import without_paths
-
     text = without_paths(message.strip())  # a path reads as its file name
     if not text:
         return "The source could not be read."

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game.errors import RingsideError
 from game.input import Action, InputEvent
+from game.integrations import leaderboard_identity, normalise_server, set_leaderboard_identity
 from game.scenes import ui
 from game.scenes.base import BaseScene
 from game.settings import UNITS, Settings
@@ -81,7 +83,6 @@ class SettingsScene(BaseScene):
 
     def __init__(self, app: App) -> None:
         super().__init__(app)
-        from game.integrations import leaderboard_identity
 
         self.focus = 0
         self.first = 0  # the first row shown: the list scrolls when not every row fits
@@ -121,9 +122,6 @@ class SettingsScene(BaseScene):
             self._save_text()
 
     def _save_text(self) -> None:
-        from game.errors import RingsideError
-        from game.integrations import normalise_server, set_leaderboard_identity
-
         field, text = self.editing, self.draft.strip()
         try:
             if field == "server":

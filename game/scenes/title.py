@@ -18,6 +18,7 @@ from game.scenes.review import ReviewScene
 from game.scenes.settings import SettingsScene
 from game.scenes.versus import VersusScene
 from game.scenes.workout import WorkoutScene
+from game.wording import number, plural
 
 if TYPE_CHECKING:
     from game.app import App
@@ -245,8 +246,6 @@ def _row_rects(rows: list[list[ui.Button]], area: pygame.Rect, item_h: int, gap:
 
 def _offer_text(session: dict[str, Any], *, short: bool = False) -> str:
     """``Your squat session of Sat 07:42 stopped after 2 reps.`` (pure)"""
-    from game.wording import number, plural
-
     ex = str(session.get("exercise") or "")
     stats = session.get("stats") or {}
     what = (f"{number(stats.get('score') or 0)} points" if ex == exercises.BOXING

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game.boxing.rules import _find_spot, _hand, _target_base, _toward
+from game.boxing.tutorial import Tutorial
 from game.feed import FeedItem
 from game.feedback import Message, Priority
 from game.input import Action, InputEvent
@@ -39,7 +41,6 @@ class TutorialScene(BaseScene):
 
     def __init__(self, app: App, *, on_done: Callable[[], None] | None = None) -> None:
         super().__init__(app)
-        from game.boxing.tutorial import Tutorial
 
         orthodox = not (app.profile is not None and app.profile.stance == "southpaw")
         self.tutorial = Tutorial(orthodox=orthodox)
@@ -141,7 +142,6 @@ class TutorialScene(BaseScene):
         cal = v.calibration
         if cal is None or v.step.role is None and v.step.key not in ("hook", "uppercut"):
             return
-        from game.boxing.rules import _find_spot, _hand, _target_base, _toward
 
         lead = v.step.role != "rear"
         hand = _hand(lead, cal.orthodox)

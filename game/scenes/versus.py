@@ -16,13 +16,17 @@ Nothing is saved: a versus match is two people, not one player's history, bests 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pygame
 
 from game import exercises
+from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
 from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
 from game.input import Action, InputEvent
+from game.moves import Order
 from game.scenes import ui
 from game.scenes.base import BaseScene
 from game.versus import SLOTS, BoxingVersus, RepRace, Slot, VersusResult, split_by_slot
@@ -178,10 +182,6 @@ class VersusScene(BaseScene):
         self.app.audio.effect("go")
 
     def _boxing_match(self) -> BoxingVersus:
-        from dataclasses import replace
-
-        from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
-
         difficulty = replace(Difficulty.level(1), rounds=self.target)
         if self.app.is_demo:
             # the generated boxers throw straights and slips (no hooks or uppercuts)
@@ -200,10 +200,6 @@ class VersusScene(BaseScene):
 
     def _direct_demo_boxers(self, match: BoxingVersus, start_ms: float) -> None:
         """Demo: each generated boxer answers its own targets; Blue lets ~10 % go, Red ~30 %."""
-        import numpy as np
-
-        from game.moves import Order
-
         books = getattr(self.app, "versus_orders", {})
         for i, slot in enumerate(SLOTS):
             rng = np.random.default_rng(self.seed + i)

@@ -18,10 +18,22 @@ import pygame
 
 from game import exercises
 from game.input import Action, InputEvent
-from game.integrations import DEFAULT_PLAN, WARMUP_MOVES, PlanBlock, TodayPlan, warmup_reps
+from game.integrations import (
+    DEFAULT_PLAN,
+    WARMUP_MOVES,
+    PlanBlock,
+    TodayPlan,
+    apply_coach_override,
+    coach_override,
+    start_sync_if_configured,
+    warmup_reps,
+)
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
+from game.scenes.hrv_import import HrvImportScene
+from game.scenes.overlays import PauseScene
+from game.scenes.results import ResultsScene
 from game.wording import day, plural
 
 if TYPE_CHECKING:
@@ -37,7 +49,6 @@ class WorkoutScene(BaseScene):
 
     def __init__(self, app: App) -> None:
         super().__init__(app)
-        from game.integrations import start_sync_if_configured
 
         start_sync_if_configured(app)  # fetches the coach's override in the background
         self.base_plan: TodayPlan = DEFAULT_PLAN
@@ -78,8 +89,6 @@ class WorkoutScene(BaseScene):
             self.loading = True
 
     def _apply_override(self) -> None:
-        from game.integrations import apply_coach_override, coach_override
-
         override = coach_override(self.app)
         if override != self.override:
             self.override = override
@@ -105,8 +114,6 @@ class WorkoutScene(BaseScene):
         elif key == "start":
             WorkoutRunner(self.app, self.plan).start()
         elif key == "hrv":
-            from game.scenes.hrv_import import HrvImportScene
-
             self.app.stack.push(HrvImportScene(self.app))
         elif key == "back":
             self.app.stack.pop()
@@ -292,8 +299,6 @@ class WorkoutRunner:
         self._end_block()
 
     def _end_block(self) -> None:
-        from game.scenes.results import ResultsScene
-
         nxt = self.block_i + 1
         if not self.block_sessions:  # nothing done in this block (skipped): straight on
             self._start_block(nxt)
@@ -308,8 +313,6 @@ class WorkoutRunner:
             continue_label=f"Next: {self.blocks[nxt].title}"))
 
     def _finish_workout(self) -> None:
-        from game.scenes.results import ResultsScene
-
         self.is_done = True
         self.app.audio.say("well_done")
         if self.sessions:
@@ -409,6 +412,7 @@ class GuidedScene(BaseScene):
                  is_rest: bool = False, progress_label: str | None = None,
                  last: Callable[[], str] | None = None) -> None:
         super().__init__(app)
+
         self.title_text = title
         self.detail = detail
         self.seconds = seconds
@@ -450,8 +454,6 @@ class GuidedScene(BaseScene):
         if self.clip.handle(event):
             return
         if event.action == Action.BACK:
-            from game.scenes.overlays import PauseScene
-
             self.app.stack.push(PauseScene(self.app, on_end=self._finish))
             return
         if self.menu.handle(event) == "skip":

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -231,8 +231,6 @@ class Repository:
 
     def daily_load(self, *, since_utc: datetime, utc_offset_min: int = 0) -> list[tuple[date, float]]:
         """(local day, load) per stored session since ``since_utc``, for the training-load figure."""
-        from datetime import timedelta
-
         tz = timezone(timedelta(minutes=utc_offset_min))
         q = select(SessionRow.started_utc, SessionRow.load_au).where(SessionRow.started_utc >= since_utc)
         return [(t.astimezone(tz).date(), float(load)) for t, load in self._s.execute(q)]
