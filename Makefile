@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install play test test-deps bench eval fuzz clean install-server serve
+.PHONY: install play test test-deps bench eval eval-augment fuzz clean install-server serve
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ bench: install
 # runs once per video and its skeletons are cached in .cache/eval).
 eval: install
 	$(VENV)/bin/ringside eval
+
+# The generalisation check: the rep clips' cached skeletons as other cameras, frame rates and
+# trackers would give them (mirror, 10-60 fps, zoom, pan, roll, jitter, drops, occlusion), a few
+# minutes on two cores; needs `make eval` to have recorded the skeletons (docs/ACCURACY.md).
+eval-augment: install
+	$(VENV)/bin/ringside eval --augment
 
 # The long fuzz run: the same seeded fuzz tests as `make test`, with a bigger time budget each.
 fuzz: install

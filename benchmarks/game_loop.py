@@ -83,7 +83,7 @@ def run(label: str, *, source: str | None = None, demo: str | None = None,
         "pose_cpu_ms": 1000.0 * max(0.0, cpu_all - cpu_main) / max(1, app.feed.frames_done
                                                                    if app.feed else 1),
         "load": os.getloadavg()[0],
-        "reps": [s.get("stats", {}).get("reps") for s in app.sessions],
+        "reps": [s.to_json().get("stats", {}).get("reps") for s in app.sessions],
     }
     return out
 

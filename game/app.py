@@ -13,13 +13,14 @@ the same result on any machine; the session summary is returned as a dict for th
 from __future__ import annotations
 
 import os
+import random
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygame
 
@@ -40,18 +41,31 @@ from game.feed import (
     synthetic_people_opener,
 )
 from game.history import History
-from game.input import Action, AwayWatch, HoverSelect, InputEvent, PauseGesture, hand_pointers, translate
-from game.integrations import PlanLoader, challenge_for, persist_session, replay_journals, stop_services, sync_worker
+from game.input import (
+    Action,
+    AwayWatch,
+    HoverSelect,
+    InputEvent,
+    PauseGesture,
+    hand_pointers,
+    translate,
+)
+from game.integrations import LeaderboardLink, PlanLoader, persist_session, replay_journals
 from game.loop import STEP_S, FixedStep, SceneStack
 from game.moves import OrderBook, SyntheticSession, boxer_frames
 from game.pose.backend import native_stderr_silenced
 from game.pose.pipeline import PipelineOptions, PosePipeline
 from game.scenes import factory, ui
 from game.scenes.overlays import CameraLostScene, draw_overlay
+from game.scenes.services import SceneServices
 from game.scenes.session import TRUNCATED_SHARE
+from game.session_result import FinishedMatch, FinishedSession, SessionResult
 from game.settings import Settings, load_settings, save_settings
 from game.versus import demo_people
 from game.wording import plural
+
+if TYPE_CHECKING:
+    from game.scenes.base import BaseScene
 
 FADE_MS = 220.0  # a short fade-in when the scene changes
 
@@ -141,7 +155,7 @@ class App:
         if replayed:
             self.notices.append(f"Finished saving {plural(replayed, 'session')} from last time.")
         self.audio = Audio(volume=settings.volume, voice=settings.voice)
-        self.stack: SceneStack[Any] = SceneStack()
+        self.stack: SceneStack[BaseScene] = SceneStack()
         self.stack.on_change = self._on_scene_change
         self.feed: PoseFeed | None = None
         self.source_spec: str | None = None
@@ -154,7 +168,7 @@ class App:
         self._fade_from_ms = -1e9  # scene changes fade in over FADE_MS
         self.metrics = Metrics()
         self.profile: BodyProfile | None = None
-        self.sessions: list[dict[str, Any]] = []  # finished this run
+        self.sessions: list[FinishedSession | FinishedMatch] = []  # finished this run
         self.pointer = HoverSelect()
         self.pause_gesture = PauseGesture()
         self.away_watch = AwayWatch()
@@ -170,12 +184,16 @@ class App:
         self.plan: Any = None
         self.demo_orders = OrderBook()
         self.versus_orders = {"left": OrderBook(), "right": OrderBook()}  # two demo boxers
-        self.challenge_code: str | None = None  # a live challenge joined from the leaderboard
         self.declared_s: float | None = None  # a video source's length as its file declares
         self._backend = SharedBackend()
-
-        self.plan_loader = PlanLoader(self)  # today's plan, read in the background
-        self.scenes = factory.SceneFactory(self)  # what scenes open in place of themselves (the menu, a session)
+        self.plan_loader = PlanLoader(self.home)  # today's plan, read in the background
+        self.leaderboard = LeaderboardLink(self.home, is_scripted=options.scripted,
+                                           notify=self.notify, history=self.history)
+        # Randomness is read here, at the edge, once: scenes draw from services.rng.
+        self.services = SceneServices(self, rng=random.Random(int.from_bytes(os.urandom(8),
+                                                                             "little")))
+        # what scenes open in place of themselves (the menu, a session)
+        self.scenes = factory.SceneFactory(self.services)
 
     # -- services for scenes ------------------------------------------------------------
     def notify(self, message: str, seconds: float = 4.0,
@@ -286,28 +304,39 @@ class App:
         if item is not None:
             self.metrics.pending_feedback.append(item.capture_s)
 
-    def record_session(self, session: dict[str, Any], journal: Any = None) -> list[str]:
+    def record_session(self, result: SessionResult, journal: Any = None) -> FinishedSession:
         """Keep a finished session of the player's own: history, database and (not in scripted
         runs) the leaderboard outbox, as one journal (see
-        :func:`game.integrations.persist_session`). Returns the personal bests it set."""
+        :func:`game.integrations.persist_session`). Returns it as saved, with the personal bests
+        it set; the run's list of sessions holds it (in place of an unsaved copy)."""
         targets = ["history", "database"]
         submit = None
         if not self.options.scripted:
             targets.append("outbox")
-            session.setdefault("challenge", challenge_for(self, str(session.get("exercise"))))
-            worker = sync_worker(self)
+            if result.challenge is None:
+                result = replace(result,
+                                    challenge=self.leaderboard.challenge_for(result.exercise))
+            worker = self.leaderboard.worker()
             submit = worker.submit if worker is not None else None
-        session["for_leaderboard"] = "outbox" in targets
-        outcome = persist_session(self.home, session, targets, history=self.history,
+        outcome = persist_session(self.home, result, targets, history=self.history,
                                   submit=submit, journal=journal)
-        session["saved"] = True
-        if session not in self.sessions:
-            self.sessions.append(session)
+        saved = FinishedSession(result, tuple(outcome.bests), is_saved=True,
+                                is_for_leaderboard="outbox" in targets)
+        self.keep_finished(saved)
         for problem in outcome.problems:
             self.notify(problem, 6.0)
-        return outcome.bests
+        return saved
 
-    def recover_unfinished(self, state: Any, *, keep: bool) -> dict[str, Any] | None:
+    def keep_finished(self, finished: FinishedSession | FinishedMatch) -> None:
+        """List a finished session in this run (replacing an earlier copy of the same one)."""
+        for i, known in enumerate(self.sessions):
+            if isinstance(known, FinishedSession) and isinstance(finished, FinishedSession) \
+                    and known.result.uid == finished.result.uid:
+                self.sessions[i] = finished
+                return
+        self.sessions.append(finished)
+
+    def recover_unfinished(self, state: Any, *, keep: bool) -> FinishedSession | None:
         """The player's answer about a session a crash interrupted: keep it (saved once, as it
         was when the game stopped) or let it go. Returns the kept session."""
         from game.storage.journal import SessionJournal  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
@@ -318,9 +347,7 @@ class App:
         if not keep:
             journal.discard()
             return None
-        session: dict[str, Any] = state.session()
-        session["personal_bests"] = self.record_session(session, journal=journal)
-        return session
+        return self.record_session(state.result(), journal=journal)
 
     def screenshot(self, label: str) -> str | None:
         if self.options.screenshots is None or self.screen is None:
@@ -335,7 +362,7 @@ class App:
 
     # -- the loop -----------------------------------------------------------------------
     def _first_scene(self) -> Any:
-        return factory.initial_scene(self)
+        return factory.initial_scene(self.services)
 
     def _init_display(self) -> Any:
         if self.options.scripted and not os.environ.get("DISPLAY") and \
@@ -395,7 +422,7 @@ class App:
                     if not self.running or self.stack.top is None:
                         break
                     self._draw()
-                except Exception as exc:
+                except Exception as exc:  # the crash screen: a scene's bug logs and returns to the menu
                     if scripted:
                         raise  # tests and CI must see bugs
                     self._recover(exc)
@@ -413,13 +440,10 @@ class App:
         """Quitting (window closed, Ctrl+Q, Ctrl+C) in the middle of a session keeps what was
         done: the session is finished as "quit" and saved like any other."""
         for scene in reversed(self.stack.scenes):
-            finish = getattr(scene, "finish", None)
-            if callable(finish) and getattr(scene, "state", "") == "active" and \
-                    not getattr(scene, "finished", True) and getattr(scene, "active_s", 0.0) > 0:
-                try:
-                    finish("quit")
-                except (RingsideError, OSError, ValueError) as exc:  # never let saving block quitting
-                    self.errors.append(f"saving the session on quit failed: {exc!r}")
+            try:
+                scene.end_on_quit()
+            except (RingsideError, OSError, ValueError) as exc:  # never let saving block quitting
+                self.errors.append(f"saving the session on quit failed: {exc!r}")
 
     def _recover(self, exc: Exception) -> None:
         """A bug in a scene must not end the player's evening: log it, go back to the menu.
@@ -433,7 +457,8 @@ class App:
             pass
         self.notify(f"Something went wrong ({type(exc).__name__}); back to the menu. Details are "
                     f"in {self.home / 'crash.log'}", 8.0, (240, 68, 72))
-        self.stack.clear_to(factory.title_scene(self))  # a session left unfinished closes its journal
+        # a session left unfinished closes its journal
+        self.stack.clear_to(factory.title_scene(self.services))
         self.stack.apply()
         from game.storage.journal import pending_journals  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
@@ -442,7 +467,7 @@ class App:
         self.unfinished += [st for st in pending_journals(self.home)
                             if st.header and not st.is_committed and st.path not in known]
         top = self.stack.top
-        if top is not None and hasattr(top, "refresh_menu"):
+        if top is not None:
             top.refresh_menu()
 
     def _pump_events(self) -> None:
@@ -464,7 +489,7 @@ class App:
             self.update_settings(replace(self.settings, show_overlay=not self.settings.show_overlay))
             return
         top = self.stack.top
-        if getattr(top, "captures_text", False) and event.action in (
+        if top is not None and top.captures_text and event.action in (
                 Action.TOGGLE_CAMERA, Action.VOLUME_UP, Action.VOLUME_DOWN):
             return  # a letter typed into a field, not a shortcut
         if event.action == Action.TOGGLE_CAMERA:
@@ -524,19 +549,18 @@ class App:
                 if top is not None:
                     top.on_pose(item)
                 if self.pause_gesture.update(item.pose.landmarks_px, item.pose.timestamp_ms) \
-                        and top is not None and getattr(top, "state", "") == "active" \
-                        and self.is_camera:
+                        and top is not None and top.is_in_play and self.is_camera:
                     self.dispatch(InputEvent(Action.PAUSE, source="pose"))  # hands up: pause
                 if self.away_watch.update(item.pose.landmarks_px, item.pose.timestamp_ms) \
-                        and top is not None and getattr(top, "state", "") == "active" \
-                        and getattr(top, "has_seen_player", False) and self.is_camera:
+                        and top is not None and top.is_in_play and top.has_seen_player \
+                        and self.is_camera:
                     # The player walked off: hold the round rather than miss every target.
                     self.notify("Paused: you are out of view. Step back in and hold a hand on "
                                 "Resume.", 6.0)
                     self.dispatch(InputEvent(Action.PAUSE, source="pose"))
             if feed.is_camera and feed.status == FeedStatus.LOST and top is not None and \
-                    getattr(top, "uses_pose", False):
-                self.stack.push(CameraLostScene(self))
+                    top.uses_pose:
+                self.stack.push(CameraLostScene(self.services))
 
     def _on_scene_change(self) -> None:
         self._fade_from_ms = self.now_ms
@@ -544,7 +568,7 @@ class App:
         self._transient.clear()
         top = self.stack.top
         if top is not None:
-            self.scenes_seen.append(getattr(top, "name", type(top).__name__))
+            self.scenes_seen.append(top.name)
         self._shot_pending = self._shot_pending or self.options.scripted
         self.pointer.reset()
 
@@ -552,7 +576,7 @@ class App:
         top = self.stack.top
         item = self.latest
         self.hands = []
-        if top is None or item is None or not getattr(top, "accepts_pointer", False) or \
+        if top is None or item is None or not top.accepts_pointer or \
                 self.screen is None or not self.is_camera:
             return  # only a live player points: not a demo player, not a person in a video
         self.hands = hand_pointers(item.pose.landmarks_px, item.pose.image_size,
@@ -582,7 +606,7 @@ class App:
         if self._shot_pending:
             self._shot_pending = False
             top = self.stack.top
-            label = getattr(top, "name", "scene") if top else "scene"
+            label = top.name if top else "scene"
             path = self.screenshot(label)
             if path is None and not self.options.scripted:
                 self._save_user_screenshot(screen)
@@ -599,12 +623,10 @@ class App:
         if opts.screenshots is not None and self.now_ms >= self._shot_due_ms:
             self._shot_due_ms = self.now_ms + opts.screenshot_every_s * 1000.0
             top = self.stack.top
-            self.screenshot(getattr(top, "name", "scene"))
+            self.screenshot(top.name if top else "scene")
         top = self.stack.top
         if opts.exit_after_s is not None and self.now_ms >= opts.exit_after_s * 1000.0:
-            finish = getattr(top, "finish", None)
-            if callable(finish) and not getattr(top, "finished", True):
-                finish("time")  # show the results of what was done so far
+            if top is not None and top.end_on_time():  # show the results of what was done
                 self.stack.apply()
                 self._draw()
                 self.screenshot("final")
@@ -612,13 +634,12 @@ class App:
                 self.screenshot("final")
             self.exit_reason = "exit_after"
             self.running = False
-        elif getattr(top, "name", "") == "source_error" and getattr(top, "t_s", 0.0) > 1.0:
+        elif top is not None and top.name == "source_error" and top.t_s > 1.0:
             self.screenshot("final")
             self.exit_reason = "source_error"
             self.running = False
-        elif getattr(top, "name", "") in ("results", "versus_results") and \
-                getattr(top, "t_s", 0.0) > 1.5 and \
-                opts.mode in (*exercises.NAMES, "versus"):
+        elif top is not None and top.name in ("results", "versus_results") and \
+                top.t_s > 1.5 and opts.mode in (*exercises.NAMES, "versus"):
             self.screenshot("final")
             self.exit_reason = "session_complete"
             self.running = False
@@ -628,7 +649,7 @@ class App:
         if self.feed is not None:
             self.feed.stop(timeout_s=2.0)
         self._backend.close()
-        stop_services(self)
+        self.leaderboard.stop()
         while self.stack.top is not None:
             self.stack.pop()
             self.stack.apply()
@@ -646,10 +667,10 @@ class App:
                                            else None),
             "exit": self.exit_reason or "quit",
             "game_time_s": round(self.now_ms / 1000.0, 2),
-            "session": last,
+            "session": last.to_json() if last is not None else None,
             "sessions": len(self.sessions),
-            "saved": sum(1 for s in self.sessions if s.get("saved")),
-            "reps": last.get("stats", {}).get("reps") if last else None,
+            "saved": sum(1 for s in self.sessions if s.is_saved),
+            "reps": last.result.stat("reps") if isinstance(last, FinishedSession) else None,
             "scenes": self.scenes_seen,
             "screenshots": self.screenshots,
             "frames_rendered": len(m.frame_ms),

@@ -3,7 +3,9 @@
 :func:`assess` looks at one frame and lists what is wrong, most important first, each with a
 sentence telling the player exactly what to do. :class:`Calibrator` accumulates frames while
 everything is right and, after the player has held still long enough, measures body proportions
-and stance (:class:`BodyProfile`), which the games use to place targets and judge depth.
+and stance (:class:`BodyProfile`): the one profile the games take their calibration from (the rep
+engine its start position, ``game.reps.calibration.from_profile``; the boxing round the stance and
+the arm length, ``game.boxing.rules.BodyCalibration.from_frames(..., profile=)``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from enum import Enum
 
 import numpy as np
 
+from game.errors import CalibrationError
 from game.pose.types import LM, FloatArray, PoseFrame
 
 KEY_JOINTS: dict[str, tuple[int, ...]] = {
@@ -224,10 +227,18 @@ class BodyProfile:
     leg_length_m: float | None = None
     shoulder_width_m: float | None = None
     stance: str = "neutral"  # "orthodox" (left foot forward), "southpaw", or "neutral"
+    # The frames the player held still in: the rep engine finds its start position in them
+    # (game.reps.calibration.from_profile); never saved with the profile.
+    frames: tuple[PoseFrame, ...] = field(default=(), repr=False, compare=False)
 
     def to_json(self) -> dict[str, float | str | None]:
         return {k: (round(v, 3) if isinstance(v, float) else v)
-                for k, v in ((f, getattr(self, f)) for f in self.__slots__)}
+                for k, v in ((f, getattr(self, f)) for f in self.__slots__ if f != "frames")}
+
+    @property
+    def is_orthodox(self) -> bool:
+        """Left foot forward, or no lead foot seen (the game's default)."""
+        return self.stance != "southpaw"
 
 
 def _dist(a: FloatArray, b: FloatArray) -> float:
@@ -241,11 +252,14 @@ def _angle(a: FloatArray, b: FloatArray, c: FloatArray) -> float:
 
 
 def measure(frames: list[PoseFrame]) -> BodyProfile:
-    """Median body measurements over frames that all have a person. Raises ValueError if none."""
+    """Median body measurements over frames that all have a person.
+
+    Raises :class:`~game.errors.CalibrationError` when none has."""
     rows = [f for f in frames if f.landmarks_px is not None]
     points = [f.landmarks_px[:, :2] for f in rows if f.landmarks_px is not None]
     if not points:
-        raise ValueError("no frame with a person to measure")
+        raise CalibrationError("Nobody was seen while measuring: stand 2 to 3 metres from the "
+                               "camera, whole body in view, and hold still.")
 
     def med(fn: Callable[[FloatArray], float]) -> float:
         return float(np.median([fn(p) for p in points]))
@@ -286,7 +300,7 @@ def measure(frames: list[PoseFrame]) -> BodyProfile:
                        arm_length_px=arm, leg_length_px=leg, torso_px=torso,
                        stance_width_ratio=stance_w / max(shoulder, 1e-6),
                        standing_knee_deg=knee, arm_length_m=arm_m, leg_length_m=leg_m,
-                       shoulder_width_m=shoulder_m, stance=stance)
+                       shoulder_width_m=shoulder_m, stance=stance, frames=tuple(rows))
 
 
 def _motion(a: PoseFrame, b: PoseFrame) -> float:

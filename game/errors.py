@@ -34,6 +34,12 @@ class RecordingFormatError(SourceError):
     """A skeleton recording is truncated, foreign or of an unknown version."""
 
 
+class CalibrationError(RingsideError, ValueError):
+    """Calibration saw too little (nobody, or not the start position or the guard) to measure the
+    body; the message says what to do. One type for the set-up scene, the rep engine and the
+    boxing round; also a ``ValueError`` (what measuring raised before)."""
+
+
 class ModelError(RingsideError):
     """A model file is missing or cannot be loaded."""
 

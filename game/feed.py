@@ -39,6 +39,7 @@ import numpy.typing as npt
 
 from game.errors import RingsideError, SourceError
 from game.pose.backend import MediaPipeBackend
+from game.pose.pacing import RealtimePacer
 from game.pose.pipeline import PipelineOptions, PosePipeline
 from game.pose.recording import Recording
 from game.pose.sources import open_source, parse_camera_spec
@@ -118,18 +119,17 @@ def pose_opener(spec: str, *, drop_late: bool,
         else:
             pipe = PosePipeline(PipelineOptions(max_people=people))
         period_s = 1.0 / max(1.0, float(getattr(source, "fps", 30.0) or 30.0))
-        start: float | None = None
+        pacer = RealtimePacer(clock=time.perf_counter)
         try:
             for frame in source:
                 captured = time.perf_counter()
-                if drop_late and start is not None:
+                if drop_late and pacer.is_anchored:
                     # Real time, like a camera: wait for a frame's moment; when the model was busy
                     # past it, run the model on the newest frame only: a frame whose successor is
                     # already due is dropped before the model (never queued behind it).
-                    due = start + frame.timestamp_ms / 1000.0
-                    if captured < due:
-                        time.sleep(due - captured)
-                    elif captured - due >= period_s:
+                    late_s = pacer.wait(frame.timestamp_ms)
+                    due = pacer.due_s(frame.timestamp_ms)
+                    if late_s >= period_s:
                         yield None, None, due
                         continue
                     captured = due  # latency counts from the moment the frame was due
@@ -138,9 +138,9 @@ def pose_opener(spec: str, *, drop_late: bool,
                     pose = player_pose(tracked, frame.timestamp_ms, frame.size, frame.index)
                 else:
                     pose = pipe.process(frame)
-                if drop_late and start is None:
+                if drop_late and not pacer.is_anchored:
                     # the clock starts once the model is loaded (the first frame pays for it)
-                    start = time.perf_counter() - frame.timestamp_ms / 1000.0
+                    pacer.anchor(frame.timestamp_ms)
                 if people > 1:
                     yield pose, frame.image_bgr, captured, tracked
                 else:
@@ -281,7 +281,8 @@ class PoseFeed:
         self.frames_done = 0
         self.frames_skipped = 0
         self.losses = 0
-        self._start_wall: float | None = None
+        # Recordings and generated players are released at their timestamps (a stop wakes it).
+        self._pacer = RealtimePacer(clock=time.perf_counter, sleep=self._stop.wait)
         self._first_ts_ms: float | None = None
         self._rate = PoseRate()
         # The rate the current activity needs (MIN_POSE_FPS); the scene in charge sets it.
@@ -435,15 +436,10 @@ class PoseFeed:
                  people: tuple[TrackedPose, ...] = ()) -> None:
         if self._first_ts_ms is None:
             self._first_ts_ms = pose.timestamp_ms
-            self._start_wall = time.perf_counter()
+            self._pacer.anchor(pose.timestamp_ms)
         if self.pacing == "wall" and not self.is_camera and image is None:
             # recordings and generated players are paced here; videos by their opener
-            assert self._start_wall is not None
-            due = self._start_wall + (pose.timestamp_ms - self._first_ts_ms) / 1000.0
-            now = time.perf_counter()
-            if now < due:
-                self._stop.wait(due - now)
-            elif now - due > 0.1:
+            if self._pacer.wait(pose.timestamp_ms) > 0.1:
                 # A recording that fell behind (the machine stalled): skip to catch up.
                 self.frames_skipped += 1
                 return

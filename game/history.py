@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from game.session_result import SessionResult
 from game.settings import backup_corrupt, write_json_atomic
 
 HISTORY_FILE = "history.json"
 MAX_SESSIONS = 500
 
-# Personal-best metrics per mode: (key in the session's "stats", label, higher is better).
+# Personal-best metrics per mode: (key in the result's ``stats``, label, higher is better).
 BEST_METRICS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "rep": (("reps", "Reps", True), ("avg_score", "Average form", True),
             ("best_score", "Best rep", True)),
@@ -67,32 +68,25 @@ class History:
                         out[key] = float(v)
         return out
 
-    def add(self, session: dict[str, Any]) -> list[str]:
+    def add(self, result: SessionResult, *, for_leaderboard: bool | None = None) -> list[str]:
         """Record a finished session and save; returns labels of the personal bests it set.
 
         A session already here (same ``uid``: a journal replayed after a crash) is not added
         again and sets no new best."""
-        uid = session.get("uid")
-        if uid and any(s.get("uid") == uid for s in self.sessions):
+        if result.uid and self.has(result.uid):
             return []
-        mode_key = "boxing" if session.get("exercise") == "boxing" else "rep"
-        if session.get("warmup"):
-            self.sessions.append(dict(session, personal_bests=[]))
-            del self.sessions[:-MAX_SESSIONS]
-            write_json_atomic(self.path, {"version": 1, "sessions": self.sessions})
-            return []
-        before = self.bests(mode_key, str(session.get("exercise")))
         new: list[str] = []
-        for key, label, higher in BEST_METRICS[mode_key]:
-            v = session.get("stats", {}).get(key)
-            if not isinstance(v, (int, float)) or v <= 0:
-                continue
-            old = before.get(key)
-            if old is None or (v > old if higher else v < old):
-                if old is not None:  # the first session is not a "new best"
-                    new.append(label)
-        session = dict(session, personal_bests=new)
-        self.sessions.append(session)
+        if not result.is_warmup:
+            before = self.bests(result.mode, result.exercise)
+            for key, label, higher in BEST_METRICS[result.mode]:
+                v = result.stat(key)
+                if not isinstance(v, (int, float)) or v <= 0:
+                    continue
+                old = before.get(key)
+                if old is None or (v > old if higher else v < old):
+                    if old is not None:  # the first session is not a "new best"
+                        new.append(label)
+        self.sessions.append(history_row(result, new, for_leaderboard=for_leaderboard))
         del self.sessions[:-MAX_SESSIONS]
         write_json_atomic(self.path, {"version": 1, "sessions": self.sessions})
         return new
@@ -102,3 +96,15 @@ class History:
 
     def recent(self, n: int = 10) -> list[dict[str, Any]]:
         return list(reversed(self.sessions[-n:]))
+
+
+def history_row(result: SessionResult, personal_bests: list[str], *,
+                for_leaderboard: bool | None = None) -> dict[str, Any]:
+    """The row history.json keeps for a finished session: the result's JSON, whether it was
+    meant for the leaderboard (a scripted run's never is) and the bests it set. Rows written by
+    earlier versions have the same shape (:meth:`SessionResult.from_json` reads both)."""
+    row = result.to_json()
+    if for_leaderboard is not None:
+        row["for_leaderboard"] = for_leaderboard
+    row["personal_bests"] = list(personal_bests)
+    return row

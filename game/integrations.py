@@ -20,24 +20,17 @@ from typing import TYPE_CHECKING, Any
 
 from game import exercises
 from game.errors import RingsideError
-from game.hrv.plan import session_load_au
 from game.net.outbox import Outbox
 from game.net.override import latest_coach_override
-from game.net.session import submission_from_session
+from game.net.session import submission_for
 from game.net.settings import NetSettings, load_settings, save_settings
+from game.session_result import SessionResult
 from game.wording import day as day_text
 from game.wording import number, plural
 
 if TYPE_CHECKING:
-    from game.app import App
     from game.history import History
     from game.storage.journal import JournalState, SessionJournal
-
-# Session-RPE defaults when the player gave none (Foster 2001 scale): steady squat sets ~5,
-# shadowboxing intervals ~6.
-DEFAULT_RPE = {"boxing": 6.0}
-DEFAULT_RPE_REPS = 5.0
-
 
 # Where a finished session goes. A session is the player's own only when a live camera saw them
 # (see :func:`game.scenes.session.source_kind`); scripted runs never post scores.
@@ -53,7 +46,7 @@ class SaveOutcome:
     is_complete: bool = True  # False: the journal is kept and replayed at the next start
 
 
-def persist_session(home: Path, session: dict[str, Any], targets: list[str], *,
+def persist_session(home: Path, result: SessionResult, targets: list[str], *,
                     history: History, submit: Callable[[dict[str, Any]], Any] | None = None,
                     journal: SessionJournal | None = None, is_committed: bool = False,
                     on_step: Callable[[str], None] | None = None) -> SaveOutcome:
@@ -64,18 +57,20 @@ def persist_session(home: Path, session: dict[str, Any], targets: list[str], *,
     any step is applied again by :func:`replay_journals` and nothing is stored twice. A target
     that fails for a passing reason (disk full, database locked) keeps the journal for the next
     start; one that refuses the session for good (not a leaderboard session) does not.
-    ``is_committed``: the journal already holds the commit line (a replay). ``on_step`` is called after each step (tests kill the process there).
+    ``is_committed``: the journal already holds the commit line (a replay). ``on_step`` is called
+    after each step (tests kill the process there). ``result.uid`` must be set.
     """
     from game.storage.journal import SessionJournal, journal_dir  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
     step = on_step or (lambda _name: None)
-    session.setdefault("uid", str(uuid.uuid4()))
+    if not result.uid:
+        result = replace(result, uid=str(uuid.uuid4()))
     if journal is None:
         journal_dir(home).mkdir(parents=True, exist_ok=True)
-        journal = SessionJournal(journal_dir(home) / f"{session['uid']}.jsonl")
+        journal = SessionJournal(journal_dir(home) / f"{result.uid}.jsonl")
     try:
         if not is_committed:
-            journal.commit(session, list(targets))
+            journal.commit(result.to_json(), list(targets))
     except (OSError, ValueError) as exc:
         # Without the journal the writes below are still each atomic; say the safety net is off.
         journal = None
@@ -87,19 +82,19 @@ def persist_session(home: Path, session: dict[str, Any], targets: list[str], *,
     retry = False
     if "history" in targets:
         try:
-            bests = history.add(session)
+            bests = history.add(result, for_leaderboard="outbox" in targets)
         except OSError as exc:
             problems.append(f"Could not save this session to your history ({exc}).")
             retry = True
         step("history")
     if "database" in targets:
-        problem, again = save_session_db(home, session)
+        problem, again = save_session_db(home, result)
         if problem:
             problems.append(problem)
             retry = retry or again
         step("database")
     if "outbox" in targets:
-        problem, again = queue_submission(home, session, submit)
+        problem, again = queue_submission(home, result, submit)
         if problem:
             problems.append(problem)
             retry = retry or again
@@ -125,7 +120,7 @@ def replay_journals(home: Path, history: History) -> tuple[int, list[JournalStat
     problems: list[str] = []
     for state in pending_journals(home):
         if state.is_committed:
-            out = persist_session(home, state.session(), state.targets, history=history,
+            out = persist_session(home, state.result(), state.targets, history=history,
                                   journal=SessionJournal(state.path), is_committed=True)
             replayed += 1
             problems.extend(out.problems)
@@ -136,45 +131,23 @@ def replay_journals(home: Path, history: History) -> tuple[int, list[JournalStat
     return replayed, unfinished, problems
 
 
-def save_session_db(home: Path, session: dict[str, Any]) -> tuple[str | None, bool]:
+def save_session_db(home: Path, result: SessionResult) -> tuple[str | None, bool]:
     """Save a finished session to the local database (idempotent by uid). Returns a problem to
     show (or None) and whether trying again later may help."""
     from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415 - lazy: as above
 
-    from game.storage import PunchRecord, RepRecord, SessionRecord, open_database  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
+    from game.storage import open_database  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
+    from game.storage.session_rows import session_rows  # noqa: PLC0415 - lazy: the same package (SQLAlchemy)
     try:
-        kind = str(session.get("exercise", "unknown"))
-        started = datetime.fromtimestamp(float(session.get("started") or 0), tz=timezone.utc)
-        duration = float(session.get("active_s") or 0.0)
-        rpe = DEFAULT_RPE.get(kind, DEFAULT_RPE_REPS)
-        stats = session.get("stats", {})
-        score = stats.get("score") if kind == "boxing" else stats.get("avg_score")
-        uid = str(session.setdefault("uid", str(uuid.uuid4())))
-        record = SessionRecord(uid=uid, kind=kind, started_utc=started, duration_s=duration,
-                               load_au=session_load_au(duration, rpe), rpe=None,
-                               score=None if score is None else float(score),
-                               plan=session.get("plan") or {}, summary=dict(stats))
+        rows = session_rows(result)
         db = open_database(home / "ringside.db")
         try:
             with db.transaction() as repo:
-                sid = repo.add_session(record)
-                reps = [RepRecord(idx=i, exercise=kind, t_ms=int(float(r.get("t", 0)) * 1000),
-                                  is_counted=bool(r.get("counted")),
-                                  depth_deg=_num((r.get("metrics") or {}).get("depth_deg")),
-                                  velocity_mps=_num((r.get("metrics") or {}).get(
-                                      "peak_velocity_mps")),
-                                  score=_num(r.get("score")), metrics=r.get("metrics") or {})
-                        for i, r in enumerate(session.get("reps", []))]
-                if reps:
-                    repo.add_reps(sid, reps)
-                punches = [PunchRecord(idx=i, t_ms=int(float(p.get("t", 0)) * 1000),
-                                       hand=str(p.get("hand", "?")), kind=str(p.get("kind", "?")),
-                                       is_hit=bool(p.get("hit")),
-                                       speed_mps=_num(p.get("speed_mps")),
-                                       score=_num(p.get("points")), metrics={})
-                           for i, p in enumerate(session.get("punches", []))]
-                if punches:
-                    repo.add_punches(sid, punches)
+                sid = repo.add_session(rows.session)
+                if rows.reps:
+                    repo.add_reps(sid, list(rows.reps))
+                if rows.punches:
+                    repo.add_punches(sid, list(rows.punches))
         finally:
             close = getattr(db, "close", None)
             if callable(close):
@@ -188,15 +161,15 @@ def save_session_db(home: Path, session: dict[str, Any]) -> tuple[str | None, bo
     return None, False
 
 
-def queue_submission(home: Path, session: dict[str, Any],
+def queue_submission(home: Path, result: SessionResult,
                      submit: Callable[[dict[str, Any]], Any] | None) -> tuple[str | None, bool]:
     """Put a finished session in the leaderboard outbox (idempotent: the submission id is the
     session's uid). ``submit`` is the sync worker's (it also wakes the sender); without one the
     outbox file is written directly. Returns a problem (or None) and whether to retry."""
-    if session.get("warmup"):
+    if result.is_warmup:
         return None, False  # a warm-up is not a score
     try:
-        sub = submission_from_session(session, challenge=session.get("challenge"))
+        sub = submission_for(result, challenge=result.challenge)
     except ValueError as exc:
         return f"This session cannot go to the leaderboard ({exc}).", False
     if sub is None:
@@ -210,10 +183,6 @@ def queue_submission(home: Path, session: dict[str, Any],
     except (RingsideError, sqlite3.Error, OSError) as exc:  # an outbox that cannot be written
         return f"Could not queue this score for the leaderboard yet ({exc}).", True
     return None, False
-
-
-def _num(v: Any) -> float | None:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 @dataclass(frozen=True)
@@ -284,14 +253,14 @@ DEFAULT_PLAN = TodayPlan(
 )
 
 
-def today_plan(app: App) -> tuple[TodayPlan, str | None]:
+def today_plan(home: Path) -> tuple[TodayPlan, str | None]:
     """Today's plan from the recovery part when it has data, else the default; plus a problem."""
     from sqlalchemy.exc import SQLAlchemyError  # noqa: PLC0415 - lazy: as above
 
     from game.hrv.service import status  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
     from game.storage import open_database  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
     try:
-        db = open_database(app.home / "ringside.db")
+        db = open_database(home / "ringside.db")
         try:
             now = datetime.now(timezone.utc)
             st = status(db, today=date.today(), now=now)
@@ -308,7 +277,7 @@ def today_plan(app: App) -> tuple[TodayPlan, str | None]:
     if st.last is None and st.measurement_count:
         # Every reading is older than readiness looks back: the plan must say so, not claim
         # there are none (issue 11).
-        newest = newest_reading_day(app.home)
+        newest = newest_reading_day(home)
         when = f" (the newest is from {day_text(newest.isoformat())})" if newest else ""
         return replace(DEFAULT_PLAN, readings=st.measurement_count, readiness="too old",
                        newest_reading=newest.isoformat() if newest else None,
@@ -366,8 +335,8 @@ class PlanLoader:
     take seconds on a slow disk). Started when the game starts, so the workout screen never
     waits; :meth:`refresh` after an HRV import."""
 
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(self, home: Path) -> None:
+        self.home = home
         self._result: tuple[TodayPlan, str | None] | None = None
         self._thread: Any = None
         self._generation = 0
@@ -382,7 +351,7 @@ class PlanLoader:
         self._result = None
 
         def load() -> None:
-            result = today_plan(self.app)
+            result = today_plan(self.home)
             if gen == self._generation:  # a newer refresh wins
                 self._result = result  # one assignment: the loop thread picks it up
 
@@ -436,25 +405,88 @@ def import_hrv(home: Path, paths: list[Path]) -> HrvImportResult:
 
 # -- leaderboard --------------------------------------------------------------------------
 
-def sync_worker(app: App, *, start: bool = True) -> Any:
-    """The app's leaderboard sync worker (started on first use), or None when unavailable."""
-    worker = getattr(app, "_sync_worker", None)
-    if worker is not None or not start:
-        return worker
-    from game.net.sync import start_sync  # noqa: PLC0415 - lazy: websockets (0.1 s CPU to import) only once a leaderboard is used
+class LeaderboardLink:
+    """The game's link to the leaderboard: the sync worker (started on first use, stopped at the
+    end), the live challenge the player joined, live progress and standings. Owned by the app and
+    handed to scenes through their services; every call is safe when the leaderboard is
+    unavailable (no server set up, a corrupt ``leaderboard.json``): it does nothing, or returns
+    None."""
 
-    try:
-        worker = start_sync(folder=app.home)
-    except (RingsideError, OSError) as exc:  # a corrupt leaderboard.json, an unusable outbox
-        app.notify(f"Leaderboard unavailable: {exc}", 6.0)
-        return None
-    app._sync_worker = worker  # type: ignore[attr-defined]
-    if not app.options.scripted:
+    def __init__(self, home: Path, *, is_scripted: bool, notify: Callable[..., None],
+                 history: History) -> None:
+        self.home = home
+        self.is_scripted = is_scripted  # scripted runs never post scores
+        self._notify = notify
+        self._history = history
+        self._worker: Any = None
+        self.challenge_code: str | None = None  # a live challenge joined from the leaderboard
+
+    def worker(self, *, start: bool = True) -> Any:
+        """The sync worker (started now unless ``start`` is False), or None when unavailable."""
+        if self._worker is not None or not start:
+            return self._worker
+        from game.net.sync import start_sync  # noqa: PLC0415 - lazy: websockets (0.1 s CPU to import) only once a leaderboard is used
+
         try:
-            requeue_unsent(app.history.sessions, worker, now_s=time.time())
-        except (RingsideError, sqlite3.Error, OSError) as exc:  # the history is still safe on disk; try again next start
-            app.notify(f"Could not check for unsent scores ({exc}).", 6.0)
-    return worker
+            worker = start_sync(folder=self.home)
+        except (RingsideError, OSError) as exc:  # a corrupt leaderboard.json, an unusable outbox
+            self._notify(f"Leaderboard unavailable: {exc}", 6.0)
+            return None
+        self._worker = worker
+        if not self.is_scripted:
+            try:
+                requeue_unsent(self._history.sessions, worker, now_s=time.time())
+            except (RingsideError, sqlite3.Error, OSError) as exc:  # the history is still safe on disk; try again next start
+                self._notify(f"Could not check for unsent scores ({exc}).", 6.0)
+        return worker
+
+    def start_if_configured(self) -> None:
+        """Start syncing at a session's start when the player has set up a server, so a
+        challenge joined with 'ringside sync --join' counts live."""
+        if not self.is_scripted and (self.home / "leaderboard.json").exists():
+            self.worker()
+
+    def stop(self) -> None:
+        """Stop the worker (the game ends, or the server or name changed: the next use starts a
+        fresh one)."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            try:
+                worker.stop(timeout_s=1.0)
+            except RuntimeError:  # its thread never started
+                pass
+
+    def challenge_for(self, exercise: str) -> str | None:
+        """The live challenge a session counts for: joined, running, and of this exercise."""
+        st = self.standings()
+        # joined in the game, or with 'ringside sync --join' (the worker follows it by itself)
+        code = self.challenge_code or (st.code if st is not None else None)
+        if st is None or st.code != code or st.state != "running" or st.exercise != exercise:
+            return None
+        return str(code)
+
+    def report_progress(self, exercise: str, score: float, elapsed_s: float,
+                        count: int | None = None) -> None:
+        """Send the live score of a session that counts for a running challenge (latest wins)."""
+        code = self.challenge_for(exercise)
+        worker = self.worker(start=False)
+        if code and worker is not None:
+            worker.progress(code, float(score), int(elapsed_s * 1000), count)
+
+    def standings(self) -> Any:
+        """The live challenge's standings the worker follows, or None."""
+        worker = self.worker(start=False)
+        return None if worker is None else worker.standings()
+
+    def coach_override(self) -> dict[str, Any] | None:
+        """The latest override: live from the sync worker, else the cached copy (never
+        blocks)."""
+        worker = self.worker(start=False)
+        if worker is not None:
+            live = worker.override()
+            if live:
+                return live  # type: ignore[no-any-return]
+        return latest_coach_override(fetch=False, folder=self.home)
 
 
 # Sessions this recent are checked against the outbox when syncing starts. Shorter than the
@@ -464,18 +496,20 @@ REQUEUE_WINDOW_S = 3 * 24 * 3600.0
 
 
 def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float) -> int:
-    """Queue the recent sessions whose leaderboard copy never reached the outbox (the game stopped
-    between keeping a session and queueing it); returns how many. A session's submission id is its
-    own uid, so one already queued or sent is skipped here, and the server ignores a repeat."""
+    """Queue the recent sessions (history rows) whose leaderboard copy never reached the outbox
+    (the game stopped between keeping a session and queueing it); returns how many. A session's
+    submission id is its own uid, so one already queued or sent is skipped here, and the server
+    ignores a repeat."""
     known = {item.id for item in worker.outbox.items()}
     queued = 0
-    for session in sessions:
-        if not session.get("uid") or now_s - float(session.get("started") or 0) > REQUEUE_WINDOW_S:
-            continue
-        if session.get("warmup") or session.get("for_leaderboard") is False:
-            continue  # a warm-up, or a scripted run's session: never meant for the board
+    for row in sessions:
+        if row.get("for_leaderboard") is False:
+            continue  # a scripted run's session: never meant for the board
+        result = SessionResult.from_json(row)
+        if not result.uid or now_s - result.started_s > REQUEUE_WINDOW_S or result.is_warmup:
+            continue  # too old to check, or a warm-up (never a score)
         try:
-            sub = submission_from_session(session)
+            sub = submission_for(result)
         except ValueError:
             continue  # not a leaderboard session (it was refused when it was new too)
         if sub is None or sub["id"] in known:
@@ -484,51 +518,6 @@ def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float)
         known.add(sub["id"])
         queued += 1
     return queued
-
-
-def start_sync_if_configured(app: App) -> None:
-    """Start syncing at a session's start when the player has set up a server, so a challenge
-    joined with 'ringside sync --join' counts live."""
-    if not app.options.scripted and (app.home / "leaderboard.json").exists():
-        sync_worker(app)
-
-
-def stop_services(app: App) -> None:
-    worker = sync_worker(app, start=False)
-    if worker is not None:
-        try:
-            worker.stop(timeout_s=1.0)
-        except RuntimeError:  # its thread never started
-            pass
-
-
-def challenge_for(app: App, exercise: str) -> str | None:
-    """The live challenge this session counts for: joined, running, and of this exercise."""
-    worker = sync_worker(app, start=False)
-    if worker is None:
-        return None
-    st = worker.standings()
-    # joined in the game, or with 'ringside sync --join' (the worker follows it by itself)
-    code = getattr(app, "challenge_code", None) or (st.code if st is not None else None)
-    if st is None or st.code != code or st.state != "running" or st.exercise != exercise:
-        return None
-    return str(code)
-
-
-def report_progress(app: App, exercise: str, score: float, elapsed_s: float,
-                    count: int | None = None) -> None:
-    """Send the live score of a session that counts for a running challenge (latest wins)."""
-    code = challenge_for(app, exercise)
-    worker = sync_worker(app, start=False)
-    if code and worker is not None:
-        worker.progress(code, float(score), int(elapsed_s * 1000), count)
-
-
-def live_standings(app: App) -> Any:
-    worker = sync_worker(app, start=False)
-    if worker is None:
-        return None
-    return worker.standings()
 
 
 # -- the coach's override from the leaderboard server ----------------------------------------
@@ -574,17 +563,6 @@ def apply_coach_override(plan: TodayPlan, override: dict[str, Any] | None) -> To
     title = f"Today: {intensity} day (coach)" if intensity else f"{plan.title} (coach)"
     return replace(plan, title=title, blocks=tuple(out), reason=f"{why} {plan.reason}",
                    source="coach")
-
-
-def coach_override(app: App) -> dict[str, Any] | None:
-    """The latest override: live from the sync worker, else the cached copy (never blocks)."""
-    worker = sync_worker(app, start=False)
-    if worker is not None:
-        live = worker.override()
-        if live:
-            return live  # type: ignore[no-any-return]
-
-    return latest_coach_override(fetch=False, folder=app.home)
 
 
 # -- boards from the leaderboard server (read on a worker thread) ----------------------------
@@ -706,18 +684,17 @@ def normalise_server(text: str) -> str:
     return f"{scheme}://{host}/{path or 'ws'}"
 
 
-def set_leaderboard_identity(app: App, *, name: str | None = None,
+def set_leaderboard_identity(link: LeaderboardLink, *, name: str | None = None,
                              server: str | None = None) -> None:
     """Save the player's name and/or server for the leaderboard (``leaderboard.json``, the file
     ``ringside sync`` uses) and restart syncing so they apply now. Raises RingsideError."""
     try:
-        s = load_settings(app.home)
+        s = load_settings(link.home)
     except RingsideError:
         s = NetSettings()
     if name is not None:
         s = replace(s, name=name)
     if server is not None:
         s = replace(s, server=server)
-    save_settings(s, app.home)
-    stop_services(app)
-    app._sync_worker = None  # type: ignore[attr-defined]
+    save_settings(s, link.home)
+    link.stop()

@@ -13,8 +13,10 @@ Lifecycle of a :class:`Scene` on the :class:`SceneStack`:
 - ``draw(surface)``: render the current state; must never change it (it may run zero, one or
   several times per step).
 
-Transitions requested during ``handle``/``update`` (``push``/``pop``/``replace``) are queued and
-applied between steps, so a scene never sees its own lifecycle calls in the middle of an update.
+Scenes change the stack only by sending commands (:class:`Push`, :class:`Pop`, :class:`Replace`,
+:class:`ClearTo`: data, see ``BaseScene.go``); they never hold the stack. Commands sent during
+``handle``/``update`` are queued in the order sent and applied between steps, so a scene never sees
+its own lifecycle calls in the middle of an update.
 """
 
 from __future__ import annotations
@@ -24,6 +26,35 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 STEP_S = 1.0 / 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """Put ``scene`` on top (the one beneath pauses)."""
+
+    scene: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Pop:
+    """Remove the top scene (the one beneath resumes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Replace:
+    """Remove the top scene and put ``scene`` in its place."""
+
+    scene: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ClearTo:
+    """Remove every scene and start again from ``scene`` (back to the title)."""
+
+    scene: Any
+
+
+Command = Push | Pop | Replace | ClearTo
 
 
 @dataclass
@@ -88,51 +119,55 @@ class SceneStack(Generic[S]):
 
     def __init__(self) -> None:
         self._scenes: list[S] = []
-        self._pending: list[tuple[str, S | None]] = []
+        self._pending: list[Command] = []
         self.on_change: Callable[[], None] | None = None
 
     # -- requests (queued) --------------------------------------------------------------
+    def send(self, command: Command) -> None:
+        """Queue a command; :meth:`apply` carries it out between steps."""
+        self._pending.append(command)
+
     def push(self, scene: S) -> None:
-        self._pending.append(("push", scene))
+        self.send(Push(scene))
 
     def pop(self) -> None:
-        self._pending.append(("pop", None))
+        self.send(Pop())
 
     def replace(self, scene: S) -> None:
         """Pop the top scene and push ``scene``."""
-        self._pending.append(("replace", scene))
+        self.send(Replace(scene))
 
     def clear_to(self, scene: S) -> None:
         """Pop every scene and push ``scene`` (back to the title screen)."""
-        self._pending.append(("clear", scene))
+        self.send(ClearTo(scene))
 
     # -- applying -----------------------------------------------------------------------
     def apply(self) -> bool:
         """Apply queued transitions in order; returns True when anything changed."""
         changed = False
         while self._pending:
-            op, scene = self._pending.pop(0)
+            command = self._pending.pop(0)
             changed = True
-            if op == "push" and scene is not None:
+            if isinstance(command, Push):
                 if self._scenes:
                     self._scenes[-1].pause()
-                self._scenes.append(scene)
-                scene.enter()
-            elif op == "pop":
+                self._scenes.append(command.scene)
+                command.scene.enter()
+            elif isinstance(command, Pop):
                 if self._scenes:
                     self._scenes.pop().exit()
                 if self._scenes:
                     self._scenes[-1].resume()
-            elif op == "replace" and scene is not None:
+            elif isinstance(command, Replace):
                 if self._scenes:
                     self._scenes.pop().exit()
-                self._scenes.append(scene)
-                scene.enter()
-            elif op == "clear" and scene is not None:
+                self._scenes.append(command.scene)
+                command.scene.enter()
+            else:  # ClearTo
                 while self._scenes:
                     self._scenes.pop().exit()
-                self._scenes.append(scene)
-                scene.enter()
+                self._scenes.append(command.scene)
+                command.scene.enter()
         if changed and self.on_change is not None:
             self.on_change()
         return changed

@@ -2,8 +2,9 @@
 
 A move is data: a camera view and a list of phases, each with a name, a duration, a coaching cue
 and the key pose reached at its end. A key pose is a handful of numbers (hip position, trunk lean,
-where the feet stand and the hands go); knees and elbows are solved by two-link inverse
-kinematics, so every generated skeleton has fixed bone lengths. Adding a move means adding a
+where the feet stand and the hands go); knees and elbows are solved by the shared two-link inverse
+kinematics on the standard body of :mod:`game.pose.synthetic`, so every generated skeleton has
+fixed bone lengths, and the demo camera is that module's orthographic camera. Adding a move means adding a
 definition to :data:`MOVES`, not code.
 
 Everything here is pure: time is an argument, randomness comes from a passed ``numpy`` Generator.
@@ -18,19 +19,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from game.pose import synthetic as body
+from game.pose.synthetic import STANDARD, two_link, unit
 from game.pose.types import LM, NUM_LANDMARKS, FloatArray, PoseFrame
-
-# Segment lengths (metres) of a 1.75 m adult, after Winter, "Biomechanics and Motor Control of
-# Human Movement" (segment length as a fraction of height: thigh .245, shank .246, upper arm .186,
-# forearm .146, shoulder width .259, hip width .191).
-THIGH_M = 0.43
-SHIN_M = 0.43
-UPPER_ARM_M = 0.33
-FOREARM_M = 0.27
-TORSO_M = 0.52
-SHOULDER_HALF_M = 0.19
-HIP_HALF_M = 0.11
-ANKLE_H_M = 0.08
 
 Vec = FloatArray
 
@@ -74,82 +65,49 @@ def _smooth(s: float) -> float:
     return s * s * (3.0 - 2.0 * s)
 
 
-def _unit(v: Vec) -> Vec:
-    n = float(np.linalg.norm(v))
-    return v / n if n > 1e-9 else v
-
-
-def _two_link(root: Vec, target: Vec, l1: float, l2: float, pole: Vec) -> tuple[Vec, Vec]:
-    """Middle joint and end point of a two-link chain reaching for ``target``.
-
-    The chain bends towards ``pole``; an unreachable target is approached along the line to it.
-    """
-    d_vec = target - root
-    d = float(np.linalg.norm(d_vec))
-    direction = _unit(d_vec) if d > 1e-9 else np.array([0.0, -1.0, 0.0])
-    d = min(max(d, abs(l1 - l2) + 1e-4), l1 + l2 - 1e-4)
-    cos_a = (l1 * l1 + d * d - l2 * l2) / (2 * l1 * d)
-    sin_a = math.sqrt(max(0.0, 1.0 - cos_a * cos_a))
-    perp = pole - float(np.dot(pole, direction)) * direction
-    perp = _unit(perp) if float(np.linalg.norm(perp)) > 1e-6 else np.array([1.0, 0.0, 0.0])
-    joint = root + direction * l1 * cos_a + perp * l1 * sin_a
-    end = joint + _unit(root + direction * d - joint) * l2
-    return joint, end
+def _ful(f: float, u: float, lat: float) -> Vec:
+    """A key pose's (forward, up, left) numbers as a body-frame point (x left, y up, z forward)."""
+    return np.array([lat, u, f])
 
 
 def _rot_pitch(p: Vec, pivot: Vec, deg: float) -> Vec:
-    """Tip point p forward (towards +f) about the lateral axis through ``pivot``."""
+    """Tip point p forward (towards +z) about the lateral axis through ``pivot``."""
     a = math.radians(deg)
-    f, u = p[0] - pivot[0], p[1] - pivot[1]
-    return np.array([pivot[0] + f * math.cos(a) + u * math.sin(a),
-                     pivot[1] - f * math.sin(a) + u * math.cos(a), p[2]])
+    f, u = p[2] - pivot[2], p[1] - pivot[1]
+    return np.array([p[0], pivot[1] - f * math.sin(a) + u * math.cos(a),
+                     pivot[2] + f * math.cos(a) + u * math.sin(a)])
 
 
 def skeleton_floor(pose: KeyPose) -> FloatArray:
-    """The 33 landmarks of ``pose`` in the floor frame (f, u, l), metres."""
+    """The 33 landmarks of ``pose`` in the body frame of :mod:`game.pose.synthetic` (x left, y up,
+    z forward; metres); the key pose's numbers are forward, up, left."""
     out = np.zeros((NUM_LANDMARKS, 3))
-    fwd = np.array([1.0, 0.0, 0.0])
-    up = np.array([0.0, 1.0, 0.0])
-    lat = np.array([0.0, 0.0, 1.0])
-    hip = np.array([pose.hip_f, pose.hip_u, 0.0])
+    fwd = _ful(1.0, 0.0, 0.0)
+    up = _ful(0.0, 1.0, 0.0)
+    lat = _ful(0.0, 0.0, 1.0)
+    hip = _ful(pose.hip_f, pose.hip_u, 0.0)
     tw = math.radians(pose.twist_deg)
-    hip_lat = np.array([-math.sin(tw / 2), 0.0, math.cos(tw / 2)])
-    sh_lat = np.array([-math.sin(tw), 0.0, math.cos(tw)])
+    hip_lat = _ful(-math.sin(tw / 2), 0.0, math.cos(tw / 2))
+    sh_lat = _ful(-math.sin(tw), 0.0, math.cos(tw))
     lean, side = math.radians(pose.trunk_deg), math.radians(pose.side_deg)
-    trunk = _unit(np.array([math.sin(lean), math.cos(lean) * math.cos(side), math.sin(side)]))
-    shoulder_mid = hip + trunk * TORSO_M
-    face_fwd = _unit(np.array([math.cos(tw / 2), 0.0, math.sin(tw / 2)]))
-    neck = shoulder_mid + trunk * 0.07
-    head = neck + trunk * 0.15 + face_fwd * 0.02
+    trunk = unit(_ful(math.sin(lean), math.cos(lean) * math.cos(side), math.sin(side)))
+    shoulder_mid = hip + trunk * STANDARD.torso_m
+    face_fwd = unit(_ful(math.cos(tw / 2), 0.0, math.sin(tw / 2)))  # the head turns half as far
 
-    out[LM.LEFT_HIP] = hip + hip_lat * HIP_HALF_M
-    out[LM.RIGHT_HIP] = hip - hip_lat * HIP_HALF_M
-    out[LM.LEFT_SHOULDER] = shoulder_mid + sh_lat * SHOULDER_HALF_M
-    out[LM.RIGHT_SHOULDER] = shoulder_mid - sh_lat * SHOULDER_HALF_M
-    out[LM.NOSE] = head + face_fwd * 0.10
-    for eye, inner, outer, sign in ((LM.LEFT_EYE, LM.LEFT_EYE_INNER, LM.LEFT_EYE_OUTER, 1.0),
-                                    (LM.RIGHT_EYE, LM.RIGHT_EYE_INNER, LM.RIGHT_EYE_OUTER, -1.0)):
-        base = head + face_fwd * 0.085 + up * 0.035
-        out[eye] = base + sh_lat * 0.032 * sign
-        out[inner] = base + sh_lat * 0.018 * sign
-        out[outer] = base + sh_lat * 0.046 * sign
-    out[LM.LEFT_EAR] = head + sh_lat * 0.075
-    out[LM.RIGHT_EAR] = head - sh_lat * 0.075
-    out[LM.MOUTH_LEFT] = head + face_fwd * 0.09 - up * 0.04 + sh_lat * 0.022
-    out[LM.MOUTH_RIGHT] = head + face_fwd * 0.09 - up * 0.04 - sh_lat * 0.022
+    out[LM.LEFT_HIP] = hip + hip_lat * STANDARD.hip_half_m
+    out[LM.RIGHT_HIP] = hip - hip_lat * STANDARD.hip_half_m
+    out[LM.LEFT_SHOULDER] = shoulder_mid + sh_lat * STANDARD.shoulder_half_m
+    out[LM.RIGHT_SHOULDER] = shoulder_mid - sh_lat * STANDARD.shoulder_half_m
+    body.dress_head(out, face_fwd)
 
     # Legs: knees bend forward (and a little outward, as in a good squat).
-    for side_sign, hip_lm, knee_lm, ankle_lm, heel_lm, toe_lm, foot in (
-            (1.0, LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX,
-             pose.foot_l),
-            (-1.0, LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_HEEL,
-             LM.RIGHT_FOOT_INDEX, pose.foot_r)):
-        ankle_target = np.array([foot[0], ANKLE_H_M, foot[1]])
-        knee, ankle = _two_link(out[hip_lm], ankle_target, THIGH_M, SHIN_M,
-                                fwd + lat * 0.15 * side_sign)
-        out[knee_lm], out[ankle_lm] = knee, ankle
-        out[heel_lm] = ankle - fwd * 0.06 - up * 0.06
-        out[toe_lm] = ankle + fwd * 0.17 - up * 0.07
+    for side_sign, hip_lm, knee_lm, ankle_lm, foot in (
+            (1.0, LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE, pose.foot_l),
+            (-1.0, LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE, pose.foot_r)):
+        ankle_target = _ful(foot[0], STANDARD.ankle_h_m, foot[1])
+        out[knee_lm], out[ankle_lm] = two_link(out[hip_lm], ankle_target, STANDARD.thigh_m,
+                                               STANDARD.shin_m, fwd + lat * 0.15 * side_sign)
+    body.dress_feet(out, fwd, up)
 
     if pose.pitch_deg:
         pivot = (out[LM.LEFT_FOOT_INDEX] + out[LM.RIGHT_FOOT_INDEX]) / 2
@@ -157,20 +115,15 @@ def skeleton_floor(pose: KeyPose) -> FloatArray:
             out[i] = _rot_pitch(out[i], pivot, pose.pitch_deg)
 
     # Arms: elbows point down and out.
-    for side_sign, sh_lm, el_lm, wr_lm, pinky, index, thumb, hand in (
-            (1.0, LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_PINKY,
-             LM.LEFT_INDEX, LM.LEFT_THUMB, pose.hand_l),
-            (-1.0, LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_PINKY,
-             LM.RIGHT_INDEX, LM.RIGHT_THUMB, pose.hand_r)):
-        offset = np.array(hand, dtype=float)
+    for side_sign, sh_lm, el_lm, wr_lm, hand in (
+            (1.0, LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, pose.hand_l),
+            (-1.0, LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST, pose.hand_r)):
+        offset = _ful(*hand)
         target = offset if pose.hands_world else out[sh_lm] + offset
         pole = -up - fwd * 0.3 + lat * 0.35 * side_sign
-        elbow, wrist = _two_link(out[sh_lm], target, UPPER_ARM_M, FOREARM_M, pole)
-        out[el_lm], out[wr_lm] = elbow, wrist
-        along = _unit(wrist - elbow)
-        out[index] = wrist + along * 0.08 + lat * 0.01 * side_sign
-        out[pinky] = wrist + along * 0.07 - lat * 0.02 * side_sign
-        out[thumb] = wrist + along * 0.04 + lat * 0.03 * side_sign
+        out[el_lm], out[wr_lm] = two_link(out[sh_lm], target, STANDARD.upper_arm_m,
+                                          STANDARD.forearm_m, pole)
+    body.dress_hands(out)
     return out
 
 
@@ -293,51 +246,44 @@ def pose_at(move: Move, t_s: float) -> tuple[KeyPose, int]:
 
 @dataclass(frozen=True, slots=True)
 class Camera:
-    """A simple pinhole-free camera: orthographic, ``px_per_m`` pixels per metre."""
+    """The demos' framing: an orthographic camera, ``px_per_m`` pixels per metre, the floor at
+    ``floor_y_frac`` of the image height. ``view`` "front": the subject faces the camera; "side":
+    the subject faces image right (a mirrored view of their left side)."""
 
-    view: str = "side"  # "side": subject faces image right; "front": subject faces the camera
+    view: str = "side"
     image_size: tuple[int, int] = (640, 480)
     px_per_m: float = 200.0
     floor_y_frac: float = 0.93
     centre_x_frac: float = 0.5
 
-
-def to_camera(points: FloatArray, view: str) -> FloatArray:
-    """Floor-frame points (f, u, l) -> camera axes (x right, y down, z away from camera), metres."""
-    f, u, lat = points[:, 0], points[:, 1], points[:, 2]
-    if view == "front":
-        return np.stack([lat, -u, -f], axis=1)
-    return np.stack([f, -u, -lat], axis=1)
+    def lens(self) -> body.Camera:
+        """The same camera as :class:`game.pose.synthetic.Camera`."""
+        w, h = self.image_size
+        return body.Camera(yaw_deg=0.0 if self.view == "front" else 90.0, height_m=0.0,
+                           image_size=self.image_size, px_per_m=self.px_per_m,
+                           principal_px=(w * self.centre_x_frac, h * self.floor_y_frac),
+                           mirror=self.view != "front")
 
 
 def project(points: FloatArray, camera: Camera, *, visibility: float = 0.98) -> FloatArray:
-    """Floor-frame skeleton -> (33, 4) BlazePose-style pixel landmarks (x, y, z, visibility)."""
-    cam = to_camera(points, camera.view)
-    w, h = camera.image_size
-    out = np.zeros((NUM_LANDMARKS, 4))
-    out[:, 0] = w * camera.centre_x_frac + cam[:, 0] * camera.px_per_m
-    out[:, 1] = h * camera.floor_y_frac + cam[:, 1] * camera.px_per_m
-    hip_z = (cam[LM.LEFT_HIP, 2] + cam[LM.RIGHT_HIP, 2]) / 2
-    out[:, 2] = (cam[:, 2] - hip_z) * camera.px_per_m
+    """Body-frame skeleton -> (33, 4) BlazePose-style pixel landmarks (x, y, z, visibility)."""
+    out = np.empty((NUM_LANDMARKS, 4))
+    out[:, :3] = body.project(points, camera.lens()).px
     out[:, 3] = visibility
     return out
-
-
-def world_from_floor(points: FloatArray, view: str) -> FloatArray:
-    cam = to_camera(points, view)
-    hip = (cam[LM.LEFT_HIP] + cam[LM.RIGHT_HIP]) / 2
-    return np.asarray(cam - hip, dtype=np.float64)
 
 
 def pose_frame(pose: KeyPose, camera: Camera, t_ms: float, index: int = 0,
                rng: np.random.Generator | None = None, noise_px: float = 0.0) -> PoseFrame:
     """A PoseFrame of ``pose`` as ``camera`` would see it; optional Gaussian pixel noise."""
-    pts = skeleton_floor(pose)
-    px = project(pts, camera)
+    seen = body.project(skeleton_floor(pose), camera.lens())
+    px = np.empty((NUM_LANDMARKS, 4))
+    px[:, :3] = seen.px
+    px[:, 3] = 0.98
     if rng is not None and noise_px > 0:
         px[:, :2] += rng.normal(0.0, noise_px, size=(NUM_LANDMARKS, 2))
     return PoseFrame(timestamp_ms=t_ms, image_size=camera.image_size, landmarks_px=px,
-                     world_m=world_from_floor(pts, camera.view), index=index)
+                     world_m=seen.world_m, index=index)
 
 
 # -- the micro-clip player -----------------------------------------------------------------

@@ -23,7 +23,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402
 
 from game.app import App, AppOptions  # noqa: E402
-from game.integrations import DEFAULT_PLAN, stop_services  # noqa: E402
+from game.integrations import DEFAULT_PLAN  # noqa: E402
 from game.scenes.calibration import CalibrationScene  # noqa: E402
 from game.scenes.hrv_import import HrvImportScene  # noqa: E402
 from game.scenes.leaderboard import LeaderboardScene  # noqa: E402
@@ -48,32 +48,33 @@ def _app(home: Path) -> App:
 
 def _scenes(app: App, home: Path) -> dict[str, Any]:
     def block_intro() -> Any:
-        runner = WorkoutRunner(app, DEFAULT_PLAN)
+        runner = WorkoutRunner(app.services, DEFAULT_PLAN)
         runner.block_i = 1
-        return BlockIntroScene(app, runner)
+        return BlockIntroScene(app.services, runner)
 
     folder = home / "Downloads" / "whoop_export"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "physiological_cycles.csv").write_text("Cycle start time,Heart rate variability "
                                                      "(ms)\n")
     return {
-        "settings": lambda: SettingsScene(app),
-        "leaderboard_offline": lambda: LeaderboardScene(app),
-        "workout": lambda: WorkoutScene(app),
+        "settings": lambda: SettingsScene(app.services),
+        "leaderboard_offline": lambda: LeaderboardScene(app.services),
+        "workout": lambda: WorkoutScene(app.services),
         "block_intro": block_intro,
-        "hrv_import": lambda: HrvImportScene(app, start=folder.parent),
+        "hrv_import": lambda: HrvImportScene(app.services, start=folder.parent),
         "source_error": lambda: SourceErrorScene(
-            app, "clip.mp4 is damaged: it stops after 5.3 s of its 10.7 s (the file is cut "
+            app.services, "clip.mp4 is damaged: it stops after 5.3 s of its 10.7 s (the file is cut "
                  "short)"),
-        "calibration": lambda: CalibrationScene(app, then=None),
-        "moves": lambda: MovesScene(app),
-        "pause": lambda: PauseScene(app, on_restart=lambda: None, on_end=lambda: None),
+        "calibration": lambda: CalibrationScene(app.services, then=None),
+        "moves": lambda: MovesScene(app.services),
+        "pause": lambda: PauseScene(app.services, on_restart=lambda: None, on_end=lambda: None),
     }
 
 
 def _under(app: App, name: str) -> Any:
     """The scene an overlay is drawn over (the pause menu pauses a squat set), or None."""
-    return RepScene(app, "squat") if name == "pause" else None
+
+    return RepScene(app.services, "squat") if name == "pause" else None
 
 
 def main(out: Path) -> None:
@@ -107,7 +108,7 @@ def main(out: Path) -> None:
             print(out / f"{name}.png")
         if app.feed is not None:
             app.feed.stop(timeout_s=1.0)
-        stop_services(app)
+        app.leaderboard.stop()
     pygame.quit()
 
 

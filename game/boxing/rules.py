@@ -26,7 +26,8 @@ import numpy as np
 from game.boxing import make_punch_detector
 from game.boxing.detector import PunchDetector
 from game.boxing.events import Hand, PunchEvent
-from game.errors import RingsideError
+from game.calibration import BodyProfile
+from game.errors import CalibrationError
 from game.pose.types import LM, PoseFrame
 
 Phase = Literal["countdown", "round", "rest", "done"]
@@ -55,10 +56,6 @@ GUARD_RECENT_S = 1.5
 CLEAN_LEAD_IN_S = 1.0
 # A dodge is measured from the head's place over this long before the cue's window opens.
 DODGE_BASELINE_S = 0.8
-
-
-class CalibrationError(RingsideError):
-    """Nobody (or not enough of a body) was seen while calibrating."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +174,14 @@ class BodyCalibration:
         return replace(self, keep_out_px=rects, min_radius_px=float(min_radius_px))  # type: ignore[arg-type]
 
     @staticmethod
-    def from_frames(frames: Iterable[PoseFrame], *, orthodox: bool = True) -> BodyCalibration:
-        """Medians over the frames that show a person. Raises CalibrationError when none does."""
+    def from_frames(frames: Iterable[PoseFrame], *, orthodox: bool | None = None,
+                    profile: BodyProfile | None = None) -> BodyCalibration:
+        """Medians over the guard frames that show a person: where the player stands now.
+
+        ``profile`` (the set-up scene's, when it ran) gives the stance (unless ``orthodox`` says
+        it) and the true arm length, scaled to the player's size now: arms held in a guard point
+        at the camera and read short. Without it the player is taken as orthodox.
+        Raises :class:`~game.errors.CalibrationError` when no frame shows a person."""
         rows = []
         size = (0, 0)
         for f in frames:
@@ -201,10 +204,14 @@ class BodyCalibration:
         m = np.median(np.array(rows), axis=0)
         torso = float(np.hypot(m[2] - m[4], m[3] - m[5]))
         # Arms seen end-on read short; a real arm is about 1.1-1.3 torso lengths.
-        reach = float(max(m[7], 1.1 * torso))
-        width = float(max(m[6], 0.55 * torso))
+        reach_px = float(max(m[7], 1.1 * torso))
+        if profile is not None and profile.torso_px > 0:
+            reach_px = max(reach_px, profile.arm_length_px * torso / profile.torso_px)
+        if orthodox is None:
+            orthodox = profile.is_orthodox if profile is not None else True
+        width_px = float(max(m[6], 0.55 * torso))
         return BodyCalibration(size, (float(m[0]), float(m[1])), (float(m[2]), float(m[3])),
-                               (float(m[4]), float(m[5])), width, reach, orthodox,
+                               (float(m[4]), float(m[5])), width_px, reach_px, orthodox,
                                facing_of(float(m[6]), torso, float(m[0]) - float(m[2])))
 
 

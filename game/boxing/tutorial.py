@@ -16,7 +16,9 @@ import numpy as np
 from game.boxing import make_punch_detector
 from game.boxing.detector import PunchDetector
 from game.boxing.events import PunchEvent
-from game.boxing.rules import FAMILY, BodyCalibration, CalibrationError
+from game.boxing.rules import FAMILY, BodyCalibration
+from game.calibration import BodyProfile
+from game.errors import CalibrationError
 from game.pose.types import LM, PoseFrame
 
 GUARD_HOLD_S = 1.0  # guard up and steady this long
@@ -69,7 +71,13 @@ class TutorialView:
 
 
 class Tutorial:
-    def __init__(self, *, orthodox: bool = True, detector: PunchDetector | None = None) -> None:
+    def __init__(self, *, orthodox: bool | None = None, profile: BodyProfile | None = None,
+                 detector: PunchDetector | None = None) -> None:
+        """``profile``: the set-up scene's, when it ran: the stance (unless ``orthodox`` says
+        it) and the arm length of the calibration taken at the guard step."""
+        if orthodox is None:
+            orthodox = profile.is_orthodox if profile is not None else True
+        self.profile = profile
         if detector is None:
             detector = make_punch_detector(orthodox=orthodox)
         self.detector = detector
@@ -112,8 +120,8 @@ class Tutorial:
                 self._guard_frames.append(frame)
                 if t - self._guard_since >= GUARD_HOLD_S:
                     try:
-                        self.calibration = BodyCalibration.from_frames(self._guard_frames,
-                                                                       orthodox=self.orthodox)
+                        self.calibration = BodyCalibration.from_frames(
+                            self._guard_frames, orthodox=self.orthodox, profile=self.profile)
                     except CalibrationError:
                         return out
                     out += self._confirm(t, "Good guard. Come back to it after every punch.")
@@ -170,7 +178,8 @@ class Tutorial:
     def _dodged(self, t: float, key: str) -> bool:
         if self.calibration is None:  # the guard step was skipped: measure the body now
             try:
-                self.calibration = BodyCalibration.from_frames(self._recent, orthodox=self.orthodox)
+                self.calibration = BodyCalibration.from_frames(self._recent, orthodox=self.orthodox,
+                                                               profile=self.profile)
             except CalibrationError:
                 return False
         cal = self.calibration

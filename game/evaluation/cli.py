@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -34,8 +35,15 @@ def _fmt(v: float | None, pct: bool = True) -> str:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Processes recording skeletons (default: one per core).")
 @click.option("--strict", is_flag=True, help="Exit with status 3 when any clip is outside its tolerance.")
+@click.option("--augment", "augment", is_flag=True,
+              help="The generalisation check: every rep clip's cached skeletons replayed as other cameras, "
+                   "frame rates and trackers would give them (docs/ACCURACY.md).")
+@click.option("--augmentation", "augmentations", multiple=True, metavar="NAME",
+              help="With --augment: only these augmentations (repeatable; default all).")
+@click.option("--seeds", type=click.IntRange(1, 20), default=3, show_default=True,
+              help="With --augment: runs of each random augmentation per clip.")
 def evaluate(labels: str | None, only: tuple[str, ...], as_json: bool, cache: str, jobs: int | None,
-             strict: bool) -> None:
+             strict: bool, augment: bool, augmentations: tuple[str, ...], seeds: int) -> None:
     """Run every labelled clip through the detectors and print the accuracy table.
 
     LABELS defaults to ../shared/data/labels.json. The pose model runs once per video (skeletons are
@@ -45,6 +53,9 @@ def evaluate(labels: str | None, only: tuple[str, ...], as_json: bool, cache: st
     from game.pose.backend import native_stderr_hidden  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
     labels_path = Path(labels) if labels else _default_labels()
+    if augment:
+        _augmented(labels_path, Path(cache), only, augmentations, seeds, as_json, strict)
+        return
     with native_stderr_hidden():
         report = run_all(labels_path, cache_dir=Path(cache), only=only, jobs=jobs,
                          progress=None if as_json else _progress)
@@ -55,6 +66,42 @@ def evaluate(labels: str | None, only: tuple[str, ...], as_json: bool, cache: st
     else:
         print_table(report)
     if strict and report["totals"]["clips_ok"] < report["totals"]["clips"]:
+        sys.exit(3)
+
+
+def _augmented(labels_path: Path, cache: Path, only: tuple[str, ...], augmentations: tuple[str, ...], seeds: int,
+               as_json: bool, strict: bool) -> None:
+    """``--augment``: rep clips within tolerance under each augmentation (cached skeletons only)."""
+    # Imported here, as the other commands' work is: `ringside --help` stays fast (numpy, the rep
+    # engine and the recordings load only when the check runs).
+    from game.evaluation.augment import run_augmented  # noqa: PLC0415
+
+    report = run_augmented(labels_path, cache_dir=cache, only=only, seeds=seeds,
+                           augmentations=augmentations or None)
+    rows, summary = report["rows"], report["summary"]
+    if not rows:
+        raise UsageError("no cached rep clip matches (run `ringside eval` once to record the skeletons)")
+    if as_json:
+        for r in rows:
+            sys.stdout.write(json.dumps({"type": "augmented", **dataclasses.asdict(r)}) + "\n")
+        sys.stdout.write(json.dumps({"type": "totals", "augment": summary, "missing": report["missing"]}) + "\n")
+    else:
+        click.echo(f"{'augmentation':<13} {'within tolerance':>17}")
+        for name, s in summary.items():
+            click.echo(f"{name:<13} {s['ok']:>8}/{s['runs']:<4} {100 * s['ok'] / s['runs']:5.1f} %")
+        misses = [r for r in rows if not r.ok]
+        if misses:
+            click.echo("\nmisses:")
+            w = max(len(r.clip) for r in misses)
+            for r in misses:
+                click.echo(f"  {r.augmentation:<10} seed {r.seed}  {r.clip:<{w}}  want {r.want:>6} got "
+                           f"{'-' if r.got is None else r.got:>3}  {r.why}".rstrip())
+        if report["missing"]:
+            click.echo(f"\nnot cached (skipped): {', '.join(report['missing'])}")
+        total = sum(s["runs"] for k, s in summary.items() if k != "original")
+        ok = sum(s["ok"] for k, s in summary.items() if k != "original")
+        click.echo(f"\ntotals: {ok}/{total} augmented runs within tolerance ({100 * ok / max(total, 1):.1f} %)")
+    if strict and any(not r.ok for r in rows):
         sys.exit(3)
 
 

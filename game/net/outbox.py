@@ -75,7 +75,7 @@ def make_submission(
     """Build a protocol submission (see docs/PROTOCOL.md). Telemetry holds metrics and skeleton
     summaries only, never video. Raises ValueError for an unknown mode, a negative score, or
     anything else the server's schema would refuse (the message names the field). For a
-    finished game session use :func:`game.net.session.submission_from_session`."""
+    finished game session use :func:`game.net.session.submission_for`."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if score < 0 or duration_ms < 0:

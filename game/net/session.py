@@ -1,9 +1,11 @@
-"""Turn a finished game session (the dict a scene records) into a leaderboard submission.
+"""Turn a finished game session (:class:`~game.session_result.SessionResult`) into a leaderboard
+submission.
 
-The scenes record what they measured in their own words (``stats``, ``per_round`` for boxing,
-``reps`` events for rep exercises); the server's protocol wants the telemetry that explains the
-score (punches and rounds, per-rep durations and metrics) so it can check plausibility and show it
-to the coach. This mapping lives here, in one place, so both sides can change independently.
+The result holds what the session measured in the game's own words (``stats``, ``per_round`` for
+boxing, the typed ``reps`` for rep exercises); the server's protocol wants the telemetry that
+explains the score (punches and rounds, per-rep durations and metrics) so it can check
+plausibility and show it to the coach. This mapping lives here, in one place
+(:func:`submission_for`), so both sides can change independently.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from game.net.outbox import make_submission
+from game.session_result import SessionResult
 from ringside_protocol import REP_MODES
 
 _SCALAR = (int, float, bool, str, type(None))
@@ -46,11 +49,11 @@ def _num(value: Any) -> float | None:
     return float(value)
 
 
-def _boxing_telemetry(session: Mapping[str, Any], duration_ms: int) -> dict[str, Any]:
-    stats = session.get("stats") or {}
-    round_s = _num((session.get("difficulty") or {}).get("round_s"))
+def _boxing_telemetry(result: SessionResult, duration_ms: int) -> dict[str, Any]:
+    stats = result.stats
+    round_s = _num((result.difficulty or {}).get("round_s"))
     rounds = []
-    for i, r in enumerate(session.get("per_round") or []):
+    for i, r in enumerate(result.per_round):
         item: dict[str, Any] = {"index": i, "duration_ms": int((round_s or 0) * 1000),
                                 "punches_thrown": int(r.get("punches") or 0),
                                 "punches_landed": min(int(r.get("hits") or 0), int(r.get("punches") or 0)),
@@ -88,18 +91,17 @@ def _boxing_telemetry(session: Mapping[str, Any], duration_ms: int) -> dict[str,
     return tel
 
 
-def _rep_telemetry(session: Mapping[str, Any], duration_ms: int) -> dict[str, Any]:
-    stats = session.get("stats") or {}
+def _rep_telemetry(result: SessionResult, duration_ms: int) -> dict[str, Any]:
+    stats = result.stats
     reps = []
-    for i, ev in enumerate(session.get("reps") or []):
-        if not isinstance(ev, Mapping) or ev.get("type", "rep") != "rep":
-            continue
-        metrics = ev.get("metrics") or {}
-        t, start = _num(ev.get("t")), _num(ev.get("start"))
-        item: dict[str, Any] = {"index": i, "counted": bool(ev.get("counted")),
-                                "duration_ms": int(max(0.0, (t or 0.0) - (start or 0.0)) * 1000)}
-        if t is not None:
-            item["t_ms"] = int(max(0.0, t) * 1000)
+    for i, ev in enumerate(result.reps):
+        metrics = ev.metrics
+        # seconds rounded to the millisecond, as the saved JSON keeps them (a replayed journal
+        # gives the same telemetry)
+        t, start = round(ev.t_s, 3), round(ev.start_s, 3)
+        item: dict[str, Any] = {"index": i, "counted": ev.counted,
+                                "duration_ms": int(max(0.0, t - start) * 1000),
+                                "t_ms": int(max(0.0, t) * 1000)}
         for src, dst in (("peak_velocity_mps", "peak_velocity_mps"), ("mean_velocity_mps", "mean_velocity_mps")):
             v = _num(metrics.get(src))
             if v is not None:
@@ -114,19 +116,19 @@ def _rep_telemetry(session: Mapping[str, Any], duration_ms: int) -> dict[str, An
                      None)
         if depth is not None:
             item["depth_deg"] = depth  # flexion of the exercise's main joint from the standing angle
-        score = _num(ev.get("score"))
+        score = _num(ev.score)
         if score is not None:
             item["form_score"] = min(100.0, max(0.0, score))
-        cues = [str(c)[:60] for c in (ev.get("cues") or [])][:8]
+        cues = [c.text[:60] for c in ev.cues][:8]
         if cues:
             item["cues"] = cues
-        if ev.get("reason"):
-            item["reason"] = str(ev["reason"])[:60]
+        if ev.reason:
+            item["reason"] = ev.reason[:60]
         item.update(_extras(metrics, {"peak_velocity_mps", "mean_velocity_mps", "velocity_loss_pct",
                                       "torso_lean_deg"}, 40 - len(item)))
         reps.append(item)
     tel: dict[str, Any] = {"duration_ms": duration_ms, "reps_attempted": len(reps), "reps": reps}
-    summary = {_metric_name(str(k)): float(v) for k, v in (session.get("summary") or {}).items()
+    summary = {_metric_name(str(k)): float(v) for k, v in result.summary.items()
                if _num(v) is not None and abs(float(v)) <= 1e6}
     if summary:
         tel["skeleton_summary"] = dict(list(summary.items())[:64])
@@ -134,30 +136,27 @@ def _rep_telemetry(session: Mapping[str, Any], duration_ms: int) -> dict[str, An
     return tel
 
 
-def submission_from_session(session: Mapping[str, Any], *, challenge: str | None = None) -> dict[str, Any] | None:
+def submission_for(result: SessionResult, *, challenge: str | None = None) -> dict[str, Any] | None:
     """The protocol submission for a finished session, or None when there is nothing to post
-    (no score, unknown exercise). ``session["uid"]`` (when present) becomes the submission id,
+    (no score, unknown exercise). The result's ``uid`` (when set) becomes the submission id,
     so recording the same session twice can never count twice.
 
-    Uses ``exercise``, ``started`` (epoch seconds), ``active_s``, ``stats`` and either
-    ``per_round`` + ``difficulty.round_s`` (boxing) or ``reps`` (rep events' ``to_json()``).
     Raises ValueError if the result still breaks the protocol (a bug to report, not bad luck).
     """
-    exercise = str(session.get("exercise") or "")
-    stats = session.get("stats") or {}
-    duration_ms = int(max(0.0, _num(session.get("active_s")) or 0.0) * 1000)
-    played_at_ms = int(max(0.0, _num(session.get("started")) or 0.0) * 1000)
+    exercise = result.exercise
+    duration_ms = int(max(0.0, result.active_s) * 1000)
+    played_at_ms = int(max(0.0, result.started_s) * 1000)
     if exercise == "boxing":
-        score = _num(stats.get("score"))
-        telemetry = _boxing_telemetry(session, duration_ms)
+        score = _num(result.stat("score"))
+        telemetry = _boxing_telemetry(result, duration_ms)
     elif exercise in _REP_MODES:
-        telemetry = _rep_telemetry(session, duration_ms)
+        telemetry = _rep_telemetry(result, duration_ms)
         score = float(sum(1 for r in telemetry["reps"] if r["counted"]))
     else:
         return None
     if score is None or score <= 0 or played_at_ms <= 0:
         return None
-    uid = str(session.get("uid") or "").replace("-", "")
+    uid = result.uid.replace("-", "")
     return make_submission(
         mode="challenge" if challenge else exercise, score=score, played_at_ms=played_at_ms,
         duration_ms=duration_ms, telemetry=telemetry, challenge=challenge,

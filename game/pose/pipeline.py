@@ -18,6 +18,7 @@ import numpy as np
 
 from game.pose.backend import Detection, MediaPipeBackend, PoseBackend
 from game.pose.lowlight import LowLightEnhancer, LowLightOptions
+from game.pose.pacing import RealtimePacer
 from game.pose.recording import SUFFIX, Recording
 from game.pose.smoothing import OneEuroFilter, OneEuroParams
 from game.pose.sources import IMAGE_SUFFIXES, FrameSource, open_source
@@ -212,15 +213,10 @@ def pose_stream(spec: str | Path, *, realtime: bool = False,
 
 def _replay(rec: Recording, realtime: bool, sleep: Callable[[float], None],
             clock: Callable[[], float]) -> Iterator[PoseFrame]:
-    start: float | None = None
+    pacer = RealtimePacer(clock=clock, sleep=sleep)
     for frame in rec:
         if realtime:
-            now = clock()
-            if start is None:
-                start = now - frame.timestamp_ms / 1000.0
-            delay = start + frame.timestamp_ms / 1000.0 - now
-            if delay > 0:
-                sleep(delay)
+            pacer.wait(frame.timestamp_ms)
         yield frame
 
 

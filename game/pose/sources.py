@@ -24,6 +24,7 @@ import numpy as np
 
 from game.errors import CameraUnavailableError, SourceError
 from game.pose.backend import native_stderr_silenced
+from game.pose.pacing import RealtimePacer
 from game.pose.types import Frame
 
 # Consecutive frames that fail to decode before a video is taken to have ended.
@@ -85,7 +86,7 @@ class VideoSource:
         index = 0
         reads = 0
         failures = 0
-        start_wall: float | None = None
+        pacer = RealtimePacer(clock=self._clock, sleep=self._sleep)
         last_ts = 0.0
         offset = 0.0
         period = 1000.0 / self.fps
@@ -116,12 +117,7 @@ class VideoSource:
                     ts = max(index * period, last_ts + period)
             last_ts = ts
             if self.realtime:
-                now = self._clock()
-                if start_wall is None:
-                    start_wall = now - ts / 1000.0
-                delay = start_wall + ts / 1000.0 - now
-                if delay > 0:
-                    self._sleep(delay)
+                pacer.wait(ts)
             yield Frame(image_bgr=image, timestamp_ms=ts, index=index)
             index += 1
         if index == 0:

@@ -6,20 +6,30 @@
 
 from __future__ import annotations
 
-from game.reps.calibration import Calibration, CalibrationError, calibrate
+from game.calibration import BodyProfile
+from game.errors import CalibrationError
+from game.reps.calibration import Calibration, calibrate, from_profile
 from game.reps.definitions import DEFINITIONS, LUNGE, PUSHUP, SQUAT, ExerciseDefinition
 from game.reps.engine import EngineOptions, RepDetector
 from game.reps.events import CalibrationEvent, Cue, InputEvent, RepEvent, RepView, StatusEvent
 
 
 def make_rep_detector(
-    exercise: str, *, calibration: Calibration | None = None, options: EngineOptions | None = None
+    exercise: str,
+    *,
+    calibration: Calibration | None = None,
+    profile: BodyProfile | None = None,
+    options: EngineOptions | None = None,
 ) -> RepDetector:
-    """The rep detector for ``exercise``. Raises ValueError for an exercise without a definition."""
+    """The rep detector for ``exercise``, calibrated from ``calibration``, else from the set-up
+    scene's ``profile`` where it shows the start position (see :func:`from_profile`).
+    Raises ValueError for an exercise without a definition."""
     try:
         definition = DEFINITIONS[exercise]
     except KeyError:
         raise ValueError(f"no rep definition for {exercise!r}; choose one of {', '.join(sorted(DEFINITIONS))}") from None
+    if calibration is None and profile is not None:
+        calibration = from_profile(definition, profile)
     return RepDetector(definition, calibration=calibration, options=options)
 
 
@@ -40,5 +50,6 @@ __all__ = [
     "RepView",
     "StatusEvent",
     "calibrate",
+    "from_profile",
     "make_rep_detector",
 ]

@@ -17,7 +17,8 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from game.errors import RingsideError
+from game.calibration import BodyProfile
+from game.errors import CalibrationError
 from game.pose.types import PoseFrame
 from game.reps.definitions import ExerciseDefinition
 from game.reps.features import Features, extract
@@ -25,10 +26,6 @@ from game.reps.features import Features, extract
 # Share of the calibration rep's flexion that later reps must reach when the person's own range is
 # short of the standard: their best effort minus tracker noise and smoothing (about 5 degrees).
 OWN_RANGE_SHARE = 0.9
-
-
-class CalibrationError(RingsideError):
-    """The calibration frames do not show the start position; the message says what to do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +116,18 @@ def calibrate(defn: ExerciseDefinition, frames: Iterable[PoseFrame]) -> Calibrat
         required = min(defn.required_flexion_deg, max(defn.min_required_flexion_deg, OWN_RANGE_SHARE * max_flex))
         cal = replace(cal, required_flexion_deg=required, own_max_flexion_deg=max_flex)
     return cal
+
+
+def from_profile(defn: ExerciseDefinition, profile: BodyProfile) -> Calibration | None:
+    """The start position from the set-up scene's profile (the frames the player held still in),
+    or None when those frames do not show this exercise's start position (a push-up starts in a
+    plank, not standing): the engine then finds the start position itself, as it always re-fits
+    it at the first still top of the set."""
+    feats = [f for f in (extract(defn, fr) for fr in profile.frames) if isinstance(f, Features)]
+    top = [f for f in feats if is_top_posture(defn, f)]
+    if len(top) < 3:
+        return None
+    return from_ready_window(defn, top, source="explicit")
 
 
 def refit(defn: ExerciseDefinition, base: Calibration, window: Sequence[Features]) -> Calibration:

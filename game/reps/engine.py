@@ -43,6 +43,13 @@ from game.reps.scoring import Coach, Sample, measure, score_parts, total_score
 RepEngineEvent = RepEvent | StatusEvent | InputEvent | CalibrationEvent
 
 
+# How far the torso's reading may stray from the one at calibration while the person is still in
+# their own start posture: a push-up's torso swings 15-20 degrees between the top and the bottom
+# (the shoulders drop about 0.3 m over a 1.4 m body), so 20 keeps the top of every rep and never
+# reaches a standing torso from a plank (60-90 degrees away).
+OWN_TORSO_DEG = 20.0
+
+
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
     """Input-monitor limits (seconds unless named otherwise)."""
@@ -59,12 +66,20 @@ class EngineOptions:
     report_min_peak: float = 0.5  # attempts shallower than half the required range are fidgeting
     low_p: float = 0.1  # the attempt's start time is the last frame at or below this p
     top_tau_s: float = 2.0  # how fast the top reference follows the person between reps
+    # How fast the person's size in the image at the top follows them while the main angle is at
+    # the top: about as fast as a phone's zoom or a step back (0.5 s), so that the rep in which the
+    # view changed still locks out.
+    top_size_tau_s: float = 0.5
     # Upward speed at lockout (standing heights per second) above which the verdict waits
     # ``confirm_s`` for a take-off. Squats measured 0.14-0.92 /s at lockout on the shared videos; a
     # 10 cm jump leaves the floor at 1.4 m/s, about 1.6 /s for a 0.85 m hip height, and the
     # estimate over 0.1 s lags and jitters, so the margin is wide: fast stand-ups wait a moment.
     takeoff_speed_per_s: float = 0.8
     confirm_s: float = 0.25
+    # Planted points must read moved this long before the attempt is judged moved: a step or a hand
+    # walked stays where it lands; a landmark misplaced by the tracker for a frame or two does not
+    # (two frames at 10 fps).
+    moved_hold_s: float = 0.1
     # Longest flight of a jump: 0.6 s is a 45 cm vertical jump (t = 2 sqrt(2h/g)); feet and hips
     # "in the air" for longer mean the camera or the person moved, and the floor is re-anchored.
     max_flight_s: float = 0.6
@@ -100,6 +115,13 @@ class RepDetector:
         self._p_raw_prev = 0.0
         self._top_deg = calibration.top_angle_deg if calibration else 0.0
         self._top_sec = calibration.top_secondary_deg if calibration else None
+        # The person's own top between reps: their size in the image there (pixels) and their torso's
+        # reading from the camera's vertical (degrees), followed like the top angle.
+        self._top_h = calibration.height_px if calibration else 1.0
+        self._top_torso: float | None = None
+        self._moved = False
+        self._moved_since: float | None = None
+        self._planted_sides: tuple[tuple[float, float], tuple[float, float]] | None = None  # at calibration
         # attempt
         self._samples: list[Sample] = []
         self._start_s = 0.0
@@ -164,6 +186,7 @@ class RepDetector:
         self.cal = calibrate(self.defn, frames)
         self._top_deg = self.cal.top_angle_deg
         self._top_sec = self.cal.top_secondary_deg
+        self._top_h = self.cal.height_px
         return self.cal
 
     def update(self, frame: PoseFrame) -> list[Event]:
@@ -399,7 +422,7 @@ class RepDetector:
             # The coach's standard (an absolute angle) also counts, whatever the person's top reads.
             p = max(p, (self._top_deg - f.primary_deg) / (self._top_deg - defn.depth_angle_deg))
         if defn.height_depth_share is not None:
-            p = max(p, (1.0 - f.height_px / cal.height_px) / (1.0 - defn.height_depth_share))
+            p = max(p, (1.0 - f.height_px / self._top_h) / (1.0 - defn.height_depth_share))
         if f.low_point_gap_px is not None and self._low_top is not None:
             span = self._low_top - defn.low_point_rise
             if span > 0.1:
@@ -452,7 +475,7 @@ class RepDetector:
         if name == "rebounded":
             return self._trough > th.lockout and p > self._trough + th.rebound
         if name == "moved":
-            return self._is_moved(f)
+            return self._moved
         if name == "airborne":
             return self._is_airborne(f)
         if name == "overtime":
@@ -479,22 +502,24 @@ class RepDetector:
             return 0.0
         return (q[-1][1] - q[0][1]) / (q[-1][0] - q[0][0])
 
+    def _update_moved(self, f: Features) -> None:
+        """Feet (hands) moved from where they were planted, and stayed moved for ``moved_hold_s``: a
+        step or a hand walked lands and stays; a tracker re-acquiring someone after a dropout can
+        place the limbs wrongly for a frame or two (pushup_front_dumbbells_portrait_dark, 5.32 s)."""
+        if not self._is_moved(f):
+            self._moved_since = None
+            self._moved = False
+            return
+        if self._moved_since is None:
+            self._moved_since = f.t_s
+        self._moved = f.t_s - self._moved_since >= self.opts.moved_hold_s
+
     def _is_moved(self, f: Features) -> bool:
         lim = self.defn.max_planted_shift
         if lim is None or self.cal is None or not f.is_planted_in_frame:
             return False
-        dx = f.planted_xy_px[0] - self.cal.planted_xy_px[0]
-        dy = f.planted_xy_px[1] - self.cal.planted_xy_px[1]
-        if self.defn.flight_rise is not None:
-            # Both feet shifting up or down the image together is the view (a zoom, a tilted phone)
-            # or the landmarks riding up at the bottom of a squat (6-9 % of hip height head-on, up
-            # to 25 % seen from above), not walking: steps move one foot at a time. What both
-            # feet share vertically is not a move; sideways, or one foot lifting, still is.
-            up_l = f.feet_low_y_px[0] - self.cal.feet_low_y_px[0]
-            up_r = f.feet_low_y_px[1] - self.cal.feet_low_y_px[1]
-            if up_l * up_r > 0:
-                dy -= up_l if abs(up_l) < abs(up_r) else up_r
-        return math.hypot(dx, dy) > lim * self.cal.height_px
+        ref = _Planted(self.cal.planted_xy_px, self._planted_sides, self.cal.feet_low_y_px)
+        return planted_shift_px(self.defn, f, ref) > lim * self.cal.height_px
 
     def _feet_rise(self, f: Features) -> float:
         """How far both feet are above the floor line tracked while standing (not the
@@ -676,8 +701,10 @@ class RepDetector:
         is the straightest start position seen (90th percentile of the main angle), the engine
         calibrates from the frames near it and replays the buffered frames from the first of them,
         so that cycle is judged like any other. A rise without a descent before it is never a rep.
-        For exercises with planted feet (hands) the cycle must keep them in one place and the size
-        steady (walking is not a cycle).
+        For exercises with planted feet (hands) the cycle must keep them in one place, judged as
+        the moved check judges them (walking is not a cycle: its steps move one foot at a time). The
+        person's size in the image is not held steady: a zoom changes it as much as walking toward
+        the camera does, and a walk gives itself away by its steps.
         """
         buf = self._cycle
         if self._air_prev or (buf and f.t_s - buf[-1].t_s > self.opts.max_gap_s):
@@ -688,34 +715,47 @@ class RepDetector:
         while f.t_s - buf[0].t_s > self.opts.cycle_window_s:
             buf.popleft()
         defn = self.defn
-        if len(buf) < 4 or not is_top_posture(defn, f):
+        # The start posture as this person shows it through this camera: the first frame in the
+        # definition's start posture sets how their torso reads; straight-limbed frames with the
+        # torso reading within OWN_TORSO_DEG of it are that posture too (a plank that a low front
+        # camera reads 56 degrees from vertical at the first top and 45 at the next).
+        first = next((x for x in buf if is_top_posture(defn, x)), None)
+        if first is None:
             return False
-        tops = sorted(x.primary_deg for x in buf if is_top_posture(defn, x))
+        ref = first.torso_from_vertical_deg
+
+        def top_like(x: Features) -> bool:
+            return is_top_posture(defn, x) or (
+                x.primary_deg >= defn.ready_min_angle_deg and abs(x.torso_from_vertical_deg - ref) <= OWN_TORSO_DEG
+            )
+
+        if len(buf) < 4 or not top_like(f):
+            return False
+        tops = sorted(x.primary_deg for x in buf if top_like(x))
         top = tops[int(0.9 * (len(tops) - 1))]
         band = defn.thresholds.lockout * defn.required_flexion_deg
         if f.primary_deg < top - band:
             return False
         frames = list(buf)
-        i0 = next(i for i, x in enumerate(frames) if is_top_posture(defn, x) and x.primary_deg >= top - band)
+        i0 = next(i for i, x in enumerate(frames) if top_like(x) and x.primary_deg >= top - band)
         half = self.opts.report_min_peak * defn.required_flexion_deg
         deep = [x for x in frames[i0 + 1 : -1] if top - x.primary_deg >= half]
         if len(deep) < 2:
             return False
         if defn.max_planted_shift is not None:
             # The body's size at the top (the measured height shrinks on the way down).
-            h = max(1.0, statistics.median(x.height_px for x in frames[i0:] if is_top_posture(defn, x)))
-            x0, y0 = frames[i0].planted_xy_px
+            h = max(1.0, statistics.median(x.height_px for x in frames[i0:] if top_like(x)))
+            ref0 = _Planted.of(frames[i0])
             # Compared at the top only: feet landmarks ride up at the bottom of a squat (6-9 % of
-            # hip height head-on, more from above), walking moves them between tops.
+            # hip height head-on, more from above), walking moves them between tops. Judged as the
+            # moved check judges them: what steps do, not what a panning camera does.
             if any(
-                math.hypot(x.planted_xy_px[0] - x0, x.planted_xy_px[1] - y0) > defn.max_planted_shift * h
+                planted_shift_px(defn, x, ref0) > defn.max_planted_shift * h
                 for x in frames[i0:]
-                if is_top_posture(defn, x)
+                if top_like(x)
             ):
                 return False
-            if defn.posture == "upright" and abs(f.height_px - frames[i0].height_px) > 0.08 * h:
-                return False
-        self._ready = deque(x for x in frames[i0:] if is_top_posture(defn, x) and x.primary_deg >= top - 8.0)
+        self._ready = deque(x for x in frames[i0:] if top_like(x) and x.primary_deg >= top - 8.0)
         buf.clear()
         start = frames[i0]
         self.phase = Phase.TOP
@@ -752,8 +792,10 @@ class RepDetector:
     # ------------------------------------------------------------------ the machine
 
     def _step(self, f: Features, ev: list[Event]) -> None:
+        self._follow_top_size(f)
         self._track_height(f)
         self._update_airborne(f)
+        self._update_moved(f)
         if self.phase in (Phase.BOTTOM, Phase.ASCENT):
             self._up_peak = max(self._up_peak, self._rise_speed())
         if self.phase in MOVING:
@@ -790,7 +832,18 @@ class RepDetector:
             self.cal = refit(self.defn, self.cal, window)
         self._top_deg = self.cal.top_angle_deg
         self._top_sec = self.cal.top_secondary_deg
+        self._top_h = self.cal.height_px
         self._floor = self.cal.feet_low_y_px
+        self._top_torso = statistics.median(x.torso_from_vertical_deg for x in window) if window else None
+        sides = [x.planted_sides_px for x in window if x.planted_sides_px is not None]
+        self._planted_sides = (
+            (
+                (statistics.median(s[0][0] for s in sides), statistics.median(s[0][1] for s in sides)),
+                (statistics.median(s[1][0] for s in sides), statistics.median(s[1][1] for s in sides)),
+            )
+            if sides
+            else None
+        )
         if window:
             self._hip_line = statistics.median(x.moving_xy_px[1] for x in window)
             lows = [x.low_point_gap_px for x in window if x.low_point_gap_px is not None]
@@ -822,12 +875,17 @@ class RepDetector:
         if self._p <= self.opts.low_p:
             self._t_low = f.t_s
         dt = f.t_s - self._prev_judged_s if self._prev_judged_s is not None else 0.0
-        if self._p <= self.defn.thresholds.lockout and is_top_posture(self.defn, f) and dt > 0:
-            # Follow slow drift of the standing angle (fatigue, a changed stance) between reps.
+        if self._p <= self.defn.thresholds.lockout and self._is_own_top(f) and dt > 0:
+            # Follow slow drift of the top between reps (fatigue, a changed stance, a plank that
+            # settles after a calibration made while getting into it): the main angle and the
+            # person's size in the image there, which the depth judgements are relative to.
             a = 1.0 - math.exp(-min(dt, 0.5) / self.opts.top_tau_s)
             self._top_deg += a * (f.primary_deg - self._top_deg)
             if f.secondary_deg is not None and self._top_sec is not None:
                 self._top_sec += a * (f.secondary_deg - self._top_sec)
+            if self._top_torso is not None:
+                self._top_torso += a * (f.torso_from_vertical_deg - self._top_torso)
+        if self._p <= self.defn.thresholds.lockout and is_top_posture(self.defn, f) and dt > 0:
             b = 1.0 - math.exp(-min(dt, 0.5) / 1.0)
             if not self._air_prev:
                 if f.is_planted_in_frame:
@@ -836,6 +894,34 @@ class RepDetector:
                         self._floor[1] + b * (f.feet_low_y_px[1] - self._floor[1]),
                     )
                 self._hip_line += b * (f.moving_xy_px[1] - self._hip_line)
+
+    def _follow_top_size(self, f: Features) -> None:
+        """The person's size in the image at the top, followed whenever the main angle is back at
+        the top in their own start posture, in any phase: a camera that zooms or a person who
+        steps back changes it, and the depth read from it (the shoulders' height above the hands)
+        must not then hold a straight-armed plank half-way down forever."""
+        if self.cal is None or self._prev_judged_s is None or f.t_s <= self._prev_judged_s:
+            return
+        if (self._top_deg - f.primary_deg) / self.cal.required_flexion_deg > self.defn.thresholds.lockout:
+            return
+        if not self._is_own_top(f):
+            return
+        a = 1.0 - math.exp(-min(f.t_s - self._prev_judged_s, 0.5) / self.opts.top_size_tau_s)
+        self._top_h += a * (f.height_px - self._top_h)
+
+    def _is_own_top(self, f: Features) -> bool:
+        """At the top in this person's own start posture: the main angle straight enough, and the
+        torso as the definition wants it or within ``OWN_TORSO_DEG`` of how it read at calibration.
+
+        The torso's angle is read against the camera's vertical: a camera on the floor in front of
+        a plank reads it 40-50 degrees from vertical (pushup_front_portrait_outdoor_slow), a side
+        camera 70-85. Once someone has been accepted in the start position, the same posture
+        seen through the same camera is theirs, whatever the camera makes of it."""
+        if is_top_posture(self.defn, f):
+            return True
+        if f.primary_deg < self.defn.ready_min_angle_deg or self._top_torso is None:
+            return False
+        return abs(f.torso_from_vertical_deg - self._top_torso) <= OWN_TORSO_DEG
 
     def _act_unsettle(self, f: Features, ev: list[Event], prev: Phase) -> None:
         cue = self.defn.cues["jump"] if self._is_airborne(f) else self.defn.cues["moved"]
@@ -1018,6 +1104,54 @@ def _both_sides_bend(window: deque[Features], f: Features) -> bool:
     return (
         statistics.median(lefts) - f.primary_left_deg >= 5.0 and statistics.median(rights) - f.primary_right_deg >= 5.0
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Planted:
+    """Where the planted points were: their mean, each side's mean, each foot's lowest point."""
+
+    xy_px: tuple[float, float]
+    sides_px: tuple[tuple[float, float], tuple[float, float]] | None
+    feet_low_y_px: tuple[float, float]
+
+    @staticmethod
+    def of(f: Features) -> _Planted:
+        return _Planted(f.planted_xy_px, f.planted_sides_px, f.feet_low_y_px)
+
+
+def planted_shift_px(defn: ExerciseDefinition, f: Features, ref: _Planted) -> float:
+    """How far the planted points moved from ``ref`` in the image, counting only what a step (a
+    hand walked) does, not what the view does."""
+    dx = f.planted_xy_px[0] - ref.xy_px[0]
+    dy = f.planted_xy_px[1] - ref.xy_px[1]
+    if defn.posture == "horizontal" and ref.sides_px is not None and f.planted_sides_px is not None:
+        # The body moves on its hands only by moving both (walking the hands, getting up); one
+        # wrist alone reading far from its place is the tracker snapping one arm onto the other
+        # (head-on in a dark gym, pushup_front_dumbbells_portrait_dark 5.3-6.3 s and 9.1-10.1 s:
+        # the left wrist jumps 150-250 px in a frame and back, the right stays put). So the hand
+        # that moved least speaks for the plank.
+        return min(
+            math.hypot(now[0] - then[0], now[1] - then[1]) for now, then in zip(f.planted_sides_px, ref.sides_px, strict=True)
+        )
+    if defn.flight_rise is not None:
+        # Both feet shifting up or down the image together is the view (a zoom, a tilted phone)
+        # or the landmarks riding up at the bottom of a squat (6-9 % of hip height head-on, up
+        # to 25 % seen from above), not walking: steps move one foot at a time. What both
+        # feet share is not a move; one foot stepping or lifting still is.
+        dy -= _shared(f.feet_low_y_px[0] - ref.feet_low_y_px[0], f.feet_low_y_px[1] - ref.feet_low_y_px[1])
+        if ref.sides_px is not None and f.planted_sides_px is not None:
+            # Sideways too: a camera panning or zooming moves both feet, a step one at a time
+            # (mid-step one foot is a step length from where it stood, the other has not moved).
+            dx -= _shared(f.planted_sides_px[0][0] - ref.sides_px[0][0], f.planted_sides_px[1][0] - ref.sides_px[1][0])
+    return math.hypot(dx, dy)
+
+
+def _shared(a: float, b: float) -> float:
+    """What two displacements along one axis have in common: the smaller one when both go the same
+    way, else nothing."""
+    if a * b <= 0:
+        return 0.0
+    return a if abs(a) < abs(b) else b
 
 
 def _fatigue_label(vl: float | None) -> str | None:

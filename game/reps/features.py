@@ -14,6 +14,7 @@ the person is in the image, and for everything when there is no 3-D.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -86,6 +87,8 @@ class Features:
     # The definition's spread (Spread): the two points' distance across the body in lengths of
     # its scale segments (world landmarks; the image's x and lengths without them). None: not measured.
     spread_ratio: float | None = None
+    # The planted points of each side (left, right), image pixels: each hand (foot) on its own.
+    planted_sides_px: tuple[tuple[float, float], tuple[float, float]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +186,22 @@ def _combine(left: float, right: float, how: str) -> float:
     return 0.5 * (left + right)
 
 
+@functools.cache
+def _sides_of(points: tuple[int, ...]) -> tuple[list[int], list[int]]:
+    """The left and the right landmarks among ``points`` (once per definition)."""
+    return [i for i in points if LM(i).name.startswith("LEFT_")], [i for i in points if LM(i).name.startswith("RIGHT_")]
+
+
+def _planted_sides(px: FloatArray, planted: tuple[int, ...]) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The mean image position of the left and of the right planted points (None unless both sides
+    have some)."""
+    left, right = _sides_of(planted)
+    if not left or not right:
+        return None
+    lp, rp = px[left], px[right]
+    return (float(lp[:, 0].mean()), float(lp[:, 1].mean())), (float(rp[:, 0].mean()), float(rp[:, 1].mean()))
+
+
 def _front_knee_medial(w: FloatArray) -> float | None:
     """For the leg with the more level thigh (the front leg of a lunge): how far its knee sits
     toward the body's midline from the hip-ankle line, in thigh lengths (> 0 = caving in)."""
@@ -218,11 +237,14 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
     vis = lp[:, 3]
     left_ok = _side_visible(vis, defn.required[0])
     right_ok = _side_visible(vis, defn.required[1])
-    if not (left_ok or right_ok):
-        return Missing(t_s, "joints")
     px = lp[:, :2]
     w = frame.world_m
     is_3d = w is not None and w.shape == (33, 3) and bool(np.isfinite(w).all())
+    if not (left_ok or right_ok) and not (is_3d and _in_frame(px, frame.image_size, defn.required[0] + defn.required[1])):
+        # Joints out of the picture are missing. Joints inside it but seen poorly (a limb hidden
+        # by the body, a weight or the dark) are still placed sensibly by the tracker, in 3-D as
+        # the rest of the body implies: judged from the world landmarks alone (see joint() below).
+        return Missing(t_s, "joints")
     geo = w if is_3d else px
     assert geo is not None
 
@@ -294,6 +316,7 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
     height_px = math.hypot(ax - mx, ay - my)
     pl = px[list(defn.planted)]
     planted = (float(pl[:, 0].mean()), float(pl[:, 1].mean()))
+    sides = _planted_sides(px, defn.planted)
     feet_low = (float(px[list(_FEET[0]), 1].max()), float(px[list(_FEET[1]), 1].max()))
 
     knee_ratio = None
@@ -356,4 +379,5 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
         ),
         is_planted_in_frame=_in_frame(px, frame.image_size, defn.planted),
         spread_ratio=spread_ratio,
+        planted_sides_px=sides,
     )

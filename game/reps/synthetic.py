@@ -1,9 +1,10 @@
 """Synthetic skeletons: a parametric body doing squats, lunges and push-ups in front of a camera.
 
 For tests and benchmarks: every trajectory is made from a script of moves and a seeded
-``numpy.random.Generator``, so a failing Hypothesis example replays exactly. The body is a
-stick figure with human proportions (segment lengths scaled by ``stature``); legs and arms are
-placed by two-link inverse kinematics so that the feet stay planted (squats), step (lunges) or
+``numpy.random.Generator``, so a failing Hypothesis example replays exactly. The body is the
+shared synthetic body of :mod:`game.pose.synthetic` (its standard proportions scaled by
+``stature``, its camera and its tracker noise); legs and arms are placed by its two-link inverse
+kinematics so that the feet stay planted (squats), step (lunges) or
 the hands stay on the floor (push-ups). A pinhole camera at any yaw around the person (0 = the
 person faces the camera, 90 = side on) renders BlazePose-style pixel landmarks with visibility
 (limbs on the far side are less visible side on) and metric world landmarks centred on the hips.
@@ -19,27 +20,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from game.pose.synthetic import (
+    STANDARD,
+    Camera,
+    TrackerErrors,
+    TrackerNoise,
+    dress_feet,
+    dress_hands,
+    dress_head,
+    far_side_mask,
+    project,
+    two_link,
+)
 from game.pose.types import LM, FloatArray, PoseFrame
 
-# Segment lengths (m) for stature 1.0 (about 1.75 m tall).
-THIGH = 0.44
-SHIN = 0.43
-ANKLE_H = 0.08
-HIP_HALF = 0.09
-SHOULDER_HALF = 0.19
-TORSO = 0.52
-UPPER_ARM = 0.30
-FOREARM = 0.27
-LEG = THIGH + SHIN
+__all__ = ["Camera", "Move", "jumping_jack_pose", "lunge_pose", "pushup_pose", "render", "simulate", "standing_pose"]
 
-
-@dataclass(frozen=True, slots=True)
-class Camera:
-    yaw_deg: float = 0.0  # 0: the person faces the camera; 90: side on
-    distance_m: float = 3.5
-    height_m: float = 1.0
-    focal_px: float = 1000.0
-    image_size: tuple[int, int] = (1280, 720)
+# Side on (the camera more than asin(0.8) = 53 degrees round), BlazePose guesses the far limbs.
+SIDE_ON_DEG = math.degrees(math.asin(0.8))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +69,7 @@ def _smooth(u: float) -> float:
 
 def _ik(root: FloatArray, end: FloatArray, l1: float, l2: float, bend: FloatArray) -> FloatArray:
     """Middle joint of a two-link chain root->mid->end, bending toward ``bend`` (a direction)."""
-    d_vec = end - root
-    d = float(np.linalg.norm(d_vec))
-    d = min(max(d, abs(l1 - l2) + 1e-6), l1 + l2 - 1e-6)
-    axis = d_vec / max(float(np.linalg.norm(d_vec)), 1e-9)
-    a = (l1 * l1 - l2 * l2 + d * d) / (2 * d)
-    h = math.sqrt(max(l1 * l1 - a * a, 0.0))
-    perp = bend - axis * float(bend @ axis)
-    n = float(np.linalg.norm(perp))
-    perp = perp / n if n > 1e-9 else np.array([0.0, 0.0, 1.0])
-    mid: FloatArray = root + axis * a + perp * h
-    return mid
+    return two_link(root, end, l1, l2, bend)[0]
 
 
 def _dress(p: dict[int, FloatArray], forward: FloatArray, up: FloatArray) -> FloatArray:
@@ -89,36 +77,9 @@ def _dress(p: dict[int, FloatArray], forward: FloatArray, up: FloatArray) -> Flo
     out = np.zeros((33, 3))
     for k, v in p.items():
         out[k] = v
-    sh_mid = 0.5 * (p[LM.LEFT_SHOULDER] + p[LM.RIGHT_SHOULDER])
-    hip_mid = 0.5 * (p[LM.LEFT_HIP] + p[LM.RIGHT_HIP])
-    t_dir = sh_mid - hip_mid
-    t_dir /= np.linalg.norm(t_dir)
-    left = p[LM.LEFT_SHOULDER] - p[LM.RIGHT_SHOULDER]
-    left /= np.linalg.norm(left)
-    head = sh_mid + t_dir * 0.22
-    face_fwd = forward - t_dir * float(forward @ t_dir)
-    face_fwd /= max(float(np.linalg.norm(face_fwd)), 1e-9)
-    out[LM.NOSE] = head + face_fwd * 0.10
-    for i, s in ((LM.LEFT_EYE_INNER, 0.015), (LM.LEFT_EYE, 0.03), (LM.LEFT_EYE_OUTER, 0.045)):
-        out[i] = head + face_fwd * 0.08 + t_dir * 0.03 + left * s
-    for i, s in ((LM.RIGHT_EYE_INNER, 0.015), (LM.RIGHT_EYE, 0.03), (LM.RIGHT_EYE_OUTER, 0.045)):
-        out[i] = head + face_fwd * 0.08 + t_dir * 0.03 - left * s
-    out[LM.LEFT_EAR] = head + left * 0.075
-    out[LM.RIGHT_EAR] = head - left * 0.075
-    out[LM.MOUTH_LEFT] = head + face_fwd * 0.085 - t_dir * 0.04 + left * 0.025
-    out[LM.MOUTH_RIGHT] = head + face_fwd * 0.085 - t_dir * 0.04 - left * 0.025
-    for side, (e, w, pk, ix, th) in (
-        (1.0, (LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_PINKY, LM.LEFT_INDEX, LM.LEFT_THUMB)),
-        (-1.0, (LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_PINKY, LM.RIGHT_INDEX, LM.RIGHT_THUMB)),
-    ):
-        fa = p[w] - p[e]
-        fa /= max(float(np.linalg.norm(fa)), 1e-9)
-        out[pk] = p[w] + fa * 0.08 + left * side * 0.02
-        out[ix] = p[w] + fa * 0.09 - left * side * 0.01
-        out[th] = p[w] + fa * 0.05 - left * side * 0.03
-    for a, h, t in ((LM.LEFT_ANKLE, LM.LEFT_HEEL, LM.LEFT_FOOT_INDEX), (LM.RIGHT_ANKLE, LM.RIGHT_HEEL, LM.RIGHT_FOOT_INDEX)):
-        out[h] = p[a] - up * 0.06 - forward * 0.05
-        out[t] = p[a] - up * 0.07 + forward * 0.16
+    dress_head(out, forward)
+    dress_hands(out)
+    dress_feet(out, forward, up)
     return out
 
 
@@ -131,8 +92,8 @@ def _arms(p: dict[int, FloatArray], raise_deg: float, fwd: FloatArray, up: Float
     a = math.radians(raise_deg)
     direction = -up * math.cos(a) + fwd * math.sin(a)
     for s_lm, e_lm, w_lm in ((LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST), (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST)):
-        p[e_lm] = p[s_lm] + direction * UPPER_ARM
-        p[w_lm] = p[e_lm] + direction * FOREARM
+        p[e_lm] = p[s_lm] + direction * STANDARD.upper_arm_m
+        p[w_lm] = p[e_lm] + direction * STANDARD.forearm_m
 
 
 def standing_pose(
@@ -144,25 +105,25 @@ def standing_pose(
     k = stature
     p: dict[int, FloatArray] = {}
     drop = max(0.0, s)
-    hip = np.array([0.0, k * (ANKLE_H + 0.995 * LEG - drop * LEG), -k * 0.55 * drop * LEG])
+    hip = np.array([0.0, k * (STANDARD.ankle_h_m + 0.995 * STANDARD.leg_m - drop * STANDARD.leg_m), -k * 0.55 * drop * STANDARD.leg_m])
     for side, (h, kn, an) in ((1.0, (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)), (-1.0, (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE))):
         lift = knee_lift[0] if side > 0 else knee_lift[1]
-        hp = hip + _LEFT * side * k * HIP_HALF
+        hp = hip + _LEFT * side * k * STANDARD.hip_half_m
         p[h] = hp
         if lift > 0:
             th = math.radians(lift)
-            p[kn] = hp + k * THIGH * (-_UP * math.cos(th) + _FWD * math.sin(th))
+            p[kn] = hp + k * STANDARD.thigh_m * (-_UP * math.cos(th) + _FWD * math.sin(th))
             sh = math.radians(max(0.0, lift * 1.6 - lift))
-            p[an] = p[kn] + k * SHIN * (-_UP * math.cos(sh) - _FWD * math.sin(sh))
+            p[an] = p[kn] + k * STANDARD.shin_m * (-_UP * math.cos(sh) - _FWD * math.sin(sh))
         else:
-            ankle = np.array([side * k * 0.11, k * ANKLE_H, 0.0])
+            ankle = np.array([side * k * 0.11, k * STANDARD.ankle_h_m, 0.0])
             p[an] = ankle
-            p[kn] = _ik(hp, ankle, k * THIGH, k * SHIN, _FWD + (0.15 - 1.5 * knee_in) * _LEFT * side)
+            p[kn] = _ik(hp, ankle, k * STANDARD.thigh_m, k * STANDARD.shin_m, _FWD + (0.15 - 1.5 * knee_in) * _LEFT * side)
     lean = math.radians(4.0 + 75.0 * drop)
     t_dir = _UP * math.cos(lean) + _FWD * math.sin(lean)
-    sh_mid = hip + t_dir * k * TORSO
-    p[LM.LEFT_SHOULDER] = sh_mid + _LEFT * k * SHOULDER_HALF
-    p[LM.RIGHT_SHOULDER] = sh_mid - _LEFT * k * SHOULDER_HALF
+    sh_mid = hip + t_dir * k * STANDARD.torso_m
+    p[LM.LEFT_SHOULDER] = sh_mid + _LEFT * k * STANDARD.shoulder_half_m
+    p[LM.RIGHT_SHOULDER] = sh_mid - _LEFT * k * STANDARD.shoulder_half_m
     _arms(p, 15.0 + 150.0 * drop, _FWD, _UP)
     return _dress(p, _FWD, _UP)
 
@@ -171,24 +132,24 @@ def lunge_pose(s: float, step: float, lead_left: bool, *, stature: float = 1.0) 
     """Reverse lunge: the trailing foot steps back ``step`` (0..1 of a stride), hips lower by ``s``
     (0 standing .. 1 full lunge)."""
     k = stature
-    stride = k * 0.95 * LEG
+    stride = k * 0.95 * STANDARD.leg_m
     back_z = -stride * step
-    drop = s * 0.47 * LEG * k
-    hip = np.array([0.0, k * (ANKLE_H + 0.995 * LEG) - drop, 0.42 * back_z])
+    drop = s * 0.47 * STANDARD.leg_m * k
+    hip = np.array([0.0, k * (STANDARD.ankle_h_m + 0.995 * STANDARD.leg_m) - drop, 0.42 * back_z])
     p: dict[int, FloatArray] = {}
     lift = 0.06 * k * math.sin(math.pi * step) if 0.0 < step < 1.0 and s < 0.05 else 0.0
     for side, (h, kn, an) in ((1.0, (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)), (-1.0, (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE))):
-        hp = hip + _LEFT * side * k * HIP_HALF
+        hp = hip + _LEFT * side * k * STANDARD.hip_half_m
         p[h] = hp
         is_lead = (side > 0) == lead_left
-        ankle = np.array([side * k * 0.11, k * ANKLE_H + (0.0 if is_lead else lift), 0.0 if is_lead else back_z])
+        ankle = np.array([side * k * 0.11, k * STANDARD.ankle_h_m + (0.0 if is_lead else lift), 0.0 if is_lead else back_z])
         p[an] = ankle
-        p[kn] = _ik(hp, ankle, k * THIGH, k * SHIN, _FWD - 0.3 * _UP * (0.0 if is_lead else 1.0))
+        p[kn] = _ik(hp, ankle, k * STANDARD.thigh_m, k * STANDARD.shin_m, _FWD - 0.3 * _UP * (0.0 if is_lead else 1.0))
     lean = math.radians(4.0 + 8.0 * s)
     t_dir = _UP * math.cos(lean) + _FWD * math.sin(lean)
-    sh_mid = hip + t_dir * k * TORSO
-    p[LM.LEFT_SHOULDER] = sh_mid + _LEFT * k * SHOULDER_HALF
-    p[LM.RIGHT_SHOULDER] = sh_mid - _LEFT * k * SHOULDER_HALF
+    sh_mid = hip + t_dir * k * STANDARD.torso_m
+    p[LM.LEFT_SHOULDER] = sh_mid + _LEFT * k * STANDARD.shoulder_half_m
+    p[LM.RIGHT_SHOULDER] = sh_mid - _LEFT * k * STANDARD.shoulder_half_m
     _arms(p, 10.0, _FWD, _UP)
     return _dress(p, _FWD, _UP)
 
@@ -201,23 +162,23 @@ def jumping_jack_pose(s: float, *, stature: float = 1.0) -> FloatArray:
     s = max(0.0, s)
     p: dict[int, FloatArray] = {}
     foot = k * (0.11 + 0.25 * s)
-    hip = np.array([0.0, k * (ANKLE_H + 0.995 * LEG) - k * 0.05 * s, 0.0])
+    hip = np.array([0.0, k * (STANDARD.ankle_h_m + 0.995 * STANDARD.leg_m) - k * 0.05 * s, 0.0])
     for side, (h, kn, an) in ((1.0, (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)), (-1.0, (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE))):
-        hp = hip + _LEFT * side * k * HIP_HALF
+        hp = hip + _LEFT * side * k * STANDARD.hip_half_m
         p[h] = hp
-        ankle = np.array([side * foot, k * ANKLE_H, 0.0])
+        ankle = np.array([side * foot, k * STANDARD.ankle_h_m, 0.0])
         p[an] = ankle
-        p[kn] = _ik(hp, ankle, k * THIGH, k * SHIN, _FWD + 0.2 * _LEFT * side)
+        p[kn] = _ik(hp, ankle, k * STANDARD.thigh_m, k * STANDARD.shin_m, _FWD + 0.2 * _LEFT * side)
     t_dir = _UP
-    sh_mid = hip + t_dir * k * TORSO
-    p[LM.LEFT_SHOULDER] = sh_mid + _LEFT * k * SHOULDER_HALF
-    p[LM.RIGHT_SHOULDER] = sh_mid - _LEFT * k * SHOULDER_HALF
+    sh_mid = hip + t_dir * k * STANDARD.torso_m
+    p[LM.LEFT_SHOULDER] = sh_mid + _LEFT * k * STANDARD.shoulder_half_m
+    p[LM.RIGHT_SHOULDER] = sh_mid - _LEFT * k * STANDARD.shoulder_half_m
     a = math.radians(12.0 + 160.0 * min(1.0, s))
     for side, (s_lm, e_lm, w_lm) in ((1.0, (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST)), (-1.0, (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST))):
         direction = -_UP * math.cos(a) + _LEFT * side * math.sin(a) + _FWD * 0.05
         direction /= np.linalg.norm(direction)
-        p[e_lm] = p[s_lm] + direction * k * UPPER_ARM
-        p[w_lm] = p[e_lm] + direction * k * FOREARM
+        p[e_lm] = p[s_lm] + direction * k * STANDARD.upper_arm_m
+        p[w_lm] = p[e_lm] + direction * k * STANDARD.forearm_m
     return _dress(p, _FWD, _UP)
 
 
@@ -225,8 +186,8 @@ def pushup_pose(s: float, *, stature: float = 1.0) -> FloatArray:
     """Push-up: ``s`` = shoulder drop as a fraction of arm length (0 arms straight, ~0.4 bottom).
     The body is a straight plank pivoting on the toes; the hands stay under the shoulders."""
     k = stature
-    arm = k * (UPPER_ARM + FOREARM)
-    body = k * (ANKLE_H + LEG + TORSO) * 0.95
+    arm = k * (STANDARD.upper_arm_m + STANDARD.forearm_m)
+    body = k * (STANDARD.ankle_h_m + STANDARD.leg_m + STANDARD.torso_m) * 0.95
     top_h = 0.97 * arm + 0.03
     sh_h = top_h - s * arm
     phi_top = math.asin(top_h / body)
@@ -243,13 +204,13 @@ def pushup_pose(s: float, *, stature: float = 1.0) -> FloatArray:
         (1.0, (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST, LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)),
         (-1.0, (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST, LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE)),
     ):
-        p[s_lm] = sh_mid + _LEFT * side * k * SHOULDER_HALF
-        p[h_lm] = hip_mid + _LEFT * side * k * HIP_HALF
+        p[s_lm] = sh_mid + _LEFT * side * k * STANDARD.shoulder_half_m
+        p[h_lm] = hip_mid + _LEFT * side * k * STANDARD.hip_half_m
         p[k_lm] = knee_mid + _LEFT * side * k * 0.10
         p[a_lm] = ankle_mid + _LEFT * side * k * 0.10
-        wrist = np.array([side * k * (SHOULDER_HALF + 0.04), 0.03, sh_z_top])
+        wrist = np.array([side * k * (STANDARD.shoulder_half_m + 0.04), 0.03, sh_z_top])
         p[w_lm] = wrist
-        p[e_lm] = _ik(p[s_lm], wrist, k * UPPER_ARM, k * FOREARM, -_FWD + 0.6 * _LEFT * side + 0.3 * _UP)
+        p[e_lm] = _ik(p[s_lm], wrist, k * STANDARD.upper_arm_m, k * STANDARD.forearm_m, -_FWD + 0.6 * _LEFT * side + 0.3 * _UP)
     up = np.cross(line, _LEFT)
     return _dress(p, -up, up)
 
@@ -259,26 +220,13 @@ def render(
 ) -> tuple[FloatArray, FloatArray]:
     """Project body-frame points (33, 3) -> (pixels (33, 4) with visibility, world (33, 3))."""
     pts = points_b if origin_b is None else points_b + origin_b
-    yaw = math.radians(cam.yaw_deg)
-    c, s = math.cos(yaw), math.sin(yaw)
-    xr = pts[:, 0] * c - pts[:, 2] * s
-    zr = pts[:, 0] * s + pts[:, 2] * c
-    cam_xyz = np.stack([xr, cam.height_m - pts[:, 1], cam.distance_m - zr], axis=1)
-    w, h = cam.image_size
-    z = np.maximum(cam_xyz[:, 2], 0.2)
-    u = w / 2 + cam.focal_px * cam_xyz[:, 0] / z
-    v = h / 2 + cam.focal_px * cam_xyz[:, 1] / z
-    hip = 0.5 * (cam_xyz[LM.LEFT_HIP] + cam_xyz[LM.RIGHT_HIP])
+    seen = project(pts, cam)
     px = np.empty((33, 4))
-    px[:, 0] = u
-    px[:, 1] = v
-    px[:, 2] = (cam_xyz[:, 2] - hip[2]) * cam.focal_px / max(float(hip[2]), 0.2)
+    px[:, :3] = seen.px
     # Side on, the limbs on the far side are hidden by the body: low visibility, as BlazePose says.
-    lateral = points_b[:, 0]
-    far = (np.sign(lateral) == -np.sign(s)) & (np.abs(lateral) > 0.03)
-    px[:, 3] = np.where(far & (abs(s) > 0.8), 0.35, 0.97)
-    world = cam_xyz - hip
-    return px, world
+    far = far_side_mask(cam.yaw_deg, from_yaw_deg=SIDE_ON_DEG, lateral_m=points_b[:, 0])
+    px[:, 3] = np.where(far, 0.35, 0.97)
+    return px, seen.world_m
 
 
 def simulate(
@@ -308,6 +256,7 @@ def simulate(
     last_px: FloatArray | None = None
     last_w: FloatArray | None = None
     shift = np.zeros(3)
+    noise = TrackerNoise(TrackerErrors(px_sigma=noise_px, world_sigma_m=noise_m, depth_sigma_m=noise_m))
 
     def pose_at(depth: float, step: float = 1.0, knee_in: float = 0.0) -> FloatArray:
         if exercise == "squat":
@@ -334,8 +283,8 @@ def simulate(
             idx += 1
             return
         px, w = render(points, camera, origin)
-        px[:, :2] += rng.normal(0.0, noise_px, size=(33, 2))
-        w = w + rng.normal(0.0, noise_m, size=(33, 3))
+        px[:, :2] += noise.pixel_error(rng, person_px=0.0)
+        w = noise.world(rng, w)
         last_px, last_w = px, w
         if keep:
             frames.append(PoseFrame(ts_ms, camera.image_size, px, w, idx))
@@ -354,7 +303,7 @@ def simulate(
         n = max(1, int(round(mv.duration_s * fps)))
         if mv.kind == "jump":  # the flight takes as long as physics says, whatever duration_s is
             v_take = math.sqrt(2 * 9.81 * mv.height_m)
-            total = 0.4 * mv.duration_s + 2 * 0.5 * mv.depth * LEG * stature / v_take + 2 * v_take / 9.81 + 0.4
+            total = 0.4 * mv.duration_s + 2 * 0.5 * mv.depth * STANDARD.leg_m * stature / v_take + 2 * v_take / 9.81 + 0.4
             n = max(n, int(math.ceil(total * fps)) + 1)
         for i in range(n):
             u = i / n
@@ -389,7 +338,7 @@ def simulate(
                 # at take-off), ballistic flight, landing dip, stand. Times follow from the physics.
                 g = 9.81
                 v0 = math.sqrt(2 * g * mv.height_m)
-                drop = 0.5 * mv.depth * LEG * stature
+                drop = 0.5 * mv.depth * STANDARD.leg_m * stature
                 t_dip = 0.4 * mv.duration_s
                 t_push = 2 * drop / v0
                 t_fly = 2 * v0 / g

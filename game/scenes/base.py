@@ -1,7 +1,9 @@
 """The scene base class every Ringside scene derives from, and shared drawing of the stage.
 
-A scene gets the :class:`~game.app.App` (its services: settings, audio, the pose feed, history,
-the scene stack) at construction. See :mod:`game.loop` for the lifecycle.
+A scene gets its :class:`~game.scenes.services.SceneServices` at construction (settings, audio,
+notices, the latest pose, the clock, rng, the source, saving sessions, the leaderboard link),
+changes the stack only with commands (:meth:`BaseScene.go`), and tells the app about itself
+through the typed flags below. See :mod:`game.loop` for the lifecycle.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import pygame
 from game.feed import FeedItem, FeedStatus
 from game.feedback import FeedbackChannel, Message, Priority
 from game.input import Action, InputEvent
-from game.loop import Scene
+from game.loop import Command, Pop, Scene
 from game.scenes import ui
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 
 SHOW_WHOLE_BODY = "Step in front of the camera, 2-3 m away, head to feet in view"
@@ -26,16 +28,17 @@ TONE_COLOR = {"info": ui.BLUE, "good": ui.GREEN, "warn": ui.ORANGE, "bad": ui.RE
 
 
 class BaseScene(Scene):
-    """Adds: the app, a hover-target registry for pose pointing, a shared camera stage."""
+    """Adds: the services, typed flags the app reads, a hover-target registry for pose
+    pointing, a shared camera stage."""
 
     title: str = ""
     uses_pose: bool = False  # shows the player's skeleton; pauses when the camera is lost
-    accepts_pointer: bool = True
+    accepts_pointer: bool = True  # a held hand presses its buttons
     max_toasts: int = 2  # app-wide notices shown at once; play screens show one
+    has_seen_player: bool = False  # someone was in view while in play
 
-
-    def __init__(self, app: App) -> None:
-        self.app = app
+    def __init__(self, services: SceneServices) -> None:
+        self.services = services
         self.targets: dict[str, pygame.Rect] = {}
         self.image_cache = ui.ImageCache()
         self.t_s = 0.0  # time since enter, advanced in update
@@ -45,6 +48,33 @@ class BaseScene(Scene):
     # not game state) and the app presses them with a held hand.
     def hover_targets(self) -> dict[str, tuple[float, float, float, float]]:
         return {k: (r.x, r.y, r.w, r.h) for k, r in self.targets.items()}
+
+    # -- typed flags and hooks the app uses (never probed with getattr) --------------------
+    @property
+    def is_in_play(self) -> bool:
+        """A session or match is running: raised hands pause it, walking off holds it."""
+        return False
+
+    @property
+    def captures_text(self) -> bool:
+        """A text field has the keyboard: letters are typed, not shortcuts."""
+        return False
+
+    def end_on_time(self) -> bool:
+        """A scripted run's time is up: end what is in play and show its results. Returns
+        whether there was something to end."""
+        return False
+
+    def end_on_quit(self) -> None:
+        """The game is closing: keep what was done (a session in play is saved as "quit")."""
+
+    def refresh_menu(self) -> None:
+        """Something the menu shows changed behind the scene's back (a session to recover)."""
+
+    def go(self, command: Command) -> None:
+        """Change the scene stack: ``self.go(Push(scene))``, ``Pop()``, ``Replace(scene)``,
+        ``ClearTo(scene)`` (applied between steps, in the order sent)."""
+        self.services.go(command)
 
     def update(self, dt_s: float) -> None:
         self.t_s += dt_s
@@ -57,7 +87,7 @@ class BaseScene(Scene):
     def post_source_state(self, *, person_needed: str = SHOW_WHOLE_BODY) -> None:
         """Tell the player, through the channel, when the source has a problem or nobody is in
         view (call every step; the message leaves when the condition does)."""
-        feed = self.app.feed
+        feed = self.services.source.feed
         if feed is not None and feed.status == FeedStatus.FAILED:
             self.say(Message("source", feed.message or "The camera or video stopped: press Esc "
                              "for the menu", "cue", Priority.SOURCE, "presence", tone="bad",
@@ -67,7 +97,7 @@ class BaseScene(Scene):
                     "Loading the video: it starts in a moment")
             self.say(Message("source", text, "cue", Priority.SOURCE, "presence", tone="info",
                              ttl_s=0.25))
-        elif self.app.latest is not None and self.app.latest.pose.landmarks_px is None:
+        elif self.services.latest is not None and self.services.latest.pose.landmarks_px is None:
             self.say(Message("nobody", person_needed, "cue", Priority.PROBLEM, "presence",
                              head="NOBODY IN VIEW", tone="warn", ttl_s=0.25))
 
@@ -78,7 +108,7 @@ class BaseScene(Scene):
         return pygame.Rect(lay.px(4), 0, lay.w - lay.px(8), int(lay.h * 0.82))
 
     def back(self) -> None:
-        self.app.stack.pop()
+        self.go(Pop())
 
     def handle(self, event: InputEvent) -> None:
         if event.action == Action.BACK:
@@ -91,13 +121,14 @@ class BaseScene(Scene):
         """Camera image (unless hidden or in privacy mode) and the live skeleton in ``area``."""
         lay = ui.Layout.of(surface)
         area = area or surface.get_rect()
-        item = item if item is not None else self.app.latest
+        item = item if item is not None else self.services.latest
         size = item.pose.image_size if item else (640, 480)
-        view = ui.View.fit(area, size, self.app.settings.mirror)
-        show = self.app.settings.shows_camera_image and item is not None
+        settings = self.services.settings
+        view = ui.View.fit(area, size, settings.mirror)
+        show = settings.shows_camera_image and item is not None
         ui.draw_camera(surface, view, item.image_rgb if show and item else None,
                        self.image_cache, dim_alpha=dim_alpha,
-                       privacy=self.app.settings.privacy_mode)
+                       privacy=settings.privacy_mode)
         if skeleton and item is not None and item.pose.landmarks_px is not None:
             pts = view.points(item.pose.landmarks_px)
             ui.draw_skeleton(surface, pts, item.pose.landmarks_px[:, 3],
@@ -148,3 +179,24 @@ class BaseScene(Scene):
                     max_width=box.width - 2 * pad, role="primary" if primary else "secondary")
             y += line_h
         return box
+
+
+class PlayScene(BaseScene):
+    """A scene where something is played and then finished (a session, a versus match): in play
+    while ``state`` is ``"active"``; :meth:`finish` ends it once and shows its results."""
+
+    state: str = "waiting"
+    finished: bool = False
+
+    @property
+    def is_in_play(self) -> bool:
+        return self.state == "active"
+
+    def end_on_time(self) -> bool:
+        if self.finished:
+            return False
+        self.finish("time")
+        return True
+
+    def finish(self, reason: str) -> None:
+        raise NotImplementedError

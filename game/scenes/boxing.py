@@ -19,14 +19,16 @@ from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
 from game.feed import FeedItem
 from game.feedback import Message, Priority
 from game.input import InputEvent
+from game.loop import Push
 from game.moves import Order
 from game.pose.types import PoseFrame
 from game.scenes import ui
 from game.scenes.session import PAUSE_HINT, OnDone, SessionScene
 from game.scenes.tutorial import TutorialScene, tutorial_needed
+from game.session_result import PunchHit
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 GUARD_FRAMES = 20  # ~0.7 s at 30 fps of the player in view before the rounds start
 ROUND_WORDS = {1: "round_1", 2: "round_2", 3: "round_3", 4: "round_4", 5: "round_5"}
@@ -59,9 +61,9 @@ class BoxingScene(SessionScene):
     name = "shadowboxing"
     exercise = "boxing"
 
-    def __init__(self, app: App, *, rounds: int | None = None, difficulty: Any = None,
-                 on_done: OnDone | None = None, level: int = 2) -> None:
-        super().__init__(app, on_done=on_done, countdown_s=0.0)
+    def __init__(self, services: SceneServices, *, rounds: int | None = None,
+                 difficulty: Any = None, on_done: OnDone | None = None, level: int = 2) -> None:
+        super().__init__(services, on_done=on_done, countdown_s=0.0)
 
         base = Difficulty.level(level)
         if difficulty is not None:
@@ -70,18 +72,18 @@ class BoxingScene(SessionScene):
 
         # The targets follow the music: the tempo is the nearest track's (game.audio).
         self.difficulty = replace(base, rounds=rounds or (base.rounds if difficulty is not None
-                                                          else app.settings.rounds),
+                                                          else services.settings.rounds),
                                   round_s=base.round_s if difficulty is not None
-                                  else float(app.settings.round_s),
+                                  else float(services.settings.round_s),
                                   bpm=music_bpm(base.bpm))
         self._music_on = False
         self.rules: Any = None
         self.guard: list[PoseFrame] = []
         self.effects: list[Effect] = []
-        self.hits: list[dict[str, Any]] = []
+        self.hits: list[PunchHit] = []
         self._last_hit_target = 0
-        self.seed = 1 if app.options.scripted else int.from_bytes(__import__("os").urandom(4),
-                                                                  "little")
+        # a scripted run replays the same targets; a player gets new ones each time
+        self.seed = 1 if services.is_scripted else services.rng.getrandbits(32)
         self.game_over = False
         self._said_round = 0
         self._said_slow_down_s = -1e9
@@ -92,7 +94,7 @@ class BoxingScene(SessionScene):
         return (float(self.rules.score) if self.rules is not None else 0.0), len(self.hits)
 
     def fresh(self) -> BoxingScene:
-        return BoxingScene(self.app, rounds=self.difficulty.rounds, on_done=self.on_done)
+        return BoxingScene(self.services, rounds=self.difficulty.rounds, on_done=self.on_done)
 
     def on_start(self) -> None:
         self.rules = None
@@ -118,16 +120,16 @@ class BoxingScene(SessionScene):
             self._react(ev.to_json(), item)
 
     def _start_rules(self, frame: PoseFrame) -> None:
-        orthodox = True
-        if self.app.profile is not None and self.app.profile.stance == "southpaw":
-            orthodox = False
-        cal = self._screen_calibration(BodyCalibration.from_frames(self.guard, orthodox=orthodox))
+        # Where the player stands now, from the guard; their stance and reach from the set-up
+        # scene's profile when it ran.
+        cal = self._screen_calibration(BodyCalibration.from_frames(self.guard,
+                                                                   profile=self.services.profile))
         difficulty = self.difficulty
-        if self.app.is_demo:
+        if self.services.source.is_demo:
             # the generated boxer throws straights and slips (no hooks or uppercuts)
             difficulty = replace(difficulty, kinds=("jab", "cross"))
         self.rules = BoxingRound(difficulty, self.seed, cal, start_ms=frame.timestamp_ms)
-        if self.app.is_demo and self.app.demo_exercise == "boxing":
+        if self.services.source.is_demo and self.services.source.demo_exercise == "boxing":
             self._direct_demo_boxer(frame.timestamp_ms)
 
     def _direct_demo_boxer(self, start_ms: float) -> None:
@@ -147,7 +149,7 @@ class BoxingScene(SessionScene):
     def _send_demo_orders(self) -> None:
         """The demo boxer lives on the stream clock: add the time spent paused."""
         self._orders_offset_ms = self._paused_ms
-        self.app.demo_orders.set([replace(o, t_ms=o.t_ms + self._paused_ms)
+        self.services.source.demo_orders.set([replace(o, t_ms=o.t_ms + self._paused_ms)
                                   for o in self._demo_orders])
 
     def _target_pos(self, target_id: int) -> tuple[float, float]:
@@ -160,7 +162,7 @@ class BoxingScene(SessionScene):
         return c.radius_px if c is not None else 0.0
 
     def _react(self, ev: dict[str, Any], item: FeedItem) -> None:
-        audio = self.app.audio
+        audio = self.services.audio
         kind = ev["type"]
         if kind == "hit":
             self._last_hit_target = int(ev["target"])
@@ -174,9 +176,9 @@ class BoxingScene(SessionScene):
                                        size=1.5 if strong else 1.0))
             self.effects.append(Effect("text", x, y, f"{GRADE_TEXT.get(grade, grade.upper())} "
                                        f"+{ev.get('points', 0)}", col))
-            self.hits.append({"t": ev["t"], "hit": True, "points": ev.get("points"),
-                              "grade": grade, "hand": ev.get("hand"), "kind": ev.get("kind")})
-            self.app.mark_feedback(item)
+            self.hits.append(PunchHit(t_s=float(ev["t"]), points=ev.get("points"), grade=grade,
+                                      hand=ev.get("hand"), kind=ev.get("kind")))
+            self.services.mark_feedback(item)
         elif kind == "combo":
             audio.effect("combo")
             audio.say("combo")
@@ -193,7 +195,7 @@ class BoxingScene(SessionScene):
             x, y = self._target_pos(int(ev["target"]))
             audio.effect("whoosh")
             self.effects.append(Effect("text", x, y, f"DODGE +{ev.get('points', 0)}", ui.CYAN))
-            self.app.mark_feedback(item)
+            self.services.mark_feedback(item)
         elif kind == "flail":
             # The lock banner (drawn while the rules' view says locked) gives the words; the
             # voice says it once, not at every stray of a flurry.
@@ -224,8 +226,8 @@ class BoxingScene(SessionScene):
                 tick = math.ceil(gv.time_left_s)
                 if tick != self._last_tick:  # 3, 2, 1 before every round
                     self._last_tick = tick
-                    self.app.audio.effect("tick")
-                    self.app.audio.say({3: "three", 2: "two", 1: "one"}[tick], interrupt=True)
+                    self.services.audio.effect("tick")
+                    self.services.audio.say({3: "three", 2: "two", 1: "one"}[tick], interrupt=True)
             elif gv.phase == "round":
                 self._last_tick = 4
         self._follow_music()
@@ -237,8 +239,8 @@ class BoxingScene(SessionScene):
     def enter(self) -> None:
         super().enter()
 
-        if tutorial_needed(self.app):  # a first-time player learns the moves before round 1
-            self.app.stack.push(TutorialScene(self.app))
+        if tutorial_needed(self.services):  # a first-time player learns the moves before round 1
+            self.go(Push(TutorialScene(self.services)))
 
     def _follow_music(self) -> None:
         """Music plays during rounds, started on the targets' beat grid; silent in rests."""
@@ -247,27 +249,28 @@ class BoxingScene(SessionScene):
         if playing and not self._music_on:
             assert gv is not None and gv.beat_phase is not None  # as `playing` says
             self._music_on = True
-            self.app.audio.music(self.difficulty.bpm, start_s=gv.beat_phase * gv.beat_s)
+            self.services.audio.music(self.difficulty.bpm, start_s=gv.beat_phase * gv.beat_s)
         elif not playing and self._music_on:
             self._music_on = False
-            self.app.audio.music_stop()
+            self.services.audio.music_stop()
 
     def pause(self) -> None:
         super().pause()
         if self._music_on:  # restarted on the beat when play resumes
             self._music_on = False
-            self.app.audio.music_stop(fade_ms=150)
+            self.services.audio.music_stop(fade_ms=150)
 
     def exit(self) -> None:
         super().exit()
         if self._music_on:
             self._music_on = False
-            self.app.audio.music_stop()
+            self.services.audio.music_stop()
 
     def handle(self, event: InputEvent) -> None:
         super().handle(event)
 
-    def session_record(self, reason: str) -> dict[str, Any]:
+    def measured(self) -> dict[str, Any]:
+
         rounds = self.rules.round_stats() if self.rules is not None else []
         played = [r for r in rounds if r.get("targets") or r.get("punches")]
         per_round = [dict(r, accuracy_pct=None if r.get("accuracy") is None
@@ -284,13 +287,13 @@ class BoxingScene(SessionScene):
         # score from its skeleton recording (``game.boxing.rules.run_session``).
         difficulty = asdict(self.rules.difficulty if self.rules is not None else self.difficulty)
         difficulty["kinds"] = list(difficulty["kinds"])
-        record: dict[str, Any] = {
-            "mode": "boxing", "exercise": "boxing", "stats": stats, "per_round": per_round,
-            "punches": self.hits, "difficulty": difficulty, "seed": self.seed}
+        out: dict[str, Any] = {"stats": stats, "per_round": tuple(per_round),
+                               "punches": tuple(self.hits), "difficulty": difficulty,
+                               "seed": self.seed}
         if self.rules is not None:
             cal = asdict(self.rules.calibration)
-            record["calibration"] = {k: list(v) if isinstance(v, tuple) else v for k, v in cal.items()}
-        return record
+            out["calibration"] = {k: list(v) if isinstance(v, tuple) else v for k, v in cal.items()}
+        return out
 
     # -- drawing --------------------------------------------------------------------------
     # Screen regions, in layout units (see ``_hud_rects``): the score top-left with the beat
@@ -319,11 +322,11 @@ class BoxingScene(SessionScene):
 
     def _screen_calibration(self, cal: Any) -> Any:
         """The calibration with the HUD and the smallest readable ring in image pixels."""
-        screen = self.app.screen
+        screen = self.services.screen
         if screen is None:
             return cal
         lay = ui.Layout.of(screen)
-        view = ui.View.fit(screen.get_rect(), cal.image_size, self.app.settings.mirror)
+        view = ui.View.fit(screen.get_rect(), cal.image_size, self.services.settings.mirror)
         keep = [view.to_image_rect(r.inflate(lay.px(1), lay.px(1)))
                 for r in self._hud_rects(lay).values()]
         return cal.for_screen(keep, min_radius_px=lay.px(MIN_RING_UNITS) / view.scale)
@@ -334,7 +337,8 @@ class BoxingScene(SessionScene):
         if self.state != "active":
             return
         if self.rules is None:
-            seen = self.app.latest is not None and self.app.latest.pose.landmarks_px is not None
+            latest = self.services.latest
+            seen = latest is not None and latest.pose.landmarks_px is not None
             if seen:
                 self.say(Message("guard", "Hold your guard: fists up by your chin", "cue",
                                  Priority.STATE, "guard", head="GET SET", ttl_s=0.25))
@@ -403,7 +407,7 @@ class BoxingScene(SessionScene):
         pygame.draw.circle(surface, ui.CYAN, (x, y), ring, 2)
         # an arrow: which way to move the head
         d = {"slip_left": (1, 0), "slip_right": (-1, 0), "duck": (0, 1)}.get(t.kind, (0, 1))
-        if self.app.settings.mirror:
+        if self.services.settings.mirror:
             d = (-d[0], d[1])
         tip = (x + d[0] * r * 0.8, y + d[1] * r * 0.8)
         base = (x - d[0] * r * 0.1, y - d[1] * r * 0.1)

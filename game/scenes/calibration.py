@@ -16,11 +16,12 @@ from game import exercises
 from game.calibration import CHECK_LABELS, Assessment, Calibrator, Check, guide_box
 from game.feed import FeedItem
 from game.input import Action, InputEvent
+from game.loop import Pop, Replace
 from game.scenes import ui
 from game.scenes.base import BaseScene
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 SPEAK_EVERY_S = 4.0  # repeat a spoken instruction no more often than this
 DONE_SHOW_S = 2.5  # show the measured profile this long before moving on
@@ -30,12 +31,13 @@ class CalibrationScene(BaseScene):
     name = "calibration"
     uses_pose = True
 
-    def __init__(self, app: App, *, then: Callable[[], Any] | None, exercise: str = exercises.DEFAULT) -> None:
-        super().__init__(app)
+    def __init__(self, services: SceneServices, *, then: Callable[[], Any] | None,
+                 exercise: str = exercises.DEFAULT) -> None:
+        super().__init__(services)
         self.then = then
         self.exercise = exercise
         # Push-ups are done lying down: the standing checks still apply for measuring.
-        self.calibrator = Calibrator(mirror=app.settings.mirror)
+        self.calibrator = Calibrator(mirror=services.settings.mirror)
         self.assessment: Assessment | None = None
         self._spoken_at = -99.0
         self._spoken_key = ""
@@ -47,10 +49,10 @@ class CalibrationScene(BaseScene):
             return
         self.assessment = self.calibrator.update(item.pose)
         if self.calibrator.done:
-            self.app.profile = self.calibrator.profile
+            self.services.profile = self.calibrator.profile
             self._done_at = self.t_s
-            self.app.audio.effect("success")
-            self.app.audio.say("calibrated", interrupt=True)
+            self.services.audio.effect("success")
+            self.services.audio.say("calibrated", interrupt=True)
             return
         first = self.assessment.first
         if first and first.cue and (first.cue != self._spoken_key or
@@ -58,7 +60,7 @@ class CalibrationScene(BaseScene):
             if self.t_s - self._spoken_at > 1.5:
                 self._spoken_at = self.t_s
                 self._spoken_key = first.cue
-                self.app.audio.say(first.cue)
+                self.services.audio.say(first.cue)
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
@@ -68,20 +70,21 @@ class CalibrationScene(BaseScene):
     def _continue(self) -> None:
         self._done_at = None
         if self.then is not None:
-            self.app.stack.replace(self.then())
+            self.go(Replace(self.then()))
         else:
-            self.app.stack.pop()
+            self.go(Pop())
 
     def handle(self, event: InputEvent) -> None:
         if event.action == Action.BACK:
-            self.app.stack.pop()
+            self.go(Pop())
             return
         key = self.menu.handle(event)
         if key == "skip":
-            self.app.notify("Calibration skipped: depth and targets use average proportions.", 3)
+            self.services.notify("Calibration skipped: depth and targets use average "
+                                 "proportions.", 3)
             self._continue()
         elif key == "back":
-            self.app.stack.pop()
+            self.go(Pop())
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
@@ -90,7 +93,7 @@ class CalibrationScene(BaseScene):
         stage = pygame.Rect(lay.px(1), lay.px(1), lay.w - side_w - lay.px(2), lay.h - lay.px(2))
         view = self.draw_stage(surface, stage, dim_alpha=70)
         a = self.assessment
-        item = self.app.latest
+        item = self.services.latest
         if item is not None:
             x, y, w, h = (a.guide_box if a else _default_box(item.pose.image_size))
             p1 = view.to_screen(x, y)
@@ -122,8 +125,8 @@ class CalibrationScene(BaseScene):
     def _instruction(self) -> tuple[str, tuple[int, int, int]]:
         if self.calibrator.done:
             return "Calibrated. Let's go!", ui.GREEN
-        feed = self.app.feed
-        if self.app.latest is None:
+        feed = self.services.source.feed
+        if self.services.latest is None:
             if feed is not None and feed.message:
                 return feed.message, ui.ORANGE
             return "Starting the camera...", ui.BLUE
@@ -162,12 +165,12 @@ class CalibrationScene(BaseScene):
                     (side.left + pad, y + lay.px(1)), lay.px(2.6), ui.MUTED,
                     max_width=side.width - 2 * pad)
             y += lay.px(5)
-        prof = self.calibrator.profile or self.app.profile
+        prof = self.calibrator.profile or self.services.profile
         if prof is not None:
             ui.text(surface, "Measured", (side.left + pad, y + lay.px(1)), lay.px(3), ui.ACCENT,
                     bold=True)
             y += lay.px(6)
-            units = self.app.settings.units
+            units = self.services.settings.units
             rows = [
                 ("Arm reach", _len(prof.arm_length_m, units, prof.arm_length_px)),
                 ("Leg length", _len(prof.leg_length_m, units, prof.leg_length_px)),
@@ -187,8 +190,8 @@ class CalibrationScene(BaseScene):
                             bw, lay.px(8))
             self.menu.rects[b.key] = r
             ui.draw_button(surface, r, b.label, focused=i == self.menu.focus, size=lay.px(3),
-                           hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == b.key else 0.0)
+                           hover_progress=self.services.pointer.progress
+                           if self.services.pointer.hover_id == b.key else 0.0)
         self.targets = dict(self.menu.rects)
 
 

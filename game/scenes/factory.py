@@ -1,8 +1,9 @@
 """Building scenes by name: the first scene of a run and the menu's destinations.
 
 This is the one module that imports the scenes it builds; a scene that opens another of these
-(the menu, a new session) asks ``app.scenes`` (a :class:`SceneFactory`) instead of importing this
-module, so the scene modules import each other in one direction only (tests/test_import_graph.py).
+(the menu, a new session) asks ``services.scenes`` (a :class:`SceneFactory`) instead of importing
+this module, so the scene modules import each other in one direction only
+(tests/test_import_graph.py).
 """
 
 from __future__ import annotations
@@ -22,72 +23,77 @@ from game.scenes.versus import VersusScene
 from game.scenes.workout import WorkoutScene
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 
 class SceneFactory:
-    """The scenes one scene opens in place of itself: ``app.scenes.title()``,
-    ``app.scenes.exercise(name, target=10)`` (the options of :func:`exercise_scene`)."""
+    """The scenes one scene opens in place of itself: ``services.scenes.title()``,
+    ``services.scenes.exercise(name, target=10)`` (the options of :func:`exercise_scene`)."""
 
-    def __init__(self, app: App) -> None:
-        self._app = app
+    def __init__(self, services: SceneServices) -> None:
+        self._services = services
 
     def title(self) -> Any:
-        return title_scene(self._app)
+        return title_scene(self._services)
 
     def exercise(self, exercise: str, **options: Any) -> Any:
-        return exercise_scene(self._app, exercise, **options)
+        return exercise_scene(self._services, exercise, **options)
 
 
-def title_scene(app: App) -> Any:
-    return TitleScene(app)
+def title_scene(services: SceneServices) -> Any:
+    return TitleScene(services)
 
 
-def exercise_scene(app: App, exercise: str, *, calibrate: bool = True, on_done: Any = None,
-                   target: int | None = None, stop_loss_pct: float | None = None,
+def exercise_scene(services: SceneServices, exercise: str, *, calibrate: bool = True,
+                   on_done: Any = None, target: int | None = None,
+                   stop_loss_pct: float | None = None,
                    difficulty: dict[str, Any] | None = None, warmup: bool = False,
-                   progress_label: str | None = None) -> Any:
+                   progress_label: str | None = None, plan: dict[str, Any] | None = None) -> Any:
     """A rep challenge or a shadowboxing session, behind calibration unless already done.
     In a workout: ``progress_label`` ("Block 2 of 3 · Set 1 of 3") shows in the session,
-    ``warmup`` marks a warm-up set (kept in the history, never a best or a leaderboard score)."""
+    ``warmup`` marks a warm-up set (kept in the history, never a best or a leaderboard score),
+    ``plan`` (today's plan as JSON) is kept with the session."""
     if exercise == exercises.BOXING:
         def make() -> Any:
-            scene = BoxingScene(app, rounds=target, on_done=on_done, difficulty=difficulty)
+            scene = BoxingScene(services, rounds=target, on_done=on_done, difficulty=difficulty)
             scene.progress_label = progress_label
+            scene.plan_json = plan
             return scene
     else:
         def make() -> Any:
-            scene = RepScene(app, exercise, target=target, on_done=on_done,
+            scene = RepScene(services, exercise, target=target, on_done=on_done,
                              stop_loss_pct=stop_loss_pct)
             scene.progress_label = progress_label
             scene.is_warmup = warmup
+            scene.plan_json = plan
             return scene
     # A generated demo player needs no set-up (and would never stand still for it).
-    if calibrate and app.profile is None and not app.is_demo:
-        return CalibrationScene(app, then=make, exercise=exercise)
+    if calibrate and services.profile is None and not services.source.is_demo:
+        return CalibrationScene(services, then=make, exercise=exercise)
     return make()
 
 
-def initial_scene(app: App) -> Any:
+def initial_scene(services: SceneServices) -> Any:
     """The scene a run starts in, from ``--mode``."""
-    mode = app.options.mode
-    scripted = app.options.scripted
+    options = services.options
+    mode = options.mode
     if mode in exercises.NAMES:
         # Scripted runs skip calibration: a recorded clip cannot be asked to step back.
-        calibrate = app.options.calibrate if app.options.calibrate is not None else not scripted
-        return exercise_scene(app, mode, calibrate=calibrate, target=app.options.target)
+        asked = options.calibrate
+        calibrate = asked if asked is not None else not options.scripted
+        return exercise_scene(services, mode, calibrate=calibrate, target=options.target)
     if mode == "versus":
-        return VersusScene(app, app.options.versus, target=app.options.target)
+        return VersusScene(services, options.versus, target=options.target)
     if mode == "calibrate":
-        return CalibrationScene(app, then=None, exercise=exercises.DEFAULT)
+        return CalibrationScene(services, then=None, exercise=exercises.DEFAULT)
     if mode == "workout":
-        return WorkoutScene(app)
+        return WorkoutScene(services)
     if mode == "review":
-        return ReviewScene(app, path=app.options.review_file)
+        return ReviewScene(services, path=options.review_file)
     if mode == "moves":
-        return MovesScene(app)
+        return MovesScene(services)
     if mode == "settings":
-        return SettingsScene(app)
+        return SettingsScene(services)
     if mode == "leaderboard":
-        return LeaderboardScene(app)
-    return title_scene(app)
+        return LeaderboardScene(services)
+    return title_scene(services)

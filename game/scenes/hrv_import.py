@@ -14,12 +14,13 @@ import pygame
 from game.errors import RingsideError
 from game.input import Action, InputEvent
 from game.integrations import import_hrv
+from game.loop import Pop
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.wording import plural
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 # What the importers read (game.hrv.formats): shown in the browser; other files are hidden.
 HRV_SUFFIXES = (".fit", ".csv", ".xml", ".zip", ".txt", ".hrm", ".rr")
@@ -59,8 +60,8 @@ def list_folder(folder: Path) -> tuple[list[Entry], bool]:
 class HrvImportScene(BaseScene):
     name = "hrv_import"
 
-    def __init__(self, app: App, start: Path | None = None) -> None:
-        super().__init__(app)
+    def __init__(self, services: SceneServices, start: Path | None = None) -> None:
+        super().__init__(services)
         self.root = (start or Path.home()).resolve()
         self.folder = self.root
         self.entries: list[Entry] = []
@@ -95,7 +96,7 @@ class HrvImportScene(BaseScene):
         def work() -> None:
             out: tuple[Any, str | None] = (None, "The import stopped: an internal error (see the log).")
             try:
-                out = (import_hrv(self.app.home, [path]), None)
+                out = (import_hrv(self.services.home, [path]), None)
             except (RingsideError, OSError, ValueError) as exc:  # the player reads it; the game goes on
                 out = (None, f"The import stopped: {exc}")
             finally:
@@ -111,7 +112,7 @@ class HrvImportScene(BaseScene):
             self.importing = None
             for b in self.buttons.buttons:
                 b.enabled = True
-            self.app.plan_loader.refresh()  # today's plan and the chart from the new data
+            self.services.plan_loader.refresh()  # today's plan and the chart from the new data
 
     @property
     def is_busy(self) -> bool:
@@ -127,14 +128,14 @@ class HrvImportScene(BaseScene):
             elif self.folder != self.root:
                 self._open(self.folder.parent)
             else:
-                self.app.stack.pop()
+                self.go(Pop())
             return
         key = self.buttons.handle(event) if event.action in (Action.CLICK, Action.POINT) else None
         if key == "folder":
             self.start_import(self.folder)
             return
         if key == "back":
-            self.app.stack.pop()
+            self.go(Pop())
             return
         n = len(self.entries)
         if event.action == Action.UP and n:
@@ -166,7 +167,7 @@ class HrvImportScene(BaseScene):
         area, side = rows.two_columns(surface, y + lay.px(1), split=0.55)
         self._draw_list(surface, area)
         self._draw_side(surface, side)
-        self.targets = rows.button_row(surface, self.app, self.buttons, width_px=44,
+        self.targets = rows.button_row(surface, self.services, self.buttons, width_px=44,
                                        size_px=3.2, is_focused=lambda i, b: False)
         for i, r in self.rows.items():
             self.targets[f"row{i}"] = r

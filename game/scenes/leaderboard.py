@@ -13,13 +13,14 @@ import pygame
 from game import exercises
 from game.errors import RingsideError
 from game.input import Action, InputEvent
-from game.integrations import BOARD_MODES, BoardView, fetch_board, sync_worker
+from game.integrations import BOARD_MODES, BoardView, fetch_board
+from game.loop import Pop
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.wording import number, plural
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 PERIOD_LABELS = {"daily": "Today", "weekly": "This week", "all_time": "All time"}
 # Board tabs, one per exercise (game.exercises); the points game's tab keeps its short name.
@@ -30,15 +31,14 @@ MAX_GROUP_TABS = 2
 class LeaderboardScene(BaseScene):
     name = "leaderboard"
 
-    def __init__(self, app: App) -> None:
-        super().__init__(app)
-
-        self.worker = sync_worker(app)
+    def __init__(self, services: SceneServices) -> None:
+        super().__init__(services)
+        self.worker = services.leaderboard.worker()
         self.status: Any = None
         self.standings: Any = None
         self._poll_s = 99.0
         self.typing = False
-        self.code = app.challenge_code or ""
+        self.code = services.leaderboard.challenge_code or ""
         self.mode = exercises.BOXING
         self.period = "weekly"
         self.group: str | None = None
@@ -60,7 +60,7 @@ class LeaderboardScene(BaseScene):
         if self._fetching == key:
             return
         self._fetching = key
-        home = self.app.home
+        home = self.services.home
 
         def work() -> None:
             self._fetched = fetch_board(home, *key)  # one assignment: picked up in update
@@ -116,7 +116,7 @@ class LeaderboardScene(BaseScene):
             self._type(event)
             return
         if event.action == Action.BACK:
-            self.app.stack.pop()
+            self.go(Pop())
             return
         key = self.menu.handle(event)
         if key is None:
@@ -133,12 +133,12 @@ class LeaderboardScene(BaseScene):
             self._fetch()
         elif key == "join":
             if self.worker is None:
-                self.app.notify("The leaderboard is not part of this installation.", 3)
+                self.services.notify("The leaderboard is not part of this installation.", 3)
             else:
                 self.typing = True
                 self.code = ""
         elif key == "back":
-            self.app.stack.pop()
+            self.go(Pop())
 
     def _type(self, event: InputEvent) -> None:
         """Typing a challenge code: letters and digits, Backspace deletes, Enter joins."""
@@ -152,10 +152,10 @@ class LeaderboardScene(BaseScene):
                 self.typing = False
         elif event.action in (Action.SELECT, Action.CLICK) and self.code:
             self.typing = False
-            self.app.challenge_code = self.code
+            self.services.leaderboard.challenge_code = self.code
             self.worker.join(self.code)
-            self.app.notify(f"Joined challenge {self.code}: play its game and your score counts "
-                            "live.", 4, ui.GREEN)
+            self.services.notify(f"Joined challenge {self.code}: play its game and your score "
+                                 "counts live.", 4, ui.GREEN)
 
     # -- drawing ------------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface) -> None:
@@ -165,14 +165,14 @@ class LeaderboardScene(BaseScene):
         y = self._draw_tabs(surface, y + lay.px(1))
         left, right = rows.two_columns(surface, y + lay.px(1.5), split=0.55)
         self._draw_board(surface, left)
-        if self.standings is not None or self.app.challenge_code:
+        if self.standings is not None or self.services.leaderboard.challenge_code:
             self._draw_live(surface, right)
         else:
             self._draw_bests(surface, right)
         actions = [b for b in self.menu.buttons if b.key in ("join", "back")]
         focus = self.menu.buttons[self.menu.focus]
         targets = rows.button_row(
-            surface, self.app, ui.Menu(actions), width_px=40, bottom_px=12, height_px=8,
+            surface, self.services, ui.Menu(actions), width_px=40, bottom_px=12, height_px=8,
             size_px=3, label_of=lambda b: f"Code: {self.code}_" if b.key == "join" and
             self.typing else b.label,
             is_focused=lambda i, b: b is focus or (b.key == "join" and self.typing))
@@ -277,13 +277,14 @@ class LeaderboardScene(BaseScene):
         if st is None:
             ui.text(surface, "Live challenge", (rect.left + pad, rect.top + pad), lay.px(3.6),
                     ui.ACCENT, bold=True)
-            ui.paragraph(surface, f"Joined challenge {self.app.challenge_code}: waiting for its "
+            code = self.services.leaderboard.challenge_code
+            ui.paragraph(surface, f"Joined challenge {code}: waiting for its "
                          "standings from the server.", pygame.Rect(
                              rect.left + pad, rect.top + lay.px(9), rect.width - 2 * pad,
                              lay.px(30)), lay.px(3), ui.MUTED)
             return
         offset = getattr(self.status, "clock_offset_ms", 0) if self.status else 0
-        left = st.seconds_left(int(time.time() * 1000), offset)
+        left = st.seconds_left(int(self.services.wall_s * 1000), offset)
         head = f"Live: {st.title} ({exercises.title(st.exercise)})"
         ui.text(surface, head, (rect.left + pad, rect.top + pad), lay.px(3.6), ui.ACCENT,
                 bold=True, max_width=rect.width - 2 * pad)
@@ -309,7 +310,7 @@ class LeaderboardScene(BaseScene):
         ui.text(surface, "Your bests", (rect.left + pad, rect.top + pad), lay.px(3.6), ui.ACCENT,
                 bold=True)
         y = rect.top + lay.px(10)
-        h = self.app.history
+        h = self.services.history
         any_rows = False
         for ex, key, metric, label in (
                 (e.name, "rep", "reps", "rep") if e.is_reps else (e.name, e.name, "score", "point")

@@ -7,21 +7,22 @@ from typing import TYPE_CHECKING
 import pygame
 
 from game.input import Action, InputEvent
+from game.loop import Pop
 from game.moves import MOVES
 from game.scenes import ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 
 class MovesScene(BaseScene):
     name = "moves"
     uses_pose = True
 
-    def __init__(self, app: App) -> None:
-        super().__init__(app)
+    def __init__(self, services: SceneServices) -> None:
+        super().__init__(services)
         self.keys = list(MOVES)
         self.index = 0
         self.clip = ClipPanel(self.keys[0])
@@ -36,7 +37,7 @@ class MovesScene(BaseScene):
 
     def handle(self, event: InputEvent) -> None:
         if event.action == Action.BACK:
-            self.app.stack.pop()
+            self.go(Pop())
             return
         if event.action == Action.DOWN:
             self._select(self.index + 1)
@@ -75,15 +76,15 @@ class MovesScene(BaseScene):
             r = pygame.Rect(int(lay.px(5) + i * (tw + lay.px(1))), tabs_y, int(tw), lay.px(7))
             self.targets[f"move:{key}"] = r
             ui.draw_button(surface, r, MOVES[key].title, focused=i == self.index, size=lay.px(2.8),
-                           hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == f"move:{key}" else 0.0)
+                           hover_progress=self.services.pointer.progress
+                           if self.services.pointer.hover_id == f"move:{key}" else 0.0)
         body = self._body(lay)
         half = body.width // 2
         self.draw_stage(surface, pygame.Rect(body.left, body.top, half - lay.px(1), body.height))
         ui.text(surface, "You", (body.left + lay.px(2), body.top + lay.px(1)), lay.px(3), ui.MUTED)
         self.clip.draw(surface, pygame.Rect(body.left + half + lay.px(1), body.top,
                                             half - lay.px(1), body.height),
-                       mirror=self.app.settings.mirror)
+                       mirror=self.services.settings.mirror)
         for key, rect in self.clip.button_rects.items():
             self.targets[f"clip:{key}"] = rect
         self.footer_hint(surface, "Down: next move   Left: replay   Right: loop   Up: slower   "

@@ -9,11 +9,13 @@ import pygame
 
 from game.feed import FeedStatus
 from game.input import Action, InputEvent
+from game.loop import ClearTo, Pop
 from game.scenes import ui
 from game.scenes.base import BaseScene
 
 if TYPE_CHECKING:
     from game.app import App
+    from game.scenes.services import SceneServices
 
 
 class PauseScene(BaseScene):
@@ -22,9 +24,9 @@ class PauseScene(BaseScene):
     is_overlay = True
     name = "paused"
 
-    def __init__(self, app: App, *, on_restart: Callable[[], None] | None = None,
+    def __init__(self, services: SceneServices, *, on_restart: Callable[[], None] | None = None,
                  on_end: Callable[[], None] | None = None) -> None:
-        super().__init__(app)
+        super().__init__(services)
         buttons = [ui.Button("resume", "Resume")]
         if on_restart:
             buttons.append(ui.Button("restart", "Restart"))
@@ -38,7 +40,7 @@ class PauseScene(BaseScene):
     max_toasts = 1
 
     def enter(self) -> None:
-        self.app.audio.say("paused", interrupt=True)
+        self.services.audio.say("paused", interrupt=True)
 
     def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
         """Above the title: the menu's buttons are never covered (the out-of-view notice
@@ -48,19 +50,19 @@ class PauseScene(BaseScene):
 
     def handle(self, event: InputEvent) -> None:
         if event.action in (Action.BACK, Action.PAUSE):
-            self.app.stack.pop()
+            self.go(Pop())
             return
         key = self.menu.handle(event)
         if key == "resume":
-            self.app.stack.pop()
+            self.go(Pop())
         elif key == "restart" and self.on_restart:
-            self.app.stack.pop()
+            self.go(Pop())
             self.on_restart()
         elif key == "end" and self.on_end:
-            self.app.stack.pop()
+            self.go(Pop())
             self.on_end()
         elif key == "menu":
-            self.app.stack.clear_to(self.app.scenes.title())
+            self.go(ClearTo(self.services.scenes.title()))
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
@@ -74,8 +76,8 @@ class PauseScene(BaseScene):
         for i, b in enumerate(self.menu.buttons):
             r = self.menu.rects[b.key]
             ui.draw_button(surface, r, b.label, focused=i == self.menu.focus,
-                           hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == b.key else 0.0, size=lay.px(4))
+                           hover_progress=self.services.pointer.progress
+                           if self.services.pointer.hover_id == b.key else 0.0, size=lay.px(4))
         # how to choose, on its own backing just under the buttons: never run through the
         # dimmed words of the scene beneath (the cue line, the side panel)
         hint = "Hold a hand on a button, click it, or use the arrow keys and Enter"
@@ -95,20 +97,20 @@ class CameraLostScene(BaseScene):
     accepts_pointer = False
 
     def enter(self) -> None:
-        self.app.audio.say("camera_lost", interrupt=True)
-        self.app.audio.effect("paused")
+        self.services.audio.say("camera_lost", interrupt=True)
+        self.services.audio.effect("paused")
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
-        feed = self.app.feed
+        feed = self.services.source.feed
         if feed is None or feed.status == FeedStatus.LIVE:
-            self.app.audio.say("camera_back", interrupt=True)
-            self.app.notify("Camera back: carry on!", 2.5, ui.GREEN)
-            self.app.stack.pop()
+            self.services.audio.say("camera_back", interrupt=True)
+            self.services.notify("Camera back: carry on!", 2.5, ui.GREEN)
+            self.go(Pop())
 
     def handle(self, event: InputEvent) -> None:
         if event.action == Action.BACK:
-            self.app.stack.clear_to(self.app.scenes.title())
+            self.go(ClearTo(self.services.scenes.title()))
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
@@ -118,7 +120,8 @@ class CameraLostScene(BaseScene):
         ui.panel(surface, rect, alpha=240, border=ui.ORANGE)
         ui.text(surface, "Camera lost", (rect.centerx, rect.top + lay.px(4)), lay.px(7),
                 ui.ORANGE, anchor="midtop", bold=True)
-        msg = (self.app.feed.message if self.app.feed and self.app.feed.message else
+        feed = self.services.source.feed
+        msg = (feed.message if feed and feed.message else
                "The camera stopped sending pictures.")
         ui.paragraph(surface, msg, pygame.Rect(rect.left + lay.px(6), rect.top + lay.px(16),
                                                rect.width - lay.px(12), lay.px(14)),
@@ -134,9 +137,9 @@ class MessageScene(BaseScene):
     is_overlay = True
     name = "message"
 
-    def __init__(self, app: App, title: str, message: str, *, button: str = "OK",
+    def __init__(self, services: SceneServices, title: str, message: str, *, button: str = "OK",
                  on_ok: Callable[[], None] | None = None) -> None:
-        super().__init__(app)
+        super().__init__(services)
         self.title_text = title
         self.message = message
         self.menu = ui.Menu([ui.Button("ok", button)])
@@ -144,7 +147,7 @@ class MessageScene(BaseScene):
 
     def handle(self, event: InputEvent) -> None:
         if event.action == Action.BACK or self.menu.handle(event) == "ok":
-            self.app.stack.pop()
+            self.go(Pop())
             if self.on_ok:
                 self.on_ok()
 
@@ -163,15 +166,15 @@ class MessageScene(BaseScene):
         self.menu.rects = {"ok": b}
         self.targets = {"ok": b}
         ui.draw_button(surface, b, self.menu.buttons[0].label, focused=True, size=lay.px(3.6),
-                       hover_progress=self.app.pointer.progress if self.app.pointer.hover_id
-                       == "ok" else 0.0)
+                       hover_progress=self.services.pointer.progress
+                       if self.services.pointer.hover_id == "ok" else 0.0)
 
 
 def shown_toasts(app: App) -> list[tuple[str, float, tuple[int, int, int]]]:
     """The toasts shown now (oldest first): the newest ``max_toasts`` of the top scene (play
     screens show one, so notices never stack over the game)."""
     top = app.stack.top
-    n = int(getattr(top, "max_toasts", 2)) if top is not None else 2
+    n = top.max_toasts if top is not None else 2
     return app.toasts[-n:] if n > 0 else []
 
 

@@ -15,12 +15,15 @@ from game.feed import FeedItem
 from game.feedback import Message, Priority
 from game.input import InputEvent
 from game.reps import make_rep_detector
+from game.reps.events import InputEvent as EngineInput
+from game.reps.events import RepEvent, StatusEvent
 from game.scenes import ui
 from game.scenes.clip import ClipPanel
 from game.scenes.session import PAUSE_HINT, OnDone, SessionScene
+from game.session_result import rep_stats
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 # The meter's fill reaches this fraction of its height at counting depth: the target line sits
 # clear of the meter's top edge, with room above it for going deeper.
@@ -37,15 +40,15 @@ SPOKEN = {
 class RepScene(SessionScene):
     name = "rep_challenge"
 
-    def __init__(self, app: App, exercise: str = exercises.DEFAULT, *, target: int | None = None,
-                 on_done: OnDone | None = None, countdown_s: float = 3.0,
+    def __init__(self, services: SceneServices, exercise: str = exercises.DEFAULT, *,
+                 target: int | None = None, on_done: OnDone | None = None,
+                 countdown_s: float = 3.0,
                  stop_loss_pct: float | None = None) -> None:
-        super().__init__(app, on_done=on_done, countdown_s=countdown_s)
-
+        super().__init__(services, on_done=on_done, countdown_s=countdown_s)
         self.exercise = exercise
-        self.target = target or app.settings.rep_target
-        self.detector: Any = make_rep_detector(exercise)
-        self.reps: list[dict[str, Any]] = []  # RepEvent.to_json() of every attempt
+        self.target = target or services.settings.rep_target
+        self.detector: Any = make_rep_detector(exercise, profile=services.profile)
+        self.reps: list[RepEvent] = []  # every attempt, counted or not
         self.flash_s = 0.0  # time since the last counted rep (for the pop animation)
         self.last_event_item: FeedItem | None = None
         self.clip = ClipPanel(exercises.get(exercise).demo)
@@ -57,15 +60,15 @@ class RepScene(SessionScene):
         self.stop_loss_pct = stop_loss_pct
 
     def live_score(self) -> tuple[float, int | None]:
-        n = sum(1 for r in self.reps if r.get("counted"))
+        n = sum(1 for r in self.reps if r.counted)
         return float(n), n
 
     def fresh(self) -> RepScene:
-        return RepScene(self.app, self.exercise, target=self.target, on_done=self.on_done,
+        return RepScene(self.services, self.exercise, target=self.target, on_done=self.on_done,
                         stop_loss_pct=self.stop_loss_pct)
 
     def on_start(self) -> None:
-        self.detector = make_rep_detector(self.exercise)
+        self.detector = make_rep_detector(self.exercise, profile=self.services.profile)
         self.reps = []
 
     # -- events from the engine -----------------------------------------------------------
@@ -76,19 +79,19 @@ class RepScene(SessionScene):
         if not self.judge_can_see(item):
             return  # pose too slow to judge: the engine waits (said on screen)
         for ev in self.detector.update(self.session_frame(item.pose)):
-            self._react(ev.to_json(), item)
+            self._react(ev, item)
 
-    def _react(self, ev: dict[str, Any], item: FeedItem) -> None:
-        audio = self.app.audio
-        kind = ev.get("type")
-        if kind == "rep":
+    def _react(self, ev: Any, item: FeedItem) -> None:
+        """React to one engine event (typed: :mod:`game.reps.events`)."""
+        audio = self.services.audio
+        if isinstance(ev, RepEvent):
             self.reps.append(ev)
-            if ev.get("counted"):
-                n = int(ev["count"])
+            if ev.counted:
+                n = ev.count
                 self.flash_s = 0.0
                 audio.effect("rep")
                 audio.count(n)
-                self.app.mark_feedback(item)
+                self.services.mark_feedback(item)
                 if n == self.target - 1:
                     audio.say("last_rep")
                 elif n * 2 >= self.target and not self._halfway_said and self.target >= 6:
@@ -100,27 +103,25 @@ class RepScene(SessionScene):
                 loss = (self.detector.summary() or {}).get("velocity_loss_pct")
                 if self.stop_loss_pct is not None and isinstance(loss, (int, float)) and \
                         loss >= self.stop_loss_pct and n >= 2:
-                    self.app.notify(f"Speed dropped {loss:.0f} %: that's the set. Good work.",
+                    self.services.notify(f"Speed dropped {loss:.0f} %: that's the set. Good work.",
                                     4, ui.GREEN)
                     self.finish("fatigue")
                     return
             else:
                 audio.effect("paused")
-                self.app.mark_feedback(item)
-            keys = ev.get("cue_keys") or []
-            for key in keys[:1]:
-                if key in SPOKEN:
-                    audio.say(SPOKEN[key])
-        elif kind == "status":
-            self.status = str(ev.get("state"))
-        elif kind == "input":
+                self.services.mark_feedback(item)
+            for cue in ev.cues[:1]:
+                if cue.key in SPOKEN:
+                    audio.say(SPOKEN[cue.key])
+        elif isinstance(ev, StatusEvent):
+            self.status = ev.state
+        elif isinstance(ev, EngineInput):
             # The engine's input problems go to the stage's one cue line (topic "presence"), not
             # to a toast over the count: the same words are never shown twice.
-            cue = ev.get("cue")
-            if ev.get("kind") in ("joints_back", "stream_resumed", "person_reentered"):
+            if ev.kind in ("joints_back", "stream_resumed", "person_reentered"):
                 self.feedback.withdraw("input", self.t_s)
-            elif cue:
-                self.say(Message("input", str(cue), "cue", Priority.PROBLEM, "presence",
+            elif ev.cue:
+                self.say(Message("input", ev.cue, "cue", Priority.PROBLEM, "presence",
                                  tone="warn", ttl_s=3.0))
 
     def update(self, dt_s: float) -> None:
@@ -138,27 +139,14 @@ class RepScene(SessionScene):
     def finish(self, reason: str) -> None:
         if self.finished:
             return
-        for ev in self.detector.finish():
-            d = ev.to_json()
-            if d.get("type") == "rep":
-                self.reps.append(d)
+        self.reps.extend(ev for ev in self.detector.finish() if isinstance(ev, RepEvent))
         super().finish(reason)
 
-    def session_record(self, reason: str) -> dict[str, Any]:
+    def measured(self) -> dict[str, Any]:
         summary = dict(self.detector.summary())
-        counted = [r for r in self.reps if r.get("counted")]
-        scores = [r["score"] for r in counted if r.get("score") is not None]
-        stats = {
-            "reps": int(summary.get("reps") or len(counted)),
-            "attempts": len(self.reps),
-            "target": self.target,
-            "avg_score": round(sum(scores) / len(scores)) if scores else None,
-            "best_score": max(scores) if scores else None,
-            "velocity_loss_pct": summary.get("velocity_loss_pct"),
-            "duration_s": round(self.active_s, 1),
-        }
-        return {"mode": "rep", "exercise": self.exercise, "stats": stats, "reps": self.reps,
-                "summary": summary}
+        return {"stats": rep_stats(self.reps, summary, target=self.target,
+                                   active_s=self.active_s),
+                "reps": tuple(self.reps), "summary": summary}
 
     # -- drawing --------------------------------------------------------------------------
     # Room distance: the count is 18 units (18 % of a 16:9 screen's height), the current cue
@@ -252,7 +240,7 @@ class RepScene(SessionScene):
         ui.text(surface, self.hud_title(exercises.title(self.exercise)),
                 (box.left + pad, box.top + pad), lay.px(4), ui.MUTED, bold=True,
                 max_width=box.width - lay.px(12) - 2 * pad)
-        count = view.count if view is not None else sum(1 for r in self.reps if r.get("counted"))
+        count = view.count if view is not None else sum(1 for r in self.reps if r.counted)
         pop = max(0.0, 1.0 - self.flash_s / 0.35)
         size = int(lay.px(18) * (1 + 0.15 * pop))
         col = ui.GREEN if pop > 0 else ui.INK
@@ -284,19 +272,19 @@ class RepScene(SessionScene):
         big_y = top.top + pad + lay.px(4)
         if last is None:
             ui.text(surface, "--", (x, big_y), lay.px(9), ui.MUTED, bold=True)
-        elif last.get("counted"):
-            score = int(last.get("score") or 0)
+        elif last.counted:
+            score = int(last.score or 0)
             r = ui.text(surface, str(score), (x, big_y), lay.px(9), ui.score_color(score),
                         bold=True)
             ui.text(surface, "form score", (r.right + lay.px(1.5), r.bottom - lay.px(1.5)), small,
                     ui.MUTED, anchor="bottomleft")
         else:
             r = ui.text(surface, "No rep", (x, big_y), lay.px(6), ui.ORANGE, bold=True)
-            ui.text(surface, str(last.get("reason") or "").replace("_", " "),
+            ui.text(surface, (last.reason or "").replace("_", " "),
                     (r.right + lay.px(1.5), r.bottom - lay.px(1)), small, ui.MUTED,
                     anchor="bottomleft", max_width=top.right - r.right - lay.px(1.5) - pad)
         shown = self.feedback.in_region("cue")
-        cues = [c for c in list(last.get("cues") or [])[:2] if shown is None or c != shown.text] \
+        cues = [c.text for c in last.cues[:2] if shown is None or c.text != shown.text] \
             if last else []  # a cue on the stage's line is not said twice
         cy = big_y + lay.px(12)
         bottom = top.bottom - pad - (small + lay.px(1) if view is not None and
@@ -310,7 +298,7 @@ class RepScene(SessionScene):
                     ui.ORANGE if view.velocity_loss_pct > 20 else ui.MUTED, anchor="bottomleft")
         # Per-rep scores.
         chart = pygame.Rect(side.left, top.bottom + lay.px(1), side.width, int(side.height * 0.2))
-        scores: list[float | None] = [float(r.get("score") or 0) if r.get("counted") else None
+        scores: list[float | None] = [float(r.score or 0) if r.counted else None
                                       for r in self.reps]
         ui.bar_chart(surface, chart, scores[-8:], max_value=100, title="Form per rep",
                      color_of=ui.score_color, size=lay.px(3.2),
@@ -318,17 +306,17 @@ class RepScene(SessionScene):
         # Demo clip.
         clip = pygame.Rect(side.left, chart.bottom + lay.px(1), side.width,
                            side.bottom - chart.bottom - lay.px(1))
-        self.clip.draw(surface, clip, mirror=self.app.settings.mirror, compact=True)
+        self.clip.draw(surface, clip, mirror=self.services.settings.mirror, compact=True)
         self.targets = {}
 
     def hover_targets(self) -> dict[str, tuple[float, float, float, float]]:
         return {}
 
 
-def _rep_labels(reps: list[dict[str, Any]]) -> list[str]:
+def _rep_labels(reps: list[RepEvent]) -> list[str]:
     """Counted reps are numbered 1, 2, 3...; a refused attempt is left unnumbered."""
     out, n = [], 0
     for r in reps:
-        n += 1 if r.get("counted") else 0
-        out.append(str(n) if r.get("counted") else "")
+        n += 1 if r.counted else 0
+        out.append(str(n) if r.counted else "")
     return out

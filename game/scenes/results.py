@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pygame
@@ -10,21 +11,23 @@ import pygame
 from game import exercises
 from game.history import BEST_METRICS
 from game.input import Action, InputEvent
+from game.loop import ClearTo, Replace
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
+from game.session_result import FinishedSession, SessionResult
 from game.wording import number
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 class ResultsScene(BaseScene):
     name = "results"
 
-    def __init__(self, app: App, sessions: list[dict[str, Any]], *,
+    def __init__(self, services: SceneServices, sessions: list[FinishedSession], *,
                  title: str | None = None, on_continue: Callable[[], None] | None = None,
                  continue_label: str = "Next block", can_repeat: bool = True) -> None:
-        super().__init__(app)
-        self.sessions = sessions
+        super().__init__(services)
+        self.sessions = list(sessions)
         self.page = 0
         self.heading = title
         # In a workout the results of a block come before the next one: "Continue" goes on.
@@ -55,27 +58,22 @@ class ResultsScene(BaseScene):
 
     @property
     def can_save_as_mine(self) -> bool:
-        """A person in a video or recording may be the player (their own clip): they can say
-        so. A generated demo player never is."""
-        s = self.session
-        return s.get("not_saved") == "not yours" and s.get("source_kind") in ("video",
-                                                                             "recording")
+        return self.session.can_save_as_mine
 
     @property
-    def session(self) -> dict[str, Any]:
+    def session(self) -> FinishedSession:
         return self.sessions[self.page]
 
     def handle(self, event: InputEvent) -> None:
         if event.action == Action.BACK:
-            self.app.stack.clear_to(self.app.scenes.title())
+            self.go(ClearTo(self.services.scenes.title()))
             return
         key = self.menu.handle(event)
         if key == "save_mine" and self.can_save_as_mine:
-            s = self.session
-            s.pop("not_saved", None)
-            s["saved_as_mine"] = True
-            s["personal_bests"] = self.app.record_session(s)
-            self.app.notify("Saved as yours: in your history and bests.", 3, ui.GREEN)
+            saved = self.services.record_session(self.session.result)
+            self.sessions[self.page] = replace(saved, is_saved_as_mine=True)
+            self.services.keep_finished(self.sessions[self.page])
+            self.services.notify("Saved as yours: in your history and bests.", 3, ui.GREEN)
             self.menu = self._menu()
         elif key == "continue" and self.on_continue is not None:
             self.on_continue()
@@ -83,40 +81,43 @@ class ResultsScene(BaseScene):
             self.page = (self.page + 1) % len(self.sessions)
             self.menu = self._menu()
         elif key == "again":
-            ex = str(self.session.get("exercise", exercises.DEFAULT))
-            self.app.stack.replace(self.app.scenes.exercise(ex, calibrate=False))
+            ex = self.session.result.exercise or exercises.DEFAULT
+            self.go(Replace(self.services.scenes.exercise(ex, calibrate=False)))
         elif key == "menu":
-            self.app.stack.clear_to(self.app.scenes.title())
+            self.go(ClearTo(self.services.scenes.title()))
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
         ui.background(surface)
-        s = self.session
-        ex = str(s.get("exercise", ""))
+        done = self.session
+        s = done.result
+        ex = s.exercise
         title = self.heading or "Results"
         part = f"  ({self.page + 1}/{len(self.sessions)})" if len(self.sessions) > 1 else ""
         name = exercises.title(ex)
-        if s.get("warmup"):
+        if s.is_warmup:
             name = f"Warm-up {name.lower()}"
         y = self.header(surface, f"{title}: {name}{part}", _ended_text(s))
         pad = lay.px(5)
         left = pygame.Rect(pad, y + lay.px(2), int(lay.w * 0.36), lay.h - y - lay.px(20))
         right = pygame.Rect(left.right + lay.px(3), left.top, lay.w - left.right - lay.px(3) - pad,
                             left.height)
-        self._draw_stats(surface, left, s)
-        if s.get("mode") == exercises.BOXING:
+        self._draw_stats(surface, left, done)
+        if s.mode == exercises.BOXING:
             self._draw_boxing_chart(surface, right, s)
         else:
             self._draw_rep_chart(surface, right, s)
-        self.targets = rows.button_row(surface, self.app, self.menu, bottom_px=14)
+        self.targets = rows.button_row(surface, self.services, self.menu, bottom_px=14)
 
-    def _draw_stats(self, surface: pygame.Surface, rect: pygame.Rect, s: dict[str, Any]) -> None:
+    def _draw_stats(self, surface: pygame.Surface, rect: pygame.Rect,
+                    done: FinishedSession) -> None:
         lay = ui.Layout.of(surface)
         ui.panel(surface, rect)
-        stats = s.get("stats", {})
+        s = done.result
+        stats = s.stats
         pad = lay.px(3)
         x, y = rect.left + pad, rect.top + pad
-        if s.get("mode") == exercises.BOXING:
+        if s.mode == exercises.BOXING:
             score = stats.get("score", 0)
             big, big_label = number(score), "point" if score == 1 else "points"
             rows = [("Hits", f"{number(stats.get('hits', 0))} / {number(stats.get('targets', 0))}"),
@@ -124,7 +125,7 @@ class ResultsScene(BaseScene):
                     ("Best combo", number(stats.get("best_combo", 0))),
                     ("Punches", number(stats.get("punches", 0))),
                     ("Peak hand speed", _speed(stats.get("peak_speed_mps"),
-                                               self.app.settings.units)),
+                                               self.services.settings.units)),
                     ("Dodges", number(stats.get("dodges", 0))),
                     ("Rounds", number(stats.get("rounds", 0)))]
         else:
@@ -148,9 +149,9 @@ class ResultsScene(BaseScene):
             ui.text(surface, label, (x, y), lay.px(3), ui.MUTED)
             ui.text(surface, value, (rect.right - pad, y), lay.px(3), ui.INK, anchor="topright")
             y += line
-        bests = s.get("personal_bests") or []
+        bests = done.personal_bests
         y += lay.px(1)
-        note = _not_saved_text(s)
+        note = _not_saved_text(done)
         if note:
             ui.paragraph(surface, note, pygame.Rect(x, y, rect.width - 2 * pad, lay.px(12)),
                          lay.px(2.8), ui.ORANGE)
@@ -159,9 +160,8 @@ class ResultsScene(BaseScene):
             ui.paragraph(surface, ", ".join(bests), pygame.Rect(x, y + lay.px(4.5),
                          rect.width - 2 * pad, lay.px(8)), lay.px(2.8), ui.INK)
         else:
-            key = exercises.BOXING if s.get("mode") == exercises.BOXING else "rep"
-            prev = self.app.history.bests(key, str(s.get("exercise")),
-                                          exclude_uid=s.get("uid"))
+            key = s.mode
+            prev = self.services.history.bests(key, s.exercise, exclude_uid=s.uid or None)
             if prev:
                 labels = {k: lab for k, lab, _ in BEST_METRICS[key]}
                 label = "Best so far: " + ", ".join(
@@ -173,24 +173,22 @@ class ResultsScene(BaseScene):
                         ui.MUTED, max_width=rect.width - 2 * pad)
 
     def _draw_rep_chart(self, surface: pygame.Surface, rect: pygame.Rect,
-                        s: dict[str, Any]) -> None:
+                        s: SessionResult) -> None:
         lay = ui.Layout.of(surface)
-        reps = s.get("reps", [])
+        reps = s.reps
         top = pygame.Rect(rect.left, rect.top, rect.width, int(rect.height * 0.58))
-        scores: list[float | None] = [float(r.get("score") or 0) if r.get("counted") else None
-                                      for r in reps]
+        scores: list[float | None] = [float(r.score or 0) if r.counted else None for r in reps]
         labels, n = [], 0
         for r in reps:  # counted reps are numbered; a refused attempt gets its cross only
-            n += 1 if r.get("counted") else 0
-            labels.append(str(n) if r.get("counted") else "")
+            n += 1 if r.counted else 0
+            labels.append(str(n) if r.counted else "")
         ui.bar_chart(surface, top, scores, labels=labels, max_value=100,
                      color_of=ui.score_color, title="Form score per attempt (x = not counted)",
                      size=lay.px(2.8), label_size=lay.px(2.6))
         bottom = pygame.Rect(rect.left, top.bottom + lay.px(2), rect.width,
                              rect.height - top.height - lay.px(2))
-        vel = [float((r.get("metrics") or {}).get("peak_velocity_mps")
-                     or (r.get("metrics") or {}).get("mean_velocity_mps") or 0) for r in reps
-               if r.get("counted")]
+        vel = [float(r.metrics.get("peak_velocity_mps") or r.metrics.get("mean_velocity_mps")
+                     or 0) for r in reps if r.counted]
         if any(vel):
             ui.bar_chart(surface, bottom, vel, labels=[str(i + 1) for i in range(len(vel))],
                          title="Lifting speed per rep (m/s): a drop means fatigue",
@@ -198,15 +196,15 @@ class ResultsScene(BaseScene):
                          color_of=lambda v: ui.BLUE, value_fmt="{:.2f}")
         else:
             ui.panel(surface, bottom)
-            reasons = [str(r.get("reason")).replace("_", " ") for r in reps if not r.get("counted")]
+            reasons = [str(r.reason).replace("_", " ") for r in reps if not r.counted]
             msg = ("Not counted: " + ", ".join(reasons)) if reasons else (
                 "Every attempt counted." if reps else "No attempts were seen.")
             ui.paragraph(surface, msg, bottom.inflate(-lay.px(6), -lay.px(6)), lay.px(2.8))
 
     def _draw_boxing_chart(self, surface: pygame.Surface, rect: pygame.Rect,
-                           s: dict[str, Any]) -> None:
+                           s: SessionResult) -> None:
         lay = ui.Layout.of(surface)
-        rounds = s.get("per_round", [])
+        rounds = s.per_round
         top = pygame.Rect(rect.left, rect.top, rect.width, int(rect.height * 0.55))
         ui.bar_chart(surface, top, [float(r.get("score", 0)) for r in rounds],
                      labels=[f"R{i + 1}" for i in range(len(rounds))], title="Points per round",
@@ -220,20 +218,20 @@ class ResultsScene(BaseScene):
                      color_of=ui.score_color)
 
 
-def _not_saved_text(s: dict[str, Any]) -> str | None:
+def _not_saved_text(done: FinishedSession) -> str | None:
     """Why a session is not in the history, bests or leaderboard (None: it is)."""
-    why = s.get("not_saved")
+    why = done.not_saved
     if not why:
         return None
     if why == "demo":
         return "Demo player: this session is not yours, so it is not saved."
     if why == "not yours":
-        what = "a recording" if s.get("source_kind") == "recording" else "a video"
+        what = "a recording" if done.result.source_kind == "recording" else "a video"
         return f"Someone in {what}: not saved as yours. If it is you, choose Save as mine."
     return "Nobody was seen, so this session was not saved."
 
 
-def _ended_text(s: dict[str, Any]) -> str:
+def _ended_text(s: SessionResult) -> str:
     return {
         "target": "Target reached. Great work!",
         "time": "Time is up.",
@@ -243,7 +241,7 @@ def _ended_text(s: dict[str, Any]) -> str:
         "crash": "Kept from before the game stopped.",
         "fatigue": "Set ended at the planned speed loss: more reps would only add fatigue.",
         "rounds": "All rounds done. Great work!",
-    }.get(str(s.get("ended")), "")
+    }.get(s.ended, "")
 
 
 def _pct(v: Any) -> str:

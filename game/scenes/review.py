@@ -19,6 +19,7 @@ from game import exercises
 from game.analysis import make_detector
 from game.errors import RingsideError
 from game.input import Action, InputEvent
+from game.loop import Pop
 from game.pose.recording import Recording
 from game.pose.types import PoseFrame
 from game.scenes import ui
@@ -26,7 +27,7 @@ from game.scenes.base import BaseScene
 from game.wording import without_paths
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 EXERCISES = exercises.NAMES
 SPEEDS = (1.0, 0.5, 0.25, 2.0)
@@ -110,12 +111,12 @@ def analyse(path: Path, exercise: str | None = None) -> Analysis:
     return out
 
 
-def recordings(app: App) -> list[Path]:
+def recordings(services: SceneServices) -> list[Path]:
     """Recordings the player can open: their own sessions, then the project's sample ones."""
     found: list[Path] = []
-    if app.options.review_file is not None:
-        found.append(app.options.review_file)
-    own = sorted((app.home / "recordings").glob("*.rsk"), reverse=True)
+    if services.options.review_file is not None:
+        found.append(services.options.review_file)
+    own = sorted((services.home / "recordings").glob("*.rsk"), reverse=True)
     found.extend(own[:20])
     cache = Path(__file__).resolve().parents[2] / ".cache" / "recordings"
     if cache.is_dir():
@@ -143,9 +144,9 @@ def recording_title(path: Path) -> str:
 class ReviewScene(BaseScene):
     name = "coach_review"
 
-    def __init__(self, app: App, path: Path | None = None) -> None:
-        super().__init__(app)
-        self.files = recordings(app)
+    def __init__(self, services: SceneServices, path: Path | None = None) -> None:
+        super().__init__(services)
+        self.files = recordings(services)
         self.menu = ui.Menu([ui.Button(str(p), recording_title(p)) for p in self.files[:9]] or
                             [ui.Button("none", "No recordings yet", enabled=False)])
         self.analysis: Analysis | None = None
@@ -165,7 +166,7 @@ class ReviewScene(BaseScene):
         except (RingsideError, OSError, ValueError) as err:
             self.analysis = None
             self.error = f"Cannot open {recording_title(path)}: {without_paths(str(err))}"
-            self.app.notify(self.error, 6)
+            self.services.notify(self.error, 6)
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
@@ -179,7 +180,7 @@ class ReviewScene(BaseScene):
         a = self.analysis
         if a is None:
             if event.action == Action.BACK:
-                self.app.stack.pop()
+                self.go(Pop())
                 return
             key = self.menu.handle(event)
             if key and key != "none":
@@ -223,8 +224,8 @@ class ReviewScene(BaseScene):
         for i, b in enumerate(self.menu.buttons):
             ui.draw_button(surface, self.menu.rects[b.key], b.label, focused=i == self.menu.focus,
                            enabled=b.enabled, size=min(lay.px(3), int(item_h * 0.45)),
-                           hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == b.key else 0.0)
+                           hover_progress=self.services.pointer.progress
+                           if self.services.pointer.hover_id == b.key else 0.0)
         if not self.files:
             ui.paragraph(surface, "Every session you play with your camera is recorded here as a "
                          "skeleton (never video), ready to replay with its reps or punches.",
@@ -239,7 +240,7 @@ class ReviewScene(BaseScene):
         side_w = int(lay.w * 0.34)
         stage = pygame.Rect(lay.px(1), lay.px(12), lay.w - side_w - lay.px(2), lay.h - lay.px(30))
         view = ui.View.fit(stage, frame.image_size if frame.image_size[0] else (640, 480),
-                           self.app.settings.mirror)
+                           self.services.settings.mirror)
         ui.draw_camera(surface, view, None, self.image_cache)
         if frame.landmarks_px is not None:
             ui.draw_skeleton(surface, view.points(frame.landmarks_px), frame.landmarks_px[:, 3],

@@ -22,7 +22,7 @@ def two_columns(surface: pygame.Surface, top: int, *, split: float = 0.5,
     return left, right
 
 
-def button_row(surface: pygame.Surface, app: Any, menu: ui.Menu, *, width_px: float = 36,
+def button_row(surface: pygame.Surface, services: Any, menu: ui.Menu, *, width_px: float = 36,
                bottom_px: float = 13, height_px: float = 9, size_px: float = 3.4,
                label_of: Callable[[ui.Button], str] | None = None,
                is_focused: Callable[[int, ui.Button], bool] | None = None) -> dict[str, Any]:
@@ -40,6 +40,6 @@ def button_row(surface: pygame.Surface, app: Any, menu: ui.Menu, *, width_px: fl
         focused = is_focused(i, b) if is_focused is not None else i == menu.focus
         ui.draw_button(surface, r, label_of(b) if label_of else b.label, focused=focused,
                        enabled=b.enabled, size=lay.px(size_px),
-                       hover_progress=app.pointer.progress if app.pointer.hover_id == b.key
-                       else 0.0)
+                       hover_progress=services.pointer.progress
+                       if services.pointer.hover_id == b.key else 0.0)
     return dict(menu.rects)

@@ -22,16 +22,17 @@ from game import exercises
 from game.feed import FeedStatus
 from game.feedback import Message, Priority
 from game.input import Action, InputEvent
-from game.integrations import live_standings, report_progress, start_sync_if_configured, sync_worker
+from game.loop import ClearTo, Push, Replace
 from game.pose.recording import RecordingWriter
 from game.scenes import ui
-from game.scenes.base import BaseScene
+from game.scenes.base import BaseScene, PlayScene
 from game.scenes.overlays import PauseScene
 from game.scenes.results import ResultsScene
+from game.session_result import FinishedSession, SessionResult
 from game.wording import without_paths
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 COUNTDOWN_S = 3.0
 # Journal the session in progress this often (each line is fsync'd; only changes are written).
@@ -60,19 +61,22 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("countdown", "player"): "done",
 }
 
-OnDone = Callable[[dict[str, Any]], None]
+OnDone = Callable[[FinishedSession], None]
+# What the journal's start line already holds: progress lines leave them out.
+IDENTITY_KEYS = frozenset({"uid", "started", "source", "source_kind", "player", "ended",
+                           "recording"})
 
 
-def source_kind(app: App) -> str:
+def source_kind(services: SceneServices) -> str:
     """Whose movements the session measures: ``camera`` (the player, live), ``video`` /
     ``recording`` (someone in a file used as the camera) or ``demo`` (a generated player).
     Only ``camera`` sessions are the player's own without asking."""
-    if app.is_demo:
+    if services.source.is_demo:
         return "demo"
-    feed = app.feed
+    feed = services.source.feed
     if feed is not None and feed.is_camera:
         return "camera"
-    spec = app.source_spec or ""
+    spec = services.source.spec or ""
     return "recording" if spec.lower().endswith(".rsk") else "video"
 
 
@@ -102,14 +106,14 @@ class PoseRate:
         return (len(self.times) - 1) * 1000.0 / span if span > 0 else 0.0
 
 
-class SessionScene(BaseScene):
+class SessionScene(PlayScene):
     uses_pose = True
     accepts_pointer = False  # a raised hand is a punch or a rep here, not a button press
     exercise = exercises.DEFAULT
 
-    def __init__(self, app: App, *, on_done: OnDone | None = None,
+    def __init__(self, services: SceneServices, *, on_done: OnDone | None = None,
                  countdown_s: float = COUNTDOWN_S) -> None:
-        super().__init__(app)
+        super().__init__(services)
         self.state = "countdown"
         self.countdown_s = countdown_s
         self.active_s = 0.0
@@ -117,7 +121,7 @@ class SessionScene(BaseScene):
         self.finished = False
         self._last_tick = 4
         self._ended_at: float | None = None
-        self.started_wall = time.time()
+        self.started_wall = services.wall_s
         self.recorder: Any = None
         self.recording_path: str | None = None
         self.standings: Any = None  # live challenge standings, refreshed once a second
@@ -134,6 +138,12 @@ class SessionScene(BaseScene):
         self.judge_waiting = False  # pose too slow to judge: the detectors are not fed
         self.progress_label: str | None = None  # "Block 2 of 3 · Set 1 of 3" in a workout
         self.is_warmup = False  # a workout's warm-up: kept, never a best or a leaderboard score
+        self.plan_json: dict[str, Any] | None = None  # today's plan, when part of a workout
+
+    # -- what the app asks ------------------------------------------------------------------
+    def end_on_quit(self) -> None:
+        if self.state == "active" and not self.finished and self.active_s > 0:
+            self.finish("quit")
 
     # -- state machine --------------------------------------------------------------------
     def fire(self, trigger: str) -> bool:
@@ -142,11 +152,11 @@ class SessionScene(BaseScene):
             return False
         self.state = nxt
         if nxt == "active":
-            self.started_wall = time.time()
-            start_sync_if_configured(self.app)
-            self.app.restart_source(self.exercise)
-            self.app.audio.effect("go")
-            self.app.audio.say("go", interrupt=True)
+            self.started_wall = self.services.wall_s
+            self.services.leaderboard.start_if_configured()
+            self.services.source.restart(self.exercise)
+            self.services.audio.effect("go")
+            self.services.audio.say("go", interrupt=True)
             self.on_start()
             self._open_journal()
         return True
@@ -154,7 +164,7 @@ class SessionScene(BaseScene):
     # -- nothing lost: the journal of the session in progress -------------------------------
     @property
     def is_players_own(self) -> bool:
-        return source_kind(self.app) == "camera"
+        return source_kind(self.services) == "camera"
 
     def _open_journal(self) -> None:
         """Only the player's own sessions are journalled (the others are never saved unasked)."""
@@ -163,27 +173,31 @@ class SessionScene(BaseScene):
         from game.storage.journal import SessionJournal  # noqa: PLC0415 - lazy: SQLAlchemy (0.28 s CPU to import) stays off the window's start
 
         try:
-            self.journal = SessionJournal.create(self.app.home, self._identity())
+            self.journal = SessionJournal.create(self.services.home, self._identity())
         except OSError as exc:
             self.journal = None
-            self.app.notify(f"Could not keep a journal of this session ({exc}): a crash would "
+            self.services.notify(f"Could not keep a journal of this session ({exc}): a crash would "
                             "lose it.", 5)
 
     def _identity(self) -> dict[str, Any]:
         return {"uid": self.uid, "exercise": self.exercise, "started": self.started_wall,
-                "source": self.app.feed.label if self.app.feed else None,
-                "source_kind": source_kind(self.app), "player": self.app.settings.player_name}
+                "source": self._source_label(), "source_kind": source_kind(self.services),
+                "player": self.services.settings.player_name}
+
+    def _source_label(self) -> str | None:
+        feed = self.services.source.feed
+        return feed.label if feed is not None else None
 
     def _journal_progress(self) -> None:
         if not self.journal:
             return
         try:
-            record = self.session_record("crash")
-            record["active_s"] = round(self.active_s, 2)
+            record = {k: v for k, v in self.build_result("crash").to_json().items()
+                      if k not in IDENTITY_KEYS}
             self.journal.update(record)
         except OSError as exc:
             self.journal = False  # stop trying; the session is still saved when it ends
-            self.app.notify(f"Could not keep a journal of this session ({exc}).", 5)
+            self.services.notify(f"Could not keep a journal of this session ({exc}).", 5)
 
     # -- nothing pretended: a pose rate too low to judge ------------------------------------
     def slow_pose_text(self) -> str:
@@ -227,20 +241,20 @@ class SessionScene(BaseScene):
 
     def record_pose(self, item: Any) -> None:
         """Keep the session's skeleton (never pixels) for coach review; failures only warn."""
-        if self.state != "active" or self.app.options.scripted or self.recorder is False:
+        if self.state != "active" or self.services.options.scripted or self.recorder is False:
             return
         try:
             if self.recorder is None:
                 stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.started_wall))
-                path = self.app.home / "recordings" / f"{stamp}_{self.exercise}.rsk"
+                path = self.services.home / "recordings" / f"{stamp}_{self.exercise}.rsk"
                 self.recorder = RecordingWriter(path, image_size=item.pose.image_size,
-                                                source=self.app.feed.label if self.app.feed
-                                                else "", meta={"exercise": self.exercise})
+                                                source=self._source_label() or "",
+                                                meta={"exercise": self.exercise})
                 self.recording_path = str(path)
             self.recorder.write(item.pose)
         except OSError as exc:
             self.recorder = False  # stop trying this session
-            self.app.notify(f"Could not record this session for review ({exc}).", 4)
+            self.services.notify(f"Could not record this session for review ({exc}).", 4)
 
     def exit(self) -> None:
         self._close_recorder()
@@ -263,8 +277,8 @@ class SessionScene(BaseScene):
             tick = int(left) + 1
             if left > 0 and tick < self._last_tick:
                 self._last_tick = tick
-                self.app.audio.effect("tick")
-                self.app.audio.say({3: "three", 2: "two", 1: "one"}.get(tick, "get_ready"),
+                self.services.audio.effect("tick")
+                self.services.audio.say({3: "three", 2: "two", 1: "one"}.get(tick, "get_ready"),
                                    interrupt=True)
             if left <= 0:
                 self.fire("elapsed")
@@ -286,7 +300,7 @@ class SessionScene(BaseScene):
             if self._progress_s >= 1.0:
                 self._progress_s = 0.0
                 self._report_live()
-            feed = self.app.feed
+            feed = self.services.source.feed
             if feed is not None and not feed.is_camera and feed.is_exhausted:
                 if self._ended_at is None:
                     self._ended_at = self.active_s
@@ -297,14 +311,14 @@ class SessionScene(BaseScene):
     def _source_failed(self, *, at_end: bool = False) -> bool:
         """A file source that cannot be read, or ends long before its declared length, is an
         error screen, not a session: nothing is judged or saved."""
-        feed = self.app.feed
-        if feed is None or feed.is_camera or self.app.is_demo or self.finished:
+        feed = self.services.source.feed
+        if feed is None or feed.is_camera or self.services.source.is_demo or self.finished:
             return False
         message = None
         if feed.status == FeedStatus.FAILED:
             message = feed.message or f"{feed.label} could not be read"
         elif at_end:
-            message = self.app.truncation_problem()
+            message = self.services.source.truncation_problem()
         if message is None:
             return False
         self.finished = True
@@ -313,25 +327,26 @@ class SessionScene(BaseScene):
         if self.journal:
             self.journal.discard()
         self.journal = None
-        self.app.stack.replace(SourceErrorScene(self.app, message))
+        self.go(Replace(SourceErrorScene(self.services, message)))
         return True
 
     def handle(self, event: InputEvent) -> None:
         if event.action in (Action.PAUSE, Action.BACK):
-            self.app.stack.push(PauseScene(self.app, on_restart=self.restart,
-                                           on_end=lambda: self.finish("player")))
+            self.go(Push(PauseScene(self.services, on_restart=self.restart,
+                                           on_end=lambda: self.finish("player"))))
 
     def live_score(self) -> tuple[float, int | None]:
         """(score, count) for a live challenge: reps for rep challenges, points for boxing."""
         return 0.0, None
 
     def _report_live(self) -> None:
-        if sync_worker(self.app, start=False) is None:
+        link = self.services.leaderboard
+        if link.worker(start=False) is None:
             return
 
         score, count = self.live_score()
-        report_progress(self.app, self.exercise, score, self.active_s, count)
-        st = live_standings(self.app)
+        link.report_progress(self.exercise, score, self.active_s, count)
+        st = link.standings()
         self.standings = st if st is not None and st.exercise == self.exercise else None
 
     def draw_standings(self, surface: pygame.Surface, topright: tuple[int, int]) -> None:
@@ -364,7 +379,8 @@ class SessionScene(BaseScene):
         self.journal = None
         again = self.fresh()
         again.progress_label, again.is_warmup = self.progress_label, self.is_warmup
-        self.app.stack.replace(again)
+        again.plan_json = self.plan_json
+        self.go(Replace(again))
 
     def hud_title(self, base: str) -> str:
         """The session's title on screen, with its place in a workout."""
@@ -384,42 +400,45 @@ class SessionScene(BaseScene):
         self.finished = True
         self.state = "done"
         self._close_recorder()
-        session = self.session_record(reason)
-        session["recording"] = self.recording_path
-        session.update({"ended": reason, "started": self.started_wall,
-                        "active_s": round(self.active_s, 2), "uid": self.uid,
-                        "source": self.app.feed.label if self.app.feed else None,
-                        "source_kind": source_kind(self.app),
-                        "player": self.app.settings.player_name})
-        if self.is_warmup:
-            session["warmup"] = True
-        kind = session["source_kind"]
+        result = self.build_result(reason)
         journal, self.journal = self.journal, None
-        if self.has_seen_player and kind == "camera":
-            session["personal_bests"] = self.app.record_session(session, journal=journal or None)
+        done: FinishedSession
+        if self.has_seen_player and result.source_kind == "camera":
+            done = self.services.record_session(result, journal=journal or None)
         else:
             # Not the player's own (a generated demo player; a person in a video, unless the
             # player says so on the results screen), or an empty room: nothing goes to the
             # history, the bests or the leaderboard.
             if journal:
                 journal.discard()
-            session["personal_bests"] = []
-            session["saved"] = False
-            session["not_saved"] = ("nobody was seen" if not self.has_seen_player else
-                                    "demo" if kind == "demo" else "not yours")
-            self.app.sessions.append(session)
+            done = FinishedSession(result, not_saved="nobody was seen" if not self.has_seen_player
+                                   else "demo" if result.source_kind == "demo" else "not yours")
+            self.services.keep_finished(done)
             if not self.has_seen_player:
-                self.app.notify("Nobody was seen during this session, so it was not saved.", 6.0)
-        if session["personal_bests"]:
-            self.app.audio.say("new_best")
+                self.services.notify("Nobody was seen during this session, so it was not "
+                                     "saved.", 6.0)
+        if done.personal_bests:
+            self.services.audio.say("new_best")
         else:
-            self.app.audio.effect("success")
+            self.services.audio.effect("success")
         if self.on_done is not None:
-            self.on_done(session)
+            self.on_done(done)
         else:
-            self.app.stack.replace(ResultsScene(self.app, [session]))
+            self.go(Replace(ResultsScene(self.services, [done])))
 
-    def session_record(self, reason: str) -> dict[str, Any]:
+    def build_result(self, reason: str) -> SessionResult:
+        """The session as it stands, ended for ``reason`` (the subclass adds what it measured
+        through :meth:`measured`)."""
+        return SessionResult(
+            uid=self.uid, exercise=self.exercise, ended=reason, started_s=self.started_wall,
+            active_s=round(self.active_s, 2),
+            source=self._source_label(),
+            source_kind=source_kind(self.services), player=self.services.settings.player_name,
+            recording=self.recording_path, is_warmup=self.is_warmup, plan=self.plan_json,
+            **self.measured())
+
+    def measured(self) -> dict[str, Any]:
+        """What the session measured, as :class:`SessionResult` fields (``stats``, ``reps``...)."""
         raise NotImplementedError
 
     # -- drawing helpers ------------------------------------------------------------------
@@ -444,22 +463,22 @@ class SourceErrorScene(BaseScene):
 
     name = "source_error"
 
-    def __init__(self, app: App, message: str) -> None:
-        super().__init__(app)
+    def __init__(self, services: SceneServices, message: str) -> None:
+        super().__init__(services)
         self.message = message
-        spec = (app.source_spec or "").lower()
+        spec = (services.source.spec or "").lower()
         self.title = ("This recording cannot be played" if spec.endswith(".rsk") else
                       "These pictures cannot be used" if spec and not spec.rsplit("/", 1)[-1]
                       .count(".") else "This video cannot be played")
         self.menu = ui.Menu([ui.Button("menu", "Back to the menu")])
-        app.errors.append(f"source: {message}")
+        services.log_error(f"source: {message}")
 
     def enter(self) -> None:
-        self.app.audio.effect("paused")
+        self.services.audio.effect("paused")
 
     def handle(self, event: InputEvent) -> None:
         if event.action == Action.BACK or self.menu.handle(event) == "menu":
-            self.app.stack.clear_to(self.app.scenes.title())
+            self.go(ClearTo(self.services.scenes.title()))
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
@@ -481,8 +500,8 @@ class SourceErrorScene(BaseScene):
         self.menu.rects = {"menu": button}
         self.targets = {"menu": button}
         ui.draw_button(surface, button, "Back to the menu", focused=True, size=lay.px(3.4),
-                       hover_progress=self.app.pointer.progress
-                       if self.app.pointer.hover_id == "menu" else 0.0)
+                       hover_progress=self.services.pointer.progress
+                       if self.services.pointer.hover_id == "menu" else 0.0)
 
 
 def _sentence(message: str) -> str:

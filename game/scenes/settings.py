@@ -10,12 +10,13 @@ import pygame
 from game.errors import RingsideError
 from game.input import Action, InputEvent
 from game.integrations import leaderboard_identity, normalise_server, set_leaderboard_identity
+from game.loop import Pop
 from game.scenes import ui
 from game.scenes.base import BaseScene
 from game.settings import UNITS, Settings
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 # (field, label, explanation)
 ROWS: tuple[tuple[str, str, str], ...] = (
@@ -81,15 +82,15 @@ def show(settings: Settings, field: str) -> str:
 class SettingsScene(BaseScene):
     name = "settings"
 
-    def __init__(self, app: App) -> None:
-        super().__init__(app)
+    def __init__(self, services: SceneServices) -> None:
+        super().__init__(services)
 
         self.focus = 0
         self.first = 0  # the first row shown: the list scrolls when not every row fits
         self.visible = len(ROWS)  # how many rows fit (set by the last draw)
         self.row_rects: dict[str, pygame.Rect] = {}
         self.arrow_rects: dict[str, tuple[pygame.Rect, pygame.Rect]] = {}
-        self.server = leaderboard_identity(app.home)[1]
+        self.server = leaderboard_identity(services.home)[1]
         self.editing: str | None = None  # a text field being typed into
         self.draft = ""
 
@@ -102,11 +103,11 @@ class SettingsScene(BaseScene):
             return self.draft + "_"
         if field == "server":
             return self.server
-        return show(self.app.settings, field)
+        return show(self.services.settings, field)
 
     def _edit(self, field: str) -> None:
         self.editing = field
-        self.draft = self.server if field == "server" else self.app.settings.player_name
+        self.draft = self.server if field == "server" else self.services.settings.player_name
 
     def _type(self, event: InputEvent) -> None:
         """Typing a name or a server address: Backspace deletes, Enter saves, Esc on an empty
@@ -126,19 +127,19 @@ class SettingsScene(BaseScene):
         try:
             if field == "server":
                 url = normalise_server(text)
-                set_leaderboard_identity(self.app, server=url)
+                set_leaderboard_identity(self.services.leaderboard, server=url)
                 self.server = url
-                self.app.notify(f"Leaderboard server: {url}", 3, ui.GREEN)
+                self.services.notify(f"Leaderboard server: {url}", 3, ui.GREEN)
             else:
-                new = replace(self.app.settings, player_name=text).validated()
-                self.app.update_settings(new)
-                set_leaderboard_identity(self.app, name=new.player_name)
-                self.app.notify(f"Your name: {new.player_name}", 3, ui.GREEN)
+                new = replace(self.services.settings, player_name=text).validated()
+                self.services.update_settings(new)
+                set_leaderboard_identity(self.services.leaderboard, name=new.player_name)
+                self.services.notify(f"Your name: {new.player_name}", 3, ui.GREEN)
         except ValueError as exc:
-            self.app.notify(f"Not saved: {exc}.", 5, ui.ORANGE)
+            self.services.notify(f"Not saved: {exc}.", 5, ui.ORANGE)
             return
         except RingsideError as err:
-            self.app.notify(f"Not saved: {err}", 5, ui.ORANGE)
+            self.services.notify(f"Not saved: {err}", 5, ui.ORANGE)
             return
         self.editing = None
 
@@ -152,7 +153,7 @@ class SettingsScene(BaseScene):
             self._edit(field)
             return
         if event.action == Action.BACK:
-            self.app.stack.pop()
+            self.go(Pop())
         elif event.action == Action.UP:
             self._focus((self.focus - 1) % n)
         elif event.action == Action.DOWN:
@@ -174,7 +175,8 @@ class SettingsScene(BaseScene):
                 if r is not None and r.collidepoint(event.pos):
                     self.focus = i
                     if event.action == Action.CLICK and (
-                            f in TEXT_FIELDS or isinstance(getattr(self.app.settings, f), bool)):
+                            f in TEXT_FIELDS
+                            or isinstance(getattr(self.services.settings, f), bool)):
                         self._change(f, 1)
                     return
             for key, move in (("more_up", -self.visible), ("more_down", self.visible)):
@@ -184,7 +186,7 @@ class SettingsScene(BaseScene):
                     return
             back = self.targets.get("back")
             if event.action == Action.CLICK and back is not None and back.collidepoint(event.pos):
-                self.app.stack.pop()
+                self.go(Pop())
 
     def _focus(self, i: int) -> None:
         self.focus = i
@@ -194,11 +196,11 @@ class SettingsScene(BaseScene):
         if field in TEXT_FIELDS:
             self._edit(field)
             return
-        new = step(self.app.settings, field, direction)
-        self.app.update_settings(new)
-        self.app.audio.effect("click")
+        new = step(self.services.settings, field, direction)
+        self.services.update_settings(new)
+        self.services.audio.effect("click")
         if field == "privacy_mode" and new.privacy_mode:
-            self.app.notify("Privacy mode on: the camera image is never shown or stored.", 3)
+            self.services.notify("Privacy mode on: the camera image is never shown or stored.", 3)
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
@@ -212,7 +214,7 @@ class SettingsScene(BaseScene):
         self.visible = max(1, min(n, int((area.height + gap) / (lay.px(7) + gap))))
         first = scrolled(self.first, self.focus, self.visible, n)
         row_h = int((area.height - (self.visible - 1) * gap) / self.visible)
-        s = self.app.settings
+        s = self.services.settings
         self.row_rects, self.arrow_rects, self.targets = {}, {}, {}
         if self.visible < n:
             area.width -= lay.px(6)
@@ -255,8 +257,8 @@ class SettingsScene(BaseScene):
         back = pygame.Rect(0, 0, lay.px(30), lay.px(8))
         back.midbottom = (lay.w // 2, lay.h - lay.px(5))
         ui.draw_button(surface, back, "Back", focused=False, size=lay.px(3),
-                       hover_progress=self.app.pointer.progress
-                       if self.app.pointer.hover_id == "back" else 0.0)
+                       hover_progress=self.services.pointer.progress
+                       if self.services.pointer.hover_id == "back" else 0.0)
         self.targets["back"] = back
         self.footer_hint(surface, "Typing: Enter saves, Backspace deletes" if self.editing else
                          "Up/Down choose, Left/Right change, Enter to type a name or address, "

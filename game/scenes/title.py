@@ -10,6 +10,7 @@ import pygame
 from game import exercises
 from game.feed import FeedStatus
 from game.input import Action, InputEvent
+from game.loop import Push
 from game.scenes import ui
 from game.scenes.base import BaseScene
 from game.scenes.leaderboard import LeaderboardScene
@@ -18,27 +19,28 @@ from game.scenes.review import ReviewScene
 from game.scenes.settings import SettingsScene
 from game.scenes.versus import VersusScene
 from game.scenes.workout import WorkoutScene
+from game.session_result import SessionResult
 from game.wording import number, plural
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 
 class TitleScene(BaseScene):
     name = "title"
 
-    def __init__(self, app: App) -> None:
-        super().__init__(app)
+    def __init__(self, services: SceneServices) -> None:
+        super().__init__(services)
         self.menu = ui.Menu(self._buttons())
         self._offered_demo = False
 
     @property
     def unfinished(self) -> Any:
         """The oldest session a crash interrupted, offered back (see game.storage.journal)."""
-        return self.app.unfinished[0] if self.app.unfinished else None
+        return self.services.unfinished[0] if self.services.unfinished else None
 
     def _buttons(self) -> list[ui.Button]:
-        demo = self.app.is_demo
+        demo = self.services.source.is_demo
         offer = [ui.Button("recover_keep", "Keep that session", "add it to your history"),
                  ui.Button("recover_drop", "Let it go", "forget it")] if self.unfinished else []
         return offer + [
@@ -56,16 +58,16 @@ class TitleScene(BaseScene):
         ]
 
     def enter(self) -> None:
-        self.app.audio.effect("whoosh", 0.5)
+        self.services.audio.effect("whoosh", 0.5)
 
     def refresh_menu(self) -> None:
         self.menu = ui.Menu(self._buttons())
 
     def resume(self) -> None:
         self.menu.buttons = self._buttons()
-        feed = self.app.feed
+        feed = self.services.source.feed
         if feed is not None and not feed.is_camera and feed.status == FeedStatus.ENDED:
-            self.app.restart_source()
+            self.services.source.restart()
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
@@ -73,15 +75,15 @@ class TitleScene(BaseScene):
             # No camera: the obvious next step is one Enter (or a click) away.
             self._offered_demo = True
             self.menu.focus = [b.key for b in self.menu.buttons].index("demo")
-        feed = self.app.feed
+        feed = self.services.source.feed
         # A clip used as the camera loops behind the menu.
         if feed is not None and not feed.is_camera and feed.status == FeedStatus.ENDED and \
                 feed.is_exhausted:
-            self.app.restart_source()
+            self.services.source.restart()
 
     @property
     def camera_missing(self) -> bool:
-        feed = self.app.feed
+        feed = self.services.source.feed
         return bool(feed and feed.is_camera and feed.status == FeedStatus.FAILED)
 
     def handle(self, event: InputEvent) -> None:
@@ -90,42 +92,41 @@ class TitleScene(BaseScene):
         key = self.menu.handle(event)
         if key is None:
             return
-        self.app.audio.effect("click")
-        app = self.app
+        self.services.audio.effect("click")
+        services = self.services
         if key in ("recover_keep", "recover_drop") and self.unfinished is not None:
-            kept = app.recover_unfinished(self.unfinished, keep=key == "recover_keep")
+            kept = services.recover_unfinished(self.unfinished, keep=key == "recover_keep")
             if kept is not None:
-                app.notify("Kept: " + _offer_text(kept, short=True) + " is in your history.", 4,
-                           ui.GREEN)
+                services.notify("Kept: " + _offer_text(kept.result, short=True)
+                                + " is in your history.", 4, ui.GREEN)
             self.menu = ui.Menu(self._buttons())
             return
         if key in exercises.NAMES:
             if self.camera_missing:
-                app.open_source(demo=key)
-                app.notify("No camera, so a generated player is standing in (demo mode).", 4)
-            app.stack.push(app.scenes.exercise(key))
+                services.source.open(demo=key)
+                services.notify("No camera, so a generated player is standing in (demo mode).", 4)
+            services.go(Push(services.scenes.exercise(key)))
         elif key == "versus":
-            app.stack.push(VersusScene(app, exercises.DEFAULT))
+            services.go(Push(VersusScene(services, exercises.DEFAULT)))
         elif key == "workout":
-            app.stack.push(WorkoutScene(app))
+            services.go(Push(WorkoutScene(services)))
         elif key == "moves":
-            app.stack.push(MovesScene(app))
+            services.go(Push(MovesScene(services)))
         elif key == "review":
-            app.stack.push(ReviewScene(app))
+            services.go(Push(ReviewScene(services)))
         elif key == "leaderboard":
-            app.stack.push(LeaderboardScene(app))
+            services.go(Push(LeaderboardScene(services)))
         elif key == "settings":
-            app.stack.push(SettingsScene(app))
+            services.go(Push(SettingsScene(services)))
         elif key == "demo":
-            if app.is_demo:
-                app.open_source(app.default_spec())
+            if services.source.is_demo:
+                services.source.open(services.source.default_spec())
             else:
-                app.open_source(demo=exercises.DEFAULT)
-                app.notify("Demo mode: a generated player is moving. Pick any game.", 3)
+                services.source.open(demo=exercises.DEFAULT)
+                services.notify("Demo mode: a generated player is moving. Pick any game.", 3)
             self.menu.buttons = self._buttons()
         elif key == "quit":
-            app.exit_reason = "quit"
-            app.running = False
+            services.quit()
 
     def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
         # Beside the menu (never over it), down to just above the hint line.
@@ -169,8 +170,8 @@ class TitleScene(BaseScene):
         for i, b in enumerate(self.menu.buttons):
             ui.draw_button(surface, self.menu.rects[b.key], b.label, focused=i == self.menu.focus,
                            size=min(lay.px(3.3), int(item_h * 0.42)),
-                           hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == b.key else 0.0)
+                           hover_progress=self.services.pointer.progress
+                           if self.services.pointer.hover_id == b.key else 0.0)
         self.footer_hint(surface, "Raise a hand and hold it on a button, click, or use arrows + "
                          "Enter.  F3: FPS overlay   C: camera image   +/-: volume")
 
@@ -185,14 +186,14 @@ class TitleScene(BaseScene):
         ui.panel(surface, box, alpha=240, border=ui.ACCENT)
         ui.text(surface, "A session was interrupted", (box.left + lay.px(3), box.top + lay.px(2)),
                 lay.px(4), ui.ACCENT, bold=True, max_width=box.width - lay.px(6))
-        ui.paragraph(surface, _offer_text(state.session()) + " Keep it in your history, or let "
+        ui.paragraph(surface, _offer_text(state.result()) + " Keep it in your history, or let "
                      "it go?", pygame.Rect(
                          box.left + lay.px(3), box.top + lay.px(8.5), box.width - lay.px(6),
                          lay.px(12)), lay.px(3), ui.INK)
 
     def _draw_source_status(self, surface: pygame.Surface, stage: pygame.Rect) -> None:
         lay = ui.Layout.of(surface)
-        feed = self.app.feed
+        feed = self.services.source.feed
         if self.camera_missing:
             box = pygame.Rect(0, 0, stage.width - lay.px(8), lay.px(27))
             box.midtop = (stage.centerx, stage.top + lay.px(2))  # notices stack up from below
@@ -211,7 +212,8 @@ class TitleScene(BaseScene):
             return
         label = {
             FeedStatus.STARTING: f"Starting {feed.label}...",
-            FeedStatus.LIVE: f"{'Demo player' if self.app.is_demo else feed.label}: live",
+            FeedStatus.LIVE: ("Demo player" if self.services.source.is_demo else feed.label)
+            + ": live",
             FeedStatus.LOST: f"{feed.label}: lost, retrying",
             FeedStatus.ENDED: f"{feed.label}: finished",
             FeedStatus.FAILED: f"{feed.label}: {feed.message}",
@@ -244,13 +246,13 @@ def _row_rects(rows: list[list[ui.Button]], area: pygame.Rect, item_h: int, gap:
     return rects
 
 
-def _offer_text(session: dict[str, Any], *, short: bool = False) -> str:
+def _offer_text(session: SessionResult, *, short: bool = False) -> str:
     """``Your squat session of Sat 07:42 stopped after 2 reps.`` (pure)"""
-    ex = str(session.get("exercise") or "")
-    stats = session.get("stats") or {}
-    what = (f"{number(stats.get('score') or 0)} points" if ex == exercises.BOXING
-            else plural(int(stats.get("reps") or 0), "rep"))
-    when = time.strftime("%a %H:%M", time.localtime(float(session.get("started") or 0)))
+
+    ex = session.exercise
+    what = (f"{number(session.stat('score') or 0)} points" if ex == exercises.BOXING
+            else plural(int(session.stat("reps") or 0), "rep"))
+    when = time.strftime("%a %H:%M", time.localtime(session.started_s))
     name = exercises.BY_NAME[ex].singular.lower() if ex in exercises.BY_NAME else ex
     if short:
         return f"your {name} session of {when} ({what})"

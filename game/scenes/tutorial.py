@@ -18,19 +18,20 @@ from game.boxing.tutorial import Tutorial
 from game.feed import FeedItem
 from game.feedback import Message, Priority
 from game.input import Action, InputEvent
+from game.loop import Pop
 from game.scenes import ui
 from game.scenes.base import BaseScene
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 DONE_MARKER = "boxing_tutorial.done"  # in the data folder: the tutorial was seen
 
 
-def tutorial_needed(app: App) -> bool:
+def tutorial_needed(services: SceneServices) -> bool:
     """A live camera player who has not seen the tutorial yet (never a demo or a video)."""
-    return bool(getattr(app, "is_camera", False)) and not app.options.scripted and \
-        not (app.home / DONE_MARKER).exists()
+    return services.source.is_camera and not services.options.scripted and \
+        not (services.home / DONE_MARKER).exists()
 
 
 class TutorialScene(BaseScene):
@@ -39,11 +40,11 @@ class TutorialScene(BaseScene):
     accepts_pointer = False  # a raised hand is a punch here
     max_toasts = 1
 
-    def __init__(self, app: App, *, on_done: Callable[[], None] | None = None) -> None:
-        super().__init__(app)
+    def __init__(self, services: SceneServices, *,
+                 on_done: Callable[[], None] | None = None) -> None:
+        super().__init__(services)
 
-        orthodox = not (app.profile is not None and app.profile.stance == "southpaw")
-        self.tutorial = Tutorial(orthodox=orthodox)
+        self.tutorial = Tutorial(profile=services.profile)
         self.on_done = on_done
         self._finished = False
 
@@ -52,7 +53,7 @@ class TutorialScene(BaseScene):
             self._react(ev)
 
     def _react(self, ev: Any) -> None:
-        audio = self.app.audio
+        audio = self.services.audio
         if ev.type == "confirmed":
             audio.effect("success")
             self.say(Message("tut_ok", ev.text, "cue", Priority.PRAISE, tone="good", ttl_s=1.5))
@@ -77,10 +78,10 @@ class TutorialScene(BaseScene):
             return
         self._finished = True
         try:
-            (self.app.home / DONE_MARKER).write_text("seen\n", encoding="utf-8")
+            (self.services.home / DONE_MARKER).write_text("seen\n", encoding="utf-8")
         except OSError:
             pass  # shown again next time: harmless
-        self.app.stack.pop()
+        self.go(Pop())
         if self.on_done is not None:
             self.on_done()
 

@@ -26,14 +26,16 @@ from game import exercises
 from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
 from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
 from game.input import Action, InputEvent
+from game.loop import ClearTo, Pop, Replace
 from game.moves import Order
 from game.scenes import ui
-from game.scenes.base import BaseScene
+from game.scenes.base import BaseScene, PlayScene
+from game.session_result import FinishedMatch
 from game.versus import SLOTS, BoxingVersus, RepRace, Slot, VersusResult, split_by_slot
 from game.wording import number
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 # Every rep exercise is a race, the points game a match (game.exercises).
 KINDS = (*exercises.REP_NAMES, exercises.BOXING)
@@ -50,30 +52,30 @@ def screen_side(slot: str, mirror: bool) -> str:
     return ("right" if slot == "left" else "left") if mirror else slot
 
 
-def single_player_feed(app: App, kind: str) -> None:
+def single_player_feed(services: SceneServices, kind: str) -> None:
     """The feed back to one person (``people=1``: the cheaper model setting, see PipelineOptions)."""
-    if app.is_demo:
-        app.open_source(demo=kind)
-    elif app.source_spec is not None:
-        app.open_source(app.source_spec)
+    if services.source.is_demo:
+        services.source.open(demo=kind)
+    elif services.source.spec is not None:
+        services.source.open(services.source.spec)
 
 
-def leave(app: App) -> None:
+def leave(services: SceneServices) -> None:
     """Back to the menu: the scene below, or the title when versus was the first scene."""
-    if len(app.stack.scenes) > 1:
-        app.stack.pop()
+    if services.stack_depth > 1:
+        services.go(Pop())
     else:
-        app.stack.clear_to(app.scenes.title())
+        services.go(ClearTo(services.scenes.title()))
 
 
-class VersusScene(BaseScene):
+class VersusScene(PlayScene):
     name = "versus"
     uses_pose = True
     accepts_pointer = False
 
-    def __init__(self, app: App, kind: str = exercises.DEFAULT, *, target: int | None = None,
+    def __init__(self, services: SceneServices, kind: str = exercises.DEFAULT, *, target: int | None = None,
                  time_limit_s: float = 120.0, countdown_s: float = 3.0, seed: int = 0) -> None:
-        super().__init__(app)
+        super().__init__(services)
         if kind not in KINDS:
             raise ValueError(f"versus {kind!r}: choose one of {', '.join(KINDS)}")
         self.kind = kind
@@ -101,28 +103,29 @@ class VersusScene(BaseScene):
 
     # -- life -----------------------------------------------------------------------------
     def enter(self) -> None:
-        app = self.app
-        feed = app.feed
+        services = self.services
+        feed = services.source.feed
         no_camera = feed is not None and feed.is_camera and feed.status == FeedStatus.FAILED
         if no_camera:
-            app.notify("No camera, so two generated players stand in (demo mode).", 4)
-        if app.is_demo or feed is None or no_camera or \
-                (not feed.is_camera and app.source_spec is None):
-            app.open_source(demo=f"versus_{self.kind}", people=2)
+            services.notify("No camera, so two generated players stand in (demo mode).", 4)
+        if services.source.is_demo or feed is None or no_camera or \
+                (not feed.is_camera and services.source.spec is None):
+            services.source.open(demo=f"versus_{self.kind}", people=2)
         else:
-            app.open_source(app.source_spec, people=2)  # a clip restarts with the match
+            services.source.open(services.source.spec, people=2)  # a clip restarts with the match
         self._opened = True
         self._tune_feed()
 
     def _tune_feed(self) -> None:
         """The pose rate this match needs to be judged (the "too slow" warning uses it)."""
-        if self.app.feed is not None:
-            self.app.feed.min_pose_fps = MIN_POSE_FPS["boxing" if self.kind == exercises.BOXING else "reps"]
+        if self.services.source.feed is not None:
+            self.services.source.feed.min_pose_fps = MIN_POSE_FPS[
+                "boxing" if self.kind == exercises.BOXING else "reps"]
 
     def exit(self) -> None:
         """Back to one player, unless the results follow (they hand the feed back)."""
         if self._opened and self.result is None:
-            single_player_feed(self.app, self.kind)
+            single_player_feed(self.services, self.kind)
 
     def choose(self, kind: str) -> None:
         """Another match, chosen while waiting (arrows): the generated players change with it."""
@@ -131,19 +134,19 @@ class VersusScene(BaseScene):
         self.kind = kind
         if self._default_target:
             self.target = 10 if kind != exercises.BOXING else 1
-        self.app.audio.effect("click")
-        if self.app.is_demo:
+        self.services.audio.effect("click")
+        if self.services.source.is_demo:
             self.last_seen_ms.clear()
             self.people = {}
-            self.app.open_source(demo=f"versus_{kind}", people=2)
+            self.services.source.open(demo=f"versus_{kind}", people=2)
         self._tune_feed()
 
     def names(self) -> dict[str, str]:
-        mirror = self.app.settings.mirror
+        mirror = self.services.settings.mirror
         return {s: CORNERS[screen_side(s, mirror)][0] for s in SLOTS}
 
     def color(self, slot: str) -> tuple[int, int, int]:
-        return CORNERS[screen_side(slot, self.app.settings.mirror)][1]
+        return CORNERS[screen_side(slot, self.services.settings.mirror)][1]
 
     def is_seen(self, slot: str) -> bool:
         seen = self.last_seen_ms.get(slot)
@@ -179,11 +182,11 @@ class VersusScene(BaseScene):
         else:
             self.match = RepRace(self.kind, target=self.target, time_limit_s=self.time_limit_s)
         self.state = "active"
-        self.app.audio.effect("go")
+        self.services.audio.effect("go")
 
     def _boxing_match(self) -> BoxingVersus:
         difficulty = replace(Difficulty.level(1), rounds=self.target)
-        if self.app.is_demo:
+        if self.services.source.is_demo:
             # the generated boxers throw straights and slips (no hooks or uppercuts)
             difficulty = replace(difficulty, kinds=("jab", "cross"))
         cals = {s: BodyCalibration.from_frames(self.guard_frames[s] or [], orthodox=True)
@@ -194,13 +197,15 @@ class VersusScene(BaseScene):
             return BoxingRound(difficulty, self.seed, cal, start_ms=start)
 
         match = BoxingVersus(cals, make_round=make_round)
-        if self.app.is_demo:
+        if self.services.source.is_demo:
             self._direct_demo_boxers(match, start)
         return match
 
     def _direct_demo_boxers(self, match: BoxingVersus, start_ms: float) -> None:
         """Demo: each generated boxer answers its own targets; Blue lets ~10 % go, Red ~30 %."""
-        books = getattr(self.app, "versus_orders", {})
+
+
+        books = self.services.source.versus_orders
         for i, slot in enumerate(SLOTS):
             rng = np.random.default_rng(self.seed + i)
             miss = 0.1 if slot == "left" else 0.3
@@ -215,7 +220,7 @@ class VersusScene(BaseScene):
                 books[slot].set(orders)
 
     def _react(self, ev: Any, item: FeedItem | None) -> None:
-        audio = self.app.audio
+        audio = self.services.audio
         slot = ev.slot
         if ev.kind == "player" and slot is not None:
             self.note_s[slot] = 0.0
@@ -226,7 +231,7 @@ class VersusScene(BaseScene):
                     self.flash_s[slot] = 0.0
                     self.last_note[slot] = "Rep!"
                     audio.effect("rep")
-                    self.app.mark_feedback(item)
+                    self.services.mark_feedback(item)
                 else:
                     self.last_note[slot] = "No rep: " + str(data.get("reason") or "").replace(
                         "_", " ")
@@ -236,14 +241,14 @@ class VersusScene(BaseScene):
                 self.last_note[slot] = f"{str(data.get('grade') or kind).title()} " \
                                        f"+{data.get('points', 0)}"
                 audio.effect("hit" if kind == "hit" else "whoosh")
-                self.app.mark_feedback(item)
+                self.services.mark_feedback(item)
             elif kind == "miss":
                 self.flash_s[slot] = 0.0
                 self.last_note[slot] = "Miss"
             elif kind in ("round_start", "rest_start") and slot == "left":
                 audio.effect("bell")  # both games share the clock: ring once
         elif ev.kind == "lead" and slot is not None:
-            self.app.notify(f"{self.names()[slot]} takes the lead", 2.0, self.color(slot),
+            self.services.notify(f"{self.names()[slot]} takes the lead", 2.0, self.color(slot),
                             transient=True)
         elif ev.kind == "finished":
             self._show_results()
@@ -265,7 +270,7 @@ class VersusScene(BaseScene):
             before = int(self.countdown_left_s + 0.999)
             self.countdown_left_s -= dt_s
             if int(self.countdown_left_s + 0.999) != before and self.countdown_left_s > 0:
-                self.app.audio.effect("click")
+                self.services.audio.effect("click")
             if self.countdown_left_s <= 0:
                 self._start_match()
         elif self.state == "active" and self.match is not None:
@@ -274,14 +279,14 @@ class VersusScene(BaseScene):
                 # no frames (a stalled source): the race clock still runs
                 for ev in self.match.tick(self.stream_ms / 1000.0 + self.since_frame_s):
                     self._react(ev, self.item)
-        feed = self.app.feed
+        feed = self.services.source.feed
         if self.state in ("waiting", "countdown") and feed is not None and \
                 feed.status == FeedStatus.ENDED and feed.is_exhausted:
             # a clip loops until both players are found (its clock starts again from 0)
             self.last_seen_ms.clear()
             self.people = {}
             self.state = "waiting"
-            self.app.open_source(self.app.source_spec, people=2)
+            self.services.source.open(self.services.source.spec, people=2)
 
     def finish(self, reason: str = "stopped") -> None:
         """End now (players stopped, or a scripted run's time is up): the standing decides."""
@@ -289,7 +294,7 @@ class VersusScene(BaseScene):
             return
         if self.match is None:
             self.finished = True
-            leave(self.app)
+            leave(self.services)
             return
         self.match.finish(self.stream_ms / 1000.0)
         self._show_results()
@@ -299,14 +304,14 @@ class VersusScene(BaseScene):
             return
         self.finished = True
         self.result = self.match.result
-        self.app.audio.effect("whoosh")
-        self.app.stack.replace(VersusResultsScene(self.app, self.result, kind=self.kind,
+        self.services.audio.effect("whoosh")
+        self.go(Replace(VersusResultsScene(self.services, self.result, kind=self.kind,
                                                   names=self.names(),
                                                   colors={s: self.color(s) for s in SLOTS},
-                                                  rematch=self.fresh))
+                                                  rematch=self.fresh)))
 
     def fresh(self) -> VersusScene:
-        return VersusScene(self.app, self.kind, target=self.target,
+        return VersusScene(self.services, self.kind, target=self.target,
                            time_limit_s=self.time_limit_s, countdown_s=self.countdown_s,
                            seed=self.seed + 1)
 
@@ -322,7 +327,7 @@ class VersusScene(BaseScene):
                 self.finish("stopped")
             else:
                 self.finished = True
-                leave(self.app)
+                leave(self.services)
 
     # -- drawing --------------------------------------------------------------------------
     def score(self, slot: str) -> int:
@@ -357,7 +362,7 @@ class VersusScene(BaseScene):
     def _hud_rect(self, surface: pygame.Surface, slot: str) -> pygame.Rect:
         lay = ui.Layout.of(surface)
         w = int(lay.w * 0.3)
-        side = screen_side(slot, self.app.settings.mirror)
+        side = screen_side(slot, self.services.settings.mirror)
         x = lay.px(2) if side == "left" else lay.w - w - lay.px(2)
         return pygame.Rect(x, lay.px(2), w, lay.px(30))
 
@@ -442,7 +447,7 @@ class VersusScene(BaseScene):
         if clock:
             ui.text(surface, clock, (rect.centerx, rect.top + lay.px(6)), lay.px(10), ui.INK,
                     anchor="midtop", bold=True, max_width=rect.width - lay.px(2))
-        feed = self.app.feed
+        feed = self.services.source.feed
         if feed is not None and feed.is_too_slow_to_judge:
             ui.text(surface, "Tracking too slow to judge fairly",
                     (rect.centerx, rect.bottom - lay.px(0.8)), lay.px(2.4), ui.ORANGE,
@@ -460,11 +465,11 @@ class VersusScene(BaseScene):
             ui.text(surface, str(n), (box.centerx, box.top + lay.px(8)), lay.px(24), ui.INK,
                     anchor="midtop", bold=True)
             return
-        feed = self.app.feed
+        feed = self.services.source.feed
         if feed is not None and feed.status == FeedStatus.FAILED:
             msg = feed.message
-        elif feed is not None and self.app.source_spec and \
-                self.app.source_spec.lower().endswith(".rsk"):
+        elif feed is not None and self.services.source.spec and \
+                self.services.source.spec.lower().endswith(".rsk"):
             msg = "A .rsk recording holds one person: versus needs a camera or a video."
         else:
             msg = "Blue plays on the left of the screen, Red on the right."
@@ -502,9 +507,10 @@ class VersusResultsScene(BaseScene):
 
     name = "versus_results"
 
-    def __init__(self, app: App, result: VersusResult, *, kind: str, names: dict[str, str],
-                 colors: dict[str, tuple[int, int, int]], rematch: Any) -> None:
-        super().__init__(app)
+    def __init__(self, services: SceneServices, result: VersusResult, *, kind: str,
+                 names: dict[str, str], colors: dict[str, tuple[int, int, int]],
+                 rematch: Any) -> None:
+        super().__init__(services)
         self.result = result
         self.kind = kind
         self.names = names
@@ -514,10 +520,10 @@ class VersusResultsScene(BaseScene):
         self._rematching = False
 
     def enter(self) -> None:
-        self.app.audio.effect("success")
+        self.services.audio.effect("success")
         # The run's summary lists it (unsaved); no history, database or upload is touched.
-        self.app.sessions.append({**self.result.to_json(), "game": self.kind, "mode": "versus",
-                                  "saved": False})
+        self.services.keep_finished(FinishedMatch({**self.result.to_json(), "game": self.kind,
+                                              "mode": "versus"}))
 
     def headline(self) -> str:
         return self.result.headline(self.names) + ("!" if self.result.winner else "")
@@ -541,19 +547,19 @@ class VersusResultsScene(BaseScene):
             return
         key = self.menu.handle(event)
         if key is not None:
-            self.app.audio.effect("click")
+            self.services.audio.effect("click")
             self._go(key)
 
     def exit(self) -> None:
         if not self._rematching:
-            single_player_feed(self.app, self.kind)
+            single_player_feed(self.services, self.kind)
 
     def _go(self, key: str) -> None:
         if key == "rematch":
             self._rematching = True
-            self.app.stack.replace(self._rematch())
+            self.go(Replace(self._rematch()))
         else:
-            leave(self.app)
+            leave(self.services)
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
@@ -592,8 +598,8 @@ class VersusResultsScene(BaseScene):
             rect.centerx = lay.w // 2 + (-1 if i == 0 else 1) * (bw // 2 + lay.px(2))
             self.menu.rects[b.key] = rect
             ui.draw_button(surface, rect, b.label, focused=i == self.menu.focus,
-                           size=lay.px(4), hover_progress=self.app.pointer.progress
-                           if self.app.pointer.hover_id == b.key else 0.0)
+                           size=lay.px(4), hover_progress=self.services.pointer.progress
+                           if self.services.pointer.hover_id == b.key else 0.0)
         self.targets = dict(self.menu.rects)
         ui.paragraph(surface, NOT_SAVED, pygame.Rect(lay.px(6), by + bh + lay.px(3),
                                                      lay.w - lay.px(12), lay.px(8)),

@@ -24,20 +24,20 @@ from game.integrations import (
     PlanBlock,
     TodayPlan,
     apply_coach_override,
-    coach_override,
-    start_sync_if_configured,
     warmup_reps,
 )
+from game.loop import Command, Pop, Push, Replace
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
 from game.scenes.hrv_import import HrvImportScene
 from game.scenes.overlays import PauseScene
 from game.scenes.results import ResultsScene
+from game.session_result import FinishedSession
 from game.wording import day, plural
 
 if TYPE_CHECKING:
-    from game.app import App
+    from game.scenes.services import SceneServices
 
 READINESS_COLORS = {"good": ui.GREEN, "high": ui.GREEN, "normal": ui.BLUE, "low": ui.ORANGE,
                     "learning": ui.BLUE,
@@ -47,17 +47,16 @@ READINESS_COLORS = {"good": ui.GREEN, "high": ui.GREEN, "normal": ui.BLUE, "low"
 class WorkoutScene(BaseScene):
     name = "workout"
 
-    def __init__(self, app: App) -> None:
-        super().__init__(app)
-
-        start_sync_if_configured(app)  # fetches the coach's override in the background
+    def __init__(self, services: SceneServices) -> None:
+        super().__init__(services)
+        services.leaderboard.start_if_configured()  # fetches the coach's override in the background
         self.base_plan: TodayPlan = DEFAULT_PLAN
         self.plan: TodayPlan = DEFAULT_PLAN
         self.override: Any = None
         self.loading = True
         self.start_when_ready = False
         # Read on a background thread since the game started: usually ready already.
-        app.plan_loader.start()
+        services.plan_loader.start()
         self.menu = ui.Menu(self._buttons())
         self._check_s = 0.0
         self._take_loaded()
@@ -69,7 +68,7 @@ class WorkoutScene(BaseScene):
     def _take_loaded(self) -> None:
         if not self.loading:
             return
-        loaded = self.app.plan_loader.result
+        loaded = self.services.plan_loader.result
         if loaded is None:
             return
         plan, problem = loaded
@@ -78,23 +77,23 @@ class WorkoutScene(BaseScene):
         self.override = None
         self._apply_override()
         if problem:
-            self.app.notify(problem, 6)
+            self.services.notify(problem, 6)
         if self.start_when_ready:
             self.start_when_ready = False
-            WorkoutRunner(self.app, self.plan).start()
+            WorkoutRunner(self.services, self.plan).start()
 
     def resume(self) -> None:
         # back from the HRV import: the plan may have changed
-        if self.app.plan_loader.result is None:
+        if self.services.plan_loader.result is None:
             self.loading = True
 
     def _apply_override(self) -> None:
-        override = coach_override(self.app)
+        override = self.services.leaderboard.coach_override()
         if override != self.override:
             self.override = override
             self.plan = apply_coach_override(self.base_plan, override)
             if override:
-                self.app.notify("Your coach changed today's plan.", 3, ui.BLUE)
+                self.services.notify("Your coach changed today's plan.", 3, ui.BLUE)
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
@@ -106,17 +105,17 @@ class WorkoutScene(BaseScene):
 
     def handle(self, event: InputEvent) -> None:
         if event.action == Action.BACK:
-            self.app.stack.pop()
+            self.go(Pop())
             return
         key = self.menu.handle(event)
         if key == "start" and self.loading:
             self.start_when_ready = True  # starts the moment the plan is read
         elif key == "start":
-            WorkoutRunner(self.app, self.plan).start()
+            WorkoutRunner(self.services, self.plan).start()
         elif key == "hrv":
-            self.app.stack.push(HrvImportScene(self.app))
+            self.go(Push(HrvImportScene(self.services)))
         elif key == "back":
-            self.app.stack.pop()
+            self.go(Pop())
 
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
@@ -153,7 +152,7 @@ class WorkoutScene(BaseScene):
         self._draw_buttons(surface)
 
     def _draw_buttons(self, surface: pygame.Surface) -> None:
-        self.targets = rows.button_row(surface, self.app, self.menu)
+        self.targets = rows.button_row(surface, self.services, self.menu)
 
     def _draw_trend(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
         lay = ui.Layout.of(surface)
@@ -214,26 +213,32 @@ class WorkoutRunner:
     rests ("Set 1 of 3"), then the block's results before the next block. Ending a set from
     the pause menu ("End and see results") ends the block: its results show, then the next."""
 
-    def __init__(self, app: App, plan: TodayPlan) -> None:
-        self.app = app
+    def __init__(self, services: SceneServices, plan: TodayPlan) -> None:
+        self.services = services
         self.plan = plan
         self.blocks = list(plan.blocks)
         self.block_i = -1
         self.steps: list[Step] = []
-        self.sessions: list[dict[str, Any]] = []
-        self.block_sessions: list[dict[str, Any]] = []
+        self.sessions: list[FinishedSession] = []
+        self.block_sessions: list[FinishedSession] = []
         self.is_done = False
+
+    def go(self, command: Command) -> None:
+        """Change the scene stack, as a scene does (the runner's scenes come and go)."""
+        self.services.go(command)
 
     @property
     def block_label(self) -> str:
         return f"Block {self.block_i + 1} of {len(self.blocks)}"
 
     def _steps_for(self, b: PlanBlock) -> list[Step]:
-        app = self.app
+        services = self.services
+        plan = self.plan.plan_json  # kept with each session of the workout
         if b.exercise == "mobility":
             n = warmup_reps(b.minutes)
-            return [Step(partial(app.scenes.exercise, move, target=n, on_done=self.collect,
-                                 warmup=True), f"Move {i + 1} of {len(WARMUP_MOVES)}")
+            return [Step(partial(services.scenes.exercise, move, target=n,
+                                 on_done=self.collect, warmup=True, plan=plan),
+                         f"Move {i + 1} of {len(WARMUP_MOVES)}")
                     for i, move in enumerate(WARMUP_MOVES)]
         if b.exercise == "boxing":
             def boxing(b: PlanBlock = b, progress_label: str | None = None) -> Any:
@@ -241,18 +246,19 @@ class WorkoutRunner:
                 if "density_targets_per_beat" in diff:
                     diff["density"] = max(0.05, min(1.0, float(diff["density_targets_per_beat"])))
                 diff.update(rounds=b.rounds, round_s=b.round_s, rest_s=b.rest_s)
-                return app.scenes.exercise("boxing", on_done=self.collect,
-                                           difficulty=diff, progress_label=progress_label)
+                return services.scenes.exercise("boxing", on_done=self.collect,
+                                              difficulty=diff, progress_label=progress_label,
+                                              plan=plan)
             return [Step(boxing, plural(b.rounds, "round"))]
         out: list[Step] = []
         sets = max(1, b.sets)
         for i in range(sets):
-            out.append(Step(partial(app.scenes.exercise, b.exercise, target=b.reps,
+            out.append(Step(partial(services.scenes.exercise, b.exercise, target=b.reps,
                                     on_done=self.collect,
-                                    stop_loss_pct=b.stop_velocity_loss_pct),
+                                    stop_loss_pct=b.stop_velocity_loss_pct, plan=plan),
                             f"Set {i + 1} of {sets}"))
             if i < sets - 1 and b.rest_s > 0:
-                out.append(Step(partial(GuidedScene, app, f"Rest before set {i + 2} of {sets}",
+                out.append(Step(partial(GuidedScene, services, f"Rest before set {i + 2} of {sets}",
                                         "Walk around, breathe, shake out your legs",
                                         float(b.rest_s), (b.exercise,), on_done=self.next,
                                         is_rest=True, last=self.last_set_text), "Rest"))
@@ -265,8 +271,7 @@ class WorkoutRunner:
         """What the last set did, for the rest screen: ``Set 1: 8 reps``."""
         if not self.block_sessions:
             return ""
-        s = self.block_sessions[-1]
-        reps = int((s.get("stats") or {}).get("reps") or 0)
+        reps = int(self.block_sessions[-1].result.stat("reps") or 0)
         return f"Set {len(self.block_sessions)}: {plural(reps, 'rep')}"
 
     def _start_block(self, i: int, *, push: bool = False) -> None:
@@ -276,17 +281,16 @@ class WorkoutRunner:
             self._finish_workout()
             return
         self.steps = self._steps_for(self.blocks[i])
-        scene = BlockIntroScene(self.app, self)
+        scene = BlockIntroScene(self.services, self)
         if push:
-            self.app.stack.push(scene)
+            self.go(Push(scene))
         else:
-            self.app.stack.replace(scene)
+            self.go(Replace(scene))
 
-    def collect(self, session: dict[str, Any]) -> None:
-        session["plan"] = self.plan.plan_json
+    def collect(self, session: FinishedSession) -> None:
         self.sessions.append(session)
         self.block_sessions.append(session)
-        if session.get("ended") == "player":
+        if session.result.ended == "player":
             # "End and see results": this block is over; its results come before the next.
             self.steps = []
         self.next()
@@ -294,7 +298,7 @@ class WorkoutRunner:
     def next(self, *_: Any) -> None:
         if self.steps:
             step = self.steps.pop(0)
-            self.app.stack.replace(step.make(progress_label=f"{self.block_label} · {step.label}"))
+            self.go(Replace(step.make(progress_label=f"{self.block_label} · {step.label}")))
             return
         self._end_block()
 
@@ -307,19 +311,19 @@ class WorkoutRunner:
             self._finish_workout()
             return
         title = f"{self.block_label} done"
-        self.app.stack.replace(ResultsScene(
-            self.app, list(self.block_sessions), title=title,
+        self.go(Replace(ResultsScene(
+            self.services, list(self.block_sessions), title=title,
             on_continue=lambda: self._start_block(nxt),
-            continue_label=f"Next: {self.blocks[nxt].title}"))
+            continue_label=f"Next: {self.blocks[nxt].title}")))
 
     def _finish_workout(self) -> None:
         self.is_done = True
-        self.app.audio.say("well_done")
+        self.services.audio.say("well_done")
         if self.sessions:
-            self.app.stack.replace(ResultsScene(self.app, self.sessions, title="Workout complete",
-                                                can_repeat=False))
+            self.go(Replace(ResultsScene(self.services, self.sessions, title="Workout complete",
+                                                can_repeat=False)))
         else:
-            self.app.stack.pop()
+            self.go(Pop())
 
 
 class BlockIntroScene(BaseScene):
@@ -328,8 +332,8 @@ class BlockIntroScene(BaseScene):
     name = "block_intro"
     INTRO_S = 4.0
 
-    def __init__(self, app: App, runner: WorkoutRunner) -> None:
-        super().__init__(app)
+    def __init__(self, services: SceneServices, runner: WorkoutRunner) -> None:
+        super().__init__(services)
         self.runner = runner
         self.block = runner.blocks[runner.block_i]
         self.menu = ui.Menu([ui.Button("go", "Start now"), ui.Button("skip", "Skip this block"),
@@ -372,7 +376,7 @@ class BlockIntroScene(BaseScene):
         left = max(0, math.ceil(self.INTRO_S - self.t_s))
         ui.text(surface, f"Starting in {left}", (lay.w // 2, int(lay.h * 0.62)), lay.px(4),
                 ui.MUTED, anchor="midtop")
-        self.targets = rows.button_row(surface, self.app, self.menu, width_px=40, bottom_px=16,
+        self.targets = rows.button_row(surface, self.services, self.menu, width_px=40, bottom_px=16,
                                        size_px=3.2)
 
 
@@ -407,12 +411,11 @@ class GuidedScene(BaseScene):
     name = "guided"
     uses_pose = True
 
-    def __init__(self, app: App, title: str, detail: str, seconds: float,
+    def __init__(self, services: SceneServices, title: str, detail: str, seconds: float,
                  moves: tuple[str, ...], *, on_done: Callable[[], None],
                  is_rest: bool = False, progress_label: str | None = None,
                  last: Callable[[], str] | None = None) -> None:
-        super().__init__(app)
-
+        super().__init__(services)
         self.title_text = title
         self.detail = detail
         self.seconds = seconds
@@ -428,7 +431,7 @@ class GuidedScene(BaseScene):
         self._said = -1
 
     def enter(self) -> None:
-        self.app.audio.say("rest" if self.is_rest else "get_ready")
+        self.services.audio.say("rest" if self.is_rest else "get_ready")
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
@@ -441,7 +444,7 @@ class GuidedScene(BaseScene):
             self.clip = ClipPanel(self.moves[i])
         if 0 < left <= 3 and math.ceil(left) != self._said:
             self._said = math.ceil(left)
-            self.app.audio.effect("tick")
+            self.services.audio.effect("tick")
         if left <= 0:
             self._finish()
 
@@ -454,7 +457,7 @@ class GuidedScene(BaseScene):
         if self.clip.handle(event):
             return
         if event.action == Action.BACK:
-            self.app.stack.push(PauseScene(self.app, on_end=self._finish))
+            self.go(Push(PauseScene(self.services, on_end=self._finish)))
             return
         if self.menu.handle(event) == "skip":
             self._finish()
@@ -467,7 +470,7 @@ class GuidedScene(BaseScene):
                                              lay.h - lay.px(30)))
         self.clip.draw(surface, pygame.Rect(half + lay.px(1), lay.px(16), half - lay.px(3),
                                             lay.h - lay.px(30)), title="Follow",
-                       mirror=self.app.settings.mirror)
+                       mirror=self.services.settings.mirror)
         ui.text(surface, self.title_text, (lay.px(4), lay.px(3)), lay.px(5), ui.INK, bold=True,
                 max_width=lay.w - lay.px(40))
         sub = " · ".join(x for x in (self.progress_label, self.last_text, self.detail) if x)
@@ -480,5 +483,5 @@ class GuidedScene(BaseScene):
         self.menu.rects = {"skip": skip}
         self.targets = {"skip": skip}
         ui.draw_button(surface, skip, "Skip", focused=True, size=lay.px(3),
-                       hover_progress=self.app.pointer.progress
-                       if self.app.pointer.hover_id == "skip" else 0.0)
+                       hover_progress=self.services.pointer.progress
+                       if self.services.pointer.hover_id == "skip" else 0.0)

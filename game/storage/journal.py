@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from game.session_result import SessionResult
+
 JOURNAL_DIR = "journal"
 SUFFIX = ".jsonl"
 
@@ -165,6 +167,10 @@ class JournalState:
         out["uid"] = self.uid
         out["ended"] = "crash"
         return out
+
+    def result(self) -> SessionResult:
+        """:meth:`session` as a typed result (journals of earlier versions read the same)."""
+        return SessionResult.from_json(self.session())
 
     @property
     def counted(self) -> int:

@@ -6,8 +6,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from game.calibration import Calibrator, Check, assess, measure
-from game.moves import STAND, Camera, pose_frame
+from game.calibration import BodyProfile, Calibrator, Check, assess, measure
+from game.moves import GUARD, STAND, Camera, pose_frame
+from game.pose.synthetic import STANDARD
 from game.pose.types import LM
 
 
@@ -64,7 +65,7 @@ def test_calibrator_measures_after_holding_still() -> None:
         cal.update(pose_frame(STAND, Camera(view="front"), i * 33.3, i, rng, 0.5))
     assert cal.done and cal.profile is not None
     p = cal.profile
-    assert p.arm_length_m is not None and abs(p.arm_length_m - 0.60) < 0.02
+    assert p.arm_length_m is not None and abs(p.arm_length_m - STANDARD.arm_m) < 0.02
     assert 0.9 < p.standing_knee_deg / 180 <= 1.0
 
 
@@ -81,3 +82,66 @@ def test_measure_needs_a_person() -> None:
 
     with pytest.raises(ValueError):
         measure([])
+
+
+# -- one profile feeds the rep engine and the boxing round -------------------------------------
+
+def _held_profile(camera: Camera) -> BodyProfile:
+    cal = Calibrator()
+    rng = np.random.default_rng(4)
+    for i in range(90):
+        cal.update(pose_frame(STAND, camera, i * 33.3, i, rng, 0.5))
+    assert cal.profile is not None
+    return cal.profile
+
+
+def test_the_profile_gives_the_rep_engine_its_start_position_where_it_shows_it() -> None:
+    from game.reps import PUSHUP, SQUAT, from_profile, make_rep_detector
+    from game.reps.synthetic import Move, simulate
+
+    profile = _held_profile(Camera(view="side"))
+    assert len(profile.frames) >= 40 and "frames" not in profile.to_json()
+    cal = from_profile(SQUAT, profile)
+    assert cal is not None and cal.source == "explicit"
+    assert abs(cal.top_angle_deg - profile.standing_knee_deg) < 5.0
+    assert from_profile(PUSHUP, profile) is None  # standing is no plank: the engine finds it
+    det = make_rep_detector("squat", profile=profile)
+    assert det.view().is_calibrated  # before the first frame of the set
+    set_frames = simulate("squat", [Move("stand", 1.0)] + [Move("rep", 2.5)] * 3 + [Move("stand", 1.0)],
+                          rng=np.random.default_rng(2))
+    for f in set_frames:
+        det.update(f)
+    det.finish()
+    assert det.count == 3  # and it re-anchors on the set's own start position
+
+
+def test_the_profile_gives_the_boxing_round_the_stance_and_the_true_reach() -> None:
+    from game.boxing.rules import BodyCalibration
+
+    cam = Camera(view="front")
+    profile = _held_profile(cam)
+    guard = [pose_frame(GUARD, cam, i * 33.3, i) for i in range(20)]
+    alone = BodyCalibration.from_frames(guard)
+    with_profile = BodyCalibration.from_frames(guard, profile=profile)
+    assert alone.orthodox and with_profile.orthodox
+    # Arms in a guard point at the camera and read short; the profile measured them hanging.
+    assert with_profile.reach_px > alone.reach_px
+    assert abs(with_profile.reach_px - profile.arm_length_px) < 0.05 * profile.arm_length_px
+    southpaw = BodyCalibration.from_frames(guard, profile=replace(profile, stance="southpaw"))
+    assert not southpaw.orthodox
+    assert BodyCalibration.from_frames(guard, orthodox=True, profile=replace(profile, stance="southpaw")).orthodox
+
+
+def test_one_calibration_error_for_every_calibration() -> None:
+    import pytest
+
+    from game.boxing.rules import BodyCalibration
+    from game.errors import CalibrationError
+    from game.reps import SQUAT, calibrate
+
+    with pytest.raises(CalibrationError):
+        measure([])
+    with pytest.raises(CalibrationError):
+        BodyCalibration.from_frames([])
+    with pytest.raises(CalibrationError):
+        calibrate(SQUAT, [])

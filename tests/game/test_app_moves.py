@@ -6,17 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from game.moves import (
-    FOREARM_M,
-    MOVES,
-    SHIN_M,
-    THIGH_M,
-    UPPER_ARM_M,
-    ClipPlayer,
-    SyntheticSession,
-    pose_at,
-    skeleton_floor,
-)
+from game.moves import MOVES, ClipPlayer, SyntheticSession, pose_at, skeleton_floor
+from game.pose.synthetic import STANDARD
 from game.pose.types import LM
 
 
@@ -25,9 +16,10 @@ from game.pose.types import LM
 def test_bones_keep_their_length_through_every_move(key: str, frac: float) -> None:
     move = MOVES[key]
     pts = skeleton_floor(pose_at(move, move.duration_s * frac)[0])
-    for a, b, length in ((LM.LEFT_HIP, LM.LEFT_KNEE, THIGH_M), (LM.RIGHT_KNEE, LM.RIGHT_ANKLE,
-                         SHIN_M), (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, UPPER_ARM_M),
-                         (LM.RIGHT_ELBOW, LM.RIGHT_WRIST, FOREARM_M)):
+    for a, b, length in ((LM.LEFT_HIP, LM.LEFT_KNEE, STANDARD.thigh_m),
+                         (LM.RIGHT_KNEE, LM.RIGHT_ANKLE, STANDARD.shin_m),
+                         (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, STANDARD.upper_arm_m),
+                         (LM.RIGHT_ELBOW, LM.RIGHT_WRIST, STANDARD.forearm_m)):
         assert abs(np.linalg.norm(pts[a] - pts[b]) - length) < 1e-6
 
 

@@ -9,7 +9,13 @@ from typing import Any
 
 from game.integrations import REQUEUE_WINDOW_S, requeue_unsent
 from game.net.outbox import Outbox
-from game.net.session import submission_from_session
+from game.net.session import submission_for
+from game.session_result import SessionResult
+
+
+def submission_from_session(session: dict[str, Any], **kw: Any) -> dict[str, Any] | None:
+    """A session as history.json or a journal keeps it, read back and submitted."""
+    return submission_for(SessionResult.from_json(session), **kw)
 
 
 class _Worker:
@@ -54,18 +60,17 @@ def test_unqueued_sessions_are_queued_once(tmp_path: Path) -> None:
 
 def test_starting_sync_in_the_game_requeues(tmp_path: Path) -> None:
     from game.app import App, AppOptions
-    from game.integrations import stop_services, sync_worker
     from game.net.settings import NetSettings, save_settings
 
     home = tmp_path / "home"
     app = App(AppOptions(mode="menu"), home=home)
     assert not app.options.scripted
     lost = _boxing_session("1a2b3c4d-0000-4000-8000-00000000000a", time.time() - 600)
-    app.history.add(lost)
+    app.history.add(SessionResult.from_json(lost))
     save_settings(NetSettings(server="ws://127.0.0.1:9/ws", name="Gamer"), home)  # nobody there
-    worker = sync_worker(app)
+    worker = app.leaderboard.worker()
     try:
         assert worker is not None
         assert [item.id for item in worker.outbox.pending()] == ["1a2b3c4d00004000800000000000000a"]
     finally:
-        stop_services(app)
+        app.leaderboard.stop()

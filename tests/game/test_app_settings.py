@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from game.history import History
 from game.scenes.settings import ROWS, step
+from game.session_result import SessionResult
 from game.settings import Settings, load_settings, save_settings
 
 
@@ -52,8 +53,10 @@ def test_corrupt_history_is_backed_up_and_a_new_one_started(tmp_path: Path) -> N
     h = History.load(tmp_path)
     assert h.sessions == [] and h.notice
     assert (tmp_path / "history.json.corrupt-1").exists()
-    h.add({"exercise": "squat", "uid": "1", "stats": {"reps": 5, "avg_score": 70}})
-    bests = h.add({"exercise": "squat", "uid": "2", "stats": {"reps": 7, "avg_score": 60}})
+    h.add(SessionResult.from_json({"exercise": "squat", "uid": "1",
+                                   "stats": {"reps": 5, "avg_score": 70}}))
+    bests = h.add(SessionResult.from_json({"exercise": "squat", "uid": "2",
+                                           "stats": {"reps": 7, "avg_score": 60}}))
     assert bests == ["Reps"]
     assert History.load(tmp_path).bests("rep", "squat") == {"reps": 7.0, "avg_score": 70.0}
     assert History.load(tmp_path).bests("rep", "squat", exclude_uid="2")["reps"] == 5.0

@@ -195,12 +195,12 @@ def test_a_partial_jab_never_counts(seed: int, yaw: float) -> None:
 
 def test_lost_track_mid_punch_gives_no_phantom() -> None:
     rng = np.random.default_rng(seed_of("lost"))
-    from models.punch_synth import Body, Camera, punch_programme
+    from models.punch_synth import Body, camera, punch_programme
 
     body = Body.sample(rng, southpaw=False)
     prog, truth = punch_programme("jab", rng, body, lead_in_s=0.8)
     t_peak = truth[0].t_s
-    frames = render(prog, body, Camera(yaw_deg=10.0), Noise.sample(rng), rng,
+    frames = render(prog, body, camera(yaw_deg=10.0), Noise.sample(rng), rng,
                     lost_track_s=(t_peak - 0.08, t_peak + 0.3))
     got = detect(frames, orthodox=True)
     assert all(not (t_peak - 0.1 <= e.t_s <= t_peak + 0.35) for e in got)

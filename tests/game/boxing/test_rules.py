@@ -19,10 +19,10 @@ from game.boxing.rules import (
     PERFECT_S,
     BodyCalibration,
     BoxingRound,
-    CalibrationError,
     Difficulty,
     plan_cues,
 )
+from game.errors import CalibrationError
 from game.pose.types import PoseFrame
 from models.punch_synth import flail_clip, scheduled_clip
 

@@ -22,7 +22,7 @@ def _board_ready(app: Any, scene: Any, timeout_s: float = 20.0) -> None:
 def _open(app: Any) -> Any:
     from game.scenes.leaderboard import LeaderboardScene
 
-    scene = LeaderboardScene(app)
+    scene = LeaderboardScene(app.services)
     app.stack.push(scene)
     app.stack.apply()
     return scene
@@ -32,7 +32,7 @@ def test_offline_is_a_friendly_sentence(make_app: Any) -> None:
     from game.integrations import set_leaderboard_identity
 
     app = make_app("menu")
-    set_leaderboard_identity(app, server="ws://127.0.0.1:9/ws")  # nothing listens there
+    set_leaderboard_identity(app.leaderboard, server="ws://127.0.0.1:9/ws")  # nothing listens there
     scene = _open(app)
     _board_ready(app, scene)
     run_steps(app, 40)
@@ -60,7 +60,7 @@ def test_boards_by_period_and_game_come_from_the_server(make_app: Any,
 
     threaded_server.run(bob_scores())
     app = make_app("menu")
-    set_leaderboard_identity(app, name="Ann", server=threaded_server.url)
+    set_leaderboard_identity(app.leaderboard, name="Ann", server=threaded_server.url)
     scene = _open(app)
     _board_ready(app, scene)
     assert scene.view.problem is None and scene.view.rows == ()  # weekly boxing: empty
@@ -83,7 +83,7 @@ def test_name_and_server_are_typed_in_settings(make_app: Any) -> None:
     from game.scenes.settings import ROWS, SettingsScene
 
     app = make_app("menu")
-    scene = SettingsScene(app)
+    scene = SettingsScene(app.services)
     app.stack.push(scene)
     app.stack.apply()
     run_steps(app, 2)
@@ -125,7 +125,7 @@ def test_group_boards_appear_as_tabs(make_app: Any, threaded_server: ThreadedSer
     from game.net.settings import load_settings
 
     app = make_app("menu")
-    set_leaderboard_identity(app, name="Ann", server=threaded_server.url)
+    set_leaderboard_identity(app.leaderboard, name="Ann", server=threaded_server.url)
     scene = _open(app)
     _board_ready(app, scene)  # Ann is registered now
 

@@ -9,6 +9,7 @@ from typing import Any
 import pygame
 import pytest
 
+from game.session_result import FinishedSession
 from tests.game.loop.conftest import run_steps
 
 SIZES = [(1280, 720), (1920, 1080), (800, 600)]
@@ -40,22 +41,23 @@ def _make(app: Any, name: str) -> Any:
         from game.storage.journal import pending_journals
 
         app.unfinished = pending_journals(app.home)
-        return TitleScene(app)
+        return TitleScene(app.services)
     if name == "block_intro":
-        runner = WorkoutRunner(app, DEFAULT_PLAN)
+        runner = WorkoutRunner(app.services, DEFAULT_PLAN)
         runner.block_i = 1
-        return BlockIntroScene(app, runner)
+        return BlockIntroScene(app.services, runner)
     return {
-        "hrv_import": lambda: HrvImportScene(app, start=Path(__file__).parent),
+        "hrv_import": lambda: HrvImportScene(app.services, start=Path(__file__).parent),
         "source_error": lambda: SourceErrorScene(
-            app, "clip.mp4 is damaged: it stops after 5.3 s of its 10.7 s (the file is cut "
+            app.services, "clip.mp4 is damaged: it stops after 5.3 s of its 10.7 s (the file is cut "
                  "short)"),
-        "leaderboard": lambda: LeaderboardScene(app),
-        "settings": lambda: SettingsScene(app),
-        "workout": lambda: WorkoutScene(app),
-        "results_video": lambda: ResultsScene(app, [_session(not_saved="not yours",
-                                                             source_kind="video")]),
-        "results_block": lambda: ResultsScene(app, [_session(), _session(warmup=True)],
+        "leaderboard": lambda: LeaderboardScene(app.services),
+        "settings": lambda: SettingsScene(app.services),
+        "workout": lambda: WorkoutScene(app.services),
+        "results_video": lambda: ResultsScene(app.services, [FinishedSession.from_json(
+            _session(not_saved="not yours", source_kind="video"))]),
+        "results_block": lambda: ResultsScene(app.services, [FinishedSession.from_json(_session()),
+                                                    FinishedSession.from_json(_session(warmup=True))],
                                               title="Block 1 of 3 done",
                                               on_continue=lambda: None,
                                               continue_label="Next: Shadowboxing"),

@@ -66,6 +66,7 @@ import json, os, signal, sys
 from pathlib import Path
 from game.history import History
 from game.integrations import persist_session
+from game.session_result import SessionResult
 
 home, kill_at = Path(sys.argv[1]), sys.argv[2]
 session = json.loads((home / "session.json").read_text())
@@ -74,7 +75,7 @@ def step(name):
     if name == kill_at:
         os.kill(os.getpid(), signal.SIGKILL)
 
-persist_session(home, session, ["history", "database", "outbox"], history=History.load(home),
+persist_session(home, SessionResult.from_json(session), ["history", "database", "outbox"], history=History.load(home),
                 on_step=step)
 """
 
@@ -114,11 +115,11 @@ app = App(AppOptions(mode="menu", exit_after_s=600.0), home=home)
 pygame.display.init(); pygame.font.init()
 app.screen = pygame.display.set_mode((640, 360))
 use_synthetic(app, "squat", camera=True)
-scene = RepScene(app, "squat", target=10, countdown_s=0.2)
+scene = RepScene(app.services, "squat", target=10, countdown_s=0.2)
 app.stack.push(scene); app.stack.apply()
 for _ in range(60 * 60):
     app._step()
-    counted = sum(1 for r in scene.reps if r.get("counted"))
+    counted = sum(1 for r in scene.reps if r.counted)
     if counted >= 2:
         print(counted, scene.uid, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
@@ -139,7 +140,7 @@ def test_kill_in_the_middle_of_a_set_offers_the_reps_back_once(tmp_path: Path) -
     assert len(app.unfinished) == 1
     state = app.unfinished[0]
     assert state.uid == uid and state.counted == int(counted)
-    kept = app.recover_unfinished(state, keep=True)
+    kept = app.recover_unfinished(state, keep=True).to_json()
     assert kept is not None and kept["stats"]["reps"] == int(counted)
     assert sum(1 for r in kept["reps"] if r["counted"]) == int(counted)
     assert kept["ended"] == "crash"
@@ -206,10 +207,10 @@ def test_a_bug_mid_session_offers_the_set_back_at_once(make_app: Any, tmp_path: 
 
     app = make_app("menu", demo=None, home=tmp_path / "home")
     use_synthetic(app, camera=True)
-    scene = RepScene(app, "squat", target=10, countdown_s=0.2)
+    scene = RepScene(app.services, "squat", target=10, countdown_s=0.2)
     app.stack.push(scene)
     app.stack.apply()
-    while sum(1 for r in scene.reps if r.get("counted")) < 2:
+    while sum(1 for r in scene.reps if r.counted) < 2:
         run_steps(app, 30, draw_every=30)
     app._recover(RuntimeError("a bug"))
     title = app.stack.top

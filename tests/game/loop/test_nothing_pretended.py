@@ -68,7 +68,7 @@ def test_a_pose_rate_too_low_to_judge_is_said_and_the_judge_waits(make_app: Any)
 
     app = make_app("menu", demo=None)
     use_synthetic(app, camera=True, every=5)  # 6 pose frames/s
-    scene = RepScene(app, "squat", target=10, countdown_s=0.2)
+    scene = RepScene(app.services, "squat", target=10, countdown_s=0.2)
     app.stack.push(scene)
     app.stack.apply()
     run_steps(app, 60 * 20, draw_every=60)
@@ -82,11 +82,11 @@ def test_the_judge_runs_at_full_rate(make_app: Any) -> None:
 
     app = make_app("menu", demo=None)
     use_synthetic(app, camera=True)
-    scene = RepScene(app, "squat", target=10, countdown_s=0.2)
+    scene = RepScene(app.services, "squat", target=10, countdown_s=0.2)
     app.stack.push(scene)
     app.stack.apply()
     run_steps(app, 60 * 20, draw_every=60)
-    assert not scene.judge_waiting and sum(1 for r in scene.reps if r["counted"]) >= 2
+    assert not scene.judge_waiting and sum(1 for r in scene.reps if r.counted) >= 2
 
 
 def _texts_drawn(app: Any, scene: Any) -> str:

@@ -12,7 +12,7 @@ from tests.game.loop.conftest import run_steps, use_synthetic
 def _finish_two_reps(app: Any) -> dict[str, Any]:
     from game.scenes.reps import RepScene
 
-    scene = RepScene(app, "squat", target=2, countdown_s=0.2)
+    scene = RepScene(app.services, "squat", target=2, countdown_s=0.2)
     app.stack.push(scene)
     app.stack.apply()
     for _ in range(60 * 40 // 30):
@@ -20,7 +20,7 @@ def _finish_two_reps(app: Any) -> dict[str, Any]:
         if scene.finished:
             break
     assert scene.finished, "two reps should have been counted"
-    return app.sessions[-1]
+    return app.sessions[-1].to_json()
 
 
 def _db_uids(home: Path) -> list[str]:
@@ -96,10 +96,10 @@ def test_closing_the_game_mid_session_saves_a_camera_session_as_quit(make_app: A
     home = tmp_path / "home"
     app = make_app("menu", demo=None, home=home)
     use_synthetic(app, camera=True)
-    scene = RepScene(app, "squat", target=10, countdown_s=0.2)
+    scene = RepScene(app.services, "squat", target=10, countdown_s=0.2)
     app.stack.push(scene)
     app.stack.apply()
-    while sum(1 for r in scene.reps if r.get("counted")) < 1:
+    while sum(1 for r in scene.reps if r.counted) < 1:
         run_steps(app, 30, draw_every=30)
     app._save_unfinished()  # what shutdown() does when the window is closed
     saved = History.load(home).sessions

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from game.session_result import FinishedSession
 from game.wording import day, number, plural, without_paths
 from tests.game.loop.conftest import run_steps
 from tests.game.loop.test_nothing_pretended import _texts_drawn
@@ -59,10 +60,10 @@ def test_no_command_line_syntax_or_paths_on_screen(make_app: Any, which: str) ->
     (rec / "20261205-074512_squat.rsk").write_bytes(b"")
     session = {"mode": "boxing", "exercise": "boxing", "uid": "x", "ended": "target",
                "stats": {"score": 11876, "hits": 1, "targets": 1, "rounds": 1}, "per_round": []}
-    scene = {"title": lambda: TitleScene(app), "review": lambda: ReviewScene(app),
-             "workout": lambda: WorkoutScene(app), "results": lambda: ResultsScene(app, [session]),
-             "leaderboard": lambda: LeaderboardScene(app),
-             "settings": lambda: SettingsScene(app)}[which]()
+    scene = {"title": lambda: TitleScene(app.services), "review": lambda: ReviewScene(app.services),
+             "workout": lambda: WorkoutScene(app.services), "results": lambda: ResultsScene(app.services, [FinishedSession.from_json(session)]),
+             "leaderboard": lambda: LeaderboardScene(app.services),
+             "settings": lambda: SettingsScene(app.services)}[which]()
     drawn = _scene_texts(app, scene)
     assert not COMMAND_LINE.search(drawn), drawn
     assert str(app.home) not in drawn and ".rsk" not in drawn and ".json" not in drawn, drawn

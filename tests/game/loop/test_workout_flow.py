@@ -42,7 +42,7 @@ def test_a_workout_shows_blocks_sets_and_results_between_blocks(make_app: Any,
     from game.scenes.workout import WorkoutRunner
 
     app = make_app("menu", calibrate=False)
-    WorkoutRunner(app, PLAN).start()
+    WorkoutRunner(app.services, PLAN).start()
     run_steps(app, 2)
     intro = app.stack.top
     assert intro.name == "block_intro" and "Block 1 of 2" in _texts_drawn(app, intro)
@@ -52,7 +52,8 @@ def test_a_workout_shows_blocks_sets_and_results_between_blocks(make_app: Any,
     # the warm-up is counted like any set, with the engine's feedback
     results = _until(app, "results")
     assert results.heading == "Block 1 of 2 done" and "continue" in results.targets
-    assert results.sessions[0]["warmup"] and results.sessions[0]["stats"]["reps"] == 2
+    assert results.sessions[0].to_json()["warmup"] and \
+        results.sessions[0].to_json()["stats"]["reps"] == 2
     results.on_continue()
     run_steps(app, 2)
     assert app.stack.top.name == "block_intro"
@@ -76,7 +77,7 @@ def test_end_and_see_results_shows_the_block_results_before_moving_on(make_app: 
                      blocks=(PlanBlock("squat", "Squats", "", sets=3, reps=10, rest_s=30),
                              PlanBlock("mobility", "Cool-down", "", minutes=1)))
     app = make_app("menu", calibrate=False)
-    WorkoutRunner(app, plan).start()
+    WorkoutRunner(app.services, plan).start()
     set1 = _until(app, "rep_challenge")
     run_steps(app, 60 * 6, draw_every=60)
     set1.finish("player")  # the pause menu's "End and see results"
@@ -98,7 +99,7 @@ def test_the_workout_screen_never_waits_for_the_recovery_data(make_app: Any) -> 
     deadline = time.monotonic() + 20
     while app.plan_loader.result is None and time.monotonic() < deadline:
         time.sleep(0.02)
-    scene = WorkoutScene(app)
+    scene = WorkoutScene(app.services)
     assert not scene.loading, "the plan was read in the background before the screen opened"
     app.stack.push(scene)
     app.stack.apply()
@@ -113,10 +114,10 @@ def test_hrv_import_in_the_game_and_old_readings_are_called_old(make_app: Any) -
     from game.scenes.workout import WorkoutScene
 
     app = make_app("menu")
-    workout = WorkoutScene(app)
+    workout = WorkoutScene(app.services)
     app.stack.push(workout)
     app.stack.apply()
-    browser = HrvImportScene(app, start=SHARED_HRV)
+    browser = HrvImportScene(app.services, start=SHARED_HRV)
     app.stack.push(browser)
     app.stack.apply()
     run_steps(app, 2)

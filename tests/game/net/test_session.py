@@ -9,9 +9,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from game.net.session import submission_from_session
+from game.net.session import submission_for
+from game.session_result import SessionResult
 from leaderboard_server import protocol
 from tests.leaderboard_server.conftest import Harness
+
+
+def submission_from_session(session: dict[str, Any], **kw: Any) -> dict[str, Any] | None:
+    """A session as history.json or a journal keeps it, read back and submitted."""
+    return submission_for(SessionResult.from_json(session), **kw)
 
 
 def _accept(harness: Harness, sub: dict[str, Any]) -> dict[str, Any]:

@@ -194,7 +194,9 @@ def test_missing_joints_are_reported_with_what_is_needed() -> None:
     for i, f in enumerate(fs):
         if 40 <= i < 70:
             lm = f.landmarks_px.copy()  # type: ignore[union-attr]
-            lm[[LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_KNEE, LM.RIGHT_KNEE], 3] = 0.05  # legs out of frame
+            legs = [LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_KNEE, LM.RIGHT_KNEE]
+            lm[legs, 3] = 0.05  # legs out of frame (below the picture, as the tracker places them)
+            lm[legs, 1] = f.image_size[1] + 40.0
             f = replace(f, landmarks_px=lm)
         out.append(f)
     det = make_rep_detector("squat")

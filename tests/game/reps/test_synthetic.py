@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from game.pose.synthetic import STANDARD
 from game.pose.types import LM, PoseFrame
 from game.reps.definitions import PUSHUP, SQUAT
 from game.reps.features import Features, extract
-from game.reps.synthetic import THIGH, Camera, Move, lunge_pose, pushup_pose, render, simulate, standing_pose
+from game.reps.synthetic import Camera, Move, lunge_pose, pushup_pose, render, simulate, standing_pose
 
 
 def _knee(p: np.ndarray) -> float:
@@ -19,9 +20,9 @@ def _knee(p: np.ndarray) -> float:
 def test_segment_lengths_are_kept_by_the_inverse_kinematics() -> None:
     for s in (0.0, 0.2, 0.5):
         p = standing_pose(s)
-        assert abs(np.linalg.norm(p[LM.LEFT_KNEE] - p[LM.LEFT_HIP]) - THIGH) < 1e-6
+        assert abs(np.linalg.norm(p[LM.LEFT_KNEE] - p[LM.LEFT_HIP]) - STANDARD.thigh_m) < 1e-6
     p = lunge_pose(1.0, 1.0, True)
-    assert abs(np.linalg.norm(p[LM.RIGHT_KNEE] - p[LM.RIGHT_HIP]) - THIGH) < 1e-6
+    assert abs(np.linalg.norm(p[LM.RIGHT_KNEE] - p[LM.RIGHT_HIP]) - STANDARD.thigh_m) < 1e-6
 
 
 def test_squat_depths_span_quarter_to_deep() -> None:

@@ -54,12 +54,10 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., Any]]:
         return app
 
     yield make
-    from game.integrations import stop_services
-
     for app in made:
         if app.feed is not None:
             app.feed.stop(timeout_s=1.0)
-        stop_services(app)
+        app.leaderboard.stop()
     from game.scenes import ui
 
     ui.clear_caches()

@@ -10,7 +10,7 @@ from tests.game.scenes.conftest import run_steps
 
 
 def _short_round(app: Any) -> BoxingScene:
-    scene = BoxingScene(app, rounds=2, difficulty={"round_s": 12, "rest_s": 6, "bpm": 112})
+    scene = BoxingScene(app.services, rounds=2, difficulty={"round_s": 12, "rest_s": 6, "bpm": 112})
     app.stack.replace(scene)
     app.stack.apply()
     return scene

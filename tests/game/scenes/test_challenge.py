@@ -34,7 +34,7 @@ def test_join_a_challenge_and_count_live(make_app: Any, threaded_server: Threade
                                   "exercise": "squat", "duration_s": 300}))["challenge"]["code"]
     app = make_app("menu")
     save_settings(NetSettings(server=srv.url, name="Gamer"), app.home)
-    board = LeaderboardScene(app)
+    board = LeaderboardScene(app.services)
     app.stack.push(board)
     app.stack.apply()
     app.dispatch(InputEvent(Action.SELECT))  # "Join a challenge"
@@ -44,16 +44,16 @@ def test_join_a_challenge_and_count_live(make_app: Any, threaded_server: Threade
     app.dispatch(InputEvent(Action.TOGGLE_CAMERA))  # a "c" in the code is not the shortcut
     assert app.settings.show_camera == camera_before and board.code == code.upper()
     app.dispatch(InputEvent(Action.SELECT))
-    assert app.challenge_code == code.upper()
+    assert app.leaderboard.challenge_code == code.upper()
     _until(app, lambda: board.standings is not None)
     srv.run(coach.request({"type": "challenge.start", "code": code}))
     _until(app, lambda: board.standings is not None and board.standings.state == "running")
     app.stack.pop()
     app.stack.apply()
-    scene = RepScene(app, "squat", target=3, countdown_s=0.5)
+    scene = RepScene(app.services, "squat", target=3, countdown_s=0.5)
     app.stack.push(scene)
     app.stack.apply()
-    _until(app, lambda: scene.finished or len([r for r in scene.reps if r["counted"]]) >= 2,
+    _until(app, lambda: scene.finished or len([r for r in scene.reps if r.counted]) >= 2,
            timeout_s=60)
     _until(app, lambda: scene.standings is not None and scene.standings.entries and
            scene.standings.entries[0].score >= 1)

@@ -24,7 +24,7 @@ def test_scripted_squat_challenge_counts_full_reps_and_not_the_shallow_one(make_
     app = make_app("squat", target=4)
     run_steps(app, 60 * 40, draw_every=20)
     assert app.sessions, "the challenge should have finished"
-    session = app.sessions[-1]
+    session = app.sessions[-1].to_json()
     reps = session["reps"]
     assert session["stats"]["reps"] == 4
     assert session["ended"] == "target"
@@ -61,7 +61,7 @@ def test_boxing_session_runs_rounds_and_records_stats(make_app: Any) -> None:
     assert scene.rules.view().phase == "round"
     scene.finish("player")
     run_steps(app, 2)
-    session = app.sessions[-1]
+    session = app.sessions[-1].to_json()
     assert session["exercise"] == "boxing"
     # the demo boxer answers the cues: it lands most of them, on time
     stats = session["stats"]
@@ -164,7 +164,7 @@ def test_coach_review_replays_a_recording_with_its_metrics(make_app: Any, tmp_pa
 
     rsk = _write_rsk(tmp_path / "set.rsk")
     app = make_app("menu")
-    scene = ReviewScene(app, path=rsk)
+    scene = ReviewScene(app.services, path=rsk)
     app.stack.push(scene)
     app.stack.apply()
     run_steps(app, 60)
@@ -186,7 +186,7 @@ def test_coach_review_of_a_damaged_file_says_so(make_app: Any, tmp_path: Path) -
     bad = tmp_path / "bad.rsk"
     bad.write_bytes(b"this is not a recording")
     app = make_app("menu")
-    scene = ReviewScene(app, path=bad)
+    scene = ReviewScene(app.services, path=bad)
     app.stack.push(scene)
     app.stack.apply()
     run_steps(app, 5)
@@ -198,14 +198,14 @@ def test_sessions_are_recorded_for_review_outside_scripted_runs(make_app: Any) -
 
     app = make_app("menu")
     object.__setattr__(app, "options", type(app.options)(mode="menu"))  # an interactive run
-    app.stack.push(RepScene(app, "squat", target=2, countdown_s=0.5))
+    app.stack.push(RepScene(app.services, "squat", target=2, countdown_s=0.5))
     app.stack.apply()
     deadline = time.monotonic() + 30
     while not app.sessions and time.monotonic() < deadline:
         run_steps(app, 30, draw_every=30)
         time.sleep(0.03)  # wall-paced generated player
     assert app.sessions
-    path = app.sessions[-1]["recording"]
+    path = app.sessions[-1].to_json()["recording"]
     assert path and Path(path).exists()
     from game.pose.recording import read_recording
 
@@ -222,7 +222,7 @@ def test_workout_runs_every_block_and_ends_with_all_results(make_app: Any) -> No
     plan = TodayPlan(title="Test", reason="because", readiness="normal", source="default",
                      blocks=(PlanBlock("mobility", "Warm-up", "easy", minutes=1),
                              PlanBlock("squat", "Squats", "2 x 2", sets=2, reps=2, rest_s=5)))
-    WorkoutRunner(app, plan).start()
+    WorkoutRunner(app.services, plan).start()
     run_steps(app, 2)
     assert app.stack.top.name == "block_intro"  # "Block 1 of 2: Warm-up"
     app.dispatch(InputEvent(Action.RIGHT))
@@ -239,7 +239,7 @@ def test_workout_runs_every_block_and_ends_with_all_results(make_app: Any) -> No
     assert seen[-5:] == ["block_intro", "rep_challenge", "guided", "rep_challenge", "results"]
     assert app.stack.top.name == "results"
     assert len(app.stack.top.sessions) == 2
-    assert all(s["stats"]["reps"] == 2 for s in app.stack.top.sessions)
+    assert all(s.to_json()["stats"]["reps"] == 2 for s in app.stack.top.sessions)
 
 
 def test_privacy_mode_never_hands_out_pixels(make_app: Any) -> None:
@@ -296,14 +296,14 @@ def test_a_set_ends_at_the_planned_speed_loss(make_app: Any) -> None:
     from game.scenes.reps import RepScene
 
     app = make_app("menu")
-    scene = RepScene(app, "squat", target=20, countdown_s=0.5, stop_loss_pct=1.0)
+    scene = RepScene(app.services, "squat", target=20, countdown_s=0.5, stop_loss_pct=1.0)
     app.stack.push(scene)
     app.stack.apply()
     for _ in range(60 * 60):
         run_steps(app, 1, draw_every=100)
         if scene.finished:
             break
-    session = app.sessions[-1]
+    session = app.sessions[-1].to_json()
     assert session["ended"] == "fatigue"
     assert session["summary"]["velocity_loss_pct"] >= 1.0
     assert 2 <= session["stats"]["reps"] < 20
@@ -323,7 +323,7 @@ def test_a_live_player_pauses_with_both_hands_up(make_app: Any) -> None:
                    np.zeros((48, 64, 3), np.uint8), time.perf_counter())
 
     app.feed = PoseFeed(camera, label="camera 0", pacing="wall", is_camera=True).start()
-    scene = RepScene(app, "squat", countdown_s=0.1)
+    scene = RepScene(app.services, "squat", countdown_s=0.1)
     app.stack.push(scene)
     app.stack.apply()
     deadline = time.monotonic() + 10
@@ -343,7 +343,8 @@ def test_closing_the_window_mid_session_keeps_the_session(tmp_path: Path) -> Non
     assert app.exit_reason == "quit"
     # finished as "quit"; a demo player's session is shown, never saved as the player's
     # (a camera session closed the same way is saved: tests/game/loop/test_whose_session.py)
-    assert app.sessions[-1]["ended"] == "quit" and app.sessions[-1]["stats"]["reps"] >= 1
+    assert app.sessions[-1].to_json()["ended"] == "quit" and \
+        app.sessions[-1].to_json()["stats"]["reps"] >= 1
     assert History.load(tmp_path).sessions == []
 
 
@@ -363,7 +364,7 @@ def test_pausing_a_boxing_round_stops_its_clock(make_app: Any) -> None:
     run_steps(app, 60 * 6, draw_every=60)
     scene.finish("player")
     run_steps(app, 2)
-    stats = app.sessions[-1]["stats"]
+    stats = app.sessions[-1].to_json()["stats"]
     assert stats["hits"] >= 3 and stats["hits"] >= 0.6 * stats["targets"], stats
 
 
@@ -371,7 +372,7 @@ def test_todays_workout_loads_the_plan_off_the_render_thread(make_app: Any) -> N
     from game.scenes.workout import WorkoutScene
 
     app = make_app("menu")
-    scene = WorkoutScene(app)
+    scene = WorkoutScene(app.services)
     app.stack.push(scene)
     app.stack.apply()
     deadline = time.monotonic() + 20
@@ -397,7 +398,7 @@ def test_a_session_nobody_was_seen_in_is_not_saved(make_app: Any, tmp_path: Path
     scene = app.stack.top
     run_steps(app, 60 * 10, draw_every=60)
     assert app.stack.top.name == "results", app.stack.top.name
-    assert app.sessions and app.sessions[-1].get("not_saved")
+    assert app.sessions and app.sessions[-1].to_json().get("not_saved")
     assert app.history.sessions == []
     assert any("Nobody was seen" in t[0] for t in app.toasts)
     del scene
@@ -420,7 +421,7 @@ def test_a_live_session_pauses_when_the_player_walks_out_of_view(make_app: Any) 
             yield pf, np.zeros((48, 64, 3), np.uint8), time.perf_counter()
 
     app.feed = PoseFeed(camera, label="camera 0", pacing="wall", is_camera=True).start()
-    scene = RepScene(app, "squat", countdown_s=0.1)
+    scene = RepScene(app.services, "squat", countdown_s=0.1)
     app.stack.push(scene)
     app.stack.apply()
     deadline = time.monotonic() + 15

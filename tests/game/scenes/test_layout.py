@@ -12,6 +12,7 @@ import pygame
 import pytest
 
 from game.scenes import ui
+from game.session_result import FinishedSession
 from tests.game.scenes.conftest import run_steps
 from tests.game.scenes.layout import problems
 
@@ -50,7 +51,7 @@ def test_the_boxing_screen_passes_the_layout_check(make_app: Any, size: tuple[in
 
     app = make_app("boxing", demo="boxing", size=size, calibrate=False)
     # short rounds, so the check sees the countdown, rounds, the rest and its summary
-    app.stack.replace(BoxingScene(app, rounds=2, difficulty={"round_s": 20, "rest_s": 8}))
+    app.stack.replace(BoxingScene(app.services, rounds=2, difficulty={"round_s": 20, "rest_s": 8}))
     app.stack.apply()
     app.notify(NOTICE, 600.0)
     found = _frames(app, 40.0, 0.7)
@@ -69,11 +70,11 @@ def test_overlays_and_calibration_pass_the_layout_check(make_app: Any,
     # the notice the app posts when it pauses a player who walked off, with the pause menu
     app.notify("Paused: you are out of view. Step back in and hold a hand on Resume.", 600.0)
     found = []
-    for make in (lambda: PauseScene(app, on_restart=lambda: None, on_end=lambda: None),
-                 lambda: CameraLostScene(app),
-                 lambda: MessageScene(app, "Heads up", "Your settings file was damaged; "
+    for make in (lambda: PauseScene(app.services, on_restart=lambda: None, on_end=lambda: None),
+                 lambda: CameraLostScene(app.services),
+                 lambda: MessageScene(app.services, "Heads up", "Your settings file was damaged; "
                                       "defaults are used."),
-                 lambda: CalibrationScene(app, then=None), lambda: MovesScene(app)):
+                 lambda: CalibrationScene(app.services, then=None), lambda: MovesScene(app.services)):
         app.stack.push(make())
         app.stack.apply()
         found += _frames(app, 3.0, 1.0)
@@ -158,27 +159,29 @@ def _other_scene(app: Any, name: str) -> Any:
     from game.versus import VersusResult
 
     if name == "block_intro":
-        runner = WorkoutRunner(app, DEFAULT_PLAN)
+        runner = WorkoutRunner(app.services, DEFAULT_PLAN)
         runner.block_i = 1
-        return BlockIntroScene(app, runner)
+        return BlockIntroScene(app.services, runner)
     if name == "versus_results":
-        return VersusResultsScene(app, VersusResult("boxing", {"left": 12_480, "right": 9_310},
+        return VersusResultsScene(app.services, VersusResult("boxing", {"left": 12_480, "right": 9_310},
                                                     "left", "time"),
                                   kind="boxing", names={"left": "Blue", "right": "Red"},
                                   colors={"left": ui.BLUE, "right": ui.RED}, rematch=None)
     return {
-        "results_reps": lambda: ResultsScene(app, [_rep_session()]),
-        "results_video": lambda: ResultsScene(app, [_rep_session(not_saved="not yours",
-                                                                 source_kind="video")]),
-        "results_boxing": lambda: ResultsScene(app, [_boxing_session(not_saved="demo")]),
-        "results_workout": lambda: ResultsScene(app, [_rep_session(), _boxing_session()],
+        "results_reps": lambda: ResultsScene(app.services, [FinishedSession.from_json(_rep_session())]),
+        "results_video": lambda: ResultsScene(app.services, [FinishedSession.from_json(
+            _rep_session(not_saved="not yours", source_kind="video"))]),
+        "results_boxing": lambda: ResultsScene(app.services, [FinishedSession.from_json(
+            _boxing_session(not_saved="demo"))]),
+        "results_workout": lambda: ResultsScene(app.services, [FinishedSession.from_json(_rep_session()),
+                                                              FinishedSession.from_json(_boxing_session())],
                                                 title="Block 1 of 3 done",
                                                 on_continue=lambda: None,
                                                 continue_label="Next: Shadowboxing"),
-        "leaderboard": lambda: LeaderboardScene(app),
-        "settings": lambda: SettingsScene(app),
-        "review": lambda: ReviewScene(app),
-        "workout": lambda: WorkoutScene(app),
+        "leaderboard": lambda: LeaderboardScene(app.services),
+        "settings": lambda: SettingsScene(app.services),
+        "review": lambda: ReviewScene(app.services),
+        "workout": lambda: WorkoutScene(app.services),
     }[name]()
 
 
@@ -217,7 +220,7 @@ def test_settings_scroll_keeps_the_chosen_row_in_view(make_app: Any) -> None:
     assert scrolled(0, 3, 8, 13) == 0 and scrolled(0, 9, 8, 13) == 2
     assert scrolled(5, 4, 8, 13) == 4 and scrolled(9, 12, 8, 2) == 0
     app = make_app("menu", size=(1280, 720))
-    scene = SettingsScene(app)
+    scene = SettingsScene(app.services)
     app.stack.push(scene)
     app.stack.apply()
     app._draw()
@@ -245,7 +248,7 @@ def test_coach_review_of_a_recording_passes_the_layout_check(make_app: Any, shar
     from game.scenes.review import ReviewScene
 
     app = make_app("menu", size=size)
-    app.stack.push(ReviewScene(app, path=shared_recording(stem)))
+    app.stack.push(ReviewScene(app.services, path=shared_recording(stem)))
     app.stack.apply()
     found = _frames(app, 6.0, 1.5)
     assert not found, "\n".join(found[:30])
@@ -262,10 +265,10 @@ def test_title_and_import_screens_pass_the_layout_check(make_app: Any, tmp_path:
     (tmp_path / "whoop").mkdir()
     (tmp_path / "whoop" / "physiological_cycles.csv").write_text("Cycle start time,HRV (ms)\n")
     app = make_app("menu", size=size)
-    app.stack.push({"title": lambda: TitleScene(app),
-                    "hrv_import": lambda: HrvImportScene(app, start=tmp_path),
+    app.stack.push({"title": lambda: TitleScene(app.services),
+                    "hrv_import": lambda: HrvImportScene(app.services, start=tmp_path),
                     "source_error": lambda: SourceErrorScene(
-                        app, "clip.mp4 is damaged: it stops after 5.3 s of its 10.7 s (the "
+                        app.services, "clip.mp4 is damaged: it stops after 5.3 s of its 10.7 s (the "
                              "file is cut short)")}[name]())
     app.stack.apply()
     found = _frames(app, 2.0, 1.0)
@@ -325,7 +328,7 @@ def test_pause_hint_never_runs_through_the_dimmed_words_beneath(make_app: Any,
     with ui.record_boxes() as beneath:
         app._draw()
     below = [t.rect for t in beneath.texts]
-    app.stack.push(PauseScene(app, on_restart=lambda: None, on_end=lambda: None))
+    app.stack.push(PauseScene(app.services, on_restart=lambda: None, on_end=lambda: None))
     app.stack.apply()
     run_steps(app, 3)
     with ui.record_boxes() as boxes:

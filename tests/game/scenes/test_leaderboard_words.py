@@ -19,7 +19,7 @@ def test_offline_board_says_the_server_is_not_answering(make_app: Any) -> None:
     from game.scenes.leaderboard import LeaderboardScene
 
     app = make_app("menu", size=(1280, 720))
-    scene = LeaderboardScene(app)
+    scene = LeaderboardScene(app.services)
     app.stack.push(scene)
     app.stack.apply()
     scene.view = None
@@ -38,7 +38,7 @@ def test_no_recent_sessions_heading_over_nothing(make_app: Any) -> None:
     from game.scenes.leaderboard import LeaderboardScene
 
     app = make_app("menu", size=(1280, 720))
-    scene = LeaderboardScene(app)
+    scene = LeaderboardScene(app.services)
     app.stack.push(scene)
     app.stack.apply()
     assert not app.history.recent(8)

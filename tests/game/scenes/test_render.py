@@ -9,6 +9,7 @@ import pygame
 import pytest
 
 from game.input import Action, InputEvent
+from game.session_result import FinishedSession
 from tests.game.scenes.conftest import run_steps, surface_is_drawn
 
 
@@ -45,25 +46,26 @@ def _scene(app: Any, name: str, tmp_path: Path) -> Any:
     from game.scenes.workout import GuidedScene, WorkoutScene
 
     return {
-        "title": lambda: factory.title_scene(app),
-        "calibration": lambda: CalibrationScene(app, then=None),
-        "reps": lambda: RepScene(app, "squat"),
-        "pushups": lambda: RepScene(app, "pushup"),
-        "boxing": lambda: BoxingScene(app),
-        "workout": lambda: WorkoutScene(app),
-        "guided": lambda: GuidedScene(app, "Warm-up", "Easy", 60.0, ("squat", "jab"),
+        "title": lambda: factory.title_scene(app.services),
+        "calibration": lambda: CalibrationScene(app.services, then=None),
+        "reps": lambda: RepScene(app.services, "squat"),
+        "pushups": lambda: RepScene(app.services, "pushup"),
+        "boxing": lambda: BoxingScene(app.services),
+        "workout": lambda: WorkoutScene(app.services),
+        "guided": lambda: GuidedScene(app.services, "Warm-up", "Easy", 60.0, ("squat", "jab"),
                                       on_done=lambda: None),
-        "results_reps": lambda: ResultsScene(app, [_rep_session()]),
-        "results_boxing": lambda: ResultsScene(app, [_boxing_session(), _rep_session()]),
-        "leaderboard": lambda: LeaderboardScene(app),
-        "settings": lambda: SettingsScene(app),
-        "review": lambda: ReviewScene(app),
-        "moves": lambda: MovesScene(app),
-        "pause": lambda: PauseScene(app, on_restart=lambda: None, on_end=lambda: None),
-        "camera_lost": lambda: CameraLostScene(app),
-        "message": lambda: MessageScene(app, "Heads up", "Your settings file was damaged."),
+        "results_reps": lambda: ResultsScene(app.services, [FinishedSession.from_json(_rep_session())]),
+        "results_boxing": lambda: ResultsScene(app.services, [FinishedSession.from_json(_boxing_session()),
+                                                             FinishedSession.from_json(_rep_session())]),
+        "leaderboard": lambda: LeaderboardScene(app.services),
+        "settings": lambda: SettingsScene(app.services),
+        "review": lambda: ReviewScene(app.services),
+        "moves": lambda: MovesScene(app.services),
+        "pause": lambda: PauseScene(app.services, on_restart=lambda: None, on_end=lambda: None),
+        "camera_lost": lambda: CameraLostScene(app.services),
+        "message": lambda: MessageScene(app.services, "Heads up", "Your settings file was damaged."),
         "tutorial": lambda: __import__("game.scenes.tutorial", fromlist=["TutorialScene"])
-        .TutorialScene(app),
+        .TutorialScene(app.services),
     }[name]()
 
 

@@ -18,7 +18,10 @@ def test_nobody_in_view_is_one_line_on_the_stage_and_no_toast(make_app: Any) -> 
     item = app.latest
     # the player leaves: the engine says so, the frame has nobody in it
     app.latest = replace(item, pose=replace(item.pose, landmarks_px=None))
-    scene._react({"type": "input", "kind": "person_lost", "cue": "Step back into view"}, item)
+    from game.reps.events import InputEvent as EngineInput
+
+    scene._react(EngineInput(item.pose.timestamp_ms / 1000.0, "person_lost",
+                             cue="Step back into view"), item)
     scene.update(1 / 60)
     shown = scene.feedback.shown()
     assert list(shown) == ["cue"]

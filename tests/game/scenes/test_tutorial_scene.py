@@ -13,14 +13,14 @@ from tests.game.scenes.layout import problems
 
 def test_never_for_a_demo_or_a_scripted_run(make_app: Any) -> None:
     app = make_app("boxing", demo="boxing", calibrate=False)
-    assert not tutorial_needed(app)
+    assert not tutorial_needed(app.services)
     assert app.stack.top.name == "shadowboxing"
 
 
 def test_skipping_moves_through_every_step_and_marks_it_seen(make_app: Any) -> None:
     app = make_app("boxing", demo="boxing", calibrate=False)
     done = []
-    app.stack.push(TutorialScene(app, on_done=lambda: done.append(True)))
+    app.stack.push(TutorialScene(app.services, on_done=lambda: done.append(True)))
     app.stack.apply()
     scene = app.stack.top
     run_steps(app, 60 * 3, draw_every=30)  # the demo boxer stands in guard: guard confirmed
@@ -40,7 +40,7 @@ def test_skipping_moves_through_every_step_and_marks_it_seen(make_app: Any) -> N
 
 def test_esc_skips_the_rest(make_app: Any) -> None:
     app = make_app("boxing", demo="boxing", calibrate=False)
-    app.stack.push(TutorialScene(app))
+    app.stack.push(TutorialScene(app.services))
     app.stack.apply()
     run_steps(app, 10)
     app.dispatch(InputEvent(Action.BACK))
@@ -51,7 +51,7 @@ def test_esc_skips_the_rest(make_app: Any) -> None:
 def test_the_tutorial_screen_passes_the_layout_check(make_app: Any) -> None:
     for size in ((1280, 720), (854, 480)):
         app = make_app("boxing", demo="boxing", calibrate=False, size=size)
-        app.stack.push(TutorialScene(app))
+        app.stack.push(TutorialScene(app.services))
         app.stack.apply()
         found = []
         for _ in range(4):
