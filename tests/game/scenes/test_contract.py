@@ -72,6 +72,7 @@ class FakeServices:
         self.saved: list[SessionResult] = []
         self.kept: list[FinishedSession | FinishedMatch] = []
         self.unfinished: list[Any] = []
+        self.profile: Any = None  # no calibration: the engine finds its own
 
         class _Options:
             scripted = True
