@@ -6,25 +6,30 @@ on-device model in ``models/``), and the target game's rules (``rules``).
 
 from __future__ import annotations
 
-from game.boxing.choice import MODEL_IS_DEFAULT
+from game.boxing.choice import JUDGE_IS_DEFAULT, MODEL_IS_DEFAULT
 from game.boxing.detector import DetectorOptions, PunchDetector
 from game.boxing.events import PunchEvent
-from game.boxing.model_kind import load_model_classifier
+from game.boxing.fusion import ViewFusedDetector
+from game.boxing.model_kind import load_judge, load_model_classifier
 
 
-def make_punch_detector(*, orthodox: bool | None = None, use_model: bool | None = None) -> PunchDetector:
-    """The punch detector the game uses.
+def make_punch_detector(*, orthodox: bool | None = None, use_model: bool | None = None,
+                        use_judge: bool | None = None) -> ViewFusedDetector:
+    """The punch detector the game uses: the rules' state machine, measured in 3-D facing the
+    camera and in the image plane side-on (:class:`ViewFusedDetector`).
 
     ``use_model``: name punch kinds with the on-device model (``models/punch_kind.tflite``) instead
-    of the rules; ``None`` picks the better of the two as measured (see docs/BOXING.md), falling
-    back to the rules when the model or its runtime cannot be loaded.
+    of the rules; ``use_judge``: let the excursion judge (``models/punch_judge.json``) decide what
+    is a punch and its family. ``None`` picks what was measured better on real punches
+    (``game/boxing/choice.py``, docs/BOXING.md), falling back to the rules when a model cannot be
+    loaded.
     """
-    classifier = None
-    if use_model is None:
-        use_model = MODEL_IS_DEFAULT
-    if use_model:
+    classifier = judge = None
+    if use_model if use_model is not None else MODEL_IS_DEFAULT:
         classifier = load_model_classifier()
-    return PunchDetector(DetectorOptions(), orthodox=orthodox, kind_classifier=classifier)
+    if use_judge if use_judge is not None else JUDGE_IS_DEFAULT:
+        judge = load_judge()
+    return ViewFusedDetector(DetectorOptions(), orthodox=orthodox, kind_classifier=classifier, judge=judge)
 
 
-__all__ = ["DetectorOptions", "PunchDetector", "PunchEvent", "make_punch_detector"]
+__all__ = ["DetectorOptions", "PunchDetector", "PunchEvent", "ViewFusedDetector", "make_punch_detector"]

@@ -25,11 +25,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
 from game.boxing.events import HANDS, Hand, PunchEvent, PunchKind
+from game.boxing.features import excursion_features
 from game.boxing.kinematics import BodySample, sample_body
 from game.pose.types import PoseFrame
 
@@ -66,6 +67,9 @@ class DetectorOptions:
     hook_wide_sweep: float = 0.5  # ... a hook seen from the front: the fist crosses the body
     hook_elbow_low: float = -0.2  # arm lengths below the shoulder its elbow (and fist) stay above
     locked_out: float = 0.92  # straightness only a straight punch reaches
+    min_image_reach: float = 0.7  # arm lengths from the shoulder in the image plane: a locked-out
+    # straight thrown within 30 deg of the image plane (side-on, the image plane's view) reaches
+    # 0.95 cos 30 = 0.82 or more; a bent arm seen edge-on (a hook side-on) about its upper arm, 0.55
     straight_low_fist: float = -0.25  # arm lengths below the shoulder: a fist ending lower, the arm
     # not locked out, did not finish a straight (a quarter arm: below the chest line)
     face_touch: float = 0.2  # arm lengths from the nose: the hand is at the face
@@ -85,6 +89,7 @@ class DetectorOptions:
     track_jump_torso: float = 0.6  # shoulder midpoint jumping this many torso lengths = new person
     motion_depth_weight: float = 0.5  # weight of BlazePose's depth axis in the hand's motion (its weakest axis)
     depth_weight: float = 0.5  # ... when judging whether the other hand is loose
+    image_plane: bool = False  # measure in the image plane only, world landmarks ignored (profile views)
     guessed_arm_margin: float = 0.15  # the other arm this much less visible than the punching one
     # (median over the punch) is BlazePose's guess of a hidden arm: it cannot make a flail
 
@@ -119,11 +124,33 @@ class Candidate:
     sweep: float  # arm lengths the wrist moved across the body, from its outermost point to the peak
     onset_wrist: np.ndarray | None = None  # wrist at the onset (arm lengths)
     feet: np.ndarray | None = None  # left ankle minus right ankle at the onset (arm lengths)
+    is_3d: bool = True  # measured on world landmarks (False: image landmarks only)
 
 
 KindClassifier = Callable[[Candidate, Sequence[BodySample]], tuple[str, float] | None]
 """(candidate, recent samples) -> (family "straight" | "hook" | "uppercut" | "none", confidence),
 or None to defer to the rules. "none" refuses the candidate (not a punch)."""
+
+
+ExcursionJudge = Callable[[np.ndarray], tuple[str, float]]
+"""(excursion features, ``game.boxing.features.excursion_features``) -> (family "straight" |
+"hook" | "uppercut" | "none", confidence): decides, in place of the rules' judge, whether an
+excursion was a complete punch and of which family."""
+
+
+class PunchSource(Protocol):
+    """What the game and the tutorial need of a punch detector (:class:`PunchDetector`, or the
+    :class:`~game.boxing.fusion.ViewFusedDetector` that ``make_punch_detector`` returns)."""
+
+    rejected: list[tuple[float, Hand, str]]
+
+    def update(self, frame: PoseFrame) -> list[PunchEvent]: ...
+
+    def finish(self) -> list[PunchEvent]: ...
+
+    def is_guard_up(self) -> bool: ...
+
+    def summary(self) -> dict[str, Any]: ...
 
 
 # State machine as data: (state, condition) -> next state. Conditions are evaluated in order.
@@ -270,6 +297,11 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     low and the forearm level is a straight thrown only part of the way.
     """
     elbow_up = float(c.peak_elbow[1] - c.peak_shoulder[1])
+    # In the image plane an arm pointing partly in depth reads straight (its bend is seen edge-on)
+    # but reaches short of an arm length: side-on, a hook's forearm goes across the body, into
+    # depth (real side-on hooks: 0.47-0.58 arm lengths from the shoulder at straightness 0.98-1.0;
+    # side-on straights 0.8-1.4).
+    reach = float(np.linalg.norm((c.peak_wrist - c.peak_shoulder)[:2]))
     fore = c.peak_wrist - c.peak_elbow
     fore_up = float(fore[1] / (np.linalg.norm(fore) or 1e-9))
     drive = c.peak_wrist - c.start
@@ -288,7 +320,7 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
         # thrown at the camera (its arc is mostly sideways in the image). Real straights lock
         # out (0.94-0.99); real hooks seen from the front read 0.78-0.86.
         return "hook", True
-    if c.extension >= opt.straight_extension:
+    if c.extension >= opt.straight_extension and (c.is_3d or reach >= opt.min_image_reach):
         return "straight", straight_is_complete(c, opt)
     if (fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1)) and drive_up >= 0.45 and c.rise >= opt.uppercut_rise:
         # A full uppercut finishes at chin height, above the shoulder line.
@@ -299,6 +331,17 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     if c.extension - c.start_extension < opt.min_half_extension_gain:
         return "none", False  # the hand moved but the arm did not reach out: not a punch
     return "straight", False
+
+
+def rules_verdict(c: Candidate, opt: DetectorOptions) -> tuple[bool, str, bool]:
+    """(refused, family, complete) as the rules alone judge a candidate: refused by the judge, or
+    named "none" (the arm did not extend), or a family whose own test fails."""
+    if judge_candidate(c, opt) is not None:
+        return True, "none", False
+    family, complete = rule_kind(c, opt)
+    if family != "none" and judge_family(family, c, opt) is not None:
+        return True, family, False
+    return family == "none", family, complete
 
 
 def straight_is_complete(c: Candidate, opt: DetectorOptions) -> bool:
@@ -318,6 +361,21 @@ def hook_is_complete(c: Candidate, opt: DetectorOptions) -> bool:
     return bool(c.sweep >= opt.hook_sweep)
 
 
+def summarise(events: Sequence[PunchEvent], stance: str) -> dict[str, Any]:
+    """A detector's ``summary()``: complete punches by kind and hand, speeds, the stance."""
+    complete = [e for e in events if e.complete]
+    speeds = [e.speed_mps for e in complete]
+    return {
+        "punches": len(complete),
+        "half_punches": len(events) - len(complete),
+        "by_kind": {k: sum(1 for e in complete if e.kind == k) for k in ("jab", "cross", "hook", "uppercut")},
+        "by_hand": {h: sum(1 for e in complete if e.hand == h) for h in HANDS},
+        "mean_speed_mps": round(float(np.mean(speeds)), 2) if speeds else None,
+        "peak_speed_mps": round(float(np.max(speeds)), 2) if speeds else None,
+        "stance": stance,
+    }
+
+
 class PunchDetector:
     """Punches from a PoseFrame stream (the :class:`~game.analysis.Detector` protocol).
 
@@ -332,10 +390,12 @@ class PunchDetector:
         *,
         orthodox: bool | None = None,
         kind_classifier: KindClassifier | None = None,
+        judge: ExcursionJudge | None = None,
     ) -> None:
         self.options = options
         self.orthodox = orthodox
         self.kind_classifier = kind_classifier
+        self.judge = judge
         self._hands: dict[Hand, _Hand] = {h: _Hand() for h in HANDS}
         self._samples: deque[BodySample] = deque(maxlen=45)
         self._arm_lengths: deque[float] = deque(maxlen=120)
@@ -350,7 +410,10 @@ class PunchDetector:
     # -- stream ------------------------------------------------------------------------------
 
     def update(self, frame: PoseFrame) -> list[PunchEvent]:
-        s = sample_body(frame)
+        return self.update_sample(sample_body(frame, use_world=not self.options.image_plane))
+
+    def update_sample(self, s: BodySample | None) -> list[PunchEvent]:
+        """:meth:`update` on a frame's kinematics (None: nobody in view)."""
         if s is None:
             self._lose_track()
             return []
@@ -380,17 +443,7 @@ class PunchDetector:
         return []
 
     def summary(self) -> dict[str, Any]:
-        complete = [e for e in self.events if e.complete]
-        speeds = [e.speed_mps for e in complete]
-        return {
-            "punches": len(complete),
-            "half_punches": len(self.events) - len(complete),
-            "by_kind": {k: sum(1 for e in complete if e.kind == k) for k in ("jab", "cross", "hook", "uppercut")},
-            "by_hand": {h: sum(1 for e in complete if e.hand == h) for h in HANDS},
-            "mean_speed_mps": round(float(np.mean(speeds)), 2) if speeds else None,
-            "peak_speed_mps": round(float(np.max(speeds)), 2) if speeds else None,
-            "stance": "orthodox" if self._is_orthodox() else "southpaw",
-        }
+        return summarise(self.events, "orthodox" if self._is_orthodox() else "southpaw")
 
     def is_guard_up(self) -> bool:
         """Both hands home (not punching, not loose): what a slip or a duck must keep."""
@@ -732,8 +785,15 @@ class PunchDetector:
             sweep=float(self._across(h, h.peak_wrist) - h.out_across),
             onset_wrist=h.onset_wrist,
             feet=h.onset_feet,
+            is_3d=s.is_3d,
         )
         self.candidates.append(c)
+        if self.judge is not None:
+            got_judge = self._judged(c)
+            if got_judge is None:
+                return None
+            family, complete, source, confidence = got_judge
+            return self._event(hand, c, family, complete, source, confidence)
         why = judge_candidate(c, self.options)
         if why is not None:
             self.rejected.append((c.t_peak_s, hand, why))
@@ -757,6 +817,25 @@ class PunchDetector:
         if why is not None:
             self.rejected.append((c.t_peak_s, hand, why))
             return None
+        return self._event(hand, c, family, complete, source, confidence)
+
+    def _judged(self, c: Candidate) -> tuple[str, bool, str, float] | None:
+        """(family, complete, source, confidence) as the judge model decides, or None (refused,
+        the reason kept in ``rejected``). The model sees the rules' verdict among its inputs; a
+        candidate it calls "none" that the rules took for a punch is reported as a half punch
+        (shown to the player, never counted)."""
+        assert self.judge is not None
+        refused, rule_family, rule_complete = rules_verdict(c, self.options)
+        family, confidence = self.judge(excursion_features(c, refused, rule_family, rule_complete))
+        if family != "none":
+            return family, True, "judge", confidence
+        if refused:
+            self.rejected.append((c.t_peak_s, c.hand, "judge: not a punch"))
+            return None
+        return rule_family, False, "judge", confidence
+
+    def _event(self, hand: Hand, c: Candidate, family: str, complete: bool, source: str,
+               confidence: float) -> PunchEvent:
         is_lead = self._is_lead(hand, c, family)
         kind: PunchKind
         if family == "straight":

@@ -16,10 +16,14 @@ camera yaw give the same picture, and BlazePose's weak depth matters little.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from game.boxing.kinematics import BodySample
+
+if TYPE_CHECKING:
+    from game.boxing.detector import Candidate
 
 WINDOW = 16
 STEP_S = 1.0 / 30.0
@@ -92,3 +96,53 @@ def window_features(samples: Sequence[BodySample], hand: str, t_end_s: float, t_
     out[0, 12] = out[1, 12]
     out[:, 13] = np.linalg.norm(wg - wg[0], axis=1)
     return out
+
+
+# -- the excursion judge's input ------------------------------------------------------------------
+
+JUDGE_CLASSES = ("none", "straight", "hook", "uppercut")
+RULE_FAMILIES = ("none", "straight", "hook", "uppercut")
+EXCURSION_FEATURES = (
+    "travel", "log_peak_speed", "extension", "start_extension", "extension_gain", "guard_height",
+    "guard_radius", "wrist_height", "wrist_over_nose", "elbow_height", "forearm_up", "drive_up",
+    "rise", "sweep", "home_s", "duration_s", "flail", "wrist_to_nose", "reach", "is_3d",
+    "rules_refused", "rules_none", "rules_straight", "rules_hook", "rules_uppercut", "rules_complete",
+)
+
+
+def excursion_features(c: Candidate, refused: bool, rule_family: str, rule_complete: bool) -> np.ndarray:
+    """One excursion of one hand (the detector's :class:`Candidate`) as a vector for the judge
+    model: the same body-scaled evidence the rules read (lengths in arm lengths, heights against
+    the shoulders, speeds in arm lengths per second), plus the rules' own verdict, so the model
+    learns where the rules are wrong rather than everything from scratch. Nothing here depends on
+    where the camera stands or which hand punched."""
+    elbow_up = float(c.peak_elbow[1] - c.peak_shoulder[1])
+    fore = c.peak_wrist - c.peak_elbow
+    drive = c.peak_wrist - c.start
+    rel = c.peak_wrist - c.peak_shoulder
+    v = [
+        min(c.travel, 2.0),
+        float(np.log(max(c.peak_speed, 0.1))),
+        c.extension,
+        c.start_extension,
+        c.extension - c.start_extension,
+        float(c.guard[1]),
+        float(np.hypot(c.guard[0], c.guard[2])),
+        float(rel[1]),
+        float(c.peak_wrist[1] - c.nose[1]),
+        elbow_up,
+        float(fore[1] / (np.linalg.norm(fore) or 1e-9)),
+        float(drive[1] / (np.linalg.norm(drive) or 1e-9)),
+        float(np.clip(c.rise, -1.0, 2.0)),
+        float(np.clip(c.sweep, -1.0, 2.0)),
+        min(c.home_s, 1.0),
+        min(c.t_peak_s - c.onset_s, 1.0),
+        float(c.flail),
+        float(np.linalg.norm(c.peak_wrist - c.nose)),
+        float(np.hypot(rel[0], rel[2])),
+        float(c.is_3d),
+        float(refused),
+        *[float(rule_family == f) for f in RULE_FAMILIES[:]],
+        float(rule_complete and not refused),
+    ]
+    return np.asarray(v, dtype=np.float64)

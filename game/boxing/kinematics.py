@@ -54,17 +54,24 @@ class BodySample:
     shoulder_mid_px: FloatArray  # (2,) pixels
     torso_px: float
     feet_m: FloatArray | None = None  # left ankle minus right ankle (metres, y up); None if unseen
+    shoulder_width_px: float = 0.0  # distance between the shoulders in the image
+
+    def shoulder_ratio(self) -> float:
+        """Shoulder width over torso length, both in the image: about 0.75 facing the camera
+        (biacromial breadth ~0.38 m over a ~0.5 m torso), 0.75 cos(yaw) turned by ``yaw``, near 0
+        in profile. A view measure that needs no depth."""
+        return self.shoulder_width_px / self.torso_px if self.torso_px > 1.0 else 0.75
 
     def arm(self, hand: str) -> ArmSample:
         return self.left if hand == "left" else self.right
 
 
-def _points(frame: PoseFrame) -> tuple[FloatArray, bool] | None:
+def _points(frame: PoseFrame, use_world: bool = True) -> tuple[FloatArray, bool] | None:
     """(33, 3) positions in metres with y up, and whether they are 3-D."""
     px = frame.landmarks_px
     if px is None:
         return None
-    if frame.world_m is not None and np.all(np.isfinite(frame.world_m)):
+    if use_world and frame.world_m is not None and np.all(np.isfinite(frame.world_m)):
         p = np.asarray(frame.world_m, dtype=np.float64).copy()
         p[:, 1] = -p[:, 1]
         return p, True
@@ -79,9 +86,12 @@ def _points(frame: PoseFrame) -> tuple[FloatArray, bool] | None:
     return p, False
 
 
-def sample_body(frame: PoseFrame) -> BodySample | None:
-    """The kinematics of one frame, or None when nobody (or nothing usable) is in view."""
-    got = _points(frame)
+def sample_body(frame: PoseFrame, *, use_world: bool = True) -> BodySample | None:
+    """The kinematics of one frame, or None when nobody (or nothing usable) is in view.
+
+    ``use_world=False`` reads the image plane only (the image landmarks scaled by the torso, depth
+    0) even when world landmarks are present."""
+    got = _points(frame, use_world)
     if got is None:
         return None
     p, is_3d = got
@@ -116,4 +126,5 @@ def sample_body(frame: PoseFrame) -> BodySample | None:
         shoulder_mid_px=sh_px,
         torso_px=torso_px,
         feet_m=feet,
+        shoulder_width_px=float(np.linalg.norm(px[LM.LEFT_SHOULDER, :2] - px[LM.RIGHT_SHOULDER, :2])),
     )

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 
 from game.boxing import make_punch_detector
-from game.boxing.detector import PunchDetector
+from game.boxing.detector import PunchSource
 from game.boxing.events import Hand, PunchEvent
 from game.calibration import BodyProfile
 from game.errors import CalibrationError
@@ -571,7 +571,7 @@ class BoxingRound:
     """
 
     def __init__(self, difficulty: Difficulty | int, seed: int, calibration: BodyCalibration, *,
-                 detector: PunchDetector | None = None, start_ms: float | None = None) -> None:
+                 detector: PunchSource | None = None, start_ms: float | None = None) -> None:
         self.difficulty = Difficulty.level(difficulty) if isinstance(difficulty, int) else difficulty
         self.seed = seed
         self.calibration = calibration

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from game.boxing import make_punch_detector
-from game.boxing.detector import PunchDetector
+from game.boxing.detector import PunchSource
 from game.boxing.events import PunchEvent
 from game.boxing.rules import FAMILY, BodyCalibration
 from game.calibration import BodyProfile
@@ -72,7 +72,7 @@ class TutorialView:
 
 class Tutorial:
     def __init__(self, *, orthodox: bool | None = None, profile: BodyProfile | None = None,
-                 detector: PunchDetector | None = None) -> None:
+                 detector: PunchSource | None = None) -> None:
         """``profile``: the set-up scene's, when it ran: the stance (unless ``orthodox`` says
         it) and the arm length of the calibration taken at the guard step."""
         if orthodox is None:

@@ -7,6 +7,7 @@ metres (world); nothing downstream sees a MediaPipe type.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.abc
 import importlib.machinery
 import os
@@ -156,7 +157,9 @@ def create_landmarker(*, video: bool, num_poses: int = 1, min_detection_confiden
                       min_tracking_confidence: float = 0.5, segmentation: bool = False,
                       model_path: Path | None = None) -> tuple[Any, Any]:
     """(the Tasks namespace of :func:`_import_tasks`, a ``PoseLandmarker``) on our bundle, in VIDEO
-    or IMAGE mode. Raises :class:`ModelError` when the model is missing or cannot be loaded."""
+    or IMAGE mode. Unless ``segmentation``, the landmark model has no mask branch (same landmarks,
+    less time: game/pose/bundle.py). Raises :class:`ModelError` when the model is missing or cannot
+    be loaded."""
     path = model_path if model_path is not None else pose_model_path()
     if not path.is_file():
         raise ModelError(f"pose model missing at {path}: reinstall Ringside ('make install')")
@@ -164,8 +167,12 @@ def create_landmarker(*, video: bool, num_poses: int = 1, min_detection_confiden
         tasks = _import_tasks()
     except Exception as exc:  # pragma: no cover - broken install
         raise ModelError(f"cannot load mediapipe ({exc}): run 'make install'") from exc
+    # Without masks, the landmark model runs without its segmentation branch (game/pose/bundle.py:
+    # the same landmarks, bit for bit, in about two thirds of the time per frame).
+    base = (tasks.BaseOptions(model_asset_path=str(path)) if segmentation
+            else tasks.BaseOptions(model_asset_buffer=_landmarks_only(path)))
     options = tasks.pl.PoseLandmarkerOptions(
-        base_options=tasks.BaseOptions(model_asset_path=str(path)),
+        base_options=base,
         running_mode=tasks.RunningMode.VIDEO if video else tasks.RunningMode.IMAGE,
         num_poses=num_poses,
         min_pose_detection_confidence=min_detection_confidence,
@@ -181,6 +188,21 @@ def create_landmarker(*, video: bool, num_poses: int = 1, min_detection_confiden
         except Exception as exc:
             raise ModelError(f"cannot load the pose model {path.name} ({exc}): "
                              "reinstall Ringside ('make install')") from exc
+
+
+def _landmarks_only(path: Path) -> bytes:
+    stat = path.stat()
+    return _landmarks_only_cached(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=2)
+def _landmarks_only_cached(path: str, mtime_ns: int, size: int) -> bytes:
+    # Derived once per process and model file (0.1-0.2 s); every landmarker after that reuses it.
+    from game.pose.bundle import (  # noqa: PLC0415 - lazy: LiteRT's schema (0.14 s to import) only when a model loads
+        landmarks_only_bundle,
+    )
+
+    return landmarks_only_bundle(Path(path))
 
 
 def _close_quietly(landmarker: Any) -> None:
@@ -228,7 +250,7 @@ class MediaPipeBackend:
                 stack.enter_context(native_stderr_silenced())
                 self._started = True
             if self._video:
-                ts = max(int(round(timestamp_ms)), self._last_ts + 1)
+                ts = max(round(timestamp_ms), self._last_ts + 1)
                 self._last_ts = ts
                 result = self._landmarker.detect_for_video(image, ts)
             else:

@@ -17,7 +17,7 @@ from game.pose.recording import read_recording
 # Known regression, measured: the goal stands, the test still runs, and passes again must be noticed.
 PIPELINE_3_REGRESSION = pytest.mark.xfail(
     PIPELINE_VERSION == "3", strict=True,
-    reason="pipeline 3 (MediaPipe Tasks) skeletons: the detector, tuned on pipeline 2, finds 22 of 40 "
+    reason="pipeline 3 (MediaPipe Tasks) skeletons: the detector, tuned on pipeline 2, finds 24 of 40 "
     "labelled punches (was 34); see docs/BOXING.md 'On the new pose engine'. Strict: remove when it passes.")
 
 pytestmark = pytest.mark.shared_data
@@ -65,12 +65,26 @@ def test_punches_straight_profile_slow_part(shared_recording: Callable[[str], Pa
     assert all(a != b for a, b in zip(hands, hands[1:])), hands  # alternating L R L R
 
 
-@PIPELINE_3_REGRESSION
 def test_fast_part_is_counted_roughly(shared_recording: Callable[[str], Path]) -> None:
     """About 14 fast alternating punches in 4.3-8.5 s (approximate label): most are found and
     none is invented beyond the count."""
     events = [e for e in run(shared_recording("punches_straight_profile")) if 4.3 <= e.t_s <= 8.6 and e.complete]
     assert 7 <= len(events) <= 16
+
+
+def test_side_on_punches_are_measured_in_the_image_plane(shared_recording: Callable[[str], Path],
+                                                         labels: dict[str, Any]) -> None:
+    """Side-on (the shoulders overlap in the image) the world landmarks' depth is a guess and the
+    detector reads the image plane: the slow profile straights and the far side-on boy's straights
+    are found, and nothing is invented. On the world landmarks alone (before the view fusion):
+    1 of 4 slow profile straights, 4 of 10 far side-on straights plus one invented."""
+    events = [e for e in run(shared_recording("punches_straight_profile")) if e.t_s <= 4.0 and e.complete]
+    assert len(events) >= 2, [e.to_json() for e in events]
+    lab = labels["videos"]["video/punch_straights_outdoor_far_side.avi"]
+    found = [e for e in run(shared_recording("punch_straights_outdoor_far_side")) if e.complete]
+    times = lab["punch_times_s"]
+    matched = {min(times, key=lambda t: abs(t - e.t_s)) for e in found if min(abs(t - e.t_s) for t in times) <= 0.4}
+    assert len(matched) >= 5 and len(matched) == len(found), [e.to_json() for e in found]
 
 
 def test_cli_analyze_reports_punches_as_json(shared_recording: Callable[[str], Path],
