@@ -658,7 +658,7 @@ class RepDetector:
                 w.popleft()
         if len(w) >= 2 and w[-1].t_s - w[0].t_s >= self.defn.ready_hold_s:
             return True
-        return self._tops_repeat()
+        return not self._cycle_open() and self._tops_repeat()
 
     def _hint(self, t: float, f: Features | Missing, ev: list[Event]) -> None:
         """While not ready, tell the player within 3 s what keeps the counter from starting.
@@ -768,6 +768,21 @@ class RepDetector:
             self._update_progress(x)
             self._step(x, ev)
         return True
+
+    def _cycle_open(self) -> bool:
+        """The frames kept while getting ready hold a start position and then a dip of at least
+        half the counting range: a cycle is under way, and :meth:`_learn_top_from_cycle` judges it
+        once it is back at the top. The mid-set fallback must not calibrate from its way up (the
+        rising frames pass the start posture before they reach the top, and the cycle would go
+        unjudged)."""
+        defn = self.defn
+        first = next((i for i, x in enumerate(self._cycle) if is_top_posture(defn, x)), None)
+        if first is None:
+            return False
+        frames = list(self._cycle)[first:]
+        top = max(x.primary_deg for x in frames if is_top_posture(defn, x))
+        half = self.opts.report_min_peak * defn.required_flexion_deg
+        return any(top - x.primary_deg >= half for x in frames)
 
     def _tops_repeat(self) -> bool:
         """Fallback for a stream that starts mid-set: reps without a still moment at the top.
