@@ -36,6 +36,8 @@ os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from game.reps.definitions import SQUAT  # noqa: E402
+
 RUN_S = float(os.environ.get("RINGSIDE_BENCH_GAME_S", "24"))
 
 
@@ -44,7 +46,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run(label: str, *, source: str | None = None, demo: str | None = None,
-        mode: str = "squat") -> dict[str, Any]:
+        mode: str = SQUAT.name) -> dict[str, Any]:
     from game.app import App, AppOptions  # noqa: PLC0415 - lazy: after the SDL/pygame settings at the top (pygame reads them when it loads)
 
     with tempfile.TemporaryDirectory() as home:
@@ -113,7 +115,7 @@ def main() -> int:
                    source=str(video)))
     else:
         print(f"(skipped the video run: {video} not found)")
-    report(run("rep challenge, generated player (no model)", demo="squat"))
+    report(run("rep challenge, generated player (no model)", demo=SQUAT.name))
     report(run("shadowboxing, generated boxer (targets + effects)", demo="boxing", mode="boxing"))
     return 0
 

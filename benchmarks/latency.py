@@ -33,13 +33,14 @@ from benchmarks.game_loop import pct  # noqa: E402
 from game.boxing.detector import PunchDetector
 from game.config import shared_data_dir
 from game.feed import PoseFeed
+from game.reps.definitions import SQUAT  # noqa: E402
 
 RUN_S = float(os.environ.get("RINGSIDE_BENCH_LATENCY_S", "24"))
 # Window size (WxH); a smaller one shows the loop's pacing when drawing 1280x720 saturates a
 # loaded machine (the figures then say so).
 SIZE = tuple(int(v) for v in os.environ.get("RINGSIDE_BENCH_LATENCY_SIZE", "1280x720").split("x"))
 RUNS: list[tuple[str, str, str]] = [  # (label, video, mode): the clips the goal is stated on
-    ("squat rep challenge", "squat_side_deep.mp4", "squat"),
+    ("squat rep challenge", "squat_side_deep.mp4", SQUAT.name),
     ("shadowboxing", "punches_straight_profile.mp4", "boxing"),
 ]
 
@@ -160,7 +161,7 @@ def main() -> int:
         report(run(label, video, mode))
         ran += 1
     # The loop's own share without the model's CPU: skeletons at 30/s from the generated player.
-    report(run("squat rep challenge, generated player (no model)", None, "squat"))
+    report(run("squat rep challenge, generated player (no model)", None, SQUAT.name))
     return 0 if ran else 1
 
 

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from game.config import shared_data_dir
+from game.reps.definitions import LUNGE, SQUAT
 
 ROOT = Path(__file__).resolve().parent.parent
-CLIPS = [("lunge_split_stationary_side_timer.mp4", "lunge"), ("squat_side_slow.mp4", "squat")]
+CLIPS = [("lunge_split_stationary_side_timer.mp4", LUNGE.name), ("squat_side_slow.mp4", SQUAT.name)]
 
 
 def analyze(video: Path, exercise: str, workers: int) -> dict[str, Any]:

@@ -24,7 +24,7 @@ import numpy as np
 
 from game.pose.recording import read_recording
 from game.pose.types import PoseFrame
-from game.reps import RepEvent, make_rep_detector
+from game.reps import DEFINITIONS, SQUAT, RepEvent, make_rep_detector
 from game.reps.synthetic import Camera, Move, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +74,7 @@ def line(name: str, r: dict[str, Any]) -> None:
 
 def synthetic() -> None:
     print("# synthetic sets, 30 fps, 10 reps each (time per frame, ms)")
-    for exercise in ("squat", "pushup", "lunge"):
+    for exercise in DEFINITIONS:
         for yaw in (0.0, 90.0):
             script = [Move("stand", 1.5)] + [Move("rep", 2.2), Move("stand", 0.6)] * 10
             frames = simulate(exercise, script, rng=np.random.default_rng(7), camera=Camera(yaw_deg=yaw), fps=30.0)
@@ -96,7 +96,7 @@ def real() -> None:
             print(f"{stem:<24} skipped: no recording (run the pose tests first to make it)")
             continue
         frames = list(read_recording(rec))
-        r = time_run("squat", frames)
+        r = time_run(SQUAT.name, frames)
         truth = labels[f"video/{stem}.mp4"]["complete_reps"]
         total += int(r["reps"] != truth)
         line(stem, r)

@@ -17,6 +17,7 @@ import urllib.request
 from typing import Any
 
 from benchmarks.server_connections import cpu_s, load_note, open_clients, pct, request, server
+from ringside_protocol import DEFAULT_REP_MODE
 
 PLAYERS = 200
 
@@ -31,7 +32,7 @@ MEASURE_S = 15.0
 def squat_session(i: int, now_ms: int) -> dict[str, Any]:
     reps = 8 + i % 8
     return {
-        "mode": "squat", "score": reps, "played_at_ms": now_ms - 120_000, "duration_ms": 60_000,
+        "mode": DEFAULT_REP_MODE, "score": reps, "played_at_ms": now_ms - 120_000, "duration_ms": 60_000,
         "telemetry": {
             "duration_ms": 60_000,
             "reps": [{"index": r, "duration_ms": 2400, "counted": True, "depth_deg": 88.5 + r % 5,

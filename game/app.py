@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.audio import Audio
 from game.calibration import BodyProfile
 from game.config import data_dir
@@ -70,8 +71,7 @@ if TYPE_CHECKING:
 
 FADE_MS = 220.0  # a short fade-in when the scene changes
 
-MODES = ("menu", "squat", "pushup", "lunge", "boxing", "workout", "review", "moves", "settings",
-         "leaderboard", "calibrate", "versus")
+MODES = ("menu", *exercises.NAMES, "workout", "review", "moves", "settings", "leaderboard", "calibrate", "versus")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ class AppOptions:
     target: int | None = None  # reps for a rep challenge; rounds for boxing
     fps_cap: int = 60
     calibrate: bool | None = None  # None: calibrate before a session unless scripted
-    versus: str = "squat"  # the match of --mode versus: squat, pushup, lunge or boxing
+    versus: str = exercises.DEFAULT  # the match of --mode versus: any of game.exercises.NAMES
 
     @property
     def scripted(self) -> bool:
@@ -250,7 +250,7 @@ class App:
                 books = {s: b.snapshot for s, b in self.versus_orders.items()}
                 opener = synthetic_people_opener(lambda: demo_people(demo[7:], orders=books))
                 read_ahead = ANSWERING_READ_AHEAD
-            elif demo == "boxing":
+            elif demo == exercises.BOXING:
                 # The demo boxer answers the targets the boxing scene hands it (see BoxingScene).
                 orders = self.demo_orders
                 opener = synthetic_opener(lambda: boxer_frames(orders.snapshot))
@@ -404,8 +404,7 @@ class App:
         for notice in self.notices:
             self.notify(notice, seconds=8.0)
         if self.options.demo or (self.options.source is None and self.options.scripted
-                                 and self.options.mode in ("squat", "pushup", "lunge", "boxing",
-                                                           "versus")):
+                                 and self.options.mode in (*exercises.NAMES, "versus")):
             self.open_source(demo=exercise_demo_key(self.options.mode))
         else:
             self.open_source(self.default_spec())
@@ -657,7 +656,7 @@ class App:
             self.exit_reason = "source_error"
             self.running = False
         elif top is not None and top.name in ("results", "versus_results") and \
-                top.t_s > 1.5 and opts.mode in ("squat", "pushup", "lunge", "boxing", "versus"):
+                top.t_s > 1.5 and opts.mode in (*exercises.NAMES, "versus"):
             self.screenshot("final")
             self.exit_reason = "session_complete"
             self.running = False
@@ -736,13 +735,12 @@ def declared_duration_s(spec: str) -> float | None:
 def exercise_demo_key(mode: str | None) -> str:
     if mode and mode.startswith("versus_"):
         mode = mode[7:]
-    return mode if mode in ("squat", "pushup", "lunge", "boxing") else "squat"
+    return mode if mode in exercises.NAMES else exercises.DEFAULT
 
 
 def demo_frames(exercise: str, *, loops: int | None = None) -> Iterator[Any]:
     """A generated player for demo mode, looping forever (or ``loops`` times)."""
-    session = SyntheticSession(exercise="boxing" if exercise == "boxing" else exercise,
-                               seed=11)
+    session = SyntheticSession(exercise=exercise, seed=11)
     offset = 0.0
     n = 0
     while loops is None or n < loops:

@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 
 from game.errors import SourceError, UsageError
+from ringside_protocol import DEFAULT_REP_MODE, EXERCISE_MODES
 
-MODE_CHOICES = ("menu", "squat", "pushup", "lunge", "boxing", "workout", "review", "moves",
-                "settings", "leaderboard", "calibrate", "versus")
+MODE_CHOICES = ("menu", *EXERCISE_MODES, "workout", "review", "moves", "settings", "leaderboard", "calibrate",
+                "versus")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -39,7 +40,7 @@ def _size(text: str) -> tuple[int, int]:
 @click.option("--every", "screenshot_every", type=float, default=2.0, show_default=True,
               metavar="SECONDS", help="Screenshot interval for --screenshots.")
 @click.option("--target", type=int, help="Reps for a rep challenge, or rounds for boxing.")
-@click.option("--versus", "versus", type=click.Choice(("squat", "pushup", "lunge", "boxing")),
+@click.option("--versus", "versus", type=click.Choice(EXERCISE_MODES),
               help="Two players: a race of these reps (first to --target, default 10) or a "
                    "boxing match (implies --mode versus).")
 @click.option("--review", "review_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -82,7 +83,7 @@ def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
                          size=_size(size), fullscreen=fullscreen, privacy=privacy,
                          review_file=review_file, target=target,
                          calibrate=False if skip_calibration else None,
-                         versus=versus or "squat")
+                         versus=versus or DEFAULT_REP_MODE)
     summary = run_app(options)
     if options.scripted:
         click.echo(json.dumps(summary, indent=2, default=str))

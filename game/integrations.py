@@ -18,6 +18,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from game import exercises
 from game.errors import RingsideError
 from game.net.outbox import Outbox
 from game.net.override import latest_coach_override
@@ -188,7 +189,7 @@ def queue_submission(home: Path, result: SessionResult,
 class PlanBlock:
     """One part of today's workout, as the workout scene runs it."""
 
-    exercise: str  # "boxing" | "squat" | "pushup" | "lunge" | "mobility"
+    exercise: str  # a name of game.exercises.NAMES, or "mobility"
     title: str
     detail: str
     sets: int = 1
@@ -223,7 +224,7 @@ class TodayPlan:
 # A warm-up that follows the player: easy counted reps of each move, with the rep engine's
 # feedback; about 4 reps per move for each minute of the block (a 3-minute warm-up: 12 squats and
 # 12 lunges), within 8..30.
-WARMUP_MOVES = ("squat", "lunge")
+WARMUP_MOVES = tuple(e.name for e in exercises.EXERCISES if e.definition is not None and e.definition.is_warmup)
 WARMUP_REPS_PER_MIN = 4
 
 
@@ -233,7 +234,7 @@ def warmup_reps(minutes: int) -> int:
 
 def warmup_detail(minutes: int) -> str:
     n = warmup_reps(minutes)
-    return f"{n} easy squats, then {n} easy lunges, each one counted"
+    return ", then ".join(f"{n} easy {exercises.title(m).lower()}" for m in WARMUP_MOVES) + ", each one counted"
 
 
 DEFAULT_PLAN = TodayPlan(
@@ -245,7 +246,8 @@ DEFAULT_PLAN = TodayPlan(
         PlanBlock("mobility", "Warm-up", warmup_detail(3), minutes=3),
         PlanBlock("boxing", "Shadowboxing", "3 rounds of 2 minutes, 45 s rest", rounds=3,
                   round_s=120, rest_s=45),
-        PlanBlock("squat", "Squats", "3 sets of 10, 90 s rest", sets=3, reps=10, rest_s=90),
+        PlanBlock(exercises.DEFAULT, exercises.title(exercises.DEFAULT), "3 sets of 10, 90 s rest", sets=3, reps=10,
+                  rest_s=90),
     ),
     source="default",
 )
@@ -297,7 +299,8 @@ def today_plan(home: Path) -> tuple[TodayPlan, str | None]:
                                 rest_s=b.rest_s, boxing=p.to_json()["boxing"]))  # type: ignore[arg-type]
     s = p.squats
     if s.sets > 0 and s.reps > 0:
-        blocks.append(PlanBlock("squat", "Squats", f"{s.sets} sets of {s.reps}, {s.rest_s} s rest;"
+        blocks.append(PlanBlock(exercises.DEFAULT, exercises.title(exercises.DEFAULT),
+                                f"{s.sets} sets of {s.reps}, {s.rest_s} s rest;"
                                 f" stop a set at {s.stop_velocity_loss_pct} % speed loss",
                                 sets=s.sets, reps=s.reps, rest_s=s.rest_s,
                                 stop_velocity_loss_pct=s.stop_velocity_loss_pct))
@@ -550,7 +553,7 @@ def apply_coach_override(plan: TodayPlan, override: dict[str, Any] | None) -> To
             round_s = int(p.get("round_length_s") or b.round_s)
             b = replace(b, rounds=rounds, round_s=round_s,
                         detail=f"{rounds} x {round_s} s rounds, {b.rest_s} s rest (coach)")
-        elif b.exercise in ("squat", "pushup", "lunge"):
+        elif b.exercise in exercises.REP_NAMES:
             sets = max(1, round(b.sets * scale))
             reps = int(p.get("target_reps") or b.reps)
             b = replace(b, sets=sets, reps=reps,
@@ -564,7 +567,7 @@ def apply_coach_override(plan: TodayPlan, override: dict[str, Any] | None) -> To
 
 # -- boards from the leaderboard server (read on a worker thread) ----------------------------
 
-BOARD_MODES = ("boxing", "squat", "pushup", "lunge")
+BOARD_MODES = exercises.NAMES
 BOARD_PERIODS = ("daily", "weekly", "all_time")
 
 

@@ -152,6 +152,9 @@ class Move:
     phases: tuple[Phase, ...]
     px_per_m: float = 200.0  # framing of the demo camera
     centre_x_frac: float = 0.5
+    # A rep exercise's bottom at a given depth (1.0 full, 0.3 a shallow rep that must not count):
+    # the synthetic player's reps replace the ``is_depth`` phases' pose with it. None: not reps.
+    depth_pose: Callable[[float], KeyPose] | None = None
 
     def camera(self, image_size: tuple[int, int] = (640, 480)) -> Camera:
         scale = image_size[1] / 480.0
@@ -177,25 +180,34 @@ PUSHUP_BOTTOM = replace(PUSHUP_TOP, pitch_deg=81.0)
 LUNGE_DOWN = KeyPose(hip_f=0.05, hip_u=0.55, trunk_deg=3.0, foot_l=(0.55, 0.12),
                      foot_r=(-0.52, -0.12), hand_l=(0.0, -0.55, 0.06), hand_r=(0.0, -0.55, -0.06))
 
+# Feet wide and hands together overhead, knees soft on landing (front view).
+JACK_OUT = KeyPose(hip_u=0.92, foot_l=(0.0, 0.36), foot_r=(0.0, -0.36), hand_l=(0.04, 0.56, 0.16),
+                   hand_r=(0.04, 0.56, -0.16))
+
 MOVES: dict[str, Move] = {
     "squat": Move("squat", "Squat", "side", STAND, (
         Phase("Stand tall", 0.7, STAND, "Feet shoulder-width, chest up"),
         Phase("Sit back", 1.3, _squat_bottom(1.0), "Hips back, knees over toes", is_depth=True),
         Phase("Bottom", 0.4, _squat_bottom(1.0), "Thighs at or below parallel", is_depth=True),
         Phase("Drive up", 0.9, STAND, "Push the floor away, squeeze at the top"),
-    )),
+    ), depth_pose=_squat_bottom),
     "pushup": Move("pushup", "Push-up", "side", PUSHUP_TOP, (
         Phase("Plank", 0.6, PUSHUP_TOP, "Body in one straight line"),
         Phase("Lower", 1.2, PUSHUP_BOTTOM, "Elbows at 45 degrees, chest to the floor", is_depth=True),
         Phase("Bottom", 0.3, PUSHUP_BOTTOM, "Chest a fist above the floor", is_depth=True),
         Phase("Press", 0.8, PUSHUP_TOP, "Press up, keep the hips in line"),
-    ), px_per_m=165.0, centre_x_frac=0.2),
+    ), px_per_m=165.0, centre_x_frac=0.2, depth_pose=lambda d: replace(PUSHUP_TOP, pitch_deg=68 + 13 * d)),
     "lunge": Move("lunge", "Lunge", "side", STAND, (
         Phase("Stand tall", 0.6, STAND, "Hands on hips or by your sides"),
         Phase("Step and drop", 1.2, LUNGE_DOWN, "Long step, back knee towards the floor", is_depth=True),
         Phase("Bottom", 0.3, LUNGE_DOWN, "Both knees at 90 degrees", is_depth=True),
         Phase("Push back", 0.9, STAND, "Drive through the front heel"),
-    )),
+    ), depth_pose=lambda d: blend(STAND, LUNGE_DOWN, d)),
+    "jumping_jack": Move("jumping_jack", "Jumping jack", "front", STAND, (
+        Phase("Feet together", 0.3, STAND, "Arms by your sides, weight on the balls of the feet"),
+        Phase("Jump out", 0.35, JACK_OUT, "Feet wide, hands meet over your head", is_depth=True),
+        Phase("Jump in", 0.35, STAND, "Feet back together, arms down by your sides"),
+    ), px_per_m=175.0, depth_pose=lambda d: blend(STAND, JACK_OUT, d)),
     "jab": Move("jab", "Jab", "front", GUARD, (
         Phase("Guard", 0.6, GUARD, "Hands up by the chin, elbows in"),
         Phase("Extend", 0.18, replace(GUARD, hand_l=(0.56, 0.02, -0.16), twist_deg=-12),
@@ -215,7 +227,6 @@ MOVES: dict[str, Move] = {
         Phase("Recover", 0.35, GUARD, "Come back to centre, hands up"),
     ), px_per_m=175.0),
 }
-DEMO_FOR_EXERCISE = {"squat": "squat", "pushup": "pushup", "lunge": "lunge", "boxing": "jab"}
 
 
 def pose_at(move: Move, t_s: float) -> tuple[KeyPose, int]:
@@ -351,7 +362,7 @@ class SyntheticSession:
     for boxing moves the list is the sequence of punches ("jab", "cross", "slip").
     """
 
-    exercise: str = "squat"
+    exercise: str = "squat"  # a move of MOVES with a depth_pose (reps), or any other: punches
     depths: tuple[float, ...] = (1.0, 1.0, 0.3, 1.0, 1.0, 1.0)
     punches: tuple[str, ...] = ("jab", "jab", "cross", "slip", "jab", "cross")
     fps: float = 30.0
@@ -365,16 +376,11 @@ class SyntheticSession:
         """The whole session, ending after the last rep or punch and a short rest."""
         rng = np.random.default_rng(self.seed)
         schedule: list[tuple[Move, KeyPose | None, float]] = []
-        if self.exercise in ("squat", "pushup", "lunge"):
-            base = MOVES[self.exercise]
+        base = MOVES.get(self.exercise)
+        if base is not None and base.depth_pose is not None:
             start = base.start
             for d in self.depths:
-                if self.exercise == "squat":
-                    low = _squat_bottom(d)
-                elif self.exercise == "pushup":
-                    low = replace(PUSHUP_TOP, pitch_deg=68 + 13 * d)
-                else:
-                    low = blend(STAND, LUNGE_DOWN, d)
+                low = base.depth_pose(d)
                 phases = tuple(replace(p, pose=low) if p.is_depth else p for p in base.phases)
                 schedule.append((replace(base, phases=phases), start, d))
             view = base.view

@@ -107,14 +107,14 @@ class SessionResult:
     """What one rep challenge or shadowboxing session did. Built once, when it ends."""
 
     uid: str
-    exercise: str  # "squat" | "pushup" | "lunge" | "boxing"
+    exercise: str  # a name of game.exercises.NAMES
     # why it ended: "target" | "time" | "source_end" | "player" | "rounds" | "fatigue" | "quit"
     # | "crash"
     ended: str
     started_s: float  # epoch seconds (wall clock, read at the edge)
     active_s: float  # seconds of play, pauses cut out
     stats: Mapping[str, Any] = field(default_factory=dict)  # the results screen's figures
-    source: str | None = None  # the source's label ("camera 0", a file name, "demo (squat)")
+    source: str | None = None  # the source's label ("camera 0", a file name, "demo (<exercise>)")
     source_kind: str | None = None  # "camera" | "video" | "recording" | "demo"
     player: str | None = None
     reps: tuple[RepEvent, ...] = ()  # every attempt, counted or not (rep sessions)

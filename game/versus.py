@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from game import exercises
 from game.boxing.rules import BoxingRound
 from game.moves import MOVES, Camera, SyntheticSession, boxer_frames
 from game.pose.types import PoseFrame, TrackedPose
@@ -90,7 +91,7 @@ class RepRace(_Match):
     ``make_detector(exercise)`` builds each player's own rep detector (the game's by default).
     """
 
-    def __init__(self, exercise: str = "squat", *, target: int = 10, time_limit_s: float = 120.0,
+    def __init__(self, exercise: str = exercises.DEFAULT, *, target: int = 10, time_limit_s: float = 120.0,
                  make_detector: Callable[[str], Any] | None = None) -> None:
         if target < 1:
             raise ValueError("target must be at least 1 rep")
@@ -262,7 +263,7 @@ def demo_people(exercise: str, *, seed: int = 11,
             yield from session.frames()
 
     streams: dict[str, Iterator[PoseFrame]] = {}
-    if exercise == "boxing":
+    if exercise == exercises.BOXING:
         cam = Camera(view="front", px_per_m=MOVES["jab"].px_per_m, image_size=DEMO_CELL)
         books = orders or {}
         for i, slot in enumerate(SLOTS):

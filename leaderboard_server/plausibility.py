@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ringside_protocol import REP_MODES
+from ringside_protocol import EXERCISES, POINTS_MODES, REP_MODES
 
 
 @dataclass(frozen=True)
@@ -56,27 +56,16 @@ HUMAN_LIMITS: Mapping[str, Bound] = {
         source="game rules: (100 + 50 power) x4 streak = 600 per hit plus 200 combo bonus = 800"),
     "points.per_dodge": Bound(
         "score per dodge", "points", max=400.0, source="game rules: 80 x4 streak = 320 per dodge"),
-    "squat.rate": Bound(
-        "counted squats", "reps/s", per_s=75 / 60,
-        source="fast bodyweight squats take about 1 s per rep; 75/min is above a sustained sprint set"),
-    "pushup.rate": Bound(
-        "counted push-ups", "reps/s", per_s=90 / 60,
-        source="push-up speed records are ~1.3-1.5 reps/s over a minute"),
-    "lunge.rate": Bound(
-        "counted lunges", "reps/s", per_s=60 / 60,
-        source="a full-range lunge and return takes 1.2-2 s; 60/min is above a sustained sprint set"),
-    "squat.rep_ms": Bound(
-        "duration of a counted squat", "ms", min=400,
-        source="fast squats ~1 s per rep; 0.4 s leaves room for tracking jitter at the rep boundaries"),
-    "pushup.rep_ms": Bound(
-        "duration of a counted push-up", "ms", min=350,
-        source="the fastest full-range push-ups take ~0.6 s; 0.35 s leaves room for tracking jitter"),
-    "lunge.rep_ms": Bound(
-        "duration of a counted lunge", "ms", min=500,
-        source="a lunge moves the body twice as far as a squat; 0.5 s leaves room for tracking jitter"),
     "rep_velocity": Bound(
         "peak_velocity_mps, mean_velocity_mps of a rep", "m/s", max=4.0,
         source="jump squats peak around 2.5-3.5 m/s (velocity-based training studies)"),
+    # Per rep exercise, from the shared exercise table (ringside_protocol/exercises.py).
+    **{rule: bound for m in EXERCISES if m.limits is not None for rule, bound in (
+        (f"{m.name}.rate", Bound(f"counted {m.title.lower()}", "reps/s", per_s=m.limits.max_per_min / 60,
+                                 source=m.limits.rate_source)),
+        (f"{m.name}.rep_ms", Bound(f"duration of a counted rep ({m.title.lower()})", "ms",
+                                   min=m.limits.min_rep_ms, source=m.limits.rep_ms_source)),
+    )},
 }
 
 
@@ -146,7 +135,7 @@ def violations(
     telemetry: Mapping[str, Any] = submission.get("telemetry") or {}
     if "duration_ms" in telemetry and abs(int(telemetry["duration_ms"]) - duration_ms) > limits.slack_ms(duration_ms):
         found.append(Violation("duration", "telemetry duration does not match the session duration"))
-    if exercise == "boxing":
+    if exercise in POINTS_MODES:
         found += _check_boxing(score, duration_ms, telemetry, limits)
     elif exercise in REP_MODES:
         found += _check_reps(exercise, score, duration_ms, telemetry, limits)
@@ -269,7 +258,7 @@ def check_progress(
         return ["more time elapsed than since the challenge started"]
     span_ms = max(since_start_ms, elapsed_ms, 0)
     seconds = span_ms / 1000.0
-    if exercise == "boxing":
+    if exercise in POINTS_MODES:
         # The best a player can do: land every punch at the round rate, every dodge too.
         ceiling = (most_events(limits.human["punches.rate"].per_s_round or 0.0, span_ms)
                    * limits.ceiling("points.per_punch")

@@ -23,15 +23,11 @@ import fastjsonschema
 from fastjsonschema import JsonSchemaValueException
 
 from ringside_protocol.errors import ProtocolError, UnsupportedVersionError
+from ringside_protocol.exercises import EXERCISE_MODES, MODES
 
 PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS = frozenset({1})
 
-#: Board modes. ``boxing`` is a shadowboxing score, rep modes count full-range reps, ``challenge``
-#: is the score of a trainer's live challenge.
-REP_MODES = ("squat", "pushup", "lunge")
-EXERCISE_MODES = ("boxing", *REP_MODES)
-MODES = (*EXERCISE_MODES, "challenge")
 PERIODS = ("daily", "weekly", "all_time")
 
 _ID = {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"}
@@ -168,7 +164,8 @@ PLAN_SCHEMA: dict[str, Any] = {
         "max_rounds": {"type": "integer", "minimum": 0, "maximum": 30},
         "round_length_s": {"type": "integer", "minimum": 10, "maximum": 600},
         "target_reps": {"type": "integer", "minimum": 0, "maximum": 500},
-        "exercises": {"type": "array", "items": {"enum": list(EXERCISE_MODES)}, "maxItems": 4,
+        "exercises": {"type": "array", "items": {"enum": list(EXERCISE_MODES)},
+                      "maxItems": len(EXERCISE_MODES),
                       "uniqueItems": True},
         "rest_day": {"type": "boolean"},
         "expires_at_ms": _MS,

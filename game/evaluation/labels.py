@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from game import exercises
 from game.errors import UsageError
 
-REP_EXERCISES = ("squat", "pushup", "lunge")
+REP_EXERCISES = exercises.REP_NAMES
 PUNCH_KINDS = ("jab", "cross", "hook", "uppercut")
 
 
@@ -63,7 +64,7 @@ class ClipLabel:
             return "robustness"
         if self.count_max is not None:
             return "negative"
-        if self.exercise == "boxing":
+        if self.exercise == exercises.BOXING:
             return "punches"
         return "reps"
 
@@ -91,7 +92,7 @@ def _hand(raw: Any) -> str | None:
 def parse_entry(name: str, entry: dict[str, Any]) -> ClipLabel:
     """One ``videos`` entry of labels.json. Raises UsageError when it names no check at all."""
     exercise = str(entry.get("exercise", ""))
-    if exercise not in (*REP_EXERCISES, "boxing"):
+    if exercise not in exercises.NAMES:
         raise UsageError(f"{name}: unknown exercise {exercise!r} in the labels")
     known = {"exercise", "tol", "complete_reps", "bottoms_s", "punches", "punches_in_segment",
              "punch_times_s", "kinds", "segment_s", "count_max", "robustness_only", "people", "view",

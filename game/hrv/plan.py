@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from ringside_protocol import DEFAULT_REP_MODE, POINTS_MODES
+
 PRESETS = ("rest", "easy", "normal", "hard")
 
 #: Coach adjustments: plan field -> (min, max). Anything else is refused with a clear message.
@@ -310,7 +312,7 @@ def override_from_server(payload: Mapping[str, Any], day: date, *, now_ms: int,
     ``rest_day`` -> preset rest; ``intensity`` rest/low/moderate/high -> rest/easy/normal/hard
     (else ``difficulty`` easy/normal/hard/expert); ``volume_pct`` scales rounds and squat sets of
     that preset; ``max_rounds`` caps rounds; ``round_length_s`` -> round_s; ``target_reps`` ->
-    squat reps per set; ``exercises`` without "boxing"/"squat" drops that block.
+    squat reps per set; ``exercises`` without shadowboxing or the strength exercise drops that block.
     """
     plan = payload.get("plan")
     if not isinstance(plan, Mapping):
@@ -344,9 +346,11 @@ def override_from_server(payload: Mapping[str, Any], day: date, *, now_ms: int,
         rounds = min(rounds, cap)
     exercises = plan.get("exercises")
     if isinstance(exercises, (list, tuple)):
-        if "boxing" not in exercises:
+        # The plan's two blocks by their wire names (ringside_protocol/exercises.py): shadowboxing
+        # and the strength sets (the first rep exercise).
+        if POINTS_MODES[0] not in exercises:
             rounds = 0
-        if "squat" not in exercises:
+        if DEFAULT_REP_MODE not in exercises:
             sets = 0
     if rounds != boxing.rounds:
         adj["rounds"] = rounds

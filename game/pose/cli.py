@@ -18,6 +18,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from game.errors import RingsideError, SourceError, StorageError, UsageError
+from ringside_protocol import EXERCISE_MODES
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -193,7 +194,7 @@ def record(source: str, output: str, seconds: float | None, fps: float, workers:
 
 @click.command()
 @click.argument("source")
-@click.option("--exercise", type=click.Choice(["squat", "pushup", "lunge", "boxing"]), required=True)
+@click.option("--exercise", type=click.Choice(EXERCISE_MODES), required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line (events, then a summary).")
 @click.option("--salvage", is_flag=True, help="Use the complete frames of a truncated recording.")
 @click.option("--fps", type=click.FloatRange(1.0, 240.0), default=30.0, show_default=True,

@@ -1,6 +1,6 @@
-"""Rep challenges: squats, push-ups and lunges counted and scored like a coach would.
+"""Rep challenges: every exercise of :data:`DEFINITIONS` counted and scored like a coach would.
 
-``make_rep_detector("squat" | "pushup" | "lunge")`` returns a :class:`RepDetector` (the
+``make_rep_detector(name)`` (a key of :data:`DEFINITIONS`) returns a :class:`RepDetector` (the
 ``game.analysis.Detector`` protocol plus ``view()`` for the HUD). See docs/REPS.md.
 """
 

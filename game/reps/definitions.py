@@ -23,11 +23,19 @@ Combine = Literal["mean", "min", "max"]
 
 @dataclass(frozen=True, slots=True)
 class JointAngle:
-    """An interior angle at ``b`` between segments b->a and b->c, for the left and right side."""
+    """An interior angle at ``b`` between segments b->a and b->c, for the left and right side.
+
+    Which way it moves: a joint that bends during the rep (a knee in a squat, 180 at the top) or,
+    with ``opens``, one that opens (an arm raised sideways in a jumping jack: hip-shoulder-elbow
+    about 15 degrees at the top, 170 overhead). The features hand the engine the angle oriented so
+    that it always falls toward the bottom of the rep (180 minus the angle for an opening joint),
+    so the engine, the calibration and the range of motion never assume a bend.
+    """
 
     name: str
     left: Triplet
     right: Triplet
+    opens: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,26 @@ class SegmentIncline:
     right: Pair
     combine: Combine
     depth_deg: float  # at or below this inclination the depth goal is met
+    # The top's inclination must lie this far above ``depth_deg`` for the signal to be used at all
+    # (closer, tracker noise alone would cross it).
+    min_span_deg: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """Two points moving apart across the body from where they were at the top: the feet jumping
+    out in a jumping jack. Their distance is measured along the hip line (a step forward or back
+    does not count) in units of the ``scale`` chains (the mean length of the left and the right
+    chain, each the sum of its segments: a leg's thigh and shank, which no bending shortens; the
+    shoulders are no unit: BlazePose pulls them in and up when the arms go overhead). Progress 0
+    at the top's spread, 1 at ``gain`` more; combined with the main angle by ``min`` (both must
+    reach the bottom)."""
+
+    name: str
+    left: int
+    right: int
+    scale: tuple[tuple[Pair, ...], tuple[Pair, ...]]
+    gain: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +132,26 @@ class ExerciseDefinition:
     # Landmarks that must be visible (on at least one side) for a frame to be judged.
     required: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
     required_names: str = ""
-    # Which scored parts apply (see game.reps.scoring).
+    # The moving points' upward speed out of the bottom is the rep's velocity (bar speed in
+    # velocity-based training) and its loss over the set is fatigue; False where that speed means
+    # nothing (the hips of a jumping jack), so no speed and no speed loss are reported.
+    measures_velocity: bool = True
+    # A third depth signal: points moving apart across the body (None: not measured).
+    spread: Spread | None = None
+    # Which scored parts apply, each a named scorer (game.reps.scoring.SCORERS), and the extra
+    # per-rep metrics measured for them (game.reps.scoring.METRICS).
     parts: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+    # Per metric: (value for full marks, value for zero), linear in between. Sources: docs/REPS.md.
+    limits: dict[str, tuple[float, float]] = field(default_factory=dict)
     cues: dict[str, str] = field(default_factory=dict)
+    # The demo shown beside the counter (a key of game.moves.MOVES); the title button's caption
+    # (default: the plural title from ringside_protocol/exercises.py) and its second line.
+    demo_move: str = ""
+    menu_title: str = ""
+    tagline: str = ""
+    # Part of the workout's counted warm-up (game.integrations.WARMUP_MOVES), in this order.
+    is_warmup: bool = False
 
 
 _COMMON_CUES = {
@@ -159,6 +204,19 @@ SQUAT = ExerciseDefinition(
     ),
     required_names="shoulders, hips and knees",
     parts=("depth", "torso", "knees", "heels", "symmetry", "control"),
+    metrics=("below_parallel", "torso_shin_diff_deg", "heel_lift_ratio", "knee_ratio"),
+    limits={
+        "torso_lean_deg": (45.0, 70.0),  # max torso angle from vertical
+        "torso_shin_diff_deg": (15.0, 40.0),  # |torso lean - shin lean| at the bottom
+        "knee_ratio": (0.9, 0.6),  # knee spread / ankle spread at the bottom (front views)
+        "heel_lift_ratio": (0.04, 0.10),  # heel rise / hip height in image (least reliable: image-based)
+        "asymmetry_deg": (6.0, 20.0),  # mean |left - right| knee angle in the bottom half
+        "descent_ms": (800.0, 300.0),  # controlled lowering
+    },
+    demo_move="squat",
+    is_warmup=True,
+    menu_title="Squat challenge",
+    tagline="reps that count only at full depth",
     cues={
         **_COMMON_CUES,
         "not_deep_enough": "Lower: sit deeper to count the rep",
@@ -214,6 +272,14 @@ LUNGE = ExerciseDefinition(
     ),
     required_names="shoulders, hips and knees",
     parts=("depth", "torso", "knees", "control"),
+    metrics=("front_knee_medial",),
+    limits={
+        "torso_lean_deg": (25.0, 50.0),
+        "front_knee_medial": (0.10, 0.30),  # front knee toward the midline, thigh lengths
+        "descent_ms": (700.0, 300.0),
+    },
+    demo_move="lunge",
+    is_warmup=True,
     cues={
         **_COMMON_CUES,
         "not_deep_enough": "Lower: back knee toward the floor to count",
@@ -265,6 +331,13 @@ PUSHUP = ExerciseDefinition(
     ),
     required_names="shoulders, elbows, wrists and hips",
     parts=("depth", "body_line", "symmetry", "control"),
+    metrics=("body_line_deg",),
+    limits={
+        "body_line_deg": (165.0, 140.0),  # worst shoulder-hip-ankle angle
+        "asymmetry_deg": (8.0, 25.0),
+        "descent_ms": (600.0, 250.0),
+    },
+    demo_move="pushup",
     cues={
         **_COMMON_CUES,
         "not_deep_enough": "Lower: chest toward the floor to count",
@@ -289,4 +362,72 @@ PUSHUP = ExerciseDefinition(
     },
 )
 
-DEFINITIONS: dict[str, ExerciseDefinition] = {d.name: d for d in (SQUAT, PUSHUP, LUNGE)}
+JUMPING_JACK = ExerciseDefinition(
+    name="jumping_jack",
+    display_name="Jumping jack",
+    # Arm abduction: the angle at the shoulder between the trunk (hip) and the upper arm, which
+    # OPENS from about 15 degrees at the sides to 160-180 overhead.
+    primary=JointAngle(
+        "arm_raise",
+        (LM.LEFT_HIP, LM.LEFT_SHOULDER, LM.LEFT_ELBOW),
+        (LM.RIGHT_HIP, LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW),
+        opens=True,
+    ),
+    # Hands over the head: the arms at 140 degrees or more from the sides (a full jack brings the
+    # hands together overhead, 170-180; 140 leaves room for arms that stay bent or a little wide).
+    # Turned around by the features (180 - angle), the top reads about 165 and the counting depth
+    # 40: the person's own range is 125 degrees of it.
+    required_flexion_deg=125.0,
+    min_required_flexion_deg=100.0,
+    ready_min_angle_deg=140.0,  # arms within 40 degrees of the sides
+    posture="upright",
+    torso_ready_deg=30.0,
+    secondary=None,
+    secondary_combine="min",
+    # ...and the feet out from where they stood to wider than the shoulders: from about hip width
+    # (ankle centres 0.13 H apart) to shoulder width (0.259 H) is 0.13 H more, a quarter of a leg
+    # (hip to ankle 0.491 H; proportions of stature H after Winter 2009, table 4.1). Measured
+    # across the hip line, so a step forward (walking, a lunge) never counts as feet apart.
+    spread=Spread("feet", LM.LEFT_ANKLE, LM.RIGHT_ANKLE,
+                  (((LM.LEFT_HIP, LM.LEFT_KNEE), (LM.LEFT_KNEE, LM.LEFT_ANKLE)),
+                   ((LM.RIGHT_HIP, LM.RIGHT_KNEE), (LM.RIGHT_KNEE, LM.RIGHT_ANKLE))), 0.25),
+    moving=(LM.LEFT_HIP, LM.RIGHT_HIP),
+    anchor=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
+    planted=(LM.LEFT_ANKLE, LM.RIGHT_ANKLE),
+    max_planted_shift=None,  # the feet jump out and back
+    flight_rise=None,  # every rep is two hops
+    measures_velocity=False,  # the hips rise with each hop, not out of a bottom
+    depth_angle_deg=40.0,  # the arm at 140 degrees from the side, whatever the person's top reads
+    # Brisk jacks run at 60-100 a minute (0.6-1 s each); 0.3 s is faster than anyone jumps twice.
+    min_rep_s=0.3,
+    max_rep_s=10.0,
+    required=(
+        (LM.LEFT_HIP, LM.LEFT_SHOULDER, LM.LEFT_ELBOW),
+        (LM.RIGHT_HIP, LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW),
+    ),
+    required_names="shoulders, elbows and hips",
+    parts=("depth", "spread", "symmetry"),
+    limits={
+        "spread_gain": (0.5, 0.25),  # feet out by half a leg's length or more: full marks
+        "asymmetry_deg": (10.0, 30.0),  # mean |left - right| arm angle in the top half of the jack
+    },
+    demo_move="jumping_jack",
+    cues={
+        **_COMMON_CUES,
+        "not_deep_enough": "Higher: hands over your head and feet wide to count",
+        "no_lockout": "Bring your arms and feet all the way back in",
+        "moved": "Stay on your spot",
+        "asymmetry": "Even it out: both arms up together",
+        "good_depth": "Full reach!",
+        "good_rep": "Nice jack!",
+        "improved_depth": "Better: that one was full",
+        "improved_lockout": "Good: all the way back in",
+        "getting_ready": "Stand tall, feet together, arms by your sides to start",
+        "stand_still": "Stand still a moment, arms by your sides, to start",
+        "turn_side_on": "Face the camera",
+    },
+)
+
+#: Every rep exercise, by name: the game's registry (game/exercises.py) pairs each with its row of
+#: the shared exercise table (ringside_protocol/exercises.py).
+DEFINITIONS: dict[str, ExerciseDefinition] = {d.name: d for d in (SQUAT, PUSHUP, LUNGE, JUMPING_JACK)}

@@ -9,8 +9,9 @@ Per frame, in order:
    bit-identical for a while: a live tracker always jitters), missing joints, the skeleton jumping
    across the image (a second person taking over the tracker). Bad frames are never judged;
    problems become :class:`InputEvent` s with a cue, and an attempt in progress is abandoned.
-2. features (angles from the image or the world landmarks, whichever the view trusts; floor
-   contact from pixels) and the progress value p, 0 at the person's own top position, 1 at
+2. features (angles from the image or the world landmarks, whichever the view trusts, oriented
+   by the definition so that the main angle falls toward the bottom whether the joint bends or
+   opens; floor contact from pixels) and the progress value p, 0 at the person's own top position, 1 at
    counting depth (the person's own range or the coach's standard), smoothed with a One Euro
    filter. Without a still start position, the top is learned from the first full cycle.
 3. the transition table for the current phase.
@@ -139,6 +140,7 @@ class RepDetector:
         self._floor: tuple[float, float] = (0.0, 0.0)  # feet on the floor (image y), tracked at the top
         self._hip_line = 0.0  # the moving points (hips) when standing (image y), tracked at the top
         self._low_top: float | None = None  # the definition's low point above the floor at the top (x height)
+        self._spread_top: float | None = None  # the definition's spread at the top (Spread)
         self._air_since: float | None = None  # when the feet and hips last left their lines
         # (t, hips' image y, each foot's lowest image y) over the last launch window
         self._hip_hist: deque[tuple[float, float, float, float]] = deque()
@@ -428,9 +430,16 @@ class RepDetector:
         sec = self.defn.secondary
         if sec is not None and f.secondary_deg is not None and self._top_sec is not None:
             span = self._top_sec - sec.depth_deg
-            if span > 10.0:
+            if span > sec.min_span_deg:
                 p2 = (self._top_sec - f.secondary_deg) / span
                 p = max(p, p2) if self.defn.secondary_combine == "max" else min(p, p2)
+        spread = defn.spread
+        if spread is not None:
+            # Points moving apart across the body from the top (feet jumping out): this and the rest.
+            if f.spread_ratio is None or self._spread_top is None:
+                p = min(p, 0.0)
+            else:
+                p = min(p, (f.spread_ratio - self._spread_top) / spread.gain)
         return max(-0.5, min(1.5, p))
 
     def _update_progress(self, f: Features) -> None:
@@ -840,6 +849,9 @@ class RepDetector:
             lows = [x.low_point_gap_px for x in window if x.low_point_gap_px is not None]
             if lows:
                 self._low_top = statistics.median(lows) / self.cal.height_px
+            spreads = [x.spread_ratio for x in window if x.spread_ratio is not None]
+            if spreads:
+                self._spread_top = statistics.median(spreads)
         self._air_since = None
         self._ready.clear()
         self._tops.clear()

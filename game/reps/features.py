@@ -59,6 +59,8 @@ class Features:
     """What one frame says about the body. Angles in degrees, heights in metres or pixels."""
 
     t_s: float
+    # The main joint's angle, oriented to fall toward the bottom of the rep: the angle itself for
+    # a joint that bends, 180 minus it for one that opens (``JointAngle.opens``).
     primary_deg: float
     primary_left_deg: float | None
     primary_right_deg: float | None
@@ -82,6 +84,9 @@ class Features:
     # The planted points are inside the picture (else floor contact is not judged). Inside it, a
     # foot hidden behind the other leg is still placed sensibly by the tracker; outside, it is a guess.
     is_planted_in_frame: bool = True
+    # The definition's spread (Spread): the two points' distance across the body in lengths of
+    # its scale segments (world landmarks; the image's x and lengths without them). None: not measured.
+    spread_ratio: float | None = None
     # The planted points of each side (left, right), image pixels: each hand (foot) on its own.
     planted_sides_px: tuple[tuple[float, float], tuple[float, float]] | None = None
 
@@ -267,6 +272,10 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
 
     left_deg = joint(tl, left_ok)
     right_deg = joint(tr, right_ok)
+    if defn.primary.opens:
+        # An opening joint (arms raised sideways) turned around, so that the main angle falls
+        # toward the bottom of every rep, whichever way the joint moves (JointAngle.opens).
+        left_deg, right_deg = 180.0 - left_deg, 180.0 - right_deg
     vals = [v for v in (left_deg, right_deg) if v == v]
     if not vals:
         return Missing(t_s, "invalid")
@@ -331,6 +340,18 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
             math.degrees(math.atan2(abs(float(sd[2])), abs(float(sd[0])) + 1e-9))
             + math.degrees(math.atan2(abs(float(hd[2])), abs(float(hd[0])) + 1e-9))
         )
+    spread_ratio = None
+    sp = defn.spread
+    if sp is not None:
+        pts = w if is_3d and w is not None else px
+        ref = 0.5 * sum(math.sqrt(float((pts[a] - pts[b]) @ (pts[a] - pts[b]))) for chain in sp.scale for a, b in chain)
+        if is_3d and w is not None:
+            lat3 = w[LM.LEFT_HIP] - w[LM.RIGHT_HIP]
+            n3 = math.sqrt(float(lat3 @ lat3))
+            if n3 > 1e-6 and ref > 1e-6:
+                spread_ratio = abs(float((w[sp.left] - w[sp.right]) @ (lat3 / n3))) / ref
+        elif ref > 1.0:
+            spread_ratio = abs(float(px[sp.left, 0] - px[sp.right, 0])) / ref
     heel_toe = 0.5 * (
         float(px[LM.LEFT_HEEL, 1] - px[LM.LEFT_FOOT_INDEX, 1]) + float(px[LM.RIGHT_HEEL, 1] - px[LM.RIGHT_FOOT_INDEX, 1])
     )
@@ -357,5 +378,6 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
             feet_low[0] - float(px[defn.low_point[0], 1]), feet_low[1] - float(px[defn.low_point[1], 1])
         ),
         is_planted_in_frame=_in_frame(px, frame.image_size, defn.planted),
+        spread_ratio=spread_ratio,
         planted_sides_px=sides,
     )

@@ -1,13 +1,15 @@
 """Per-rep metrics, the 0-100 form score with its parts, and the coach that picks cues.
 
-Pure functions of the frames of one attempt (plus the set so far). Limits are data
-(:data:`PART_LIMITS`); where they come from is in docs/REPS.md.
+Pure functions of the frames of one attempt (plus the set so far). Nothing here names an
+exercise: a definition lists the extra metrics it measures (:data:`METRICS`, by name), the scored
+parts (:data:`SCORERS`, by name) and their limits (``ExerciseDefinition.limits``); where the
+limits come from is in docs/REPS.md.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,29 +18,8 @@ from game.reps.definitions import ExerciseDefinition
 from game.reps.events import Cue
 from game.reps.features import Features
 
-# part -> (value for full marks, value for zero); linear in between.
-PART_LIMITS: dict[str, dict[str, tuple[float, float]]] = {
-    "squat": {
-        "torso_lean_deg": (45.0, 70.0),  # max torso angle from vertical
-        "torso_shin_diff_deg": (15.0, 40.0),  # |torso lean - shin lean| at the bottom
-        "knee_ratio": (0.9, 0.6),  # knee spread / ankle spread at the bottom (front views)
-        "heel_lift_ratio": (0.04, 0.10),  # heel rise / hip height in image (least reliable: image-based)
-        "asymmetry_deg": (6.0, 20.0),  # mean |left - right| knee angle in the bottom half
-        "descent_ms": (800.0, 300.0),  # controlled lowering
-    },
-    "lunge": {
-        "torso_lean_deg": (25.0, 50.0),
-        "front_knee_medial": (0.10, 0.30),  # front knee toward the midline, thigh lengths
-        "descent_ms": (700.0, 300.0),
-    },
-    "pushup": {
-        "body_line_deg": (165.0, 140.0),  # worst shoulder-hip-ankle angle
-        "asymmetry_deg": (8.0, 25.0),
-        "descent_ms": (600.0, 250.0),
-    },
-}
-
-WEIGHTS = {"depth": 35, "torso": 20, "body_line": 20, "knees": 15, "heels": 10, "symmetry": 10, "control": 10}
+WEIGHTS = {"depth": 35, "torso": 20, "body_line": 20, "knees": 15, "heels": 10, "symmetry": 10, "control": 10,
+           "spread": 20}
 
 # Velocity loss against the set's best rep. 20 % and 30 % are the usual stop-the-set thresholds
 # in velocity-based training (Sanchez-Medina & Gonzalez-Badillo 2011; Pareja-Blanco et al. 2017).
@@ -71,6 +52,61 @@ def _r(x: float | None, nd: int = 1) -> float | None:
     return None if x is None or not math.isfinite(x) else round(x, nd)
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What a named metric reads: the frames of one attempt, its deepest frame, and the frames of
+    its bottom half (at least half the peak's progress)."""
+
+    defn: ExerciseDefinition
+    cal: Calibration
+    frames: Sequence[Features]
+    peak: Sample
+    bottom_half: Sequence[Features]
+
+
+def _below_parallel(a: Attempt) -> bool:
+    """Hip crease at or below the top of the knee = thigh at or below level (NSCA depth)."""
+    secs = [f.secondary_deg for f in a.frames if f.secondary_deg is not None]
+    return bool(secs and min(secs) <= 0.0)
+
+
+def _torso_shin_diff(a: Attempt) -> float | None:
+    return _r(a.peak.f.torso_from_vertical_deg - a.peak.f.shin_from_vertical_deg)
+
+
+def _heel_lift(a: Attempt) -> float | None:
+    lifts = [(a.cal.heel_minus_toe_px - f.heel_minus_toe_px) / a.cal.height_px for f in a.frames]
+    return _r(max(0.0, max(lifts)), 3)
+
+
+# Front view only: knees caving in is a left-right movement, which BlazePose measures well face on;
+# turned away, it lies in depth, its weakest axis. Quartiles over the bottom half rather than
+# extremes: a fault is held, jitter is not.
+def _knee_ratio(a: Attempt) -> float | None:
+    ratios = [f.knee_ratio for f in a.bottom_half if f.knee_ratio is not None]
+    return _r(_quantile(ratios, 0.25), 2) if ratios and a.cal.view == "front" else None
+
+
+def _front_knee_medial(a: Attempt) -> float | None:
+    medial = [f.front_knee_medial for f in a.bottom_half if f.front_knee_medial is not None]
+    return _r(_quantile(medial, 0.75), 2) if medial and a.cal.view == "front" else None
+
+
+def _body_line(a: Attempt) -> float | None:
+    return _r(min(f.body_line_deg for f in a.frames))
+
+
+#: Extra per-rep metrics a definition can ask for (``ExerciseDefinition.metrics``), by key.
+METRICS: dict[str, Callable[[Attempt], Any]] = {
+    "below_parallel": _below_parallel,
+    "torso_shin_diff_deg": _torso_shin_diff,
+    "heel_lift_ratio": _heel_lift,
+    "knee_ratio": _knee_ratio,
+    "front_knee_medial": _front_knee_medial,
+    "body_line_deg": _body_line,
+}
+
+
 def measure(
     defn: ExerciseDefinition,
     cal: Calibration,
@@ -89,32 +125,27 @@ def measure(
     m: dict[str, Any] = {}
     name = defn.primary.name
     m["rom_pct"] = round(100.0 * peak.p)
-    m[f"min_{name}_deg"] = _r(min(f.primary_deg for f in fs))
-    m[f"{name}_flexion_deg"] = _r(cal.top_angle_deg - min(f.primary_deg for f in fs))
+    lowest = min(f.primary_deg for f in fs)
+    if defn.primary.opens:
+        # The features turn an opening joint around (180 - angle); report the angle itself.
+        m[f"max_{name}_deg"] = _r(180.0 - lowest)
+        m[f"{name}_opening_deg"] = _r(cal.top_angle_deg - lowest)
+    else:
+        m[f"min_{name}_deg"] = _r(lowest)
+        m[f"{name}_flexion_deg"] = _r(cal.top_angle_deg - lowest)
     if defn.secondary is not None:
         secs = [f.secondary_deg for f in fs if f.secondary_deg is not None]
         m[f"min_{defn.secondary.name}_incline_deg"] = _r(min(secs)) if secs else None
-        if defn.name == "squat":
-            # Hip crease at or below the top of the knee = thigh at or below level (NSCA depth).
-            m["below_parallel"] = bool(secs and min(secs) <= 0.0)
     bottom_half = [s.f for s in samples if s.p >= 0.5 * peak.p] or fs
     if defn.posture == "upright":
         m["torso_lean_deg"] = _r(max(f.torso_from_vertical_deg for f in fs))
-    if defn.name == "squat":
-        m["torso_shin_diff_deg"] = _r(peak.f.torso_from_vertical_deg - peak.f.shin_from_vertical_deg)
-        lifts = [(cal.heel_minus_toe_px - f.heel_minus_toe_px) / cal.height_px for f in fs]
-        m["heel_lift_ratio"] = _r(max(0.0, max(lifts)), 3)
-    # Front view only: knees caving in is a left-right movement, which BlazePose measures well
-    # face on; turned away, it lies in depth, its weakest axis.
-    # Quartiles over the bottom half rather than extremes: a fault is held, jitter is not.
-    if defn.name == "squat":
-        ratios = [f.knee_ratio for f in bottom_half if f.knee_ratio is not None]
-        m["knee_ratio"] = _r(_quantile(ratios, 0.25), 2) if ratios and cal.view == "front" else None
-    if defn.name == "lunge":
-        medial = [f.front_knee_medial for f in bottom_half if f.front_knee_medial is not None]
-        m["front_knee_medial"] = _r(_quantile(medial, 0.75), 2) if medial and cal.view == "front" else None
-    if defn.name == "pushup":
-        m["body_line_deg"] = _r(min(f.body_line_deg for f in fs))
+    if defn.spread is not None:
+        # How far the points moved apart in this attempt (it starts at the top), scale lengths.
+        spreads = [f.spread_ratio for f in fs if f.spread_ratio is not None]
+        m["spread_gain"] = _r(max(spreads) - min(spreads), 2) if spreads else None
+    attempt = Attempt(defn, cal, fs, peak, bottom_half)
+    for key in defn.metrics:
+        m[key] = METRICS[key](attempt)
     pairs = [
         abs(f.primary_left_deg - f.primary_right_deg)
         for f in bottom_half
@@ -126,7 +157,7 @@ def measure(
     m["ascent_ms"] = round(1000.0 * (end_s - (turn_s if turn_s is not None else bottom_s)))
     m["bottom_ms"] = round(1000.0 * ((turn_s if turn_s is not None else bottom_s) - bottom_s))
     m["duration_ms"] = round(1000.0 * (end_s - start_s))
-    mean_v, peak_v = concentric_velocity(samples, bottom_s)
+    mean_v, peak_v = concentric_velocity(samples, bottom_s) if defn.measures_velocity else (None, None)
     m["mean_velocity_mps"] = _r(mean_v, 3)
     m["peak_velocity_mps"] = _r(peak_v, 3)
     m["view"] = cal.view
@@ -157,34 +188,57 @@ def concentric_velocity(samples: Sequence[Sample], bottom_s: float) -> tuple[flo
     return mean_v, (peak_v if peak_v > 0 else mean_v)
 
 
+Limits = dict[str, tuple[float, float]]
+
+
+def _depth(m: dict[str, Any], lim: Limits, peak_p: float, counted: bool) -> float | None:
+    """70 at counting depth, 100 with 30 % more range (or at/below parallel where measured)."""
+    v = 70.0 + 100.0 * (peak_p - 1.0) if counted else 70.0 * min(1.0, peak_p)
+    if m.get("below_parallel"):
+        v = 100.0
+    return max(0.0, min(100.0, v))
+
+
+def _torso(m: dict[str, Any], lim: Limits, peak_p: float, counted: bool) -> float | None:
+    if m.get("torso_lean_deg") is None:
+        return None
+    v = _lin(m["torso_lean_deg"], *lim["torso_lean_deg"])
+    if m.get("torso_shin_diff_deg") is not None and "torso_shin_diff_deg" in lim:
+        v = 0.5 * (v + _lin(abs(m["torso_shin_diff_deg"]), *lim["torso_shin_diff_deg"]))
+    return v
+
+
+def _metric_part(*keys: str) -> Callable[[dict[str, Any], Limits, float, bool], float | None]:
+    """A part scored from the first of ``keys`` that this rep measured, against its limits."""
+
+    def score(m: dict[str, Any], lim: Limits, peak_p: float, counted: bool) -> float | None:
+        key = next((k for k in keys if m.get(k) is not None), None)
+        return None if key is None else _lin(m[key], *lim[key])
+
+    return score
+
+
+#: The scored parts a definition can list (``ExerciseDefinition.parts``), by name: each returns
+#: 0-100, or None when this rep (this view) cannot measure it.
+SCORERS: dict[str, Callable[[dict[str, Any], Limits, float, bool], float | None]] = {
+    "depth": _depth,
+    "torso": _torso,
+    "knees": _metric_part("knee_ratio", "front_knee_medial"),
+    "heels": _metric_part("heel_lift_ratio"),
+    "symmetry": _metric_part("asymmetry_deg"),
+    "body_line": _metric_part("body_line_deg"),
+    "control": _metric_part("descent_ms"),
+    "spread": _metric_part("spread_gain"),
+}
+
+
 def score_parts(defn: ExerciseDefinition, metrics: dict[str, Any], peak_p: float, counted: bool) -> dict[str, int]:
     """Each applicable part 0-100. Parts that cannot be measured in this view are left out."""
-    lim = PART_LIMITS[defn.name]
     parts: dict[str, float] = {}
     for part in defn.parts:
-        if part == "depth":
-            # 70 at counting depth, 100 with 30 % more range (or at/below parallel for squats).
-            v = 70.0 + 100.0 * (peak_p - 1.0) if counted else 70.0 * min(1.0, peak_p)
-            if metrics.get("below_parallel"):
-                v = 100.0
-            parts["depth"] = max(0.0, min(100.0, v))
-        elif part == "torso" and metrics.get("torso_lean_deg") is not None:
-            v = _lin(metrics["torso_lean_deg"], *lim["torso_lean_deg"])
-            if metrics.get("torso_shin_diff_deg") is not None and "torso_shin_diff_deg" in lim:
-                v = 0.5 * (v + _lin(abs(metrics["torso_shin_diff_deg"]), *lim["torso_shin_diff_deg"]))
-            parts["torso"] = v
-        elif part == "knees" and metrics.get("knee_ratio") is not None:
-            parts["knees"] = _lin(metrics["knee_ratio"], *lim["knee_ratio"])
-        elif part == "knees" and metrics.get("front_knee_medial") is not None:
-            parts["knees"] = _lin(metrics["front_knee_medial"], *lim["front_knee_medial"])
-        elif part == "heels" and metrics.get("heel_lift_ratio") is not None:
-            parts["heels"] = _lin(metrics["heel_lift_ratio"], *lim["heel_lift_ratio"])
-        elif part == "symmetry" and metrics.get("asymmetry_deg") is not None:
-            parts["symmetry"] = _lin(metrics["asymmetry_deg"], *lim["asymmetry_deg"])
-        elif part == "body_line" and metrics.get("body_line_deg") is not None:
-            parts["body_line"] = _lin(metrics["body_line_deg"], *lim["body_line_deg"])
-        elif part == "control" and metrics.get("descent_ms") is not None:
-            parts["control"] = _lin(metrics["descent_ms"], *lim["descent_ms"])
+        v = SCORERS[part](metrics, defn.limits, peak_p, counted)
+        if v is not None:
+            parts[part] = v
     return {k: round(v) for k, v in parts.items()}
 
 

@@ -34,7 +34,7 @@ from game.pose.synthetic import (
 )
 from game.pose.types import LM, FloatArray, PoseFrame
 
-__all__ = ["Camera", "Move", "lunge_pose", "pushup_pose", "render", "simulate", "standing_pose"]
+__all__ = ["Camera", "Move", "jumping_jack_pose", "lunge_pose", "pushup_pose", "render", "simulate", "standing_pose"]
 
 # Side on (the camera more than asin(0.8) = 53 degrees round), BlazePose guesses the far limbs.
 SIDE_ON_DEG = math.degrees(math.asin(0.8))
@@ -154,6 +154,34 @@ def lunge_pose(s: float, step: float, lead_left: bool, *, stature: float = 1.0) 
     return _dress(p, _FWD, _UP)
 
 
+def jumping_jack_pose(s: float, *, stature: float = 1.0) -> FloatArray:
+    """Jumping jack: ``s`` 0 (feet together, arms at the sides) .. 1 (feet wide, hands overhead).
+    Arms swing up sideways in the body's frontal plane (12 -> 172 degrees from the sides), the
+    feet land out to 0.36 m each side, the knees soften a little on landing."""
+    k = stature
+    s = max(0.0, s)
+    p: dict[int, FloatArray] = {}
+    foot = k * (0.11 + 0.25 * s)
+    hip = np.array([0.0, k * (STANDARD.ankle_h_m + 0.995 * STANDARD.leg_m) - k * 0.05 * s, 0.0])
+    for side, (h, kn, an) in ((1.0, (LM.LEFT_HIP, LM.LEFT_KNEE, LM.LEFT_ANKLE)), (-1.0, (LM.RIGHT_HIP, LM.RIGHT_KNEE, LM.RIGHT_ANKLE))):
+        hp = hip + _LEFT * side * k * STANDARD.hip_half_m
+        p[h] = hp
+        ankle = np.array([side * foot, k * STANDARD.ankle_h_m, 0.0])
+        p[an] = ankle
+        p[kn] = _ik(hp, ankle, k * STANDARD.thigh_m, k * STANDARD.shin_m, _FWD + 0.2 * _LEFT * side)
+    t_dir = _UP
+    sh_mid = hip + t_dir * k * STANDARD.torso_m
+    p[LM.LEFT_SHOULDER] = sh_mid + _LEFT * k * STANDARD.shoulder_half_m
+    p[LM.RIGHT_SHOULDER] = sh_mid - _LEFT * k * STANDARD.shoulder_half_m
+    a = math.radians(12.0 + 160.0 * min(1.0, s))
+    for side, (s_lm, e_lm, w_lm) in ((1.0, (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST)), (-1.0, (LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST))):
+        direction = -_UP * math.cos(a) + _LEFT * side * math.sin(a) + _FWD * 0.05
+        direction /= np.linalg.norm(direction)
+        p[e_lm] = p[s_lm] + direction * k * STANDARD.upper_arm_m
+        p[w_lm] = p[e_lm] + direction * k * STANDARD.forearm_m
+    return _dress(p, _FWD, _UP)
+
+
 def pushup_pose(s: float, *, stature: float = 1.0) -> FloatArray:
     """Push-up: ``s`` = shoulder drop as a fraction of arm length (0 arms straight, ~0.4 bottom).
     The body is a straight plank pivoting on the toes; the hands stay under the shoulders."""
@@ -214,7 +242,7 @@ def simulate(
     stature: float = 1.0,
     t0_ms: float = 0.0,
 ) -> list[PoseFrame]:
-    """Frames of ``exercise`` ("squat" | "lunge" | "pushup") following ``script``.
+    """Frames of ``exercise`` ("squat" | "lunge" | "pushup" | "jumping_jack") following ``script``.
 
     Noise is Gaussian per landmark and frame (``noise_px`` pixels, ``noise_m`` metres; keep it
     above zero: a real tracker always jitters, and bit-identical frames read as a frozen stream).
@@ -235,6 +263,8 @@ def simulate(
             return standing_pose(0.5 * depth, stature=stature, knee_in=knee_in)
         if exercise == "lunge":
             return lunge_pose(depth, 1.0 if depth > 0 else 0.0, lead_left, stature=stature)
+        if exercise == "jumping_jack":
+            return jumping_jack_pose(depth, stature=stature)
         return pushup_pose(0.42 * depth, stature=stature)
 
     def emit(points: FloatArray | None, origin: FloatArray | None = None, *, frozen: bool = False) -> None:
@@ -286,6 +316,10 @@ def simulate(
                     step = _smooth(min(1.0, u / 0.2)) if u < 0.5 else _smooth(min(1.0, (1.0 - u) / 0.2))
                     d = cycle_depth(min(1.0, max(0.0, (u - 0.15) / 0.7)), mv.depth, hold)
                     emit(lunge_pose(d, step, lead_left, stature=stature), shift)
+                elif exercise == "jumping_jack":
+                    # Two hops a rep (out, then in): airborne half-way through each, 6 cm up.
+                    hop = 0.06 * stature * math.sin(math.pi * min(1.0, d / max(mv.depth, 1e-9)))
+                    emit(pose_at(d), shift + np.array([0.0, hop, 0.0]))
                 else:
                     emit(pose_at(d, knee_in=mv.knee_in), shift)
             elif mv.kind == "no_lockout":

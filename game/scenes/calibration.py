@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.calibration import CHECK_LABELS, Assessment, Calibrator, Check, guide_box
 from game.feed import FeedItem
 from game.input import Action, InputEvent
@@ -31,7 +32,7 @@ class CalibrationScene(BaseScene):
     uses_pose = True
 
     def __init__(self, services: SceneServices, *, then: Callable[[], Any] | None,
-                 exercise: str = "squat") -> None:
+                 exercise: str = exercises.DEFAULT) -> None:
         super().__init__(services)
         self.then = then
         self.exercise = exercise

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from game import exercises
 from game.scenes.boxing import BoxingScene
 from game.scenes.calibration import CalibrationScene
 from game.scenes.leaderboard import LeaderboardScene
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 class SceneFactory:
     """The scenes one scene opens in place of itself: ``services.scenes.title()``,
-    ``services.scenes.exercise("squat", target=10)`` (the options of :func:`exercise_scene`)."""
+    ``services.scenes.exercise(name, target=10)`` (the options of :func:`exercise_scene`)."""
 
     def __init__(self, services: SceneServices) -> None:
         self._services = services
@@ -52,7 +53,7 @@ def exercise_scene(services: SceneServices, exercise: str, *, calibrate: bool = 
     In a workout: ``progress_label`` ("Block 2 of 3 · Set 1 of 3") shows in the session,
     ``warmup`` marks a warm-up set (kept in the history, never a best or a leaderboard score),
     ``plan`` (today's plan as JSON) is kept with the session."""
-    if exercise == "boxing":
+    if exercise == exercises.BOXING:
         def make() -> Any:
             scene = BoxingScene(services, rounds=target, on_done=on_done, difficulty=difficulty)
             scene.progress_label = progress_label
@@ -76,7 +77,7 @@ def initial_scene(services: SceneServices) -> Any:
     """The scene a run starts in, from ``--mode``."""
     options = services.options
     mode = options.mode
-    if mode in ("squat", "pushup", "lunge", "boxing"):
+    if mode in exercises.NAMES:
         # Scripted runs skip calibration: a recorded clip cannot be asked to step back.
         asked = options.calibrate
         calibrate = asked if asked is not None else not options.scripted
@@ -84,7 +85,7 @@ def initial_scene(services: SceneServices) -> Any:
     if mode == "versus":
         return VersusScene(services, options.versus, target=options.target)
     if mode == "calibrate":
-        return CalibrationScene(services, then=None, exercise="squat")
+        return CalibrationScene(services, then=None, exercise=exercises.DEFAULT)
     if mode == "workout":
         return WorkoutScene(services)
     if mode == "review":

@@ -10,20 +10,21 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.errors import RingsideError
 from game.input import Action, InputEvent
 from game.integrations import BOARD_MODES, BoardView, fetch_board
 from game.loop import Pop
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
-from game.scenes.results import NAMES
 from game.wording import number, plural
 
 if TYPE_CHECKING:
     from game.scenes.services import SceneServices
 
 PERIOD_LABELS = {"daily": "Today", "weekly": "This week", "all_time": "All time"}
-MODE_LABELS = {"boxing": "Boxing", "squat": "Squats", "pushup": "Push-ups", "lunge": "Lunges"}
+# Board tabs, one per exercise (game.exercises); the points game's tab keeps its short name.
+MODE_LABELS = {m: "Boxing" if m == exercises.BOXING else exercises.title(m) for m in BOARD_MODES}
 MAX_GROUP_TABS = 2
 
 
@@ -38,7 +39,7 @@ class LeaderboardScene(BaseScene):
         self._poll_s = 99.0
         self.typing = False
         self.code = services.leaderboard.challenge_code or ""
-        self.mode = "boxing"
+        self.mode = exercises.BOXING
         self.period = "weekly"
         self.group: str | None = None
         self.groups: tuple[tuple[str, str], ...] = ()
@@ -250,7 +251,7 @@ class LeaderboardScene(BaseScene):
             ui.paragraph(surface, "No scores on this board yet: play a session and yours is the "
                          "first.", body, lay.px(3), ui.MUTED)
             return
-        unit = "points" if self.mode == "boxing" else "reps"
+        unit = exercises.get(self.mode).unit
         row = lay.px(4.8)
         y = body.top
         for e in v.rows:
@@ -284,7 +285,7 @@ class LeaderboardScene(BaseScene):
             return
         offset = getattr(self.status, "clock_offset_ms", 0) if self.status else 0
         left = st.seconds_left(int(self.services.wall_s * 1000), offset)
-        head = f"Live: {st.title} ({NAMES.get(st.exercise, st.exercise)})"
+        head = f"Live: {st.title} ({exercises.title(st.exercise)})"
         ui.text(surface, head, (rect.left + pad, rect.top + pad), lay.px(3.6), ui.ACCENT,
                 bold=True, max_width=rect.width - 2 * pad)
         sub = st.state + (f", {ui.format_duration(left)} left" if left is not None else "")
@@ -311,15 +312,14 @@ class LeaderboardScene(BaseScene):
         y = rect.top + lay.px(10)
         h = self.services.history
         any_rows = False
-        for ex, key, metric, label in (("boxing", "boxing", "score", "point"),
-                                       ("squat", "rep", "reps", "rep"),
-                                       ("pushup", "rep", "reps", "rep"),
-                                       ("lunge", "rep", "reps", "rep")):
+        for ex, key, metric, label in (
+                (e.name, "rep", "reps", "rep") if e.is_reps else (e.name, e.name, "score", "point")
+                for e in exercises.EXERCISES):
             best = h.bests(key, ex).get(metric)
             if best is None:
                 continue
             any_rows = True
-            ui.text(surface, NAMES.get(ex, ex), (rect.left + pad, y), lay.px(3), ui.INK)
+            ui.text(surface, exercises.title(ex), (rect.left + pad, y), lay.px(3), ui.INK)
             ui.text(surface, plural(int(best), label), (rect.right - pad, y), lay.px(3), ui.INK,
                     anchor="topright")
             y += lay.px(5)
@@ -339,10 +339,10 @@ class LeaderboardScene(BaseScene):
                 break
             stats = s.get("stats", {})
             ex = str(s.get("exercise"))
-            value = (plural(int(stats.get("score") or 0), "point") if ex == "boxing" else
+            value = (plural(int(stats.get("score") or 0), "point") if ex == exercises.BOXING else
                      plural(int(stats.get("reps") or 0), "rep"))
             when = time.strftime("%d %b %H:%M", time.localtime(float(s.get("started") or 0)))
-            ui.text(surface, f"{when}  {NAMES.get(ex, ex)}", (rect.left + pad, y), lay.px(2.8),
+            ui.text(surface, f"{when}  {exercises.title(ex)}", (rect.left + pad, y), lay.px(2.8),
                     ui.INK, max_width=rect.width - lay.px(26))
             ui.text(surface, value, (rect.right - pad, y), lay.px(2.8), ui.INK, anchor="topright")
             y += lay.px(4.4)

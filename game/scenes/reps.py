@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.feed import FeedItem
 from game.feedback import Message, Priority
 from game.input import InputEvent
-from game.moves import DEMO_FOR_EXERCISE
 from game.reps import make_rep_detector
 from game.reps.events import InputEvent as EngineInput
 from game.reps.events import RepEvent, StatusEvent
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 # The meter's fill reaches this fraction of its height at counting depth: the target line sits
 # clear of the meter's top edge, with room above it for going deeper.
 DEPTH_LINE = 0.8
-TITLES = {"squat": "Squats", "pushup": "Push-ups", "lunge": "Lunges"}
 # Engine cue keys -> recorded phrases (game.audio.PHRASES); unknown keys are shown, not spoken.
 SPOKEN = {
     "not_deep_enough": "go_lower", "no_lockout": "stand_tall", "knees_in": "knees_out",
@@ -41,7 +40,7 @@ SPOKEN = {
 class RepScene(SessionScene):
     name = "rep_challenge"
 
-    def __init__(self, services: SceneServices, exercise: str = "squat", *,
+    def __init__(self, services: SceneServices, exercise: str = exercises.DEFAULT, *,
                  target: int | None = None, on_done: OnDone | None = None,
                  countdown_s: float = 3.0,
                  stop_loss_pct: float | None = None) -> None:
@@ -52,7 +51,7 @@ class RepScene(SessionScene):
         self.reps: list[RepEvent] = []  # every attempt, counted or not
         self.flash_s = 0.0  # time since the last counted rep (for the pop animation)
         self.last_event_item: FeedItem | None = None
-        self.clip = ClipPanel(DEMO_FOR_EXERCISE.get(exercise, "squat"))
+        self.clip = ClipPanel(exercises.get(exercise).demo)
         self.banner: tuple[str, str] | None = None  # (text, kind)
         self.status = "getting_ready"
         self._halfway_said = False
@@ -238,7 +237,7 @@ class RepScene(SessionScene):
         box = self._count_panel(surface, area)
         ui.panel(surface, box, alpha=215)
         pad = lay.px(2)
-        ui.text(surface, self.hud_title(TITLES.get(self.exercise, self.exercise.title())),
+        ui.text(surface, self.hud_title(exercises.title(self.exercise)),
                 (box.left + pad, box.top + pad), lay.px(4), ui.MUTED, bold=True,
                 max_width=box.width - lay.px(12) - 2 * pad)
         count = view.count if view is not None else sum(1 for r in self.reps if r.counted)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.history import BEST_METRICS
 from game.input import Action, InputEvent
 from game.loop import ClearTo, Replace
@@ -18,9 +19,6 @@ from game.wording import number
 
 if TYPE_CHECKING:
     from game.scenes.services import SceneServices
-
-NAMES = {"squat": "Squats", "pushup": "Push-ups", "lunge": "Lunges", "boxing": "Shadowboxing"}
-
 
 class ResultsScene(BaseScene):
     name = "results"
@@ -83,7 +81,7 @@ class ResultsScene(BaseScene):
             self.page = (self.page + 1) % len(self.sessions)
             self.menu = self._menu()
         elif key == "again":
-            ex = self.session.result.exercise or "squat"
+            ex = self.session.result.exercise or exercises.DEFAULT
             self.go(Replace(self.services.scenes.exercise(ex, calibrate=False)))
         elif key == "menu":
             self.go(ClearTo(self.services.scenes.title()))
@@ -96,7 +94,7 @@ class ResultsScene(BaseScene):
         ex = s.exercise
         title = self.heading or "Results"
         part = f"  ({self.page + 1}/{len(self.sessions)})" if len(self.sessions) > 1 else ""
-        name = NAMES.get(ex, ex.title())
+        name = exercises.title(ex)
         if s.is_warmup:
             name = f"Warm-up {name.lower()}"
         y = self.header(surface, f"{title}: {name}{part}", _ended_text(s))
@@ -105,7 +103,7 @@ class ResultsScene(BaseScene):
         right = pygame.Rect(left.right + lay.px(3), left.top, lay.w - left.right - lay.px(3) - pad,
                             left.height)
         self._draw_stats(surface, left, done)
-        if s.mode == "boxing":
+        if s.mode == exercises.BOXING:
             self._draw_boxing_chart(surface, right, s)
         else:
             self._draw_rep_chart(surface, right, s)
@@ -119,7 +117,7 @@ class ResultsScene(BaseScene):
         stats = s.stats
         pad = lay.px(3)
         x, y = rect.left + pad, rect.top + pad
-        if s.mode == "boxing":
+        if s.mode == exercises.BOXING:
             score = stats.get("score", 0)
             big, big_label = number(score), "point" if score == 1 else "points"
             rows = [("Hits", f"{number(stats.get('hits', 0))} / {number(stats.get('targets', 0))}"),

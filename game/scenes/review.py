@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.analysis import make_detector
 from game.errors import RingsideError
 from game.input import Action, InputEvent
@@ -28,7 +29,7 @@ from game.wording import without_paths
 if TYPE_CHECKING:
     from game.scenes.services import SceneServices
 
-EXERCISES = ("squat", "pushup", "lunge", "boxing")
+EXERCISES = exercises.NAMES
 SPEEDS = (1.0, 0.5, 0.25, 2.0)
 
 
@@ -37,11 +38,23 @@ def guess_exercise(path: Path, meta: dict[str, Any]) -> str:
     if ex in EXERCISES:
         return ex
     name = path.stem.lower()
-    for key, ex in (("squat", "squat"), ("push", "pushup"), ("lunge", "lunge"), ("jab", "boxing"),
-                    ("punch", "boxing"), ("box", "boxing")):
+    for key, ex in _FILE_HINTS:
         if key in name:
             return ex
-    return "squat"
+    return exercises.DEFAULT
+
+
+def _hints(e: exercises.Exercise) -> tuple[str, ...]:
+    """What a file name of this exercise contains: its name, or its first word ("push" of
+    "Push-up"); the points game's files name a punch."""
+    if not e.is_reps:
+        return ("jab", "punch", "box")
+    return (e.name, e.name.replace("_", ""), e.singular.lower().replace(" ", "-").split("-")[0])
+
+
+# Rep exercises first (a "squat_box" clip is squats), each exercise's hints in the table's order.
+_FILE_HINTS = tuple((hint, e.name) for e in sorted(exercises.EXERCISES, key=lambda e: not e.is_reps)
+                    for hint in _hints(e))
 
 
 @dataclass
@@ -112,20 +125,16 @@ def recordings(services: SceneServices) -> list[Path]:
     return [p for p in found if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
 
 
-EXERCISE_TITLES = {"squat": "Squats", "pushup": "Push-ups", "lunge": "Lunges",
-                   "boxing": "Shadowboxing"}
-
-
 def recording_title(path: Path) -> str:
     """How a recording reads on screen: ``Squats, Sat 5 Dec 07:45`` for the player's own
     sessions (named ``YYYYmmdd-HHMMSS_exercise.rsk`` when recorded), ``Sample: squat side deep``
     for others. Never a raw file name."""
-    m = re.fullmatch(r"(\d{8}-\d{6})_([a-z]+)", path.stem)
+    m = re.fullmatch(r"(\d{8}-\d{6})_([a-z_]+)", path.stem)
     if m:
         try:
             when = _time.strptime(m.group(1), "%Y%m%d-%H%M%S")
             stamp = _time.strftime("%a %d %b %H:%M", when)
-            return f"{EXERCISE_TITLES.get(m.group(2), m.group(2).title())}, {stamp}"
+            return f"{exercises.title(m.group(2))}, {stamp}"
         except ValueError:
             pass
     words = re.sub(r"[_\-.]+", " ", path.stem).strip()
@@ -238,7 +247,7 @@ class ReviewScene(BaseScene):
                              width=max(3, lay.px(0.8)))
         ui.text(surface, f"Review: {recording_title(a.path)}", (lay.px(3), lay.px(2)), lay.px(4),
                 ui.INK, bold=True, max_width=lay.w - side_w - lay.px(6))
-        ui.text(surface, f"{EXERCISE_TITLES.get(a.exercise, a.exercise)}  ·  {self.speed:g}x  ·  "
+        ui.text(surface, f"{exercises.title(a.exercise)}  ·  {self.speed:g}x  ·  "
                 f"{'playing' if self.playing else 'paused'}" +
                 ("  ·  truncated file (complete frames shown)" if a.truncated else ""),
                 (lay.px(3), lay.px(7.2)), lay.px(2.6), ui.MUTED,
@@ -281,7 +290,7 @@ class ReviewScene(BaseScene):
         ui.text(surface, "Session", (rect.left + pad, y), lay.px(3.2), ui.ACCENT, bold=True)
         y += lay.px(5)
         rows: list[tuple[str, str]] = []
-        if a.exercise == "boxing":
+        if a.exercise == exercises.BOXING:
             kinds = s.get("by_kind") or {}
             hands = s.get("by_hand") or {}
             rows += [("Punches", str(s.get("punches", "--"))),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.feed import FeedStatus
 from game.feedback import Message, Priority
 from game.input import Action, InputEvent
@@ -108,7 +109,7 @@ class PoseRate:
 class SessionScene(PlayScene):
     uses_pose = True
     accepts_pointer = False  # a raised hand is a punch or a rep here, not a button press
-    exercise = "squat"
+    exercise = exercises.DEFAULT
 
     def __init__(self, services: SceneServices, *, on_done: OnDone | None = None,
                  countdown_s: float = COUNTDOWN_S) -> None:

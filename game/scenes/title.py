@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.feed import FeedStatus
 from game.input import Action, InputEvent
 from game.loop import Push
@@ -44,10 +45,8 @@ class TitleScene(BaseScene):
                  ui.Button("recover_drop", "Let it go", "forget it")] if self.unfinished else []
         return offer + [
             ui.Button("workout", "Today's workout", "your plan for today"),
-            ui.Button("boxing", "Shadowboxing", "hit the targets on the beat"),
-            ui.Button("squat", "Squat challenge", "reps that count only at full depth"),
-            ui.Button("pushup", "Push-ups"),
-            ui.Button("lunge", "Lunges"),
+            ui.Button(exercises.BOXING, exercises.title(exercises.BOXING), "hit the targets on the beat"),
+            *(ui.Button(e.name, e.menu_title, e.tagline) for e in exercises.EXERCISES if e.is_reps),
             ui.Button("versus", "Versus", "two players, one camera: race or box"),
             ui.Button("moves", "Learn the moves", "slow-motion demos"),
             ui.Button("review", "Coach review", "replay a recorded session"),
@@ -102,13 +101,13 @@ class TitleScene(BaseScene):
                                 + " is in your history.", 4, ui.GREEN)
             self.menu = ui.Menu(self._buttons())
             return
-        if key in ("boxing", "squat", "pushup", "lunge"):
+        if key in exercises.NAMES:
             if self.camera_missing:
                 services.source.open(demo=key)
                 services.notify("No camera, so a generated player is standing in (demo mode).", 4)
             services.go(Push(services.scenes.exercise(key)))
         elif key == "versus":
-            services.go(Push(VersusScene(services, "squat")))
+            services.go(Push(VersusScene(services, exercises.DEFAULT)))
         elif key == "workout":
             services.go(Push(WorkoutScene(services)))
         elif key == "moves":
@@ -123,7 +122,7 @@ class TitleScene(BaseScene):
             if services.source.is_demo:
                 services.source.open(services.source.default_spec())
             else:
-                services.source.open(demo="squat")
+                services.source.open(demo=exercises.DEFAULT)
                 services.notify("Demo mode: a generated player is moving. Pick any game.", 3)
             self.menu.buttons = self._buttons()
         elif key == "quit":
@@ -158,10 +157,10 @@ class TitleScene(BaseScene):
         self._draw_offer(surface, stage)
         # menu
         area = pygame.Rect(lay.w - menu_w - lay.px(2), lay.px(3), menu_w, lay.h - lay.px(9))
-        n = len(self.menu.buttons)
         gap = lay.px(1.2)
-        item_h = int((area.height - (n - 1) * gap) / n)
-        self.menu.rects = self.menu.layout(area, item_h, gap)
+        rows = _rows(self.menu.buttons)
+        item_h = int((area.height - (len(rows) - 1) * gap) / len(rows))
+        self.menu.rects = _row_rects(rows, area, item_h, gap)
         self.targets = dict(self.menu.rects)
         focused = self.menu.buttons[self.menu.focus] if self.menu.buttons else None
         if focused is not None and focused.hint:  # what the chosen item does, readable: above
@@ -226,14 +225,35 @@ class TitleScene(BaseScene):
                 ui.MUTED, anchor="midleft", max_width=stage.width - lay.px(6))
 
 
+def _rows(buttons: list[ui.Button]) -> list[list[ui.Button]]:
+    """The menu's rows: the rep challenges two to a row (however many exercises the registry
+    holds, the menu keeps readable text), everything else alone."""
+    rows: list[list[ui.Button]] = []
+    for b in buttons:
+        if b.key in exercises.REP_NAMES and rows and len(rows[-1]) == 1 and rows[-1][0].key in exercises.REP_NAMES:
+            rows[-1].append(b)
+        else:
+            rows.append([b])
+    return rows
+
+
+def _row_rects(rows: list[list[ui.Button]], area: pygame.Rect, item_h: int, gap: int) -> dict[str, pygame.Rect]:
+    rects = {}
+    for i, row in enumerate(rows):
+        w = (area.width - (len(row) - 1) * gap) // len(row)
+        for j, b in enumerate(row):
+            rects[b.key] = pygame.Rect(area.left + j * (w + gap), area.top + i * (item_h + gap), w, item_h)
+    return rects
+
+
 def _offer_text(session: SessionResult, *, short: bool = False) -> str:
     """``Your squat session of Sat 07:42 stopped after 2 reps.`` (pure)"""
 
     ex = session.exercise
-    what = (f"{number(session.stat('score') or 0)} points" if ex == "boxing"
+    what = (f"{number(session.stat('score') or 0)} points" if ex == exercises.BOXING
             else plural(int(session.stat("reps") or 0), "rep"))
     when = time.strftime("%a %H:%M", time.localtime(session.started_s))
-    name = {"pushup": "push-up", "boxing": "shadowboxing"}.get(ex, ex)
+    name = exercises.BY_NAME[ex].singular.lower() if ex in exercises.BY_NAME else ex
     if short:
         return f"your {name} session of {when} ({what})"
     return f"Your {name} session of {when} stopped before it was saved, after {what}."

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pygame
 
+from game import exercises
 from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
 from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
 from game.input import Action, InputEvent
@@ -36,10 +37,10 @@ from game.wording import number
 if TYPE_CHECKING:
     from game.scenes.services import SceneServices
 
-KINDS = ("squat", "pushup", "lunge", "boxing")
-TITLES = {"squat": "Squat race", "pushup": "Push-up race", "lunge": "Lunge race",
-          "boxing": "Boxing match"}
-UNITS = {"squat": "squats", "pushup": "push-ups", "lunge": "lunges", "boxing": "points"}
+# Every rep exercise is a race, the points game a match (game.exercises).
+KINDS = (*exercises.REP_NAMES, exercises.BOXING)
+TITLES = {**{e.name: e.race_title for e in exercises.EXERCISES}, exercises.BOXING: "Boxing match"}
+UNITS = {e.name: e.race_unit for e in exercises.EXERCISES}
 CORNERS = {"left": ("Blue", ui.BLUE), "right": ("Red", ui.RED)}  # by screen side
 SEEN_WITHIN_MS = 1000.0  # a player is "in view" when seen in the last second
 LOST_AFTER_MS = 700.0  # ...and told to step back in after this long unseen during play
@@ -72,14 +73,14 @@ class VersusScene(PlayScene):
     uses_pose = True
     accepts_pointer = False
 
-    def __init__(self, services: SceneServices, kind: str = "squat", *, target: int | None = None,
+    def __init__(self, services: SceneServices, kind: str = exercises.DEFAULT, *, target: int | None = None,
                  time_limit_s: float = 120.0, countdown_s: float = 3.0, seed: int = 0) -> None:
         super().__init__(services)
         if kind not in KINDS:
             raise ValueError(f"versus {kind!r}: choose one of {', '.join(KINDS)}")
         self.kind = kind
         self._default_target = target is None
-        self.target = target or (10 if kind != "boxing" else 1)  # reps; rounds for boxing
+        self.target = target or (10 if kind != exercises.BOXING else 1)  # reps; rounds for boxing
         self.time_limit_s = time_limit_s
         self.countdown_s = countdown_s
         self.seed = seed
@@ -119,7 +120,7 @@ class VersusScene(PlayScene):
         """The pose rate this match needs to be judged (the "too slow" warning uses it)."""
         if self.services.source.feed is not None:
             self.services.source.feed.min_pose_fps = MIN_POSE_FPS[
-                "boxing" if self.kind == "boxing" else "reps"]
+                "boxing" if self.kind == exercises.BOXING else "reps"]
 
     def exit(self) -> None:
         """Back to one player, unless the results follow (they hand the feed back)."""
@@ -132,7 +133,7 @@ class VersusScene(PlayScene):
             return
         self.kind = kind
         if self._default_target:
-            self.target = 10 if kind != "boxing" else 1
+            self.target = 10 if kind != exercises.BOXING else 1
         self.services.audio.effect("click")
         if self.services.source.is_demo:
             self.last_seen_ms.clear()
@@ -166,7 +167,7 @@ class VersusScene(PlayScene):
         for slot, frame in frames.items():
             if frame.has_person:
                 self.last_seen_ms[slot] = t_ms
-        if self.state == "countdown" and self.kind == "boxing":
+        if self.state == "countdown" and self.kind == exercises.BOXING:
             for slot, frame in frames.items():
                 if frame.has_person:
                     self.guard_frames[slot] = (self.guard_frames[slot] + [frame])[-90:]
@@ -176,7 +177,7 @@ class VersusScene(PlayScene):
             self._react(ev, item)
 
     def _start_match(self) -> None:
-        if self.kind == "boxing":
+        if self.kind == exercises.BOXING:
             self.match = self._boxing_match()
         else:
             self.match = RepRace(self.kind, target=self.target, time_limit_s=self.time_limit_s)
@@ -355,7 +356,7 @@ class VersusScene(PlayScene):
         self._draw_centre(surface)
         if self.state in ("waiting", "countdown"):
             self._draw_waiting(surface, stage)
-        self.footer_hint(surface, "Left/Right: squat race, push-ups, lunges or boxing   "
+        self.footer_hint(surface, "Left/Right: another race, or boxing   "
                          "Esc: back" if self.state == "waiting" else "Esc: stop the match")
 
     def _hud_rect(self, surface: pygame.Surface, slot: str) -> pygame.Rect:
@@ -387,7 +388,7 @@ class VersusScene(PlayScene):
         big = int(lay.px(16) * (1 + 0.2 * pop))
         r = ui.text(surface, number(self.score(slot)), (rect.left + pad, rect.top + lay.px(7.5)),
                     big, ui.GREEN if pop > 0 else ui.INK, bold=True)
-        if self.kind != "boxing":
+        if self.kind != exercises.BOXING:
             ui.text(surface, f"/ {self.target}", (r.right + lay.px(1), r.bottom - lay.px(3)),
                     lay.px(5), ui.MUTED, anchor="bottomleft",
                     max_width=max(lay.px(4), rect.right - r.right - pad))
@@ -423,7 +424,7 @@ class VersusScene(PlayScene):
         rect.centerx = lay.w // 2
         ui.panel(surface, rect, alpha=200)
         title = TITLES[self.kind]
-        if self.kind != "boxing":
+        if self.kind != exercises.BOXING:
             title += f": first to {self.target}"
         ui.text(surface, title, (rect.centerx, rect.top + lay.px(1.5)), lay.px(3.2), ui.MUTED,
                 anchor="midtop", bold=True, max_width=rect.width - lay.px(2))
@@ -441,7 +442,7 @@ class VersusScene(PlayScene):
         elif isinstance(self.match, BoxingVersus):
             gv = self.match.game("left").view()
             clock = ui.format_duration(gv.time_left_s)
-        elif self.kind != "boxing":
+        elif self.kind != exercises.BOXING:
             clock = ui.format_duration(self.time_limit_s)
         if clock:
             ui.text(surface, clock, (rect.centerx, rect.top + lay.px(6)), lay.px(10), ui.INK,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
+from game import exercises
 from game.input import Action, InputEvent
 from game.integrations import (
     DEFAULT_PLAN,
@@ -26,7 +27,6 @@ from game.integrations import (
     warmup_reps,
 )
 from game.loop import Command, Pop, Push, Replace
-from game.moves import DEMO_FOR_EXERCISE
 from game.scenes import rows, ui
 from game.scenes.base import BaseScene
 from game.scenes.clip import ClipPanel
@@ -419,7 +419,7 @@ class GuidedScene(BaseScene):
         self.title_text = title
         self.detail = detail
         self.seconds = seconds
-        self.moves = tuple(DEMO_FOR_EXERCISE.get(m, m) for m in moves)
+        self.moves = tuple(exercises.BY_NAME[m].demo if m in exercises.BY_NAME else m for m in moves)
         self.clip = ClipPanel(self.moves[0])
         self.on_done = on_done
         self.is_rest = is_rest

@@ -2,8 +2,8 @@
 // Gym TV between classes: the top of every board for one period, refreshed every 15 s.
 const params = new URLSearchParams(location.search);
 const period = ["daily", "weekly", "all_time"].includes(params.get("period")) ? params.get("period") : "weekly";
-const MODES = [["boxing", "Shadowboxing (points)"], ["squat", "Squats (reps)"], ["pushup", "Push-ups (reps)"],
-               ["lunge", "Lunges (reps)"], ["challenge", "Challenges"]];
+// EXERCISE_MODES comes from /static/modes.js (the server's exercise table).
+const MODES = [...EXERCISE_MODES.map((m) => [m.mode, m.label]), ["challenge", "Challenges"]];
 let live = null;
 
 async function refresh() {

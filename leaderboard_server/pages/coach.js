@@ -7,6 +7,9 @@ let token = params.get("token") || sessionStorage.getItem("ringside-token") || "
 let selected = params.get("player") || null;
 let me = null;
 let live = null;
+// The challenge's exercise choices: EXERCISE_MODES comes from /static/modes.js (the server's table).
+document.getElementById("challenge-exercise").replaceChildren(...EXERCISE_MODES.map((m) =>
+  el("option", m.mode === DEFAULT_EXERCISE_MODE ? { value: m.mode, selected: "" } : { value: m.mode }, m.title)));
 
 function status(s) { const n = document.getElementById("status"); n.textContent = s === "live" ? "● live" : "reconnecting…"; n.className = "status " + s; }
 

@@ -14,7 +14,8 @@ function render(snap) {
   document.getElementById("title").textContent = ch.title;
   document.getElementById("code").textContent = ch.code;
   document.getElementById("state").textContent = ch.state;
-  document.getElementById("exercise").textContent = ch.exercise === "boxing" ? "Shadowboxing" : ch.exercise + " reps";
+  const mode = EXERCISE_MODES.find((m) => m.mode === ch.exercise);  // from /static/modes.js
+  document.getElementById("exercise").textContent = mode ? mode.label : ch.exercise;
   document.getElementById("trainer").textContent = "Trainer: " + ch.trainer;
   const body = document.querySelector("#standings tbody");
   body.replaceChildren(...snap.entries.map((e) =>

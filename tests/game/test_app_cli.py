@@ -39,6 +39,17 @@ def test_scripted_demo_squat_session(tmp_path: Path, capsys: pytest.CaptureFixtu
     _looks_at(final[0])
 
 
+def test_scripted_demo_jumping_jack_session(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An exercise added through the registry alone plays end to end: the CLI offers it, the
+    generated player does it, the engine counts it, the results show it."""
+    code, summary = _play(["--mode", "jumping_jack", "--target", "3", "--exit-after", "40"], capsys)
+    assert code == 0
+    assert summary["exit"] == "session_complete"
+    assert summary["reps"] == 3
+    assert summary["session"]["exercise"] == "jumping_jack"
+    assert summary["scenes"][-1] == "results"
+
+
 def test_exit_after_ends_a_session_with_results(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     code, summary = _play(["--mode", "boxing", "--exit-after", "6", "--screenshots",

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leaderboard_server.plausibility import DEFAULT_LIMITS, HUMAN_LIMITS, check_progress, check_submission, violations
+from ringside_protocol import REP_MODES
 from tests.leaderboard_server.conftest import T0_MS, boxing_submission, squat_submission
 
 
@@ -45,7 +46,7 @@ def test_forged_reps_are_caught() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(reps=st.integers(0, 150), rep_ms=st.integers(800, 6000), exercise=st.sampled_from(["squat", "pushup", "lunge"]))
+@given(reps=st.integers(0, 150), rep_ms=st.integers(800, 6000), exercise=st.sampled_from(REP_MODES))
 def test_any_honest_rep_set_passes(reps: int, rep_ms: int, exercise: str) -> None:
     per_s = DEFAULT_LIMITS.rate(f"{exercise}.rate")
     # An honest set: reps no faster than the exercise's sustained human rate.
@@ -109,7 +110,7 @@ def test_zero_ms_sessions_are_refused() -> None:
     assert {"squat.rate", "duration"} <= _rules(squats, "squat")
 
 
-@pytest.mark.parametrize("exercise", ["squat", "pushup", "lunge"])
+@pytest.mark.parametrize("exercise", REP_MODES)
 def test_small_counts_are_rate_checked(exercise: str) -> None:
     """Rate checks used to skip counts of 3 or less (and 10 punches or less)."""
     per_s = HUMAN_LIMITS[f"{exercise}.rate"].per_s

@@ -53,6 +53,30 @@ def test_squat_session_from_the_real_detector_is_accepted(harness: Harness) -> N
     assert reply["type"] == "submitted", reply
 
 
+def test_a_brisk_jumping_jack_set_from_the_real_detector_is_accepted(harness: Harness) -> None:
+    """An exercise added through the registry reaches the server: its mode is in the protocol,
+    its rate limit in the plausibility table, and a brisk honest set (0.7 s a jack) passes."""
+    from game.analysis import make_detector
+    from game.reps.synthetic import Camera, Move, simulate
+
+    script = [Move("stand", 1.5)] + [Move("rep", 0.7)] * 20 + [Move("stand", 1.0)]
+    frames = simulate("jumping_jack", script, rng=np.random.default_rng(5), camera=Camera(yaw_deg=0), fps=30.0)
+    det = make_detector("jumping_jack")
+    events = [e.to_json() for f in frames for e in det.update(f)] + [e.to_json() for e in det.finish()]
+    reps = [e for e in events if e["type"] == "rep"]
+    counted = sum(1 for r in reps if r["counted"])
+    assert counted == 20
+    session = {"mode": "rep", "exercise": "jumping_jack", "uid": "1c6f3c1e-4a52-4d8e-9a7b-2f1e3d4c5b6a",
+               "started": time.time() - 120, "active_s": len(frames) / 30.0,
+               "stats": {"reps": counted, "attempts": len(reps), "target": 20, "duration_s": round(len(frames) / 30.0, 1)},
+               "reps": reps, "summary": det.summary()}
+    sub = submission_from_session(session)
+    assert sub is not None and sub["mode"] == "jumping_jack" and sub["score"] == 20
+    assert "peak_velocity_mps" not in sub["telemetry"]["reps"][0]  # no velocity for a jack
+    reply = _accept(harness, sub)
+    assert reply["type"] == "submitted", reply
+
+
 def test_boxing_session_is_accepted_and_a_cut_round_is_shortened(harness: Harness) -> None:
     from game.boxing.rules import RoundStats
 

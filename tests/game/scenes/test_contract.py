@@ -72,7 +72,7 @@ class FakeServices:
         self.saved: list[SessionResult] = []
         self.kept: list[FinishedSession | FinishedMatch] = []
         self.unfinished: list[Any] = []
-        self.profile = None  # no calibration scene ran: the detectors learn the body themselves
+        self.profile: Any = None  # no set-up scene ran: the rep engine calibrates itself
 
         class _Options:
             scripted = True
