@@ -30,6 +30,8 @@ from game.calibration import BodyProfile
 from game.config import data_dir
 from game.errors import RingsideError, StorageError, UsageError
 from game.feed import (
+    ANSWERING_READ_AHEAD,
+    LOCKSTEP_READ_AHEAD,
     FeedItem,
     FeedStatus,
     PoseFeed,
@@ -247,13 +249,17 @@ class App:
             if demo.startswith("versus_"):
                 books = {s: b.snapshot for s, b in self.versus_orders.items()}
                 opener = synthetic_people_opener(lambda: demo_people(demo[7:], orders=books))
+                read_ahead = ANSWERING_READ_AHEAD
             elif demo == exercises.BOXING:
                 # The demo boxer answers the targets the boxing scene hands it (see BoxingScene).
                 orders = self.demo_orders
                 opener = synthetic_opener(lambda: boxer_frames(orders.snapshot))
+                read_ahead = ANSWERING_READ_AHEAD
             else:
                 opener = synthetic_opener(lambda: demo_frames(demo))
-            self.feed = PoseFeed(opener, label=f"demo ({demo})", pacing=pacing)
+                read_ahead = LOCKSTEP_READ_AHEAD
+            self.feed = PoseFeed(opener, label=f"demo ({demo})", pacing=pacing,
+                                 read_ahead=read_ahead)
         else:
             spec = spec or self.default_spec()
             self.demo_exercise = None
@@ -527,6 +533,10 @@ class App:
             time.sleep(remaining)
 
     def _step(self) -> None:
+        if self._is_source_held():
+            # The feed's clock stops with the round: no frame is released to the menu, and a
+            # generated player makes none ahead with the orders of before the pause.
+            self._feed_t0_ms += STEP_S * 1000.0
         self._take_pose()
         self._pose_pointer()
         self.stack.update(STEP_S)
@@ -534,6 +544,13 @@ class App:
         self.toasts = [t for t in self.toasts if t[1] > self.now_ms]
         self.audio.pump()
         self.stack.apply()
+
+    def _is_source_held(self) -> bool:
+        """A game-clocked source (scripted runs) stops while the top scene holds it (the pause
+        menu). A camera, or a file played in real time, runs on: the scenes cut the gap out."""
+        top = self.stack.top
+        return top is not None and top.holds_source and self.feed is not None and \
+            self.feed.pacing == "lockstep"
 
     def _take_pose(self) -> None:
         """Hand the feed's new skeletons to the top scene (before a step, or between steps when

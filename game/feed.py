@@ -12,7 +12,11 @@ Pacing:
   grabber keeps only its newest frame the same way). A camera is always live.
 - ``"lockstep"``: frames are released when the *game* clock reaches their timestamp, and the
   game waits for the worker if needed. Scripted runs use it, so a run is the same on a fast or a
-  slow machine.
+  slow machine. The worker reads at most ``read_ahead`` frames ahead of the game; a source that
+  answers the game (the demo boxer throws what the boxing scene orders, read as each frame is
+  made) keeps it short, so what the game asks reaches the stream within that many frames (plus
+  the one in hand) whatever the machine's load. The app stops the game clock it passes while the pause menu is
+  up (``BaseScene.holds_source``), so nothing is released or made stale during a pause.
 
 A camera that stops delivering (unplugged) sets :attr:`status` to ``LOST`` with a message; the
 worker retries once a second and goes back to ``LIVE`` by itself when it returns.
@@ -88,6 +92,12 @@ Opener = Callable[[], Iterator[tuple[Any, ...]]]
 #   about 0.1-0.15 s, 2-3 frames at 24 fps, so below it punches are missed or misjudged.
 MIN_POSE_FPS = {"reps": 10.0, "boxing": 24.0}
 RATE_WINDOW_S = 2.0  # the pose rate is measured over the last 2 s of skeletons
+# Lockstep read-ahead: 8 s at 30 fps keeps a scripted run over a file from waiting on the model.
+LOCKSTEP_READ_AHEAD = 240
+# A generated player that answers the game (the demo boxers) is made ~0.5 s ahead at most: the
+# boxing rules hand their orders over at least a 3 s countdown before the first target
+# (game.boxing.rules.COUNTDOWN_S), so every order is in the stream before its punch begins.
+ANSWERING_READ_AHEAD = 15
 
 
 def is_camera_spec(spec: str) -> bool:
@@ -264,13 +274,14 @@ class PoseFeed:
 
     def __init__(self, opener: Opener, *, label: str, pacing: str = "wall",
                  is_camera: bool = False, privacy: bool = False, retry_s: float = 1.0,
-                 max_queue: int = 4) -> None:
+                 max_queue: int = 4, read_ahead: int = LOCKSTEP_READ_AHEAD) -> None:
         self.label = label
         self.pacing = pacing
         self.is_camera = is_camera
         self.privacy = privacy
         self._opener = opener
         self._retry_s = retry_s
+        self.read_ahead = max(1, read_ahead)  # lockstep: frames made ahead of the game clock
         self._lock = threading.Condition()
         self._queue: deque[FeedItem] = deque(maxlen=None if pacing == "lockstep" else max_queue)
         self._stop = threading.Event()
@@ -342,6 +353,12 @@ class PoseFeed:
         if items:
             self.latest = items[-1]
         return items
+
+    @property
+    def queued(self) -> int:
+        """Items made and waiting for the game (in lockstep, at most ``read_ahead``)."""
+        with self._lock:
+            return len(self._queue)
 
     @property
     def pose_fps(self) -> float | None:
@@ -452,7 +469,7 @@ class PoseFeed:
         with self._lock:
             if self.pacing == "lockstep":
                 # Bounded read-ahead: the worker waits while the game digests.
-                while len(self._queue) >= 240 and not self._stop.is_set():
+                while len(self._queue) >= self.read_ahead and not self._stop.is_set():
                     self._lock.wait(0.05)
             self._queue.append(item)
             self.frames_done += 1

@@ -94,25 +94,32 @@ class Proportions:
 STANDARD = Proportions.of_height()
 
 
+def _across(v: FloatArray, axis: FloatArray) -> tuple[FloatArray, float]:
+    """The part of ``v`` perpendicular to the unit ``axis``, and its length. Projected twice: one
+    pass leaves a residue along the axis of about eps*|v|/length (cancellation when ``v`` is nearly
+    along the axis); the second pass takes that to rounding level, so the bend keeps the segment
+    lengths to float64 precision (Gram-Schmidt "twice is enough")."""
+    p = v - axis * float(v @ axis)
+    p = p - axis * float(p @ axis)
+    return p, float(np.linalg.norm(p))
+
+
 def two_link(root: FloatArray, target: FloatArray, l1: float, l2: float,
              pole: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Middle joint and end of a two-link chain (thigh-shin, upper arm-forearm) reaching from
     ``root`` for ``target``: the chain bends towards ``pole`` (a direction); a target out of
-    reach is approached along the line to it. Segment lengths are kept exactly."""
+    reach is approached along the line to it. Segment lengths are kept to float64 rounding."""
     d_vec = target - root
     n = float(np.linalg.norm(d_vec))
     axis = d_vec / n if n > 1e-9 else np.array([0.0, -1.0, 0.0])
     d = min(max(n, abs(l1 - l2) + 1e-4), l1 + l2 - 1e-4)
     a = (l1 * l1 - l2 * l2 + d * d) / (2 * d)  # along the axis to the middle joint
     h = math.sqrt(max(l1 * l1 - a * a, 0.0))  # and away from it
-    perp = pole - axis * float(pole @ axis)
-    m = float(np.linalg.norm(perp))
+    perp, m = _across(pole, axis)
     if m < 1e-6:  # the pole lies along the chain: bend downwards (or, for a vertical chain, ahead)
-        down = np.array([0.0, -1.0, 0.0])
-        perp = down - axis * float(down @ axis)
-        m = float(np.linalg.norm(perp))
+        perp, m = _across(np.array([0.0, -1.0, 0.0]), axis)
         if m < 1e-6:
-            perp, m = np.array([0.0, 0.0, 1.0]), 1.0
+            perp, m = _across(np.array([0.0, 0.0, 1.0]), axis)
     joint: FloatArray = root + axis * a + perp / m * h
     end: FloatArray = root + axis * d
     return joint, end

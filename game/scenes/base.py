@@ -36,6 +36,9 @@ class BaseScene(Scene):
     accepts_pointer: bool = True  # a held hand presses its buttons
     max_toasts: int = 2  # app-wide notices shown at once; play screens show one
     has_seen_player: bool = False  # someone was in view while in play
+    # On top, it stops a game-clocked (scripted) source: a pause menu holds the round, the clip
+    # and the generated player together, so play resumes exactly where it stopped.
+    holds_source: bool = False
 
     def __init__(self, services: SceneServices) -> None:
         self.services = services

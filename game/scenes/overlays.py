@@ -23,6 +23,7 @@ class PauseScene(BaseScene):
 
     is_overlay = True
     name = "paused"
+    holds_source = True
 
     def __init__(self, services: SceneServices, *, on_restart: Callable[[], None] | None = None,
                  on_end: Callable[[], None] | None = None) -> None:

@@ -224,3 +224,33 @@ def test_the_render_loop_can_sleep_until_a_skeleton_is_ready() -> None:
         assert woke - t0 < 1.0 and woke - item.ready_s < 0.05  # woken as soon as it was ready
     finally:
         feed.stop(timeout_s=0.1)
+
+
+def test_a_lockstep_source_that_answers_the_game_is_made_only_read_ahead_frames_early() -> None:
+    """The demo boxer reads its orders as each frame is made: what the game asks must reach the
+    stream within ``read_ahead`` frames (plus the one in hand), however far ahead an idle worker could run."""
+    asked: list[float] = []  # the game's latest request, read as each frame is made
+
+    def answering() -> Any:
+        i = 0
+        while True:
+            mark = asked[-1] if asked else -1.0
+            yield (PoseFrame(timestamp_ms=i * 100.0, image_size=(4, 4), landmarks_px=None,
+                             index=int(mark)), None, time.perf_counter())
+            i += 1
+
+    feed = PoseFeed(answering, label="demo", pacing="lockstep", read_ahead=3).start()
+    try:
+        assert [i.pose.timestamp_ms for i in feed.poll(0.0)] == [0.0]
+        deadline = time.monotonic() + 5
+        while feed.queued < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # an idle worker: it must not run further ahead
+        assert feed.queued == 3
+        asked.append(7.0)  # the game asks for something new at 0 ms
+        got = feed.poll(1000.0)
+        assert [i.pose.timestamp_ms for i in got] == [100.0 * k for k in range(1, 11)]
+        # frames 1-3 were queued and frame 4 in hand before the request; every later one has it
+        assert [i.pose.index for i in got] == [-1] * 4 + [7] * 6
+    finally:
+        feed.stop(timeout_s=0.5)

@@ -3,7 +3,7 @@ and never change data outside the sender's rights."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -132,15 +132,17 @@ def messages(draw: Any, world: World) -> Any:
     return msg
 
 
-def world_group(world: World) -> Any:
-    from leaderboard_server.repository import Repository as Repo
+def _owned_groups(world: World, me: int | None) -> set[int]:
+    """Every group `me` owns, including ones created earlier in the same random sequence."""
+    groups = world.metadata.tables["player_groups"]
+    return set(world.session.scalars(select(groups.c.id).where(groups.c.owner_id == me)))
 
-    return Repo(world.session).group_by_public_id(world.group["id"])
 
-
-def _check_rights(world: World, sender: str, before: dict[str, set[tuple[Any, ...]]],
+def _check_rights(world: World, sender: str, me: int | None, before: dict[str, set[tuple[Any, ...]]],
                   after: dict[str, set[tuple[Any, ...]]]) -> None:
-    me = world.ids.get(sender)
+    """`me` is the player the sender's connection acts as: its signed-in player, or the player that
+    this very message registered on an anonymous connection ("anon" is only anonymous until it
+    sends a valid `register`; after that its messages act for that new player, not for nobody)."""
     for table in after:
         added, removed = after[table] - before[table], before[table] - after[table]
         if not added and not removed:
@@ -155,13 +157,13 @@ def _check_rights(world: World, sender: str, before: dict[str, set[tuple[Any, ..
             for r in added:
                 old = old_by_id.pop(col(r, "id"), None)
                 if old is None:
-                    assert sender == "anon", "only a new connection registers a player"
+                    assert sender == "anon" and col(r, "id") == me, "only a new connection registers a player"
                 else:
                     diff = {c for c, a, b in zip(cols, old, r) if a != b}
                     assert col(r, "id") == me and diff <= {"name"}, "a player was changed by someone else"
             assert not old_by_id, "a player was deleted"
         elif table == "group_members":
-            owned = {g.id for g in [world_group(world)] if g.owner_id == me}
+            owned = _owned_groups(world, me)
             for r in added | removed:
                 assert col(r, "player_id") == me or (r in removed and col(r, "group_id") in owned), \
                     "membership of another player changed"
@@ -202,11 +204,9 @@ def _check_rights(world: World, sender: str, before: dict[str, set[tuple[Any, ..
             raise AssertionError(f"unexpected change in {table}")
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(data=st.data())
-def test_random_messages_never_crash_or_cross_rights(world: World, data: Any) -> None:
-    steps = data.draw(st.lists(st.tuples(st.sampled_from(SENDERS), messages(world), st.integers(0, 900_000)),
-                               min_size=1, max_size=6))
+def _replay(world: World, steps: list[tuple[str, Any, int]], note: Callable[[str], None] = event) -> None:
+    """Send `steps` (sender, raw message, clock offset) and check every reply and every row change;
+    `note` records Hypothesis statistics (a no-op outside a Hypothesis test)."""
     nested = world.session.begin_nested()
     sessions = dict(world.sessions)
     try:
@@ -214,7 +214,7 @@ def test_random_messages_never_crash_or_cross_rights(world: World, data: Any) ->
             try:
                 msg = protocol.validate(raw)
             except ProtocolError:
-                event("rejected by the schema")
+                note("rejected by the schema")
                 continue
             before = world.snapshot()
             out = core.handle(msg, sessions[sender], Repository(world.session), T0_MS + dt_ms, world.entropy, CONFIG)
@@ -223,8 +223,9 @@ def test_random_messages_never_crash_or_cross_rights(world: World, data: Any) ->
             for reply in out.replies:
                 protocol.encode(reply)  # serialisable, no NaN
                 assert reply["type"] != "error" or reply["code"] and reply["message"]
-            _check_rights(world, sender, before, after)
-            event(f"{msg['type']} -> {out.replies[0]['type']}{' (wrote)' if before != after else ''}")
+            acting = sessions[sender].player or out.session.player
+            _check_rights(world, sender, acting.id if acting is not None else None, before, after)
+            note(f"{msg['type']} -> {out.replies[0]['type']}{' (wrote)' if before != after else ''}")
             if sender != "anon" and sessions[sender].player is not None and out.session.player is None:
                 # Only signing this device out ends a connection's sign-in.
                 assert msg["type"] == "token.revoke" and out.replies[0]["type"] == "revoked"
@@ -233,5 +234,46 @@ def test_random_messages_never_crash_or_cross_rights(world: World, data: Any) ->
                 assert out.session.player is not None
                 assert out.session.player.id == sessions[sender].player.id
             sessions[sender] = out.session
+    finally:
+        nested.rollback()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_random_messages_never_crash_or_cross_rights(world: World, data: Any) -> None:
+    steps = data.draw(st.lists(st.tuples(st.sampled_from(SENDERS), messages(world), st.integers(0, 900_000)),
+                               min_size=1, max_size=6))
+    _replay(world, steps)
+
+
+# Found by the fuzzer (saved Hypothesis examples, 2026-12-05): an anonymous connection registers and
+# then acts as its new player. The oracle used to treat "anon" as nobody, so the new player's own
+# group join, group creation, challenge join and rename were reported as rights violations. The
+# server was right (membership changes only ever use the sender's own player or an owner check).
+@pytest.mark.parametrize("follow_up", [
+    lambda w: {"v": 1, "type": "group.join", "invite_code": w.group["invite_code"]},
+    lambda w: {"v": 1, "type": "group.create", "name": "0"},
+    lambda w: {"v": 1, "type": "challenge.join", "code": w.code},
+    lambda w: {"v": 1, "type": "profile.set", "name": "0"},
+], ids=["group.join", "group.create", "challenge.join", "profile.set"])
+def test_new_player_acts_for_itself_right_after_registering(world: World, follow_up: Any) -> None:
+    _replay(world, [("anon", {"v": 1, "type": "register", "name": "00"}, 0), ("anon", follow_up(world), 0)],
+            note=lambda _: None)
+
+
+def test_hostile_new_player_cannot_touch_others_membership(world: World) -> None:
+    """The real property behind the fuzz failure: a freshly registered player who knows the group's
+    invite code and a member's public id still cannot remove that member (only the owner can)."""
+    nested = world.session.begin_nested()
+    try:
+        anon = core.handle({"v": 1, "type": "register", "name": "mallory"}, core.SessionState(),
+                           Repository(world.session), T0_MS, world.entropy, CONFIG).session
+        for msg in ({"v": 1, "type": "group.join", "invite_code": world.group["invite_code"]},
+                    {"v": 1, "type": "group.remove", "group": world.group["id"], "player": world.public_ids["A"]}):
+            out = core.handle(msg, anon, Repository(world.session), T0_MS, world.entropy, CONFIG)
+            anon = out.session
+        assert out.replies[0]["type"] == "error" and out.replies[0]["code"] == "forbidden"
+        group = Repository(world.session).group_by_public_id(world.group["id"])
+        assert group is not None and Repository(world.session).is_member(group.id, world.ids["A"])
     finally:
         nested.rollback()
