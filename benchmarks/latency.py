@@ -5,7 +5,7 @@ videos played as a camera: each frame is due at its own timestamp on the wall cl
 the model cannot keep up with are dropped as a camera would drop them.
 
 Measured, with nothing inside the game changed (the benchmark wraps ``PoseFeed.poll``,
-``pygame.display.flip`` and ``PunchDetector.update``):
+``pygame.display.flip`` and the game's punch detector's ``update``, ``ViewFusedDetector.update``):
 - **every frame**: from the moment it was due (a camera: grabbed) to the ``display.flip()`` that
   first showed it (the flip after the loop handed it to the scene); frames dropped before the
   model are counted apart (they are never shown);
@@ -30,7 +30,7 @@ from typing import Any
 
 # The same headless set-up as the game-loop benchmark (SDL dummy drivers, the repo on sys.path).
 from benchmarks.game_loop import pct  # noqa: E402
-from game.boxing.detector import PunchDetector
+from game.boxing.fusion import ViewFusedDetector
 from game.config import shared_data_dir
 from game.feed import PoseFeed
 from game.reps.definitions import SQUAT  # noqa: E402
@@ -91,7 +91,7 @@ def run(label: str, video: Path | None, mode: str) -> dict[str, Any]:
     from game.app import App, AppOptions  # noqa: PLC0415 - lazy: after the SDL/pygame settings at the top (pygame reads them when it loads)
 
     probe = Probe()
-    real_poll, real_flip, real_update = PoseFeed.poll, pygame.display.flip, PunchDetector.update
+    real_poll, real_flip, real_update = PoseFeed.poll, pygame.display.flip, ViewFusedDetector.update
 
     def poll(self: PoseFeed, *args: Any, **kwargs: Any) -> Any:
         items = real_poll(self, *args, **kwargs)
@@ -102,12 +102,12 @@ def run(label: str, video: Path | None, mode: str) -> dict[str, Any]:
         real_flip()
         probe.on_flip()
 
-    def update(self: PunchDetector, *args: Any, **kwargs: Any) -> Any:
+    def update(self: ViewFusedDetector, *args: Any, **kwargs: Any) -> Any:
         out = real_update(self, *args, **kwargs)
         probe.on_punches(list(out))
         return out
 
-    PoseFeed.poll, pygame.display.flip, PunchDetector.update = poll, flip, update  # type: ignore[method-assign]
+    PoseFeed.poll, pygame.display.flip, ViewFusedDetector.update = poll, flip, update  # type: ignore[method-assign]
     load0 = os.getloadavg()
     try:
         with tempfile.TemporaryDirectory() as home:
@@ -121,7 +121,7 @@ def run(label: str, video: Path | None, mode: str) -> dict[str, Any]:
             app.run()
             stop.cancel()
     finally:
-        PoseFeed.poll, pygame.display.flip, PunchDetector.update = real_poll, real_flip, real_update  # type: ignore[method-assign]
+        PoseFeed.poll, pygame.display.flip, ViewFusedDetector.update = real_poll, real_flip, real_update  # type: ignore[method-assign]
     feed = app.feed
     return {"label": label, "video": video.name if video else "generated", "probe": probe, "load": (load0, os.getloadavg()),
             "skipped": getattr(feed, "frames_skipped", 0) if feed else 0,
