@@ -3,6 +3,7 @@ apart, counted by the same engine as squats, from generated bodies at several vi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from game.moves import SyntheticSession
 from game.pose.types import LM, PoseFrame
 from game.reps import DEFINITIONS, RepEvent, make_rep_detector
 from game.reps.synthetic import Camera, Move, jumping_jack_pose, render, simulate
+
+JACKS_CLIP = "neg_jumping_jacks_gym_60fps"
 
 JACK = "jumping_jack"
 LEGS = (LM.LEFT_HIP, LM.RIGHT_HIP, LM.LEFT_KNEE, LM.RIGHT_KNEE, LM.LEFT_ANKLE, LM.RIGHT_ANKLE,
@@ -139,31 +142,29 @@ def test_the_demo_player_counts_its_full_jacks_only() -> None:
         assert all(r.counted for r in reps)
 
 
-CACHE = Path(__file__).resolve().parents[3] / ".cache" / "eval" / "pipeline-3"
-RECORDING = CACHE / "neg_jumping_jacks_gym_60fps.rsk"
-
-
-@pytest.mark.skipif(not RECORDING.is_file(), reason=f"no cached skeletons at {RECORDING} (make eval makes them)")
-def test_a_real_set_of_jacks() -> None:
+@pytest.mark.shared_data
+def test_a_real_set_of_jacks(shared_recording: Callable[[str], Path]) -> None:
     """The shared clip of a man doing jumping jacks (labelled as a squat negative, no jack count):
     6 complete jacks by eye on a 0.15 s frame sheet (the clip opens on a half one). Not used to
     choose any threshold: they were set from the standard and the generated body first."""
     from game.pose.recording import read_recording
 
-    det, reps = run(list(read_recording(RECORDING)))
+    recording = shared_recording(JACKS_CLIP)
+    det, reps = run(list(read_recording(recording)))
     assert det.count == 6
     assert all(r.counted for r in reps)
 
 
-@pytest.mark.skipif(not CACHE.is_dir(), reason=f"no cached skeletons at {CACHE} (make eval makes them)")
-def test_no_other_shared_clip_counts_a_jack() -> None:
+@pytest.mark.shared_data
+def test_no_other_shared_clip_counts_a_jack(shared_recording: Callable[[str], Path], labels: dict[str, Any]) -> None:
     """Every other labelled clip (squats, push-ups, lunges, punches, walking, waving both arms
     overhead, clapping, high knees): no jumping jack. neg_waving_both_arms found the first
     version's flaw (the feet's spread measured against the shoulders, which BlazePose pulls in
     when the arms go up), so it is no longer an unseen check."""
     from game.pose.recording import read_recording
 
-    clips = [p for p in sorted(CACHE.glob("*.rsk")) if p != RECORDING]
+    stems = sorted(Path(name).stem for name in labels["videos"])
+    clips = [shared_recording(stem) for stem in stems if stem != JACKS_CLIP]
     assert len(clips) >= 40
     counted = {}
     for path in clips:
