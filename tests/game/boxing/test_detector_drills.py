@@ -129,3 +129,16 @@ def test_a_slow_push_above_the_nose_is_a_press(peak: tuple[tuple[float, float], 
     keys: list[Key] = [(1.0, *GUARD_SIDE), (1.45, *peak), (1.9, *peak), (2.6, *GUARD_SIDE)]
     got = punches(stream(SIDE, "left", keys, 3.2, hidden=FAR_ARM))
     assert [(e.hand, e.kind) for e in got] == ([("left", "jab")] if is_punch else []), got
+
+
+@pytest.mark.shared_data
+def test_the_coco_hook_drills_are_named_hook() -> None:
+    """The COCO-17 hook drills (2-D keypoints, every punch a hook): 3 of the 7 complete punches were
+    named hook before the swing rule (two hooks swung from a dropped wind-up read as uppercuts)."""
+    from game.evaluation.runner import hook_drills
+    from tests.support.recordings import SHARED
+
+    got = hook_drills(SHARED / "landmarks" / "shadowboxer_coco17" / "hook")
+    if got is None:
+        pytest.skip("shared COCO-17 hook drills not found")
+    assert got["hooks"] >= 6 and got["hooks"] >= 0.75 * got["punches"], got
