@@ -52,6 +52,7 @@ from game.evaluation.scoring import totals
 from game.pose.recording import read_recording
 from game.pose.types import PoseFrame
 from models.punch_dataset import random_clip
+from ringside_protocol import BOXING_MODE
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -117,7 +118,7 @@ def real_samples(labels_path: Path, cache_dir: Path) -> tuple[list[Sample], list
         if not rsk.is_file() or lab.get("robustness_only"):
             continue
         stem = Path(key).stem
-        if lab.get("exercise") == "boxing":
+        if lab.get("exercise") == BOXING_MODE:
             punches = real_punches(lab)
             if not punches and lab.get("count_max") != 0:
                 continue  # no per-punch times (punches_straight_profile): nothing to label from
