@@ -51,8 +51,8 @@ def _smooth(u: float) -> float:
     return u * u * u * (10 - 15 * u + 6 * u * u)  # minimum jerk
 
 
-def stream(body: dict[int, tuple[int, int]], hand: str, keys: Sequence[Key], duration_s: float,
-           hidden: Sequence[int] = ()) -> list[PoseFrame]:
+def stream(body: dict[LM, tuple[int, int]], hand: str, keys: Sequence[Key], duration_s: float,
+           hidden: Sequence[LM] = ()) -> list[PoseFrame]:
     """2-D keypoints only (no world landmarks); ``hand``'s elbow and wrist move between the key
     frames (minimum jerk), everything else holds still."""
     elbow_lm, wrist_lm = (LM.LEFT_ELBOW, LM.LEFT_WRIST) if hand == "left" else (LM.RIGHT_ELBOW, LM.RIGHT_WRIST)
