@@ -373,8 +373,11 @@ class BoxingScene(SessionScene):
             return
         gv = self.rules.view()
         if gv.is_flail_locked:
-            self.say(Message("flail", "Hands back to guard to unlock scoring, then aim each punch "
-                             "at a target", "cue", Priority.PROBLEM, "guard",
+            # nobody in a clip follows this round's targets, nor our advice: say why instead
+            text = ("Punches at no target lock scoring: the boxer in the clip is not following "
+                    "these targets" if self.clip else
+                    "Hands back to guard to unlock scoring, then aim each punch at a target")
+            self.say(Message("flail", text, "cue", Priority.PROBLEM, "guard",
                              head="SCORING LOCKED", tone="bad", ttl_s=0.25))
         if gv.phase == "countdown":
             self.say(Message("pause_hint", PAUSE_HINT, "cue", Priority.HINT, ttl_s=0.25))

@@ -116,3 +116,17 @@ def test_a_short_clip_plays_from_its_start_in_the_round_and_ends_it(make_app: An
     assert session["source_kind"] == "recording"
     assert session["stats"]["punches"] == len(punches), session["per_round"]
     assert session["stats"]["rounds"] == 1
+
+
+def test_on_a_clip_the_scoring_lock_says_why_not_what_to_do(make_app: Any, tmp_path: Any) -> None:
+    """Nobody in a clip can put their hands back to guard on our say: the lock says why."""
+    rsk = _write_boxer_clip(tmp_path / "clip.rsk", (1.0,), clip_s=8.0)
+    app = make_app("boxing", demo=None, calibrate=False)
+    app.open_source(str(rsk))
+    scene = app.stack.top
+    run_steps(app, 60 * 4, draw_every=60)
+    assert scene.rules is not None and scene.clip
+    scene.rules._flail_until = scene.rules._t + 2.0  # as after two wild punches
+    scene.update(1 / 60)
+    msg = scene.feedback.in_region("cue")
+    assert msg is not None and "Hands back" not in msg.text and "no target" in msg.text
