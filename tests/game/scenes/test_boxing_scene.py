@@ -3,6 +3,7 @@ cue line that says what to do, targets placed clear of this screen's HUD."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from game.scenes.boxing import BoxingScene
@@ -116,6 +117,11 @@ def test_a_short_clip_plays_from_its_start_in_the_round_and_ends_it(make_app: An
     assert session["source_kind"] == "recording"
     assert session["stats"]["punches"] == len(punches), session["per_round"]
     assert session["stats"]["rounds"] == 1
+    from game.scenes.results import _ended_text
+
+    assert _ended_text(app.sessions[-1].result) == "The recording finished."
+    video = replace(app.sessions[-1].result, source_kind="video")
+    assert _ended_text(video) == "The video finished."
 
 
 def test_on_a_clip_the_scoring_lock_says_why_not_what_to_do(make_app: Any, tmp_path: Any) -> None:
