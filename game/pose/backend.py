@@ -219,6 +219,11 @@ RESTART_JUMP_MS = 500.0
 RESTART_GAP_MS = 1000
 
 
+def is_new_stream(last_ms: float, timestamp_ms: float) -> bool:
+    """A frame this much earlier than the last one: the source restarted (not jitter)."""
+    return last_ms - timestamp_ms > RESTART_JUMP_MS
+
+
 class ModelClock:
     """The timestamps VIDEO mode is given: strictly increasing (Tasks rejects any other), and
     spaced as the frames are, also after a source restarts: the model's own smoothing reads
@@ -231,7 +236,7 @@ class ModelClock:
 
     def to_model(self, timestamp_ms: float) -> int:
         ts = round(timestamp_ms + self._offset_ms)
-        if self._last >= 0 and self._last - ts > RESTART_JUMP_MS:
+        if self._last >= 0 and is_new_stream(self._last, ts):
             self._offset_ms += self._last + RESTART_GAP_MS - ts
             ts = self._last + RESTART_GAP_MS
         ts = max(ts, self._last + 1)  # equal or slightly late times (jitter)

@@ -4,6 +4,8 @@ own smoothing reads motion against them, so frames 1 ms apart would slow every p
 
 from __future__ import annotations
 
+from typing import Any
+
 from game.pose.backend import RESTART_GAP_MS, ModelClock
 
 
@@ -22,3 +24,33 @@ def test_equal_or_slightly_late_times_still_increase() -> None:
     out = [clock.to_model(t) for t in (0.0, 33.0, 33.0, 66.4, 66.0, 100.0)]
     assert all(b > a for a, b in zip(out, out[1:], strict=False))
     assert out[-1] - out[0] <= 101
+
+
+def test_a_restarted_source_gets_a_fresh_model_from_the_shared_one() -> None:
+    """Tracking state carried from the clip's 3rd second into its restart hid 1 of the shared
+    shadowboxing clip's 5 punches and halved their speed: a new stream starts a fresh model."""
+    from game.feed import SharedBackend
+
+    made: list[list[float]] = []
+
+    class Fake:
+        def __init__(self) -> None:
+            self.seen: list[float] = []
+            made.append(self.seen)
+
+        def detect(self, image: Any, t_ms: float) -> tuple[None, None]:
+            self.seen.append(t_ms)
+            return None, None
+
+        def close(self) -> None: ...
+
+    shared = SharedBackend(make=Fake)
+    for i in range(90):
+        shared.detect(None, i * 1000 / 30)  # type: ignore[arg-type]
+    assert len(made) == 1
+    shared.detect(None, 2950.0)  # type: ignore[arg-type]  # a jitter-sized step back: same stream
+    shared.detect(None, 2990.0)  # type: ignore[arg-type]
+    assert len(made) == 1
+    for i in range(30):  # the clip again from its start
+        shared.detect(None, i * 1000 / 30)  # type: ignore[arg-type]
+    assert len(made) == 2 and made[1][0] == 0.0 and len(made[1]) == 30
