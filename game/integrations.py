@@ -485,7 +485,7 @@ class LeaderboardLink:
         if worker is not None:
             live = worker.override()
             if live:
-                return live  # type: ignore[no-any-return]
+                return live
         return latest_coach_override(fetch=False, folder=self.home)
 
 

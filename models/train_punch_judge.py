@@ -166,7 +166,7 @@ class Judge:
         z = h @ self.w + self.b
         z = z - z.max(axis=-1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=-1, keepdims=True)  # type: ignore[no-any-return]
+        return e / e.sum(axis=-1, keepdims=True)
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(JUDGE_CLASSES), "features": list(EXCURSION_FEATURES),

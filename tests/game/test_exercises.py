@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import click
 import pytest
 
 from game import exercises, modes
@@ -123,11 +124,11 @@ def test_every_list_derives_from_the_table() -> None:
 
     names = set(exercises.NAMES)
     mode = next(p for p in play.params if p.name == "mode")
-    assert tuple(mode.type.choices) == modes.START_MODES  # type: ignore[attr-defined]
+    assert isinstance(mode.type, click.Choice) and tuple(mode.type.choices) == modes.START_MODES
     assert names <= set(modes.START_MODES) and names <= set(modes.PLAYING)
     assert not names & set(modes.SCREENS)
     choice = next(p for p in analyze.params if p.name == "exercise")
-    assert set(choice.type.choices) == names  # type: ignore[attr-defined]
+    assert isinstance(choice.type, click.Choice) and set(choice.type.choices) == names
     assert set(BOARD_MODES) == names and set(KINDS) == names and set(TITLES) == set(UNITS) == names
     assert set(REP_EXERCISES) == set(exercises.REP_NAMES)
     assert names <= set(MODES) and set(SUBMISSION_SCHEMA["properties"]["exercise"]["enum"]) == names
@@ -142,7 +143,9 @@ def test_the_web_pages_read_the_servers_table() -> None:
     resp = route("/static/modes.js")
     assert isinstance(resp, WebResponse) and resp.status == 200
     text = resp.body.decode("utf-8")
-    table = json.loads(re.search(r"const EXERCISE_MODES = (\[.*?\]);", text).group(1))  # type: ignore[union-attr]
+    found = re.search(r"const EXERCISE_MODES = (\[.*?\]);", text)
+    assert found is not None, "modes.js has no EXERCISE_MODES table"
+    table = json.loads(found.group(1))
     assert [m["mode"] for m in table] == list(exercises.NAMES)
     assert [m["title"] for m in table] == [e.title for e in exercises.EXERCISES]
     challenge = re.search(r"const CHALLENGE_MODE = (.*?);", text)
