@@ -423,11 +423,15 @@ class RepDetector:
         if cal is None:
             return 0.0
         defn = self.defn
-        p = (self._top_deg - f.primary_deg) / cal.required_flexion_deg
+        p = bend = (self._top_deg - f.primary_deg) / cal.required_flexion_deg
         if defn.depth_angle_deg is not None and self._top_deg - defn.depth_angle_deg > 10.0:
             # The coach's standard (an absolute angle) also counts, whatever the person's top reads.
             p = max(p, (self._top_deg - f.primary_deg) / (self._top_deg - defn.depth_angle_deg))
-        if defn.height_depth_share is not None:
+        if defn.height_depth_share is not None and bend > defn.thresholds.lockout:
+            # The shoulders' height above the hands stands in for an elbow angle that the view
+            # foreshortens, and only while the arms bend: straight arms hold the shoulders at
+            # their full height, so a plank that reads smaller with its arms straight is the
+            # picture's scale (a zoom, a step back), never depth, and must not hide the lockout.
             p = max(p, (1.0 - f.height_px / self._top_h) / (1.0 - defn.height_depth_share))
         if f.low_point_gap_px is not None and self._low_top is not None:
             span = self._low_top - defn.low_point_rise

@@ -359,3 +359,16 @@ def test_the_top_is_measured_where_the_person_holds_it_not_where_it_lagged() -> 
     )
     det, ev = run(frames, "pushup")
     assert det.count == 0
+
+
+def test_a_camera_zooming_out_on_the_way_up_does_not_hide_the_lockout() -> None:
+    # pushup_gym_threequarter_fast_lowres zoomed out (x0.8) while she pushes up, back-to-back
+    # reps: the elbows straight again (161 degrees, her top 159) but the shoulders only 84 px above
+    # the hands against 101 at the top before the zoom, so the shoulders' height read her 35 %
+    # down and the next descent began before the top's size had followed: no_lockout. Straight
+    # arms hold the shoulders at their full height, whatever the picture's scale.
+    for yaw in (0.0, 60.0, 90.0):
+        frames = simulate("pushup", [STAND] + [REP] * 4 + [STAND], rng=np.random.default_rng(15),
+                          camera=Camera(yaw_deg=yaw, height_m=0.4, distance_m=2.5))
+        det, _ = run(_zoomed(frames, 0.8, 2400.0, 400.0), "pushup")
+        assert det.count == 4, (yaw, [(r.counted, r.reason) for r in det.reps])
