@@ -181,11 +181,11 @@ def judge_rise(r: Rise, opt: DetectorOptions) -> str | None:
     - thrown, not lifted: as fast as any bent-arm punch (``min_bent_peak_speed``), faster still
       when it ends at the face (``face_touch``: a hand brought to the face), and driven from the
       low point to the top within ``max_out_s`` (slower is a reach or a raise, not a punch);
-    - with the other hand home: it moved less than ``loose_hand`` and less than half as much as
-      the punching fist (both hands lifting together, swinging in opposition as in running or
-      high knees, or clapping, is not boxing). Without the other hand in view (side-on, the far
-      arm hidden) an arm swinging as one walks or marches cannot be told from an uppercut: such
-      a rise is left to the state machine.
+    - with the other hand home: it moved up or down less than ``loose_hand`` (the state
+      machine's flail test) from the start of the dip to the top (both hands lifting together,
+      swinging in opposition as in running or high knees, or clapping, is not boxing). Without
+      the other hand in view (side-on, the far arm hidden) an arm swinging as one walks or
+      marches cannot be told from an uppercut: such a rise is left to the state machine.
     """
     if r.rise < opt.uppercut_full_rise:
         return "rose too little for an uppercut"
@@ -207,6 +207,6 @@ def judge_rise(r: Rise, opt: DetectorOptions) -> str | None:
         return "hand brought to the face"
     if r.other_range is None:
         return "other hand unseen"
-    if r.other_range > min(opt.loose_hand, 0.5 * r.rise):
+    if r.other_range > opt.loose_hand:
         return "flail"
     return None
