@@ -180,7 +180,9 @@ def judge_rise(r: Rise, opt: DetectorOptions) -> str | None:
       shoulder is a guard);
     - thrown, not lifted: as fast as any bent-arm punch (``min_bent_peak_speed``), faster still
       when it ends at the face (``face_touch``: a hand brought to the face), and driven from the
-      low point to the top within ``max_out_s`` (slower is a reach or a raise, not a punch);
+      low point to the top within ``max_out_s`` and at ``onset_speed`` or more on average (the
+      speed at which a hand leaves its guard to punch; slower is a reach or a raise, or a fist
+      that stopped part way and crept on: real uppercuts average 2.7-6.6 arm lengths/s);
     - with the other hand home: it moved up or down less than ``loose_hand`` (the state
       machine's flail test) from the start of the dip to the top (both hands lifting together,
       swinging in opposition as in running or high knees, or clapping, is not boxing). Without
@@ -201,7 +203,8 @@ def judge_rise(r: Rise, opt: DetectorOptions) -> str | None:
         return "forearm not up"
     if r.inside is not None and r.inside < -opt.uppercut_outside:
         return "fist beside its shoulder"
-    if r.top_t_s - r.drive_t_s > opt.max_out_s or r.up_speed < opt.min_bent_peak_speed:
+    drive_s = r.top_t_s - r.drive_t_s
+    if drive_s > opt.max_out_s or r.rise < opt.onset_speed * drive_s or r.up_speed < opt.min_bent_peak_speed:
         return "too slow for a hook or uppercut"
     if r.up_speed < 1.5 * opt.min_bent_peak_speed and r.to_nose < opt.face_touch:
         return "hand brought to the face"

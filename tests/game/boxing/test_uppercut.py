@@ -123,3 +123,12 @@ def test_a_slow_lift_is_not_thrown() -> None:
 
 def test_a_rise_from_the_chest_is_not_one_from_the_hip() -> None:
     assert not accepted(drive(uppercut_heights(low=-0.3)))
+
+
+def test_a_fist_that_stopped_part_way_and_crept_on_is_not_an_uppercut() -> None:
+    """Up fast to the chest, a pause, then a creep to the shoulder line (a guard raised in two
+    goes, tracker jitter): the rise adds up to an uppercut's, its drive does not."""
+    heights = ([-0.52] * 15 + list(np.linspace(-0.52, -0.14, 4, endpoint=False)) + [-0.14] * 10
+               + list(np.linspace(-0.14, 0.02, 5)) + [0.02] * 10)
+    got = drive(heights)
+    assert not accepted(got) and any(why == "too slow for a hook or uppercut" for _, why in got)
