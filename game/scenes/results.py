@@ -103,7 +103,7 @@ class ResultsScene(BaseScene):
         right = pygame.Rect(left.right + lay.px(3), left.top, lay.w - left.right - lay.px(3) - pad,
                             left.height)
         self._draw_stats(surface, left, done)
-        if s.mode == exercises.BOXING:
+        if s.is_points:
             self._draw_boxing_chart(surface, right, s)
         else:
             self._draw_rep_chart(surface, right, s)
@@ -117,7 +117,7 @@ class ResultsScene(BaseScene):
         stats = s.stats
         pad = lay.px(3)
         x, y = rect.left + pad, rect.top + pad
-        if s.mode == exercises.BOXING:
+        if s.is_points:
             score = stats.get("score", 0)
             big, big_label = number(score), "point" if score == 1 else "points"
             rows = [("Hits", f"{number(stats.get('hits', 0))} / {number(stats.get('targets', 0))}"),
@@ -235,7 +235,8 @@ def _ended_text(s: SessionResult) -> str:
     return {
         "target": "Target reached. Great work!",
         "time": "Time is up.",
-        "source_end": "The recording finished.",
+        "source_end": "The video finished." if s.source_kind == "video"
+        else "The recording finished.",
         "player": "Session ended early.",
         "quit": "Saved when the game was closed.",
         "crash": "Kept from before the game stopped.",

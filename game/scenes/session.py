@@ -5,6 +5,10 @@ State machine (as data):
     countdown --(3 s)--> active --(target met | time up | source ended | player ends)--> done
 
 The countdown restarts a file or demo source, so a clip plays from its beginning at "Go".
+A scene whose rules count down by themselves once the player is seen (boxing: after the guard)
+skips this countdown for a live player or the demo, never for a clip (:func:`plays_clip`): a
+clip plays on whether anyone is ready or not, so it is measured during the countdown and its
+round starts with it at "Go".
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from game.scenes.overlays import PauseScene
 from game.scenes.results import ResultsScene
 from game.session_result import FinishedSession, SessionResult
 from game.wording import without_paths
+from ringside_protocol import Kind, kind_of
 
 if TYPE_CHECKING:
     from game.scenes.services import SceneServices
@@ -42,8 +47,7 @@ JOURNAL_EVERY_S = 0.5
 # counted right, while at 7 frames/s the README's clip counted 1 of 3 (issue 11); a squat's
 # descent (~0.8 s) then spans under 6 frames. Boxing: a punch's extension lasts ~150-250 ms
 # (Kimm & Thiel 2015), which needs >= 15 frames/s to be seen in 2-3 frames.
-MIN_JUDGE_FPS = {"boxing": 15.0}
-MIN_JUDGE_FPS_REPS = 9.0
+MIN_JUDGE_FPS: dict[Kind, float] = {"points": 15.0, "reps": 9.0}  # by the exercise's kind
 JUDGE_WINDOW_S = 2.0
 # A video whose frames stop before this share of its declared length is damaged (truncated).
 TRUNCATED_SHARE = 0.9
@@ -80,6 +84,13 @@ def source_kind(services: SceneServices) -> str:
     return "recording" if spec.lower().endswith(".rsk") else "video"
 
 
+def plays_clip(services: SceneServices) -> bool:
+    """A video or a recording used as the camera (not a live camera, not the demo player): it
+    plays on by itself, so a session starts it from its beginning at "Go"."""
+    feed = services.source.feed
+    return feed is not None and not feed.is_camera and not services.source.is_demo
+
+
 class PoseRate:
     """Frames per second the judge receives, from the frames' own timestamps (pure)."""
 
@@ -110,6 +121,9 @@ class SessionScene(PlayScene):
     uses_pose = True
     accepts_pointer = False  # a raised hand is a punch or a rep here, not a button press
     exercise = exercises.DEFAULT
+    # The exercise's rules count down themselves once the player is seen (boxing): the session
+    # countdown is then kept for a clip only (see the module docstring).
+    rules_count_down = False
 
     def __init__(self, services: SceneServices, *, on_done: OnDone | None = None,
                  countdown_s: float = COUNTDOWN_S) -> None:
@@ -200,8 +214,13 @@ class SessionScene(PlayScene):
             self.services.notify(f"Could not keep a journal of this session ({exc}).", 5)
 
     # -- nothing pretended: a pose rate too low to judge ------------------------------------
+    @property
+    def min_judge_fps(self) -> float:
+        """MIN_JUDGE_FPS of this session's exercise (an unknown name is judged as reps)."""
+        return MIN_JUDGE_FPS[kind_of(self.exercise) or "reps"]
+
     def slow_pose_text(self) -> str:
-        need = MIN_JUDGE_FPS.get(self.exercise, MIN_JUDGE_FPS_REPS)
+        need = self.min_judge_fps
         return (f"Tracking is too slow ({self.pose_rate.fps:.0f} frames/s, needs {need:.0f}): "
                 "close other programs")
 
@@ -211,7 +230,7 @@ class SessionScene(PlayScene):
         self.pose_rate.add(float(item.pose.timestamp_ms))
         if not self.pose_rate.is_measured:
             return not self.judge_waiting
-        need = MIN_JUDGE_FPS.get(self.exercise, MIN_JUDGE_FPS_REPS)
+        need = self.min_judge_fps
         fps = self.pose_rate.fps
         if self.judge_waiting:
             self.judge_waiting = fps < need * 1.1  # a little hysteresis
@@ -272,6 +291,9 @@ class SessionScene(PlayScene):
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
+        if self.state == "countdown" and self.rules_count_down and \
+                not plays_clip(self.services):
+            self.fire("elapsed")  # a live player or the demo: the rules count down
         if self.state == "countdown":
             left = self.countdown_s - self.t_s
             tick = int(left) + 1
