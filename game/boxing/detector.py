@@ -32,6 +32,7 @@ import numpy as np
 from game.boxing.events import HANDS, Hand, PunchEvent, PunchKind
 from game.boxing.features import excursion_features
 from game.boxing.kinematics import BodySample, sample_body
+from game.boxing.uppercut import RiseTracker, judge_rise
 from game.pose.types import PoseFrame
 
 State = Literal["guard", "out", "back"]
@@ -62,6 +63,8 @@ class DetectorOptions:
     # a fist (real ones end -0.06..0.18, the wrist landmark sitting a fist below the knuckles)
     uppercut_forearm_up: float = 0.45  # share of the forearm's length that points up (27 deg+)
     uppercut_full_rise: float = 0.5  # arm lengths an uppercut from the hip lifts the fist
+    uppercut_outside: float = 0.15  # arm lengths (a fist's width) an uppercut's fist may end outside
+    # its own shoulder: it is aimed at a chin between the shoulders (measured in 3-D only)
     hook_elbow_up: float = -0.08  # arm lengths: a hook's elbow is up near shoulder height
     hook_sweep: float = 0.15  # arm lengths a full hook swings the fist across the body
     hook_wide_sweep: float = 0.5  # ... a hook seen from the front: the fist crosses the body
@@ -359,8 +362,9 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     drive_up = float(drive[1] / (np.linalg.norm(drive) or 1e-9))
     if is_image_swing(c, opt):
         return "hook", hook_is_complete(c, opt)
+    in_front = not c.is_3d or fist_inside(c.peak_wrist, c.peak_shoulder, c.peak_other_shoulder) >= -opt.uppercut_outside
     if (fore_up >= opt.uppercut_forearm_up and elbow_up < 0.0 and c.rise >= opt.uppercut_full_rise
-            and drive_up >= 0.0):
+            and drive_up >= 0.0 and in_front):
         # Forearm up, elbow under the shoulder, the fist driven up from the hip or ribs (about
         # half an arm length or more): an uppercut however straight BlazePose reads the arm --
         # seen from the front, the forearm coming at the lens is foreshortened in depth and the
@@ -375,7 +379,8 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
         return "hook", True
     if c.extension >= opt.straight_extension and (c.is_3d or reach >= opt.min_image_reach):
         return "straight", straight_is_complete(c, opt)
-    if (fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1)) and drive_up >= 0.45 and c.rise >= opt.uppercut_rise:
+    if ((fore_up >= 0.7 or (fore_up >= 0.5 and elbow_up < -0.1)) and drive_up >= 0.45 and c.rise >= opt.uppercut_rise
+            and in_front):
         # A full uppercut finishes at chin height, above the shoulder line.
         complete = c.peak_wrist[1] >= c.peak_shoulder[1] + opt.uppercut_top
         return "uppercut", bool(complete)
@@ -384,6 +389,15 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     if c.extension - c.start_extension < opt.min_half_extension_gain:
         return "none", False  # the hand moved but the arm did not reach out: not a punch
     return "straight", False
+
+
+def fist_inside(wrist: np.ndarray, shoulder: np.ndarray, other_shoulder: np.ndarray) -> float:
+    """How far the fist is inside its own shoulder, towards the other one, horizontally (in the
+    units given; negative: outside it). Meaningful in 3-D: side-on, the shoulder line is seen
+    edge-on in the image."""
+    line = (other_shoulder - shoulder) * np.array([1.0, 0.0, 1.0])
+    n = float(np.linalg.norm(line))
+    return float(np.dot(wrist - shoulder, line) / n) if n > 1e-9 else 0.0
 
 
 def rules_verdict(c: Candidate, opt: DetectorOptions) -> tuple[bool, str, bool]:
@@ -459,6 +473,8 @@ class PunchDetector:
         self.events: list[PunchEvent] = []
         self.rejected: list[tuple[float, Hand, str]] = []
         self.candidates: deque[Candidate] = deque(maxlen=64)  # recent excursions, for diagnostics
+        self._rises: dict[Hand, RiseTracker] = {h: RiseTracker() for h in HANDS}
+        self._rise_spans: dict[Hand, tuple[float, float] | None] = {h: None for h in HANDS}
 
     # -- stream ------------------------------------------------------------------------------
 
@@ -486,6 +502,10 @@ class PunchDetector:
         for hand in HANDS:
             ev, started = self._step_hand(hand, s)
             onsets[hand] = started
+            if ev is not None and not self._is_rise_reported(ev):
+                out.append(ev)
+        for hand in HANDS:
+            ev = self._rise_uppercut(hand, s, out)
             if ev is not None:
                 out.append(ev)
         self.events.extend(out)
@@ -525,6 +545,8 @@ class PunchDetector:
             h.guard = None
             h.history.clear()
             h.still_since_s = None
+        for r in self._rises.values():
+            r.lose()
         self._samples.clear()
         self._last = None
 
@@ -638,7 +660,11 @@ class PunchDetector:
             # impact, a straight's lock-out) or comes back. A short wind-up (a hook's cock, an
             # uppercut's dip) does not end the excursion: only a hand that has travelled far
             # enough can pass its peak.
-            slowed = speed < opt.impact_speed_fraction * h.peak_speed
+            # A fist still dropping faster than a punch leaves its guard has hit nothing: the arm
+            # is swinging down (an uppercut's dip, a cable pulling the fist back), and its speed
+            # fell only because its depth turned around (BlazePose's weakest axis).
+            falling = self._up_speed(h) < -opt.onset_speed
+            slowed = speed < opt.impact_speed_fraction * h.peak_speed and not falling
             assert h.anchor is not None and h.peak_wrist is not None and h.peak_shoulder is not None
             # A dip: the farthest point so far lies mainly below where the move started, with the
             # arm bent (an uppercut's load; at 24-30 fps its bottom may be a single frame).
@@ -783,6 +809,59 @@ class PunchDetector:
         h.state = nxt
         return event, started
 
+    def _rise_uppercut(self, hand: Hand, s: BodySample, out: Sequence[PunchEvent]) -> PunchEvent | None:
+        """An uppercut read from the rise of the fist (``game.boxing.uppercut``), unless the
+        state machine already reported that punch (a complete punch of this hand peaking after
+        the fist's lowest point)."""
+        opt = self.options
+        arm, other = s.arm(hand), s.arm("right" if hand == "left" else "left")
+        tracker = self._rises[hand]
+        if not arm.is_valid or self._arm_m <= 0:
+            tracker.lose()
+            return None
+        L = self._arm_m
+        # A hidden arm guessed by BlazePose (much less visible than this one) says nothing of
+        # what the other hand did.
+        seen = other.is_valid and other.visibility >= arm.visibility - opt.guessed_arm_margin
+        other_fist = float(other.wrist_m[1] - other.shoulder_m[1]) / L if seen else None
+        inside = fist_inside(arm.wrist_m, arm.shoulder_m, s.other_shoulder[hand]) / L if s.is_3d else None
+        r = tracker.update(hand, s.t_s, arm, s.nose_m, L, other_fist, inside, opt)
+        if r is None:
+            return None
+        why = judge_rise(r, opt)
+        if why is None and any(e.hand != hand and e.complete and r.fall_t_s <= e.t_s <= r.top_t_s
+                               for e in [*self.events[-4:], *out]):
+            # One hand punches at a time: a fist that dipped while the other one was punching
+            # was carried by the body's turn under that punch (or lost behind it), not loading.
+            why = "flail"
+        if why is not None:
+            if r.ended:
+                self.rejected.append((r.top_t_s, hand, f"rise: {why}"))
+            return None
+        tracker.take()
+        if any(e.hand == hand and e.complete and e.t_s >= r.low_t_s for e in [*self.events[-4:], *out]):
+            return None
+        self._rise_spans[hand] = (r.low_t_s, r.top_t_s)
+        return PunchEvent(
+            t_s=r.top_t_s,
+            hand=hand,
+            lead=hand == ("left" if self._is_orthodox() else "right"),
+            kind="uppercut",
+            speed_mps=r.speed_mps,
+            extension=r.extension,
+            complete=True,
+            onset_s=r.low_t_s,
+            detected_s=s.t_s,
+            kind_source="rules",
+            confidence=1.0,
+        )
+
+    def _is_rise_reported(self, e: PunchEvent) -> bool:
+        """The state machine's punch is the uppercut already reported from the fist's rise: the
+        same hand, moving during that rise."""
+        span = self._rise_spans[e.hand]
+        return span is not None and e.onset_s <= span[1] and e.t_s >= span[0]
+
     @staticmethod
     def _across(h: _Hand, w: np.ndarray) -> float:
         """Position along the shoulder line (horizontal, at the onset), towards the other side."""
@@ -792,6 +871,14 @@ class PunchDetector:
         line = np.array([line[0], 0.0, line[2]])
         n = float(np.linalg.norm(line))
         return float(np.dot(w, line / n)) if n > 1e-9 else 0.0
+
+    def _up_speed(self, h: _Hand) -> float:
+        """The wrist's upward speed over its own shoulder (arm lengths / s, the last two frames)."""
+        if len(h.history) < 2 or self._arm_m <= 0:
+            return 0.0
+        t0, _, r0 = h.history[-3] if len(h.history) >= 3 else h.history[0]
+        t1, _, r1 = h.history[-1]
+        return float(r1[1] - r0[1]) / max(t1 - t0, 1e-6) / self._arm_m
 
     def _dt(self, s: BodySample) -> float:
         if len(self._samples) < 2:

@@ -1,0 +1,215 @@
+"""Uppercuts from the rise of the fist: a cue beside the punch state machine.
+
+An uppercut is a vertical punch: the fist drives up from the hip or the ribs (often after a dip of
+the body or of the fist) to the chin's height, the elbow staying under the shoulder and the
+forearm pointing up. Its defining motion is the one axis every view measures directly: height, in
+the image plane facing the camera and side-on alike (BlazePose's weakest axis, depth, plays no
+part). The state machine measures a punch as a trip out from the guard and back; an uppercut's
+dip to the hip is itself such a trip (an arm hanging straight, "a straight to the body"), its
+return may be short, pulled back by a cable, or be the next punch's chamber, so the hand is often
+still "on its way back" when it drives up and the uppercut is never measured. This cue follows
+only the fist's height over its own shoulder (so a dip of the whole body does not count) and
+judges each rise by the uppercut's anatomy (``judge_rise``).
+
+Pure: samples in, rises out; no clock, no randomness, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from game.boxing.events import Hand
+from game.boxing.kinematics import ArmSample
+
+if TYPE_CHECKING:
+    from game.boxing.detector import DetectorOptions
+
+
+
+@dataclass(frozen=True, slots=True)
+class Rise:
+    """One rise of a fist, from its lowest point to its top. Heights in arm lengths over the
+    fist's own shoulder (y up), speeds in arm lengths per second."""
+
+    hand: Hand
+    fall_t_s: float  # the fist started down (the dip that loads the uppercut)
+    low_t_s: float
+    drive_t_s: float  # the fist last left its lowest point (within ``drop``): the drive's start
+    top_t_s: float
+    rise: float  # top - low
+    top: float  # fist over its shoulder at the top
+    up_speed: float  # fastest upward speed of the fist during the rise
+    elbow_up: float  # elbow over the shoulder at the top
+    fore_up: float  # share of the forearm's length pointing up at the top
+    over_nose: float  # fist over the nose at the top
+    to_nose: float  # fist to nose at the top
+    other_range: float | None  # how far the other fist moved up or down meanwhile (None: unseen)
+    inside: float | None  # fist inside its own shoulder at the top (None: side-on, unmeasured)
+    max_step: float  # the largest rise from one frame to the next
+    extension: float  # straightness at the top
+    speed_mps: float  # fastest wrist speed during the rise (metres/s)
+    ended: bool  # the fist is on its way down again: the last word on this rise
+
+
+@dataclass(slots=True)
+class RiseTracker:
+    """Follows one fist's height over its shoulder; reports a rise once it has topped out."""
+
+    low: float | None = None
+    low_t_s: float = 0.0
+    top: float = 0.0
+    top_t_s: float = 0.0
+    up_speed: float = 0.0
+    speed_mps: float = 0.0
+    top_shape: tuple[float, float, float, float, float] = (0.0, 0.0, 0.0, 0.0, 0.0)
+    top_inside: float | None = None
+    drive_t_s: float = 0.0  # when the fist last left its lowest point
+    max_step: float = 0.0  # the largest rise from one frame to the next
+    taken: bool = False  # this rise was reported as an uppercut
+    recent: deque[tuple[float, float, np.ndarray]] = field(default_factory=lambda: deque(maxlen=3))
+    # (t, fist height, other fist's height or None): the last ~3 s at 30 fps, enough for a dip
+    # and a drive (each well under ``max_out_s``).
+    heights: deque[tuple[float, float, float | None]] = field(default_factory=lambda: deque(maxlen=90))
+
+    def lose(self) -> None:
+        """The arm went out of view: no rise spans the gap."""
+        self.low = None
+        self.recent.clear()
+        self.heights.clear()
+
+    def update(self, hand: Hand, t_s: float, arm: ArmSample, nose_m: np.ndarray, arm_m: float,
+               other_fist: float | None, inside: float | None, opt: DetectorOptions) -> Rise | None:
+        """Feed one frame (``arm`` valid, positions in metres over the shoulders' midpoint).
+
+        ``other_fist`` is the other fist's height over its shoulder (arm lengths), None when that
+        arm is unseen; ``inside`` how far the fist is inside its own shoulder (arm lengths, None
+        when that cannot be measured: side-on). Returns the rise once the fist has risen
+        ``uppercut_full_rise`` and slowed to ``impact_speed_fraction`` of its fastest rise (its
+        top); again on later frames while it stays up, until it comes down (``Rise.ended``: by
+        ``peak_drop`` after a rise that was taken, by half of ``uppercut_full_rise`` otherwise)
+        or is taken."""
+        min_rise, drop = opt.uppercut_full_rise, opt.peak_drop
+        y = float(arm.wrist_m[1] - arm.shoulder_m[1]) / arm_m
+        vy = speed = 0.0
+        if self.recent:
+            t0, y0, w0 = self.recent[0]
+            if t_s - t0 > 1e-6:
+                vy = (y - y0) / (t_s - t0)
+                speed = float(np.linalg.norm(arm.wrist_m - w0)) / (t_s - t0)
+        self.recent.append((t_s, y, arm.wrist_m))
+        step = y - self.heights[-1][1] if self.heights else 0.0
+        self.heights.append((t_s, y, other_fist))
+        if self.low is None or y <= self.low:
+            self._start(t_s, y)
+            return None
+        if y < self.low + drop:
+            self.drive_t_s = t_s
+        if y > self.top:
+            fore = arm.wrist_m - arm.elbow_m
+            self.top, self.top_t_s = y, t_s
+            self.top_shape = (
+                float(arm.elbow_m[1] - arm.shoulder_m[1]) / arm_m,
+                float(fore[1] / (np.linalg.norm(fore) or 1e-9)),
+                float(arm.wrist_m[1] - nose_m[1]) / arm_m,
+                float(np.linalg.norm(arm.wrist_m - nose_m)) / arm_m,
+                arm.straightness,
+            )
+            self.top_inside = inside
+        self.up_speed = max(self.up_speed, vy)
+        self.max_step = max(self.max_step, step)
+        self.speed_mps = max(self.speed_mps, speed)
+        # Down again: by ``drop`` once the rise was reported, otherwise by half an uppercut's
+        # rise (a quarter arm length). A smaller fall and rise is a hitch in the same drive (a
+        # frame's tracking slip, a fist pulled back by a cable), not a new dip.
+        ended = y < self.top - (drop if self.taken else max(drop, min_rise / 2))
+        out = None
+        if not self.taken and self.top - self.low >= min_rise and (ended or vy < opt.impact_speed_fraction * self.up_speed):
+            out = self._rise(hand, ended, opt.path_noise_floor)
+        if ended:
+            # On its way down: a new rise is measured from wherever the fist bottoms out next.
+            self._start(t_s, y)
+        return out
+
+    def take(self) -> None:
+        """The rise was reported: it is not reported again."""
+        self.taken = True
+
+    def _rise(self, hand: Hand, ended: bool, noise: float) -> Rise:
+        """The rise so far, with its dip: from the fist's last top before its lowest point
+        (moves of less than ``noise`` arm lengths between frames ignored) to now."""
+        assert self.low is not None
+        hist = list(self.heights)
+        i = max((k for k, (t, _, _) in enumerate(hist) if t <= self.low_t_s), default=0)
+        while i > 0 and hist[i - 1][1] >= hist[i][1] - noise:
+            i -= 1
+        fall_t = hist[i][0]
+        during = [o for t, _, o in hist[i:] if o is not None]
+        elbow_up, fore_up, over_nose, to_nose, extension = self.top_shape
+        return Rise(
+            hand=hand, fall_t_s=fall_t, low_t_s=self.low_t_s, drive_t_s=self.drive_t_s, top_t_s=self.top_t_s,
+            rise=self.top - self.low, top=self.top, up_speed=self.up_speed, elbow_up=elbow_up, fore_up=fore_up,
+            over_nose=over_nose, to_nose=to_nose, other_range=max(during) - min(during) if during else None,
+            inside=self.top_inside, max_step=self.max_step, extension=extension, speed_mps=self.speed_mps, ended=ended,
+        )
+
+    def _start(self, t_s: float, y: float) -> None:
+        self.low, self.low_t_s, self.top, self.top_t_s, self.drive_t_s = y, t_s, y, t_s, t_s
+        self.max_step = 0.0
+        self.up_speed = self.speed_mps = 0.0
+        self.taken = False
+
+
+def judge_rise(r: Rise, opt: DetectorOptions) -> str | None:
+    """Why this rise is not an uppercut, or None when it is one. Every test is the uppercut's
+    anatomy, with the thresholds the state machine's uppercut rules already use:
+
+    - driven, not jumped: no single frame carries half of the rise (a fist at the top the frame
+      after its low point is a tracking glitch or a first frame, as in the state machine; a real
+      drive takes 4-9 frames at 30 fps);
+    - the fist rose ``uppercut_full_rise`` (half an arm length: from the hip or the ribs; a
+      straight from the guard lifts it 0.33-0.40) to the shoulder line within a fist
+      (``uppercut_long_top``: the wrist landmark sits a fist below the knuckles at the chin);
+    - not above the head (``max_height_above_nose``: a wave, a hand raised), the elbow under the
+      shoulder (a raised elbow is a wave, an arm overhead, a hook), the forearm pointing up
+      (``uppercut_forearm_up``), the fist in front of the chin it is aimed at: no more than a
+      fist's width outside its own shoulder (``uppercut_outside``; a fist raised beside the
+      shoulder is a guard);
+    - thrown, not lifted: as fast as any bent-arm punch (``min_bent_peak_speed``), faster still
+      when it ends at the face (``face_touch``: a hand brought to the face), and driven from the
+      low point to the top within ``max_out_s`` and at ``onset_speed`` or more on average (the
+      speed at which a hand leaves its guard to punch; slower is a reach or a raise, or a fist
+      that stopped part way and crept on: real uppercuts average 2.7-6.6 arm lengths/s);
+    - with the other hand home: it moved up or down less than ``loose_hand`` (the state
+      machine's flail test) from the start of the dip to the top (both hands lifting together,
+      swinging in opposition as in running or high knees, or clapping, is not boxing). Without
+      the other hand in view (side-on, the far arm hidden) an arm swinging as one walks or
+      marches cannot be told from an uppercut: such a rise is left to the state machine.
+    """
+    if r.rise < opt.uppercut_full_rise:
+        return "rose too little for an uppercut"
+    if r.max_step > 0.5 * r.rise:
+        return "no extension phase"
+    if r.top < opt.uppercut_long_top:
+        return "stopped below the shoulder line"
+    if r.over_nose > opt.max_height_above_nose:
+        return "hand raised above the head"
+    if r.elbow_up >= 0.0:
+        return "elbow raised"
+    if r.fore_up < opt.uppercut_forearm_up:
+        return "forearm not up"
+    if r.inside is not None and r.inside < -opt.uppercut_outside:
+        return "fist beside its shoulder"
+    drive_s = r.top_t_s - r.drive_t_s
+    if drive_s > opt.max_out_s or r.rise < opt.onset_speed * drive_s or r.up_speed < opt.min_bent_peak_speed:
+        return "too slow for a hook or uppercut"
+    if r.up_speed < 1.5 * opt.min_bent_peak_speed and r.to_nose < opt.face_touch:
+        return "hand brought to the face"
+    if r.other_range is None:
+        return "other hand unseen"
+    if r.other_range > opt.loose_hand:
+        return "flail"
+    return None

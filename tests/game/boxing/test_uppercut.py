@@ -1,0 +1,134 @@
+"""The rise cue (game/boxing/uppercut.py) on generated fist trajectories: an uppercut driven up
+from the hip is found once; the same rise is refused when it is not an uppercut's (the other hand
+swinging, a one-frame jump, a fist beside its shoulder, an arm raised overhead, a slow lift)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from game.boxing.detector import DetectorOptions
+from game.boxing.kinematics import ArmSample
+from game.boxing.uppercut import Rise, RiseTracker, judge_rise
+
+OPT = DetectorOptions()
+ARM_M = 0.6  # metres, upper arm + forearm
+SHOULDER = np.array([-0.18, 0.0, 0.0])  # the right shoulder, metres over the shoulders' midpoint
+NOSE = np.array([0.0, 0.25, -0.08])
+
+
+def arm_at(fist_y: float, *, fist_x: float = 0.0, elbow_y: float | None = None) -> ArmSample:
+    """A right arm with its fist ``fist_y`` arm lengths over the shoulder, ``fist_x`` arm lengths
+    inside it (towards the other shoulder), in front of the body; the elbow below, under the fist."""
+    wrist = SHOULDER + ARM_M * np.array([-fist_x, fist_y, -0.35])
+    ey = min(fist_y, 0.0) - 0.3 if elbow_y is None else elbow_y
+    elbow = SHOULDER + ARM_M * np.array([-fist_x * 0.5, ey, -0.2])
+    seg = float(np.linalg.norm(elbow - SHOULDER) + np.linalg.norm(wrist - elbow))
+    return ArmSample(True, wrist, elbow, SHOULDER, float(np.linalg.norm(wrist - SHOULDER)) / seg, seg)
+
+
+def drive(heights: list[float], *, other: list[float] | None = None, fps: float = 30.0,
+          fist_x: float = 0.2, elbow_y: float | None = None) -> list[tuple[Rise, str | None]]:
+    """Feed a fist trajectory (arm lengths over the shoulder, one per frame); the rises the
+    tracker reports, each with the judge's verdict, taking the accepted ones as the detector does."""
+    tracker = RiseTracker()
+    out = []
+    for i, y in enumerate(heights):
+        o = None if other is None else other[i]
+        inside = fist_x
+        r = tracker.update("right", i / fps, arm_at(y, fist_x=fist_x, elbow_y=elbow_y), NOSE, ARM_M,
+                           0.0 if other is None else o, inside, OPT)
+        if r is not None:
+            why = judge_rise(r, OPT)
+            if why is None:
+                tracker.take()
+            out.append((r, why))
+    return out
+
+
+def uppercut_heights(fps: float = 30.0, low: float = -0.85, top: float = 0.15, drive_s: float = 0.25) -> list[float]:
+    """Guard at the chin, a dip to the hip, a drive back up to the chin, a return to the guard."""
+    def ramp(a: float, b: float, s: float) -> list[float]:
+        n = max(2, round(s * fps))
+        return list(np.linspace(a, b, n, endpoint=False))
+    return ([-0.05] * round(0.5 * fps) + ramp(-0.05, low, 0.2) + ramp(low, top, drive_s)
+            + ramp(top, -0.05, 0.25) + [-0.05] * round(0.5 * fps))
+
+
+def accepted(got: list[tuple[Rise, str | None]]) -> list[Rise]:
+    return [r for r, why in got if why is None]
+
+
+@pytest.mark.parametrize("fps", [24.0, 30.0, 60.0])
+def test_an_uppercut_from_the_hip_is_found_once_at_its_top(fps: float) -> None:
+    heights = uppercut_heights(fps)
+    got = accepted(drive(heights, fps=fps))
+    assert len(got) == 1
+    t_top = int(np.argmax(heights)) / fps
+    assert abs(got[0].top_t_s - t_top) <= 2 / fps
+    assert got[0].rise > 0.9
+
+
+def test_a_small_hitch_in_the_drive_is_the_same_rise() -> None:
+    """A frame's tracking slip (or a cable tugging the fist) half way up does not split the rise."""
+    heights = uppercut_heights()
+    i = heights.index(min(heights)) + 5  # past half way up: what is left rises less than 0.5
+    heights[i] = heights[i - 1] - 0.08
+    assert len(accepted(drive(heights))) == 1
+
+
+def test_two_uppercuts_are_two() -> None:
+    heights = uppercut_heights() + uppercut_heights()
+    assert len(accepted(drive(heights))) == 2
+
+
+def test_arms_swinging_in_opposition_are_not_an_uppercut() -> None:
+    """Running, marching, high knees: the other fist falls as this one rises."""
+    heights = uppercut_heights()
+    other = [-0.9 - (h + 0.05) * 0.8 for h in heights]
+    got = drive(heights, other=other)
+    assert not accepted(got) and any(why == "flail" for _, why in got)
+
+
+def test_without_the_other_hand_in_view_it_is_left_to_the_state_machine() -> None:
+    tracker = RiseTracker()
+    whys = []
+    for i, y in enumerate(uppercut_heights()):
+        r = tracker.update("right", i / 30, arm_at(y, fist_x=0.2), NOSE, ARM_M, None, 0.2, OPT)
+        if r is not None:
+            whys.append(judge_rise(r, OPT))
+    assert whys and all(w == "other hand unseen" for w in whys)
+
+
+def test_a_fist_jumping_up_in_one_frame_is_not_driven() -> None:
+    heights = [-0.9] * 10 + [0.1] * 20
+    got = drive(heights)
+    assert not accepted(got) and any(why == "no extension phase" for _, why in got)
+
+
+def test_a_fist_raised_beside_its_shoulder_is_a_guard() -> None:
+    got = drive(uppercut_heights(), fist_x=-0.4)
+    assert not accepted(got) and any(why == "fist beside its shoulder" for _, why in got)
+
+
+def test_an_arm_raised_overhead_is_not_an_uppercut() -> None:
+    got = drive(uppercut_heights(top=0.9), elbow_y=0.2)
+    assert not accepted(got)
+
+
+def test_a_slow_lift_is_not_thrown() -> None:
+    got = drive(uppercut_heights(drive_s=1.2))
+    assert not accepted(got) and any(why == "too slow for a hook or uppercut" for _, why in got)
+
+
+def test_a_rise_from_the_chest_is_not_one_from_the_hip() -> None:
+    assert not accepted(drive(uppercut_heights(low=-0.3)))
+
+
+def test_a_fist_that_stopped_part_way_and_crept_on_is_not_an_uppercut() -> None:
+    """Up fast to the chest, a pause, then a creep to the shoulder line (a guard raised in two
+    goes, tracker jitter): the rise adds up to an uppercut's, its drive does not."""
+    heights = ([-0.52] * 15 + list(np.linspace(-0.52, -0.14, 4, endpoint=False)) + [-0.14] * 10
+               + list(np.linspace(-0.14, 0.02, 5)) + [0.02] * 10)
+    got = drive(heights)
+    assert not accepted(got) and any(why == "too slow for a hook or uppercut" for _, why in got)
