@@ -127,8 +127,9 @@ class ViewFusedDetector:
         # stance (a cross turns the shoulders 40-50 degrees towards the camera,
         # punches_straight_profile): a straight the image plane saw travel across it, locked out
         # at nearly full length, was thrown side-on whatever the shoulders read.
-        return self._report(from_world, "world") + self._report(
-            [e for e in from_image if self._is_across_the_image(e)], "image")
+        # Such a straight is the better reading of the same punch: it goes first.
+        return self._report([e for e in from_image if self._is_across_the_image(e)], "image") + self._report(
+            from_world, "world")
 
     def _is_across_the_image(self, e: PunchEvent) -> bool:
         """A complete straight whose lock-out the image plane saw within 30 degrees of itself: the
@@ -149,9 +150,10 @@ class ViewFusedDetector:
 
     def _is_reported(self, e: PunchEvent, channel: str) -> bool:
         """The same punch already reported by the other channel (the view changed during it): the
-        same hand within ``SAME_PUNCH_S``, less than the quickest double jab takes (~0.3 s)."""
+        same hand within ``SAME_PUNCH_S``, less than the quickest double jab takes (~0.3 s). A half
+        punch reported never hides a complete one: the other channel saw the punch through."""
         return any(ch != channel and p.hand == e.hand and abs(p.t_s - e.t_s) <= SAME_PUNCH_S
-                   for ch, p in self._recent)
+                   and (p.complete or not e.complete) for ch, p in self._recent)
 
     def finish(self) -> list[PunchEvent]:
         self.world.finish()

@@ -54,7 +54,6 @@ def test_jab_side_single(shared_recording: Callable[[str], Path], labels: dict[s
     assert punches[0].kind in ("jab", "cross")
 
 
-@PIPELINE_3_REGRESSION
 def test_punches_straight_profile_slow_part(shared_recording: Callable[[str], Path], labels: dict[str, Any]) -> None:
     lab = labels["videos"]["video/punches_straight_profile.mp4"]
     events = [e for e in run(shared_recording("punches_straight_profile")) if e.t_s <= 4.0]
