@@ -474,6 +474,7 @@ class PunchDetector:
             h.guard = None
             h.history.clear()
             h.still_since_s = None
+            h.unseen = None
         self._samples.clear()
         self._last = None
 
@@ -543,14 +544,19 @@ class PunchDetector:
                 float(np.linalg.norm(flat) / dt), float(np.linalg.norm((w_mid - m0)[:2]) / dt))
 
     def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
+        """One frame of one hand: (its punch reported now, if any; whether an excursion started)."""
+        h = self._hands[hand]
+        h.visibility.append((s.t_s, s.arm(hand).visibility))
+        seen_late = self._seen_late(hand, h, s)
+        event, started = self._advance_hand(hand, s)
+        return seen_late or event, started
+
+    def _advance_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
+        """The state machine's step (``TRANSITIONS``) for one hand."""
         opt = self.options
         h = self._hands[hand]
         arm = s.arm(hand)
         L = self._arm_m
-        h.visibility.append((s.t_s, arm.visibility))
-        seen_late = self._seen_late(hand, h, s)
-        if seen_late is not None:
-            return seen_late, False
         if not self._is_followed(hand, s) or L <= 0:
             if h.state != "guard":
                 h.state = "guard"
@@ -692,8 +698,8 @@ class PunchDetector:
             h.min_exc_guard = min(h.min_exc_guard, exc)
             if speed < 0.75 * opt.onset_speed or exc > h.min_exc_guard + opt.turnaround:
                 h.settled = True
-            if not arm.is_valid:
-                pass  # a hidden hand's guess is measured from its guard, never teaches it one
+            if not arm.is_valid and not self._guard_ok(w, arm.straightness):
+                pass  # a hidden hand's guess where no guard can be (hanging, flung) teaches nothing
             elif bad_guard and len(h.history) >= 2 and calm < opt.still_speed and self._guard_ok(w, arm.straightness):
                 # Taken at once, not followed: an excursion measured from a guard half way between
                 # the hanging arm and the chin would read the hand's rise as an uppercut.
