@@ -40,7 +40,7 @@ bench: install
 eval: install
 	$(VENV)/bin/ringside eval
 
-# The generalisation check: the rep clips' cached skeletons as other cameras, frame rates and
+# The generalisation check: the rep and punch clips' cached skeletons as other cameras, frame rates and
 # trackers would give them (mirror, 10-60 fps, zoom, pan, roll, jitter, drops, occlusion), a few
 # minutes on two cores; needs `make eval` to have recorded the skeletons (docs/ACCURACY.md).
 eval-augment: install

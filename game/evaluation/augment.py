@@ -1,5 +1,6 @@
 """The generalisation check: the labelled real skeletons replayed as other cameras, frame rates and
-trackers would give them, and the rep engine judged on each (``ringside eval --augment``).
+trackers would give them, and the rep engine and the punch detector judged on each
+(``ringside eval --augment``).
 
 The product is judged on recordings nobody here has. Each augmentation below is one way such a
 recording departs from the shared ones, applied to the cached real skeletons (never to pixels):
@@ -38,7 +39,7 @@ from game.analysis import make_detector
 from game.errors import UsageError
 from game.evaluation.cache import cached_path, is_fresh
 from game.evaluation.labels import REP_EXERCISES, ClipLabel, load_labels
-from game.evaluation.scoring import judge
+from game.evaluation.scoring import ClipResult, judge
 from game.pose.recording import read_recording
 from game.pose.types import LM, FloatArray, PoseFrame
 
@@ -262,12 +263,48 @@ class AugmentedResult:
     got: int | None
     ok: bool
     why: str
+    # Punch clips only (0 elsewhere): labelled punches, those found, detections matching no label,
+    # and of the found ones with a labelled kind, how many were named right.
+    labelled: int = 0
+    found: int = 0
+    invented: int = 0
+    kinds_judged: int = 0
+    kinds_right: int = 0
+
+    @property
+    def is_punch_run(self) -> bool:
+        return self.exercise not in REP_EXERCISES
+
+
+def _result_row(lab: ClipLabel, aug: str, seed: int, r: ClipResult) -> AugmentedResult:
+    judged = [p for p in r.pairs if p.is_kind_right is not None]
+    return AugmentedResult(lab.stem, lab.exercise, aug, seed, r.expected, r.got, r.ok, r.why,
+                           labelled=r.labelled, found=r.hits, invented=r.phantoms,
+                           kinds_judged=len(judged), kinds_right=sum(1 for p in judged if p.is_kind_right))
+
+
+def summarise(rows: Sequence[AugmentedResult]) -> dict[str, dict[str, dict[str, int]]]:
+    """Per augmentation: rep runs within tolerance (``reps``) and the punch clips' runs within
+    tolerance, labelled/found/invented punches and kinds (``punches``)."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for r in rows:
+        by = out.setdefault(r.augmentation, {})
+        if r.is_punch_run:
+            s = by.setdefault("punches", {"runs": 0, "ok": 0, "labelled": 0, "found": 0, "invented": 0,
+                                          "kinds_judged": 0, "kinds_right": 0})
+            for k in ("labelled", "found", "invented", "kinds_judged", "kinds_right"):
+                s[k] += getattr(r, k)
+        else:
+            s = by.setdefault("reps", {"runs": 0, "ok": 0})
+        s["runs"] += 1
+        s["ok"] += r.ok
+    return out
 
 
 def run_augmented(labels_path: Path, *, cache_dir: Path, only: Sequence[str] = (), seeds: int = 3,
                   augmentations: Sequence[str] | None = None) -> dict[str, Any]:
-    """Every labelled rep clip (cached skeletons only), under every augmentation: the rows and a
-    summary ``{augmentation: {"clips": n, "ok": k}}`` plus ``"original"``."""
+    """Every labelled rep and punch clip (cached skeletons only), under every augmentation: the rows
+    and a summary (:func:`summarise`) keyed by augmentation, ``"original"`` included."""
     names = list(augmentations or AUGMENTATIONS)
     unknown = [n for n in names if n not in AUGMENTATIONS]
     if unknown:
@@ -276,7 +313,7 @@ def run_augmented(labels_path: Path, *, cache_dir: Path, only: Sequence[str] = (
     missing: list[str] = []
     root = labels_path.parent
     for lab in load_labels(labels_path):
-        if lab.exercise not in REP_EXERCISES or lab.robustness_only:
+        if lab.robustness_only:
             continue
         if only and not any(o in lab.name for o in only):
             continue
@@ -290,17 +327,11 @@ def run_augmented(labels_path: Path, *, cache_dir: Path, only: Sequence[str] = (
             det = make_detector(lab.exercise)
             events = [ev.to_json() for f in variant for ev in det.update(f)]
             events += [ev.to_json() for ev in det.finish()]
-            r = judge(lab, events)
-            return AugmentedResult(lab.stem, lab.exercise, aug, seed, r.expected, r.got, r.ok, r.why)
+            return _result_row(lab, aug, seed, judge(lab, events))
 
         rows.append(judged(frames, "original", 0))
         for name in names:
             for seed in range(1 if name in DETERMINISTIC else seeds):
                 rng = np.random.default_rng([seed, sum(map(ord, lab.stem)), sum(map(ord, name))])
                 rows.append(judged(AUGMENTATIONS[name](frames, rng), name, seed))
-    summary: dict[str, dict[str, int]] = {}
-    for r in rows:
-        s = summary.setdefault(r.augmentation, {"runs": 0, "ok": 0})
-        s["runs"] += 1
-        s["ok"] += r.ok
-    return {"rows": rows, "summary": summary, "missing": missing}
+    return {"rows": rows, "summary": summarise(rows), "missing": missing}

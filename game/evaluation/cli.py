@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def _fmt(v: float | None, pct: bool = True) -> str:
               help="Processes recording skeletons (default: one per core).")
 @click.option("--strict", is_flag=True, help="Exit with status 3 when any clip is outside its tolerance.")
 @click.option("--augment", "augment", is_flag=True,
-              help="The generalisation check: every rep clip's cached skeletons replayed as other cameras, "
+              help="The generalisation check: every rep and punch clip's cached skeletons replayed as other cameras, "
                    "frame rates and trackers would give them (docs/ACCURACY.md).")
 @click.option("--augmentation", "augmentations", multiple=True, metavar="NAME",
               help="With --augment: only these augmentations (repeatable; default all).")
@@ -80,29 +81,55 @@ def _augmented(labels_path: Path, cache: Path, only: tuple[str, ...], augmentati
                            augmentations=augmentations or None)
     rows, summary = report["rows"], report["summary"]
     if not rows:
-        raise UsageError("no cached rep clip matches (run `ringside eval` once to record the skeletons)")
+        raise UsageError("no cached labelled clip matches (run `ringside eval` once to record the skeletons)")
     if as_json:
         for r in rows:
             sys.stdout.write(json.dumps({"type": "augmented", **dataclasses.asdict(r)}) + "\n")
         sys.stdout.write(json.dumps({"type": "totals", "augment": summary, "missing": report["missing"]}) + "\n")
     else:
-        click.echo(f"{'augmentation':<13} {'within tolerance':>17}")
-        for name, s in summary.items():
-            click.echo(f"{name:<13} {s['ok']:>8}/{s['runs']:<4} {100 * s['ok'] / s['runs']:5.1f} %")
-        misses = [r for r in rows if not r.ok]
-        if misses:
-            click.echo("\nmisses:")
-            w = max(len(r.clip) for r in misses)
-            for r in misses:
-                click.echo(f"  {r.augmentation:<10} seed {r.seed}  {r.clip:<{w}}  want {r.want:>6} got "
-                           f"{'-' if r.got is None else r.got:>3}  {r.why}".rstrip())
-        if report["missing"]:
-            click.echo(f"\nnot cached (skipped): {', '.join(report['missing'])}")
-        total = sum(s["runs"] for k, s in summary.items() if k != "original")
-        ok = sum(s["ok"] for k, s in summary.items() if k != "original")
-        click.echo(f"\ntotals: {ok}/{total} augmented runs within tolerance ({100 * ok / max(total, 1):.1f} %)")
+        _print_augmented(rows, summary, report["missing"])
     if strict and any(not r.ok for r in rows):
         sys.exit(3)
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{100 * a / b:5.1f} %" if b else "    -  "
+
+
+def _print_augmented(rows: Sequence[Any], summary: dict[str, dict[str, dict[str, int]]],
+                     missing: Sequence[str]) -> None:
+    """One line per augmentation: rep runs within tolerance; punch clips within tolerance, punch
+    recall and precision, kinds named right; then every run outside its tolerance, then totals."""
+    click.echo(f"{'augmentation':<13} {'rep runs ok':>16}   {'punch runs ok':>16}  {'recall':>7} "
+               f"{'precision':>9} {'kinds':>7}")
+    for name, by in summary.items():
+        r = by.get("reps", {"runs": 0, "ok": 0})
+        p = by.get("punches", {"runs": 0, "ok": 0, "labelled": 0, "found": 0, "invented": 0,
+                               "kinds_judged": 0, "kinds_right": 0})
+        click.echo(f"{name:<13} {r['ok']:>5}/{r['runs']:<4}{_pct(r['ok'], r['runs'])}   "
+                   f"{p['ok']:>5}/{p['runs']:<4}{_pct(p['ok'], p['runs'])}  {_pct(p['found'], p['labelled'])} "
+                   f"{_pct(p['found'], p['found'] + p['invented']):>9} {_pct(p['kinds_right'], p['kinds_judged'])}")
+    misses = [r for r in rows if not r.ok]
+    if misses:
+        click.echo("\nmisses:")
+        w = max(len(r.clip) for r in misses)
+        for r in misses:
+            click.echo(f"  {r.augmentation:<10} seed {r.seed}  {r.clip:<{w}}  want {r.want:>6} got "
+                       f"{'-' if r.got is None else r.got:>3}  {r.why}".rstrip())
+    if missing:
+        click.echo(f"\nnot cached (skipped): {', '.join(missing)}")
+    aug = [by for k, by in summary.items() if k != "original"]
+
+    def total(part: str, key: str) -> int:
+        return sum(by[part][key] for by in aug if part in by)
+
+    rt, rk = total("reps", "runs"), total("reps", "ok")
+    click.echo(f"\ntotals: {rk}/{rt} augmented rep runs within tolerance ({_pct(rk, rt).strip()})")
+    if total("punches", "runs"):
+        lab, found, inv = total("punches", "labelled"), total("punches", "found"), total("punches", "invented")
+        click.echo(f"        {total('punches', 'ok')}/{total('punches', 'runs')} augmented punch runs within "
+                   f"tolerance; punches recall {_pct(found, lab).strip()}, precision "
+                   f"{_pct(found, found + inv).strip()}, kinds {_pct(total('punches', 'kinds_right'), total('punches', 'kinds_judged')).strip()}")
 
 
 def _progress(video: Path, error: str | None) -> None:

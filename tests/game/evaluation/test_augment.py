@@ -6,7 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from game.evaluation.augment import AUGMENTATIONS, mirror, resample, roll, zoom
+from game.evaluation.augment import AUGMENTATIONS, _result_row, mirror, resample, roll, summarise, zoom
+from game.evaluation.labels import ClipLabel, LabelledPunch
+from game.evaluation.scoring import judge
+from game.exercises import BOXING
 from game.pose.types import LM
 from game.reps.synthetic import Camera, Move, simulate
 from tests.game.reps.support import run
@@ -76,3 +79,30 @@ def test_the_engine_counts_a_synthetic_set_under_every_augmentation(name: str) -
         frames = AUGMENTATIONS[name](_set(seed), np.random.default_rng(seed))
         det, _ = run(frames, "squat")
         assert det.count == 3, (name, seed, [(r.counted, r.reason) for r in det.reps])
+
+
+def _punch_event(t: float, kind: str, complete: bool = True) -> dict[str, object]:
+    return {"type": "punch", "t": t, "kind": kind, "hand": "left", "complete": complete}
+
+
+def test_punch_clips_are_judged_and_summed_per_augmentation() -> None:
+    """The generalisation check covers the punch detector too: a punch clip's run carries its
+    labelled/found/invented punches and kinds, summed per augmentation apart from the rep runs."""
+    punch_clip = ClipLabel("video/p.mp4", exercise=BOXING, punches=3,
+                           punch_list=(LabelledPunch(1.0, "jab"), LabelledPunch(2.0, "hook"), LabelledPunch(3.0, "uppercut")))
+    negative = ClipLabel("video/n.mp4", exercise=BOXING, count_max=0)
+    squat = ClipLabel("video/s.mp4", exercise="squat", reps=1, bottoms_s=(1.0,))
+    # Found: the jab (right kind), the hook named jab (wrong kind); the uppercut missed; one invented.
+    found = [_punch_event(1.1, "jab"), _punch_event(2.05, "jab"), _punch_event(5.0, "cross"),
+             _punch_event(3.0, "uppercut", complete=False)]
+    rows = [_result_row(punch_clip, "fps10", 0, judge(punch_clip, found)),
+            _result_row(negative, "fps10", 0, judge(negative, [_punch_event(0.5, "jab")])),
+            _result_row(squat, "fps10", 0, judge(squat, [{"type": "rep", "counted": True, "bottom": 1.0}]))]
+    assert rows[0].is_punch_run and rows[1].is_punch_run and not rows[2].is_punch_run
+    assert (rows[0].labelled, rows[0].found, rows[0].invented) == (3, 2, 1)
+    assert (rows[0].kinds_judged, rows[0].kinds_right) == (2, 1)
+    s = summarise(rows)["fps10"]
+    assert s["reps"] == {"runs": 1, "ok": 1}
+    p = s["punches"]
+    assert (p["runs"], p["ok"]) == (2, 1)  # 3 found vs 3 labelled is within tolerance; the negative is not
+    assert (p["labelled"], p["found"], p["invented"], p["kinds_right"], p["kinds_judged"]) == (3, 2, 2, 1, 2)
