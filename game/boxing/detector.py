@@ -32,7 +32,7 @@ import numpy as np
 
 from game.boxing.events import HANDS, Hand, PunchEvent, PunchKind
 from game.boxing.features import excursion_features
-from game.boxing.kinematics import MIN_VISIBILITY, ArmSample, BodySample, sample_body
+from game.boxing.kinematics import MIN_VISIBILITY, BodySample, sample_body
 from game.pose.types import PoseFrame
 
 State = Literal["guard", "out", "back"]
