@@ -5,6 +5,7 @@ BlazePose's side-on depth errors, mirrored, at 15 to 60 fps, at any body and ima
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -56,26 +57,38 @@ def guessed_depth(frames: tuple[PoseFrame, ...], seed: int, sigma_m: float = 0.1
     return out
 
 
-def hidden_behind_the_body(frames: tuple[PoseFrame, ...], hand: str) -> list[PoseFrame]:
-    """The far arm as BlazePose marks it side-on: hidden (visibility 0.1-0.3) while the fist is
-    behind the body, in the guard by the chin, coming into view (0.6-0.8) only once the fist is out
-    in front of the chest (measured on punches_straight_profile and punch_straights_outdoor_far_side:
-    0.05-0.3 in the guard, 0.5-0.8 at the far arm's lock-out)."""
-    joints = [LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST] if hand == "left" else \
-        [LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST]
+def with_visibility(frames: tuple[PoseFrame, ...], joints: list[int],
+                    visibility: Callable[[np.ndarray], float]) -> list[PoseFrame]:
+    """The frames with the visibility of ``joints`` set to ``visibility(image landmarks)``."""
     out = []
     for f in frames:
-        if f.landmarks_px is None:
-            out.append(f)
-            continue
-        px = f.landmarks_px.copy()
+        if f.landmarks_px is not None:
+            px = f.landmarks_px.copy()
+            px[joints, 3] = visibility(px)
+            f = dataclasses.replace(f, landmarks_px=px)
+        out.append(f)
+    return out
+
+
+def arm_joints(hand: str) -> list[int]:
+    return [LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST] if hand == "left" else \
+        [LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST]
+
+
+def hidden_behind_the_body(frames: tuple[PoseFrame, ...], hand: str) -> list[PoseFrame]:
+    """The far arm as BlazePose marks it side-on: hidden (visibility 0.2) while the fist is behind
+    the body, in the guard by the chin, coming into view (up to 0.75) only once the fist is out in
+    front of the chest (measured on punches_straight_profile and punch_straights_outdoor_far_side:
+    0.05-0.3 in the guard, 0.5-0.8 at the far arm's lock-out)."""
+    wrist = arm_joints(hand)[2]
+
+    def visibility(px: np.ndarray) -> float:
         sh = (px[LM.LEFT_SHOULDER, :2] + px[LM.RIGHT_SHOULDER, :2]) / 2
         hip = (px[LM.LEFT_HIP, :2] + px[LM.RIGHT_HIP, :2]) / 2
-        torso = float(np.linalg.norm(sh - hip))
-        out_front = abs(float(px[joints[2], 0] - sh[0])) / torso  # fist ahead of the chest, in torsos
-        px[joints, 3] = 0.2 + 0.55 * float(np.clip((out_front - 0.6) / 0.4, 0.0, 1.0))
-        out.append(dataclasses.replace(f, landmarks_px=px))
-    return out
+        out_front = abs(float(px[wrist, 0] - sh[0])) / float(np.linalg.norm(sh - hip))  # in torsos
+        return 0.2 + 0.55 * float(np.clip((out_front - 0.6) / 0.4, 0.0, 1.0))
+
+    return with_visibility(frames, arm_joints(hand), visibility)
 
 
 def mirrored(frames: list[PoseFrame] | tuple[PoseFrame, ...]) -> list[PoseFrame]:
@@ -157,12 +170,7 @@ def test_a_hidden_arm_that_stays_hidden_counts_nothing() -> None:
     guess of an arm it cannot see, which often mirrors the near arm): nothing is counted."""
     for kind in ("jab", "cross"):
         clip = side_on_punch(kind, seed_of("never", kind), far=True)
-        frames = []
-        for f in clip.frames:
-            px = f.landmarks_px.copy() if f.landmarks_px is not None else None
-            if px is not None:
-                px[[LM.RIGHT_SHOULDER, LM.RIGHT_ELBOW, LM.RIGHT_WRIST], 3] = 0.2
-            frames.append(dataclasses.replace(f, landmarks_px=px))
+        frames = with_visibility(clip.frames, arm_joints("right"), lambda px: 0.2)
         assert complete(run(make_punch_detector(orthodox=not clip.body.southpaw), frames)) == []
 
 
