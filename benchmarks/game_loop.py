@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from game.reps.definitions import SQUAT  # noqa: E402
+from ringside_protocol import BOXING_MODE  # noqa: E402
 
 RUN_S = float(os.environ.get("RINGSIDE_BENCH_GAME_S", "24"))
 
@@ -51,7 +52,7 @@ def run(label: str, *, source: str | None = None, demo: str | None = None,
 
     with tempfile.TemporaryDirectory() as home:
         opts = AppOptions(source=source, mode=mode, demo=demo is not None, calibrate=False,
-                          target=50 if mode != "boxing" else 1)
+                          target=50 if mode != BOXING_MODE else 1)
         app = App(opts, home=Path(home))
         stop = threading.Timer(RUN_S, lambda: setattr(app, "running", False))
         stop.start()
@@ -116,7 +117,7 @@ def main() -> int:
     else:
         print(f"(skipped the video run: {video} not found)")
     report(run("rep challenge, generated player (no model)", demo=SQUAT.name))
-    report(run("shadowboxing, generated boxer (targets + effects)", demo="boxing", mode="boxing"))
+    report(run("shadowboxing, generated boxer (targets + effects)", demo=BOXING_MODE, mode=BOXING_MODE))
     return 0
 
 

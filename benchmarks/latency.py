@@ -34,6 +34,7 @@ from game.boxing.fusion import ViewFusedDetector
 from game.config import shared_data_dir
 from game.feed import PoseFeed
 from game.reps.definitions import SQUAT  # noqa: E402
+from ringside_protocol import BOXING_MODE
 
 RUN_S = float(os.environ.get("RINGSIDE_BENCH_LATENCY_S", "24"))
 # Window size (WxH); a smaller one shows the loop's pacing when drawing 1280x720 saturates a
@@ -41,7 +42,7 @@ RUN_S = float(os.environ.get("RINGSIDE_BENCH_LATENCY_S", "24"))
 SIZE = tuple(int(v) for v in os.environ.get("RINGSIDE_BENCH_LATENCY_SIZE", "1280x720").split("x"))
 RUNS: list[tuple[str, str, str]] = [  # (label, video, mode): the clips the goal is stated on
     ("squat rep challenge", "squat_side_deep.mp4", SQUAT.name),
-    ("shadowboxing", "punches_straight_profile.mp4", "boxing"),
+    ("shadowboxing", "punches_straight_profile.mp4", BOXING_MODE),
 ]
 
 
@@ -81,7 +82,7 @@ class Probe:
         if m is not None and m.pending_feedback:
             # the app's own rep/hit feedback marks (drawn at this flip): reps come from here
             self.event_ms["rep"].extend((now - c) * 1000.0 for c in m.pending_feedback
-                                        if self.app.options.mode != "boxing")
+                                        if self.app.options.mode != BOXING_MODE)
 
 
 def run(label: str, video: Path | None, mode: str) -> dict[str, Any]:
@@ -113,7 +114,7 @@ def run(label: str, video: Path | None, mode: str) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as home:
             opts = AppOptions(source=None if video is None else str(video), mode=mode,
                               demo=video is None, calibrate=False, size=(SIZE[0], SIZE[1]),
-                              target=50 if mode != "boxing" else 1)
+                              target=50 if mode != BOXING_MODE else 1)
             app = App(opts, home=Path(home))
             probe.app = app
             stop = threading.Timer(RUN_S, lambda: setattr(app, "running", False))

@@ -26,6 +26,7 @@ from benchmarks.server_connections import (
     request,
     server,
 )
+from ringside_protocol import BOXING_MODE
 
 WATCHERS = 500
 WATCHER_PROCESSES = 4
@@ -77,7 +78,7 @@ async def run() -> None:
     with server() as (url, pid):
         (coach,) = await open_clients(url, 1)
         await request(coach, {"type": "register", "name": "Coach", "trainer_code": TRAINER_CODE})
-        code = (await request(coach, {"type": "challenge.create", "title": "Bench bout", "exercise": "boxing",
+        code = (await request(coach, {"type": "challenge.create", "title": "Bench bout", "exercise": BOXING_MODE,
                                       "duration_s": 600}))["challenge"]["code"]
         players = await open_clients(url, PLAYERS)
         ids = []

@@ -97,7 +97,7 @@ async def request(ws: Any, message: dict[str, Any]) -> dict[str, Any]:
     while True:
         reply = json.loads(await ws.recv())
         if reply.get("type") != "standings":
-            return reply  # type: ignore[no-any-return]
+            return reply
 
 
 async def run() -> None:

@@ -17,14 +17,14 @@ import urllib.request
 from typing import Any
 
 from benchmarks.server_connections import cpu_s, load_note, open_clients, pct, request, server
-from ringside_protocol import DEFAULT_REP_MODE
+from ringside_protocol import BOXING_MODE, DEFAULT_REP_MODE
 
 PLAYERS = 200
 
 
 def health(url: str) -> dict[str, Any]:
     with urllib.request.urlopen(url.replace("ws://", "http://").replace("/ws", "/healthz"), timeout=10) as res:
-        return json.loads(res.read())  # type: ignore[no-any-return]
+        return json.loads(res.read())
 WARMUP_S = 2.0
 MEASURE_S = 15.0
 
@@ -50,7 +50,7 @@ def boxing_session(i: int, now_ms: int) -> dict[str, Any]:
                "score": 1500.0 + i % 100, "peak_hand_speed_mps": 9.1, "mean_hand_speed_mps": 5.2, "dodges": 12,
                "max_combo": 8} for r in range(3)]
     return {
-        "mode": "boxing", "score": sum(r["score"] for r in rounds), "played_at_ms": now_ms - 300_000,
+        "mode": BOXING_MODE, "score": sum(r["score"] for r in rounds), "played_at_ms": now_ms - 300_000,
         "duration_ms": 190_000,
         "telemetry": {"duration_ms": 190_000, "punches_thrown": 450, "punches_landed": 360, "rounds": rounds,
                       "skeleton_summary": {"frames": 5700, "fps": 30.0, "visibility_mean": 0.91,

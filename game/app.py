@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from game import exercises
+from game import exercises, modes
 from game.audio import Audio
 from game.calibration import BodyProfile
 from game.config import data_dir
@@ -71,15 +71,13 @@ if TYPE_CHECKING:
 
 FADE_MS = 220.0  # a short fade-in when the scene changes
 
-MODES = ("menu", *exercises.NAMES, "workout", "review", "moves", "settings", "leaderboard", "calibrate", "versus")
-
 
 @dataclass(frozen=True, slots=True)
 class AppOptions:
     """How the game was started (from the command line); read once."""
 
     source: str | None = None  # None: the camera from the settings
-    mode: str = "menu"
+    mode: str = modes.MENU
     demo: bool = False  # drive the game with a generated skeleton instead of a camera
     exit_after_s: float | None = None
     screenshots: Path | None = None
@@ -404,7 +402,7 @@ class App:
         for notice in self.notices:
             self.notify(notice, seconds=8.0)
         if self.options.demo or (self.options.source is None and self.options.scripted
-                                 and self.options.mode in (*exercises.NAMES, "versus")):
+                                 and self.options.mode in modes.PLAYING):
             self.open_source(demo=exercise_demo_key(self.options.mode))
         else:
             self.open_source(self.default_spec())
@@ -656,7 +654,7 @@ class App:
             self.exit_reason = "source_error"
             self.running = False
         elif top is not None and top.name in ("results", "versus_results") and \
-                top.t_s > 1.5 and opts.mode in (*exercises.NAMES, "versus"):
+                top.t_s > 1.5 and opts.mode in modes.PLAYING:
             self.screenshot("final")
             self.exit_reason = "session_complete"
             self.running = False

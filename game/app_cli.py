@@ -9,11 +9,9 @@ from pathlib import Path
 
 import click
 
+from game import modes
 from game.errors import SourceError, UsageError
 from ringside_protocol import DEFAULT_REP_MODE, EXERCISE_MODES
-
-MODE_CHOICES = ("menu", *EXERCISE_MODES, "workout", "review", "moves", "settings", "leaderboard", "calibrate",
-                "versus")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -30,7 +28,7 @@ def _size(text: str) -> tuple[int, int]:
 @click.option("--source", "source", metavar="FILE|camera:N",
               help="Use a video, image folder or .rsk skeleton recording as the camera "
                    "(default: the camera chosen in settings).")
-@click.option("--mode", type=click.Choice(MODE_CHOICES), default="menu", show_default=True,
+@click.option("--mode", type=click.Choice(modes.START_MODES), default=modes.MENU, show_default=True,
               help="Start straight in this scene.")
 @click.option("--demo", is_flag=True, help="No camera needed: a generated player drives the game.")
 @click.option("--exit-after", "exit_after", type=float, metavar="SECONDS",
@@ -40,7 +38,7 @@ def _size(text: str) -> tuple[int, int]:
 @click.option("--every", "screenshot_every", type=float, default=2.0, show_default=True,
               metavar="SECONDS", help="Screenshot interval for --screenshots.")
 @click.option("--target", type=int, help="Reps for a rep challenge, or rounds for boxing.")
-@click.option("--versus", "versus", type=click.Choice(EXERCISE_MODES),
+@click.option("--versus", type=click.Choice(EXERCISE_MODES),
               help="Two players: a race of these reps (first to --target, default 10) or a "
                    "boxing match (implies --mode versus).")
 @click.option("--review", "review_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -61,9 +59,9 @@ def play(source: str | None, mode: str, demo: bool, exit_after: float | None,
         os.environ["SDL_VIDEODRIVER"] = "dummy"
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
     if review_file is not None:
-        mode = "review"
+        mode = modes.REVIEW
     if versus is not None:
-        mode = "versus"
+        mode = modes.VERSUS
     if exit_after is not None and exit_after <= 0:
         raise UsageError("--exit-after must be a positive number of seconds")
     if screenshot_every <= 0:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from game.reps.definitions import DEFINITIONS, ExerciseDefinition
-from ringside_protocol import DEFAULT_REP_MODE, POINTS_MODES, ExerciseMode
+from ringside_protocol import BOXING_MODE, DEFAULT_REP_MODE, ExerciseMode
 from ringside_protocol import EXERCISES as _MODES
 
 #: The demo beside a points game (shadowboxing): a key of ``game.moves.MOVES``.
@@ -93,7 +93,7 @@ REP_NAMES: tuple[str, ...] = tuple(e.name for e in EXERCISES if e.is_reps)
 #: The exercise chosen when none is named (the first rep exercise).
 DEFAULT: str = DEFAULT_REP_MODE
 #: The points game (shadowboxing): its own scene and detector.
-BOXING: str = POINTS_MODES[0]
+BOXING: str = BOXING_MODE
 
 
 def get(name: str) -> Exercise:

@@ -48,6 +48,7 @@ from game.pose.pipeline import PipelineOptions, PosePipeline
 from game.pose.recording import Recording
 from game.pose.sources import open_source, parse_camera_spec
 from game.pose.types import PoseFrame, TrackedPose
+from ringside_protocol import Kind, kind_of
 
 ImageArray = npt.NDArray[np.uint8]
 
@@ -86,11 +87,20 @@ Opener = Callable[[], Iterator[tuple[Any, ...]]]
 #   or less, game/reps/engine.py); the shared 10 fps clips (squat_front_darkgym_10fps,
 #   squat_goblet_front_10fps, squat_prisoner_front_10fps) are labelled and judged. Below 10 a
 #   0.3 s bottom can fall between frames.
-# - boxing: 24 frames/s. The punch detector's frame-gap rules are stated for 24-30+ fps
+# - points (shadowboxing): 24 frames/s. The punch detector's frame-gap rules are stated for 24-30+ fps
 #   (game/boxing/detector.py: at 24-30 fps a snapped jab is locked out for less than a frame,
 #   and only a regular 30+ fps gap may condemn a one-frame extension); a jab's extension lasts
 #   about 0.1-0.15 s, 2-3 frames at 24 fps, so below it punches are missed or misjudged.
-MIN_POSE_FPS = {"reps": 10.0, "boxing": 24.0}
+MIN_POSE_FPS: dict[Kind, float] = {"reps": 10.0, "points": 24.0}  # by the exercise's kind
+
+
+def needed_pose_fps(activity: str) -> float:
+    """MIN_POSE_FPS of an exercise (its wire name: ``squat``, the shadowboxing mode) or of a
+    kind (``reps``, ``points``). Any other name needs what reps need."""
+    kind = kind_of(activity)
+    if kind is None:
+        kind = "points" if activity == "points" else "reps"
+    return MIN_POSE_FPS[kind]
 RATE_WINDOW_S = 2.0  # the pose rate is measured over the last 2 s of skeletons
 # Lockstep read-ahead: 8 s at 30 fps keeps a scripted run over a file from waiting on the model.
 LOCKSTEP_READ_AHEAD = 240
@@ -373,9 +383,9 @@ class PoseFeed:
         return self.is_too_slow_for(self.min_pose_fps)
 
     def is_too_slow_for(self, need: str | float) -> bool:
-        """Whether the measured pose rate is below ``need``: frames per second, or an activity
-        of MIN_POSE_FPS ("reps", "boxing"). False until measured and when not live."""
-        fps = MIN_POSE_FPS[need] if isinstance(need, str) else float(need)
+        """Whether the measured pose rate is below ``need``: frames per second, or what an
+        exercise or a kind needs (:func:`needed_pose_fps`). False until measured and when not live."""
+        fps = needed_pose_fps(need) if isinstance(need, str) else float(need)
         with self._lock:
             if self.status != FeedStatus.LIVE or self.pacing == "lockstep":
                 return False

@@ -12,18 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from game.session_result import SessionResult
+from game.session_result import POINTS_GROUP, REP_GROUP, SessionResult
 from game.settings import backup_corrupt, write_json_atomic
 
 HISTORY_FILE = "history.json"
 MAX_SESSIONS = 500
 
-# Personal-best metrics per mode: (key in the result's ``stats``, label, higher is better).
+# Personal-best metrics per history group (``SessionResult.mode``): (key in the result's
+# ``stats``, label, higher is better).
 BEST_METRICS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "rep": (("reps", "Reps", True), ("avg_score", "Average form", True),
-            ("best_score", "Best rep", True)),
-    "boxing": (("score", "Score", True), ("hits", "Hits", True), ("best_combo", "Best combo", True),
-               ("accuracy_pct", "Accuracy", True)),
+    REP_GROUP: (("reps", "Reps", True), ("avg_score", "Average form", True),
+                ("best_score", "Best rep", True)),
+    POINTS_GROUP: (("score", "Score", True), ("hits", "Hits", True), ("best_combo", "Best combo", True),
+                   ("accuracy_pct", "Accuracy", True)),
 }
 
 

@@ -244,7 +244,7 @@ DEFAULT_PLAN = TodayPlan(
     readiness="unknown",
     blocks=(
         PlanBlock("mobility", "Warm-up", warmup_detail(3), minutes=3),
-        PlanBlock("boxing", "Shadowboxing", "3 rounds of 2 minutes, 45 s rest", rounds=3,
+        PlanBlock(exercises.BOXING, exercises.title(exercises.BOXING), "3 rounds of 2 minutes, 45 s rest", rounds=3,
                   round_s=120, rest_s=45),
         PlanBlock(exercises.DEFAULT, exercises.title(exercises.DEFAULT), "3 sets of 10, 90 s rest", sets=3, reps=10,
                   rest_s=90),
@@ -293,10 +293,10 @@ def today_plan(home: Path) -> tuple[TodayPlan, str | None]:
     b = p.boxing
     if b.style != "none" and b.rounds > 0:
         style = "steady rhythm" if b.style == "steady" else "intervals"
-        blocks.append(PlanBlock("boxing", "Shadowboxing",
+        blocks.append(PlanBlock(exercises.BOXING, exercises.title(exercises.BOXING),
                                 f"{b.rounds} x {b.round_s} s {style} at {b.bpm} bpm, "
                                 f"{b.rest_s} s rest", rounds=b.rounds, round_s=b.round_s,
-                                rest_s=b.rest_s, boxing=p.to_json()["boxing"]))  # type: ignore[arg-type]
+                                rest_s=b.rest_s, boxing=b.to_json()))
     s = p.squats
     if s.sets > 0 and s.reps > 0:
         blocks.append(PlanBlock(exercises.DEFAULT, exercises.title(exercises.DEFAULT),
@@ -485,7 +485,7 @@ class LeaderboardLink:
         if worker is not None:
             live = worker.override()
             if live:
-                return live  # type: ignore[no-any-return]
+                return live
         return latest_coach_override(fetch=False, folder=self.home)
 
 
@@ -546,7 +546,7 @@ def apply_coach_override(plan: TodayPlan, override: dict[str, Any] | None) -> To
     for b in plan.blocks:
         if keep and b.exercise not in keep and b.exercise != "mobility":
             continue
-        if b.exercise == "boxing":
+        if b.exercise == exercises.BOXING:
             rounds = max(1, round(b.rounds * scale))
             if isinstance(p.get("max_rounds"), int):
                 rounds = min(rounds, int(p["max_rounds"]))

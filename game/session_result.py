@@ -25,8 +25,14 @@ from types import MappingProxyType
 from typing import Any
 
 from game.reps.events import Cue, RepEvent
+from ringside_protocol import kind_of
 
-BOXING = "boxing"
+#: A session's history group (``mode`` in the saved JSON): which personal bests it keeps
+#: (``game.history.BEST_METRICS``) and how the results screen lays it out. Not an exercise's
+#: name: every rep exercise is the one group ``rep``. The strings are the ones files written by
+#: earlier versions hold, so they stay as they are.
+REP_GROUP = "rep"
+POINTS_GROUP = "boxing"
 
 
 def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -140,9 +146,14 @@ class SessionResult:
         object.__setattr__(self, "per_round", tuple(_frozen(r) for r in self.per_round))
 
     @property
+    def is_points(self) -> bool:
+        """A points game (shadowboxing: punches and rounds) rather than counted reps."""
+        return kind_of(self.exercise) == "points"
+
+    @property
     def mode(self) -> str:
-        """``boxing`` or ``rep`` (the personal-best table and the results screen's layout)."""
-        return BOXING if self.exercise == BOXING else "rep"
+        """The history group: :data:`POINTS_GROUP` or :data:`REP_GROUP`."""
+        return POINTS_GROUP if self.is_points else REP_GROUP
 
     @property
     def counted_reps(self) -> tuple[RepEvent, ...]:
@@ -155,7 +166,7 @@ class SessionResult:
         """The JSON object history.json, the journal and the CLI's summary keep."""
         out: dict[str, Any] = {"mode": self.mode, "exercise": self.exercise,
                                "stats": _plain(self.stats)}
-        if self.mode == BOXING:
+        if self.is_points:
             out["per_round"] = _plain(self.per_round)
             out["punches"] = [p.to_json() for p in self.punches]
             out["difficulty"] = _plain(self.difficulty)

@@ -230,7 +230,7 @@ class BoxingVersus(_Match):
         sc = self.scores()
         a, b = sc["left"], sc["right"]
         winner: Slot | None = None if a == b else ("left" if a > b else "right")
-        self.result = VersusResult("boxing", sc, winner, "score" if winner else "draw")
+        self.result = VersusResult(exercises.BOXING, sc, winner, "score" if winner else "draw")
         return VersusEvent(t, "finished", winner, self.result.to_json())
 
 

@@ -38,7 +38,7 @@ from leaderboard_server.errors import (
     TokenExpiredError,
 )
 from leaderboard_server.plausibility import DEFAULT_LIMITS, Limits, Violation, check_progress, violations
-from leaderboard_server.protocol import PROTOCOL_VERSION, request_id
+from leaderboard_server.protocol import CHALLENGE_MODE, PROTOCOL_VERSION, request_id
 from leaderboard_server.records import ChallengeRec, PlayerRec, StandingRec, SubmissionRec, TokenRec
 
 if TYPE_CHECKING:  # the core is sans-I/O: the repository (SQLAlchemy) is only a type here
@@ -546,7 +546,7 @@ def _submit(c: _Ctx) -> Outcome:
     mode = sub["mode"]
     challenge: ChallengeRec | None = None
     found: list[Violation] = []
-    if mode == "challenge":
+    if mode == CHALLENGE_MODE:
         if "challenge" not in sub:
             raise ProtocolError("submission: a challenge submission names its challenge code")
         code = str(sub["challenge"]).upper()
@@ -574,7 +574,7 @@ def _submit(c: _Ctx) -> Outcome:
             exercise, float(sub["score"]), min(int(sub["duration_ms"]), challenge_ms), challenge_ms, c.config.limits)]
     else:
         if "challenge" in sub:
-            raise ProtocolError("submission: only mode 'challenge' names a challenge")
+            raise ProtocolError(f"submission: only mode {CHALLENGE_MODE!r} names a challenge")
         exercise = mode
         if sub.get("exercise", exercise) != exercise:
             raise ProtocolError("submission: exercise must match the mode")

@@ -12,6 +12,7 @@ from typing import Any
 import ringside_protocol as _wire
 from leaderboard_server.errors import ProtocolError, UnsupportedVersionError
 from ringside_protocol import (
+    CHALLENGE_MODE,
     EXERCISE_MODES,
     MESSAGE_SCHEMAS,
     MODES,
@@ -49,6 +50,6 @@ def validate(message: Any, *, check_text: bool = True) -> dict[str, Any]:
 
 
 __all__ = [
-    "EXERCISE_MODES", "MESSAGE_SCHEMAS", "MODES", "PERIODS", "PROTOCOL_VERSION", "REP_MODES", "SUBMISSION_SCHEMA",
+    "CHALLENGE_MODE", "EXERCISE_MODES", "MESSAGE_SCHEMAS", "MODES", "PERIODS", "PROTOCOL_VERSION", "REP_MODES", "SUBMISSION_SCHEMA",
     "SUPPORTED_VERSIONS", "TELEMETRY_SCHEMA", "decode", "encode", "request_id", "schema_for", "validate",
 ]

@@ -240,7 +240,7 @@ class DbWorker:
                         self._announce(session, [result])
                         session.commit()
                     results.append(result)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # noqa: BLE001 - this message alone fails: its sender gets the error (_resolve)
                     log.warning("message failed in storage: %s", exc)
                     results.append(exc)
         if batch[0].kind == "handle" or self._reads is self._writes:

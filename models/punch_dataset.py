@@ -26,6 +26,7 @@ from game.pose.recording import read_recording
 from game.pose.types import PoseFrame
 from models.coco17 import read_coco17_csv
 from models.punch_synth import NON_PUNCH_MOTIONS, PUNCH_KINDS, Clip, combo_clip, motion_clip, punch_clip
+from ringside_protocol import BOXING_MODE
 
 MATCH_S = 0.2
 FAMILY = {"jab": "straight", "cross": "straight", "hook": "hook", "uppercut": "uppercut"}
@@ -156,7 +157,7 @@ def real_windows(labels_path: Path, recordings: Path, coco_dir: Path | None = No
     """
     videos = json.loads(labels_path.read_text())["videos"]
     for key, lab in videos.items():
-        if lab.get("exercise") != "boxing" or lab.get("robustness_only"):
+        if lab.get("exercise") != BOXING_MODE or lab.get("robustness_only"):
             continue
         stem = Path(key).stem
         path = recordings / f"{stem}.rsk"

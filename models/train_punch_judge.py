@@ -52,6 +52,7 @@ from game.evaluation.scoring import totals
 from game.pose.recording import read_recording
 from game.pose.types import PoseFrame
 from models.punch_dataset import random_clip
+from ringside_protocol import BOXING_MODE
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -117,7 +118,7 @@ def real_samples(labels_path: Path, cache_dir: Path) -> tuple[list[Sample], list
         if not rsk.is_file() or lab.get("robustness_only"):
             continue
         stem = Path(key).stem
-        if lab.get("exercise") == "boxing":
+        if lab.get("exercise") == BOXING_MODE:
             punches = real_punches(lab)
             if not punches and lab.get("count_max") != 0:
                 continue  # no per-punch times (punches_straight_profile): nothing to label from
@@ -165,7 +166,7 @@ class Judge:
         z = h @ self.w + self.b
         z = z - z.max(axis=-1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=-1, keepdims=True)  # type: ignore[no-any-return]
+        return e / e.sum(axis=-1, keepdims=True)
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(JUDGE_CLASSES), "features": list(EXCURSION_FEATURES),

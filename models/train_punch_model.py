@@ -51,7 +51,7 @@ def load_or_build(name: str, n: int, seed: int) -> Dataset:
     return d
 
 
-def make_model(tf):  # type: ignore[no-untyped-def]
+def make_model(tf):
     inp = tf.keras.Input((WINDOW, FEATURES), name="window")
     x = tf.keras.layers.Conv1D(24, 3, activation="relu", padding="same")(inp)
     x = tf.keras.layers.Conv1D(32, 3, activation="relu", padding="same", strides=2)(x)
@@ -79,7 +79,7 @@ def stack(real: list[RealWindow]) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([w.x for w in real]).astype(np.float32), np.array([w.y for w in real], np.int64)
 
 
-def fit(tf, train: Dataset, real: list[RealWindow], val: Dataset, epochs: int, real_weight: float):  # type: ignore[no-untyped-def]
+def fit(tf, train: Dataset, real: list[RealWindow], val: Dataset, epochs: int, real_weight: float):
     """A model trained on the synthetic windows plus the real ones (each real window weighted
     ``real_weight``: there are few of them, and they are the product)."""
     rx, ry = stack(real)
@@ -108,7 +108,7 @@ def decide(p: np.ndarray) -> int:
     return best
 
 
-def leave_one_clip_out(tf, train: Dataset, real: list[RealWindow], val: Dataset, args: argparse.Namespace) -> dict:  # type: ignore[no-untyped-def]
+def leave_one_clip_out(tf, train: Dataset, real: list[RealWindow], val: Dataset, args: argparse.Namespace) -> dict:
     """Each real clip in turn is held out: a model trained on the synthetic windows and the
     other clips names its candidates. Returns the figures, rules alongside, on the same windows."""
     clips = sorted({w.clip for w in real})
@@ -172,7 +172,7 @@ def main() -> None:
         print("leave-one-clip-out:", json.dumps(loco))
     model = fit(tf, train, real, val, args.epochs, args.real_weight)
 
-    def representative():  # type: ignore[no-untyped-def]
+    def representative():
         for i in range(0, min(len(train.x), 800)):
             yield [train.x[i : i + 1]]
 

@@ -8,6 +8,8 @@ docs/PROTOCOL.md.
 
 from ringside_protocol.errors import ERROR_CODES, FINAL_CODES, ProtocolError, UnsupportedVersionError
 from ringside_protocol.exercises import (
+    BOXING_MODE,
+    CHALLENGE_MODE,
     DEFAULT_REP_MODE,
     EXERCISE_MODES,
     EXERCISES,
@@ -15,7 +17,9 @@ from ringside_protocol.exercises import (
     POINTS_MODES,
     REP_MODES,
     ExerciseMode,
+    Kind,
     RepLimits,
+    kind_of,
 )
 from ringside_protocol.messages import (
     MESSAGE_SCHEMAS,
@@ -32,7 +36,7 @@ from ringside_protocol.messages import (
 )
 
 __all__ = [
-    "DEFAULT_REP_MODE", "ERROR_CODES", "EXERCISES", "EXERCISE_MODES", "POINTS_MODES", "ExerciseMode", "RepLimits", "FINAL_CODES", "MESSAGE_SCHEMAS", "MODES", "PERIODS", "PROTOCOL_VERSION",
+    "BOXING_MODE", "CHALLENGE_MODE", "DEFAULT_REP_MODE", "Kind", "kind_of", "ERROR_CODES", "EXERCISES", "EXERCISE_MODES", "POINTS_MODES", "ExerciseMode", "RepLimits", "FINAL_CODES", "MESSAGE_SCHEMAS", "MODES", "PERIODS", "PROTOCOL_VERSION",
     "REP_MODES", "SUBMISSION_SCHEMA", "SUPPORTED_VERSIONS", "TELEMETRY_SCHEMA", "ProtocolError",
     "UnsupportedVersionError", "decode", "encode", "request_id", "schema_for", "validate",
 ]

@@ -43,8 +43,11 @@ class ExerciseMode:
         return f"{self.title} ({self.unit})"
 
 
+#: The one points game: shadowboxing (its own scene and detector in the game).
+SHADOWBOXING = ExerciseMode("boxing", "Shadowboxing", "points", "points")
+
 EXERCISES: tuple[ExerciseMode, ...] = (
-    ExerciseMode("boxing", "Shadowboxing", "points", "points"),
+    SHADOWBOXING,
     ExerciseMode("squat", "Squats", "reps", "reps", RepLimits(
         75, "fast bodyweight squats take about 1 s per rep; 75/min is above a sustained sprint set",
         400, "fast squats ~1 s per rep; 0.4 s leaves room for tracking jitter at the rep boundaries")),
@@ -63,12 +66,23 @@ EXERCISES: tuple[ExerciseMode, ...] = (
 
 BY_NAME: dict[str, ExerciseMode] = {m.name: m for m in EXERCISES}
 
-#: Board modes. ``boxing`` is a shadowboxing score, rep modes count full-range reps, ``challenge``
-#: is the score of a trainer's live challenge.
+#: Board modes. The shadowboxing mode is a score, rep modes count full-range reps,
+#: :data:`CHALLENGE_MODE` is the score of a trainer's live challenge.
 REP_MODES: tuple[str, ...] = tuple(m.name for m in EXERCISES if m.kind == "reps")
 EXERCISE_MODES: tuple[str, ...] = tuple(m.name for m in EXERCISES)
-MODES: tuple[str, ...] = (*EXERCISE_MODES, "challenge")
+#: The board (and a submission's ``mode``) of a trainer's live challenge: not an exercise.
+CHALLENGE_MODE: str = "challenge"
+MODES: tuple[str, ...] = (*EXERCISE_MODES, CHALLENGE_MODE)
 #: The points mode (shadowboxing): the server checks its telemetry with its own rules.
 POINTS_MODES: tuple[str, ...] = tuple(m.name for m in EXERCISES if m.kind == "points")
+#: Shadowboxing's wire name: what every other module compares an exercise with.
+BOXING_MODE: str = SHADOWBOXING.name
 #: The exercise a caller gets when it names none (the first rep exercise).
 DEFAULT_REP_MODE: str = REP_MODES[0]
+
+
+def kind_of(name: str) -> Kind | None:
+    """``"reps"`` or ``"points"`` for an exercise's wire name; None for a name the table does
+    not know (a board mode like :data:`CHALLENGE_MODE`, or an old or foreign file's value)."""
+    mode = BY_NAME.get(name)
+    return mode.kind if mode is not None else None

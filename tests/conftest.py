@@ -40,7 +40,7 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def labels(shared_data: Path) -> dict[str, Any]:
-    return json.loads((shared_data / "labels.json").read_text())  # type: ignore[no-any-return]
+    return json.loads((shared_data / "labels.json").read_text())
 
 
 @pytest.fixture(scope="session")

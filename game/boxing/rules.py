@@ -19,7 +19,7 @@ import math
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -56,6 +56,13 @@ GUARD_RECENT_S = 1.5
 CLEAN_LEAD_IN_S = 1.0
 # A dodge is measured from the head's place over this long before the cue's window opens.
 DODGE_BASELINE_S = 0.8
+
+
+@runtime_checkable
+class _WholePlan(Protocol):
+    """A whole plan (``game.hrv.plan.Plan``): :meth:`Difficulty.from_plan` reads its boxing block."""
+
+    boxing: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +123,7 @@ class Difficulty:
         with some of: bpm, density (or density_targets_per_beat), combo_max_len, window_scale,
         rounds, round_s, rest_s. Missing fields keep ``base``'s values. Raises ValueError for a
         plan with no boxing (zero rounds) or out-of-range values."""
-        if not isinstance(plan, dict) and hasattr(plan, "boxing"):
+        if not isinstance(plan, dict) and isinstance(plan, _WholePlan):
             plan = plan.boxing
         b = base or Difficulty()
 

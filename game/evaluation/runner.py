@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from game import exercises
 from game.analysis import make_detector
 from game.errors import RingsideError, UsageError
 from game.evaluation.cache import cached_path, ensure_cached
@@ -34,7 +35,7 @@ def hook_drills(folder: Path) -> dict[str, Any] | None:
 
     punches = hooks = 0
     for f in files:
-        detector = make_detector("boxing")
+        detector = make_detector(exercises.BOXING)
         evs = [ev.to_json() for pf in read_coco17_csv(f) for ev in detector.update(pf)]
         evs += [ev.to_json() for ev in detector.finish()]
         done = [e for e in evs if e.get("type") == "punch" and e.get("complete")]

@@ -18,9 +18,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from ringside_protocol import DEFAULT_REP_MODE, POINTS_MODES
+from ringside_protocol import BOXING_MODE, DEFAULT_REP_MODE
 
 PRESETS = ("rest", "easy", "normal", "hard")
+#: The plan's JSON key of its shadowboxing block (the ``boxing`` field). A key of the saved plan
+#: (sessions keep it, coach overrides show it), not the exercise's wire name (``BOXING_MODE``),
+#: though the two are spelt alike.
+BOXING_BLOCK_KEY = "boxing"
 
 #: Coach adjustments: plan field -> (min, max). Anything else is refused with a clear message.
 ADJUSTABLE: dict[str, tuple[float, float]] = {
@@ -69,6 +73,15 @@ class BoxingBlock:
     @property
     def work_s(self) -> int:
         return self.rounds * self.round_s
+
+    def to_json(self) -> dict[str, object]:
+        """The block as the plan's JSON holds it (under :data:`BOXING_BLOCK_KEY`)."""
+        return {
+            "style": self.style, "rounds": self.rounds, "round_s": self.round_s,
+            "rest_s": self.rest_s, "bpm": self.bpm,
+            "density_targets_per_beat": self.density_targets_per_beat,
+            "combo_max_len": self.combo_max_len, "window_scale": self.window_scale,
+        }
 
 
 @dataclass(frozen=True)
@@ -128,12 +141,7 @@ class Plan:
             "day": self.day.isoformat(),
             "readiness_state": self.readiness_state,
             "intensity": self.intensity,
-            "boxing": {
-                "style": self.boxing.style, "rounds": self.boxing.rounds, "round_s": self.boxing.round_s,
-                "rest_s": self.boxing.rest_s, "bpm": self.boxing.bpm,
-                "density_targets_per_beat": self.boxing.density_targets_per_beat,
-                "combo_max_len": self.boxing.combo_max_len, "window_scale": self.boxing.window_scale,
-            },
+            BOXING_BLOCK_KEY: self.boxing.to_json(),
             "squats": {
                 "sets": self.squats.sets, "reps": self.squats.reps, "rest_s": self.squats.rest_s,
                 "stop_velocity_loss_pct": self.squats.stop_velocity_loss_pct,
@@ -348,7 +356,7 @@ def override_from_server(payload: Mapping[str, Any], day: date, *, now_ms: int,
     if isinstance(exercises, (list, tuple)):
         # The plan's two blocks by their wire names (ringside_protocol/exercises.py): shadowboxing
         # and the strength sets (the first rep exercise).
-        if POINTS_MODES[0] not in exercises:
+        if BOXING_MODE not in exercises:
             rounds = 0
         if DEFAULT_REP_MODE not in exercises:
             sets = 0

@@ -31,8 +31,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from game.hrv.records import DeviceValue, Measurement, RRRecording, local_day, make_uid
+
+#: Beat-to-beat intervals in milliseconds: a recording's tuple, or an array of them (what the
+#: functions below take is read once with ``np.asarray``).
+Intervals = Sequence[float] | npt.NDArray[np.float64]
 
 #: Physiological limits for one interval: 240 bpm and 20 bpm. Anything outside (a 0 ms value,
 #: a gap of several seconds) is a recording artefact, never a heartbeat.
@@ -94,7 +99,7 @@ class TimeDomain:
         return 60000.0 / self.mean_nn_ms
 
 
-def correct_rr(rr_ms: Sequence[float], options: QualityOptions = QualityOptions()) -> Correction:
+def correct_rr(rr_ms: Intervals, options: QualityOptions = QualityOptions()) -> Correction:
     """Remove impossible intervals, split runs of missed beats, correct artefacts with the Kubios
     method, then remove what is still more than 20 % off its local median (see the module doc).
 
@@ -255,7 +260,7 @@ def _restore(
     return fixed
 
 
-def time_domain(nn_ms: Sequence[float]) -> TimeDomain | None:
+def time_domain(nn_ms: Intervals) -> TimeDomain | None:
     """RMSSD, SDNN and mean NN with NeuroKit2's ``hrv_time``; None with fewer than 3 intervals.
 
     A NaN in ``nn_ms`` marks a removed interval: differences across it are not used for RMSSD.

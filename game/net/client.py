@@ -15,7 +15,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
@@ -176,7 +176,13 @@ RATE_WAIT_CEILING_S = 5.0
 RATE_PATIENCE_S = 120.0
 
 
-async def sync_outbox(link: ServerLink, outbox: Outbox, *, patience_s: float = RATE_PATIENCE_S,
+class Requester(Protocol):
+    """What :func:`sync_outbox` needs of a link (a :class:`ServerLink`, or a test's fake server)."""
+
+    async def request(self, message: dict[str, Any]) -> dict[str, Any]: ...
+
+
+async def sync_outbox(link: Requester, outbox: Outbox, *, patience_s: float = RATE_PATIENCE_S,
                       sleep: Callable[[float], Any] = asyncio.sleep) -> SyncReport:
     """Send every pending submission, oldest first. Stops at the first network problem (the rest
     stay pending); a final refusal (e.g. implausible) marks the item rejected with its reason; a

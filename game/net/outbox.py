@@ -80,8 +80,8 @@ def make_submission(
         raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if score < 0 or duration_ms < 0:
         raise ValueError("score and duration must not be negative")
-    if (mode == "challenge") != (challenge is not None):
-        raise ValueError("a challenge code is given exactly for mode 'challenge'")
+    if (mode == ringside_protocol.CHALLENGE_MODE) != (challenge is not None):
+        raise ValueError(f"a challenge code is given exactly for mode {ringside_protocol.CHALLENGE_MODE!r}")
     sub: dict[str, Any] = {
         "id": submission_id or new_submission_id(),
         "mode": mode,

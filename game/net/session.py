@@ -16,7 +16,7 @@ from typing import Any
 
 from game.net.outbox import make_submission
 from game.session_result import SessionResult
-from ringside_protocol import REP_MODES
+from ringside_protocol import BOXING_MODE, CHALLENGE_MODE, REP_MODES
 
 _SCALAR = (int, float, bool, str, type(None))
 _REP_MODES = REP_MODES
@@ -146,7 +146,7 @@ def submission_for(result: SessionResult, *, challenge: str | None = None) -> di
     exercise = result.exercise
     duration_ms = int(max(0.0, result.active_s) * 1000)
     played_at_ms = int(max(0.0, result.started_s) * 1000)
-    if exercise == "boxing":
+    if exercise == BOXING_MODE:
         score = _num(result.stat("score"))
         telemetry = _boxing_telemetry(result, duration_ms)
     elif exercise in _REP_MODES:
@@ -158,7 +158,7 @@ def submission_for(result: SessionResult, *, challenge: str | None = None) -> di
         return None
     uid = result.uid.replace("-", "")
     return make_submission(
-        mode="challenge" if challenge else exercise, score=score, played_at_ms=played_at_ms,
+        mode=CHALLENGE_MODE if challenge else exercise, score=score, played_at_ms=played_at_ms,
         duration_ms=duration_ms, telemetry=telemetry, challenge=challenge,
         submission_id=uid if 8 <= len(uid) <= 64 and uid.isalnum() else None,
     )

@@ -41,7 +41,7 @@ def _round_px(a: np.ndarray) -> list[list[float]]:
     out = np.empty_like(a)
     out[:, :3] = np.round(a[:, :3], PX_DECIMALS)
     out[:, 3] = np.round(a[:, 3], VIS_DECIMALS)
-    return out.tolist()  # type: ignore[no-any-return]
+    return out.tolist()
 
 
 class RecordingWriter:

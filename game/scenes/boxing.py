@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pygame
 
+from game import exercises
 from game.audio import music_bpm
 from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
 from game.feed import FeedItem
@@ -59,7 +60,7 @@ class Effect:
 
 class BoxingScene(SessionScene):
     name = "shadowboxing"
-    exercise = "boxing"
+    exercise = exercises.BOXING
 
     def __init__(self, services: SceneServices, *, rounds: int | None = None,
                  difficulty: Any = None, on_done: OnDone | None = None, level: int = 2) -> None:
@@ -129,7 +130,7 @@ class BoxingScene(SessionScene):
             # the generated boxer throws straights and slips (no hooks or uppercuts)
             difficulty = replace(difficulty, kinds=("jab", "cross"))
         self.rules = BoxingRound(difficulty, self.seed, cal, start_ms=frame.timestamp_ms)
-        if self.services.source.is_demo and self.services.source.demo_exercise == "boxing":
+        if self.services.source.is_demo and self.services.source.demo_exercise == exercises.BOXING:
             self._direct_demo_boxer(frame.timestamp_ms)
 
     def _direct_demo_boxer(self, start_ms: float) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from game import exercises
+from game import exercises, modes
 from game.scenes.boxing import BoxingScene
 from game.scenes.calibration import CalibrationScene
 from game.scenes.leaderboard import LeaderboardScene
@@ -82,18 +82,18 @@ def initial_scene(services: SceneServices) -> Any:
         asked = options.calibrate
         calibrate = asked if asked is not None else not options.scripted
         return exercise_scene(services, mode, calibrate=calibrate, target=options.target)
-    if mode == "versus":
+    if mode == modes.VERSUS:
         return VersusScene(services, options.versus, target=options.target)
-    if mode == "calibrate":
+    if mode == modes.CALIBRATE:
         return CalibrationScene(services, then=None, exercise=exercises.DEFAULT)
-    if mode == "workout":
+    if mode == modes.WORKOUT:
         return WorkoutScene(services)
-    if mode == "review":
+    if mode == modes.REVIEW:
         return ReviewScene(services, path=options.review_file)
-    if mode == "moves":
+    if mode == modes.MOVES:
         return MovesScene(services)
-    if mode == "settings":
+    if mode == modes.SETTINGS:
         return SettingsScene(services)
-    if mode == "leaderboard":
+    if mode == modes.LEADERBOARD:
         return LeaderboardScene(services)
     return title_scene(services)

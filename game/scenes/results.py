@@ -103,7 +103,7 @@ class ResultsScene(BaseScene):
         right = pygame.Rect(left.right + lay.px(3), left.top, lay.w - left.right - lay.px(3) - pad,
                             left.height)
         self._draw_stats(surface, left, done)
-        if s.mode == exercises.BOXING:
+        if s.is_points:
             self._draw_boxing_chart(surface, right, s)
         else:
             self._draw_rep_chart(surface, right, s)
@@ -117,7 +117,7 @@ class ResultsScene(BaseScene):
         stats = s.stats
         pad = lay.px(3)
         x, y = rect.left + pad, rect.top + pad
-        if s.mode == exercises.BOXING:
+        if s.is_points:
             score = stats.get("score", 0)
             big, big_label = number(score), "point" if score == 1 else "points"
             rows = [("Hits", f"{number(stats.get('hits', 0))} / {number(stats.get('targets', 0))}"),

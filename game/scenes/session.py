@@ -30,6 +30,7 @@ from game.scenes.overlays import PauseScene
 from game.scenes.results import ResultsScene
 from game.session_result import FinishedSession, SessionResult
 from game.wording import without_paths
+from ringside_protocol import Kind, kind_of
 
 if TYPE_CHECKING:
     from game.scenes.services import SceneServices
@@ -42,8 +43,7 @@ JOURNAL_EVERY_S = 0.5
 # counted right, while at 7 frames/s the README's clip counted 1 of 3 (issue 11); a squat's
 # descent (~0.8 s) then spans under 6 frames. Boxing: a punch's extension lasts ~150-250 ms
 # (Kimm & Thiel 2015), which needs >= 15 frames/s to be seen in 2-3 frames.
-MIN_JUDGE_FPS = {"boxing": 15.0}
-MIN_JUDGE_FPS_REPS = 9.0
+MIN_JUDGE_FPS: dict[Kind, float] = {"points": 15.0, "reps": 9.0}  # by the exercise's kind
 JUDGE_WINDOW_S = 2.0
 # A video whose frames stop before this share of its declared length is damaged (truncated).
 TRUNCATED_SHARE = 0.9
@@ -200,8 +200,13 @@ class SessionScene(PlayScene):
             self.services.notify(f"Could not keep a journal of this session ({exc}).", 5)
 
     # -- nothing pretended: a pose rate too low to judge ------------------------------------
+    @property
+    def min_judge_fps(self) -> float:
+        """MIN_JUDGE_FPS of this session's exercise (an unknown name is judged as reps)."""
+        return MIN_JUDGE_FPS[kind_of(self.exercise) or "reps"]
+
     def slow_pose_text(self) -> str:
-        need = MIN_JUDGE_FPS.get(self.exercise, MIN_JUDGE_FPS_REPS)
+        need = self.min_judge_fps
         return (f"Tracking is too slow ({self.pose_rate.fps:.0f} frames/s, needs {need:.0f}): "
                 "close other programs")
 
@@ -211,7 +216,7 @@ class SessionScene(PlayScene):
         self.pose_rate.add(float(item.pose.timestamp_ms))
         if not self.pose_rate.is_measured:
             return not self.judge_waiting
-        need = MIN_JUDGE_FPS.get(self.exercise, MIN_JUDGE_FPS_REPS)
+        need = self.min_judge_fps
         fps = self.pose_rate.fps
         if self.judge_waiting:
             self.judge_waiting = fps < need * 1.1  # a little hysteresis

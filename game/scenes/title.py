@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from game import exercises
+from game import exercises, modes
 from game.feed import FeedStatus
 from game.input import Action, InputEvent
 from game.loop import Push
@@ -44,14 +44,14 @@ class TitleScene(BaseScene):
         offer = [ui.Button("recover_keep", "Keep that session", "add it to your history"),
                  ui.Button("recover_drop", "Let it go", "forget it")] if self.unfinished else []
         return offer + [
-            ui.Button("workout", "Today's workout", "your plan for today"),
+            ui.Button(modes.WORKOUT, "Today's workout", "your plan for today"),
             ui.Button(exercises.BOXING, exercises.title(exercises.BOXING), "hit the targets on the beat"),
             *(ui.Button(e.name, e.menu_title, e.tagline) for e in exercises.EXERCISES if e.is_reps),
-            ui.Button("versus", "Versus", "two players, one camera: race or box"),
-            ui.Button("moves", "Learn the moves", "slow-motion demos"),
-            ui.Button("review", "Coach review", "replay a recorded session"),
-            ui.Button("leaderboard", "Leaderboard"),
-            ui.Button("settings", "Settings"),
+            ui.Button(modes.VERSUS, "Versus", "two players, one camera: race or box"),
+            ui.Button(modes.MOVES, "Learn the moves", "slow-motion demos"),
+            ui.Button(modes.REVIEW, "Coach review", "replay a recorded session"),
+            ui.Button(modes.LEADERBOARD, "Leaderboard"),
+            ui.Button(modes.SETTINGS, "Settings"),
             ui.Button("demo", "Use the camera" if demo else "Demo mode",
                       "back to your camera" if demo else "no camera needed"),
             ui.Button("quit", "Quit"),
@@ -106,17 +106,17 @@ class TitleScene(BaseScene):
                 services.source.open(demo=key)
                 services.notify("No camera, so a generated player is standing in (demo mode).", 4)
             services.go(Push(services.scenes.exercise(key)))
-        elif key == "versus":
+        elif key == modes.VERSUS:
             services.go(Push(VersusScene(services, exercises.DEFAULT)))
-        elif key == "workout":
+        elif key == modes.WORKOUT:
             services.go(Push(WorkoutScene(services)))
-        elif key == "moves":
+        elif key == modes.MOVES:
             services.go(Push(MovesScene(services)))
-        elif key == "review":
+        elif key == modes.REVIEW:
             services.go(Push(ReviewScene(services)))
-        elif key == "leaderboard":
+        elif key == modes.LEADERBOARD:
             services.go(Push(LeaderboardScene(services)))
-        elif key == "settings":
+        elif key == modes.SETTINGS:
             services.go(Push(SettingsScene(services)))
         elif key == "demo":
             if services.source.is_demo:

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pygame
 
-from game import exercises
+from game import exercises, modes
 from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
-from game.feed import MIN_POSE_FPS, FeedItem, FeedStatus
+from game.feed import FeedItem, FeedStatus, needed_pose_fps
 from game.input import Action, InputEvent
 from game.loop import ClearTo, Pop, Replace
 from game.moves import Order
@@ -119,8 +119,7 @@ class VersusScene(PlayScene):
     def _tune_feed(self) -> None:
         """The pose rate this match needs to be judged (the "too slow" warning uses it)."""
         if self.services.source.feed is not None:
-            self.services.source.feed.min_pose_fps = MIN_POSE_FPS[
-                "boxing" if self.kind == exercises.BOXING else "reps"]
+            self.services.source.feed.min_pose_fps = needed_pose_fps(self.kind)
 
     def exit(self) -> None:
         """Back to one player, unless the results follow (they hand the feed back)."""
@@ -523,7 +522,7 @@ class VersusResultsScene(BaseScene):
         self.services.audio.effect("success")
         # The run's summary lists it (unsaved); no history, database or upload is touched.
         self.services.keep_finished(FinishedMatch({**self.result.to_json(), "game": self.kind,
-                                              "mode": "versus"}))
+                                              "mode": modes.VERSUS}))
 
     def headline(self) -> str:
         return self.result.headline(self.names) + ("!" if self.result.winner else "")

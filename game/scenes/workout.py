@@ -240,13 +240,13 @@ class WorkoutRunner:
                                  on_done=self.collect, warmup=True, plan=plan),
                          f"Move {i + 1} of {len(WARMUP_MOVES)}")
                     for i, move in enumerate(WARMUP_MOVES)]
-        if b.exercise == "boxing":
+        if b.exercise == exercises.BOXING:
             def boxing(b: PlanBlock = b, progress_label: str | None = None) -> Any:
                 diff = dict(b.boxing)
                 if "density_targets_per_beat" in diff:
                     diff["density"] = max(0.05, min(1.0, float(diff["density_targets_per_beat"])))
                 diff.update(rounds=b.rounds, round_s=b.round_s, rest_s=b.rest_s)
-                return services.scenes.exercise("boxing", on_done=self.collect,
+                return services.scenes.exercise(exercises.BOXING, on_done=self.collect,
                                               difficulty=diff, progress_label=progress_label,
                                               plan=plan)
             return [Step(boxing, plural(b.rounds, "round"))]

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from game.session_result import SessionResult
+from ringside_protocol import kind_of
 
 JOURNAL_DIR = "journal"
 SUFFIX = ".jsonl"
@@ -176,7 +177,7 @@ class JournalState:
     def counted(self) -> int:
         """Reps counted (rep sessions) or points scored (boxing) so far, for the offer."""
         stats = self.session().get("stats") or {}
-        key = "score" if self.header.get("exercise") == "boxing" else "reps"
+        key = "score" if kind_of(str(self.header.get("exercise") or "")) == "points" else "reps"
         v = stats.get(key)
         return int(v) if isinstance(v, (int, float)) else 0
 

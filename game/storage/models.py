@@ -39,7 +39,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)  # type: ignore[no-any-return]
+        return value.replace(tzinfo=timezone.utc)
 
 
 class Base(DeclarativeBase):

@@ -9,12 +9,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from game.hrv.plan import session_load_au
-from game.session_result import BOXING, SessionResult
+from game.session_result import SessionResult
 from game.storage.types import PunchRecord, RepRecord, SessionRecord
 
 # Session-RPE defaults when the player gave none (Foster 2001 scale): steady squat sets ~5,
 # shadowboxing intervals ~6.
-DEFAULT_RPE = {BOXING: 6.0}
+DEFAULT_RPE_POINTS = 6.0
 DEFAULT_RPE_REPS = 5.0
 
 
@@ -35,8 +35,8 @@ def event_ms(t_s: float) -> int:
 def session_rows(result: SessionResult) -> SessionRows:
     kind = result.exercise or "unknown"
     started = datetime.fromtimestamp(result.started_s, tz=timezone.utc)
-    rpe = DEFAULT_RPE.get(kind, DEFAULT_RPE_REPS)
-    score = result.stat("score") if kind == BOXING else result.stat("avg_score")
+    rpe = DEFAULT_RPE_POINTS if result.is_points else DEFAULT_RPE_REPS
+    score = result.stat("score") if result.is_points else result.stat("avg_score")
     record = SessionRecord(uid=result.uid, kind=kind, started_utc=started,
                            duration_s=result.active_s,
                            load_au=session_load_au(result.active_s, rpe), rpe=None,

@@ -2,8 +2,8 @@
 // Gym TV between classes: the top of every board for one period, refreshed every 15 s.
 const params = new URLSearchParams(location.search);
 const period = ["daily", "weekly", "all_time"].includes(params.get("period")) ? params.get("period") : "weekly";
-// EXERCISE_MODES comes from /static/modes.js (the server's exercise table).
-const MODES = [...EXERCISE_MODES.map((m) => [m.mode, m.label]), ["challenge", "Challenges"]];
+// EXERCISE_MODES and CHALLENGE_MODE come from /static/modes.js (the server's table of modes).
+const MODES = [...EXERCISE_MODES.map((m) => [m.mode, m.label]), [CHALLENGE_MODE, "Challenges"]];
 let live = null;
 
 async function refresh() {

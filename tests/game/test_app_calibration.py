@@ -9,11 +9,16 @@ import numpy as np
 from game.calibration import BodyProfile, Calibrator, Check, assess, measure
 from game.moves import GUARD, STAND, Camera, pose_frame
 from game.pose.synthetic import STANDARD
-from game.pose.types import LM
+from game.pose.types import LM, PoseFrame
+
+FRONT = Camera(view="front")
 
 
-def _front(**camera: object) -> object:
-    return pose_frame(STAND, Camera(view="front", **camera), 0.0)  # type: ignore[arg-type]
+def _front(*, px_per_m: float = FRONT.px_per_m, floor_y_frac: float = FRONT.floor_y_frac,
+           centre_x_frac: float = FRONT.centre_x_frac) -> PoseFrame:
+    """A player standing facing the demo camera, framed as the arguments say."""
+    camera = replace(FRONT, px_per_m=px_per_m, floor_y_frac=floor_y_frac, centre_x_frac=centre_x_frac)
+    return pose_frame(STAND, camera, 0.0)
 
 
 def test_a_well_placed_player_passes() -> None:
@@ -40,21 +45,22 @@ def test_off_to_the_side_says_which_way_to_move() -> None:
 
 
 def test_dark_room_is_reported_first_after_presence() -> None:
-    f = replace(_front(), brightness=30.0)  # type: ignore[type-var]
+    f = replace(_front(), brightness=30.0)
     a = assess(f)
     assert a.problems[0].check == Check.LIGHT and "dark" in a.problems[0].message.lower()
 
 
 def test_hidden_joints_are_named() -> None:
     f = _front()
-    lm = f.landmarks_px.copy()  # type: ignore[attr-defined]
+    assert f.landmarks_px is not None
+    lm = f.landmarks_px.copy()
     lm[[LM.LEFT_WRIST, LM.RIGHT_WRIST], 3] = 0.1
-    a = assess(replace(f, landmarks_px=lm))  # type: ignore[type-var]
+    a = assess(replace(f, landmarks_px=lm))
     assert any(p.check == Check.JOINTS and "wrists" in p.message for p in a.problems)
 
 
 def test_nobody_in_view() -> None:
-    f = replace(_front(), landmarks_px=None, world_m=None)  # type: ignore[type-var]
+    f = replace(_front(), landmarks_px=None, world_m=None)
     assert assess(f).problems[0].check == Check.PERSON
 
 

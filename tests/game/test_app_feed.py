@@ -16,7 +16,7 @@ from game.pose.types import Frame, PoseFrame
 
 def _video(path: Path, frames: int = 45, fps: float = 30.0) -> Path:
     cv2 = pytest.importorskip("cv2")
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (64, 48))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (64, 48))
     for i in range(frames):
         img = np.full((48, 64, 3), (i * 5) % 255, np.uint8)
         writer.write(img)

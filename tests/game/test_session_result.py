@@ -55,9 +55,9 @@ def _fresh_squat_result() -> SessionResult:
 def test_a_result_is_frozen_and_its_figures_read_only() -> None:
     result = _fresh_squat_result()
     with pytest.raises(dataclasses.FrozenInstanceError):
-        result.exercise = "lunge"  # type: ignore[misc]
+        result.exercise = "lunge"  # type: ignore[misc]  # on purpose: the write must be refused
     with pytest.raises(TypeError):
-        result.stats["reps"] = 99  # type: ignore[index]
+        result.stats["reps"] = 99  # type: ignore[index]  # on purpose: the write must be refused
     assert all(isinstance(r, RepEvent) for r in result.reps) and result.counted_reps
 
 

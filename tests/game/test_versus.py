@@ -10,7 +10,7 @@ import pytest
 
 from game.pose.types import PoseFrame
 from game.reps.synthetic import Move, simulate
-from game.versus import BoxingVersus, RepRace, nobody
+from game.versus import BoxingVersus, RepRace, Slot, VersusEvent, nobody
 
 STAND = Move("stand", 1.0)
 
@@ -20,13 +20,13 @@ def squats(n: int, rep_s: float, seed: int) -> list[PoseFrame]:
     return simulate("squat", script, rng=np.random.default_rng(seed))
 
 
-def play(race: RepRace, left: list[PoseFrame], right: list[PoseFrame]) -> list[Any]:
+def play(race: RepRace, left: list[PoseFrame], right: list[PoseFrame]) -> list[VersusEvent]:
     """Interleave both players' frames in time order, as one camera delivers them."""
-    tagged = sorted([(f.timestamp_ms, "left", f) for f in left] + [(f.timestamp_ms, "right", f) for f in right],
-                    key=lambda x: (x[0], x[1]))
-    events = []
-    for _, slot, f in tagged:
-        events += race.update(slot, f)  # type: ignore[arg-type]
+    both: list[tuple[float, Slot, PoseFrame]] = [(f.timestamp_ms, "left", f) for f in left]
+    both += [(f.timestamp_ms, "right", f) for f in right]
+    events: list[VersusEvent] = []
+    for _, slot, f in sorted(both, key=lambda x: (x[0], x[1])):
+        events += race.update(slot, f)
     return events
 
 

@@ -39,7 +39,8 @@ def test_add_trainer_prints_a_working_token(tmp_path: Path, capsys: pytest.Captu
         with urllib.request.urlopen(srv.http + "/healthz", timeout=5) as res:
             assert json.loads(res.read())["database"] == "sqlite"
         assert srv.terminate() == 0  # SIGTERM: graceful stop
-        assert any("stopped" in line for line in srv.proc.stdout)  # type: ignore[union-attr]
+        assert srv.proc is not None and srv.proc.stdout is not None
+        assert any("stopped" in line for line in srv.proc.stdout)
 
 
 def test_setup_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

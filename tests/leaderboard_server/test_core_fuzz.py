@@ -226,13 +226,14 @@ def _replay(world: World, steps: list[tuple[str, Any, int]], note: Callable[[str
             acting = sessions[sender].player or out.session.player
             _check_rights(world, sender, acting.id if acting is not None else None, before, after)
             note(f"{msg['type']} -> {out.replies[0]['type']}{' (wrote)' if before != after else ''}")
-            if sender != "anon" and sessions[sender].player is not None and out.session.player is None:
+            signed_in = sessions[sender].player
+            if sender != "anon" and signed_in is not None and out.session.player is None:
                 # Only signing this device out ends a connection's sign-in.
                 assert msg["type"] == "token.revoke" and out.replies[0]["type"] == "revoked"
-            elif sender != "anon" and sessions[sender].player is not None:
+            elif sender != "anon" and signed_in is not None:
                 # A signed-in connection stays the same player.
                 assert out.session.player is not None
-                assert out.session.player.id == sessions[sender].player.id
+                assert out.session.player.id == signed_in.id
             sessions[sender] = out.session
     finally:
         nested.rollback()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
 
 from leaderboard_server import web
 from leaderboard_server.limits import AddressLimit, RateLimit
@@ -55,13 +56,13 @@ def test_dns_rebinding_is_refused_on_pages_and_upgrades() -> None:
             assert (await asyncio.to_thread(_http, srv.port, "GET", "/api/challenges/ABCDEF", evil)).status == 403
             with pytest.raises(InvalidStatus) as refused:
                 await connect(f"ws://{evil}/ws", host="127.0.0.1", port=srv.port,
-                              origin=f"http://{evil}")  # type: ignore[arg-type]
+                              origin=Origin(f"http://{evil}"))
             assert refused.value.response.status_code == 403
             assert (await asyncio.to_thread(_http, srv.port, "GET", "/")).status == 200  # 127.0.0.1:port
         async with running_server(allowed_hosts=("gym.example",)) as srv:
             ok = f"gym.example:{srv.port}"
             assert (await asyncio.to_thread(_http, srv.port, "GET", "/", ok)).status == 200
-            async with connect(f"ws://{ok}/ws", host="127.0.0.1", port=srv.port, origin=f"http://{ok}") as ws:  # type: ignore[arg-type]
+            async with connect(f"ws://{ok}/ws", host="127.0.0.1", port=srv.port, origin=Origin(f"http://{ok}")) as ws:
                 assert (await _ask(ws, {"type": "ping"}))["type"] == "pong"
 
     asyncio.run(scenario())
@@ -89,7 +90,7 @@ def test_connections_per_address_are_capped_but_not_for_others() -> None:
             with pytest.raises(InvalidStatus) as refused:
                 await connect(url)
             assert refused.value.response.status_code == 429
-            async with connect(url, local_addr=(BYSTANDER, 0)) as ws:  # type: ignore[arg-type]
+            async with connect(url, local_addr=(BYSTANDER, 0)) as ws:
                 assert (await _ask(ws, {"type": "ping"}))["type"] == "pong"
             await held[0].close()
             await asyncio.sleep(0.1)
@@ -112,7 +113,7 @@ def test_accounts_per_address_are_limited() -> None:
                     reply = await _ask(ws, {"type": "register", "name": f"Sock {i}"})
                     codes.append(reply.get("code", reply["type"]))
             assert codes == ["registered"] * 3 + ["rate_limited"] * 2
-            async with connect(url, local_addr=(BYSTANDER, 0)) as ws:  # type: ignore[arg-type]
+            async with connect(url, local_addr=(BYSTANDER, 0)) as ws:
                 assert (await _ask(ws, {"type": "register", "name": "Bystander"}))["type"] == "registered"
 
     asyncio.run(scenario())
@@ -136,7 +137,7 @@ def test_one_address_shares_one_message_budget_and_a_bystander_stays_fast() -> N
                     kind = json.loads(await ws.recv())["type"]
                     answered[kind] = answered.get(kind, 0) + 1
 
-            async with connect(url, local_addr=(BYSTANDER, 0)) as bystander:  # type: ignore[arg-type]
+            async with connect(url, local_addr=(BYSTANDER, 0)) as bystander:
                 t0 = time.perf_counter()
                 flooding = asyncio.ensure_future(asyncio.gather(*(flood(ws) for ws in flooders)))
                 worst = 0.0

@@ -82,11 +82,12 @@ def _rules(sub: dict[str, object], exercise: str) -> set[str]:
 
 def test_a_boxing_score_of_dodges_alone_is_refused() -> None:
     """Issue 13 #1: 25,000 dodges in 60 s ranked #1 on every boxing board."""
+    telemetry = {"duration_ms": 60_000, "punches_thrown": 0, "dodges": 25_000}
     sub = {"id": "dodges-00001", "mode": "boxing", "score": 10_000_000, "played_at_ms": T0_MS - 60_000,
-           "duration_ms": 60_000, "telemetry": {"duration_ms": 60_000, "punches_thrown": 0, "dodges": 25_000}}
+           "duration_ms": 60_000, "telemetry": telemetry}
     assert "dodges.rate" in _rules(sub, "boxing")
     # The same session with a human number of dodges (1.5/s at most) but the forged score.
-    sub["telemetry"]["dodges"] = 80
+    telemetry["dodges"] = 80
     assert _rules(sub, "boxing") == {"points.per_punch"}
     sub["score"] = 80 * 320
     assert _rules(sub, "boxing") == set()

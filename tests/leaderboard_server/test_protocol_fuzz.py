@@ -283,7 +283,7 @@ def test_the_real_server_survives_a_fuzzed_connection_and_a_bystander_is_served(
     async def scenario() -> None:
         async with running_server() as srv:
             url = ws_url(srv)
-            async with connect(url, local_addr=("127.0.0.2", 0)) as bystander:  # type: ignore[arg-type]
+            async with connect(url, local_addr=("127.0.0.2", 0)) as bystander:
                 await bystander.send(json.dumps({"v": 1, "type": "register", "name": "Bystander"}))
                 assert json.loads(await bystander.recv())["type"] == "registered"
                 sent = closed = 0

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
 
 from game.net.client import ServerLink
 from game.net.errors import ServerReplyError
@@ -193,10 +194,10 @@ def test_browser_origins_are_checked() -> None:
         async with running_server(allowed_origins=("https://gym.example",)) as srv:
             url = ws_url(srv)
             with pytest.raises(InvalidStatus) as refused:
-                await connect(url, origin="https://evil.example")  # type: ignore[arg-type]
+                await connect(url, origin=Origin("https://evil.example"))
             assert refused.value.response.status_code == 403
             for origin in ("https://gym.example", f"http://127.0.0.1:{srv.port}"):
-                async with connect(url, origin=origin) as ws:  # type: ignore[arg-type]
+                async with connect(url, origin=Origin(origin)) as ws:
                     await ws.send('{"v":1,"type":"ping"}')
                     assert json.loads(await ws.recv())["type"] == "pong"
 

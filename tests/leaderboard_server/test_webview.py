@@ -94,7 +94,7 @@ async def browser_page(url: str) -> AsyncIterator[DevTools]:
 
             def targets() -> list[dict[str, Any]]:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=5) as res:
-                    return json.loads(res.read())  # type: ignore[no-any-return]
+                    return json.loads(res.read())
 
             page = None
             for _ in range(100):

@@ -72,7 +72,7 @@ def fake_runtime(monkeypatch: pytest.MonkeyPatch, package: str) -> type:
 
     interpreter = types.ModuleType(f"{package}.interpreter")
     cls = type(f"{package}_Interpreter", (), {})
-    interpreter.Interpreter = cls  # type: ignore[attr-defined]
+    monkeypatch.setattr(interpreter, "Interpreter", cls, raising=False)
     monkeypatch.setitem(sys.modules, package, types.ModuleType(package))
     monkeypatch.setitem(sys.modules, f"{package}.interpreter", interpreter)
     return cls

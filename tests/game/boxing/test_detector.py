@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from game.analysis import make_detector
+from game.analysis import Event, make_detector
 from game.boxing import PunchDetector, PunchEvent
 from game.pose.types import LM, PoseFrame
 from models.punch_synth import Clip, Noise, flail_clip, motion_clip, punch_clip, render
@@ -41,13 +41,13 @@ def near_hand(yaw: float) -> str | None:
     return "left" if yaw > 0 else "right"
 
 
-def make_punch(kind: str, yaw: float, seed: int, **kw: object) -> Clip:
+def make_punch(kind: str, yaw: float, seed: int, *, complete: bool = True) -> Clip:
     rng = np.random.default_rng(seed)
     near = near_hand(yaw)
     if kind in ("hook", "uppercut"):
-        return punch_clip(kind, rng, yaw_deg=yaw, hand=near, **kw)  # type: ignore[arg-type]
+        return punch_clip(kind, rng, yaw_deg=yaw, hand=near, complete=complete)
     southpaw = None if near is None else ((near == "right") == (kind == "jab"))
-    return punch_clip(kind, rng, yaw_deg=yaw, southpaw=southpaw, **kw)  # type: ignore[arg-type]
+    return punch_clip(kind, rng, yaw_deg=yaw, southpaw=southpaw, complete=complete)
 
 
 # Camera yaw: 0 = facing the camera, +-90 = profile. Hooks move mostly in depth when seen from
@@ -272,7 +272,7 @@ def test_same_stream_same_events() -> None:
 def test_event_json_and_summary() -> None:
     clip = make_punch("cross", 0.0, seed_of("json"))
     det = make_detector("boxing")
-    events = []
+    events: list[Event] = []
     for f in clip.frames:
         events += det.update(f)
     events += det.finish()

@@ -4,19 +4,22 @@ decide, in place of the rules' judge, what is a punch and its family)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from game.boxing import PunchDetector
+from game.boxing import PunchDetector, PunchEvent
 from game.boxing.features import EXCURSION_FEATURES, JUDGE_CLASSES
 from game.boxing.model_kind import JUDGE_PATH, judge_from_weights, load_judge
 from game.errors import ModelError
+from game.pose.types import PoseFrame
 from tests.game.boxing.test_detector import complete, make_punch, seed_of
 
 
-def run(det: PunchDetector, frames: tuple) -> list:  # type: ignore[type-arg]
-    out = []
+def run(det: PunchDetector, frames: Iterable[PoseFrame]) -> list[PunchEvent]:
+    out: list[PunchEvent] = []
     for f in frames:
         out += det.update(f)
     return out + det.finish()
@@ -50,12 +53,12 @@ def test_a_judge_that_sees_no_punch_leaves_at_most_half_punches() -> None:
     assert any(why == "judge: not a punch" for _, _, why in det.rejected) or len(events) == len(det.candidates)
 
 
-def test_weights_for_other_features_are_refused(tmp_path: pytest.TempPathFactory) -> None:
+def test_weights_for_other_features_are_refused(tmp_path: Path) -> None:
     doc = weights({})
     doc["features"] = list(EXCURSION_FEATURES)[:-1]
     with pytest.raises(ModelError):
         judge_from_weights(doc)
-    path = tmp_path / "judge.json"  # type: ignore[operator]
+    path = tmp_path / "judge.json"
     path.write_text(json.dumps(doc))
     assert load_judge(path) is None  # the game falls back to the rules
 

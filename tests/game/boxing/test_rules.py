@@ -7,11 +7,12 @@ import dataclasses
 import json
 import zlib
 from types import SimpleNamespace
+from typing import Any, TypeGuard, get_args
 
 import numpy as np
 import pytest
 
-from game.boxing.events import PunchEvent
+from game.boxing.events import Hand, PunchEvent, PunchKind
 from game.boxing.rules import (
     COUNTDOWN_S,
     FACE_R,
@@ -19,7 +20,9 @@ from game.boxing.rules import (
     PERFECT_S,
     BodyCalibration,
     BoxingRound,
+    Cue,
     Difficulty,
+    Phase,
     plan_cues,
 )
 from game.errors import CalibrationError
@@ -38,8 +41,16 @@ CAL = BodyCalibration(
 SHORT = Difficulty(bpm=90, density=0.6, combo_max_len=3, rounds=2, round_s=20, rest_s=5, dodge_share=0.1)
 
 
-def punch(t: float, hand: str = "left", kind: str = "jab", *, complete: bool = True, speed: float = 4.0) -> PunchEvent:
-    return PunchEvent(t_s=t, hand=hand, lead=hand == "left", kind=kind, speed_mps=speed,  # type: ignore[arg-type]
+def is_punch_kind(kind: str) -> TypeGuard[PunchKind]:
+    return kind in get_args(PunchKind)
+
+
+def punch(t: float, hand: Hand | None = "left", kind: str = "jab", *, complete: bool = True,
+          speed: float = 4.0) -> PunchEvent:
+    """The detector's report of a punch; ``hand`` and ``kind`` may come straight from a cue, which
+    must then be a punch cue (a dodge cue has no hand and a dodge kind)."""
+    assert hand is not None and is_punch_kind(kind), (hand, kind)
+    return PunchEvent(t_s=t, hand=hand, lead=hand == "left", kind=kind, speed_mps=speed,
                       extension=0.95, complete=complete, onset_s=t - 0.15, detected_s=t + 0.03)
 
 
@@ -51,7 +62,7 @@ def started(difficulty: Difficulty = SHORT, seed: int = 1) -> BoxingRound:
     return game
 
 
-def first_punch_cue(game: BoxingRound):  # type: ignore[no-untyped-def]
+def first_punch_cue(game: BoxingRound) -> Cue:
     return next(c for c in game.cues if not c.is_dodge)
 
 
@@ -157,7 +168,7 @@ def test_wrong_hand_or_half_punch_is_a_miss_and_resets_the_streak() -> None:
     cues = [c for c in game.cues if not c.is_dodge][:3]
     game.feed_punch(punch(cues[0].t_s, cues[0].hand, cues[0].kind))
     assert game.streak == 1
-    other = "right" if cues[1].hand == "left" else "left"
+    other: Hand = "right" if cues[1].hand == "left" else "left"
     evs = game.feed_punch(punch(cues[1].t_s, other, cues[1].kind))
     assert evs[0].type == "miss" and dict(evs[0].data)["why"] == "wrong_hand"
     assert game.streak == 0
@@ -195,7 +206,7 @@ def test_completed_combo_earns_a_bonus() -> None:
 
 def test_rounds_rests_and_view() -> None:
     game = BoxingRound(SHORT, 2, CAL, start_ms=0.0)
-    phases = []
+    phases: list[Phase] = []
     for t in np.arange(0.0, COUNTDOWN_S + 2 * SHORT.round_s + SHORT.rest_s + 1.0, 0.5):
         events = game.update(PoseFrame(t * 1000, (640, 480), None))
         v = game.view()
@@ -215,7 +226,7 @@ def test_rounds_rests_and_view() -> None:
 # -- whole sessions from skeletons ----------------------------------------------------------
 
 
-def play(stream_seed: int, game_seed: int, d: Difficulty) -> tuple[BoxingRound, list[dict]]:  # type: ignore[type-arg]
+def play(stream_seed: int, game_seed: int, d: Difficulty) -> tuple[BoxingRound, list[dict[str, Any]]]:
     warm = scheduled_clip([], 2.0, np.random.default_rng(stream_seed))
     cal = BodyCalibration.from_frames(warm.frames, orthodox=not warm.body.southpaw)
     cues = plan_cues(d, game_seed, cal)

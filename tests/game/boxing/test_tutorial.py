@@ -3,15 +3,18 @@ a wrong try gets a hint saying what to do and does not move on."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pytest
 
-from game.boxing.tutorial import STEPS, Tutorial
+from game.boxing.tutorial import STEPS, Tutorial, TutorialEvent
+from game.pose.types import PoseFrame
 from models.punch_synth import scheduled_clip
 
 
-def _play(tut: Tutorial, frames) -> list:  # type: ignore[no-untyped-def]
-    events = []
+def _play(tut: Tutorial, frames: Iterable[PoseFrame]) -> list[TutorialEvent]:
+    events: list[TutorialEvent] = []
     for f in frames:
         events += tut.update(f)
     return events

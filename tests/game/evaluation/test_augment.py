@@ -10,12 +10,12 @@ from game.evaluation.augment import AUGMENTATIONS, _result_row, mirror, resample
 from game.evaluation.labels import ClipLabel, LabelledPunch
 from game.evaluation.scoring import judge
 from game.exercises import BOXING
-from game.pose.types import LM
+from game.pose.types import LM, PoseFrame
 from game.reps.synthetic import Camera, Move, simulate
 from tests.game.reps.support import run
 
 
-def _set(seed: int = 1, fps: float = 30.0) -> list:  # type: ignore[type-arg]
+def _set(seed: int = 1, fps: float = 30.0) -> list[PoseFrame]:
     # A moment at the top between reps: a 0.3 s hole in the stream right over a lockout with no
     # pause hides it (reported as no_lockout; docs/ACCURACY.md, "Generalisation check").
     top = Move("stand", 0.5)

@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 
 from game.errors import ImportFileError
 from game.hrv.importers import read_file
-from game.hrv.records import DeviceValue, ImportProblem, RRRecording
+from game.hrv.records import DeviceValue, ImportProblem, RawItem, RRRecording
 
 WHOOP_HEADER = ("Cycle start time,Cycle end time,Cycle timezone,Recovery score %,Resting heart rate (bpm),"
                 "Heart rate variability (ms),Sleep onset,Wake onset\n")
 
 
-def _consume(path: Path) -> list[object]:
+def _consume(path: Path) -> list[RawItem]:
     try:
         items = list(read_file(path))
     except ImportFileError as exc:

@@ -4,23 +4,20 @@ to the damage are kept, a wrong file is refused with one line saying what it loo
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from datetime import timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from game.errors import ImportFileError
 from game.hrv.importers import ImportOptions, read_file
 from game.hrv.quality import assess_recording
-from game.hrv.records import DeviceValue, ImportProblem, RRRecording
+from game.hrv.records import DeviceValue, RawItem, RRRecording
+from tests.game.hrv.support import split_items, split_values
 
 HRV = "hrv"
-
-
-def _split(items: list[object]) -> tuple[list[RRRecording | DeviceValue], list[ImportProblem]]:
-    recs = [i for i in items if isinstance(i, (RRRecording, DeviceValue))]
-    probs = [i for i in items if isinstance(i, ImportProblem)]
-    return recs, probs
 
 
 # ------------------------------------------------------------------------------------- FIT
@@ -33,7 +30,7 @@ def test_fit_with_a_damaged_byte_keeps_the_beats_before_it(shared_data: Path, tm
     data[4371] = 0xFF
     path = tmp_path / "damaged.fit"
     path.write_bytes(bytes(data))
-    recs, probs = _split(list(read_file(path)))
+    recs, probs = split_items(list(read_file(path)))
     assert len(recs) == 1 and isinstance(recs[0], RRRecording) and len(recs[0].rr_ms) > 50
     (problem,) = [p for p in probs if "damaged" in p.message]
     # The damaged byte is in a definition; decoding fails where a message uses it.
@@ -68,7 +65,7 @@ def test_fit_local_timestamp_a_day_or_more_off_is_not_a_time_zone(shared_data: P
     path = tmp_path / "shifted.fit"
     path.write_bytes(_with_local_timestamp(data, shift_h * 3600))
     tz = timezone.utc
-    recs, probs = _split(list(read_file(path, ImportOptions(local_tz=tz))))
+    recs, probs = split_items(list(read_file(path, ImportOptions(local_tz=tz))))
     (rec,) = recs
     assert isinstance(rec, RRRecording) and rec.utc_offset_min == 0
     assert any("local_timestamp" in p.message and not p.is_fatal for p in probs)
@@ -80,7 +77,7 @@ def test_fit_local_timestamp_of_a_real_zone_is_still_used(shared_data: Path, tmp
     data = (shared_data / HRV / "garmin-edge-820-bike.fit").read_bytes()
     path = tmp_path / "plus2.fit"
     path.write_bytes(_with_local_timestamp(data, 9 * 3600))  # the file says -7 h; now +2 h
-    (rec,), probs = _split(list(read_file(path)))
+    (rec,), probs = split_items(list(read_file(path)))
     assert isinstance(rec, RRRecording) and rec.utc_offset_min == 120 and not probs
 
 
@@ -139,11 +136,12 @@ def _calendar_files(tmp_path: Path, day: str) -> dict[str, Path]:
 def test_rows_at_the_ends_of_the_calendar_are_refused_one_by_one(tmp_path: Path, day: str) -> None:
     tz = timezone.utc
     for kind, path in _calendar_files(tmp_path, day).items():
-        recs, probs = _split(list(read_file(path, ImportOptions(local_tz=tz))))
+        recs, probs = split_items(list(read_file(path, ImportOptions(local_tz=tz))))
         assert all(1980 <= r.start_utc.year <= 2099 for r in recs), kind
         if kind == "polar":
             # The whole file is one recording: its start is estimated (file time), with a warning.
-            assert len(recs) == 1 and recs[0].is_start_estimated and day[:4] not in str(recs[0].start_utc)
+            (rec,) = recs
+            assert isinstance(rec, RRRecording) and rec.is_start_estimated and day[:4] not in str(rec.start_utc)
             assert any(day.replace("-", "") in p.message or day in p.message for p in probs)
             continue
         assert len(recs) == 2, kind
@@ -183,7 +181,7 @@ def _one_line(src: Path, dst: Path) -> None:
             fo.write(chunk.replace(b"\n", b" "))
 
 
-def _traced_peak(path: Path) -> tuple[list[object], int]:
+def _traced_peak(path: Path) -> tuple[list[RawItem], int]:
     import tracemalloc
 
     tracemalloc.start()
@@ -204,7 +202,7 @@ def test_an_export_on_one_line_streams_in_bounded_memory(tmp_path: Path) -> None
     path = tmp_path / "export.xml"
     _one_line(lines, path)
     items, peak = _traced_peak(path)
-    recs, probs = _split(items)
+    recs, probs = split_items(items)
     assert not probs and len(recs) == truth.hrv_records + truth.rhr_records
     assert peak < 2_000_000, f"peak {peak / 1e6:.1f} MB for a {truth.bytes_written / 1e6:.0f} MB line"
 
@@ -221,7 +219,7 @@ def test_one_giant_element_or_text_run_is_refused_in_bounded_memory(tmp_path: Pa
             fh.write(b"x" * (1 << 20) if filler != b" " else b" " * (1 << 20))
         fh.write(b"\n</HealthData>\n")
     items, peak = _traced_peak(path)
-    recs, probs = _split(items)
+    recs, probs = split_items(items)
     assert len(recs) == 1  # the record before the giant is kept
     (fatal,) = [p for p in probs if p.is_fatal]
     assert "over 4 MB" in fatal.message and "\n" not in fatal.message
@@ -288,7 +286,7 @@ def test_an_unknown_xml_encoding_is_refused_clearly(tmp_path: Path, encoding: st
     path = tmp_path / "export.xml"
     path.write_bytes(f'<?xml version="1.0" encoding="{encoding}"?>\n<HealthData locale="en_US">\n'
                      "</HealthData>\n".encode())
-    _, probs = _split(list(read_file(path)))
+    _, probs = split_items(list(read_file(path)))
     (fatal,) = probs
     assert fatal.is_fatal and "encoding" in fatal.message
 
@@ -298,8 +296,8 @@ WHOOP_HEAD = ("Cycle start time,Cycle end time,Cycle timezone,Resting heart rate
 WHOOP_ROW = "2024-03-0{d} 23:00:00,2024-03-0{e} 22:00:00,UTC+01:00,50,60,2024-03-0{d} 23:00:00,2024-03-0{e} 06:30:00\n"
 
 
-def _read_until_refused(path: Path) -> tuple[list[object], ImportFileError | None]:
-    items: list[object] = []
+def _read_until_refused(path: Path) -> tuple[list[RawItem], ImportFileError | None]:
+    items: list[RawItem] = []
     try:
         for item in read_file(path):
             items.append(item)
@@ -314,7 +312,7 @@ def test_a_csv_field_over_128_kb_or_a_huge_line_stops_with_one_line(tmp_path: Pa
     huge = '"' + "9" * 200_000 + '"' if quoted else "9" * (2 << 20)
     path.write_text(WHOOP_HEAD + WHOOP_ROW.format(d=1, e=2) + f"{huge},x\n" + WHOOP_ROW.format(d=3, e=4))
     items, err = _read_until_refused(path)
-    assert len(_split(items)[0]) == 1  # the good row before it is kept
+    assert len(split_items(items)[0]) == 1  # the good row before it is kept
     assert err is not None and "line 3" in str(err) and "\n" not in str(err)
 
 
@@ -339,7 +337,7 @@ def test_an_ecg_sample_table_is_not_rr_intervals(tmp_path: Path, header: bool) -
     """It imported as 22,350 'RR intervals', 100 % clean, from its last column."""
     path = tmp_path / "opensignals_ecg.txt"
     _ecg_table(path, header=header)
-    recs, probs = _split(list(read_file(path)))
+    recs, probs = split_items(list(read_file(path)))
     assert not recs
     (fatal,) = probs
     assert fatal.is_fatal and "6 numeric columns" in fatal.message and "ECG" in fatal.message
@@ -356,14 +354,14 @@ def test_an_ecg_sample_table_is_not_rr_intervals(tmp_path: Path, header: bool) -
 def test_any_numeric_column_is_judged_as_rr_before_import(tmp_path: Path, values: list[float], expected: str) -> None:
     path = tmp_path / "numbers.txt"
     path.write_text("\n".join(f"{v:g}" for v in values) + "\n")
-    recs, probs = _split(list(read_file(path)))
+    recs, probs = split_items(list(read_file(path)))
     assert not recs and probs[-1].is_fatal and expected in probs[-1].message
 
 
 def test_two_columns_that_are_not_elapsed_time_and_rr_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "two.txt"
     path.write_text("\n".join(f"{800 + (i * 37) % 60} {810 + (i * 53) % 50}" for i in range(200)) + "\n")
-    recs, probs = _split(list(read_file(path)))
+    recs, probs = split_items(list(read_file(path)))
     assert not recs and probs[-1].is_fatal and "elapsed time" in probs[-1].message
 
 
@@ -371,14 +369,14 @@ def test_a_table_whose_header_names_the_rr_column_is_read_from_it(tmp_path: Path
     path = tmp_path / "beats.txt"
     rows = [f"{i * 0.8:.3f}\t{800 + 10 * (i % 5)}\t{75 - (i % 3)}" for i in range(120)]
     path.write_text("time\tRR\tHR\n" + "\n".join(rows) + "\n")
-    (rec,), probs = _split(list(read_file(path)))
+    (rec,), probs = split_items(list(read_file(path)))
     assert isinstance(rec, RRRecording) and rec.rr_ms[:3] == (800.0, 810.0, 820.0) and not probs
 
 
 @pytest.mark.shared_data
 @pytest.mark.parametrize("name", ["elitehrv_export.txt", "real_rri.txt", "rest_rri.txt", "polar_v800_export.txt"])
 def test_real_rr_files_pass_the_plausibility_check(shared_data: Path, name: str) -> None:
-    recs, probs = _split(list(read_file(shared_data / HRV / name)))
+    recs, probs = split_items(list(read_file(shared_data / HRV / name)))
     assert len(recs) == 1 and not [p for p in probs if p.is_fatal]
 
 
@@ -404,7 +402,7 @@ def test_each_file_of_an_import_is_independent(tmp_path: Path, capsys: pytest.Ca
     later.write_text("\n".join(str(900 + 10 * (i % 4)) for i in range(100)))
     real_read = service.read_file
 
-    def read_file_with_a_bug(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def read_file_with_a_bug(path: Path, *args: Any, **kwargs: Any) -> Iterator[RawItem]:
         if path.name == "cursed.txt":
             raise ZeroDivisionError("simulated bug")
         return real_read(path, *args, **kwargs)
@@ -447,9 +445,9 @@ def test_apple_csv_from_other_converters_sdnn_by_file_name(tmp_path: Path) -> No
     _converter_csv(path, [("2023-11-20 08:00:00+01:00", "2023-11-20 08:01:05+01:00", "45.5"),
                           ("2023-11-21 07:30:00 +0100", "2023-11-21 07:31:00 +0100", "52"),
                           ("2023-11-22T23:30:00-05:00", "2023-11-22T23:31:00-05:00", "38.25")], unit="ms")
-    recs, probs = _split(list(read_file(path)))
+    recs, probs = split_values(list(read_file(path)))
     assert not probs
-    assert [(r.day, r.sdnn_ms, r.device) for r in recs] == [  # type: ignore[union-attr]
+    assert [(r.day, r.sdnn_ms, r.device) for r in recs] == [
         (date(2023, 11, 20), 45.5, "Apple Watch"), (date(2023, 11, 21), 52.0, "Apple Watch"),
         (date(2023, 11, 22), 38.25, "Apple Watch")]
     assert recs[2].utc_offset_min == -300
@@ -458,19 +456,19 @@ def test_apple_csv_from_other_converters_sdnn_by_file_name(tmp_path: Path) -> No
 def test_apple_csv_from_other_converters_resting_hr_and_type_column(tmp_path: Path) -> None:
     rhr = tmp_path / "HKQuantityTypeIdentifierRestingHeartRate.csv"
     _converter_csv(rhr, [("2023-11-20 00:00:00+01:00", "2023-11-20 23:59:00+01:00", "51")], unit="count/min")
-    (rec,), probs = _split(list(read_file(rhr)))
+    (rec,), probs = split_items(list(read_file(rhr)))
     assert isinstance(rec, DeviceValue) and rec.resting_hr_bpm == 51.0 and rec.sdnn_ms is None and not probs
     mixed = tmp_path / "health.csv"
     _converter_csv(mixed, [("2023-11-20 08:00:00+01:00", "x", "60")], unit="count/min",
                    type_col="HKQuantityTypeIdentifierHeartRate")
-    recs, probs = _split(list(read_file(mixed)))
+    recs, probs = split_items(list(read_file(mixed)))
     assert not recs and probs[-1].is_fatal and "named after its type" in probs[-1].message
 
 
 def test_apple_csv_without_type_is_sdnn_only_when_in_ms(tmp_path: Path) -> None:
     path = tmp_path / "data.csv"
     _converter_csv(path, [("2023-11-20 08:00:00+01:00", "x", "44")], unit="ms")
-    (rec,), _ = _split(list(read_file(path)))
+    (rec,), _ = split_items(list(read_file(path)))
     assert isinstance(rec, DeviceValue) and rec.sdnn_ms == 44.0
 
 

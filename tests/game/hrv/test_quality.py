@@ -11,8 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from game.hrv.quality import QualityOptions, assess_recording, correct_rr, time_domain
-from game.hrv.records import Origin, RRRecording
+from game.hrv.quality import Intervals, QualityOptions, assess_recording, correct_rr, time_domain
+from game.hrv.records import Context, Origin, RRRecording
 from tests.game.hrv.factories import malik_rmssd
 
 
@@ -25,9 +25,9 @@ def _read_rr(path: Path) -> np.ndarray:
     return np.array([float(x) for x in path.read_text().split()])
 
 
-def _recording(rr: list[float] | np.ndarray, context: str = "rest") -> RRRecording:
+def _recording(rr: Intervals, context: Context = "rest") -> RRRecording:
     return RRRecording("rr_text", "test", datetime(2026, 11, 30, 6, 30, tzinfo=timezone.utc), 60,
-                       tuple(float(x) for x in rr), context, Origin("mem"))  # type: ignore[arg-type]
+                       tuple(float(x) for x in rr), context, Origin("mem"))
 
 
 def _clean_series(seed: int, n: int = 300, mean: float = 1000.0) -> np.ndarray:

@@ -108,7 +108,7 @@ def test_high_week_is_high_unless_resting_hr_is_up() -> None:
 
 
 def test_missing_week_goes_back_to_learning() -> None:
-    values: list[float | None] = _stable(30) + [None] * 6 + [4.0]  # type: ignore[operator]
+    values = _stable(30) + [None] * 6 + [4.0]
     r = assess(series(D0, values), D0 + timedelta(days=36))
     assert r.today.state == "learning"
     assert "1 reading(s) in the last 7 days" in r.today.explanation

@@ -20,7 +20,8 @@ def test_server_override_is_stored_shown_and_withdrawn(tmp_path: Path) -> None:
         st = status(db, today=DAY, now=NOW)
         assert st.plan.is_override and st.plan.override_origin == "server" and st.plan.intensity == "easy"
         assert "from the leaderboard server" in st.plan.reason and "deload" in st.plan.reason
-        assert st.to_json()["override"]["coach"] == "Coach K"  # type: ignore[index]
+        override = st.to_json()["override"]
+        assert isinstance(override, dict) and override["coach"] == "Coach K"
         # The server no longer has one: the stored copy goes, a local one would stay.
         assert store_server_override(db, None, today=DAY, now=NOW) is None
         assert not status(db, today=DAY, now=NOW).plan.is_override
@@ -35,6 +36,7 @@ def test_expired_server_override_is_not_stored(tmp_path: Path) -> None:
 
 def test_progress_reports_every_byte_and_json_sink_gets_every_record(tmp_path: Path) -> None:
     from benchmarks.hrv_apple_export import write_export
+    from game.hrv.importers import Progress
     from game.hrv.service import import_paths
 
     xml = tmp_path / "export.xml"
@@ -43,7 +45,7 @@ def test_progress_reports_every_byte_and_json_sink_gets_every_record(tmp_path: P
     csv.write_text("time,zoneOffset,heartRateVariabilityMillis\n2026-03-01T06:00:00Z,+01:00,40\n")
     ticks: dict[Path, list[int]] = {}
 
-    def progress(path: Path, size: int):  # type: ignore[no-untyped-def]
+    def progress(path: Path, size: int) -> Progress:
         ticks[path] = [size, 0]
 
         def tick(n: int) -> None:

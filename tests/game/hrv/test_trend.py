@@ -31,7 +31,7 @@ def test_series_are_parallel_daily_and_match_readiness() -> None:
     for lo, hi in zip(t.band_low_ln, t.band_high_ln, strict=True):
         assert lo is None or hi is None or lo < hi
     js = t.to_json()
-    assert js["label"] == "lnRMSSD" and len(js["dates"]) == 28  # type: ignore[arg-type]
+    assert js["label"] == "lnRMSSD" and isinstance(js["dates"], list) and len(js["dates"]) == 28
 
 
 def test_empty_history() -> None:

@@ -32,7 +32,7 @@ def _real_session() -> dict[str, Any]:
     from game.reps import make_rep_detector
 
     det = make_rep_detector("squat")
-    reps = []
+    reps: list[dict[str, Any]] = []
     for frame in SyntheticSession(exercise="squat", seed=11).frames():
         reps.extend(e.to_json() for e in det.update(frame))
     reps = [r for r in reps if r.get("type") == "rep"]
@@ -140,8 +140,10 @@ def test_kill_in_the_middle_of_a_set_offers_the_reps_back_once(tmp_path: Path) -
     assert len(app.unfinished) == 1
     state = app.unfinished[0]
     assert state.uid == uid and state.counted == int(counted)
-    kept = app.recover_unfinished(state, keep=True).to_json()
-    assert kept is not None and kept["stats"]["reps"] == int(counted)
+    recovered = app.recover_unfinished(state, keep=True)
+    assert recovered is not None
+    kept = recovered.to_json()
+    assert kept["stats"]["reps"] == int(counted)
     assert sum(1 for r in kept["reps"] if r["counted"]) == int(counted)
     assert kept["ended"] == "crash"
     assert _where(home, uid)[:2] == (1, 1)  # scripted: history and database, never uploaded

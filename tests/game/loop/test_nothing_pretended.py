@@ -17,7 +17,7 @@ from tests.game.loop.conftest import run_steps, use_synthetic
 def _avi(path: Path, frames: int = 90) -> Path:
     import cv2
 
-    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (160, 120))
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30, (160, 120))
     for i in range(frames):
         w.write(np.full((120, 160, 3), (i * 2) % 255, np.uint8))
     w.release()

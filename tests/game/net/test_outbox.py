@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from game.net.errors import OutboxError
-from game.net.outbox import Outbox, make_submission
+from game.net.outbox import Outbox, OutboxCounts, make_submission
 
 
 def _sub(i: int) -> dict[str, object]:
@@ -98,7 +98,7 @@ def test_reading_the_outbox_never_waits_for_a_write(tmp_path: Path) -> None:
         writer.start()
         writer.join(0.3)
         assert writer.is_alive()  # the write is waiting
-        got: list[object] = []
+        got: list[OutboxCounts] = []
         reader = threading.Thread(target=lambda: got.append(box.counts()))
         reader.start()
         reader.join(5.0)
@@ -107,5 +107,5 @@ def test_reading_the_outbox_never_waits_for_a_write(tmp_path: Path) -> None:
         other.close()
         writer.join(10.0)
         reader.join(10.0)
-        assert is_read_done and got[0].pending == 1  # type: ignore[attr-defined]
+        assert is_read_done and got[0].pending == 1
         assert box.counts().pending == 2

@@ -46,7 +46,8 @@ def test_sync_worker_submits_follows_a_challenge_and_reports_progress(threaded_s
     try:
         sid = worker.submit(_squat(8))
         _wait(lambda: worker.status().pending == 0 and worker.status().last_report is not None)
-        assert worker.outbox.reply_of(sid)["status"] == "accepted"  # type: ignore[index]
+        reply = worker.outbox.reply_of(sid)
+        assert reply is not None and reply["status"] == "accepted"
         assert load_settings(tmp_path, {}).token  # registered and remembered
         worker.join(code)
         _wait(lambda: worker.standings() is not None)
@@ -57,7 +58,9 @@ def test_sync_worker_submits_follows_a_challenge_and_reports_progress(threaded_s
         time.sleep(1.0)
         worker.progress(code, 2, 1000, count=2)
         _wait(lambda: (s := worker.standings()) is not None and s.entries[0].score == 2)
-        left = worker.standings().seconds_left(int(time.time() * 1000), worker.status().clock_offset_ms)  # type: ignore[union-attr]
+        st = worker.standings()
+        assert st is not None
+        left = st.seconds_left(int(time.time() * 1000), worker.status().clock_offset_ms)
         assert left is not None and 100 < left <= 120
     finally:
         worker.stop()
@@ -254,7 +257,8 @@ def test_a_score_that_must_wait_does_not_hold_back_the_others(threaded_server: T
         assert report.sent == 1 and report.remaining == 1
         assert report.error is not None and "clock" in report.error
         assert [i.id for i in box.pending()] == [ahead]
-        assert box.reply_of(later)["status"] == "accepted"  # type: ignore[index]
+        reply = box.reply_of(later)
+        assert reply is not None and reply["status"] == "accepted"
 
 
 def test_a_waiting_score_does_not_make_the_game_reconnect_in_a_loop(threaded_server: ThreadedServer,
@@ -323,7 +327,7 @@ def test_sync_paces_itself_to_the_servers_rate_limit(tmp_path: Path) -> None:
     with Outbox(tmp_path / "outbox.sqlite3") as box:
         for _ in range(450):
             box.enqueue(_squat(1))
-        report = asyncio.run(sync_outbox(link, box, sleep=link.sleep))  # type: ignore[arg-type]
+        report = asyncio.run(sync_outbox(link, box, sleep=link.sleep))
         assert (report.sent, report.remaining, report.error) == (450, 0, None)
         assert box.counts().pending == 0
     assert len(set(link.accepted)) == 450 and link.refused > 0
@@ -341,7 +345,7 @@ def test_sync_gives_up_only_after_its_patience(tmp_path: Path) -> None:
     with Outbox(tmp_path / "outbox.sqlite3") as box:
         for _ in range(10):
             box.enqueue(_squat(1))
-        report = asyncio.run(sync_outbox(link, box, patience_s=30.0, sleep=link.sleep))  # type: ignore[arg-type]
+        report = asyncio.run(sync_outbox(link, box, patience_s=30.0, sleep=link.sleep))
         assert report.sent == 2 and report.remaining == 8 and "too many messages" in (report.error or "")
     assert 20_000 <= link.now_ms <= 60_000
 

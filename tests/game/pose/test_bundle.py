@@ -25,7 +25,7 @@ def _members(bundle: bytes) -> dict[str, bytes]:
         return {n: zf.read(n) for n in zf.namelist()}
 
 
-def _graph(model: bytes):  # type: ignore[no-untyped-def]
+def _graph(model: bytes) -> schema.SubGraphT:
     return schema.ModelT.InitFromPackedBuf(model, 0).subgraphs[0]
 
 
@@ -42,7 +42,7 @@ def test_the_mask_branch_is_gone_and_everything_else_is_kept() -> None:
     for i in (0, 1, 3, 4):
         assert list(lean.tensors[lean.outputs[i]].shape) == list(full.tensors[full.outputs[i]].shape)
 
-    def full_res(graph) -> int:  # type: ignore[no-untyped-def]
+    def full_res(graph: schema.SubGraphT) -> int:
         return sum(1 for op in graph.operators for t in op.outputs
                    if list(graph.tensors[t].shape)[1:3] == [256, 256])
 

@@ -85,7 +85,8 @@ def test_process_all_gives_stable_identities_and_process_follows_the_player() ->
     script = [[200.0]] * 3 + [[200.0, 450.0], [450.0, 200.0]] * 3 + [[450.0]] * 3
     img = np.full((480, 640, 3), 120, np.uint8)
     pipe = PosePipeline(PipelineOptions(max_people=2), backend=TwoPeopleBackend(script))
-    player_x, ids_by_x = [], {}
+    player_x: list[int | None] = []
+    ids_by_x: dict[int, set[tuple[int, str, bool]]] = {}
     for i in range(len(script)):
         frame = Frame(image_bgr=img, timestamp_ms=i * 33.0, index=i)
         people = pipe.process_all(frame)
@@ -111,7 +112,9 @@ def test_smoothing_is_per_person() -> None:
     pipe = PosePipeline(PipelineOptions(max_people=2), backend=TwoPeopleBackend(script))
     for i in range(len(script)):
         people = pipe.process_all(Frame(image_bgr=img, timestamp_ms=i * 33.0, index=i))
-    xs = sorted(float(p.pose.landmarks_px[[11, 12], 0].mean()) for p in people)  # type: ignore[index]
+    skeletons = [p.pose.landmarks_px for p in people]
+    xs = sorted(float(lm[[11, 12], 0].mean()) for lm in skeletons if lm is not None)
+    assert len(xs) == len(people) == 2
     assert xs == [pytest.approx(150.0, abs=1), pytest.approx(500.0, abs=1)]
 
 

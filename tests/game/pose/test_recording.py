@@ -11,6 +11,7 @@ import pytest
 from game.errors import RecordingFormatError, StorageError
 from game.pose.recording import Recording, RecordingWriter, read_recording
 from game.pose.types import PoseFrame
+from tests.support.arrays import same_or_both_missing
 
 
 def _frames(n: int, seed: int = 0) -> list[PoseFrame]:
@@ -46,14 +47,14 @@ def test_replay_matches_what_was_recorded(tmp_path: Path) -> None:
         if a.landmarks_px is None:
             assert b.landmarks_px is None and b.world_m is None
             continue
-        assert b.landmarks_px is not None and b.world_m is not None
+        assert b.landmarks_px is not None and b.world_m is not None and a.world_m is not None
         np.testing.assert_allclose(b.landmarks_px[:, :3], a.landmarks_px[:, :3], atol=5e-4)
         np.testing.assert_allclose(b.landmarks_px[:, 3], a.landmarks_px[:, 3], atol=5e-5)
         np.testing.assert_allclose(b.world_m, a.world_m, atol=5e-6)
     # A second replay yields the very same numbers, bit for bit.
     again = list(read_recording(path))
     for b, c in zip(back, again):
-        assert (b.landmarks_px is None and c.landmarks_px is None) or np.array_equal(b.landmarks_px, c.landmarks_px)
+        assert same_or_both_missing(b.landmarks_px, c.landmarks_px)
 
 
 def test_truncated_recording_is_refused_then_salvaged(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def tagged_clip(path: Path, rotation: int, frames: int = 4) -> Path:
     import cv2
 
     raw = path.with_suffix(".raw.mp4")
-    writer = cv2.VideoWriter(str(raw), cv2.VideoWriter_fourcc(*"mp4v"), 10, (W, H))
+    writer = cv2.VideoWriter(str(raw), cv2.VideoWriter.fourcc(*"mp4v"), 10, (W, H))
     if not writer.isOpened():
         pytest.skip("this OpenCV build cannot write MP4 (mp4v)")
     for _ in range(frames):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,7 @@ class FakeVideo:
     """A decoder with OpenCV's VideoCapture surface: ``pos_ms`` per frame (what POS_MSEC reports
     after reading it); ``None`` marks a frame that fails to decode."""
 
-    def __init__(self, pos_ms: list[float | None], fps: float = 30.0) -> None:
+    def __init__(self, pos_ms: Sequence[float | None], fps: float = 30.0) -> None:
         self.pos_ms = pos_ms
         self.fps = fps
         self.i = 0

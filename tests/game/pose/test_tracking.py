@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pytest
 
@@ -45,7 +47,7 @@ def run(tracker: PoseTracker, frames: list[list[tuple[str, np.ndarray]]], fps: f
     """Feed frames of (true name, skeleton) in shuffled order; the ids each true person got."""
     got: dict[str, set[int]] = {}
     for k, people in enumerate(frames):
-        order = rng.permutation(len(people)) if people else []
+        order: Iterable[int] = rng.permutation(len(people)) if people else []
         shown = [people[i] for i in order]
         for a in tracker.update([sk for _, sk in shown], k * 1000.0 / fps, (W, H)):
             got.setdefault(shown[a.detection][0], set()).add(a.person_id)

@@ -193,7 +193,8 @@ def test_missing_joints_are_reported_with_what_is_needed() -> None:
     out = []
     for i, f in enumerate(fs):
         if 40 <= i < 70:
-            lm = f.landmarks_px.copy()  # type: ignore[union-attr]
+            assert f.landmarks_px is not None
+            lm = f.landmarks_px.copy()
             legs = [LM.LEFT_ANKLE, LM.RIGHT_ANKLE, LM.LEFT_KNEE, LM.RIGHT_KNEE]
             lm[legs, 3] = 0.05  # legs out of frame (below the picture, as the tracker places them)
             lm[legs, 1] = f.image_size[1] + 40.0

@@ -8,6 +8,7 @@ the frame, a set that starts without a still moment at the top, nobody in a star
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -174,7 +175,7 @@ _HEAD_ON_PLANK = Camera(yaw_deg=0.0, height_m=0.4, distance_m=2.5)
 
 
 def _shift_points(
-    frames: list[PoseFrame], idx: list[int], dx_px: float, t0_ms: float, t1_ms: float, ramp_ms: float = 0.0
+    frames: list[PoseFrame], idx: Sequence[int], dx_px: float, t0_ms: float, t1_ms: float, ramp_ms: float = 0.0
 ) -> list[PoseFrame]:
     """``idx`` moved sideways by ``dx_px`` from t0 to t1 (reaching it over ``ramp_ms``)."""
     out = []

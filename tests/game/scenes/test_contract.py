@@ -88,7 +88,7 @@ class FakeServices:
         self.leaderboard = _Link()
         from game.scenes.factory import SceneFactory
 
-        self.scenes = SceneFactory(self)  # type: ignore[arg-type]
+        self.scenes = SceneFactory(self)  # type: ignore[arg-type]  # a partial fake of the SceneServices class
 
     def go(self, command: Command) -> None:
         self.commands.append(command)
@@ -122,7 +122,7 @@ def test_a_rep_session_runs_on_its_services_alone(tmp_path: Path) -> None:
     from game.scenes.results import ResultsScene
 
     services = FakeServices(tmp_path)
-    scene = RepScene(services, "squat", target=3, countdown_s=0.1)  # type: ignore[arg-type]
+    scene = RepScene(services, "squat", target=3, countdown_s=0.1)  # type: ignore[arg-type]  # partial fake, as above
     scene.enter()
     for item in _squat_items():
         services.latest = item
@@ -148,7 +148,7 @@ def test_the_pause_menu_sends_commands_in_order(tmp_path: Path) -> None:
 
     services = FakeServices(tmp_path)
     ended: list[bool] = []
-    pause = PauseScene(services, on_end=lambda: ended.append(True))  # type: ignore[arg-type]
+    pause = PauseScene(services, on_end=lambda: ended.append(True))  # type: ignore[arg-type]  # partial fake, as above
     pause.menu.focus = [b.key for b in pause.menu.buttons].index("end")
     pause.handle(InputEvent(Action.SELECT))
     assert services.commands == [Pop()] and ended == [True]

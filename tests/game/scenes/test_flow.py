@@ -227,7 +227,7 @@ def test_workout_runs_every_block_and_ends_with_all_results(make_app: Any) -> No
     assert app.stack.top.name == "block_intro"  # "Block 1 of 2: Warm-up"
     app.dispatch(InputEvent(Action.RIGHT))
     app.dispatch(InputEvent(Action.SELECT))  # "Skip this block"
-    seen = []
+    seen: list[str] = []
     for _ in range(60 * 90):
         run_steps(app, 1, draw_every=50)
         name = app.stack.top.name

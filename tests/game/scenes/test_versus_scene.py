@@ -23,7 +23,7 @@ SIZES = [(1280, 720), (1920, 1080), (640, 360)]
 
 def _video(path: Path, frames: int = 6) -> Path:
     cv2 = pytest.importorskip("cv2")
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (64, 48))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, (64, 48))
     for i in range(frames):
         writer.write(np.full((48, 64, 3), i * 20, np.uint8))
     writer.release()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -20,9 +21,9 @@ NOW = datetime(2026, 11, 30, 7, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
+def db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(tmp_path / "t.db")
-    yield database  # type: ignore[misc]
+    yield database
     database.close()
 
 
