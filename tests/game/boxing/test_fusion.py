@@ -5,7 +5,7 @@ BlazePose's side-on depth errors, mirrored, at 15 to 60 fps, at any body and ima
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
@@ -39,7 +39,7 @@ def side_on_punch(kind: str, seed: int, *, fps: float = 30.0, camera_yaw: float 
     return Clip(tuple(render(prog, body, cam, noise, rng)), tuple(truth), body, cam, kind)
 
 
-def guessed_depth(frames: tuple[PoseFrame, ...], seed: int, sigma_m: float = 0.12) -> list[PoseFrame]:
+def guessed_depth(frames: Sequence[PoseFrame], seed: int, sigma_m: float = 0.12) -> list[PoseFrame]:
     """BlazePose's side-on depth: the arms' and shoulders' world depth wanders (a random walk
     pulled back to 0, steps of ``sigma_m``: swings of 0.3-0.4 m, as measured on
     punches_straight_profile's far arm) while their image positions are right."""
