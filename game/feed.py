@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from game.errors import RingsideError, SourceError
-from game.pose.backend import MediaPipeBackend
+from game.pose.backend import MediaPipeBackend, is_new_stream
 from game.pose.pacing import RealtimePacer
 from game.pose.pipeline import PipelineOptions, PosePipeline
 from game.pose.recording import Recording
@@ -223,16 +223,26 @@ class SharedBackend:
     """One pose model for the whole run, loaded on first use (loading costs about a second) and
     shared by every feed the app opens (a clip restarted at "Go", a camera plugged back in).
     A lock keeps an old worker that is still finishing a frame from using it concurrently.
+    A source that restarts (its frames' times jump back) gets a fresh model: the one shared
+    tracks from the last frame seen, and carried from a clip's 3rd second into its restart at
+    "Go" it hid 1 of the 5 punches of the shared shadowboxing clip and halved their speed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, make: Callable[[], Any] = MediaPipeBackend) -> None:
         self._lock = threading.Lock()
+        self._make = make
         self._backend: Any = None
+        self._last_ms: float | None = None
 
     def detect(self, image_bgr: ImageArray, timestamp_ms: float) -> Any:
         with self._lock:
+            if self._backend is not None and self._last_ms is not None and \
+                    is_new_stream(self._last_ms, timestamp_ms):
+                self._backend.close()
+                self._backend = None
+            self._last_ms = timestamp_ms
             if self._backend is None:
-                self._backend = MediaPipeBackend()
+                self._backend = self._make()
             return self._backend.detect(image_bgr, timestamp_ms)
 
     def close(self) -> None:

@@ -3,6 +3,12 @@
 The rules (``game.boxing.rules.BoxingRound``) plan the targets and score every punch; this scene
 measures the player in guard for a second (to place targets on *their* body), feeds frames to
 the rules, turns game events into effects and sound, and draws the rules' ``view()``.
+
+A live player (or the demo) is measured after "Go" and the rules count 3, 2, 1 before round 1.
+A clip (a video or recording as the camera) plays on whether anyone is ready, so it gets the
+session's countdown instead: the person in it is measured meanwhile, the clip restarts at "Go"
+(as in a rep challenge) and round 1 starts with it, so every punch in the clip is in the round;
+the clip's end ends the session ("source_end") with its results.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import pygame
 
 from game import exercises
 from game.audio import music_bpm
+from game.boxing.rules import COUNTDOWN_S as RULES_COUNTDOWN_S
 from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
 from game.feed import FeedItem
 from game.feedback import Message, Priority
@@ -24,7 +31,7 @@ from game.loop import Push
 from game.moves import Order
 from game.pose.types import PoseFrame
 from game.scenes import ui
-from game.scenes.session import PAUSE_HINT, OnDone, SessionScene
+from game.scenes.session import PAUSE_HINT, OnDone, SessionScene, plays_clip
 from game.scenes.tutorial import TutorialScene, tutorial_needed
 from game.session_result import PunchHit
 
@@ -61,11 +68,11 @@ class Effect:
 class BoxingScene(SessionScene):
     name = "shadowboxing"
     exercise = exercises.BOXING
+    rules_count_down = True
 
     def __init__(self, services: SceneServices, *, rounds: int | None = None,
                  difficulty: Any = None, on_done: OnDone | None = None, level: int = 2) -> None:
-        super().__init__(services, on_done=on_done, countdown_s=0.0)
-
+        super().__init__(services, on_done=on_done)
         base = Difficulty.level(level)
         if difficulty is not None:
             base = Difficulty.from_plan(difficulty, base)
@@ -90,6 +97,7 @@ class BoxingScene(SessionScene):
         self._said_slow_down_s = -1e9
         self._demo_orders: list[Any] = []
         self._orders_offset_ms = 0.0
+        self.clip = False  # a video or recording as the camera: set at "Go"
 
     def live_score(self) -> tuple[float, int | None]:
         return (float(self.rules.score) if self.rules is not None else 0.0), len(self.hits)
@@ -98,11 +106,18 @@ class BoxingScene(SessionScene):
         return BoxingScene(self.services, rounds=self.difficulty.rounds, on_done=self.on_done)
 
     def on_start(self) -> None:
+        # "Go": a clip keeps the guard measured during the countdown and restarts now
         self.rules = None
-        self.guard = []
+        self.clip = plays_clip(self.services)
+        if not self.clip:
+            self.guard = []
 
     # -- pose in --------------------------------------------------------------------------
     def on_pose(self, item: FeedItem) -> None:
+        if self.state == "countdown":  # a clip's countdown: measure the person in it
+            if item.pose.landmarks_px is not None:
+                self.guard.append(item.pose)
+            return
         if self.state != "active":
             return
         self.record_pose(item)
@@ -110,17 +125,23 @@ class BoxingScene(SessionScene):
             return  # pose too slow to judge: the round waits (said on screen)
         pose = self.session_frame(item.pose)
         if self.rules is None:
-            if pose.landmarks_px is not None:
+            if pose.landmarks_px is not None and not (self.clip and self.guard):
                 self.guard.append(pose)
-            if len(self.guard) >= GUARD_FRAMES:
+            if self.clip and self.guard:
+                # the clip's first frame (or its first with a person, when nobody was seen
+                # during the countdown) is round 1's: already counted down
+                self._start_rules(pose, counted_down=True)
+            elif len(self.guard) >= GUARD_FRAMES:
                 self._start_rules(pose)
-            return
+                return
+            else:
+                return
         if self._demo_orders and self._orders_offset_ms != self._paused_ms:
             self._send_demo_orders()  # resumed after a pause
         for ev in self.rules.update(pose):
             self._react(ev.to_json(), item)
 
-    def _start_rules(self, frame: PoseFrame) -> None:
+    def _start_rules(self, frame: PoseFrame, *, counted_down: bool = False) -> None:
         # Where the player stands now, from the guard; their stance and reach from the set-up
         # scene's profile when it ran.
         cal = self._screen_calibration(BodyCalibration.from_frames(self.guard,
@@ -129,7 +150,10 @@ class BoxingScene(SessionScene):
         if self.services.source.is_demo:
             # the generated boxer throws straights and slips (no hooks or uppercuts)
             difficulty = replace(difficulty, kinds=("jab", "cross"))
-        self.rules = BoxingRound(difficulty, self.seed, cal, start_ms=frame.timestamp_ms)
+        # counted down (a clip, at "Go"): the rules' clock starts its countdown's length ago,
+        # so ``frame`` is round 1's first
+        start_ms = frame.timestamp_ms - (RULES_COUNTDOWN_S * 1000.0 if counted_down else 0.0)
+        self.rules = BoxingRound(difficulty, self.seed, cal, start_ms=start_ms)
         if self.services.source.is_demo and self.services.source.demo_exercise == exercises.BOXING:
             self._direct_demo_boxer(frame.timestamp_ms)
 
@@ -335,6 +359,9 @@ class BoxingScene(SessionScene):
     def _post_cues(self) -> None:
         self.post_source_state(person_needed="Step in front of the camera, 2-3 m away, head to "
                                "hips in view")
+        if self.state == "countdown":
+            self.say(Message("clip_go", "The clip plays from its start at Go", "cue",
+                             Priority.STATE, head="GET READY", tone="info", ttl_s=0.25))
         if self.state != "active":
             return
         if self.rules is None:
@@ -346,8 +373,11 @@ class BoxingScene(SessionScene):
             return
         gv = self.rules.view()
         if gv.is_flail_locked:
-            self.say(Message("flail", "Hands back to guard to unlock scoring, then aim each punch "
-                             "at a target", "cue", Priority.PROBLEM, "guard",
+            # nobody in a clip follows this round's targets, nor our advice: say why instead
+            text = ("Punches at no target lock scoring: the boxer in the clip is not following "
+                    "these targets" if self.clip else
+                    "Hands back to guard to unlock scoring, then aim each punch at a target")
+            self.say(Message("flail", text, "cue", Priority.PROBLEM, "guard",
                              head="SCORING LOCKED", tone="bad", ttl_s=0.25))
         if gv.phase == "countdown":
             self.say(Message("pause_hint", PAUSE_HINT, "cue", Priority.HINT, ttl_s=0.25))
@@ -466,7 +496,9 @@ class BoxingScene(SessionScene):
         # round and timer
         tbox = hud["timer"]
         ui.panel(surface, tbox, alpha=215)
-        if gv is None:
+        if gv is None and self.state == "countdown":  # a clip's: it restarts at "Go"
+            head, left = "Get ready", str(max(1, math.ceil(self.countdown_s - self.t_s)))
+        elif gv is None:
             head, left = "Get in your guard", ""
         elif gv.phase == "countdown":
             head, left = "Get ready", str(max(1, math.ceil(gv.time_left_s)))

@@ -235,7 +235,8 @@ def _ended_text(s: SessionResult) -> str:
     return {
         "target": "Target reached. Great work!",
         "time": "Time is up.",
-        "source_end": "The recording finished.",
+        "source_end": "The video finished." if s.source_kind == "video"
+        else "The recording finished.",
         "player": "Session ended early.",
         "quit": "Saved when the game was closed.",
         "crash": "Kept from before the game stopped.",

@@ -5,6 +5,10 @@ State machine (as data):
     countdown --(3 s)--> active --(target met | time up | source ended | player ends)--> done
 
 The countdown restarts a file or demo source, so a clip plays from its beginning at "Go".
+A scene whose rules count down by themselves once the player is seen (boxing: after the guard)
+skips this countdown for a live player or the demo, never for a clip (:func:`plays_clip`): a
+clip plays on whether anyone is ready or not, so it is measured during the countdown and its
+round starts with it at "Go".
 """
 
 from __future__ import annotations
@@ -80,6 +84,13 @@ def source_kind(services: SceneServices) -> str:
     return "recording" if spec.lower().endswith(".rsk") else "video"
 
 
+def plays_clip(services: SceneServices) -> bool:
+    """A video or a recording used as the camera (not a live camera, not the demo player): it
+    plays on by itself, so a session starts it from its beginning at "Go"."""
+    feed = services.source.feed
+    return feed is not None and not feed.is_camera and not services.source.is_demo
+
+
 class PoseRate:
     """Frames per second the judge receives, from the frames' own timestamps (pure)."""
 
@@ -110,6 +121,9 @@ class SessionScene(PlayScene):
     uses_pose = True
     accepts_pointer = False  # a raised hand is a punch or a rep here, not a button press
     exercise = exercises.DEFAULT
+    # The exercise's rules count down themselves once the player is seen (boxing): the session
+    # countdown is then kept for a clip only (see the module docstring).
+    rules_count_down = False
 
     def __init__(self, services: SceneServices, *, on_done: OnDone | None = None,
                  countdown_s: float = COUNTDOWN_S) -> None:
@@ -277,6 +291,9 @@ class SessionScene(PlayScene):
 
     def update(self, dt_s: float) -> None:
         super().update(dt_s)
+        if self.state == "countdown" and self.rules_count_down and \
+                not plays_clip(self.services):
+            self.fire("elapsed")  # a live player or the demo: the rules count down
         if self.state == "countdown":
             left = self.countdown_s - self.t_s
             tick = int(left) + 1

@@ -3,6 +3,7 @@ cue line that says what to do, targets placed clear of this screen's HUD."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from game.scenes.boxing import BoxingScene
@@ -81,3 +82,57 @@ def test_targets_are_placed_clear_of_this_screens_hud(make_app: Any) -> None:
                 cx = min(max(x, box.left), box.right)
                 cy = min(max(y, box.top), box.bottom)
                 assert (cx - x) ** 2 + (cy - y) ** 2 >= (r - 2) ** 2, (c, box)
+
+
+def _write_boxer_clip(path: Any, punch_s: tuple[float, ...], clip_s: float) -> Any:
+    """A short skeleton recording of the generated boxer throwing a straight at each of
+    ``punch_s`` (seconds from the clip's start), alternating lead and rear hand."""
+    from game.moves import Order, boxer_frames
+    from game.pose.recording import RecordingWriter
+
+    orders = tuple(Order(t * 1000.0, ("left", "right")[i % 2]) for i, t in enumerate(punch_s))
+    frames = boxer_frames(lambda: orders)
+    first = next(frames)
+    with RecordingWriter(path, image_size=first.image_size, meta={"exercise": "boxing"}) as w:
+        w.write(first)
+        for f in frames:
+            if f.timestamp_ms > clip_s * 1000.0:
+                break
+            w.write(f)
+    return path
+
+
+def test_a_short_clip_plays_from_its_start_in_the_round_and_ends_it(make_app: Any,
+                                                                   tmp_path: Any) -> None:
+    """A 4 s recording used as the camera: the round (not the countdown) sees every punch
+    in it, and the clip's end ends the session with its results, as a rep challenge does."""
+    punches = (1.0, 2.0, 3.0)
+    rsk = _write_boxer_clip(tmp_path / "clip.rsk", punches, clip_s=4.0)
+    app = make_app("boxing", demo=None, calibrate=False, size=(1280, 720))
+    app.open_source(str(rsk))
+    run_steps(app, 60 * 14, draw_every=60)
+    assert app.stack.top.name == "results", app.stack.top.name
+    session = app.sessions[-1].to_json()
+    assert session["ended"] == "source_end"
+    assert session["source_kind"] == "recording"
+    assert session["stats"]["punches"] == len(punches), session["per_round"]
+    assert session["stats"]["rounds"] == 1
+    from game.scenes.results import _ended_text
+
+    assert _ended_text(app.sessions[-1].result) == "The recording finished."
+    video = replace(app.sessions[-1].result, source_kind="video")
+    assert _ended_text(video) == "The video finished."
+
+
+def test_on_a_clip_the_scoring_lock_says_why_not_what_to_do(make_app: Any, tmp_path: Any) -> None:
+    """Nobody in a clip can put their hands back to guard on our say: the lock says why."""
+    rsk = _write_boxer_clip(tmp_path / "clip.rsk", (1.0,), clip_s=8.0)
+    app = make_app("boxing", demo=None, calibrate=False)
+    app.open_source(str(rsk))
+    scene = app.stack.top
+    run_steps(app, 60 * 4, draw_every=60)
+    assert scene.rules is not None and scene.clip
+    scene.rules._flail_until = scene.rules._t + 2.0  # as after two wild punches
+    scene.update(1 / 60)
+    msg = scene.feedback.in_region("cue")
+    assert msg is not None and "Hands back" not in msg.text and "no target" in msg.text
