@@ -73,6 +73,12 @@ class DetectorOptions:
     # 0.95 cos 30 = 0.82 or more; a bent arm seen edge-on (a hook side-on) about its upper arm, 0.55
     straight_low_fist: float = -0.25  # arm lengths below the shoulder: a fist ending lower, the arm
     # not locked out, did not finish a straight (a quarter arm: below the chest line)
+    hook_swing_deg: float = 40.0  # image plane: the shoulder-to-fist direction turning this much from
+    # the drive's start to the peak is a swing around the shoulder (a hook), not a straight driven
+    # along the arm's line (real side-on straights <= 15 deg, any 2-D excursion <= 34; 2-D hooks 54-155)
+    min_swing_radius: float = 0.1  # arm lengths: a fist closer to the shoulder in the image has no direction
+    press_speed: float = 3.3  # arm lengths / s: a straight slower than this (1.5 x min_peak_speed)
+    # that ends with the fist above the nose is a press or a reach up, not a punch
     face_touch: float = 0.2  # arm lengths from the nose: the hand is at the face
     max_height_above_nose: float = 0.3  # arm lengths: higher is a wave / raised hand
     min_height_below_shoulder: float = -0.6  # arm lengths: lower is an arm swinging at the side
@@ -126,6 +132,7 @@ class Candidate:
     onset_wrist: np.ndarray | None = None  # wrist at the onset (arm lengths)
     feet: np.ndarray | None = None  # left ankle minus right ankle at the onset (arm lengths)
     is_3d: bool = True  # measured on world landmarks (False: image landmarks only)
+    swing_deg: float = 0.0  # image plane: how far the shoulder-to-fist direction turned, drive start to peak
 
 
 KindClassifier = Callable[[Candidate, Sequence[BodySample]], tuple[str, float] | None]
@@ -211,6 +218,9 @@ class _Hand:
     turn_s: float = 0.0  # ... and when
     onset_wrist: np.ndarray | None = None
     onset_feet: np.ndarray | None = None
+    start_own: np.ndarray | None = None  # the wrist relative to its own shoulder where the drive began
+    peak_own: np.ndarray | None = None  # ... and at the peak
+    turn_own: np.ndarray | None = None  # ... and at the closest approach since the peak
     loose: float = 0.0  # distance from the guard with the depth axis down-weighted (arm lengths)
     loose_speed: float = 0.0  # speed with the depth axis down-weighted (arm lengths / s)
     max_loose: float = 0.0  # the largest "loose" since the hand left its guard
@@ -248,6 +258,40 @@ def _median_since(samples: Sequence[tuple[float, float]], t0_s: float) -> float:
     return float(np.median(got)) if got else 0.0
 
 
+def image_swing_deg(start: np.ndarray | None, peak: np.ndarray | None, min_radius: float) -> float:
+    """How far (degrees) the direction from the shoulder to the fist turned in the image plane
+    between ``start`` and ``peak`` (wrist positions relative to its own shoulder, arm lengths).
+    0 when either lies within ``min_radius`` of the shoulder (its direction is noise)."""
+    if start is None or peak is None:
+        return 0.0
+    a, b = start[:2], peak[:2]
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    if na < min_radius or nb < min_radius:
+        return 0.0
+    return float(np.degrees(np.arccos(np.clip(float(np.dot(a, b)) / (na * nb), -1.0, 1.0))))
+
+
+def is_image_swing(c: Candidate, opt: DetectorOptions) -> bool:
+    """A hook seen in the image alone (no depth): the fist swung around the shoulder
+    (``hook_swing_deg`` or more), mostly sideways (the drive within 45 degrees of level: an
+    uppercut is driven up), and ended no lower than a little under the shoulder (at a head).
+
+    A straight drives the fist out along the arm's own line, from the guard by the chin to a head
+    at about the same height: seen from any side the shoulder-to-fist direction turns little (the
+    guard fist sits some 25-30 degrees above the line to the target; the real side-on straights
+    turn <= 15 degrees, every 2-D excursion of the labelled clips <= 34). A hook carries the fist
+    around the shoulder, from cocked out wide to across the face: 90 degrees or more from the
+    front (54-155 in the COCO drills). With 2-D keypoints
+    the hook's arm can read straight (the bend is in depth) and its elbow low, so its shape at the
+    peak alone names it a straight or an uppercut; the path does not."""
+    if c.is_3d or c.swing_deg < opt.hook_swing_deg:
+        return False
+    drive = (c.peak_wrist - c.start)[:2]
+    n = float(np.linalg.norm(drive))
+    return bool(n > 1e-9 and abs(float(drive[1])) <= n * np.sin(np.radians(45.0))
+                and c.peak_wrist[1] >= c.peak_shoulder[1] + opt.hook_elbow_low)
+
+
 def judge_candidate(c: Candidate, opt: DetectorOptions) -> str | None:
     """Why this excursion is not a punch, or None when it is one."""
     if c.flail:
@@ -280,7 +324,14 @@ def judge_candidate(c: Candidate, opt: DetectorOptions) -> str | None:
 
 
 def judge_family(family: str, c: Candidate, opt: DetectorOptions) -> str | None:
-    """Kind-specific reasons: a bent-arm punch is never slow."""
+    """Kind-specific reasons: a bent-arm punch is never slow; a slow straight is aimed at a head."""
+    if (family == "straight" and c.peak_speed < opt.press_speed
+            and c.peak_wrist[1] > c.nose[1]):
+        # A punch is aimed at a head about as high as the boxer's own: even a slow demonstration
+        # straight ends with the fist at or below the nose (0.1-0.4 arm lengths below on the real
+        # clips). An arm pushed slowly up past it is a press (a landmine press, 0.12-0.16 above the
+        # nose at 2.3-2.8 arm lengths/s) or a reach up.
+        return "pushed up slowly (a press)"
     if family != "straight" and c.peak_speed < opt.min_bent_peak_speed:
         return "too slow for a hook or uppercut"
     if family != "straight" and c.peak_speed < 1.5 * opt.min_bent_peak_speed:
@@ -308,6 +359,8 @@ def rule_kind(c: Candidate, opt: DetectorOptions) -> tuple[str, bool]:
     fore_up = float(fore[1] / (np.linalg.norm(fore) or 1e-9))
     drive = c.peak_wrist - c.start
     drive_up = float(drive[1] / (np.linalg.norm(drive) or 1e-9))
+    if is_image_swing(c, opt):
+        return "hook", hook_is_complete(c, opt)
     if (fore_up >= opt.uppercut_forearm_up and elbow_up < 0.0 and c.rise >= opt.uppercut_full_rise
             and drive_up >= 0.0):
         # Forearm up, elbow under the shoulder, the fist driven up from the hip or ribs (about
@@ -613,6 +666,7 @@ class PunchDetector:
             if exc > h.max_exc:
                 h.max_exc = exc
                 h.peak_s = s.t_s
+                h.peak_own = w_own.copy()
                 h.peak_wrist, h.peak_elbow, h.peak_shoulder = arm.wrist_m / L, arm.elbow_m / L, arm.shoulder_m / L
                 h.peak_other_shoulder = s.other_shoulder[hand] / L
                 h.peak_extension = arm.straightness
@@ -648,6 +702,7 @@ class PunchDetector:
                 # A wind-up (an uppercut's dip, a hook's cock): measure the punch from here.
                 h.rewinds += 1
                 h.anchor = w.copy()
+                h.start_own = w_own.copy()
                 h.anchor_straightness = arm.straightness
                 h.max_exc = 0.0
                 h.peak_speed = speed
@@ -665,6 +720,7 @@ class PunchDetector:
         elif h.state == "back":
             if exc < h.back_min_exc:
                 h.back_min_exc, h.turn_w, h.turn_straightness, h.turn_s = exc, w.copy(), arm.straightness, s.t_s
+                h.turn_own = w_own.copy()
             # Out again without coming home: the excursion that ended was a wind-up or a feint
             # (a hook's cock, a half jab before a hook), or the first of a double jab. A retraction
             # only brings the hand closer to its guard, so it never relaunches; nor does a hand
@@ -749,6 +805,9 @@ class PunchDetector:
             h.impact_s = None
             h.ext_trace = [(s.t_s, arm.straightness)]
             h.anchor = h.turn_w.copy() if relaunched and h.turn_w is not None else h.guard.copy()
+            start_own = h.turn_own if relaunched and h.turn_own is not None else h.guard_own
+            h.start_own = None if start_own is None else start_own.copy()
+            h.peak_own = w_own.copy()
             h.anchor_straightness = h.turn_straightness if relaunched else h.guard_straightness
             h.rewinds = 0
             h.low_y = float(w[1])
@@ -760,6 +819,7 @@ class PunchDetector:
             h.still_since_s = None
         if h.state == "out" and nxt == "back":
             h.back_min_exc, h.turn_w, h.turn_straightness, h.turn_s = exc, w.copy(), arm.straightness, s.t_s
+            h.turn_own = w_own.copy()
         elif nxt == "guard" and fired == "home":
             if h.still_since_s is not None:
                 h.guard = w.copy()  # the hand settled somewhere new: that is the guard now
@@ -835,6 +895,7 @@ class PunchDetector:
             onset_wrist=h.onset_wrist,
             feet=h.onset_feet,
             is_3d=s.is_3d,
+            swing_deg=image_swing_deg(h.start_own, h.peak_own, opt.min_swing_radius),
         )
         self.candidates.append(c)
         if not self._was_seen(h):

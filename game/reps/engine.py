@@ -66,6 +66,11 @@ class EngineOptions:
     report_min_peak: float = 0.5  # attempts shallower than half the required range are fidgeting
     low_p: float = 0.1  # the attempt's start time is the last frame at or below this p
     top_tau_s: float = 2.0  # how fast the top reference follows the person between reps
+    # The main angle held this still (largest minus smallest reading) for the definition's
+    # ``ready_hold_s`` at the top is a measurement of the person's top, taken as calibration takes
+    # it (the median): twice the +-3 degrees that standing knees and locked planks jitter by on
+    # the shared videos, so a held top passes and the first degrees of a descent do not.
+    held_top_band_deg: float = 6.0
     # How fast the person's size in the image at the top follows them while the main angle is at
     # the top: about as fast as a phone's zoom or a step back (0.5 s), so that the rep in which the
     # view changed still locks out.
@@ -119,6 +124,7 @@ class RepDetector:
         # reading from the camera's vertical (degrees), followed like the top angle.
         self._top_h = calibration.height_px if calibration else 1.0
         self._top_torso: float | None = None
+        self._held: deque[Features] = deque()  # frames at the top of the current top phase
         self._moved = False
         self._moved_since: float | None = None
         self._planted_sides: tuple[tuple[float, float], tuple[float, float]] | None = None  # at calibration
@@ -417,11 +423,15 @@ class RepDetector:
         if cal is None:
             return 0.0
         defn = self.defn
-        p = (self._top_deg - f.primary_deg) / cal.required_flexion_deg
+        p = bend = (self._top_deg - f.primary_deg) / cal.required_flexion_deg
         if defn.depth_angle_deg is not None and self._top_deg - defn.depth_angle_deg > 10.0:
             # The coach's standard (an absolute angle) also counts, whatever the person's top reads.
             p = max(p, (self._top_deg - f.primary_deg) / (self._top_deg - defn.depth_angle_deg))
-        if defn.height_depth_share is not None:
+        if defn.height_depth_share is not None and bend > defn.thresholds.lockout:
+            # The shoulders' height above the hands stands in for an elbow angle that the view
+            # foreshortens, and only while the arms bend: straight arms hold the shoulders at
+            # their full height, so a plank that reads smaller with its arms straight is the
+            # picture's scale (a zoom, a step back), never depth, and must not hide the lockout.
             p = max(p, (1.0 - f.height_px / self._top_h) / (1.0 - defn.height_depth_share))
         if f.low_point_gap_px is not None and self._low_top is not None:
             span = self._low_top - defn.low_point_rise
@@ -870,6 +880,7 @@ class RepDetector:
         self._air_since = None
         self._ready.clear()
         self._tops.clear()
+        self._held.clear()
         self._filter.reset()
         self._update_progress(f)
         self._t_low = f.t_s
@@ -900,6 +911,7 @@ class RepDetector:
                 self._top_sec += a * (f.secondary_deg - self._top_sec)
             if self._top_torso is not None:
                 self._top_torso += a * (f.torso_from_vertical_deg - self._top_torso)
+        self._measure_held_top(f)
         if self._p <= self.defn.thresholds.lockout and is_top_posture(self.defn, f) and dt > 0:
             b = 1.0 - math.exp(-min(dt, 0.5) / 1.0)
             if not self._air_prev:
@@ -910,19 +922,54 @@ class RepDetector:
                     )
                 self._hip_line += b * (f.moving_xy_px[1] - self._hip_line)
 
+    def _measure_held_top(self, f: Features) -> None:
+        """The person holding still at the top, straighter than the top reference: that is their
+        top, measured as calibration measures it (the median over ``ready_hold_s``).
+
+        The reference follows the top slowly (``top_tau_s``) and also takes in the first degrees
+        of every descent and the last of every ascent (the lockout band), so after a rep it lags
+        below a plank held straight again (pushup_front_dumbbells_portrait_dark, last rep: held
+        at 176-177 degrees for a second, reference 168.5), and a rep's flexion was measured from
+        where the reference had got to rather than from where the rep started. A lockout is the
+        straightest the limb gets, so a straighter held top replaces the reference at once; a
+        less straight one (fatigue, a changed stance, or a rest short of lockout) is left to the
+        slow follower, so that resting bent never lowers the bar for the next lockout at once."""
+        held = self._held
+        at_top = self._is_back_at_top(f)
+        if not at_top or (held and f.t_s - held[-1].t_s > self.opts.max_gap_s):
+            held.clear()
+        if not at_top:
+            return
+        held.append(f)
+        hold = self.defn.ready_hold_s
+        while len(held) > 2 and f.t_s - held[1].t_s >= hold:
+            held.popleft()
+        if f.t_s - held[0].t_s < hold:
+            return
+        angles = [x.primary_deg for x in held]
+        if max(angles) - min(angles) > self.opts.held_top_band_deg:
+            return
+        top = statistics.median(angles)
+        if top > self._top_deg:
+            self._top_deg = top
+
     def _follow_top_size(self, f: Features) -> None:
         """The person's size in the image at the top, followed whenever the main angle is back at
         the top in their own start posture, in any phase: a camera that zooms or a person who
         steps back changes it, and the depth read from it (the shoulders' height above the hands)
         must not then hold a straight-armed plank half-way down forever."""
-        if self.cal is None or self._prev_judged_s is None or f.t_s <= self._prev_judged_s:
-            return
-        if (self._top_deg - f.primary_deg) / self.cal.required_flexion_deg > self.defn.thresholds.lockout:
-            return
-        if not self._is_own_top(f):
+        if self._prev_judged_s is None or f.t_s <= self._prev_judged_s or not self._is_back_at_top(f):
             return
         a = 1.0 - math.exp(-min(f.t_s - self._prev_judged_s, 0.5) / self.opts.top_size_tau_s)
         self._top_h += a * (f.height_px - self._top_h)
+
+    def _is_back_at_top(self, f: Features) -> bool:
+        """The main angle within the lockout band of the top, in the person's own start posture."""
+        if self.cal is None:
+            return False
+        if (self._top_deg - f.primary_deg) / self.cal.required_flexion_deg > self.defn.thresholds.lockout:
+            return False
+        return self._is_own_top(f)
 
     def _is_own_top(self, f: Features) -> bool:
         """At the top in this person's own start posture: the main angle straight enough, and the
@@ -943,6 +990,7 @@ class RepDetector:
         self._to_getting_ready(f.t_s, ev, cue)
 
     def _begin(self, start_s: float) -> None:
+        self._held.clear()
         self._samples = []
         self._start_s = start_s
         self._peak = self._p

@@ -312,3 +312,64 @@ def test_a_limb_hidden_inside_the_picture_for_a_moment_does_not_abandon_the_rep(
         out.append(f)
     det, _ = run(out, "squat")
     assert det.count == 2, [(r.counted, r.reason) for r in det.reps]
+
+
+def _plank_frames(segments: list[tuple[float, float, float]], seed: int, fps: float = 30.0) -> list[PoseFrame]:
+    """A side-on push-up body moving through ``segments`` of (seconds, shoulder drop from, to),
+    the drop as a share of arm length (0: arms straight), eased in and out, with tracker noise."""
+    from game.pose.synthetic import TrackerErrors, TrackerNoise
+    from game.reps.synthetic import pushup_pose
+
+    rng = np.random.default_rng(seed)
+    cam = Camera(yaw_deg=90.0)
+    noise = TrackerNoise(TrackerErrors(px_sigma=1.0, world_sigma_m=0.008, depth_sigma_m=0.008))
+    frames: list[PoseFrame] = []
+    t = 0.0
+    for seconds, s0, s1 in segments:
+        n = max(1, round(seconds * fps))
+        for i in range(n):
+            u = 0.5 - 0.5 * np.cos(np.pi * i / n)
+            px, w = render(pushup_pose(s0 + (s1 - s0) * float(u)), cam)
+            px[:, :2] += noise.pixel_error(rng, person_px=0.0)
+            frames.append(PoseFrame(1000.0 * t, cam.image_size, px, noise.world(rng, w), len(frames)))
+            t += 1.0 / fps
+    return frames
+
+
+def test_the_top_is_measured_where_the_person_holds_it_not_where_it_lagged() -> None:
+    # pushup_front_dumbbells_portrait_dark, last rep: the plank held still at 176-177 degrees for
+    # a second before it, the top reference still at 168.5 (followed slowly, and pulled down by
+    # the frames of a descent's first degrees): 72 degrees of flexion from the reference, 76 from
+    # the plank she held. Here the set starts on slightly bent arms (elbow ~160: calibrated
+    # there), then the arms lock out (178) and hold still for 1.2 s, and each rep goes down to an
+    # elbow of about 102 degrees: 76 degrees from the held plank, 70 needed.
+    bent, deep, partial = 0.045, 0.29, 0.17
+    frames = _plank_frames(
+        [(1.5, bent, bent), (0.4, bent, 0.0), (1.2, 0.0, 0.0)]
+        + [(0.9, 0.0, deep), (0.9, deep, 0.0), (1.2, 0.0, 0.0)] * 3,
+        seed=3,
+    )
+    det, ev = run(frames, "pushup")
+    reps = [e for e in ev if isinstance(e, RepEvent)]
+    assert [(e.counted, e.reason) for e in reps] == [(True, None)] * 3
+    # ...and the same held plank still refuses reps that stop at 125 degrees (53 of flexion).
+    frames = _plank_frames(
+        [(1.5, bent, bent), (0.4, bent, 0.0), (1.2, 0.0, 0.0)]
+        + [(0.9, 0.0, partial), (0.9, partial, 0.0), (1.2, 0.0, 0.0)] * 3,
+        seed=4,
+    )
+    det, ev = run(frames, "pushup")
+    assert det.count == 0
+
+
+def test_a_camera_zooming_out_on_the_way_up_does_not_hide_the_lockout() -> None:
+    # pushup_gym_threequarter_fast_lowres zoomed out (x0.8) while she pushes up, back-to-back
+    # reps: the elbows straight again (161 degrees, her top 159) but the shoulders only 84 px above
+    # the hands against 101 at the top before the zoom, so the shoulders' height read her 35 %
+    # down and the next descent began before the top's size had followed: no_lockout. Straight
+    # arms hold the shoulders at their full height, whatever the picture's scale.
+    for yaw in (0.0, 60.0, 90.0):
+        frames = simulate("pushup", [STAND] + [REP] * 4 + [STAND], rng=np.random.default_rng(15),
+                          camera=Camera(yaw_deg=yaw, height_m=0.4, distance_m=2.5))
+        det, _ = run(_zoomed(frames, 0.8, 2400.0, 400.0), "pushup")
+        assert det.count == 4, (yaw, [(r.counted, r.reason) for r in det.reps])
