@@ -22,6 +22,7 @@ seconds from the frames' own timestamps. No clock, no randomness, no I/O.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ import numpy as np
 
 from game.boxing.events import HANDS, Hand, PunchEvent, PunchKind
 from game.boxing.features import excursion_features
-from game.boxing.kinematics import BodySample, sample_body
+from game.boxing.kinematics import MIN_VISIBILITY, BodySample, sample_body
 from game.boxing.uppercut import RiseTracker, judge_rise
 from game.pose.types import PoseFrame
 
@@ -227,6 +228,7 @@ class _Hand:
     loose_speed: float = 0.0  # speed with the depth axis down-weighted (arm lengths / s)
     max_loose: float = 0.0  # the largest "loose" since the hand left its guard
     visibility: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=45))  # (t, arm visibility)
+    unseen: tuple[Candidate, float] | None = None  # an excursion of a hidden arm, and until when it may be seen
 
 
 def interpolated_peak(trace: Sequence[tuple[float, float]]) -> float:
@@ -545,6 +547,7 @@ class PunchDetector:
             h.guard = None
             h.history.clear()
             h.still_since_s = None
+            h.unseen = None
         for r in self._rises.values():
             r.lose()
         self._samples.clear()
@@ -555,6 +558,42 @@ class PunchDetector:
         opt = self.options
         return bool(opt.guard_floor <= guard[1] and float(np.hypot(guard[0], guard[2])) <= opt.guard_radius
                     and not (straightness >= opt.straight_extension and guard[1] < opt.hanging_arm))
+
+    def _is_followed(self, hand: Hand, s: BodySample) -> bool:
+        """Whether the state machine follows this arm: a trusted arm (seen, in the image), or, in
+        the image plane, a hidden one that punches from behind the body. Side-on the rear hand
+        rests in its guard behind the body, where BlazePose marks it 0.05-0.3 visible but draws it
+        about right in the image: by the chin, next to the near hand (within
+        ``hidden_guard_reach``); a straight thrown with it comes out in front of the chest, into
+        view, and counts only if it is seen there (``_was_seen``). A hidden arm is followed from
+        such a guard and out, never back: a guess drawn anywhere else (an arm hidden behind the
+        back mid-combination, drawn jumping about) is not a guard, and a retraction behind the
+        body is not needed (the hand is home again when it is next seen)."""
+        arm = s.arm(hand)
+        if arm.is_valid:
+            return True
+        return self.options.image_plane and arm.in_view and self._hands[hand].state != "back"
+
+    def _seen_late(self, hand: Hand, h: _Hand, s: BodySample) -> PunchEvent | None:
+        """The hidden arm's excursion waiting to be seen (``_Hand.unseen``): judged and reported
+        once the arm is seen, refused ("arm hidden") when its time is up or the hand leaves again."""
+        if h.unseen is None:
+            return None
+        c, until = h.unseen
+        if s.arm(hand).visibility >= MIN_VISIBILITY and s.t_s <= until + 1e-6:
+            h.unseen = None
+            return self._verdict(hand, dataclasses.replace(c, detected_s=s.t_s))
+        if s.t_s > until or h.state == "out":
+            h.unseen = None
+            self.rejected.append((c.t_peak_s, hand, "arm hidden"))
+        return None
+
+    @staticmethod
+    def _was_seen(h: _Hand) -> bool:
+        """The arm was trusted (visible) at some frame since the excursion began: BlazePose's guess
+        of an arm it never sees (often a mirror of the near arm's punch, 0.05-0.3 visible in the
+        profile clips) never is."""
+        return any(v >= MIN_VISIBILITY for t, v in h.visibility if t >= h.onset_s - 1e-6)
 
     def _is_new_person(self, a: BodySample, b: BodySample) -> bool:
         torso = max(a.torso_px, 1.0)
@@ -580,12 +619,20 @@ class PunchDetector:
                 float(np.linalg.norm(flat) / dt), float(np.linalg.norm((w_mid - m0)[:2]) / dt))
 
     def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
+        """One frame of one hand: (its punch reported now, if any; whether an excursion started)."""
+        h = self._hands[hand]
+        h.visibility.append((s.t_s, s.arm(hand).visibility))
+        seen_late = self._seen_late(hand, h, s)
+        event, started = self._advance_hand(hand, s)
+        return seen_late or event, started
+
+    def _advance_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
+        """The state machine's step (``TRANSITIONS``) for one hand."""
         opt = self.options
         h = self._hands[hand]
         arm = s.arm(hand)
         L = self._arm_m
-        h.visibility.append((s.t_s, arm.visibility))
-        if not arm.is_valid or L <= 0:
+        if not self._is_followed(hand, s) or L <= 0:
             if h.state != "guard":
                 h.state = "guard"
             h.last_exc = h.loose = h.loose_speed = 0.0
@@ -733,7 +780,9 @@ class PunchDetector:
             h.min_exc_guard = min(h.min_exc_guard, exc)
             if speed < 0.75 * opt.onset_speed or exc > h.min_exc_guard + opt.turnaround:
                 h.settled = True
-            if bad_guard and len(h.history) >= 2 and calm < opt.still_speed and self._guard_ok(w, arm.straightness):
+            if not arm.is_valid and not self._guard_ok(w, arm.straightness):
+                pass  # a hidden hand's guess where no guard can be (hanging, flung) teaches nothing
+            elif bad_guard and len(h.history) >= 2 and calm < opt.still_speed and self._guard_ok(w, arm.straightness):
                 # Taken at once, not followed: an excursion measured from a guard half way between
                 # the hanging arm and the chin would read the hand's rise as an uppercut.
                 h.guard, h.guard_own, h.guard_straightness = w.copy(), w_own.copy(), arm.straightness
@@ -936,6 +985,17 @@ class PunchDetector:
             swing_deg=image_swing_deg(h.start_own, h.peak_own, opt.min_swing_radius),
         )
         self.candidates.append(c)
+        if not self._was_seen(h):
+            # Not seen yet: the far arm comes into view about as its straight locks out. It is
+            # out in front about as long after the peak as it took to get there (a straight comes
+            # back about as fast as it went out): seen by then, it is reported (``_step_hand``).
+            h.unseen = (c, c.t_peak_s + (c.t_peak_s - c.onset_s))
+            return None
+        return self._verdict(hand, c)
+
+    def _verdict(self, hand: Hand, c: Candidate) -> PunchEvent | None:
+        """The candidate judged (by the judge model, or the rules and the kind classifier) and
+        named: its event, or None (refused, the reason kept in ``rejected``)."""
         if self.judge is not None:
             got_judge = self._judged(c)
             if got_judge is None:

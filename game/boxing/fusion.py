@@ -22,6 +22,8 @@ import math
 from collections import deque
 from typing import Any
 
+import numpy as np
+
 from game.boxing.choice import WHY as CHOICE_WHY
 from game.boxing.detector import (
     Candidate,
@@ -40,6 +42,8 @@ PROFILE_YAW_DEG = 60.0  # beyond this the body is side-on: its punches cross the
 PROFILE_SHOULDER_RATIO = FRONT_SHOULDER_RATIO * math.cos(math.radians(PROFILE_YAW_DEG))
 WARM_YAW_DEG = 30.0  # from this turn on the image channel runs (it is in charge from PROFILE_YAW_DEG)
 WARM_SHOULDER_RATIO = FRONT_SHOULDER_RATIO * math.cos(math.radians(WARM_YAW_DEG))
+ACROSS_IMAGE_REACH = 0.95 * math.cos(math.radians(WARM_YAW_DEG))  # arm lengths from the shoulder in
+# the image: a straight locked out (0.95+) within 30 deg of the image plane reaches this far in it
 SAME_PUNCH_S = 0.2  # the other channel's punch of the same hand this close is the same punch
 VIEW_WINDOW = 30  # frames the view is judged over (a running median: one frame's swap is noise)
 
@@ -116,25 +120,40 @@ class ViewFusedDetector:
         from_image = [] if s2 is None and self._image_rests else self.image.update_sample(s2)
         self._image_rests = s2 is None
         if self.channel == "image":
-            out, self.rejected[len(self.rejected):] = from_image, self.image.rejected[n_image:]
-        else:
-            out, self.rejected[len(self.rejected):] = from_world, self.world.rejected[n_world:]
-        return self._report(out)
+            self.rejected[len(self.rejected):] = self.image.rejected[n_image:]
+            return self._report(from_image, "image")
+        self.rejected[len(self.rejected):] = self.world.rejected[n_world:]
+        # The body turned 30-60 degrees is mostly a boxer twisting into his punches from a side-on
+        # stance (a cross turns the shoulders 40-50 degrees towards the camera,
+        # punches_straight_profile): a straight the image plane saw travel across it, locked out
+        # at nearly full length, was thrown side-on whatever the shoulders read.
+        # Such a straight is the better reading of the same punch: it goes first.
+        return self._report([e for e in from_image if self._is_across_the_image(e)], "image") + self._report(
+            from_world, "world")
 
-    def _report(self, events: list[PunchEvent]) -> list[PunchEvent]:
+    def _is_across_the_image(self, e: PunchEvent) -> bool:
+        """A complete straight whose lock-out the image plane saw within 30 degrees of itself: the
+        fist ``ACROSS_IMAGE_REACH`` or more from the shoulder in the image."""
+        if not e.complete or e.kind not in ("jab", "cross"):
+            return False
+        c = next((c for c in reversed(self.image.candidates) if c.hand == e.hand and c.t_peak_s == e.t_s), None)
+        return c is not None and float(np.linalg.norm((c.peak_wrist - c.peak_shoulder)[:2])) >= ACROSS_IMAGE_REACH
+
+    def _report(self, events: list[PunchEvent], channel: str) -> list[PunchEvent]:
         out = []
         for e in events:
-            if not self._is_reported(e):
+            if not self._is_reported(e, channel):
                 self.events.append(e)
-                self._recent.append((self.channel, e))
+                self._recent.append((channel, e))
                 out.append(e)
         return out
 
-    def _is_reported(self, e: PunchEvent) -> bool:
+    def _is_reported(self, e: PunchEvent, channel: str) -> bool:
         """The same punch already reported by the other channel (the view changed during it): the
-        same hand within ``SAME_PUNCH_S``, less than the quickest double jab takes (~0.3 s)."""
-        return any(ch != self.channel and p.hand == e.hand and abs(p.t_s - e.t_s) <= SAME_PUNCH_S
-                   for ch, p in self._recent)
+        same hand within ``SAME_PUNCH_S``, less than the quickest double jab takes (~0.3 s). A half
+        punch reported never hides a complete one: the other channel saw the punch through."""
+        return any(ch != channel and p.hand == e.hand and abs(p.t_s - e.t_s) <= SAME_PUNCH_S
+                   and (p.complete or not e.complete) for ch, p in self._recent)
 
     def finish(self) -> list[PunchEvent]:
         self.world.finish()

@@ -39,6 +39,7 @@ class ArmSample:
     straightness: float  # |wrist - shoulder| / (upper arm + forearm), in (0, 1]
     segment_sum_m: float  # upper arm + forearm as seen in this frame
     visibility: float = 1.0  # the least visible of its three joints (BlazePose visibility, 0-1)
+    in_view: bool = True  # elbow and wrist inside the image (drawn there, seen or guessed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +109,9 @@ def sample_body(frame: PoseFrame, *, use_world: bool = True) -> BodySample | Non
         S, E, W = p[s] - mid, p[e] - mid, p[wr] - mid
         seg = float(np.linalg.norm(E - S) + np.linalg.norm(W - E))
         straight = float(np.linalg.norm(W - S) / seg) if seg > 1e-6 else 0.0
-        ok = bool(min(vis[s], vis[e], vis[wr]) >= MIN_VISIBILITY and inside[e] and inside[wr] and seg > 1e-6)
-        arms[side] = ArmSample(ok, W, E, S, straight, seg, float(min(vis[s], vis[e], vis[wr])))
+        in_view = bool(inside[e] and inside[wr] and seg > 1e-6)
+        ok = bool(min(vis[s], vis[e], vis[wr]) >= MIN_VISIBILITY and in_view)
+        arms[side] = ArmSample(ok, W, E, S, straight, seg, float(min(vis[s], vis[e], vis[wr])), in_view)
     sh_px = (px[LM.LEFT_SHOULDER, :2] + px[LM.RIGHT_SHOULDER, :2]) / 2
     hp_px = (px[LM.LEFT_HIP, :2] + px[LM.RIGHT_HIP, :2]) / 2
     torso_px = float(np.linalg.norm(sh_px - hp_px))

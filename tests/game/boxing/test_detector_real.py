@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from game.boxing import PunchEvent
-from tests.game.boxing.test_real_recordings import PIPELINE_3_REGRESSION, run
+from tests.game.boxing.test_real_recordings import run
 
 pytestmark = pytest.mark.shared_data
 
@@ -53,7 +53,6 @@ def results(shared_recording: Callable[[str], Path], labels: dict[str, Any]) -> 
     return rows
 
 
-@PIPELINE_3_REGRESSION
 def test_most_labelled_punches_are_found_and_nothing_is_invented(results: list[tuple[str, dict[str, Any], PunchEvent | None]]) -> None:
     labelled = [r for r in results if r[1]["t"] is not None]
     found = [r for r in labelled if r[2] is not None]

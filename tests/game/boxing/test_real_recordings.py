@@ -11,14 +11,7 @@ from typing import Any
 import pytest
 
 from game.boxing import PunchEvent, make_punch_detector
-from game.pose.pipeline import PIPELINE_VERSION
 from game.pose.recording import read_recording
-
-# Known regression, measured: the goal stands, the test still runs, and passes again must be noticed.
-PIPELINE_3_REGRESSION = pytest.mark.xfail(
-    PIPELINE_VERSION == "3", strict=True,
-    reason="pipeline 3 (MediaPipe Tasks) skeletons: the detector, tuned on pipeline 2, finds 24 of 40 "
-    "labelled punches (was 34); see docs/BOXING.md 'On the new pose engine'. Strict: remove when it passes.")
 
 pytestmark = pytest.mark.shared_data
 
@@ -54,7 +47,6 @@ def test_jab_side_single(shared_recording: Callable[[str], Path], labels: dict[s
     assert punches[0].kind in ("jab", "cross")
 
 
-@PIPELINE_3_REGRESSION
 def test_punches_straight_profile_slow_part(shared_recording: Callable[[str], Path], labels: dict[str, Any]) -> None:
     lab = labels["videos"]["video/punches_straight_profile.mp4"]
     events = [e for e in run(shared_recording("punches_straight_profile")) if e.t_s <= 4.0]
