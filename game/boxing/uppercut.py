@@ -44,7 +44,7 @@ class Rise:
     top: float  # fist over its shoulder at the top
     up_speed: float  # fastest upward speed of the fist during the rise
     elbow_up: float  # elbow over the shoulder at the top
-    fore_up: float  # share of the forearm's length pointing up at the top
+    fore_up: float  # share of the forearm's length pointing up at the top (most upright frame there)
     over_nose: float  # fist over the nose at the top
     to_nose: float  # fist to nose at the top
     other_range: float | None  # how far the other fist moved up or down meanwhile (None: unseen)
@@ -70,9 +70,14 @@ class RiseTracker:
     drive_t_s: float = 0.0  # when the fist last left its lowest point
     max_step: float = 0.0  # the largest rise from one frame to the next
     taken: bool = False  # this rise was reported as an uppercut
+    # (t, fist height, forearm up share) of the frames with the fist within ``peak_drop`` of its
+    # top, over the last ``max_out_s``: the forearm's direction as the fist arrives (``_rise``).
+    top_fores: list[tuple[float, float, float]] = field(default_factory=list)
+    # (t, fist height, wrist position): the last 3 frames, for the fist's speeds (a backward
+    # difference over two frame gaps, as the state machine's ``_speed``).
     recent: deque[tuple[float, float, np.ndarray]] = field(default_factory=lambda: deque(maxlen=3))
-    # (t, fist height, other fist's height or None): the last ~3 s at 30 fps, enough for a dip
-    # and a drive (each well under ``max_out_s``).
+    # (t, fist height, other fist's height or None): the last 90 frames (3 s at 30 fps), enough for
+    # a dip and a drive (each well under ``max_out_s``).
     heights: deque[tuple[float, float, float | None]] = field(default_factory=lambda: deque(maxlen=90))
 
     def lose(self) -> None:
@@ -108,17 +113,21 @@ class RiseTracker:
             return None
         if y < self.low + drop:
             self.drive_t_s = t_s
+        fore = arm.wrist_m - arm.elbow_m
+        fore_up = float(fore[1] / (np.linalg.norm(fore) or 1e-9))
         if y > self.top:
-            fore = arm.wrist_m - arm.elbow_m
             self.top, self.top_t_s = y, t_s
             self.top_shape = (
                 float(arm.elbow_m[1] - arm.shoulder_m[1]) / arm_m,
-                float(fore[1] / (np.linalg.norm(fore) or 1e-9)),
+                fore_up,
                 float(arm.wrist_m[1] - nose_m[1]) / arm_m,
                 float(np.linalg.norm(arm.wrist_m - nose_m)) / arm_m,
                 arm.straightness,
             )
             self.top_inside = inside
+        if y >= self.top - drop:
+            self.top_fores = [(t, h, f) for t, h, f in self.top_fores
+                              if h >= self.top - drop and t >= t_s - opt.max_out_s] + [(t_s, y, fore_up)]
         self.up_speed = max(self.up_speed, vy)
         self.max_step = max(self.max_step, step)
         self.speed_mps = max(self.speed_mps, speed)
@@ -149,6 +158,14 @@ class RiseTracker:
         fall_t = hist[i][0]
         during = [o for t, _, o in hist[i:] if o is not None]
         elbow_up, fore_up, over_nose, to_nose, extension = self.top_shape
+        # The forearm's direction at the top, read on every frame with the fist at its top (within
+        # ``peak_drop``), its most upright reading: BlazePose's depth, its weakest axis, turns a
+        # forearm's 3-D direction by 5-10 degrees from one frame to the next (the cable uppercut at
+        # 5.45 s reads 0.54, 0.44, 0.46 of its length up on its three frames at the top; in the
+        # image plane 0.68, 0.64, 0.63), so the one frame where the fist is highest decides
+        # an uppercut thrown across the body at 25-35 degrees (``uppercut_forearm_up``: 27) by chance.
+        if self.top_fores:
+            fore_up = max(fore_up, max(f for _, _, f in self.top_fores))
         return Rise(
             hand=hand, fall_t_s=fall_t, low_t_s=self.low_t_s, drive_t_s=self.drive_t_s, top_t_s=self.top_t_s,
             rise=self.top - self.low, top=self.top, up_speed=self.up_speed, elbow_up=elbow_up, fore_up=fore_up,
@@ -161,6 +178,7 @@ class RiseTracker:
         self.max_step = 0.0
         self.up_speed = self.speed_mps = 0.0
         self.taken = False
+        self.top_fores = []
 
 
 def judge_rise(r: Rise, opt: DetectorOptions) -> str | None:
