@@ -58,6 +58,8 @@ class DetectorOptions:
     guard_tau_s: float = 0.25  # guard position follows a still hand with this time constant
     straight_extension: float = 0.85  # straightness of a locked-out straight punch
     min_half_extension_gain: float = 0.1  # a half straight still opens the arm this much
+    half_hold_s: float = 0.3  # a half punch is reported this long after its peak was confirmed,
+    # unless a complete punch of the same hand is reported meanwhile (``HalfHold``)
     uppercut_rise: float = 0.25  # arm lengths an uppercut lifts the fist from its lowest point
     uppercut_top: float = 0.05  # arm lengths above the shoulder where a full uppercut ends
     uppercut_long_top: float = -0.1  # ... one driven up from the hip: the shoulder line, within
@@ -445,6 +447,56 @@ def summarise(events: Sequence[PunchEvent], stance: str) -> dict[str, Any]:
     }
 
 
+class HalfHold:
+    """One physical punch, one report: half punches held back until a complete report of the same
+    punch can no longer follow.
+
+    The state machine judges a punch at its peak, the rise cue an uppercut at the fist's top, which
+    comes 0.07-0.1 s later on the real clips: an uppercut whose fist is still short of the shoulder
+    line at the state machine's peak was reported half, then complete (in the round the half took
+    the target as a half miss and the complete one scored "wild"). So a half punch waits
+    ``hold_s`` (0.3 s: the longest real uppercut drive, 9 frames at 30 fps, so the top of a drive
+    under way at the half's peak has come by then) and is dropped when a complete punch of the same
+    hand is reported meanwhile: the drive carried through, or the feint was followed at once by
+    the real punch; either way the player threw one punch at the target, and it is the complete
+    one. A half punch is never counted, so only its report is later (by ``hold_s``; its
+    ``detected_s`` says when it was released). Pure: events and times in, events out.
+    """
+
+    def __init__(self, hold_s: float) -> None:
+        self.hold_s = hold_s
+        self._held: dict[Hand, PunchEvent] = {}
+        self.superseded: list[PunchEvent] = []  # half punches dropped for a complete one (diagnostics)
+
+    def feed(self, events: Sequence[PunchEvent], t_s: float) -> list[PunchEvent]:
+        """The events to report at ``t_s`` (seconds) of those just found: complete ones at once,
+        half ones once their hold is over (or another half punch of the same hand follows)."""
+        out: list[PunchEvent] = []
+        for e in events:
+            held = self._held.pop(e.hand, None)
+            if e.complete:
+                if held is not None:
+                    self.superseded.append(held)
+                out.append(e)
+                continue
+            if held is not None:
+                out.append(dataclasses.replace(held, detected_s=t_s))
+            self._held[e.hand] = e
+        for hand, e in list(self._held.items()):
+            if t_s >= e.detected_s + self.hold_s - 1e-9:
+                del self._held[hand]
+                out.append(dataclasses.replace(e, detected_s=t_s))
+        return out
+
+    def flush(self, t_s: float | None) -> list[PunchEvent]:
+        """Every held half punch, now (the stream ended or the person was lost: nothing can follow).
+        ``t_s`` None keeps their detection times."""
+        out = [e if t_s is None else dataclasses.replace(e, detected_s=max(t_s, e.detected_s))
+               for e in self._held.values()]
+        self._held.clear()
+        return out
+
+
 class PunchDetector:
     """Punches from a PoseFrame stream (the :class:`~game.analysis.Detector` protocol).
 
@@ -477,6 +529,7 @@ class PunchDetector:
         self.candidates: deque[Candidate] = deque(maxlen=64)  # recent excursions, for diagnostics
         self._rises: dict[Hand, RiseTracker] = {h: RiseTracker() for h in HANDS}
         self._rise_spans: dict[Hand, tuple[float, float] | None] = {h: None for h in HANDS}
+        self._hold = HalfHold(options.half_hold_s)
 
     # -- stream ------------------------------------------------------------------------------
 
@@ -486,17 +539,17 @@ class PunchDetector:
     def update_sample(self, s: BodySample | None) -> list[PunchEvent]:
         """:meth:`update` on a frame's kinematics (None: nobody in view)."""
         if s is None:
-            self._lose_track()
-            return []
+            return self._reported(self._lose_track())
+        released: list[PunchEvent] = []
         if self._last is not None and self._is_new_person(self._last, s):
-            self._lose_track()
+            released = self._lose_track()
         self._last = s
         self._samples.append(s)
         for arm in (s.left, s.right):
             if arm.is_valid:
                 self._arm_lengths.append(arm.segment_sum_m)
         if not self._arm_lengths:
-            return []
+            return self._reported(released)
         if len(self._arm_lengths) < 10 or len(self._arm_lengths) % 10 == 0 or self._arm_m <= 0:
             self._arm_m = float(np.median(self._arm_lengths))
         out: list[PunchEvent] = []
@@ -510,12 +563,15 @@ class PunchDetector:
             ev = self._rise_uppercut(hand, s, out)
             if ev is not None:
                 out.append(ev)
-        self.events.extend(out)
-        return out
+        return self._reported(released + self._hold.feed(out, s.t_s))
 
     def finish(self) -> list[PunchEvent]:
-        self._lose_track()
-        return []
+        """The end of the stream: the half punches still held back (``HalfHold``)."""
+        return self._reported(self._lose_track())
+
+    def _reported(self, events: list[PunchEvent]) -> list[PunchEvent]:
+        self.events.extend(events)
+        return events
 
     def summary(self) -> dict[str, Any]:
         return summarise(self.events, "orthodox" if self._is_orthodox() else "southpaw")
@@ -540,7 +596,10 @@ class PunchDetector:
             return self.orthodox
         return self._stance_evidence >= 0.0
 
-    def _lose_track(self) -> None:
+    def _lose_track(self) -> list[PunchEvent]:
+        """Nobody in view, or someone else: every hand back to "guard", nothing in flight
+        reported, no rise spanning the gap. Returns the half punches held back until now (they were
+        punches of the person just lost, and nothing of theirs can complete them now)."""
         for h in self._hands.values():
             h.state = "guard"
             h.tracked_s = 0.0
@@ -550,8 +609,13 @@ class PunchDetector:
             h.unseen = None
         for r in self._rises.values():
             r.lose()
+        # The spans of reported rises hide the state machine's punches moving during them; the
+        # next person's punches (or this one's after the gap) are not those uppercuts.
+        self._rise_spans = {hand: None for hand in HANDS}
+        released = self._hold.flush(None if self._last is None else self._last.t_s)
         self._samples.clear()
         self._last = None
+        return released
 
     def _guard_ok(self, guard: np.ndarray, straightness: float) -> bool:
         """Whether a hand resting at ``guard`` could start a punch (the judge's guard tests)."""

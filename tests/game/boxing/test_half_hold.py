@@ -1,0 +1,168 @@
+"""One physical punch, one report: a half punch is held back and superseded by the complete report
+of the same punch (``HalfHold``), in the detector, in the view fusion, and so in the round.
+
+On the real clips the state machine judged two uppercuts half at their peak (the fist still short
+of the shoulder line) and the rise cue reported each complete 0.07-0.1 s later, at the fist's top
+(`punch_uppercuts_front_boxinggym` 0.63 s, `punch_uppercut_cable_gym` 2.75 s): in the round the half
+report took the target as a half miss and the complete one scored "wild"."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from collections.abc import Sequence
+
+import numpy as np
+
+from game.boxing.detector import DetectorOptions, HalfHold, PunchDetector
+from game.boxing.events import Hand, PunchEvent
+from game.boxing.fusion import ViewFusedDetector
+from game.boxing.kinematics import BodySample, sample_body
+from game.boxing.rules import GameEvent
+from game.pose.types import PoseFrame
+from models.punch_synth import motion_clip
+from tests.game.boxing.test_rules import is_punch_kind, started
+
+HOLD_S = DetectorOptions().half_hold_s
+
+
+def ev(t: float, hand: Hand = "right", *, complete: bool, kind: str = "uppercut", onset: float | None = None,
+       detected: float | None = None) -> PunchEvent:
+    return PunchEvent(t_s=t, hand=hand, lead=hand == "left", kind=kind, speed_mps=4.0,  # type: ignore[arg-type]
+                      extension=0.8, complete=complete, onset_s=t - 0.25 if onset is None else onset,
+                      detected_s=t + 0.03 if detected is None else detected)
+
+
+def fed(hold: HalfHold, script: dict[int, list[PunchEvent]], frames: int = 40, fps: float = 30.0) -> list[PunchEvent]:
+    out: list[PunchEvent] = []
+    for i in range(frames):
+        out += hold.feed(script.get(i, []), i / fps)
+    return out + hold.flush(frames / fps)
+
+
+def test_a_complete_report_of_the_same_hand_supersedes_the_held_half() -> None:
+    half, full = ev(0.30, complete=False, detected=0.33), ev(0.37, complete=True, onset=0.1, detected=0.40)
+    hold = HalfHold(HOLD_S)
+    got = fed(hold, {10: [half], 12: [full]})
+    assert got == [full]
+    assert hold.superseded == [half]
+
+
+def test_a_half_punch_alone_is_reported_once_its_hold_is_over() -> None:
+    half = ev(0.30, complete=False, detected=10 / 30)
+    got = fed(HalfHold(HOLD_S), {10: [half]})
+    assert len(got) == 1 and not got[0].complete and got[0].t_s == half.t_s
+    assert abs(got[0].detected_s - (half.detected_s + HOLD_S)) <= 1 / 30 + 1e-9
+
+
+def test_the_other_hand_or_a_later_punch_does_not_supersede_it() -> None:
+    half = ev(0.30, "right", complete=False, detected=10 / 30)
+    other = ev(0.35, "left", complete=True, kind="jab", detected=12 / 30)
+    later = ev(1.0, "right", complete=True, detected=30 / 30)  # after the hold: a new punch
+    got = fed(HalfHold(HOLD_S), {10: [half], 12: [other], 30: [later]})
+    assert [(e.hand, e.complete) for e in got] == [("left", True), ("right", False), ("right", True)]
+
+
+def test_complete_punches_are_never_delayed() -> None:
+    full = ev(0.30, complete=True, detected=10 / 30)
+    hold = HalfHold(HOLD_S)
+    assert hold.feed([full], 10 / 30) == [full]
+
+
+def test_the_end_of_the_stream_releases_a_held_half() -> None:
+    hold = HalfHold(HOLD_S)
+    assert hold.feed([ev(0.30, complete=False, detected=0.33)], 0.33) == []
+    assert [e.t_s for e in hold.flush(0.4)] == [0.30]
+
+
+def guard_frames(seconds: float = 1.5) -> list[PoseFrame]:
+    """A boxer holding a guard (generated, seeded): valid arms, no punch of their own."""
+    clip = motion_clip("idle", np.random.default_rng(7), yaw_deg=0.0)
+    return [f for f in clip.frames if f.timestamp_ms <= seconds * 1000]
+
+
+class ScriptedDetector(PunchDetector):
+    """The detector's reporting path with the two punch sources scripted: the state machine reports
+    ``machine`` and the rise cue ``rise`` at the frames whose time passes their ``detected_s``."""
+
+    def __init__(self, machine: Sequence[PunchEvent], rise: Sequence[PunchEvent], options: DetectorOptions) -> None:
+        super().__init__(options)
+        self._machine = deque(sorted(machine, key=lambda e: e.detected_s))
+        self._rise = deque(sorted(rise, key=lambda e: e.detected_s))
+
+    def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
+        if self._machine and self._machine[0].hand == hand and s.t_s >= self._machine[0].detected_s - 1e-9:
+            return self._machine.popleft(), False
+        return None, False
+
+    def _rise_uppercut(self, hand: Hand, s: BodySample, out: Sequence[PunchEvent]) -> PunchEvent | None:
+        if self._rise and self._rise[0].hand == hand and s.t_s >= self._rise[0].detected_s - 1e-9:
+            return self._rise.popleft()
+        return None
+
+
+def run(det: PunchDetector, frames: Sequence[PoseFrame]) -> list[PunchEvent]:
+    out: list[PunchEvent] = []
+    for f in frames:
+        out += det.update_sample(sample_body(f))
+    return out + det.finish()
+
+
+def uppercut_seen_twice() -> tuple[PunchEvent, PunchEvent]:
+    """The state machine's half uppercut at its peak, the rise cue's complete one at the top."""
+    return (ev(0.63, complete=False, onset=0.45, detected=0.67),
+            ev(0.73, complete=True, onset=0.40, detected=0.77))
+
+
+def test_the_detector_reports_an_uppercut_seen_half_then_complete_once() -> None:
+    half, full = uppercut_seen_twice()
+    got = run(ScriptedDetector([half], [full], DetectorOptions()), guard_frames())
+    assert [(e.t_s, e.complete) for e in got] == [(full.t_s, True)]
+
+
+def test_without_the_hold_it_was_reported_twice() -> None:
+    """The same script with no hold: what the detector did before (both reports)."""
+    half, full = uppercut_seen_twice()
+    got = run(ScriptedDetector([half], [full], DetectorOptions(half_hold_s=0.0)), guard_frames())
+    assert [e.complete for e in got] == [False, True]
+
+
+def test_the_fusion_reports_a_half_then_complete_punch_once() -> None:
+    """The fusion holds the half reports after choosing the channel (its channels hold nothing):
+    the complete report supersedes it."""
+    half, full = uppercut_seen_twice()
+    fused = ViewFusedDetector()
+    assert fused.world.options.half_hold_s == 0.0 and fused.image.options.half_hold_s == 0.0
+    opts = fused.world.options
+    fused.world = ScriptedDetector([half], [full], opts)
+    fused.image = ScriptedDetector([], [], dataclasses.replace(opts, image_plane=True))
+    got = [e for f in guard_frames() for e in fused.update(f)] + fused.finish()
+    assert [(e.t_s, e.complete) for e in got] == [(full.t_s, True)]
+    assert fused.summary()["half_punches"] == 0
+
+
+def at_first_target(reports: Sequence[PunchEvent], full: PunchEvent) -> list[GameEvent]:
+    """The round's events for ``reports`` moved onto its first punch target (its hand and kind,
+    the complete punch on its beat)."""
+    game = started()
+    cue = next(c for c in game.cues if not c.is_dodge)
+    assert cue.hand is not None and is_punch_kind(cue.kind)
+    shift = cue.t_s - full.t_s
+    return [g for e in reports for g in game.feed_punch(dataclasses.replace(
+        e, hand=cue.hand, kind=cue.kind, t_s=e.t_s + shift, onset_s=e.onset_s + shift, detected_s=e.detected_s + shift))]
+
+
+def test_the_round_scores_that_uppercut_once_as_a_hit() -> None:
+    """What the round makes of the detector's reports: the target is hit, no half miss, no wild."""
+    half, full = uppercut_seen_twice()
+    reports = run(ScriptedDetector([half], [full], DetectorOptions()), guard_frames())
+    out = at_first_target(reports, full)
+    assert [g.type for g in out] == ["hit"]
+
+
+def test_the_round_scored_the_two_reports_as_a_half_miss_then_a_wild_punch() -> None:
+    """The same uppercut reported twice (no hold): the half report takes the target."""
+    half, full = uppercut_seen_twice()
+    out = at_first_target([half, full], full)
+    assert [g.type for g in out][:2] == ["miss", "wild"] and dict(out[0].data)["why"] == "half"
+
