@@ -555,10 +555,9 @@ class PunchDetector:
         out: list[PunchEvent] = []
         onsets: dict[Hand, bool] = {}
         for hand in HANDS:
-            ev, started = self._step_hand(hand, s)
+            evs, started = self._step_hand(hand, s)
             onsets[hand] = started
-            if ev is not None and not self._is_rise_reported(ev):
-                out.append(ev)
+            out += [ev for ev in evs if not self._is_rise_reported(ev)]
         for hand in HANDS:
             ev = self._rise_uppercut(hand, s, out)
             if ev is not None:
@@ -640,16 +639,20 @@ class PunchDetector:
 
     def _seen_late(self, hand: Hand, h: _Hand, s: BodySample) -> PunchEvent | None:
         """The hidden arm's excursion waiting to be seen (``_Hand.unseen``): judged and reported
-        once the arm is seen, refused ("arm hidden") when its time is up or the hand leaves again."""
+        once the arm is seen, refused ("arm hidden") when its time is up or the hand leaves again.
+        The hand leaving again comes first: an arm seen once it is out on a new excursion (a
+        relaunch) is that excursion's sighting, not the hidden one's, which would otherwise be
+        counted on the next punch's evidence and that punch counted again."""
         if h.unseen is None:
             return None
         c, until = h.unseen
-        if s.arm(hand).visibility >= MIN_VISIBILITY and s.t_s <= until + 1e-6:
-            h.unseen = None
-            return self._verdict(hand, dataclasses.replace(c, detected_s=s.t_s))
-        if s.t_s > until or h.state == "out":
+        if h.state == "out" or s.t_s > until + 1e-6:
             h.unseen = None
             self.rejected.append((c.t_peak_s, hand, "arm hidden"))
+            return None
+        if s.arm(hand).visibility >= MIN_VISIBILITY:
+            h.unseen = None
+            return self._verdict(hand, dataclasses.replace(c, detected_s=s.t_s))
         return None
 
     @staticmethod
@@ -682,13 +685,14 @@ class PunchDetector:
         return (float(np.linalg.norm(w_mid - m0) / dt), float(np.linalg.norm(w_rel - r0) / dt),
                 float(np.linalg.norm(flat) / dt), float(np.linalg.norm((w_mid - m0)[:2]) / dt))
 
-    def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
-        """One frame of one hand: (its punch reported now, if any; whether an excursion started)."""
+    def _step_hand(self, hand: Hand, s: BodySample) -> tuple[list[PunchEvent], bool]:
+        """One frame of one hand: (its punches reported now: a hidden excursion seen late, then
+        the one just concluded; whether an excursion started)."""
         h = self._hands[hand]
         h.visibility.append((s.t_s, s.arm(hand).visibility))
         seen_late = self._seen_late(hand, h, s)
         event, started = self._advance_hand(hand, s)
-        return seen_late or event, started
+        return [e for e in (seen_late, event) if e is not None], started
 
     def _advance_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
         """The state machine's step (``TRANSITIONS``) for one hand."""

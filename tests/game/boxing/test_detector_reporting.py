@@ -1,5 +1,8 @@
-"""One physical punch, one report: a half punch is held back and superseded by the complete report
-of the same punch (``HalfHold``), in the detector, in the view fusion, and so in the round.
+"""How the detector reports punches: one physical punch, one report.
+
+A half punch is held back and superseded by the complete report of the same punch (``HalfHold``),
+in the detector, in the view fusion, and so in the round; a hidden arm's excursion is not counted
+on the sighting of the next one; losing track forgets everything in flight, reported rises too.
 
 On the real clips the state machine judged two uppercuts half at their peak (the fist still short
 of the shoulder line) and the rise cue reported each complete 0.07-0.1 s later, at the fist's top
@@ -21,6 +24,7 @@ from game.boxing.kinematics import BodySample, sample_body
 from game.boxing.rules import GameEvent
 from game.pose.types import PoseFrame
 from models.punch_synth import motion_clip
+from tests.game.boxing.test_detector_windup import straight_arm
 from tests.game.boxing.test_rules import is_punch_kind, started
 
 HOLD_S = DetectorOptions().half_hold_s
@@ -90,10 +94,10 @@ class ScriptedDetector(PunchDetector):
         self._machine = deque(sorted(machine, key=lambda e: e.detected_s))
         self._rise = deque(sorted(rise, key=lambda e: e.detected_s))
 
-    def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
+    def _step_hand(self, hand: Hand, s: BodySample) -> tuple[list[PunchEvent], bool]:
         if self._machine and self._machine[0].hand == hand and s.t_s >= self._machine[0].detected_s - 1e-9:
-            return self._machine.popleft(), False
-        return None, False
+            return [self._machine.popleft()], False
+        return [], False
 
     def _rise_uppercut(self, hand: Hand, s: BodySample, out: Sequence[PunchEvent]) -> PunchEvent | None:
         if self._rise and self._rise[0].hand == hand and s.t_s >= self._rise[0].detected_s - 1e-9:
@@ -166,3 +170,49 @@ def test_the_round_scored_the_two_reports_as_a_half_miss_then_a_wild_punch() -> 
     out = at_first_target([half, full], full)
     assert [g.type for g in out][:2] == ["miss", "wild"] and dict(out[0].data)["why"] == "half"
 
+
+
+def hidden_excursion(det: PunchDetector, hand: Hand, t_s: float) -> None:
+    """Leave an excursion of a hidden arm waiting to be seen (``_Hand.unseen``), as ``_conclude``
+    does: a straight that peaked at ``t_s`` - 0.1 s, seen in time if seen by ``t_s`` + 0.2 s."""
+    c = straight_arm(0.95, fist_below_shoulder=0.0)
+    c = dataclasses.replace(c, hand=hand, onset_s=t_s - 0.3, t_peak_s=t_s - 0.1, detected_s=t_s)
+    det._hands[hand].unseen = (c, t_s + 0.2)
+
+
+def seen_frame(det: PunchDetector, hand: Hand) -> BodySample:
+    s = sample_body(guard_frames()[-1], use_world=not det.options.image_plane)
+    assert s is not None and s.arm(hand).visibility >= 0.5
+    return s
+
+
+def test_a_hidden_excursion_is_reported_when_its_arm_is_seen_back_home() -> None:
+    det = PunchDetector(DetectorOptions(image_plane=True))
+    s = seen_frame(det, "right")
+    hidden_excursion(det, "right", s.t_s - 0.05)
+    det._hands["right"].state = "back"
+    got = det._seen_late("right", det._hands["right"], s)
+    assert got is not None and got.complete
+
+
+def test_an_arm_first_seen_out_on_a_new_excursion_does_not_count_the_hidden_one() -> None:
+    """The hand relaunched before its arm was seen: the sighting is the new excursion's (judged on
+    its own when it ends). Counting the hidden one on it as well counted one visible punch twice."""
+    det = PunchDetector(DetectorOptions(image_plane=True))
+    s = seen_frame(det, "right")
+    hidden_excursion(det, "right", s.t_s - 0.05)
+    det._hands["right"].state = "out"
+    assert det._seen_late("right", det._hands["right"], s) is None
+    assert det.rejected[-1][1:] == ("right", "arm hidden")
+    assert det._hands["right"].unseen is None
+
+
+def test_losing_track_forgets_the_reported_rises() -> None:
+    """A reported rise hides the state machine's punch of that hand moving during it; after the
+    track is lost (someone else, or the same person after a gap) nothing is hidden by it."""
+    det = PunchDetector()
+    det._rise_spans["right"] = (1.0, 1.4)
+    punch = ev(1.3, complete=True, kind="jab", onset=1.1)
+    assert det._is_rise_reported(punch)
+    det.update_sample(None)
+    assert not det._is_rise_reported(punch)
