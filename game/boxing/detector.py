@@ -503,6 +503,8 @@ class PunchDetector:
     ``orthodox`` fixes the stance (lead = left) when known from calibration; ``None`` infers it
     from the straight punches seen so far (orthodox until evidence says otherwise).
     ``kind_classifier`` overrides the rule-based kind (see :data:`KindClassifier`).
+    ``holds_halves`` False reports half punches at once (the caller holds them back: the view
+    fusion, after choosing the channel).
     """
 
     def __init__(
@@ -512,6 +514,7 @@ class PunchDetector:
         orthodox: bool | None = None,
         kind_classifier: KindClassifier | None = None,
         judge: ExcursionJudge | None = None,
+        holds_halves: bool = True,
     ) -> None:
         self.options = options
         self.orthodox = orthodox
@@ -529,7 +532,7 @@ class PunchDetector:
         self.candidates: deque[Candidate] = deque(maxlen=64)  # recent excursions, for diagnostics
         self._rises: dict[Hand, RiseTracker] = {h: RiseTracker() for h in HANDS}
         self._rise_spans: dict[Hand, tuple[float, float] | None] = {h: None for h in HANDS}
-        self._hold = HalfHold(options.half_hold_s)
+        self._hold = HalfHold(options.half_hold_s if holds_halves else 0.0)
 
     # -- stream ------------------------------------------------------------------------------
 

@@ -70,10 +70,10 @@ class ViewFusedDetector:
         # The channels report at once; the half punches are held back here (``HalfHold``), after the
         # view has chosen whose punches are reported at the frame that found them, so that a
         # complete punch of either channel supersedes the other's half report of the same punch.
-        self.world = PunchDetector(dataclasses.replace(options, image_plane=False, half_hold_s=0.0),
-                                   orthodox=orthodox, kind_classifier=kind_classifier, judge=judge)
-        self.image = PunchDetector(dataclasses.replace(options, image_plane=True, half_hold_s=0.0),
-                                   orthodox=orthodox, kind_classifier=kind_classifier, judge=judge)
+        self.world = PunchDetector(dataclasses.replace(options, image_plane=False), orthodox=orthodox,
+                                   kind_classifier=kind_classifier, judge=judge, holds_halves=False)
+        self.image = PunchDetector(dataclasses.replace(options, image_plane=True), orthodox=orthodox,
+                                   kind_classifier=kind_classifier, judge=judge, holds_halves=False)
         self._hold = HalfHold(options.half_hold_s)
         self._ratios: deque[float] = deque(maxlen=VIEW_WINDOW)
         self._ratio = FRONT_SHOULDER_RATIO  # their median

@@ -89,8 +89,9 @@ class ScriptedDetector(PunchDetector):
     """The detector's reporting path with the two punch sources scripted: the state machine reports
     ``machine`` and the rise cue ``rise`` at the frames whose time passes their ``detected_s``."""
 
-    def __init__(self, machine: Sequence[PunchEvent], rise: Sequence[PunchEvent], options: DetectorOptions) -> None:
-        super().__init__(options)
+    def __init__(self, machine: Sequence[PunchEvent], rise: Sequence[PunchEvent], options: DetectorOptions,
+                 *, holds_halves: bool = True) -> None:
+        super().__init__(options, holds_halves=holds_halves)
         self._machine = deque(sorted(machine, key=lambda e: e.detected_s))
         self._rise = deque(sorted(rise, key=lambda e: e.detected_s))
 
@@ -127,7 +128,7 @@ def test_the_detector_reports_an_uppercut_seen_half_then_complete_once() -> None
 def test_without_the_hold_it_was_reported_twice() -> None:
     """The same script with no hold: what the detector did before (both reports)."""
     half, full = uppercut_seen_twice()
-    got = run(ScriptedDetector([half], [full], DetectorOptions(half_hold_s=0.0)), guard_frames())
+    got = run(ScriptedDetector([half], [full], DetectorOptions(), holds_halves=False), guard_frames())
     assert [e.complete for e in got] == [False, True]
 
 
@@ -136,10 +137,9 @@ def test_the_fusion_reports_a_half_then_complete_punch_once() -> None:
     the complete report supersedes it."""
     half, full = uppercut_seen_twice()
     fused = ViewFusedDetector()
-    assert fused.world.options.half_hold_s == 0.0 and fused.image.options.half_hold_s == 0.0
     opts = fused.world.options
-    fused.world = ScriptedDetector([half], [full], opts)
-    fused.image = ScriptedDetector([], [], dataclasses.replace(opts, image_plane=True))
+    fused.world = ScriptedDetector([half], [full], opts, holds_halves=False)
+    fused.image = ScriptedDetector([], [], dataclasses.replace(opts, image_plane=True), holds_halves=False)
     got = [e for f in guard_frames() for e in fused.update(f)] + fused.finish()
     assert [(e.t_s, e.complete) for e in got] == [(full.t_s, True)]
     assert fused.summary()["half_punches"] == 0
@@ -216,3 +216,4 @@ def test_losing_track_forgets_the_reported_rises() -> None:
     assert det._is_rise_reported(punch)
     det.update_sample(None)
     assert not det._is_rise_reported(punch)
+
