@@ -233,6 +233,39 @@ class _Hand:
     unseen: tuple[Candidate, float] | None = None  # an excursion of a hidden arm, and until when it may be seen
 
 
+@dataclass(frozen=True, slots=True)
+class _FollowThrough:
+    """A half hook whose sweep across the body may come after its measured peak.
+
+    A hook seen only from mid-swing (the arm hidden until it is out in front, as the lead hook of
+    `punch_shadowbox_labelled_overlay` at 5.05 s, or cocked from out in front) reaches its farthest
+    point from where it was first followed while it is still out in front; its sweep across the
+    body, the hook itself, then reads as the way back. The state machine judges it at that point: a
+    hook (elbow up) that swept little, a half hook. A hook's sweep is not a return: the elbow stays
+    up at shoulder height (``hook_elbow_up``) while the fist swings across the body, fast; a
+    punch coming home drops the elbow to the ribs. So for ``half_hold_s`` after the peak (the time
+    a half report is held back anyway), a fist that sweeps ``hook_sweep`` or more across the body
+    from where the peak left it, at ``min_bent_peak_speed`` or more on average, with the elbow up on
+    every frame, is the hook landing: reported complete at that frame (the half report it
+    supersedes is dropped by ``HalfHold``). Nothing new is fitted: every threshold is the hook's own.
+    On the shared clips 5 half hooks are reported in boxing mode: the shadowbox's (0.36 arm lengths
+    across in 0.1 s, 3-D, elbow up throughout) is the one that sweeps; the others are a march's arm
+    swing (elbow down) and a prisoner squat's hands behind the head (elbows up, 0.0-0.1 across in
+    0.3 s).
+    """
+
+    event: PunchEvent
+    line: np.ndarray  # unit horizontal direction from the hand's shoulder to the other one, at the onset
+    peak_across: float  # the fist's position along ``line`` at the peak (arm lengths)
+    until_s: float
+
+    @staticmethod
+    def of(event: PunchEvent, c: Candidate, hold_s: float) -> _FollowThrough:
+        line = (c.onset_other_shoulder - c.onset_shoulder) * np.array([1.0, 0.0, 1.0])
+        line = line / (float(np.linalg.norm(line)) or 1.0)
+        return _FollowThrough(event, line, float(np.dot(c.peak_wrist, line)), c.t_peak_s + hold_s)
+
+
 def interpolated_peak(trace: Sequence[tuple[float, float]]) -> float:
     """The peak of a sampled signal between its samples: the vertex of the parabola through the
     highest sample and its neighbours. At 24-30 fps a snapped jab is locked out for less than a
@@ -533,6 +566,7 @@ class PunchDetector:
         self._rises: dict[Hand, RiseTracker] = {h: RiseTracker() for h in HANDS}
         self._rise_spans: dict[Hand, tuple[float, float] | None] = {h: None for h in HANDS}
         self._hold = HalfHold(options.half_hold_s if holds_halves else 0.0)
+        self._follows: dict[Hand, _FollowThrough | None] = {h: None for h in HANDS}
 
     # -- stream ------------------------------------------------------------------------------
 
@@ -563,6 +597,9 @@ class PunchDetector:
             out += [ev for ev in evs if not self._is_rise_reported(ev)]
         for hand in HANDS:
             ev = self._rise_uppercut(hand, s, out)
+            if ev is not None:
+                out.append(ev)
+            ev = self._follow_through(hand, s)
             if ev is not None:
                 out.append(ev)
         return self._reported(released + self._hold.feed(out, s.t_s))
@@ -614,6 +651,7 @@ class PunchDetector:
         # The spans of reported rises hide the state machine's punches moving during them; the
         # next person's punches (or this one's after the gap) are not those uppercuts.
         self._rise_spans = {hand: None for hand in HANDS}
+        self._follows = {hand: None for hand in HANDS}
         released = self._hold.flush(None if self._last is None else self._last.t_s)
         self._samples.clear()
         self._last = None
@@ -976,6 +1014,24 @@ class PunchDetector:
             confidence=1.0,
         )
 
+    def _follow_through(self, hand: Hand, s: BodySample) -> PunchEvent | None:
+        """The complete hook of a half hook whose sweep came after its measured peak
+        (``_FollowThrough``), once it has swept; None meanwhile, and when it did not."""
+        f = self._follows[hand]
+        if f is None:
+            return None
+        opt = self.options
+        arm = s.arm(hand)
+        if (s.t_s > f.until_s + 1e-6 or self._hands[hand].state == "out" or not arm.is_valid
+                or self._arm_m <= 0 or (arm.elbow_m[1] - arm.shoulder_m[1]) / self._arm_m < opt.hook_elbow_up):
+            self._follows[hand] = None  # its time is up, it left again, or the elbow dropped: coming home
+            return None
+        sweep = float(np.dot(arm.wrist_m / self._arm_m, f.line)) - f.peak_across
+        if sweep < opt.hook_sweep or sweep < opt.min_bent_peak_speed * (s.t_s - f.event.t_s):
+            return None
+        self._follows[hand] = None
+        return dataclasses.replace(f.event, complete=True, t_s=s.t_s, detected_s=s.t_s)
+
     def _is_rise_reported(self, e: PunchEvent) -> bool:
         """The state machine's punch is the uppercut already reported from the fist's rise: the
         same hand, moving during that rise."""
@@ -1096,7 +1152,10 @@ class PunchDetector:
         if why is not None:
             self.rejected.append((c.t_peak_s, hand, why))
             return None
-        return self._event(hand, c, family, complete, source, confidence)
+        event = self._event(hand, c, family, complete, source, confidence)
+        if family == "hook" and not complete:
+            self._follows[hand] = _FollowThrough.of(event, c, self.options.half_hold_s)
+        return event
 
     def _judged(self, c: Candidate) -> tuple[str, bool, str, float] | None:
         """(family, complete, source, confidence) as the judge model decides, or None (refused,

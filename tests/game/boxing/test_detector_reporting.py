@@ -17,10 +17,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from game.boxing.detector import DetectorOptions, HalfHold, PunchDetector
+from game.boxing.detector import DetectorOptions, HalfHold, PunchDetector, _FollowThrough
 from game.boxing.events import Hand, PunchEvent
 from game.boxing.fusion import ViewFusedDetector
-from game.boxing.kinematics import BodySample, sample_body
+from game.boxing.kinematics import ArmSample, BodySample, sample_body
 from game.boxing.rules import GameEvent
 from game.pose.types import PoseFrame
 from models.punch_synth import motion_clip
@@ -217,3 +217,56 @@ def test_losing_track_forgets_the_reported_rises() -> None:
     det.update_sample(None)
     assert not det._is_rise_reported(punch)
 
+
+ARM_M = 0.6  # metres, upper arm + forearm
+L_SHOULDER, R_SHOULDER = np.array([0.18, 0.0, 0.0]), np.array([-0.18, 0.0, 0.0])
+
+
+def arm_sample(wrist_al: np.ndarray, elbow_al: np.ndarray, shoulder: np.ndarray) -> ArmSample:
+    """An arm from wrist and elbow given in arm lengths over the shoulders' midpoint."""
+    w, e = wrist_al * ARM_M, elbow_al * ARM_M
+    seg = float(np.linalg.norm(e - shoulder) + np.linalg.norm(w - e))
+    return ArmSample(True, w, e, shoulder, float(np.linalg.norm(w - shoulder)) / seg, seg)
+
+
+def body(t: float, wrist_al: np.ndarray, elbow_al: np.ndarray) -> BodySample:
+    right = arm_sample(np.array([-0.3, -0.1, -0.3]), np.array([-0.4, -0.5, -0.1]), R_SHOULDER)
+    return BodySample(t, True, arm_sample(wrist_al, elbow_al, L_SHOULDER), right, np.array([0.0, 0.25, -0.1]),
+                      {"left": R_SHOULDER, "right": L_SHOULDER}, np.array([320.0, 200.0]), 150.0)
+
+
+def follow(sweep_al: float, seconds: float, elbow_y_al: float) -> list[PunchEvent]:
+    """A left hook judged half at its peak (t = 1.0 s, the fist out in front at 0.5 arm lengths
+    outside the body's centre line), then the fist sweeping ``sweep_al`` arm lengths across the body
+    in ``seconds`` with the elbow ``elbow_y_al`` over the shoulder: what the follow-through reports."""
+    det = PunchDetector()
+    det._arm_m = ARM_M
+    det._hands["left"].state = "back"
+    c = dataclasses.replace(straight_arm(0.9, 0.0), hand="left", onset_s=0.8, t_peak_s=1.0, detected_s=1.03,
+                            onset_shoulder=L_SHOULDER / ARM_M, onset_other_shoulder=R_SHOULDER / ARM_M,
+                            peak_wrist=np.array([0.5, 0.0, -0.6]))
+    det._follows["left"] = _FollowThrough.of(ev(1.0, "left", complete=False, kind="hook", detected=1.03), c, HOLD_S)
+    out = []
+    for i in range(1, 12):
+        t = 1.0 + i / 30
+        x = 0.5 - sweep_al * min(1.0, (t - 1.0) / seconds)
+        got = det._follow_through("left", body(t, np.array([x, 0.0, -0.6]), np.array([0.45, elbow_y_al, -0.2])))
+        out += [] if got is None else [got]
+    return out
+
+
+def test_a_hook_seen_from_mid_swing_lands_after_its_measured_peak() -> None:
+    """The shadowbox's last hook (5.05 s): the arm seen only once out in front, its sweep across
+    the body (0.36 arm lengths in 0.1 s, the elbow at shoulder height) read as the way back."""
+    got = follow(0.4, 0.1, 0.0)
+    assert len(got) == 1 and got[0].complete and got[0].kind == "hook" and 1.03 < got[0].t_s <= 1.1
+
+
+def test_a_fist_coming_home_with_the_elbow_down_is_not_a_hook_landing() -> None:
+    assert follow(0.4, 0.1, -0.4) == []
+
+
+def test_a_slow_drift_across_is_not_a_hook_landing() -> None:
+    """Hands behind the head sliding across (a prisoner squat: 0.1 in 0.3 s, elbows up)."""
+    assert follow(0.3, 0.3, 0.1) == []
+    assert follow(0.1, 0.3, 0.3) == []
