@@ -493,12 +493,19 @@ class HalfHold:
     hand is reported meanwhile: the drive carried through, or the feint was followed at once by
     the real punch; either way the player threw one punch at the target, and it is the complete
     one. A half punch is never counted, so only its report is later (by ``hold_s``; its
-    ``detected_s`` says when it was released). Pure: events and times in, events out.
+    ``detected_s`` says when it was released).
+
+    One hand punches at a time (the rise cue's and the flail test's premise): a half punch of one
+    hand peaking while the other hand throws a complete punch (between that punch's onset and its
+    peak) is the guard hand carried by the body's turn under that punch, not a punch of its own,
+    and is dropped too (the cable uppercuts' guard hand: its half "jabs" during the uppercuts).
+    Pure: events and times in, events out.
     """
 
     def __init__(self, hold_s: float) -> None:
         self.hold_s = hold_s
         self._held: dict[Hand, PunchEvent] = {}
+        self._complete: dict[Hand, PunchEvent] = {}  # the last complete punch of each hand
         self.superseded: list[PunchEvent] = []  # half punches dropped for a complete one (diagnostics)
 
     def feed(self, events: Sequence[PunchEvent], t_s: float) -> list[PunchEvent]:
@@ -510,10 +517,18 @@ class HalfHold:
             if e.complete:
                 if held is not None:
                     self.superseded.append(held)
+                other = self._held.get(_other(e.hand))
+                if other is not None and self._is_carried(other, e):
+                    self.superseded.append(self._held.pop(_other(e.hand)))
+                self._complete[e.hand] = e
                 out.append(e)
                 continue
             if held is not None:
                 out.append(dataclasses.replace(held, detected_s=t_s))
+            punch = self._complete.get(_other(e.hand))
+            if punch is not None and self._is_carried(e, punch):
+                self.superseded.append(e)
+                continue
             self._held[e.hand] = e
         for hand, e in list(self._held.items()):
             if t_s >= e.detected_s + self.hold_s - 1e-9:
@@ -521,13 +536,23 @@ class HalfHold:
                 out.append(dataclasses.replace(e, detected_s=t_s))
         return out
 
+    @staticmethod
+    def _is_carried(half: PunchEvent, punch: PunchEvent) -> bool:
+        """The half punch peaked while the other hand's complete ``punch`` was being thrown."""
+        return punch.onset_s - 1e-6 <= half.t_s <= punch.t_s + 1e-6
+
     def flush(self, t_s: float | None) -> list[PunchEvent]:
         """Every held half punch, now (the stream ended or the person was lost: nothing can follow).
         ``t_s`` None keeps their detection times."""
         out = [e if t_s is None else dataclasses.replace(e, detected_s=max(t_s, e.detected_s))
                for e in self._held.values()]
         self._held.clear()
+        self._complete.clear()
         return out
+
+
+def _other(hand: Hand) -> Hand:
+    return "right" if hand == "left" else "left"
 
 
 class PunchDetector:

@@ -162,7 +162,7 @@ def print_table(report: dict[str, Any]) -> None:
                    f"hand accuracy {_fmt(t['hand_accuracy'])}, timing |error| mean "
                    f"{_fmt(t['timing_abs_mean_s'], False)} s, p95 {_fmt(t['timing_abs_p95_s'], False)} s")
         click.echo(f"punches reported twice (half, then complete): {t['double_reports']} "
-                   f"of {t['complete_punches']} complete punches")
+                   f"of {t['complete_punches']} complete punches; half punches reported: {t['half_punches']}")
         kinds = list(next(iter(t["confusion"].values())).keys())
         click.echo("punch kinds (rows: labelled; columns: found):")
         click.echo(f"  {'':<9}" + "".join(f"{k:>9}" for k in kinds))

@@ -68,6 +68,7 @@ class ClipResult:
     events: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
     double_reports: int = 0  # boxing: half punches followed by the complete report of the same punch
+    half_punches: int = 0  # boxing: half punches reported (inside the segment)
 
     @property
     def expected(self) -> str:
@@ -190,12 +191,14 @@ def judge(label: ClipLabel, events: Sequence[dict[str, Any]]) -> ClipResult:
                and _in_segment(float(e.get("t", 0)), seg)]
     got = len(punches)
     twice = double_reports(events, seg)
+    half = sum(1 for e in events if e.get("type") == "punch" and not e.get("complete")
+               and _in_segment(float(e.get("t", 0)), seg))
     if label.robustness_only:
-        return ClipResult(label, got, True, events=len(events), double_reports=twice)
+        return ClipResult(label, got, True, events=len(events), double_reports=twice, half_punches=half)
     if label.count_max is not None:
         ok = got <= label.count_max
         return ClipResult(label, got, ok, phantoms=got, why="" if ok else _why_punches(events, seg),
-                          events=len(events), double_reports=twice)
+                          events=len(events), double_reports=twice, half_punches=half)
     want = label.punches if label.punches is not None else len(label.punch_list)
     listed = label.punch_list or tuple(LabelledPunch(None) for _ in range(want))
     pairs, unmatched = match_punches(listed, punches)
@@ -203,7 +206,8 @@ def judge(label: ClipLabel, events: Sequence[dict[str, Any]]) -> ClipResult:
     ok = abs(got - want) <= label.tol
     why = "" if ok and hits == len(listed) else _why_punches(events, seg)
     return ClipResult(label, got, ok, hits=hits, labelled=len(listed), phantoms=unmatched,
-                      pairs=tuple(pairs), why=why, events=len(events), double_reports=twice)
+                      pairs=tuple(pairs), why=why, events=len(events), double_reports=twice,
+                      half_punches=half)
 
 
 def failed(label: ClipLabel, error: str) -> ClipResult:
@@ -226,6 +230,7 @@ class Totals:
     confusion: dict[str, dict[str, int]]
     double_reports: int = 0  # punches reported half, then complete (``double_reports``), boxing clips
     complete_punches: int = 0  # complete punches reported on the boxing clips (all of them, unmatched too)
+    half_punches: int = 0  # half punches reported on the boxing clips
 
 
 def _ratio(a: int, b: int) -> float | None:
@@ -278,4 +283,5 @@ def totals(results: Iterable[ClipResult]) -> Totals:
         confusion=confusion,
         double_reports=sum(r.double_reports for r in results),
         complete_punches=sum(r.got or 0 for r in results if r.label.exercise == exercises.BOXING),
+        half_punches=sum(r.half_punches for r in results),
     )

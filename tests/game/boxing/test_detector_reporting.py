@@ -61,10 +61,26 @@ def test_a_half_punch_alone_is_reported_once_its_hold_is_over() -> None:
 
 def test_the_other_hand_or_a_later_punch_does_not_supersede_it() -> None:
     half = ev(0.30, "right", complete=False, detected=10 / 30)
-    other = ev(0.35, "left", complete=True, kind="jab", detected=12 / 30)
+    other = ev(0.55, "left", complete=True, kind="jab", onset=0.32, detected=17 / 30)  # started after its peak
     later = ev(1.0, "right", complete=True, detected=30 / 30)  # after the hold: a new punch
-    got = fed(HalfHold(HOLD_S), {10: [half], 12: [other], 30: [later]})
+    got = fed(HalfHold(HOLD_S), {10: [half], 17: [other], 30: [later]})
     assert [(e.hand, e.complete) for e in got] == [("left", True), ("right", False), ("right", True)]
+
+
+def test_the_guard_hand_carried_by_the_other_hands_punch_is_not_a_half_punch() -> None:
+    """The cable uppercuts: the left guard hand, carried by the body's turn under the right
+    uppercut, reads as a half jab peaking during it. Reported before or after the uppercut, it is
+    dropped; a feint peaking before the other hand's punch starts (a half jab, then the cross) is
+    reported."""
+    upper = ev(1.52, "right", complete=True, onset=1.04, detected=1.52)
+    carried = ev(1.48, "left", complete=False, kind="jab", onset=1.2, detected=1.48)
+    assert fed(HalfHold(HOLD_S), {44: [carried], 46: [upper]}, frames=60) == [upper]
+    late = ev(1.50, "left", complete=False, kind="jab", onset=1.3, detected=1.6)
+    assert fed(HalfHold(HOLD_S), {46: [upper], 48: [late]}, frames=60) == [upper]
+    feint = ev(0.9, "left", complete=False, kind="jab", onset=0.75, detected=0.93)
+    cross = ev(1.3, "right", complete=True, kind="cross", onset=1.0, detected=1.33)
+    got = fed(HalfHold(HOLD_S), {28: [feint], 40: [cross]}, frames=60)
+    assert [(e.hand, e.complete) for e in got] == [("left", False), ("right", True)]
 
 
 def test_complete_punches_are_never_delayed() -> None:

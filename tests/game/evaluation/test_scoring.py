@@ -85,9 +85,9 @@ def test_a_punch_reported_half_then_complete_is_counted_as_reported_twice() -> N
     assert double_reports([half, full], seg=(2.0, 3.0)) == 0
     lab = parse_entry("video/b.mp4", {"exercise": "boxing", "punches": 1, "tol": 0, "punch_times_s": [1.05]})
     r = judge(lab, [half, full])
-    assert r.ok and r.double_reports == 1
+    assert r.ok and r.double_reports == 1 and r.half_punches == 1
     t = totals([r])
-    assert t.double_reports == 1 and t.complete_punches == 1
+    assert t.double_reports == 1 and t.complete_punches == 1 and t.half_punches == 1
 
 
 def test_bad_labels_say_what_is_wrong(tmp_path: Path) -> None:
