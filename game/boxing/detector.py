@@ -504,36 +504,32 @@ class HalfHold:
 
     def __init__(self, hold_s: float) -> None:
         self.hold_s = hold_s
-        self._held: dict[Hand, PunchEvent] = {}
+        self._held: list[PunchEvent] = []  # in the order they came
         self._complete: dict[Hand, PunchEvent] = {}  # the last complete punch of each hand
         self.superseded: list[PunchEvent] = []  # half punches dropped for a complete one (diagnostics)
 
     def feed(self, events: Sequence[PunchEvent], t_s: float) -> list[PunchEvent]:
         """The events to report at ``t_s`` (seconds) of those just found: complete ones at once,
-        half ones once their hold is over (or another half punch of the same hand follows)."""
+        half ones once their hold is over."""
         out: list[PunchEvent] = []
         for e in events:
-            held = self._held.pop(e.hand, None)
             if e.complete:
-                if held is not None:
-                    self.superseded.append(held)
-                other = self._held.get(_other(e.hand))
-                if other is not None and self._is_carried(other, e):
-                    self.superseded.append(self._held.pop(_other(e.hand)))
+                # The same hand's half punches: this punch seen through; the other hand's peaking
+                # during it: carried by it.
+                gone = [h.hand == e.hand or self._is_carried(h, e) for h in self._held]
+                self.superseded += [h for h, g in zip(self._held, gone, strict=True) if g]
+                self._held = [h for h, g in zip(self._held, gone, strict=True) if not g]
                 self._complete[e.hand] = e
                 out.append(e)
                 continue
-            if held is not None:
-                out.append(dataclasses.replace(held, detected_s=t_s))
             punch = self._complete.get(_other(e.hand))
             if punch is not None and self._is_carried(e, punch):
                 self.superseded.append(e)
                 continue
-            self._held[e.hand] = e
-        for hand, e in list(self._held.items()):
-            if t_s >= e.detected_s + self.hold_s - 1e-9:
-                del self._held[hand]
-                out.append(dataclasses.replace(e, detected_s=t_s))
+            self._held.append(e)
+        due = [t_s >= h.detected_s + self.hold_s - 1e-9 for h in self._held]
+        out += [dataclasses.replace(h, detected_s=t_s) for h, d in zip(self._held, due, strict=True) if d]
+        self._held = [h for h, d in zip(self._held, due, strict=True) if not d]
         return out
 
     @staticmethod
@@ -545,7 +541,7 @@ class HalfHold:
         """Every held half punch, now (the stream ended or the person was lost: nothing can follow).
         ``t_s`` None keeps their detection times."""
         out = [e if t_s is None else dataclasses.replace(e, detected_s=max(t_s, e.detected_s))
-               for e in self._held.values()]
+               for e in self._held]
         self._held.clear()
         self._complete.clear()
         return out
