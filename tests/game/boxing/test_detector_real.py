@@ -88,7 +88,7 @@ def test_an_uppercut_seen_half_then_complete_is_reported_once(stem: str, shared_
 
 def test_the_cable_guard_hand_is_not_reported_punching_under_the_uppercuts(shared_recording: Callable[[str], Path]) -> None:
     """The left hand stays in guard (the label); the body's turn under each right uppercut carried
-    it into 5 half "jabs" peaking during the uppercuts. None is reported now."""
+    it into 6 half "jabs" peaking during the uppercuts. None is reported now."""
     events = run(shared_recording("punch_uppercut_cable_gym"))
     uppercuts = [e for e in events if e.complete and e.hand == "right"]
     carried = [e for e in events if not e.complete and e.hand == "left"
