@@ -185,6 +185,7 @@ class App:
         self.demo_orders = OrderBook()
         self.versus_orders = {"left": OrderBook(), "right": OrderBook()}  # two demo boxers
         self.declared_s: float | None = None  # a video source's length as its file declares
+        self._clip_lengths: dict[str, float | None] = {}  # a recording's span, by spec
         self._backend = SharedBackend()
         self.plan_loader = PlanLoader(self.home)  # today's plan, read in the background
         self.leaderboard = LeaderboardLink(self.home, is_scripted=options.scripted,
@@ -281,6 +282,18 @@ class App:
             is_camera_spec(self.source_spec) else declared_duration_s(self.source_spec)
         self.feed.start()
         self.pointer.reset()
+
+    def clip_length_s(self) -> float | None:
+        """How long the file source plays, in seconds: a video's declared length, a recording's
+        span (read once per source, at the edge); None when unknown (an image folder)."""
+        spec = self.source_spec
+        if spec is None or is_camera_spec(spec):
+            return None
+        if self.declared_s is not None and self.declared_s > 0:
+            return self.declared_s
+        if spec not in self._clip_lengths:
+            self._clip_lengths[spec] = recording_length_s(spec)
+        return self._clip_lengths[spec]
 
     def truncation_problem(self) -> str | None:
         """For a video source that has ended: a message when its frames stopped well before the
@@ -728,6 +741,26 @@ def declared_duration_s(spec: str) -> float | None:
     if frames <= 0 or not 1.0 <= fps <= 240.0:
         return None
     return frames / fps
+
+
+def recording_length_s(spec: str) -> float | None:
+    """A ``.rsk`` recording's span (first to last frame, plus one frame), or None when it is
+    not a readable recording."""
+    if not spec.lower().endswith(".rsk"):
+        return None
+    from game.pose.recording import Recording  # noqa: PLC0415 - only when a recording is played
+
+    first = last = None
+    try:
+        rec = Recording(spec, salvage=True)
+        for frame in rec:
+            first = frame.timestamp_ms if first is None else first
+            last = frame.timestamp_ms
+    except (RingsideError, OSError):
+        return None
+    if first is None or last is None:
+        return None
+    return (last - first) / 1000.0 + 1.0 / rec.fps
 
 
 def exercise_demo_key(mode: str | None) -> str:

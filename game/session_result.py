@@ -60,11 +60,12 @@ def _opt_str(value: Any) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class PunchHit:
-    """A punch that landed on a target: when (session seconds), its points and how it landed."""
+    """A punch that scored: on a target, or clean under free scoring (a clip): when (session
+    seconds), its points and how it landed."""
 
     t_s: float
     points: int | None
-    grade: str  # "perfect" | "early" | "late"
+    grade: str  # "perfect" | "early" | "late"; "clean" with free scoring
     hand: str | None
     kind: str | None  # "jab" | "cross" | "hook" | "uppercut"
 

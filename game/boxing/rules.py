@@ -68,6 +68,13 @@ FREE_BASE = 60
 # 0.8 s leaves room for a slower amateur and a frame of detector jitter (set from the game's own
 # timing, not fitted to clips). A combination of n earns 50 * n like a finished target combo.
 FREE_COMBO_GAP_S = 0.8
+# Free scoring: a movement of one arm the detector refused as a stray, within this long of a
+# punch by the other arm, is that punch's counter-movement (the rear hand pulled back to the
+# chin, the shoulders turning), not flailing. A punch's extension lasts ~150-250 ms (Kimm &
+# Thiel 2015); on punch_shadowbox_labelled_overlay the two such refusals fell 33 and 37 ms from
+# the other hand's jab and cross, and locked scoring for the rest of the clip. Not fitted: the
+# upper end of a punch's duration.
+PAIR_S = 0.25
 Scoring = Literal["targets", "free"]
 
 
@@ -633,6 +640,7 @@ class BoxingRound:
         self._round = 0
         self._combo_hits: dict[int, int] = {}
         self.best_streak = 0
+        self._pending_strays: list[tuple[float, str]] = []  # free scoring: (t, hand), see PAIR_S
         self._chain: list[float] = []  # free scoring: the clean punches of the combination in play
         self._head: deque[tuple[float, float, float, bool]] = deque(maxlen=120)
 
@@ -663,9 +671,19 @@ class BoxingRound:
             self._flail_until = t
         elif self._flail_until > t and self._flail_until - t < 0.1 and self._guard_since is None:
             self._flail_until = t + 0.1  # still swinging: stay locked
-        for (t_r, _hand, why) in self.detector.rejected[n_rejected:]:
+        for (t_r, hand_r, why) in self.detector.rejected[n_rejected:]:
             if why in STRAY_REASONS and self._phase == "round":
-                events += self._note_stray(t_r)
+                if self.difficulty.is_free:
+                    self._pending_strays.append((t_r, hand_r))  # judged once PAIR_S has passed
+                else:
+                    events += self._note_stray(t_r)
+        if self._pending_strays:
+            # the other arm's movement in a punch is part of it, not a stray
+            for ev in punches:
+                self._pending_strays = [(t_r, h) for (t_r, h) in self._pending_strays
+                                        if h == ev.hand or abs(ev.t_s - t_r) > PAIR_S]
+            while self._pending_strays and t - self._pending_strays[0][0] > PAIR_S:
+                events += self._note_stray(self._pending_strays.pop(0)[0])
         if frame.landmarks_px is not None:
             p = frame.landmarks_px
             self._head.append((t, float(p[LM.NOSE, 0]), float(p[LM.NOSE, 1]), self.detector.is_guard_up()))

@@ -19,7 +19,7 @@ from game.reps.events import InputEvent as EngineInput
 from game.reps.events import RepEvent, StatusEvent
 from game.scenes import ui
 from game.scenes.clip import ClipPanel
-from game.scenes.session import PAUSE_HINT, OnDone, SessionScene
+from game.scenes.session import OnDone, SessionScene, plays_clip
 from game.session_result import rep_stats
 
 if TYPE_CHECKING:
@@ -37,6 +37,10 @@ SPOKEN = {
 }
 
 
+# The cue line's band under the picture (layout units): a two-line cue with its heading.
+CUE_BAND_UNITS = 18
+
+
 class RepScene(SessionScene):
     name = "rep_challenge"
 
@@ -47,6 +51,10 @@ class RepScene(SessionScene):
         super().__init__(services, on_done=on_done, countdown_s=countdown_s)
         self.exercise = exercise
         self.target = target or services.settings.rep_target
+        # A clip (a video or recording as the camera) has as many reps as it has: unless a
+        # target was asked for (``--target``, a workout's set), its end ends the set, not a count.
+        self.asked_target = target is not None
+        self.has_target = True  # decided at "Go", when the source is known
         self.detector: Any = make_rep_detector(exercise, profile=services.profile)
         self.reps: list[RepEvent] = []  # every attempt, counted or not
         self.flash_s = 0.0  # time since the last counted rep (for the pop animation)
@@ -70,6 +78,7 @@ class RepScene(SessionScene):
     def on_start(self) -> None:
         self.detector = make_rep_detector(self.exercise, profile=self.services.profile)
         self.reps = []
+        self.has_target = self.asked_target or not plays_clip(self.services)
 
     # -- events from the engine -----------------------------------------------------------
     def on_pose(self, item: FeedItem) -> None:
@@ -92,12 +101,14 @@ class RepScene(SessionScene):
                 audio.effect("rep")
                 audio.count(n)
                 self.services.mark_feedback(item)
-                if n == self.target - 1:
+                if not self.has_target:
+                    pass  # a clip: counted to its end
+                elif n == self.target - 1:
                     audio.say("last_rep")
                 elif n * 2 >= self.target and not self._halfway_said and self.target >= 6:
                     self._halfway_said = True
                     audio.say("halfway")
-                if n >= self.target:
+                if self.has_target and n >= self.target:
                     self.finish("target")
                     return
                 loss = (self.detector.summary() or {}).get("velocity_loss_pct")
@@ -144,7 +155,8 @@ class RepScene(SessionScene):
 
     def measured(self) -> dict[str, Any]:
         summary = dict(self.detector.summary())
-        return {"stats": rep_stats(self.reps, summary, target=self.target,
+        return {"stats": rep_stats(self.reps, summary,
+                                   target=self.target if self.has_target else 0,
                                    active_s=self.active_s),
                 "reps": tuple(self.reps), "summary": summary}
 
@@ -157,6 +169,12 @@ class RepScene(SessionScene):
         stage = pygame.Rect(lay.px(1), lay.px(1), lay.w - side_w - lay.px(2), lay.h - lay.px(2))
         side = pygame.Rect(lay.w - side_w, lay.px(1), side_w - lay.px(1), lay.h - lay.px(2))
         return stage, side
+
+    def _picture_area(self, surface: pygame.Surface, stage: pygame.Rect) -> pygame.Rect:
+        """The camera picture: the stage above the cue line's band, so a cue never covers the
+        player's feet (a portrait or 4:3 picture fills the stage's height otherwise)."""
+        band = ui.Layout.of(surface).px(CUE_BAND_UNITS)
+        return pygame.Rect(stage.left, stage.top, stage.width, stage.height - band)
 
     def _count_panel(self, surface: pygame.Surface, area: pygame.Rect) -> pygame.Rect:
         lay = ui.Layout.of(surface)
@@ -173,7 +191,7 @@ class RepScene(SessionScene):
     def draw(self, surface: pygame.Surface) -> None:
         ui.background(surface)
         stage_area, side = self._areas(surface)
-        self.draw_stage(surface, stage_area)
+        self.draw_stage(surface, self._picture_area(surface, stage_area))
         view = self._view()
         self._draw_stage_hud(surface, stage_area, view)
         self._draw_side(surface, side, view)
@@ -214,7 +232,7 @@ class RepScene(SessionScene):
         """What the stage's one cue line should say now (the channel picks the winner)."""
         self.post_source_state()
         if self.state == "countdown":
-            self.say(Message("pause_hint", PAUSE_HINT, "cue", Priority.HINT, ttl_s=0.25))
+            self.say(Message("pause_hint", self.pause_hint, "cue", Priority.HINT, ttl_s=0.25))
         view = self._view()
         if self.state != "active" or view is None:
             return
@@ -246,8 +264,10 @@ class RepScene(SessionScene):
         col = ui.GREEN if pop > 0 else ui.INK
         r = ui.text(surface, str(count), (box.left + pad, box.bottom - pad), size, col,
                     bold=True, anchor="bottomleft", role="primary")
-        ui.text(surface, f"/ {self.target}", (r.right + lay.px(1), box.bottom - pad - lay.px(2)),
-                lay.px(5), ui.MUTED, anchor="bottomleft", role="primary")
+        if self.has_target:
+            ui.text(surface, f"/ {self.target}", (r.right + lay.px(1),
+                                                  box.bottom - pad - lay.px(2)),
+                    lay.px(5), ui.MUTED, anchor="bottomleft", role="primary")
         # The depth meter beside the count: the fill reaches the line at counting depth.
         meter = pygame.Rect(box.right - pad - lay.px(6), box.top + pad, lay.px(6),
                             box.height - 2 * pad - lay.px(4))
@@ -306,7 +326,7 @@ class RepScene(SessionScene):
         # Demo clip.
         clip = pygame.Rect(side.left, chart.bottom + lay.px(1), side.width,
                            side.bottom - chart.bottom - lay.px(1))
-        self.clip.draw(surface, clip, mirror=self.services.settings.mirror, compact=True)
+        self.clip.draw(surface, clip, mirror=self.services.mirror, compact=True)
         self.targets = {}
 
     def hover_targets(self) -> dict[str, tuple[float, float, float, float]]:
