@@ -1,0 +1,67 @@
+"""A rep challenge on a clip (a recording used as the camera), as a player reads it: the clip's
+reps are counted to its end (no "/ 10" target it cannot know of), the picture sits above the cue
+line, the file is drawn as filmed, and the pause hint names keys (nobody in a clip can raise
+their hands to pause)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.game.scenes.conftest import run_steps
+
+
+def _write_squat_clip(path: Path, seconds: float) -> Path:
+    from game.app import demo_frames
+    from game.pose.recording import RecordingWriter
+
+    frames = demo_frames("squat", loops=1)
+    first = next(frames)
+    with RecordingWriter(path, image_size=first.image_size, meta={"exercise": "squat"}) as w:
+        w.write(first)
+        for f in frames:
+            if f.timestamp_ms - first.timestamp_ms > seconds * 1000.0:
+                break
+            w.write(f)
+    return path
+
+
+def test_a_rep_clip_is_counted_to_its_end_without_a_target(make_app: Any, tmp_path: Path) -> None:
+    from game.scenes import ui
+    from game.scenes.reps import RepScene
+
+    rsk = _write_squat_clip(tmp_path / "squats.rsk", 8.0)
+    app = make_app("squat", demo=None, calibrate=False, size=(1280, 720))
+    app.open_source(str(rsk))
+    scene = app.stack.top
+    assert isinstance(scene, RepScene)
+    assert not app.services.mirror  # a file is drawn as filmed
+    run_steps(app, 30, draw_every=30)
+    msg = scene.feedback.in_region("cue")
+    assert msg is not None and msg.text == "To pause: press P or Esc", msg
+    run_steps(app, 60 * 4, draw_every=60)
+    assert scene.state == "active" and not scene.has_target
+    with ui.record_boxes() as boxes:
+        app._draw()
+    assert not any(b.text.startswith("/ ") for b in boxes.texts)  # no "/ 10"
+    stage, _side = scene._areas(app.screen)
+    picture = scene._picture_area(app.screen, stage)
+    for m in boxes.messages:  # a cue is drawn under the picture, never over it
+        assert m.rect.top >= picture.bottom, (m, picture)
+    run_steps(app, 60 * 10, draw_every=60)
+    assert app.stack.top.name == "results"
+    session = app.sessions[-1].to_json()
+    assert session["ended"] == "source_end" and session["stats"]["target"] == 0
+
+
+def test_an_asked_target_still_ends_a_clip_set(make_app: Any, tmp_path: Path) -> None:
+    from game.scenes.reps import RepScene
+
+    rsk = _write_squat_clip(tmp_path / "squats.rsk", 8.0)
+    app = make_app("squat", demo=None, calibrate=False, size=(1280, 720))
+    app.open_source(str(rsk))
+    scene = RepScene(app.services, "squat", target=2)
+    app.stack.replace(scene)
+    app.stack.apply()
+    run_steps(app, 60 * 4, draw_every=60)
+    assert scene.has_target and scene.target == 2
