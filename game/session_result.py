@@ -147,6 +147,12 @@ class SessionResult:
         object.__setattr__(self, "per_round", tuple(_frozen(r) for r in self.per_round))
 
     @property
+    def is_ranked(self) -> bool:
+        """A score to compare: never a warm-up, nor a clip's free-scored boxing (no targets: its
+        points are not the target game's), so neither sets a best or goes to a leaderboard."""
+        return not self.is_warmup and self.stats.get("scoring") != "free"
+
+    @property
     def is_points(self) -> bool:
         """A points game (shadowboxing: punches and rounds) rather than counted reps."""
         return kind_of(self.exercise) == "points"

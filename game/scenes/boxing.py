@@ -502,7 +502,7 @@ class BoxingScene(SessionScene):
                       avoid: list[pygame.Rect]) -> None:
         lay = ui.Layout.of(surface)
         taken = list(avoid)  # targets, the HUD, words already drawn: stack, never overlap
-        for e in self.effects:
+        for e in sorted(self.effects, key=lambda e: e.kind != "burst"):  # words over bursts
             x, y = view.to_screen(e.x_px, e.y_px)
             k = e.age_s / e.life_s
             if e.kind == "burst":

@@ -128,7 +128,7 @@ class ResultsScene(BaseScene):
                                                    self.services.settings.units)),
                         ("Mean hand speed", _speed(stats.get("mean_speed_mps"),
                                                    self.services.settings.units)),
-                        ("Clip", ui.format_duration(float(stats.get("duration_s") or 0)))]
+                        ("Time", ui.format_duration(float(stats.get("duration_s") or 0)))]
             else:
                 rows = self._target_rows(stats)
         else:
