@@ -54,7 +54,6 @@ class RepScene(SessionScene):
         # A clip (a video or recording as the camera) has as many reps as it has: unless a
         # target was asked for (``--target``, a workout's set), its end ends the set, not a count.
         self.asked_target = target is not None
-        self.has_target = True  # decided at "Go", when the source is known
         self.detector: Any = make_rep_detector(exercise, profile=services.profile)
         self.reps: list[RepEvent] = []  # every attempt, counted or not
         self.flash_s = 0.0  # time since the last counted rep (for the pop animation)
@@ -78,7 +77,12 @@ class RepScene(SessionScene):
     def on_start(self) -> None:
         self.detector = make_rep_detector(self.exercise, profile=self.services.profile)
         self.reps = []
-        self.has_target = self.asked_target or not plays_clip(self.services)
+
+    @property
+    def has_target(self) -> bool:
+        """Whether a count ends the set: always for the player (or the demo); for a clip only
+        when a target was asked for."""
+        return self.asked_target or not plays_clip(self.services)
 
     # -- events from the engine -----------------------------------------------------------
     def on_pose(self, item: FeedItem) -> None:
