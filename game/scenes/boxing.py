@@ -405,9 +405,9 @@ class BoxingScene(SessionScene):
         self.post_source_state(person_needed="Step in front of the camera, 2-3 m away, head to "
                                "hips in view")
         if self.state == "countdown":
-            self.say(Message("clip_go", FREE_SCORING_TEXT + ". The clip plays from its start at "
-                             "Go", "cue", Priority.STATE, head="FREE SCORING: A CLIP",
-                             tone="info", ttl_s=0.25))
+            self.say(Message("clip_go", "A clip can't follow targets, so every clean punch "
+                             "scores. It restarts at Go", "cue", Priority.STATE,
+                             head="FREE SCORING", tone="info", ttl_s=0.25))
         if self.state != "active":
             return
         if self.rules is None:

@@ -156,7 +156,13 @@ def test_a_clip_round_is_labelled_free_scoring_and_timed_by_the_clip(make_app: A
     app.open_source(str(rsk))
     assert app.settings.mirror and not app.services.mirror  # a file: as filmed
     scene = app.stack.top
-    run_steps(app, 60 * 3 + 30, draw_every=30)  # the countdown, then half a second of the clip
+    lay = ui.Layout.of(app.screen)
+    cue = scene._hud_rects(lay)["cue"]
+    run_steps(app, 60, draw_every=30)  # in the countdown: what free scoring is, whole
+    msg = scene.feedback.in_region("cue")
+    assert msg is not None and msg.head == "FREE SCORING" and "Go" in msg.text, msg
+    assert len(ui.wrap(msg.text, lay.px(4.4), cue.width - 2 * lay.px(2))) <= 2  # never cut
+    run_steps(app, 60 * 2 + 30, draw_every=30)  # the rest of it, and half a second of the clip
     assert scene.state == "active" and scene.rules is not None
     assert scene.rules.difficulty.is_free and scene.rules.cues == ()
     with ui.record_boxes() as boxes:
@@ -166,6 +172,7 @@ def test_a_clip_round_is_labelled_free_scoring_and_timed_by_the_clip(make_app: A
     assert any(w in ("0:06", "0:05") for w in words), words
     msg = scene.feedback.in_region("cue")
     assert msg is not None and msg.head == "FREE SCORING", msg
+    assert len(ui.wrap(msg.text, lay.px(4.4), cue.width - 2 * lay.px(2))) <= 2
 
 
 def test_the_picture_sits_above_the_cue_line(make_app: Any) -> None:
