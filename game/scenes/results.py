@@ -119,8 +119,8 @@ class ResultsScene(BaseScene):
             score = stats.get("score", 0)
             big, big_label = number(score), "point" if score == 1 else "points"
             if stats.get("scoring") == "free":  # a clip: no targets, clean punches scored
-                big_label += ", free scoring"
-                rows = [("Clean punches", f"{number(stats.get('clean_punches', 0))} / "
+                rows = [("Scoring", "Free: a clip"),
+                        ("Clean punches", f"{number(stats.get('clean_punches', 0))} / "
                                           f"{number(stats.get('punches', 0))}"),
                         ("Best streak", number(stats.get("best_combo", 0))),
                         ("Combinations", number(stats.get("combos_completed", 0))),
