@@ -203,10 +203,16 @@ class RepScene(SessionScene):
                                       stage_area.top + ui.Layout.of(surface).px(2)))
         self.draw_countdown(surface)
 
+    @property
+    def _counts_down_in_panel(self) -> bool:
+        """A clip counts down in the count panel, not over the picture: the person in it is
+        already moving (a live player is getting into place, and reads it in the middle)."""
+        return self.state == "countdown" and plays_clip(self.services)
+
     def draw_countdown(self, surface: pygame.Surface) -> None:
         """3, 2, 1 in the middle of the stage, clear of the count panel, the notices and the
         cue line (which carries the pause hint meanwhile)."""
-        if self.state != "countdown":
+        if self.state != "countdown" or self._counts_down_in_panel:
             return
         lay = ui.Layout.of(surface)
         stage, _ = self._areas(surface)
@@ -262,6 +268,15 @@ class RepScene(SessionScene):
         ui.text(surface, self.hud_title(exercises.title(self.exercise)),
                 (box.left + pad, box.top + pad), lay.px(4), ui.MUTED, bold=True,
                 max_width=box.width - lay.px(12) - 2 * pad)
+        if self._counts_down_in_panel:
+            # a clip's countdown where the count goes: the person in it stays in view
+            left = self.countdown_s - self.t_s
+            r = ui.text(surface, str(max(1, int(left) + 1)), (box.left + pad, box.bottom - pad),
+                        lay.px(18), ui.ACCENT, bold=True, anchor="bottomleft", role="primary")
+            ui.text(surface, "Get ready", (r.right + lay.px(2), box.bottom - pad - lay.px(2)),
+                    lay.px(4.4), ui.INK, anchor="bottomleft", role="primary",
+                    max_width=box.right - r.right - lay.px(10))
+            return
         count = view.count if view is not None else sum(1 for r in self.reps if r.counted)
         pop = max(0.0, 1.0 - self.flash_s / 0.35)
         size = int(lay.px(18) * (1 + 0.15 * pop))

@@ -39,12 +39,18 @@ def test_a_rep_clip_is_counted_to_its_end_without_a_target(make_app: Any, tmp_pa
     run_steps(app, 30, draw_every=30)
     msg = scene.feedback.in_region("cue")
     assert msg is not None and msg.text == "To pause: press P or Esc", msg
+    with ui.record_boxes() as boxes:  # the countdown sits in the count panel, off the picture
+        app._draw()
+    stage, _side = scene._areas(app.screen)
+    panel = scene._count_panel(app.screen, stage)
+    ready = [b for b in boxes.texts if b.text == "Get ready"]
+    assert len(ready) == 1 and panel.contains(ready[0].rect), (ready, panel)
+    assert not any(b.text.startswith("/ ") for b in boxes.texts)  # no "/ 10", even now
     run_steps(app, 60 * 4, draw_every=60)
     assert scene.state == "active" and not scene.has_target
     with ui.record_boxes() as boxes:
         app._draw()
     assert not any(b.text.startswith("/ ") for b in boxes.texts)  # no "/ 10"
-    stage, _side = scene._areas(app.screen)
     picture = scene._picture_area(app.screen, stage)
     for m in boxes.messages:  # a cue is drawn under the picture, never over it
         assert m.rect.top >= picture.bottom, (m, picture)
