@@ -285,7 +285,7 @@ class App:
 
     def clip_length_s(self) -> float | None:
         """How long the file source plays, in seconds: a video's declared length, a recording's
-        span (read once per source, at the edge); None when unknown (an image folder)."""
+        span, an image folder's (read once per source, at the edge); None when unknown."""
         spec = self.source_spec
         if spec is None or is_camera_spec(spec):
             return None
@@ -715,6 +715,8 @@ def _r(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
 
 
+# An image folder used as the camera is read at this rate (game.pose.sources.ImageFolderSource).
+FOLDER_FPS = 30.0
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv")
 
 
@@ -744,8 +746,14 @@ def declared_duration_s(spec: str) -> float | None:
 
 
 def recording_length_s(spec: str) -> float | None:
-    """A ``.rsk`` recording's span (first to last frame, plus one frame), or None when it is
-    not a readable recording."""
+    """A ``.rsk`` recording's span (first to last frame, plus one frame), an image folder's
+    (its images at the 30 frames per second it is read at), or None when unknown."""
+    folder = Path(spec)
+    if folder.is_dir():
+        from game.pose.sources import IMAGE_SUFFIXES  # noqa: PLC0415 - only for a folder
+
+        n = sum(1 for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        return n / FOLDER_FPS if n else None
     if not spec.lower().endswith(".rsk"):
         return None
     from game.pose.recording import Recording  # noqa: PLC0415 - only when a recording is played

@@ -81,7 +81,8 @@ class PoseSource:
 
     def clip_length_s(self) -> float | None:
         """How long a file source plays (seconds), when known: a video's declared length, a
-        recording's span; None for a camera, the demo or an unknown length."""
+        recording's span, an image folder's images at 30 a second; None for a camera, the demo
+        or an unknown length."""
         return self._app.clip_length_s() if self.is_file else None
 
     def open(self, spec: str | None = None, *, demo: str | None = None, people: int = 1) -> None:

@@ -71,3 +71,22 @@ def test_an_asked_target_still_ends_a_clip_set(make_app: Any, tmp_path: Path) ->
     app.stack.apply()
     run_steps(app, 60 * 4, draw_every=60)
     assert scene.has_target and scene.target == 2
+
+
+def test_a_clips_length_is_read_from_the_file(tmp_path: Path) -> None:
+    """The round of a boxing clip is as long as the clip: a recording's span, an image folder's
+    images at 30 a second; None when it cannot be known."""
+    from game.app import FOLDER_FPS, recording_length_s
+
+    rsk = _write_squat_clip(tmp_path / "squats.rsk", 4.0)
+    length = recording_length_s(str(rsk))
+    assert length is not None and 3.9 <= length <= 4.1, length
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for i in range(45):
+        (folder / f"{i:03d}.png").write_bytes(b"")
+    (folder / "notes.txt").write_text("not a picture")
+    assert recording_length_s(str(folder)) == 45 / FOLDER_FPS
+    assert recording_length_s(str(tmp_path / "missing.rsk")) is None
+    (tmp_path / "empty").mkdir()
+    assert recording_length_s(str(tmp_path / "empty")) is None
