@@ -177,8 +177,21 @@ class RepScene(SessionScene):
     def _picture_area(self, surface: pygame.Surface, stage: pygame.Rect) -> pygame.Rect:
         """The camera picture: the stage above the cue line's band, so a cue never covers the
         player's feet (a portrait or 4:3 picture fills the stage's height otherwise)."""
-        band = ui.Layout.of(surface).px(CUE_BAND_UNITS)
-        return pygame.Rect(stage.left, stage.top, stage.width, stage.height - band)
+        lay = ui.Layout.of(surface)
+        area = pygame.Rect(stage.left, stage.top, stage.width,
+                           stage.height - lay.px(CUE_BAND_UNITS))
+        # A narrow (portrait) picture moves right of the count panel when it fits there at the
+        # same size: the panel then covers none of the person.
+        latest = self.services.latest
+        size = latest.pose.image_size if latest is not None else (640, 480)
+        panel = self._count_panel(surface, stage)
+        beside = pygame.Rect(panel.right + lay.px(1), area.top,
+                             area.right - panel.right - lay.px(1), area.height)
+        fit = ui.View.fit(area, size, False).rect
+        if fit.left < panel.right and fit.top < panel.bottom and beside.width > 0 and \
+                ui.View.fit(beside, size, False).rect.height >= fit.height:
+            return beside
+        return area
 
     def _count_panel(self, surface: pygame.Surface, area: pygame.Rect) -> pygame.Rect:
         lay = ui.Layout.of(surface)

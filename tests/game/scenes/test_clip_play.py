@@ -90,3 +90,29 @@ def test_a_clips_length_is_read_from_the_file(tmp_path: Path) -> None:
     assert recording_length_s(str(tmp_path / "missing.rsk")) is None
     (tmp_path / "empty").mkdir()
     assert recording_length_s(str(tmp_path / "empty")) is None
+
+
+def test_a_portrait_picture_moves_clear_of_the_count_panel(make_app: Any) -> None:
+    """A portrait clip fits beside the count panel at the same size, so the panel covers none
+    of the person; a landscape one keeps the whole stage (it would shrink beside the panel)."""
+    from dataclasses import replace
+
+    from game.scenes import ui
+    from game.scenes.reps import RepScene
+
+    app = make_app("squat", demo="squat", calibrate=False, size=(1280, 720))
+    run_steps(app, 30, draw_every=30)
+    scene = app.stack.top
+    assert isinstance(scene, RepScene) and app.latest is not None
+    stage, _side = scene._areas(app.screen)
+    panel = scene._count_panel(app.screen, stage)
+    sizes = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+    pictures = {}
+    for name, size in sizes.items():
+        app.latest = replace(app.latest, pose=replace(app.latest.pose, image_size=size))
+        area = scene._picture_area(app.screen, stage)
+        pictures[name] = ui.View.fit(area, size, False).rect
+        app._draw()  # draws with it
+    assert not pictures["portrait"].colliderect(panel)
+    assert pictures["portrait"].height >= stage.height * 0.75
+    assert pictures["landscape"].width >= stage.width - 2  # the whole stage's width
