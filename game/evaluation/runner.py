@@ -13,17 +13,20 @@ from game.errors import RingsideError, UsageError
 from game.evaluation.cache import cached_path, ensure_cached
 from game.evaluation.labels import ClipLabel, load_labels
 from game.evaluation.scoring import ClipResult, failed, judge, totals
-from game.pose.pipeline import pose_stream
+from game.players import PlayerLock
+from game.pose.recording import Recording
 from models.coco17 import read_coco17_csv
 
 
 def detector_events(recording: Path, exercise: str) -> list[dict[str, Any]]:
-    """Every event the game's detector for ``exercise`` gives on a skeleton recording."""
-    detector = make_detector(exercise)
+    """Every event the game's detector for ``exercise`` gives on a skeleton recording, for the
+    player: whoever does the exercise's movement first when the recording holds several people
+    (:class:`game.players.PlayerLock`), the one person recorded otherwise."""
+    lock = PlayerLock(lambda: make_detector(exercise))
     events: list[dict[str, Any]] = []
-    for pf in pose_stream(recording):
-        events.extend(ev.to_json() for ev in detector.update(pf))
-    events.extend(ev.to_json() for ev in detector.finish())
+    for pf, people in Recording(recording).people():
+        events.extend(ev.to_json() for ev in lock.update(pf, people))
+    events.extend(ev.to_json() for ev in lock.finish())
     return events
 
 
