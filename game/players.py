@@ -41,6 +41,20 @@ def is_movement(event: Event) -> bool:
     return field is not None and data.get(field) is True
 
 
+def nobody_frame(frame: PoseFrame) -> PoseFrame:
+    """``frame`` with nobody in it (same time, index and image): what a person out of view is fed."""
+    return PoseFrame(timestamp_ms=frame.timestamp_ms, image_size=frame.image_size,
+                     landmarks_px=None, world_m=None, index=frame.index,
+                     brightness=frame.brightness, enhanced=frame.enhanced)
+
+
+def person_frames(frames: Sequence[tuple[PoseFrame, Sequence[TrackedPose]]],
+                  person_id: int | None) -> list[PoseFrame]:
+    """One person's frames out of everyone's (a nobody frame where they are out of view)."""
+    return [next((p.pose for p in people if p.person_id == person_id), nobody_frame(frame))
+            for frame, people in frames]
+
+
 def _t(event: Event) -> float:
     t = event.to_json().get("t")
     return float(t) if isinstance(t, (int, float)) else 0.0
@@ -83,9 +97,7 @@ class PlayerLock:
                 if person.person_id not in self._detectors:
                     self._detectors[person.person_id] = self._make()
         by_id = {p.person_id: p.pose for p in people}
-        nobody = PoseFrame(timestamp_ms=frame.timestamp_ms, image_size=frame.image_size,
-                           landmarks_px=None, world_m=None, index=frame.index,
-                           brightness=frame.brightness, enhanced=frame.enhanced)
+        nobody = nobody_frame(frame)
         events = {pid: list(det.update(by_id.get(pid, nobody)))
                   for pid, det in sorted(self._detectors.items())}
         return self._pass_on(events)
