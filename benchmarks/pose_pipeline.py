@@ -34,7 +34,7 @@ import numpy as np
 from game.pose import backend
 from game.pose.backend import _import_tasks, create_landmarker, pose_model_path
 from game.pose.lowlight import LowLightOptions
-from game.pose.pipeline import PipelineOptions, PosePipeline, percentile
+from game.pose.pipeline import PipelineOptions, PosePipeline, percentile, recording_options
 from game.pose.sources import LatestFrameGrabber, VideoSource
 from game.pose.types import Frame
 
@@ -297,6 +297,35 @@ def bench_two_people() -> None:
               f"{both / len(t):.0%} of frames (goal >= 20 frames/s each); {load()}")
 
 
+def bench_watch_others() -> None:
+    """What looking for a second person costs (``PipelineOptions.watch_others_ms``, the eval's
+    recordings): a single-person clip with and without the look once a second, and a two-person
+    clip watched against one followed as two from the start; interleaved in turns of 30 frames
+    (one look per turn), so each contender sees the same load."""
+    turn = 30
+    cases = [("squat_side_deep", PipelineOptions(), "one person, never looking"),
+             ("squat_side_deep", recording_options(), "one person, looking once a second"),
+             ("jab_side_single", PipelineOptions(), "one person, never looking"),
+             ("jab_side_single", recording_options(), "one person, looking once a second"),
+             ("punch_two_people_duck_drill", recording_options(), "two people, looking (switches at 0 s)"),
+             ("punch_two_people_duck_drill", PipelineOptions(max_people=2), "two people, num_poses=2 throughout")]
+    clips = {stem: frames_640(stem, 150) for stem, _, _ in cases if (SHARED / f"{stem}.mp4").is_file()}
+    pipes = [(stem, PosePipeline(opts), what) for stem, opts, what in cases if stem in clips]
+    for stem, pipe, _ in pipes:
+        pipe.process_all(clips[stem][0])  # the model's start-up is not a frame's time
+    n = min(len(f) for f in clips.values())
+    for start in range(1, n, turn):
+        for stem, pipe, _ in pipes:
+            for f in clips[stem][start:start + turn]:
+                pipe.process_all(f)
+    for stem, pipe, what in pipes:
+        t = pipe.timings_ms[1:]
+        print(f"watch {stem} {what} (640x480, n={len(t)}): mean {np.mean(t):.1f} ms, "
+              f"p50 {percentile(t, 50):.1f}, p95 {percentile(t, 95):.1f}, max {max(t):.1f} ms; "
+              f"following both in the end: {pipe.is_following_both}; {load()}")
+        pipe.close()
+
+
 def darken(image: np.ndarray, factor: float = 0.18) -> np.ndarray:
     # Underexposure plus sensor noise, as a dim room looks to a webcam.
     noise = np.random.default_rng(0).normal(0, 2.0, image.shape)
@@ -409,7 +438,7 @@ def bench_startup(runs: int = 3) -> None:
 
 
 PARTS = {"capture": bench_capture, "pipeline": bench_pipeline, "startup": bench_startup,
-         "two": bench_two_people, "lowlight": bench_lowlight}
+         "two": bench_two_people, "watch": bench_watch_others, "lowlight": bench_lowlight}
 
 if __name__ == "__main__":
     # ``python -m benchmarks.pose_pipeline [PART ...]`` runs only those parts (default: all).
