@@ -299,31 +299,41 @@ def bench_two_people() -> None:
 
 def bench_watch_others() -> None:
     """What looking for a second person costs (``PipelineOptions.watch_others_ms``, the eval's
-    recordings): a single-person clip with and without the look once a second, and a two-person
+    recordings): single-person clips with and without the look once a second, and a two-person
     clip watched against one followed as two from the start; interleaved in turns of 30 frames
     (one look per turn), so each contender sees the same load."""
     turn = 30
-    cases = [("squat_side_deep", PipelineOptions(), "one person, never looking"),
-             ("squat_side_deep", recording_options(), "one person, looking once a second"),
-             ("jab_side_single", PipelineOptions(), "one person, never looking"),
-             ("jab_side_single", recording_options(), "one person, looking once a second"),
-             ("punch_two_people_duck_drill", recording_options(), "two people, looking (switches at 0 s)"),
-             ("punch_two_people_duck_drill", PipelineOptions(max_people=2), "two people, num_poses=2 throughout")]
-    clips = {stem: frames_640(stem, 150) for stem, _, _ in cases if (SHARED / f"{stem}.mp4").is_file()}
-    pipes = [(stem, PosePipeline(opts), what) for stem, opts, what in cases if stem in clips]
-    for stem, pipe, _ in pipes:
-        pipe.process_all(clips[stem][0])  # the model's start-up is not a frame's time
-    n = min(len(f) for f in clips.values())
-    for start in range(1, n, turn):
+    groups = [
+        [("lunge_split_stationary_side_timer", PipelineOptions(), "one person, never looking"),
+         ("lunge_split_stationary_side_timer", recording_options(), "one person, looking once a second"),
+         ("squat_threequarter_8", PipelineOptions(), "one person, never looking"),
+         ("squat_threequarter_8", recording_options(), "one person, looking once a second")],
+        [("punch_two_people_duck_drill", recording_options(), "two people, looking (switches at 0 s)"),
+         ("punch_two_people_duck_drill", PipelineOptions(max_people=2), "two people, num_poses=2 throughout")],
+    ]
+    for cases in groups:
+        clips = {stem: frames_640(stem, 300) for stem, _, _ in cases if (SHARED / f"{stem}.mp4").is_file()}
+        pipes = [(stem, PosePipeline(opts), what) for stem, opts, what in cases if stem in clips]
         for stem, pipe, _ in pipes:
-            for f in clips[stem][start:start + turn]:
-                pipe.process_all(f)
-    for stem, pipe, what in pipes:
-        t = pipe.timings_ms[1:]
-        print(f"watch {stem} {what} (640x480, n={len(t)}): mean {np.mean(t):.1f} ms, "
-              f"p50 {percentile(t, 50):.1f}, p95 {percentile(t, 95):.1f}, max {max(t):.1f} ms; "
-              f"following both in the end: {pipe.is_following_both}; {load()}")
-        pipe.close()
+            pipe.process_all(clips[stem][0])  # the model's start-up is not a frame's time
+        n = min(len(f) for f in clips.values())
+        for start in range(1, n, turn):
+            for stem, pipe, _ in pipes:
+                for f in clips[stem][start:start + turn]:
+                    pipe.process_all(f)
+        for stem, pipe, what in pipes:
+            t = np.array(pipe.timings_ms[1:])
+            times = np.array([f.timestamp_ms for f in clips[stem][1:n]])
+            # the frames a look ran on: the first at or after each whole second of stream time
+            look = np.zeros(len(t), bool)
+            if pipe.options.watch_others_ms is not None and pipe.switches == 0:
+                look[np.searchsorted(times, np.arange(1000.0, times[-1] + 1, 1000.0))[:-1]] = True
+            looks = (f"; look frames mean {t[look].mean():.1f} ms (n={look.sum()}), other frames "
+                     f"p50 {np.median(t[~look]):.1f} ms") if look.any() else ""
+            print(f"watch {stem} {what} (640x480, n={len(t)}): mean {t.mean():.1f} ms, "
+                  f"p50 {np.median(t):.1f}, p95 {np.percentile(t, 95):.1f}, max {t.max():.1f} ms"
+                  f"{looks}; {load()}")
+            pipe.close()
 
 
 def darken(image: np.ndarray, factor: float = 0.18) -> np.ndarray:
