@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from game.analysis import make_detector
 from game.moves import Order, boxer_frames
@@ -176,3 +178,32 @@ def test_the_partner_drills_judge_the_thrower(stem: str) -> None:
     assert lock.player_id is not None and slots[lock.player_id] == "left"
     assert len(done) == 1 and done[0]["kind"] in ("jab", "cross")
     assert 0.6 <= done[0]["t"] <= 1.7  # the arm is out 0.8-1.1 s (duck) / held 0.8-1.7 s (slip)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 29), st.sampled_from([100.0, 400.0]),
+                          st.sampled_from(["status", "half", "punch"])), max_size=12),
+       st.booleans())
+def test_whatever_the_events_nobody_but_the_player_is_passed_on(
+        script: list[tuple[int, float, str]], first_is_prominent: bool) -> None:
+    # Events at random frames from two people; the invariants of the lock hold for any of them.
+    scripts: dict[float, dict[int, list[dict[str, Any]]]] = {}
+    for frame, owner, kind in script:
+        t = frame / 30.0
+        ev = status(t, str(owner)) if kind == "status" else punch(t, str(owner), kind == "punch")
+        scripts.setdefault(owner, {}).setdefault(frame, []).append(ev)
+    lock = PlayerLock(lambda: Scripted(scripts))
+    got = run(lock, 30, {1: (100.0, first_is_prominent), 2: (400.0, not first_is_prominent)})
+    prominent = "100.0" if first_is_prominent else "400.0"
+    moves = sorted((f, o) for f, o, k in script if k == "punch")
+    if not moves:
+        assert lock.player_id is None
+        assert all(e["who"] == prominent and not is_movement(Ev(e)) for e in got)
+        return
+    # The first frame with a complete punch decides; its earliest (then lowest-id) thrower wins.
+    locker = str(moves[0][1])
+    assert lock.player_id == (1 if locker == "100.0" else 2)
+    first = next(i for i, e in enumerate(got) if is_movement(Ev(e)))
+    assert got[first]["who"] == locker
+    assert all(e["who"] == prominent and not is_movement(Ev(e)) for e in got[:first])
+    assert all(e["who"] == locker for e in got[first:])
