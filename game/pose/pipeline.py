@@ -168,13 +168,15 @@ class PosePipeline:
         return self._backend
 
     def _detect(self, image: np.ndarray, timestamp_ms: float) -> list[Detection]:
+        """Everyone the model finds in this frame: with ``watch_others_ms``, the single-person
+        model plus a look for two when one is due, or the two-person model while following both."""
         watch = self.options.watch_others_ms
         if watch is None or self.options.max_people > 1:
             return _detect_with(self.backend, image, timestamp_ms)
         if self._is_following_both:
             assert self._both is not None
             found = _detect_with(self._both, image, timestamp_ms)
-            if len(found) >= 2:
+            if holds_two_people(found):
                 self._two_seen_ms = timestamp_ms
             elif timestamp_ms - self._two_seen_ms > self.options.others_gone_ms:
                 self._is_following_both = False
