@@ -205,5 +205,7 @@ def test_whatever_the_events_nobody_but_the_player_is_passed_on(
     assert lock.player_id == (1 if locker == "100.0" else 2)
     first = next(i for i, e in enumerate(got) if is_movement(Ev(e)))
     assert got[first]["who"] == locker
-    assert all(e["who"] == prominent and not is_movement(Ev(e)) for e in got[:first])
+    # Before it: the prominent person's cues, or the locker's own events of the locking frame.
+    assert all(not is_movement(Ev(e)) and (e["who"] == prominent or (
+        e["who"] == locker and e["t"] == got[first]["t"])) for e in got[:first])
     assert all(e["who"] == locker for e in got[first:])
