@@ -482,6 +482,13 @@ class RepDetector:
             return f.t_s - self._hold_s >= self.opts.confirm_s
         if name == "locked_out_after_jump":
             return p <= th.lockout and "jump" in self._flags
+        if name == "sank":
+            # Down again without ever leaving counting depth: the bottom of the same rep, not a
+            # new one. A lunge or squat held deep bobs there (the knee's reading swings 0.2-0.35
+            # of the range at the bottom of lunge_walking_dumbbells_trackingcam_mirrors, 2.5-2.7
+            # s, all of it deeper than the count needs); only a rise out of depth and a fall back
+            # is an attempt that did not lock out.
+            return self._trough >= 1.0 and p > self._trough + th.rebound
         if name == "rebounded":
             return self._trough > th.lockout and p > self._trough + th.rebound
         if name == "moved":
@@ -1012,6 +1019,9 @@ class RepDetector:
     def _act_turn(self, f: Features, ev: list[Event], prev: Phase) -> None:
         self._turn_s = f.t_s
         self._trough, self._trough_s = self._p, f.t_s
+
+    def _act_sink(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._turn_s = None  # the way up starts at the next turn
 
     def _act_finish(self, f: Features, ev: list[Event], prev: Phase) -> None:
         self._emit_attempt(f.t_s, None, ev)

@@ -314,14 +314,14 @@ def test_a_limb_hidden_inside_the_picture_for_a_moment_does_not_abandon_the_rep(
     assert det.count == 2, [(r.counted, r.reason) for r in det.reps]
 
 
-def _plank_frames(segments: list[tuple[float, float, float]], seed: int, fps: float = 30.0) -> list[PoseFrame]:
-    """A side-on push-up body moving through ``segments`` of (seconds, shoulder drop from, to),
-    the drop as a share of arm length (0: arms straight), eased in and out, with tracker noise."""
+def _eased_frames(
+    pose: Any, segments: list[tuple[float, float, float]], seed: int, cam: Camera, fps: float = 30.0
+) -> list[PoseFrame]:
+    """A body given by ``pose(s)`` moving through ``segments`` of (seconds, s from, to), eased in
+    and out, with tracker noise."""
     from game.pose.synthetic import TrackerErrors, TrackerNoise
-    from game.reps.synthetic import pushup_pose
 
     rng = np.random.default_rng(seed)
-    cam = Camera(yaw_deg=90.0)
     noise = TrackerNoise(TrackerErrors(px_sigma=1.0, world_sigma_m=0.008, depth_sigma_m=0.008))
     frames: list[PoseFrame] = []
     t = 0.0
@@ -329,12 +329,19 @@ def _plank_frames(segments: list[tuple[float, float, float]], seed: int, fps: fl
         n = max(1, round(seconds * fps))
         for i in range(n):
             u = 0.5 - 0.5 * np.cos(np.pi * i / n)
-            px, w = render(pushup_pose(s0 + (s1 - s0) * float(u)), cam)
+            px, w = render(pose(s0 + (s1 - s0) * float(u)), cam)
             px[:, :2] += noise.pixel_error(rng, person_px=0.0)
             frames.append(PoseFrame(1000.0 * t, cam.image_size, px, noise.world(rng, w), len(frames)))
             t += 1.0 / fps
     return frames
 
+
+def _plank_frames(segments: list[tuple[float, float, float]], seed: int, fps: float = 30.0) -> list[PoseFrame]:
+    """A side-on push-up body moving through ``segments`` of (seconds, shoulder drop from, to),
+    the drop as a share of arm length (0: arms straight)."""
+    from game.reps.synthetic import pushup_pose
+
+    return _eased_frames(pushup_pose, segments, seed, Camera(yaw_deg=90.0), fps)
 
 def test_the_top_is_measured_where_the_person_holds_it_not_where_it_lagged() -> None:
     # pushup_front_dumbbells_portrait_dark, last rep: the plank held still at 176-177 degrees for
@@ -373,3 +380,15 @@ def test_a_camera_zooming_out_on_the_way_up_does_not_hide_the_lockout() -> None:
                           camera=Camera(yaw_deg=yaw, height_m=0.4, distance_m=2.5))
         det, _ = run(_zoomed(frames, 0.8, 2400.0, 400.0), "pushup")
         assert det.count == 4, (yaw, [(r.counted, r.reason) for r in det.reps])
+
+
+def test_bobbing_at_the_bottom_without_leaving_depth_is_one_rep() -> None:
+    # lunge_walking_dumbbells_trackingcam_mirrors, first lunge: deep at 2.1-2.8 s, the knee's
+    # reading swings by a third of the range there (p 1.35 -> 1.15 -> 1.42), all of it deeper than
+    # the count needs; the swing back down was read as a rebound, the lunge reported `no_lockout`
+    # and its second half `too_fast`. Here each squat goes deep (hip drop 0.40 of the leg), rises
+    # to 0.28 (still past the count's depth), sinks again, then stands: three reps, all counted.
+    reps = [(0.9, 0.0, 0.40), (0.3, 0.40, 0.28), (0.3, 0.28, 0.40), (0.9, 0.40, 0.0), (1.0, 0.0, 0.0)]
+    for yaw in (15.0, 30.0, 45.0, 60.0):
+        det, ev = run(_eased_frames(standing_pose, [(1.5, 0.0, 0.0)] + reps * 3, 1, Camera(yaw_deg=yaw)), "squat")
+        assert [(e.counted, e.reason) for e in ev if isinstance(e, RepEvent)] == [(True, None)] * 3, yaw
