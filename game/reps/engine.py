@@ -477,9 +477,12 @@ class RepDetector:
         if name == "locked_out":
             return p <= th.lockout
         if name == "locked_out_fast":
-            return p <= th.lockout and self._maybe_taking_off(f)
+            # (or already in the air: with the feet out of the frame, judged at the landing)
+            return p <= th.lockout and (self._maybe_taking_off(f) or self._air_since is not None)
         if name == "confirmed":
-            return f.t_s - self._hold_s >= self.opts.confirm_s
+            # Not while a flight is under way: with the feet out of the frame a jump is only
+            # known at its landing (up to ``max_flight_s`` later).
+            return f.t_s - self._hold_s >= self.opts.confirm_s and self._air_since is None
         if name == "locked_out_after_jump":
             return p <= th.lockout and "jump" in self._flags
         if name == "sank":
@@ -606,15 +609,32 @@ class RepDetector:
             # a floor line left stale by a step or a drifting camera is no take-off.
             launched = launched and min(max(x[2] for x in hist) - fl, max(x[3] for x in hist) - fr) / h >= lim
         hip_rise = self._hip_rise(f)
+        landed = False
         if feet_seen:
             # Both feet up and the hips up with them, launched fast. Front-view feet landmarks
             # drift up 6-9 % of hip height at the bottom of a squat, while the hips are far below
             # standing.
             now = rise > lim and hip_rise > 0.5 * lim and (self._air_since is not None or launched)
-        else:
+        elif self._air_since is None:
             # Feet out of the frame: the hips alone, 1.5 thresholds above where they stand (about
             # 8 cm: rising onto the toes and standing taller lift them 3-5 %), launched fast.
-            now = hip_rise > 1.5 * lim and (self._air_since is not None or launched)
+            now = hip_rise > 1.5 * lim and launched
+            rise = hip_rise
+        else:
+            # ...and a jump is told from a picture that moved (a zoom, a camera panning up while
+            # the person stands) by its landing: within a flight's time the hips come back down
+            # to where they stand (half a threshold from it) on legs still straight, or, between
+            # sparse frames (a slow camera can miss the touch-down), from the air to below it.
+            # A flight is on straight legs: knees bending while the hips are still up mean the
+            # hips were up because the picture moved, and this is the next descent.
+            straight = self._p_raw <= self.defn.thresholds.enter
+            now = hip_rise > 0.5 * lim and straight
+            sparse_step = self._prev_judged_s is None or f.t_s - self._prev_judged_s > 0.09
+            landed = (
+                hip_rise <= 0.5 * lim
+                and f.t_s - self._air_since <= self.opts.max_flight_s
+                and (straight or (sparse_step and hip_rise < 0.0))
+            )
             rise = hip_rise
         if now and self._air_since is None:
             self._air_since = f.t_s
@@ -628,7 +648,10 @@ class RepDetector:
             self._flags.discard("jump")
         sparse = self._prev_judged_s is None or f.t_s - self._prev_judged_s > 0.09
         clear = rise > 1.5 * lim  # about 8 cm: no tracker jitter does that
-        self._airborne = now and (self._air_prev or sparse or clear)
+        if feet_seen:
+            self._airborne = now and (self._air_prev or sparse or clear)
+        else:
+            self._airborne = landed  # the hips alone: judged on landing
         self._air_prev = now
 
     def _is_airborne(self, f: Features) -> bool:

@@ -108,16 +108,48 @@ def test_squats_count_with_the_feet_out_of_the_frame() -> None:
     # A low or close camera cuts the feet off: the knee angle is still there (world landmarks),
     # only floor contact cannot be judged.
     frames = simulate("squat", [STAND, REP, REP, STAND], rng=np.random.default_rng(4), camera=Camera(yaw_deg=90.0))
+    det, ev = run(_feet_cut(frames), "squat")
+    assert det.count == 2, [(r.counted, r.reason) for r in det.reps]
+
+
+def _feet_cut(frames: list[PoseFrame], rise_px_per_s: float = 0.0) -> list[PoseFrame]:
+    """The feet below the picture's bottom edge (a low or close camera), and the picture moving
+    up ``rise_px_per_s`` (a handheld phone tilting down, the person drifting up in the image)."""
     out = []
     for f in frames:
         lp = f.landmarks_px
         assert lp is not None
         lp = lp.copy()
+        lp[:, 1] -= rise_px_per_s * f.timestamp_ms / 1000.0
         lp[_FEET, 1] = f.image_size[1] + 40.0
         lp[_FEET, 3] = 0.05
         out.append(replace(f, landmarks_px=lp))
-    det, ev = run(out, "squat")
-    assert det.count == 2, [(r.counted, r.reason) for r in det.reps]
+    return out
+
+
+def test_squats_with_the_feet_out_of_the_frame_count_while_the_picture_drifts_up() -> None:
+    # squat_side_outdoor_feet_cut under `--augment` pan: with the feet out of the frame the hips
+    # alone tell a jump, against where they stood; the picture drifting up put them 6-10 % of
+    # their height above it as she stood up, read as a take-off: `jump`, and every rep after it
+    # lost. A jump lands within a flight's time on straight legs; a moved picture never does.
+    for fps in (30.0, 15.0, 10.0, 6.0):
+        frames = simulate("squat", [STAND] + [REP] * 4 + [STAND], rng=np.random.default_rng(4),
+                          camera=Camera(yaw_deg=90.0), fps=fps)
+        for rise in (20.0, 40.0, 60.0):
+            det, _ = run(_feet_cut(frames, rise), "squat")
+            assert det.count == 4, (fps, rise, [(r.counted, r.reason) for r in det.reps])
+
+
+def test_jumps_with_the_feet_out_of_the_frame_are_still_jumps() -> None:
+    # ...and judged at the landing, a counter-movement jump of 20 or 30 cm seen by the hips alone
+    # is still refused, at any frame rate (the verdict waits in the air).
+    for fps in (30.0, 15.0, 10.0, 6.0):
+        for seed in range(3):
+            frames = simulate("squat", [STAND] + [Move("jump", 1.5, depth=0.6, height_m=h) for h in (0.2, 0.3)] + [STAND],
+                              rng=np.random.default_rng(seed), camera=Camera(yaw_deg=90.0), fps=fps)
+            det, _ = run(_feet_cut(frames), "squat")
+            assert det.count == 0, (fps, seed, [(r.counted, r.reason) for r in det.reps])
+            assert [r.reason for r in det.reps].count("jump") == 2, (fps, seed, [r.reason for r in det.reps])
 
 
 def test_a_set_that_never_stands_still_learns_its_top_from_the_first_cycle() -> None:
