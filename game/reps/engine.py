@@ -128,6 +128,8 @@ class RepDetector:
         self._moved = False
         self._moved_since: float | None = None
         self._planted_sides: tuple[tuple[float, float], tuple[float, float]] | None = None  # at calibration
+        # Where the planted points are, from calibration, then followed at the top between reps.
+        self._planted: _Planted | None = None
         # attempt
         self._samples: list[Sample] = []
         self._start_s = 0.0
@@ -538,7 +540,7 @@ class RepDetector:
         lim = self.defn.max_planted_shift
         if lim is None or self.cal is None or not f.is_planted_in_frame:
             return False
-        ref = _Planted(self.cal.planted_xy_px, self._planted_sides, self.cal.feet_low_y_px)
+        ref = self._planted or _Planted(self.cal.planted_xy_px, self._planted_sides, self.cal.feet_low_y_px)
         return planted_shift_px(self.defn, f, ref) > lim * self.cal.height_px
 
     def _feet_rise(self, f: Features) -> float:
@@ -899,6 +901,7 @@ class RepDetector:
             if sides
             else None
         )
+        self._planted = _Planted(self.cal.planted_xy_px, self._planted_sides, self.cal.feet_low_y_px)
         if window:
             self._hip_line = statistics.median(x.moving_xy_px[1] for x in window)
             lows = [x.low_point_gap_px for x in window if x.low_point_gap_px is not None]
@@ -941,6 +944,15 @@ class RepDetector:
                 self._top_sec += a * (f.secondary_deg - self._top_sec)
             if self._top_torso is not None:
                 self._top_torso += a * (f.torso_from_vertical_deg - self._top_torso)
+            if self._planted is not None and f.is_planted_in_frame and not self._moved:
+                # Where the hands (feet) are planted, too, as fast as the person's size there (a
+                # phone's zoom or pan): a handheld camera drifting over a set moves them in the
+                # picture by more than a hand walked (pushup_front_portrait_outdoor_slow panned
+                # 12 % of the picture: 0.6 arm heights by the third rep), while within one rep,
+                # the stretch that the moved check judges, it moves them little. A step or a hand
+                # walked reads moved after ``moved_hold_s``, when this has followed a fifth of it.
+                b = 1.0 - math.exp(-min(dt, 0.5) / self.opts.top_size_tau_s)
+                self._planted = _follow_planted(self._planted, f, b)
         self._measure_held_top(f)
         if self._p <= self.defn.thresholds.lockout and is_top_posture(self.defn, f) and dt > 0:
             b = 1.0 - math.exp(-min(dt, 0.5) / 1.0)
@@ -1213,6 +1225,18 @@ class _Planted:
     @staticmethod
     def of(f: Features) -> _Planted:
         return _Planted(f.planted_xy_px, f.planted_sides_px, f.feet_low_y_px)
+
+
+def _follow_planted(ref: _Planted, f: Features, a: float) -> _Planted:
+    """``ref`` moved the share ``a`` of the way to where this frame's planted points are."""
+
+    def toward(old: tuple[float, float], new: tuple[float, float]) -> tuple[float, float]:
+        return old[0] + a * (new[0] - old[0]), old[1] + a * (new[1] - old[1])
+
+    sides = ref.sides_px
+    if sides is not None and f.planted_sides_px is not None:
+        sides = (toward(sides[0], f.planted_sides_px[0]), toward(sides[1], f.planted_sides_px[1]))
+    return _Planted(toward(ref.xy_px, f.planted_xy_px), sides, toward(ref.feet_low_y_px, f.feet_low_y_px))
 
 
 def planted_shift_px(defn: ExerciseDefinition, f: Features, ref: _Planted) -> float:
