@@ -980,6 +980,13 @@ class PunchDetector:
             (other.state in ("out", "back") and abs(other.onset_s - h.onset_s) <= opt.flail_window_s
              and min(other.max_exc, other.max_loose) >= opt.loose_hand)
             or (other.state == "guard" and other.loose > opt.loose_hand)
+            # The other hand still on its way out and already far from its guard: both arms
+            # reaching out together (clapping, raising both arms), however far apart their onsets
+            # read. An onset is where the speed first passes ``onset_speed``, and landmark noise
+            # moves that by a frame or more on a hand that starts slowly (1 cm of jitter made a clap
+            # read as two onsets 0.2 s apart). In a combination the hand that punched before is on
+            # its way back ("back") by the time the next punch peaks.
+            or (other.state == "out" and other.loose > opt.loose_hand)
             or (other.state == "guard" and other.loose > opt.onset_excursion
                 and other.loose_speed > opt.loose_speed)
         )
