@@ -49,6 +49,9 @@ State = Literal["guard", "out", "back"]
 # How far back a hand's positions are kept: the speed's span (``SPEED_WINDOW_S``) and the onset's
 # look back for a wind-up begun before the hand counted as leaving (four frames at 30 fps, 0.1 s).
 HISTORY_S = 0.1
+# How far back the frames' kinematics are kept: the kind model's window (16 steps of 1/30 s) with
+# room to spare (45 frames at 30 fps before; a time, so 60 fps does not halve it).
+SAMPLES_S = 1.5
 # How far back an arm's visibility is kept: an excursion (at most ``max_out_s``) and the wait for a
 # hidden arm to be seen (as long again), with room to spare.
 VISIBILITY_S = 2.5
@@ -488,7 +491,7 @@ class PunchDetector:
         self.kind_classifier = kind_classifier
         self.judge = judge
         self._hands: dict[Hand, _Hand] = {h: _Hand() for h in HANDS}
-        self._samples: deque[BodySample] = deque(maxlen=45)
+        self._samples: deque[BodySample] = deque()  # the last SAMPLES_S (the kind model's window)
         self._arm_lengths: deque[float] = deque(maxlen=120)
         self._arm_m = 0.0
         self._stance_evidence = 0.0  # > 0: orthodox (left lead)
@@ -514,6 +517,8 @@ class PunchDetector:
             self._lose_track()
         self._last = s
         self._samples.append(s)
+        while self._samples[0].t_s < s.t_s - SAMPLES_S:
+            self._samples.popleft()
         for arm in (s.left, s.right):
             if arm.is_valid:
                 self._arm_lengths.append(arm.segment_sum_m)
