@@ -215,6 +215,7 @@ class _Hand:
     peak_speed_mps: float = 0.0
     still_from_s: float | None = None  # the hand has been slower than ``still_speed`` since then
     speed_from_s: float = 0.0  # the start of the span the last speed was measured over
+    rel_velocity: np.ndarray | None = None  # the wrist's velocity over its own shoulder then (m/s)
     path: float = 0.0
     last_w: np.ndarray | None = None
     last_exc: float = 0.0
@@ -641,10 +642,11 @@ class PunchDetector:
             h.history.popleft()
         times = [x[0] for x in h.history]
         h.speed_from_s = times[window_start(times, SPEED_WINDOW_S)]
+        h.rel_velocity = None
         if len(h.history) < 2:
             return 0.0, 0.0, 0.0, 0.0
         v_mid = velocity(times, [x[1] for x in h.history])
-        v_rel = velocity(times, [x[2] for x in h.history])
+        v_rel = h.rel_velocity = velocity(times, [x[2] for x in h.history])
         flat = v_rel * np.array([1.0, 1.0, self.options.depth_weight])
         return (float(np.linalg.norm(v_mid)), float(np.linalg.norm(v_rel)),
                 float(np.linalg.norm(flat)), float(np.linalg.norm(v_mid[:2])))
@@ -960,10 +962,9 @@ class PunchDetector:
 
     def _up_speed(self, h: _Hand) -> float:
         """The wrist's upward speed over its own shoulder (arm lengths / s, over ``SPEED_WINDOW_S``)."""
-        if len(h.history) < 2 or self._arm_m <= 0:
+        if h.rel_velocity is None or self._arm_m <= 0:
             return 0.0
-        v = velocity([x[0] for x in h.history], [x[2] for x in h.history], SPEED_WINDOW_S)
-        return float(v[1]) / self._arm_m
+        return float(h.rel_velocity[1]) / self._arm_m
 
     def _dt(self, s: BodySample) -> float:
         if len(self._samples) < 2:

@@ -165,10 +165,11 @@ def velocity(times: Sequence[float], values: Sequence[FloatArray], span_s: float
     if n < 2 or n != len(values):
         return np.zeros(np.shape(values[-1]) if values else 3)
     i = window_start(times, span_s)
-    t = np.asarray(times[i:], dtype=np.float64)
-    v = np.stack([np.asarray(x, dtype=np.float64) for x in values[i:]])
-    dt = t - t.mean()
-    denom = float(np.dot(dt, dt))
+    ts = times[i:]
+    mean = sum(ts) / len(ts)
+    t = np.array([x - mean for x in ts], dtype=np.float64)
+    denom = float(t @ t)
     if denom <= 1e-12:
-        return np.zeros(v.shape[1:])
-    return np.asarray(np.tensordot(dt, v - v.mean(axis=0), axes=(0, 0)) / denom)
+        return np.zeros(np.shape(values[-1]))
+    # The slope sum(dt * (v - mean v)) / sum(dt^2); sum(dt) is 0, so the mean of v drops out.
+    return np.asarray(t @ np.array(values[i:], dtype=np.float64)) / denom

@@ -77,9 +77,9 @@ class RiseTracker:
     drive_t_s: float = 0.0  # when the fist last left its lowest point
     max_step: float = 0.0  # the largest rise within ``JUMP_SPAN_S``
     taken: bool = False  # this rise was reported as an uppercut
-    # (t, fist height, wrist position): the shortest run of frames spanning ``SPEED_WINDOW_S``,
+    # (t, fist height and wrist position): the shortest run of frames spanning ``SPEED_WINDOW_S``,
     # the speeds' window (as the state machine's)
-    recent: deque[tuple[float, float, np.ndarray]] = field(default_factory=deque)
+    recent: deque[tuple[float, np.ndarray]] = field(default_factory=deque)  # (t, [height, wrist xyz])
     # (t, fist height, other fist's height or None): the last ``HEIGHTS_S``
     heights: deque[tuple[float, float, float | None]] = field(default_factory=deque)
 
@@ -102,13 +102,13 @@ class RiseTracker:
         or is taken."""
         min_rise, drop = opt.uppercut_full_rise, opt.peak_drop
         y = float(arm.wrist_m[1] - arm.shoulder_m[1]) / arm_m
-        self.recent.append((t_s, y, arm.wrist_m))
+        self.recent.append((t_s, np.array([y, *arm.wrist_m])))
         times = [r[0] for r in self.recent]
         for _ in range(window_start(times, SPEED_WINDOW_S)):
             self.recent.popleft()
         times = [r[0] for r in self.recent]
-        vy = float(velocity(times, [np.array([r[1]]) for r in self.recent])[0])
-        speed = float(np.linalg.norm(velocity(times, [r[2] for r in self.recent])))
+        v = velocity(times, [r[1] for r in self.recent])
+        vy, speed = float(v[0]), float(np.linalg.norm(v[1:]))
         step = self._jump(t_s, y)
         self.heights.append((t_s, y, other_fist))
         while self.heights[0][0] < t_s - HEIGHTS_S:
@@ -150,9 +150,13 @@ class RiseTracker:
         since it that the span carries (a steady rise assumed)."""
         if not self.heights:
             return 0.0
-        inside = [h for h in self.heights if h[0] >= t_s - JUMP_SPAN_S - TIME_TOLERANCE_S]
-        if inside:
-            return y - inside[0][1]
+        earliest = None
+        for h in reversed(self.heights):
+            if h[0] < t_s - JUMP_SPAN_S - TIME_TOLERANCE_S:
+                break
+            earliest = h
+        if earliest is not None:
+            return y - earliest[1]
         t0, y0, _ = self.heights[-1]
         return (y - y0) * min(1.0, JUMP_SPAN_S / max(t_s - t0, 1e-6))
 
