@@ -237,9 +237,9 @@ class _Hand:
     low_y: float = 0.0  # lowest wrist height during the excursion (arm lengths)
     ext_trace: list[tuple[float, float]] = field(default_factory=list)  # (t, straightness) going out
     out_across: float = 0.0  # outermost wrist position across the body during the excursion
-    # (t, wrist over the shoulders' midpoint, wrist over its own shoulder), metres: the shortest run
-    # of recent frames spanning ``HISTORY_S``
-    history: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=deque)
+    # (t, [wrist over the shoulders' midpoint, wrist over its own shoulder]), metres: the shortest
+    # run of recent frames spanning ``HISTORY_S``
+    history: deque[tuple[float, np.ndarray]] = field(default_factory=deque)
     back_min_exc: float = 0.0  # closest approach to the guard since the peak
     relaunches: int = 0  # excursions started from "back" since the hand was last home
     turn_w: np.ndarray | None = None  # where the hand was at that closest approach
@@ -636,17 +636,19 @@ class PunchDetector:
         shoulder (the arm's own motion, which the state machine follows), and the first with
         BlazePose's depth axis down-weighted (``depth_weight``: its noisiest axis), and the first in
         the image plane alone (depth left out). Sets ``speed_from_s``, the start of the span."""
-        h.history.append((t, w_mid, w_rel))
+        h.history.append((t, np.concatenate((w_mid, w_rel))))
         times = [x[0] for x in h.history]
-        for _ in range(window_start(times, HISTORY_S)):
+        drop = window_start(times, HISTORY_S)
+        for _ in range(drop):
             h.history.popleft()
-        times = [x[0] for x in h.history]
+        times = times[drop:]
         h.speed_from_s = times[window_start(times, SPEED_WINDOW_S)]
         h.rel_velocity = None
         if len(h.history) < 2:
             return 0.0, 0.0, 0.0, 0.0
-        v_mid = velocity(times, [x[1] for x in h.history])
-        v_rel = h.rel_velocity = velocity(times, [x[2] for x in h.history])
+        v = velocity(times, [x[1] for x in h.history])  # both at once: one fit
+        v_mid, v_rel = v[:3], v[3:]
+        h.rel_velocity = v_rel
         flat = v_rel * np.array([1.0, 1.0, self.options.depth_weight])
         return (float(np.linalg.norm(v_mid)), float(np.linalg.norm(v_rel)),
                 float(np.linalg.norm(flat)), float(np.linalg.norm(v_mid[:2])))
@@ -878,7 +880,7 @@ class PunchDetector:
             h.low_y = float(w[1])
             # The wind-up may have started before the hand counted as leaving: look back a little.
             h.out_across = min([self._across(h, h.guard), self._across(h, w)]
-                               + [self._across(h, past / L) for _, past, _ in h.history])
+                               + [self._across(h, past[:3] / L) for _, past in h.history])
         elif h.state == "out" and nxt == "back" and fired == "peak_passed":
             event = self._conclude(hand, h, s)
             h.still_since_s = None
