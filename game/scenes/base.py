@@ -105,7 +105,9 @@ class BaseScene(Scene):
                     "Loading the video: it starts in a moment")
             self.say(Message("source", text, "cue", Priority.SOURCE, "presence", tone="info",
                              ttl_s=0.25))
-        elif self.services.latest is not None and self.services.latest.pose.landmarks_px is None:
+        elif self.services.latest is not None and self.services.latest.pose.landmarks_px is None \
+                and not any(p.pose.landmarks_px is not None for p in self.services.latest.people):
+            # (someone tracked, though not the person followed first, is not "nobody")
             self.say(Message("nobody", person_needed, "cue", Priority.PROBLEM, "presence",
                              head="NOBODY IN VIEW", tone="warn", ttl_s=0.25))
 
