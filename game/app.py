@@ -42,6 +42,7 @@ from game.feed import (
     pose_opener,
     synthetic_opener,
     synthetic_people_opener,
+    watching_pipeline,
 )
 from game.history import History
 from game.input import (
@@ -57,7 +58,7 @@ from game.integrations import LeaderboardLink, PlanLoader, persist_session, repl
 from game.loop import STEP_S, FixedStep, SceneStack
 from game.moves import OrderBook, SyntheticSession, boxer_frames
 from game.pose.backend import MediaPipeBackend, native_stderr_silenced
-from game.pose.pipeline import PipelineOptions, PosePipeline, recording_options
+from game.pose.pipeline import PipelineOptions, PosePipeline
 from game.scenes import factory, ui
 from game.scenes.overlays import CameraLostScene, draw_overlay
 from game.scenes.services import SceneServices
@@ -278,13 +279,7 @@ class App:
                 if people > 1:
                     # fresh filters, the model shared
                     return PosePipeline(PipelineOptions(max_people=people), backend=shared)
-                # The extra models are loaded now, before the first frame, never mid-round (the
-                # one that follows two anew: no tracking carried over from the last stream).
-                look.load()
-                both.load(fresh=True)
-                models: dict[bool, Any] = {True: look, False: both}
-                return PosePipeline(recording_options(), backend=shared,
-                                    backend_factory=lambda _n, still: models[still])
+                return watching_pipeline(shared, look, both)  # a second person looked for
 
             opener = pose_opener(spec, drop_late=not self.options.scripted and not camera,
                                  pipeline_factory=pipeline, people=people,

@@ -44,7 +44,7 @@ import numpy.typing as npt
 from game.errors import RingsideError, SourceError
 from game.pose.backend import MediaPipeBackend, is_new_stream
 from game.pose.pacing import RealtimePacer
-from game.pose.pipeline import PipelineOptions, PosePipeline, player_pose
+from game.pose.pipeline import PipelineOptions, PosePipeline, player_pose, recording_options
 from game.pose.recording import Recording
 from game.pose.sources import open_source, parse_camera_spec
 from game.pose.types import PoseFrame, TrackedPose
@@ -272,6 +272,19 @@ class SharedPeopleBackend(SharedBackend):
     def detect_all(self, image_bgr: ImageArray, timestamp_ms: float) -> Any:
         with self._lock:
             return self._model(timestamp_ms).detect_all(image_bgr, timestamp_ms)
+
+
+def watching_pipeline(backend: Any, look: SharedBackend, both: SharedBackend) -> PosePipeline:
+    """A single-player pipeline that looks for a second person once a second and follows both
+    while two are in view (``recording_options()``): ``backend`` follows one person, ``look``
+    (still image, two people) and ``both`` (video, two people) are shared models. Call it on
+    the feed's worker thread: the two extra models are loaded here, before the first frame,
+    never mid-round (``both`` anew: no tracking carried over from the last stream)."""
+    look.load()
+    both.load(fresh=True)
+    models: dict[bool, Any] = {True: look, False: both}
+    return PosePipeline(recording_options(), backend=backend,
+                        backend_factory=lambda _n, still: models[still])
 
 
 def synthetic_opener(frames: Callable[[], Iterator[PoseFrame]]) -> Opener:
