@@ -99,3 +99,54 @@ def test_the_judged_person_is_drawn_in_colour_with_a_tag(make_app: Any) -> None:
     scene.update(1 / 60)
     msg = scene.feedback.in_region("cue")
     assert msg is not None and "Judging the person in colour" in msg.text
+
+
+def two_squatters() -> Iterator[tuple[TrackedPose, ...]]:
+    """Person 1 (left, the tracker's first choice) squats shallow, reps that never count; person 2
+    (right) squats to depth, a little slower. Side by side in a 1280x480 image."""
+    from game.moves import SyntheticSession
+    from game.pose.types import PoseFrame
+
+    streams = {1: SyntheticSession(exercise="squat", depths=(0.3,) * 12, rest_s=0.6, seed=3).frames(),
+               2: SyntheticSession(exercise="squat", depths=(1.0,) * 12, rest_s=1.1, seed=4).frames()}
+    for index in range(10 ** 6):
+        group = []
+        for pid, frames in streams.items():
+            frame = next(frames, None)
+            if frame is None:
+                return
+            lm = frame.landmarks_px
+            if lm is not None:
+                lm = lm.copy()
+                lm[:, 0] += DEMO_CELL[0] * (pid - 1)
+            pose = PoseFrame(index * 1000.0 / 30.0, (DEMO_CELL[0] * 2, DEMO_CELL[1]), lm,
+                             frame.world_m, index)
+            group.append(TrackedPose(pid, "left" if pid == 1 else "right", pid == 1, pose))
+        yield tuple(group)
+
+
+def test_in_a_rep_challenge_the_partners_shallow_reps_never_count_or_cue(make_app: Any) -> None:
+    from game.players import person_frames
+    from game.reps import make_rep_detector
+    from game.reps.events import RepEvent
+    from game.scenes.reps import RepScene
+
+    stream = list(two_squatters())
+    alone: dict[int, list[Any]] = {}
+    for pid in (1, 2):
+        det = make_rep_detector("squat")
+        frames = person_frames([(g[0].pose, g) for g in stream], pid)
+        alone[pid] = [ev for f in frames for ev in det.update(f) if isinstance(ev, RepEvent)]
+    assert alone[1] and not any(r.counted for r in alone[1])  # person 1: shallow reps only
+    want = [r.t_s for r in alone[2] if r.counted]
+    assert len(want) >= 3
+    app = _clip_app(make_app, two_squatters)
+    scene = RepScene(app.services, "squat")
+    app.stack.replace(scene)
+    app.stack.apply()
+    run_steps(app, 60 * 3 + int(60 * stream[-1][0].pose.timestamp_ms / 1000.0) + 60, draw_every=60)
+    assert scene.judged_id == 2
+    # every attempt the scene saw is person 2's (none of person 1's shallow ones), and all of
+    # person 2's counted reps are counted
+    assert [round(r.t_s, 2) for r in scene.reps if r.counted] == [round(t, 2) for t in want]
+    assert all(any(abs(r.t_s - u.t_s) < 0.02 for u in alone[2]) for r in scene.reps)
