@@ -67,8 +67,10 @@ class FeedItem:
     image_rgb: ImageArray | None  # HxWx3 uint8, already downscaled for display; None in privacy
     capture_s: float  # perf_counter when the frame was in hand
     ready_s: float  # perf_counter when its skeleton was ready
-    # Every tracked person in the frame (stable "left"/"right" slots), for two-player scenes.
-    # Empty for a recording and for a single-person feed (``people=1``): ``pose`` is the player.
+    # Every tracked person in the frame (stable "left"/"right" slots): both players in versus,
+    # everyone followed by a single-player feed that looks for a second person (the scene judges
+    # the player among them, game/players.py). Empty for a recording, a generated player and a
+    # feed that never looks: ``pose`` is then the only person.
     people: tuple[TrackedPose, ...] = ()
 
     @property
