@@ -128,6 +128,11 @@ def _person(pid: int, x: float, i: int, *, is_player: bool = False) -> TrackedPo
                        PoseFrame(timestamp_ms=i * 33.0, image_size=(640, 480), landmarks_px=lm, index=i))
 
 
+def _x(person: TrackedPose) -> float:
+    assert person.pose.landmarks_px is not None
+    return float(person.pose.landmarks_px[0, 0])
+
+
 def test_identities_carry_over_a_seam_where_the_new_pipeline_numbers_people_its_own_way() -> None:
     from game.pose.segments import SeamStitcher
 
@@ -136,13 +141,13 @@ def test_identities_carry_over_a_seam_where_the_new_pipeline_numbers_people_its_
     # segment 1: person 1 at x=100 (the player), person 2 at x=400
     first = (_person(1, 100.0, 0, is_player=True), _person(2, 400.0, 0))
     _, got = stitch.feed(nobody, first, None)
-    assert [(p.person_id, p.pose.landmarks_px[0, 0]) for p in got] == [(1, 100.0), (2, 400.0)]
+    assert [(p.person_id, _x(p)) for p in got] == [(1, 100.0), (2, 400.0)]
     # segment 2 numbers the person at x=400 as 1 and calls them its player; a third person
     # (x=250) was not in view at the seam
     seam = (_person(1, 401.0, 0, is_player=True), _person(2, 99.0, 0))
     second = (_person(1, 402.0, 1, is_player=True), _person(2, 98.0, 1), _person(3, 250.0, 1))
     player, got = stitch.feed(nobody, second, seam)
-    ids = {p.person_id: float(p.pose.landmarks_px[0, 0]) for p in got}
+    ids = {p.person_id: _x(p) for p in got}
     assert ids == {1: 98.0, 2: 402.0, 3: 250.0}
     # the player stays the person who was the player
     assert [p.person_id for p in got if p.is_player] == [1]
