@@ -90,6 +90,10 @@ class DetectorOptions:
     uppercut_full_rise: float = 0.5  # arm lengths an uppercut from the hip lifts the fist
     uppercut_outside: float = 0.15  # arm lengths (a fist's width) an uppercut's fist may end outside
     # its own shoulder: it is aimed at a chin between the shoulders (measured in 3-D only)
+    uppercut_turn_away_deg: float = 20.0  # an uppercut's shoulders may turn its shoulder back by no
+    # more than two readings' depth noise: the shoulder line's direction changes by 9 degrees or
+    # less from one frame to the next on 95 % of the boxing clips' frames, real turns included
+    # (3-D only; docs/BOXING.md "The body turns into an uppercut")
     hook_elbow_up: float = -0.08  # arm lengths: a hook's elbow is up near shoulder height
     hook_sweep: float = 0.15  # arm lengths a full hook swings the fist across the body
     hook_wide_sweep: float = 0.5  # ... a hook seen from the front: the fist crosses the body
@@ -1045,7 +1049,8 @@ class PunchDetector:
         seen = other.is_valid and other.visibility >= arm.visibility - opt.guessed_arm_margin
         other_fist = float(other.wrist_m[1] - other.shoulder_m[1]) / L if seen else None
         inside = fist_inside(arm.wrist_m, arm.shoulder_m, s.other_shoulder[hand]) / L if s.is_3d else None
-        r = tracker.update(hand, s.t_s, arm, s.nose_m, L, other_fist, inside, opt)
+        r = tracker.update(hand, s.t_s, arm, s.nose_m, L, other_fist, inside, opt,
+                           s.other_shoulder[hand] if s.is_3d else None)
         if r is None:
             return None
         why = judge_rise(r, opt)
