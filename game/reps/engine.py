@@ -58,7 +58,13 @@ class EngineOptions:
     missing_after_s: float = 0.5
     frozen_after_s: float = 1.5  # bit-identical landmarks this long (and >= frozen_min_frames)
     frozen_min_frames: int = 8
-    max_gap_s: float = 0.75  # a longer gap between judged frames abandons the attempt
+    max_gap_s: float = 0.75  # a longer gap between judged frames abandons the attempt, unless:
+    # A camera that stalls (a cheap webcam, a busy machine) for up to this long mid-rep keeps the
+    # attempt when the body after the stall is where it was (the hips within ``jump_frac`` of the
+    # person's height, the planted points not moved): what comes after is then the same rep, judged
+    # on what the stream shows (its bottom and its top, or their absence). The same 1.5 s as
+    # ``frozen_after_s``: a stream that stands still for longer is frozen, not stalling.
+    max_stall_s: float = 1.5
     jump_window_s: float = 0.25  # skeleton jumps are judged between frames closer than this
     jump_frac: float = 0.6  # hip midpoint moving this fraction of the person's height in one step
     jump_scale: float = 1.6  # or the person's size changing by this factor in one step
@@ -245,7 +251,7 @@ class RepDetector:
             self._abort(t, "lost_tracking", ev)
             self._to_getting_ready(t, ev, self.defn.cues["two_people"])
             return ev
-        if last is not None and self.phase in IN_ATTEMPT and t - last.t_s > self.opts.max_gap_s:
+        if last is not None and self.phase in IN_ATTEMPT and t - last.t_s > self.opts.max_gap_s and not self._is_stall(last, f):
             self._abort(t, "lost_tracking", ev)
             self._to_getting_ready(t, ev, None)
 
@@ -389,6 +395,18 @@ class RepDetector:
         # jump is only telling between frames too close for a body to do that (100 ms).
         ratio = max(a.height_px, 1.0) / max(b.height_px, 1.0)
         return dt <= 0.1 and (ratio > self.opts.jump_scale or ratio < 1.0 / self.opts.jump_scale)
+
+    def _is_stall(self, a: Features, b: Features) -> bool:
+        """A gap from ``a`` to ``b`` that the attempt survives: no longer than ``max_stall_s``, and
+        the body after it where it was before (a camera that stalled, not a person who left,
+        stepped or was swapped for someone else while nothing was seen)."""
+        if b.t_s - a.t_s > self.opts.max_stall_s or self.cal is None:
+            return False
+        scale = self.cal.height_px
+        d = math.hypot(b.moving_xy_px[0] - a.moving_xy_px[0], b.moving_xy_px[1] - a.moving_xy_px[1])
+        if d > self.opts.jump_frac * scale:
+            return False
+        return not self._is_moved(b)
 
     def _interrupt(self, t: float, cue: str, ev: list[Event]) -> None:
         self._abort(t, "lost_tracking", ev)
