@@ -461,6 +461,17 @@ class RepDetector:
         if sec is not None and f.secondary_deg is not None and self._top_sec is not None:
             span = self._top_sec - sec.depth_deg
             if span > sec.min_span_deg:
+                if self.defn.secondary_combine == "max":
+                    # A segment that can count a rep on its own must turn from how it stood as far
+                    # as an upright one turns to ``depth_deg``. Measured against the picture's
+                    # level, a camera rolled in its own plane (a propped phone) adds its roll to
+                    # both readings and, through a shorter span, lowers the bar: an 8 degree roll
+                    # took the landmine pick-up hinge (squat_landmine_side_pickup_putdown, thigh
+                    # 35 degrees from level, p 0.90) to depth. The turn from the top is the same
+                    # whatever the roll; a thigh that stood leaning only needs more of it. (Where
+                    # the segment only holds a rep back, "min", the camera's reading stays: lunges
+                    # start from a split stance, thighs already inclined.)
+                    span = 90.0 - sec.depth_deg
                 p2 = (self._top_sec - f.secondary_deg) / span
                 p = max(p, p2) if self.defn.secondary_combine == "max" else min(p, p2)
         spread = defn.spread
