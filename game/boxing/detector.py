@@ -32,11 +32,29 @@ import numpy as np
 
 from game.boxing.events import HANDS, Hand, PunchEvent, PunchKind
 from game.boxing.features import excursion_features
-from game.boxing.kinematics import MIN_VISIBILITY, BodySample, sample_body
+from game.boxing.kinematics import (
+    MIN_VISIBILITY,
+    SPEED_WINDOW_S,
+    TIME_TOLERANCE_S,
+    BodySample,
+    sample_body,
+    velocity,
+    window_start,
+)
 from game.boxing.uppercut import RiseTracker, judge_rise
 from game.pose.types import PoseFrame
 
 State = Literal["guard", "out", "back"]
+
+# How far back a hand's positions are kept: the speed's span (``SPEED_WINDOW_S``) and the onset's
+# look back for a wind-up begun before the hand counted as leaving (four frames at 30 fps, 0.1 s).
+HISTORY_S = 0.1
+# How far back the frames' kinematics are kept: the kind model's window (16 steps of 1/30 s) with
+# room to spare (45 frames at 30 fps before; a time, so 60 fps does not halve it).
+SAMPLES_S = 1.5
+# How far back an arm's visibility is kept: an excursion (at most ``max_out_s``) and the wait for a
+# hidden arm to be seen (as long again), with room to spare.
+VISIBILITY_S = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +72,16 @@ class DetectorOptions:
     path_noise_floor: float = 0.01  # arm lengths per frame
     path_weight: float = 0.7  # share of the path length counted as travel (arcs: hooks)
     still_speed: float = 0.8  # arm lengths / s: "the hand has stopped"
+    stop_s: float = 0.1  # ... when it stays slower than that this long: two frames' speeds at 30 fps
+    # (each over two frame intervals, ``SPEED_WINDOW_S``) span three intervals. A time, not a frame
+    # count: "two frames" is 33 ms of a pause at 60 fps (a slow straight split in pieces) and 0.3 s
+    # at 10 fps
     max_out_s: float = 0.9  # an extension slower than this is a reach, not a punch
     guard_tau_s: float = 0.25  # guard position follows a still hand with this time constant
     straight_extension: float = 0.85  # straightness of a locked-out straight punch
     min_half_extension_gain: float = 0.1  # a half straight still opens the arm this much
+    half_hold_s: float = 0.3  # a half punch is reported this long after its peak was confirmed,
+    # unless a complete punch of the same hand is reported meanwhile (``HalfHold``)
     uppercut_rise: float = 0.25  # arm lengths an uppercut lifts the fist from its lowest point
     uppercut_top: float = 0.05  # arm lengths above the shoulder where a full uppercut ends
     uppercut_long_top: float = -0.1  # ... one driven up from the hip: the shoulder line, within
@@ -191,7 +215,9 @@ class _Hand:
     peak_extension: float = 0.0
     peak_speed: float = 0.0
     peak_speed_mps: float = 0.0
-    still_frames: int = 0
+    still_from_s: float | None = None  # the hand has been slower than ``still_speed`` since then
+    speed_from_s: float = 0.0  # the start of the span the last speed was measured over
+    rel_velocity: np.ndarray | None = None  # the wrist's velocity over its own shoulder then (m/s)
     path: float = 0.0
     last_w: np.ndarray | None = None
     last_exc: float = 0.0
@@ -213,7 +239,9 @@ class _Hand:
     low_y: float = 0.0  # lowest wrist height during the excursion (arm lengths)
     ext_trace: list[tuple[float, float]] = field(default_factory=list)  # (t, straightness) going out
     out_across: float = 0.0  # outermost wrist position across the body during the excursion
-    history: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=lambda: deque(maxlen=4))
+    # (t, [wrist over the shoulders' midpoint, wrist over its own shoulder]), metres: the shortest
+    # run of recent frames spanning ``HISTORY_S``
+    history: deque[tuple[float, np.ndarray]] = field(default_factory=deque)
     back_min_exc: float = 0.0  # closest approach to the guard since the peak
     relaunches: int = 0  # excursions started from "back" since the hand was last home
     turn_w: np.ndarray | None = None  # where the hand was at that closest approach
@@ -227,8 +255,41 @@ class _Hand:
     loose: float = 0.0  # distance from the guard with the depth axis down-weighted (arm lengths)
     loose_speed: float = 0.0  # speed with the depth axis down-weighted (arm lengths / s)
     max_loose: float = 0.0  # the largest "loose" since the hand left its guard
-    visibility: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=45))  # (t, arm visibility)
+    visibility: deque[tuple[float, float]] = field(default_factory=deque)  # (t, arm visibility), the last VISIBILITY_S
     unseen: tuple[Candidate, float] | None = None  # an excursion of a hidden arm, and until when it may be seen
+
+
+@dataclass(frozen=True, slots=True)
+class _FollowThrough:
+    """A half hook whose sweep across the body may come after its measured peak.
+
+    A hook seen only from mid-swing (the arm hidden until it is out in front, as the lead hook of
+    `punch_shadowbox_labelled_overlay` at 5.05 s, or cocked from out in front) reaches its farthest
+    point from where it was first followed while it is still out in front; its sweep across the
+    body, the hook itself, then reads as the way back. The state machine judges it at that point: a
+    hook (elbow up) that swept little, a half hook. A hook's sweep is not a return: the elbow stays
+    up at shoulder height (``hook_elbow_up``) while the fist swings across the body, fast; a
+    punch coming home drops the elbow to the ribs. So for ``half_hold_s`` after the peak (the time
+    a half report is held back anyway), a fist that sweeps ``hook_sweep`` or more across the body
+    from where the peak left it, at ``min_bent_peak_speed`` or more on average, with the elbow up on
+    every frame, is the hook landing: reported complete at that frame (the half report it
+    supersedes is dropped by ``HalfHold``). Nothing new is fitted: every threshold is the hook's own.
+    On the shared clips 5 half hooks are reported in boxing mode: the shadowbox's (0.36 arm lengths
+    across in 0.1 s, 3-D, elbow up throughout) is the one that sweeps; the others are a march's arm
+    swing (elbow down) and a prisoner squat's hands behind the head (elbows up, 0.0-0.1 across in
+    0.3 s).
+    """
+
+    event: PunchEvent
+    line: np.ndarray  # unit horizontal direction from the hand's shoulder to the other one, at the onset
+    peak_across: float  # the fist's position along ``line`` at the peak (arm lengths)
+    until_s: float
+
+    @staticmethod
+    def of(event: PunchEvent, c: Candidate, hold_s: float) -> _FollowThrough:
+        line = (c.onset_other_shoulder - c.onset_shoulder) * np.array([1.0, 0.0, 1.0])
+        line = line / (float(np.linalg.norm(line)) or 1.0)
+        return _FollowThrough(event, line, float(np.dot(c.peak_wrist, line)), c.t_peak_s + hold_s)
 
 
 def interpolated_peak(trace: Sequence[tuple[float, float]]) -> float:
@@ -445,12 +506,85 @@ def summarise(events: Sequence[PunchEvent], stance: str) -> dict[str, Any]:
     }
 
 
+class HalfHold:
+    """One physical punch, one report: half punches held back until a complete report of the same
+    punch can no longer follow.
+
+    The state machine judges a punch at its peak, the rise cue an uppercut at the fist's top, which
+    comes 0.07-0.1 s later on the real clips: an uppercut whose fist is still short of the shoulder
+    line at the state machine's peak was reported half, then complete (in the round the half took
+    the target as a half miss and the complete one scored "wild"). So a half punch waits
+    ``hold_s`` (0.3 s: the longest real uppercut drive, 9 frames at 30 fps, so the top of a drive
+    under way at the half's peak has come by then) and is dropped when a complete punch of the same
+    hand is reported meanwhile: the drive carried through, or the feint was followed at once by
+    the real punch; either way the player threw one punch at the target, and it is the complete
+    one. A half punch is never counted, so only its report is later (by ``hold_s``; its
+    ``detected_s`` says when it was released).
+
+    One hand punches at a time (the rise cue's and the flail test's premise): a half punch of one
+    hand peaking while the other hand throws a complete punch (between that punch's onset and its
+    peak) is the guard hand carried by the body's turn under that punch, not a punch of its own,
+    and is dropped too (the cable uppercuts' guard hand: its half "jabs" during the uppercuts).
+    Pure: events and times in, events out.
+    """
+
+    def __init__(self, hold_s: float) -> None:
+        self.hold_s = hold_s
+        self._held: list[PunchEvent] = []  # in the order they came
+        self._complete: dict[Hand, PunchEvent] = {}  # the last complete punch of each hand
+        self.superseded: list[PunchEvent] = []  # half punches dropped for a complete one (diagnostics)
+
+    def feed(self, events: Sequence[PunchEvent], t_s: float) -> list[PunchEvent]:
+        """The events to report at ``t_s`` (seconds) of those just found: complete ones at once,
+        half ones once their hold is over."""
+        out: list[PunchEvent] = []
+        for e in events:
+            if e.complete:
+                # The same hand's half punches: this punch seen through; the other hand's peaking
+                # during it: carried by it.
+                gone = [h.hand == e.hand or self._is_carried(h, e) for h in self._held]
+                self.superseded += [h for h, g in zip(self._held, gone, strict=True) if g]
+                self._held = [h for h, g in zip(self._held, gone, strict=True) if not g]
+                self._complete[e.hand] = e
+                out.append(e)
+                continue
+            punch = self._complete.get(_other(e.hand))
+            if punch is not None and self._is_carried(e, punch):
+                self.superseded.append(e)
+                continue
+            self._held.append(e)
+        due = [t_s >= h.detected_s + self.hold_s - 1e-9 for h in self._held]
+        out += [dataclasses.replace(h, detected_s=t_s) for h, d in zip(self._held, due, strict=True) if d]
+        self._held = [h for h, d in zip(self._held, due, strict=True) if not d]
+        return out
+
+    @staticmethod
+    def _is_carried(half: PunchEvent, punch: PunchEvent) -> bool:
+        """The half punch peaked while the other hand's complete ``punch`` was being thrown."""
+        return punch.onset_s - 1e-6 <= half.t_s <= punch.t_s + 1e-6
+
+    def flush(self, t_s: float | None) -> list[PunchEvent]:
+        """Every held half punch, now (the stream ended or the person was lost: nothing can follow).
+        ``t_s`` None keeps their detection times."""
+        out = [e if t_s is None else dataclasses.replace(e, detected_s=max(t_s, e.detected_s))
+               for e in self._held]
+        self._held.clear()
+        self._complete.clear()
+        return out
+
+
+def _other(hand: Hand) -> Hand:
+    return "right" if hand == "left" else "left"
+
+
 class PunchDetector:
     """Punches from a PoseFrame stream (the :class:`~game.analysis.Detector` protocol).
 
     ``orthodox`` fixes the stance (lead = left) when known from calibration; ``None`` infers it
     from the straight punches seen so far (orthodox until evidence says otherwise).
     ``kind_classifier`` overrides the rule-based kind (see :data:`KindClassifier`).
+    ``holds_halves`` False reports half punches at once (the caller holds them back: the view
+    fusion, after choosing the channel).
     """
 
     def __init__(
@@ -460,13 +594,14 @@ class PunchDetector:
         orthodox: bool | None = None,
         kind_classifier: KindClassifier | None = None,
         judge: ExcursionJudge | None = None,
+        holds_halves: bool = True,
     ) -> None:
         self.options = options
         self.orthodox = orthodox
         self.kind_classifier = kind_classifier
         self.judge = judge
         self._hands: dict[Hand, _Hand] = {h: _Hand() for h in HANDS}
-        self._samples: deque[BodySample] = deque(maxlen=45)
+        self._samples: deque[BodySample] = deque()  # the last SAMPLES_S (the kind model's window)
         self._arm_lengths: deque[float] = deque(maxlen=120)
         self._arm_m = 0.0
         self._stance_evidence = 0.0  # > 0: orthodox (left lead)
@@ -477,6 +612,8 @@ class PunchDetector:
         self.candidates: deque[Candidate] = deque(maxlen=64)  # recent excursions, for diagnostics
         self._rises: dict[Hand, RiseTracker] = {h: RiseTracker() for h in HANDS}
         self._rise_spans: dict[Hand, tuple[float, float] | None] = {h: None for h in HANDS}
+        self._hold = HalfHold(options.half_hold_s if holds_halves else 0.0)
+        self._follows: dict[Hand, _FollowThrough | None] = {h: None for h in HANDS}
 
     # -- stream ------------------------------------------------------------------------------
 
@@ -486,36 +623,43 @@ class PunchDetector:
     def update_sample(self, s: BodySample | None) -> list[PunchEvent]:
         """:meth:`update` on a frame's kinematics (None: nobody in view)."""
         if s is None:
-            self._lose_track()
-            return []
+            return self._reported(self._lose_track())
+        released: list[PunchEvent] = []
         if self._last is not None and self._is_new_person(self._last, s):
-            self._lose_track()
+            released = self._lose_track()
         self._last = s
         self._samples.append(s)
+        while self._samples[0].t_s < s.t_s - SAMPLES_S:
+            self._samples.popleft()
         for arm in (s.left, s.right):
             if arm.is_valid:
                 self._arm_lengths.append(arm.segment_sum_m)
         if not self._arm_lengths:
-            return []
+            return self._reported(released)
         if len(self._arm_lengths) < 10 or len(self._arm_lengths) % 10 == 0 or self._arm_m <= 0:
             self._arm_m = float(np.median(self._arm_lengths))
         out: list[PunchEvent] = []
         onsets: dict[Hand, bool] = {}
         for hand in HANDS:
-            ev, started = self._step_hand(hand, s)
+            evs, started = self._step_hand(hand, s)
             onsets[hand] = started
-            if ev is not None and not self._is_rise_reported(ev):
-                out.append(ev)
+            out += [ev for ev in evs if not self._is_rise_reported(ev)]
         for hand in HANDS:
             ev = self._rise_uppercut(hand, s, out)
             if ev is not None:
                 out.append(ev)
-        self.events.extend(out)
-        return out
+            ev = self._follow_through(hand, s)
+            if ev is not None:
+                out.append(ev)
+        return self._reported(released + self._hold.feed(out, s.t_s))
 
     def finish(self) -> list[PunchEvent]:
-        self._lose_track()
-        return []
+        """The end of the stream: the half punches still held back (``HalfHold``)."""
+        return self._reported(self._lose_track())
+
+    def _reported(self, events: list[PunchEvent]) -> list[PunchEvent]:
+        self.events.extend(events)
+        return events
 
     def summary(self) -> dict[str, Any]:
         return summarise(self.events, "orthodox" if self._is_orthodox() else "southpaw")
@@ -540,7 +684,10 @@ class PunchDetector:
             return self.orthodox
         return self._stance_evidence >= 0.0
 
-    def _lose_track(self) -> None:
+    def _lose_track(self) -> list[PunchEvent]:
+        """Nobody in view, or someone else: every hand back to "guard", nothing in flight
+        reported, no rise spanning the gap. Returns the half punches held back until now (they were
+        punches of the person just lost, and nothing of theirs can complete them now)."""
         for h in self._hands.values():
             h.state = "guard"
             h.tracked_s = 0.0
@@ -550,8 +697,14 @@ class PunchDetector:
             h.unseen = None
         for r in self._rises.values():
             r.lose()
+        # The spans of reported rises hide the state machine's punches moving during them; the
+        # next person's punches (or this one's after the gap) are not those uppercuts.
+        self._rise_spans = {hand: None for hand in HANDS}
+        self._follows = {hand: None for hand in HANDS}
+        released = self._hold.flush(None if self._last is None else self._last.t_s)
         self._samples.clear()
         self._last = None
+        return released
 
     def _guard_ok(self, guard: np.ndarray, straightness: float) -> bool:
         """Whether a hand resting at ``guard`` could start a punch (the judge's guard tests)."""
@@ -576,16 +729,20 @@ class PunchDetector:
 
     def _seen_late(self, hand: Hand, h: _Hand, s: BodySample) -> PunchEvent | None:
         """The hidden arm's excursion waiting to be seen (``_Hand.unseen``): judged and reported
-        once the arm is seen, refused ("arm hidden") when its time is up or the hand leaves again."""
+        once the arm is seen, refused ("arm hidden") when its time is up or the hand leaves again.
+        The hand leaving again comes first: an arm seen once it is out on a new excursion (a
+        relaunch) is that excursion's sighting, not the hidden one's, which would otherwise be
+        counted on the next punch's evidence and that punch counted again."""
         if h.unseen is None:
             return None
         c, until = h.unseen
-        if s.arm(hand).visibility >= MIN_VISIBILITY and s.t_s <= until + 1e-6:
-            h.unseen = None
-            return self._verdict(hand, dataclasses.replace(c, detected_s=s.t_s))
-        if s.t_s > until or h.state == "out":
+        if h.state == "out" or s.t_s > until + 1e-6:
             h.unseen = None
             self.rejected.append((c.t_peak_s, hand, "arm hidden"))
+            return None
+        if s.arm(hand).visibility >= MIN_VISIBILITY:
+            h.unseen = None
+            return self._verdict(hand, dataclasses.replace(c, detected_s=s.t_s))
         return None
 
     @staticmethod
@@ -602,29 +759,39 @@ class PunchDetector:
         return jump > self.options.track_jump_torso or size > 0.35
 
     def _speed(self, h: _Hand, t: float, w_mid: np.ndarray, w_rel: np.ndarray) -> tuple[float, float, float, float]:
-        """Wrist speeds in m/s over the last two frames (a backward difference: no look-ahead):
-        relative to the shoulders' midpoint (the punch's speed, body turn included), relative
-        to its own shoulder (the arm's own motion, which the state machine follows), and the first
-        with BlazePose's depth axis down-weighted (``depth_weight``: its noisiest axis), and the first
-        in the image plane alone (depth left out)."""
-        h.history.append((t, w_mid, w_rel))
+        """Wrist speeds in m/s over the last ``SPEED_WINDOW_S`` (a least-squares slope over the
+        frames of that span, backward only: no look-ahead; ``kinematics.velocity``): relative to
+        the shoulders' midpoint (the punch's speed, body turn included), relative to its own
+        shoulder (the arm's own motion, which the state machine follows), and the first with
+        BlazePose's depth axis down-weighted (``depth_weight``: its noisiest axis), and the first in
+        the image plane alone (depth left out). Sets ``speed_from_s``, the start of the span."""
+        h.history.append((t, np.concatenate((w_mid, w_rel))))
+        times = [x[0] for x in h.history]
+        drop = window_start(times, HISTORY_S)
+        for _ in range(drop):
+            h.history.popleft()
+        times = times[drop:]
+        h.speed_from_s = times[window_start(times, SPEED_WINDOW_S)]
+        h.rel_velocity = None
         if len(h.history) < 2:
             return 0.0, 0.0, 0.0, 0.0
-        t0, m0, r0 = h.history[-3] if len(h.history) >= 3 else h.history[0]
-        dt = t - t0
-        if dt <= 1e-6:
-            return 0.0, 0.0, 0.0, 0.0
-        flat = (w_rel - r0) * np.array([1.0, 1.0, self.options.depth_weight])
-        return (float(np.linalg.norm(w_mid - m0) / dt), float(np.linalg.norm(w_rel - r0) / dt),
-                float(np.linalg.norm(flat) / dt), float(np.linalg.norm((w_mid - m0)[:2]) / dt))
+        v = velocity(times, [x[1] for x in h.history])  # both at once: one fit
+        v_mid, v_rel = v[:3], v[3:]
+        h.rel_velocity = v_rel
+        flat = v_rel * np.array([1.0, 1.0, self.options.depth_weight])
+        return (float(np.linalg.norm(v_mid)), float(np.linalg.norm(v_rel)),
+                float(np.linalg.norm(flat)), float(np.linalg.norm(v_mid[:2])))
 
-    def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
-        """One frame of one hand: (its punch reported now, if any; whether an excursion started)."""
+    def _step_hand(self, hand: Hand, s: BodySample) -> tuple[list[PunchEvent], bool]:
+        """One frame of one hand: (its punches reported now: a hidden excursion seen late, then
+        the one just concluded; whether an excursion started)."""
         h = self._hands[hand]
         h.visibility.append((s.t_s, s.arm(hand).visibility))
+        while h.visibility[0][0] < s.t_s - VISIBILITY_S:
+            h.visibility.popleft()
         seen_late = self._seen_late(hand, h, s)
         event, started = self._advance_hand(hand, s)
-        return seen_late or event, started
+        return [e for e in (seen_late, event) if e is not None], started
 
     def _advance_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
         """The state machine's step (``TRANSITIONS``) for one hand."""
@@ -701,7 +868,11 @@ class PunchDetector:
                 h.path += max(0.0, float(np.linalg.norm(w - h.last_w)) - opt.path_noise_floor)
             h.peak_speed = max(h.peak_speed, speed)
             h.peak_speed_mps = max(h.peak_speed_mps, speed_mps)
-            h.still_frames = h.still_frames + 1 if speed < opt.still_speed else 0
+            if speed >= opt.still_speed:
+                h.still_from_s = None
+            elif h.still_from_s is None:
+                h.still_from_s = h.speed_from_s
+            stopped = h.still_from_s is not None and s.t_s - h.still_from_s >= opt.stop_s - TIME_TOLERANCE_S
             travel = max(h.max_exc, opt.path_weight * h.path)
             # The fast phase is over when the hand slows to a fraction of its peak speed (a hook's
             # impact, a straight's lock-out) or comes back. A short wind-up (a hook's cock, an
@@ -740,9 +911,9 @@ class PunchDetector:
             if slowed and h.impact_s is None and travel >= opt.min_travel:
                 h.impact_s = s.t_s
             conditions["peak_passed"] = travel >= opt.min_travel and (
-                exc < h.max_exc - opt.peak_drop or h.still_frames >= 2 or slowed
+                exc < h.max_exc - opt.peak_drop or stopped or slowed
             )
-            conditions["fizzled"] = travel < opt.min_travel and h.still_frames >= 2
+            conditions["fizzled"] = travel < opt.min_travel and stopped
         elif h.state == "back":
             if exc < h.back_min_exc:
                 h.back_min_exc, h.turn_w, h.turn_straightness, h.turn_s = exc, w.copy(), arm.straightness, s.t_s
@@ -826,7 +997,7 @@ class PunchDetector:
             h.peak_extension = arm.straightness
             h.peak_speed = speed
             h.peak_speed_mps = speed_mps
-            h.still_frames = 0
+            h.still_from_s = None
             h.path = 0.0
             h.impact_s = None
             h.ext_trace = [(s.t_s, arm.straightness)]
@@ -839,7 +1010,7 @@ class PunchDetector:
             h.low_y = float(w[1])
             # The wind-up may have started before the hand counted as leaving: look back a little.
             h.out_across = min([self._across(h, h.guard), self._across(h, w)]
-                               + [self._across(h, past / L) for _, past, _ in h.history])
+                               + [self._across(h, past[:3] / L) for _, past in h.history])
         elif h.state == "out" and nxt == "back" and fired == "peak_passed":
             event = self._conclude(hand, h, s)
             h.still_since_s = None
@@ -905,6 +1076,24 @@ class PunchDetector:
             confidence=1.0,
         )
 
+    def _follow_through(self, hand: Hand, s: BodySample) -> PunchEvent | None:
+        """The complete hook of a half hook whose sweep came after its measured peak
+        (``_FollowThrough``), once it has swept; None meanwhile, and when it did not."""
+        f = self._follows[hand]
+        if f is None:
+            return None
+        opt = self.options
+        arm = s.arm(hand)
+        if (s.t_s > f.until_s + 1e-6 or self._hands[hand].state == "out" or not arm.is_valid
+                or self._arm_m <= 0 or (arm.elbow_m[1] - arm.shoulder_m[1]) / self._arm_m < opt.hook_elbow_up):
+            self._follows[hand] = None  # its time is up, it left again, or the elbow dropped: coming home
+            return None
+        sweep = float(np.dot(arm.wrist_m / self._arm_m, f.line)) - f.peak_across
+        if sweep < opt.hook_sweep or sweep < opt.min_bent_peak_speed * (s.t_s - f.event.t_s):
+            return None
+        self._follows[hand] = None
+        return dataclasses.replace(f.event, complete=True, t_s=s.t_s, detected_s=s.t_s)
+
     def _is_rise_reported(self, e: PunchEvent) -> bool:
         """The state machine's punch is the uppercut already reported from the fist's rise: the
         same hand, moving during that rise."""
@@ -922,12 +1111,10 @@ class PunchDetector:
         return float(np.dot(w, line / n)) if n > 1e-9 else 0.0
 
     def _up_speed(self, h: _Hand) -> float:
-        """The wrist's upward speed over its own shoulder (arm lengths / s, the last two frames)."""
-        if len(h.history) < 2 or self._arm_m <= 0:
+        """The wrist's upward speed over its own shoulder (arm lengths / s, over ``SPEED_WINDOW_S``)."""
+        if h.rel_velocity is None or self._arm_m <= 0:
             return 0.0
-        t0, _, r0 = h.history[-3] if len(h.history) >= 3 else h.history[0]
-        t1, _, r1 = h.history[-1]
-        return float(r1[1] - r0[1]) / max(t1 - t0, 1e-6) / self._arm_m
+        return float(h.rel_velocity[1]) / self._arm_m
 
     def _dt(self, s: BodySample) -> float:
         if len(self._samples) < 2:
@@ -949,6 +1136,13 @@ class PunchDetector:
             (other.state in ("out", "back") and abs(other.onset_s - h.onset_s) <= opt.flail_window_s
              and min(other.max_exc, other.max_loose) >= opt.loose_hand)
             or (other.state == "guard" and other.loose > opt.loose_hand)
+            # The other hand still on its way out and already far from its guard: both arms
+            # reaching out together (clapping, raising both arms), however far apart their onsets
+            # read. An onset is where the speed first passes ``onset_speed``, and landmark noise
+            # moves that by a frame or more on a hand that starts slowly (1 cm of jitter made a clap
+            # read as two onsets 0.2 s apart). In a combination the hand that punched before is on
+            # its way back ("back") by the time the next punch peaks.
+            or (other.state == "out" and other.loose > opt.loose_hand)
             or (other.state == "guard" and other.loose > opt.onset_excursion
                 and other.loose_speed > opt.loose_speed)
         )
@@ -1025,7 +1219,10 @@ class PunchDetector:
         if why is not None:
             self.rejected.append((c.t_peak_s, hand, why))
             return None
-        return self._event(hand, c, family, complete, source, confidence)
+        event = self._event(hand, c, family, complete, source, confidence)
+        if family == "hook" and not complete:
+            self._follows[hand] = _FollowThrough.of(event, c, self.options.half_hold_s)
+        return event
 
     def _judged(self, c: Candidate) -> tuple[str, bool, str, float] | None:
         """(family, complete, source, confidence) as the judge model decides, or None (refused,

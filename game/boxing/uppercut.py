@@ -23,11 +23,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from game.boxing.events import Hand
-from game.boxing.kinematics import ArmSample
+from game.boxing.kinematics import SPEED_WINDOW_S, TIME_TOLERANCE_S, ArmSample, velocity, window_start
 
 if TYPE_CHECKING:
     from game.boxing.detector import DetectorOptions
 
+# How long a fist's heights are kept: a dip and a drive (each well under ``max_out_s``) and the
+# fall before them.
+HEIGHTS_S = 3.0
+# "Driven, not jumped" compares the rise within one frame of the 30 fps clips it was measured on
+# (a real drive takes 4-9 of them) with the whole rise: at 60 fps two frames make that span; over
+# a longer gap (a 10-15 fps camera, a dropped frame) the share of a steady rise that span carries.
+JUMP_SPAN_S = 1.0 / 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +51,7 @@ class Rise:
     top: float  # fist over its shoulder at the top
     up_speed: float  # fastest upward speed of the fist during the rise
     elbow_up: float  # elbow over the shoulder at the top
-    fore_up: float  # share of the forearm's length pointing up at the top
+    fore_up: float  # share of the forearm's length pointing up at the top (most upright frame there)
     over_nose: float  # fist over the nose at the top
     to_nose: float  # fist to nose at the top
     other_range: float | None  # how far the other fist moved up or down meanwhile (None: unseen)
@@ -68,12 +75,16 @@ class RiseTracker:
     top_shape: tuple[float, float, float, float, float] = (0.0, 0.0, 0.0, 0.0, 0.0)
     top_inside: float | None = None
     drive_t_s: float = 0.0  # when the fist last left its lowest point
-    max_step: float = 0.0  # the largest rise from one frame to the next
+    max_step: float = 0.0  # the largest rise within ``JUMP_SPAN_S``
     taken: bool = False  # this rise was reported as an uppercut
-    recent: deque[tuple[float, float, np.ndarray]] = field(default_factory=lambda: deque(maxlen=3))
-    # (t, fist height, other fist's height or None): the last ~3 s at 30 fps, enough for a dip
-    # and a drive (each well under ``max_out_s``).
-    heights: deque[tuple[float, float, float | None]] = field(default_factory=lambda: deque(maxlen=90))
+    # (t, fist height, forearm up share) of the frames with the fist within ``peak_drop`` of its
+    # top, over the last ``max_out_s``: the forearm's direction as the fist arrives (``_rise``).
+    top_fores: list[tuple[float, float, float]] = field(default_factory=list)
+    # (t, fist height and wrist position): the shortest run of frames spanning ``SPEED_WINDOW_S``,
+    # the speeds' window (as the state machine's)
+    recent: deque[tuple[float, np.ndarray]] = field(default_factory=deque)  # (t, [height, wrist xyz])
+    # (t, fist height, other fist's height or None): the last ``HEIGHTS_S``
+    heights: deque[tuple[float, float, float | None]] = field(default_factory=deque)
 
     def lose(self) -> None:
         """The arm went out of view: no rise spans the gap."""
@@ -94,31 +105,37 @@ class RiseTracker:
         or is taken."""
         min_rise, drop = opt.uppercut_full_rise, opt.peak_drop
         y = float(arm.wrist_m[1] - arm.shoulder_m[1]) / arm_m
-        vy = speed = 0.0
-        if self.recent:
-            t0, y0, w0 = self.recent[0]
-            if t_s - t0 > 1e-6:
-                vy = (y - y0) / (t_s - t0)
-                speed = float(np.linalg.norm(arm.wrist_m - w0)) / (t_s - t0)
-        self.recent.append((t_s, y, arm.wrist_m))
-        step = y - self.heights[-1][1] if self.heights else 0.0
+        self.recent.append((t_s, np.array([y, *arm.wrist_m])))
+        times = [r[0] for r in self.recent]
+        for _ in range(window_start(times, SPEED_WINDOW_S)):
+            self.recent.popleft()
+        times = [r[0] for r in self.recent]
+        v = velocity(times, [r[1] for r in self.recent])
+        vy, speed = float(v[0]), float(np.linalg.norm(v[1:]))
+        step = self._jump(t_s, y)
         self.heights.append((t_s, y, other_fist))
+        while self.heights[0][0] < t_s - HEIGHTS_S:
+            self.heights.popleft()
         if self.low is None or y <= self.low:
             self._start(t_s, y)
             return None
         if y < self.low + drop:
             self.drive_t_s = t_s
+        fore = arm.wrist_m - arm.elbow_m
+        fore_up = float(fore[1] / (np.linalg.norm(fore) or 1e-9))
         if y > self.top:
-            fore = arm.wrist_m - arm.elbow_m
             self.top, self.top_t_s = y, t_s
             self.top_shape = (
                 float(arm.elbow_m[1] - arm.shoulder_m[1]) / arm_m,
-                float(fore[1] / (np.linalg.norm(fore) or 1e-9)),
+                fore_up,
                 float(arm.wrist_m[1] - nose_m[1]) / arm_m,
                 float(np.linalg.norm(arm.wrist_m - nose_m)) / arm_m,
                 arm.straightness,
             )
             self.top_inside = inside
+        if y >= self.top - drop:
+            self.top_fores = [(t, h, f) for t, h, f in self.top_fores
+                              if h >= self.top - drop and t >= t_s - opt.max_out_s] + [(t_s, y, fore_up)]
         self.up_speed = max(self.up_speed, vy)
         self.max_step = max(self.max_step, step)
         self.speed_mps = max(self.speed_mps, speed)
@@ -133,6 +150,22 @@ class RiseTracker:
             # On its way down: a new rise is measured from wherever the fist bottoms out next.
             self._start(t_s, y)
         return out
+
+    def _jump(self, t_s: float, y: float) -> float:
+        """The fist's rise within ``JUMP_SPAN_S`` up to now (arm lengths): from the earliest
+        earlier frame inside that span, or, when the last frame is older, the share of the rise
+        since it that the span carries (a steady rise assumed)."""
+        if not self.heights:
+            return 0.0
+        earliest = None
+        for h in reversed(self.heights):
+            if h[0] < t_s - JUMP_SPAN_S - TIME_TOLERANCE_S:
+                break
+            earliest = h
+        if earliest is not None:
+            return y - earliest[1]
+        t0, y0, _ = self.heights[-1]
+        return (y - y0) * min(1.0, JUMP_SPAN_S / max(t_s - t0, 1e-6))
 
     def take(self) -> None:
         """The rise was reported: it is not reported again."""
@@ -149,6 +182,14 @@ class RiseTracker:
         fall_t = hist[i][0]
         during = [o for t, _, o in hist[i:] if o is not None]
         elbow_up, fore_up, over_nose, to_nose, extension = self.top_shape
+        # The forearm's direction at the top, read on every frame with the fist at its top (within
+        # ``peak_drop``), its most upright reading: BlazePose's depth, its weakest axis, turns a
+        # forearm's 3-D direction by 5-10 degrees from one frame to the next (the cable uppercut at
+        # 5.45 s reads 0.54, 0.44, 0.46 of its length up on its three frames at the top; in the
+        # image plane 0.68, 0.64, 0.63), so the one frame where the fist is highest decides
+        # an uppercut thrown across the body at 25-35 degrees (``uppercut_forearm_up``: 27) by chance.
+        if self.top_fores:
+            fore_up = max(fore_up, max(f for _, _, f in self.top_fores))
         return Rise(
             hand=hand, fall_t_s=fall_t, low_t_s=self.low_t_s, drive_t_s=self.drive_t_s, top_t_s=self.top_t_s,
             rise=self.top - self.low, top=self.top, up_speed=self.up_speed, elbow_up=elbow_up, fore_up=fore_up,
@@ -161,15 +202,16 @@ class RiseTracker:
         self.max_step = 0.0
         self.up_speed = self.speed_mps = 0.0
         self.taken = False
+        self.top_fores = []
 
 
 def judge_rise(r: Rise, opt: DetectorOptions) -> str | None:
     """Why this rise is not an uppercut, or None when it is one. Every test is the uppercut's
     anatomy, with the thresholds the state machine's uppercut rules already use:
 
-    - driven, not jumped: no single frame carries half of the rise (a fist at the top the frame
+    - driven, not jumped: no 1/30 s carries half of the rise (a fist at the top the frame
       after its low point is a tracking glitch or a first frame, as in the state machine; a real
-      drive takes 4-9 frames at 30 fps);
+      drive takes 4-9 frames at 30 fps, 0.13-0.3 s; ``JUMP_SPAN_S``);
     - the fist rose ``uppercut_full_rise`` (half an arm length: from the hip or the ribs; a
       straight from the guard lifts it 0.33-0.40) to the shoulder line within a fist
       (``uppercut_long_top``: the wrist landmark sits a fist below the knuckles at the chin);
