@@ -6,22 +6,28 @@ CPU time is what the engine itself costs.
 - synthetic sets (game.reps.synthetic) of squats, push-ups and lunges at 30 fps, front and side on:
   ``update()`` per frame p50 / p95 / p99 / max, ``view()`` per frame, and the frames that close a
   rep (judging, scoring, cues) on their own;
-- the skeleton recordings of the shared squat videos (``.cache/recordings/<stem>.rsk``, made by
-  the pose tests; skipped when absent): the same timing on real tracker output, and the counts
-  against ``labels.json``.
+- the skeleton recordings of the shared squat videos, from the skeleton cache that ``ringside eval``
+  and the pose tests share (``.cache/eval/pipeline-N/<stem>.rsk``; ``ringside eval`` or
+  ``python -m tests.support.recordings STEM`` makes them; skipped when absent): the same timing on
+  real tracker output, and the counts against ``labels.json``. ``RINGSIDE_BENCH_RECORDINGS=DIR``
+  reads them from DIR instead (to time two versions of the code on the same skeletons).
 
-Prints plain lines; recorded in docs/BENCHMARKS.md.
+Ends with a ``GOAL`` line (``python -m benchmarks`` repeats it at the end): the worst set's mean
+and p99 per frame against the 1 ms goal, and the worst single frame. Prints plain lines; recorded
+in docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from game.pose.pipeline import PIPELINE_VERSION
 from game.pose.recording import read_recording
 from game.pose.types import PoseFrame
 from game.reps import DEFINITIONS, SQUAT, RepEvent, make_rep_detector
@@ -29,7 +35,9 @@ from game.reps.synthetic import Camera, Move, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
-RECORDINGS = ROOT / ".cache" / "recordings"
+RECORDINGS = Path(os.environ.get("RINGSIDE_BENCH_RECORDINGS")
+                  or ROOT / ".cache" / "eval" / f"pipeline-{PIPELINE_VERSION}")
+GOAL_MS = 1.0  # issue 14: the rep engine adds under 1 ms per frame
 SQUAT_VIDEOS = ["squat_front_band", "squat_side_deep", "squat_threequarter_8", "squat_barbell_side", "squat_side_slow"]
 
 
@@ -72,41 +80,62 @@ def line(name: str, r: dict[str, Any]) -> None:
     )
 
 
-def synthetic() -> None:
+def synthetic() -> list[dict[str, Any]]:
     print("# synthetic sets, 30 fps, 10 reps each (time per frame, ms)")
+    runs = []
     for exercise in DEFINITIONS:
         for yaw in (0.0, 90.0):
             script = [Move("stand", 1.5)] + [Move("rep", 2.2), Move("stand", 0.6)] * 10
             frames = simulate(exercise, script, rng=np.random.default_rng(7), camera=Camera(yaw_deg=yaw), fps=30.0)
             time_run(exercise, frames[:60])  # warm-up
-            line(f"{exercise} yaw {yaw:.0f}", time_run(exercise, frames))
+            r = time_run(exercise, frames)
+            line(f"{exercise} yaw {yaw:.0f}", r)
+            runs.append(r)
+    return runs
 
 
-def real() -> None:
+def real() -> list[dict[str, Any]]:
     labels_path = SHARED / "labels.json"
     if not labels_path.is_file():
         print("# real videos: skipped (../shared/data not found)")
-        return
+        return []
     labels = json.loads(labels_path.read_text())["videos"]
-    print("# real squat videos (skeleton recordings made by our pipeline)")
+    print(f"# real squat videos (skeleton recordings made by our pipeline, {RECORDINGS})")
     total = 0
+    runs = []
     for stem in SQUAT_VIDEOS:
         rec = RECORDINGS / f"{stem}.rsk"
         if not rec.is_file():
-            print(f"{stem:<24} skipped: no recording (run the pose tests first to make it)")
+            print(f"{stem:<24} skipped: not in the skeleton cache "
+                  f"(`ringside eval` or `python -m tests.support.recordings {stem}` makes it)")
             continue
         frames = list(read_recording(rec))
         r = time_run(SQUAT.name, frames)
+        runs.append(r)
         truth = labels[f"video/{stem}.mp4"]["complete_reps"]
         total += int(r["reps"] != truth)
         line(stem, r)
         print(f"{'':<24} counted {r['reps']} / labelled {truth}  {'OK' if r['reps'] == truth else 'WRONG'}")
     print(f"videos with a wrong count: {total}")
+    return runs
+
+
+def goal(runs: list[dict[str, Any]]) -> None:
+    """One line: is ``update()`` under 1 ms per frame? Judged on each set's mean and p99 (wall
+    clock includes being preempted by other processes, so the single worst frame is shown but not
+    judged; thread CPU says what the engine itself cost)."""
+    mean = max(sum(r["update"]) / len(r["update"]) for r in runs)
+    p99 = max(pct(r["update"], 99) for r in runs)
+    worst = max(max(r["update"]) for r in runs)
+    cpu = max(sum(r["cpu"]) / len(r["cpu"]) for r in runs)
+    ok = mean < GOAL_MS and p99 < GOAL_MS
+    print(f"GOAL rep engine update() < {GOAL_MS:g} ms per frame ({len(runs)} sets, worst set): mean {mean:.3f} ms, "
+          f"p99 {p99:.3f} ms, worst frame {worst:.3f} ms, thread CPU mean {cpu:.3f} ms -> "
+          f"{'met' if ok else 'NOT MET'}")
 
 
 def main() -> None:
-    synthetic()
-    real()
+    goal(synthetic() + real())
 
 
 if __name__ == "__main__":
