@@ -1,11 +1,11 @@
 """Shadowboxing per-frame cost: punch detector (rules), the on-device kind model, and the target
 game's rules, on generated sessions and on the real recordings.
 
-Goal: detector + model add under 1 ms per frame (issue 14). Ends with a ``GOAL`` line
-(``python -m benchmarks`` repeats it at the end): the game's detector (``make_punch_detector``) and
-the fused detector with the kind model, worst of the generated session and the real recordings,
-mean and p99 per frame against 1 ms, and the worst single frame (best of 3 runs per frame, so
-preemption by other processes is mostly filtered out). ``RINGSIDE_BENCH_RECORDINGS=DIR`` reads the
+Goal: detector + model add under 1 ms per frame (issue 14). Ends with two ``GOAL`` lines
+(``python -m benchmarks`` repeats them at the end): the game's detector (``make_punch_detector``)
+and the fused detector with the kind model, each the worst of the generated session and the real
+recordings, mean and p99 per frame against 1 ms, and the worst single frame (best of 3 runs per
+frame, so preemption by other processes is mostly filtered out). ``RINGSIDE_BENCH_RECORDINGS=DIR`` reads the
 real recordings from DIR instead of the skeleton cache (to time two versions of the code on the
 same skeletons). Prints figures; record them in docs/BENCHMARKS.md.
 """
@@ -87,6 +87,21 @@ def session_frames() -> tuple[list[PoseFrame], BodyCalibration, Difficulty]:
     return list(clip.frames), cal, d
 
 
+def goal(what: str, runs: list[np.ndarray]) -> None:
+    """One line: ``what`` under 1 ms per frame? Judged on each run's mean and p99; the single worst
+    frame is shown, and flagged when it alone is over."""
+    if not runs:
+        print(f"GOAL {what} < 1 ms per frame: not measured (model unavailable) -> NOT MET")
+        return
+    mean = max(float(u.mean()) for u in runs)
+    p99 = max(float(np.percentile(u, 99)) for u in runs)
+    worst = max(float(u.max()) for u in runs)
+    ok = mean < GOAL_US and p99 < GOAL_US
+    over = "; its worst frame is over" if ok and worst >= GOAL_US else ""
+    print(f"GOAL {what} < 1 ms per frame ({len(runs)} runs, worst run): mean {mean:.0f} µs, p99 {p99:.0f} µs, "
+          f"worst frame {worst:.0f} µs -> {'met' if ok else 'NOT MET'}{over}")
+
+
 def main() -> None:
     frames, cal, d = session_frames()
     n_punch = len([c for c in plan_cues(d, 1, cal) if c.hand])
@@ -96,7 +111,8 @@ def main() -> None:
     print(f"  detector, rule kinds         {fmt(rules)}")
     fused = per_frame_us(frames, lambda: make_punch_detector(orthodox=cal.orthodox))
     print(f"  view-fused detector (game)   {fmt(fused)}  (3-D and image-plane state machines)")
-    judged = [fused]  # what the goal line judges: the game's detector, and with the model
+    game_runs = [fused]  # what the goal lines judge: the game's detector, and with the model
+    model_runs: list[np.ndarray] = []
     det = PunchDetector(orthodox=cal.orthodox)
     events = [e for f in frames for e in det.update(f)]
     delay = np.array([(e.detected_s - e.t_s) * 1000.0 for e in events])
@@ -112,7 +128,7 @@ def main() -> None:
         print(f"  fused detector + model kinds {fmt(with_model)}")
         hit = model_frames(frames, clf, lambda k: ViewFusedDetector(orthodox=cal.orthodox, kind_classifier=k))
         print(f"    {split(with_model, hit)}")
-        judged.append(with_model)
+        model_runs.append(with_model)
         x = np.random.default_rng(0).normal(0, 0.5, (WINDOW, FEATURES)).astype(np.float32)
         for _ in range(20):
             model.predict(x)
@@ -143,21 +159,15 @@ def main() -> None:
         real = list(read_recording(path))
         us = per_frame_us(real, lambda: make_punch_detector())
         print(f"recording {stem} ({len(real)} frames): view-fused detector {fmt(us)}")
-        judged.append(us)
+        game_runs.append(us)
         if model_ok:
             us2 = per_frame_us(real, lambda: ViewFusedDetector(kind_classifier=clf))
             print(f"recording {stem}: fused detector + model {fmt(us2)}")
             print(f"    {split(us2, model_frames(real, clf, lambda k: ViewFusedDetector(kind_classifier=k)))}")
-            judged.append(us2)
+            model_runs.append(us2)
 
-    mean = max(float(u.mean()) for u in judged)
-    p99 = max(float(np.percentile(u, 99)) for u in judged)
-    worst = max(float(u.max()) for u in judged)
-    ok = mean < GOAL_US and p99 < GOAL_US
-    print(f"GOAL punch detector + model < 1 ms per frame ({len(judged)} runs, worst run"
-          f"{'' if model_ok else ', MODEL UNAVAILABLE'}): mean {mean:.0f} µs, p99 {p99:.0f} µs, "
-          f"worst frame {worst:.0f} µs -> {'met' if ok and model_ok else 'NOT MET'}"
-          f"{'' if worst < GOAL_US else ' (a single frame over 1 ms)'}")
+    goal("the game's punch detector (rule kinds)", game_runs)
+    goal("punch detector + kind model", model_runs if model_ok else [])
 
 
 if __name__ == "__main__":
