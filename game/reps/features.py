@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,16 @@ HIDDEN_BEND_GAP_DEG = 15.0
 # read 137 on one frame and 165 on the next, a phantom turn and rebound in the middle of a partial
 # squat. +-5 keeps a straight limb (3-D 145 and above) out of it entirely.
 HIDDEN_BEND_FADE_DEG = 5.0
+# The measures behind the foreshortening do not change with the pose, so they are followed in time
+# rather than read afresh each frame: a bone's metric length is fixed (its world-landmark estimate
+# jitters by 5 % a frame at 15 mm of tracker noise, which swung a thigh's image-trust weight
+# 0.23 -> 0.73 -> 0.0 on three consecutive frames of a still lunge, found by the property tests),
+# and the body's pixels-per-metre scale changes only as the person moves toward or away from the
+# camera (a step: the same 0.5 s as the top's image size, ``top_size_tau_s``). A gap longer than
+# ``MEASURES_GAP_S`` (the person gone, a stalled camera) starts afresh.
+BONE_TAU_S = 1.0
+SCALE_TAU_S = 0.5
+MEASURES_GAP_S = 1.0
 
 _SEG_A = np.array([a for a, _ in _SCALE_SEGMENTS])
 _SEG_B = np.array([b for _, b in _SCALE_SEGMENTS])
@@ -95,6 +106,8 @@ class Features:
     spread_ratio: float | None = None
     # The planted points of each side (left, right), image pixels: each hand (foot) on its own.
     planted_sides_px: tuple[tuple[float, float], tuple[float, float]] | None = None
+    # The body's measures as of this frame (3-D only): pass them to the next frame's extract().
+    measures: BodyMeasures | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,16 +165,46 @@ class Foreshortening:
         return max(0.0, min(1.0, (worst - FACING_NONE) / (FACING_FULL - FACING_NONE)))
 
 
-def foreshortening(px: FloatArray, w: FloatArray, vis: FloatArray) -> Foreshortening:
-    """Pixel/metre ratios of the scale segments (one vectorised pass) and the body's scale."""
+@dataclass(frozen=True, slots=True)
+class BodyMeasures:
+    """The body's measures followed in time (``BONE_TAU_S``, ``SCALE_TAU_S``): each scale
+    segment's metric length (metres) and the body's scale in the image (pixels per metre, None
+    while unknown), as of ``t_s``. Pass the last frame's to :func:`extract` to continue them."""
+
+    t_s: float
+    lengths_m: FloatArray
+    scale: float | None
+
+
+def _follow(prev: float, new: float, dt_s: float, tau_s: float) -> float:
+    """One step of a first-order low-pass with time constant ``tau_s``."""
+    return prev + (new - prev) * (1.0 - math.exp(-dt_s / tau_s))
+
+
+def foreshortening(
+    px: FloatArray, w: FloatArray, vis: FloatArray, t_s: float = 0.0, prev: BodyMeasures | None = None
+) -> tuple[Foreshortening, BodyMeasures]:
+    """Pixel/metre ratios of the scale segments (one vectorised pass) and the body's scale, from
+    bone lengths and a scale followed in time from ``prev`` (read afresh without it, or after a
+    gap of more than ``MEASURES_GAP_S``)."""
     d_px = px[_SEG_A] - px[_SEG_B]
     d_w = w[_SEG_A] - w[_SEG_B]
     l_px = np.sqrt((d_px * d_px).sum(axis=1))
     l_m = np.sqrt((d_w * d_w).sum(axis=1))
+    dt = t_s - prev.t_s if prev is not None else -1.0
+    going_on = prev is not None and 0.0 < dt <= MEASURES_GAP_S
+    if going_on:
+        assert prev is not None
+        l_m = prev.lengths_m + (l_m - prev.lengths_m) * (1.0 - math.exp(-dt / BONE_TAU_S))
     ratios = np.where(l_m > 1e-6, l_px / np.maximum(l_m, 1e-6), 0.0)
     ok = (vis[_SEG_A] >= VISIBLE) & (vis[_SEG_B] >= VISIBLE) & (l_m > 0.08)
     cand = np.sort(ratios[ok])
-    return Foreshortening(ratios, float(cand[-2]) if cand.size >= 2 else None)
+    scale = float(cand[-2]) if cand.size >= 2 else None
+    if going_on and scale is not None and prev is not None and prev.scale is not None:
+        scale = _follow(prev.scale, scale, dt, SCALE_TAU_S)
+    if scale is None and going_on and prev is not None:
+        scale = prev.scale
+    return Foreshortening(ratios, scale), BodyMeasures(t_s, l_m, scale)
 
 
 def plane_facing(w: FloatArray, t: Triplet) -> float:
@@ -244,8 +287,10 @@ def _front_knee_medial(w: FloatArray) -> float | None:
     return None if best is None else best[1]
 
 
-def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
-    """Measure one frame. Never raises on bad landmark values: returns :class:`Missing` instead."""
+def extract(defn: ExerciseDefinition, frame: PoseFrame, measures: BodyMeasures | None = None) -> Features | Missing:
+    """Measure one frame, continuing the body's measures from the previous frame's
+    (``Features.measures``; None: read afresh). Never raises on bad landmark values: returns
+    :class:`Missing` instead."""
     t_s = frame.timestamp_ms / 1000.0
     lp = frame.landmarks_px
     if lp is None:
@@ -268,7 +313,7 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
 
     tl: Triplet = defn.primary.left
     tr: Triplet = defn.primary.right
-    fs = foreshortening(px, w, vis) if is_3d and w is not None else None
+    fs, body = foreshortening(px, w, vis, t_s, measures) if is_3d and w is not None else (None, None)
 
     def joint(t: Triplet, ok: bool) -> float:
         """The angle of one limb. Without 3-D a hidden limb is a guess and is skipped; with 3-D a
@@ -399,4 +444,17 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
         is_planted_in_frame=_in_frame(px, frame.image_size, defn.planted),
         spread_ratio=spread_ratio,
         planted_sides_px=sides,
+        measures=body,
     )
+
+
+def extract_all(defn: ExerciseDefinition, frames: Iterable[PoseFrame]) -> list[Features | Missing]:
+    """:func:`extract` over consecutive frames, following the body's measures from one to the next."""
+    out: list[Features | Missing] = []
+    measures: BodyMeasures | None = None
+    for fr in frames:
+        f = extract(defn, fr, measures)
+        if isinstance(f, Features):
+            measures = f.measures
+        out.append(f)
+    return out
