@@ -32,6 +32,7 @@ import numpy as np
 
 from game.boxing.events import HANDS, Hand, PunchEvent, PunchKind
 from game.boxing.features import excursion_features
+from game.boxing.guard import GuardWatch
 from game.boxing.kinematics import MIN_VISIBILITY, BodySample, sample_body
 from game.boxing.uppercut import RiseTracker, judge_rise
 from game.pose.types import PoseFrame
@@ -477,6 +478,7 @@ class PunchDetector:
         self.candidates: deque[Candidate] = deque(maxlen=64)  # recent excursions, for diagnostics
         self._rises: dict[Hand, RiseTracker] = {h: RiseTracker() for h in HANDS}
         self._rise_spans: dict[Hand, tuple[float, float] | None] = {h: None for h in HANDS}
+        self._guards = GuardWatch()  # every punch must leave from a guard (game.boxing.guard)
 
     # -- stream ------------------------------------------------------------------------------
 
@@ -499,6 +501,7 @@ class PunchDetector:
             return []
         if len(self._arm_lengths) < 10 or len(self._arm_lengths) % 10 == 0 or self._arm_m <= 0:
             self._arm_m = float(np.median(self._arm_lengths))
+        self._guards.update(s, self._arm_m, self.options)
         out: list[PunchEvent] = []
         onsets: dict[Hand, bool] = {}
         for hand in HANDS:
@@ -510,6 +513,7 @@ class PunchDetector:
             ev = self._rise_uppercut(hand, s, out)
             if ev is not None:
                 out.append(ev)
+        out = self._guards.vet(out, self.rejected)
         self.events.extend(out)
         return out
 
