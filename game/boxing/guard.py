@@ -7,8 +7,9 @@ back, and the uppercut cue (``game.boxing.uppercut``), which follows the fist up
 dipped to. The arm swing of marching, high knees or running has the same shape as an uppercut
 from the hip (a bent arm driving the fist from the hip to the chin, the other hand swinging
 back). What it lacks is the guard: a marcher's hands hang at the sides and only pass the chin on
-their way up. So a punch counts only if its hand was held in a guard at some frame of the
-``lookback_s`` before it left (``GuardWatch``).
+their way up, then hang again. So a punch counts only if its hand was held in a guard at some
+frame of the ``lookback_s`` before it left, and has not come to rest hanging at its side since
+(``hang_s``; ``GuardWatch``).
 
 A frame's guard (``is_guard``) is the detector's own guard height, nothing fitted: the fist no
 lower than ``guard_floor`` below its shoulder (lower is an arm hanging) and no higher than
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from game.boxing.events import HANDS, Hand, PunchEvent
 from game.boxing.kinematics import ArmSample, BodySample
@@ -37,38 +38,70 @@ if TYPE_CHECKING:
 # for 0.2-0.5 s before it drives. Not fitted: every real punch labelled was in its guard at the
 # frame it left, or (uppercuts from a dip, hooks in the COCO-17 drills) within 0.14 s before.
 LOOKBACK_S = 1.0
+# A hand below the guard floor this long has come to rest hanging at the side: whatever guard it
+# passed through before is not where this punch leaves from. A marcher's hand hangs 0.3-0.7 s
+# between swings (neg_march_in_place: about 0.6 s) after touching the chin on its way up; an
+# uppercut's dip turns around at the hip within a frame or two (real ones: below the guard floor
+# 0.13 s at most, from the guard to the drive). A quarter second is the length of a whole punch's
+# extension (0.2-0.3 s): a dip that long is no part of a punch.
+HANG_S = 0.25
 # Frames older than this are forgotten (a punch is reported at most ~1 s after it left).
 HORIZON_S = 3.0
 
+Code = Literal["guard", "hanging", "other"]
+
+
+def guard_code(arm: ArmSample, nose_y_m: float, arm_m: float, opt: DetectorOptions) -> Code:
+    """Where one arm is in one frame: "guard" (module docstring), "hanging" (the fist lower than
+    ``guard_floor`` under its shoulder) or "other". Positions in metres over the shoulders'
+    midpoint (y up); ``arm_m`` the arm's length."""
+    if arm_m <= 0 or not arm.in_view:
+        return "other"
+    height = float(arm.wrist_m[1] - arm.shoulder_m[1]) / arm_m
+    if height < opt.guard_floor:
+        return "hanging"
+    return "guard" if float(arm.wrist_m[1] - nose_y_m) / arm_m <= opt.max_height_above_nose else "other"
+
 
 def is_guard(arm: ArmSample, nose_y_m: float, arm_m: float, opt: DetectorOptions) -> bool:
-    """Whether one arm in one frame is held in a guard (module docstring). Positions in metres over
-    the shoulders' midpoint (y up); ``arm_m`` the arm's length."""
-    if arm_m <= 0 or not arm.in_view:
-        return False
-    height = float(arm.wrist_m[1] - arm.shoulder_m[1]) / arm_m
-    return opt.guard_floor <= height and float(arm.wrist_m[1] - nose_y_m) / arm_m <= opt.max_height_above_nose
+    """Whether one arm in one frame is held in a guard (module docstring)."""
+    return guard_code(arm, nose_y_m, arm_m, opt) == "guard"
 
 
 @dataclass(slots=True)
 class GuardWatch:
-    """Remembers, per hand, when it was last seen in a guard; vetoes punches that were not thrown
-    from one. Feed every sample (``update``), then pass the punches found on it to ``vet``."""
+    """Remembers, per hand, where it was in the last seconds; vetoes punches that were not thrown
+    from a guard. Feed every sample (``update``), then pass the punches found on it to ``vet``."""
 
     lookback_s: float = LOOKBACK_S
-    _guard_t: dict[Hand, deque[float]] = field(default_factory=lambda: {h: deque() for h in HANDS})
+    hang_s: float = HANG_S
+    _seen: dict[Hand, deque[tuple[float, Code]]] = field(default_factory=lambda: {h: deque() for h in HANDS})
 
     def update(self, s: BodySample, arm_m: float, opt: DetectorOptions) -> None:
         for hand in HANDS:
-            times = self._guard_t[hand]
-            if is_guard(s.arm(hand), float(s.nose_m[1]), arm_m, opt):
-                times.append(s.t_s)
-            while times and times[0] < s.t_s - HORIZON_S:
-                times.popleft()
+            seen = self._seen[hand]
+            seen.append((s.t_s, guard_code(s.arm(hand), float(s.nose_m[1]), arm_m, opt)))
+            while seen and seen[0][0] < s.t_s - HORIZON_S:
+                seen.popleft()
 
     def was_in_guard(self, hand: Hand, onset_s: float) -> bool:
-        """The hand was in a guard within ``lookback_s`` before ``onset_s`` (or at it)."""
-        return any(onset_s - self.lookback_s - 1e-6 <= t <= onset_s + 1e-6 for t in self._guard_t[hand])
+        """The hand was in a guard within ``lookback_s`` before ``onset_s`` (or at it), and has
+        not hung at its side for ``hang_s`` since."""
+        hang_end: float | None = None  # latest frame of the hanging run being followed back
+        for t, code in reversed(self._seen[hand]):
+            if t > onset_s + 1e-6:
+                continue
+            if t < onset_s - self.lookback_s - 1e-6:
+                return False
+            if code == "guard":
+                return True
+            if code == "hanging":
+                hang_end = t if hang_end is None else hang_end
+                if hang_end - t >= self.hang_s - 1e-6:
+                    return False
+            else:
+                hang_end = None
+        return False
 
     def vet(self, events: list[PunchEvent], rejected: list[tuple[float, Hand, str]]) -> list[PunchEvent]:
         """The punches thrown from a guard; the others are added to ``rejected``."""
