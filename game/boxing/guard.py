@@ -39,12 +39,12 @@ if TYPE_CHECKING:
 # frame it left, or (uppercuts from a dip, hooks in the COCO-17 drills) within 0.14 s before.
 LOOKBACK_S = 1.0
 # A hand below the guard floor this long has come to rest hanging at the side: whatever guard it
-# passed through before is not where this punch leaves from. A marcher's hand hangs 0.3-0.7 s
-# between swings (neg_march_in_place: about 0.6 s) after touching the chin on its way up; an
-# uppercut's dip turns around at the hip within a frame or two (real ones: below the guard floor
-# 0.13 s at most, from the guard to the drive). A quarter second is the length of a whole punch's
-# extension (0.2-0.3 s): a dip that long is no part of a punch.
-HANG_S = 0.25
+# passed through before is not where this punch leaves from. A marcher's hand touches the chin on
+# its way up, then hangs 0.64-0.85 s before its next swing (neg_march_in_place, first 7 s). A
+# punch's own trips below the floor are shorter: an uppercut's dip, a hook's low wind-up, at most
+# 0.23 s on the labelled clips and the COCO-17 hook drills (0.27 s on a jittered replay of the
+# front uppercuts). Half a second keeps twice that margin.
+HANG_S = 0.5
 # Frames older than this are forgotten (a punch is reported at most ~1 s after it left).
 HORIZON_S = 3.0
 
