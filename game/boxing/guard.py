@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 
 # How long before the punch left the hand must have been in its guard. Combinations throw a punch
 # every 0.3-0.6 s from a guard the hand passes through; an uppercut dips from the guard to the hip
-# for 0.2-0.5 s before it drives. Not fitted: every real punch labelled was in its guard at the
-# frame it left, or (uppercuts from a dip, hooks in the COCO-17 drills) within 0.14 s before.
+# before it drives. Not fitted: every real punch labelled was in its guard at the frame it left,
+# or (uppercuts from a dip, hooks in the COCO-17 drills) within 0.14 s before; 0.3 s on a jittered
+# replay of the front uppercuts.
 LOOKBACK_S = 1.0
 # A hand below the guard floor this long has come to rest hanging at the side: whatever guard it
 # passed through before is not where this punch leaves from. A marcher's hand touches the chin on
@@ -45,6 +46,13 @@ LOOKBACK_S = 1.0
 # 0.23 s on the labelled clips and the COCO-17 hook drills (0.27 s on a jittered replay of the
 # front uppercuts). Half a second keeps twice that margin.
 HANG_S = 0.5
+# A punch is thrown with both feet on the floor: a foot raised this far over the other (arm
+# lengths, ankle to ankle, vertical) while the fist drives is a knee coming up (marching, high
+# knees, a knee strike), not a punch. Thigh level with the hip lifts the ankle by about a thigh's
+# length, 0.74 arm lengths on the standard body (game.pose.synthetic: thigh .245, arm .332 of
+# height); the marching clip's swings lift it 1.0-1.2 with the knee at hip height. The labelled
+# punches' feet differ by up to 0.65 (a stance staggered in depth, seen by a camera looking down).
+FOOT_LIFT = 0.9
 # Frames older than this are forgotten (a punch is reported at most ~1 s after it left).
 HORIZON_S = 3.0
 
@@ -75,7 +83,9 @@ class GuardWatch:
 
     lookback_s: float = LOOKBACK_S
     hang_s: float = HANG_S
+    foot_lift: float = FOOT_LIFT
     _seen: dict[Hand, deque[tuple[float, Code]]] = field(default_factory=lambda: {h: deque() for h in HANDS})
+    _lifts: deque[tuple[float, float]] = field(default_factory=deque)  # (t, one ankle over the other, arm lengths)
 
     def update(self, s: BodySample, arm_m: float, opt: DetectorOptions) -> None:
         for hand in HANDS:
@@ -83,6 +93,14 @@ class GuardWatch:
             seen.append((s.t_s, guard_code(s.arm(hand), float(s.nose_m[1]), arm_m, opt)))
             while seen and seen[0][0] < s.t_s - HORIZON_S:
                 seen.popleft()
+        if s.feet_m is not None and arm_m > 0:
+            self._lifts.append((s.t_s, abs(float(s.feet_m[1])) / arm_m))
+        while self._lifts and self._lifts[0][0] < s.t_s - HORIZON_S:
+            self._lifts.popleft()
+
+    def is_foot_raised(self, onset_s: float, t_s: float) -> bool:
+        """A foot was off the floor (``foot_lift``) at some frame from ``onset_s`` to ``t_s``."""
+        return any(onset_s - 1e-6 <= t <= t_s + 1e-6 and lift >= self.foot_lift for t, lift in self._lifts)
 
     def was_in_guard(self, hand: Hand, onset_s: float) -> bool:
         """The hand was in a guard within ``lookback_s`` before ``onset_s`` (or at it), and has
@@ -104,11 +122,13 @@ class GuardWatch:
         return False
 
     def vet(self, events: list[PunchEvent], rejected: list[tuple[float, Hand, str]]) -> list[PunchEvent]:
-        """The punches thrown from a guard; the others are added to ``rejected``."""
+        """The punches thrown from a guard with both feet down; the others are added to ``rejected``."""
         kept = []
         for e in events:
-            if self.was_in_guard(e.hand, e.onset_s):
-                kept.append(e)
-            else:
+            if not self.was_in_guard(e.hand, e.onset_s):
                 rejected.append((e.t_s, e.hand, "not thrown from a guard"))
+            elif self.is_foot_raised(e.onset_s, e.t_s):
+                rejected.append((e.t_s, e.hand, "a foot raised (a knee coming up)"))
+            else:
+                kept.append(e)
         return kept

@@ -11,7 +11,7 @@ from game.analysis import make_detector
 from game.boxing import DetectorOptions, PunchEvent
 from game.boxing.events import Hand
 from game.boxing.guard import GuardWatch, is_guard
-from game.boxing.kinematics import ArmSample, sample_body
+from game.boxing.kinematics import ArmSample, BodySample, sample_body
 from game.pose.types import PoseFrame
 from game.reps.synthetic import Move, simulate
 from models.punch_synth import Body, Noise, _Programme, _Scalar, _Track, render, sample_camera
@@ -128,3 +128,26 @@ def test_vet_keeps_punches_whose_hand_was_in_guard_within_the_lookback() -> None
                    complete=True, onset_s=2.3, detected_s=2.5)
     rejected: list[tuple[float, Hand, str]] = []
     assert watch.vet([e], rejected) == [] and rejected == [(2.5, "left", "not thrown from a guard")]
+
+
+def _body(t_s: float, wrist_y: float, foot_up_m: float) -> BodySample:
+    arm = _arm(wrist_y)
+    return BodySample(t_s=t_s, is_3d=True, left=arm, right=arm, nose_m=np.array([0.0, 0.25, 0.1]),
+                      other_shoulder={"left": np.array([-0.18, 0.0, 0.0]), "right": np.array([0.18, 0.0, 0.0])},
+                      shoulder_mid_px=np.array([320.0, 200.0]), torso_px=150.0,
+                      feet_m=np.array([0.3, foot_up_m, 0.0]))
+
+
+@pytest.mark.parametrize("foot_up_m,kept", [(0.0, True), (0.3, True), (0.66, False)])
+def test_a_punch_with_a_foot_raised_is_a_knee_coming_up(foot_up_m: float, kept: bool) -> None:
+    """Guard held, then a drive from 1.0 s to 1.2 s with one ankle ``foot_up_m`` over the other
+    (arm 0.6 m: 0.3 m is half an arm, a stance seen from above; 0.66 m is 1.1 arms, a knee at hip
+    height)."""
+    watch, opt = GuardWatch(), DetectorOptions()
+    for i in range(40):
+        t = i / 30
+        watch.update(_body(t, 0.1, foot_up_m if t >= 1.0 else 0.0), 0.6, opt)
+    e = PunchEvent(t_s=1.2, hand="left", lead=True, kind="jab", speed_mps=3.0, extension=0.95,
+                   complete=True, onset_s=1.0, detected_s=1.25)
+    rejected: list[tuple[float, Hand, str]] = []
+    assert (watch.vet([e], rejected) == [e]) is kept, rejected
