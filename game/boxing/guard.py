@@ -9,7 +9,9 @@ from the hip (a bent arm driving the fist from the hip to the chin, the other ha
 back). What it lacks is the guard: a marcher's hands hang at the sides and only pass the chin on
 their way up, then hang again. So a punch counts only if its hand was held in a guard at some
 frame of the ``lookback_s`` before it left, and has not come to rest hanging at its side since
-(``hang_s``; ``GuardWatch``).
+(``hang_s``; ``GuardWatch``). And a punch is thrown with both feet on the floor: a foot raised
+most of a thigh's length over the other while the fist drives is a knee coming up, the leg half of
+a march's swing (``foot_lift``).
 
 A frame's guard (``is_guard``) is the detector's own guard height, nothing fitted: the fist no
 lower than ``guard_floor`` below its shoulder (lower is an arm hanging) and no higher than
@@ -51,7 +53,8 @@ HANG_S = 0.5
 # knees, a knee strike), not a punch. Thigh level with the hip lifts the ankle by about a thigh's
 # length, 0.74 arm lengths on the standard body (game.pose.synthetic: thigh .245, arm .332 of
 # height); the marching clip's swings lift it 1.0-1.2 with the knee at hip height. The labelled
-# punches' feet differ by up to 0.65 (a stance staggered in depth, seen by a camera looking down).
+# punches' feet differ by up to 0.65 (a stance staggered in depth, seen by a camera looking down),
+# the COCO-17 hook drills' by up to 0.66.
 FOOT_LIFT = 0.9
 # Frames older than this are forgotten (a punch is reported at most ~1 s after it left).
 HORIZON_S = 3.0
