@@ -34,7 +34,7 @@ import numpy as np
 from game.pose import backend
 from game.pose.backend import _import_tasks, create_landmarker, pose_model_path
 from game.pose.lowlight import LowLightOptions
-from game.pose.pipeline import PipelineOptions, PosePipeline, percentile
+from game.pose.pipeline import PipelineOptions, PosePipeline, percentile, recording_options
 from game.pose.sources import LatestFrameGrabber, VideoSource
 from game.pose.types import Frame
 
@@ -297,6 +297,45 @@ def bench_two_people() -> None:
               f"{both / len(t):.0%} of frames (goal >= 20 frames/s each); {load()}")
 
 
+def bench_watch_others() -> None:
+    """What looking for a second person costs (``PipelineOptions.watch_others_ms``, the eval's
+    recordings): single-person clips with and without the look once a second, and a two-person
+    clip watched against one followed as two from the start; interleaved in turns of 30 frames
+    (one look per turn), so each contender sees the same load."""
+    turn = 30
+    groups = [
+        [("lunge_split_stationary_side_timer", PipelineOptions(), "one person, never looking"),
+         ("lunge_split_stationary_side_timer", recording_options(), "one person, looking once a second"),
+         ("squat_threequarter_8", PipelineOptions(), "one person, never looking"),
+         ("squat_threequarter_8", recording_options(), "one person, looking once a second")],
+        [("punch_two_people_duck_drill", recording_options(), "two people, looking (switches at 0 s)"),
+         ("punch_two_people_duck_drill", PipelineOptions(max_people=2), "two people, num_poses=2 throughout")],
+    ]
+    for cases in groups:
+        clips = {stem: frames_640(stem, 300) for stem, _, _ in cases if (SHARED / f"{stem}.mp4").is_file()}
+        pipes = [(stem, PosePipeline(opts), what) for stem, opts, what in cases if stem in clips]
+        for stem, pipe, _ in pipes:
+            pipe.process_all(clips[stem][0])  # the model's start-up is not a frame's time
+        n = min(len(f) for f in clips.values())
+        for start in range(1, n, turn):
+            for stem, pipe, _ in pipes:
+                for f in clips[stem][start:start + turn]:
+                    pipe.process_all(f)
+        for stem, pipe, what in pipes:
+            t = np.array(pipe.timings_ms[1:])
+            times = np.array([f.timestamp_ms for f in clips[stem][1:n]])
+            # the frames a look ran on: the first at or after each whole second of stream time
+            look = np.zeros(len(t), bool)
+            if pipe.options.watch_others_ms is not None and pipe.switches == 0:
+                look[np.searchsorted(times, np.arange(1000.0, times[-1] + 1, 1000.0))[:-1]] = True
+            looks = (f"; look frames mean {t[look].mean():.1f} ms (n={look.sum()}), other frames "
+                     f"p50 {np.median(t[~look]):.1f} ms") if look.any() else ""
+            print(f"watch {stem} {what} (640x480, n={len(t)}): mean {t.mean():.1f} ms, "
+                  f"p50 {np.median(t):.1f}, p95 {np.percentile(t, 95):.1f}, max {t.max():.1f} ms"
+                  f"{looks}; {load()}")
+            pipe.close()
+
+
 def darken(image: np.ndarray, factor: float = 0.18) -> np.ndarray:
     # Underexposure plus sensor noise, as a dim room looks to a webcam.
     noise = np.random.default_rng(0).normal(0, 2.0, image.shape)
@@ -409,7 +448,7 @@ def bench_startup(runs: int = 3) -> None:
 
 
 PARTS = {"capture": bench_capture, "pipeline": bench_pipeline, "startup": bench_startup,
-         "two": bench_two_people, "lowlight": bench_lowlight}
+         "two": bench_two_people, "watch": bench_watch_others, "lowlight": bench_lowlight}
 
 if __name__ == "__main__":
     # ``python -m benchmarks.pose_pipeline [PART ...]`` runs only those parts (default: all).

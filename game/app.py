@@ -185,6 +185,7 @@ class App:
         self.demo_orders = OrderBook()
         self.versus_orders = {"left": OrderBook(), "right": OrderBook()}  # two demo boxers
         self.declared_s: float | None = None  # a video source's length as its file declares
+        self._clip_lengths: dict[str, float | None] = {}  # a recording's span, by spec
         self._backend = SharedBackend()
         self.plan_loader = PlanLoader(self.home)  # today's plan, read in the background
         self.leaderboard = LeaderboardLink(self.home, is_scripted=options.scripted,
@@ -281,6 +282,18 @@ class App:
             is_camera_spec(self.source_spec) else declared_duration_s(self.source_spec)
         self.feed.start()
         self.pointer.reset()
+
+    def clip_length_s(self) -> float | None:
+        """How long the file source plays, in seconds: a video's declared length, a recording's
+        span, an image folder's (read once per source, at the edge); None when unknown."""
+        spec = self.source_spec
+        if spec is None or is_camera_spec(spec):
+            return None
+        if self.declared_s is not None and self.declared_s > 0:
+            return self.declared_s
+        if spec not in self._clip_lengths:
+            self._clip_lengths[spec] = recording_length_s(spec)
+        return self._clip_lengths[spec]
 
     def truncation_problem(self) -> str | None:
         """For a video source that has ended: a message when its frames stopped well before the
@@ -702,6 +715,8 @@ def _r(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
 
 
+# An image folder used as the camera is read at this rate (game.pose.sources.ImageFolderSource).
+FOLDER_FPS = 30.0
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv")
 
 
@@ -728,6 +743,32 @@ def declared_duration_s(spec: str) -> float | None:
     if frames <= 0 or not 1.0 <= fps <= 240.0:
         return None
     return frames / fps
+
+
+def recording_length_s(spec: str) -> float | None:
+    """A ``.rsk`` recording's span (first to last frame, plus one frame), an image folder's
+    (its images at the 30 frames per second it is read at), or None when unknown."""
+    folder = Path(spec)
+    if folder.is_dir():
+        from game.pose.sources import IMAGE_SUFFIXES  # noqa: PLC0415 - only for a folder
+
+        n = sum(1 for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        return n / FOLDER_FPS if n else None
+    if not spec.lower().endswith(".rsk"):
+        return None
+    from game.pose.recording import Recording  # noqa: PLC0415 - only when a recording is played
+
+    first = last = None
+    try:
+        rec = Recording(spec, salvage=True)
+        for frame in rec:
+            first = frame.timestamp_ms if first is None else first
+            last = frame.timestamp_ms
+    except (RingsideError, OSError):
+        return None
+    if first is None or last is None:
+        return None
+    return (last - first) / 1000.0 + 1.0 / rec.fps
 
 
 def exercise_demo_key(mode: str | None) -> str:

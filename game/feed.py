@@ -44,7 +44,7 @@ import numpy.typing as npt
 from game.errors import RingsideError, SourceError
 from game.pose.backend import MediaPipeBackend, is_new_stream
 from game.pose.pacing import RealtimePacer
-from game.pose.pipeline import PipelineOptions, PosePipeline
+from game.pose.pipeline import PipelineOptions, PosePipeline, player_pose
 from game.pose.recording import Recording
 from game.pose.sources import open_source, parse_camera_spec
 from game.pose.types import PoseFrame, TrackedPose
@@ -173,17 +173,6 @@ def pose_opener(spec: str, *, drop_late: bool,
     if str(spec).lower().endswith(".rsk"):
         return open_rsk
     return open_frames
-
-
-def player_pose(people: tuple[TrackedPose, ...], timestamp_ms: float, image_size: tuple[int, int],
-                index: int = 0) -> PoseFrame:
-    """The player's skeleton among tracked people (as ``PosePipeline.process`` returns it), or
-    a "nobody" frame when the player is not among them."""
-    for person in people:
-        if person.is_player:
-            return person.pose
-    return PoseFrame(timestamp_ms=timestamp_ms, image_size=image_size, landmarks_px=None,
-                     index=index)
 
 
 class PoseRate:

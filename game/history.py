@@ -60,8 +60,9 @@ class History:
         out: dict[str, float] = {}
         for s in self.sessions:
             if (exclude_uid is not None and s.get("uid") == exclude_uid) or \
-                    s.get("exercise") != exercise or s.get("warmup"):
-                continue  # a warm-up is easy on purpose: never a best
+                    s.get("exercise") != exercise or s.get("warmup") or \
+                    (s.get("stats") or {}).get("scoring") == "free":
+                continue  # a warm-up is easy on purpose, a free-scored clip not the game: no best
             for key, _, higher in BEST_METRICS.get(mode_key, ()):
                 v = s.get("stats", {}).get(key)
                 if isinstance(v, (int, float)):
@@ -77,7 +78,7 @@ class History:
         if result.uid and self.has(result.uid):
             return []
         new: list[str] = []
-        if not result.is_warmup:
+        if result.is_ranked:  # not a warm-up, nor a free-scored clip
             before = self.bests(result.mode, result.exercise)
             for key, label, higher in BEST_METRICS[result.mode]:
                 v = result.stat(key)

@@ -166,8 +166,8 @@ def queue_submission(home: Path, result: SessionResult,
     """Put a finished session in the leaderboard outbox (idempotent: the submission id is the
     session's uid). ``submit`` is the sync worker's (it also wakes the sender); without one the
     outbox file is written directly. Returns a problem (or None) and whether to retry."""
-    if result.is_warmup:
-        return None, False  # a warm-up is not a score
+    if not result.is_ranked:
+        return None, False  # a warm-up or a free-scored clip is not a score
     try:
         sub = submission_for(result, challenge=result.challenge)
     except ValueError as exc:
@@ -506,8 +506,8 @@ def requeue_unsent(sessions: list[dict[str, Any]], worker: Any, *, now_s: float)
         if row.get("for_leaderboard") is False:
             continue  # a scripted run's session: never meant for the board
         result = SessionResult.from_json(row)
-        if not result.uid or now_s - result.started_s > REQUEUE_WINDOW_S or result.is_warmup:
-            continue  # too old to check, or a warm-up (never a score)
+        if not result.uid or now_s - result.started_s > REQUEUE_WINDOW_S or not result.is_ranked:
+            continue  # too old to check, or a warm-up or free-scored clip (never a score)
         try:
             sub = submission_for(result)
         except ValueError:

@@ -60,11 +60,12 @@ def _opt_str(value: Any) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class PunchHit:
-    """A punch that landed on a target: when (session seconds), its points and how it landed."""
+    """A punch that scored: on a target, or clean under free scoring (a clip): when (session
+    seconds), its points and how it landed."""
 
     t_s: float
     points: int | None
-    grade: str  # "perfect" | "early" | "late"
+    grade: str  # "perfect" | "early" | "late"; "clean" with free scoring
     hand: str | None
     kind: str | None  # "jab" | "cross" | "hook" | "uppercut"
 
@@ -144,6 +145,12 @@ class SessionResult:
             if value is not None:
                 object.__setattr__(self, name, _frozen(value))
         object.__setattr__(self, "per_round", tuple(_frozen(r) for r in self.per_round))
+
+    @property
+    def is_ranked(self) -> bool:
+        """A score to compare: never a warm-up, nor a clip's free-scored boxing (no targets: its
+        points are not the target game's), so neither sets a best or goes to a leaderboard."""
+        return not self.is_warmup and self.stats.get("scoring") != "free"
 
     @property
     def is_points(self) -> bool:

@@ -56,6 +56,26 @@ GUARD_RECENT_S = 1.5
 CLEAN_LEAD_IN_S = 1.0
 # A dodge is measured from the head's place over this long before the cue's window opens.
 DODGE_BASELINE_S = 0.8
+# Free scoring (``Difficulty.scoring == "free"``: a recorded clip, which cannot follow targets):
+# every clean punch scores, with no target and no beat. Clean = complete, thrown from a guard
+# held within GUARD_RECENT_S, outside a scoring lock and with no stray in the CLEAN_LEAD_IN_S
+# before it: the same checks a target hit passes, less the target's hand, kind and timing.
+# A clean punch earns FREE_BASE points (a target hit earns 60 early/late, 100 perfect; with no
+# beat to be perfect on, the lower one) plus the same power points, times the streak multiplier.
+FREE_BASE = 60
+# Clean punches each within this long of the one before make a combination. The target game
+# asks combinations at 0.25-0.57 s between punches (eighth notes up to 100 BPM, beats above);
+# 0.8 s leaves room for a slower amateur and a frame of detector jitter (set from the game's own
+# timing, not fitted to clips). A combination of n earns 50 * n like a finished target combo.
+FREE_COMBO_GAP_S = 0.8
+# Free scoring: a movement of one arm the detector refused as a stray, within this long of a
+# punch by the other arm, is that punch's counter-movement (the rear hand pulled back to the
+# chin, the shoulders turning), not flailing. A punch's extension lasts ~150-250 ms (Kimm &
+# Thiel 2015); on punch_shadowbox_labelled_overlay the two such refusals fell 33 and 37 ms from
+# the other hand's jab and cross, and locked scoring for the rest of the clip. Not fitted: the
+# upper end of a punch's duration.
+PAIR_S = 0.25
+Scoring = Literal["targets", "free"]
 
 
 @runtime_checkable
@@ -76,6 +96,9 @@ class Difficulty:
     - ``rounds``, ``round_s``, ``rest_s``: the session's shape.
     - ``dodge_share``: share of cues that are slips and ducks instead of punches.
     - ``kinds``: punch kinds that may be asked.
+    - ``scoring``: ``"targets"`` (the game: punches score on targets, on the beat) or ``"free"``
+      (no targets: every clean punch scores by power and combinations; for a recorded clip,
+      whose boxer cannot follow this session's targets).
     """
 
     bpm: float = 90.0
@@ -87,8 +110,16 @@ class Difficulty:
     rest_s: float = 30.0
     dodge_share: float = 0.1
     kinds: tuple[str, ...] = ("jab", "cross", "hook", "uppercut")
+    scoring: Scoring = "targets"
+
+    @property
+    def is_free(self) -> bool:
+        """Free scoring: no targets; every clean punch scores."""
+        return self.scoring == "free"
 
     def __post_init__(self) -> None:
+        if self.scoring not in ("targets", "free"):
+            raise ValueError(f"scoring must be 'targets' or 'free', got {self.scoring!r}")
         if not 40.0 <= self.bpm <= 180.0:
             raise ValueError(f"bpm must be within 40-180, got {self.bpm}")
         if not 0.0 < self.density <= 1.0:
@@ -142,6 +173,7 @@ class Difficulty:
             rest_s=float(get("rest_s", b.rest_s)),
             dodge_share=b.dodge_share,
             kinds=b.kinds,
+            scoring=b.scoring,
         )
 
 
@@ -297,6 +329,7 @@ class RoundStats:
     wild: int = 0
     dodges: int = 0
     dodges_made: int = 0
+    clean: int = 0  # free scoring: punches that scored
     combos: int = 0
     combos_done: int = 0
     speeds: list[float] = field(default_factory=list)
@@ -317,6 +350,7 @@ class RoundStats:
             "perfect": self.perfect,
             "misses": self.misses,
             "wild_punches": self.wild,
+            "clean_punches": self.clean,
             "accuracy": round(self.hits / self.targets, 3) if self.targets else None,
             "dodges": self.dodges,
             "dodges_made": self.dodges_made,
@@ -345,7 +379,9 @@ COMBOS: tuple[tuple[int, ...], ...] = (
 
 
 def plan_cues(difficulty: Difficulty, seed: int, calibration: BodyCalibration) -> tuple[Cue, ...]:
-    """The whole session's cues, from the seed alone."""
+    """The whole session's cues, from the seed alone (none with free scoring)."""
+    if difficulty.is_free:
+        return ()
     rng = np.random.Generator(np.random.PCG64(seed))
     beat = 60.0 / difficulty.bpm
     sub = beat / 2 if difficulty.bpm <= 100 else beat  # combos on eighth notes when slow enough
@@ -604,6 +640,8 @@ class BoxingRound:
         self._round = 0
         self._combo_hits: dict[int, int] = {}
         self.best_streak = 0
+        self._pending_strays: list[tuple[float, str]] = []  # free scoring: (t, hand), see PAIR_S
+        self._chain: list[float] = []  # free scoring: the clean punches of the combination in play
         self._head: deque[tuple[float, float, float, bool]] = deque(maxlen=120)
 
     # -- public API --------------------------------------------------------------------------
@@ -633,14 +671,26 @@ class BoxingRound:
             self._flail_until = t
         elif self._flail_until > t and self._flail_until - t < 0.1 and self._guard_since is None:
             self._flail_until = t + 0.1  # still swinging: stay locked
-        for (t_r, _hand, why) in self.detector.rejected[n_rejected:]:
+        for (t_r, hand_r, why) in self.detector.rejected[n_rejected:]:
             if why in STRAY_REASONS and self._phase == "round":
-                events += self._note_stray(t_r)
+                if self.difficulty.is_free:
+                    self._pending_strays.append((t_r, hand_r))  # judged once PAIR_S has passed
+                else:
+                    events += self._note_stray(t_r)
+        if self._pending_strays:
+            # the other arm's movement in a punch is part of it, not a stray
+            for ev in punches:
+                self._pending_strays = [(t_r, h) for (t_r, h) in self._pending_strays
+                                        if h == ev.hand or abs(ev.t_s - t_r) > PAIR_S]
+            while self._pending_strays and t - self._pending_strays[0][0] > PAIR_S:
+                events += self._note_stray(self._pending_strays.pop(0)[0])
         if frame.landmarks_px is not None:
             p = frame.landmarks_px
             self._head.append((t, float(p[LM.NOSE, 0]), float(p[LM.NOSE, 1]), self.detector.is_guard_up()))
         for ev in punches:
             events += self.feed_punch(ev)
+        if self._chain and t - self._chain[-1] > FREE_COMBO_GAP_S:
+            events += self._close_chain(self._chain[-1] + FREE_COMBO_GAP_S)
         events += self._check_dodges(t)
         events += self._expire(t)
         return events
@@ -655,6 +705,8 @@ class BoxingRound:
         else:
             st.punches += 1
             st.speeds.append(ev.speed_mps)
+        if self.difficulty.is_free:
+            return self._free_punch(ev, st)
         target = self._open_target(ev)
         if target is None:
             st.wild += 1
@@ -681,6 +733,52 @@ class BoxingRound:
         grade = "perfect" if abs(dt) <= PERFECT_S * scale else ("early" if dt < 0 else "late")
         return self._hit(target, ev, grade)
 
+    def _free_punch(self, ev: PunchEvent, st: RoundStats) -> list[GameEvent]:
+        """Free scoring: a clean punch scores by power, streak and combination; any other breaks
+        the streak and the combination, and says why (``why`` as a target miss would)."""
+        why = None
+        if ev.t_s < self._flail_until or any(0.0 < ev.t_s - w <= CLEAN_LEAD_IN_S
+                                             for w in self._wild_times):
+            why = "flail"
+        elif self._has_seen_person and (self._guard_seen_s is None
+                                        or ev.onset_s - self._guard_seen_s > GUARD_RECENT_S):
+            why = "no_guard"
+        elif not ev.complete:
+            why = "half"
+        if why is not None:
+            out = self._close_chain(ev.t_s)
+            self.streak = 0
+            self._last_grade = "miss"
+            return out + [self._event("unclean", ev.t_s, why=why, hand=ev.hand, kind=ev.kind)]
+        out = []
+        if self._chain and ev.t_s - self._chain[-1] > FREE_COMBO_GAP_S:
+            out += self._close_chain(self._chain[-1] + FREE_COMBO_GAP_S)
+        self._chain.append(ev.t_s)
+        mult = self.multiplier  # earned by the clean punches before this one
+        self.streak += 1
+        self.best_streak = max(self.best_streak, self.streak)
+        power = _power_points(ev.speed_mps)
+        points = (FREE_BASE + power) * mult
+        st.clean += 1
+        self.score += points
+        st.score += points
+        self._last_grade = "clean"
+        return out + [self._event("hit", ev.t_s, target=None, grade="clean", points=points,
+                                  power=power, hand=ev.hand, kind=ev.kind)]
+
+    def _close_chain(self, t: float) -> list[GameEvent]:
+        """Free scoring: the combination in play ends; two or more clean punches earn its bonus."""
+        n, self._chain = len(self._chain), []
+        if n < 2 or self._phase != "round":
+            return []
+        bonus = 50 * n * self.multiplier
+        st = self._stats[self._round]
+        st.combos += 1
+        st.combos_done += 1
+        self.score += bonus
+        st.score += bonus
+        return [self._event("combo", t, combo=None, length=n, points=bonus)]
+
     def view(self) -> GameView:
         t = self._t
         targets = []
@@ -698,7 +796,7 @@ class BoxingRound:
             combo = (self._combo_hits.get(cid, 0), targets[0].combo_len)
         beat = 60.0 / self.difficulty.bpm
         phase = None
-        if self._phase == "round":  # the targets' beat grid starts a breath into the round
+        if self._phase == "round" and not self.difficulty.is_free:  # the targets' beat grid starts a breath into the round
             phase = float(((t - _round_start(self.difficulty, self._round) - 1.0) / beat) % 1.0)
         return GameView(self._phase, self._round, self.difficulty.rounds, round(self._time_left(t), 3),
                         self.score, self.streak, self.multiplier, tuple(targets), self._last_grade,
@@ -727,6 +825,8 @@ class BoxingRound:
             "targets": targets,
             "accuracy_pct": round(100.0 * hits / targets, 1) if targets else None,
             "perfect": sum(r.perfect for r in rounds),
+            "clean_punches": sum(r.clean for r in rounds),
+            "scoring": self.difficulty.scoring,
             "best_combo": self.best_streak,
             "combos_completed": sum(r.combos_done for r in rounds),
             "dodges": sum(r.dodges_made for r in rounds),
@@ -767,6 +867,8 @@ class BoxingRound:
             elif self._phase == "round" and t >= _round_start(d, self._round) + d.round_s:
                 end = _round_start(d, self._round) + d.round_s
                 out += self._expire(end + MISS_AFTER_S * 10)  # everything in this round is due
+                out += self._close_chain(min(end, self._chain[-1] + FREE_COMBO_GAP_S)
+                                         if self._chain else end)
                 out.append(self._event("round_end", end, round=self._round + 1,
                                        stats=self._stats[self._round].to_json(d.round_s)))
                 if self._round + 1 >= d.rounds:
@@ -827,8 +929,7 @@ class BoxingRound:
         self.streak += 1
         self.best_streak = max(self.best_streak, self.streak)
         base = 100 if grade == "perfect" else 60
-        # Power: hand speed above a brisk 2 m/s earns up to 50 more (BlazePose world speed).
-        power = int(round(50 * float(np.clip((ev.speed_mps - 2.0) / 4.0, 0.0, 1.0))))
+        power = _power_points(ev.speed_mps)
         points = (base + power) * mult
         out = [self._event("hit", ev.t_s, target=c.id, grade=grade, points=points, power=power,
                            hand=ev.hand, kind=ev.kind, offset_ms=round((ev.t_s - c.t_s) * 1000))]
@@ -916,6 +1017,11 @@ class BoxingRound:
                     break
         self._advance_next()
         return out
+
+
+def _power_points(speed_mps: float) -> int:
+    """Power: hand speed above a brisk 2 m/s earns up to 50 points (BlazePose world speed)."""
+    return int(round(50 * float(np.clip((speed_mps - 2.0) / 4.0, 0.0, 1.0))))
 
 
 def _fits(ev: PunchEvent, cue: Cue) -> bool:

@@ -39,8 +39,8 @@ from game.analysis import make_detector
 from game.errors import UsageError
 from game.evaluation.cache import cached_path, is_fresh
 from game.evaluation.labels import REP_EXERCISES, ClipLabel, load_labels
+from game.evaluation.runner import player_frames
 from game.evaluation.scoring import ClipResult, judge
-from game.pose.recording import read_recording
 from game.pose.types import LM, FloatArray, PoseFrame
 
 Augment = Callable[[Sequence[PoseFrame], np.random.Generator], list[PoseFrame]]
@@ -321,7 +321,8 @@ def run_augmented(labels_path: Path, *, cache_dir: Path, only: Sequence[str] = (
         if not video.is_file() or not is_fresh(cache_dir, video):
             missing.append(lab.stem)
             continue
-        frames = list(read_recording(cached_path(cache_dir, video)))
+        # The person the evaluation judges (the one who punches, when two are recorded).
+        frames = player_frames(cached_path(cache_dir, video), lab.exercise)
 
         def judged(variant: Sequence[PoseFrame], aug: str, seed: int, lab: ClipLabel = lab) -> AugmentedResult:
             det = make_detector(lab.exercise)

@@ -4,6 +4,9 @@ The pose model is the slow part of an evaluation (about real time per video); th
 seconds over every clip. So each video's skeletons are written to
 ``<cache>/<pipeline version>/<stem>.rsk`` beside a ``.key`` naming the video and the version, and
 reused until either changes. Missing recordings are made on every core, one video per process.
+Each recording holds everyone the pipeline tracked (it looks for a second person once a second:
+``PipelineOptions.watch_others_ms``), so the evaluation can judge whoever does the movement
+(:mod:`game.players`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from game.errors import RingsideError
-from game.pose.pipeline import PIPELINE_VERSION, PipelineOptions, PosePipeline
+from game.pose.pipeline import PIPELINE_VERSION, PosePipeline, player_pose, recording_options
 from game.pose.recording import RecordingWriter
 from game.pose.sources import open_source
 
@@ -44,15 +47,17 @@ def record_one(video: str, cache_dir: str) -> str:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f"{v.stem}.{os.getpid()}.part.rsk")
     src = open_source(str(v))
-    pipe = PosePipeline(PipelineOptions())
+    pipe = PosePipeline(recording_options())
     writer: RecordingWriter | None = None
     try:
         for frame in src:
-            pf = pipe.process(frame)
+            people = pipe.process_all(frame)
+            pf = player_pose(people, frame.timestamp_ms, frame.size, frame.index)
             if writer is None:
                 writer = RecordingWriter(tmp, image_size=pf.image_size, fps=getattr(src, "fps", 30.0),
-                                         source=v.name, meta={"pipeline": PIPELINE_VERSION})
-            writer.write(pf)
+                                         source=v.name, meta={"pipeline": PIPELINE_VERSION},
+                                         people=True)
+            writer.write(pf, people)
     finally:
         src.close()
         pipe.close()

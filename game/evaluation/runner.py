@@ -13,18 +13,33 @@ from game.errors import RingsideError, UsageError
 from game.evaluation.cache import cached_path, ensure_cached
 from game.evaluation.labels import ClipLabel, load_labels
 from game.evaluation.scoring import ClipResult, boxing_mode_phantoms, failed, judge, totals
-from game.pose.pipeline import pose_stream
+from game.players import PlayerLock, person_frames
+from game.pose.recording import Recording
+from game.pose.types import PoseFrame
 from models.coco17 import read_coco17_csv
 
 
 def detector_events(recording: Path, exercise: str) -> list[dict[str, Any]]:
-    """Every event the game's detector for ``exercise`` gives on a skeleton recording."""
-    detector = make_detector(exercise)
+    """Every event the game's detector for ``exercise`` gives on a skeleton recording, for the
+    player: whoever does the exercise's movement first when the recording holds several people
+    (:class:`game.players.PlayerLock`), the one person recorded otherwise."""
+    lock = PlayerLock(lambda: make_detector(exercise))
     events: list[dict[str, Any]] = []
-    for pf in pose_stream(recording):
-        events.extend(ev.to_json() for ev in detector.update(pf))
-    events.extend(ev.to_json() for ev in detector.finish())
+    for pf, people in Recording(recording).people():
+        events.extend(ev.to_json() for ev in lock.update(pf, people))
+    events.extend(ev.to_json() for ev in lock.finish())
     return events
+
+
+def player_frames(recording: Path, exercise: str) -> list[PoseFrame]:
+    """The frames of the person :func:`detector_events` judges (the locked player, or without a
+    lock the most prominent person), e.g. to replay them as other cameras would give them."""
+    lock = PlayerLock(lambda: make_detector(exercise))
+    frames = list(Recording(recording).people())
+    for pf, people in frames:
+        lock.update(pf, people)
+    lock.finish()
+    return person_frames(frames, lock.followed_id)
 
 
 def hook_drills(folder: Path) -> dict[str, Any] | None:

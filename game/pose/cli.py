@@ -205,22 +205,33 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
             workers: int | None) -> None:
     """Analyse SOURCE (video, image folder, or .rsk recording) without a window.
 
-    Prints the detectors' events as they happen and a final summary line.
+    Prints the detectors' events as they happen and a final summary line. A recording that holds
+    several people is judged on whoever does the exercise's movement first (game/players.py).
     """
     from game.analysis import make_detector  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.players import PlayerLock  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
     from game.pose.pipeline import is_recording, percentile  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
     from game.pose.recording import Recording  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+    from game.pose.types import TrackedPose  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
-    detector = make_detector(exercise)
+    detector = PlayerLock(lambda: make_detector(exercise))
     rec: Recording | None = None
     timings: list[float] = []
     info: dict[str, Any] = {}
     if is_recording(source):
         rec = Recording(source, salvage=salvage)
-        stream: Iterator[Any] = iter(rec)
+        stream: Iterator[Any] = rec.people()
     else:
         stream = _pose_frames(source, fps=fps, workers=_workers_option(workers), timings_ms=timings,
                               info=info)
+
+    def everyone(frames: Iterator[Any]) -> Iterator[tuple[Any, tuple[TrackedPose, ...]]]:
+        # A video is followed as one person (the one who started): they are everyone.
+        if rec is not None:
+            yield from frames
+            return
+        for pf in frames:
+            yield pf, ((TrackedPose(1, "left", True, pf),) if pf.has_person else ())
     frames = with_pose = 0
     present: bool | None = None
     last_t = 0.0
@@ -238,7 +249,7 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
     interrupted = False
     try:
         try:
-            for pf in stream:
+            for pf, people in everyone(stream):
                 frames += 1
                 last_t = pf.t_s
                 if pf.has_person != present:
@@ -246,7 +257,7 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
                     show({"type": "person_found" if pf.has_person else "no_person", "t": round(pf.t_s, 3)})
                     present = pf.has_person
                 with_pose += pf.has_person
-                for ev in detector.update(pf):
+                for ev in detector.update(pf, people):
                     show(ev.to_json())
         except KeyboardInterrupt:
             # Ctrl-C ends a camera session (or a long file): what was seen still gets its summary.

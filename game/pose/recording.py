@@ -7,6 +7,9 @@ of JSON lines (documented in docs/RECORDING_FORMAT.md):
    "image_size": [w, h], "fps": 30.0, "source": "...", "meta": {...}}``
 2. one line per frame: ``{"i": index, "t": timestamp_ms, "p": [[x, y, z, vis] x 33] | null,
    "w": [[x, y, z] x 33] | null}`` -- ``p`` in pixels, ``w`` in metres; ``null`` = nobody in view;
+   A recording of everyone tracked (header ``"people": true``) adds to each frame the player's
+   identity (``"id"``, ``"s"``: slot; absent when the player is not in view) and the other people
+   tracked, ``"o": [{"id", "s", "p", "w"}, ...]``;
 3. a footer: ``{"end": true, "frames": n}``. A file without it was cut off (a crash while
    recording): readers refuse it unless asked to salvage the frames that are complete.
 
@@ -19,14 +22,14 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeGuard
 
 import numpy as np
 
 from game.errors import RecordingFormatError, StorageWriteError
-from game.pose.types import NUM_LANDMARKS, PoseFrame
+from game.pose.types import NUM_LANDMARKS, PoseFrame, TrackedPose
 
 FORMAT_NAME = "ringside-skeleton"
 FORMAT_VERSION = 1
@@ -50,8 +53,10 @@ class RecordingWriter:
 
     def __init__(self, path: str | Path, *, image_size: tuple[int, int], fps: float = 30.0,
                  source: str = "", meta: dict[str, Any] | None = None,
-                 flush_every: int = 30) -> None:
+                 flush_every: int = 30, people: bool = False) -> None:
+        """``people``: the recording holds everyone tracked (pass them to :meth:`write`)."""
         self.path = Path(path)
+        self.holds_people = people
         self._count = 0
         self._flush_every = max(1, flush_every)
         self._failed = False
@@ -63,6 +68,8 @@ class RecordingWriter:
         header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "landmarks": NUM_LANDMARKS,
                   "image_size": list(image_size), "fps": float(fps), "source": source,
                   "meta": meta or {}}
+        if people:
+            header["people"] = True
         # Flushed at once: a recording killed in its first second still has a readable header,
         # so it salvages to zero frames instead of being an empty gzip stream.
         try:
@@ -92,14 +99,22 @@ class RecordingWriter:
             self._failed = True
             raise self._storage_error(exc) from None
 
-    def write(self, frame: PoseFrame) -> None:
-        """Append one frame. Raises StorageWriteError (an OSError too) when the file cannot be
-        written."""
-        p = None if frame.landmarks_px is None else _round_px(frame.landmarks_px)
-        w = None if frame.world_m is None or frame.landmarks_px is None else \
-            np.round(frame.world_m, WORLD_DECIMALS).tolist()
-        self._write_line({"i": frame.index, "t": round(float(frame.timestamp_ms), 3), "p": p, "w": w},
-                         flush=(self._count + 1) % self._flush_every == 0)
+    def write(self, frame: PoseFrame, people: Sequence[TrackedPose] = ()) -> None:
+        """Append one frame: ``frame`` is the player's (``PosePipeline.process``); in a recording
+        of everyone (``people=True``) ``people`` are everyone tracked in it
+        (``PosePipeline.process_all``), the player among them when in view. Raises
+        StorageWriteError (an OSError too) when the file cannot be written."""
+        line: dict[str, Any] = {"i": frame.index, "t": round(float(frame.timestamp_ms), 3),
+                                **_skeleton(frame)}
+        if self.holds_people:
+            line["o"] = []
+            for person in people:
+                if person.is_player:
+                    line["id"], line["s"] = person.person_id, person.slot
+                else:
+                    line["o"].append({"id": person.person_id, "s": person.slot,
+                                      **_skeleton(person.pose)})
+        self._write_line(line, flush=(self._count + 1) % self._flush_every == 0)
         self._count += 1
 
     @property
@@ -134,10 +149,19 @@ class RecordingWriter:
         self.close()
 
 
+def _skeleton(frame: PoseFrame) -> dict[str, Any]:
+    p = None if frame.landmarks_px is None else _round_px(frame.landmarks_px)
+    w = None if frame.world_m is None or frame.landmarks_px is None else \
+        np.round(frame.world_m, WORLD_DECIMALS).tolist()
+    return {"p": p, "w": w}
+
+
 # Bounds a reader enforces: a frame line of 33 landmarks is about 3 KB; nothing the writer makes comes
 # near these, and they keep a damaged or hostile file from costing unbounded memory or time.
 MAX_HEADER_BYTES = 1 << 20
 MAX_LINE_BYTES = 1 << 16
+MAX_OTHERS = 8  # other people in one frame (the tracker keeps two; room for more)
+MAX_SLOT_CHARS = 16
 MAX_IMAGE_SIDE_PX = 1 << 14
 MAX_FPS = 1000.0
 MAX_TIMESTAMP_MS = 1e9  # about 11.5 days
@@ -209,6 +233,8 @@ class Recording:
             raise RecordingFormatError(f"recording not found: {self.path}")
         self.header = self._read_header()
         self.image_size, self.fps = self._header_fields(self.header)
+        # A recording of everyone tracked (RecordingWriter(people=True)): see people().
+        self.holds_people = self.header.get("people") is True
 
     def _open(self) -> gzip.GzipFile:
         try:
@@ -270,6 +296,16 @@ class Recording:
         self.damage = str(error).removesuffix(". Pass --salvage to use the complete frames")
 
     def __iter__(self) -> Iterator[PoseFrame]:
+        for frame, _ in self._read():
+            yield frame
+
+    def people(self) -> Iterator[tuple[PoseFrame, tuple[TrackedPose, ...]]]:
+        """Each frame as (the player's PoseFrame, everyone tracked in it in ``person_id`` order).
+        In a recording that does not hold everyone (``holds_people`` False) the people are the
+        player alone (``person_id`` 1), or nobody."""
+        return self._read()
+
+    def _read(self) -> Iterator[tuple[PoseFrame, tuple[TrackedPose, ...]]]:
         count = 0
         line_no = 1
         last_t: float | None = None
@@ -307,7 +343,7 @@ class Recording:
                             raise _Damaged(f"the end marker counts {str(frames)[:20]} frames, "
                                            f"the file holds {count}")
                         return
-                    frame = self._frame(obj, count)
+                    frame, people = self._frame(obj, count)
                     if last_t is not None and frame.timestamp_ms <= last_t:
                         raise _Damaged(f"its time {frame.timestamp_ms:g} ms is not after the "
                                        f"previous frame's {last_t:g} ms")
@@ -317,12 +353,12 @@ class Recording:
                         f"{count} frames before it are complete"))
                     return
                 last_t = frame.timestamp_ms
-                yield frame
+                yield frame, people
                 count += 1
         finally:
             fh.close()
 
-    def _frame(self, obj: dict[str, Any], count: int) -> PoseFrame:
+    def _frame(self, obj: dict[str, Any], count: int) -> tuple[PoseFrame, tuple[TrackedPose, ...]]:
         index = obj.get("i", count)
         t = obj.get("t")
         if not _is_int(index) or not 0 <= index < 2**53:
@@ -330,13 +366,45 @@ class Recording:
         if not _is_number(t) or not 0 <= t <= MAX_TIMESTAMP_MS:
             raise _Damaged(f"the timestamp 't' is not a number of milliseconds in "
                            f"[0, {MAX_TIMESTAMP_MS:g}]")
+        frame = self._pose(obj, float(t), int(index), "")
+        if not self.holds_people:
+            return frame, ((TrackedPose(1, "left", True, frame),) if frame.has_person else ())
+        people: list[TrackedPose] = []
+        if frame.has_person:
+            people.append(TrackedPose(_person_id(obj.get("id")), _slot(obj.get("s")), True, frame))
+        others = obj.get("o", [])
+        if not isinstance(others, list) or len(others) > MAX_OTHERS:
+            raise _Damaged(f"the other people 'o' are not a list of at most {MAX_OTHERS}")
+        for other in others:
+            if not isinstance(other, dict):
+                raise _Damaged("another person in 'o' is not an object")
+            pose = self._pose(other, float(t), int(index), "another person's ")
+            if pose.has_person:
+                people.append(TrackedPose(_person_id(other.get("id")), _slot(other.get("s")), False, pose))
+        if len({p.person_id for p in people}) != len(people):
+            raise _Damaged("two people in one frame have the same 'id'")
+        return frame, tuple(sorted(people, key=lambda p: p.person_id))
+
+    def _pose(self, obj: dict[str, Any], t: float, index: int, whose: str) -> PoseFrame:
         p, w = obj.get("p"), obj.get("w")
-        px = None if p is None else _array(p, 4, "landmarks 'p'", MAX_ABS_PX)
+        px = None if p is None else _array(p, 4, f"{whose}landmarks 'p'", MAX_ABS_PX)
         if px is not None and not np.all((px[:, 3] >= 0.0) & (px[:, 3] <= 1.0)):
-            raise _Damaged("a visibility is outside [0, 1]")
-        world = None if w is None or px is None else _array(w, 3, "world landmarks 'w'", MAX_ABS_WORLD_M)
-        return PoseFrame(timestamp_ms=float(t), image_size=self.image_size, landmarks_px=px,
-                         world_m=world, index=int(index))
+            raise _Damaged(f"{whose}visibility is outside [0, 1]")
+        world = None if w is None or px is None else _array(w, 3, f"{whose}world landmarks 'w'", MAX_ABS_WORLD_M)
+        return PoseFrame(timestamp_ms=t, image_size=self.image_size, landmarks_px=px,
+                         world_m=world, index=index)
+
+
+def _person_id(v: Any) -> int:
+    if not _is_int(v) or not 1 <= v < 2**31:
+        raise _Damaged("a person's 'id' is not a whole number >= 1")
+    return int(v)
+
+
+def _slot(v: Any) -> str:
+    if not isinstance(v, str) or not 0 < len(v) <= MAX_SLOT_CHARS:
+        raise _Damaged(f"a person's slot 's' is not a name of 1-{MAX_SLOT_CHARS} characters")
+    return v
 
 
 def read_recording(path: str | Path, *, salvage: bool = False) -> Iterator[PoseFrame]:

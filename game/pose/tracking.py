@@ -118,7 +118,8 @@ def body_scale_px(landmarks: FloatArray, visibility: float = 0.5) -> float:
     return max(float(np.linalg.norm(pts.max(axis=0) - pts.min(axis=0))) / 3.0, 1.0)
 
 
-def _centre(landmarks: FloatArray, visibility: float) -> FloatArray:
+def torso_centre(landmarks: FloatArray, visibility: float = 0.5) -> FloatArray:
+    """The mean of the visible torso corners (px), or of the visible landmarks without them."""
     torso = [LM.LEFT_SHOULDER, LM.RIGHT_SHOULDER, LM.LEFT_HIP, LM.RIGHT_HIP]
     lm = landmarks
     vis = lm[torso, 3] >= visibility
@@ -140,7 +141,7 @@ class _Obs:
 def _observe(landmarks: FloatArray, visibility: float) -> _Obs:
     lm = np.asarray(landmarks, dtype=np.float64)
     scale = body_scale_px(lm, visibility)
-    centre = _centre(lm, visibility)
+    centre = torso_centre(lm, visibility)
     seen = (lm[:, 3] >= visibility) & np.isfinite(lm[:, :2]).all(axis=1)
     offsets = np.where(seen[:, None], (lm[:, :2] - centre) / scale, 0.0)
     return _Obs(centre, offsets, seen, scale)

@@ -128,6 +128,8 @@ class RepDetector:
         self._moved = False
         self._moved_since: float | None = None
         self._planted_sides: tuple[tuple[float, float], tuple[float, float]] | None = None  # at calibration
+        # Where the planted points are, from calibration, then followed at the top between reps.
+        self._planted: _Planted | None = None
         # attempt
         self._samples: list[Sample] = []
         self._start_s = 0.0
@@ -477,11 +479,21 @@ class RepDetector:
         if name == "locked_out":
             return p <= th.lockout
         if name == "locked_out_fast":
-            return p <= th.lockout and self._maybe_taking_off(f)
+            # (or already in the air: with the feet out of the frame, judged at the landing)
+            return p <= th.lockout and (self._maybe_taking_off(f) or self._air_since is not None)
         if name == "confirmed":
-            return f.t_s - self._hold_s >= self.opts.confirm_s
+            # Not while a flight is under way: with the feet out of the frame a jump is only
+            # known at its landing (up to ``max_flight_s`` later).
+            return f.t_s - self._hold_s >= self.opts.confirm_s and self._air_since is None
         if name == "locked_out_after_jump":
             return p <= th.lockout and "jump" in self._flags
+        if name == "sank":
+            # Down again without ever leaving counting depth: the bottom of the same rep, not a
+            # new one. A lunge or squat held deep bobs there (the knee's reading swings 0.2-0.35
+            # of the range at the bottom of lunge_walking_dumbbells_trackingcam_mirrors, 2.5-2.7
+            # s, all of it deeper than the count needs); only a rise out of depth and a fall back
+            # is an attempt that did not lock out.
+            return self._trough >= 1.0 and p > self._trough + th.rebound
         if name == "rebounded":
             return self._trough > th.lockout and p > self._trough + th.rebound
         if name == "moved":
@@ -528,7 +540,7 @@ class RepDetector:
         lim = self.defn.max_planted_shift
         if lim is None or self.cal is None or not f.is_planted_in_frame:
             return False
-        ref = _Planted(self.cal.planted_xy_px, self._planted_sides, self.cal.feet_low_y_px)
+        ref = self._planted or _Planted(self.cal.planted_xy_px, self._planted_sides, self.cal.feet_low_y_px)
         return planted_shift_px(self.defn, f, ref) > lim * self.cal.height_px
 
     def _feet_rise(self, f: Features) -> float:
@@ -599,15 +611,32 @@ class RepDetector:
             # a floor line left stale by a step or a drifting camera is no take-off.
             launched = launched and min(max(x[2] for x in hist) - fl, max(x[3] for x in hist) - fr) / h >= lim
         hip_rise = self._hip_rise(f)
+        landed = False
         if feet_seen:
             # Both feet up and the hips up with them, launched fast. Front-view feet landmarks
             # drift up 6-9 % of hip height at the bottom of a squat, while the hips are far below
             # standing.
             now = rise > lim and hip_rise > 0.5 * lim and (self._air_since is not None or launched)
-        else:
+        elif self._air_since is None:
             # Feet out of the frame: the hips alone, 1.5 thresholds above where they stand (about
             # 8 cm: rising onto the toes and standing taller lift them 3-5 %), launched fast.
-            now = hip_rise > 1.5 * lim and (self._air_since is not None or launched)
+            now = hip_rise > 1.5 * lim and launched
+            rise = hip_rise
+        else:
+            # ...and a jump is told from a picture that moved (a zoom, a camera panning up while
+            # the person stands) by its landing: within a flight's time the hips come back down
+            # to where they stand (half a threshold from it) on legs still straight, or, between
+            # sparse frames (a slow camera can miss the touch-down), from the air to below it.
+            # A flight is on straight legs: knees bending while the hips are still up mean the
+            # hips were up because the picture moved, and this is the next descent.
+            straight = self._p_raw <= self.defn.thresholds.enter
+            now = hip_rise > 0.5 * lim and straight
+            sparse_step = self._prev_judged_s is None or f.t_s - self._prev_judged_s > 0.09
+            landed = (
+                hip_rise <= 0.5 * lim
+                and f.t_s - self._air_since <= self.opts.max_flight_s
+                and (straight or (sparse_step and hip_rise < 0.0))
+            )
             rise = hip_rise
         if now and self._air_since is None:
             self._air_since = f.t_s
@@ -621,7 +650,10 @@ class RepDetector:
             self._flags.discard("jump")
         sparse = self._prev_judged_s is None or f.t_s - self._prev_judged_s > 0.09
         clear = rise > 1.5 * lim  # about 8 cm: no tracker jitter does that
-        self._airborne = now and (self._air_prev or sparse or clear)
+        if feet_seen:
+            self._airborne = now and (self._air_prev or sparse or clear)
+        else:
+            self._airborne = landed  # the hips alone: judged on landing
         self._air_prev = now
 
     def _is_airborne(self, f: Features) -> bool:
@@ -869,6 +901,7 @@ class RepDetector:
             if sides
             else None
         )
+        self._planted = _Planted(self.cal.planted_xy_px, self._planted_sides, self.cal.feet_low_y_px)
         if window:
             self._hip_line = statistics.median(x.moving_xy_px[1] for x in window)
             lows = [x.low_point_gap_px for x in window if x.low_point_gap_px is not None]
@@ -911,6 +944,15 @@ class RepDetector:
                 self._top_sec += a * (f.secondary_deg - self._top_sec)
             if self._top_torso is not None:
                 self._top_torso += a * (f.torso_from_vertical_deg - self._top_torso)
+            if self._planted is not None and f.is_planted_in_frame and not self._moved:
+                # Where the hands (feet) are planted, too, as fast as the person's size there (a
+                # phone's zoom or pan): a handheld camera drifting over a set moves them in the
+                # picture by more than a hand walked (pushup_front_portrait_outdoor_slow panned
+                # 12 % of the picture: 0.6 arm heights by the third rep), while within one rep,
+                # the stretch that the moved check judges, it moves them little. A step or a hand
+                # walked reads moved after ``moved_hold_s``, when this has followed a fifth of it.
+                b = 1.0 - math.exp(-min(dt, 0.5) / self.opts.top_size_tau_s)
+                self._planted = _follow_planted(self._planted, f, b)
         self._measure_held_top(f)
         if self._p <= self.defn.thresholds.lockout and is_top_posture(self.defn, f) and dt > 0:
             b = 1.0 - math.exp(-min(dt, 0.5) / 1.0)
@@ -1012,6 +1054,9 @@ class RepDetector:
     def _act_turn(self, f: Features, ev: list[Event], prev: Phase) -> None:
         self._turn_s = f.t_s
         self._trough, self._trough_s = self._p, f.t_s
+
+    def _act_sink(self, f: Features, ev: list[Event], prev: Phase) -> None:
+        self._turn_s = None  # the way up starts at the next turn
 
     def _act_finish(self, f: Features, ev: list[Event], prev: Phase) -> None:
         self._emit_attempt(f.t_s, None, ev)
@@ -1180,6 +1225,18 @@ class _Planted:
     @staticmethod
     def of(f: Features) -> _Planted:
         return _Planted(f.planted_xy_px, f.planted_sides_px, f.feet_low_y_px)
+
+
+def _follow_planted(ref: _Planted, f: Features, a: float) -> _Planted:
+    """``ref`` moved the share ``a`` of the way to where this frame's planted points are."""
+
+    def toward(old: tuple[float, float], new: tuple[float, float]) -> tuple[float, float]:
+        return old[0] + a * (new[0] - old[0]), old[1] + a * (new[1] - old[1])
+
+    sides = ref.sides_px
+    if sides is not None and f.planted_sides_px is not None:
+        sides = (toward(sides[0], f.planted_sides_px[0]), toward(sides[1], f.planted_sides_px[1]))
+    return _Planted(toward(ref.xy_px, f.planted_xy_px), sides, toward(ref.feet_low_y_px, f.feet_low_y_px))
 
 
 def planted_shift_px(defn: ExerciseDefinition, f: Features, ref: _Planted) -> float:

@@ -62,6 +62,7 @@ TABLE: dict[Phase, tuple[Transition, ...]] = {
         Transition("locked_out_after_jump", Phase.GETTING_READY, "finish"),
         Transition("locked_out_fast", Phase.LOCKOUT, "hold"),
         Transition("locked_out", Phase.TOP, "finish"),
+        Transition("sank", Phase.BOTTOM, "sink"),
         Transition("rebounded", Phase.DESCENT, "finish_without_lockout"),
     ),
     # A fast stand-up is where a jump takes off: the verdict waits until the feet either leave the

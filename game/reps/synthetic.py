@@ -45,7 +45,7 @@ class Move:
     """One piece of a script.
 
     kind: "stand" (still at the top), "rep" (one full cycle: ``depth`` ~1), "partial" (a cycle
-    to ``depth`` < 1 of the full range), "no_lockout" (down to ``depth``, up only halfway, down
+    to ``depth`` < 1 of the full range), "no_lockout" (down to ``depth``, three quarters of the way up, down
     again and all the way up: one counted rep at most), "jump" (counter-movement jump of
     ``height_m``: dip over 0.4 x ``duration_s``, then push-off, flight and landing as long as the
     physics of that height takes), "walk" (toward the camera at ``speed_mps``), "absent" (nobody in view),
@@ -323,13 +323,15 @@ def simulate(
                 else:
                     emit(pose_at(d, knee_in=mv.knee_in), shift)
             elif mv.kind == "no_lockout":
-                # down, half up, down again, all the way up
+                # Down, three quarters of the way up (by hip drop: half-way up a full squat the
+                # knee is still at about 98 degrees, deeper than the count needs, so that would be
+                # a bob at the bottom, not a stand), down again, all the way up.
                 if u < 0.25:
                     d = mv.depth * _smooth(u / 0.25)
                 elif u < 0.5:
-                    d = mv.depth * (1.0 - 0.5 * _smooth((u - 0.25) / 0.25))
+                    d = mv.depth * (1.0 - 0.75 * _smooth((u - 0.25) / 0.25))
                 elif u < 0.75:
-                    d = mv.depth * (0.5 + 0.5 * _smooth((u - 0.5) / 0.25))
+                    d = mv.depth * (0.25 + 0.75 * _smooth((u - 0.5) / 0.25))
                 else:
                     d = mv.depth * (1.0 - _smooth((u - 0.75) / 0.25))
                 emit(pose_at(d), shift)

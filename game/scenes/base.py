@@ -127,7 +127,7 @@ class BaseScene(Scene):
         item = item if item is not None else self.services.latest
         size = item.pose.image_size if item else (640, 480)
         settings = self.services.settings
-        view = ui.View.fit(area, size, settings.mirror)
+        view = ui.View.fit(area, size, self.services.mirror)
         show = settings.shows_camera_image and item is not None
         ui.draw_camera(surface, view, item.image_rgb if show and item else None,
                        self.image_cache, dim_alpha=dim_alpha,

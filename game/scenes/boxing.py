@@ -8,7 +8,10 @@ A live player (or the demo) is measured after "Go" and the rules count 3, 2, 1 b
 A clip (a video or recording as the camera) plays on whether anyone is ready, so it gets the
 session's countdown instead: the person in it is measured meanwhile, the clip restarts at "Go"
 (as in a rep challenge) and round 1 starts with it, so every punch in the clip is in the round;
-the clip's end ends the session ("source_end") with its results.
+the clip's end ends the session ("source_end") with its results. The boxer in a clip cannot
+follow this session's targets, so a clip is scored freely (``Difficulty.scoring == "free"``: no
+targets, every clean punch scores by power, streak and combination) in one round as long as
+the clip, and the screen and the results say so.
 """
 
 from __future__ import annotations
@@ -23,15 +26,15 @@ import pygame
 from game import exercises
 from game.audio import music_bpm
 from game.boxing.rules import COUNTDOWN_S as RULES_COUNTDOWN_S
-from game.boxing.rules import BodyCalibration, BoxingRound, Difficulty
+from game.boxing.rules import TARGET_R, BodyCalibration, BoxingRound, Difficulty
 from game.feed import FeedItem
 from game.feedback import Message, Priority
 from game.input import InputEvent
 from game.loop import Push
 from game.moves import Order
-from game.pose.types import PoseFrame
+from game.pose.types import LM, PoseFrame
 from game.scenes import ui
-from game.scenes.session import PAUSE_HINT, OnDone, SessionScene, plays_clip
+from game.scenes.session import OnDone, SessionScene, plays_clip
 from game.scenes.tutorial import TutorialScene, tutorial_needed
 from game.session_result import PunchHit
 
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
 
 GUARD_FRAMES = 20  # ~0.7 s at 30 fps of the player in view before the rounds start
 ROUND_WORDS = {1: "round_1", 2: "round_2", 3: "round_3", 4: "round_4", 5: "round_5"}
-GRADE_TEXT = {"perfect": "PERFECT", "early": "EARLY", "late": "LATE"}
+GRADE_TEXT = {"perfect": "PERFECT", "early": "EARLY", "late": "LATE", "clean": "CLEAN"}
 # A miss says what to do differently next time, in two words.
 MISS_TEXT = {"late": "LATE", "no_guard": "GUARD FIRST", "wrong_hand": "OTHER HAND",
              "wrong_punch": "WRONG PUNCH", "half": "FULL PUNCH", "flail": "LOCKED",
@@ -51,6 +54,9 @@ MIN_RING_UNITS = 6.0
 # A hit sounds and bursts as a power punch from this many power points (the rules give 0-50 for
 # hand speed from 2 to 6 m/s: 25 = 4 m/s, a hard straight punch on BlazePose's body model).
 POWER_POINTS = 25
+# What free scoring (a clip) is, in one line for the screen.
+FREE_SCORING_TEXT = ("A clip can't follow targets, so every clean punch scores: power, streak "
+                     "and combos")
 
 
 @dataclass
@@ -98,6 +104,7 @@ class BoxingScene(SessionScene):
         self._demo_orders: list[Any] = []
         self._orders_offset_ms = 0.0
         self.clip = False  # a video or recording as the camera: set at "Go"
+        self._last_hit_xy: tuple[float, float] = (0.0, 0.0)  # where the last hit was shown
 
     def live_score(self) -> tuple[float, int | None]:
         return (float(self.rules.score) if self.rules is not None else 0.0), len(self.hits)
@@ -150,12 +157,22 @@ class BoxingScene(SessionScene):
         if self.services.source.is_demo:
             # the generated boxer throws straights and slips (no hooks or uppercuts)
             difficulty = replace(difficulty, kinds=("jab", "cross"))
+        if self.clip:
+            difficulty = self.clip_difficulty(difficulty)
         # counted down (a clip, at "Go"): the rules' clock starts its countdown's length ago,
         # so ``frame`` is round 1's first
         start_ms = frame.timestamp_ms - (RULES_COUNTDOWN_S * 1000.0 if counted_down else 0.0)
         self.rules = BoxingRound(difficulty, self.seed, cal, start_ms=start_ms)
         if self.services.source.is_demo and self.services.source.demo_exercise == exercises.BOXING:
             self._direct_demo_boxer(frame.timestamp_ms)
+
+    def clip_difficulty(self, difficulty: Difficulty) -> Difficulty:
+        """A clip is scored freely, in one round as long as the clip (when its length is known):
+        its boxer cannot follow our targets, and "Round 1 of 3, 1:00" for a 6 s clip is false."""
+        length = self.services.source.clip_length_s()
+        round_s = math.ceil(length * 10) / 10 if length and length > 0 else difficulty.round_s
+        return replace(difficulty, scoring="free", rounds=1, round_s=max(1.0, round_s),
+                       rest_s=0.0)
 
     def _direct_demo_boxer(self, start_ms: float) -> None:
         """Demo mode: tell the generated boxer what to throw and when (a good, not perfect,
@@ -181,17 +198,32 @@ class BoxingScene(SessionScene):
         c = self.rules.cues[target_id] if self.rules is not None else None
         return (c.x_px, c.y_px) if c is not None else (0.0, 0.0)
 
+    def _event_pos(self, ev: dict[str, Any], item: FeedItem) -> tuple[float, float]:
+        """Where an event is shown: at its target, or (free scoring: no target) at the fist
+        that threw the punch, else the last place a hit was shown."""
+        if ev.get("target") is not None:
+            return self._target_pos(int(ev["target"]))
+        p = item.pose.landmarks_px
+        if p is not None and ev.get("hand") in ("left", "right"):
+            wrist = LM.LEFT_WRIST if ev["hand"] == "left" else LM.RIGHT_WRIST
+            if np.all(np.isfinite(p[wrist, :2])):
+                return float(p[wrist, 0]), float(p[wrist, 1])
+        return self._last_hit_xy
+
     def _ring_px(self) -> float:
         c = self.rules.cues[self._last_hit_target] if self.rules is not None and \
             self.rules.cues else None
+        if c is None and self.rules is not None:  # free scoring: a target's size on this body
+            return TARGET_R * self.rules.calibration.torso_px
         return c.radius_px if c is not None else 0.0
 
     def _react(self, ev: dict[str, Any], item: FeedItem) -> None:
         audio = self.services.audio
         kind = ev["type"]
         if kind == "hit":
-            self._last_hit_target = int(ev["target"])
-            x, y = self._target_pos(int(ev["target"]))
+            if ev.get("target") is not None:
+                self._last_hit_target = int(ev["target"])
+            x, y = self._last_hit_xy = self._event_pos(ev, item)
             # the rules give 0-50 power points for hand speed over 2 m/s
             strong = float(ev.get("power") or 0) >= POWER_POINTS
             audio.effect("hit_power" if strong else "hit")
@@ -207,14 +239,22 @@ class BoxingScene(SessionScene):
         elif kind == "combo":
             audio.effect("combo")
             audio.say("combo")
-            x, y = self._target_pos(self._last_hit_target)
-            self.effects.append(Effect("text", x, y + 1.5 * self._ring_px(), f"COMBO +"
+            x, y = self._last_hit_xy
+            n = int(ev.get("length") or 0)
+            words = f"{n}-PUNCH COMBO" if ev.get("combo") is None and n > 1 else "COMBO"
+            self.effects.append(Effect("text", x, y + 1.5 * self._ring_px(), f"{words} +"
                                        f"{ev.get('points', 0)}", ui.ACCENT, life_s=1.0))
         elif kind == "miss":
             x, y = self._target_pos(int(ev["target"]))
             audio.effect("miss", 0.6)
             why = str(ev.get("why", ""))
             self.effects.append(Effect("text", x, y, MISS_TEXT.get(why, "MISS"), ui.ORANGE,
+                                       life_s=0.7))
+        elif kind == "unclean":  # free scoring: a punch that did not score, and why
+            x, y = self._event_pos(ev, item)
+            audio.effect("miss", 0.4)
+            why = str(ev.get("why", ""))
+            self.effects.append(Effect("text", x, y, MISS_TEXT.get(why, "NO SCORE"), ui.ORANGE,
                                        life_s=0.7))
         elif kind == "dodge":
             x, y = self._target_pos(int(ev["target"]))
@@ -336,6 +376,11 @@ class BoxingScene(SessionScene):
         cue = pygame.Rect((lay.w - cue_w) // 2, lay.h - pad - lay.px(16), cue_w, lay.px(16))
         return {"score": score, "timer": timer, "combo": combo, "lane": lane, "cue": cue}
 
+    def _stage_area(self, lay: ui.Layout) -> pygame.Rect:
+        """The picture sits above the cue line, so a message never covers the boxer's legs
+        and feet (the score and timer panels sit in the picture's top corners)."""
+        return pygame.Rect(0, 0, lay.w, self._hud_rects(lay)["cue"].top - lay.px(1))
+
     def toast_area(self, surface: pygame.Surface) -> pygame.Rect:
         """Notices sit above the cue line, between the score and timer columns."""
         lay = ui.Layout.of(surface)
@@ -351,7 +396,7 @@ class BoxingScene(SessionScene):
         if screen is None:
             return cal
         lay = ui.Layout.of(screen)
-        view = ui.View.fit(screen.get_rect(), cal.image_size, self.services.settings.mirror)
+        view = ui.View.fit(self._stage_area(lay), cal.image_size, self.services.mirror)
         keep = [view.to_image_rect(r.inflate(lay.px(1), lay.px(1)))
                 for r in self._hud_rects(lay).values()]
         return cal.for_screen(keep, min_radius_px=lay.px(MIN_RING_UNITS) / view.scale)
@@ -360,8 +405,9 @@ class BoxingScene(SessionScene):
         self.post_source_state(person_needed="Step in front of the camera, 2-3 m away, head to "
                                "hips in view")
         if self.state == "countdown":
-            self.say(Message("clip_go", "The clip plays from its start at Go", "cue",
-                             Priority.STATE, head="GET READY", tone="info", ttl_s=0.25))
+            self.say(Message("clip_go", "A clip can't follow targets, so every clean punch "
+                             "scores. It restarts at Go", "cue", Priority.STATE,
+                             head="FREE SCORING", tone="info", ttl_s=0.25))
         if self.state != "active":
             return
         if self.rules is None:
@@ -374,13 +420,17 @@ class BoxingScene(SessionScene):
         gv = self.rules.view()
         if gv.is_flail_locked:
             # nobody in a clip follows this round's targets, nor our advice: say why instead
-            text = ("Punches at no target lock scoring: the boxer in the clip is not following "
-                    "these targets" if self.clip else
+            text = ("Wild swings lock scoring until the boxer in the clip is back in guard"
+                    if self.clip else
                     "Hands back to guard to unlock scoring, then aim each punch at a target")
             self.say(Message("flail", text, "cue", Priority.PROBLEM, "guard",
                              head="SCORING LOCKED", tone="bad", ttl_s=0.25))
         if gv.phase == "countdown":
-            self.say(Message("pause_hint", PAUSE_HINT, "cue", Priority.HINT, ttl_s=0.25))
+            self.say(Message("pause_hint", self.pause_hint, "cue", Priority.HINT, ttl_s=0.25))
+        elif gv.phase == "round" and self.rules.difficulty.is_free:
+            # said the whole clip (a hint: anything the boxer needs to know wins over it)
+            self.say(Message("free", FREE_SCORING_TEXT, "cue", Priority.HINT,
+                             head="FREE SCORING", tone="info", ttl_s=0.25))
         elif gv.phase == "rest":
             self.say(Message("rest", "Shake out your arms and breathe", "cue", Priority.STATE,
                              tone="info", head="REST", ttl_s=0.25))
@@ -388,9 +438,9 @@ class BoxingScene(SessionScene):
     def draw(self, surface: pygame.Surface) -> None:
         lay = ui.Layout.of(surface)
         ui.background(surface)
-        view = self.draw_stage(surface, surface.get_rect(), dim_alpha=120)
-        gv = self.rules.view() if self.rules is not None else None
         hud = self._hud_rects(lay)
+        view = self.draw_stage(surface, self._stage_area(lay), dim_alpha=120)
+        gv = self.rules.view() if self.rules is not None else None
         avoid = list(hud.values())
         if gv is not None:
             avoid += self._draw_targets(surface, view, gv)
@@ -438,7 +488,7 @@ class BoxingScene(SessionScene):
         pygame.draw.circle(surface, ui.CYAN, (x, y), ring, 2)
         # an arrow: which way to move the head
         d = {"slip_left": (1, 0), "slip_right": (-1, 0), "duck": (0, 1)}.get(t.kind, (0, 1))
-        if self.services.settings.mirror:
+        if self.services.mirror:
             d = (-d[0], d[1])
         tip = (x + d[0] * r * 0.8, y + d[1] * r * 0.8)
         base = (x - d[0] * r * 0.1, y - d[1] * r * 0.1)
@@ -452,7 +502,7 @@ class BoxingScene(SessionScene):
                       avoid: list[pygame.Rect]) -> None:
         lay = ui.Layout.of(surface)
         taken = list(avoid)  # targets, the HUD, words already drawn: stack, never overlap
-        for e in self.effects:
+        for e in sorted(self.effects, key=lambda e: e.kind != "burst"):  # words over bursts
             x, y = view.to_screen(e.x_px, e.y_px)
             k = e.age_s / e.life_s
             if e.kind == "burst":
@@ -507,6 +557,8 @@ class BoxingScene(SessionScene):
                 gv.time_left_s)
         elif gv.phase == "done":
             head, left = "Finished", "0:00"
+        elif self.rules.difficulty.is_free:  # one round as long as the clip
+            head, left = "Clip: free scoring", ui.format_duration(gv.time_left_s)
         else:
             head, left = f"Round {gv.round_index + 1} of {gv.rounds}", ui.format_duration(
                 gv.time_left_s)

@@ -37,7 +37,7 @@ class CalibrationScene(BaseScene):
         self.then = then
         self.exercise = exercise
         # Push-ups are done lying down: the standing checks still apply for measuring.
-        self.calibrator = Calibrator(mirror=services.settings.mirror)
+        self.calibrator = Calibrator(mirror=services.mirror)
         self.assessment: Assessment | None = None
         self._spoken_at = -99.0
         self._spoken_key = ""

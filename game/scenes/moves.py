@@ -84,7 +84,7 @@ class MovesScene(BaseScene):
         ui.text(surface, "You", (body.left + lay.px(2), body.top + lay.px(1)), lay.px(3), ui.MUTED)
         self.clip.draw(surface, pygame.Rect(body.left + half + lay.px(1), body.top,
                                             half - lay.px(1), body.height),
-                       mirror=self.services.settings.mirror)
+                       mirror=self.services.mirror)
         for key, rect in self.clip.button_rects.items():
             self.targets[f"clip:{key}"] = rect
         self.footer_hint(surface, "Down: next move   Left: replay   Right: loop   Up: slower   "

@@ -19,7 +19,7 @@ from game.reps.events import InputEvent as EngineInput
 from game.reps.events import RepEvent, StatusEvent
 from game.scenes import ui
 from game.scenes.clip import ClipPanel
-from game.scenes.session import PAUSE_HINT, OnDone, SessionScene
+from game.scenes.session import OnDone, SessionScene, plays_clip
 from game.session_result import rep_stats
 
 if TYPE_CHECKING:
@@ -37,6 +37,10 @@ SPOKEN = {
 }
 
 
+# The cue line's band under the picture (layout units): a two-line cue with its heading.
+CUE_BAND_UNITS = 18
+
+
 class RepScene(SessionScene):
     name = "rep_challenge"
 
@@ -47,6 +51,9 @@ class RepScene(SessionScene):
         super().__init__(services, on_done=on_done, countdown_s=countdown_s)
         self.exercise = exercise
         self.target = target or services.settings.rep_target
+        # A clip (a video or recording as the camera) has as many reps as it has: unless a
+        # target was asked for (``--target``, a workout's set), its end ends the set, not a count.
+        self.asked_target = target is not None
         self.detector: Any = make_rep_detector(exercise, profile=services.profile)
         self.reps: list[RepEvent] = []  # every attempt, counted or not
         self.flash_s = 0.0  # time since the last counted rep (for the pop animation)
@@ -71,6 +78,12 @@ class RepScene(SessionScene):
         self.detector = make_rep_detector(self.exercise, profile=self.services.profile)
         self.reps = []
 
+    @property
+    def has_target(self) -> bool:
+        """Whether a count ends the set: always for the player (or the demo); for a clip only
+        when a target was asked for."""
+        return self.asked_target or not plays_clip(self.services)
+
     # -- events from the engine -----------------------------------------------------------
     def on_pose(self, item: FeedItem) -> None:
         if self.state != "active":
@@ -92,12 +105,14 @@ class RepScene(SessionScene):
                 audio.effect("rep")
                 audio.count(n)
                 self.services.mark_feedback(item)
-                if n == self.target - 1:
+                if not self.has_target:
+                    pass  # a clip: counted to its end
+                elif n == self.target - 1:
                     audio.say("last_rep")
                 elif n * 2 >= self.target and not self._halfway_said and self.target >= 6:
                     self._halfway_said = True
                     audio.say("halfway")
-                if n >= self.target:
+                if self.has_target and n >= self.target:
                     self.finish("target")
                     return
                 loss = (self.detector.summary() or {}).get("velocity_loss_pct")
@@ -144,7 +159,8 @@ class RepScene(SessionScene):
 
     def measured(self) -> dict[str, Any]:
         summary = dict(self.detector.summary())
-        return {"stats": rep_stats(self.reps, summary, target=self.target,
+        return {"stats": rep_stats(self.reps, summary,
+                                   target=self.target if self.has_target else 0,
                                    active_s=self.active_s),
                 "reps": tuple(self.reps), "summary": summary}
 
@@ -157,6 +173,25 @@ class RepScene(SessionScene):
         stage = pygame.Rect(lay.px(1), lay.px(1), lay.w - side_w - lay.px(2), lay.h - lay.px(2))
         side = pygame.Rect(lay.w - side_w, lay.px(1), side_w - lay.px(1), lay.h - lay.px(2))
         return stage, side
+
+    def _picture_area(self, surface: pygame.Surface, stage: pygame.Rect) -> pygame.Rect:
+        """The camera picture: the stage above the cue line's band, so a cue never covers the
+        player's feet (a portrait or 4:3 picture fills the stage's height otherwise)."""
+        lay = ui.Layout.of(surface)
+        area = pygame.Rect(stage.left, stage.top, stage.width,
+                           stage.height - lay.px(CUE_BAND_UNITS))
+        # A narrow (portrait) picture moves right of the count panel when it fits there at the
+        # same size: the panel then covers none of the person.
+        latest = self.services.latest
+        size = latest.pose.image_size if latest is not None else (640, 480)
+        panel = self._count_panel(surface, stage)
+        beside = pygame.Rect(panel.right + lay.px(1), area.top,
+                             area.right - panel.right - lay.px(1), area.height)
+        fit = ui.View.fit(area, size, False).rect
+        if fit.left < panel.right and fit.top < panel.bottom and beside.width > 0 and \
+                ui.View.fit(beside, size, False).rect.height >= fit.height:
+            return beside
+        return area
 
     def _count_panel(self, surface: pygame.Surface, area: pygame.Rect) -> pygame.Rect:
         lay = ui.Layout.of(surface)
@@ -173,7 +208,7 @@ class RepScene(SessionScene):
     def draw(self, surface: pygame.Surface) -> None:
         ui.background(surface)
         stage_area, side = self._areas(surface)
-        self.draw_stage(surface, stage_area)
+        self.draw_stage(surface, self._picture_area(surface, stage_area))
         view = self._view()
         self._draw_stage_hud(surface, stage_area, view)
         self._draw_side(surface, side, view)
@@ -181,10 +216,16 @@ class RepScene(SessionScene):
                                       stage_area.top + ui.Layout.of(surface).px(2)))
         self.draw_countdown(surface)
 
+    @property
+    def _counts_down_in_panel(self) -> bool:
+        """A clip counts down in the count panel, not over the picture: the person in it is
+        already moving (a live player is getting into place, and reads it in the middle)."""
+        return self.state == "countdown" and plays_clip(self.services)
+
     def draw_countdown(self, surface: pygame.Surface) -> None:
         """3, 2, 1 in the middle of the stage, clear of the count panel, the notices and the
         cue line (which carries the pause hint meanwhile)."""
-        if self.state != "countdown":
+        if self.state != "countdown" or self._counts_down_in_panel:
             return
         lay = ui.Layout.of(surface)
         stage, _ = self._areas(surface)
@@ -214,7 +255,7 @@ class RepScene(SessionScene):
         """What the stage's one cue line should say now (the channel picks the winner)."""
         self.post_source_state()
         if self.state == "countdown":
-            self.say(Message("pause_hint", PAUSE_HINT, "cue", Priority.HINT, ttl_s=0.25))
+            self.say(Message("pause_hint", self.pause_hint, "cue", Priority.HINT, ttl_s=0.25))
         view = self._view()
         if self.state != "active" or view is None:
             return
@@ -240,14 +281,25 @@ class RepScene(SessionScene):
         ui.text(surface, self.hud_title(exercises.title(self.exercise)),
                 (box.left + pad, box.top + pad), lay.px(4), ui.MUTED, bold=True,
                 max_width=box.width - lay.px(12) - 2 * pad)
+        if self._counts_down_in_panel:
+            # a clip's countdown where the count goes: the person in it stays in view
+            left = self.countdown_s - self.t_s
+            r = ui.text(surface, str(max(1, int(left) + 1)), (box.left + pad, box.bottom - pad),
+                        lay.px(18), ui.ACCENT, bold=True, anchor="bottomleft", role="primary")
+            ui.text(surface, "Get ready", (r.right + lay.px(2), box.bottom - pad - lay.px(2)),
+                    lay.px(4.4), ui.INK, anchor="bottomleft", role="primary",
+                    max_width=box.right - r.right - lay.px(10))
+            return
         count = view.count if view is not None else sum(1 for r in self.reps if r.counted)
         pop = max(0.0, 1.0 - self.flash_s / 0.35)
         size = int(lay.px(18) * (1 + 0.15 * pop))
         col = ui.GREEN if pop > 0 else ui.INK
         r = ui.text(surface, str(count), (box.left + pad, box.bottom - pad), size, col,
                     bold=True, anchor="bottomleft", role="primary")
-        ui.text(surface, f"/ {self.target}", (r.right + lay.px(1), box.bottom - pad - lay.px(2)),
-                lay.px(5), ui.MUTED, anchor="bottomleft", role="primary")
+        if self.has_target:
+            ui.text(surface, f"/ {self.target}", (r.right + lay.px(1),
+                                                  box.bottom - pad - lay.px(2)),
+                    lay.px(5), ui.MUTED, anchor="bottomleft", role="primary")
         # The depth meter beside the count: the fill reaches the line at counting depth.
         meter = pygame.Rect(box.right - pad - lay.px(6), box.top + pad, lay.px(6),
                             box.height - 2 * pad - lay.px(4))
@@ -306,7 +358,7 @@ class RepScene(SessionScene):
         # Demo clip.
         clip = pygame.Rect(side.left, chart.bottom + lay.px(1), side.width,
                            side.bottom - chart.bottom - lay.px(1))
-        self.clip.draw(surface, clip, mirror=self.services.settings.mirror, compact=True)
+        self.clip.draw(surface, clip, mirror=self.services.mirror, compact=True)
         self.targets = {}
 
     def hover_targets(self) -> dict[str, tuple[float, float, float, float]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -111,35 +111,58 @@ class ResultsScene(BaseScene):
 
     def _draw_stats(self, surface: pygame.Surface, rect: pygame.Rect,
                     done: FinishedSession) -> None:
-        lay = ui.Layout.of(surface)
         ui.panel(surface, rect)
         s = done.result
         stats = s.stats
-        pad = lay.px(3)
-        x, y = rect.left + pad, rect.top + pad
+        rows: list[tuple[str, str]]
         if s.is_points:
             score = stats.get("score", 0)
             big, big_label = number(score), "point" if score == 1 else "points"
-            rows = [("Hits", f"{number(stats.get('hits', 0))} / {number(stats.get('targets', 0))}"),
-                    ("Accuracy", _pct(stats.get("accuracy_pct"))),
-                    ("Best combo", number(stats.get("best_combo", 0))),
-                    ("Punches", number(stats.get("punches", 0))),
-                    ("Peak hand speed", _speed(stats.get("peak_speed_mps"),
-                                               self.services.settings.units)),
-                    ("Dodges", number(stats.get("dodges", 0))),
-                    ("Rounds", number(stats.get("rounds", 0)))]
+            if stats.get("scoring") == "free":  # a clip: no targets, clean punches scored
+                rows = [("Scoring", "Free: a clip"),
+                        ("Clean punches", f"{number(stats.get('clean_punches', 0))} / "
+                                          f"{number(stats.get('punches', 0))}"),
+                        ("Best streak", number(stats.get("best_combo", 0))),
+                        ("Combinations", number(stats.get("combos_completed", 0))),
+                        ("Peak hand speed", _speed(stats.get("peak_speed_mps"),
+                                                   self.services.settings.units)),
+                        ("Mean hand speed", _speed(stats.get("mean_speed_mps"),
+                                                   self.services.settings.units)),
+                        ("Time", ui.format_duration(float(stats.get("duration_s") or 0)))]
+            else:
+                rows = self._target_rows(stats)
         else:
             reps = int(stats.get("reps", 0) or 0)
             target = stats.get("target")
             big = number(reps)
             big_label = ("rep" if reps == 1 else "reps") + (
-                f" (target {number(target)})" if target else "")
+                f" (target {number(target)})" if target else
+                " in the clip" if s.ended == "source_end" else "")
             not_counted = max(0, int(stats.get("attempts", 0)) - int(stats.get("reps", 0)))
             rows = [("Average form", _score(stats.get("avg_score"))),
                     ("Best rep", _score(stats.get("best_score"))),
                     ("Not counted", number(not_counted)),
                     ("Speed loss", _pct(stats.get("velocity_loss_pct"))),
                     ("Time", ui.format_duration(float(stats.get("duration_s") or 0)))]
+        self._draw_rows(surface, rect, done, big, big_label, rows)
+
+    def _target_rows(self, stats: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """The target game's figures."""
+        return [("Hits", f"{number(stats.get('hits', 0))} / {number(stats.get('targets', 0))}"),
+                ("Accuracy", _pct(stats.get("accuracy_pct"))),
+                ("Best combo", number(stats.get("best_combo", 0))),
+                ("Punches", number(stats.get("punches", 0))),
+                ("Peak hand speed", _speed(stats.get("peak_speed_mps"),
+                                           self.services.settings.units)),
+                ("Dodges", number(stats.get("dodges", 0))),
+                ("Rounds", number(stats.get("rounds", 0)))]
+
+    def _draw_rows(self, surface: pygame.Surface, rect: pygame.Rect, done: FinishedSession,
+                   big: str, big_label: str, rows: list[tuple[str, str]]) -> None:
+        lay = ui.Layout.of(surface)
+        s = done.result
+        pad = lay.px(3)
+        x, y = rect.left + pad, rect.top + pad
         r = ui.text(surface, big, (x, y), lay.px(16), ui.ACCENT, bold=True, role="primary")
         ui.text(surface, big_label, (r.right + lay.px(2), r.bottom - lay.px(3)), lay.px(3),
                 ui.MUTED, anchor="bottomleft", max_width=rect.right - r.right - lay.px(4))
@@ -204,6 +227,9 @@ class ResultsScene(BaseScene):
     def _draw_boxing_chart(self, surface: pygame.Surface, rect: pygame.Rect,
                            s: SessionResult) -> None:
         lay = ui.Layout.of(surface)
+        if s.stats.get("scoring") == "free":
+            self._draw_free_chart(surface, rect, s)
+            return
         rounds = s.per_round
         top = pygame.Rect(rect.left, rect.top, rect.width, int(rect.height * 0.55))
         ui.bar_chart(surface, top, [float(r.get("score", 0)) for r in rounds],
@@ -216,6 +242,30 @@ class ResultsScene(BaseScene):
                      labels=[f"R{i + 1}" for i in range(len(rounds))], max_value=100,
                      title="Accuracy per round (%)", size=lay.px(2.8), label_size=lay.px(2.6),
                      color_of=ui.score_color)
+
+
+    def _draw_free_chart(self, surface: pygame.Surface, rect: pygame.Rect,
+                         s: SessionResult) -> None:
+        """Free scoring (a clip): the points of every clean punch, and what free scoring is."""
+        lay = ui.Layout.of(surface)
+        top = pygame.Rect(rect.left, rect.top, rect.width, int(rect.height * 0.62))
+        hits = s.punches[-12:]  # the last dozen fit at a readable size
+        ui.bar_chart(surface, top, [float(h.points or 0) for h in hits],
+                     labels=[LABELS.get(str(h.kind), "?") for h in hits],
+                     title="Points per clean punch", value_fmt="{:,.0f}",
+                     size=lay.px(2.8), label_size=lay.px(2.6))
+        bottom = pygame.Rect(rect.left, top.bottom + lay.px(2), rect.width,
+                             rect.height - top.height - lay.px(2))
+        ui.panel(surface, bottom)
+        ui.paragraph(surface, FREE_SCORING_NOTE, bottom.inflate(-lay.px(6), -lay.px(5)),
+                     lay.px(2.8), ui.INK)
+
+
+# Punch kinds as the free-scoring chart names them (short: a dozen bars share the width).
+LABELS = {"jab": "Jab", "cross": "Cross", "hook": "Hook", "uppercut": "Upper"}
+FREE_SCORING_NOTE = ("Free scoring: the boxer in a clip cannot follow targets, so there were "
+                     "none. Every clean punch scored: complete, from a guard, not flailing; "
+                     "more for hand speed, a streak and combinations.")
 
 
 def _not_saved_text(done: FinishedSession) -> str | None:

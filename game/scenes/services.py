@@ -73,6 +73,18 @@ class PoseSource:
         """The two demo boxers' targets, by slot (``left``, ``right``)."""
         return self._app.versus_orders
 
+    @property
+    def is_file(self) -> bool:
+        """A video, image folder or recording used as the camera (not a camera, not the demo)."""
+        feed = self._app.feed
+        return feed is not None and not feed.is_camera and not self._app.is_demo
+
+    def clip_length_s(self) -> float | None:
+        """How long a file source plays (seconds), when known: a video's declared length, a
+        recording's span, an image folder's images at 30 a second; None for a camera, the demo
+        or an unknown length."""
+        return self._app.clip_length_s() if self.is_file else None
+
     def open(self, spec: str | None = None, *, demo: str | None = None, people: int = 1) -> None:
         self._app.open_source(spec, demo=demo, people=people)
 
@@ -103,6 +115,13 @@ class SceneServices:
     def update_settings(self, settings: Settings) -> None:
         """Apply and save new settings (reopens the camera when its index changed)."""
         self._app.update_settings(settings)
+
+    @property
+    def mirror(self) -> bool:
+        """Whether the stage is drawn as a mirror. The player's own live image (the camera, the
+        demo player) follows the setting; a video or recording is shown as it was filmed: a
+        mirrored file flips its captions and swaps its boxer's hands on screen."""
+        return self._app.settings.mirror and not self.source.is_file
 
     @property
     def audio(self) -> Audio:

@@ -52,6 +52,8 @@ JUDGE_WINDOW_S = 2.0
 # A video whose frames stop before this share of its declared length is damaged (truncated).
 TRUNCATED_SHARE = 0.9
 PAUSE_HINT = "To pause: both hands above your head for a second (or P / Esc)"
+# Only a live camera player pauses with a gesture (a clip's person or the demo cannot).
+PAUSE_KEYS_HINT = "To pause: press P or Esc"
 # A clip that ends (video or recording) finishes the session after this grace, so the last rep
 # that completed on the final frames still shows before the results.
 END_GRACE_S = 1.0
@@ -241,6 +243,11 @@ class SessionScene(PlayScene):
         return not self.judge_waiting
 
     def on_start(self) -> None: ...
+
+    @property
+    def pause_hint(self) -> str:
+        """How to pause: the raised-hands gesture is a live camera player's only."""
+        return PAUSE_HINT if source_kind(self.services) == "camera" else PAUSE_KEYS_HINT
 
     def pause(self) -> None:
         self._was_paused = True
@@ -476,7 +483,7 @@ class SessionScene(PlayScene):
                 bold=True)
         ui.text(surface, "Get ready", (lay.w * 0.36, lay.h * 0.45 + lay.px(18)), lay.px(5),
                 ui.INK, anchor="midtop")
-        ui.text(surface, PAUSE_HINT, (lay.w * 0.36, lay.h * 0.45 + lay.px(26)), lay.px(2.6),
+        ui.text(surface, self.pause_hint, (lay.w * 0.36, lay.h * 0.45 + lay.px(26)), lay.px(2.6),
                 ui.MUTED, anchor="midtop")
 
 

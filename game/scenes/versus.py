@@ -141,11 +141,11 @@ class VersusScene(PlayScene):
         self._tune_feed()
 
     def names(self) -> dict[str, str]:
-        mirror = self.services.settings.mirror
+        mirror = self.services.mirror
         return {s: CORNERS[screen_side(s, mirror)][0] for s in SLOTS}
 
     def color(self, slot: str) -> tuple[int, int, int]:
-        return CORNERS[screen_side(slot, self.services.settings.mirror)][1]
+        return CORNERS[screen_side(slot, self.services.mirror)][1]
 
     def is_seen(self, slot: str) -> bool:
         seen = self.last_seen_ms.get(slot)
@@ -361,7 +361,7 @@ class VersusScene(PlayScene):
     def _hud_rect(self, surface: pygame.Surface, slot: str) -> pygame.Rect:
         lay = ui.Layout.of(surface)
         w = int(lay.w * 0.3)
-        side = screen_side(slot, self.services.settings.mirror)
+        side = screen_side(slot, self.services.mirror)
         x = lay.px(2) if side == "left" else lay.w - w - lay.px(2)
         return pygame.Rect(x, lay.px(2), w, lay.px(30))
 

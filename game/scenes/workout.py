@@ -470,7 +470,7 @@ class GuidedScene(BaseScene):
                                              lay.h - lay.px(30)))
         self.clip.draw(surface, pygame.Rect(half + lay.px(1), lay.px(16), half - lay.px(3),
                                             lay.h - lay.px(30)), title="Follow",
-                       mirror=self.services.settings.mirror)
+                       mirror=self.services.mirror)
         ui.text(surface, self.title_text, (lay.px(4), lay.px(3)), lay.px(5), ui.INK, bold=True,
                 max_width=lay.w - lay.px(40))
         sub = " · ".join(x for x in (self.progress_label, self.last_text, self.detail) if x)

@@ -11,7 +11,9 @@ from click.testing import CliRunner
 
 from game.evaluation.cache import cache_key, cached_path
 from game.evaluation.cli import evaluate
+from game.evaluation.runner import detector_events, player_frames
 from game.pose.recording import RecordingWriter
+from game.pose.types import TrackedPose
 from game.reps.synthetic import Move, simulate
 
 
@@ -57,3 +59,21 @@ def test_eval_json_and_only(tmp_path: Path) -> None:
     assert lines[1]["boxing_mode"]["clips"] == 1 and lines[1]["boxing_mode"]["punches"] == 0
     none = CliRunner().invoke(evaluate, [str(labels), "--cache", str(cache), "--only", "nothing"])
     assert none.exit_code != 0 and "no labelled clip matches" in str(none.exception or none.output)
+
+
+def test_a_recording_of_two_people_is_judged_on_the_one_who_squats(tmp_path: Path) -> None:
+    """The tracker's player (id 1) only stands; the other person (id 2) squats three times: the
+    events judged are the squatter's, and replaying the judged person's frames gives the same."""
+    stander = simulate("squat", [Move("stand", 9.0)], rng=np.random.default_rng(4), t0_ms=1000.0)
+    squatter = simulate("squat", [Move("stand", 1.0)] + [Move("rep", 2.0), Move("stand", 0.8)] * 3,
+                        rng=np.random.default_rng(3), t0_ms=1000.0)
+    path = tmp_path / "two.rsk"
+    with RecordingWriter(path, image_size=squatter[0].image_size, people=True) as w:
+        for a, b in zip(stander, squatter):
+            w.write(a, (TrackedPose(1, "left", True, a), TrackedPose(2, "right", False, b)))
+    events = detector_events(path, "squat")
+    assert sum(1 for e in events if e["type"] == "rep" and e["counted"]) == 3
+    frames = player_frames(path, "squat")
+    assert len(frames) == min(len(stander), len(squatter))
+    assert all(f.landmarks_px is not None and np.allclose(f.landmarks_px[:, :2], b.landmarks_px[:, :2], atol=1e-3)
+               for f, b in zip(frames, squatter) if b.landmarks_px is not None)

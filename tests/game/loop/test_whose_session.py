@@ -125,3 +125,31 @@ def test_warmups_and_scripted_sessions_are_never_requeued_for_the_leaderboard(
     with Outbox(tmp_path / "outbox.sqlite3") as outbox:
         assert requeue_unsent([mine, warm, scripted], _Worker(outbox), now_s=now) == 1
         assert [i.id for i in outbox.items()] == ["1a2b3c4d000040008000000000000011"]
+
+
+def test_a_free_scored_clip_is_never_a_best_nor_a_leaderboard_score(tmp_path: Path) -> None:
+    """A clip's boxing is scored freely (no targets): even saved as the player's own, its points
+    are not the target game's, so it sets no best and is never queued for the leaderboard."""
+    import time
+
+    from game.history import History
+    from game.integrations import queue_submission, requeue_unsent
+    from game.net.outbox import Outbox
+    from game.session_result import SessionResult
+    from tests.game.test_app_requeue import _boxing_session, _Worker
+
+    now = time.time()
+    row = _boxing_session("1a2b3c4d-0000-4000-8000-000000000021", now - 600)
+    free = dict(row, uid="1a2b3c4d-0000-4000-8000-000000000022",
+                stats=dict(row["stats"], scoring="free", score=99_999))
+    assert SessionResult.from_json(row).is_ranked
+    assert not SessionResult.from_json(free).is_ranked
+    with Outbox(tmp_path / "outbox.sqlite3") as outbox:
+        assert requeue_unsent([row, free], _Worker(outbox), now_s=now) == 1
+    assert queue_submission(tmp_path, SessionResult.from_json(free), None) == (None, False)
+    history = History.load(tmp_path / "home")
+    history.add(SessionResult.from_json(row))
+    assert history.add(SessionResult.from_json(free)) == []  # far more points: still no best
+    better = dict(row, uid="1a2b3c4d-0000-4000-8000-000000000023",
+                  stats=dict(row["stats"], score=int(row["stats"]["score"]) + 100))
+    assert history.add(SessionResult.from_json(better)) == ["Score"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from game.pose.pipeline import PipelineOptions, PosePipeline
+from game.pose.pipeline import PipelineOptions, PosePipeline, holds_two_people
 from game.pose.types import NUM_LANDMARKS, Frame
 
 
@@ -153,3 +154,79 @@ def test_a_cut_is_a_whole_picture_change_not_a_person_moving() -> None:
     assert not is_cut(_grey_thumb(room), _grey_thumb(darker))
     assert is_cut(_grey_thumb(room), _grey_thumb(other_shot))
     assert not is_cut(None, _grey_thumb(room))
+
+
+class CountingPeople(TwoPeopleBackend):
+    """Reports the people of ``people_at(t_ms)`` (their x), counting its calls; ``num_poses`` caps
+    how many it reports, as the model does."""
+
+    name = "fake-counting"
+
+    def __init__(self, num_poses: int, people_at: Callable[[float], list[float]]) -> None:
+        super().__init__([])
+        self.num_poses = num_poses
+        self.people_at = people_at
+        self.calls: list[float] = []
+
+    def detect_all(self, image_bgr: np.ndarray, timestamp_ms: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        self.calls.append(timestamp_ms)
+        xs = self.people_at(timestamp_ms)[: self.num_poses]
+        return [(skeleton(x), np.zeros((NUM_LANDMARKS, 3))) for x in xs]
+
+
+def test_a_second_person_is_looked_for_once_a_second_and_followed_once_found() -> None:
+    # The player (x=200) alone for 2.5 s; a partner (x=450) from 2.5 s to 5 s; alone again after.
+    def people_at(t_ms: float) -> list[float]:
+        return [200.0, 450.0] if 2500 <= t_ms < 5000 else [200.0]
+
+    made: dict[tuple[int, bool], CountingPeople] = {}
+
+    def factory(num_poses: int, still: bool) -> CountingPeople:
+        made[(num_poses, still)] = CountingPeople(num_poses, people_at)
+        return made[(num_poses, still)]
+
+    single = CountingPeople(1, people_at)
+    pipe = PosePipeline(PipelineOptions(watch_others_ms=1000.0, others_gone_ms=3000.0),
+                        backend=single, backend_factory=factory)
+    img = np.full((480, 640, 3), 120, np.uint8)
+    counts: dict[float, int] = {}
+    for i in range(300):  # 10 s at 30 fps
+        t = i * 1000.0 / 30.0
+        counts[t] = len(pipe.process_all(Frame(image_bgr=img, timestamp_ms=t, index=i)))
+    look, both = made[(2, True)], made[(2, False)]
+    # One look a second while one person is in view; the first look after the partner came in
+    # (at 3.0 s) switches to following both, which goes on until 3 s after the partner left.
+    assert [round(t) for t in look.calls[:4]] == [0, 1000, 2000, 3000]
+    assert pipe.switches == 1
+    assert round(both.calls[0]) == 3000 and 8000 <= both.calls[-1] <= 8100
+    assert all(counts[t] == 2 for t in counts if 3000 <= t < 5000)
+    assert all(counts[t] == 1 for t in counts if t < 2500 or t >= 5000)
+    # Back to one person: the look resumes once a second, and the single model takes over again.
+    assert all(t > 8000 for t in look.calls[4:]) and len(look.calls) >= 5
+    assert not pipe.is_following_both and single.calls[-1] > 8000
+    # The tracker kept the player: one identity for each person over the whole run.
+    assert pipe.tracker.people == 2
+
+
+def test_without_watching_a_single_person_pipeline_never_looks() -> None:
+    made: list[int] = []
+
+    def factory(num_poses: int, still: bool) -> CountingPeople:
+        made.append(num_poses)
+        return CountingPeople(num_poses, lambda t: [200.0, 450.0])
+
+    pipe = PosePipeline(PipelineOptions(), backend=CountingPeople(1, lambda t: [200.0, 450.0]),
+                        backend_factory=factory)
+    img = np.full((480, 640, 3), 120, np.uint8)
+    for i in range(60):
+        assert len(pipe.process_all(Frame(image_bgr=img, timestamp_ms=i * 33.3, index=i))) == 1
+    assert made == []
+
+
+def test_one_body_reported_twice_is_not_two_people() -> None:
+    body = skeleton(200.0)
+    shifted = body.copy()
+    shifted[:, 0] += 10.0  # a tenth of a torso length
+    assert not holds_two_people([(body, None), (shifted, None)])
+    assert holds_two_people([(body, None), (skeleton(450.0), None)])
+    assert not holds_two_people([(body, None)])

@@ -10,7 +10,7 @@ import pytest
 
 from game.errors import RecordingFormatError, StorageError
 from game.pose.recording import Recording, RecordingWriter, read_recording
-from game.pose.types import PoseFrame
+from game.pose.types import PoseFrame, TrackedPose
 from tests.support.arrays import same_or_both_missing
 
 
@@ -281,3 +281,77 @@ def test_a_recording_killed_in_its_first_second_still_salvages(tmp_path: Path) -
     assert list(rec) == [] and rec.truncated
     with pytest.raises(RecordingFormatError, match="truncated after 0 frames"):
         list(read_recording(path))
+
+
+def _people_frames(n: int) -> list[tuple[PoseFrame, tuple[TrackedPose, ...]]]:
+    """The player (id 2) in view except every 5th frame; another person (id 1) in every 3rd."""
+    a, b = _frames(n, seed=1), _frames(n, seed=2)
+    out = []
+    for i in range(n):
+        people = []
+        if i % 3 == 0 and b[i].landmarks_px is not None:
+            people.append(TrackedPose(1, "left", False, b[i]))
+        player = a[i] if i % 5 else PoseFrame(timestamp_ms=a[i].timestamp_ms, image_size=(640, 480),
+                                              landmarks_px=None, index=i)
+        if player.landmarks_px is not None:
+            people.append(TrackedPose(2, "right", True, player))
+        out.append((player, tuple(people)))
+    return out
+
+
+def test_a_recording_of_everyone_replays_everyone_and_the_player_alone(tmp_path: Path) -> None:
+    frames = _people_frames(30)
+    path = tmp_path / "two.rsk"
+    with RecordingWriter(path, image_size=(640, 480), people=True) as w:
+        for player, people in frames:
+            w.write(player, people)
+    rec = Recording(path)
+    assert rec.holds_people
+    back = list(rec.people())
+    assert len(back) == len(frames)
+    for (player, people), (p2, people2) in zip(frames, back):
+        assert (p2.landmarks_px is None) == (player.landmarks_px is None)
+        assert [(p.person_id, p.slot, p.is_player) for p in people2] == \
+            [(p.person_id, p.slot, p.is_player) for p in people]
+        for p, q in zip(people, people2):
+            assert p.pose.landmarks_px is not None and q.pose.landmarks_px is not None
+            np.testing.assert_allclose(q.pose.landmarks_px[:, :2], p.pose.landmarks_px[:, :2], atol=5e-4)
+    # Reading it as before (frames only) gives the player's skeletons.
+    assert [f.landmarks_px is None for f in read_recording(path)] == \
+        [player.landmarks_px is None for player, _ in frames]
+
+
+def test_a_recording_of_one_person_has_the_player_alone_as_people(tmp_path: Path) -> None:
+    frames = _frames(15)
+    path = tmp_path / "one.rsk"
+    _write(path, frames)
+    rec = Recording(path)
+    assert not rec.holds_people
+    for f, (g, people) in zip(frames, rec.people()):
+        assert [(p.person_id, p.is_player) for p in people] == ([] if f.landmarks_px is None else [(1, True)])
+        assert people == () or people[0].pose is g
+
+
+@pytest.mark.parametrize("bad", [
+    '"o": 3', '"o": [[1]]', '"o": [{"id": 0, "s": "left", "p": null}]',
+    '"o": [{"id": 1, "s": "", "p": null}]', '"o": [{"id": 1, "s": "left", "p": [[1, 2]]}]',
+])
+def test_damaged_other_people_are_refused_naming_the_line(tmp_path: Path, bad: str) -> None:
+    path = tmp_path / "bad.rsk"
+    with RecordingWriter(path, image_size=(640, 480), people=True) as w:
+        for player, people in _people_frames(3):
+            w.write(player, people)
+    lines = gzip.open(path).read().decode().splitlines()
+    lines[2] = lines[2].rsplit(',"o":', 1)[0] + "," + bad + "}"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    with pytest.raises(RecordingFormatError, match="line 3 is damaged"):
+        list(Recording(path).people())
+
+
+def test_two_people_with_one_id_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "same.rsk"
+    player, _ = _people_frames(2)[1]  # the player in view
+    with RecordingWriter(path, image_size=(640, 480), people=True) as w:
+        w.write(player, (TrackedPose(4, "left", True, player), TrackedPose(4, "right", False, player)))
+    with pytest.raises(RecordingFormatError, match="same 'id'"):
+        list(Recording(path).people())

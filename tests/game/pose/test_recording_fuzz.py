@@ -23,7 +23,7 @@ import pytest
 
 from game.errors import RecordingFormatError
 from game.pose.recording import Recording, RecordingWriter
-from game.pose.types import PoseFrame
+from game.pose.types import PoseFrame, TrackedPose
 from tests.support.fuzz import cases
 from tests.support.recordings import CACHE
 
@@ -40,25 +40,37 @@ def _real_recordings() -> list[Path]:
     return found[:12]
 
 
-def _synthetic(path: Path) -> None:
+def _synthetic(path: Path, *, people: bool = False) -> None:
+    """A generated recording; with ``people`` one of everyone tracked (a second person in
+    every other frame, the player out of view now and then)."""
     rng = np.random.default_rng(7)
-    with RecordingWriter(path, image_size=(640, 480), fps=30.0, source="synthetic") as w:
+
+    def frame(i: int, seen: bool) -> PoseFrame:
+        px = None if not seen else np.column_stack(
+            [rng.uniform(0, 640, 33), rng.uniform(0, 480, 33), rng.normal(0, 80, 33),
+             rng.uniform(0, 1, 33)])
+        return PoseFrame(timestamp_ms=i * 33.3, image_size=(640, 480), landmarks_px=px,
+                         world_m=None if px is None else rng.normal(0, 0.4, (33, 3)), index=i)
+
+    with RecordingWriter(path, image_size=(640, 480), fps=30.0, source="synthetic",
+                         people=people) as w:
         for i in range(SEED_FRAMES):
-            px = None if i % 9 == 4 else np.column_stack(
-                [rng.uniform(0, 640, 33), rng.uniform(0, 480, 33), rng.normal(0, 80, 33),
-                 rng.uniform(0, 1, 33)])
-            w.write(PoseFrame(timestamp_ms=i * 33.3, image_size=(640, 480), landmarks_px=px,
-                              world_m=None if px is None else rng.normal(0, 0.4, (33, 3)), index=i))
+            player = frame(i, i % 9 != 4)
+            tracked = [TrackedPose(1, "left", True, player)] if player.has_person else []
+            if people and i % 2:
+                tracked.append(TrackedPose(2, "right", False, frame(i, True)))
+            w.write(player, tracked)
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[list[bytes]]:
     """Seed files as lists of lines: header, SEED_FRAMES frames, footer."""
     folder = tmp_path_factory.mktemp("seeds")
-    synthetic = folder / "synthetic.rsk"
+    synthetic, everyone = folder / "synthetic.rsk", folder / "everyone.rsk"
     _synthetic(synthetic)
+    _synthetic(everyone, people=True)
     seeds = []
-    for path in [synthetic, *_real_recordings()]:
+    for path in [synthetic, everyone, *_real_recordings()]:
         lines = gzip.decompress(path.read_bytes()).splitlines(keepends=True)
         frames = lines[1:-1][:SEED_FRAMES]
         footer = json.dumps({"end": True, "frames": len(frames)}).encode() + b"\n"

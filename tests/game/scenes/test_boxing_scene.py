@@ -117,6 +117,13 @@ def test_a_short_clip_plays_from_its_start_in_the_round_and_ends_it(make_app: An
     assert session["source_kind"] == "recording"
     assert session["stats"]["punches"] == len(punches), session["per_round"]
     assert session["stats"]["rounds"] == 1
+    # the boxer in a clip cannot follow targets: free scoring, one round as long as the clip
+    assert session["stats"]["scoring"] == "free" and session["stats"]["targets"] == 0
+    assert session["stats"]["clean_punches"] == len(punches), session["per_round"]
+    assert session["stats"]["score"] >= 60 * len(punches)
+    assert session["difficulty"]["rounds"] == 1
+    assert 3.9 <= session["difficulty"]["round_s"] <= 4.2, session["difficulty"]
+    assert [p["grade"] for p in session["punches"]] == ["clean"] * len(punches)
     from game.scenes.results import _ended_text
 
     assert _ended_text(app.sessions[-1].result) == "The recording finished."
@@ -135,4 +142,45 @@ def test_on_a_clip_the_scoring_lock_says_why_not_what_to_do(make_app: Any, tmp_p
     scene.rules._flail_until = scene.rules._t + 2.0  # as after two wild punches
     scene.update(1 / 60)
     msg = scene.feedback.in_region("cue")
-    assert msg is not None and "Hands back" not in msg.text and "no target" in msg.text
+    assert msg is not None and "Hands back" not in msg.text and "clip" in msg.text
+
+
+def test_a_clip_round_is_labelled_free_scoring_and_timed_by_the_clip(make_app: Any,
+                                                                     tmp_path: Any) -> None:
+    """What the player reads on a clip: free scoring (not "Round 1 of 3"), the clip's time
+    left (not 1:00), no targets; a file is drawn as filmed (never mirrored)."""
+    from game.scenes import ui
+
+    rsk = _write_boxer_clip(tmp_path / "clip.rsk", (1.0,), clip_s=6.0)
+    app = make_app("boxing", demo=None, calibrate=False, size=(1280, 720))
+    app.open_source(str(rsk))
+    assert app.settings.mirror and not app.services.mirror  # a file: as filmed
+    scene = app.stack.top
+    lay = ui.Layout.of(app.screen)
+    cue = scene._hud_rects(lay)["cue"]
+    run_steps(app, 60, draw_every=30)  # in the countdown: what free scoring is, whole
+    msg = scene.feedback.in_region("cue")
+    assert msg is not None and msg.head == "FREE SCORING" and "Go" in msg.text, msg
+    assert len(ui.wrap(msg.text, lay.px(4.4), cue.width - 2 * lay.px(2))) <= 2  # never cut
+    run_steps(app, 60 * 2 + 30, draw_every=30)  # the rest of it, and half a second of the clip
+    assert scene.state == "active" and scene.rules is not None
+    assert scene.rules.difficulty.is_free and scene.rules.cues == ()
+    with ui.record_boxes() as boxes:
+        app._draw()
+    words = [b.text for b in boxes.texts]
+    assert "Clip: free scoring" in words and not any(w.startswith("Round ") for w in words)
+    assert any(w in ("0:06", "0:05") for w in words), words
+    msg = scene.feedback.in_region("cue")
+    assert msg is not None and msg.head == "FREE SCORING", msg
+    assert len(ui.wrap(msg.text, lay.px(4.4), cue.width - 2 * lay.px(2))) <= 2
+
+
+def test_the_picture_sits_above_the_cue_line(make_app: Any) -> None:
+    """A message on the cue line never covers the boxer's feet: the picture ends above it."""
+    app = make_app("boxing", demo="boxing", size=(1280, 720))
+    scene = app.stack.top
+    from game.scenes import ui
+
+    lay = ui.Layout.of(app.screen)
+    assert scene._stage_area(lay).bottom <= scene._hud_rects(lay)["cue"].top
+    assert app.services.mirror == app.settings.mirror  # the demo player is a live image
