@@ -33,11 +33,29 @@ import numpy as np
 from game.boxing.events import HANDS, Hand, PunchEvent, PunchKind
 from game.boxing.features import excursion_features
 from game.boxing.guard import GuardWatch
-from game.boxing.kinematics import MIN_VISIBILITY, BodySample, sample_body
+from game.boxing.kinematics import (
+    MIN_VISIBILITY,
+    SPEED_WINDOW_S,
+    TIME_TOLERANCE_S,
+    BodySample,
+    sample_body,
+    velocity,
+    window_start,
+)
 from game.boxing.uppercut import RiseTracker, judge_rise
 from game.pose.types import PoseFrame
 
 State = Literal["guard", "out", "back"]
+
+# How far back a hand's positions are kept: the speed's span (``SPEED_WINDOW_S``) and the onset's
+# look back for a wind-up begun before the hand counted as leaving (four frames at 30 fps, 0.1 s).
+HISTORY_S = 0.1
+# How far back the frames' kinematics are kept: the kind model's window (16 steps of 1/30 s) with
+# room to spare (45 frames at 30 fps before; a time, so 60 fps does not halve it).
+SAMPLES_S = 1.5
+# How far back an arm's visibility is kept: an excursion (at most ``max_out_s``) and the wait for a
+# hidden arm to be seen (as long again), with room to spare.
+VISIBILITY_S = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +73,10 @@ class DetectorOptions:
     path_noise_floor: float = 0.01  # arm lengths per frame
     path_weight: float = 0.7  # share of the path length counted as travel (arcs: hooks)
     still_speed: float = 0.8  # arm lengths / s: "the hand has stopped"
+    stop_s: float = 0.1  # ... when it stays slower than that this long: two frames' speeds at 30 fps
+    # (each over two frame intervals, ``SPEED_WINDOW_S``) span three intervals. A time, not a frame
+    # count: "two frames" is 33 ms of a pause at 60 fps (a slow straight split in pieces) and 0.3 s
+    # at 10 fps
     max_out_s: float = 0.9  # an extension slower than this is a reach, not a punch
     guard_tau_s: float = 0.25  # guard position follows a still hand with this time constant
     straight_extension: float = 0.85  # straightness of a locked-out straight punch
@@ -192,7 +214,9 @@ class _Hand:
     peak_extension: float = 0.0
     peak_speed: float = 0.0
     peak_speed_mps: float = 0.0
-    still_frames: int = 0
+    still_from_s: float | None = None  # the hand has been slower than ``still_speed`` since then
+    speed_from_s: float = 0.0  # the start of the span the last speed was measured over
+    rel_velocity: np.ndarray | None = None  # the wrist's velocity over its own shoulder then (m/s)
     path: float = 0.0
     last_w: np.ndarray | None = None
     last_exc: float = 0.0
@@ -214,7 +238,9 @@ class _Hand:
     low_y: float = 0.0  # lowest wrist height during the excursion (arm lengths)
     ext_trace: list[tuple[float, float]] = field(default_factory=list)  # (t, straightness) going out
     out_across: float = 0.0  # outermost wrist position across the body during the excursion
-    history: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=lambda: deque(maxlen=4))
+    # (t, [wrist over the shoulders' midpoint, wrist over its own shoulder]), metres: the shortest
+    # run of recent frames spanning ``HISTORY_S``
+    history: deque[tuple[float, np.ndarray]] = field(default_factory=deque)
     back_min_exc: float = 0.0  # closest approach to the guard since the peak
     relaunches: int = 0  # excursions started from "back" since the hand was last home
     turn_w: np.ndarray | None = None  # where the hand was at that closest approach
@@ -228,7 +254,7 @@ class _Hand:
     loose: float = 0.0  # distance from the guard with the depth axis down-weighted (arm lengths)
     loose_speed: float = 0.0  # speed with the depth axis down-weighted (arm lengths / s)
     max_loose: float = 0.0  # the largest "loose" since the hand left its guard
-    visibility: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=45))  # (t, arm visibility)
+    visibility: deque[tuple[float, float]] = field(default_factory=deque)  # (t, arm visibility), the last VISIBILITY_S
     unseen: tuple[Candidate, float] | None = None  # an excursion of a hidden arm, and until when it may be seen
 
 
@@ -467,7 +493,7 @@ class PunchDetector:
         self.kind_classifier = kind_classifier
         self.judge = judge
         self._hands: dict[Hand, _Hand] = {h: _Hand() for h in HANDS}
-        self._samples: deque[BodySample] = deque(maxlen=45)
+        self._samples: deque[BodySample] = deque()  # the last SAMPLES_S (the kind model's window)
         self._arm_lengths: deque[float] = deque(maxlen=120)
         self._arm_m = 0.0
         self._stance_evidence = 0.0  # > 0: orthodox (left lead)
@@ -494,6 +520,8 @@ class PunchDetector:
             self._lose_track()
         self._last = s
         self._samples.append(s)
+        while self._samples[0].t_s < s.t_s - SAMPLES_S:
+            self._samples.popleft()
         for arm in (s.left, s.right):
             if arm.is_valid:
                 self._arm_lengths.append(arm.segment_sum_m)
@@ -606,26 +634,35 @@ class PunchDetector:
         return jump > self.options.track_jump_torso or size > 0.35
 
     def _speed(self, h: _Hand, t: float, w_mid: np.ndarray, w_rel: np.ndarray) -> tuple[float, float, float, float]:
-        """Wrist speeds in m/s over the last two frames (a backward difference: no look-ahead):
-        relative to the shoulders' midpoint (the punch's speed, body turn included), relative
-        to its own shoulder (the arm's own motion, which the state machine follows), and the first
-        with BlazePose's depth axis down-weighted (``depth_weight``: its noisiest axis), and the first
-        in the image plane alone (depth left out)."""
-        h.history.append((t, w_mid, w_rel))
+        """Wrist speeds in m/s over the last ``SPEED_WINDOW_S`` (a least-squares slope over the
+        frames of that span, backward only: no look-ahead; ``kinematics.velocity``): relative to
+        the shoulders' midpoint (the punch's speed, body turn included), relative to its own
+        shoulder (the arm's own motion, which the state machine follows), and the first with
+        BlazePose's depth axis down-weighted (``depth_weight``: its noisiest axis), and the first in
+        the image plane alone (depth left out). Sets ``speed_from_s``, the start of the span."""
+        h.history.append((t, np.concatenate((w_mid, w_rel))))
+        times = [x[0] for x in h.history]
+        drop = window_start(times, HISTORY_S)
+        for _ in range(drop):
+            h.history.popleft()
+        times = times[drop:]
+        h.speed_from_s = times[window_start(times, SPEED_WINDOW_S)]
+        h.rel_velocity = None
         if len(h.history) < 2:
             return 0.0, 0.0, 0.0, 0.0
-        t0, m0, r0 = h.history[-3] if len(h.history) >= 3 else h.history[0]
-        dt = t - t0
-        if dt <= 1e-6:
-            return 0.0, 0.0, 0.0, 0.0
-        flat = (w_rel - r0) * np.array([1.0, 1.0, self.options.depth_weight])
-        return (float(np.linalg.norm(w_mid - m0) / dt), float(np.linalg.norm(w_rel - r0) / dt),
-                float(np.linalg.norm(flat) / dt), float(np.linalg.norm((w_mid - m0)[:2]) / dt))
+        v = velocity(times, [x[1] for x in h.history])  # both at once: one fit
+        v_mid, v_rel = v[:3], v[3:]
+        h.rel_velocity = v_rel
+        flat = v_rel * np.array([1.0, 1.0, self.options.depth_weight])
+        return (float(np.linalg.norm(v_mid)), float(np.linalg.norm(v_rel)),
+                float(np.linalg.norm(flat)), float(np.linalg.norm(v_mid[:2])))
 
     def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
         """One frame of one hand: (its punch reported now, if any; whether an excursion started)."""
         h = self._hands[hand]
         h.visibility.append((s.t_s, s.arm(hand).visibility))
+        while h.visibility[0][0] < s.t_s - VISIBILITY_S:
+            h.visibility.popleft()
         seen_late = self._seen_late(hand, h, s)
         event, started = self._advance_hand(hand, s)
         return seen_late or event, started
@@ -705,7 +742,11 @@ class PunchDetector:
                 h.path += max(0.0, float(np.linalg.norm(w - h.last_w)) - opt.path_noise_floor)
             h.peak_speed = max(h.peak_speed, speed)
             h.peak_speed_mps = max(h.peak_speed_mps, speed_mps)
-            h.still_frames = h.still_frames + 1 if speed < opt.still_speed else 0
+            if speed >= opt.still_speed:
+                h.still_from_s = None
+            elif h.still_from_s is None:
+                h.still_from_s = h.speed_from_s
+            stopped = h.still_from_s is not None and s.t_s - h.still_from_s >= opt.stop_s - TIME_TOLERANCE_S
             travel = max(h.max_exc, opt.path_weight * h.path)
             # The fast phase is over when the hand slows to a fraction of its peak speed (a hook's
             # impact, a straight's lock-out) or comes back. A short wind-up (a hook's cock, an
@@ -744,9 +785,9 @@ class PunchDetector:
             if slowed and h.impact_s is None and travel >= opt.min_travel:
                 h.impact_s = s.t_s
             conditions["peak_passed"] = travel >= opt.min_travel and (
-                exc < h.max_exc - opt.peak_drop or h.still_frames >= 2 or slowed
+                exc < h.max_exc - opt.peak_drop or stopped or slowed
             )
-            conditions["fizzled"] = travel < opt.min_travel and h.still_frames >= 2
+            conditions["fizzled"] = travel < opt.min_travel and stopped
         elif h.state == "back":
             if exc < h.back_min_exc:
                 h.back_min_exc, h.turn_w, h.turn_straightness, h.turn_s = exc, w.copy(), arm.straightness, s.t_s
@@ -830,7 +871,7 @@ class PunchDetector:
             h.peak_extension = arm.straightness
             h.peak_speed = speed
             h.peak_speed_mps = speed_mps
-            h.still_frames = 0
+            h.still_from_s = None
             h.path = 0.0
             h.impact_s = None
             h.ext_trace = [(s.t_s, arm.straightness)]
@@ -843,7 +884,7 @@ class PunchDetector:
             h.low_y = float(w[1])
             # The wind-up may have started before the hand counted as leaving: look back a little.
             h.out_across = min([self._across(h, h.guard), self._across(h, w)]
-                               + [self._across(h, past / L) for _, past, _ in h.history])
+                               + [self._across(h, past[:3] / L) for _, past in h.history])
         elif h.state == "out" and nxt == "back" and fired == "peak_passed":
             event = self._conclude(hand, h, s)
             h.still_since_s = None
@@ -926,12 +967,10 @@ class PunchDetector:
         return float(np.dot(w, line / n)) if n > 1e-9 else 0.0
 
     def _up_speed(self, h: _Hand) -> float:
-        """The wrist's upward speed over its own shoulder (arm lengths / s, the last two frames)."""
-        if len(h.history) < 2 or self._arm_m <= 0:
+        """The wrist's upward speed over its own shoulder (arm lengths / s, over ``SPEED_WINDOW_S``)."""
+        if h.rel_velocity is None or self._arm_m <= 0:
             return 0.0
-        t0, _, r0 = h.history[-3] if len(h.history) >= 3 else h.history[0]
-        t1, _, r1 = h.history[-1]
-        return float(r1[1] - r0[1]) / max(t1 - t0, 1e-6) / self._arm_m
+        return float(h.rel_velocity[1]) / self._arm_m
 
     def _dt(self, s: BodySample) -> float:
         if len(self._samples) < 2:
@@ -953,6 +992,13 @@ class PunchDetector:
             (other.state in ("out", "back") and abs(other.onset_s - h.onset_s) <= opt.flail_window_s
              and min(other.max_exc, other.max_loose) >= opt.loose_hand)
             or (other.state == "guard" and other.loose > opt.loose_hand)
+            # The other hand still on its way out and already far from its guard: both arms
+            # reaching out together (clapping, raising both arms), however far apart their onsets
+            # read. An onset is where the speed first passes ``onset_speed``, and landmark noise
+            # moves that by a frame or more on a hand that starts slowly (1 cm of jitter made a clap
+            # read as two onsets 0.2 s apart). In a combination the hand that punched before is on
+            # its way back ("back") by the time the next punch peaks.
+            or (other.state == "out" and other.loose > opt.loose_hand)
             or (other.state == "guard" and other.loose > opt.onset_excursion
                 and other.loose_speed > opt.loose_speed)
         )

@@ -9,6 +9,7 @@ works from the side, less well for punches thrown straight at the camera.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,15 @@ from game.pose.types import LM, FloatArray, PoseFrame
 MIN_VISIBILITY = 0.5
 # Torso length assumed for image-only input (BlazePose world torso of an adult: 0.45-0.55 m).
 TORSO_M_2D = 0.5
+
+# Speeds are measured over the shortest run of recent frames spanning at least this long: two frame
+# intervals of the 30 fps clips every speed threshold was measured on (docs/BOXING.md), so at 24-30
+# fps the speed is the same backward difference as before, and at any other frame rate it is still
+# the wrist's average speed over about 67 ms. A span in frames would halve at 60 fps (doubling the
+# landmark noise in every speed) and triple at 10 fps.
+SPEED_WINDOW_S = 2.0 / 30.0
+# Timestamps are whole milliseconds: a 30 fps frame two intervals back reads 66 or 67 ms old.
+TIME_TOLERANCE_S = 0.002
 
 SIDES = {
     "left": (LM.LEFT_SHOULDER, LM.LEFT_ELBOW, LM.LEFT_WRIST),
@@ -130,3 +140,36 @@ def sample_body(frame: PoseFrame, *, use_world: bool = True) -> BodySample | Non
         feet_m=feet,
         shoulder_width_px=float(np.linalg.norm(px[LM.LEFT_SHOULDER, :2] - px[LM.RIGHT_SHOULDER, :2])),
     )
+
+
+def window_start(times: Sequence[float], span_s: float) -> int:
+    """The index of the latest sample at least ``span_s`` older than the last one (within
+    ``TIME_TOLERANCE_S``), or 0 when none is: the samples from there on are the shortest run of
+    recent frames that spans ``span_s``, whatever the frame rate and however uneven the gaps
+    (dropped frames)."""
+    t_last = times[-1]
+    for i in range(len(times) - 2, -1, -1):
+        if t_last - times[i] >= span_s - TIME_TOLERANCE_S:
+            return i
+    return 0
+
+
+def velocity(times: Sequence[float], values: Sequence[FloatArray], span_s: float = SPEED_WINDOW_S) -> FloatArray:
+    """The rate of change (per second) of ``values`` at the last sample: the least-squares slope
+    over the shortest run of recent samples spanning ``span_s`` (:func:`window_start`), at least the
+    last two. With three evenly spaced samples the slope is the end-to-end difference over the span
+    (the backward difference the thresholds were measured with); with more (a faster camera) it
+    averages out landmark noise instead of amplifying it; uneven gaps are weighted by their times.
+    Zero with fewer than two samples or no time between them."""
+    n = len(times)
+    if n < 2 or n != len(values):
+        return np.zeros(np.shape(values[-1]) if values else 3)
+    i = window_start(times, span_s)
+    ts = times[i:]
+    mean = sum(ts) / len(ts)
+    t = np.array([x - mean for x in ts], dtype=np.float64)
+    denom = float(t @ t)
+    if denom <= 1e-12:
+        return np.zeros(np.shape(values[-1]))
+    # The slope sum(dt * (v - mean v)) / sum(dt^2); sum(dt) is 0, so the mean of v drops out.
+    return np.asarray(t @ np.array(values[i:], dtype=np.float64)) / denom

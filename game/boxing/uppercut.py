@@ -23,11 +23,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from game.boxing.events import Hand
-from game.boxing.kinematics import ArmSample
+from game.boxing.kinematics import SPEED_WINDOW_S, TIME_TOLERANCE_S, ArmSample, velocity, window_start
 
 if TYPE_CHECKING:
     from game.boxing.detector import DetectorOptions
 
+# How long a fist's heights are kept: a dip and a drive (each well under ``max_out_s``) and the
+# fall before them.
+HEIGHTS_S = 3.0
+# "Driven, not jumped" compares the rise within one frame of the 30 fps clips it was measured on
+# (a real drive takes 4-9 of them) with the whole rise: at 60 fps two frames make that span; over
+# a longer gap (a 10-15 fps camera, a dropped frame) the share of a steady rise that span carries.
+JUMP_SPAN_S = 1.0 / 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +75,13 @@ class RiseTracker:
     top_shape: tuple[float, float, float, float, float] = (0.0, 0.0, 0.0, 0.0, 0.0)
     top_inside: float | None = None
     drive_t_s: float = 0.0  # when the fist last left its lowest point
-    max_step: float = 0.0  # the largest rise from one frame to the next
+    max_step: float = 0.0  # the largest rise within ``JUMP_SPAN_S``
     taken: bool = False  # this rise was reported as an uppercut
-    recent: deque[tuple[float, float, np.ndarray]] = field(default_factory=lambda: deque(maxlen=3))
-    # (t, fist height, other fist's height or None): the last ~3 s at 30 fps, enough for a dip
-    # and a drive (each well under ``max_out_s``).
-    heights: deque[tuple[float, float, float | None]] = field(default_factory=lambda: deque(maxlen=90))
+    # (t, fist height and wrist position): the shortest run of frames spanning ``SPEED_WINDOW_S``,
+    # the speeds' window (as the state machine's)
+    recent: deque[tuple[float, np.ndarray]] = field(default_factory=deque)  # (t, [height, wrist xyz])
+    # (t, fist height, other fist's height or None): the last ``HEIGHTS_S``
+    heights: deque[tuple[float, float, float | None]] = field(default_factory=deque)
 
     def lose(self) -> None:
         """The arm went out of view: no rise spans the gap."""
@@ -94,15 +102,17 @@ class RiseTracker:
         or is taken."""
         min_rise, drop = opt.uppercut_full_rise, opt.peak_drop
         y = float(arm.wrist_m[1] - arm.shoulder_m[1]) / arm_m
-        vy = speed = 0.0
-        if self.recent:
-            t0, y0, w0 = self.recent[0]
-            if t_s - t0 > 1e-6:
-                vy = (y - y0) / (t_s - t0)
-                speed = float(np.linalg.norm(arm.wrist_m - w0)) / (t_s - t0)
-        self.recent.append((t_s, y, arm.wrist_m))
-        step = y - self.heights[-1][1] if self.heights else 0.0
+        self.recent.append((t_s, np.array([y, *arm.wrist_m])))
+        times = [r[0] for r in self.recent]
+        for _ in range(window_start(times, SPEED_WINDOW_S)):
+            self.recent.popleft()
+        times = [r[0] for r in self.recent]
+        v = velocity(times, [r[1] for r in self.recent])
+        vy, speed = float(v[0]), float(np.linalg.norm(v[1:]))
+        step = self._jump(t_s, y)
         self.heights.append((t_s, y, other_fist))
+        while self.heights[0][0] < t_s - HEIGHTS_S:
+            self.heights.popleft()
         if self.low is None or y <= self.low:
             self._start(t_s, y)
             return None
@@ -133,6 +143,22 @@ class RiseTracker:
             # On its way down: a new rise is measured from wherever the fist bottoms out next.
             self._start(t_s, y)
         return out
+
+    def _jump(self, t_s: float, y: float) -> float:
+        """The fist's rise within ``JUMP_SPAN_S`` up to now (arm lengths): from the earliest
+        earlier frame inside that span, or, when the last frame is older, the share of the rise
+        since it that the span carries (a steady rise assumed)."""
+        if not self.heights:
+            return 0.0
+        earliest = None
+        for h in reversed(self.heights):
+            if h[0] < t_s - JUMP_SPAN_S - TIME_TOLERANCE_S:
+                break
+            earliest = h
+        if earliest is not None:
+            return y - earliest[1]
+        t0, y0, _ = self.heights[-1]
+        return (y - y0) * min(1.0, JUMP_SPAN_S / max(t_s - t0, 1e-6))
 
     def take(self) -> None:
         """The rise was reported: it is not reported again."""
@@ -167,9 +193,9 @@ def judge_rise(r: Rise, opt: DetectorOptions) -> str | None:
     """Why this rise is not an uppercut, or None when it is one. Every test is the uppercut's
     anatomy, with the thresholds the state machine's uppercut rules already use:
 
-    - driven, not jumped: no single frame carries half of the rise (a fist at the top the frame
+    - driven, not jumped: no 1/30 s carries half of the rise (a fist at the top the frame
       after its low point is a tracking glitch or a first frame, as in the state machine; a real
-      drive takes 4-9 frames at 30 fps);
+      drive takes 4-9 frames at 30 fps, 0.13-0.3 s; ``JUMP_SPAN_S``);
     - the fist rose ``uppercut_full_rise`` (half an arm length: from the hip or the ribs; a
       straight from the guard lifts it 0.33-0.40) to the shoulder line within a fist
       (``uppercut_long_top``: the wrist landmark sits a fist below the knuckles at the chin);
