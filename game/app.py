@@ -36,11 +36,13 @@ from game.feed import (
     FeedStatus,
     PoseFeed,
     SharedBackend,
+    SharedPeopleBackend,
     describe_source,
     is_camera_spec,
     pose_opener,
     synthetic_opener,
     synthetic_people_opener,
+    watching_pipeline,
 )
 from game.history import History
 from game.input import (
@@ -55,7 +57,7 @@ from game.input import (
 from game.integrations import LeaderboardLink, PlanLoader, persist_session, replay_journals
 from game.loop import STEP_S, FixedStep, SceneStack
 from game.moves import OrderBook, SyntheticSession, boxer_frames
-from game.pose.backend import native_stderr_silenced
+from game.pose.backend import MediaPipeBackend, native_stderr_silenced
 from game.pose.pipeline import PipelineOptions, PosePipeline
 from game.scenes import factory, ui
 from game.scenes.overlays import CameraLostScene, draw_overlay
@@ -187,6 +189,12 @@ class App:
         self.declared_s: float | None = None  # a video source's length as its file declares
         self._clip_lengths: dict[str, float | None] = {}  # a recording's span, by spec
         self._backend = SharedBackend()
+        # A single-player feed looks for a second person once a second and follows both while
+        # two are in view (docs/POSE.md "Two people in a single-player mode"): the look (a still
+        # image pass asking for two) and the model that follows two, shared like the first.
+        self._look_backend = SharedPeopleBackend(
+            lambda: MediaPipeBackend(static_image_mode=True, num_poses=2), is_per_stream=False)
+        self._both_backend = SharedPeopleBackend(lambda: MediaPipeBackend(num_poses=2))
         self.plan_loader = PlanLoader(self.home)  # today's plan, read in the background
         self.leaderboard = LeaderboardLink(self.home, is_scripted=options.scripted,
                                            notify=self.notify, history=self.history)
@@ -264,16 +272,18 @@ class App:
             self.demo_exercise = None
             self.source_spec = spec
             camera = is_camera_spec(spec)
-            backend = self._backend
+            backend, look, both = self._backend, self._look_backend, self._both_backend
 
-            def pipeline() -> Any:
+            def pipeline() -> Any:  # on the feed's worker thread, before its first frame
                 shared: Any = backend  # duck-types game.pose.backend.PoseBackend
-
-                # fresh filters, the model shared
-                return PosePipeline(PipelineOptions(max_people=people), backend=shared)
+                if people > 1:
+                    # fresh filters, the model shared
+                    return PosePipeline(PipelineOptions(max_people=people), backend=shared)
+                return watching_pipeline(shared, look, both)  # a second person looked for
 
             opener = pose_opener(spec, drop_late=not self.options.scripted and not camera,
-                                 pipeline_factory=pipeline, people=people)
+                                 pipeline_factory=pipeline, people=people,
+                                 hands_out_everyone=people == 1)
             self.feed = PoseFeed(opener, label=describe_source(spec),
                                  pacing="wall" if camera else pacing, is_camera=camera,
                                  privacy=self.settings.privacy_mode)
@@ -676,7 +686,8 @@ class App:
         self._save_unfinished()
         if self.feed is not None:
             self.feed.stop(timeout_s=2.0)
-        self._backend.close()
+        for model in (self._backend, self._look_backend, self._both_backend):
+            model.close()
         self.leaderboard.stop()
         while self.stack.top is not None:
             self.stack.pop()

@@ -44,7 +44,7 @@ import numpy.typing as npt
 from game.errors import RingsideError, SourceError
 from game.pose.backend import MediaPipeBackend, is_new_stream
 from game.pose.pacing import RealtimePacer
-from game.pose.pipeline import PipelineOptions, PosePipeline, player_pose
+from game.pose.pipeline import PipelineOptions, PosePipeline, player_pose, recording_options
 from game.pose.recording import Recording
 from game.pose.sources import open_source, parse_camera_spec
 from game.pose.types import PoseFrame, TrackedPose
@@ -67,8 +67,10 @@ class FeedItem:
     image_rgb: ImageArray | None  # HxWx3 uint8, already downscaled for display; None in privacy
     capture_s: float  # perf_counter when the frame was in hand
     ready_s: float  # perf_counter when its skeleton was ready
-    # Every tracked person in the frame (stable "left"/"right" slots), for two-player scenes.
-    # Empty for a recording and for a single-person feed (``people=1``): ``pose`` is the player.
+    # Every tracked person in the frame (stable "left"/"right" slots): both players in versus,
+    # everyone followed by a single-player feed that looks for a second person (the scene judges
+    # the player among them, game/players.py). Empty for a recording, a generated player and a
+    # feed that never looks: ``pose`` is then the only person.
     people: tuple[TrackedPose, ...] = ()
 
     @property
@@ -115,13 +117,17 @@ def is_camera_spec(spec: str) -> bool:
 
 
 def pose_opener(spec: str, *, drop_late: bool,
-                pipeline_factory: Callable[[], Any] | None = None, people: int = 1) -> Opener:
+                pipeline_factory: Callable[[], Any] | None = None, people: int = 1,
+                hands_out_everyone: bool = False) -> Opener:
     """An opener for any source spec: camera[:N], a video, an image folder or a .rsk recording.
 
     ``drop_late``: play a video in real time the way a camera delivers it: frames wait for their
     moment, and frames the model is too slow for are skipped before it runs.
     ``people``: 2 (or more) for two-player scenes: every tracked person is handed out
     (``FeedItem.people``, from ``PosePipeline.process_all``); 1 runs ``process`` as before.
+    ``hands_out_everyone``: a single-person pipeline that looks for a second person
+    (``PipelineOptions.watch_others_ms``) hands out everyone it tracks too, so a single-player
+    scene judges the player among them (``game.players.PlayerLock``).
     A recording holds one skeleton, so its items never carry people.
     """
     if people < 1:
@@ -138,6 +144,7 @@ def pose_opener(spec: str, *, drop_late: bool,
             pipe = pipeline_factory()
         else:
             pipe = PosePipeline(PipelineOptions(max_people=people))
+        everyone = people > 1 or hands_out_everyone
         period_s = 1.0 / max(1.0, float(getattr(source, "fps", 30.0) or 30.0))
         pacer = RealtimePacer(clock=time.perf_counter)
         try:
@@ -153,7 +160,7 @@ def pose_opener(spec: str, *, drop_late: bool,
                         yield None, None, due
                         continue
                     captured = due  # latency counts from the moment the frame was due
-                if people > 1:
+                if everyone:
                     tracked = tuple(pipe.process_all(frame))
                     pose = player_pose(tracked, frame.timestamp_ms, frame.size, frame.index)
                 else:
@@ -161,7 +168,7 @@ def pose_opener(spec: str, *, drop_late: bool,
                 if drop_late and not pacer.is_anchored:
                     # the clock starts once the model is loaded (the first frame pays for it)
                     pacer.anchor(frame.timestamp_ms)
-                if people > 1:
+                if everyone:
                     yield pose, frame.image_bgr, captured, tracked
                 else:
                     yield pose, frame.image_bgr, captured
@@ -217,28 +224,69 @@ class SharedBackend:
     "Go" it hid 1 of the 5 punches of the shared shadowboxing clip and halved their speed.
     """
 
-    def __init__(self, make: Callable[[], Any] = MediaPipeBackend) -> None:
+    def __init__(self, make: Callable[[], Any] = MediaPipeBackend, *,
+                 is_per_stream: bool = True) -> None:
+        """``is_per_stream=False``: a model without memory between frames (still-image mode)
+        is kept when a source restarts."""
         self._lock = threading.Lock()
         self._make = make
+        self._is_per_stream = is_per_stream
         self._backend: Any = None
         self._last_ms: float | None = None
 
+    def _model(self, timestamp_ms: float) -> Any:
+        """The model for a frame at ``timestamp_ms`` (call with the lock held)."""
+        if self._is_per_stream and self._backend is not None and self._last_ms is not None \
+                and is_new_stream(self._last_ms, timestamp_ms):
+            self._backend.close()
+            self._backend = None
+        self._last_ms = timestamp_ms
+        if self._backend is None:
+            self._backend = self._make()
+        return self._backend
+
     def detect(self, image_bgr: ImageArray, timestamp_ms: float) -> Any:
         with self._lock:
-            if self._backend is not None and self._last_ms is not None and \
-                    is_new_stream(self._last_ms, timestamp_ms):
+            return self._model(timestamp_ms).detect(image_bgr, timestamp_ms)
+
+    def load(self, *, fresh: bool = False) -> None:
+        """Load the model now (on the calling thread), not on its first frame; ``fresh``: a
+        new one even when loaded (a stream starts: no tracking carried over from the last)."""
+        with self._lock:
+            if fresh and self._backend is not None:
                 self._backend.close()
                 self._backend = None
-            self._last_ms = timestamp_ms
             if self._backend is None:
                 self._backend = self._make()
-            return self._backend.detect(image_bgr, timestamp_ms)
+            self._last_ms = None
 
     def close(self) -> None:
         with self._lock:
             if self._backend is not None:
                 self._backend.close()
                 self._backend = None
+
+
+class SharedPeopleBackend(SharedBackend):
+    """A shared model asked for two people (the look for a second person, and following both:
+    ``PosePipeline``'s ``backend_factory``): everyone it finds, by ``detect_all``."""
+
+    def detect_all(self, image_bgr: ImageArray, timestamp_ms: float) -> Any:
+        with self._lock:
+            return self._model(timestamp_ms).detect_all(image_bgr, timestamp_ms)
+
+
+def watching_pipeline(backend: Any, look: SharedBackend, both: SharedBackend) -> PosePipeline:
+    """A single-player pipeline that looks for a second person once a second and follows both
+    while two are in view (``recording_options()``): ``backend`` follows one person, ``look``
+    (still image, two people) and ``both`` (video, two people) are shared models. Call it on
+    the feed's worker thread: the two extra models are loaded here, before the first frame,
+    never mid-round (``both`` anew: no tracking carried over from the last stream)."""
+    look.load()
+    both.load(fresh=True)
+    models: dict[bool, Any] = {True: look, False: both}
+    return PosePipeline(recording_options(), backend=backend,
+                        backend_factory=lambda _n, still: models[still])
 
 
 def synthetic_opener(frames: Callable[[], Iterator[PoseFrame]]) -> Opener:

@@ -23,10 +23,14 @@ Pure: frames and time in, events out; no clock, no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.detection import Detector, Event
 from game.pose.types import PoseFrame, TrackedPose
+
+if TYPE_CHECKING:
+    from game.boxing.detector import PunchSource
+    from game.boxing.events import PunchEvent
 
 # The event that shows a person doing the mode's movement: its type and the field that must be
 # true. A half punch or a shallow rep is an attempt, which a partner also makes (a feint, a
@@ -55,6 +59,15 @@ def person_frames(frames: Sequence[tuple[PoseFrame, Sequence[TrackedPose]]],
             for frame, people in frames]
 
 
+def everyone(frame: PoseFrame, people: Sequence[TrackedPose]) -> tuple[TrackedPose, ...]:
+    """Everyone tracked in a frame: ``people`` as the pipeline gave them, or, from a source that
+    follows one person (a single-person feed, a recording of one, the demo), that person alone
+    (as the player, id 1) when they are in view."""
+    if people:
+        return tuple(people)
+    return (TrackedPose(1, "left", True, frame),) if frame.landmarks_px is not None else ()
+
+
 def _t(event: Event) -> float:
     t = event.to_json().get("t")
     return float(t) if isinstance(t, (int, float)) else 0.0
@@ -68,9 +81,19 @@ class PlayerLock:
     call :meth:`finish` once. ``player_id`` is the locked person (None until the movement).
     """
 
-    def __init__(self, make_detector: Callable[[], Detector],
-                 locks_on: Callable[[Event], bool] = is_movement) -> None:
-        self._make = make_detector
+    def __init__(self, make_detector: Callable[[], Detector] | None = None,
+                 locks_on: Callable[[Event], bool] = is_movement, *,
+                 make_for: Callable[[int], Detector] | None = None) -> None:
+        """``make_detector()`` makes each person's detector; or ``make_for(person_id)`` when it
+        depends on the person (the live boxing round is calibrated on each one's own guard)."""
+        if make_for is None:
+            if make_detector is None:
+                raise ValueError("PlayerLock needs make_detector or make_for")
+            made = make_detector
+
+            def make_for(_person_id: int) -> Detector:
+                return made()
+        self._make = make_for
         self._locks_on = locks_on
         self._detectors: dict[int, Detector] = {}
         self.player_id: int | None = None
@@ -83,19 +106,35 @@ class PlayerLock:
         return self.player_id if self.player_id is not None else self.prominent_id
 
     @property
+    def followed_detector(self) -> Detector | None:
+        """The detector whose events are passed on now (see :attr:`followed_id`)."""
+        pid = self.followed_id
+        return self._detectors.get(pid) if pid is not None else None
+
+    def followed_pose(self, frame: PoseFrame, people: Sequence[TrackedPose]) -> PoseFrame:
+        """The followed person's skeleton in this frame (a nobody frame when out of view)."""
+        pid = self.followed_id
+        return next((p.pose for p in people if p.person_id == pid), nobody_frame(frame))
+
+    @property
     def people(self) -> int:
         """How many people have a detector running (1 after the lock)."""
         return len(self._detectors)
 
-    def update(self, frame: PoseFrame, people: Sequence[TrackedPose]) -> list[Event]:
-        """The events of this frame that belong to the player (see the module's docstring)."""
+    def meet(self, people: Sequence[TrackedPose]) -> None:
+        """Take note of who is in view (their detectors made, none fed): what :meth:`update`
+        does first. A game calls it to show the followed detector before the first frame."""
         for person in people:
             if person.is_player:
                 self.prominent_id = person.person_id
         if self.player_id is None:
             for person in people:
                 if person.person_id not in self._detectors:
-                    self._detectors[person.person_id] = self._make()
+                    self._detectors[person.person_id] = self._make(person.person_id)
+
+    def update(self, frame: PoseFrame, people: Sequence[TrackedPose]) -> list[Event]:
+        """The events of this frame that belong to the player (see the module's docstring)."""
+        self.meet(people)
         by_id = {p.person_id: p.pose for p in people}
         nobody = nobody_frame(frame)
         events = {pid: list(det.update(by_id.get(pid, nobody)))
@@ -129,3 +168,56 @@ class PlayerLock:
     def _lock(self, person_id: int) -> None:
         self.player_id = person_id
         self._detectors = {person_id: self._detectors[person_id]}
+
+
+class PunchTap:
+    """A punch detector (``game.boxing.detector.PunchSource``) that also keeps the complete
+    punches it gives, for :class:`PersonRound` to show them to the lock."""
+
+    def __init__(self, inner: PunchSource) -> None:
+        self.inner = inner
+        self.rejected = inner.rejected
+        self._complete: list[PunchEvent] = []
+
+    def update(self, frame: PoseFrame) -> list[PunchEvent]:
+        punches = self.inner.update(frame)
+        self.rejected = self.inner.rejected  # (the same list, unless the detector replaced it)
+        self._complete.extend(ev for ev in punches if ev.complete)
+        return punches
+
+    def finish(self) -> list[PunchEvent]:
+        return self.inner.finish()
+
+    def is_guard_up(self) -> bool:
+        return bool(self.inner.is_guard_up())
+
+    def summary(self) -> dict[str, Any]:
+        return dict(self.inner.summary())
+
+    def drain(self) -> list[PunchEvent]:
+        """The complete punches given since the last drain."""
+        out, self._complete = self._complete, []
+        return out
+
+
+class PersonRound:
+    """One person's boxing round as a :class:`PlayerLock` detector: the round's game events
+    (hits, misses, bells) plus its detector's complete punches (``type`` ``punch``, which lock the
+    player whatever the round's phase: a punch in the countdown is the movement too).
+
+    ``rules`` is a ``game.boxing.rules.BoxingRound`` made with ``detector=tap``.
+    """
+
+    def __init__(self, rules: Any, tap: PunchTap) -> None:
+        self.rules = rules
+        self.tap = tap
+
+    def update(self, frame: PoseFrame) -> list[Event]:
+        events: list[Event] = list(self.rules.update(frame))
+        return events + self.tap.drain()
+
+    def finish(self) -> list[Event]:
+        return []  # the round ends on its own clock; the game reads its stats
+
+    def summary(self) -> dict[str, Any]:
+        return {"score": int(self.rules.score)}

@@ -81,6 +81,8 @@ class DetectorOptions:
     guard_tau_s: float = 0.25  # guard position follows a still hand with this time constant
     straight_extension: float = 0.85  # straightness of a locked-out straight punch
     min_half_extension_gain: float = 0.1  # a half straight still opens the arm this much
+    half_hold_s: float = 0.3  # a half punch is reported this long after its peak was confirmed,
+    # unless a complete punch of the same hand is reported meanwhile (``HalfHold``)
     uppercut_rise: float = 0.25  # arm lengths an uppercut lifts the fist from its lowest point
     uppercut_top: float = 0.05  # arm lengths above the shoulder where a full uppercut ends
     uppercut_long_top: float = -0.1  # ... one driven up from the hip: the shoulder line, within
@@ -89,6 +91,10 @@ class DetectorOptions:
     uppercut_full_rise: float = 0.5  # arm lengths an uppercut from the hip lifts the fist
     uppercut_outside: float = 0.15  # arm lengths (a fist's width) an uppercut's fist may end outside
     # its own shoulder: it is aimed at a chin between the shoulders (measured in 3-D only)
+    uppercut_turn_away_deg: float = 20.0  # an uppercut's shoulders may turn its shoulder back by no
+    # more than two readings' depth noise: the shoulder line's direction changes by 9 degrees or
+    # less from one frame to the next on 95 % of the boxing clips' frames, real turns included
+    # (3-D only; docs/BOXING.md "The body turns into an uppercut")
     hook_elbow_up: float = -0.08  # arm lengths: a hook's elbow is up near shoulder height
     hook_sweep: float = 0.15  # arm lengths a full hook swings the fist across the body
     hook_wide_sweep: float = 0.5  # ... a hook seen from the front: the fist crosses the body
@@ -256,6 +262,39 @@ class _Hand:
     max_loose: float = 0.0  # the largest "loose" since the hand left its guard
     visibility: deque[tuple[float, float]] = field(default_factory=deque)  # (t, arm visibility), the last VISIBILITY_S
     unseen: tuple[Candidate, float] | None = None  # an excursion of a hidden arm, and until when it may be seen
+
+
+@dataclass(frozen=True, slots=True)
+class _FollowThrough:
+    """A half hook whose sweep across the body may come after its measured peak.
+
+    A hook seen only from mid-swing (the arm hidden until it is out in front, as the lead hook of
+    `punch_shadowbox_labelled_overlay` at 5.05 s, or cocked from out in front) reaches its farthest
+    point from where it was first followed while it is still out in front; its sweep across the
+    body, the hook itself, then reads as the way back. The state machine judges it at that point: a
+    hook (elbow up) that swept little, a half hook. A hook's sweep is not a return: the elbow stays
+    up at shoulder height (``hook_elbow_up``) while the fist swings across the body, fast; a
+    punch coming home drops the elbow to the ribs. So for ``half_hold_s`` after the peak (the time
+    a half report is held back anyway), a fist that sweeps ``hook_sweep`` or more across the body
+    from where the peak left it, at ``min_bent_peak_speed`` or more on average, with the elbow up on
+    every frame, is the hook landing: reported complete at that frame (the half report it
+    supersedes is dropped by ``HalfHold``). Nothing new is fitted: every threshold is the hook's own.
+    On the shared clips 5 half hooks are reported in boxing mode: the shadowbox's (0.36 arm lengths
+    across in 0.1 s, 3-D, elbow up throughout) is the one that sweeps; the others are a march's arm
+    swing (elbow down) and a prisoner squat's hands behind the head (elbows up, 0.0-0.1 across in
+    0.3 s).
+    """
+
+    event: PunchEvent
+    line: np.ndarray  # unit horizontal direction from the hand's shoulder to the other one, at the onset
+    peak_across: float  # the fist's position along ``line`` at the peak (arm lengths)
+    until_s: float
+
+    @staticmethod
+    def of(event: PunchEvent, c: Candidate, hold_s: float) -> _FollowThrough:
+        line = (c.onset_other_shoulder - c.onset_shoulder) * np.array([1.0, 0.0, 1.0])
+        line = line / (float(np.linalg.norm(line)) or 1.0)
+        return _FollowThrough(event, line, float(np.dot(c.peak_wrist, line)), c.t_peak_s + hold_s)
 
 
 def interpolated_peak(trace: Sequence[tuple[float, float]]) -> float:
@@ -472,12 +511,85 @@ def summarise(events: Sequence[PunchEvent], stance: str) -> dict[str, Any]:
     }
 
 
+class HalfHold:
+    """One physical punch, one report: half punches held back until a complete report of the same
+    punch can no longer follow.
+
+    The state machine judges a punch at its peak, the rise cue an uppercut at the fist's top, which
+    comes 0.07-0.1 s later on the real clips: an uppercut whose fist is still short of the shoulder
+    line at the state machine's peak was reported half, then complete (in the round the half took
+    the target as a half miss and the complete one scored "wild"). So a half punch waits
+    ``hold_s`` (0.3 s: the longest real uppercut drive, 9 frames at 30 fps, so the top of a drive
+    under way at the half's peak has come by then) and is dropped when a complete punch of the same
+    hand is reported meanwhile: the drive carried through, or the feint was followed at once by
+    the real punch; either way the player threw one punch at the target, and it is the complete
+    one. A half punch is never counted, so only its report is later (by ``hold_s``; its
+    ``detected_s`` says when it was released).
+
+    One hand punches at a time (the rise cue's and the flail test's premise): a half punch of one
+    hand peaking while the other hand throws a complete punch (between that punch's onset and its
+    peak) is the guard hand carried by the body's turn under that punch, not a punch of its own,
+    and is dropped too (the cable uppercuts' guard hand: its half "jabs" during the uppercuts).
+    Pure: events and times in, events out.
+    """
+
+    def __init__(self, hold_s: float) -> None:
+        self.hold_s = hold_s
+        self._held: list[PunchEvent] = []  # in the order they came
+        self._complete: dict[Hand, PunchEvent] = {}  # the last complete punch of each hand
+        self.superseded: list[PunchEvent] = []  # half punches dropped for a complete one (diagnostics)
+
+    def feed(self, events: Sequence[PunchEvent], t_s: float) -> list[PunchEvent]:
+        """The events to report at ``t_s`` (seconds) of those just found: complete ones at once,
+        half ones once their hold is over."""
+        out: list[PunchEvent] = []
+        for e in events:
+            if e.complete:
+                # The same hand's half punches: this punch seen through; the other hand's peaking
+                # during it: carried by it.
+                gone = [h.hand == e.hand or self._is_carried(h, e) for h in self._held]
+                self.superseded += [h for h, g in zip(self._held, gone, strict=True) if g]
+                self._held = [h for h, g in zip(self._held, gone, strict=True) if not g]
+                self._complete[e.hand] = e
+                out.append(e)
+                continue
+            punch = self._complete.get(_other(e.hand))
+            if punch is not None and self._is_carried(e, punch):
+                self.superseded.append(e)
+                continue
+            self._held.append(e)
+        due = [t_s >= h.detected_s + self.hold_s - 1e-9 for h in self._held]
+        out += [dataclasses.replace(h, detected_s=t_s) for h, d in zip(self._held, due, strict=True) if d]
+        self._held = [h for h, d in zip(self._held, due, strict=True) if not d]
+        return out
+
+    @staticmethod
+    def _is_carried(half: PunchEvent, punch: PunchEvent) -> bool:
+        """The half punch peaked while the other hand's complete ``punch`` was being thrown."""
+        return punch.onset_s - 1e-6 <= half.t_s <= punch.t_s + 1e-6
+
+    def flush(self, t_s: float | None) -> list[PunchEvent]:
+        """Every held half punch, now (the stream ended or the person was lost: nothing can follow).
+        ``t_s`` None keeps their detection times."""
+        out = [e if t_s is None else dataclasses.replace(e, detected_s=max(t_s, e.detected_s))
+               for e in self._held]
+        self._held.clear()
+        self._complete.clear()
+        return out
+
+
+def _other(hand: Hand) -> Hand:
+    return "right" if hand == "left" else "left"
+
+
 class PunchDetector:
     """Punches from a PoseFrame stream (the :class:`~game.analysis.Detector` protocol).
 
     ``orthodox`` fixes the stance (lead = left) when known from calibration; ``None`` infers it
     from the straight punches seen so far (orthodox until evidence says otherwise).
     ``kind_classifier`` overrides the rule-based kind (see :data:`KindClassifier`).
+    ``holds_halves`` False reports half punches at once (the caller holds them back: the view
+    fusion, after choosing the channel).
     """
 
     def __init__(
@@ -487,6 +599,7 @@ class PunchDetector:
         orthodox: bool | None = None,
         kind_classifier: KindClassifier | None = None,
         judge: ExcursionJudge | None = None,
+        holds_halves: bool = True,
     ) -> None:
         self.options = options
         self.orthodox = orthodox
@@ -504,6 +617,8 @@ class PunchDetector:
         self.candidates: deque[Candidate] = deque(maxlen=64)  # recent excursions, for diagnostics
         self._rises: dict[Hand, RiseTracker] = {h: RiseTracker() for h in HANDS}
         self._rise_spans: dict[Hand, tuple[float, float] | None] = {h: None for h in HANDS}
+        self._hold = HalfHold(options.half_hold_s if holds_halves else 0.0)
+        self._follows: dict[Hand, _FollowThrough | None] = {h: None for h in HANDS}
         self._guards = GuardWatch()  # every punch must leave from a guard (game.boxing.guard)
 
     # -- stream ------------------------------------------------------------------------------
@@ -514,10 +629,10 @@ class PunchDetector:
     def update_sample(self, s: BodySample | None) -> list[PunchEvent]:
         """:meth:`update` on a frame's kinematics (None: nobody in view)."""
         if s is None:
-            self._lose_track()
-            return []
+            return self._reported(self._lose_track())
+        released: list[PunchEvent] = []
         if self._last is not None and self._is_new_person(self._last, s):
-            self._lose_track()
+            released = self._lose_track()
         self._last = s
         self._samples.append(s)
         while self._samples[0].t_s < s.t_s - SAMPLES_S:
@@ -526,28 +641,33 @@ class PunchDetector:
             if arm.is_valid:
                 self._arm_lengths.append(arm.segment_sum_m)
         if not self._arm_lengths:
-            return []
+            return self._reported(released)
         if len(self._arm_lengths) < 10 or len(self._arm_lengths) % 10 == 0 or self._arm_m <= 0:
             self._arm_m = float(np.median(self._arm_lengths))
         self._guards.update(s, self._arm_m, self.options)
         out: list[PunchEvent] = []
         onsets: dict[Hand, bool] = {}
         for hand in HANDS:
-            ev, started = self._step_hand(hand, s)
+            evs, started = self._step_hand(hand, s)
             onsets[hand] = started
-            if ev is not None and not self._is_rise_reported(ev):
-                out.append(ev)
+            out += [ev for ev in evs if not self._is_rise_reported(ev)]
         for hand in HANDS:
             ev = self._rise_uppercut(hand, s, out)
             if ev is not None:
                 out.append(ev)
+            ev = self._follow_through(hand, s)
+            if ev is not None:
+                out.append(ev)
         out = self._guards.vet(out, self.rejected)
-        self.events.extend(out)
-        return out
+        return self._reported(released + self._hold.feed(out, s.t_s))
 
     def finish(self) -> list[PunchEvent]:
-        self._lose_track()
-        return []
+        """The end of the stream: the half punches still held back (``HalfHold``)."""
+        return self._reported(self._lose_track())
+
+    def _reported(self, events: list[PunchEvent]) -> list[PunchEvent]:
+        self.events.extend(events)
+        return events
 
     def summary(self) -> dict[str, Any]:
         return summarise(self.events, "orthodox" if self._is_orthodox() else "southpaw")
@@ -572,7 +692,10 @@ class PunchDetector:
             return self.orthodox
         return self._stance_evidence >= 0.0
 
-    def _lose_track(self) -> None:
+    def _lose_track(self) -> list[PunchEvent]:
+        """Nobody in view, or someone else: every hand back to "guard", nothing in flight
+        reported, no rise spanning the gap. Returns the half punches held back until now (they were
+        punches of the person just lost, and nothing of theirs can complete them now)."""
         for h in self._hands.values():
             h.state = "guard"
             h.tracked_s = 0.0
@@ -582,8 +705,14 @@ class PunchDetector:
             h.unseen = None
         for r in self._rises.values():
             r.lose()
+        # The spans of reported rises hide the state machine's punches moving during them; the
+        # next person's punches (or this one's after the gap) are not those uppercuts.
+        self._rise_spans = {hand: None for hand in HANDS}
+        self._follows = {hand: None for hand in HANDS}
+        released = self._hold.flush(None if self._last is None else self._last.t_s)
         self._samples.clear()
         self._last = None
+        return released
 
     def _guard_ok(self, guard: np.ndarray, straightness: float) -> bool:
         """Whether a hand resting at ``guard`` could start a punch (the judge's guard tests)."""
@@ -608,16 +737,20 @@ class PunchDetector:
 
     def _seen_late(self, hand: Hand, h: _Hand, s: BodySample) -> PunchEvent | None:
         """The hidden arm's excursion waiting to be seen (``_Hand.unseen``): judged and reported
-        once the arm is seen, refused ("arm hidden") when its time is up or the hand leaves again."""
+        once the arm is seen, refused ("arm hidden") when its time is up or the hand leaves again.
+        The hand leaving again comes first: an arm seen once it is out on a new excursion (a
+        relaunch) is that excursion's sighting, not the hidden one's, which would otherwise be
+        counted on the next punch's evidence and that punch counted again."""
         if h.unseen is None:
             return None
         c, until = h.unseen
-        if s.arm(hand).visibility >= MIN_VISIBILITY and s.t_s <= until + 1e-6:
-            h.unseen = None
-            return self._verdict(hand, dataclasses.replace(c, detected_s=s.t_s))
-        if s.t_s > until or h.state == "out":
+        if h.state == "out" or s.t_s > until + 1e-6:
             h.unseen = None
             self.rejected.append((c.t_peak_s, hand, "arm hidden"))
+            return None
+        if s.arm(hand).visibility >= MIN_VISIBILITY:
+            h.unseen = None
+            return self._verdict(hand, dataclasses.replace(c, detected_s=s.t_s))
         return None
 
     @staticmethod
@@ -657,15 +790,16 @@ class PunchDetector:
         return (float(np.linalg.norm(v_mid)), float(np.linalg.norm(v_rel)),
                 float(np.linalg.norm(flat)), float(np.linalg.norm(v_mid[:2])))
 
-    def _step_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
-        """One frame of one hand: (its punch reported now, if any; whether an excursion started)."""
+    def _step_hand(self, hand: Hand, s: BodySample) -> tuple[list[PunchEvent], bool]:
+        """One frame of one hand: (its punches reported now: a hidden excursion seen late, then
+        the one just concluded; whether an excursion started)."""
         h = self._hands[hand]
         h.visibility.append((s.t_s, s.arm(hand).visibility))
         while h.visibility[0][0] < s.t_s - VISIBILITY_S:
             h.visibility.popleft()
         seen_late = self._seen_late(hand, h, s)
         event, started = self._advance_hand(hand, s)
-        return seen_late or event, started
+        return [e for e in (seen_late, event) if e is not None], started
 
     def _advance_hand(self, hand: Hand, s: BodySample) -> tuple[PunchEvent | None, bool]:
         """The state machine's step (``TRANSITIONS``) for one hand."""
@@ -919,7 +1053,8 @@ class PunchDetector:
         seen = other.is_valid and other.visibility >= arm.visibility - opt.guessed_arm_margin
         other_fist = float(other.wrist_m[1] - other.shoulder_m[1]) / L if seen else None
         inside = fist_inside(arm.wrist_m, arm.shoulder_m, s.other_shoulder[hand]) / L if s.is_3d else None
-        r = tracker.update(hand, s.t_s, arm, s.nose_m, L, other_fist, inside, opt)
+        r = tracker.update(hand, s.t_s, arm, s.nose_m, L, other_fist, inside, opt,
+                           s.other_shoulder[hand] if s.is_3d else None)
         if r is None:
             return None
         why = judge_rise(r, opt)
@@ -949,6 +1084,24 @@ class PunchDetector:
             kind_source="rules",
             confidence=1.0,
         )
+
+    def _follow_through(self, hand: Hand, s: BodySample) -> PunchEvent | None:
+        """The complete hook of a half hook whose sweep came after its measured peak
+        (``_FollowThrough``), once it has swept; None meanwhile, and when it did not."""
+        f = self._follows[hand]
+        if f is None:
+            return None
+        opt = self.options
+        arm = s.arm(hand)
+        if (s.t_s > f.until_s + 1e-6 or self._hands[hand].state == "out" or not arm.is_valid
+                or self._arm_m <= 0 or (arm.elbow_m[1] - arm.shoulder_m[1]) / self._arm_m < opt.hook_elbow_up):
+            self._follows[hand] = None  # its time is up, it left again, or the elbow dropped: coming home
+            return None
+        sweep = float(np.dot(arm.wrist_m / self._arm_m, f.line)) - f.peak_across
+        if sweep < opt.hook_sweep or sweep < opt.min_bent_peak_speed * (s.t_s - f.event.t_s):
+            return None
+        self._follows[hand] = None
+        return dataclasses.replace(f.event, complete=True, t_s=s.t_s, detected_s=s.t_s)
 
     def _is_rise_reported(self, e: PunchEvent) -> bool:
         """The state machine's punch is the uppercut already reported from the fist's rise: the
@@ -1075,7 +1228,10 @@ class PunchDetector:
         if why is not None:
             self.rejected.append((c.t_peak_s, hand, why))
             return None
-        return self._event(hand, c, family, complete, source, confidence)
+        event = self._event(hand, c, family, complete, source, confidence)
+        if family == "hook" and not complete:
+            self._follows[hand] = _FollowThrough.of(event, c, self.options.half_hold_s)
+        return event
 
     def _judged(self, c: Candidate) -> tuple[str, bool, str, float] | None:
         """(family, complete, source, confidence) as the judge model decides, or None (refused,

@@ -29,6 +29,7 @@ from game.boxing.detector import (
     Candidate,
     DetectorOptions,
     ExcursionJudge,
+    HalfHold,
     KindClassifier,
     PunchDetector,
     summarise,
@@ -66,10 +67,14 @@ class ViewFusedDetector:
     ) -> None:
         options = options or DetectorOptions()
         self.options = options
+        # The channels report at once; the half punches are held back here (``HalfHold``), after the
+        # view has chosen whose punches are reported at the frame that found them, so that a
+        # complete punch of either channel supersedes the other's half report of the same punch.
         self.world = PunchDetector(dataclasses.replace(options, image_plane=False), orthodox=orthodox,
-                                   kind_classifier=kind_classifier, judge=judge)
+                                   kind_classifier=kind_classifier, judge=judge, holds_halves=False)
         self.image = PunchDetector(dataclasses.replace(options, image_plane=True), orthodox=orthodox,
-                                   kind_classifier=kind_classifier, judge=judge)
+                                   kind_classifier=kind_classifier, judge=judge, holds_halves=False)
+        self._hold = HalfHold(options.half_hold_s)
         self._ratios: deque[float] = deque(maxlen=VIEW_WINDOW)
         self._ratio = FRONT_SHOULDER_RATIO  # their median
         self._image_rests = False  # the image channel was last told nobody is in view
@@ -121,15 +126,20 @@ class ViewFusedDetector:
         self._image_rests = s2 is None
         if self.channel == "image":
             self.rejected[len(self.rejected):] = self.image.rejected[n_image:]
-            return self._report(from_image, "image")
+            return self._released(self._report(from_image, "image"), frame.timestamp_ms / 1000.0)
         self.rejected[len(self.rejected):] = self.world.rejected[n_world:]
         # The body turned 30-60 degrees is mostly a boxer twisting into his punches from a side-on
         # stance (a cross turns the shoulders 40-50 degrees towards the camera,
         # punches_straight_profile): a straight the image plane saw travel across it, locked out
         # at nearly full length, was thrown side-on whatever the shoulders read.
         # Such a straight is the better reading of the same punch: it goes first.
-        return self._report([e for e in from_image if self._is_across_the_image(e)], "image") + self._report(
-            from_world, "world")
+        return self._released(self._report([e for e in from_image if self._is_across_the_image(e)], "image")
+                              + self._report(from_world, "world"), frame.timestamp_ms / 1000.0)
+
+    def _released(self, events: list[PunchEvent], t_s: float) -> list[PunchEvent]:
+        out = self._hold.feed(events, t_s)
+        self.events.extend(out)
+        return out
 
     def _is_across_the_image(self, e: PunchEvent) -> bool:
         """A complete straight whose lock-out the image plane saw within 30 degrees of itself: the
@@ -140,10 +150,10 @@ class ViewFusedDetector:
         return c is not None and float(np.linalg.norm((c.peak_wrist - c.peak_shoulder)[:2])) >= ACROSS_IMAGE_REACH
 
     def _report(self, events: list[PunchEvent], channel: str) -> list[PunchEvent]:
+        """The punches of ``channel`` that the other channel has not reported already."""
         out = []
         for e in events:
             if not self._is_reported(e, channel):
-                self.events.append(e)
                 self._recent.append((channel, e))
                 out.append(e)
         return out
@@ -151,14 +161,18 @@ class ViewFusedDetector:
     def _is_reported(self, e: PunchEvent, channel: str) -> bool:
         """The same punch already reported by the other channel (the view changed during it): the
         same hand within ``SAME_PUNCH_S``, less than the quickest double jab takes (~0.3 s). A half
-        punch reported never hides a complete one: the other channel saw the punch through."""
+        punch never hides a complete one: the other channel saw the punch through, and its complete
+        report supersedes the half one, still held back (``HalfHold``)."""
         return any(ch != channel and p.hand == e.hand and abs(p.t_s - e.t_s) <= SAME_PUNCH_S
                    and (p.complete or not e.complete) for ch, p in self._recent)
 
     def finish(self) -> list[PunchEvent]:
+        """The end of the stream: the half punches still held back."""
         self.world.finish()
         self.image.finish()
-        return []
+        out = self._hold.flush(self._last_t_s)
+        self.events.extend(out)
+        return out
 
     def is_guard_up(self) -> bool:
         return self.active.is_guard_up()

@@ -51,7 +51,7 @@ class Rise:
     top: float  # fist over its shoulder at the top
     up_speed: float  # fastest upward speed of the fist during the rise
     elbow_up: float  # elbow over the shoulder at the top
-    fore_up: float  # share of the forearm's length pointing up at the top
+    fore_up: float  # share of the forearm's length pointing up at the top (most upright frame there)
     over_nose: float  # fist over the nose at the top
     to_nose: float  # fist to nose at the top
     other_range: float | None  # how far the other fist moved up or down meanwhile (None: unseen)
@@ -60,6 +60,9 @@ class Rise:
     extension: float  # straightness at the top
     speed_mps: float  # fastest wrist speed during the rise (metres/s)
     ended: bool  # the fist is on its way down again: the last word on this rise
+    # How far the shoulders turned this fist's shoulder forward from the low point to the top
+    # (degrees; negative: turned away from the punch; None: unmeasured, in the image plane)
+    turn_deg: float | None = None
 
 
 @dataclass(slots=True)
@@ -77,6 +80,13 @@ class RiseTracker:
     drive_t_s: float = 0.0  # when the fist last left its lowest point
     max_step: float = 0.0  # the largest rise within ``JUMP_SPAN_S``
     taken: bool = False  # this rise was reported as an uppercut
+    # The shoulder line (towards this fist's shoulder) and the chest's forward direction at the
+    # low point, and the shoulder line at the top: the body's turn (``shoulder_axes``); None in 2-D
+    low_axes: tuple[np.ndarray, np.ndarray] | None = None
+    top_line: np.ndarray | None = None
+    # (t, fist height, forearm up share) of the frames with the fist within ``peak_drop`` of its
+    # top, over the last ``max_out_s``: the forearm's direction as the fist arrives (``_rise``).
+    top_fores: list[tuple[float, float, float]] = field(default_factory=list)
     # (t, fist height and wrist position): the shortest run of frames spanning ``SPEED_WINDOW_S``,
     # the speeds' window (as the state machine's)
     recent: deque[tuple[float, np.ndarray]] = field(default_factory=deque)  # (t, [height, wrist xyz])
@@ -90,12 +100,14 @@ class RiseTracker:
         self.heights.clear()
 
     def update(self, hand: Hand, t_s: float, arm: ArmSample, nose_m: np.ndarray, arm_m: float,
-               other_fist: float | None, inside: float | None, opt: DetectorOptions) -> Rise | None:
+               other_fist: float | None, inside: float | None, opt: DetectorOptions,
+               other_shoulder_m: np.ndarray | None = None) -> Rise | None:
         """Feed one frame (``arm`` valid, positions in metres over the shoulders' midpoint).
 
         ``other_fist`` is the other fist's height over its shoulder (arm lengths), None when that
         arm is unseen; ``inside`` how far the fist is inside its own shoulder (arm lengths, None
-        when that cannot be measured: side-on). Returns the rise once the fist has risen
+        when that cannot be measured: side-on); ``other_shoulder_m`` the other shoulder, in 3-D
+        only (None: the body's turn is not measured). Returns the rise once the fist has risen
         ``uppercut_full_rise`` and slowed to ``impact_speed_fraction`` of its fastest rise (its
         top); again on later frames while it stays up, until it comes down (``Rise.ended``: by
         ``peak_drop`` after a rise that was taken, by half of ``uppercut_full_rise`` otherwise)
@@ -113,22 +125,28 @@ class RiseTracker:
         self.heights.append((t_s, y, other_fist))
         while self.heights[0][0] < t_s - HEIGHTS_S:
             self.heights.popleft()
+        axes = None if other_shoulder_m is None else shoulder_axes(arm.shoulder_m, other_shoulder_m, nose_m)
         if self.low is None or y <= self.low:
-            self._start(t_s, y)
+            self._start(t_s, y, axes)
             return None
         if y < self.low + drop:
             self.drive_t_s = t_s
+        fore = arm.wrist_m - arm.elbow_m
+        fore_up = float(fore[1] / (np.linalg.norm(fore) or 1e-9))
         if y > self.top:
-            fore = arm.wrist_m - arm.elbow_m
             self.top, self.top_t_s = y, t_s
             self.top_shape = (
                 float(arm.elbow_m[1] - arm.shoulder_m[1]) / arm_m,
-                float(fore[1] / (np.linalg.norm(fore) or 1e-9)),
+                fore_up,
                 float(arm.wrist_m[1] - nose_m[1]) / arm_m,
                 float(np.linalg.norm(arm.wrist_m - nose_m)) / arm_m,
                 arm.straightness,
             )
             self.top_inside = inside
+            self.top_line = None if axes is None else axes[0]
+        if y >= self.top - drop:
+            self.top_fores = [(t, h, f) for t, h, f in self.top_fores
+                              if h >= self.top - drop and t >= t_s - opt.max_out_s] + [(t_s, y, fore_up)]
         self.up_speed = max(self.up_speed, vy)
         self.max_step = max(self.max_step, step)
         self.speed_mps = max(self.speed_mps, speed)
@@ -141,7 +159,7 @@ class RiseTracker:
             out = self._rise(hand, ended, opt.path_noise_floor)
         if ended:
             # On its way down: a new rise is measured from wherever the fist bottoms out next.
-            self._start(t_s, y)
+            self._start(t_s, y, axes)
         return out
 
     def _jump(self, t_s: float, y: float) -> float:
@@ -175,18 +193,53 @@ class RiseTracker:
         fall_t = hist[i][0]
         during = [o for t, _, o in hist[i:] if o is not None]
         elbow_up, fore_up, over_nose, to_nose, extension = self.top_shape
+        # The forearm's direction at the top, read on every frame with the fist at its top (within
+        # ``peak_drop``), its most upright reading: BlazePose's depth, its weakest axis, turns a
+        # forearm's 3-D direction by 5-10 degrees from one frame to the next (the cable uppercut at
+        # 5.45 s reads 0.54, 0.44, 0.46 of its length up on its three frames at the top; in the
+        # image plane 0.68, 0.64, 0.63), so the one frame where the fist is highest decides
+        # an uppercut thrown across the body at 25-35 degrees (``uppercut_forearm_up``: 27) by chance.
+        if self.top_fores:
+            fore_up = max(fore_up, max(f for _, _, f in self.top_fores))
+        turn = None
+        if self.low_axes is not None and self.top_line is not None:
+            turn = float(np.degrees(np.arcsin(np.clip(np.dot(self.top_line, self.low_axes[1]), -1.0, 1.0))))
         return Rise(
             hand=hand, fall_t_s=fall_t, low_t_s=self.low_t_s, drive_t_s=self.drive_t_s, top_t_s=self.top_t_s,
             rise=self.top - self.low, top=self.top, up_speed=self.up_speed, elbow_up=elbow_up, fore_up=fore_up,
             over_nose=over_nose, to_nose=to_nose, other_range=max(during) - min(during) if during else None,
             inside=self.top_inside, max_step=self.max_step, extension=extension, speed_mps=self.speed_mps, ended=ended,
+            turn_deg=turn,
         )
 
-    def _start(self, t_s: float, y: float) -> None:
+    def _start(self, t_s: float, y: float, axes: tuple[np.ndarray, np.ndarray] | None) -> None:
         self.low, self.low_t_s, self.top, self.top_t_s, self.drive_t_s = y, t_s, y, t_s, t_s
+        self.low_axes, self.top_line = axes, None if axes is None else axes[0]
         self.max_step = 0.0
         self.up_speed = self.speed_mps = 0.0
         self.taken = False
+        self.top_fores = []
+
+
+def shoulder_axes(shoulder: np.ndarray, other_shoulder: np.ndarray,
+                  nose: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The horizontal shoulder line (unit, from the other shoulder to this one) and the chest's
+    forward direction (unit, horizontal, square to that line, on the nose's side: the face is
+    always in front of the shoulders, whichever way the camera and the axes point), in 3-D; None
+    when either is degenerate. The sine of a later line's component along ``forward`` is how
+    far the body turned this shoulder forward since."""
+    flat = np.array([1.0, 0.0, 1.0])
+    line = (shoulder - other_shoulder) * flat
+    n = float(np.linalg.norm(line))
+    if n < 1e-9:
+        return None
+    line = line / n
+    ahead = (nose - 0.5 * (shoulder + other_shoulder)) * flat
+    forward = ahead - float(np.dot(ahead, line)) * line
+    f = float(np.linalg.norm(forward))
+    if f < 1e-9:
+        return None
+    return line, forward / f
 
 
 def judge_rise(r: Rise, opt: DetectorOptions) -> str | None:
@@ -204,6 +257,11 @@ def judge_rise(r: Rise, opt: DetectorOptions) -> str | None:
       (``uppercut_forearm_up``), the fist in front of the chin it is aimed at: no more than a
       fist's width outside its own shoulder (``uppercut_outside``; a fist raised beside the
       shoulder is a guard);
+    - thrown with the body behind it: the shoulders did not turn this fist's shoulder back, away
+      from the punch, by more than ``uppercut_turn_away_deg`` from the low point to the top (an
+      uppercut turns the hips and shoulders into it, the punching shoulder coming forward; a fist
+      lifted while the body turns away is a hand brought up to a cable, a bag or the face as one
+      turns to walk off). Measured in 3-D only;
     - thrown, not lifted: as fast as any bent-arm punch (``min_bent_peak_speed``), faster still
       when it ends at the face (``face_touch``: a hand brought to the face), and driven from the
       low point to the top within ``max_out_s`` and at ``onset_speed`` or more on average (the
@@ -229,6 +287,8 @@ def judge_rise(r: Rise, opt: DetectorOptions) -> str | None:
         return "forearm not up"
     if r.inside is not None and r.inside < -opt.uppercut_outside:
         return "fist beside its shoulder"
+    if r.turn_deg is not None and r.turn_deg < -opt.uppercut_turn_away_deg:
+        return "body turned away"
     drive_s = r.top_t_s - r.drive_t_s
     if drive_s > opt.max_out_s or r.rise < opt.onset_speed * drive_s or r.up_speed < opt.min_bent_peak_speed:
         return "too slow for a hook or uppercut"

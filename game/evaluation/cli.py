@@ -161,6 +161,8 @@ def print_table(report: dict[str, Any]) -> None:
                    f"kind accuracy {_fmt(t['kind_accuracy'])} of {t['kinds_judged']}, "
                    f"hand accuracy {_fmt(t['hand_accuracy'])}, timing |error| mean "
                    f"{_fmt(t['timing_abs_mean_s'], False)} s, p95 {_fmt(t['timing_abs_p95_s'], False)} s")
+        click.echo(f"punches reported twice (half, then complete): {t['double_reports']} "
+                   f"of {t['complete_punches']} complete punches; half punches reported: {t['half_punches']}")
         kinds = list(next(iter(t["confusion"].values())).keys())
         click.echo("punch kinds (rows: labelled; columns: found):")
         click.echo(f"  {'':<9}" + "".join(f"{k:>9}" for k in kinds))

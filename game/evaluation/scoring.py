@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from game import exercises
 from game.evaluation.labels import PUNCH_KINDS, REP_EXERCISES, ClipLabel, LabelledPunch
 
 # A labelled punch time is a person's reading of the moment of full extension from frame sheets
@@ -23,6 +24,9 @@ PUNCH_MATCH_S = 0.4
 # A counted rep whose bottom is this far from every labelled bottom is "off-time": most likely a
 # phantom even when the total happens to match.
 REP_BOTTOM_MATCH_S = 1.0
+# A complete punch of the same hand peaking this soon after a half one is the same punch seen
+# through (the fused detector's ``SAME_PUNCH_S``: less than the quickest double jab takes).
+SAME_PUNCH_S = 0.2
 DETECTED_KINDS = (*PUNCH_KINDS, "missed")
 LABEL_KINDS = (*PUNCH_KINDS, "straight")
 
@@ -63,6 +67,8 @@ class ClipResult:
     error: str | None = None
     events: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    double_reports: int = 0  # boxing: half punches followed by the complete report of the same punch
+    half_punches: int = 0  # boxing: half punches reported (inside the segment)
 
     @property
     def expected(self) -> str:
@@ -106,6 +112,24 @@ def _why_punches(events: Sequence[dict[str, Any]], seg: tuple[float, float] | No
     if half:
         parts.append(f"half punches x{half}")
     return "; ".join(parts) or "no punch found"
+
+
+def double_reports(events: Sequence[dict[str, Any]], seg: tuple[float, float] | None = None) -> int:
+    """Punches reported twice: a half punch, then (later in the stream) a complete punch of the
+    same hand peaking no earlier, that was already moving at the half one's peak or peaks within
+    ``SAME_PUNCH_S`` of it. In the round the half report takes the target as a half miss and the
+    complete one then scores "wild": one punch should give one report. Only half punches inside
+    ``seg`` (seconds) count."""
+    punches = [e for e in events if e.get("type") == "punch"]
+    n = 0
+    for i, h in enumerate(punches):
+        th = float(h.get("t", 0))
+        if h.get("complete") or not _in_segment(th, seg):
+            continue
+        n += any(e.get("complete") and e.get("hand") == h.get("hand") and float(e.get("t", 0)) >= th
+                 and (float(e.get("onset", th)) <= th or float(e.get("t", 0)) - th <= SAME_PUNCH_S)
+                 for e in punches[i + 1:])
+    return n
 
 
 def match_punches(labelled: Sequence[LabelledPunch], detected: Sequence[dict[str, Any]],
@@ -166,12 +190,15 @@ def judge(label: ClipLabel, events: Sequence[dict[str, Any]]) -> ClipResult:
     punches = [e for e in events if e.get("type") == "punch" and e.get("complete")
                and _in_segment(float(e.get("t", 0)), seg)]
     got = len(punches)
+    twice = double_reports(events, seg)
+    half = sum(1 for e in events if e.get("type") == "punch" and not e.get("complete")
+               and _in_segment(float(e.get("t", 0)), seg))
     if label.robustness_only:
-        return ClipResult(label, got, True, events=len(events))
+        return ClipResult(label, got, True, events=len(events), double_reports=twice, half_punches=half)
     if label.count_max is not None:
         ok = got <= label.count_max
         return ClipResult(label, got, ok, phantoms=got, why="" if ok else _why_punches(events, seg),
-                          events=len(events))
+                          events=len(events), double_reports=twice, half_punches=half)
     want = label.punches if label.punches is not None else len(label.punch_list)
     listed = label.punch_list or tuple(LabelledPunch(None) for _ in range(want))
     pairs, unmatched = match_punches(listed, punches)
@@ -179,7 +206,8 @@ def judge(label: ClipLabel, events: Sequence[dict[str, Any]]) -> ClipResult:
     ok = abs(got - want) <= label.tol
     why = "" if ok and hits == len(listed) else _why_punches(events, seg)
     return ClipResult(label, got, ok, hits=hits, labelled=len(listed), phantoms=unmatched,
-                      pairs=tuple(pairs), why=why, events=len(events))
+                      pairs=tuple(pairs), why=why, events=len(events), double_reports=twice,
+                      half_punches=half)
 
 
 def failed(label: ClipLabel, error: str) -> ClipResult:
@@ -200,6 +228,9 @@ class Totals:
     timing_abs_mean_s: float | None
     timing_abs_p95_s: float | None
     confusion: dict[str, dict[str, int]]
+    double_reports: int = 0  # punches reported half, then complete (``double_reports``), boxing clips
+    complete_punches: int = 0  # complete punches reported on the boxing clips (all of them, unmatched too)
+    half_punches: int = 0  # half punches reported on the boxing clips
 
 
 def _ratio(a: int, b: int) -> float | None:
@@ -250,6 +281,9 @@ def totals(results: Iterable[ClipResult]) -> Totals:
         timing_abs_mean_s=round(sum(errs) / len(errs), 3) if errs else None,
         timing_abs_p95_s=round(errs[min(len(errs) - 1, int(0.95 * len(errs)))], 3) if errs else None,
         confusion=confusion,
+        double_reports=sum(r.double_reports for r in results),
+        complete_punches=sum(r.got or 0 for r in results if r.label.exercise == exercises.BOXING),
+        half_punches=sum(r.half_punches for r in results),
     )
 
 

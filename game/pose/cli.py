@@ -95,12 +95,15 @@ _WORKERS_HELP = ("Cores for the pose model on a long video (its segments are sha
 
 
 def _pose_frames(source: str, *, fps: float, workers: int, timings_ms: list[float],
-                 info: dict[str, Any] | None = None) -> Generator[Any, None, None]:
+                 info: dict[str, Any] | None = None,
+                 everyone: bool = False) -> Generator[Any, None, None]:
     """PoseFrames of a video, image, image folder or camera (see game.pose.segments); fills
-    ``timings_ms`` with every pose call's time and ``info`` with the source's figures."""
+    ``timings_ms`` with every pose call's time and ``info`` with the source's figures.
+    ``everyone``: ``(player's PoseFrame, everyone tracked)`` pairs, a second person looked for
+    as in the evaluation's recordings (``SegmentedPoses(everyone=True)``)."""
     from game.pose.segments import SegmentedPoses  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
 
-    poses = SegmentedPoses(source, fps=fps, workers=workers)
+    poses = SegmentedPoses(source, fps=fps, workers=workers, everyone=everyone)
     if info is not None:
         info.update(frame_count=poses.frame_count, fps=poses.source_fps, workers=poses.workers,
                     segments=len(poses.segments))
@@ -109,6 +112,16 @@ def _pose_frames(source: str, *, fps: float, workers: int, timings_ms: list[floa
     finally:
         poses.close()
         timings_ms.extend(poses.timings_ms)
+
+
+def _with_people(item: Any) -> tuple[Any, tuple[Any, ...]]:
+    """``(PoseFrame, everyone tracked)`` of a stream item: a pair as it comes, or a lone
+    PoseFrame (a source of one person) with that person as everyone."""
+    if isinstance(item, tuple):
+        return item[0], tuple(item[1])
+    from game.players import everyone  # noqa: PLC0415 - lazy: `ringside --help` imports this module (0.10 s CPU, goal < 0.15 s)
+
+    return item, everyone(item, ())
 
 
 @click.command()
@@ -140,7 +153,7 @@ def record(source: str, output: str, seconds: float | None, fps: float, workers:
     info: dict[str, Any] = {}
     # --seconds stops early: the second half of the video would be tracked for nothing.
     stream = _pose_frames(source, fps=fps, workers=1 if seconds is not None else _workers_option(workers),
-                          timings_ms=timings, info=info)
+                          timings_ms=timings, info=info, everyone=True)
     first = next(stream, None)  # opens the source (and fails here if it cannot be used)
     total = info.get("frame_count") or None
     tmp = out.with_name(out.name + ".part")
@@ -151,13 +164,16 @@ def record(source: str, output: str, seconds: float | None, fps: float, workers:
         with tqdm(total=total, unit="frame", desc="recording", disable=None, file=sys.stderr) as bar, \
                 _ctrl_c_between_frames() as stop:
             try:
-                for pf in itertools.chain([] if first is None else [first], stream):
+                for item in itertools.chain([] if first is None else [first], stream):
+                    pf, people = _with_people(item)
                     if seconds is not None and pf.timestamp_ms > seconds * 1000.0:
                         break
                     if writer is None:
+                        # everyone tracked, so `analyze` of the recording judges the player
+                        # among them (game/players.py), as of the video itself
                         writer = RecordingWriter(tmp, image_size=pf.image_size, fps=info["fps"],
-                                                 source=Path(source).name)
-                    writer.write(pf)
+                                                 source=Path(source).name, people=True)
+                    writer.write(pf, people)
                     frames += 1
                     with_pose += pf.has_person
                     bar.update(1)
@@ -223,15 +239,11 @@ def analyze(source: str, exercise: str, as_json: bool, salvage: bool, fps: float
         stream: Iterator[Any] = rec.people()
     else:
         stream = _pose_frames(source, fps=fps, workers=_workers_option(workers), timings_ms=timings,
-                              info=info)
+                              info=info, everyone=True)
 
     def everyone(frames: Iterator[Any]) -> Iterator[tuple[Any, tuple[TrackedPose, ...]]]:
-        # A video is followed as one person (the one who started): they are everyone.
-        if rec is not None:
-            yield from frames
-            return
-        for pf in frames:
-            yield pf, ((TrackedPose(1, "left", True, pf),) if pf.has_person else ())
+        for item in frames:
+            yield _with_people(item)
     frames = with_pose = 0
     present: bool | None = None
     last_t = 0.0

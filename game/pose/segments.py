@@ -25,11 +25,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from game.errors import RingsideError, SourceError
 from game.pose.backend import native_stderr_hidden
-from game.pose.pipeline import PipelineOptions, PosePipeline
+from game.pose.pipeline import PipelineOptions, PosePipeline, player_pose, recording_options
 from game.pose.sources import VideoSource, open_source
-from game.pose.types import Frame, PoseFrame
+from game.pose.tracking import body_scale_px, torso_centre
+from game.pose.types import Frame, PoseFrame, TrackedPose
 
 SEGMENT_S = 20.0
 MIN_SPLIT_S = 8.0
@@ -86,10 +89,18 @@ def share(segments: Sequence[Segment], workers: int) -> list[tuple[Segment, ...]
 
 def segment_poses(frames: Iterable[Frame], segments: Sequence[Segment],
                   make_pipeline: Callable[[], Any],
-                  timings_ms: list[float] | None = None) -> Iterator[PoseFrame]:
+                  timings_ms: list[float] | None = None, *,
+                  everyone: bool = False) -> Iterator[Any]:
     """PoseFrames of ``segments`` (in order, contiguous) from one pass over ``frames``: each
     segment gets a fresh pipeline from ``make_pipeline()`` (anything with ``process(frame)``,
-    ``close()`` and ``timings_ms``). Frames before the first segment are decoded, not processed."""
+    ``close()`` and ``timings_ms``). Frames before the first segment are decoded, not processed.
+
+    ``everyone``: the pipelines' ``process_all`` instead, and each item is ``(player's frame,
+    everyone tracked, seam)``: ``seam`` is None but on a later segment's first frame, where it is
+    everyone that segment's pipeline tracked in the frame before (its last warm-up frame, which
+    the segment before gave out): :class:`SeamStitcher` matches the two so identities carry on.
+    """
+    seams: dict[int, tuple[TrackedPose, ...]] = {}
     segs = list(segments)
     first = segs[0].warm_from
     end = segs[-1].stop
@@ -108,14 +119,22 @@ def segment_poses(frames: Iterable[Frame], segments: Sequence[Segment],
                 break
             if i < first:
                 continue
-            out: PoseFrame | None = None
+            out: Any = None  # a PoseFrame, or with everyone (frame, people, seam)
             for k, seg in enumerate(segs):
                 if seg.runs(i):
                     if k not in running:
                         running[k] = make_pipeline()
-                    pf = running[k].process(frame)
-                    if i >= seg.start:
-                        out = pf
+                    if not everyone:
+                        pf = running[k].process(frame)
+                        if i >= seg.start:
+                            out = pf
+                        continue
+                    people = tuple(running[k].process_all(frame))
+                    if i == seg.start - 1:
+                        seams[k] = people
+                    elif i >= seg.start:
+                        player = player_pose(people, frame.timestamp_ms, frame.size, frame.index)
+                        out = (player, people, seams.pop(k, None) if k else None)
                 elif k in running:
                     retire(k)
             if out is not None:
@@ -127,7 +146,8 @@ def segment_poses(frames: Iterable[Frame], segments: Sequence[Segment],
 
 # -- the worker process ------------------------------------------------------------------------
 
-def _worker(source: str, fps: float, segments: tuple[Segment, ...], out: Any) -> None:
+def _worker(source: str, fps: float, segments: tuple[Segment, ...], out: Any,
+            everyone: bool = False) -> None:
     """Entry point of the worker process: streams batches of PoseFrames, then ("end", timings)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
@@ -135,7 +155,7 @@ def _worker(source: str, fps: float, segments: tuple[Segment, ...], out: Any) ->
         try:
             timings: list[float] = []
             batch: list[PoseFrame] = []
-            for pf in _local_poses(source, fps, segments, timings):
+            for pf in _local_poses(source, fps, segments, timings, everyone=everyone):
                 batch.append(pf)
                 if len(batch) >= BATCH:
                     out.put(("frames", batch))
@@ -149,11 +169,13 @@ def _worker(source: str, fps: float, segments: tuple[Segment, ...], out: Any) ->
 
 
 def _local_poses(source: str | Any, fps: float, segments: Sequence[Segment],
-                 timings_ms: list[float]) -> Iterator[PoseFrame]:
+                 timings_ms: list[float], *, everyone: bool = False) -> Iterator[Any]:
     """``source``: a spec to open, or a source already opened (closed here either way)."""
     src = open_source(source, realtime=False, fps=fps) if isinstance(source, str) else source
+    options = recording_options() if everyone else PipelineOptions()
     try:
-        yield from segment_poses(src, segments, lambda: PosePipeline(PipelineOptions()), timings_ms)
+        yield from segment_poses(src, segments, lambda: PosePipeline(options), timings_ms,
+                                 everyone=everyone)
     finally:
         src.close()
 
@@ -166,9 +188,13 @@ class SegmentedPoses:
     """
 
     def __init__(self, source: str, *, fps: float = 30.0, workers: int = 2,
-                 segments: Sequence[Segment] | None = None) -> None:
+                 segments: Sequence[Segment] | None = None, everyone: bool = False) -> None:
+        """``everyone``: items are ``(player's PoseFrame, everyone tracked)`` with identities
+        kept across segments (:class:`SeamStitcher`); the pipelines look for a second person
+        (``recording_options()``) as the evaluation's recordings do."""
         self.source = source
         self.fps = fps
+        self.everyone = everyone
         # Opened now, so a source that cannot be used fails before any work; it serves the
         # first group of segments (a camera is opened once, and is always one segment).
         self._src: Any = open_source(source, realtime=False, fps=fps)
@@ -187,25 +213,34 @@ class SegmentedPoses:
     def workers(self) -> int:
         return len(self.groups)
 
-    def __iter__(self) -> Iterator[PoseFrame]:
+    def __iter__(self) -> Iterator[Any]:
+        if not self.everyone:
+            yield from self._items()
+            return
+        stitch = SeamStitcher()
+        for pf, people, seam in self._items():
+            yield stitch.feed(pf, people, seam)
+
+    def _items(self) -> Iterator[Any]:
         ctx = mp.get_context("spawn")  # never fork a process that holds MediaPipe's threads
         outs: list[Any] = []
         for group in self.groups[1:]:  # their models load while ours does
             out = ctx.Queue()
             proc = ctx.Process(target=_worker, name="pose-worker", daemon=True,
-                               args=(self.source, self.fps, group, out))
+                               args=(self.source, self.fps, group, out, self.everyone))
             proc.start()
             self._procs.append(proc)
             outs.append((proc, out))
         try:
             src, self._src = self._src, None
-            yield from _local_poses(src, self.fps, self.groups[0], self.timings_ms)
+            yield from _local_poses(src, self.fps, self.groups[0], self.timings_ms,
+                                    everyone=self.everyone)
             for proc, out in outs:
                 yield from self._drain(proc, out)
         finally:
             self.close()
 
-    def _drain(self, proc: Any, out: Any) -> Iterator[PoseFrame]:
+    def _drain(self, proc: Any, out: Any) -> Iterator[Any]:
         while True:
             try:
                 kind, payload = out.get(timeout=1.0)
@@ -232,3 +267,67 @@ class SegmentedPoses:
             if proc.is_alive():
                 proc.terminate()
             proc.join(timeout=5.0)
+
+
+class SeamStitcher:
+    """Identities across segments: each segment's pipeline numbers people from 1 again, so at
+    a seam the new pipeline's people in the frame before the segment (its last warm-up frame)
+    are matched to the people the segment before gave out in that same frame. Both pipelines saw
+    that frame, so the same body is in the same place: torso centres closer than half the smaller
+    torso length (the rule that tells two people from one body reported twice,
+    ``game.pose.pipeline.holds_two_people``). Someone not matched gets a new identity. The
+    player (``is_player``) stays the one it was when they are still in view. Pure.
+    """
+
+    def __init__(self) -> None:
+        self._map: dict[int, int] | None = None  # None: the first segment keeps its own ids
+        self._next = 1
+        self._last: tuple[TrackedPose, ...] = ()
+        self._player: int | None = None
+
+    def feed(self, frame: PoseFrame, people: Sequence[TrackedPose],
+             seam: Sequence[TrackedPose] | None) -> tuple[PoseFrame, tuple[TrackedPose, ...]]:
+        """The item with everyone's identity carried over from the segments before."""
+        if seam is not None:
+            self._map = _match(seam, self._last)
+        out: list[TrackedPose] = []
+        for person in people:
+            if self._map is None:
+                gid = person.person_id
+            else:
+                gid = self._map.get(person.person_id, 0)
+                if not gid:
+                    gid = self._map[person.person_id] = self._next
+            self._next = max(self._next, gid + 1)
+            out.append(TrackedPose(gid, person.slot, person.is_player, person.pose,
+                                   person.confidence))
+        if self._player is not None and any(p.person_id == self._player for p in out):
+            out = [TrackedPose(p.person_id, p.slot, p.person_id == self._player, p.pose,
+                               p.confidence) for p in out]
+        for p in out:
+            if p.is_player:
+                self._player = p.person_id
+        self._last = tuple(sorted(out, key=lambda p: p.person_id))
+        player = player_pose(self._last, frame.timestamp_ms, frame.image_size, frame.index)
+        if player.landmarks_px is None:
+            player = frame  # (nobody followed: the frame as it came, its brightness kept)
+        return player, self._last
+
+
+def _match(new: Sequence[TrackedPose], old: Sequence[TrackedPose]) -> dict[int, int]:
+    """New segment id -> identity, for the people of ``new`` found where one of ``old`` is."""
+    pairs = []
+    for a in new:
+        for b in old:
+            if a.pose.landmarks_px is None or b.pose.landmarks_px is None:
+                continue
+            gap = float(np.linalg.norm(torso_centre(a.pose.landmarks_px)
+                                       - torso_centre(b.pose.landmarks_px)))
+            limit = 0.5 * min(body_scale_px(a.pose.landmarks_px), body_scale_px(b.pose.landmarks_px))
+            if gap < limit:
+                pairs.append((gap, a.person_id, b.person_id))
+    out: dict[int, int] = {}
+    for _, a_id, b_id in sorted(pairs):
+        if a_id not in out and b_id not in out.values():
+            out[a_id] = b_id
+    return out

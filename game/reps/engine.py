@@ -58,7 +58,13 @@ class EngineOptions:
     missing_after_s: float = 0.5
     frozen_after_s: float = 1.5  # bit-identical landmarks this long (and >= frozen_min_frames)
     frozen_min_frames: int = 8
-    max_gap_s: float = 0.75  # a longer gap between judged frames abandons the attempt
+    max_gap_s: float = 0.75  # a longer gap between judged frames abandons the attempt, unless:
+    # A camera that stalls (a cheap webcam, a busy machine) for up to this long mid-rep keeps the
+    # attempt when the body after the stall is where it was (the hips within ``jump_frac`` of the
+    # person's height, the planted points not moved): what comes after is then the same rep, judged
+    # on what the stream shows (its bottom and its top, or their absence). The same 1.5 s as
+    # ``frozen_after_s``: a stream that stands still for longer is frozen, not stalling.
+    max_stall_s: float = 1.5
     jump_window_s: float = 0.25  # skeleton jumps are judged between frames closer than this
     jump_frac: float = 0.6  # hip midpoint moving this fraction of the person's height in one step
     jump_scale: float = 1.6  # or the person's size changing by this factor in one step
@@ -245,7 +251,7 @@ class RepDetector:
             self._abort(t, "lost_tracking", ev)
             self._to_getting_ready(t, ev, self.defn.cues["two_people"])
             return ev
-        if last is not None and self.phase in IN_ATTEMPT and t - last.t_s > self.opts.max_gap_s:
+        if last is not None and self.phase in IN_ATTEMPT and t - last.t_s > self.opts.max_gap_s and not self._is_stall(last, f):
             self._abort(t, "lost_tracking", ev)
             self._to_getting_ready(t, ev, None)
 
@@ -390,6 +396,18 @@ class RepDetector:
         ratio = max(a.height_px, 1.0) / max(b.height_px, 1.0)
         return dt <= 0.1 and (ratio > self.opts.jump_scale or ratio < 1.0 / self.opts.jump_scale)
 
+    def _is_stall(self, a: Features, b: Features) -> bool:
+        """A gap from ``a`` to ``b`` that the attempt survives: no longer than ``max_stall_s``, and
+        the body after it where it was before (a camera that stalled, not a person who left,
+        stepped or was swapped for someone else while nothing was seen)."""
+        if b.t_s - a.t_s > self.opts.max_stall_s or self.cal is None:
+            return False
+        scale = self.cal.height_px
+        d = math.hypot(b.moving_xy_px[0] - a.moving_xy_px[0], b.moving_xy_px[1] - a.moving_xy_px[1])
+        if d > self.opts.jump_frac * scale:
+            return False
+        return not self._is_moved(b)
+
     def _interrupt(self, t: float, cue: str, ev: list[Event]) -> None:
         self._abort(t, "lost_tracking", ev)
         self.phase = Phase.INTERRUPTED
@@ -443,6 +461,17 @@ class RepDetector:
         if sec is not None and f.secondary_deg is not None and self._top_sec is not None:
             span = self._top_sec - sec.depth_deg
             if span > sec.min_span_deg:
+                if self.defn.secondary_combine == "max":
+                    # A segment that can count a rep on its own must turn from how it stood as far
+                    # as an upright one turns to ``depth_deg``. Measured against the picture's
+                    # level, a camera rolled in its own plane (a propped phone) adds its roll to
+                    # both readings and, through a shorter span, lowers the bar: an 8 degree roll
+                    # took the landmine pick-up hinge (squat_landmine_side_pickup_putdown, thigh
+                    # 35 degrees from level, p 0.90) to depth. The turn from the top is the same
+                    # whatever the roll; a thigh that stood leaning only needs more of it. (Where
+                    # the segment only holds a rep back, "min", the camera's reading stays: lunges
+                    # start from a split stance, thighs already inclined.)
+                    span = 90.0 - sec.depth_deg
                 p2 = (self._top_sec - f.secondary_deg) / span
                 p = max(p, p2) if self.defn.secondary_combine == "max" else min(p, p2)
         spread = defn.spread

@@ -16,6 +16,7 @@ from game.feed import FeedItem, FeedStatus
 from game.feedback import FeedbackChannel, Message, Priority
 from game.input import Action, InputEvent
 from game.loop import Command, Pop, Scene
+from game.pose.types import LM
 from game.scenes import ui
 
 if TYPE_CHECKING:
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 SHOW_WHOLE_BODY = "Step in front of the camera, 2-3 m away, head to feet in view"
 
 TONE_COLOR = {"info": ui.BLUE, "good": ui.GREEN, "warn": ui.ORANGE, "bad": ui.RED}
+
+
+# The person in view who is not judged (game/players.py): grey, drawn under the player.
+OTHER_PERSON = (120, 126, 140)
 
 
 class BaseScene(Scene):
@@ -100,7 +105,9 @@ class BaseScene(Scene):
                     "Loading the video: it starts in a moment")
             self.say(Message("source", text, "cue", Priority.SOURCE, "presence", tone="info",
                              ttl_s=0.25))
-        elif self.services.latest is not None and self.services.latest.pose.landmarks_px is None:
+        elif self.services.latest is not None and self.services.latest.pose.landmarks_px is None \
+                and not any(p.pose.landmarks_px is not None for p in self.services.latest.people):
+            # (someone tracked, though not the person followed first, is not "nobody")
             self.say(Message("nobody", person_needed, "cue", Priority.PROBLEM, "presence",
                              head="NOBODY IN VIEW", tone="warn", ttl_s=0.25))
 
@@ -132,11 +139,44 @@ class BaseScene(Scene):
         ui.draw_camera(surface, view, item.image_rgb if show and item else None,
                        self.image_cache, dim_alpha=dim_alpha,
                        privacy=settings.privacy_mode)
-        if skeleton and item is not None and item.pose.landmarks_px is not None:
-            pts = view.points(item.pose.landmarks_px)
-            ui.draw_skeleton(surface, pts, item.pose.landmarks_px[:, 3],
-                             width=max(3, lay.px(0.8)))
+        if skeleton and item is not None:
+            self._draw_people(surface, view, item, width=max(3, lay.px(0.8)))
         return view
+
+    @property
+    def judged_id(self) -> int | None:
+        """The person a session judges when two are in view (None: not chosen, or no session)."""
+        return None
+
+    def _draw_people(self, surface: pygame.Surface, view: ui.View, item: FeedItem, *,
+                     width: int) -> None:
+        """The player's skeleton in colour. With two people in view and the player chosen, the
+        other is drawn grey and thin (seen, not judged) and the player gets a PLAYER tag over
+        their head, readable from 2-3 m; before the choice both are drawn in colour."""
+        lay = ui.Layout.of(surface)
+        judged = self.judged_id
+        people = [p for p in item.people if p.pose.landmarks_px is not None]
+        if len(people) < 2 or judged is None:
+            poses = [p.pose for p in people] or [item.pose]
+            for pose in poses:
+                if pose.landmarks_px is not None:
+                    ui.draw_skeleton(surface, view.points(pose.landmarks_px),
+                                     pose.landmarks_px[:, 3], width=width)
+            return
+        for person in people:
+            if person.person_id != judged:
+                lm = person.pose.landmarks_px
+                assert lm is not None
+                ui.draw_skeleton(surface, view.points(lm), lm[:, 3], width=max(2, width // 2),
+                                 color=OTHER_PERSON, alpha=150, joints=False)
+        player = next((p.pose for p in people if p.person_id == judged), None)
+        if player is None or player.landmarks_px is None:
+            return
+        pts = view.points(player.landmarks_px)
+        ui.draw_skeleton(surface, pts, player.landmarks_px[:, 3], width=width)
+        nose = pts[LM.NOSE]
+        ui.text(surface, "PLAYER", (float(nose[0]), float(nose[1]) - lay.px(4)), lay.px(3.2),
+                ui.ACCENT, anchor="midbottom", bold=True, role="label")
 
     def header(self, surface: pygame.Surface, title: str, subtitle: str = "") -> int:
         lay = ui.Layout.of(surface)

@@ -25,6 +25,7 @@ import pygame
 
 from game import exercises
 from game.audio import music_bpm
+from game.boxing import make_punch_detector
 from game.boxing.rules import COUNTDOWN_S as RULES_COUNTDOWN_S
 from game.boxing.rules import TARGET_R, BodyCalibration, BoxingRound, Difficulty
 from game.feed import FeedItem
@@ -32,7 +33,8 @@ from game.feedback import Message, Priority
 from game.input import InputEvent
 from game.loop import Push
 from game.moves import Order
-from game.pose.types import LM, PoseFrame
+from game.players import PersonRound, PlayerLock, PunchTap, everyone
+from game.pose.types import LM, PoseFrame, TrackedPose
 from game.scenes import ui
 from game.scenes.session import OnDone, SessionScene, plays_clip
 from game.scenes.tutorial import TutorialScene, tutorial_needed
@@ -91,8 +93,11 @@ class BoxingScene(SessionScene):
                                   else float(services.settings.round_s),
                                   bpm=music_bpm(base.bpm))
         self._music_on = False
-        self.rules: Any = None
-        self.guard: list[PoseFrame] = []
+        # Each person's guard before their round starts (frames of them standing), by person
+        # id; ``guard`` is the tracker's player's (the one whose guard starts the rounds).
+        self.guards: dict[int, list[PoseFrame]] = {}
+        self._round_args: tuple[Difficulty, float] | None = None  # (difficulty, start_ms)
+        self._now: dict[int, PoseFrame] = {}  # everyone's skeleton in the frame being judged
         self.effects: list[Effect] = []
         self.hits: list[PunchHit] = []
         self._last_hit_target = 0
@@ -114,45 +119,62 @@ class BoxingScene(SessionScene):
 
     def on_start(self) -> None:
         # "Go": a clip keeps the guard measured during the countdown and restarts now
-        self.rules = None
+        self.lock = None
+        self._round_args = None
         self.clip = plays_clip(self.services)
         if not self.clip:
-            self.guard = []
+            self.guards = {}
+
+    MOVEMENT_WORDS = "throws a full punch"
+
+    @property
+    def rules(self) -> Any:
+        """The judged person's ``BoxingRound`` (None before the rounds start)."""
+        judged = self.lock.followed_detector if self.lock is not None else None
+        return judged.rules if isinstance(judged, PersonRound) else None
 
     # -- pose in --------------------------------------------------------------------------
     def on_pose(self, item: FeedItem) -> None:
-        if self.state == "countdown":  # a clip's countdown: measure the person in it
-            if item.pose.landmarks_px is not None:
-                self.guard.append(item.pose)
+        people = everyone(item.pose, item.people)
+        if self.state == "countdown":  # a clip's countdown: measure the people in it
+            for person in people:
+                self.guards.setdefault(person.person_id, []).append(person.pose)
             return
         if self.state != "active":
             return
-        self.record_pose(item)
+        self.record_pose(self.judged_item(item))
         if not self.judge_can_see(item):
             return  # pose too slow to judge: the round waits (said on screen)
-        pose = self.session_frame(item.pose)
-        if self.rules is None:
-            if pose.landmarks_px is not None and not (self.clip and self.guard):
-                self.guard.append(pose)
-            if self.clip and self.guard:
+        if self.lock is None:
+            pose = self.session_frame(item.pose)
+            for person in people:
+                guard = self.guards.setdefault(person.person_id, [])
+                if not (self.clip and guard):
+                    guard.append(person.pose)
+            player = next((p.person_id for p in people if p.is_player), None)
+            guard = self.guards.get(player, []) if player is not None else []
+            if self.clip and guard:
                 # the clip's first frame (or its first with a person, when nobody was seen
                 # during the countdown) is round 1's: already counted down
-                self._start_rules(pose, counted_down=True)
-            elif len(self.guard) >= GUARD_FRAMES:
-                self._start_rules(pose)
+                self._start_rules(pose, people, counted_down=True)
+            elif len(guard) >= GUARD_FRAMES:
+                self._start_rules(pose, people)
                 return
             else:
                 return
         if self._demo_orders and self._orders_offset_ms != self._paused_ms:
             self._send_demo_orders()  # resumed after a pause
-        for ev in self.rules.update(pose):
-            self._react(ev.to_json(), item)
+        for ev in self._judge(item):
+            self._react(ev.to_json(), self.judged_item(item))
 
-    def _start_rules(self, frame: PoseFrame, *, counted_down: bool = False) -> None:
-        # Where the player stands now, from the guard; their stance and reach from the set-up
-        # scene's profile when it ran.
-        cal = self._screen_calibration(BodyCalibration.from_frames(self.guard,
-                                                                   profile=self.services.profile))
+    def _judge(self, item: FeedItem) -> list[Any]:
+        """Everyone in ``item`` to the lock; the judged person's game events."""
+        self._now = {p.person_id: p.pose for p in everyone(item.pose, item.people)}
+        _, events = self.judge(item)
+        return events
+
+    def _start_rules(self, frame: PoseFrame, people: tuple[TrackedPose, ...], *,
+                     counted_down: bool = False) -> None:
         difficulty = self.difficulty
         if self.services.source.is_demo:
             # the generated boxer throws straights and slips (no hooks or uppercuts)
@@ -162,9 +184,28 @@ class BoxingScene(SessionScene):
         # counted down (a clip, at "Go"): the rules' clock starts its countdown's length ago,
         # so ``frame`` is round 1's first
         start_ms = frame.timestamp_ms - (RULES_COUNTDOWN_S * 1000.0 if counted_down else 0.0)
-        self.rules = BoxingRound(difficulty, self.seed, cal, start_ms=start_ms)
+        self._round_args = (difficulty, start_ms)
+        # Every person in view gets a round of their own (same targets' times, same clock) until
+        # one of them throws a full punch: theirs is the game from then on (game/players.py).
+        self._now = {p.person_id: p.pose for p in people}
+        self.lock = PlayerLock(make_for=self._make_round)
+        self.lock.meet(people)
         if self.services.source.is_demo and self.services.source.demo_exercise == exercises.BOXING:
             self._direct_demo_boxer(frame.timestamp_ms)
+
+    def _make_round(self, person_id: int) -> PersonRound:
+        """One person's round: where they stand, from their own guard (or, for someone who came
+        into view after the start, from this frame); stance and reach from the set-up scene's
+        profile when it ran."""
+        assert self._round_args is not None
+        difficulty, start_ms = self._round_args
+        guard = self.guards.get(person_id) or [f for f in (self._now.get(person_id),)
+                                               if f is not None]
+        cal = self._screen_calibration(BodyCalibration.from_frames(guard,
+                                                                   profile=self.services.profile))
+        tap = PunchTap(make_punch_detector(orthodox=cal.orthodox))
+        return PersonRound(BoxingRound(difficulty, self.seed, cal, detector=tap,
+                                       start_ms=start_ms), tap)
 
     def clip_difficulty(self, difficulty: Difficulty) -> Difficulty:
         """A clip is scored freely, in one round as long as the clip (when its length is known):
@@ -404,6 +445,7 @@ class BoxingScene(SessionScene):
     def _post_cues(self) -> None:
         self.post_source_state(person_needed="Step in front of the camera, 2-3 m away, head to "
                                "hips in view")
+        self.post_people_cue()
         if self.state == "countdown":
             self.say(Message("clip_go", "A clip can't follow targets, so every clean punch "
                              "scores. It restarts at Go", "cue", Priority.STATE,

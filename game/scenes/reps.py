@@ -14,6 +14,7 @@ from game import exercises
 from game.feed import FeedItem
 from game.feedback import Message, Priority
 from game.input import InputEvent
+from game.players import PlayerLock
 from game.reps import make_rep_detector
 from game.reps.events import InputEvent as EngineInput
 from game.reps.events import RepEvent, StatusEvent
@@ -54,7 +55,9 @@ class RepScene(SessionScene):
         # A clip (a video or recording as the camera) has as many reps as it has: unless a
         # target was asked for (``--target``, a workout's set), its end ends the set, not a count.
         self.asked_target = target is not None
-        self.detector: Any = make_rep_detector(exercise, profile=services.profile)
+        # Shown before anyone is judged (the engine's "get set" view); the judged person's
+        # engine once the session runs (``detector``).
+        self._idle_detector: Any = make_rep_detector(exercise, profile=services.profile)
         self.reps: list[RepEvent] = []  # every attempt, counted or not
         self.flash_s = 0.0  # time since the last counted rep (for the pop animation)
         self.last_event_item: FeedItem | None = None
@@ -74,8 +77,17 @@ class RepScene(SessionScene):
         return RepScene(self.services, self.exercise, target=self.target, on_done=self.on_done,
                         stop_loss_pct=self.stop_loss_pct)
 
+    MOVEMENT_WORDS = "does a full rep"
+
+    @property
+    def detector(self) -> Any:
+        """The rep engine of the person judged now (see ``SessionScene.lock``)."""
+        judged = self.lock.followed_detector if self.lock is not None else None
+        return judged if judged is not None else self._idle_detector
+
     def on_start(self) -> None:
-        self.detector = make_rep_detector(self.exercise, profile=self.services.profile)
+        exercise, profile = self.exercise, self.services.profile
+        self.lock = PlayerLock(lambda: make_rep_detector(exercise, profile=profile))
         self.reps = []
 
     @property
@@ -88,11 +100,13 @@ class RepScene(SessionScene):
     def on_pose(self, item: FeedItem) -> None:
         if self.state != "active":
             return
-        self.record_pose(item)
+        self.record_pose(self.judged_item(item))
         if not self.judge_can_see(item):
             return  # pose too slow to judge: the engine waits (said on screen)
-        for ev in self.detector.update(self.session_frame(item.pose)):
-            self._react(ev, item)
+        _, events = self.judge(item)
+        judged = self.judged_item(item)
+        for ev in events:
+            self._react(ev, judged)
 
     def _react(self, ev: Any, item: FeedItem) -> None:
         """React to one engine event (typed: :mod:`game.reps.events`)."""
@@ -154,7 +168,8 @@ class RepScene(SessionScene):
     def finish(self, reason: str) -> None:
         if self.finished:
             return
-        self.reps.extend(ev for ev in self.detector.finish() if isinstance(ev, RepEvent))
+        if self.lock is not None:
+            self.reps.extend(ev for ev in self.lock.finish() if isinstance(ev, RepEvent))
         super().finish(reason)
 
     def measured(self) -> dict[str, Any]:
@@ -254,6 +269,7 @@ class RepScene(SessionScene):
     def _post_cues(self) -> None:
         """What the stage's one cue line should say now (the channel picks the winner)."""
         self.post_source_state()
+        self.post_people_cue()
         if self.state == "countdown":
             self.say(Message("pause_hint", self.pause_hint, "cue", Priority.HINT, ttl_s=0.25))
         view = self._view()

@@ -27,7 +27,9 @@ from game.feed import FeedStatus
 from game.feedback import Message, Priority
 from game.input import Action, InputEvent
 from game.loop import ClearTo, Push, Replace
+from game.players import PlayerLock, everyone
 from game.pose.recording import RecordingWriter
+from game.pose.types import PoseFrame
 from game.scenes import ui
 from game.scenes.base import BaseScene, PlayScene
 from game.scenes.overlays import PauseScene
@@ -155,6 +157,10 @@ class SessionScene(PlayScene):
         self.progress_label: str | None = None  # "Block 2 of 3 · Set 1 of 3" in a workout
         self.is_warmup = False  # a workout's warm-up: kept, never a best or a leaderboard score
         self.plan_json: dict[str, Any] | None = None  # today's plan, when part of a workout
+        # Who is judged when two people are in view (game/players.py): the scene's detector runs
+        # per person until one of them does the mode's movement; only the player's events count.
+        self.lock: PlayerLock | None = None
+        self.in_view = 0  # people tracked in the latest frame
 
     # -- what the app asks ------------------------------------------------------------------
     def end_on_quit(self) -> None:
@@ -264,6 +270,49 @@ class SessionScene(PlayScene):
         if self.state == "active" and pose.landmarks_px is not None:
             self.has_seen_player = True
         return replace(pose, timestamp_ms=ts - self._paused_ms) if self._paused_ms else pose
+
+    # -- two people in view: who is judged -------------------------------------------------
+    MOVEMENT_WORDS = "does the exercise"  # the movement that makes someone the player
+
+    def judge(self, item: Any) -> tuple[PoseFrame, list[Any]]:
+        """Feed ``item`` (everyone in it, on the session clock) to :attr:`lock`; returns the
+        judged person's frame and their events (nobody else's are ever returned)."""
+        assert self.lock is not None
+        frame = self.session_frame(item.pose)
+        people = everyone(item.pose, item.people)
+        shift = float(item.pose.timestamp_ms) - float(frame.timestamp_ms)
+        if shift:
+            people = tuple(replace(p, pose=replace(p.pose, timestamp_ms=p.pose.timestamp_ms - shift))
+                           for p in people)
+        self.in_view = len(people)
+        events = list(self.lock.update(frame, people))
+        return self.lock.followed_pose(frame, people), events
+
+    @property
+    def judged_id(self) -> int | None:
+        """The person judged (drawn in colour), once the lock has chosen; None before."""
+        return self.lock.player_id if self.lock is not None else None
+
+    def post_people_cue(self) -> None:
+        """While two people are in view: who is judged, in words a player 2-3 m away reads."""
+        if self.state != "active" or self.in_view < 2:
+            return
+        if self.judged_id is None:
+            self.say(Message("two_people", f"Two people in view: the first who "
+                             f"{self.MOVEMENT_WORDS} plays", "cue", Priority.STATE, "presence",
+                             head="WHO PLAYS?", tone="info", ttl_s=0.25))
+        else:
+            self.say(Message("two_people", f"Judging the person in colour: the first who "
+                             f"{self.MOVEMENT_WORDS}", "cue", Priority.HINT, "presence",
+                             head="TWO IN VIEW", tone="info", ttl_s=0.25))
+
+    def judged_item(self, item: Any) -> Any:
+        """``item`` with the judged person's skeleton as its pose (for where effects appear)."""
+        if self.lock is None or not item.people:
+            return item
+        pid = self.lock.followed_id
+        pose = next((p.pose for p in item.people if p.person_id == pid), None)
+        return item if pose is None else replace(item, pose=pose)
 
     def record_pose(self, item: Any) -> None:
         """Keep the session's skeleton (never pixels) for coach review; failures only warn."""

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from game.analysis import make_detector
+from game.boxing.events import PunchEvent
 from game.moves import Order, boxer_frames
-from game.players import PlayerLock, is_movement
+from game.players import PersonRound, PlayerLock, PunchTap, everyone, is_movement
 from game.pose.recording import Recording
 from game.pose.types import NUM_LANDMARKS, PoseFrame, TrackedPose
 
@@ -209,3 +210,52 @@ def test_whatever_the_events_nobody_but_the_player_is_passed_on(
     assert all(not is_movement(Ev(e)) and (e["who"] == prominent or (
         e["who"] == locker and e["t"] == got[first]["t"])) for e in got[:first])
     assert all(e["who"] == locker for e in got[first:])
+
+
+def test_make_for_gets_each_persons_id_and_meet_makes_detectors_without_feeding_them() -> None:
+    made: dict[int, Scripted] = {}
+
+    def make_for(person_id: int) -> Scripted:
+        made[person_id] = Scripted({})
+        return made[person_id]
+
+    lock = PlayerLock(make_for=make_for)
+    people = (TrackedPose(3, "left", False, pose(100.0, 0)), TrackedPose(7, "right", True, pose(400.0, 0)))
+    lock.meet(people)
+    assert sorted(made) == [3, 7] and all(d.fed == [] for d in made.values())
+    assert lock.followed_id == 7 and lock.followed_detector is made[7]
+    assert lock.followed_pose(pose(0.0, 0), people) is people[1].pose
+    assert lock.followed_pose(pose(0.0, 0), people[:1]).landmarks_px is None  # out of view
+    with pytest.raises(ValueError):
+        PlayerLock()
+
+
+def test_everyone_is_the_one_person_of_a_single_person_source() -> None:
+    f = pose(100.0, 0)
+    assert everyone(f, ()) == (TrackedPose(1, "left", True, f),)
+    nobody = PoseFrame(timestamp_ms=0.0, image_size=(640, 480), landmarks_px=None)
+    assert everyone(nobody, ()) == ()
+    two = (TrackedPose(1, "left", True, f), TrackedPose(2, "right", False, pose(400.0, 0)))
+    assert everyone(f, two) == two
+
+
+def test_a_persons_boxing_round_shows_the_lock_its_complete_punches() -> None:
+    # The live game's per-person detector: a BoxingRound on a tapped punch detector. Its game
+    # events come with the detector's complete punches, so the lock sees the movement whatever
+    # the round's phase (these punches come in the round's countdown, which scores nothing).
+    from game.boxing import make_punch_detector
+    from game.boxing.rules import BodyCalibration, BoxingRound
+
+    orders = tuple(Order(t_ms=600.0 + 700.0 * k, move="left" if k % 2 else "right") for k in range(3))
+    frames = list(itertools.islice(boxer_frames(lambda: orders), 90))
+    alone = make_detector("boxing")
+    want = [e.to_json() for f in frames for e in alone.update(f) if isinstance(e, PunchEvent) and e.complete]
+    cal = BodyCalibration.from_frames(frames[:10])
+    tap = PunchTap(make_punch_detector(orthodox=cal.orthodox))
+    person = PersonRound(BoxingRound(2, 1, cal, detector=tap, start_ms=0.0), tap)
+    got = [e.to_json() for f in frames for e in person.update(f)]
+    punches = [e for e in got if e["type"] == "punch"]
+    assert want and [p["t"] for p in punches] == [p["t"] for p in want]
+    assert all(is_movement(Ev(p)) for p in punches)
+    assert person.rules.score == 0  # the countdown: nothing scores yet
+

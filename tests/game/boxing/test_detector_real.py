@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from game.boxing import PunchEvent
+from game.evaluation.scoring import double_reports
 from tests.game.boxing.test_real_recordings import run
 
 pytestmark = pytest.mark.shared_data
@@ -76,3 +77,20 @@ def test_found_punches_are_named_right(results: list[tuple[str, dict[str, Any], 
 @pytest.mark.parametrize("stem", ["neg_boxing_duck_walk", "neg_high_knees_gym_60fps"])
 def test_boxing_negatives_count_nothing(stem: str, shared_recording: Callable[[str], Path]) -> None:
     assert complete_punches(shared_recording(stem)) == []
+
+
+@pytest.mark.parametrize("stem", ["punch_uppercuts_front_boxinggym", "punch_uppercut_cable_gym"])
+def test_an_uppercut_seen_half_then_complete_is_reported_once(stem: str, shared_recording: Callable[[str], Path]) -> None:
+    """The state machine judged two of these uppercuts half at their peak and the rise cue complete
+    0.07-0.1 s later (0.63 s and 2.75 s): the half report is superseded (``HalfHold``)."""
+    assert double_reports([e.to_json() for e in run(shared_recording(stem))]) == 0
+
+
+def test_the_cable_guard_hand_is_not_reported_punching_under_the_uppercuts(shared_recording: Callable[[str], Path]) -> None:
+    """The left hand stays in guard (the label); the body's turn under each right uppercut carried
+    it into 6 half "jabs" peaking during the uppercuts. None is reported now."""
+    events = run(shared_recording("punch_uppercut_cable_gym"))
+    uppercuts = [e for e in events if e.complete and e.hand == "right"]
+    carried = [e for e in events if not e.complete and e.hand == "left"
+               and any(u.onset_s <= e.t_s <= u.t_s for u in uppercuts)]
+    assert len(uppercuts) >= 5 and carried == []

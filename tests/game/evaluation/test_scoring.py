@@ -9,7 +9,7 @@ import pytest
 
 from game.errors import UsageError
 from game.evaluation.labels import LabelledPunch, load_labels, parse_entry
-from game.evaluation.scoring import boxing_mode_phantoms, judge, match_punches, totals
+from game.evaluation.scoring import boxing_mode_phantoms, double_reports, judge, match_punches, totals
 
 
 def rep(bottom: float, counted: bool = True, reason: str | None = None) -> dict:
@@ -77,6 +77,25 @@ def test_segment_limits_what_counts() -> None:
                                       "punches_in_segment": 1, "punch_times_s": [45.0], "hand": "lead (jab)"})
     r = judge(lab, [punch(10.0), punch(45.1)])
     assert r.ok and r.got == 1 and r.pairs[0].is_kind_right
+
+
+def test_a_punch_reported_half_then_complete_is_counted_as_reported_twice() -> None:
+    """The half report of an uppercut, then the complete one already moving at its peak; a half
+    jab and a complete jab of the other hand, and a half punch followed by a new punch of the same
+    hand a second later, are not the same punch."""
+    half = {**punch(1.00, "uppercut", "right", complete=False), "onset": 0.85}
+    full = {**punch(1.07, "uppercut", "right"), "onset": 0.80}
+    assert double_reports([half, full]) == 1
+    assert double_reports([full, half]) == 0  # the complete one first: the half comes from a later move
+    assert double_reports([half, {**punch(1.07, "jab", "left"), "onset": 0.9}]) == 0
+    assert double_reports([half, {**punch(2.1, "uppercut", "right"), "onset": 1.9}]) == 0
+    assert double_reports([half, {**punch(1.15, "jab", "right"), "onset": 1.02}]) == 1  # within 0.2 s
+    assert double_reports([half, full], seg=(2.0, 3.0)) == 0
+    lab = parse_entry("video/b.mp4", {"exercise": "boxing", "punches": 1, "tol": 0, "punch_times_s": [1.05]})
+    r = judge(lab, [half, full])
+    assert r.ok and r.double_reports == 1 and r.half_punches == 1
+    t = totals([r])
+    assert t.double_reports == 1 and t.complete_punches == 1 and t.half_punches == 1
 
 
 def test_bad_labels_say_what_is_wrong(tmp_path: Path) -> None:

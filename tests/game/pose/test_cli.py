@@ -182,3 +182,20 @@ def test_json_output_never_holds_nan_or_infinity(capsys: pytest.CaptureFixture[s
     _emit({"type": "rep", "t": float("nan"), "depth": [1.0, float("inf")], "ok": {"x": -float("inf")}})
     line = capsys.readouterr().out
     assert json.loads(line) == {"type": "rep", "t": None, "depth": [1.0, None], "ok": {"x": None}}
+
+
+def test_analyze_and_record_of_a_partner_drill_judge_the_thrower(shared_data: Path,
+                                                                 tmp_path: Path) -> None:
+    # Two people in view from the first frame; the one MediaPipe follows alone is the defender,
+    # who never punches. The video is judged on everyone (the thrower's cross at 0.90 s, as the
+    # evaluation finds it), and a recording of it holds everyone, so analysing it does the same.
+    video = shared_data / "video" / "punch_two_people_duck_drill.mp4"
+    rec = tmp_path / "duck.rsk"
+    res = run("record", str(video), "-o", str(rec))
+    assert res.returncode == 0, res.stderr
+    for source in (video, rec):
+        res = run("analyze", str(source), "--exercise", "boxing", "--json")
+        assert res.returncode == 0, res.stderr
+        punches = [e for e in map(json.loads, res.stdout.splitlines())
+                   if e["type"] == "punch" and e["complete"]]
+        assert [(p["t"], p["kind"]) for p in punches] == [(0.9, "cross")], source

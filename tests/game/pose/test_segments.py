@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from game.errors import SourceError
 from game.pose.segments import Segment, SegmentedPoses, plan_segments, segment_poses, share
-from game.pose.types import Frame, PoseFrame
+from game.pose.types import Frame, PoseFrame, TrackedPose
 from tests.support.arrays import same_or_both_missing
 
 
@@ -115,3 +115,40 @@ def test_one_and_two_cores_give_the_same_frames_and_events(shared_data: Path) ->
                 assert same_or_both_missing(a.landmarks_px, b.landmarks_px)  # bit for bit
                 assert same_or_both_missing(a.world_m, b.world_m)
         assert e1 == e2 and s1 == s2
+
+
+def _person(pid: int, x: float, i: int, *, is_player: bool = False) -> TrackedPose:
+
+
+    lm = np.zeros((33, 4))
+    lm[:, 0] = x
+    lm[:, 1] = np.linspace(100.0, 300.0, 33)  # a body 200 px tall: torso length well above 0
+    lm[:, 3] = 1.0
+    return TrackedPose(pid, "left" if pid == 1 else "right", is_player,
+                       PoseFrame(timestamp_ms=i * 33.0, image_size=(640, 480), landmarks_px=lm, index=i))
+
+
+def _x(person: TrackedPose) -> float:
+    assert person.pose.landmarks_px is not None
+    return float(person.pose.landmarks_px[0, 0])
+
+
+def test_identities_carry_over_a_seam_where_the_new_pipeline_numbers_people_its_own_way() -> None:
+    from game.pose.segments import SeamStitcher
+
+    stitch = SeamStitcher()
+    nobody = PoseFrame(timestamp_ms=0.0, image_size=(640, 480), landmarks_px=None)
+    # segment 1: person 1 at x=100 (the player), person 2 at x=400
+    first = (_person(1, 100.0, 0, is_player=True), _person(2, 400.0, 0))
+    _, got = stitch.feed(nobody, first, None)
+    assert [(p.person_id, _x(p)) for p in got] == [(1, 100.0), (2, 400.0)]
+    # segment 2 numbers the person at x=400 as 1 and calls them its player; a third person
+    # (x=250) was not in view at the seam
+    seam = (_person(1, 401.0, 0, is_player=True), _person(2, 99.0, 0))
+    second = (_person(1, 402.0, 1, is_player=True), _person(2, 98.0, 1), _person(3, 250.0, 1))
+    player, got = stitch.feed(nobody, second, seam)
+    ids = {p.person_id: _x(p) for p in got}
+    assert ids == {1: 98.0, 2: 402.0, 3: 250.0}
+    # the player stays the person who was the player
+    assert [p.person_id for p in got if p.is_player] == [1]
+    assert player.landmarks_px is not None and player.landmarks_px[0, 0] == 98.0

@@ -9,13 +9,17 @@ these clips (docs/REPS.md); this is the check, not the fit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from game.pose.recording import read_recording
+from game.pose.types import PoseFrame
 from game.reps import RepEvent, StatusEvent, make_rep_detector
 from tests.game.reps.support import run
 from tests.support.recordings import SHARED
@@ -76,3 +80,35 @@ def test_while_nothing_can_be_counted_the_player_is_told_why_within_3_s(
         if det.phase.value == "getting_ready" and last_said is not None and f.landmarks_px is not None:
             worst = max(worst, f.timestamp_ms / 1000.0 - last_said)
     assert worst <= 3.0, f"{worst:.1f} s without a cue while not ready"
+
+
+def _rolled(frames: list[PoseFrame], deg: float) -> list[PoseFrame]:
+    """The frames as a camera rolled ``deg`` degrees in its own plane would give them: the picture
+    turned about its centre, and the (camera-aligned) world landmarks about the optical axis."""
+    c, s = math.cos(math.radians(deg)), math.sin(math.radians(deg))
+    turn = np.array([[c, -s], [s, c]])
+    out = []
+    for f in frames:
+        if f.landmarks_px is None:
+            out.append(f)
+            continue
+        centre = np.array(f.image_size, dtype=float) / 2.0
+        px = f.landmarks_px.copy()
+        px[:, :2] = (px[:, :2] - centre) @ turn.T + centre
+        w = None
+        if f.world_m is not None:
+            w = f.world_m.copy()
+            w[:, :2] = f.world_m[:, :2] @ turn.T
+        out.append(replace(f, landmarks_px=px, world_m=w))
+    return out
+
+
+def test_a_rolled_camera_does_not_deepen_a_hinge_into_a_squat(shared_recording: Callable[[str], Path]) -> None:
+    # squat_landmine_side_pickup_putdown: she hinges down to pick the bar up (knee 117 degrees,
+    # thigh 35 degrees from level: p 0.90 as recorded) and to put it back, 5 squats between. A
+    # camera rolled 8 degrees read the thigh 5.5 degrees nearer level and the pick-up counted:
+    # the thigh's depth is now the turn it makes from how it stood, which a roll does not change.
+    frames = list(read_recording(shared_recording("squat_landmine_side_pickup_putdown")))
+    for deg in (-8.0, -6.0, -4.0, 4.0, 6.0, 8.0):
+        det, events = run(_rolled(frames, deg), "squat")
+        assert det.count == 5, (deg, [(round(e.bottom_s, 1), e.counted, e.reason) for e in events if isinstance(e, RepEvent)])
