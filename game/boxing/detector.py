@@ -32,6 +32,7 @@ import numpy as np
 
 from game.boxing.events import HANDS, Hand, PunchEvent, PunchKind
 from game.boxing.features import excursion_features
+from game.boxing.guard import GuardWatch
 from game.boxing.kinematics import (
     MIN_VISIBILITY,
     SPEED_WINDOW_S,
@@ -618,6 +619,7 @@ class PunchDetector:
         self._rise_spans: dict[Hand, tuple[float, float] | None] = {h: None for h in HANDS}
         self._hold = HalfHold(options.half_hold_s if holds_halves else 0.0)
         self._follows: dict[Hand, _FollowThrough | None] = {h: None for h in HANDS}
+        self._guards = GuardWatch()  # every punch must leave from a guard (game.boxing.guard)
 
     # -- stream ------------------------------------------------------------------------------
 
@@ -642,6 +644,7 @@ class PunchDetector:
             return self._reported(released)
         if len(self._arm_lengths) < 10 or len(self._arm_lengths) % 10 == 0 or self._arm_m <= 0:
             self._arm_m = float(np.median(self._arm_lengths))
+        self._guards.update(s, self._arm_m, self.options)
         out: list[PunchEvent] = []
         onsets: dict[Hand, bool] = {}
         for hand in HANDS:
@@ -655,6 +658,7 @@ class PunchDetector:
             ev = self._follow_through(hand, s)
             if ev is not None:
                 out.append(ev)
+        out = self._guards.vet(out, self.rejected)
         return self._reported(released + self._hold.feed(out, s.t_s))
 
     def finish(self) -> list[PunchEvent]:

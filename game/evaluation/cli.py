@@ -174,4 +174,12 @@ def print_table(report: dict[str, Any]) -> None:
         click.echo(f"hook drills ({hd['files']} COCO-17 keypoint files, every punch a hook): "
                    f"{hd['punches']} punches found, {hd['hooks']} named hook"
                    + (f" ({_fmt(hd['hooks'] / hd['punches'])})" if hd["punches"] else ""))
-    click.echo(f"totals: {t['clips_ok']}/{t['clips']} clips within tolerance")
+    bm = t.get("boxing_mode")
+    if bm and bm["clips"]:
+        where = ", ".join(f"{k} {v}" for k, v in bm["by_clip"].items())
+        click.echo(f"non-boxing clips in boxing mode: {bm['punches']} complete punches on "
+                   f"{bm['clips'] - bm['clips_clean']} of {bm['clips']} clips ({bm['half_punches']} half punches)"
+                   + (f": {where}" if where else ""))
+    click.echo(f"totals: {t['clips_ok']}/{t['clips']} clips within tolerance"
+               + (f"; {bm['punches']} punches on the {bm['clips']} non-boxing clips in boxing mode"
+                  if bm and bm["clips"] else ""))

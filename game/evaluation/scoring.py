@@ -285,3 +285,22 @@ def totals(results: Iterable[ClipResult]) -> Totals:
         complete_punches=sum(r.got or 0 for r in results if r.label.exercise == exercises.BOXING),
         half_punches=sum(r.half_punches for r in results),
     )
+
+
+def boxing_mode_phantoms(runs: Iterable[tuple[ClipLabel, Sequence[dict[str, Any]]]]) -> dict[str, Any]:
+    """The non-boxing clips (rep clips and their negatives) judged in boxing mode: nobody on them
+    boxes, so every complete punch is a phantom. ``runs`` pairs each clip with the boxing
+    detector's events on it (the whole clip: a punch invented outside a labelled segment is one
+    too). Returns ``{"clips", "clips_clean", "punches", "half_punches", "by_clip": {stem: n}}``."""
+    clips = clean = punches = half = 0
+    by_clip: dict[str, int] = {}
+    for label, events in runs:
+        found = [e for e in events if e.get("type") == "punch"]
+        done = sum(1 for e in found if e.get("complete"))
+        clips += 1
+        clean += done == 0
+        punches += done
+        half += len(found) - done
+        if done:
+            by_clip[label.stem] = done
+    return {"clips": clips, "clips_clean": clean, "punches": punches, "half_punches": half, "by_clip": by_clip}

@@ -42,7 +42,8 @@ def test_eval_prints_the_table_and_totals(tmp_path: Path) -> None:
     res = CliRunner().invoke(evaluate, [str(labels), "--cache", str(cache)])
     assert res.exit_code == 0, res.output
     assert "three_squats " in res.output and "video not found" in res.output
-    assert "totals: 1/2 clips within tolerance" in res.output
+    assert "totals: 1/2 clips within tolerance; 0 punches on the 1 non-boxing clips in boxing mode" in res.output
+    assert "non-boxing clips in boxing mode: 0 complete punches on 0 of 1 clips" in res.output
     strict = CliRunner().invoke(evaluate, [str(labels), "--cache", str(cache), "--strict"])
     assert strict.exit_code == 3
 
@@ -55,6 +56,7 @@ def test_eval_json_and_only(tmp_path: Path) -> None:
     assert [x["type"] for x in lines] == ["clip", "totals"]
     assert lines[0]["got"] == 3 and lines[0]["ok"] is True
     assert lines[1]["by_exercise"]["squat"]["recall"] == 1.0
+    assert lines[1]["boxing_mode"]["clips"] == 1 and lines[1]["boxing_mode"]["punches"] == 0
     none = CliRunner().invoke(evaluate, [str(labels), "--cache", str(cache), "--only", "nothing"])
     assert none.exit_code != 0 and "no labelled clip matches" in str(none.exception or none.output)
 

@@ -9,7 +9,7 @@ import pytest
 
 from game.errors import UsageError
 from game.evaluation.labels import LabelledPunch, load_labels, parse_entry
-from game.evaluation.scoring import double_reports, judge, match_punches, totals
+from game.evaluation.scoring import boxing_mode_phantoms, double_reports, judge, match_punches, totals
 
 
 def rep(bottom: float, counted: bool = True, reason: str | None = None) -> dict:
@@ -42,6 +42,14 @@ def test_negative_clip_counts_everything_as_phantom() -> None:
     assert judge(lab, [punch(1.0, complete=False)]).ok
     r = judge(lab, [punch(1.0), punch(2.0)])
     assert not r.ok and r.phantoms == 2
+
+
+def test_non_boxing_clips_in_boxing_mode_count_every_complete_punch() -> None:
+    squats = parse_entry("video/squats.mp4", {"exercise": "squat", "complete_reps": 3, "tol": 0})
+    march = parse_entry("video/neg_march.mp4", {"exercise": "lunge", "count_max": 0})
+    got = boxing_mode_phantoms([(squats, [punch(1.0, complete=False), rep(2.0)]),
+                                (march, [punch(1.0, "uppercut"), punch(3.0, complete=False), punch(5.0)])])
+    assert got == {"clips": 2, "clips_clean": 1, "punches": 2, "half_punches": 2, "by_clip": {"neg_march": 2}}
 
 
 def test_punches_match_closest_first_and_fill_the_confusion_matrix() -> None:
