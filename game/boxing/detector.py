@@ -633,6 +633,8 @@ class PunchDetector:
         released: list[PunchEvent] = []
         if self._last is not None and self._is_new_person(self._last, s):
             released = self._lose_track()
+            # The guards seen were the last person's: this one's punches leave from their own.
+            self._guards = GuardWatch()
         self._last = s
         self._samples.append(s)
         while self._samples[0].t_s < s.t_s - SAMPLES_S:

@@ -4,6 +4,8 @@ guard still count."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -14,7 +16,16 @@ from game.boxing.guard import GuardWatch, is_guard
 from game.boxing.kinematics import ArmSample, BodySample, sample_body
 from game.pose.types import PoseFrame
 from game.reps.synthetic import Move, simulate
-from models.punch_synth import Body, Noise, _Programme, _Scalar, _Track, render, sample_camera
+from models.punch_synth import (
+    Body,
+    Noise,
+    _Programme,
+    _Scalar,
+    _Track,
+    render,
+    sample_camera,
+    scheduled_clip,
+)
 from tests.game.boxing.test_detector import make_punch, seed_of
 
 HANGING = (0.0, -0.97, 0.05)  # wrist over the shoulder, arm lengths (x inward, y up, z forward)
@@ -151,3 +162,25 @@ def test_a_punch_with_a_foot_raised_is_a_knee_coming_up(foot_up_m: float, kept: 
                    complete=True, onset_s=1.0, detected_s=1.25)
     rejected: list[tuple[float, Hand, str]] = []
     assert (watch.vet([e], rejected) == [e]) is kept, rejected
+
+
+def _boxer_then_marcher(seed: int, yaw: float) -> list[PoseFrame]:
+    """A boxer standing in guard for a second, then (a cut, or the tracker switching people)
+    someone else a step to the side, whose arms hang for a moment and then swing as they march."""
+    boxer = list(scheduled_clip([], 1.0, np.random.default_rng(seed)).frames)
+    t0 = boxer[-1].timestamp_ms + 33.0
+    out = list(boxer)
+    for f in march(np.random.default_rng(seed_of("march", yaw, seed)), yaw, hang_s=0.05):
+        lm = None if f.landmarks_px is None else f.landmarks_px + np.array([250.0, 0.0, 0.0, 0.0])
+        out.append(replace(f, timestamp_ms=f.timestamp_ms + t0, landmarks_px=lm, index=len(out)))
+    return out
+
+
+@pytest.mark.parametrize("yaw", [0.0, 30.0, -30.0])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_last_persons_guard_is_not_the_next_ones(yaw: float, seed: int) -> None:
+    """The guard a punch must leave from is the puncher's own: when the detector sees a new
+    person, the guards of the one before are forgotten (else the marcher's first swings, within
+    the look-back of the boxer's guard, counted as uppercuts)."""
+    got = complete_punches(_boxer_then_marcher(seed, yaw))
+    assert got == [], [e.to_json() for e in got]
