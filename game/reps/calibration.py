@@ -21,7 +21,7 @@ from game.calibration import BodyProfile
 from game.errors import CalibrationError
 from game.pose.types import PoseFrame
 from game.reps.definitions import ExerciseDefinition
-from game.reps.features import Features, extract
+from game.reps.features import Features, extract_all
 
 # Share of the calibration rep's flexion that later reps must reach when the person's own range is
 # short of the standard: their best effort minus tracker noise and smoothing (about 5 degrees).
@@ -101,7 +101,7 @@ def calibrate(defn: ExerciseDefinition, frames: Iterable[PoseFrame]) -> Calibrat
 
     Raises :class:`CalibrationError` when no frame shows the start position.
     """
-    feats = [f for f in (extract(defn, fr) for fr in frames) if isinstance(f, Features)]
+    feats = [f for f in extract_all(defn, frames) if isinstance(f, Features)]
     top = [f for f in feats if is_top_posture(defn, f)]
     if len(top) < 3:
         raise CalibrationError(
@@ -123,7 +123,7 @@ def from_profile(defn: ExerciseDefinition, profile: BodyProfile) -> Calibration 
     or None when those frames do not show this exercise's start position (a push-up starts in a
     plank, not standing): the engine then finds the start position itself, as it always re-fits
     it at the first still top of the set."""
-    feats = [f for f in (extract(defn, fr) for fr in profile.frames) if isinstance(f, Features)]
+    feats = [f for f in extract_all(defn, profile.frames) if isinstance(f, Features)]
     top = [f for f in feats if is_top_posture(defn, f)]
     if len(top) < 3:
         return None

@@ -34,7 +34,7 @@ from game.pose.types import FloatArray, PoseFrame
 from game.reps.calibration import Calibration, calibrate, classify_view, from_ready_window, is_top_posture, refit
 from game.reps.definitions import ExerciseDefinition
 from game.reps.events import CalibrationEvent, Cue, InputEvent, InputKind, RepEvent, RepView, StatusEvent
-from game.reps.features import Features, Missing, extract
+from game.reps.features import Features, ImageTrust, Missing, extract
 from game.reps.machine import IN_ATTEMPT, MOVING, TABLE, Phase
 from game.reps.scoring import Coach, Sample, measure, score_parts, total_score
 
@@ -171,6 +171,8 @@ class RepDetector:
         self._missing = False
         self._bad_ts = False
         self._last_f: Features | None = None
+        # The image-trust weights followed from frame to frame (features.ImageTrust).
+        self._trust: ImageTrust | None = None
         self._t_prev_person: float | None = None
         self._prev_judged_s: float | None = None
         self._ready: deque[Features] = deque()
@@ -231,7 +233,7 @@ class RepDetector:
         if self._check_frozen(frame, t, ev):
             return ev
 
-        f = extract(self.defn, frame)
+        f = extract(self.defn, frame, self._trust)
         if isinstance(f, Missing):
             self._on_missing(t, f, ev)
             self._hint(t, f, ev)
@@ -245,7 +247,9 @@ class RepDetector:
 
         last = self._last_f
         self._last_f = f
+        self._trust = f.trust
         if last is not None and self._skeleton_jumped(last, f):
+            self._trust = None  # someone else's limbs from here
             self._problems["two_people_suspected"] += 1
             ev.append(InputEvent(t, "two_people_suspected", self.defn.cues["two_people"], "the tracked skeleton jumped"))
             self._abort(t, "lost_tracking", ev)

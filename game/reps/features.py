@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,20 @@ HIDDEN_BEND_GAP_DEG = 15.0
 # read 137 on one frame and 165 on the next, a phantom turn and rebound in the middle of a partial
 # squat. +-5 keeps a straight limb (3-D 145 and above) out of it entirely.
 HIDDEN_BEND_FADE_DEG = 5.0
+# Each limb's image-trust weight is followed in time with this time constant rather than read
+# afresh each frame. Read afresh it swings with the noise of the bone length it rests on: at the
+# bottom of a head-on partial lunge (15 mm of tracker noise, the property tests) the front thigh's
+# weight read 0.23 -> 0.73 -> 0.0 on three consecutive frames, and with the image (88 degrees) and
+# 3-D (39) 50 degrees apart the blended incline jumped 49.7 -> 74.1 -> 43.3, a phantom rebound
+# reported as a second partial. 0.15 s is a third of the fastest real change of a limb's facing (a
+# 1 s squat's or a 0.9 s push-up's descent, the property tests' quickest reps), so a real turn is
+# followed within a fraction of the movement while frame-to-frame jitter averages over 4-9 frames
+# at 15-30 fps. Only the weight is followed: the image and world landmarks of one frame err
+# together on real clips (a mislocated knee shortens the thigh in both), so the ratio behind the
+# weight is kept per frame (following the bone lengths instead cost a side-on split lunge at 60
+# fps two reps). A gap of more than TRUST_GAP_S (the person gone, a stalled camera) starts afresh.
+TRUST_TAU_S = 0.15
+TRUST_GAP_S = 1.0
 
 _SEG_A = np.array([a for a, _ in _SCALE_SEGMENTS])
 _SEG_B = np.array([b for _, b in _SCALE_SEGMENTS])
@@ -95,6 +110,18 @@ class Features:
     spread_ratio: float | None = None
     # The planted points of each side (left, right), image pixels: each hand (foot) on its own.
     planted_sides_px: tuple[tuple[float, float], tuple[float, float]] | None = None
+    # The image-trust weights used (3-D only): pass them to the next frame's extract().
+    trust: ImageTrust | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageTrust:
+    """Each limb's image-trust weight (0..1) as of ``t_s``, followed in time (``TRUST_TAU_S``):
+    the primary joint's left and right limb, the secondary segment's left and right (nan: not
+    seen on that frame, so followed afresh when seen again)."""
+
+    t_s: float
+    weights: tuple[float, float, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,8 +271,10 @@ def _front_knee_medial(w: FloatArray) -> float | None:
     return None if best is None else best[1]
 
 
-def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
-    """Measure one frame. Never raises on bad landmark values: returns :class:`Missing` instead."""
+def extract(defn: ExerciseDefinition, frame: PoseFrame, trust: ImageTrust | None = None) -> Features | Missing:
+    """Measure one frame, following the image-trust weights from the previous frame's
+    (``Features.trust``; None: read afresh). Never raises on bad landmark values: returns
+    :class:`Missing` instead."""
     t_s = frame.timestamp_ms / 1000.0
     lp = frame.landmarks_px
     if lp is None:
@@ -269,15 +298,26 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
     tl: Triplet = defn.primary.left
     tr: Triplet = defn.primary.right
     fs = foreshortening(px, w, vis) if is_3d and w is not None else None
+    weights = [math.nan] * 4
+    dt = t_s - trust.t_s if trust is not None else 0.0
+    keep = math.exp(-dt / TRUST_TAU_S) if trust is not None and 0.0 < dt <= TRUST_GAP_S else 0.0
 
-    def joint(t: Triplet, ok: bool) -> float:
+    def steady(i: int, k: float) -> float:
+        """Limb ``i``'s image-trust weight ``k`` of this frame, followed from the last frame's
+        (a first-order low-pass, time constant TRUST_TAU_S) while the limb stays seen."""
+        if trust is not None and keep > 0.0 and not math.isnan(trust.weights[i]):
+            k = keep * trust.weights[i] + (1.0 - keep) * k
+        weights[i] = k
+        return k
+
+    def joint(t: Triplet, ok: bool, i: int) -> float:
         """The angle of one limb. Without 3-D a hidden limb is a guess and is skipped; with 3-D a
         hidden limb is still estimated sensibly, from the world landmarks alone."""
         ok = ok and _side_visible(vis, t)
         if not is_3d or w is None:
             return _angle3(px, *t) if ok else float("nan")
         a3 = _angle3(w, *t)
-        k = fs.facing_weight(t) if ok and fs is not None else 0.0
+        k = steady(i, fs.facing_weight(t)) if ok and fs is not None else 0.0
         if k <= 0.0:
             return a3
         a2 = _angle3(px, *t)
@@ -289,8 +329,8 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
             k *= 1.0 - doubt * (1.0 - plane_facing(w, t))
         return k * a2 + (1.0 - k) * a3
 
-    left_deg = joint(tl, left_ok)
-    right_deg = joint(tr, right_ok)
+    left_deg = joint(tl, left_ok, 0)
+    right_deg = joint(tr, right_ok, 1)
     if defn.primary.opens:
         # An opening joint (arms raised sideways) turned around, so that the main angle falls
         # toward the bottom of every rep, whichever way the joint moves (JointAngle.opens).
@@ -304,8 +344,8 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
     sec = defn.secondary
     if sec is not None and is_3d and w is not None:
         incl = []
-        for pair, ok in ((sec.left, left_ok), (sec.right, right_ok)):
-            k = fs.facing_weight(pair) if fs is not None and ok and _side_visible(vis, pair) else 0.0
+        for i, (pair, ok) in enumerate(((sec.left, left_ok), (sec.right, right_ok)), start=2):
+            k = steady(i, fs.facing_weight(pair)) if fs is not None and ok and _side_visible(vis, pair) else 0.0
             incl.append(k * _incline(px, *pair) + (1.0 - k) * _incline(w, *pair))
         secondary = _combine(incl[0], incl[1], sec.combine)
     elif sec is not None:
@@ -399,4 +439,17 @@ def extract(defn: ExerciseDefinition, frame: PoseFrame) -> Features | Missing:
         is_planted_in_frame=_in_frame(px, frame.image_size, defn.planted),
         spread_ratio=spread_ratio,
         planted_sides_px=sides,
+        trust=None if fs is None else ImageTrust(t_s, (weights[0], weights[1], weights[2], weights[3])),
     )
+
+
+def extract_all(defn: ExerciseDefinition, frames: Iterable[PoseFrame]) -> list[Features | Missing]:
+    """:func:`extract` over consecutive frames, following the image-trust weights from one to the next."""
+    out: list[Features | Missing] = []
+    trust: ImageTrust | None = None
+    for fr in frames:
+        f = extract(defn, fr, trust)
+        if isinstance(f, Features):
+            trust = f.trust
+        out.append(f)
+    return out
