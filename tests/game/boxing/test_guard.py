@@ -184,3 +184,19 @@ def test_the_last_persons_guard_is_not_the_next_ones(yaw: float, seed: int) -> N
     the look-back of the boxer's guard, counted as uppercuts)."""
     got = complete_punches(_boxer_then_marcher(seed, yaw))
     assert got == [], [e.to_json() for e in got]
+
+
+def test_a_longer_lookback_keeps_the_frames_it_needs() -> None:
+    """The guard held at the start, then the hand raised over the nose (neither guard nor
+    hanging) until a punch leaves 4.5 s later: a 5 s lookback finds the guard (the history is
+    kept for the lookback, not only for the default 3 s), the default 1 s does not."""
+    opt = DetectorOptions()
+    e = PunchEvent(t_s=4.7, hand="left", lead=True, kind="jab", speed_mps=3.0, extension=0.95,
+                   complete=True, onset_s=4.5, detected_s=4.75)
+    for lookback_s, kept in ((5.0, True), (1.0, False)):
+        watch = GuardWatch(lookback_s=lookback_s)
+        for i in range(150):
+            t = i / 30
+            watch.update(_body(t, 0.1 if t < 0.2 else 0.5, 0.0), 0.6, opt)
+        rejected: list[tuple[float, Hand, str]] = []
+        assert (watch.vet([e], rejected) == [e]) is kept, (lookback_s, rejected)
