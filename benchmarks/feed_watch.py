@@ -51,6 +51,8 @@ def run_feed(video: str, watching: bool, models: dict[str, Any]) -> dict[str, An
         feed.wait_for_items(0.05)
         items.extend(feed.poll())
     feed.stop()
+    if len(items) < 2:
+        raise SystemExit(f"{video}: the feed gave {len(items)} skeletons; a latency needs at least 2")
     lat = np.array([i.pose_latency_ms for i in items[1:]])  # the first pays the model's load
     span_s = (items[-1].pose.timestamp_ms - items[0].pose.timestamp_ms) / 1000.0 if items else 0.0
     return {"skeletons_per_s": (len(items) - 1) / span_s if span_s > 0 else 0.0,

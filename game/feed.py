@@ -69,8 +69,9 @@ class FeedItem:
     ready_s: float  # perf_counter when its skeleton was ready
     # Every tracked person in the frame (stable "left"/"right" slots): both players in versus,
     # everyone followed by a single-player feed that looks for a second person (the scene judges
-    # the player among them, game/players.py). Empty for a recording, a generated player and a
-    # feed that never looks: ``pose`` is then the only person.
+    # the player among them, game/players.py), everyone a recording of everyone holds. Empty for
+    # a recording of one person, a generated player and a feed that never looks: ``pose`` is then
+    # the only person.
     people: tuple[TrackedPose, ...] = ()
 
     @property
@@ -128,14 +129,20 @@ def pose_opener(spec: str, *, drop_late: bool,
     ``hands_out_everyone``: a single-person pipeline that looks for a second person
     (``PipelineOptions.watch_others_ms``) hands out everyone it tracks too, so a single-player
     scene judges the player among them (``game.players.PlayerLock``).
-    A recording holds one skeleton, so its items never carry people.
+    A recording's items carry everyone it holds (``ringside record`` writes everyone tracked:
+    ``RecordingWriter(people=True)``), so a scene judges the player among them as it would on
+    the video; a recording of one person carries none (``pose`` is that person).
     """
     if people < 1:
         raise ValueError("people must be at least 1")
 
-    def open_rsk() -> Iterator[tuple[PoseFrame, ImageArray | None, float]]:
-        for frame in Recording(spec, salvage=True):
-            yield frame, None, time.perf_counter()
+    def open_rsk() -> Iterator[tuple[Any, ...]]:  # (pose, image, captured[, tracked people])
+        rec = Recording(spec, salvage=True)
+        for frame, tracked in rec.people():
+            if rec.holds_people:
+                yield frame, None, time.perf_counter(), tracked
+            else:
+                yield frame, None, time.perf_counter()
 
     def open_frames() -> Iterator[tuple[Any, ...]]:  # (pose, image, captured[, tracked people])
 

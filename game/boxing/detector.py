@@ -537,7 +537,8 @@ class HalfHold:
         self.hold_s = hold_s
         self._held: list[PunchEvent] = []  # in the order they came
         self._complete: dict[Hand, PunchEvent] = {}  # the last complete punch of each hand
-        self.superseded: list[PunchEvent] = []  # half punches dropped for a complete one (diagnostics)
+        # The latest half punches dropped for a complete one (diagnostics; bounded: a session is long)
+        self.superseded: deque[PunchEvent] = deque(maxlen=64)
 
     def feed(self, events: Sequence[PunchEvent], t_s: float) -> list[PunchEvent]:
         """The events to report at ``t_s`` (seconds) of those just found: complete ones at once,
@@ -548,7 +549,7 @@ class HalfHold:
                 # The same hand's half punches: this punch seen through; the other hand's peaking
                 # during it: carried by it.
                 gone = [h.hand == e.hand or self._is_carried(h, e) for h in self._held]
-                self.superseded += [h for h, g in zip(self._held, gone, strict=True) if g]
+                self.superseded.extend(h for h, g in zip(self._held, gone, strict=True) if g)
                 self._held = [h for h, g in zip(self._held, gone, strict=True) if not g]
                 self._complete[e.hand] = e
                 out.append(e)
@@ -633,6 +634,8 @@ class PunchDetector:
         released: list[PunchEvent] = []
         if self._last is not None and self._is_new_person(self._last, s):
             released = self._lose_track()
+            # The guards seen were the last person's: this one's punches leave from their own.
+            self._guards = GuardWatch()
         self._last = s
         self._samples.append(s)
         while self._samples[0].t_s < s.t_s - SAMPLES_S:

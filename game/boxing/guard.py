@@ -91,14 +91,17 @@ class GuardWatch:
     _lifts: deque[tuple[float, float]] = field(default_factory=deque)  # (t, one ankle over the other, arm lengths)
 
     def update(self, s: BodySample, arm_m: float, opt: DetectorOptions) -> None:
+        # Kept long enough for the slowest report (HORIZON_S) and for a longer lookback than the
+        # default, whichever is more.
+        horizon = max(HORIZON_S, self.lookback_s + self.hang_s + 1.0)
         for hand in HANDS:
             seen = self._seen[hand]
             seen.append((s.t_s, guard_code(s.arm(hand), float(s.nose_m[1]), arm_m, opt)))
-            while seen and seen[0][0] < s.t_s - HORIZON_S:
+            while seen and seen[0][0] < s.t_s - horizon:
                 seen.popleft()
         if s.feet_m is not None and arm_m > 0:
             self._lifts.append((s.t_s, abs(float(s.feet_m[1])) / arm_m))
-        while self._lifts and self._lifts[0][0] < s.t_s - HORIZON_S:
+        while self._lifts and self._lifts[0][0] < s.t_s - horizon:
             self._lifts.popleft()
 
     def is_foot_raised(self, onset_s: float, t_s: float) -> bool:

@@ -869,6 +869,9 @@ class BoxingRound:
                 out += self._expire(end + MISS_AFTER_S * 10)  # everything in this round is due
                 out += self._close_chain(min(end, self._chain[-1] + FREE_COMBO_GAP_S)
                                          if self._chain else end)
+                # Strays still waiting for PAIR_S belong to the round just over: noted later they
+                # would lock (and say "flail") in the rest or after the final bell.
+                self._pending_strays.clear()
                 out.append(self._event("round_end", end, round=self._round + 1,
                                        stats=self._stats[self._round].to_json(d.round_s)))
                 if self._round + 1 >= d.rounds:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from game import exercises
+from game.boxing.fusion import SAME_PUNCH_S
 from game.evaluation.labels import PUNCH_KINDS, REP_EXERCISES, ClipLabel, LabelledPunch
 
 # A labelled punch time is a person's reading of the moment of full extension from frame sheets
@@ -24,9 +25,8 @@ PUNCH_MATCH_S = 0.4
 # A counted rep whose bottom is this far from every labelled bottom is "off-time": most likely a
 # phantom even when the total happens to match.
 REP_BOTTOM_MATCH_S = 1.0
-# A complete punch of the same hand peaking this soon after a half one is the same punch seen
-# through (the fused detector's ``SAME_PUNCH_S``: less than the quickest double jab takes).
-SAME_PUNCH_S = 0.2
+# (``SAME_PUNCH_S``, imported: a complete punch of the same hand peaking this soon after a half one
+# is the same punch seen through, the fused detector's own rule.)
 DETECTED_KINDS = (*PUNCH_KINDS, "missed")
 LABEL_KINDS = (*PUNCH_KINDS, "straight")
 

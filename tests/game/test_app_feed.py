@@ -254,3 +254,29 @@ def test_a_lockstep_source_that_answers_the_game_is_made_only_read_ahead_frames_
         assert [i.pose.index for i in got] == [-1] * 4 + [7] * 6
     finally:
         feed.stop(timeout_s=0.5)
+
+
+def test_a_recording_of_everyone_hands_out_everyone(tmp_path: Path) -> None:
+    """``ringside record`` writes everyone tracked; played as the camera, the recording hands
+    them out as the video would (the scene judges the player among them, game/players.py). A
+    recording of one person hands out none: its pose is the only person."""
+    from game.pose.recording import RecordingWriter
+    from tests.game.pose.test_recording import _frames, _people_frames, _write
+
+    frames = _people_frames(12)
+    two = tmp_path / "two.rsk"
+    with RecordingWriter(two, image_size=(640, 480), people=True) as w:
+        for player, people in frames:
+            w.write(player, people)
+    one = tmp_path / "one.rsk"
+    _write(one, _frames(12))
+    got = {}
+    for path in (two, one):
+        feed = PoseFeed(pose_opener(str(path), drop_late=False), label=path.name,
+                        pacing="lockstep").start()
+        got[path.name] = feed.poll(10_000.0)
+        feed.stop()
+    assert [[(p.person_id, p.is_player) for p in i.people] for i in got["two.rsk"]] == \
+        [[(p.person_id, p.is_player) for p in people] for _, people in frames]
+    assert any(len(i.people) == 2 for i in got["two.rsk"])
+    assert len(got["one.rsk"]) == 12 and all(i.people == () for i in got["one.rsk"])

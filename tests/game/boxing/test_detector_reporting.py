@@ -49,7 +49,7 @@ def test_a_complete_report_of_the_same_hand_supersedes_the_held_half() -> None:
     hold = HalfHold(HOLD_S)
     got = fed(hold, {10: [half], 12: [full]})
     assert got == [full]
-    assert hold.superseded == [half]
+    assert list(hold.superseded) == [half]
 
 
 def test_a_half_punch_alone_is_reported_once_its_hold_is_over() -> None:

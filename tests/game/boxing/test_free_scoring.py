@@ -11,8 +11,10 @@ import pytest
 
 from game.boxing.rules import (
     COUNTDOWN_S,
+    FLAIL_WILD_COUNT,
     FREE_BASE,
     FREE_COMBO_GAP_S,
+    PAIR_S,
     BodyCalibration,
     BoxingRound,
     Difficulty,
@@ -140,3 +142,43 @@ def test_flailing_scores_nothing_with_free_scoring_either(seed: int) -> None:
     game = _session(list(clip.frames), d, cal)
     st = game.round_stats()[0]
     assert st["punches"] > 0 and st["clean_punches"] == 0 and game.score == 0, st
+
+
+class _StrayingDetector:
+    """A punch source that finds no punch and refuses, at the frames given, strays of one hand."""
+
+    def __init__(self, strays_at_ms: dict[float, int]) -> None:
+        self.rejected: list[tuple[float, str, str]] = []
+        self._strays = strays_at_ms
+
+    def update(self, frame: PoseFrame) -> list[object]:
+        t_s = frame.timestamp_ms / 1000.0
+        self.rejected += [(t_s, "left", "flail")] * self._strays.get(frame.timestamp_ms, 0)
+        return []
+
+    def finish(self) -> list[object]:
+        return []
+
+    def is_guard_up(self) -> bool:
+        return False
+
+    def summary(self) -> dict[str, object]:
+        return {}
+
+
+@pytest.mark.parametrize("before_bell_s", [0.1, 0.6])
+def test_strays_at_the_final_bell_say_nothing_after_it(before_bell_s: float) -> None:
+    """Free scoring judges a stray once PAIR_S has passed (it may be a punch's counter-movement);
+    the strays of the round's last moments are the round's: no "flail" after the final bell.
+    Strays earlier than PAIR_S before the bell are judged in the round, as before."""
+    end_s = COUNTDOWN_S + 4.0
+    at_ms = round((end_s - before_bell_s) * 1000.0)
+    game = BoxingRound(replace(FREE, round_s=4.0), 1, CAL,
+                       detector=_StrayingDetector({at_ms: FLAIL_WILD_COUNT}),  # type: ignore[arg-type]
+                       start_ms=0.0)
+    events = []
+    for ms in range(0, round((end_s + 1.0) * 1000.0) + 1, 50):
+        events += [e.to_json() for e in game.update(PoseFrame(float(ms), (640, 480), None))]
+    types = [e["type"] for e in events]
+    assert "flail" not in types[types.index("game_over"):]
+    assert ("flail" in types) == (before_bell_s > PAIR_S)

@@ -4,6 +4,8 @@ guard still count."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -14,7 +16,16 @@ from game.boxing.guard import GuardWatch, is_guard
 from game.boxing.kinematics import ArmSample, BodySample, sample_body
 from game.pose.types import PoseFrame
 from game.reps.synthetic import Move, simulate
-from models.punch_synth import Body, Noise, _Programme, _Scalar, _Track, render, sample_camera
+from models.punch_synth import (
+    Body,
+    Noise,
+    _Programme,
+    _Scalar,
+    _Track,
+    render,
+    sample_camera,
+    scheduled_clip,
+)
 from tests.game.boxing.test_detector import make_punch, seed_of
 
 HANGING = (0.0, -0.97, 0.05)  # wrist over the shoulder, arm lengths (x inward, y up, z forward)
@@ -151,3 +162,41 @@ def test_a_punch_with_a_foot_raised_is_a_knee_coming_up(foot_up_m: float, kept: 
                    complete=True, onset_s=1.0, detected_s=1.25)
     rejected: list[tuple[float, Hand, str]] = []
     assert (watch.vet([e], rejected) == [e]) is kept, rejected
+
+
+def _boxer_then_marcher(seed: int, yaw: float) -> list[PoseFrame]:
+    """A boxer standing in guard for a second, then (a cut, or the tracker switching people)
+    someone else a step to the side, whose arms hang for a moment and then swing as they march."""
+    boxer = list(scheduled_clip([], 1.0, np.random.default_rng(seed)).frames)
+    t0 = boxer[-1].timestamp_ms + 33.0
+    out = list(boxer)
+    for f in march(np.random.default_rng(seed_of("march", yaw, seed)), yaw, hang_s=0.05):
+        lm = None if f.landmarks_px is None else f.landmarks_px + np.array([250.0, 0.0, 0.0, 0.0])
+        out.append(replace(f, timestamp_ms=f.timestamp_ms + t0, landmarks_px=lm, index=len(out)))
+    return out
+
+
+@pytest.mark.parametrize("yaw", [0.0, 30.0, -30.0])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_last_persons_guard_is_not_the_next_ones(yaw: float, seed: int) -> None:
+    """The guard a punch must leave from is the puncher's own: when the detector sees a new
+    person, the guards of the one before are forgotten (else the marcher's first swings, within
+    the look-back of the boxer's guard, counted as uppercuts)."""
+    got = complete_punches(_boxer_then_marcher(seed, yaw))
+    assert got == [], [e.to_json() for e in got]
+
+
+def test_a_longer_lookback_keeps_the_frames_it_needs() -> None:
+    """The guard held at the start, then the hand raised over the nose (neither guard nor
+    hanging) until a punch leaves 4.5 s later: a 5 s lookback finds the guard (the history is
+    kept for the lookback, not only for the default 3 s), the default 1 s does not."""
+    opt = DetectorOptions()
+    e = PunchEvent(t_s=4.7, hand="left", lead=True, kind="jab", speed_mps=3.0, extension=0.95,
+                   complete=True, onset_s=4.5, detected_s=4.75)
+    for lookback_s, kept in ((5.0, True), (1.0, False)):
+        watch = GuardWatch(lookback_s=lookback_s)
+        for i in range(150):
+            t = i / 30
+            watch.update(_body(t, 0.1 if t < 0.2 else 0.5, 0.0), 0.6, opt)
+        rejected: list[tuple[float, Hand, str]] = []
+        assert (watch.vet([e], rejected) == [e]) is kept, (lookback_s, rejected)
