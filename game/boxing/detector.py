@@ -608,6 +608,7 @@ class PunchDetector:
         self.judge = judge
         self._hands: dict[Hand, _Hand] = {h: _Hand() for h in HANDS}
         self._samples: deque[BodySample] = deque()  # the last SAMPLES_S (the kind model's window)
+        self.tracks_lost = 0  # times the person was lost or replaced (the view fusion flushes its hold then)
         self._arm_lengths: deque[float] = deque(maxlen=120)
         self._arm_m = 0.0
         self._stance_evidence = 0.0  # > 0: orthodox (left lead)
@@ -699,6 +700,7 @@ class PunchDetector:
         """Nobody in view, or someone else: every hand back to "guard", nothing in flight
         reported, no rise spanning the gap. Returns the half punches held back until now (they were
         punches of the person just lost, and nothing of theirs can complete them now)."""
+        self.tracks_lost += 1
         for h in self._hands.values():
             h.state = "guard"
             h.tracked_s = 0.0

@@ -121,20 +121,26 @@ class ViewFusedDetector:
         self.world.kind_classifier, self.world.judge = (None, None) if side_on else self._models
         self.image.kind_classifier, self.image.judge = self._models if side_on else (None, None)
         n_world, n_image = len(self.world.rejected), len(self.image.rejected)
+        lost = self.world.tracks_lost
         from_world = self.world.update_sample(s3)
+        # The person lost or replaced (nobody in view, someone else: the world channel sees every
+        # frame's body): their held half punches are released now, before anything of the next.
+        released = self._hold.flush(self._last_t_s) if self.world.tracks_lost != lost else []
+        self.events.extend(released)
         from_image = [] if s2 is None and self._image_rests else self.image.update_sample(s2)
         self._image_rests = s2 is None
         if self.channel == "image":
             self.rejected[len(self.rejected):] = self.image.rejected[n_image:]
-            return self._released(self._report(from_image, "image"), frame.timestamp_ms / 1000.0)
+            return released + self._released(self._report(from_image, "image"), frame.timestamp_ms / 1000.0)
         self.rejected[len(self.rejected):] = self.world.rejected[n_world:]
         # The body turned 30-60 degrees is mostly a boxer twisting into his punches from a side-on
         # stance (a cross turns the shoulders 40-50 degrees towards the camera,
         # punches_straight_profile): a straight the image plane saw travel across it, locked out
         # at nearly full length, was thrown side-on whatever the shoulders read.
         # Such a straight is the better reading of the same punch: it goes first.
-        return self._released(self._report([e for e in from_image if self._is_across_the_image(e)], "image")
-                              + self._report(from_world, "world"), frame.timestamp_ms / 1000.0)
+        return released + self._released(
+            self._report([e for e in from_image if self._is_across_the_image(e)], "image")
+            + self._report(from_world, "world"), frame.timestamp_ms / 1000.0)
 
     def _released(self, events: list[PunchEvent], t_s: float) -> list[PunchEvent]:
         out = self._hold.feed(events, t_s)

@@ -161,6 +161,26 @@ def test_the_fusion_reports_a_half_then_complete_punch_once() -> None:
     assert fused.summary()["half_punches"] == 0
 
 
+def test_the_fusion_releases_a_held_half_when_the_person_is_lost() -> None:
+    """A half punch held back, then nobody in view: it is the lost person's, released at the
+    loss; the next person's complete punch of the same hand (0.2 s later) does not supersede it."""
+    half = ev(0.63, complete=False, onset=0.45, detected=0.67)
+    frames = guard_frames(0.7)
+    step = frames[1].timestamp_ms - frames[0].timestamp_ms
+    t_lost = frames[-1].timestamp_ms + step
+    nobody = PoseFrame(timestamp_ms=t_lost, image_size=frames[0].image_size, landmarks_px=None)
+    later = [dataclasses.replace(f, timestamp_ms=t_lost + step * (i + 1)) for i, f in enumerate(guard_frames(0.5))]
+    nxt = ev(0.87, complete=True, onset=0.75, detected=t_lost / 1000.0 + 0.05)
+    fused = ViewFusedDetector()
+    opts = fused.world.options
+    fused.world = ScriptedDetector([half], [nxt], opts, holds_halves=False)
+    fused.image = ScriptedDetector([], [], dataclasses.replace(opts, image_plane=True), holds_halves=False)
+    at_loss = [e for f in frames for e in fused.update(f)] + fused.update(nobody)
+    assert [(e.t_s, e.complete) for e in at_loss] == [(half.t_s, False)]
+    after = [e for f in later for e in fused.update(f)] + fused.finish()
+    assert [(e.t_s, e.complete) for e in after] == [(nxt.t_s, True)]
+
+
 def at_first_target(reports: Sequence[PunchEvent], full: PunchEvent) -> list[GameEvent]:
     """The round's events for ``reports`` moved onto its first punch target (its hand and kind,
     the complete punch on its beat)."""
